@@ -1,0 +1,44 @@
+"""Gemeinsame Sache: the project atlas of „Niedersachsen packt an“."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_settings(instance_path: Path) -> dict:
+    return {
+        "SECRET_KEY": "dev-only-change-me",
+        "DATA_DIR": str(ROOT / "data"),
+        "DATABASE_URL": f"sqlite:///{instance_path / 'atlas.db'}",
+        "SEED_CSV": str(ROOT / "data" / "projects.csv"),
+        "GEOCODER": "offline",
+        "NOMINATIM_URL": "https://nominatim.openstreetmap.org",
+        "NOMINATIM_USER_AGENT": "gemeinsame-sache-atlas/0.1",
+        "NOMINATIM_TIMEOUT": 5,
+        "NOMINATIM_MIN_INTERVAL": 1.0,
+        "GEOCODE_CACHE": str(instance_path / "geocode-cache.sqlite"),
+        "TILES": "osm",
+    }
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Defaults, then ATLAS_* from the environment, then the test dict."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
+    app.config.from_mapping(default_settings(Path(app.instance_path)))
+    app.config.from_prefixed_env("ATLAS")
+    app.config.update(config or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from atlas.services import Services
+
+    app.extensions["atlas"] = Services(app.config)
+
+    from atlas.cli import commands
+
+    for command in commands:
+        app.cli.add_command(command)
+    return app

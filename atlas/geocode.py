@@ -1,0 +1,182 @@
+"""The one seam for geocoding: free text or street/PLZ/Ort in, a located place or a clear German message out.
+
+Offline first (PLZ centroids, Gemeinden, GeoNames places); an online provider only when configured.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from atlas.gazetteer import Gazetteer
+from atlas.online import OnlineGeocoder, OnlineUnavailable
+from atlas.places import AMBIGUOUS, INVALID, NOT_FOUND, UNAVAILABLE, Place, Result, found
+from atlas.regions import Regions
+
+MAX_LENGTH = 200
+PLZ = re.compile(r"(?<!\d)(\d{5})(?!\d)")
+FORBIDDEN = re.compile(r"[<>{}\[\]\\|;=`$^~*\x00-\x1f\x7f]")
+LEADING_NUMBER = re.compile(r"^\s*(\d+)\b")
+PLZ_NAME_DISTANCE_KM = 30
+SOURCE_ONLINE = "Nominatim (© OpenStreetMap-Mitwirkende)"
+
+
+@dataclass(frozen=True)
+class Query:
+    street: str = ""
+    plz: str = ""
+    ort: str = ""
+
+    @property
+    def text(self) -> str:
+        return ", ".join(p for p in (self.street, f"{self.plz} {self.ort}".strip()) if p)
+
+
+class Geocoder:
+    def __init__(self, regions: Regions, gazetteer: Gazetteer, online: OnlineGeocoder | None = None):
+        self.regions = regions
+        self.gazetteer = gazetteer
+        self.online = online
+
+    def geocode(self, text: str | None = None, *, street: str = "", plz: str = "", ort: str = "") -> Result:
+        """Where is it? Give either free text or the structured parts."""
+        try:
+            query = parse(text) if text is not None else structured(street, plz, ort)
+        except ValueError as error:
+            return Result(INVALID, str(error))
+        if query.street and self.online:
+            online = self._online(query.text)
+            if online.ok or online.status == AMBIGUOUS:
+                return online
+            fallback = self._offline(query)
+            note = "Die Adresse wurde online nicht gefunden; gezeigt wird die ungefähre Lage nach PLZ und Ort."
+            if online.status == UNAVAILABLE:
+                note = "Die Online-Adresssuche ist gerade nicht erreichbar; gezeigt wird die ungefähre Lage."
+            return _with_note(fallback, note)
+        result = self._offline(query)
+        if query.street and result.ok:
+            return _with_note(result, "Die Straße wird ohne Online-Geocoder nicht ausgewertet.")
+        if result.status == NOT_FOUND and self.online and query.ort:
+            online = self._online(query.text)
+            if online.status != NOT_FOUND:
+                return online
+        return result
+
+    def position(self, lat: float, lon: float) -> Result:
+        """A position the browser shared: it is the place itself."""
+        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+            return Result(INVALID, "Die Koordinaten sind ungültig.")
+        name = f"Ihrem Standort bei {self.gazetteer.gemeinde_at(lat, lon)}"
+        return found(Place(name, lat, lon, "point", "Browser", self.regions.locate(lat, lon)))
+
+    def _offline(self, query: Query) -> Result:
+        if query.plz:
+            return self._by_plz(query)
+        places = self.gazetteer.lookup_name(query.ort)
+        if not places:
+            hint = self.gazetteer.suggest(query.ort)
+            tip = f" Meinten Sie: {', '.join(hint)}?" if hint else ""
+            return Result(NOT_FOUND, f"„{query.ort}“ wurde nicht gefunden.{tip} Versuchen Sie die Postleitzahl "
+                                     "oder den Namen der Gemeinde.")
+        return choose(query.ort, places)
+
+    def _by_plz(self, query: Query) -> Result:
+        place = self.gazetteer.lookup_plz(query.plz)
+        if place is None:
+            return Result(NOT_FOUND, f"Die Postleitzahl {query.plz} gibt es nicht. Bitte prüfen Sie die Eingabe.")
+        if not query.ort:
+            return found(place)
+        named = [p for p in self.gazetteer.lookup_name(query.ort)
+                 if distance_km(p.lat, p.lon, place.lat, place.lon) <= PLZ_NAME_DISTANCE_KM]
+        if not named:
+            return found(place, f"„{query.ort}“ liegt nicht bei der PLZ {query.plz}; maßgeblich ist die PLZ.")
+        nearest = min(named, key=lambda p: distance_km(p.lat, p.lon, place.lat, place.lon))
+        return found(place.named(f"{query.plz} {nearest.name}"))
+
+    def _online(self, text: str) -> Result:
+        try:
+            hits = self.online.search(text)
+        except OnlineUnavailable:
+            return Result(UNAVAILABLE, "Die Online-Adresssuche ist gerade nicht erreichbar. Bitte versuchen Sie "
+                                       "es später oder geben Sie PLZ und Ort an.")
+        if not hits:
+            return Result(NOT_FOUND, f"„{text}“ wurde nicht gefunden. Bitte prüfen Sie die Schreibweise.")
+        hit = hits[0]
+        return found(Place(hit.name, hit.lat, hit.lon, hit.precision, SOURCE_ONLINE,
+                           self.regions.locate(hit.lat, hit.lon)))
+
+
+def choose(name: str, places: list[Place]) -> Result:
+    """Prefer Niedersachsen: one match there resolves; several are a choice for the person, never a guess."""
+    inside = [p for p in places if p.in_niedersachsen]
+    if len(inside) == 1:
+        return found(inside[0])
+    if len(inside) > 1:
+        inside.sort(key=lambda p: (p.kreis.label, p.name))
+        where = "; ".join(f"{p.name} ({p.kreis.label})" for p in inside)
+        return Result(AMBIGUOUS, f"„{name}“ gibt es {len(inside)}-mal in Niedersachsen: {where}. Bitte wählen "
+                                 "Sie einen Ort oder geben Sie die Postleitzahl dazu an.", candidates=inside)
+    return found(places[0])
+
+
+def parse(text: str) -> Query:
+    """Split free text into street, PLZ and Ort, or say precisely what is wrong with it."""
+    text = _checked(text, "Die Eingabe")
+    if text.isdigit():
+        if len(text) != 5:
+            raise ValueError(f"Eine Postleitzahl hat fünf Ziffern, „{text}“ hat {len(text)}.")
+        return Query(plz=text)
+    leading = LEADING_NUMBER.match(text)
+    if leading and len(leading.group(1)) != 5:
+        raise ValueError(f"Eine Postleitzahl hat fünf Ziffern, „{leading.group(1)}“ hat {len(leading.group(1))}.")
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    for i, part in enumerate(parts):
+        plz = PLZ.search(part)
+        if plz:
+            ort = (part[: plz.start()] + part[plz.end():]).strip()
+            rest = parts[:i] + parts[i + 1:]
+            if not ort and rest and not any(c.isdigit() for c in rest[-1]):
+                ort = rest.pop()
+            return Query(street=", ".join(rest), plz=plz.group(1), ort=ort)
+    if len(parts) > 1:
+        return Query(street=", ".join(parts[:-1]), ort=parts[-1])
+    return Query(ort=_has_letters(parts[0]))
+
+
+def structured(street: str, plz: str, ort: str) -> Query:
+    street, plz, ort = (_checked(v, label, required=False) for v, label in
+                        ((street, "Die Straße"), (plz, "Die PLZ"), (ort, "Der Ort")))
+    if plz and not (plz.isdigit() and len(plz) == 5):
+        raise ValueError(f"Eine Postleitzahl hat fünf Ziffern, zum Beispiel 30169 – nicht „{plz}“.")
+    if not plz and not ort:
+        raise ValueError("Bitte geben Sie eine Postleitzahl oder einen Ort an.")
+    return Query(street=street, plz=plz, ort=_has_letters(ort) if ort else "")
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance, good to 0.5 % against the geodesic at these distances."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+def _checked(value: str | None, label: str, required: bool = True) -> str:
+    value = " ".join((value or "").split())
+    if required and not value:
+        raise ValueError("Bitte geben Sie einen Ort, eine Postleitzahl oder eine Adresse ein.")
+    if len(value) > MAX_LENGTH:
+        raise ValueError(f"{label} ist zu lang: höchstens {MAX_LENGTH} Zeichen.")
+    if FORBIDDEN.search(value):
+        raise ValueError(f"{label} enthält Zeichen, die in Adressen nicht vorkommen (etwa < > {{ }} ;).")
+    return value
+
+
+def _has_letters(name: str) -> str:
+    if not any(c.isalpha() for c in name):
+        raise ValueError(f"„{name}“ ist kein Ortsname. Bitte geben Sie einen Ort, eine PLZ oder eine Adresse ein.")
+    return name
+
+
+def _with_note(result: Result, note: str) -> Result:
+    return Result(result.status, f"{result.message} {note}".strip(), result.place, result.candidates)

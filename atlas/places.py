@@ -1,0 +1,106 @@
+"""What geocoding answers: a located place, and the outcome of a query (status, place or candidates, message)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from atlas.regions import Arl, Assignment, Kreis
+
+OK, AMBIGUOUS, NOT_FOUND, INVALID, UNAVAILABLE = "ok", "ambiguous", "not_found", "invalid", "unavailable"
+
+# How exact a location is, and how to say so to a person.
+PRECISION_LABELS = {
+    "address": "Adresse",
+    "street": "Straße",
+    "postcode": "Mitte des PLZ-Gebiets",
+    "municipality": "Gemeindegebiet",
+    "place": "Ortsmitte",
+    "point": "Standort",
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    lat: float
+    lon: float
+    precision: str
+    source: str
+    assignment: Assignment
+
+    @property
+    def kreis(self) -> Kreis | None:
+        return self.assignment.kreis
+
+    @property
+    def arl(self) -> Arl | None:
+        return self.assignment.arl
+
+    @property
+    def in_niedersachsen(self) -> bool:
+        return self.kreis is not None
+
+    @property
+    def approximate(self) -> bool:
+        """Only an address or a shared position is the place itself; a PLZ centroid is not the house."""
+        return self.precision not in ("address", "point")
+
+    @property
+    def description(self) -> str:
+        """ "um 30169 Hannover (Mitte des PLZ-Gebiets)" """
+        label = PRECISION_LABELS.get(self.precision, self.precision)
+        return f"{'um ' if self.approximate else ''}{self.name} ({label})"
+
+    @property
+    def where(self) -> str:
+        """ "Landkreis Diepholz, Amt für regionale Landesentwicklung Leine-Weser" or the reason."""
+        if self.kreis:
+            return f"{self.kreis.label}, {self.arl.name}"
+        return self.assignment.reason or ""
+
+    def named(self, name: str) -> Place:
+        return replace(self, name=name)
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "lat": round(self.lat, 6),
+            "lon": round(self.lon, 6),
+            "precision": self.precision,
+            "approximate": self.approximate,
+            "source": self.source,
+            "kreis": {"rs": self.kreis.rs, "name": self.kreis.label} if self.kreis else None,
+            "arl": {"slug": self.arl.slug, "name": self.arl.name} if self.arl else None,
+            "reason": self.assignment.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str
+    message: str
+    place: Place | None = None
+    candidates: list[Place] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+    def to_dict(self) -> dict:
+        data = {"status": self.status, "message": self.message}
+        empty = {"name": None, "lat": None, "lon": None, "precision": None, "approximate": None,
+                 "source": None, "kreis": None, "arl": None, "reason": None}
+        data.update(self.place.to_dict() if self.place else empty)
+        data["candidates"] = [c.to_dict() for c in self.candidates]
+        return data
+
+
+def found(place: Place, note: str = "") -> Result:
+    """An ok result whose message says where the place lies, or why it is outside."""
+    if place.in_niedersachsen:
+        message = f"{place.description}: {place.where}."
+    else:
+        message = f"{place.name} {place.assignment.reason}."
+    if place.approximate and place.in_niedersachsen:
+        message += " Die Lage ist ungefähr."
+    return Result(OK, (message + (" " + note if note else "")).strip(), place)

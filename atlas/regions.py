@@ -1,0 +1,154 @@
+"""The Kreise of Niedersachsen and the four ArL districts: load them once, assign points to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+# The ArL districts are the former Regierungsbezirke: the third digit of the Kreis key names them.
+ARL_BY_DIGIT = {
+    "1": ("braunschweig", "Braunschweig"),
+    "2": ("leine-weser", "Leine-Weser"),
+    "3": ("lueneburg", "Lüneburg"),
+    "4": ("weser-ems", "Weser-Ems"),
+}
+
+
+@dataclass(frozen=True)
+class Arl:
+    slug: str
+    short: str
+
+    @property
+    def name(self) -> str:
+        return f"Amt für regionale Landesentwicklung {self.short}"
+
+
+ARLS: dict[str, Arl] = {slug: Arl(slug, short) for slug, short in ARL_BY_DIGIT.values()}
+
+TILE_DEGREES = 0.1
+OUTSIDE = "liegt außerhalb Niedersachsens"
+REASON_BY_NEIGHBOUR = {
+    "Bremen": "liegt in Bremen, außerhalb Niedersachsens",
+    "Bremerhaven": "liegt in Bremen (Bremerhaven), außerhalb Niedersachsens",
+    "Hamburg": "liegt in Hamburg, außerhalb Niedersachsens",
+}
+
+
+@dataclass(frozen=True)
+class Kreis:
+    rs: str
+    name: str
+    kind: str
+    arl: str
+
+    @property
+    def label(self) -> str:
+        """How the Kreis is named in a sentence: "Landkreis Diepholz", "Stadt Osnabrück"."""
+        if self.kind == "Landkreis":
+            return f"Landkreis {self.name}"
+        if self.kind == "Kreisfreie Stadt":
+            return f"Stadt {self.name}"
+        return self.name
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where a point lies: its Kreis and ArL, or a reason why it has none."""
+
+    kreis: Kreis | None
+    reason: str | None
+
+    @property
+    def arl(self) -> Arl | None:
+        return ARLS[self.kreis.arl] if self.kreis else None
+
+
+class Regions:
+    """Kreise at full resolution (to assign), simplified Kreise and ArL (to draw), and the neighbours."""
+
+    def __init__(self, directory: Path):
+        self.kreise = gpd.read_file(directory / "kreise.geojson")
+        self.kreise_karte = gpd.read_file(directory / "kreise_karte.geojson")
+        self.arl = gpd.read_file(directory / "arl.geojson")
+        self.umgebung = gpd.read_file(directory / "umgebung.geojson")
+        self.by_rs = {
+            row.rs: Kreis(row.rs, row.name, row.kind, row.arl)
+            for row in self.kreise.drop(columns="geometry").itertuples()
+        }
+        # Cut into grid tiles, the Kreise are tested against points several times faster (same answers).
+        self._tiles = tiled(self.kreise[["rs", "name", "arl", "geometry"]], TILE_DEGREES)
+        # For single points: a tree over prepared polygons answers without building a frame.
+        self._kreis_geoms = self.kreise.geometry.values
+        self._umgebung_geoms = self.umgebung.geometry.values
+        shapely.prepare(self._kreis_geoms)
+        shapely.prepare(self._umgebung_geoms)
+        self._kreis_tree = shapely.STRtree(self._kreis_geoms)
+        self._umgebung_tree = shapely.STRtree(self._umgebung_geoms)
+
+    def assign(self, points: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.DataFrame:
+        """Kreis key, Kreis name, ArL slug and reason for many points, by one spatial join to the Kreise."""
+        if isinstance(points, gpd.GeoSeries):
+            points = gpd.GeoDataFrame(geometry=points)
+        if points.crs is not None and points.crs.to_epsg() != 4326:
+            points = points.to_crs(4326)
+        frame = gpd.GeoDataFrame(geometry=points.geometry.values, crs=4326)
+        joined = gpd.sjoin(frame, self._tiles, how="left", predicate="within")
+        # A point on a shared border touches two Kreise: keep one, as a person would expect one answer.
+        joined = joined[~joined.index.duplicated(keep="first")]
+        result = pd.DataFrame({
+            "kreis_rs": joined["rs"].to_numpy(), "kreis_name": joined["name"].to_numpy(),
+            "arl": joined["arl"].to_numpy(), "reason": np.full(len(joined), None, dtype=object),
+        }, index=points.index)
+        outside = result["kreis_rs"].isna().to_numpy()
+        if outside.any():
+            result.loc[outside, "reason"] = self._reasons(frame[outside])
+        return result
+
+    def assign_lonlat(self, lon, lat) -> pd.DataFrame:
+        """The same for arrays of longitude and latitude."""
+        return self.assign(gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326))
+
+    def locate(self, lat: float, lon: float) -> Assignment:
+        """One point, fast: no frame, a tree query over prepared polygons."""
+        point = shapely.Point(lon, lat)
+        hits = self._kreis_tree.query(point, predicate="within")
+        if len(hits):
+            return Assignment(self.by_rs[self.kreise.rs.iat[int(min(hits))]], None)
+        around = self._umgebung_tree.query(point, predicate="within")
+        name = self.umgebung.name.iat[int(min(around))] if len(around) else None
+        return Assignment(None, reason_for(name))
+
+    def _reasons(self, frame: gpd.GeoDataFrame) -> np.ndarray:
+        joined = gpd.sjoin(frame, self.umgebung[["name", "geometry"]], how="left", predicate="within")
+        joined = joined[~joined.index.duplicated(keep="first")]
+        names = joined["name"].astype(object)
+        reasons = {name: reason_for(name) for name in names.dropna().unique()}
+        return names.map(reasons).astype(object).fillna(OUTSIDE).to_numpy(dtype=object)
+
+
+def tiled(kreise: gpd.GeoDataFrame, step: float) -> gpd.GeoDataFrame:
+    """The Kreise cut along a grid of `step` degrees."""
+    x0, y0, x1, y1 = kreise.total_bounds
+    cells = [shapely.box(x, y, x + step, y + step) for x in np.arange(x0, x1, step) for y in np.arange(y0, y1, step)]
+    grid = gpd.GeoDataFrame(geometry=cells, crs=kreise.crs)
+    return gpd.overlay(kreise, grid, how="intersection", keep_geom_type=True)
+
+
+def reason_for(neighbour: str | None) -> str:
+    """A reason a person understands for a point that lies in no Kreis of Niedersachsen."""
+    if not isinstance(neighbour, str):
+        return OUTSIDE
+    return REASON_BY_NEIGHBOUR.get(neighbour, f"{OUTSIDE} (in {neighbour})")
+
+
+@lru_cache(maxsize=4)
+def load_regions(directory: str | Path) -> Regions:
+    """Load the region files once per directory."""
+    return Regions(Path(directory))

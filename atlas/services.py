@@ -1,0 +1,51 @@
+"""What the application is made of, built from plain settings: regions, gazetteer, geocoder.
+
+No Flask here: the CLI, the web views and the tests share one object per configuration.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from atlas.gazetteer import Gazetteer
+from atlas.geocode import Geocoder
+from atlas.online import OnlineGeocoder
+from atlas.regions import Regions, load_regions
+
+
+class Services:
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.data_dir = Path(settings["DATA_DIR"])
+        self.regions: Regions = load_regions(self.data_dir / "regions")
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        return _gazetteer(self.data_dir / "gazetteer", self.regions)
+
+    @cached_property
+    def geocoder(self) -> Geocoder:
+        online = None
+        if self.settings["GEOCODER"] == "nominatim":
+            online = OnlineGeocoder(
+                base_url=self.settings["NOMINATIM_URL"],
+                user_agent=self.settings["NOMINATIM_USER_AGENT"],
+                timeout=float(self.settings["NOMINATIM_TIMEOUT"]),
+                cache_path=Path(self.settings["GEOCODE_CACHE"]),
+                min_interval=float(self.settings["NOMINATIM_MIN_INTERVAL"]),
+            )
+        elif self.settings["GEOCODER"] != "offline":
+            raise ValueError(f"ATLAS_GEOCODER must be 'offline' or 'nominatim', got {self.settings['GEOCODER']!r}")
+        return Geocoder(self.regions, self.gazetteer, online)
+
+
+_GAZETTEERS: dict[tuple[Path, int], Gazetteer] = {}
+
+
+def _gazetteer(directory: Path, regions: Regions) -> Gazetteer:
+    """One gazetteer per data directory and process: it takes a second to build."""
+    key = (directory.resolve(), id(regions))
+    if key not in _GAZETTEERS:
+        _GAZETTEERS[key] = Gazetteer(directory, regions)
+    return _GAZETTEERS[key]

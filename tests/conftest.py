@@ -1,0 +1,89 @@
+"""Fixtures: an app on a temporary instance, its CLI runner, and a loopback stand-in for Nominatim."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from atlas import create_app
+
+
+@pytest.fixture
+def app(tmp_path):
+    return create_app({
+        "TESTING": True,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'atlas.db'}",
+        "GEOCODE_CACHE": str(tmp_path / "geocode-cache.sqlite"),
+        "TILES": "none",
+    })
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def services(app):
+    return app.extensions["atlas"]
+
+
+class FakeNominatim:
+    """Answers /search like Nominatim does, from a table of known queries; records every request."""
+
+    def __init__(self):
+        self.answers: dict[str, list[dict]] = {}
+        self.requests: list[tuple[float, dict]] = []
+        self.status = 200
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                import time
+
+                params = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+                fake.requests.append((time.monotonic(), params))
+                body = json.dumps(fake.answers.get(params.get("q", "").casefold(), [])).encode()
+                self.send_response(fake.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def nominatim():
+    fake = FakeNominatim()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def online_app(tmp_path, nominatim):
+    return create_app({
+        "TESTING": True,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'atlas.db'}",
+        "GEOCODE_CACHE": str(tmp_path / "geocode-cache.sqlite"),
+        "GEOCODER": "nominatim",
+        "NOMINATIM_URL": nominatim.url,
+        "NOMINATIM_TIMEOUT": 2,
+        "TILES": "none",
+    })

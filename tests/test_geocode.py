@@ -1,0 +1,130 @@
+"""A person types a place; the atlas finds the point, the Kreis and the ArL, or says clearly why not."""
+
+from __future__ import annotations
+
+import pytest
+
+from atlas.geocode import distance_km
+
+
+@pytest.fixture
+def geocode(services):
+    return services.geocoder.geocode
+
+
+@pytest.mark.parametrize(("text", "kreis", "arl", "precision"), [
+    ("Hemmingen", "03241", "leine-weser", "place"),
+    ("Osnabrück", "03404", "weser-ems", "place"),
+    ("Meppen", "03454", "weser-ems", "place"),
+    ("Göttingen", "03159", "braunschweig", "place"),
+    ("Bruchhausen-Vilsen", "03251", "leine-weser", "place"),
+    ("Bruchhausen Vilsen", "03251", "leine-weser", "place"),
+    ("Salzgitter", "03102", "braunschweig", "place"),
+    ("Lamspringe", "03254", "leine-weser", "place"),
+    ("Lueneburg", "03355", "lueneburg", "place"),
+    ("LÜNEBURG", "03355", "lueneburg", "place"),
+    ("Hann. Münden", "03159", "braunschweig", "place"),
+    ("Hann Muenden", "03159", "braunschweig", "place"),
+    ("Rhede (Ems)", "03454", "weser-ems", "place"),
+    ("Rhede", "03454", "weser-ems", "place"),
+    ("Verden (Aller)", "03361", "lueneburg", "place"),
+    ("Verden", "03361", "lueneburg", "place"),
+    ("Oldenburg", "03403", "weser-ems", "place"),
+    ("30169", "03241", "leine-weser", "postcode"),
+    ("27330 Asendorf", "03251", "leine-weser", "postcode"),
+    ("Asendorf 21271", "03353", "lueneburg", "postcode"),
+    ("Am Markt 1, 49716 Meppen", "03454", "weser-ems", "postcode"),
+])
+def test_a_place_in_niedersachsen_is_found_with_its_kreis_and_arl(geocode, text, kreis, arl, precision):
+    result = geocode(text)
+    assert result.status == "ok", result.message
+    assert result.place.kreis.rs == kreis
+    assert result.place.arl.slug == arl
+    assert result.place.precision == precision
+    assert result.place.approximate, "a centroid is never the house"
+
+
+def test_a_plz_is_named_and_said_to_be_approximate(geocode):
+    result = geocode("30169")
+    assert result.place.description == "um 30169 Hannover (Mitte des PLZ-Gebiets)"
+    assert "ungefähr" in result.message
+
+
+@pytest.mark.parametrize(("text", "kreise"), [
+    ("Asendorf", {"Landkreis Diepholz", "Landkreis Harburg"}),
+    ("Achim", {"Landkreis Verden", "Landkreis Wolfenbüttel"}),
+])
+def test_several_places_of_one_name_are_offered_never_guessed(geocode, text, kreise):
+    result = geocode(text)
+    assert result.status == "ambiguous"
+    assert result.place is None
+    assert {c.kreis.label for c in result.candidates} == kreise
+    assert all(c.arl is not None for c in result.candidates)
+    for label in kreise:
+        assert label in result.message
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("München", "liegt außerhalb Niedersachsens"),
+    ("Muenchen", "liegt außerhalb Niedersachsens"),
+    ("Minden", "liegt außerhalb Niedersachsens"),
+    ("Bremen", "liegt in Bremen"),
+    ("Bremerhaven", "liegt in Bremen"),
+    ("Hamburg", "liegt in Hamburg"),
+    ("28195", "liegt in Bremen"),
+    ("80331", "liegt außerhalb Niedersachsens"),
+])
+def test_a_place_outside_niedersachsen_is_found_and_said_to_be_outside(geocode, text, reason):
+    result = geocode(text)
+    assert result.status == "ok"
+    assert result.place.kreis is None and result.place.arl is None
+    assert reason in result.message
+
+
+@pytest.mark.parametrize(("text", "status", "message"), [
+    ("", "invalid", "Bitte geben Sie einen Ort"),
+    ("   ", "invalid", "Bitte geben Sie einen Ort"),
+    ("123", "invalid", "fünf Ziffern"),
+    ("123456789", "invalid", "fünf Ziffern"),
+    ("123 Hannover", "invalid", "fünf Ziffern"),
+    ("<script>alert(1)</script>", "invalid", "Zeichen, die in Adressen nicht vorkommen"),
+    ("<img src=x onerror=alert(1)>", "invalid", "Zeichen"),
+    ("x" * 201, "invalid", "zu lang"),
+    ("...", "invalid", "kein Ortsname"),
+    ("Qwxzrtplk", "not_found", "wurde nicht gefunden"),
+    ("00000", "not_found", "Postleitzahl 00000 gibt es nicht"),
+    ("Lüneborg", "not_found", "Meinten Sie"),
+])
+def test_bad_input_gets_a_clear_german_message(geocode, text, status, message):
+    result = geocode(text)
+    assert result.status == status
+    assert message in result.message
+    assert result.place is None
+
+
+def test_a_plz_that_does_not_fit_the_name_says_which_wins(geocode):
+    result = geocode("30169 Meppen")
+    assert result.status == "ok"
+    assert result.place.kreis.rs == "03241"
+    assert "maßgeblich ist die PLZ" in result.message
+
+
+def test_structured_input(services):
+    result = services.geocoder.geocode(street="Hauptstraße 1", plz="27330", ort="Asendorf")
+    assert result.place.kreis.label == "Landkreis Diepholz"
+    assert services.geocoder.geocode(plz="3016", ort="").status == "invalid"
+
+
+def test_a_shared_position_is_the_place_itself(services):
+    result = services.geocoder.position(52.3143, 9.7236)
+    assert result.status == "ok" and not result.place.approximate
+    assert "Hemmingen" in result.place.name
+    assert services.geocoder.position(float("nan"), 9.0).status == "invalid"
+
+
+def test_distance_agrees_with_geodesic():
+    from geopy.distance import geodesic
+
+    for a, b in [((52.3143, 9.7236), (52.6906, 7.2910)), ((51.5344, 9.9323), (53.2512, 10.4155)),
+                 ((52.37, 9.73), (52.38, 9.74))]:
+        assert distance_km(*a, *b) == pytest.approx(geodesic(a, b).km, rel=0.005)

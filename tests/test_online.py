@@ -1,0 +1,69 @@
+"""The online geocoder behind a setting, against a loopback server that answers like Nominatim."""
+
+from __future__ import annotations
+
+import pytest
+
+HOUSE = {"lat": "52.3141", "lon": "9.7402", "display_name": "Rathausplatz 1, 30966 Hemmingen",
+         "type": "townhall", "addresstype": "amenity",
+         "address": {"house_number": "1", "road": "Rathausplatz", "postcode": "30966", "town": "Hemmingen"}}
+
+
+@pytest.fixture
+def geocoder(online_app):
+    return online_app.extensions["atlas"].geocoder
+
+
+def test_an_address_is_found_online_to_the_house(geocoder, nominatim):
+    nominatim.answers["rathausplatz 1, 30966 hemmingen"] = [HOUSE]
+    result = geocoder.geocode("Rathausplatz 1, 30966 Hemmingen")
+    assert result.status == "ok"
+    assert result.place.precision == "address" and not result.place.approximate
+    assert result.place.kreis.label == "Region Hannover"
+    assert "OpenStreetMap" in result.place.source
+    (_, params), = nominatim.requests
+    assert params["countrycodes"] == "de"
+
+
+def test_answers_are_cached_persistently(geocoder, nominatim, online_app, tmp_path):
+    nominatim.answers["rathausplatz 1, 30966 hemmingen"] = [HOUSE]
+    geocoder.geocode("Rathausplatz 1, 30966 Hemmingen")
+    geocoder.geocode("Rathausplatz 1, 30966 Hemmingen")
+    from atlas import create_app
+
+    again = create_app({"GEOCODER": "nominatim", "NOMINATIM_URL": nominatim.url,
+                        "GEOCODE_CACHE": online_app.config["GEOCODE_CACHE"], "TILES": "none"})
+    assert again.extensions["atlas"].geocoder.geocode("Rathausplatz 1, 30966 Hemmingen").ok
+    assert len(nominatim.requests) == 1
+
+
+def test_at_most_one_request_per_second(geocoder, nominatim):
+    for street in ("Am Markt 1", "Am Markt 2", "Am Markt 3"):
+        geocoder.geocode(f"{street}, 30966 Hemmingen")
+    times = [t for t, _ in nominatim.requests]
+    assert len(times) == 3
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.95
+
+
+def test_a_failing_provider_gives_a_message_and_the_approximate_place(geocoder, nominatim):
+    nominatim.status = 503
+    result = geocoder.geocode("Am Markt 1, 30966 Hemmingen")
+    assert result.status == "ok" and result.place.precision == "postcode"
+    assert "nicht erreichbar" in result.message
+
+
+def test_an_unreachable_provider_without_fallback_says_so(online_app, nominatim):
+    geocoder = online_app.extensions["atlas"].geocoder
+    nominatim.close()
+    result = geocoder.geocode("Irgendeinweg 3, Nirgendwodorf")
+    assert result.status in {"unavailable", "not_found"}
+    assert "nicht" in result.message
+
+
+def test_a_village_unknown_offline_is_asked_online(geocoder, nominatim):
+    nominatim.answers["klein kleckersdorf"] = [{"lat": "52.80", "lon": "9.00", "display_name": "Klein Kleckersdorf",
+                                                "type": "village", "addresstype": "village",
+                                                "address": {"village": "Klein Kleckersdorf"}}]
+    result = geocoder.geocode("Klein Kleckersdorf")
+    assert result.status == "ok" and result.place.precision == "place"
+    assert result.place.kreis.label == "Landkreis Diepholz"
