@@ -22,12 +22,15 @@ def default_settings(instance_path: Path) -> dict:
         "NOMINATIM_MIN_INTERVAL": 1.0,
         "GEOCODE_CACHE": str(instance_path / "geocode-cache.sqlite"),
         "TILES": "osm",
+        "PAGE_CACHE_SIZE": 256,
+        "BABEL_DEFAULT_LOCALE": "de",
     }
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Defaults, then ATLAS_* from the environment, then the test dict."""
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(ROOT / "instance"))
     app.config.from_mapping(default_settings(Path(app.instance_path)))
     app.config.from_prefixed_env("ATLAS")
     app.config.update(config or {})
@@ -36,6 +39,13 @@ def create_app(config: dict | None = None) -> Flask:
     from atlas.services import Services
 
     app.extensions["atlas"] = Services(app.config)
+
+    from flask_babel import Babel
+
+    from atlas.web import register
+
+    Babel(app)
+    register(app)
 
     from atlas.cli import commands
 

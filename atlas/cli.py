@@ -8,8 +8,13 @@ import sys
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from tqdm import tqdm
 
+from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.places import INVALID, Result
+from atlas.regions import ARLS
+from atlas.store import PENDING, PUBLISHED
+from atlas.transfer import export_csv, export_geojson, import_csv
 
 
 def services():
@@ -40,7 +45,70 @@ def locate(query: tuple[str, ...], as_json: bool) -> None:
     sys.exit(0 if result.ok else 1)
 
 
-commands = [locate]
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--status", type=click.Choice([PUBLISHED, PENDING]), default=PUBLISHED, show_default=True,
+              help="Status der importierten Projekte.")
+@with_appcontext
+def import_(file: str, status: str) -> None:
+    """Importiert Projekte aus einer CSV-Datei: alle oder keines."""
+    s = services()
+    report = import_csv(file, s.store, s.geocoder, status,
+                        progress=lambda rows: tqdm(rows, desc="Geokodieren", unit="Zeile", file=sys.stderr))
+    if not report.ok:
+        for line, reason in report.errors:
+            click.echo(f"Zeile {line}: {reason}", err=True)
+        click.echo(f"Nichts importiert: {len(report.errors)} fehlerhafte Zeile(n).", err=True)
+        sys.exit(1)
+    click.echo(f"{len(report.ids)} Projekte importiert ({status}).")
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True)
+@click.option("--arl", type=click.Choice(list(ARLS)), help="Nur dieser Amtsbezirk.")
+@click.option("--hf", multiple=True, type=click.Choice(list(HANDLUNGSFELDER)), help="Nur diese Handlungsfelder.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Datei (Standard: stdout).")
+@with_appcontext
+def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
+    """Exportiert die veröffentlichten Projekte als CSV oder GeoJSON."""
+    rows = services().store.rows(status=PUBLISHED, arl=arl, hf=list(hf))
+    output.write(export_csv(rows) if fmt == "csv" else export_geojson(rows))
+
+
+@click.command("seed")
+@with_appcontext
+def seed() -> None:
+    """Lädt data/projects.csv in eine leere Datenbank, als veröffentlicht."""
+    click.echo(load_seed())
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@with_appcontext
+def serve(host: str, port: int, threads: int) -> None:
+    """Lädt bei leerer Datenbank die Beispieldaten und startet den Produktionsserver (waitress)."""
+    from waitress import serve as waitress_serve
+
+    click.echo(load_seed())
+    s = services()
+    s.geocoder  # noqa: B018 - build the gazetteer before the first request, not during it
+    click.echo(f"Gemeinsame Sache läuft auf http://{host}:{port}/")
+    waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="atlas")
+
+
+def load_seed() -> str:
+    s = services()
+    if s.store.count():
+        return f"Datenbank enthält {s.store.count()} Projekte; Beispieldaten nicht geladen."
+    report = import_csv(current_app.config["SEED_CSV"], s.store, s.geocoder, PUBLISHED)
+    if not report.ok:
+        raise click.ClickException("; ".join(f"Zeile {line}: {reason}" for line, reason in report.errors))
+    return f"{len(report.ids)} Projekte aus {current_app.config['SEED_CSV']} geladen."
+
+
+commands = [locate, import_, export, seed, serve]
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from atlas.gazetteer import Gazetteer
 from atlas.geocode import Geocoder
 from atlas.online import OnlineGeocoder
 from atlas.regions import Regions, load_regions
+from atlas.store import Store
 
 
 class Services:
@@ -23,6 +24,10 @@ class Services:
     @cached_property
     def gazetteer(self) -> Gazetteer:
         return _gazetteer(self.data_dir / "gazetteer", self.regions)
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.settings["DATABASE_URL"], self.regions)
 
     @cached_property
     def geocoder(self) -> Geocoder:

@@ -87,3 +87,54 @@ def online_app(tmp_path, nominatim):
         "NOMINATIM_TIMEOUT": 2,
         "TILES": "none",
     })
+
+
+# --- a seeded app served for real, and a headless Chromium driving it --------------------------------------
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    from atlas.transfer import import_csv
+
+    tmp = tmp_path_factory.mktemp("live")
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp / 'atlas.db'}",
+                      "GEOCODE_CACHE": str(tmp / "cache.sqlite"), "TILES": "none"})
+    services = app.extensions["atlas"]
+    report = import_csv(app.config["SEED_CSV"], services.store, services.geocoder)
+    assert report.ok, report.errors
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    from waitress.server import create_server
+
+    server = create_server(live_app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"

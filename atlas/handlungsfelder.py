@@ -1,0 +1,49 @@
+"""The five Handlungsfelder: slug, name, colour and a letter, so they are told apart by more than colour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Handlungsfeld:
+    slug: str
+    name: str
+    colour: str  # distinct hues, each dark enough for a white letter (WCAG AA contrast)
+    letter: str
+    bit: int
+
+
+HANDLUNGSFELDER: dict[str, Handlungsfeld] = {
+    hf.slug: hf
+    for hf in (
+        Handlungsfeld("sprache", "Sprache", "#0072B2", "S", 1),
+        Handlungsfeld("arbeit-ausbildung", "Arbeit & Ausbildung", "#B35900", "A", 2),
+        Handlungsfeld("wohnen-leben", "Wohnen & Leben", "#007A5A", "W", 4),
+        Handlungsfeld("engagement", "Bürgerschaftliches Engagement", "#A63D86", "E", 8),
+        Handlungsfeld("teilhabe", "Gesellschaftliche Teilhabe", "#5B4DB3", "T", 16),
+    )
+}
+_BY_NAME = {hf.name.casefold(): hf.slug for hf in HANDLUNGSFELDER.values()}
+
+
+def parse_handlungsfelder(text: str) -> list[str]:
+    """Slugs or names separated by ; or , in; the known slugs out, in canonical order. ValueError names the unknown."""
+    wanted, unknown = set(), []
+    for item in (part.strip() for part in text.replace(",", ";").split(";")):
+        if not item:
+            continue
+        slug = item.casefold() if item.casefold() in HANDLUNGSFELDER else _BY_NAME.get(item.casefold())
+        if slug is None:
+            unknown.append(item)
+        else:
+            wanted.add(slug)
+    if unknown:
+        raise ValueError(f"unbekanntes Handlungsfeld: {', '.join(unknown)} (erlaubt: {', '.join(HANDLUNGSFELDER)})")
+    if not wanted:
+        raise ValueError("mindestens ein Handlungsfeld angeben")
+    return [slug for slug in HANDLUNGSFELDER if slug in wanted]
+
+
+def mask(slugs: list[str]) -> int:
+    return sum(HANDLUNGSFELDER[s].bit for s in slugs)

@@ -1,0 +1,109 @@
+"""Projects in, a Folium map out. Assets come from the app (XStatic packages), never from a CDN.
+
+No Folium Marker per project: the projects go to the browser once, as compact columns of JSON, and
+static/atlas.js draws, clusters and filters them there.
+"""
+
+from __future__ import annotations
+
+import json
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from atlas.handlungsfelder import HANDLUNGSFELDER
+
+TILES = {
+    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende'),
+    "basemap": ("https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/"
+                "GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png",
+                '&copy; <a href="https://basemap.de">basemap.de</a> / BKG'),
+    "none": (None, ""),
+}
+COORD_SCALE = 100_000  # 5 decimals, about 1 m
+
+
+class ProjectLayer(MacroElement):
+    """Hands the map its projects once; static/atlas.js makes clustered markers and popups of them."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        window.atlasProjects = Atlas.projects({{ this._parent.get_name() }}, {{ this.data }}, {{ this.options }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: dict, cluster: bool = True):
+        super().__init__()
+        self._name = "ProjectLayer"
+        self.data = script_json(data)
+        self.options = json.dumps({"cluster": cluster})
+
+
+class Boundaries(MacroElement):
+    """Region outlines fetched from the app as GeoJSON (cached by the browser), labelled if asked."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        Atlas.boundaries({{ this._parent.get_name() }}, {{ this.url }}, {{ this.options }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, url: str, labels: bool = False, fit: bool = False):
+        super().__init__()
+        self._name = "Boundaries"
+        self.url = json.dumps(url)
+        self.options = json.dumps({"labels": labels, "fit": fit})
+
+
+def script_json(data) -> str:
+    """JSON safe inside <script>: no user text can close the tag or open markup there."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def project_map(projects: pd.DataFrame, *, tiles: str, bounds: list[list[float]], boundaries: str | None = None,
+                labels: bool = False, cluster: bool = True, zoom: int | None = None) -> dict[str, str]:
+    """The parts of a Folium map to place in a page: its <div> and its script."""
+    if tiles not in TILES:
+        raise ValueError(f"ATLAS_TILES must be one of {', '.join(TILES)}, got {tiles!r}")
+    (south, west), (north, east) = bounds
+    figure_map = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=zoom or 8, tiles=None,
+                            control_scale=True, prefer_canvas=False)
+    figure_map._id = "atlas"  # a stable name keeps cached pages identical and tests simple
+    url, attribution = TILES[tiles]
+    if url:
+        folium.TileLayer(url, attr=attribution, name="Karte", max_zoom=18).add_to(figure_map)
+    if zoom is None:
+        figure_map.fit_bounds(bounds)
+    if boundaries:
+        Boundaries(boundaries, labels=labels).add_to(figure_map)
+    ProjectLayer(columns(projects), cluster=cluster).add_to(figure_map)
+    figure = figure_map.get_root()
+    figure.render()
+    return {"html": figure.html.render(), "script": figure.script.render()}
+
+
+def columns(projects: pd.DataFrame) -> dict:
+    """Compact columns: coordinates as scaled integers, Ort and Träger as indexes into tables of their values."""
+    orte, ort_index = _table(projects["ort"])
+    traeger, traeger_index = _table(projects["traeger"])
+    return {
+        "id": projects["id"].astype(int).tolist(),
+        "lat": np.round(projects["lat"].to_numpy() * COORD_SCALE).astype(int).tolist(),
+        "lon": np.round(projects["lon"].to_numpy() * COORD_SCALE).astype(int).tolist(),
+        "hf": projects["hf_mask"].astype(int).tolist(),
+        "name": projects["name"].tolist(),
+        "ort": ort_index, "orte": orte,
+        "tr": traeger_index, "traeger": traeger,
+        "scale": COORD_SCALE,
+        "fields": [[hf.slug, hf.name, hf.colour, hf.letter, hf.bit] for hf in HANDLUNGSFELDER.values()],
+    }
+
+
+def _table(values: pd.Series) -> tuple[list[str], list[int]]:
+    codes, uniques = pd.factorize(values.fillna(""))
+    return [str(u) for u in uniques], codes.astype(int).tolist()

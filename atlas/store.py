@@ -1,0 +1,209 @@
+"""The database: add, publish, reject, query projects. SQLAlchemy Core; SQLite (WAL) by default, PostgreSQL works.
+
+Kreis and ArL are computed here, when a project is written, never when a map is shown.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+
+from atlas.handlungsfelder import HANDLUNGSFELDER, mask
+from atlas.places import Place
+from atlas.projects import ProjectInput
+from atlas.regions import Regions
+
+PENDING, PUBLISHED, REJECTED = "pending", "published", "rejected"
+STATUSES = (PENDING, PUBLISHED, REJECTED)
+
+metadata = MetaData()
+projects = Table(
+    "projects", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(150), nullable=False),
+    Column("traeger", String(150), nullable=False, default=""),
+    Column("description", Text, nullable=False, default=""),
+    Column("handlungsfelder", String(100), nullable=False),
+    Column("hf_mask", Integer, nullable=False),
+    Column("street", String(150), nullable=False, default=""),
+    Column("plz", String(5), nullable=False, default=""),
+    Column("ort", String(100), nullable=False, default=""),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("precision", String(20), nullable=False),
+    Column("approximate", Boolean, nullable=False, default=False),
+    Column("kreis_rs", String(5), nullable=False, index=True),
+    Column("kreis_name", String(100), nullable=False),
+    Column("arl", String(20), nullable=False, index=True),
+    Column("website", String(300), nullable=False, default=""),
+    Column("email", String(254), nullable=False, default=""),
+    Column("status", String(10), nullable=False, index=True),
+    Column("reject_reason", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+meta = Table("meta", metadata, Column("key", String(40), primary_key=True), Column("value", Integer, nullable=False))
+
+PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "handlungsfelder", "kreis_rs",
+                  "kreis_name", "arl"]
+
+
+class OutsideNiedersachsen(ValueError):
+    pass
+
+
+class Store:
+    def __init__(self, url: str, regions: Regions):
+        self.regions = regions
+        self.engine = create_engine(url, **_engine_options(url))
+        if url.startswith("sqlite"):
+            enable_sqlite_wal(self.engine)
+        metadata.create_all(self.engine)
+        with self.engine.begin() as db:
+            if db.execute(select(meta.c.value).where(meta.c.key == "version")).first() is None:
+                db.execute(insert(meta).values(key="version", value=0))
+
+    def add(self, project: ProjectInput, place: Place, status: str = PENDING) -> int:
+        """Store one project at a located place; its Kreis and ArL are taken from the polygons now."""
+        return self.add_many([(project, place)], status)[0]
+
+    def add_many(self, items: list[tuple[ProjectInput, Place]], status: str = PUBLISHED) -> list[int]:
+        """Store many projects in one transaction, assigned to Kreis and ArL by one spatial join."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        if not items:
+            return []
+        lat = np.array([place.lat for _p, place in items])
+        lon = np.array([place.lon for _p, place in items])
+        assigned = self.regions.assign_lonlat(lon, lat)
+        outside = assigned.kreis_rs.isna().to_numpy()
+        if outside.any():
+            raise OutsideNiedersachsen(f"{int(outside.sum())} Projekt(e) liegen außerhalb Niedersachsens")
+        now = datetime.now(UTC)
+        rows = [
+            _row(project, place, rs, kreis_name, arl, status, now)
+            for (project, place), rs, kreis_name, arl in zip(
+                items, assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True)
+        ]
+        with self.engine.begin() as db:
+            result = db.execute(insert(projects).returning(projects.c.id, sort_by_parameter_order=True), rows)
+            ids = [row.id for row in result]
+            if status == PUBLISHED:
+                _bump(db)
+        return ids
+
+    def get(self, project_id: int) -> dict | None:
+        with self.engine.connect() as db:
+            row = db.execute(select(projects).where(projects.c.id == project_id)).mappings().first()
+        return dict(row) if row else None
+
+    def set_status(self, project_id: int, status: str, reason: str = "") -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        with self.engine.begin() as db:
+            db.execute(update(projects).where(projects.c.id == project_id).values(
+                status=status, reject_reason=reason, updated_at=datetime.now(UTC)))
+            _bump(db)
+
+    def published(self, arl: str | None = None, hf: list[str] | None = None) -> pd.DataFrame:
+        """Published projects for maps and lists; coordinates rounded where the submitter asked for it."""
+        return self._public_frame(self._public_query(arl, hf))
+
+    def published_one(self, project_id: int) -> pd.DataFrame:
+        return self._public_frame(self._public_query().where(projects.c.id == project_id))
+
+    def _public_query(self, arl: str | None = None, hf: list[str] | None = None):
+        columns = [projects.c[name] for name in PUBLIC_COLUMNS] + [projects.c.approximate]
+        query = select(*columns).where(projects.c.status == PUBLISHED).order_by(projects.c.ort, projects.c.name)
+        if arl:
+            query = query.where(projects.c.arl == arl)
+        if hf:
+            query = query.where(projects.c.hf_mask.op("&")(mask(hf)) != 0)
+        return query
+
+    def _public_frame(self, query) -> pd.DataFrame:
+        with self.engine.connect() as db:
+            frame = pd.DataFrame(db.execute(query).all(), columns=PUBLIC_COLUMNS + ["approximate"])
+        rough = frame.approximate.astype(bool).to_numpy()
+        frame.loc[rough, "lat"] = frame.loc[rough, "lat"].round(2)
+        frame.loc[rough, "lon"] = frame.loc[rough, "lon"].round(2)
+        return frame.drop(columns="approximate")
+
+    def rows(self, status: str | None = None, arl: str | None = None, hf: list[str] | None = None) -> list[dict]:
+        query = select(projects).order_by(projects.c.id)
+        if status:
+            query = query.where(projects.c.status == status)
+        if arl:
+            query = query.where(projects.c.arl == arl)
+        if hf:
+            query = query.where(projects.c.hf_mask.op("&")(mask(hf)) != 0)
+        with self.engine.connect() as db:
+            return [dict(r) for r in db.execute(query).mappings()]
+
+    def count(self, status: str | None = None) -> int:
+        query = select(func.count()).select_from(projects)
+        if status:
+            query = query.where(projects.c.status == status)
+        with self.engine.connect() as db:
+            return db.execute(query).scalar_one()
+
+    def version(self) -> int:
+        """Renewed whenever what the public sees changes: caches key on it."""
+        with self.engine.connect() as db:
+            return db.execute(select(meta.c.value).where(meta.c.key == "version")).scalar_one()
+
+
+def _row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str, status: str, now) -> dict:
+    return {
+        "name": project.name, "traeger": project.traeger, "description": project.description,
+        "handlungsfelder": ";".join(project.handlungsfelder), "hf_mask": mask(project.handlungsfelder),
+        "street": project.street, "plz": project.plz, "ort": project.ort or place.name,
+        "lat": place.lat, "lon": place.lon, "precision": place.precision, "approximate": project.approximate,
+        "kreis_rs": rs, "kreis_name": kreis_name, "arl": arl, "website": project.website, "email": project.email,
+        "status": status, "reject_reason": "", "created_at": now, "updated_at": now,
+    }
+
+
+def _bump(db) -> None:
+    db.execute(update(meta).where(meta.c.key == "version").values(value=meta.c.value + 1))
+
+
+def _engine_options(url: str) -> dict:
+    if not url.startswith("sqlite"):
+        return {"pool_pre_ping": True}
+    return {"connect_args": {"timeout": 60, "check_same_thread": False}}
+
+
+def enable_sqlite_wal(engine) -> None:
+    """WAL lets readers and one writer work at once; a busy database waits up to a minute, it never drops a write."""
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(connection, _record):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def hf_names(slugs: str) -> list[str]:
+    return [HANDLUNGSFELDER[s].name for s in slugs.split(";") if s in HANDLUNGSFELDER]

@@ -1,0 +1,30 @@
+"""The web face: one blueprint per audience; views only translate HTTP."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, request
+
+from atlas.regions import ARLS
+
+
+def register(app: Flask) -> None:
+    from atlas.web import assets, errors, public
+    from atlas.web.cache import PageCache
+
+    app.extensions["atlas_pages"] = PageCache(size=int(app.config["PAGE_CACHE_SIZE"]))
+    @app.context_processor
+    def site_context():
+        return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with}
+
+    app.register_blueprint(assets.bp)
+    app.register_blueprint(public.bp)
+    errors.register(app)
+
+
+def query_with(**changes) -> str:
+    """The current query string with some parameters replaced (lists stay lists)."""
+    params = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    params += [(k, v) for k, v in changes.items() if v is not None]
+    return urlencode(params)

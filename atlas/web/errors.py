@@ -1,0 +1,29 @@
+"""Errors people cannot fix are pages in the site's layout."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Ungültige Anfrage", "Die Anfrage enthält ungültige Angaben."),
+    403: ("Kein Zugriff", "Dafür fehlt Ihnen die Berechtigung."),
+    404: ("Seite nicht gefunden", "Diese Seite gibt es nicht (mehr). Vielleicht hilft die Karte weiter."),
+    405: ("Nicht erlaubt", "Diese Aktion ist hier nicht möglich."),
+    429: ("Zu viele Anfragen", "Bitte warten Sie einen Moment und versuchen Sie es dann erneut."),
+    500: ("Interner Fehler", "Etwas ist schiefgegangen. Bitte versuchen Sie es später erneut."),
+}
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        title, text = MESSAGES.get(error.code, (error.name, error.description))
+        detail = error.description if error.code == 400 and error.description else ""
+        return render_template("errors/error.html", code=error.code, title=title, text=text, detail=detail), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error")
+        title, text = MESSAGES[500]
+        return render_template("errors/error.html", code=500, title=title, text=text, detail=""), 500

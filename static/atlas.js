@@ -1,0 +1,152 @@
+/* Gemeinsame Sache: draws the projects a page hands over, filters map and list together.
+   Everything a user typed reaches the page through textContent, never through innerHTML. */
+(function () {
+  "use strict";
+  var PAGE = 50;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function fieldsOf(data, mask) {
+    return data.fields.filter(function (f) { return (mask & f[4]) !== 0; });
+  }
+
+  function badge(field) {
+    var span = el("span", "hf-badge", field[3]);
+    span.style.background = field[2];
+    span.title = field[1];
+    span.setAttribute("aria-hidden", "true");
+    return span;
+  }
+
+  function icon(data, mask) {
+    var field = fieldsOf(data, mask)[0] || data.fields[0];
+    var more = fieldsOf(data, mask).length > 1 ? "+" : "";
+    return L.divIcon({
+      className: "hf-marker",
+      html: '<span style="background:' + field[2] + '">' + field[3] + more + "</span>",
+      iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -12]
+    });
+  }
+
+  function popup(data, i) {
+    var box = el("div", "popup");
+    box.appendChild(el("strong", "popup-name", data.name[i]));
+    var traeger = data.traeger[data.tr[i]];
+    if (traeger) box.appendChild(el("div", "popup-traeger", traeger));
+    box.appendChild(el("div", "popup-hf", fieldsOf(data, data.hf[i]).map(function (f) { return f[1]; }).join(" · ")));
+    box.appendChild(el("div", "popup-ort", data.orte[data.ort[i]]));
+    var link = el("a", "popup-link", "Zur Projektseite");
+    link.href = "/projekt/" + data.id[i];
+    box.appendChild(link);
+    return box;
+  }
+
+  function listItem(data, i) {
+    var item = el("li", "projekt");
+    var link = el("a", "projekt-name", data.name[i]);
+    link.href = "/projekt/" + data.id[i];
+    item.appendChild(link);
+    var details = el("span", "projekt-details");
+    var traeger = data.traeger[data.tr[i]];
+    details.appendChild(document.createTextNode((traeger ? traeger + " · " : "") + data.orte[data.ort[i]] + " · "));
+    fieldsOf(data, data.hf[i]).forEach(function (f) {
+      details.appendChild(badge(f));
+      details.appendChild(el("span", "hf-name", f[1] + " "));
+    });
+    item.appendChild(details);
+    return item;
+  }
+
+  function projects(map, data, options) {
+    var markers = data.id.map(function (id, i) {
+      var marker = L.marker([data.lat[i] / data.scale, data.lon[i] / data.scale],
+                            {icon: icon(data, data.hf[i]), title: data.name[i], keyboard: true});
+      marker.bindPopup(function () { return popup(data, i); });
+      marker.atlasIndex = i;
+      return marker;
+    });
+    var layer = options.cluster && L.markerClusterGroup
+      ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false})
+      : L.layerGroup();
+    var shown = markers;
+    layer.addTo(map);
+    if (layer.addLayers) layer.addLayers(markers); else markers.forEach(function (m) { layer.addLayer(m); });
+
+    function filter(mask) {
+      shown = mask ? markers.filter(function (m) { return (data.hf[m.atlasIndex] & mask) !== 0; }) : markers;
+      layer.clearLayers();
+      if (layer.addLayers) layer.addLayers(shown); else shown.forEach(function (m) { layer.addLayer(m); });
+      return shown.map(function (m) { return m.atlasIndex; });
+    }
+    return {map: map, data: data, layer: layer, markers: markers, filter: filter,
+            shownCount: function () { return shown.length; }};
+  }
+
+  function boundaries(map, url, options) {
+    if (options.labels && !map.getPane("labels")) {
+      map.createPane("labels").style.zIndex = 450;  // above the outlines, below markers and popups
+    }
+    fetch(url).then(function (r) { return r.json(); }).then(function (geojson) {
+      var layer = L.geoJSON(geojson, {
+        interactive: false,
+        style: {color: "#333", weight: options.labels ? 1.5 : 2.5, opacity: 0.8, fill: false},
+        onEachFeature: function (feature, shape) {
+          if (options.labels) {
+            shape.bindTooltip(feature.properties.name, {permanent: true, direction: "center", className: "kreis-label", pane: "labels"});
+          }
+        }
+      }).addTo(map);
+      layer.bringToBack();
+    });
+  }
+
+  function wireFilter() {
+    var form = document.getElementById("filter");
+    var atlas = window.atlasProjects;
+    var list = document.getElementById("projektliste");
+    if (!form || !atlas || !list) return;
+    var count = document.getElementById("trefferzahl");
+    var more = document.getElementById("mehr");
+    var pager = document.getElementById("seiten");
+    var shown = [], rendered = 0;
+
+    function render(upto) {
+      for (; rendered < Math.min(upto, shown.length); rendered++) list.appendChild(listItem(atlas.data, shown[rendered]));
+      if (more) more.hidden = rendered >= shown.length;
+    }
+    function apply(updateUrl) {
+      var boxes = form.querySelectorAll("input[name=hf]");
+      var mask = 0, params = new URLSearchParams(window.location.search);
+      params.delete("hf"); params.delete("seite");
+      boxes.forEach(function (box) {
+        if (box.checked) { mask |= parseInt(box.dataset.bit, 10); params.append("hf", box.value); }
+      });
+      shown = atlas.filter(mask);
+      list.textContent = ""; rendered = 0;
+      render(PAGE);
+      if (count) count.textContent = shown.length === 1 ? "1 Projekt" : shown.length + " Projekte";
+      if (pager) pager.hidden = true;
+      if (updateUrl) {
+        var query = params.toString();
+        history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+      }
+    }
+    form.addEventListener("change", function () { apply(true); });
+    form.addEventListener("submit", function (event) { event.preventDefault(); apply(true); });
+    if (more) more.addEventListener("click", function () {
+      var first = rendered;
+      render(rendered + PAGE);
+      var next = list.children[first];
+      if (next) next.querySelector("a").focus();
+    });
+    apply(false);
+  }
+
+  document.addEventListener("DOMContentLoaded", wireFilter);
+  window.Atlas = {projects: projects, boundaries: boundaries};
+})();

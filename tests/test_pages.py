@@ -1,0 +1,122 @@
+"""The public pages, read as HTML: maps, lists, filters, counts, 404s, and escaping of user text."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from atlas.projects import validate_project
+from atlas.store import PUBLISHED
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def seeded(app, runner):
+    assert runner.invoke(args=["import", app.config["SEED_CSV"]]).exit_code == 0
+    return app
+
+
+@pytest.fixture
+def client(seeded):
+    return seeded.test_client()
+
+
+def soup(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def listed(response):
+    return [a.get_text(strip=True) for a in soup(response).select("#projektliste a.projekt-name")]
+
+
+def test_the_start_page_lists_every_published_project_beside_the_map(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.select_one("html")["lang"] == "de"
+    assert page.select_one(".map .folium-map")
+    assert len(listed(response)) == 7
+    assert "Atlas.projects(" in response.get_data(as_text=True)
+    assert page.select("#filter input[name=hf]") and len(page.select("#filter input[name=hf]")) == 5
+
+
+def test_no_asset_comes_from_another_host(client):
+    html = client.get("/").get_data(as_text=True)
+    page = BeautifulSoup(html, "html.parser")
+    sources = [t.get("src") for t in page.find_all("script") if t.get("src")] + \
+              [t.get("href") for t in page.find_all("link") if t.get("href")]
+    assert sources and all(s.startswith("/") or s.startswith("data:") for s in sources), sources
+    for source in sources:
+        if source.startswith("/"):
+            with client.get(source) as response:
+                assert response.status_code == 200, source
+
+
+def test_the_filter_in_the_url_selects_the_list(client):
+    response = client.get("/?hf=sprache&hf=teilhabe")
+    assert sorted(listed(response)) == ["Hemminger Netzwerk für Flüchtlinge", "Lebenswege begleiten"]
+    checked = [i["value"] for i in soup(response).select("#filter input[checked]")]
+    assert checked == ["sprache", "teilhabe"]
+
+
+def test_an_unknown_handlungsfeld_is_named_back(client):
+    response = client.get("/?hf=kochen")
+    assert response.status_code == 200
+    assert "Unbekanntes Handlungsfeld „kochen“" in soup(response).select_one(".notice").get_text()
+
+
+def test_a_district_shows_only_its_projects_and_counts_per_kreis(client):
+    response = client.get("/region/weser-ems")
+    assert sorted(listed(response)) == ["Gewerkepass", "Willkommenskultur Meppen"]
+    table = soup(response).select_one("table.counts")
+    rows = {tr.th.get_text(strip=True): [td.get_text() for td in tr.select("td")] for tr in table.select("tbody tr")}
+    assert len(rows) == 17
+    assert rows["Stadt Osnabrück"] == ["0", "1", "0", "0", "0", "1"]
+    assert rows["Landkreis Emsland"] == ["0", "0", "1", "0", "0", "1"]
+    assert [td.get_text() for td in table.select("tfoot td")][-1] == "2"
+
+
+@pytest.mark.parametrize("url", ["/region/bayern", "/projekt/9999", "/projekt/abc", "/gibt-es-nicht",
+                                 "/karte/kreise/bayern.geojson", "/vendor/jquery/jquery.js"])
+def test_unknown_pages_are_404_in_the_site_layout(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    page = soup(response)
+    assert page.select_one("header.site") and "nicht gefunden" in page.h1.get_text()
+
+
+def test_a_project_page_shows_the_project_with_a_small_map(client, services):
+    project_id = next(r["id"] for r in services.store.rows() if r["name"] == "Gewerkepass")
+    page = soup(client.get(f"/projekt/{project_id}"))
+    assert page.h1.get_text() == "Gewerkepass"
+    assert "Amt für regionale Landesentwicklung Weser-Ems" in page.get_text()
+    assert page.select_one(".map.small .folium-map")
+
+
+def test_a_pending_project_has_no_public_page(client, services):
+    project, _ = validate_project({"name": "Wartet", "handlungsfelder": "sprache", "ort": "Meppen"})
+    project_id = services.store.add(project, services.geocoder.geocode("Meppen").place)
+    assert client.get(f"/projekt/{project_id}").status_code == 404
+
+
+def test_user_text_is_escaped_in_pages_and_map_data(client, services):
+    project, errors = validate_project({"name": XSS, "traeger": f"</script>{XSS}", "description": XSS,
+                                        "handlungsfelder": "sprache", "ort": "Meppen"})
+    assert not errors
+    project_id = services.store.add(project, services.geocoder.geocode("Meppen").place, PUBLISHED)
+    for url in ("/", "/region/weser-ems", f"/projekt/{project_id}"):
+        html = client.get(url).get_data(as_text=True)
+        assert XSS not in html and "</script><img" not in html, url
+        assert not BeautifulSoup(html, "html.parser").find("img"), url
+
+
+def test_a_repeated_request_comes_from_the_cache_until_a_publication_renews_it(client, seeded, services):
+    cache = seeded.extensions["atlas_pages"]
+    client.get("/")
+    hits = cache.hits
+    client.get("/")
+    assert cache.hits == hits + 1
+    project, _ = validate_project({"name": "Neu hier", "handlungsfelder": "sprache", "ort": "Meppen"})
+    services.store.add(project, services.geocoder.geocode("Meppen").place, PUBLISHED)
+    assert "Neu hier" in listed(client.get("/"))

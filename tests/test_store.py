@@ -1,0 +1,83 @@
+"""The store: Kreis and ArL computed on write, statuses, WAL, and the version that renews caches."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from atlas.projects import validate_project
+from atlas.store import PENDING, PUBLISHED, REJECTED, OutsideNiedersachsen
+
+
+def located(services, name="Sprachcafé", ort="Lamspringe", hf="sprache"):
+    project, errors = validate_project({"name": name, "traeger": "Verein", "handlungsfelder": hf, "ort": ort})
+    assert not errors
+    return project, services.geocoder.geocode(ort=ort).place
+
+
+def test_a_project_gets_its_kreis_and_arl_when_written(services):
+    store = services.store
+    project_id = store.add(*located(services))
+    row = store.get(project_id)
+    assert (row["kreis_rs"], row["kreis_name"], row["arl"], row["status"]) == ("03254", "Hildesheim",
+                                                                              "leine-weser", PENDING)
+    assert row["created_at"] is not None and row["precision"] == "place"
+
+
+def test_only_published_projects_are_public_and_publishing_renews_the_version(services):
+    store = services.store
+    project_id = store.add(*located(services))
+    before = store.version()
+    assert store.published().empty
+    store.set_status(project_id, PUBLISHED)
+    assert store.version() > before
+    assert list(store.published().id) == [project_id]
+    store.set_status(project_id, REJECTED, "kein Bezug zu Geflüchteten")
+    assert store.published().empty
+    assert store.get(project_id)["reject_reason"] == "kein Bezug zu Geflüchteten"
+
+
+def test_published_projects_filter_by_arl_and_handlungsfeld(services):
+    store = services.store
+    store.add_many([located(services, "A", "Meppen", "sprache"), located(services, "B", "Hemmingen", "teilhabe;sprache"),
+                    located(services, "C", "Göttingen", "engagement")], PUBLISHED)
+    assert set(store.published(arl="weser-ems").name) == {"A"}
+    assert set(store.published(hf=["sprache"]).name) == {"A", "B"}
+    assert set(store.published(hf=["teilhabe", "engagement"]).name) == {"B", "C"}
+
+
+def test_a_place_outside_niedersachsen_is_never_stored(services):
+    project, _ = validate_project({"name": "X", "handlungsfelder": "sprache", "ort": "Bremen"})
+    place = services.geocoder.geocode("Bremen").place
+    with pytest.raises(OutsideNiedersachsen):
+        services.store.add(project, place)
+    assert services.store.count() == 0
+
+
+def test_sqlite_runs_in_wal_mode_and_concurrent_writers_lose_nothing(services):
+    store = services.store
+    with store.engine.connect() as db:
+        assert db.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    item = located(services)
+
+    def write():
+        for _ in range(25):
+            store.add(*item)
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.count() == 100
+
+
+def test_approximate_locations_are_published_rounded(services):
+    project, place = located(services)
+    project.approximate = True
+    project_id = services.store.add(project, place, PUBLISHED)
+    public = services.store.published().iloc[0]
+    exact = services.store.get(project_id)
+    assert public.lat == round(exact["lat"], 2) and public.lon == round(exact["lon"], 2)
