@@ -7,6 +7,7 @@ static/atlas.js draws, clusters and filters them there.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 import folium
 import numpy as np
@@ -25,21 +26,23 @@ TILES = {
     "none": (None, ""),
 }
 COORD_SCALE = 100_000  # 5 decimals, about 1 m
+DATA_ELEMENT = "atlas-data"
 
 
 class ProjectLayer(MacroElement):
-    """Hands the map its projects once; static/atlas.js makes clustered markers and popups of them."""
+    """Hands the map its projects once, from the page's JSON block; static/atlas.js makes markers of them."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        window.atlasProjects = Atlas.projects({{ this._parent.get_name() }}, {{ this.data }}, {{ this.options }});
+        window.atlasProjects = Atlas.projects({{ this._parent.get_name() }},
+            JSON.parse(document.getElementById({{ this.source }}).textContent), {{ this.options }});
         {% endmacro %}
     """)
 
-    def __init__(self, data: dict, cluster: bool = True):
+    def __init__(self, source: str, cluster: bool = True):
         super().__init__()
         self._name = "ProjectLayer"
-        self.data = script_json(data)
+        self.source = json.dumps(source)
         self.options = json.dumps({"cluster": cluster})
 
 
@@ -65,26 +68,36 @@ def script_json(data) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def project_map(projects: pd.DataFrame, *, tiles: str, bounds: list[list[float]], boundaries: str | None = None,
+@lru_cache(maxsize=64)
+def project_map(*, tiles: str, bounds: tuple[tuple[float, float], tuple[float, float]], boundaries: str | None = None,
                 labels: bool = False, cluster: bool = True, zoom: int | None = None) -> dict[str, str]:
-    """The parts of a Folium map to place in a page: its <div> and its script."""
+    """The parts of a Folium map to place in a page: its <div> and its script.
+
+    The map does not depend on the projects (they come from the page's `#atlas-data` block), so each kind of
+    map is rendered once per process: Folium compiles its templates anew for every map it renders.
+    """
     if tiles not in TILES:
         raise ValueError(f"ATLAS_TILES must be one of {', '.join(TILES)}, got {tiles!r}")
     (south, west), (north, east) = bounds
     figure_map = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=zoom or 8, tiles=None,
-                            control_scale=True, prefer_canvas=False)
+                            control_scale=True, max_zoom=18, min_zoom=5, maxZoom=18, minZoom=5)
     figure_map._id = "atlas"  # a stable name keeps cached pages identical and tests simple
     url, attribution = TILES[tiles]
     if url:
         folium.TileLayer(url, attr=attribution, name="Karte", max_zoom=18).add_to(figure_map)
     if zoom is None:
-        figure_map.fit_bounds(bounds)
+        figure_map.fit_bounds([list(bounds[0]), list(bounds[1])])
     if boundaries:
         Boundaries(boundaries, labels=labels).add_to(figure_map)
-    ProjectLayer(columns(projects), cluster=cluster).add_to(figure_map)
+    ProjectLayer(DATA_ELEMENT, cluster=cluster).add_to(figure_map)
     figure = figure_map.get_root()
     figure.render()
     return {"html": figure.html.render(), "script": figure.script.render()}
+
+
+def project_data(projects: pd.DataFrame) -> str:
+    """The projects as JSON for the page's `#atlas-data` block."""
+    return script_json(columns(projects))
 
 
 def columns(projects: pd.DataFrame) -> dict:

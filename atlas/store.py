@@ -142,7 +142,8 @@ class Store:
 
     def _public_frame(self, query) -> pd.DataFrame:
         with self.engine.connect() as db:
-            frame = pd.DataFrame(db.execute(query).all(), columns=PUBLIC_COLUMNS + ["approximate"])
+            rows = [tuple(row) for row in db.execute(query)]  # plain tuples: pandas is slow on Row objects
+        frame = pd.DataFrame.from_records(rows, columns=PUBLIC_COLUMNS + ["approximate"])
         rough = frame.approximate.astype(bool).to_numpy()
         frame.loc[rough, "lat"] = frame.loc[rough, "lat"].round(2)
         frame.loc[rough, "lon"] = frame.loc[rough, "lon"].round(2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.maps import project_map
+from atlas.maps import project_data, project_map
 from atlas.present import kreis_counts, project_view
 from atlas.regions import ARLS
 from atlas.store import PUBLISHED
@@ -34,10 +34,10 @@ def project(project_id: int):
 
     def render() -> str:
         frame = services.store.published_one(project_id)
-        lat, lon = float(frame.lat.iat[0]), float(frame.lon.iat[0])
-        parts = project_map(frame, tiles=current_app.config["TILES"], cluster=False, zoom=12,
-                            bounds=[[lat - 0.05, lon - 0.08], [lat + 0.05, lon + 0.08]])
-        return render_template("public/project.html", project=project_view(row), map=parts,
+        lat, lon = round(float(frame.lat.iat[0]), 5), round(float(frame.lon.iat[0]), 5)
+        parts = project_map(tiles=current_app.config["TILES"], cluster=False, zoom=12,
+                            bounds=((lat - 0.05, lon - 0.08), (lat + 0.05, lon + 0.08)))
+        return render_template("public/project.html", project=project_view(row), map=parts, data=project_data(frame),
                                arl=ARLS[row["arl"]], tiles=current_app.config["TILES"])
 
     return _pages().get(key, services.store.version(), render)
@@ -64,12 +64,12 @@ def _map_page(view: str, arl: str | None):
             (everything.hf_mask & sum(HANDLUNGSFELDER[s].bit for s in selected)) != 0]
         outline = regions.arl[regions.arl.arl == arl] if arl else regions.kreise
         west, south, east, north = outline.total_bounds
-        parts = project_map(everything, tiles=current_app.config["TILES"], bounds=[[south, west], [north, east]],
+        parts = project_map(tiles=current_app.config["TILES"], bounds=((south, west), (north, east)),
                             boundaries=f"/karte/kreise/{arl}.geojson" if arl else "/karte/arl.geojson",
                             labels=bool(arl))
         first = (page - 1) * LIST_PAGE
         return render_template(
-            f"public/{view}.html", map=parts, selected=selected, notices=notices, fields=HANDLUNGSFELDER,
+            f"public/{view}.html", map=parts, data=project_data(everything), selected=selected, notices=notices, fields=HANDLUNGSFELDER,
             projects=[project_view(r) for r in shown.iloc[first:first + LIST_PAGE].to_dict("records")],
             total=len(shown), page=page, pages=max(1, -(-len(shown) // LIST_PAGE)),
             arl=ARLS.get(arl) if arl else None, arls=ARLS, tiles=current_app.config["TILES"],

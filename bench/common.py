@@ -1,0 +1,59 @@
+"""Shared by the benchmarks: an app on a throw-away database filled with n synthetic published projects."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from atlas import create_app  # noqa: E402
+from atlas.handlungsfelder import HANDLUNGSFELDER  # noqa: E402
+from atlas.places import Place  # noqa: E402
+from atlas.projects import ProjectInput  # noqa: E402
+from atlas.regions import Assignment  # noqa: E402
+from atlas.store import PUBLISHED  # noqa: E402
+
+WORDS = ["Sprachcafé", "Patenschaft", "Netzwerk", "Begegnung", "Willkommen", "Ausbildung", "Nachbarschaft",
+         "Lernwerkstatt", "Frauentreff", "Fahrradwerkstatt", "Hausaufgabenhilfe", "Jobpaten", "Teilhabe"]
+SLUGS = list(HANDLUNGSFELDER)
+
+
+def app_with_projects(n: int, **config):
+    """A fresh app whose database holds n published projects at random places in Niedersachsen."""
+    directory = Path(tempfile.mkdtemp(prefix="atlas-bench-"))
+    app = create_app({"DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}", "TILES": "none",
+                      "GEOCODE_CACHE": str(directory / "cache.sqlite"), **config})
+    services = app.extensions["atlas"]
+    lon, lat = random_points(services.regions, n, seed=n)
+    rng = np.random.default_rng(n)
+    orte = services.gazetteer.entries
+    orte = orte[orte.kreis_rs.notna()]["name"].to_numpy()
+    items = []
+    for i in range(n):
+        fields = list(rng.choice(SLUGS, size=rng.integers(1, 3), replace=False))
+        project = ProjectInput(name=f"{WORDS[i % len(WORDS)]} {orte[i % len(orte)]} {i}",
+                               traeger=f"Verein {i % 500}", description="", handlungsfelder=fields,
+                               ort=str(orte[(i * 7) % len(orte)]))
+        items.append((project, Place(project.ort, float(lat[i]), float(lon[i]), "place", "bench",
+                                     Assignment(None, None))))
+    services.store.add_many(items, PUBLISHED)
+    return app
+
+
+def random_points(regions, n: int, seed: int):
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = regions.kreise.total_bounds
+    lon, lat = rng.uniform(minx, maxx, n * 3), rng.uniform(miny, maxy, n * 3)
+    inside = regions.assign_lonlat(lon, lat).kreis_rs.notna().to_numpy()
+    return lon[inside][:n], lat[inside][:n]
+
+
+def timed(action) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result

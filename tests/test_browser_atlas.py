@@ -1,0 +1,95 @@
+"""A visitor in a real browser: markers on the map, the filter, the district map, a popup to a project page."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+SEEDS = 7
+
+
+def visible_markers(page) -> int:
+    return page.evaluate("window.atlasProjects.shownCount()")
+
+
+def test_the_seed_projects_appear_on_the_map_and_in_the_list(page, live_server):
+    page.goto(live_server + "/")
+    expect(page.locator("#projektliste li")).to_have_count(SEEDS)
+    # Every project is on the map, as a marker or inside a cluster that counts it.
+    page.wait_for_function("document.querySelectorAll('.hf-marker, .marker-cluster').length > 0")
+    counted = page.evaluate("""() => {
+        let n = document.querySelectorAll('.hf-marker').length;
+        document.querySelectorAll('.marker-cluster').forEach(c => n += parseInt(c.textContent, 10));
+        return n; }""")
+    assert counted == SEEDS
+    assert visible_markers(page) == SEEDS
+
+
+def test_ticking_a_handlungsfeld_hides_the_others_on_map_and_list_and_the_url_carries_it(page, live_server):
+    page.goto(live_server + "/")
+    page.get_by_label("Arbeit & Ausbildung").check()
+    expect(page.locator("#projektliste li")).to_have_count(2)
+    expect(page.locator("#projektliste")).to_contain_text("Gewerkepass")
+    expect(page.locator("#projektliste")).not_to_contain_text("Hemminger")
+    assert visible_markers(page) == 2
+    assert parse_qs(urlsplit(page.url).query) == {"hf": ["arbeit-ausbildung"]}
+    expect(page.locator("#trefferzahl")).to_have_text("2 Projekte")
+
+    page.get_by_label("Sprache").check()
+    expect(page.locator("#projektliste li")).to_have_count(3)
+    assert parse_qs(urlsplit(page.url).query) == {"hf": ["sprache", "arbeit-ausbildung"]}
+
+    # The shared link opens the same view.
+    page.goto(page.url)
+    expect(page.locator("#projektliste li")).to_have_count(3)
+    assert visible_markers(page) == 3
+    page.get_by_label("Sprache").uncheck()
+    page.get_by_label("Arbeit & Ausbildung").uncheck()
+    expect(page.locator("#projektliste li")).to_have_count(SEEDS)
+    assert urlsplit(page.url).query == ""
+
+
+def test_the_filter_works_by_keyboard(page, live_server):
+    page.goto(live_server + "/")
+    page.get_by_label("Wohnen & Leben").focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#projektliste li")).to_have_count(1)
+    expect(page.locator("#projektliste")).to_contain_text("Willkommenskultur Meppen")
+
+
+def test_the_weser_ems_district_shows_osnabrueck_and_meppen_not_hemmingen(page, live_server):
+    page.goto(live_server + "/region/weser-ems")
+    expect(page.locator("h1")).to_have_text("Amt für regionale Landesentwicklung Weser-Ems")
+    names = page.locator("#projektliste a.projekt-name")
+    expect(names).to_have_count(2)
+    expect(page.locator("#projektliste")).to_contain_text("Gewerkepass")
+    expect(page.locator("#projektliste")).to_contain_text("Willkommenskultur Meppen")
+    expect(page.locator("#projektliste")).not_to_contain_text("Hemminger")
+    # Kreis outlines arrive with their names.
+    expect(page.locator(".kreis-label", has_text="Emsland")).to_be_visible()
+    assert page.locator('.leaflet-marker-icon[title="Hemminger Netzwerk für Flüchtlinge"]').count() == 0
+
+
+def test_a_project_page_opens_from_a_popup(page, live_server):
+    page.goto(live_server + "/region/weser-ems")
+    marker = page.locator('.leaflet-marker-icon[title="Willkommenskultur Meppen"]')
+    marker.click()
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Stadt Meppen")
+    expect(popup).to_contain_text("Wohnen & Leben")
+    popup.get_by_role("link", name="Zur Projektseite").click()
+    expect(page.locator("h1")).to_have_text("Willkommenskultur Meppen")
+    expect(page.locator(".map.small .hf-marker")).to_have_count(1)
+
+
+def test_with_tiles_off_no_request_leaves_the_machine(page, live_server):
+    hosts = set()
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
+    for path in ("/", "/region/leine-weser", "/projekt/1"):
+        page.goto(live_server + path)
+        page.wait_for_load_state("networkidle")
+    assert hosts == {"127.0.0.1"}
