@@ -24,6 +24,9 @@ def default_settings(instance_path: Path) -> dict:
         "TILES": "osm",
         "PAGE_CACHE_SIZE": 256,
         "BABEL_DEFAULT_LOCALE": "de",
+        "COMPRESS_ALGORITHM": ["gzip"],
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript",
+                               "application/json", "application/geo+json"],
     }
 
 
@@ -41,10 +44,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["atlas"] = Services(app.config)
 
     from flask_babel import Babel
+    from flask_compress import Compress
 
     from atlas.web import register
 
     Babel(app)
+    Compress(app)
     register(app)
 
     from atlas.cli import commands

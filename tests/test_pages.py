@@ -120,3 +120,24 @@ def test_a_repeated_request_comes_from_the_cache_until_a_publication_renews_it(c
     project, _ = validate_project({"name": "Neu hier", "handlungsfelder": "sprache", "ort": "Meppen"})
     services.store.add(project, services.geocoder.geocode("Meppen").place, PUBLISHED)
     assert "Neu hier" in listed(client.get("/"))
+
+
+def test_a_long_list_is_paged_for_people_without_javascript(client, services):
+    place = services.geocoder.geocode("Meppen").place
+    items = []
+    for i in range(60):
+        project, _ = validate_project({"name": f"Projekt {i:02d}", "handlungsfelder": "teilhabe", "ort": "Meppen"})
+        items.append((project, place))
+    services.store.add_many(items, PUBLISHED)
+    first = soup(client.get("/?hf=teilhabe"))
+    assert len(first.select("#projektliste li")) == 50
+    next_link = first.select_one("#seiten a")["href"]
+    assert "seite=2" in next_link and "hf=teilhabe" in next_link
+    second = soup(client.get("/" + next_link))
+    assert len(second.select("#projektliste li")) == 61 - 50
+    assert "Ungültige Seitenzahl" in soup(client.get("/?seite=abc")).select_one(".notice").get_text()
+
+
+def test_pages_are_sent_compressed(client):
+    response = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"

@@ -41,7 +41,8 @@ def test_only_published_projects_are_public_and_publishing_renews_the_version(se
 
 def test_published_projects_filter_by_arl_and_handlungsfeld(services):
     store = services.store
-    store.add_many([located(services, "A", "Meppen", "sprache"), located(services, "B", "Hemmingen", "teilhabe;sprache"),
+    store.add_many([located(services, "A", "Meppen", "sprache"),
+                    located(services, "B", "Hemmingen", "teilhabe;sprache"),
                     located(services, "C", "Göttingen", "engagement")], PUBLISHED)
     assert set(store.published(arl="weser-ems").name) == {"A"}
     assert set(store.published(hf=["sprache"]).name) == {"A", "B"}

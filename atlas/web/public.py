@@ -37,8 +37,8 @@ def project(project_id: int):
         lat, lon = round(float(frame.lat.iat[0]), 5), round(float(frame.lon.iat[0]), 5)
         parts = project_map(tiles=current_app.config["TILES"], cluster=False, zoom=12,
                             bounds=((lat - 0.05, lon - 0.08), (lat + 0.05, lon + 0.08)))
-        return render_template("public/project.html", project=project_view(row), map=parts, data=project_data(frame),
-                               arl=ARLS[row["arl"]], tiles=current_app.config["TILES"])
+        return render_template("public/project.html", project=project_view(row), map=parts,
+                               data=project_data(frame), arl=ARLS[row["arl"]], tiles=current_app.config["TILES"])
 
     return _pages().get(key, services.store.version(), render)
 
@@ -69,7 +69,8 @@ def _map_page(view: str, arl: str | None):
                             labels=bool(arl))
         first = (page - 1) * LIST_PAGE
         return render_template(
-            f"public/{view}.html", map=parts, data=project_data(everything), selected=selected, notices=notices, fields=HANDLUNGSFELDER,
+            f"public/{view}.html", map=parts, data=project_data(everything), selected=selected, notices=notices,
+            fields=HANDLUNGSFELDER,
             projects=[project_view(r) for r in shown.iloc[first:first + LIST_PAGE].to_dict("records")],
             total=len(shown), page=page, pages=max(1, -(-len(shown) // LIST_PAGE)),
             arl=ARLS.get(arl) if arl else None, arls=ARLS, tiles=current_app.config["TILES"],
