@@ -63,11 +63,13 @@ class Geocoder:
                 return online
         return result
 
-    def position(self, lat: float, lon: float) -> Result:
-        """A position the browser shared: it is the place itself."""
+    def position(self, lat: float, lon: float, name: str | None = None) -> Result:
+        """A position the browser shared (the place itself), or a chosen candidate's point with its name."""
         if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
             return Result(INVALID, "Die Koordinaten sind ungültig.")
-        name = f"Ihrem Standort bei {self.gazetteer.gemeinde_at(lat, lon)}"
+        if name:
+            return found(Place(name, lat, lon, "place", "Auswahl", self.regions.locate(lat, lon)))
+        name = f"Ihr Standort bei {self.gazetteer.gemeinde_at(lat, lon)}"
         return found(Place(name, lat, lon, "point", "Browser", self.regions.locate(lat, lon)))
 
     def _offline(self, query: Query) -> Result:

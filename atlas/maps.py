@@ -95,9 +95,12 @@ def project_map(*, tiles: str, bounds: tuple[tuple[float, float], tuple[float, f
     return {"html": figure.html.render(), "script": figure.script.render()}
 
 
-def project_data(projects: pd.DataFrame) -> str:
-    """The projects as JSON for the page's `#atlas-data` block."""
-    return script_json(columns(projects))
+def project_data(projects: pd.DataFrame, centre: dict | None = None) -> str:
+    """The projects as JSON for the page's `#atlas-data` block; with a centre, the map draws it and its radius."""
+    data = columns(projects)
+    if centre:
+        data["centre"] = centre
+    return script_json(data)
 
 
 def columns(projects: pd.DataFrame) -> dict:

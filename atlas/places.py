@@ -15,7 +15,7 @@ PRECISION_LABELS = {
     "postcode": "Mitte des PLZ-Gebiets",
     "municipality": "Gemeindegebiet",
     "place": "Ortsmitte",
-    "point": "Standort",
+    "point": "vom Browser übermittelt",
 }
 
 

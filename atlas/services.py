@@ -10,6 +10,7 @@ from pathlib import Path
 
 from atlas.gazetteer import Gazetteer
 from atlas.geocode import Geocoder
+from atlas.near import NearIndexCache
 from atlas.online import OnlineGeocoder
 from atlas.regions import Regions, load_regions
 from atlas.store import Store
@@ -28,6 +29,10 @@ class Services:
     @cached_property
     def store(self) -> Store:
         return Store(self.settings["DATABASE_URL"], self.regions)
+
+    @cached_property
+    def near(self) -> NearIndexCache:
+        return NearIndexCache(self.store)
 
     @cached_property
     def geocoder(self) -> Geocoder:

@@ -74,6 +74,14 @@
       ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false})
       : L.layerGroup();
     var shown = markers;
+    if (data.centre) {
+      var centre = [data.centre.lat, data.centre.lon];
+      var circle = L.circle(centre, {radius: data.centre.radius, color: "#12355b", weight: 2, fillOpacity: 0.05})
+        .addTo(map);
+      L.circleMarker(centre, {radius: 7, color: "#12355b", fillColor: "#ffbf47", fillOpacity: 1})
+        .bindTooltip(data.centre.name).addTo(map);
+      map.fitBounds(circle.getBounds());
+    }
     layer.addTo(map);
     if (layer.addLayers) layer.addLayers(markers); else markers.forEach(function (m) { layer.addLayer(m); });
 

@@ -10,7 +10,7 @@ from atlas.regions import ARLS
 
 
 def register(app: Flask) -> None:
-    from atlas.web import assets, errors, public
+    from atlas.web import assets, errors, near, public
     from atlas.web.cache import PageCache
 
     app.extensions["atlas_pages"] = PageCache(size=int(app.config["PAGE_CACHE_SIZE"]))
@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(near.bp)
     errors.register(app)
 
 

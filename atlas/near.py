@@ -1,0 +1,155 @@
+"""Nearest projects: a KD-tree over the published projects in EPSG:25832, built once per store version."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+from scipy.spatial import cKDTree
+
+from atlas.handlungsfelder import mask
+
+RADII_KM = (5, 10, 25, 50)
+DEFAULT_RADIUS_KM = 25
+NEAREST_BEYOND = 5
+# ETRS89 / UTM 32N: the official metric CRS of Niedersachsen; its scale error here stays below 0.1 %.
+_TO_METRES = Transformer.from_crs(4326, 25832, always_xy=True)
+
+
+@dataclass(frozen=True)
+class Hit:
+    index: int  # row in the index's frame
+    km: float
+
+
+class NearIndex:
+    def __init__(self, projects: pd.DataFrame):
+        self.projects = projects.reset_index(drop=True)
+        x, y = _TO_METRES.transform(self.projects.lon.to_numpy(), self.projects.lat.to_numpy())
+        self.masks = self.projects.hf_mask.to_numpy(dtype=np.int64)
+        self.tree = cKDTree(np.column_stack([x, y])) if len(self.projects) else None
+
+    def within(self, lat: float, lon: float, radius_km: float, fields: list[str] | None = None) -> list[Hit]:
+        """Projects within the radius, nearest first, only those of the given Handlungsfelder if any."""
+        if self.tree is None:
+            return []
+        point = _TO_METRES.transform(lon, lat)
+        rows = np.asarray(self.tree.query_ball_point(point, radius_km * 1000.0), dtype=np.int64)
+        rows = rows[self._matching(rows, fields)]
+        distances = np.hypot(*(self.tree.data[rows] - point).T) / 1000.0
+        order = np.lexsort((rows, distances))
+        return [Hit(int(rows[i]), float(distances[i])) for i in order]
+
+    def nearest(self, lat: float, lon: float, count: int, fields: list[str] | None = None) -> list[Hit]:
+        """The `count` nearest projects of the given Handlungsfelder, however far."""
+        if self.tree is None:
+            return []
+        point = _TO_METRES.transform(lon, lat)
+        k = count
+        while True:
+            k = min(k * 4, len(self.projects))
+            distances, rows = self.tree.query(point, k=k)
+            distances, rows = np.atleast_1d(distances), np.atleast_1d(rows)
+            keep = self._matching(rows, fields)
+            if keep.sum() >= count or k == len(self.projects):
+                return [Hit(int(r), float(d) / 1000.0) for r, d in zip(rows[keep][:count], distances[keep][:count],
+                                                                          strict=True)]
+
+    def _matching(self, rows: np.ndarray, fields: list[str] | None) -> np.ndarray:
+        if not fields:
+            return np.ones(len(rows), dtype=bool)
+        return (self.masks[rows] & mask(fields)) != 0
+
+
+class NearIndexCache:
+    """The index for the store's current version: rebuilt only after a publication changed what is public."""
+
+    def __init__(self, store):
+        self.store = store
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._index: NearIndex | None = None
+        self.builds = 0
+
+    def current(self) -> NearIndex:
+        version = self.store.version()
+        with self._lock:
+            if version != self._version:
+                self._index = NearIndex(self.store.published())
+                self._version = version
+                self.builds += 1
+            return self._index
+
+
+@dataclass
+class NearQuery:
+    ort: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    name: str = ""
+    radius_km: int = DEFAULT_RADIUS_KM
+    fields: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.ort and self.lat is None
+
+
+@dataclass
+class NearResult:
+    status: str  # ok, ambiguous, not_found, invalid, empty
+    message: str
+    place: object = None
+    candidates: list = None
+    projects: list[dict] = None
+    beyond: bool = False  # nothing within the radius: these are the nearest beyond it
+
+
+def parse_near_query(args, known_fields) -> tuple[NearQuery, list[str]]:
+    """Read ?ort=…&umkreis=…&hf=… (or lat/lon from the browser); say in German what was wrong and fall back."""
+    problems: list[str] = []
+    query = NearQuery(ort=(args.get("ort") or "").strip()[:300])
+    radius = args.get("umkreis", str(DEFAULT_RADIUS_KM))
+    if radius.isdigit() and int(radius) in RADII_KM:
+        query.radius_km = int(radius)
+    else:
+        problems.append(f"Der Umkreis muss 5, 10, 25 oder 50 km sein, nicht „{radius[:20]}“; gesucht wird in 25 km.")
+    wanted = args.getlist("hf")
+    unknown = [f for f in wanted if f not in known_fields]
+    problems += [f"Unbekanntes Handlungsfeld „{f[:40]}“ wurde ignoriert." for f in unknown[:5]]
+    query.fields = tuple(f for f in known_fields if f in wanted)
+    if args.get("lat") or args.get("lon"):
+        try:
+            lat, lon = float(args.get("lat", "")), float(args.get("lon", ""))
+        except ValueError:
+            problems.append("Die übermittelten Koordinaten sind ungültig.")
+        else:
+            if np.isfinite(lat) and np.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180:
+                query.lat, query.lon = lat, lon
+                query.name = " ".join((args.get("name") or "").split())[:120]
+            else:
+                problems.append("Die übermittelten Koordinaten liegen außerhalb des gültigen Bereichs.")
+    return query, problems
+
+
+def find_near(query: NearQuery, geocoder, index: NearIndex) -> NearResult:
+    """Where the person is, then the projects within the radius, or the nearest beyond it."""
+    if query.lat is not None:
+        located = geocoder.position(query.lat, query.lon, name=query.name or None)
+    else:
+        located = geocoder.geocode(query.ort)
+    if located.status == "ambiguous":
+        return NearResult("ambiguous", located.message, candidates=located.candidates)
+    if not located.ok:
+        return NearResult(located.status, located.message)
+    place = located.place
+    fields = list(query.fields)
+    hits = index.within(place.lat, place.lon, query.radius_km, fields)
+    beyond = not hits
+    if beyond:
+        hits = index.nearest(place.lat, place.lon, NEAREST_BEYOND, fields)
+    projects = [dict(index.projects.iloc[hit.index].to_dict(), km=hit.km) for hit in hits]
+    return NearResult("ok", located.message, place=place, projects=projects, beyond=beyond)
