@@ -15,6 +15,7 @@ from atlas.handlungsfelder import mask
 RADII_KM = (5, 10, 25, 50)
 DEFAULT_RADIUS_KM = 25
 NEAREST_BEYOND = 5
+RESULTS_SHOWN = 100
 # ETRS89 / UTM 32N: the official metric CRS of Niedersachsen; its scale error here stays below 0.1 %.
 _TO_METRES = Transformer.from_crs(4326, 25832, always_xy=True)
 
@@ -32,31 +33,41 @@ class NearIndex:
         self.masks = self.projects.hf_mask.to_numpy(dtype=np.int64)
         self.tree = cKDTree(np.column_stack([x, y])) if len(self.projects) else None
 
-    def within(self, lat: float, lon: float, radius_km: float, fields: list[str] | None = None) -> list[Hit]:
-        """Projects within the radius, nearest first, only those of the given Handlungsfelder if any."""
-        if self.tree is None:
-            return []
-        point = _TO_METRES.transform(lon, lat)
-        rows = np.asarray(self.tree.query_ball_point(point, radius_km * 1000.0), dtype=np.int64)
-        rows = rows[self._matching(rows, fields)]
-        distances = np.hypot(*(self.tree.data[rows] - point).T) / 1000.0
-        order = np.lexsort((rows, distances))
-        return [Hit(int(rows[i]), float(distances[i])) for i in order]
+    def within(self, lat: float, lon: float, radius_km: float, fields: list[str] | None = None,
+               limit: int | None = None) -> list[Hit]:
+        """Projects within the radius, nearest first (at most `limit`), only of the given Handlungsfelder if any."""
+        return self._nearest(lat, lon, limit or len(self.projects), fields, radius_km * 1000.0)
 
     def nearest(self, lat: float, lon: float, count: int, fields: list[str] | None = None) -> list[Hit]:
         """The `count` nearest projects of the given Handlungsfelder, however far."""
+        return self._nearest(lat, lon, count, fields, np.inf)
+
+    def count_within(self, lat: float, lon: float, radius_km: float, fields: list[str] | None = None) -> int:
         if self.tree is None:
+            return 0
+        point = _TO_METRES.transform(lon, lat)
+        if not fields:
+            return int(self.tree.query_ball_point(point, radius_km * 1000.0, return_length=True))
+        rows = np.asarray(self.tree.query_ball_point(point, radius_km * 1000.0), dtype=np.int64)
+        return int(self._matching(rows, fields).sum())
+
+    def _nearest(self, lat: float, lon: float, count: int, fields: list[str] | None, upper: float) -> list[Hit]:
+        total = len(self.projects)
+        if self.tree is None or count <= 0:
             return []
         point = _TO_METRES.transform(lon, lat)
-        k = count
+        k = min(count if not fields else count * 4, total)
         while True:
-            k = min(k * 4, len(self.projects))
-            distances, rows = self.tree.query(point, k=k)
+            distances, rows = self.tree.query(point, k=k, distance_upper_bound=upper)
             distances, rows = np.atleast_1d(distances), np.atleast_1d(rows)
+            inside = np.isfinite(distances)  # beyond the bound, the tree answers inf and row == total
+            exhausted = k == total or not inside.all()
+            distances, rows = distances[inside], rows[inside]
             keep = self._matching(rows, fields)
-            if keep.sum() >= count or k == len(self.projects):
-                return [Hit(int(r), float(d) / 1000.0) for r, d in zip(rows[keep][:count], distances[keep][:count],
-                                                                          strict=True)]
+            if keep.sum() >= count or exhausted:
+                return [Hit(int(r), float(d) / 1000.0)
+                        for r, d in zip(rows[keep][:count], distances[keep][:count], strict=True)]
+            k = min(k * 4, total)
 
     def _matching(self, rows: np.ndarray, fields: list[str] | None) -> np.ndarray:
         if not fields:
@@ -106,6 +117,7 @@ class NearResult:
     candidates: list = None
     projects: list[dict] = None
     beyond: bool = False  # nothing within the radius: these are the nearest beyond it
+    total: int = 0  # within the radius, of which the nearest RESULTS_SHOWN are listed
 
 
 def parse_near_query(args, known_fields) -> tuple[NearQuery, list[str]]:
@@ -147,9 +159,11 @@ def find_near(query: NearQuery, geocoder, index: NearIndex) -> NearResult:
         return NearResult(located.status, located.message)
     place = located.place
     fields = list(query.fields)
-    hits = index.within(place.lat, place.lon, query.radius_km, fields)
+    hits = index.within(place.lat, place.lon, query.radius_km, fields, limit=RESULTS_SHOWN)
     beyond = not hits
     if beyond:
         hits = index.nearest(place.lat, place.lon, NEAREST_BEYOND, fields)
     projects = [dict(index.projects.iloc[hit.index].to_dict(), km=hit.km) for hit in hits]
-    return NearResult("ok", located.message, place=place, projects=projects, beyond=beyond)
+    total = len(projects) if len(projects) < RESULTS_SHOWN else index.count_within(place.lat, place.lon,
+                                                                                  query.radius_km, fields)
+    return NearResult("ok", located.message, place=place, projects=projects, beyond=beyond, total=total)

@@ -1,0 +1,36 @@
+"""A newcomer in a real browser looks for initiatives near Hemmingen."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_typing_hemmingen_and_10_km_finds_the_hemminger_netzwerk_first(page, live_server):
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Projekte in Ihrer Nähe finden").click()
+    page.get_by_label("Adresse, PLZ oder Ort").fill("Hemmingen")
+    page.get_by_label("Umkreis").select_option("10")
+    page.get_by_role("button", name="Suchen").click()
+    first = page.locator("#treffer li").first
+    expect(first.locator("a")).to_have_text("Hemminger Netzwerk für Flüchtlinge")
+    expect(first.locator(".entfernung")).to_have_text("0,0 km")
+    assert parse_qs(urlsplit(page.url).query) == {"ort": ["Hemmingen"], "umkreis": ["10"]}
+    expect(page.locator("#ausgangspunkt")).to_contain_text("Hemmingen")
+    expect(page.locator(".leaflet-interactive").first).to_be_attached()  # the radius is drawn
+
+
+def test_my_position_fills_in_the_search(chromium, live_server):
+    context = chromium.new_context(geolocation={"latitude": 52.3143, "longitude": 9.7236},
+                                   permissions=["geolocation"], locale="de-DE")
+    page = context.new_page()
+    page.goto(live_server + "/in-der-naehe")
+    page.get_by_role("button", name="Meinen Standort verwenden").click()
+    expect(page.locator("#treffer li").first.locator("a")).to_have_text("Hemminger Netzwerk für Flüchtlinge")
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["lat"] == ["52.31430"] and query["lon"] == ["9.72360"] and "ort" not in query
+    context.close()

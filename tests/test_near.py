@@ -1,0 +1,144 @@
+"""Near me: the initiatives closest to a place, nearest first, with distances a person can trust."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+from geopy.distance import geodesic
+from werkzeug.datastructures import MultiDict
+
+from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.near import NearIndex, parse_near_query
+from atlas.projects import validate_project
+from atlas.store import PUBLISHED
+
+
+@pytest.fixture
+def seeded(app, runner):
+    assert runner.invoke(args=["import", app.config["SEED_CSV"]]).exit_code == 0
+    return app
+
+
+@pytest.fixture
+def client(seeded):
+    return seeded.test_client()
+
+
+def results(response):
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return [(li.select_one("a").get_text(), li.select_one(".entfernung").get_text()) for li in page.select("#treffer li")]
+
+
+def test_results_are_ordered_by_distance_and_agree_with_geopy(seeded, services):
+    index = services.near.current()
+    start = (52.3143, 9.7236)  # Hemmingen
+    hits = index.within(*start, 200)
+    assert len(hits) == 7
+    assert [h.km for h in hits] == sorted(h.km for h in hits)
+    for hit in hits:
+        row = index.projects.iloc[hit.index]
+        assert hit.km == pytest.approx(geodesic(start, (row.lat, row.lon)).km, rel=0.005)
+
+
+def test_the_radius_edge_is_inclusive_and_exact(services):
+    place = services.geocoder.geocode("Meppen").place
+    project, _ = validate_project({"name": "Rand", "handlungsfelder": "sprache", "ort": "Meppen"})
+    services.store.add(project, place, PUBLISHED)
+    index = services.near.current()
+    start = (place.lat + 0.09, place.lon)  # about 10.0 km north
+    km = index.nearest(*start, 1)[0].km
+    assert km == pytest.approx(geodesic(start, (place.lat, place.lon)).km, rel=0.005)
+    assert len(index.within(*start, km + 0.001)) == 1
+    assert index.within(*start, km - 0.001) == []
+
+
+def test_handlungsfelder_narrow_the_results(seeded, services):
+    index = services.near.current()
+    hits = index.within(52.27, 8.05, 50, ["arbeit-ausbildung"])
+    assert [index.projects.iloc[h.index]["name"] for h in hits] == ["Gewerkepass"]
+    assert len(index.nearest(52.27, 8.05, 5, ["teilhabe"])) == 1
+
+
+def test_the_index_is_renewed_when_a_project_is_published(seeded, services):
+    cache = services.near
+    cache.current()
+    builds = cache.builds
+    cache.current()
+    assert cache.builds == builds
+    project, _ = validate_project({"name": "Neu", "handlungsfelder": "sprache", "ort": "Lamspringe"})
+    services.store.add(project, services.geocoder.geocode("Lamspringe").place, PUBLISHED)
+    assert "Neu" in set(cache.current().projects.name)
+    assert cache.builds == builds + 1
+
+
+def test_an_empty_atlas_has_no_results_and_no_errors(services):
+    index = NearIndex(services.store.published())
+    assert index.within(52.3, 9.7, 50) == [] and index.nearest(52.3, 9.7, 5) == []
+
+
+@pytest.mark.parametrize(("args", "problem"), [
+    ({"ort": "Hemmingen", "umkreis": "7"}, "Der Umkreis muss 5, 10, 25 oder 50 km sein"),
+    ({"ort": "Hemmingen", "umkreis": "abc"}, "Der Umkreis muss"),
+    ({"ort": "Hemmingen", "hf": "kochen"}, "Unbekanntes Handlungsfeld „kochen“"),
+    ({"lat": "abc", "lon": "9"}, "Koordinaten sind ungültig"),
+    ({"lat": "95", "lon": "9"}, "außerhalb des gültigen Bereichs"),
+])
+def test_bad_parameters_are_named_in_german(args, problem):
+    _query, problems = parse_near_query(MultiDict(args), list(HANDLUNGSFELDER))
+    assert any(problem in p for p in problems), problems
+
+
+def test_the_page_names_the_place_and_lists_distances_with_a_german_comma(client):
+    response = client.get("/in-der-naehe?ort=30169&umkreis=25")
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert page.select_one("#ausgangspunkt").get_text(" ", strip=True) == \
+        "Ausgangspunkt: um 30169 Hannover (Mitte des PLZ-Gebiets)"
+    first, distance = results(response)[0]
+    assert first == "Hemminger Netzwerk für Flüchtlinge"
+    assert distance.endswith(" km") and "," in distance
+
+
+def test_nothing_within_the_radius_shows_the_five_nearest_beyond(client):
+    response = client.get("/in-der-naehe?ort=Lüneburg&umkreis=5")
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert "Im Umkreis von 5 km gibt es kein passendes Projekt" in page.select_one("#keine-treffer").get_text()
+    found = results(response)
+    assert len(found) == 5
+    kms = [float(d.replace(" km", "").replace(",", ".")) for _, d in found]
+    assert kms == sorted(kms) and kms[0] > 5
+
+
+def test_an_ambiguous_place_offers_the_choices_with_their_kreis(client):
+    response = client.get("/in-der-naehe?ort=Asendorf&umkreis=10")
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    choices = page.select("#auswahl a")
+    assert [a.get_text() for a in choices] == ["Asendorf (Landkreis Diepholz)", "Asendorf (Landkreis Harburg)"]
+    chosen = client.get("/in-der-naehe" + choices[0]["href"])
+    assert results(chosen)[0][0] == "Netzwerk Nachbarschaft Asendorf"
+
+
+@pytest.mark.parametrize(("ort", "message", "status"), [
+    ("Qwxzrtplk", "wurde nicht gefunden", 200),
+    ("123", "fünf Ziffern", 400),
+    ("<script>", "Zeichen, die in Adressen nicht vorkommen", 400),
+])
+def test_a_place_not_found_or_invalid_says_what_to_try(client, ort, message, status):
+    response = client.get("/in-der-naehe", query_string={"ort": ort})
+    assert response.status_code == status
+    assert message in BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(".error-summary").get_text()
+
+
+@pytest.mark.parametrize("ort", ["Bremen", "Hamburg", "Minden"])
+def test_a_place_outside_niedersachsen_is_a_valid_start(client, ort):
+    response = client.get("/in-der-naehe", query_string={"ort": ort, "umkreis": "50"})
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert "außerhalb Niedersachsens" in page.select_one("#ausgangspunkt").get_text()
+    assert results(response)
+
+
+def test_a_limit_keeps_the_nearest_and_the_count_says_how_many_there_are(seeded, services):
+    index = services.near.current()
+    everything = index.within(52.3143, 9.7236, 300)
+    assert index.within(52.3143, 9.7236, 300, limit=2) == everything[:2]
+    assert index.count_within(52.3143, 9.7236, 300) == len(everything) == 7
+    assert index.count_within(52.3143, 9.7236, 300, ["sprache"]) == 1
