@@ -26,7 +26,8 @@ def client(seeded):
 
 def results(response):
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    return [(li.select_one("a").get_text(), li.select_one(".entfernung").get_text()) for li in page.select("#treffer li")]
+    return [(li.select_one("a").get_text(), li.select_one(".entfernung").get_text())
+            for li in page.select("#treffer li")]
 
 
 def test_results_are_ordered_by_distance_and_agree_with_geopy(seeded, services):
@@ -125,7 +126,8 @@ def test_an_ambiguous_place_offers_the_choices_with_their_kreis(client):
 def test_a_place_not_found_or_invalid_says_what_to_try(client, ort, message, status):
     response = client.get("/in-der-naehe", query_string={"ort": ort})
     assert response.status_code == status
-    assert message in BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(".error-summary").get_text()
+    summary = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(".error-summary")
+    assert message in summary.get_text()
 
 
 @pytest.mark.parametrize("ort", ["Bremen", "Hamburg", "Minden"])
