@@ -32,6 +32,19 @@ def services(app):
     return app.extensions["atlas"]
 
 
+@pytest.fixture
+def seeded(app, runner):
+    """The app with the seed projects of data/projects.csv published."""
+    result = runner.invoke(args=["import", app.config["SEED_CSV"]])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+@pytest.fixture
+def client(seeded):
+    return seeded.test_client()
+
+
 class FakeNominatim:
     """Answers /search like Nominatim does, from a table of known queries; records every request."""
 

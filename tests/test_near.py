@@ -13,17 +13,6 @@ from atlas.projects import validate_project
 from atlas.store import PUBLISHED
 
 
-@pytest.fixture
-def seeded(app, runner):
-    assert runner.invoke(args=["import", app.config["SEED_CSV"]]).exit_code == 0
-    return app
-
-
-@pytest.fixture
-def client(seeded):
-    return seeded.test_client()
-
-
 def results(response):
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     return [(li.select_one("a").get_text(), li.select_one(".entfernung").get_text())

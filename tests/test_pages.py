@@ -11,17 +11,6 @@ from atlas.store import PUBLISHED
 XSS = "<img src=x onerror=alert(1)>"
 
 
-@pytest.fixture
-def seeded(app, runner):
-    assert runner.invoke(args=["import", app.config["SEED_CSV"]]).exit_code == 0
-    return app
-
-
-@pytest.fixture
-def client(seeded):
-    return seeded.test_client()
-
-
 def soup(response):
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
