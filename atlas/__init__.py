@@ -24,6 +24,11 @@ def default_settings(instance_path: Path) -> dict:
         "TILES": "osm",
         "PAGE_CACHE_SIZE": 256,
         "BABEL_DEFAULT_LOCALE": "de",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,  # set ATLAS_SESSION_COOKIE_SECURE=true behind HTTPS
+        "REMEMBER_COOKIE_SECURE": False,
+        "FAILED_LOGIN_DELAY": 1.0,
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript",
                                "application/json", "application/geo+json"],

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from tqdm import tqdm
 
+from atlas.accounts import create_user
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.places import INVALID, Result
 from atlas.regions import ARLS
@@ -108,7 +109,23 @@ def load_seed() -> str:
     return f"{len(report.ids)} Projekte aus {current_app.config['SEED_CSV']} geladen."
 
 
-commands = [locate, import_, export, seed, serve]
+@click.command("create-user")
+@click.argument("email")
+@click.option("--arl", type=click.Choice(list(ARLS)), help="Das Amt, dessen Bezirk das Konto moderiert.")
+@click.option("--admin", is_flag=True, help="Ein Konto, das alle Bezirke sieht.")
+@click.password_option("--password", prompt="Passwort", confirmation_prompt="Passwort wiederholen",
+                       help="Ohne Angabe: zweimal abgefragt, oder eine Zeile von stdin.")
+@with_appcontext
+def create_user_command(email: str, arl: str | None, admin: bool, password: str) -> None:
+    """Legt ein Konto für ein Amt (--arl SLUG) oder für die Landesebene (--admin) an."""
+    try:
+        user = create_user(services().store, email, password, arl=arl, admin=admin)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Konto {user.email} angelegt ({user.district}).")
+
+
+commands = [locate, import_, export, seed, serve, create_user_command]
 
 
 def main() -> None:

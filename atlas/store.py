@@ -61,6 +61,24 @@ projects = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("arl", String(20), nullable=True),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+changes = Table(
+    "changes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, nullable=False, index=True),
+    Column("actor", String(254), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+)
 meta = Table("meta", metadata, Column("key", String(40), primary_key=True), Column("value", Integer, nullable=False))
 
 PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "handlungsfelder", "kreis_rs",
@@ -116,13 +134,23 @@ class Store:
             row = db.execute(select(projects).where(projects.c.id == project_id)).mappings().first()
         return dict(row) if row else None
 
-    def set_status(self, project_id: int, status: str, reason: str = "") -> None:
+    def set_status(self, project_id: int, status: str, reason: str = "", actor: str = "system") -> None:
+        """Publish or reject a project; the change is recorded with who made it and when."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
+        now = datetime.now(UTC)
         with self.engine.begin() as db:
             db.execute(update(projects).where(projects.c.id == project_id).values(
-                status=status, reject_reason=reason, updated_at=datetime.now(UTC)))
+                status=status, reject_reason=reason, updated_at=now))
+            db.execute(insert(changes).values(project_id=project_id, actor=actor, at=now, action=status,
+                                              detail=reason))
             _bump(db)
+
+    def history(self, project_id: int) -> list[dict]:
+        """Every recorded change of a project, oldest first."""
+        query = select(changes).where(changes.c.project_id == project_id).order_by(changes.c.at, changes.c.id)
+        with self.engine.connect() as db:
+            return [dict(row) for row in db.execute(query).mappings()]
 
     def published(self, arl: str | None = None, hf: list[str] | None = None) -> pd.DataFrame:
         """Published projects for maps and lists; coordinates rounded where the submitter asked for it."""
@@ -149,8 +177,12 @@ class Store:
         frame.loc[rough, "lon"] = frame.loc[rough, "lon"].round(2)
         return frame.drop(columns="approximate")
 
-    def rows(self, status: str | None = None, arl: str | None = None, hf: list[str] | None = None) -> list[dict]:
-        query = select(projects).order_by(projects.c.id)
+    def rows(self, status: str | None = None, arl: str | None = None, hf: list[str] | None = None,
+             kreis: str | None = None) -> list[dict]:
+        """Projects of any status, oldest first: exports and the offices' queues."""
+        query = select(projects).order_by(projects.c.created_at, projects.c.id)
+        if kreis:
+            query = query.where(projects.c.kreis_rs == kreis)
         if status:
             query = query.where(projects.c.status == status)
         if arl:

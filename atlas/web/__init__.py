@@ -10,7 +10,11 @@ from atlas.regions import ARLS
 
 
 def register(app: Flask) -> None:
-    from atlas.web import assets, errors, near, public
+    from flask_login import LoginManager
+    from flask_wtf import CSRFProtect
+
+    from atlas.accounts import get_user
+    from atlas.web import assets, errors, near, office, public
     from atlas.web.cache import PageCache
 
     app.extensions["atlas_pages"] = PageCache(size=int(app.config["PAGE_CACHE_SIZE"]))
@@ -21,6 +25,15 @@ def register(app: Flask) -> None:
     app.register_blueprint(assets.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(near.bp)
+    app.register_blueprint(office.bp)
+    CSRFProtect(app)
+    logins = LoginManager(app)
+    logins.login_view = "office.login"
+    logins.login_message = "Bitte melden Sie sich an."
+
+    @logins.user_loader
+    def load_user(user_id: str):
+        return get_user(app.extensions["atlas"].store, int(user_id)) if user_id.isdigit() else None
     errors.register(app)
 
 

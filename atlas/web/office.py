@@ -1,0 +1,125 @@
+"""The regional offices: their district's queue, approval and rejection, history and export."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from atlas.accounts import authenticate
+from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.present import project_view
+from atlas.regions import ARLS
+from atlas.store import PENDING, PUBLISHED, REJECTED, STATUSES
+from atlas.transfer import export_csv, export_geojson
+from atlas.web.forms import ApproveForm, LoginForm, RejectForm
+
+bp = Blueprint("office", __name__, url_prefix="/amt")
+STATUS_LABELS = {PENDING: "Eingereicht", PUBLISHED: "Veröffentlicht", REJECTED: "Abgelehnt"}
+FAILED_LOGIN_DELAY = 1.0  # seconds: repeated guessing becomes slow
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(_store(), form.email.data, form.password.data)
+        if user:
+            login_user(user)
+            return redirect(url_for("office.queue"))
+        time.sleep(float(current_app.config["FAILED_LOGIN_DELAY"]))
+        form.password.errors.append("E-Mail-Adresse oder Passwort stimmen nicht.")
+    return render_template("office/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.post("/abmelden")
+@login_required
+def logout():
+    if not ApproveForm().validate_on_submit():
+        abort(400)
+    logout_user()
+    flash("Sie sind abgemeldet.")
+    return redirect(url_for("public.index"))
+
+
+@bp.get("/")
+@login_required
+def queue():
+    status = request.args.get("status", PENDING)
+    if status not in STATUSES:
+        abort(400, f"Unbekannter Status „{status[:20]}“.")
+    arl = None if current_user.is_admin else current_user.arl
+    kreis = request.args.get("kreis") or None
+    if kreis and kreis not in _kreise(arl):
+        abort(400, "Dieser Kreis gehört nicht zu Ihrem Amtsbezirk.")
+    hf = [h for h in request.args.getlist("hf") if h in HANDLUNGSFELDER]
+    rows = _store().rows(status=status, arl=arl, kreis=kreis, hf=hf)
+    return render_template("office/queue.html", projects=[project_view(r) for r in rows], status=status,
+                           labels=STATUS_LABELS, kreise=_kreise(arl), kreis=kreis, fields=HANDLUNGSFELDER,
+                           selected=hf)
+
+
+@bp.get("/projekt/<int:project_id>")
+@login_required
+def project(project_id: int):
+    row = get_project_for_office_or_403(project_id)
+    return render_template("office/project.html", project=project_view(row), history=_store().history(project_id),
+                           labels=STATUS_LABELS, approve=ApproveForm(), reject=RejectForm(), arl=ARLS[row["arl"]])
+
+
+@bp.post("/projekt/<int:project_id>/freigeben")
+@login_required
+def approve(project_id: int):
+    get_project_for_office_or_403(project_id)
+    if not ApproveForm().validate_on_submit():
+        abort(400)
+    _store().set_status(project_id, PUBLISHED, actor=current_user.email)
+    flash("Das Projekt ist freigegeben und erscheint auf den Karten.")
+    return redirect(url_for("office.queue"))
+
+
+@bp.post("/projekt/<int:project_id>/ablehnen")
+@login_required
+def reject(project_id: int):
+    row = get_project_for_office_or_403(project_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return render_template("office/project.html", project=project_view(row), labels=STATUS_LABELS,
+                               history=_store().history(project_id), approve=ApproveForm(), reject=form,
+                               arl=ARLS[row["arl"]]), 400
+    _store().set_status(project_id, REJECTED, form.reason.data.strip(), actor=current_user.email)
+    flash("Das Projekt ist abgelehnt.")
+    return redirect(url_for("office.queue"))
+
+
+@bp.get("/export.<fmt>")
+@login_required
+def export(fmt: str):
+    if fmt not in ("csv", "geojson"):
+        abort(404)
+    rows = _store().rows(arl=None if current_user.is_admin else current_user.arl)
+    body = export_csv(rows) if fmt == "csv" else export_geojson(rows)
+    name = f"projekte-{'alle' if current_user.is_admin else current_user.arl}.{fmt}"
+    mimetype = "text/csv" if fmt == "csv" else "application/geo+json"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def get_project_for_office_or_403(project_id: int) -> dict:
+    """The project, if it lies in the signed-in office's district; 404 if unknown, 403 if someone else's."""
+    row = _store().get(project_id)
+    if row is None:
+        abort(404)
+    if not current_user.may_moderate(row["arl"]):
+        abort(403)
+    return row
+
+
+def _kreise(arl: str | None) -> dict[str, str]:
+    regions = current_app.extensions["atlas"].regions
+    return {rs: k.label for rs, k in sorted(regions.by_rs.items(), key=lambda item: item[1].name)
+            if arl is None or k.arl == arl}
+
+
+def _store():
+    return current_app.extensions["atlas"].store

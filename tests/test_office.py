@@ -1,0 +1,143 @@
+"""The regional offices: accounts from the command line, their district's queue, approval, 403 for others."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from bs4 import BeautifulSoup
+
+from atlas.projects import validate_project
+
+PASSWORD = "ein-langes-passwort"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def token(response) -> str:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one("input[name=csrf_token]")["value"]
+
+
+@pytest.fixture
+def office_app(tmp_path):
+    from atlas import create_app
+
+    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'atlas.db'}", "TILES": "none",
+                       "GEOCODE_CACHE": str(tmp_path / "c.sqlite"), "FAILED_LOGIN_DELAY": 0.3})
+
+
+@pytest.fixture
+def accounts(office_app):
+    runner = office_app.test_cli_runner()
+    for email, option in (("leine-weser@arl.example", "--arl=leine-weser"),
+                          ("braunschweig@arl.example", "--arl=braunschweig"), ("land@ml.example", "--admin")):
+        result = runner.invoke(args=["create-user", email, option], input=f"{PASSWORD}\n{PASSWORD}\n")
+        assert result.exit_code == 0, result.output
+    return office_app
+
+
+@pytest.fixture
+def lamspringe(accounts):
+    services = accounts.extensions["atlas"]
+    project, errors = validate_project({"name": f"Sprachcafé Lamspringe {XSS}", "traeger": XSS,
+                                        "handlungsfelder": "sprache", "ort": "Lamspringe"})
+    assert not errors
+    return services.store.add(project, services.geocoder.geocode("Lamspringe").place)
+
+
+def login(client, email):
+    page = client.get("/amt/anmelden")
+    return client.post("/amt/anmelden", data={"email": email, "password": PASSWORD, "csrf_token": token(page)})
+
+
+def test_create_user_asks_twice_and_refuses_what_is_wrong(office_app):
+    runner = office_app.test_cli_runner()
+    mismatch = runner.invoke(args=["create-user", "a@arl.example", "--arl", "lueneburg"],
+                             input=f"{PASSWORD}\nanderes-passwort\n{PASSWORD}\n{PASSWORD}\n")
+    assert mismatch.exit_code == 0 and "Passwort wiederholen" in mismatch.output
+    again = runner.invoke(args=["create-user", "a@arl.example", "--arl", "lueneburg", "--password", PASSWORD])
+    assert again.exit_code == 1 and "gibt es schon" in again.output
+    short = runner.invoke(args=["create-user", "b@arl.example", "--arl", "lueneburg", "--password", "kurz"])
+    assert short.exit_code == 1 and "mindestens 12 Zeichen" in short.output
+    both = runner.invoke(args=["create-user", "c@arl.example", "--arl", "lueneburg", "--admin", "--password", PASSWORD])
+    assert both.exit_code == 1 and "genau eines" in both.output
+    from sqlalchemy import text
+
+    with office_app.extensions["atlas"].store.engine.connect() as db:
+        stored = db.execute(text("SELECT password_hash FROM users")).scalar_one()
+    assert PASSWORD not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_the_office_approves_its_project_and_it_appears_at_once(accounts, lamspringe):
+    client = accounts.test_client()
+    assert client.get(f"/projekt/{lamspringe}").status_code == 404
+    login(client, "leine-weser@arl.example")
+    queue = BeautifulSoup(client.get("/amt/").get_data(as_text=True), "html.parser")
+    assert [a.get_text() for a in queue.select("#warteschlange tbody a")] == [f"Sprachcafé Lamspringe {XSS}"]
+    page = client.get(f"/amt/projekt/{lamspringe}")
+    assert XSS not in page.get_data(as_text=True)
+    response = client.post(f"/amt/projekt/{lamspringe}/freigeben", data={"csrf_token": token(page)})
+    assert response.status_code == 302
+    assert client.get(f"/projekt/{lamspringe}").status_code == 200
+    for url in ("/", "/region/leine-weser", "/in-der-naehe?ort=Lamspringe&umkreis=5"):
+        assert "Sprachcafé Lamspringe" in client.get(url).get_data(as_text=True), url
+    history = BeautifulSoup(client.get(f"/amt/projekt/{lamspringe}").get_data(as_text=True), "html.parser")
+    assert "leine-weser@arl.example · Veröffentlicht" in history.select_one("#verlauf").get_text()
+
+
+def test_another_office_can_neither_see_nor_approve_it(accounts, lamspringe):
+    client = accounts.test_client()
+    login(client, "braunschweig@arl.example")
+    queue = client.get("/amt/")
+    assert "Lamspringe" not in queue.get_data(as_text=True)
+    assert client.get(f"/amt/projekt/{lamspringe}").status_code == 403
+    forged = client.post(f"/amt/projekt/{lamspringe}/freigeben", data={"csrf_token": token(queue)})
+    assert forged.status_code == 403
+    assert accounts.extensions["atlas"].store.get(lamspringe)["status"] == "pending"
+
+
+def test_the_admin_sees_every_district(accounts, lamspringe):
+    client = accounts.test_client()
+    login(client, "land@ml.example")
+    assert "Lamspringe" in client.get("/amt/").get_data(as_text=True)
+
+
+def test_a_post_without_csrf_token_is_refused(accounts, lamspringe):
+    client = accounts.test_client()
+    login(client, "leine-weser@arl.example")
+    assert client.post(f"/amt/projekt/{lamspringe}/freigeben").status_code == 400
+    assert client.post("/amt/anmelden", data={"email": "x@y.de", "password": "z"}).status_code == 400
+
+
+def test_rejecting_needs_a_reason_and_records_it(accounts, lamspringe):
+    client = accounts.test_client()
+    login(client, "leine-weser@arl.example")
+    page = client.get(f"/amt/projekt/{lamspringe}")
+    empty = client.post(f"/amt/projekt/{lamspringe}/ablehnen", data={"csrf_token": token(page), "reason": ""})
+    assert empty.status_code == 400 and "Bitte begründen Sie die Ablehnung" in empty.get_data(as_text=True)
+    client.post(f"/amt/projekt/{lamspringe}/ablehnen", data={"csrf_token": token(page), "reason": "Doppelt"})
+    assert accounts.extensions["atlas"].store.get(lamspringe)["reject_reason"] == "Doppelt"
+
+
+def test_failed_logins_are_slowed_and_say_so(accounts):
+    client = accounts.test_client()
+    page = client.get("/amt/anmelden")
+    start = time.monotonic()
+    response = client.post("/amt/anmelden", data={"email": "leine-weser@arl.example", "password": "falsch",
+                                                  "csrf_token": token(page)})
+    assert time.monotonic() - start >= 0.3
+    assert response.status_code == 400
+    assert "E-Mail-Adresse oder Passwort stimmen nicht" in response.get_data(as_text=True)
+
+
+def test_the_office_exports_its_district_with_every_status(accounts, lamspringe):
+    client = accounts.test_client()
+    login(client, "leine-weser@arl.example")
+    csv_text = client.get("/amt/export.csv").get_data(as_text=True)
+    assert "Sprachcafé Lamspringe" in csv_text and ",pending" in csv_text
+    login(client, "braunschweig@arl.example")
+    assert "Lamspringe" not in client.get("/amt/export.csv").get_data(as_text=True)
+
+
+def test_the_office_pages_need_a_login(accounts):
+    response = accounts.test_client().get("/amt/")
+    assert response.status_code == 302 and "/amt/anmelden" in response.headers["Location"]
