@@ -14,7 +14,7 @@ def register(app: Flask) -> None:
     from flask_wtf import CSRFProtect
 
     from atlas.accounts import get_user
-    from atlas.web import assets, errors, near, office, public
+    from atlas.web import assets, errors, near, office, public, submit
     from atlas.web.cache import PageCache
 
     app.extensions["atlas_pages"] = PageCache(size=int(app.config["PAGE_CACHE_SIZE"]))
@@ -26,6 +26,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(near.bp)
     app.register_blueprint(office.bp)
+    app.register_blueprint(submit.bp)
     CSRFProtect(app)
     logins = LoginManager(app)
     logins.login_view = "office.login"

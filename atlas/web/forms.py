@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from atlas.handlungsfelder import HANDLUNGSFELDER
 
 
 class LoginForm(FlaskForm):
@@ -20,3 +31,23 @@ class RejectForm(FlaskForm):
     reason = TextAreaField("Begründung der Ablehnung", validators=[
         DataRequired("Bitte begründen Sie die Ablehnung."),
         Length(max=1000, message="Die Begründung darf höchstens 1000 Zeichen lang sein.")])
+
+
+class SubmitForm(FlaskForm):
+    """What a submitter types; the content rules live in atlas.projects.validate_project."""
+
+    name = StringField("Name des Projekts")
+    traeger = StringField("Träger (Organisation)")
+    description = TextAreaField("Beschreibung")
+    handlungsfelder = SelectMultipleField(
+        "Handlungsfelder", choices=[SelectChoice(slug, hf.name) for slug, hf in HANDLUNGSFELDER.items()],
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), validate_choice=False)
+    street = StringField("Straße und Hausnummer")
+    plz = StringField("PLZ")
+    ort = StringField("Ort")
+    website = StringField("Website")
+    email = EmailField("Kontakt-E-Mail")
+    approximate = BooleanField("Standort nur ungefähr zeigen (auf etwa 1 km gerundet)")
+    consent = BooleanField("Ich bin einverstanden, dass diese Angaben veröffentlicht werden, und habe den "
+                           "Datenschutzhinweis gelesen.")
+    homepage = StringField("Bitte dieses Feld leer lassen")  # a honeypot: people do not see it, bots fill it
