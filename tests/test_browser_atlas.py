@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -77,8 +78,16 @@ def test_the_weser_ems_district_shows_osnabrueck_and_meppen_not_hemmingen(page, 
 def test_a_project_page_opens_from_a_popup(page, live_server):
     page.goto(live_server + "/region/weser-ems")
     marker = page.locator('.leaflet-marker-icon[title="Willkommenskultur Meppen"]')
-    marker.click()
     popup = page.locator(".leaflet-popup-content")
+    # The map may still be settling (fitting its bounds, loading outlines) when the marker first appears:
+    # a click then can land beside it, as it would for a person, who clicks again.
+    for _ in range(3):
+        marker.click()
+        try:
+            popup.wait_for(state="visible", timeout=2000)
+            break
+        except PlaywrightTimeout:
+            continue
     expect(popup).to_contain_text("Stadt Meppen")
     expect(popup).to_contain_text("Wohnen & Leben")
     popup.get_by_role("link", name="Zur Projektseite").click()
