@@ -20,13 +20,12 @@ def visible_markers(page) -> int:
 def test_the_seed_projects_appear_on_the_map_and_in_the_list(page, live_server):
     page.goto(live_server + "/")
     expect(page.locator("#projektliste li")).to_have_count(SEEDS)
-    # Every project is on the map, as a marker or inside a cluster that counts it.
-    page.wait_for_function("document.querySelectorAll('.hf-marker, .marker-cluster').length > 0")
-    counted = page.evaluate("""() => {
+    # Every project is on the map, as a marker or inside a cluster that counts it. While clusters animate,
+    # markers and cluster icons overlap in the page, so wait until the map has settled on the count.
+    page.wait_for_function("""(expected) => {
         let n = document.querySelectorAll('.hf-marker').length;
         document.querySelectorAll('.marker-cluster').forEach(c => n += parseInt(c.textContent, 10));
-        return n; }""")
-    assert counted == SEEDS
+        return n === expected; }""", arg=SEEDS)
     assert visible_markers(page) == SEEDS
 
 
