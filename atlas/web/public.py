@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.handlungsfelder import HANDLUNGSFELDER, mask
 from atlas.maps import project_data, project_map
 from atlas.present import kreis_counts, project_view
 from atlas.regions import ARLS
@@ -61,7 +61,7 @@ def _map_page(view: str, arl: str | None):
         regions = services.regions
         everything = services.store.published(arl=arl)
         shown = everything if not selected else everything[
-            (everything.hf_mask & sum(HANDLUNGSFELDER[s].bit for s in selected)) != 0]
+            (everything.hf_mask & mask(selected)) != 0]
         outline = regions.arl[regions.arl.arl == arl] if arl else regions.kreise
         west, south, east, north = outline.total_bounds
         parts = project_map(tiles=current_app.config["TILES"], bounds=((south, west), (north, east)),
