@@ -14,6 +14,11 @@ def project_view(row: dict) -> dict:
     return dict(row, fields=[HANDLUNGSFELDER[s] for s in slugs])
 
 
+def hf_names(slugs: str) -> list[str]:
+    """ "sprache;wohnen" → the names a person reads."""
+    return [HANDLUNGSFELDER[s].name for s in slugs.split(";") if s in HANDLUNGSFELDER]
+
+
 def kreis_counts(regions: Regions, projects: pd.DataFrame, arl: str) -> dict:
     """Projects per Kreis and Handlungsfeld of one district, every Kreis listed, with totals."""
     kreise = regions.kreise[regions.kreise.arl == arl].sort_values("name")

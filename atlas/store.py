@@ -27,7 +27,7 @@ from sqlalchemy import (
     update,
 )
 
-from atlas.handlungsfelder import HANDLUNGSFELDER, mask
+from atlas.handlungsfelder import mask
 from atlas.places import Place
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
@@ -236,7 +236,3 @@ def enable_sqlite_wal(engine) -> None:
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-
-
-def hf_names(slugs: str) -> list[str]:
-    return [HANDLUNGSFELDER[s].name for s in slugs.split(";") if s in HANDLUNGSFELDER]

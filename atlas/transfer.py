@@ -11,8 +11,9 @@ from pathlib import Path
 
 from atlas.geocode import Geocoder
 from atlas.places import AMBIGUOUS, Place
+from atlas.present import hf_names
 from atlas.projects import ProjectInput, validate_project
-from atlas.store import PUBLISHED, Store, hf_names
+from atlas.store import PUBLISHED, Store
 
 # CSV columns (German, as in data/projects.csv) -> project fields
 COLUMNS = {"name": "name", "traeger": "traeger", "beschreibung": "description", "handlungsfelder": "handlungsfelder",
