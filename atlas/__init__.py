@@ -29,6 +29,10 @@ def default_settings(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": False,  # set ATLAS_SESSION_COOKIE_SECURE=true behind HTTPS
         "REMEMBER_COOKIE_SECURE": False,
         "FAILED_LOGIN_DELAY": 1.0,
+        "RATELIMIT_STORAGE_URI": "memory://",  # one process (waitress); several processes need redis://
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SUBMIT_RATE_LIMIT": "20 per minute;300 per day",  # POSTs per client; a submission takes two
+        "LOGIN_RATE_LIMIT": "10 per minute;100 per day",
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript",
                                "application/json", "application/geo+json"],

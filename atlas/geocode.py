@@ -9,6 +9,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from geopy.distance import geodesic
+
 from atlas.gazetteer import Gazetteer
 from atlas.online import OnlineGeocoder, OnlineUnavailable
 from atlas.places import AMBIGUOUS, INVALID, NOT_FOUND, UNAVAILABLE, Place, Result, found
@@ -157,10 +159,8 @@ def structured(street: str, plz: str, ort: str) -> Query:
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance, good to 0.5 % against the geodesic at these distances."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+    """Distance on the WGS84 ellipsoid (geopy)."""
+    return geodesic((lat1, lon1), (lat2, lon2)).km
 
 
 def _checked(value: str | None, label: str, required: bool = True) -> str:

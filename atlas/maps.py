@@ -46,6 +46,21 @@ class ProjectLayer(MacroElement):
         self.options = json.dumps({"cluster": cluster})
 
 
+class PinLayer(MacroElement):
+    """A draggable pin bound to the form's latitude and longitude inputs (static/atlas.js, Atlas.pin)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        window.atlasPin = Atlas.pin({{ this._parent.get_name() }}, {{ this.options }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, box: str, lat: str, lon: str):
+        super().__init__()
+        self._name = "PinLayer"
+        self.options = json.dumps({"box": box, "lat": lat, "lon": lon})
+
+
 class Boundaries(MacroElement):
     """Region outlines fetched from the app as GeoJSON (cached by the browser), labelled if asked."""
 
@@ -70,11 +85,13 @@ def script_json(data) -> str:
 
 @lru_cache(maxsize=64)
 def project_map(*, tiles: str, bounds: tuple[tuple[float, float], tuple[float, float]], boundaries: str | None = None,
-                labels: bool = False, cluster: bool = True, zoom: int | None = None) -> dict[str, str]:
+                labels: bool = False, cluster: bool = True, zoom: int | None = None,
+                pin: bool = False) -> dict[str, str]:
     """The parts of a Folium map to place in a page: its <div> and its script.
 
     The map does not depend on the projects (they come from the page's `#atlas-data` block), so each kind of
     map is rendered once per process: Folium compiles its templates anew for every map it renders.
+    With `pin`, the map carries a draggable pin for the submission form instead of projects.
     """
     if tiles not in TILES:
         raise ValueError(f"ATLAS_TILES must be one of {', '.join(TILES)}, got {tiles!r}")
@@ -89,7 +106,10 @@ def project_map(*, tiles: str, bounds: tuple[tuple[float, float], tuple[float, f
         figure_map.fit_bounds([list(bounds[0]), list(bounds[1])])
     if boundaries:
         Boundaries(boundaries, labels=labels).add_to(figure_map)
-    ProjectLayer(DATA_ELEMENT, cluster=cluster).add_to(figure_map)
+    if pin:
+        PinLayer(box="standort", lat="lat", lon="lon").add_to(figure_map)
+    else:
+        ProjectLayer(DATA_ELEMENT, cluster=cluster).add_to(figure_map)
     figure = figure_map.get_root()
     figure.render()
     return {"html": figure.html.render(), "script": figure.script.render()}

@@ -16,6 +16,7 @@ PRECISION_LABELS = {
     "municipality": "Gemeindegebiet",
     "place": "Ortsmitte",
     "point": "vom Browser übermittelt",
+    "pin": "Pin auf der Karte",
 }
 
 
@@ -42,8 +43,8 @@ class Place:
 
     @property
     def approximate(self) -> bool:
-        """Only an address or a shared position is the place itself; a PLZ centroid is not the house."""
-        return self.precision not in ("address", "point")
+        """Only an address, a shared position or a placed pin is the place itself; a PLZ centroid is not."""
+        return self.precision not in ("address", "point", "pin")
 
     @property
     def description(self) -> str:

@@ -5,6 +5,7 @@ Kreis and ArL are computed here, when a project is written, never when a map is 
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 import numpy as np
@@ -27,6 +28,7 @@ from sqlalchemy import (
     update,
 )
 
+from atlas.geocode import distance_km
 from atlas.handlungsfelder import mask
 from atlas.places import Place
 from atlas.projects import ProjectInput
@@ -83,6 +85,14 @@ meta = Table("meta", metadata, Column("key", String(40), primary_key=True), Colu
 
 PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "handlungsfelder", "kreis_rs",
                   "kreis_name", "arl"]
+
+
+CHANGE_LABELS = {
+    "name": "Name", "traeger": "Träger", "description": "Beschreibung", "handlungsfelder": "Handlungsfelder",
+    "street": "Straße", "plz": "PLZ", "ort": "Ort", "lat": "Breite", "lon": "Länge", "precision": "Genauigkeit",
+    "approximate": "nur ungefähr", "kreis_name": "Kreis", "arl": "ArL", "website": "Website", "email": "E-Mail",
+    "status": "Status",
+}
 
 
 class OutsideNiedersachsen(ValueError):
@@ -145,6 +155,49 @@ class Store:
             db.execute(insert(changes).values(project_id=project_id, actor=actor, at=now, action=status,
                                               detail=reason))
             _bump(db)
+
+    def nearby(self, lat: float, lon: float, radius_km: float, statuses=(PENDING, PUBLISHED)) -> list[dict]:
+        """Projects of these statuses within radius_km of a point (exact coordinates), nearest first."""
+        dlat = radius_km / 110.5
+        dlon = radius_km / (111.3 * max(math.cos(math.radians(lat)), 0.01))
+        query = select(projects).where(
+            projects.c.status.in_(statuses), projects.c.lat.between(lat - dlat, lat + dlat),
+            projects.c.lon.between(lon - dlon, lon + dlon))
+        with self.engine.connect() as db:
+            rows = [dict(r) for r in db.execute(query).mappings()]
+        for row in rows:
+            row["distance_km"] = distance_km(lat, lon, row["lat"], row["lon"])
+        return sorted((r for r in rows if r["distance_km"] <= radius_km), key=lambda r: r["distance_km"])
+
+    def update(self, project_id: int, project: ProjectInput, place: Place, actor: str) -> dict:
+        """Change a project; Kreis and ArL are assigned again from its place.
+
+        A project that moves into another district waits again, in that office's queue. The change is recorded
+        field by field. Returns the row as it is now.
+        """
+        assignment = self.regions.locate(place.lat, place.lon)
+        if assignment.kreis is None:
+            raise OutsideNiedersachsen(f"{place.name} {assignment.reason}")
+        old = self.get(project_id)
+        if old is None:
+            raise KeyError(project_id)
+        now = datetime.now(UTC)
+        new = _row(project, place, assignment.kreis.rs, assignment.kreis.name, assignment.arl.slug, old["status"], now)
+        if new["arl"] != old["arl"]:
+            new["status"] = PENDING
+        del new["created_at"]
+        changed = {k: v for k, v in new.items() if k not in ("updated_at", "hf_mask") and v != old[k]}
+        if not changed:
+            return old
+        detail = "; ".join(f"{CHANGE_LABELS.get(k, k)}: {_shown(old[k])} → {_shown(v)}" for k, v in changed.items()
+                           if k in CHANGE_LABELS)
+        with self.engine.begin() as db:
+            db.execute(update(projects).where(projects.c.id == project_id).values(**new))
+            db.execute(insert(changes).values(project_id=project_id, actor=actor, at=now, action="edited",
+                                              detail=detail))
+            if PUBLISHED in (old["status"], new["status"]):
+                _bump(db)
+        return self.get(project_id)
 
     def history(self, project_id: int) -> list[dict]:
         """Every recorded change of a project, oldest first."""
@@ -214,6 +267,13 @@ def _row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str
         "kreis_rs": rs, "kreis_name": kreis_name, "arl": arl, "website": project.website, "email": project.email,
         "status": status, "reject_reason": "", "created_at": now, "updated_at": now,
     }
+
+
+def _shown(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.5f}"
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
 
 
 def _bump(db) -> None:

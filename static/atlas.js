@@ -113,6 +113,52 @@
     });
   }
 
+  /* The submission form's pin: dragging it, clicking the map or typing coordinates moves it; the form's
+     inputs always hold where it is. The server checks all of it again when the form is sent. */
+  function pin(map, options) {
+    var box = document.getElementById(options.box);
+    var lat = document.getElementById(options.lat), lon = document.getElementById(options.lon);
+    if (!box || !lat || !lon) return null;
+    var address = L.latLng(parseFloat(box.dataset.addressLat), parseFloat(box.dataset.addressLon));
+    var warning = document.getElementById("pin-warnung"), warningText = document.getElementById("pin-warnung-text");
+    var where = document.getElementById("standort-zuordnung");
+    function number(input) { return parseFloat(input.value.replace(",", ".")); }
+    function decimal(value) { return value.toFixed(6).replace(".", ","); }
+    var start = L.latLng(number(lat), number(lon));
+    if (isNaN(start.lat) || isNaN(start.lng)) start = address;
+    L.circleMarker(address, {radius: 6, color: "#555", fillOpacity: 0.6}).bindTooltip("Adresse").addTo(map);
+    var marker = L.marker(start, {draggable: true, autoPan: true, title: "Standort des Projekts", alt: "Pin"}).addTo(map);
+    map.setView(start, 15);
+
+    function check(position) {
+      var km = map.distance(address, position) / 1000;
+      var far = km > parseFloat(box.dataset.warningKm);
+      warning.hidden = !far;
+      warningText.textContent = far ? box.dataset.warning.replace("{km}", km.toFixed(1).replace(".", ",")) : "";
+      var url = box.dataset.whereUrl + "?lat=" + position.lat.toFixed(6) + "&lon=" + position.lng.toFixed(6);
+      fetch(url).then(function (r) { return r.json(); }).then(function (answer) {
+        where.textContent = answer.text;
+      });
+    }
+    function moved(position) {
+      lat.value = decimal(position.lat);
+      lon.value = decimal(position.lng);
+      check(position);
+    }
+    marker.on("dragend", function () { moved(marker.getLatLng()); });
+    map.on("click", function (event) { marker.setLatLng(event.latlng); moved(event.latlng); });
+    function typed() {
+      var position = L.latLng(number(lat), number(lon));
+      if (isNaN(position.lat) || isNaN(position.lng)) return;
+      marker.setLatLng(position);
+      map.panTo(position);
+      check(position);
+    }
+    lat.addEventListener("change", typed);
+    lon.addEventListener("change", typed);
+    return {map: map, marker: marker, address: address};
+  }
+
   function wireFilter() {
     var form = document.getElementById("filter");
     var atlas = window.atlasProjects;
@@ -156,5 +202,5 @@
   }
 
   document.addEventListener("DOMContentLoaded", wireFilter);
-  window.Atlas = {projects: projects, boundaries: boundaries};
+  window.Atlas = {projects: projects, boundaries: boundaries, pin: pin};
 })();

@@ -1,4 +1,4 @@
-"""A submitter adds a project; it waits for the ArL whose district it lies in."""
+"""A submitter adds a project: the form, the location step, and a project waiting for the ArL of its district."""
 
 from __future__ import annotations
 
@@ -6,28 +6,145 @@ import pytest
 from bs4 import BeautifulSoup
 
 XSS = "<img src=x onerror=alert(1)>"
+LAMSPRINGE = {"name": "Sprachcafé Lamspringe", "traeger": "Kirchengemeinde", "description": "Jeden Dienstag",
+              "handlungsfelder": ["sprache"], "ort": "Lamspringe", "consent": "y"}
 
 
-def form_token(client) -> str:
-    page = BeautifulSoup(client.get("/einreichen").get_data(as_text=True), "html.parser")
-    return page.select_one("input[name=csrf_token]")["value"]
+def html(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
-def submit(client, **fields):
-    data = {"name": "Sprachcafé Lamspringe", "traeger": "Kirchengemeinde", "description": "Jeden Dienstag",
-            "handlungsfelder": ["sprache"], "ort": "Lamspringe", "consent": "y", "csrf_token": form_token(client)}
+def form_values(page: BeautifulSoup) -> dict:
+    """What the browser would send back: every input and textarea as the page shows it."""
+    values: dict = {}
+    for node in page.select("form#einreichen input, form#einreichen textarea"):
+        kind = node.get("type")
+        if kind in ("checkbox", "radio") and not node.has_attr("checked"):
+            continue
+        value = textarea(node) if node.name == "textarea" else node.get("value", "y" if kind == "checkbox" else "")
+        if node["name"] == "handlungsfelder":
+            values.setdefault("handlungsfelder", []).append(value)
+        else:
+            values[node["name"]] = value
+    return values
+
+
+def textarea(node) -> str:
+    """A browser drops the newline that opens a textarea's content."""
+    return node.get_text().removeprefix("\r\n").removeprefix("\n")
+
+
+def start(client, **fields):
+    """Fill in the form and send it: the answer is the location step (or the mistakes)."""
+    data = dict(LAMSPRINGE, csrf_token=form_values(html(client.get("/einreichen")))["csrf_token"])
     data.update(fields)
+    return client.post("/einreichen", data=data)
+
+
+def confirm(client, step, **changes):
+    """Send the location step back as it is shown, with some answers changed."""
+    data = form_values(html(step))
+    data.update(changes)
     return client.post("/einreichen", data=data, follow_redirects=True)
 
 
-def test_a_submission_is_stored_pending_and_names_the_arl(app):
+def submit(client, **fields):
+    step = start(client, **fields)
+    if step.status_code == 302:
+        return client.get(step.location)
+    return confirm(client, step) if step.status_code == 200 else step
+
+
+def test_the_location_step_shows_kreis_and_arl_and_then_the_project_waits_for_that_office(app):
     client = app.test_client()
-    response = submit(client)
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    confirmation = page.select_one("#bestaetigung").get_text(" ", strip=True)
+    step = start(client)
+    page = html(step)
+    assert step.status_code == 200 and app.extensions["atlas"].store.count() == 0
+    assert "Landkreis Hildesheim" in page.select_one("#standort-zuordnung").get_text()
+    assert "Leine-Weser" in page.select_one("#standort-zuordnung").get_text()
+    assert page.select_one("#lat")["value"].startswith("51,9")
+    confirmation = html(confirm(client, step)).select_one("#bestaetigung").get_text(" ", strip=True)
     assert "GS-000001" in confirmation and "Amt für regionale Landesentwicklung Leine-Weser" in confirmation
     row = app.extensions["atlas"].store.get(1)
     assert (row["status"], row["kreis_name"], row["arl"]) == ("pending", "Hildesheim", "leine-weser")
+
+
+def test_the_pin_wins_over_the_address(app):
+    client = app.test_client()
+    confirm(client, start(client), lat="51,9650", lon="10,0200")
+    row = app.extensions["atlas"].store.get(1)
+    assert (row["lat"], row["lon"], row["precision"]) == (51.965, 10.02, "pin")
+
+
+def test_a_pin_far_from_the_address_is_stored_only_once_the_person_confirms_it(app):
+    client = app.test_client()
+    far = confirm(client, start(client), lat="51.90", lon="10.20")  # about 14 km east, Landkreis Goslar
+    page = html(far)
+    assert "km von der Adresse entfernt" in page.select_one("#pin-warnung").get_text()
+    assert not page.select_one("#pin-warnung").has_attr("hidden")
+    assert "Landkreis Goslar" in page.select_one("#standort-zuordnung").get_text()
+    assert app.extensions["atlas"].store.count() == 0
+    done = confirm(client, far, far_ok="y")
+    assert "Braunschweig" in html(done).select_one("#bestaetigung").get_text()
+    assert app.extensions["atlas"].store.get(1)["arl"] == "braunschweig"
+
+
+def test_a_pin_dragged_into_bremen_is_refused_and_nothing_is_stored(app):
+    client = app.test_client()
+    step = start(client, ort="Stuhr")
+    refused = confirm(client, step, lat="53,0758", lon="8,8072", far_ok="y")
+    assert refused.status_code == 400
+    assert "Der Atlas umfasst nur Projekte in Niedersachsen" in html(refused).select_one(".error-summary").get_text()
+    assert app.extensions["atlas"].store.count() == 0
+
+
+def test_coordinates_that_are_not_numbers_get_a_message(app):
+    client = app.test_client()
+    response = confirm(client, start(client), lat="zweiundfünfzig")
+    assert response.status_code == 400
+    assert "keine Zahlen" in html(response).select_one("#lat-fehler").get_text()
+
+
+def test_an_ambiguous_place_is_chosen_from_a_list(app):
+    client = app.test_client()
+    ambiguous = start(client, ort="Asendorf")
+    page = html(ambiguous)
+    assert ambiguous.status_code == 400
+    choices = {label.get_text(" ", strip=True): label.input["value"] for label in page.select("#auswahl label")}
+    assert set(choices) == {"Asendorf (Landkreis Diepholz)", "Asendorf (Landkreis Harburg)"}
+    step = confirm(client, ambiguous, auswahl=choices["Asendorf (Landkreis Harburg)"])
+    assert "Lüneburg" in html(step).select_one("#standort-zuordnung").get_text()
+    confirm(client, step)
+    assert app.extensions["atlas"].store.get(1)["kreis_name"] == "Harburg"
+
+
+def test_a_changed_address_in_the_location_step_is_located_again(app):
+    client = app.test_client()
+    step = confirm(client, start(client), ort="Meppen", lat="51,9650", lon="10,0200")
+    page = html(step)
+    assert "Emsland" in page.select_one("#standort-zuordnung").get_text()
+    assert page.select_one("#lat")["value"].startswith("52,6")
+    assert app.extensions["atlas"].store.count() == 0
+
+
+def test_a_similar_project_nearby_is_shown_and_the_person_confirms(app):
+    client = app.test_client()
+    submit(client)
+    again = start(client, name="Sprachcafe  Lamspringe!")
+    page = html(again)
+    assert "Sprachcafé Lamspringe" in page.select_one("#doppelt").get_text()
+    assert "wartet auf Freigabe" in page.select_one("#doppelt").get_text()
+    still = confirm(client, again)
+    assert html(still).select_one("#doppelt") is not None
+    assert app.extensions["atlas"].store.count() == 1
+    confirm(client, still, duplicate_ok="y")
+    assert app.extensions["atlas"].store.count() == 2
+
+
+def test_a_different_name_nearby_is_no_duplicate(app):
+    client = app.test_client()
+    submit(client)
+    assert html(start(client, name="Fahrradwerkstatt für alle")).select_one("#doppelt") is None
 
 
 @pytest.mark.parametrize(("fields", "field", "message"), [
@@ -38,28 +155,30 @@ def test_a_submission_is_stored_pending_and_names_the_arl(app):
     ({"plz": "123"}, "plz", "fünf Ziffern"),
     ({"consent": ""}, "consent", "Bitte stimmen Sie"),
     ({"ort": "Bremen"}, "ort", "Der Atlas umfasst nur Projekte in Niedersachsen"),
-    ({"ort": "Asendorf"}, "ort", "Landkreis Diepholz"),
+    ({"ort": "Hamburg"}, "ort", "Der Atlas umfasst nur Projekte in Niedersachsen"),
+    ({"ort": "Xyzzyhausen"}, "ort", "nicht gefunden"),
     ({"description": "x" * 2001}, "description", "höchstens 2000 Zeichen"),
+    ({"name": "Café\x07"}, "name", "Steuerzeichen"),
 ])
 def test_mistakes_are_named_at_the_top_and_at_the_field_and_what_was_typed_stays(app, fields, field, message):
-    client = app.test_client()
-    response = submit(client, **fields)
+    response = start(app.test_client(), **fields)
     assert response.status_code == 400
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = html(response)
     assert message in page.select_one(".error-summary").get_text()
     assert page.select_one(f"#{field}") is not None
     assert page.select_one("#traeger")["value"] == "Kirchengemeinde"
+    assert textarea(page.select_one("#description")) == dict(LAMSPRINGE, **fields)["description"]
     assert app.extensions["atlas"].store.count() == 0
 
 
 def test_user_text_is_shown_as_text_when_the_form_comes_back(app):
-    response = submit(app.test_client(), name=XSS, traeger=XSS, consent="")
-    html = response.get_data(as_text=True)
-    assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    response = start(app.test_client(), name=XSS, traeger=XSS, description=XSS, consent="")
+    body = response.get_data(as_text=True)
+    assert XSS not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
 
 
 def test_a_post_without_csrf_token_stores_nothing(app):
-    response = app.test_client().post("/einreichen", data={"name": "X", "ort": "Meppen", "consent": "y"})
+    response = app.test_client().post("/einreichen", data=dict(LAMSPRINGE))
     assert response.status_code == 400
     assert app.extensions["atlas"].store.count() == 0
 
@@ -68,3 +187,29 @@ def test_a_bot_filling_the_honeypot_is_thanked_and_nothing_is_stored(app):
     response = submit(app.test_client(), homepage="http://spam.example")
     assert "Ihre Angaben sind eingegangen" in response.get_data(as_text=True)
     assert app.extensions["atlas"].store.count() == 0
+
+
+def test_too_many_submissions_from_one_client_are_refused_and_the_input_stays(app):
+    app.config["SUBMIT_RATE_LIMIT"] = "3 per minute"
+    client = app.test_client()
+    for _ in range(3):
+        assert start(client, name="Nachhilfe").status_code == 200
+    refused = start(client, name="Nachhilfe")
+    assert refused.status_code == 429
+    page = html(refused)
+    assert "sehr viele Einreichungen" in page.select_one(".error-summary").get_text()
+    assert page.select_one("#name")["value"] == "Nachhilfe"
+    assert client.get("/einreichen").status_code == 200  # reading the form is not limited
+
+
+@pytest.mark.parametrize(("query", "status", "text"), [
+    ("lat=52,03&lon=9,97", 200, "Landkreis Hildesheim"),
+    ("lat=53.5511&lon=9.9937", 200, "Hamburg"),
+    ("lat=abc&lon=9", 400, "keine Zahlen"),
+    ("lat=95&lon=9", 400, "außerhalb des gültigen Bereichs"),
+    ("", 400, "keine Zahlen"),
+])
+def test_the_pin_asks_where_it_lies(app, query, status, text):
+    response = app.test_client().get(f"/einreichen/standort?{query}")
+    assert response.status_code == status
+    assert text in response.json["text"]

@@ -10,14 +10,21 @@ from atlas.regions import ARLS
 
 
 def register(app: Flask) -> None:
+    from flask_babel import format_decimal
     from flask_login import LoginManager
     from flask_wtf import CSRFProtect
 
     from atlas.accounts import get_user
     from atlas.web import assets, errors, near, office, public, submit
     from atlas.web.cache import PageCache
+    from atlas.web.limits import limiter
 
     app.extensions["atlas_pages"] = PageCache(size=int(app.config["PAGE_CACHE_SIZE"]))
+    @app.template_filter("km")
+    def km(value: float) -> str:
+        """3,4 – a distance in the reader's locale, one decimal."""
+        return format_decimal(value, format="#,##0.0")
+
     @app.context_processor
     def site_context():
         return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with}
@@ -28,6 +35,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(office.bp)
     app.register_blueprint(submit.bp)
     CSRFProtect(app)
+    limiter.init_app(app)
     logins = LoginManager(app)
     logins.login_view = "office.login"
     logins.login_message = "Bitte melden Sie sich an."

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectChoice,
     SelectMultipleField,
@@ -51,3 +52,10 @@ class SubmitForm(FlaskForm):
     consent = BooleanField("Ich bin einverstanden, dass diese Angaben veröffentlicht werden, und habe den "
                            "Datenschutzhinweis gelesen.")
     homepage = StringField("Bitte dieses Feld leer lassen")  # a honeypot: people do not see it, bots fill it
+    # the location step
+    geprueft = HiddenField()
+    auswahl = StringField("Ort")  # rendered as radio buttons, one per candidate place
+    lat = StringField("Breite (Grad)")
+    lon = StringField("Länge (Grad)")
+    far_ok = BooleanField("Ja, der Pin steht an der richtigen Stelle.")
+    duplicate_ok = BooleanField("Mein Projekt ist ein anderes und soll trotzdem eingereicht werden.")

@@ -14,6 +14,7 @@ from atlas.regions import ARLS
 from atlas.store import PENDING, PUBLISHED, REJECTED, STATUSES
 from atlas.transfer import export_csv, export_geojson
 from atlas.web.forms import ApproveForm, LoginForm, RejectForm
+from atlas.web.limits import limiter, login_limit
 
 bp = Blueprint("office", __name__, url_prefix="/amt")
 STATUS_LABELS = {PENDING: "Eingereicht", PUBLISHED: "Veröffentlicht", REJECTED: "Abgelehnt"}
@@ -21,6 +22,7 @@ FAILED_LOGIN_DELAY = 1.0  # seconds: repeated guessing becomes slow
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -1,21 +1,27 @@
-"""Submitters: the form, geocoding and assignment to the ArL responsible, stored as pending."""
+"""Submitters: the form, its location step, and the confirmation naming the ArL that will review the project."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
+from atlas.maps import project_map
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
 from atlas.store import PENDING
+from atlas.submission import PIN_WARNING_KM, Answers, choice_value, locate_submission, parse_coordinate, ready
 from atlas.web.forms import SubmitForm
+from atlas.web.limits import limiter, submit_limit
 
 bp = Blueprint("submit", __name__)
+NIEDERSACHSEN_BOUNDS = ((51.29, 6.65), (53.9, 11.6))
 
 
 @bp.route("/einreichen", methods=["GET", "POST"])
+@limiter.limit(submit_limit, methods=["POST"])
 def submit():
     form = SubmitForm()
     errors: dict[str, str] = {}
+    location = None
     if form.validate_on_submit():
         if form.homepage.data:
             session["submitted"] = {"reference": None, "arl": None}
@@ -25,21 +31,43 @@ def submit():
             errors["consent"] = "Bitte stimmen Sie der Veröffentlichung und dem Datenschutzhinweis zu."
         if not errors:
             services = current_app.extensions["atlas"]
-            result = services.geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort)
-            if not result.ok:
-                errors["ort"] = result.message
-            elif not result.place.in_niedersachsen:
-                errors["ort"] = (f"{result.place.name} {result.place.assignment.reason}. Der Atlas umfasst nur "
-                                 "Projekte in Niedersachsen; es wurde nichts gespeichert.")
-            else:
-                project_id = services.store.add(project, result.place, PENDING)
-                arl = services.store.get(project_id)["arl"]
-                session["submitted"] = {"reference": reference(project_id), "arl": arl}
+            answers = Answers(key=form.geprueft.data or "", choice=form.auswahl.data or "", lat=form.lat.data or "",
+                              lon=form.lon.data or "", far_ok=form.far_ok.data, duplicate_ok=form.duplicate_ok.data)
+            location = locate_submission(services.geocoder, services.store, project, answers)
+            if ready(location, answers):
+                project_id = services.store.add(project, location.place, PENDING)
+                session["submitted"] = {"reference": reference(project_id), "arl": location.place.arl.slug}
                 return redirect(url_for("submit.thanks"))
+            errors = location.errors
+            if location.place and answers.key != location.key:  # a new address: the pin starts on it
+                form.lat.data, form.lon.data = _decimal(location.place.lat), _decimal(location.place.lon)
+                form.far_ok.data = form.duplicate_ok.data = False
+            form.geprueft.data = location.key
     elif form.errors:
         errors = {"form": "Das Formular ist abgelaufen. Bitte senden Sie es noch einmal."}
-    status = 400 if errors else 200
-    return render_template("submit/form.html", form=form, errors=errors, limits=LIMITS), status
+    return render_form(form, errors, location)
+
+
+def render_form(form: SubmitForm, errors: dict, location=None, status: int | None = None):
+    pin_map = None
+    if location is not None and location.place is not None and not errors.get("ort"):
+        pin_map = project_map(tiles=current_app.config["TILES"], bounds=NIEDERSACHSEN_BOUNDS, zoom=15, pin=True)
+    page = render_template("submit/form.html", form=form, errors=errors, limits=LIMITS, location=location,
+                           pin_map=pin_map, choice_value=choice_value, warning_km=PIN_WARNING_KM)
+    return page, status or (400 if errors else 200)
+
+
+@bp.get("/einreichen/standort")
+def where():
+    """Kreis and ArL of a pin while it is dragged: the form shows them at once."""
+    try:
+        lat, lon = parse_coordinate(request.args.get("lat", "")), parse_coordinate(request.args.get("lon", ""))
+    except ValueError:
+        return jsonify({"ok": False, "text": "Die Koordinaten sind keine Zahlen."}), 400
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return jsonify({"ok": False, "text": "Die Koordinaten liegen außerhalb des gültigen Bereichs."}), 400
+    assignment = current_app.extensions["atlas"].regions.locate(lat, lon)
+    return jsonify({"ok": assignment.kreis is not None, "text": pin_text(assignment)})
 
 
 @bp.get("/einreichen/danke")
@@ -51,5 +79,23 @@ def thanks():
     return render_template("submit/thanks.html", reference=submitted["reference"], arl=arl)
 
 
+def pin_text(assignment) -> str:
+    if assignment.kreis is None:
+        return f"Der Pin {assignment.reason}: dort kann kein Projekt eingetragen werden."
+    return f"Kreis: {assignment.kreis.label} · zuständig: {assignment.arl.name}"
+
+
 def reference(project_id: int) -> str:
     return f"GS-{project_id:06d}"
+
+
+def _decimal(value: float) -> str:
+    return f"{value:.6f}".replace(".", ",")
+
+
+@bp.errorhandler(429)
+def too_many(_error):
+    """Too many submissions from one client: say so, and keep what was typed."""
+    message = ("Von Ihrem Anschluss kamen in kurzer Zeit sehr viele Einreichungen. Bitte warten Sie eine Weile und "
+               "senden Sie das Formular dann noch einmal – Ihre Eingaben sind erhalten.")
+    return render_form(SubmitForm(), {"form": message}, status=429)

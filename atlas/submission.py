@@ -1,0 +1,136 @@
+"""The location step of a submission: where the address lies, where the pin is, and what is already there.
+
+Plain functions over the geocoder and the store; the web view only carries their answers to the form.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, utils
+
+from atlas.geocode import Geocoder, distance_km
+from atlas.places import AMBIGUOUS, Place, Result
+from atlas.projects import ProjectInput
+from atlas.regions import Regions
+from atlas.store import Store
+
+PIN_WARNING_KM = 2.0  # a pin farther than this from the address gets a warning the person confirms
+PIN_MOVED_KM = 0.01  # closer than 10 m: the pin was not moved, the address's precision stays
+DUPLICATE_RADIUS_KM = 1.0
+SIMILAR_NAME = 90  # rapidfuzz token_set_ratio: "Sprachcafé Lamspringe" ~ "Sprachcafe Lamspringe", "Sprachcafé"
+
+
+@dataclass
+class Location:
+    """What the form shows in its location step, and whether the project may be stored now."""
+
+    address: Place | None = None  # the geocoded address
+    place: Place | None = None  # the point to store: the pin, or the address
+    candidates: list[Place] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    pin_km: float = 0.0
+    key: str = ""  # what was located; a changed address starts the step again
+
+    @property
+    def far(self) -> bool:
+        return self.pin_km > PIN_WARNING_KM
+
+
+@dataclass
+class Answers:
+    """What the person sent in the location step."""
+
+    key: str = ""  # the key of the location they saw
+    choice: str = ""  # "lat,lon" of a chosen candidate
+    lat: str = ""
+    lon: str = ""
+    far_ok: bool = False
+    duplicate_ok: bool = False
+
+
+def locate_submission(geocoder: Geocoder, store: Store, project: ProjectInput, answers: Answers) -> Location:
+    """Geocode the address (or the chosen candidate); once the person saw it, take the pin and check it."""
+    key = location_key(project, answers.choice)
+    geocoded = geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort)
+    candidates = geocoded.candidates  # stay on the form, so a choice can be changed
+    result = _chosen(geocoded, answers.choice)
+    if not result.ok:
+        return Location(candidates=candidates, errors={"ort": result.message}, key=key)
+    address = result.place
+    if not address.in_niedersachsen:
+        return Location(address=address, key=key, errors={"ort": outside_message(address)})
+    if answers.key != key:  # first look at this address: the pin starts on it
+        return Location(address=address, place=address, key=key, candidates=candidates,
+                        duplicates=similar_nearby(store, project.name, address.lat, address.lon))
+    place, error = pin_place(geocoder.regions, address, answers.lat, answers.lon)
+    location = Location(address=address, place=place, key=key, candidates=candidates)
+    if error:
+        location.errors["lat"] = error
+        return location
+    location.pin_km = distance_km(address.lat, address.lon, place.lat, place.lon)
+    if not place.in_niedersachsen:
+        location.errors["lat"] = outside_message(place)
+    location.duplicates = similar_nearby(store, project.name, place.lat, place.lon)
+    return location
+
+
+def ready(location: Location, answers: Answers) -> bool:
+    """May the project be stored? The location was seen, is valid, and every warning was confirmed."""
+    return (location.place is not None and not location.errors and answers.key == location.key
+            and (answers.far_ok or not location.far) and (answers.duplicate_ok or not location.duplicates))
+
+
+def location_key(project: ProjectInput, choice: str = "") -> str:
+    return "|".join([project.street, project.plz, project.ort, choice]).casefold()
+
+
+def pin_place(regions: Regions, address: Place, lat_text: str, lon_text: str) -> tuple[Place, str]:
+    """The pin where the person put it (the pin wins over the address), or the address if no pin was sent."""
+    if not (lat_text or lon_text):
+        return address, ""
+    try:
+        lat, lon = parse_coordinate(lat_text), parse_coordinate(lon_text)
+    except ValueError:
+        return address, (f"Die Koordinaten „{lat_text[:20]}“, „{lon_text[:20]}“ sind keine Zahlen. Bitte ziehen Sie "
+                         "den Pin oder geben Sie Breite und Länge als Dezimalzahlen an, etwa 52,0589 und 10,0238.")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return address, "Breite liegt zwischen -90 und 90, Länge zwischen -180 und 180."
+    if distance_km(address.lat, address.lon, lat, lon) < PIN_MOVED_KM:
+        return address, ""
+    return Place(address.name, lat, lon, "pin", "Pin auf der Karte", regions.locate(lat, lon)), ""
+
+
+def parse_coordinate(text: str) -> float:
+    """A decimal number, with a German comma or a dot."""
+    value = float(text.strip().replace(",", "."))
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def similar_nearby(store: Store, name: str, lat: float, lon: float) -> list[dict]:
+    """Pending and published projects within DUPLICATE_RADIUS_KM whose name is the same or very similar."""
+    return [row for row in store.nearby(lat, lon, DUPLICATE_RADIUS_KM)
+            if fuzz.token_set_ratio(name, row["name"], processor=utils.default_process) >= SIMILAR_NAME]
+
+
+def outside_message(place: Place) -> str:
+    return (f"{place.name} {place.assignment.reason}. Der Atlas umfasst nur Projekte in Niedersachsen; "
+            "es wurde nichts gespeichert.")
+
+
+def _chosen(result: Result, choice: str) -> Result:
+    """The candidate the person picked among several places of the same name, if it is one of them."""
+    if result.status != AMBIGUOUS or not choice:
+        return result
+    for candidate in result.candidates:
+        if choice_value(candidate) == choice:
+            return Result("ok", "", candidate)
+    return result
+
+
+def choice_value(place: Place) -> str:
+    return f"{place.lat:.5f},{place.lon:.5f}"
