@@ -111,6 +111,11 @@ def parse_coordinate(text: str) -> float:
     return value
 
 
+def coordinate_text(value: float) -> str:
+    """52,058912 – as the form shows a coordinate."""
+    return f"{value:.6f}".replace(".", ",")
+
+
 def similar_nearby(store: Store, name: str, lat: float, lon: float) -> list[dict]:
     """Pending and published projects within DUPLICATE_RADIUS_KM whose name is the same or very similar."""
     return [row for row in store.nearby(lat, lon, DUPLICATE_RADIUS_KM)
@@ -134,3 +139,24 @@ def _chosen(result: Result, choice: str) -> Result:
 
 def choice_value(place: Place) -> str:
     return f"{place.lat:.5f},{place.lon:.5f}"
+
+
+def relocate(geocoder: Geocoder, row: dict, project: ProjectInput, lat_text: str, lon_text: str
+             ) -> tuple[Place | None, dict[str, str]]:
+    """Where an edited project lies: a changed address is geocoded again, else changed coordinates count."""
+    if location_key(project) != location_key(ProjectInput(row["name"], "", "", [], row["street"], row["plz"],
+                                                          row["ort"])):
+        result = geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort)
+        if not result.ok:
+            return None, {"ort": result.message}
+        if not result.place.in_niedersachsen:
+            return None, {"ort": outside_message(result.place)}
+        return result.place, {}
+    current = Place(row["ort"], row["lat"], row["lon"], row["precision"], "gespeichert",
+                    geocoder.regions.locate(row["lat"], row["lon"]))
+    place, error = pin_place(geocoder.regions, current, lat_text, lon_text)
+    if error:
+        return None, {"lat": error}
+    if not place.in_niedersachsen:
+        return None, {"lat": outside_message(place)}
+    return place, {}

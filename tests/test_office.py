@@ -6,6 +6,7 @@ import time
 
 import pytest
 from bs4 import BeautifulSoup
+from helpers import form_values, html, textarea
 
 from atlas.projects import validate_project
 
@@ -141,3 +142,83 @@ def test_the_office_exports_its_district_with_every_status(accounts, lamspringe)
 def test_the_office_pages_need_a_login(accounts):
     response = accounts.test_client().get("/amt/")
     assert response.status_code == 302 and "/amt/anmelden" in response.headers["Location"]
+
+
+def edit(client, project_id, **changes):
+    """Open the edit form, change some fields, save."""
+    page = html(client.get(f"/amt/projekt/{project_id}/bearbeiten"))
+    data = form_values(page, "bearbeiten")
+    data.update(changes)
+    return client.post(f"/amt/projekt/{project_id}/bearbeiten", data=data)
+
+
+def test_the_office_corrects_a_project_and_the_change_is_recorded(accounts, lamspringe):
+    client = accounts.test_client()
+    login(client, "leine-weser@arl.example")
+    response = edit(client, lamspringe, name="Sprachcafé Lamspringe", description="Dienstags 16 Uhr")
+    assert response.status_code == 302
+    row = accounts.extensions["atlas"].store.get(lamspringe)
+    assert (row["name"], row["description"], row["arl"]) == ("Sprachcafé Lamspringe", "Dienstags 16 Uhr", "leine-weser")
+    history = html(client.get(f"/amt/projekt/{lamspringe}")).select_one("#verlauf").get_text()
+    assert "leine-weser@arl.example · Bearbeitet: Name:" in history and "→ Sprachcafé Lamspringe" in history
+    assert XSS not in client.get(f"/amt/projekt/{lamspringe}").get_data(as_text=True)
+
+
+def test_a_new_address_in_another_district_moves_the_project_to_that_office(accounts, lamspringe):
+    services = accounts.extensions["atlas"]
+    services.store.set_status(lamspringe, "published", actor="test")
+    client = accounts.test_client()
+    login(client, "leine-weser@arl.example")
+    moved = edit(client, lamspringe, ort="Goslar", plz="", lat="", lon="")
+    assert moved.status_code == 302
+    notice = html(client.get(moved.location)).select_one(".notice").get_text()
+    assert "Landkreis Goslar" in notice and "Braunschweig" in notice
+    row = services.store.get(lamspringe)
+    assert (row["kreis_name"], row["arl"], row["status"]) == ("Goslar", "braunschweig", "pending")
+    assert client.get(f"/projekt/{lamspringe}").status_code == 404  # no longer public until Braunschweig approves
+    assert client.get(f"/amt/projekt/{lamspringe}").status_code == 403
+    login(client, "braunschweig@arl.example")
+    queue = html(client.get("/amt/")).select_one("#warteschlange").get_text()
+    assert "Sprachcafé Lamspringe" in queue
+    history = html(client.get(f"/amt/projekt/{lamspringe}")).select_one("#verlauf").get_text()
+    assert "ArL: leine-weser → braunschweig" in history and "Kreis: Hildesheim → Goslar" in history
+
+
+def test_moved_coordinates_are_assigned_again(accounts, lamspringe):
+    client = accounts.test_client()
+    login(client, "leine-weser@arl.example")
+    edit(client, lamspringe, lat="52,3759", lon="9,7320")  # Hannover
+    row = accounts.extensions["atlas"].store.get(lamspringe)
+    assert (row["kreis_name"], row["precision"]) == ("Region Hannover", "pin")
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"ort": "Bremen", "plz": ""}, "ort", "Der Atlas umfasst nur Projekte in Niedersachsen"),
+    ({"ort": "Asendorf", "plz": ""}, "ort", "Bitte wählen Sie einen Ort oder geben Sie die Postleitzahl"),
+    ({"lat": "53,55", "lon": "9,99"}, "lat", "Hamburg"),
+    ({"lat": "nord"}, "lat", "keine Zahlen"),
+    ({"name": ""}, "name", "Bitte geben Sie den Namen"),
+])
+def test_a_wrong_edit_is_explained_and_changes_nothing(accounts, lamspringe, changes, field, message):
+    services = accounts.extensions["atlas"]
+    before = services.store.get(lamspringe)
+    client = accounts.test_client()
+    login(client, "leine-weser@arl.example")
+    response = edit(client, lamspringe, description="geändert", **changes)
+    assert response.status_code == 400
+    page = html(response)
+    assert message in page.select_one(".error-summary").get_text()
+    assert page.select_one(f"#{field}-fehler") is not None
+    assert textarea(page.select_one("#description")) == "geändert"
+    assert services.store.get(lamspringe) == before
+
+
+def test_another_office_cannot_edit(accounts, lamspringe):
+    client = accounts.test_client()
+    login(client, "braunschweig@arl.example")
+    assert client.get(f"/amt/projekt/{lamspringe}/bearbeiten").status_code == 403
+    forged = client.post(f"/amt/projekt/{lamspringe}/bearbeiten",
+                         data={"csrf_token": token(client.get("/amt/")), "name": "Übernommen", "ort": "Goslar",
+                               "handlungsfelder": ["sprache"]})
+    assert forged.status_code == 403
+    assert accounts.extensions["atlas"].store.get(lamspringe)["name"].startswith("Sprachcafé")

@@ -3,47 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
+from helpers import form_values, html, textarea
 
 XSS = "<img src=x onerror=alert(1)>"
 LAMSPRINGE = {"name": "Sprachcafé Lamspringe", "traeger": "Kirchengemeinde", "description": "Jeden Dienstag",
               "handlungsfelder": ["sprache"], "ort": "Lamspringe", "consent": "y"}
 
 
-def html(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def form_values(page: BeautifulSoup) -> dict:
-    """What the browser would send back: every input and textarea as the page shows it."""
-    values: dict = {}
-    for node in page.select("form#einreichen input, form#einreichen textarea"):
-        kind = node.get("type")
-        if kind in ("checkbox", "radio") and not node.has_attr("checked"):
-            continue
-        value = textarea(node) if node.name == "textarea" else node.get("value", "y" if kind == "checkbox" else "")
-        if node["name"] == "handlungsfelder":
-            values.setdefault("handlungsfelder", []).append(value)
-        else:
-            values[node["name"]] = value
-    return values
-
-
-def textarea(node) -> str:
-    """A browser drops the newline that opens a textarea's content."""
-    return node.get_text().removeprefix("\r\n").removeprefix("\n")
-
-
 def start(client, **fields):
     """Fill in the form and send it: the answer is the location step (or the mistakes)."""
-    data = dict(LAMSPRINGE, csrf_token=form_values(html(client.get("/einreichen")))["csrf_token"])
+    data = dict(LAMSPRINGE, csrf_token=form_values(html(client.get("/einreichen")), "einreichen")["csrf_token"])
     data.update(fields)
     return client.post("/einreichen", data=data)
 
 
 def confirm(client, step, **changes):
     """Send the location step back as it is shown, with some answers changed."""
-    data = form_values(html(step))
+    data = form_values(html(step), "einreichen")
     data.update(changes)
     return client.post("/einreichen", data=data, follow_redirects=True)
 

@@ -34,8 +34,8 @@ class RejectForm(FlaskForm):
         Length(max=1000, message="Die Begründung darf höchstens 1000 Zeichen lang sein.")])
 
 
-class SubmitForm(FlaskForm):
-    """What a submitter types; the content rules live in atlas.projects.validate_project."""
+class ProjectForm(FlaskForm):
+    """The fields of a project, as submitters and offices type them; content rules: atlas.projects."""
 
     name = StringField("Name des Projekts")
     traeger = StringField("Träger (Organisation)")
@@ -49,13 +49,20 @@ class SubmitForm(FlaskForm):
     website = StringField("Website")
     email = EmailField("Kontakt-E-Mail")
     approximate = BooleanField("Standort nur ungefähr zeigen (auf etwa 1 km gerundet)")
+    lat = StringField("Breite (Grad)")
+    lon = StringField("Länge (Grad)")
+
+
+class SubmitForm(ProjectForm):
     consent = BooleanField("Ich bin einverstanden, dass diese Angaben veröffentlicht werden, und habe den "
                            "Datenschutzhinweis gelesen.")
     homepage = StringField("Bitte dieses Feld leer lassen")  # a honeypot: people do not see it, bots fill it
     # the location step
     geprueft = HiddenField()
     auswahl = StringField("Ort")  # rendered as radio buttons, one per candidate place
-    lat = StringField("Breite (Grad)")
-    lon = StringField("Länge (Grad)")
     far_ok = BooleanField("Ja, der Pin steht an der richtigen Stelle.")
     duplicate_ok = BooleanField("Mein Projekt ist ein anderes und soll trotzdem eingereicht werden.")
+
+
+class EditForm(ProjectForm):
+    """An office corrects a project: a changed address is located again, otherwise the coordinates count."""

@@ -10,14 +10,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 from atlas.accounts import authenticate
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.present import project_view
+from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
 from atlas.store import PENDING, PUBLISHED, REJECTED, STATUSES
+from atlas.submission import coordinate_text, relocate
 from atlas.transfer import export_csv, export_geojson
-from atlas.web.forms import ApproveForm, LoginForm, RejectForm
+from atlas.web.forms import ApproveForm, EditForm, LoginForm, RejectForm
 from atlas.web.limits import limiter, login_limit
 
 bp = Blueprint("office", __name__, url_prefix="/amt")
 STATUS_LABELS = {PENDING: "Eingereicht", PUBLISHED: "Veröffentlicht", REJECTED: "Abgelehnt"}
+ACTION_LABELS = dict(STATUS_LABELS, edited="Bearbeitet")
 FAILED_LOGIN_DELAY = 1.0  # seconds: repeated guessing becomes slow
 
 
@@ -65,9 +68,7 @@ def queue():
 @bp.get("/projekt/<int:project_id>")
 @login_required
 def project(project_id: int):
-    row = get_project_for_office_or_403(project_id)
-    return render_template("office/project.html", project=project_view(row), history=_store().history(project_id),
-                           labels=STATUS_LABELS, approve=ApproveForm(), reject=RejectForm(), arl=ARLS[row["arl"]])
+    return _project_page(get_project_for_office_or_403(project_id), RejectForm())
 
 
 @bp.post("/projekt/<int:project_id>/freigeben")
@@ -87,12 +88,36 @@ def reject(project_id: int):
     row = get_project_for_office_or_403(project_id)
     form = RejectForm()
     if not form.validate_on_submit():
-        return render_template("office/project.html", project=project_view(row), labels=STATUS_LABELS,
-                               history=_store().history(project_id), approve=ApproveForm(), reject=form,
-                               arl=ARLS[row["arl"]]), 400
+        return _project_page(row, form), 400
     _store().set_status(project_id, REJECTED, form.reason.data.strip(), actor=current_user.email)
     flash("Das Projekt ist abgelehnt.")
     return redirect(url_for("office.queue"))
+
+
+@bp.route("/projekt/<int:project_id>/bearbeiten", methods=["GET", "POST"])
+@login_required
+def edit(project_id: int):
+    row = get_project_for_office_or_403(project_id)
+    form = EditForm(data=_form_data(row)) if request.method == "GET" else EditForm()
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        project, errors = validate_project({name: field.data for name, field in form._fields.items()})
+        if not errors:
+            services = current_app.extensions["atlas"]
+            place, errors = relocate(services.geocoder, row, project, form.lat.data or "", form.lon.data or "")
+        if not errors:
+            new = services.store.update(project_id, project, place, actor=current_user.email)
+            if new["arl"] != row["arl"]:
+                kreis = services.regions.by_rs[new["kreis_rs"]].label
+                flash(f"„{new['name']}“ liegt jetzt in: {kreis}. Zuständig ist das {ARLS[new['arl']].name}; "
+                      "das Projekt wartet dort auf Freigabe.")
+                return redirect(url_for("office.queue"))
+            flash("Die Änderungen sind gespeichert.")
+            return redirect(url_for("office.project", project_id=project_id))
+    elif form.errors:
+        errors = {"form": "Das Formular ist abgelaufen. Bitte senden Sie es noch einmal."}
+    return render_template("office/edit.html", form=form, errors=errors, project=project_view(row),
+                           limits=LIMITS), 400 if errors else 200
 
 
 @bp.get("/export.<fmt>")
@@ -107,6 +132,12 @@ def export(fmt: str):
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
+def _project_page(row: dict, reject: RejectForm) -> str:
+    return render_template("office/project.html", project=project_view(row), history=_store().history(row["id"]),
+                           labels=STATUS_LABELS, actions=ACTION_LABELS, approve=ApproveForm(), reject=reject,
+                           arl=ARLS[row["arl"]])
+
+
 def get_project_for_office_or_403(project_id: int) -> dict:
     """The project, if it lies in the signed-in office's district; 404 if unknown, 403 if someone else's."""
     row = _store().get(project_id)
@@ -115,6 +146,14 @@ def get_project_for_office_or_403(project_id: int) -> dict:
     if not current_user.may_moderate(row["arl"]):
         abort(403)
     return row
+
+
+def _form_data(row: dict) -> dict:
+    data = {name: row[name] for name in ("name", "traeger", "description", "street", "plz", "ort", "website",
+                                         "email", "approximate")}
+    data["handlungsfelder"] = row["handlungsfelder"].split(";")
+    data["lat"], data["lon"] = coordinate_text(row["lat"]), coordinate_text(row["lon"])
+    return data
 
 
 def _kreise(arl: str | None) -> dict[str, str]:

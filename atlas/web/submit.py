@@ -8,7 +8,15 @@ from atlas.maps import project_map
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
 from atlas.store import PENDING
-from atlas.submission import PIN_WARNING_KM, Answers, choice_value, locate_submission, parse_coordinate, ready
+from atlas.submission import (
+    PIN_WARNING_KM,
+    Answers,
+    choice_value,
+    coordinate_text,
+    locate_submission,
+    parse_coordinate,
+    ready,
+)
 from atlas.web.forms import SubmitForm
 from atlas.web.limits import limiter, submit_limit
 
@@ -40,7 +48,7 @@ def submit():
                 return redirect(url_for("submit.thanks"))
             errors = location.errors
             if location.place and answers.key != location.key:  # a new address: the pin starts on it
-                form.lat.data, form.lon.data = _decimal(location.place.lat), _decimal(location.place.lon)
+                form.lat.data, form.lon.data = coordinate_text(location.place.lat), coordinate_text(location.place.lon)
                 form.far_ok.data = form.duplicate_ok.data = False
             form.geprueft.data = location.key
     elif form.errors:
@@ -88,9 +96,6 @@ def pin_text(assignment) -> str:
 def reference(project_id: int) -> str:
     return f"GS-{project_id:06d}"
 
-
-def _decimal(value: float) -> str:
-    return f"{value:.6f}".replace(".", ",")
 
 
 @bp.errorhandler(429)
