@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -104,28 +105,42 @@ def online_app(tmp_path, nominatim):
 
 # --- a seeded app served for real, and a headless Chromium driving it --------------------------------------
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
+def seeded_app(directory, **settings):
+    """An app on its own database with the seed projects of data/projects.csv published."""
     from atlas.transfer import import_csv
 
-    tmp = tmp_path_factory.mktemp("live")
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp / 'atlas.db'}",
-                      "GEOCODE_CACHE": str(tmp / "cache.sqlite"), "TILES": "none"})
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}",
+                      "GEOCODE_CACHE": str(directory / "cache.sqlite"), "TILES": "none", **settings})
     services = app.extensions["atlas"]
     report = import_csv(app.config["SEED_CSV"], services.store, services.geocoder)
     assert report.ok, report.errors
     return app
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app):
+@contextmanager
+def served(app):
+    """The app served by waitress, as `make run` serves it, on a free port of the loopback interface."""
     from waitress.server import create_server
 
-    server = create_server(live_app, host="127.0.0.1", port=0, threads=4)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """Shared by the browser tests that only read: the seed projects and nothing else, all session long."""
+    return seeded_app(tmp_path_factory.mktemp("live"))
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    with served(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -148,6 +163,12 @@ def page(chromium):
     page.set_default_timeout(10_000)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def dialog(dialog):  # alert(1) from injected markup would land here
+        errors.append(f"a script opened a dialog: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", dialog)
     yield page
     context.close()
     assert not errors, f"JavaScript errors: {errors}"

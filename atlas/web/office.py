@@ -45,7 +45,7 @@ def logout():
         abort(400)
     logout_user()
     flash("Sie sind abgemeldet.")
-    return redirect(url_for("public.index"))
+    return redirect(url_for("office.login"))
 
 
 @bp.get("/")

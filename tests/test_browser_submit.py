@@ -1,0 +1,117 @@
+"""A submitter in Lamspringe adds a project in a real browser; the Leine-Weser office approves it; it is public.
+
+The Braunschweig office can neither see nor approve it. Names carry markup that must stay text everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import seeded_app, served
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "ein-langes-passwort"
+XSS = "<img src=x onerror=alert(1)>"
+NAME = f"Sprachcafé Lamspringe {XSS}"
+
+
+@pytest.fixture(scope="module")
+def office_server(tmp_path_factory):
+    """Its own app and database: this story publishes a project, the read-only browser tests must not see it."""
+    app = seeded_app(tmp_path_factory.mktemp("submit"))
+    runner = app.test_cli_runner()
+    for email, arl in (("leine-weser@arl.example", "leine-weser"), ("braunschweig@arl.example", "braunschweig")):
+        result = runner.invoke(args=["create-user", email, "--arl", arl, "--password", PASSWORD])
+        assert result.exit_code == 0, result.output
+    with served(app) as url:
+        yield url
+
+
+def log_in(page, server, email):
+    page.goto(server + "/amt/anmelden")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.locator(".office-bar")).to_contain_text(email)
+
+
+def log_out(page):
+    page.get_by_role("button", name="Abmelden").click()
+    expect(page.locator("main")).to_contain_text("Sie sind abgemeldet")
+
+
+def test_a_project_submitted_in_lamspringe_is_approved_by_leine_weser_and_appears_on_the_maps(page, office_server):
+    page.goto(office_server + "/")
+    page.get_by_role("link", name="Projekt einreichen").first.click()
+    page.get_by_label("Name des Projekts").fill(NAME)
+    page.get_by_label("Träger (Organisation)").fill(XSS)
+    page.get_by_label("Beschreibung").fill(f"Jeden Dienstag ab 16 Uhr.\n{XSS}")
+    page.get_by_label("Sprache", exact=True).check()
+    page.get_by_label("Ort", exact=True).fill("Lamspringe")
+    page.get_by_label("Ich bin einverstanden").check()
+    page.get_by_role("button", name="Weiter: Standort prüfen").click()
+
+    # The location step: the point found, its Kreis and ArL, a pin to drag.
+    where = page.locator("#standort-zuordnung")
+    expect(where).to_contain_text("Landkreis Hildesheim")
+    expect(where).to_contain_text("Leine-Weser")
+    latitude = page.get_by_label("Breite (Grad)")
+    before = latitude.input_value()
+    pin = page.locator(".leaflet-marker-draggable")
+    pin.scroll_into_view_if_needed()
+    box = pin.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] - 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 20, y - 30, steps=8)
+    page.mouse.move(x + 40, y - 60, steps=8)
+    page.mouse.up()
+    expect(latitude).not_to_have_value(before)
+    expect(page.locator("#pin-warnung")).to_be_hidden()
+
+    # Typing coordinates far away warns at once and names the other district; typing the near ones clears it.
+    dragged = (latitude.input_value(), page.get_by_label("Länge (Grad)").input_value())
+    latitude.fill("51,90")
+    page.get_by_label("Länge (Grad)").fill("10,20")
+    page.get_by_label("Länge (Grad)").press("Tab")
+    expect(page.locator("#pin-warnung")).to_be_visible()
+    expect(page.locator("#pin-warnung-text")).to_contain_text(re.compile(r"\d+,\d km von der Adresse"))
+    expect(where).to_contain_text("Braunschweig")
+    latitude.fill(dragged[0])
+    page.get_by_label("Länge (Grad)").fill(dragged[1])
+    page.get_by_label("Länge (Grad)").press("Tab")
+    expect(page.locator("#pin-warnung")).to_be_hidden()
+    expect(where).to_contain_text("Leine-Weser")
+
+    page.get_by_role("button", name="Jetzt einreichen").click()
+    confirmation = page.locator("#bestaetigung")
+    expect(confirmation).to_contain_text("Amt für regionale Landesentwicklung Leine-Weser")
+    reference = re.search(r"GS-(\d{6})", confirmation.inner_text())
+    project_id = int(reference.group(1))
+
+    # Braunschweig neither sees nor may open or approve it.
+    log_in(page, office_server, "braunschweig@arl.example")
+    expect(page.locator("#warteschlange")).not_to_contain_text("Sprachcafé Lamspringe")
+    assert page.goto(f"{office_server}/amt/projekt/{project_id}").status == 403
+    page.goto(office_server + "/amt/")
+    log_out(page)
+
+    # Leine-Weser finds it in the queue and approves it.
+    log_in(page, office_server, "leine-weser@arl.example")
+    page.get_by_role("link", name=NAME).click()
+    expect(page.locator("#status")).to_have_text("Eingereicht")
+    page.get_by_role("button", name="Freigeben").click()
+    expect(page.locator(".notice")).to_contain_text("freigegeben")
+    log_out(page)
+
+    # It is public at once: on the statewide map and on the district map of Leine-Weser, as text.
+    for path in ("/", "/region/leine-weser"):
+        page.goto(office_server + path)
+        expect(page.locator("#projektliste")).to_contain_text(NAME)
+    page.get_by_role("link", name=NAME).click()
+    expect(page.locator("h1")).to_have_text(NAME)
+    expect(page.locator("main")).to_contain_text(XSS)
+    assert page.locator("main img[src=x]").count() == 0
