@@ -14,6 +14,7 @@ LABELS = {
     "street": "Straße und Hausnummer", "plz": "PLZ", "ort": "Ort", "website": "Website", "email": "Kontakt-E-Mail",
 }
 EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
+URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -71,6 +72,8 @@ def _website(url: str) -> tuple[str, str]:
     if "://" not in url and url.lower().startswith("www."):
         url = "https://" + url
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+    if parts.scheme not in ("http", "https") or not parts.netloc:
         return url, f"Die Website muss mit http:// oder https:// beginnen: „{url}“."
+    if URL_FORBIDDEN.search(url):
+        return url, f"Die Website enthält Zeichen, die in Webadressen nicht vorkommen (Leerzeichen, <, >, \"): „{url}“."
     return url, ""

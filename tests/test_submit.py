@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from helpers import form_values, html, textarea
 
@@ -189,3 +191,17 @@ def test_the_pin_asks_where_it_lies(app, query, status, text):
     response = app.test_client().get(f"/einreichen/standort?{query}")
     assert response.status_code == status
     assert text in response.json["text"]
+
+
+def test_an_approximate_location_is_public_only_rounded_and_the_office_sees_it_exactly(app):
+    client = app.test_client()
+    step = start(client, street="Hauptstraße 12", approximate="y")
+    confirm(client, step, lat="51,961234", lon="10,012345")
+    store = app.extensions["atlas"].store
+    assert (store.get(1)["lat"], store.get(1)["lon"]) == (51.961234, 10.012345)
+    store.set_status(1, "published", actor="test")
+    page = html(client.get("/projekt/1"))
+    data = json.loads(page.select_one("#atlas-data").get_text())
+    assert (data["lat"][0] / data["scale"], data["lon"][0] / data["scale"]) == (51.96, 10.01)
+    assert "Hauptstraße 12" not in page.get_text()
+    assert "nur ungefähr" in page.get_text()
