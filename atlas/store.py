@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -62,6 +63,7 @@ projects = Table(
     Column("reject_reason", Text, nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_projects_lat_lon", "lat", "lon"),  # the duplicate check looks into a small box around a point
 )
 users = Table(
     "users", metadata,
@@ -106,6 +108,8 @@ class Store:
         if url.startswith("sqlite"):
             enable_sqlite_wal(self.engine)
         metadata.create_all(self.engine)
+        for index in projects.indexes:  # indexes added since a database was made
+            index.create(self.engine, checkfirst=True)
         with self.engine.begin() as db:
             if db.execute(select(meta.c.value).where(meta.c.key == "version")).first() is None:
                 db.execute(insert(meta).values(key="version", value=0))
@@ -165,8 +169,12 @@ class Store:
             projects.c.lon.between(lon - dlon, lon + dlon))
         with self.engine.connect() as db:
             rows = [dict(r) for r in db.execute(query).mappings()]
-        for row in rows:
-            row["distance_km"] = distance_km(lat, lon, row["lat"], row["lon"])
+        if not rows:
+            return []
+        km = distance_km(np.full(len(rows), lat), np.full(len(rows), lon), np.array([r["lat"] for r in rows]),
+                         np.array([r["lon"] for r in rows]))
+        for row, distance in zip(rows, km, strict=True):
+            row["distance_km"] = float(distance)
         return sorted((r for r in rows if r["distance_km"] <= radius_km), key=lambda r: r["distance_km"])
 
     def update(self, project_id: int, project: ProjectInput, place: Place, actor: str) -> dict:
@@ -175,14 +183,14 @@ class Store:
         A project that moves into another district waits again, in that office's queue. The change is recorded
         field by field. Returns the row as it is now.
         """
-        assignment = self.regions.locate(place.lat, place.lon)
-        if assignment.kreis is None:
-            raise OutsideNiedersachsen(f"{place.name} {assignment.reason}")
+        assigned = self.regions.assign_lonlat([place.lon], [place.lat]).iloc[0]
+        if not isinstance(assigned.kreis_rs, str):
+            raise OutsideNiedersachsen(f"{place.name} {assigned.reason}")
         old = self.get(project_id)
         if old is None:
             raise KeyError(project_id)
         now = datetime.now(UTC)
-        new = _row(project, place, assignment.kreis.rs, assignment.kreis.name, assignment.arl.slug, old["status"], now)
+        new = _row(project, place, assigned.kreis_rs, assigned.kreis_name, assigned.arl, old["status"], now)
         if new["arl"] != old["arl"]:
             new["status"] = PENDING
         del new["created_at"]

@@ -23,9 +23,9 @@ WORDS = ["Sprachcafé", "Patenschaft", "Netzwerk", "Begegnung", "Willkommen", "A
 SLUGS = list(HANDLUNGSFELDER)
 
 
-def app_with_projects(n: int, **config):
+def app_with_projects(n: int, directory: Path | None = None, **config):
     """A fresh app whose database holds n published projects at random places in Niedersachsen."""
-    directory = Path(tempfile.mkdtemp(prefix="atlas-bench-"))
+    directory = directory or Path(tempfile.mkdtemp(prefix="atlas-bench-"))
     app = create_app({"DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}", "TILES": "none",
                       "GEOCODE_CACHE": str(directory / "cache.sqlite"), **config})
     services = app.extensions["atlas"]
