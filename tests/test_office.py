@@ -222,3 +222,13 @@ def test_another_office_cannot_edit(accounts, lamspringe):
                                "handlungsfelder": ["sprache"]})
     assert forged.status_code == 403
     assert accounts.extensions["atlas"].store.get(lamspringe)["name"].startswith("Sprachcafé")
+
+
+def test_many_logins_from_one_client_are_refused_for_a_while(accounts):
+    accounts.config.update(LOGIN_RATE_LIMIT="3 per minute", FAILED_LOGIN_DELAY=0)
+    client = accounts.test_client()
+    page = client.get("/amt/anmelden")
+    answers = [client.post("/amt/anmelden", data={"email": "leine-weser@arl.example", "password": f"falsch{i}",
+                                                  "csrf_token": token(page)}).status_code for i in range(4)]
+    assert answers == [400, 400, 400, 429]
+    assert "Zu viele Anfragen" in login(client, "leine-weser@arl.example").get_data(as_text=True)
