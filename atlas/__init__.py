@@ -33,6 +33,7 @@ def default_settings(instance_path: Path) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "SUBMIT_RATE_LIMIT": "20 per minute;300 per day",  # POSTs per client; a submission takes two
         "LOGIN_RATE_LIMIT": "10 per minute;100 per day",
+        "PROXY_COUNT": 0,  # reverse proxies in front of the app; their X-Forwarded-For then names the client
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript",
                                "application/json", "application/geo+json"],
@@ -47,6 +48,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("ATLAS")
     app.config.update(config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if int(app.config["PROXY_COUNT"]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from atlas.services import Services
 

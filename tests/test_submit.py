@@ -205,3 +205,16 @@ def test_an_approximate_location_is_public_only_rounded_and_the_office_sees_it_e
     assert (data["lat"][0] / data["scale"], data["lon"][0] / data["scale"]) == (51.96, 10.01)
     assert "Hauptstraße 12" not in page.get_text()
     assert "nur ungefähr" in page.get_text()
+
+
+def test_behind_a_proxy_each_forwarded_client_has_its_own_limit(tmp_path):
+    from atlas import create_app
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "GEOCODE_CACHE": str(tmp_path / "c"),
+                      "TILES": "none", "PROXY_COUNT": 1, "SUBMIT_RATE_LIMIT": "1 per minute"})
+    first, second = app.test_client(), app.test_client()
+    first.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.1"
+    second.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.2"
+    assert start(first).status_code == 200
+    assert start(second).status_code == 200
+    assert start(first).status_code == 429
