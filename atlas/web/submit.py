@@ -59,7 +59,8 @@ def submit():
 def render_form(form: SubmitForm, errors: dict, location=None, status: int | None = None):
     pin_map = None
     if location is not None and location.place is not None and not errors.get("ort"):
-        pin_map = project_map(tiles=current_app.config["TILES"], bounds=NIEDERSACHSEN_BOUNDS, zoom=15, pin=True)
+        pin_map = project_map(tiles=current_app.config["TILES"], bounds=NIEDERSACHSEN_BOUNDS, zoom=15, pin=True,
+                              boundaries=url_for("assets.arl_outlines"))
     page = render_template("submit/form.html", form=form, errors=errors, limits=LIMITS, location=location,
                            pin_map=pin_map, choice_value=choice_value, warning_km=PIN_WARNING_KM)
     return page, status or (400 if errors else 200)
