@@ -33,6 +33,7 @@ def default_settings(instance_path: Path) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "SUBMIT_RATE_LIMIT": "20 per minute;300 per day",  # POSTs per client; a submission takes two
         "LOGIN_RATE_LIMIT": "10 per minute;100 per day",
+        "MAX_CONTENT_LENGTH": 1_000_000,  # bytes of a request body; a submission is a few kilobytes
         "PROXY_COUNT": 0,  # reverse proxies in front of the app; their X-Forwarded-For then names the client
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, utils
 
 from atlas.geocode import Geocoder, distance_km
-from atlas.places import AMBIGUOUS, Place, Result
+from atlas.places import AMBIGUOUS, OK, Place, Result
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
 from atlas.store import Store
@@ -72,7 +72,7 @@ def locate_submission(geocoder: Geocoder, store: Store, project: ProjectInput, a
         return location
     location.pin_km = distance_km(address.lat, address.lon, place.lat, place.lon)
     if not place.in_niedersachsen:
-        location.errors["lat"] = outside_message(place)
+        location.errors["lat"] = outside_message(place, "Der Pin")
     location.duplicates = similar_nearby(store, project.name, place.lat, place.lon)
     return location
 
@@ -122,8 +122,8 @@ def similar_nearby(store: Store, name: str, lat: float, lon: float) -> list[dict
             if fuzz.token_set_ratio(name, row["name"], processor=utils.default_process) >= SIMILAR_NAME]
 
 
-def outside_message(place: Place) -> str:
-    return (f"{place.name} {place.assignment.reason}. Der Atlas umfasst nur Projekte in Niedersachsen; "
+def outside_message(place: Place, subject: str = "") -> str:
+    return (f"{subject or place.name} {place.assignment.reason}. Der Atlas umfasst nur Projekte in Niedersachsen; "
             "es wurde nichts gespeichert.")
 
 
@@ -133,7 +133,7 @@ def _chosen(result: Result, choice: str) -> Result:
         return result
     for candidate in result.candidates:
         if choice_value(candidate) == choice:
-            return Result("ok", "", candidate)
+            return Result(OK, "", candidate)
     return result
 
 
@@ -158,5 +158,5 @@ def relocate(geocoder: Geocoder, row: dict, project: ProjectInput, lat_text: str
     if error:
         return None, {"lat": error}
     if not place.in_niedersachsen:
-        return None, {"lat": outside_message(place)}
+        return None, {"lat": outside_message(place, "Der Punkt")}
     return place, {}

@@ -72,7 +72,8 @@ def test_a_pin_dragged_into_bremen_is_refused_and_nothing_is_stored(app):
     step = start(client, ort="Stuhr")
     refused = confirm(client, step, lat="53,0758", lon="8,8072", far_ok="y")
     assert refused.status_code == 400
-    assert "Der Atlas umfasst nur Projekte in Niedersachsen" in html(refused).select_one(".error-summary").get_text()
+    summary = html(refused).select_one(".error-summary").get_text()
+    assert "Der Pin liegt in Bremen" in summary and "Der Atlas umfasst nur Projekte in Niedersachsen" in summary
     assert app.extensions["atlas"].store.count() == 0
 
 
@@ -159,6 +160,12 @@ def test_a_post_without_csrf_token_stores_nothing(app):
     response = app.test_client().post("/einreichen", data=dict(LAMSPRINGE))
     assert response.status_code == 400
     assert app.extensions["atlas"].store.count() == 0
+
+
+def test_an_oversized_request_is_refused_in_german(app):
+    response = start(app.test_client(), description="x" * 2_000_000)
+    assert response.status_code == 413
+    assert "Die Anfrage ist zu groß" in response.get_data(as_text=True)
 
 
 def test_a_bot_filling_the_honeypot_is_thanked_and_nothing_is_stored(app):

@@ -10,6 +10,7 @@ MESSAGES = {
     403: ("Kein Zugriff", "Dafür fehlt Ihnen die Berechtigung."),
     404: ("Seite nicht gefunden", "Diese Seite gibt es nicht (mehr). Vielleicht hilft die Karte weiter."),
     405: ("Nicht erlaubt", "Diese Aktion ist hier nicht möglich."),
+    413: ("Zu viele Daten", "Die Anfrage ist zu groß. Bitte kürzen Sie Ihre Angaben."),
     429: ("Zu viele Anfragen", "Bitte warten Sie einen Moment und versuchen Sie es dann erneut."),
     500: ("Interner Fehler", "Etwas ist schiefgegangen. Bitte versuchen Sie es später erneut."),
 }
