@@ -192,7 +192,9 @@ class Store:
         now = datetime.now(UTC)
         new = _row(project, place, assigned.kreis_rs, assigned.kreis_name, assigned.arl, old["status"], now)
         if new["arl"] != old["arl"]:
-            new["status"] = PENDING
+            new["status"] = PENDING  # the reason of an earlier rejection is cleared with it
+        else:
+            new["reject_reason"] = old["reject_reason"]
         del new["created_at"]
         changed = {k: v for k, v in new.items() if k not in ("updated_at", "hf_mask") and v != old[k]}
         if not changed:

@@ -232,3 +232,14 @@ def test_many_logins_from_one_client_are_refused_for_a_while(accounts):
                                                   "csrf_token": token(page)}).status_code for i in range(4)]
     assert answers == [400, 400, 400, 429]
     assert "Zu viele Anfragen" in login(client, "leine-weser@arl.example").get_data(as_text=True)
+
+
+def test_editing_a_rejected_project_keeps_the_reason(accounts, lamspringe):
+    store = accounts.extensions["atlas"].store
+    store.set_status(lamspringe, "rejected", "Kein Bezug zu Geflüchteten", actor="test")
+    client = accounts.test_client()
+    login(client, "leine-weser@arl.example")
+    edit(client, lamspringe, description="Neu")
+    row = store.get(lamspringe)
+    assert (row["status"], row["reject_reason"], row["description"]) == ("rejected", "Kein Bezug zu Geflüchteten",
+                                                                         "Neu")
