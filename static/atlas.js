@@ -126,8 +126,9 @@
     function decimal(value) { return value.toFixed(6).replace(".", ","); }
     var start = L.latLng(number(lat), number(lon));
     if (isNaN(start.lat) || isNaN(start.lng)) start = address;
-    L.circleMarker(address, {radius: 6, color: "#555", fillOpacity: 0.6}).bindTooltip("Adresse").addTo(map);
-    var marker = L.marker(start, {draggable: true, autoPan: true, title: "Standort des Projekts", alt: "Pin"}).addTo(map);
+    L.circleMarker(address, {radius: 6, color: "#555", fillOpacity: 0.6}).bindTooltip(box.dataset.labelAddress).addTo(map);
+    var marker = L.marker(start, {draggable: true, autoPan: true, title: box.dataset.labelPin, alt: box.dataset.labelPin})
+      .addTo(map);
     map.setView(start, 15);
 
     function check(position) {
