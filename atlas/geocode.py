@@ -5,7 +5,6 @@ Offline first (PLZ centroids, Gemeinden, GeoNames places); an online provider on
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -13,7 +12,7 @@ from pyproj import Geod
 
 from atlas.gazetteer import Gazetteer
 from atlas.online import OnlineGeocoder, OnlineUnavailable
-from atlas.places import AMBIGUOUS, INVALID, NOT_FOUND, UNAVAILABLE, Place, Result, found
+from atlas.places import AMBIGUOUS, INVALID, NOT_FOUND, UNAVAILABLE, Place, Result, found, valid_position
 from atlas.regions import Regions
 
 MAX_LENGTH = 200
@@ -68,7 +67,7 @@ class Geocoder:
 
     def position(self, lat: float, lon: float, name: str | None = None) -> Result:
         """A position the browser shared (the place itself), or a chosen candidate's point with its name."""
-        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        if not valid_position(lat, lon):
             return Result(INVALID, "Die Koordinaten sind ungültig.")
         if name:
             return found(Place(name, lat, lon, "place", "Auswahl", self.regions.locate(lat, lon)))

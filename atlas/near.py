@@ -11,6 +11,7 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from atlas.handlungsfelder import mask
+from atlas.places import parse_position
 
 RADII_KM = (5, 10, 25, 50)
 DEFAULT_RADIUS_KM = 25
@@ -135,15 +136,10 @@ def parse_near_query(args, known_fields) -> tuple[NearQuery, list[str]]:
     query.fields = tuple(f for f in known_fields if f in wanted)
     if args.get("lat") or args.get("lon"):
         try:
-            lat, lon = float(args.get("lat", "")), float(args.get("lon", ""))
-        except ValueError:
-            problems.append("Die übermittelten Koordinaten sind ungültig.")
-        else:
-            if np.isfinite(lat) and np.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180:
-                query.lat, query.lon = lat, lon
-                query.name = " ".join((args.get("name") or "").split())[:120]
-            else:
-                problems.append("Die übermittelten Koordinaten liegen außerhalb des gültigen Bereichs.")
+            query.lat, query.lon = parse_position(args.get("lat", ""), args.get("lon", ""))
+            query.name = " ".join((args.get("name") or "").split())[:120]
+        except ValueError as error:
+            problems.append(str(error))
     return query, problems
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 from atlas.regions import Arl, Assignment, Kreis
@@ -105,3 +106,20 @@ def found(place: Place, note: str = "") -> Result:
     if place.approximate and place.in_niedersachsen:
         message += " Die Lage ist ungefähr."
     return Result(OK, (message + (" " + note if note else "")).strip(), place)
+
+
+def valid_position(lat: float, lon: float) -> bool:
+    return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
+
+
+def parse_position(lat_text: str, lon_text: str) -> tuple[float, float]:
+    """Latitude and longitude as typed or sent (German comma or dot), or a ValueError with a German message."""
+    try:
+        lat, lon = (float(str(text).strip().replace(",", ".")) for text in (lat_text, lon_text))
+    except ValueError:
+        raise ValueError(f"Die Koordinaten sind ungültig: „{str(lat_text)[:20]}“, „{str(lon_text)[:20]}“ sind "
+                         "keine Zahlen.") from None
+    if not valid_position(lat, lon):
+        raise ValueError("Die Koordinaten liegen außerhalb des gültigen Bereichs (Breite -90 bis 90, "
+                         "Länge -180 bis 180).")
+    return lat, lon

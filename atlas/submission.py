@@ -5,13 +5,12 @@ Plain functions over the geocoder and the store; the web view only carries their
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, utils
 
 from atlas.geocode import Geocoder, distance_km
-from atlas.places import AMBIGUOUS, OK, Place, Result
+from atlas.places import AMBIGUOUS, OK, Place, Result, parse_position
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
 from atlas.store import Store
@@ -92,23 +91,13 @@ def pin_place(regions: Regions, address: Place, lat_text: str, lon_text: str) ->
     if not (lat_text or lon_text):
         return address, ""
     try:
-        lat, lon = parse_coordinate(lat_text), parse_coordinate(lon_text)
-    except ValueError:
-        return address, (f"Die Koordinaten „{lat_text[:20]}“, „{lon_text[:20]}“ sind keine Zahlen. Bitte ziehen Sie "
-                         "den Pin oder geben Sie Breite und Länge als Dezimalzahlen an, etwa 52,0589 und 10,0238.")
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return address, "Breite liegt zwischen -90 und 90, Länge zwischen -180 und 180."
+        lat, lon = parse_position(lat_text, lon_text)
+    except ValueError as error:
+        return address, f"{error} Bitte ziehen Sie den Pin oder geben Sie Breite und Länge als Dezimalzahlen an, " \
+                        "etwa 52,0589 und 10,0238."
     if distance_km(address.lat, address.lon, lat, lon) < PIN_MOVED_KM:
         return address, ""
     return Place(address.name, lat, lon, "pin", "Pin auf der Karte", regions.locate(lat, lon)), ""
-
-
-def parse_coordinate(text: str) -> float:
-    """A decimal number, with a German comma or a dot."""
-    value = float(text.strip().replace(",", "."))
-    if not math.isfinite(value):
-        raise ValueError(text)
-    return value
 
 
 def coordinate_text(value: float) -> str:

@@ -18,6 +18,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from atlas.handlungsfelder import HANDLUNGSFELDER
 
+EXPIRED = "Das Formular ist abgelaufen. Bitte senden Sie es noch einmal."  # the CSRF token is missing or too old
+
 
 class LoginForm(FlaskForm):
     email = EmailField("E-Mail-Adresse", validators=[DataRequired("Bitte geben Sie Ihre E-Mail-Adresse an.")])

@@ -15,13 +15,12 @@ from atlas.regions import ARLS
 from atlas.store import PENDING, PUBLISHED, REJECTED, STATUSES
 from atlas.submission import coordinate_text, relocate
 from atlas.transfer import export_csv, export_geojson
-from atlas.web.forms import ApproveForm, EditForm, LoginForm, RejectForm
+from atlas.web.forms import EXPIRED, ApproveForm, EditForm, LoginForm, RejectForm
 from atlas.web.limits import limiter, login_limit
 
 bp = Blueprint("office", __name__, url_prefix="/amt")
 STATUS_LABELS = {PENDING: "Eingereicht", PUBLISHED: "Veröffentlicht", REJECTED: "Abgelehnt"}
 ACTION_LABELS = dict(STATUS_LABELS, edited="Bearbeitet")
-FAILED_LOGIN_DELAY = 1.0  # seconds: repeated guessing becomes slow
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])
@@ -101,7 +100,7 @@ def edit(project_id: int):
     form = EditForm(data=_form_data(row)) if request.method == "GET" else EditForm()
     errors: dict[str, str] = {}
     if form.validate_on_submit():
-        project, errors = validate_project({name: field.data for name, field in form._fields.items()})
+        project, errors = validate_project(form.data)
         if not errors:
             services = current_app.extensions["atlas"]
             place, errors = relocate(services.geocoder, row, project, form.lat.data or "", form.lon.data or "")
@@ -115,7 +114,7 @@ def edit(project_id: int):
             flash("Die Änderungen sind gespeichert.")
             return redirect(url_for("office.project", project_id=project_id))
     elif form.errors:
-        errors = {"form": "Das Formular ist abgelaufen. Bitte senden Sie es noch einmal."}
+        errors = {"form": EXPIRED}
     return render_template("office/edit.html", form=form, errors=errors, project=project_view(row),
                            limits=LIMITS), 400 if errors else 200
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
 from atlas.maps import project_map
+from atlas.places import parse_position
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
 from atlas.store import PENDING
@@ -14,10 +15,9 @@ from atlas.submission import (
     choice_value,
     coordinate_text,
     locate_submission,
-    parse_coordinate,
     ready,
 )
-from atlas.web.forms import SubmitForm
+from atlas.web.forms import EXPIRED, SubmitForm
 from atlas.web.limits import limiter, submit_limit
 
 bp = Blueprint("submit", __name__)
@@ -34,7 +34,7 @@ def submit():
         if form.homepage.data:
             session["submitted"] = {"reference": None, "arl": None}
             return redirect(url_for("submit.thanks"))
-        project, errors = validate_project({name: field.data for name, field in form._fields.items()})
+        project, errors = validate_project(form.data)
         if not form.consent.data:
             errors["consent"] = "Bitte stimmen Sie der Veröffentlichung und dem Datenschutzhinweis zu."
         if not errors:
@@ -52,7 +52,7 @@ def submit():
                 form.far_ok.data = form.duplicate_ok.data = False
             form.geprueft.data = location.key
     elif form.errors:
-        errors = {"form": "Das Formular ist abgelaufen. Bitte senden Sie es noch einmal."}
+        errors = {"form": EXPIRED}
     return render_form(form, errors, location)
 
 
@@ -70,11 +70,9 @@ def render_form(form: SubmitForm, errors: dict, location=None, status: int | Non
 def where():
     """Kreis and ArL of a pin while it is dragged: the form shows them at once."""
     try:
-        lat, lon = parse_coordinate(request.args.get("lat", "")), parse_coordinate(request.args.get("lon", ""))
-    except ValueError:
-        return jsonify({"ok": False, "text": "Die Koordinaten sind keine Zahlen."}), 400
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return jsonify({"ok": False, "text": "Die Koordinaten liegen außerhalb des gültigen Bereichs."}), 400
+        lat, lon = parse_position(request.args.get("lat", ""), request.args.get("lon", ""))
+    except ValueError as error:
+        return jsonify({"ok": False, "text": str(error)}), 400
     assignment = current_app.extensions["atlas"].regions.locate(lat, lon)
     return jsonify({"ok": assignment.kreis is not None, "text": pin_text(assignment)})
 
