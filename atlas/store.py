@@ -124,24 +124,24 @@ class Store:
             raise ValueError(f"unknown status {status!r}")
         if not items:
             return []
-        lat = np.array([place.lat for _p, place in items])
-        lon = np.array([place.lon for _p, place in items])
-        assigned = self.regions.assign_lonlat(lon, lat)
-        outside = assigned.kreis_rs.isna().to_numpy()
-        if outside.any():
-            raise OutsideNiedersachsen(f"{int(outside.sum())} Projekt(e) liegen außerhalb Niedersachsens")
+        assigned = self._assign([place for _project, place in items])
         now = datetime.now(UTC)
-        rows = [
-            _row(project, place, rs, kreis_name, arl, status, now)
-            for (project, place), rs, kreis_name, arl in zip(
-                items, assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True)
-        ]
+        rows = [_row(project, place, *kreis, status, now)
+                for (project, place), kreis in zip(items, assigned, strict=True)]
         with self.engine.begin() as db:
             result = db.execute(insert(projects).returning(projects.c.id, sort_by_parameter_order=True), rows)
             ids = [row.id for row in result]
             if status == PUBLISHED:
                 _bump(db)
         return ids
+
+    def _assign(self, places: list[Place]) -> list[tuple[str, str, str]]:
+        """(Kreis key, Kreis name, ArL) of each place, by one spatial join; any place outside refuses them all."""
+        assigned = self.regions.assign_lonlat([p.lon for p in places], [p.lat for p in places])
+        outside = assigned.kreis_rs.isna().to_numpy()
+        if outside.any():
+            raise OutsideNiedersachsen(f"{int(outside.sum())} Projekt(e) liegen außerhalb Niedersachsens")
+        return list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True))
 
     def get(self, project_id: int) -> dict | None:
         with self.engine.connect() as db:
@@ -156,8 +156,7 @@ class Store:
         with self.engine.begin() as db:
             db.execute(update(projects).where(projects.c.id == project_id).values(
                 status=status, reject_reason=reason, updated_at=now))
-            db.execute(insert(changes).values(project_id=project_id, actor=actor, at=now, action=status,
-                                              detail=reason))
+            _record(db, project_id, actor, now, status, reason)
             _bump(db)
 
     def nearby(self, lat: float, lon: float, radius_km: float, statuses=(PENDING, PUBLISHED)) -> list[dict]:
@@ -183,14 +182,12 @@ class Store:
         A project that moves into another district waits again, in that office's queue. The change is recorded
         field by field. Returns the row as it is now.
         """
-        assigned = self.regions.assign_lonlat([place.lon], [place.lat]).iloc[0]
-        if not isinstance(assigned.kreis_rs, str):
-            raise OutsideNiedersachsen(f"{place.name} {assigned.reason}")
+        [kreis] = self._assign([place])
         old = self.get(project_id)
         if old is None:
             raise KeyError(project_id)
         now = datetime.now(UTC)
-        new = _row(project, place, assigned.kreis_rs, assigned.kreis_name, assigned.arl, old["status"], now)
+        new = _row(project, place, *kreis, old["status"], now)
         if new["arl"] != old["arl"]:
             new["status"] = PENDING  # the reason of an earlier rejection is cleared with it
         else:
@@ -199,12 +196,11 @@ class Store:
         changed = {k: v for k, v in new.items() if k not in ("updated_at", "hf_mask") and v != old[k]}
         if not changed:
             return old
-        detail = "; ".join(f"{CHANGE_LABELS.get(k, k)}: {_shown(old[k])} → {_shown(v)}" for k, v in changed.items()
+        detail = "; ".join(f"{CHANGE_LABELS[k]}: {_shown(old[k])} → {_shown(v)}" for k, v in changed.items()
                            if k in CHANGE_LABELS)
         with self.engine.begin() as db:
             db.execute(update(projects).where(projects.c.id == project_id).values(**new))
-            db.execute(insert(changes).values(project_id=project_id, actor=actor, at=now, action="edited",
-                                              detail=detail))
+            _record(db, project_id, actor, now, "edited", detail)
             if PUBLISHED in (old["status"], new["status"]):
                 _bump(db)
         return self.get(project_id)
@@ -284,6 +280,10 @@ def _shown(value) -> str:
         return f"{value:.5f}"
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _record(db, project_id: int, actor: str, at: datetime, action: str, detail: str) -> None:
+    db.execute(insert(changes).values(project_id=project_id, actor=actor, at=at, action=action, detail=detail))
 
 
 def _bump(db) -> None:
