@@ -139,7 +139,7 @@
       var url = box.dataset.whereUrl + "?lat=" + position.lat.toFixed(6) + "&lon=" + position.lng.toFixed(6);
       fetch(url).then(function (r) { return r.json(); }).then(function (answer) {
         where.textContent = answer.text;
-      });
+      }).catch(function () { where.textContent = ""; });  // the server checks the pin again on sending
     }
     function moved(position) {
       lat.value = decimal(position.lat);
