@@ -52,15 +52,10 @@ class Answers:
 
 def locate_submission(geocoder: Geocoder, store: Store, project: ProjectInput, answers: Answers) -> Location:
     """Geocode the address (or the chosen candidate); once the person saw it, take the pin and check it."""
-    key = location_key(project, answers.choice)
-    geocoded = geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort)
-    candidates = geocoded.candidates  # stay on the form, so a choice can be changed
-    result = _chosen(geocoded, answers.choice)
-    if not result.ok:
-        return Location(candidates=candidates, errors={"ort": result.message}, key=key)
-    address = result.place
-    if not address.in_niedersachsen:
-        return Location(address=address, key=key, errors={"ort": outside_message(address)})
+    key = address_key(project.street, project.plz, project.ort, answers.choice)
+    address, candidates, error = locate_address(geocoder, project, answers.choice)
+    if error:
+        return Location(candidates=candidates, errors={"ort": error}, key=key)
     if answers.key != key:  # first look at this address: the pin starts on it
         return Location(address=address, place=address, key=key, candidates=candidates,
                         duplicates=similar_nearby(store, project.name, address.lat, address.lon))
@@ -76,14 +71,28 @@ def locate_submission(geocoder: Geocoder, store: Store, project: ProjectInput, a
     return location
 
 
+def locate_address(geocoder: Geocoder, project: ProjectInput, choice: str = ""
+                   ) -> tuple[Place | None, list[Place], str]:
+    """The address's place in Niedersachsen (or the chosen one of several places of its name), the places to
+    choose from (they stay on the form, so a choice can be changed), or why it cannot be used."""
+    geocoded = geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort)
+    result = _chosen(geocoded, choice)
+    if not result.ok:
+        return None, geocoded.candidates, result.message
+    if not result.place.in_niedersachsen:
+        return None, geocoded.candidates, outside_message(result.place)
+    return result.place, geocoded.candidates, ""
+
+
 def ready(location: Location, answers: Answers) -> bool:
     """May the project be stored? The location was seen, is valid, and every warning was confirmed."""
     return (location.place is not None and not location.errors and answers.key == location.key
             and (answers.far_ok or not location.far) and (answers.duplicate_ok or not location.duplicates))
 
 
-def location_key(project: ProjectInput, choice: str = "") -> str:
-    return "|".join([project.street, project.plz, project.ort, choice]).casefold()
+def address_key(street: str, plz: str, ort: str, choice: str = "") -> str:
+    """What was located: the same key means the same address (and the same choice among places of a name)."""
+    return "|".join([street, plz, ort, choice]).casefold()
 
 
 def pin_place(regions: Regions, address: Place, lat_text: str, lon_text: str) -> tuple[Place, str]:
@@ -133,14 +142,9 @@ def choice_value(place: Place) -> str:
 def relocate(geocoder: Geocoder, row: dict, project: ProjectInput, lat_text: str, lon_text: str
              ) -> tuple[Place | None, dict[str, str]]:
     """Where an edited project lies: a changed address is geocoded again, else changed coordinates count."""
-    if location_key(project) != location_key(ProjectInput(row["name"], "", "", [], row["street"], row["plz"],
-                                                          row["ort"])):
-        result = geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort)
-        if not result.ok:
-            return None, {"ort": result.message}
-        if not result.place.in_niedersachsen:
-            return None, {"ort": outside_message(result.place)}
-        return result.place, {}
+    if address_key(project.street, project.plz, project.ort) != address_key(row["street"], row["plz"], row["ort"]):
+        address, _candidates, error = locate_address(geocoder, project)
+        return (None, {"ort": error}) if error else (address, {})
     current = Place(row["ort"], row["lat"], row["lon"], row["precision"], "gespeichert",
                     geocoder.regions.locate(row["lat"], row["lon"]))
     place, error = pin_place(geocoder.regions, current, lat_text, lon_text)
