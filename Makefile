@@ -21,6 +21,8 @@ chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 run: install
+	$(BIN)/atlas db upgrade
+	$(BIN)/atlas seed
 	$(BIN)/atlas serve --host 127.0.0.1 --port $(PORT)
 
 test: install chromium

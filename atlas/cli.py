@@ -10,8 +10,9 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from tqdm import tqdm
 
-from atlas.accounts import create_user
+from atlas.accounts import create_user, set_password
 from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.migrate import SchemaNotCurrent, upgrade
 from atlas.places import INVALID, Result
 from atlas.regions import ARLS
 from atlas.store import PENDING, PUBLISHED
@@ -79,8 +80,28 @@ def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
 @click.command("seed")
 @with_appcontext
 def seed() -> None:
-    """Lädt data/projects.csv in eine leere Datenbank, als veröffentlicht."""
-    click.echo(load_seed())
+    """Lädt data/projects.csv in eine leere Datenbank, als veröffentlicht; sonst nichts (auch nicht zweimal)."""
+    s = services()
+    report = import_csv(current_app.config["SEED_CSV"], s.store, s.geocoder, PUBLISHED, into_empty=True)
+    if not report.ok:
+        raise click.ClickException("; ".join(f"Zeile {line}: {reason}" for line, reason in report.errors))
+    if report.ids:
+        click.echo(f"{len(report.ids)} Beispielprojekte aus {current_app.config['SEED_CSV']} geladen.")
+    else:
+        click.echo(f"Die Datenbank enthält schon {s.store.count()} Projekte; Beispieldaten nicht geladen.")
+
+
+@click.group("db")
+def db() -> None:
+    """Das Schema der Datenbank."""
+
+
+@db.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Legt das Schema an oder bringt es auf den neuesten Stand (Alembic-Migrationen)."""
+    before, after = upgrade(current_app.config["DATABASE_URL"])
+    click.echo(f"Datenbank auf Stand {after}." if before != after else f"Datenbank ist schon auf Stand {after}.")
 
 
 @click.command("serve")
@@ -89,43 +110,58 @@ def seed() -> None:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 @with_appcontext
 def serve(host: str, port: int, threads: int) -> None:
-    """Lädt bei leerer Datenbank die Beispieldaten und startet den Produktionsserver (waitress)."""
+    """Startet den Server (waitress) auf einer Datenbank, die `atlas db upgrade` vorbereitet hat."""
     from waitress import serve as waitress_serve
 
-    click.echo(load_seed())
     s = services()
+    try:
+        s.store  # noqa: B018 - refuse to start on an old schema, with the command that helps
+    except SchemaNotCurrent as error:
+        raise click.ClickException(str(error)) from None
     s.geocoder  # noqa: B018 - build the gazetteer before the first request, not during it
     click.echo(f"Gemeinsame Sache läuft auf http://{host}:{port}/")
     waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="atlas")
-
-
-def load_seed() -> str:
-    s = services()
-    if s.store.count():
-        return f"Datenbank enthält {s.store.count()} Projekte; Beispieldaten nicht geladen."
-    report = import_csv(current_app.config["SEED_CSV"], s.store, s.geocoder, PUBLISHED)
-    if not report.ok:
-        raise click.ClickException("; ".join(f"Zeile {line}: {reason}" for line, reason in report.errors))
-    return f"{len(report.ids)} Projekte aus {current_app.config['SEED_CSV']} geladen."
 
 
 @click.command("create-user")
 @click.argument("email")
 @click.option("--arl", type=click.Choice(list(ARLS)), help="Das Amt, dessen Bezirk das Konto moderiert.")
 @click.option("--admin", is_flag=True, help="Ein Konto, das alle Bezirke sieht.")
-@click.password_option("--password", prompt="Passwort", confirmation_prompt="Passwort wiederholen",
-                       help="Ohne Angabe: zweimal abgefragt, oder eine Zeile von stdin.")
+@click.option("--password", help="Ohne Angabe: am Terminal zweimal abgefragt, sonst eine Zeile von stdin.")
 @with_appcontext
-def create_user_command(email: str, arl: str | None, admin: bool, password: str) -> None:
+def create_user_command(email: str, arl: str | None, admin: bool, password: str | None) -> None:
     """Legt ein Konto für ein Amt (--arl SLUG) oder für die Landesebene (--admin) an."""
     try:
-        user = create_user(services().store, email, password, arl=arl, admin=admin)
+        user = create_user(services().store, email, password or read_password(), arl=arl, admin=admin)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Konto {user.email} angelegt ({user.district}).")
 
 
-commands = [locate, import_, export, seed, serve, create_user_command]
+@click.command("set-password")
+@click.argument("email")
+@click.option("--password", help="Ohne Angabe: am Terminal zweimal abgefragt, sonst eine Zeile von stdin.")
+@with_appcontext
+def set_password_command(email: str, password: str | None) -> None:
+    """Setzt ein neues Passwort für ein Konto; alle Sitzungen des Kontos enden."""
+    try:
+        ended = set_password(services().store, email, password or read_password())
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Neues Passwort für {email.strip().lower()} gesetzt; {ended} Sitzung(en) beendet.")
+
+
+def read_password() -> str:
+    """Asked twice at a terminal; one line from a pipe (scripts, `echo … | atlas create-user`)."""
+    if sys.stdin.isatty():
+        return click.prompt("Passwort", hide_input=True, confirmation_prompt="Passwort wiederholen")
+    line = sys.stdin.readline()
+    if not line:
+        raise click.ClickException("Kein Passwort: stdin war leer.")
+    return line.rstrip("\r\n")
+
+
+commands = [locate, import_, export, seed, db, serve, create_user_command, set_password_command]
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ Kreis and ArL are computed here, when a project is written, never when a map is 
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import numpy as np
@@ -26,11 +27,13 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 
 from atlas.geocode import distance_km
 from atlas.handlungsfelder import mask
+from atlas.migrate import check_current
 from atlas.places import Place
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
@@ -63,6 +66,7 @@ projects = Table(
     Column("reject_reason", Text, nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("row_version", Integer, nullable=False, default=1),  # every write checks and moves it on
     Index("ix_projects_lat_lon", "lat", "lon"),  # the duplicate check looks into a small box around a point
 )
 users = Table(
@@ -82,6 +86,15 @@ changes = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("action", String(20), nullable=False),
     Column("detail", Text, nullable=False, default=""),
+    Column("status", String(10), nullable=True),  # the project's status after the change
+    Column("row_version", Integer, nullable=True),  # the project's version after the change
+)
+office_sessions = Table(
+    "office_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
 )
 meta = Table("meta", metadata, Column("key", String(40), primary_key=True), Column("value", Integer, nullable=False))
 
@@ -101,25 +114,47 @@ class OutsideNiedersachsen(ValueError):
     pass
 
 
+class StaleWrite(Exception):
+    """The project changed since the form was loaded (or while the change was being written); nothing was written.
+
+    `changes` are the recorded changes the writer has not seen, oldest first.
+    """
+
+    def __init__(self, project_id: int, changes: list[dict]):
+        super().__init__(f"project {project_id} changed meanwhile")
+        self.project_id = project_id
+        self.changes = changes
+
+
 class Store:
     def __init__(self, url: str, regions: Regions):
         self.regions = regions
         self.engine = create_engine(url, **_engine_options(url))
         if url.startswith("sqlite"):
-            enable_sqlite_wal(self.engine)
-        metadata.create_all(self.engine)
-        for index in projects.indexes:  # indexes added since a database was made
-            index.create(self.engine, checkfirst=True)
-        with self.engine.begin() as db:
-            if db.execute(select(meta.c.value).where(meta.c.key == "version")).first() is None:
-                db.execute(insert(meta).values(key="version", value=0))
+            sqlite_pragmas(self.engine)
+        check_current(self.engine)
+
+    @contextmanager
+    def write(self):
+        """A transaction that reads and then writes: what it read stays true until it commits.
+
+        PostgreSQL: rows read `with_for_update` are locked. SQLite: the write lock is taken at BEGIN (IMMEDIATE),
+        so a second writer waits instead of failing on a stale snapshot.
+        """
+        with self.engine.connect().execution_options(atlas_write=True) as db, db.begin():
+            yield db
 
     def add(self, project: ProjectInput, place: Place, status: str = PENDING) -> int:
         """Store one project at a located place; its Kreis and ArL are taken from the polygons now."""
         return self.add_many([(project, place)], status)[0]
 
-    def add_many(self, items: list[tuple[ProjectInput, Place]], status: str = PUBLISHED) -> list[int]:
-        """Store many projects in one transaction, assigned to Kreis and ArL by one spatial join."""
+    def add_many(self, items: list[tuple[ProjectInput, Place]], status: str = PUBLISHED,
+                 into_empty: bool = False) -> list[int]:
+        """Store many projects in one transaction, assigned to Kreis and ArL by one spatial join.
+
+        With `into_empty`, nothing is stored if the store holds any project: of several processes seeding at once,
+        exactly one does.
+        """
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         if not items:
@@ -128,7 +163,12 @@ class Store:
         now = datetime.now(UTC)
         rows = [_row(project, place, *kreis, status, now)
                 for (project, place), kreis in zip(items, assigned, strict=True)]
-        with self.engine.begin() as db:
+        with self.write() as db:
+            if into_empty:
+                if db.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already keeps other writers out
+                    db.execute(text("LOCK TABLE projects IN EXCLUSIVE MODE"))
+                if db.execute(select(func.count()).select_from(projects)).scalar_one():
+                    return []
             result = db.execute(insert(projects).returning(projects.c.id, sort_by_parameter_order=True), rows)
             ids = [row.id for row in result]
             if status == PUBLISHED:
@@ -148,16 +188,24 @@ class Store:
             row = db.execute(select(projects).where(projects.c.id == project_id)).mappings().first()
         return dict(row) if row else None
 
-    def set_status(self, project_id: int, status: str, reason: str = "", actor: str = "system") -> None:
-        """Publish or reject a project; the change is recorded with who made it and when."""
+    def set_status(self, project_id: int, status: str, reason: str = "", actor: str = "system",
+                   expected_version: int | None = None) -> int:
+        """Publish or reject a project; the change is recorded with who made it and when. Returns the new version.
+
+        With `expected_version` (the version the deciding person saw) a project changed meanwhile is not decided:
+        StaleWrite names what changed.
+        """
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
-        now = datetime.now(UTC)
-        with self.engine.begin() as db:
+        with self.write() as db:
+            old = _locked(db, project_id, expected_version)
+            version = old["row_version"] + 1
+            now = datetime.now(UTC)
             db.execute(update(projects).where(projects.c.id == project_id).values(
-                status=status, reject_reason=reason, updated_at=now))
-            _record(db, project_id, actor, now, status, reason)
+                status=status, reject_reason=reason, updated_at=now, row_version=version))
+            _record(db, project_id, actor, now, status, reason, status, version)
             _bump(db)
+        return version
 
     def nearby(self, lat: float, lon: float, radius_km: float, statuses=(PENDING, PUBLISHED)) -> list[dict]:
         """Projects of these statuses within radius_km of a point (exact coordinates), nearest first."""
@@ -176,40 +224,41 @@ class Store:
             row["distance_km"] = float(distance)
         return sorted((r for r in rows if r["distance_km"] <= radius_km), key=lambda r: r["distance_km"])
 
-    def update(self, project_id: int, project: ProjectInput, place: Place, actor: str) -> dict:
+    def update(self, project_id: int, project: ProjectInput, place: Place, actor: str,
+               expected_version: int | None = None) -> dict:
         """Change a project; Kreis and ArL are assigned again from its place.
 
-        A project that moves into another district waits again, in that office's queue. The change is recorded
-        field by field. Returns the row as it is now.
+        The status stays as it is, unless the project moves into another district: then it waits again, in that
+        office's queue. With `expected_version` (the version the edit form was loaded from) a project changed
+        meanwhile is not overwritten: StaleWrite names what changed. The change is recorded field by field.
+        Returns the row as it is now.
         """
-        [kreis] = self._assign([place])
-        old = self.get(project_id)
-        if old is None:
-            raise KeyError(project_id)
-        now = datetime.now(UTC)
-        new = _row(project, place, *kreis, old["status"], now)
-        if new["arl"] != old["arl"]:
-            new["status"] = PENDING  # the reason of an earlier rejection is cleared with it
-        else:
-            new["reject_reason"] = old["reject_reason"]
-        del new["created_at"]
-        changed = {k: v for k, v in new.items() if k not in ("updated_at", "hf_mask") and v != old[k]}
-        if not changed:
-            return old
-        detail = "; ".join(f"{CHANGE_LABELS[k]}: {_shown(old[k])} → {_shown(v)}" for k, v in changed.items()
-                           if k in CHANGE_LABELS)
-        with self.engine.begin() as db:
+        [kreis] = self._assign([place])  # the spatial join runs before the transaction: it holds no lock
+        with self.write() as db:
+            old = _locked(db, project_id, expected_version)
+            now = datetime.now(UTC)
+            new = _row(project, place, *kreis, old["status"], now)
+            if new["arl"] != old["arl"]:
+                new["status"] = PENDING  # the reason of an earlier rejection is cleared with it
+            else:
+                new["reject_reason"] = old["reject_reason"]
+            del new["created_at"]
+            changed = {k: v for k, v in new.items() if k not in ("updated_at", "hf_mask") and v != old[k]}
+            if not changed:
+                return old
+            new["row_version"] = old["row_version"] + 1
+            detail = "; ".join(f"{CHANGE_LABELS[k]}: {_shown(old[k])} → {_shown(v)}" for k, v in changed.items()
+                               if k in CHANGE_LABELS)
             db.execute(update(projects).where(projects.c.id == project_id).values(**new))
-            _record(db, project_id, actor, now, "edited", detail)
+            _record(db, project_id, actor, now, "edited", detail, new["status"], new["row_version"])
             if PUBLISHED in (old["status"], new["status"]):
                 _bump(db)
         return self.get(project_id)
 
     def history(self, project_id: int) -> list[dict]:
         """Every recorded change of a project, oldest first."""
-        query = select(changes).where(changes.c.project_id == project_id).order_by(changes.c.at, changes.c.id)
         with self.engine.connect() as db:
-            return [dict(row) for row in db.execute(query).mappings()]
+            return _history(db, project_id)
 
     def published(self, arl: str | None = None, hf: list[str] | None = None) -> pd.DataFrame:
         """Published projects for maps and lists; coordinates rounded where the submitter asked for it."""
@@ -282,8 +331,28 @@ def _shown(value) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
-def _record(db, project_id: int, actor: str, at: datetime, action: str, detail: str) -> None:
-    db.execute(insert(changes).values(project_id=project_id, actor=actor, at=at, action=action, detail=detail))
+def _locked(db, project_id: int, expected_version: int | None) -> dict:
+    """The project's row, locked until the transaction ends; StaleWrite if it is not the version expected."""
+    row = db.execute(select(projects).where(projects.c.id == project_id).with_for_update()).mappings().first()
+    if row is None:
+        raise KeyError(project_id)
+    if expected_version is not None and row["row_version"] != expected_version:
+        raise StaleWrite(project_id, _history(db, project_id, after_version=expected_version))
+    return dict(row)
+
+
+def _history(db, project_id: int, after_version: int | None = None) -> list[dict]:
+    # Changes of one project are written under its row lock, so their ids are in the order they took effect.
+    query = select(changes).where(changes.c.project_id == project_id).order_by(changes.c.id)
+    if after_version is not None:
+        query = query.where(changes.c.row_version > after_version)
+    return [dict(row) for row in db.execute(query).mappings()]
+
+
+def _record(db, project_id: int, actor: str, at: datetime, action: str, detail: str, status: str,
+            row_version: int) -> None:
+    db.execute(insert(changes).values(project_id=project_id, actor=actor, at=at, action=action, detail=detail,
+                                      status=status, row_version=row_version))
 
 
 def _bump(db) -> None:
@@ -296,13 +365,22 @@ def _engine_options(url: str) -> dict:
     return {"connect_args": {"timeout": 60, "check_same_thread": False}}
 
 
-def enable_sqlite_wal(engine) -> None:
-    """WAL lets readers and one writer work at once; a busy database waits up to a minute, it never drops a write."""
+def sqlite_pragmas(engine) -> None:
+    """WAL lets readers and one writer work at once; a busy database waits up to a minute, it never drops a write.
+
+    SQLAlchemy, not the sqlite3 module, begins transactions here, so a writing one can BEGIN IMMEDIATE.
+    """
 
     @event.listens_for(engine, "connect")
     def _pragmas(connection, _record):
+        connection.isolation_level = None
         cursor = connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get("atlas_write")
+                                   else "BEGIN")

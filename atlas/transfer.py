@@ -34,8 +34,9 @@ class ImportReport:
 
 
 def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str = PUBLISHED,
-               progress: Callable[[Iterable], Iterable] = lambda rows: rows) -> ImportReport:
-    """Geocode and assign every row; write all of them, or none if any row is bad."""
+               progress: Callable[[Iterable], Iterable] = lambda rows: rows, into_empty: bool = False) -> ImportReport:
+    """Geocode and assign every row; write all of them, or none if any row is bad (or, with `into_empty`, if the
+    store already holds projects)."""
     report = ImportReport()
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -61,7 +62,7 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
     if not numbered:
         report.errors.append((1, "Die Datei enthält keine Projekte."))
     if not report.errors:
-        report.ids = store.add_many(located, status)
+        report.ids = store.add_many(located, status, into_empty=into_empty)
     return report
 
 

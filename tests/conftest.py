@@ -9,18 +9,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
-from atlas import create_app
+from helpers import make_app
 
 
 @pytest.fixture
 def app(tmp_path):
-    return create_app({
-        "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'atlas.db'}",
-        "GEOCODE_CACHE": str(tmp_path / "geocode-cache.sqlite"),
-        "TILES": "none",
-    })
+    return make_app(tmp_path)
 
 
 @pytest.fixture
@@ -92,15 +86,7 @@ def nominatim():
 
 @pytest.fixture
 def online_app(tmp_path, nominatim):
-    return create_app({
-        "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'atlas.db'}",
-        "GEOCODE_CACHE": str(tmp_path / "geocode-cache.sqlite"),
-        "GEOCODER": "nominatim",
-        "NOMINATIM_URL": nominatim.url,
-        "NOMINATIM_TIMEOUT": 2,
-        "TILES": "none",
-    })
+    return make_app(tmp_path, GEOCODER="nominatim", NOMINATIM_URL=nominatim.url, NOMINATIM_TIMEOUT=2)
 
 
 # --- a seeded app served for real, and a headless Chromium driving it --------------------------------------
@@ -109,8 +95,7 @@ def seeded_app(directory, **settings):
     """An app on its own database with the seed projects of data/projects.csv published."""
     from atlas.transfer import import_csv
 
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}",
-                      "GEOCODE_CACHE": str(directory / "cache.sqlite"), "TILES": "none", **settings})
+    app = make_app(directory, **settings)
     services = app.extensions["atlas"]
     report = import_csv(app.config["SEED_CSV"], services.store, services.geocoder)
     assert report.ok, report.errors

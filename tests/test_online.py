@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import make_app
 
 HOUSE = {"lat": "52.3141", "lon": "9.7402", "display_name": "Rathausplatz 1, 30966 Hemmingen",
          "type": "townhall", "addresstype": "amenity",
@@ -29,10 +30,8 @@ def test_answers_are_cached_persistently(geocoder, nominatim, online_app, tmp_pa
     nominatim.answers["rathausplatz 1, 30966 hemmingen"] = [HOUSE]
     geocoder.geocode("Rathausplatz 1, 30966 Hemmingen")
     geocoder.geocode("Rathausplatz 1, 30966 Hemmingen")
-    from atlas import create_app
-
-    again = create_app({"GEOCODER": "nominatim", "NOMINATIM_URL": nominatim.url,
-                        "GEOCODE_CACHE": online_app.config["GEOCODE_CACHE"], "TILES": "none"})
+    again = make_app(tmp_path / "again", GEOCODER="nominatim", NOMINATIM_URL=nominatim.url,
+                     GEOCODE_CACHE=online_app.config["GEOCODE_CACHE"])
     assert again.extensions["atlas"].geocoder.geocode("Rathausplatz 1, 30966 Hemmingen").ok
     assert len(nominatim.requests) == 1
 

@@ -1,0 +1,87 @@
+"""The schema, in Alembic migrations: `atlas db upgrade` creates or upgrades it; nothing else creates tables.
+
+A database made by the first release (tables, but no alembic_version) is recognised and upgraded in place.
+Several processes upgrading at once are serialised: PostgreSQL by an advisory lock, SQLite by a file lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Engine, make_url
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+FIRST_RELEASE = "0001"
+ADVISORY_LOCK = 0x61746C6173  # "atlas"
+
+
+class SchemaNotCurrent(RuntimeError):
+    """The database is older (or newer) than this code; the message says which command helps."""
+
+
+def upgrade(url: str) -> tuple[str | None, str]:
+    """Bring the database at url to the newest schema; returns the revisions before and after."""
+    engine = create_engine(url)
+    try:
+        with _exclusive(engine) as connection:
+            before = _revision(connection)
+            first_release = before is None and inspect(connection).has_table("projects")
+            connection.commit()
+            if first_release:  # made by the first release, before there were migrations
+                command.stamp(_config(connection), FIRST_RELEASE)
+                connection.commit()
+                before = FIRST_RELEASE
+            command.upgrade(_config(connection), "head")
+            connection.commit()
+            return before, _revision(connection)
+    finally:
+        engine.dispose()
+
+
+def head() -> str:
+    return ScriptDirectory.from_config(_config(None)).get_current_head()
+
+
+def check_current(engine: Engine) -> None:
+    """Refuse to work on a database whose schema is not this code's."""
+    with engine.connect() as connection:
+        current = _revision(connection)
+    if current != head():
+        found = f"Stand {current}" if current else "leer oder ohne Schema"
+        raise SchemaNotCurrent(f"Die Datenbank ist nicht auf dem Stand dieses Programms ({found}, nötig {head()}). "
+                               "Bitte zuerst ausführen: atlas db upgrade")
+
+
+def _revision(connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _config(connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+@contextlib.contextmanager
+def _exclusive(engine: Engine):
+    url = make_url(engine.url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        lock_path = Path(url.database).with_suffix(".migrate-lock")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock_path, "w") as lock, engine.connect() as connection:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield connection
+        return
+    with engine.connect() as connection:
+        if url.get_backend_name() == "postgresql":
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK})
+            connection.commit()
+        yield connection

@@ -1,0 +1,71 @@
+"""The operator upgrades: `atlas db upgrade` makes or upgrades the schema; a wave-1 database keeps its data."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import PASSWORD, login, make_app
+
+from atlas import create_app
+from atlas.migrate import SchemaNotCurrent, head, upgrade
+
+WAVE1 = Path(__file__).parent / "data" / "atlas-wave1.sql"
+
+
+def test_a_database_made_by_the_first_release_upgrades_in_place(tmp_path):
+    database = tmp_path / "atlas.db"
+    with sqlite3.connect(database) as db:
+        db.executescript(WAVE1.read_text())
+    before, after = upgrade(f"sqlite:///{database}")
+    assert (before, after) == ("0001", head())
+    app = make_app(tmp_path, DATABASE_URL=f"sqlite:///{database}")
+    store = app.extensions["atlas"].store
+    assert store.count() == 7
+    assert [c["status"] for c in store.history(1)][-2:] == ["rejected", "published"]
+    assert store.get(1)["row_version"] == 1
+    client = app.test_client()
+    assert login(client, "leine-weser@arl.example", PASSWORD).status_code == 302, "old accounts still sign in"
+    assert client.get("/amt/").status_code == 200
+    assert client.get("/projekt/1").status_code == 200
+
+
+def test_db_upgrade_creates_the_schema_once(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'neu.db'}",
+                      "TILES": "none"})
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    assert f"auf Stand {head()}" in first.output
+    again = runner.invoke(args=["db", "upgrade"])
+    assert again.exit_code == 0 and "schon auf Stand" in again.output
+
+
+def test_nothing_creates_tables_on_the_way_and_an_old_schema_is_refused(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'leer.db'}",
+                      "TILES": "none"})
+    with pytest.raises(SchemaNotCurrent, match="atlas db upgrade"):
+        app.extensions["atlas"].store  # noqa: B018
+    served = app.test_client().get("/")
+    assert served.status_code == 500
+    with sqlite3.connect(tmp_path / "leer.db") as db:
+        assert db.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone() == (0,)
+    result = app.test_cli_runner().invoke(args=["serve", "--port", "1"])
+    assert result.exit_code == 1 and "atlas db upgrade" in result.output
+
+
+def test_seeding_twice_at_once_loads_the_sample_data_once(tmp_path):
+    url = f"sqlite:///{tmp_path / 'atlas.db'}"
+    upgrade(url)
+    env = {"ATLAS_DATABASE_URL": url, "ATLAS_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-c", "from atlas.cli import main; main()", "seed"]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for _ in range(2)]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert sorted("Beispielprojekte" in out for out in outputs) == [False, True], outputs
+    app = make_app(tmp_path, DATABASE_URL=url)
+    assert app.extensions["atlas"].store.count() == 7
