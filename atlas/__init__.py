@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
+
+from atlas.secret_key import secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def default_settings(instance_path: Path) -> dict:
     return {
-        "SECRET_KEY": "dev-only-change-me",
+        "SECRET_KEY": None,  # None: a random key kept in the instance folder (atlas.secret_key)
         "DATA_DIR": str(ROOT / "data"),
         "DATABASE_URL": f"sqlite:///{instance_path / 'atlas.db'}",
         "SEED_CSV": str(ROOT / "data" / "projects.csv"),
@@ -22,13 +25,12 @@ def default_settings(instance_path: Path) -> dict:
         "NOMINATIM_MIN_INTERVAL": 1.0,
         "GEOCODE_CACHE": str(instance_path / "geocode-cache.sqlite"),
         "TILES": "osm",
-        "PAGE_CACHE_SIZE": 256,
+        "PAGE_CACHE_BYTES": 64 * 1024 * 1024,  # rendered pages kept per process
         "BABEL_DEFAULT_LOCALE": "de",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,  # set ATLAS_SESSION_COOKIE_SECURE=true behind HTTPS
         "REMEMBER_COOKIE_SECURE": False,
-        "FAILED_LOGIN_DELAY": 1.0,
         "RATELIMIT_STORAGE_URI": "memory://",  # one process (waitress); several processes need redis://
         "RATELIMIT_HEADERS_ENABLED": True,
         "SUBMIT_RATE_LIMIT": "20 per minute;300 per day",  # POSTs per client; a submission takes two
@@ -43,12 +45,15 @@ def default_settings(instance_path: Path) -> dict:
 
 def create_app(config: dict | None = None) -> Flask:
     """Defaults, then ATLAS_* from the environment, then the test dict."""
+    config = config or {}
+    instance = config.get("INSTANCE_PATH") or os.environ.get("ATLAS_INSTANCE_PATH") or ROOT / "instance"
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
-                instance_path=str(ROOT / "instance"))
+                instance_path=str(Path(instance).resolve()))
     app.config.from_mapping(default_settings(Path(app.instance_path)))
     app.config.from_prefixed_env("ATLAS")
-    app.config.update(config or {})
+    app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["SECRET_KEY"] = secret_key(app.config["SECRET_KEY"], Path(app.instance_path))
     if int(app.config["PROXY_COUNT"]):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
