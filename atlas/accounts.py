@@ -1,19 +1,29 @@
-"""Accounts of the regional offices: created on the command line, passwords stored hashed."""
+"""Accounts of the regional offices: created on the command line, passwords stored hashed, sessions on the server.
+
+A signed-in browser holds only a random session token; the server keeps its hash. Logging out deletes it, and a
+new password deletes every session of the account, so a copied cookie stops working.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from atlas.regions import ARLS
-from atlas.store import Store, users
+from atlas.store import Store, office_sessions, users
 
 MIN_PASSWORD = 12
+SESSION_HOURS = 12  # a session ends this long after the login, used or not
+IDLE_HOURS = 2  # … or this long after its last request
+SEEN_EVERY = timedelta(minutes=5)  # how often a session's last request is written down
 
 
 @dataclass(frozen=True)
@@ -22,6 +32,7 @@ class User:
     email: str
     arl: str | None
     is_admin: bool
+    session_token: str = ""
 
     # what Flask-Login asks of a user
     is_authenticated = True
@@ -29,7 +40,8 @@ class User:
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What Flask-Login keeps in the signed cookie: the session's token, not the account's number."""
+        return self.session_token
 
     def may_moderate(self, arl: str) -> bool:
         return self.is_admin or self.arl == arl
@@ -48,8 +60,7 @@ def create_user(store: Store, email: str, password: str, arl: str | None = None,
         raise ValueError("Bitte genau eines angeben: --arl SLUG oder --admin.")
     if arl and arl not in ARLS:
         raise ValueError(f"Unbekanntes Amt „{arl}“ (erlaubt: {', '.join(ARLS)}).")
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"Das Passwort braucht mindestens {MIN_PASSWORD} Zeichen.")
+    _check_password(password)
     with store.engine.begin() as db:
         try:
             new_id = db.execute(insert(users).values(
@@ -61,14 +72,75 @@ def create_user(store: Store, email: str, password: str, arl: str | None = None,
 
 
 def authenticate(store: Store, email: str, password: str) -> User | None:
+    """The account if the password is right. An unknown address costs the same hash, so timing tells nothing."""
     with store.engine.connect() as db:
         row = db.execute(select(users).where(users.c.email == email.strip().lower())).mappings().first()
-    if row is None or not check_password_hash(row["password_hash"], password):
+    stored = row["password_hash"] if row else _unknown_account_hash()
+    if not check_password_hash(stored, password) or row is None:
         return None
     return User(row["id"], row["email"], row["arl"], row["is_admin"])
 
 
-def get_user(store: Store, user_id: int) -> User | None:
+def start_session(store: Store, user: User) -> User:
+    """A new server-side session for a signed-in account; the returned user carries its token."""
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with store.engine.begin() as db:
+        db.execute(insert(office_sessions).values(token_hash=_hash(token), user_id=user.id, created_at=now,
+                                                  seen_at=now))
+    return User(user.id, user.email, user.arl, user.is_admin, token)
+
+
+def session_user(store: Store, token: str) -> User | None:
+    """The account of a live session, or None if the session ended, expired or never existed."""
+    now = datetime.now(UTC)
+    query = (select(users, office_sessions.c.created_at.label("session_created"), office_sessions.c.seen_at)
+             .join(office_sessions, office_sessions.c.user_id == users.c.id)
+             .where(office_sessions.c.token_hash == _hash(token)))
     with store.engine.connect() as db:
-        row = db.execute(select(users).where(users.c.id == user_id)).mappings().first()
-    return User(row["id"], row["email"], row["arl"], row["is_admin"]) if row else None
+        row = db.execute(query).mappings().first()
+    if row is None:
+        return None
+    created, seen = _utc(row["session_created"]), _utc(row["seen_at"])
+    if now - created > timedelta(hours=SESSION_HOURS) or now - seen > timedelta(hours=IDLE_HOURS):
+        end_session(store, token)
+        return None
+    if now - seen > SEEN_EVERY:
+        with store.engine.begin() as db:
+            db.execute(update(office_sessions).where(office_sessions.c.token_hash == _hash(token)).values(seen_at=now))
+    return User(row["id"], row["email"], row["arl"], row["is_admin"], token)
+
+
+def end_session(store: Store, token: str) -> None:
+    with store.engine.begin() as db:
+        db.execute(delete(office_sessions).where(office_sessions.c.token_hash == _hash(token)))
+
+
+def set_password(store: Store, email: str, password: str) -> int:
+    """A new password for an account; every session of it ends. Returns how many sessions ended."""
+    _check_password(password)
+    email = email.strip().lower()
+    with store.engine.begin() as db:
+        user_id = db.execute(select(users.c.id).where(users.c.email == email)).scalar()
+        if user_id is None:
+            raise ValueError(f"Ein Konto {email} gibt es nicht.")
+        db.execute(update(users).where(users.c.id == user_id).values(password_hash=generate_password_hash(password)))
+        return db.execute(delete(office_sessions).where(office_sessions.c.user_id == user_id)).rowcount
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"Das Passwort braucht mindestens {MIN_PASSWORD} Zeichen.")
+
+
+@lru_cache(maxsize=1)
+def _unknown_account_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back UTC without a zone

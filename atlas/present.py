@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pandas as pd
 
 from atlas.handlungsfelder import HANDLUNGSFELDER
@@ -33,3 +36,13 @@ def kreis_counts(regions: Regions, projects: pd.DataFrame, arl: str) -> dict:
         })
     totals = [int(((projects.hf_mask & hf.bit) != 0).sum()) for hf in HANDLUNGSFELDER.values()]
     return {"rows": rows, "totals": totals, "total": len(projects)}
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def local_time(moment: datetime) -> str:
+    """A stored time in Europe/Berlin, as „26.11.2026 15:32“; times without a zone are UTC (SQLite drops it)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")

@@ -9,11 +9,11 @@ import re
 
 import pytest
 from conftest import seeded_app, served
+from helpers import PASSWORD, create_account
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "ein-langes-passwort"
 XSS = "<img src=x onerror=alert(1)>"
 NAME = f"Sprachcafé Lamspringe {XSS}"
 
@@ -22,10 +22,8 @@ NAME = f"Sprachcafé Lamspringe {XSS}"
 def office_server(tmp_path_factory):
     """Its own app and database: this story publishes a project, the read-only browser tests must not see it."""
     app = seeded_app(tmp_path_factory.mktemp("submit"))
-    runner = app.test_cli_runner()
     for email, arl in (("leine-weser@arl.example", "leine-weser"), ("braunschweig@arl.example", "braunschweig")):
-        result = runner.invoke(args=["create-user", email, "--arl", arl, "--password", PASSWORD])
-        assert result.exit_code == 0, result.output
+        create_account(app, email, "--arl", arl)
     with served(app) as url:
         yield url
 

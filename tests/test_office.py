@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from bs4 import BeautifulSoup
-from helpers import form_values, html, textarea
+from helpers import PASSWORD, create_account, csrf_token, form_values, html, login, make_app, textarea
 
 from atlas.projects import validate_project
 
-PASSWORD = "ein-langes-passwort"
 XSS = "<img src=x onerror=alert(1)>"
 
-
-def token(response) -> str:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one("input[name=csrf_token]")["value"]
 
 
 @pytest.fixture
 def office_app(tmp_path):
-    from atlas import create_app
-
-    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'atlas.db'}", "TILES": "none",
-                       "GEOCODE_CACHE": str(tmp_path / "c.sqlite"), "FAILED_LOGIN_DELAY": 0.3})
+    return make_app(tmp_path)
 
 
 @pytest.fixture
 def accounts(office_app):
-    runner = office_app.test_cli_runner()
     for email, option in (("leine-weser@arl.example", "--arl=leine-weser"),
                           ("braunschweig@arl.example", "--arl=braunschweig"), ("land@ml.example", "--admin")):
-        result = runner.invoke(args=["create-user", email, option], input=f"{PASSWORD}\n{PASSWORD}\n")
-        assert result.exit_code == 0, result.output
+        create_account(office_app, email, option)
     return office_app
 
 
@@ -45,16 +33,13 @@ def lamspringe(accounts):
     return services.store.add(project, services.geocoder.geocode("Lamspringe").place)
 
 
-def login(client, email):
-    page = client.get("/amt/anmelden")
-    return client.post("/amt/anmelden", data={"email": email, "password": PASSWORD, "csrf_token": token(page)})
-
-
-def test_create_user_asks_twice_and_refuses_what_is_wrong(office_app):
+def test_create_user_reads_one_password_line_and_refuses_what_is_wrong(office_app):
     runner = office_app.test_cli_runner()
-    mismatch = runner.invoke(args=["create-user", "a@arl.example", "--arl", "lueneburg"],
-                             input=f"{PASSWORD}\nanderes-passwort\n{PASSWORD}\n{PASSWORD}\n")
-    assert mismatch.exit_code == 0 and "Passwort wiederholen" in mismatch.output
+    piped = runner.invoke(args=["create-user", "a@arl.example", "--arl", "lueneburg"], input=f"{PASSWORD}\n")
+    assert piped.exit_code == 0, piped.output
+    assert "Konto a@arl.example angelegt" in piped.output
+    empty = runner.invoke(args=["create-user", "z@arl.example", "--arl", "lueneburg"], input="")
+    assert empty.exit_code == 1 and "stdin war leer" in empty.output
     again = runner.invoke(args=["create-user", "a@arl.example", "--arl", "lueneburg", "--password", PASSWORD])
     assert again.exit_code == 1 and "gibt es schon" in again.output
     short = runner.invoke(args=["create-user", "b@arl.example", "--arl", "lueneburg", "--password", "kurz"])
@@ -72,16 +57,16 @@ def test_the_office_approves_its_project_and_it_appears_at_once(accounts, lamspr
     client = accounts.test_client()
     assert client.get(f"/projekt/{lamspringe}").status_code == 404
     login(client, "leine-weser@arl.example")
-    queue = BeautifulSoup(client.get("/amt/").get_data(as_text=True), "html.parser")
+    queue = html(client.get("/amt/"))
     assert [a.get_text() for a in queue.select("#warteschlange tbody a")] == [f"Sprachcafé Lamspringe {XSS}"]
     page = client.get(f"/amt/projekt/{lamspringe}")
     assert XSS not in page.get_data(as_text=True)
-    response = client.post(f"/amt/projekt/{lamspringe}/freigeben", data={"csrf_token": token(page)})
+    response = client.post(f"/amt/projekt/{lamspringe}/freigeben", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302
     assert client.get(f"/projekt/{lamspringe}").status_code == 200
     for url in ("/", "/region/leine-weser", "/in-der-naehe?ort=Lamspringe&umkreis=5"):
         assert "Sprachcafé Lamspringe" in client.get(url).get_data(as_text=True), url
-    history = BeautifulSoup(client.get(f"/amt/projekt/{lamspringe}").get_data(as_text=True), "html.parser")
+    history = html(client.get(f"/amt/projekt/{lamspringe}"))
     assert "leine-weser@arl.example · Veröffentlicht" in history.select_one("#verlauf").get_text()
 
 
@@ -91,7 +76,7 @@ def test_another_office_can_neither_see_nor_approve_it(accounts, lamspringe):
     queue = client.get("/amt/")
     assert "Lamspringe" not in queue.get_data(as_text=True)
     assert client.get(f"/amt/projekt/{lamspringe}").status_code == 403
-    forged = client.post(f"/amt/projekt/{lamspringe}/freigeben", data={"csrf_token": token(queue)})
+    forged = client.post(f"/amt/projekt/{lamspringe}/freigeben", data={"csrf_token": csrf_token(queue)})
     assert forged.status_code == 403
     assert accounts.extensions["atlas"].store.get(lamspringe)["status"] == "pending"
 
@@ -113,21 +98,18 @@ def test_rejecting_needs_a_reason_and_records_it(accounts, lamspringe):
     client = accounts.test_client()
     login(client, "leine-weser@arl.example")
     page = client.get(f"/amt/projekt/{lamspringe}")
-    empty = client.post(f"/amt/projekt/{lamspringe}/ablehnen", data={"csrf_token": token(page), "reason": ""})
+    empty = client.post(f"/amt/projekt/{lamspringe}/ablehnen", data={"csrf_token": csrf_token(page), "reason": ""})
     assert empty.status_code == 400 and "Bitte begründen Sie die Ablehnung" in empty.get_data(as_text=True)
-    client.post(f"/amt/projekt/{lamspringe}/ablehnen", data={"csrf_token": token(page), "reason": "Doppelt"})
+    client.post(f"/amt/projekt/{lamspringe}/ablehnen", data={"csrf_token": csrf_token(page), "reason": "Doppelt"})
     assert accounts.extensions["atlas"].store.get(lamspringe)["reject_reason"] == "Doppelt"
 
 
-def test_failed_logins_are_slowed_and_say_so(accounts):
+def test_a_failed_login_says_so_without_telling_which_part_was_wrong(accounts):
     client = accounts.test_client()
-    page = client.get("/amt/anmelden")
-    start = time.monotonic()
-    response = client.post("/amt/anmelden", data={"email": "leine-weser@arl.example", "password": "falsch",
-                                                  "csrf_token": token(page)})
-    assert time.monotonic() - start >= 0.3
-    assert response.status_code == 400
-    assert "E-Mail-Adresse oder Passwort stimmen nicht" in response.get_data(as_text=True)
+    for email in ("leine-weser@arl.example", "niemand@arl.example"):
+        response = login(client, email, "falsch")
+        assert response.status_code == 400
+        assert "E-Mail-Adresse oder Passwort stimmen nicht" in response.get_data(as_text=True)
 
 
 def test_the_office_exports_its_district_with_every_status(accounts, lamspringe):
@@ -218,18 +200,18 @@ def test_another_office_cannot_edit(accounts, lamspringe):
     login(client, "braunschweig@arl.example")
     assert client.get(f"/amt/projekt/{lamspringe}/bearbeiten").status_code == 403
     forged = client.post(f"/amt/projekt/{lamspringe}/bearbeiten",
-                         data={"csrf_token": token(client.get("/amt/")), "name": "Übernommen", "ort": "Goslar",
+                         data={"csrf_token": csrf_token(client.get("/amt/")), "name": "Übernommen", "ort": "Goslar",
                                "handlungsfelder": ["sprache"]})
     assert forged.status_code == 403
     assert accounts.extensions["atlas"].store.get(lamspringe)["name"].startswith("Sprachcafé")
 
 
 def test_many_logins_from_one_client_are_refused_for_a_while(accounts):
-    accounts.config.update(LOGIN_RATE_LIMIT="3 per minute", FAILED_LOGIN_DELAY=0)
+    accounts.config.update(LOGIN_RATE_LIMIT="3 per minute")
     client = accounts.test_client()
     page = client.get("/amt/anmelden")
     answers = [client.post("/amt/anmelden", data={"email": "leine-weser@arl.example", "password": f"falsch{i}",
-                                                  "csrf_token": token(page)}).status_code for i in range(4)]
+                                                  "csrf_token": csrf_token(page)}).status_code for i in range(4)]
     assert answers == [400, 400, 400, 429]
     assert "Zu viele Anfragen" in login(client, "leine-weser@arl.example").get_data(as_text=True)
 

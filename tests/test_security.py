@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from helpers import html
+from helpers import create_account, html, login
 
 from atlas.projects import validate_project
 
@@ -19,7 +19,6 @@ PAYLOADS = [
     "'><iframe src=javascript:alert(1)>",
     "{{7*7}}",
 ]
-PASSWORD = "ein-langes-passwort"
 
 
 @pytest.fixture(params=PAYLOADS)
@@ -38,15 +37,13 @@ def hostile(app, runner, payload):
     assert not errors, errors
     project_id = services.store.add(project, services.geocoder.geocode(plz="31195", ort="Lamspringe").place,
                                     "published")
-    result = runner.invoke(args=["create-user", "land@ml.example", "--admin", "--password", PASSWORD])
-    assert result.exit_code == 0, result.output
+    create_account(app, "land@ml.example", "--admin")
     return project_id
 
 
 def logged_in(app):
     client = app.test_client()
-    token = html(client.get("/amt/anmelden")).select_one("input[name=csrf_token]")["value"]
-    client.post("/amt/anmelden", data={"email": "land@ml.example", "password": PASSWORD, "csrf_token": token})
+    login(client, "land@ml.example")
     return client
 
 

@@ -5,25 +5,40 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, request
+from werkzeug.routing import IntegerConverter
 
+from atlas.present import local_time
 from atlas.regions import ARLS
 
 
+class ProjectId(IntegerConverter):
+    """A project number as the database can hold it (PostgreSQL integer): larger ones are a 404, not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def register(app: Flask) -> None:
+    app.url_map.converters["id"] = ProjectId
     from flask_babel import format_decimal
     from flask_login import LoginManager
     from flask_wtf import CSRFProtect
 
-    from atlas.accounts import get_user
+    from atlas.accounts import session_user
     from atlas.web import assets, errors, near, office, public, submit
     from atlas.web.cache import PageCache
     from atlas.web.limits import limiter
 
-    app.extensions["atlas_pages"] = PageCache(size=int(app.config["PAGE_CACHE_SIZE"]))
+    app.extensions["atlas_pages"] = PageCache(max_bytes=int(app.config["PAGE_CACHE_BYTES"]))
     @app.template_filter("km")
     def km(value: float) -> str:
         """3,4 – a distance in the reader's locale, one decimal."""
         return format_decimal(value, format="#,##0.0")
+
+    @app.template_filter("berlin")
+    def berlin(moment) -> str:
+        """26.11.2026 15:32 – a stored UTC time as people in Niedersachsen read it, whatever the database."""
+        return local_time(moment)
 
     @app.context_processor
     def site_context():
@@ -41,8 +56,8 @@ def register(app: Flask) -> None:
     logins.login_message = "Bitte melden Sie sich an."
 
     @logins.user_loader
-    def load_user(user_id: str):
-        return get_user(app.extensions["atlas"].store, int(user_id)) if user_id.isdigit() else None
+    def load_user(token: str):
+        return session_user(app.extensions["atlas"].store, token) if 20 <= len(token) <= 100 else None
     errors.register(app)
 
 

@@ -26,11 +26,16 @@ class LoginForm(FlaskForm):
     password = PasswordField("Passwort", validators=[DataRequired("Bitte geben Sie Ihr Passwort an.")])
 
 
+class ActionForm(FlaskForm):
+    """A button that changes something: CSRF only."""
+
+
 class ApproveForm(FlaskForm):
-    pass
+    version = HiddenField()  # the project's version the office saw; a project changed meanwhile is not approved
 
 
 class RejectForm(FlaskForm):
+    version = HiddenField()
     reason = TextAreaField("Begründung der Ablehnung", validators=[
         DataRequired("Bitte begründen Sie die Ablehnung."),
         Length(max=1000, message="Die Begründung darf höchstens 1000 Zeichen lang sein.")])
@@ -68,3 +73,11 @@ class SubmitForm(ProjectForm):
 
 class EditForm(ProjectForm):
     """An office corrects a project: a changed address is located again, otherwise the coordinates count."""
+
+    version = HiddenField()  # the version the form was loaded from: a stale form overwrites nothing
+
+
+def version_of(form) -> int | None:
+    """The project version a form carries, or None if it carries none (or garbage)."""
+    value = (form.version.data or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from atlas.accounts import authenticate
+from atlas.accounts import authenticate, end_session, start_session
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.present import project_view
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
-from atlas.store import PENDING, PUBLISHED, REJECTED, STATUSES
+from atlas.store import PENDING, PUBLISHED, REJECTED, STATUSES, StaleWrite
 from atlas.submission import coordinate_text, relocate
+from atlas.text import clean_text
 from atlas.transfer import export_csv, export_geojson
-from atlas.web.forms import EXPIRED, ApproveForm, EditForm, LoginForm, RejectForm
+from atlas.web.forms import EXPIRED, ActionForm, ApproveForm, EditForm, LoginForm, RejectForm, version_of
 from atlas.web.limits import limiter, login_limit
 
 bp = Blueprint("office", __name__, url_prefix="/amt")
 STATUS_LABELS = {PENDING: "Eingereicht", PUBLISHED: "Veröffentlicht", REJECTED: "Abgelehnt"}
 ACTION_LABELS = dict(STATUS_LABELS, edited="Bearbeitet")
+STALE_EDIT = ("Während Sie bearbeitet haben, wurde das Projekt geändert (siehe unten). Es wurde nichts überschrieben. "
+              "Ihre Eingaben sind erhalten: Bitte prüfen Sie sie und speichern Sie dann erneut.")
+STALE_DECISION = ("Das Projekt wurde geändert, seit Sie es geöffnet haben (siehe „Inzwischen geändert“). Es wurde "
+                  "nichts entschieden: Bitte prüfen Sie den aktuellen Stand und entscheiden Sie erneut.")
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])
@@ -30,9 +33,9 @@ def login():
     if form.validate_on_submit():
         user = authenticate(_store(), form.email.data, form.password.data)
         if user:
-            login_user(user)
+            login_user(start_session(_store(), user))
             return redirect(url_for("office.queue"))
-        time.sleep(float(current_app.config["FAILED_LOGIN_DELAY"]))
+        # no sleep here: guessing is slowed by the rate limit, and a sleeping thread would serve nobody else
         form.password.errors.append("E-Mail-Adresse oder Passwort stimmen nicht.")
     return render_template("office/login.html", form=form), 200 if not form.errors else 400
 
@@ -40,8 +43,9 @@ def login():
 @bp.post("/abmelden")
 @login_required
 def logout():
-    if not ApproveForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
+    end_session(_store(), current_user.session_token)
     logout_user()
     flash("Sie sind abgemeldet.")
     return redirect(url_for("office.login"))
@@ -64,36 +68,44 @@ def queue():
                            selected=hf)
 
 
-@bp.get("/projekt/<int:project_id>")
+@bp.get("/projekt/<id:project_id>")
 @login_required
 def project(project_id: int):
     return _project_page(get_project_for_office_or_403(project_id), RejectForm())
 
 
-@bp.post("/projekt/<int:project_id>/freigeben")
+@bp.post("/projekt/<id:project_id>/freigeben")
 @login_required
 def approve(project_id: int):
     get_project_for_office_or_403(project_id)
-    if not ApproveForm().validate_on_submit():
+    form = ApproveForm()
+    if not form.validate_on_submit():
         abort(400)
-    _store().set_status(project_id, PUBLISHED, actor=current_user.email)
+    try:
+        _store().set_status(project_id, PUBLISHED, actor=current_user.email, expected_version=version_of(form))
+    except StaleWrite as stale:
+        return _changed_meanwhile(stale)
     flash("Das Projekt ist freigegeben und erscheint auf den Karten.")
     return redirect(url_for("office.queue"))
 
 
-@bp.post("/projekt/<int:project_id>/ablehnen")
+@bp.post("/projekt/<id:project_id>/ablehnen")
 @login_required
 def reject(project_id: int):
     row = get_project_for_office_or_403(project_id)
     form = RejectForm()
     if not form.validate_on_submit():
         return _project_page(row, form), 400
-    _store().set_status(project_id, REJECTED, form.reason.data.strip(), actor=current_user.email)
+    try:
+        _store().set_status(project_id, REJECTED, clean_text(form.reason.data, multiline=True),
+                            actor=current_user.email, expected_version=version_of(form))
+    except StaleWrite as stale:
+        return _changed_meanwhile(stale)
     flash("Das Projekt ist abgelehnt.")
     return redirect(url_for("office.queue"))
 
 
-@bp.route("/projekt/<int:project_id>/bearbeiten", methods=["GET", "POST"])
+@bp.route("/projekt/<id:project_id>/bearbeiten", methods=["GET", "POST"])
 @login_required
 def edit(project_id: int):
     row = get_project_for_office_or_403(project_id)
@@ -105,7 +117,15 @@ def edit(project_id: int):
             services = current_app.extensions["atlas"]
             place, errors = relocate(services.geocoder, row, project, form.lat.data or "", form.lon.data or "")
         if not errors:
-            new = services.store.update(project_id, project, place, actor=current_user.email)
+            try:
+                new = services.store.update(project_id, project, place, actor=current_user.email,
+                                            expected_version=version_of(form))
+            except StaleWrite as stale:
+                form.version.data = str(max(c["row_version"] or 0 for c in stale.changes) if stale.changes
+                                        else services.store.get(project_id)["row_version"])
+                errors = {"form": STALE_EDIT}
+                return render_template("office/edit.html", form=form, errors=errors, project=project_view(row),
+                                       limits=LIMITS, meanwhile=stale.changes, actions=ACTION_LABELS), 409
             if new["arl"] != row["arl"]:
                 kreis = services.regions.by_rs[new["kreis_rs"]].label
                 flash(f"„{new['name']}“ liegt jetzt in: {kreis}. Zuständig ist das {ARLS[new['arl']].name}; "
@@ -131,10 +151,18 @@ def export(fmt: str):
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
-def _project_page(row: dict, reject: RejectForm) -> str:
+def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = None) -> str:
+    """The project with its history; both decision forms carry the version shown, so a stale decision is refused."""
+    reject.version.data = str(row["row_version"])
     return render_template("office/project.html", project=project_view(row), history=_store().history(row["id"]),
-                           labels=STATUS_LABELS, actions=ACTION_LABELS, approve=ApproveForm(), reject=reject,
-                           arl=ARLS[row["arl"]])
+                           labels=STATUS_LABELS, actions=ACTION_LABELS, reject=reject, arl=ARLS[row["arl"]],
+                           approve=ApproveForm(version=str(row["row_version"])), meanwhile=meanwhile)
+
+
+def _changed_meanwhile(stale: StaleWrite):
+    """A decision on a project that changed since the office looked at it: nothing is written, the page shows why."""
+    flash(STALE_DECISION)
+    return _project_page(_store().get(stale.project_id), RejectForm(), stale.changes), 409
 
 
 def get_project_for_office_or_403(project_id: int) -> dict:
@@ -152,6 +180,7 @@ def _form_data(row: dict) -> dict:
                                          "email", "approximate")}
     data["handlungsfelder"] = row["handlungsfelder"].split(";")
     data["lat"], data["lon"] = coordinate_text(row["lat"]), coordinate_text(row["lon"])
+    data["version"] = str(row["row_version"])
     return data
 
 
