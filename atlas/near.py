@@ -12,6 +12,7 @@ from scipy.spatial import cKDTree
 
 from atlas.handlungsfelder import mask
 from atlas.places import parse_position
+from atlas.text import clean_text
 
 RADII_KM = (5, 10, 25, 50)
 DEFAULT_RADIUS_KM = 25
@@ -124,7 +125,7 @@ class NearResult:
 def parse_near_query(args, known_fields) -> tuple[NearQuery, list[str]]:
     """Read ?ort=…&umkreis=…&hf=… (or lat/lon from the browser); say in German what was wrong and fall back."""
     problems: list[str] = []
-    query = NearQuery(ort=(args.get("ort") or "").strip()[:300])
+    query = NearQuery(ort=clean_text(args.get("ort"))[:300])
     radius = args.get("umkreis", str(DEFAULT_RADIUS_KM))
     if radius.isdigit() and int(radius) in RADII_KM:
         query.radius_km = int(radius)
@@ -137,7 +138,7 @@ def parse_near_query(args, known_fields) -> tuple[NearQuery, list[str]]:
     if args.get("lat") or args.get("lon"):
         try:
             query.lat, query.lon = parse_position(args.get("lat", ""), args.get("lon", ""))
-            query.name = " ".join((args.get("name") or "").split())[:120]
+            query.name = clean_text(args.get("name"))[:120]
         except ValueError as error:
             problems.append(str(error))
     return query, problems

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from atlas.handlungsfelder import parse_handlungsfelder
+from atlas.text import clean_text
 
 LIMITS = {"name": 150, "traeger": 150, "description": 2000, "street": 150, "ort": 100, "website": 300, "email": 254}
 LABELS = {
@@ -15,7 +16,6 @@ LABELS = {
 }
 EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
 URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\]")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -38,11 +38,8 @@ def validate_project(raw: dict) -> tuple[ProjectInput | None, dict[str, str]]:
     errors: dict[str, str] = {}
     values = {}
     for key in ("name", "traeger", "description", "street", "plz", "ort", "website", "email"):
-        value = str(raw.get(key) or "").strip()
-        value = value if key == "description" else " ".join(value.split())
-        if CONTROL.search(value):
-            errors[key] = f"{LABELS[key]} enthält Steuerzeichen."
-        elif key in LIMITS and len(value) > LIMITS[key]:
+        value = clean_text(raw.get(key), multiline=key == "description")
+        if key in LIMITS and len(value) > LIMITS[key]:
             errors[key] = f"{LABELS[key]} ist zu lang: höchstens {LIMITS[key]} Zeichen, eingegeben {len(value)}."
         values[key] = value
     if not values["name"]:

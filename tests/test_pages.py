@@ -49,10 +49,42 @@ def test_the_filter_in_the_url_selects_the_list(client):
     assert checked == ["sprache", "teilhabe"]
 
 
-def test_an_unknown_handlungsfeld_is_named_back(client):
-    response = client.get("/?hf=kochen")
-    assert response.status_code == 200
-    assert "Unbekanntes Handlungsfeld „kochen“" in soup(response).select_one(".notice").get_text()
+@pytest.mark.parametrize(("url", "message"), [
+    ("/?hf=kochen", "Unbekanntes Handlungsfeld „kochen“"),
+    ("/region/lueneburg?hf=sprache&hf=x1", "Unbekanntes Handlungsfeld „x1“"),
+    ("/?seite=0", "Ungültige Seitenzahl „0“"),
+    ("/?seite=abc", "Ungültige Seitenzahl „abc“"),
+    ("/?seite=99999999999999999999", "Ungültige Seitenzahl"),
+    ("/?seite=2", "Seite 2 gibt es nicht: die Liste hat 1 Seite(n)."),
+])
+def test_a_bad_filter_or_page_is_a_400_that_names_it(client, url, message):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert message in soup(response).select_one("main").get_text()
+    assert soup(response).select_one("header.site")
+
+
+def test_bad_parameters_are_not_kept_in_the_page_cache(client, seeded):
+    pages = seeded.extensions["atlas_pages"]
+    client.get("/")
+    kept, size = len(pages), pages.bytes
+    for i in range(300):
+        assert client.get(f"/?hf=x{i}").status_code == 400
+        assert client.get(f"/?seite={i + 2}").status_code == 400
+    assert (len(pages), pages.bytes) == (kept, size)
+    assert client.get("/").status_code == 200 and pages.hits >= 1
+
+
+def test_the_page_cache_is_bounded_in_bytes():
+    from atlas.web.cache import PageCache
+
+    cache = PageCache(max_bytes=10_000)
+    for i in range(100):
+        assert cache.get(("seite", i), 1, lambda i=i: f"{i:04d}" * 250) == f"{i:04d}" * 250
+    assert cache.bytes <= 10_000 and len(cache) == 10
+    assert cache.get(("seite", 99), 1, lambda: "neu") == "0099" * 250, "the newest pages stay"
+    assert cache.get(("seite", 99), 2, lambda: "neu") == "neu", "a new store version renews the page"
+    assert len(cache) == 1
 
 
 def test_a_district_shows_only_its_projects_and_counts_per_kreis(client):
@@ -67,6 +99,8 @@ def test_a_district_shows_only_its_projects_and_counts_per_kreis(client):
 
 
 @pytest.mark.parametrize("url", ["/region/bayern", "/projekt/9999", "/projekt/abc", "/gibt-es-nicht",
+                                 "/projekt/9223372036854775808", "/projekt/2147483648", "/projekt/0",
+                                 "/projekt/-1", "/amt/projekt/9223372036854775808",
                                  "/karte/kreise/bayern.geojson", "/vendor/jquery/jquery.js"])
 def test_unknown_pages_are_404_in_the_site_layout(client, url):
     response = client.get(url)
@@ -124,7 +158,6 @@ def test_a_long_list_is_paged_for_people_without_javascript(client, services):
     assert "seite=2" in next_link and "hf=teilhabe" in next_link
     second = soup(client.get("/" + next_link))
     assert len(second.select("#projektliste li")) == 61 - 50
-    assert "Ungültige Seitenzahl" in soup(client.get("/?seite=abc")).select_one(".notice").get_text()
 
 
 def test_pages_are_sent_compressed(client):

@@ -1,4 +1,8 @@
-"""Rendered pages, kept until what the public sees changes (the store's version moves on)."""
+"""Rendered pages, kept until what the public sees changes (the store's version moves on).
+
+Bounded in bytes, not entries: a flood of distinct pages evicts the least recently used ones and never grows
+the process beyond the bound. Keys are built from validated values only (see the views).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,11 @@ from collections.abc import Callable, Hashable
 
 
 class PageCache:
-    def __init__(self, size: int = 128):
-        self.size = size
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
+        self.max_bytes = max_bytes
         self._pages: OrderedDict[Hashable, str] = OrderedDict()
         self._lock = threading.Lock()
+        self.bytes = 0
         self.hits = self.misses = 0
 
     def get(self, key: Hashable, version: int, render: Callable[[], str]) -> str:
@@ -24,9 +29,21 @@ class PageCache:
         page = render()
         with self._lock:
             self.misses += 1
-            self._pages[full_key] = page
+            if full_key not in self._pages and _size(page) <= self.max_bytes:
+                self._pages[full_key] = page
+                self.bytes += _size(page)
             for old in [k for k in self._pages if k[0] != version]:
-                del self._pages[old]
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+                self._drop(old)
+            while self.bytes > self.max_bytes:
+                self._drop(next(iter(self._pages)))
         return page
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def _drop(self, key: Hashable) -> None:
+        self.bytes -= _size(self._pages.pop(key))
+
+
+def _size(page: str) -> int:
+    return len(page)  # characters: close enough to bytes for a bound, and free to compute

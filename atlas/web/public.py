@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
+from werkzeug.exceptions import BadRequest
 
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
 from atlas.maps import project_data, project_map
 from atlas.present import kreis_counts, project_view
 from atlas.regions import ARLS
 from atlas.store import PUBLISHED
+from atlas.text import clean_text
 
 bp = Blueprint("public", __name__)
 LIST_PAGE = 50
@@ -26,7 +28,7 @@ def region(slug: str):
     return _map_page("region", arl=slug)
 
 
-@bp.get("/projekt/<int:project_id>")
+@bp.get("/projekt/<id:project_id>")
 def project(project_id: int):
     services = _services()
     row = get_published_or_404(project_id)
@@ -51,11 +53,11 @@ def get_published_or_404(project_id: int) -> dict:
 
 
 def _map_page(view: str, arl: str | None):
-    selected, notices = selected_fields(request.args.getlist("hf"))
-    page, page_notice = _page_number(request.args.get("seite", "1"))
-    notices += page_notice
+    # Only validated values make the cache key: anything else is a 400 page that is not kept.
+    selected = selected_fields(request.args.getlist("hf"))
+    page = _page_number(request.args.get("seite", "1"))
     services = _services()
-    key = (view, arl, tuple(selected), page, tuple(notices))
+    key = (view, arl, tuple(selected), page)
 
     def render() -> str:
         regions = services.regions
@@ -68,11 +70,14 @@ def _map_page(view: str, arl: str | None):
                             boundaries=f"/karte/kreise/{arl}.geojson" if arl else "/karte/arl.geojson",
                             labels=bool(arl))
         first = (page - 1) * LIST_PAGE
+        pages = max(1, -(-len(shown) // LIST_PAGE))
+        if page > pages:
+            raise BadRequest(f"Seite {page} gibt es nicht: die Liste hat {pages} Seite(n).")
         return render_template(
-            f"public/{view}.html", map=parts, data=project_data(everything), selected=selected, notices=notices,
+            f"public/{view}.html", map=parts, data=project_data(everything), selected=selected,
             fields=HANDLUNGSFELDER,
             projects=[project_view(r) for r in shown.iloc[first:first + LIST_PAGE].to_dict("records")],
-            total=len(shown), page=page, pages=max(1, -(-len(shown) // LIST_PAGE)),
+            total=len(shown), page=page, pages=pages,
             arl=ARLS.get(arl) if arl else None, arls=ARLS, tiles=current_app.config["TILES"],
             counts=kreis_counts(regions, everything, arl) if arl else None,
         )
@@ -80,18 +85,19 @@ def _map_page(view: str, arl: str | None):
     return _pages().get(key, services.store.version(), render)
 
 
-def selected_fields(values: list[str]) -> tuple[list[str], list[str]]:
-    """The Handlungsfelder asked for in the URL; unknown ones are named back, not silently dropped."""
+def selected_fields(values: list[str]) -> list[str]:
+    """The Handlungsfelder asked for in the URL, in their fixed order; an unknown one is a 400 that names it."""
     unknown = [v for v in values if v not in HANDLUNGSFELDER]
-    selected = [slug for slug in HANDLUNGSFELDER if slug in values]
-    notices = [f"Unbekanntes Handlungsfeld „{v[:40]}“ wurde ignoriert." for v in unknown[:5]]
-    return selected, notices
+    if unknown:
+        raise BadRequest(f"Unbekanntes Handlungsfeld „{clean_text(unknown[0])[:40]}“. Erlaubt sind: "
+                         f"{', '.join(HANDLUNGSFELDER)}.")
+    return [slug for slug in HANDLUNGSFELDER if slug in values]
 
 
-def _page_number(value: str) -> tuple[int, list[str]]:
-    if value.isdigit() and 1 <= int(value) <= 100_000:
-        return int(value), []
-    return 1, [f"Ungültige Seitenzahl „{value[:20]}“; gezeigt wird Seite 1."]
+def _page_number(value: str) -> int:
+    if value.isdigit() and len(value) <= 6 and int(value) >= 1:
+        return int(value)
+    raise BadRequest(f"Ungültige Seitenzahl „{clean_text(value)[:20]}“: erlaubt sind ganze Zahlen ab 1.")
 
 
 def _services():

@@ -1,0 +1,26 @@
+"""Text as people type it, made safe to store and show: one normal form, nothing invisible that misleads.
+
+Removed: C0 and C1 control characters (a newline stays where a field has several lines), the bidi embeddings,
+overrides and isolates (U+202A–202E, U+2066–2069) that can make text read differently from what it is, and the
+zero-width characters that hide inside words (U+200B, U+2060–2064, U+FEFF, U+180E). Kept: the zero-width
+non-joiner and joiner (U+200C, U+200D), which Persian spelling and emoji need, and the right-to-left and
+left-to-right marks (U+200E, U+200F), which only place punctuation in Arabic and Farsi text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u180e\u200b\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def clean_text(value: object, multiline: bool = False) -> str:
+    """NFC, without invisible control characters; one line with single spaces unless `multiline`."""
+    text = unicodedata.normalize("NFC", "" if value is None else str(value))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = INVISIBLE.sub("", text)
+    if not multiline:
+        return " ".join(text.split())
+    lines = [line.rstrip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
