@@ -107,7 +107,7 @@ def test_an_approval_of_a_project_changed_meanwhile_is_refused(office):
     shown = deciding.get(f"/amt/projekt/{project_id}")
     form = form_values(html(editing.get(f"/amt/projekt/{project_id}/bearbeiten")), "bearbeiten")
     editing.post(f"/amt/projekt/{project_id}/bearbeiten", data=dict(form, name="Werbung für Sprachkurse"))
-    version = html(shown).select_one("form[action$=freigeben] input[name=version]")["value"]
+    version = html(shown).select_one("#freigeben input[name=version]")["value"]
     refused = deciding.post(f"/amt/projekt/{project_id}/freigeben",
                             data={"csrf_token": csrf_token(shown), "version": version})
     assert refused.status_code == 409
