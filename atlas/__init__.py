@@ -31,6 +31,7 @@ def default_settings(instance_path: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,  # set ATLAS_SESSION_COOKIE_SECURE=true behind HTTPS
         "REMEMBER_COOKIE_SECURE": False,
+        "FORCE_HTTPS": False,  # redirect plain HTTP to HTTPS (when no reverse proxy does it)
         "RATELIMIT_STORAGE_URI": "memory://",  # one process (waitress); several processes need redis://
         "RATELIMIT_HEADERS_ENABLED": True,
         "SUBMIT_RATE_LIMIT": "20 per minute;300 per day",  # POSTs per client; a submission takes two

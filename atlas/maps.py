@@ -87,11 +87,12 @@ def script_json(data) -> str:
 def project_map(*, tiles: str, bounds: tuple[tuple[float, float], tuple[float, float]], boundaries: str | None = None,
                 labels: bool = False, cluster: bool = True, zoom: int | None = None,
                 pin: bool = False) -> dict[str, str]:
-    """The parts of a Folium map to place in a page: its <div> and its script.
+    """The parts of a Folium map: its <div> for the page and its script, which the app serves as a file.
 
-    The map does not depend on the projects (they come from the page's `#atlas-data` block), so each kind of
-    map is rendered once per process: Folium compiles its templates anew for every map it renders.
-    With `pin`, the map carries a draggable pin for the submission form instead of projects.
+    The map does not depend on the projects (they come from the page's `#atlas-data` block, with the view to show
+    where a page needs its own), so each kind of map is rendered once per process: Folium compiles its templates
+    anew for every map it renders. With `pin`, the map carries a draggable pin for the submission form instead
+    of projects.
     """
     if tiles not in TILES:
         raise ValueError(f"ATLAS_TILES must be one of {', '.join(TILES)}, got {tiles!r}")
@@ -101,7 +102,9 @@ def project_map(*, tiles: str, bounds: tuple[tuple[float, float], tuple[float, f
     figure_map._id = "atlas"  # a stable name keeps cached pages identical and tests simple
     url, attribution = TILES[tiles]
     if url:
-        folium.TileLayer(url, attr=attribution, name="Karte", max_zoom=18).add_to(figure_map)
+        tile_layer = folium.TileLayer(url, attr=attribution, name="Karte", max_zoom=18)
+        tile_layer._id = "karte"  # a fixed name: every process renders the same script, so one URL serves it
+        tile_layer.add_to(figure_map)
     if zoom is None:
         figure_map.fit_bounds([list(bounds[0]), list(bounds[1])])
     if boundaries:
@@ -115,11 +118,14 @@ def project_map(*, tiles: str, bounds: tuple[tuple[float, float], tuple[float, f
     return {"html": figure.html.render(), "script": figure.script.render()}
 
 
-def project_data(projects: pd.DataFrame, centre: dict | None = None) -> str:
-    """The projects as JSON for the page's `#atlas-data` block; with a centre, the map draws it and its radius."""
+def project_data(projects: pd.DataFrame, centre: dict | None = None, view: dict | None = None) -> str:
+    """The projects as JSON for the page's `#atlas-data` block; with a centre, the map draws it and its radius;
+    with a view ({lat, lon, zoom}) the map starts there."""
     data = columns(projects)
     if centre:
         data["centre"] = centre
+    if view:
+        data["view"] = view
     return script_json(data)
 
 

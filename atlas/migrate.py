@@ -14,8 +14,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine, make_url
+
+from atlas.database import open_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 FIRST_RELEASE = "0001"
@@ -28,7 +30,7 @@ class SchemaNotCurrent(RuntimeError):
 
 def upgrade(url: str) -> tuple[str | None, str]:
     """Bring the database at url to the newest schema; returns the revisions before and after."""
-    engine = create_engine(url)
+    engine = open_engine(url)
     try:
         with _exclusive(engine) as connection:
             before = _revision(connection)

@@ -22,8 +22,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
-    event,
     func,
     insert,
     select,
@@ -31,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 
+from atlas.database import open_engine
 from atlas.geocode import distance_km
 from atlas.handlungsfelder import mask
 from atlas.migrate import check_current
@@ -129,9 +128,7 @@ class StaleWrite(Exception):
 class Store:
     def __init__(self, url: str, regions: Regions):
         self.regions = regions
-        self.engine = create_engine(url, **_engine_options(url))
-        if url.startswith("sqlite"):
-            sqlite_pragmas(self.engine)
+        self.engine = open_engine(url)
         check_current(self.engine)
 
     @contextmanager
@@ -357,30 +354,3 @@ def _record(db, project_id: int, actor: str, at: datetime, action: str, detail: 
 
 def _bump(db) -> None:
     db.execute(update(meta).where(meta.c.key == "version").values(value=meta.c.value + 1))
-
-
-def _engine_options(url: str) -> dict:
-    if not url.startswith("sqlite"):
-        return {"pool_pre_ping": True}
-    return {"connect_args": {"timeout": 60, "check_same_thread": False}}
-
-
-def sqlite_pragmas(engine) -> None:
-    """WAL lets readers and one writer work at once; a busy database waits up to a minute, it never drops a write.
-
-    SQLAlchemy, not the sqlite3 module, begins transactions here, so a writing one can BEGIN IMMEDIATE.
-    """
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(connection, _record):
-        connection.isolation_level = None
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=60000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get("atlas_write")
-                                   else "BEGIN")

@@ -1,5 +1,6 @@
 /* Gemeinsame Sache: draws the projects a page hands over, filters map and list together.
-   Everything a user typed reaches the page through textContent, never through innerHTML. */
+   Everything that comes from data reaches the page as text: textContent, text nodes in tooltips and popups,
+   never innerHTML or a string that Leaflet would parse as HTML. The page holds no inline script (CSP). */
 (function () {
   "use strict";
   var PAGE = 50;
@@ -23,14 +24,25 @@
     return span;
   }
 
+  function text(value) {
+    return el("span", null, String(value));
+  }
+
+  /* One icon per combination of Handlungsfelder, shared by its markers. Its markup is built from the site's own
+     colours and letters only, checked here: no project data goes into it. */
+  var icons = {};
   function icon(data, mask) {
+    if (icons[mask]) return icons[mask];
     var field = fieldsOf(data, mask)[0] || data.fields[0];
+    var colour = /^#[0-9a-fA-F]{6}$/.test(field[2]) ? field[2] : "#555555";
+    var letter = /^[A-Za-z]$/.test(field[3]) ? field[3] : "?";
     var more = fieldsOf(data, mask).length > 1 ? "+" : "";
-    return L.divIcon({
+    icons[mask] = L.divIcon({
       className: "hf-marker",
-      html: '<span style="background:' + field[2] + '">' + field[3] + more + "</span>",
+      html: '<span style="background:' + colour + '">' + letter + more + "</span>",
       iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -12]
     });
+    return icons[mask];
   }
 
   function popup(data, i) {
@@ -74,12 +86,13 @@
       ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false})
       : L.layerGroup();
     var shown = markers;
+    if (data.view) map.setView([data.view.lat, data.view.lon], data.view.zoom);
     if (data.centre) {
       var centre = [data.centre.lat, data.centre.lon];
       var circle = L.circle(centre, {radius: data.centre.radius, color: "#12355b", weight: 2, fillOpacity: 0.05})
         .addTo(map);
-      L.circleMarker(centre, {radius: 7, color: "#12355b", fillColor: "#ffbf47", fillOpacity: 1})
-        .bindTooltip(data.centre.name).addTo(map);
+      L.circleMarker(centre, {radius: 7, color: "#12355b", fillColor: "#ffbf47", fillOpacity: 1, className: "atlas-centre"})
+        .bindTooltip(text(data.centre.name)).addTo(map);
       map.fitBounds(circle.getBounds());
     }
     layer.addTo(map);
@@ -105,7 +118,7 @@
         style: {color: "#333", weight: options.labels ? 1.5 : 2.5, opacity: 0.8, fill: false},
         onEachFeature: function (feature, shape) {
           if (options.labels) {
-            shape.bindTooltip(feature.properties.name, {permanent: true, direction: "center", className: "kreis-label", pane: "labels"});
+            shape.bindTooltip(text(feature.properties.name), {permanent: true, direction: "center", className: "kreis-label", pane: "labels"});
           }
         }
       }).addTo(map);
@@ -126,7 +139,7 @@
     function decimal(value) { return value.toFixed(6).replace(".", ","); }
     var start = L.latLng(number(lat), number(lon));
     if (isNaN(start.lat) || isNaN(start.lng)) start = address;
-    L.circleMarker(address, {radius: 6, color: "#555", fillOpacity: 0.6}).bindTooltip(box.dataset.labelAddress).addTo(map);
+    L.circleMarker(address, {radius: 6, color: "#555", fillOpacity: 0.6}).bindTooltip(text(box.dataset.labelAddress)).addTo(map);
     var marker = L.marker(start, {draggable: true, autoPan: true, title: box.dataset.labelPin, alt: box.dataset.labelPin})
       .addTo(map);
     map.setView(start, 15);
@@ -202,6 +215,28 @@
     apply(false);
   }
 
+  /* "Meinen Standort verwenden" on the near page: the browser's position fills the search; texts from the page. */
+  function wireGeolocation() {
+    var button = document.getElementById("standort");
+    var form = document.getElementById("suche");
+    if (!button || !form || !navigator.geolocation) return;
+    var status = document.getElementById("standort-status");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = button.dataset.locating;
+      navigator.geolocation.getCurrentPosition(function (position) {
+        ["lat", "lon"].forEach(function (id) { document.getElementById(id).disabled = false; });
+        document.getElementById("lat").value = position.coords.latitude.toFixed(5);
+        document.getElementById("lon").value = position.coords.longitude.toFixed(5);
+        document.getElementById("ort").disabled = true;
+        form.submit();
+      }, function () {
+        status.textContent = button.dataset.failed;
+      }, {timeout: 10000, maximumAge: 60000});
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", wireFilter);
+  document.addEventListener("DOMContentLoaded", wireGeolocation);
   window.Atlas = {projects: projects, boundaries: boundaries, pin: pin};
 })();

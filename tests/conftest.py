@@ -145,15 +145,32 @@ def chromium():
 def page(chromium):
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
     page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = watch(page)
+    yield page
+    context.close()
+    assert not errors, f"the page misbehaved: {errors}"
 
-    def dialog(dialog):  # alert(1) from injected markup would land here
+
+def watch(page) -> list[str]:
+    """What a test must never see: script errors, dialogs (alert(1) from injected markup), policy violations
+    (blocked inline scripts, styles or frames) and requests that leave the loopback interface."""
+    errors: list[str] = []
+    page.set_default_timeout(10_000)
+    page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
+
+    def dialog(dialog):
         errors.append(f"a script opened a dialog: {dialog.message}")
         dialog.dismiss()
 
+    def console(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            errors.append(f"policy violation: {message.text}")
+
+    def request(request):
+        if not request.url.startswith(("http://127.0.0.1:", "data:image/")):
+            errors.append(f"request left the machine or used a payload URL: {request.url}")
+
     page.on("dialog", dialog)
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    page.on("console", console)
+    page.on("request", request)
+    return errors

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import watch
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -28,9 +29,11 @@ def test_my_position_fills_in_the_search(chromium, live_server):
     context = chromium.new_context(geolocation={"latitude": 52.3143, "longitude": 9.7236},
                                    permissions=["geolocation"], locale="de-DE")
     page = context.new_page()
+    errors = watch(page)
     page.goto(live_server + "/in-der-naehe")
     page.get_by_role("button", name="Meinen Standort verwenden").click()
     expect(page.locator("#treffer li").first.locator("a")).to_have_text("Hemminger Netzwerk für Flüchtlinge")
     query = parse_qs(urlsplit(page.url).query)
     assert query["lat"] == ["52.31430"] and query["lon"] == ["9.72360"] and "ort" not in query
     context.close()
+    assert not errors, errors

@@ -47,11 +47,11 @@ def test_approve_and_edit_at_the_same_moment_never_disagree_with_the_history(off
             except StaleWrite:
                 refused.append("approval")
 
-        def edit(project_id=project_id, seen=seen, start=start, edited=edited, refused=refused):
+        def edit(project_id=project_id, expected=seen if round_ % 2 else None, start=start, edited=edited,
+                 refused=refused):
             start.wait()
             try:
-                store.update(project_id, edited, place, actor="b@arl.example",
-                             expected_version=seen if round_ % 2 else None)
+                store.update(project_id, edited, place, actor="b@arl.example", expected_version=expected)
             except StaleWrite:
                 refused.append("edit")
 

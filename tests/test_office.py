@@ -225,3 +225,13 @@ def test_editing_a_rejected_project_keeps_the_reason(accounts, lamspringe):
     row = store.get(lamspringe)
     assert (row["status"], row["reject_reason"], row["description"]) == ("rejected", "Kein Bezug zu Geflüchteten",
                                                                          "Neu")
+
+
+@pytest.mark.parametrize("url", ["/amt/", "/amt/export.csv", "/amt/export.geojson", "/amt/projekt/{id}",
+                                 "/amt/projekt/{id}/bearbeiten", "/amt/anmelden"])
+def test_office_pages_and_exports_are_never_stored_by_browsers_or_proxies(accounts, lamspringe, url):
+    client = accounts.test_client()
+    login(client, "land@ml.example")
+    response = client.get(url.format(id=lamspringe))
+    assert response.status_code == 200
+    assert response.cache_control.no_store and response.cache_control.private

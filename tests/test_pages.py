@@ -26,8 +26,36 @@ def test_the_start_page_lists_every_published_project_beside_the_map(client):
     assert page.select_one("html")["lang"] == "de"
     assert page.select_one(".map .folium-map")
     assert len(listed(response)) == 7
-    assert "Atlas.projects(" in response.get_data(as_text=True)
+    map_script = page.select("script[src]")[-1]["src"]
+    assert "Atlas.projects(" in client.get(map_script).get_data(as_text=True)
     assert page.select("#filter input[name=hf]") and len(page.select("#filter input[name=hf]")) == 5
+
+
+@pytest.mark.parametrize("url", ["/", "/region/lueneburg", "/projekt/1", "/in-der-naehe?ort=Hannover",
+                                 "/einreichen", "/amt/anmelden", "/gibt-es-nicht"])
+def test_no_page_holds_an_inline_script_and_each_sends_the_security_headers(client, url):
+    response = client.get(url)
+    assert not [s for s in soup(response).select("script") if not s.get("src") and s.get("type") != "application/json"]
+    policy = dict(part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
+    assert policy["script-src"] == "'self'" and "unsafe-inline" not in policy["script-src"]
+    assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in response.headers, "HSTS only over HTTPS"
+
+
+def test_hsts_is_sent_over_https(client):
+    response = client.get("/", base_url="https://atlas.example")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31556926")
+
+
+def test_a_map_script_is_cached_long_under_its_version(client):
+    src = soup(client.get("/region/weser-ems")).select("script[src]")[-1]["src"]
+    assert src.startswith("/karte/region-weser-ems.js?v=")
+    assert client.get(src).cache_control.max_age == 365 * 24 * 3600
+    assert client.get("/karte/region-weser-ems.js?v=alt").cache_control.max_age == 300
+    assert client.get("/karte/bayern.js").status_code == 404
 
 
 def test_no_asset_comes_from_another_host(client):

@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
     from atlas.accounts import session_user
     from atlas.web import assets, errors, near, office, public, submit
     from atlas.web.cache import PageCache
+    from atlas.web.headers import secure
     from atlas.web.limits import limiter
 
     app.extensions["atlas_pages"] = PageCache(max_bytes=int(app.config["PAGE_CACHE_BYTES"]))
@@ -59,6 +60,7 @@ def register(app: Flask) -> None:
     def load_user(token: str):
         return session_user(app.extensions["atlas"].store, token) if 20 <= len(token) <= 100 else None
     errors.register(app)
+    secure(app)
 
 
 def query_with(**changes) -> str:

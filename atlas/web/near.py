@@ -6,10 +6,11 @@ import pandas as pd
 from flask import Blueprint, current_app, render_template, request
 
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.maps import project_data, project_map
+from atlas.maps import project_data
 from atlas.near import RADII_KM, find_near, parse_near_query
 from atlas.present import project_view
 from atlas.store import PUBLIC_COLUMNS
+from atlas.web.assets import page_map
 
 bp = Blueprint("near", __name__)
 
@@ -24,9 +25,7 @@ def near():
     if result and result.place:
         place = result.place
         centre = {"lat": place.lat, "lon": place.lon, "radius": query.radius_km * 1000, "name": place.name}
-        lat, lon = round(place.lat, 3), round(place.lon, 3)
-        context["map"] = project_map(tiles=current_app.config["TILES"], cluster=False, zoom=10,
-                                     bounds=((lat - 0.3, lon - 0.5), (lat + 0.3, lon + 0.5)))
+        context["map"] = page_map("naehe")
         context["data"] = project_data(pd.DataFrame(result.projects, columns=PUBLIC_COLUMNS), centre)
         context["projects"] = [project_view(p) for p in result.projects]
     status = 400 if result and result.status == "invalid" else 200

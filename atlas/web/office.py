@@ -15,9 +15,11 @@ from atlas.submission import coordinate_text, relocate
 from atlas.text import clean_text
 from atlas.transfer import export_csv, export_geojson
 from atlas.web.forms import EXPIRED, ActionForm, ApproveForm, EditForm, LoginForm, RejectForm, version_of
+from atlas.web.headers import no_store
 from atlas.web.limits import limiter, login_limit
 
 bp = Blueprint("office", __name__, url_prefix="/amt")
+bp.after_request(no_store)
 STATUS_LABELS = {PENDING: "Eingereicht", PUBLISHED: "Veröffentlicht", REJECTED: "Abgelehnt"}
 ACTION_LABELS = dict(STATUS_LABELS, edited="Bearbeitet")
 STALE_EDIT = ("Während Sie bearbeitet haben, wurde das Projekt geändert (siehe unten). Es wurde nichts überschrieben. "

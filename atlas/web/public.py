@@ -6,11 +6,12 @@ from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.exceptions import BadRequest
 
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
-from atlas.maps import project_data, project_map
+from atlas.maps import project_data
 from atlas.present import kreis_counts, project_view
 from atlas.regions import ARLS
 from atlas.store import PUBLISHED
 from atlas.text import clean_text
+from atlas.web.assets import page_map
 
 bp = Blueprint("public", __name__)
 LIST_PAGE = 50
@@ -36,11 +37,10 @@ def project(project_id: int):
 
     def render() -> str:
         frame = services.store.published_one(project_id)
-        lat, lon = round(float(frame.lat.iat[0]), 5), round(float(frame.lon.iat[0]), 5)
-        parts = project_map(tiles=current_app.config["TILES"], cluster=False, zoom=12,
-                            bounds=((lat - 0.05, lon - 0.08), (lat + 0.05, lon + 0.08)))
-        return render_template("public/project.html", project=project_view(row), map=parts,
-                               data=project_data(frame), arl=ARLS[row["arl"]], tiles=current_app.config["TILES"])
+        view = {"lat": round(float(frame.lat.iat[0]), 5), "lon": round(float(frame.lon.iat[0]), 5), "zoom": 12}
+        return render_template("public/project.html", project=project_view(row), map=page_map("projekt"),
+                               data=project_data(frame, view=view), arl=ARLS[row["arl"]],
+                               tiles=current_app.config["TILES"])
 
     return _pages().get(key, services.store.version(), render)
 
@@ -60,15 +60,10 @@ def _map_page(view: str, arl: str | None):
     key = (view, arl, tuple(selected), page)
 
     def render() -> str:
-        regions = services.regions
         everything = services.store.published(arl=arl)
         shown = everything if not selected else everything[
             (everything.hf_mask & mask(selected)) != 0]
-        outline = regions.arl[regions.arl.arl == arl] if arl else regions.kreise
-        west, south, east, north = outline.total_bounds
-        parts = project_map(tiles=current_app.config["TILES"], bounds=((south, west), (north, east)),
-                            boundaries=f"/karte/kreise/{arl}.geojson" if arl else "/karte/arl.geojson",
-                            labels=bool(arl))
+        parts = page_map(f"region-{arl}" if arl else "atlas")
         first = (page - 1) * LIST_PAGE
         pages = max(1, -(-len(shown) // LIST_PAGE))
         if page > pages:
@@ -79,7 +74,7 @@ def _map_page(view: str, arl: str | None):
             projects=[project_view(r) for r in shown.iloc[first:first + LIST_PAGE].to_dict("records")],
             total=len(shown), page=page, pages=pages,
             arl=ARLS.get(arl) if arl else None, arls=ARLS, tiles=current_app.config["TILES"],
-            counts=kreis_counts(regions, everything, arl) if arl else None,
+            counts=kreis_counts(services.regions, everything, arl) if arl else None,
         )
 
     return _pages().get(key, services.store.version(), render)

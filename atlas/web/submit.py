@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
-from atlas.maps import project_map
 from atlas.places import parse_position
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
@@ -17,11 +16,11 @@ from atlas.submission import (
     locate_submission,
     ready,
 )
+from atlas.web.assets import page_map
 from atlas.web.forms import EXPIRED, SubmitForm
 from atlas.web.limits import limiter, submit_limit
 
 bp = Blueprint("submit", __name__)
-NIEDERSACHSEN_BOUNDS = ((51.29, 6.65), (53.9, 11.6))
 
 
 @bp.route("/einreichen", methods=["GET", "POST"])
@@ -59,8 +58,7 @@ def submit():
 def render_form(form: SubmitForm, errors: dict, location=None, status: int | None = None):
     pin_map = None
     if location is not None and location.place is not None and not errors.get("ort"):
-        pin_map = project_map(tiles=current_app.config["TILES"], bounds=NIEDERSACHSEN_BOUNDS, zoom=15, pin=True,
-                              boundaries=url_for("assets.arl_outlines"))
+        pin_map = page_map("pin")
     page = render_template("submit/form.html", form=form, errors=errors, limits=LIMITS, location=location,
                            pin_map=pin_map, choice_value=choice_value, warning_km=PIN_WARNING_KM)
     return page, status or (400 if errors else 200)

@@ -1,0 +1,35 @@
+"""One way to open the database, for the store and the migrations alike: SQLite (embedded) or PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+
+
+def open_engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+    _sqlite_pragmas(engine)
+    return engine
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    """WAL lets readers and one writer work at once; a busy database waits up to a minute, it never drops a write.
+
+    SQLAlchemy, not the sqlite3 module, begins transactions here, so a writing one can BEGIN IMMEDIATE.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(connection, _record):
+        connection.isolation_level = None
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=60000")  # first: switching to WAL waits for other processes too
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get("atlas_write")
+                                   else "BEGIN")
