@@ -38,6 +38,7 @@ from atlas.projects import ProjectInput
 from atlas.regions import Regions
 
 PENDING, PUBLISHED, REJECTED = "pending", "published", "rejected"
+ROUGH_DECIMALS = 2  # "Standort nur ungefähr": 0.01° is about 1.1 km north–south, 0.7 km east–west
 STATUSES = (PENDING, PUBLISHED, REJECTED)
 
 metadata = MetaData()
@@ -205,9 +206,14 @@ class Store:
         return version
 
     def nearby(self, lat: float, lon: float, radius_km: float, statuses=(PENDING, PUBLISHED)) -> list[dict]:
-        """Projects of these statuses within radius_km of a point (exact coordinates), nearest first."""
-        dlat = radius_km / 110.5
-        dlon = radius_km / (111.3 * max(math.cos(math.radians(lat)), 0.01))
+        """Projects of these statuses whose public position lies within radius_km of a point, nearest first.
+
+        The public position is the rounded one where the submitter asked for it: what this tells a caller, the
+        public map tells everyone anyway.
+        """
+        slack = 0.5 * 10**-ROUGH_DECIMALS  # a rounded position may lie this far (in degrees) from the exact one
+        dlat = radius_km / 110.5 + slack
+        dlon = radius_km / (111.3 * max(math.cos(math.radians(lat)), 0.01)) + slack
         # Only the box in SQL: with a status condition SQLite would walk the status index, nearly every row.
         query = select(projects).where(projects.c.lat.between(lat - dlat, lat + dlat),
                                        projects.c.lon.between(lon - dlon, lon + dlon))
@@ -215,8 +221,10 @@ class Store:
             rows = [dict(r) for r in db.execute(query).mappings() if r.status in statuses]
         if not rows:
             return []
-        km = distance_km(np.full(len(rows), lat), np.full(len(rows), lon), np.array([r["lat"] for r in rows]),
-                         np.array([r["lon"] for r in rows]))
+        rough = np.array([bool(r["approximate"]) for r in rows])
+        public_lat = public_position(np.array([r["lat"] for r in rows]), rough)
+        public_lon = public_position(np.array([r["lon"] for r in rows]), rough)
+        km = distance_km(np.full(len(rows), lat), np.full(len(rows), lon), public_lat, public_lon)
         for row, distance in zip(rows, km, strict=True):
             row["distance_km"] = float(distance)
         return sorted((r for r in rows if r["distance_km"] <= radius_km), key=lambda r: r["distance_km"])
@@ -278,8 +286,8 @@ class Store:
             rows = [tuple(row) for row in db.execute(query)]  # plain tuples: pandas is slow on Row objects
         frame = pd.DataFrame.from_records(rows, columns=PUBLIC_COLUMNS + ["approximate"])
         rough = frame.approximate.astype(bool).to_numpy()
-        frame.loc[rough, "lat"] = frame.loc[rough, "lat"].round(2)
-        frame.loc[rough, "lon"] = frame.loc[rough, "lon"].round(2)
+        frame["lat"] = public_position(frame.lat.to_numpy(dtype=float), rough)
+        frame["lon"] = public_position(frame.lon.to_numpy(dtype=float), rough)
         return frame.drop(columns="approximate")
 
     def rows(self, status: str | None = None, arl: str | None = None, hf: list[str] | None = None,
@@ -308,6 +316,11 @@ class Store:
         """Renewed whenever what the public sees changes: caches key on it."""
         with self.engine.connect() as db:
             return db.execute(select(meta.c.value).where(meta.c.key == "version")).scalar_one()
+
+
+def public_position(values: np.ndarray, approximate: np.ndarray) -> np.ndarray:
+    """Latitudes or longitudes as the public sees them: rounded to about 1 km where the submitter asked for it."""
+    return np.where(approximate, np.round(values, ROUGH_DECIMALS), values)
 
 
 def _row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str, status: str, now) -> dict:

@@ -13,7 +13,7 @@ from atlas.geocode import Geocoder, distance_km
 from atlas.places import AMBIGUOUS, OK, Place, Result, parse_position
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
-from atlas.store import Store
+from atlas.store import PUBLISHED, Store
 
 PIN_WARNING_KM = 2.0  # a pin farther than this from the address gets a warning the person confirms
 PIN_MOVED_KM = 0.01  # closer than 10 m: the pin was not moved, the address's precision stays
@@ -115,9 +115,15 @@ def coordinate_text(value: float) -> str:
 
 
 def similar_nearby(store: Store, name: str, lat: float, lon: float) -> list[dict]:
-    """Pending and published projects within DUPLICATE_RADIUS_KM whose name is the same or very similar."""
-    return [row for row in store.nearby(lat, lon, DUPLICATE_RADIUS_KM)
-            if fuzz.token_set_ratio(name, row["name"], processor=utils.default_process) >= SIMILAR_NAME]
+    """Projects within DUPLICATE_RADIUS_KM of their public position whose name is the same or very similar.
+
+    Only what the public may see: a published one with its name, place and number; a pending one only as
+    "waiting", since nobody has checked it yet. No distance: moving a pin must not locate an approximate project.
+    """
+    similar = [row for row in store.nearby(lat, lon, DUPLICATE_RADIUS_KM)
+               if fuzz.token_set_ratio(name, row["name"], processor=utils.default_process) >= SIMILAR_NAME]
+    return [{"status": PUBLISHED, "id": row["id"], "name": row["name"], "ort": row["ort"]}
+            if row["status"] == PUBLISHED else {"status": row["status"]} for row in similar]
 
 
 def outside_message(place: Place, subject: str = "") -> str:

@@ -7,6 +7,9 @@ import json
 import pytest
 from helpers import form_values, html, make_app, textarea
 
+from atlas.projects import validate_project
+from atlas.submission import similar_nearby
+
 XSS = "<img src=x onerror=alert(1)>"
 LAMSPRINGE = {"name": "Sprachcafé Lamspringe", "traeger": "Kirchengemeinde", "description": "Jeden Dienstag",
               "handlungsfelder": ["sprache"], "ort": "Lamspringe", "consent": "y"}
@@ -110,14 +113,46 @@ def test_a_similar_project_nearby_is_shown_and_the_person_confirms(app):
     client = app.test_client()
     submit(client)
     again = start(client, name="Sprachcafe  Lamspringe!")
-    page = html(again)
-    assert "Sprachcafé Lamspringe" in page.select_one("#doppelt").get_text()
-    assert "wartet auf Freigabe" in page.select_one("#doppelt").get_text()
+    warning = html(again).select_one("#doppelt").get_text()
+    assert "Ein ähnliches Projekt wurde schon eingereicht und wartet auf Freigabe" in warning
+    assert "Sprachcafé Lamspringe" not in warning, "a pending project stays unnamed"
     still = confirm(client, again)
     assert html(still).select_one("#doppelt") is not None
     assert app.extensions["atlas"].store.count() == 1
     confirm(client, still, duplicate_ok="y")
     assert app.extensions["atlas"].store.count() == 2
+
+
+def test_a_published_duplicate_is_named_and_linked_without_a_distance(app):
+    client = app.test_client()
+    submit(client)
+    app.extensions["atlas"].store.set_status(1, "published", actor="test")
+    warning = html(start(client, name="Sprachcafe Lamspringe")).select_one("#doppelt")
+    assert warning.select_one("a")["href"] == "/projekt/1"
+    assert warning.select_one("a").get_text() == "Sprachcafé Lamspringe"
+    assert " km" not in warning.select_one("li").get_text() and "," not in warning.select_one("li").get_text()
+
+
+def test_the_duplicate_warning_cannot_locate_an_approximate_project(app):
+    """Moving the pin around an approximate project tells no more than its rounded position on the public map."""
+    store = app.extensions["atlas"].store
+    exact_lat, exact_lon = 51.96349, 10.01427
+    project, _ = validate_project({"name": "Versteckter Treff", "handlungsfelder": "sprache", "ort": "Lamspringe",
+                                   "approximate": True})
+    place = app.extensions["atlas"].geocoder.geocode("Lamspringe").place
+    from dataclasses import replace
+
+    store.add(project, replace(place, lat=exact_lat, lon=exact_lon), "published")
+    public_lat, public_lon = round(exact_lat, 2), round(exact_lon, 2)
+
+    def flagged(lat, lon):
+        return bool(similar_nearby(store, "Versteckter Treff", lat, lon))
+
+    from atlas.geocode import distance_km
+
+    for step in range(-40, 41):  # a line of pins through the exact spot, 50 m apart
+        lat, lon = exact_lat + step * 0.00045, exact_lon
+        assert flagged(lat, lon) == (distance_km(lat, lon, public_lat, public_lon) <= 1.0)
 
 
 def test_a_different_name_nearby_is_no_duplicate(app):
