@@ -57,10 +57,13 @@ def import_(file: str, status: str) -> None:
     s = services()
     report = import_csv(file, s.store, s.geocoder, status,
                         progress=lambda rows: tqdm(rows, desc="Geokodieren", unit="Zeile", file=sys.stderr))
+    for note in report.notes:
+        click.echo(note, err=True)
     if not report.ok:
         for line, reason in report.errors:
-            click.echo(f"Zeile {line}: {reason}", err=True)
-        click.echo(f"Nichts importiert: {len(report.errors)} fehlerhafte Zeile(n).", err=True)
+            click.echo(f"Zeile {line}: {reason}" if line else reason, err=True)
+        click.echo("Nichts importiert." if report.errors[0][0] == 0 else
+                   f"Nichts importiert: {len(report.errors)} fehlerhafte Zeile(n).", err=True)
         sys.exit(1)
     click.echo(f"{len(report.ids)} Projekte importiert ({status}).")
 

@@ -18,15 +18,25 @@ from atlas.store import PUBLISHED, Store
 # CSV columns (German, as in data/projects.csv) -> project fields
 COLUMNS = {"name": "name", "traeger": "traeger", "beschreibung": "description", "handlungsfelder": "handlungsfelder",
            "strasse": "street", "plz": "plz", "ort": "ort", "website": "website", "email": "email"}
+# How people head these columns in a spreadsheet -> the column
+COLUMN_SPELLINGS = {"träger": "traeger", "straße": "strasse", "e-mail": "email", "projektname": "name",
+                    "handlungsfeld": "handlungsfelder", "postleitzahl": "plz", "webseite": "website"}
+SEPARATORS = {",": "Komma", ";": "Semikolon", "\t": "Tabulator"}
+ENCODINGS = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252 (wie Excel speichert)"}
 EXPORT_COLUMNS = ["id", "name", "traeger", "beschreibung", "handlungsfelder", "strasse", "plz", "ort", "lat", "lon",
                   "genauigkeit", "kreis_rs", "kreis", "arl", "website", "email", "status"]
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be read as projects; the German message says why and what to do."""
 
 
 @dataclass
 class ImportReport:
     ids: list[int] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, German reason)
+    notes: list[str] = field(default_factory=list)  # what was found out about the file, in German
 
     @property
     def ok(self) -> bool:
@@ -36,22 +46,13 @@ class ImportReport:
 def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str = PUBLISHED,
                progress: Callable[[Iterable], Iterable] = lambda rows: rows, into_empty: bool = False) -> ImportReport:
     """Geocode and assign every row; write all of them, or none if any row is bad (or, with `into_empty`, if the
-    store already holds projects)."""
+    store already holds projects). Reads UTF-8 and Windows-1252, separated by commas, semicolons or tabs."""
     report = ImportReport()
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        report.errors.append((0, f"Die Datei kann nicht gelesen werden: {error}"))
+        numbered = read_rows(Path(path), report)
+    except UnreadableFile as problem:
+        report.errors.append((0, str(problem)))
         return report
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"name", "handlungsfelder", "ort"} - set(reader.fieldnames or [])
-    if missing:
-        report.errors.append((1, f"Spalten fehlen: {', '.join(sorted(missing))}"))
-        return report
-    numbered, start = [], reader.line_num + 1
-    for row in reader:
-        numbered.append((start, row))  # the line a record starts on, as a spreadsheet shows it
-        start = reader.line_num + 1
     located: list[tuple[ProjectInput, Place]] = []
     for line, row in progress(numbered):
         outcome = _locate_row(row, geocoder)
@@ -60,10 +61,79 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
         else:
             located.append(outcome)
     if not numbered:
-        report.errors.append((1, "Die Datei enthält keine Projekte."))
+        report.errors.append((2, "Die Datei enthält nur die Kopfzeile, keine Projekte."))
     if not report.errors:
         report.ids = store.add_many(located, status, into_empty=into_empty)
     return report
+
+
+def read_rows(path: Path, report: ImportReport) -> list[tuple[int, dict]]:
+    """The file's records with the line each starts on, keyed by column; what was found goes into the notes."""
+    text, encoding = _decode(path)
+    separator = max(SEPARATORS, key=text.split("\n", 1)[0].count)  # German Excel writes semicolons
+    report.notes.append(f"Gelesen als {encoding}, Trennzeichen: {SEPARATORS[separator]}.")
+    reader = csv.DictReader(io.StringIO(text), delimiter=separator, strict=True)
+    reader.fieldnames = _columns(reader.fieldnames or [], separator, report)
+    numbered, start = [], reader.line_num + 1
+    try:
+        for row in reader:
+            numbered.append((start, row))  # the line a record starts on, as a spreadsheet shows it
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise UnreadableFile(f"Ab Zeile {start} ist die Datei kein gültiges CSV ({_csv_problem(error)}).") from None
+    return numbered
+
+
+def _decode(path: Path) -> tuple[str, str]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFile(f"Die Datei {path} gibt es nicht.") from None
+    except PermissionError:
+        raise UnreadableFile(f"Die Datei {path} darf nicht gelesen werden (fehlende Berechtigung).") from None
+    except OSError:
+        raise UnreadableFile(f"Die Datei {path} kann nicht gelesen werden.") from None
+    if not raw.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise UnreadableFile("Die Datei ist leer. Sie braucht eine Kopfzeile (name;handlungsfelder;ort …) und "
+                             "eine Zeile je Projekt.")
+    if b"\x00" in raw:
+        raise UnreadableFile("Die Datei ist keine Textdatei (sie enthält Nullbytes). Bitte als CSV speichern.")
+    for encoding, label in ENCODINGS.items():
+        try:
+            return raw.decode(encoding), label
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile("Die Zeichenkodierung ist weder UTF-8 noch Windows-1252. Bitte als „CSV UTF-8“ speichern.")
+
+
+def _columns(raw: list[str], separator: str, report: ImportReport) -> list[str]:
+    """The header as this program names its columns; what is missing or doubled is an error, unknown ones a note."""
+    names = [COLUMN_SPELLINGS.get(n.strip().lower(), n.strip().lower()) for n in raw]
+    doubled = [n for n in dict.fromkeys(names) if n and names.count(n) > 1]
+    if doubled:
+        positions = ", ".join(str(i + 1) for i, n in enumerate(names) if n == doubled[0])
+        raise UnreadableFile(f"Die Spalte „{doubled[0]}“ kommt mehrmals vor (Spalten {positions}). "
+                             "Bitte jede Spalte nur einmal.")
+    missing = [c for c in ("name", "handlungsfelder") if c not in names]
+    if "ort" not in names and "plz" not in names:
+        missing.append("ort oder plz")
+    if missing:
+        found = ", ".join(f"„{n}“" for n in raw[:12]) or "keine"
+        raise UnreadableFile(f"Spalten fehlen: {', '.join(missing)}. Gefunden mit Trennzeichen "
+                             f"{SEPARATORS[separator]}: {found}.")
+    unknown = [raw[i] for i, n in enumerate(names) if n not in COLUMNS]
+    if unknown:
+        report.notes.append(f"Nicht verwendete Spalten: {', '.join(unknown[:10])}.")
+    return names
+
+
+def _csv_problem(error: csv.Error) -> str:
+    text = str(error)
+    if "field larger than field limit" in text:
+        return "ein Feld ist viel zu lang"
+    if "unexpected end of data" in text or "EOF" in text:
+        return "ein Anführungszeichen wird nicht geschlossen"
+    return "ungültiges Zeichen oder Anführungszeichen"
 
 
 def _locate_row(row: dict, geocoder: Geocoder) -> tuple[ProjectInput, Place] | str:

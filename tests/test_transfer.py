@@ -6,6 +6,8 @@ import csv
 import io
 import json
 
+import pytest
+
 HEADER = "name,traeger,beschreibung,handlungsfelder,strasse,plz,ort,website,email\n"
 
 
@@ -79,3 +81,63 @@ def test_pending_projects_are_not_exported(runner, services, tmp_path):
     path = write_csv(tmp_path, "Wartet,Verein,Text,sprache,,,Meppen,,\n")
     assert runner.invoke(args=["import", "--status", "pending", path]).exit_code == 0
     assert "Wartet" not in runner.invoke(args=["export"]).output
+
+
+GERMAN_EXCEL = ("Name;Träger;Beschreibung;Handlungsfelder;Straße;PLZ;Ort;Website;E-Mail\r\n"
+                "Sprachcafé Süd;Kirchengemeinde St. Bärbel;Dienstags „offen“ – für alle;sprache;;;Hildesheim;;\r\n"
+                "Begegnung am Fluss;Verein;Text;teilhabe;;49074;Osnabrück;;\r\n")
+
+
+def import_file(runner, tmp_path, data: bytes, name="projekte.csv"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return runner.invoke(args=["import", str(path)])
+
+
+def test_a_file_saved_by_german_excel_imports(runner, services, tmp_path):
+    result = import_file(runner, tmp_path, GERMAN_EXCEL.encode("cp1252"))
+    assert result.exit_code == 0, result.output
+    assert "Gelesen als Windows-1252 (wie Excel speichert), Trennzeichen: Semikolon." in result.output
+    names = {r["name"]: r for r in services.store.rows()}
+    assert names["Sprachcafé Süd"]["traeger"] == "Kirchengemeinde St. Bärbel"
+    assert names["Sprachcafé Süd"]["description"] == "Dienstags „offen“ – für alle"
+
+
+def test_utf8_with_a_byte_order_mark_and_tabs_imports(runner, services, tmp_path):
+    data = ("\ufeff" + GERMAN_EXCEL.replace(";", "\t")).encode("utf-8")
+    result = import_file(runner, tmp_path, data)
+    assert result.exit_code == 0, result.output
+    assert "Gelesen als UTF-8, Trennzeichen: Tabulator." in result.output
+    assert services.store.count() == 2
+
+
+def test_a_file_with_plz_but_no_ort_column_imports(runner, services, tmp_path):
+    result = import_file(runner, tmp_path, b"name,handlungsfelder,plz\nTreff,sprache,31195\n")
+    assert result.exit_code == 0, result.output
+    assert services.store.rows()[0]["kreis_name"] == "Hildesheim"
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "Die Datei ist leer"),
+    (b"\xef\xbb\xbf\r\n  \n", "Die Datei ist leer"),
+    (b"name,handlungsfelder,ort\n", "nur die Kopfzeile"),
+    (b"name;ort;Ort;handlungsfelder\nA;B;C;sprache\n", "Die Spalte „ort“ kommt mehrmals vor (Spalten 2, 3)"),
+    (b"titel;bereich\nA;B\n", "Spalten fehlen: name, handlungsfelder, ort oder plz. Gefunden mit Trennzeichen "
+                             "Semikolon: „titel“, „bereich“."),
+    (b"name,handlungsfelder,ort\n\"A,sprache,Celle\n", "kein gültiges CSV"),
+    (b"name,handlungsfelder,ort\nA\x00,sprache,Celle\n", "keine Textdatei"),
+    (b"name,handlungsfelder,ort\n" + b"x" * 200_000 + b",sprache,Celle\n", "kein gültiges CSV"),
+])
+def test_a_bad_file_gets_a_german_message_and_nothing_is_imported(runner, services, tmp_path, data, message):
+    result = import_file(runner, tmp_path, data)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output and "Error" not in result.output
+    assert services.store.count() == 0
+
+
+def test_a_missing_file_is_named_in_german(runner, tmp_path):
+    from atlas.transfer import ImportReport, UnreadableFile, read_rows
+
+    with pytest.raises(UnreadableFile, match="gibt es nicht"):
+        read_rows(tmp_path / "fehlt.csv", ImportReport())
