@@ -6,27 +6,45 @@ PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint bench chromium regions gazetteer clean
+.PHONY: install run test test-sqlite test-postgresql lint bench debian chromium regions gazetteer clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "== installing the atlas and its test tools into $(VENV) (PyPI)"
+	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
 	touch $@
 
-# Debian's Chromium drives the browser tests; Playwright's own browser download cannot work offline.
-chromium:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+# Debian's packages for the tests: Chromium drives the browser tests (Playwright's own browser download cannot
+# work here), PostgreSQL and Redis are started by the tests themselves on loopback ports under /tmp.
+debian:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  echo "== installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends$$missing; \
+	fi
+chromium: debian
 
 run: install
 	$(BIN)/atlas db upgrade
 	$(BIN)/atlas seed
 	$(BIN)/atlas serve --host 127.0.0.1 --port $(PORT)
 
-test: install chromium
+# The whole suite twice: on SQLite (the embedded default) and on a PostgreSQL server the tests start.
+test: test-sqlite test-postgresql
+
+test-sqlite: install debian
+	@echo "== tests on SQLite"
 	$(BIN)/python -m pytest
+
+test-postgresql: install debian
+	@echo "== tests on PostgreSQL"
+	ATLAS_TEST_BACKEND=postgresql $(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check atlas tests bench scripts

@@ -22,6 +22,11 @@ class Services:
         self.data_dir = Path(settings["DATA_DIR"])
         self.regions: Regions = load_regions(self.data_dir / "regions")
 
+    def close(self) -> None:
+        """Close the database connections this process holds (the app can open them again)."""
+        if "store" in self.__dict__:
+            self.store.engine.dispose()
+
     @cached_property
     def gazetteer(self) -> Gazetteer:
         return _gazetteer(self.data_dir / "gazetteer", self.regions)

@@ -8,8 +8,40 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import helpers
 import pytest
 from helpers import make_app
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database_backend():
+    """On the PostgreSQL run: one throwaway server for the session, and a migrated template for every database."""
+    if helpers.BACKEND != "postgresql":
+        yield helpers.BACKEND
+        helpers.close_apps()
+        return
+    from servers import PostgresServer
+
+    from atlas.migrate import upgrade
+
+    server = PostgresServer()
+    template = server.create_database()
+    upgrade(template)
+    helpers.postgres = (server, template.rsplit("/", 1)[1])
+    try:
+        yield helpers.BACKEND
+    finally:
+        helpers.close_apps()
+        helpers.postgres = None
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def close_test_apps(database_backend):
+    """The apps a test made (not those of wider fixtures, made before it) are closed after it."""
+    first = len(helpers.apps)
+    yield
+    helpers.close_apps(first)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -9,14 +10,39 @@ from bs4 import BeautifulSoup
 from atlas import create_app
 from atlas.migrate import upgrade
 
+# `make test` runs the suite twice: on SQLite, then with ATLAS_TEST_BACKEND=postgresql on a PostgreSQL server that
+# conftest starts (tests/servers.py). Every app a test makes gets its own database either way.
+BACKEND = os.environ.get("ATLAS_TEST_BACKEND", "sqlite")
+postgres = None  # (server, template database) while the PostgreSQL backend runs
+apps: list = []  # every app made, so its database connections are closed after its test
+
 
 def make_app(directory: Path, **settings):
     """An app on its own instance folder and database, its schema upgraded as `atlas db upgrade` does."""
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(directory / "instance"),
-                      "DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}",
-                      "GEOCODE_CACHE": str(directory / "geocode-cache.sqlite"), "TILES": "none", **settings})
+    if "DATABASE_URL" not in settings:
+        settings["DATABASE_URL"] = new_database_url(directory)
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(directory / "instance"), "TILES": "none", **settings})
     upgrade(app.config["DATABASE_URL"])
+    apps.append(app)
     return app
+
+
+def new_database_url(directory: Path) -> str:
+    """An empty database of the backend under test, its schema already upgraded on PostgreSQL (a template)."""
+    if postgres is None:
+        return f"sqlite:///{directory / 'atlas.db'}"
+    server, template = postgres
+    return server.create_database(template)
+
+
+def close_apps(first: int = 0) -> None:
+    """Close the database connections of the apps made since `first`, and drop their PostgreSQL databases."""
+    while len(apps) > first:
+        app = apps.pop()
+        app.extensions["atlas"].close()
+        url = app.config["DATABASE_URL"]
+        if postgres is not None and url.startswith("postgresql"):
+            postgres[0].drop_database(url)
 
 
 def html(response) -> BeautifulSoup:

@@ -1,0 +1,134 @@
+"""Real servers for tests and benchmarks, started on loopback ports under /tmp and stopped again.
+
+PostgreSQL from Debian's `postgresql` package (a throwaway cluster, trust authentication on 127.0.0.1 only) and
+`redis-server` from Debian. Nothing here is a mock; nothing listens beyond the loopback interface.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, seconds: float = 30, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server on port {port} ended with code {process.returncode}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing answered on 127.0.0.1:{port} within {seconds} s")
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of its own in a temporary folder; databases are made from a migrated template."""
+
+    def __init__(self):
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not binaries:
+            raise RuntimeError("PostgreSQL is not installed: `make test` installs Debian's postgresql package")
+        self.bin = Path(binaries[-1]).parent
+        self.dir = Path(tempfile.mkdtemp(prefix="atlas-pg-"))
+        self.port = free_port()
+        self._as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self._as_owner:  # PostgreSQL refuses to run as root; Debian's package made the postgres user
+            shutil.chown(self.dir, "postgres")
+        self.data = self.dir / "data"
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--locale=C.UTF-8", "--no-sync")
+        self._log = open(self.dir / "postgres.log", "wb")  # noqa: SIM115 - open while the server runs
+        self.process = subprocess.Popen(
+            self._as_owner + [str(self.bin / "postgres"), "-D", str(self.data), "-p", str(self.port),
+                              "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.dir}",
+                              "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                              "-c", "max_connections=300"],
+            stdout=subprocess.DEVNULL, stderr=self._log)
+        wait_for_port(self.port, process=self.process)
+        self._count = 0
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, template: str | None = None) -> str:
+        """A new empty database (or a copy of `template`); returns its URL."""
+        import psycopg
+
+        self._count += 1
+        name = f"atlas_{os.getpid()}_{self._count}"
+        with psycopg.connect(self._dsn(), autocommit=True) as db:
+            db.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        import psycopg
+
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(self._dsn(), autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def stop(self) -> None:
+        try:  # SIGINT is PostgreSQL's fast shutdown; sent to the postmaster itself, not to runuser
+            os.kill(int((self.data / "postmaster.pid").read_text().split()[0]), signal.SIGINT)
+        except (OSError, ValueError):
+            self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _dsn(self) -> str:
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run(self._as_owner + [str(self.bin / program), *args], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
+
+
+class RedisServer:
+    """redis-server on a loopback port, without persistence; `stop()` and `start()` again on the same port."""
+
+    def __init__(self):
+        if not shutil.which("redis-server"):
+            raise RuntimeError("redis-server is not installed: `make test` installs Debian's redis-server package")
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="atlas-redis-"))
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self._log = open(self.dir / "postgres.log", "wb")  # noqa: SIM115 - open while the server runs
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port, process=self.process)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
