@@ -23,7 +23,6 @@ def default_settings(instance_path: Path) -> dict:
         "NOMINATIM_USER_AGENT": "gemeinsame-sache-atlas/0.1",
         "NOMINATIM_TIMEOUT": 5,
         "NOMINATIM_MIN_INTERVAL": 1.0,
-        "GEOCODE_CACHE": str(instance_path / "geocode-cache.sqlite"),
         "TILES": "osm",
         "PAGE_CACHE_BYTES": 64 * 1024 * 1024,  # rendered pages kept per process
         "BABEL_DEFAULT_LOCALE": "de",

@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from atlas.regions import ARLS
-from atlas.store import Store, office_sessions, users
+from atlas.schema import office_sessions, users
+from atlas.store import Store
 
 MIN_PASSWORD = 12
 SESSION_HOURS = 12  # a session ends this long after the login, used or not

@@ -1,20 +1,24 @@
 """The online geocoder behind a setting: geopy's Nominatim, restricted to Germany, rate-limited and cached.
 
-At most one request per second for the whole application, across threads and processes: the time of the
-last request lives in the SQLite cache file, read and written inside one exclusive transaction.
+At most one request per second for the whole atlas, across threads, processes and machines: each request
+reserves the next free slot in the database (one row, locked while it is moved on), then waits for it. Answers
+are cached in the database too, so a place asked once is never asked again by any process.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from geopy.exc import GeopyError
 from geopy.geocoders import Nominatim
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from atlas.schema import geocode_answers, geocode_pace
 
 
 class OnlineUnavailable(Exception):
@@ -30,30 +34,25 @@ class OnlineHit:
 
 
 class OnlineGeocoder:
-    def __init__(self, base_url: str, user_agent: str, timeout: float, cache_path: Path,
-                 min_interval: float = 1.0):
+    def __init__(self, base_url: str, user_agent: str, timeout: float, store, min_interval: float = 1.0):
         parts = urlsplit(base_url)
         self.provider = Nominatim(user_agent=user_agent, timeout=timeout, scheme=parts.scheme or "https",
                                   domain=parts.netloc + parts.path.rstrip("/"))
-        self.cache_path = Path(cache_path)
+        self.store = store
         self.min_interval = min_interval
-        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS answers (query TEXT PRIMARY KEY, hits TEXT, at REAL)")
-            db.execute("CREATE TABLE IF NOT EXISTS pace (id INTEGER PRIMARY KEY CHECK (id = 1), last REAL)")
-            db.execute("INSERT OR IGNORE INTO pace VALUES (1, 0)")
 
     def search(self, query: str) -> list[OnlineHit]:
-        """Hits for a query, from the cache when it was asked before."""
-        key = query.strip().casefold()
-        with self._connect() as db:
-            row = db.execute("SELECT hits FROM answers WHERE query = ?", (key,)).fetchone()
-        if row is not None:
-            return [OnlineHit(**hit) for hit in json.loads(row[0])]
+        """Hits for a query, from the cache when it was asked before (by any process)."""
+        key = query.strip().casefold()[:300]
+        with self.store.engine.connect() as db:
+            cached = db.execute(select(geocode_answers.c.hits).where(geocode_answers.c.query == key)).scalar()
+        if cached is not None:
+            return [OnlineHit(**hit) for hit in json.loads(cached)]
         hits = self._ask(query)
-        with self._connect() as db:
-            db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)",
-                       (key, json.dumps([hit.__dict__ for hit in hits]), time.time()))
+        row = {"query": key, "hits": json.dumps([hit.__dict__ for hit in hits]), "at": datetime.now(UTC)}
+        dialect = postgresql if self.store.engine.dialect.name == "postgresql" else sqlite
+        with self.store.engine.begin() as db:  # another process may have asked the same meanwhile
+            db.execute(dialect.insert(geocode_answers).values(**row).on_conflict_do_nothing())
         return hits
 
     def _ask(self, query: str) -> list[OnlineHit]:
@@ -66,20 +65,15 @@ class OnlineGeocoder:
         return [_hit(answer.raw) for answer in answers or []]
 
     def _wait_turn(self) -> None:
-        db = self._connect()
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            (last,) = db.execute("SELECT last FROM pace WHERE id = 1").fetchone()
-            delay = last + self.min_interval - time.time()
-            if delay > 0:
-                time.sleep(delay)
-            db.execute("UPDATE pace SET last = ? WHERE id = 1", (time.time(),))
-            db.commit()
-        finally:
-            db.close()
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.cache_path, timeout=60)
+        """Reserve the next free slot (the row is locked only while it moves on), then wait for it."""
+        with self.store.write() as db:
+            next_at = db.execute(select(geocode_pace.c.next_at).where(geocode_pace.c.id == 1)
+                                 .with_for_update()).scalar_one()
+            slot = max(time.time(), next_at)
+            db.execute(update(geocode_pace).where(geocode_pace.c.id == 1).values(next_at=slot + self.min_interval))
+        delay = slot - time.time()
+        if delay > 0:
+            time.sleep(delay)
 
 
 def _hit(raw: dict) -> OnlineHit:

@@ -47,7 +47,7 @@ class Services:
                 base_url=self.settings["NOMINATIM_URL"],
                 user_agent=self.settings["NOMINATIM_USER_AGENT"],
                 timeout=float(self.settings["NOMINATIM_TIMEOUT"]),
-                cache_path=Path(self.settings["GEOCODE_CACHE"]),
+                store=self.store,
                 min_interval=float(self.settings["NOMINATIM_MIN_INTERVAL"]),
             )
         elif self.settings["GEOCODER"] != "offline":

@@ -16,6 +16,7 @@ from atlas.handlungsfelder import HANDLUNGSFELDER  # noqa: E402
 from atlas.places import Place  # noqa: E402
 from atlas.projects import ProjectInput  # noqa: E402
 from atlas.regions import Assignment  # noqa: E402
+from atlas.migrate import upgrade  # noqa: E402
 from atlas.store import PUBLISHED  # noqa: E402
 
 WORDS = ["Sprachcafé", "Patenschaft", "Netzwerk", "Begegnung", "Willkommen", "Ausbildung", "Nachbarschaft",
@@ -26,8 +27,9 @@ SLUGS = list(HANDLUNGSFELDER)
 def app_with_projects(n: int, directory: Path | None = None, **config):
     """A fresh app whose database holds n published projects at random places in Niedersachsen."""
     directory = directory or Path(tempfile.mkdtemp(prefix="atlas-bench-"))
-    app = create_app({"DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}", "TILES": "none",
-                      "GEOCODE_CACHE": str(directory / "cache.sqlite"), **config})
+    config = {"DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}", "INSTANCE_PATH": str(directory), **config}
+    app = create_app({"TILES": "none", **config})
+    upgrade(app.config["DATABASE_URL"])
     services = app.extensions["atlas"]
     lon, lat = random_points(services.regions, n, seed=n)
     rng = np.random.default_rng(n)

@@ -94,7 +94,7 @@ class server:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         env = dict(os.environ, ATLAS_DATABASE_URL=f"sqlite:///{self.directory / 'atlas.db'}",
-                   ATLAS_GEOCODE_CACHE=str(self.directory / "cache.sqlite"), ATLAS_TILES="none",
+                   ATLAS_INSTANCE_PATH=str(self.directory), ATLAS_TILES="none",
                    ATLAS_SUBMIT_RATE_LIMIT="1000000 per minute")
         atlas = Path(sys.executable).with_name("atlas")
         self.process = subprocess.Popen([str(atlas), "serve", "--host", "127.0.0.1", "--port", str(port)],

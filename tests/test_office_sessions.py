@@ -54,7 +54,7 @@ def test_an_account_number_in_a_validly_signed_cookie_is_no_session(office):
 def test_a_session_ends_after_its_lifetime(office):
     from sqlalchemy import update
 
-    from atlas.store import office_sessions
+    from atlas.schema import office_sessions
 
     client = office.test_client()
     login(client, "leine-weser@arl.example")

@@ -31,9 +31,31 @@ def test_answers_are_cached_persistently(geocoder, nominatim, online_app, tmp_pa
     geocoder.geocode("Rathausplatz 1, 30966 Hemmingen")
     geocoder.geocode("Rathausplatz 1, 30966 Hemmingen")
     again = make_app(tmp_path / "again", GEOCODER="nominatim", NOMINATIM_URL=nominatim.url,
-                     GEOCODE_CACHE=online_app.config["GEOCODE_CACHE"])
+                     DATABASE_URL=online_app.config["DATABASE_URL"])
     assert again.extensions["atlas"].geocoder.geocode("Rathausplatz 1, 30966 Hemmingen").ok
     assert len(nominatim.requests) == 1
+
+
+def test_two_processes_together_ask_at_most_once_a_second(online_app, nominatim, tmp_path):
+    """Two apps with their own engines stand for two processes (or machines) sharing the database."""
+    import threading
+
+    other = make_app(tmp_path / "zweiter", GEOCODER="nominatim", NOMINATIM_URL=nominatim.url,
+                     DATABASE_URL=online_app.config["DATABASE_URL"])
+    geocoders = [online_app.extensions["atlas"].geocoder, other.extensions["atlas"].geocoder]
+
+    def ask(geocoder, n):
+        for i in range(2):
+            geocoder.geocode(f"Am Markt {n}{i}, 30966 Hemmingen")
+
+    threads = [threading.Thread(target=ask, args=(g, n)) for n, g in enumerate(geocoders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    times = sorted(t for t, _ in nominatim.requests)
+    assert len(times) == 4
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.95
 
 
 def test_at_most_one_request_per_second(geocoder, nominatim):
