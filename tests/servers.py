@@ -118,7 +118,6 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self._log = open(self.dir / "postgres.log", "wb")  # noqa: SIM115 - open while the server runs
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(self.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -132,3 +131,32 @@ class RedisServer:
     def close(self) -> None:
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Gunicorn:
+    """The atlas as the README's production command serves it: gunicorn with N worker processes."""
+
+    def __init__(self, workers: int, env: dict[str, str], cwd: Path):
+        import sys
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = cwd / f"gunicorn-{self.port}.log"
+        self._log = open(self.log, "wb")  # noqa: SIM115 - open while the server runs
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.process = subprocess.Popen(
+            [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "atlas:create_app()"],
+            env={**os.environ, **env}, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, seconds=60, process=self.process)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()

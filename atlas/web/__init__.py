@@ -25,7 +25,7 @@ def register(app: Flask) -> None:
     from flask_wtf import CSRFProtect
 
     from atlas.accounts import session_user
-    from atlas.web import assets, errors, near, office, public, submit
+    from atlas.web import assets, errors, near, office, operations, public, submit
     from atlas.web.cache import PageCache
     from atlas.web.headers import secure
     from atlas.web.limits import limiter
@@ -45,6 +45,8 @@ def register(app: Flask) -> None:
     def site_context():
         return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with}
 
+    app.register_blueprint(operations.bp)
+    operations.log_requests(app)
     app.register_blueprint(assets.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(near.bp)

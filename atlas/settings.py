@@ -1,0 +1,90 @@
+"""Settings: their defaults, where the package's files are, the checks made at start, and logging."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+DEFAULT_USER_AGENT = "gemeinsame-sache-atlas/0.1"
+
+
+def resource(name: str) -> Path:
+    """templates/, static/ or data/: inside the package when installed from a wheel, beside it in a checkout."""
+    inside = PACKAGE / name
+    return inside if inside.is_dir() else PACKAGE.parent / name
+
+
+def default_settings(instance_path: Path) -> dict:
+    return {
+        "SECRET_KEY": None,  # None: a random key kept in the instance folder (atlas.secret_key)
+        "DATA_DIR": str(resource("data")),
+        "DATABASE_URL": f"sqlite:///{instance_path / 'atlas.db'}",
+        "SEED_CSV": str(resource("data") / "projects.csv"),
+        "GEOCODER": "offline",
+        "NOMINATIM_URL": "https://nominatim.openstreetmap.org",
+        "NOMINATIM_USER_AGENT": DEFAULT_USER_AGENT,
+        "NOMINATIM_TIMEOUT": 5,
+        "NOMINATIM_MIN_INTERVAL": 1.0,
+        "TILES": "osm",
+        "PAGE_CACHE_BYTES": 64 * 1024 * 1024,  # rendered pages kept per process
+        "BABEL_DEFAULT_LOCALE": "de",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,  # set ATLAS_SESSION_COOKIE_SECURE=true behind HTTPS
+        "REMEMBER_COOKIE_SECURE": False,
+        "FORCE_HTTPS": False,  # redirect plain HTTP to HTTPS (when no reverse proxy does it)
+        "RATELIMIT_STORAGE_URI": "memory://",  # one process (waitress); several processes need redis://
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        # Redis down: log a warning, count in this process's memory with this limit, look for Redis again later
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK": "30 per minute",
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SUBMIT_RATE_LIMIT": "20 per minute;300 per day",  # POSTs per client; a submission takes two
+        "LOGIN_RATE_LIMIT": "10 per minute;100 per day",
+        "MAX_CONTENT_LENGTH": 1_000_000,  # bytes of a request body; a submission is a few kilobytes
+        "LOG_LEVEL": "INFO",
+        "PROXY_COUNT": 0,  # reverse proxies in front of the app; their X-Forwarded-For then names the client
+        "COMPRESS_ALGORITHM": ["gzip"],
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript",
+                               "application/json", "application/geo+json"],
+    }
+
+
+def check_settings(config) -> list[str]:
+    """Refuse settings that cannot work (ValueError); return warnings about ones that are unsafe for the public."""
+    from atlas.maps import TILES
+
+    if config["TILES"] not in TILES:
+        raise ValueError(f"ATLAS_TILES muss einer von {', '.join(TILES)} sein, nicht {config['TILES']!r}.")
+    if config["GEOCODER"] not in ("offline", "nominatim"):
+        raise ValueError(f"ATLAS_GEOCODER muss 'offline' oder 'nominatim' sein, nicht {config['GEOCODER']!r}.")
+    if not str(config["PROXY_COUNT"]).isdigit():
+        raise ValueError(f"ATLAS_PROXY_COUNT ist die Zahl der Proxys davor (0, 1, …), nicht {config['PROXY_COUNT']!r}.")
+    warnings = []
+    several = "gunicorn" in os.environ.get("SERVER_SOFTWARE", "")
+    if several and str(config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        warnings.append("Mehrere Prozesse zählen Rate-Limits getrennt (memory://): ATLAS_RATELIMIT_STORAGE_URI="
+                        "redis://… setzen, sonst gilt jedes Limit je Prozess.")
+    if int(config["PROXY_COUNT"]) and not config["SESSION_COOKIE_SECURE"]:
+        warnings.append("Hinter einem Proxy (meist HTTPS) ohne ATLAS_SESSION_COOKIE_SECURE=true: Anmelde-Cookies "
+                        "würden auch unverschlüsselt gesendet.")
+    if config["GEOCODER"] == "nominatim" and config["NOMINATIM_USER_AGENT"] == DEFAULT_USER_AGENT:
+        warnings.append("ATLAS_NOMINATIM_USER_AGENT nennt keinen Kontakt; Nominatim verlangt einen eigenen.")
+    if config["DATABASE_URL"].startswith("sqlite") and several:
+        warnings.append("SQLite mit mehreren Prozessen: geht, aber für mehrere Maschinen ist PostgreSQL nötig.")
+    return warnings
+
+
+def configure_logging(app) -> None:
+    """Log lines of the atlas (access log, warnings) and of its rate limiter (storage down, back) to stderr, once
+    per process; pytest captures its own."""
+    for name in ("atlas", "flask-limiter"):
+        logger = logging.getLogger(name)
+        logger.setLevel(app.config["LOG_LEVEL"])
+        if not any(isinstance(h, logging.StreamHandler) for h in logger.handlers) and not app.testing:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"))
+            logger.addHandler(handler)
