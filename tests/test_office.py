@@ -235,3 +235,26 @@ def test_office_pages_and_exports_are_never_stored_by_browsers_or_proxies(accoun
     response = client.get(url.format(id=lamspringe))
     assert response.status_code == 200
     assert response.cache_control.no_store and response.cache_control.private
+
+
+def test_times_are_shown_in_berlin_whatever_zone_the_database_speaks(accounts, lamspringe):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text, update
+
+    from atlas.schema import changes, projects
+
+    store = accounts.extensions["atlas"].store
+    store.set_status(lamspringe, "rejected", "Doppelt", actor="test")
+    summer, winter = datetime(2026, 7, 1, 10, 0, tzinfo=UTC), datetime(2026, 1, 15, 23, 30, tzinfo=UTC)
+    with store.engine.begin() as db:
+        db.execute(update(changes).values(at=summer))
+        db.execute(update(projects).values(created_at=winter))
+        if db.dialect.name == "postgresql":  # a server that speaks another zone than the atlas's people
+            db.execute(text(f'ALTER DATABASE "{store.engine.url.database}" SET timezone TO \'America/New_York\''))
+    store.engine.dispose()
+    client = accounts.test_client()
+    login(client, "land@ml.example")
+    assert "01.07.2026 12:00" in html(client.get(f"/amt/projekt/{lamspringe}")).select_one("#verlauf").get_text()
+    queue = html(client.get("/amt/?status=rejected"))
+    assert "16.01.2026 00:30" in queue.select_one("#warteschlange").get_text()
