@@ -49,8 +49,10 @@ test-postgresql: install debian
 lint: install
 	$(BIN)/ruff check atlas tests bench scripts
 
-bench: install
+bench: install debian
+	@command -v wrk >/dev/null || { echo "== installing Debian's wrk"; $(SUDO) apt-get install -y --no-install-recommends wrk; }
 	$(BIN)/python bench/assign.py
+	$(BIN)/python bench/scaling.py
 
 # Rebuild derived data (needs the registries: npm for VG250, PyPI for GeoNames).
 regions: install
