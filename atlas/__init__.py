@@ -15,7 +15,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Defaults, then ATLAS_* from the environment, then the test dict."""
     config = config or {}
     instance = config.get("INSTANCE_PATH") or os.environ.get("ATLAS_INSTANCE_PATH") or Path.cwd() / "instance"
-    app = Flask(__name__, template_folder=str(resource("templates")), static_folder=str(resource("static")),
+    # static files are served by atlas.web.assets (versioned, kept compressed), not by Flask's own route
+    app = Flask(__name__, template_folder=str(resource("templates")), static_folder=None,
                 instance_path=str(Path(instance).resolve()))
     app.config.from_mapping(default_settings(Path(app.instance_path)))
     app.config.from_prefixed_env("ATLAS")

@@ -54,8 +54,39 @@ def test_a_map_script_is_cached_long_under_its_version(client):
     src = soup(client.get("/region/weser-ems")).select("script[src]")[-1]["src"]
     assert src.startswith("/karte/region-weser-ems.js?v=")
     assert client.get(src).cache_control.max_age == 365 * 24 * 3600
-    assert client.get("/karte/region-weser-ems.js?v=alt").cache_control.max_age == 300
+    assert client.get("/karte/region-weser-ems.js?v=alt").cache_control.max_age == 3600
     assert client.get("/karte/bayern.js").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/", "/region/leine-weser?hf=sprache", "/projekt/1"])
+def test_a_page_is_sent_as_stored_and_not_again_when_the_browser_has_it(client, seeded, url):
+    import gzip
+
+    first = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+    assert first.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in first.headers["Vary"]
+    assert first.cache_control.no_cache and first.cache_control.public
+    page = gzip.decompress(first.get_data()).decode()
+    assert page == client.get(url).get_data(as_text=True), "the same page, plain for who cannot unzip"
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert "Hemminger Netzwerk" in page
+    seeded.extensions["atlas"].store.set_status(1, "rejected", "Test", actor="test")  # a project it shows goes
+    changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code in (200, 404) and changed.headers.get("ETag") != first.headers["ETag"]
+
+
+def test_static_files_carry_their_version_and_are_kept_a_year(client):
+    page = soup(client.get("/"))
+    urls = [t["src"] for t in page.select("script[src]")] + [t["href"] for t in page.select("link[rel=stylesheet]")]
+    assert len(urls) == 8 and all("?v=" in u for u in urls), urls
+    for url in urls:
+        response = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200, url
+        assert response.cache_control.max_age == 365 * 24 * 3600 and response.cache_control.immutable, url
+        assert response.headers["Content-Encoding"] == "gzip", url
+    assert client.get("/static/../pyproject.toml").status_code == 404
+    assert client.get("/static/gibt-es-nicht.js").status_code == 404
+    assert client.get("/vendor/leaflet/../../etc/passwd").status_code == 404
 
 
 def test_no_asset_comes_from_another_host(client):
@@ -108,10 +139,12 @@ def test_the_page_cache_is_bounded_in_bytes():
 
     cache = PageCache(max_bytes=10_000)
     for i in range(100):
-        assert cache.get(("seite", i), 1, lambda i=i: f"{i:04d}" * 250) == f"{i:04d}" * 250
-    assert cache.bytes <= 10_000 and len(cache) == 10
-    assert cache.get(("seite", 99), 1, lambda: "neu") == "0099" * 250, "the newest pages stay"
-    assert cache.get(("seite", 99), 2, lambda: "neu") == "neu", "a new store version renews the page"
+        assert cache.get(("seite", i), 1, lambda i=i: f"{i:04d}" * 250).body == f"{i:04d}".encode() * 250
+    one = cache.get(("seite", 99), 1, lambda: "neu").size
+    assert cache.bytes <= 10_000 and len(cache) == 10_000 // one
+    assert cache.get(("seite", 99), 1, lambda: "neu").body == b"0099" * 250, "the newest pages stay"
+    assert cache.get(("seite", 0), 1, lambda: "neu").body == b"neu", "the oldest went"
+    assert cache.get(("seite", 99), 2, lambda: "neu").body == b"neu", "a new store version renews the page"
     assert len(cache) == 1
 
 

@@ -1,48 +1,117 @@
-"""Leaflet and its plugins from the XStatic packages on PyPI, the region outlines as GeoJSON, and the script of
-each kind of map.
+"""The files a page loads: Leaflet and its plugins from the XStatic packages on PyPI, the atlas's own script and
+style, the region outlines as GeoJSON, and the script of each kind of map.
+
+Every file is read or rendered once per process and kept compressed (atlas.web.delivery). Its URL carries a
+version (`?v=` the digest of its content), so the browser keeps it a year and asks again only when it changed.
 
 A page holds no inline script (the Content-Security-Policy allows scripts from this site only): its map's script
-is a file here, named by kind and versioned by its digest. The script is the same in every process, so any
-process can answer for a page another one rendered.
+is a file here, named by kind. The script is the same in every process, so any process can answer for a page
+another one rendered.
 """
 
 from __future__ import annotations
 
-import hashlib
+import mimetypes
+import threading
+from collections.abc import Callable
+from pathlib import Path
 
 import xstatic.pkg.leaflet as leaflet
 import xstatic.pkg.leaflet_markercluster as markercluster
-from flask import Blueprint, Response, abort, current_app, request, send_from_directory, url_for
+from flask import Blueprint, abort, current_app, request, url_for
+from werkzeug.security import safe_join
 
 from atlas.maps import project_map
 from atlas.regions import ARLS
+from atlas.settings import resource
+from atlas.web.delivery import YEAR, Stored, deliver, store
 
 bp = Blueprint("assets", __name__)
 VENDOR = {"leaflet": leaflet.BASE_DIR, "markercluster": markercluster.BASE_DIR}
-YEAR = 365 * 24 * 3600
 NIEDERSACHSEN_BOUNDS = ((51.29, 6.65), (53.9, 11.6))
+_lock = threading.Lock()
+
+
+@bp.app_template_global()
+def asset(filename: str, package: str | None = None) -> str:
+    """The versioned URL of a static file of the atlas (or of a vendor package)."""
+    stored = _file(package or "atlas", filename)
+    if package:
+        return url_for("assets.vendor", package=package, filename=filename, v=stored.etag)
+    return url_for("assets.static_file", filename=filename, v=stored.etag)
+
+
+@bp.get("/static/<path:filename>")
+def static_file(filename: str):
+    return _versioned(_file("atlas", filename))
+
+
+@bp.get("/vendor/<package>/<path:filename>")
+def vendor(package: str, filename: str):
+    if package not in VENDOR:
+        abort(404)
+    return _versioned(_file(package, filename))
 
 
 def page_map(kind: str) -> dict[str, str]:
     """A map for a page: its <div> (`html`) and the URL of its script (`src`)."""
     script, html = _map(kind)
-    return {"html": html, "src": url_for("assets.map_script", kind=kind, v=_digest(script))}
+    return {"html": html, "src": url_for("assets.map_script", kind=kind, v=script.etag)}
 
 
 @bp.get("/karte/<kind>.js")
 def map_script(kind: str):
     if kind not in _kinds():
         abort(404)
-    script, _html = _map(kind)
-    response = Response(script, mimetype="text/javascript")
-    response.cache_control.public = True
-    response.cache_control.max_age = YEAR if request.args.get("v") == _digest(script) else 300
-    return response
+    return _versioned(_map(kind)[0])
 
 
-def _map(kind: str) -> tuple[str, str]:
+@bp.get("/karte/arl.geojson")
+def arl_outlines():
+    return deliver(_kept(("outline", "arl"), lambda: _regions().arl.to_json(drop_id=True), "application/geo+json"),
+                   max_age=24 * 3600)
+
+
+@bp.get("/karte/kreise/<slug>.geojson")
+def kreis_outlines(slug: str):
+    if slug not in ARLS:
+        abort(404)
+    kreise = _regions().kreise_karte
+    return deliver(_kept(("outline", slug), lambda: kreise[kreise.arl == slug].to_json(drop_id=True),
+                         "application/geo+json"), max_age=24 * 3600)
+
+
+def _versioned(stored: Stored):
+    """A year in the browser when asked for under its version; an hour under another or none."""
+    current = request.args.get("v") == stored.etag
+    return deliver(stored, max_age=YEAR if current else 3600, immutable=current)
+
+
+def _file(package: str, filename: str) -> Stored:
+    root = resource("static") if package == "atlas" else VENDOR[package]
+    path = safe_join(str(root), filename)
+    if path is None or not Path(path).is_file():
+        abort(404)
+    mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    return _kept(("file", path), lambda: Path(path).read_bytes(), mimetype)
+
+
+def _kept(key, make: Callable[[], str | bytes], mimetype: str) -> Stored:
+    kept = current_app.extensions.setdefault("atlas_assets", {})
+    if key not in kept:
+        stored = store(make(), mimetype)
+        with _lock:
+            kept.setdefault(key, stored)
+    return kept[key]
+
+
+def _regions():
+    return current_app.extensions["atlas"].regions
+
+
+def _map(kind: str) -> tuple[Stored, str]:
     parts = project_map(tiles=current_app.config["TILES"], **_kinds()[kind])
-    return parts["script"], parts["html"]
+    return _kept(("map", kind), lambda: parts["script"], "text/javascript"), parts["html"]
 
 
 def _kinds() -> dict[str, dict]:
@@ -68,36 +137,3 @@ def _kinds() -> dict[str, dict]:
 def _bounds(frame) -> tuple[tuple[float, float], tuple[float, float]]:
     west, south, east, north = (round(float(v), 5) for v in frame.total_bounds)
     return (south, west), (north, east)
-
-
-def _digest(script: str) -> str:
-    return hashlib.sha256(script.encode()).hexdigest()[:16]
-
-
-@bp.get("/vendor/<package>/<path:filename>")
-def vendor(package: str, filename: str):
-    if package not in VENDOR:
-        abort(404)
-    return send_from_directory(VENDOR[package], filename, max_age=YEAR)
-
-
-@bp.get("/karte/arl.geojson")
-def arl_outlines():
-    return _geojson("arl", lambda regions: regions.arl)
-
-
-@bp.get("/karte/kreise/<slug>.geojson")
-def kreis_outlines(slug: str):
-    if slug not in ARLS:
-        abort(404)
-    return _geojson(f"kreise-{slug}", lambda regions: regions.kreise_karte[regions.kreise_karte.arl == slug])
-
-
-def _geojson(key: str, select) -> Response:
-    outlines = current_app.extensions.setdefault("atlas_outlines", {})
-    if key not in outlines:
-        outlines[key] = select(current_app.extensions["atlas"].regions).to_json(drop_id=True)
-    response = Response(outlines[key], mimetype="application/geo+json")
-    response.cache_control.public = True
-    response.cache_control.max_age = 24 * 3600
-    return response

@@ -1,7 +1,8 @@
 """Rendered pages, kept until what the public sees changes (the store's version moves on).
 
-Bounded in bytes, not entries: a flood of distinct pages evicts the least recently used ones and never grows
-the process beyond the bound. Keys are built from validated values only (see the views).
+A page is kept as it is sent: compressed once, with its ETag (atlas.web.delivery). Bounded in bytes, not
+entries: a flood of distinct pages evicts the least recently used ones and never grows the process beyond the
+bound. Keys are built from validated values only (see the views).
 """
 
 from __future__ import annotations
@@ -10,28 +11,30 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
+from atlas.web.delivery import Stored, store
+
 
 class PageCache:
     def __init__(self, max_bytes: int = 64 * 1024 * 1024):
         self.max_bytes = max_bytes
-        self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self._pages: OrderedDict[Hashable, Stored] = OrderedDict()
         self._lock = threading.Lock()
         self.bytes = 0
         self.hits = self.misses = 0
 
-    def get(self, key: Hashable, version: int, render: Callable[[], str]) -> str:
+    def get(self, key: Hashable, version: int, render: Callable[[], str], mimetype: str = "text/html") -> Stored:
         full_key = (version, key)
         with self._lock:
             if full_key in self._pages:
                 self._pages.move_to_end(full_key)
                 self.hits += 1
                 return self._pages[full_key]
-        page = render()
+        page = store(render(), mimetype)
         with self._lock:
             self.misses += 1
-            if full_key not in self._pages and _size(page) <= self.max_bytes:
+            if full_key not in self._pages and page.size <= self.max_bytes:
                 self._pages[full_key] = page
-                self.bytes += _size(page)
+                self.bytes += page.size
             for old in [k for k in self._pages if k[0] != version]:
                 self._drop(old)
             while self.bytes > self.max_bytes:
@@ -42,8 +45,4 @@ class PageCache:
         return len(self._pages)
 
     def _drop(self, key: Hashable) -> None:
-        self.bytes -= _size(self._pages.pop(key))
-
-
-def _size(page: str) -> int:
-    return len(page)  # characters: close enough to bytes for a bound, and free to compute
+        self.bytes -= self._pages.pop(key).size

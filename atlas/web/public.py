@@ -12,6 +12,7 @@ from atlas.regions import ARLS
 from atlas.store import PUBLISHED
 from atlas.text import clean_text
 from atlas.web.assets import page_map
+from atlas.web.delivery import deliver
 
 bp = Blueprint("public", __name__)
 LIST_PAGE = 50
@@ -42,7 +43,7 @@ def project(project_id: int):
                                data=project_data(frame, view=view), arl=ARLS[row["arl"]],
                                tiles=current_app.config["TILES"])
 
-    return _pages().get(key, services.store.version(), render)
+    return deliver(_pages().get(key, services.store.version(), render))
 
 
 def get_published_or_404(project_id: int) -> dict:
@@ -77,7 +78,7 @@ def _map_page(view: str, arl: str | None):
             counts=kreis_counts(services.regions, everything, arl) if arl else None,
         )
 
-    return _pages().get(key, services.store.version(), render)
+    return deliver(_pages().get(key, services.store.version(), render))
 
 
 def selected_fields(values: list[str]) -> list[str]:

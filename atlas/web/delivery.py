@@ -1,0 +1,59 @@
+"""Responses sent as stored: a body compressed once, with its ETag, answered with 304 when the browser has it.
+
+Pages, map scripts, region outlines and static files are kept like this; Flask-Compress leaves them alone (they
+carry their Content-Encoding) and compresses only what is rendered per request.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import dataclass
+
+from flask import Response, request
+
+YEAR = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Stored:
+    body: bytes
+    gzipped: bytes
+    etag: str
+    mimetype: str
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gzipped)
+
+
+def store(body: str | bytes, mimetype: str) -> Stored:
+    """Compress once (gzip level 6, what a browser gains most from) and name the content by its digest."""
+    raw = body.encode() if isinstance(body, str) else body
+    return Stored(raw, gzip.compress(raw, compresslevel=6, mtime=0), hashlib.sha256(raw).hexdigest()[:20], mimetype)
+
+
+def deliver(stored: Stored, max_age: int = 0, immutable: bool = False, public: bool = True) -> Response:
+    """The stored body, gzipped if the browser accepts it; 304 if the browser's copy is current.
+
+    max_age 0 means: keep it, but ask every time (the ETag makes the answer a 304 without a body).
+    """
+    response = Response(mimetype=stored.mimetype)
+    response.set_etag(stored.etag)
+    response.vary.add("Accept-Encoding")
+    response.cache_control.public = public
+    response.cache_control.private = not public
+    if max_age:
+        response.cache_control.max_age = max_age
+        response.cache_control.immutable = immutable
+    else:
+        response.cache_control.no_cache = True
+    if stored.etag in request.if_none_match:
+        response.status_code = 304
+        return response
+    if "gzip" in request.accept_encodings:
+        response.set_data(stored.gzipped)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.set_data(stored.body)
+    return response
