@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
+import tempfile
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -39,27 +43,38 @@ def name_keys(name: str) -> set[str]:
     return keys
 
 
+CACHE_FORMAT = 1  # raise when what the cache holds changes
+
+
 class Gazetteer:
-    def __init__(self, directory: Path, regions: Regions):
+    def __init__(self, directory: Path, regions: Regions, cache_dir: Path | None = None):
+        """Built from the data files, or read from `cache_dir` where an earlier start left it (a second)."""
         self.regions = regions
-        entries = _entries(directory)
-        assigned = regions.assign_lonlat(entries.lon.to_numpy(), entries.lat.to_numpy())
-        entries["kreis_rs"] = assigned["kreis_rs"].to_numpy()
-        entries["reason"] = assigned["reason"].to_numpy()
-        self.entries = entries
-        self.index: dict[str, list[int]] = defaultdict(list)
-        for i, names in enumerate(entries.names):
-            for key in {k for n in names for k in name_keys(n)}:
-                self.index[key].append(i)
+        state = _cached(directory, regions, cache_dir) if cache_dir else None
+        if state is None:
+            state = _build(directory, regions)
+            if cache_dir:
+                _keep(state, directory, regions, cache_dir)
+        self.entries, self.index, areas = state["entries"], state["index"], state["areas"]
         self._keys = list(self.index)
-        self._gemeinde_points = entries[entries.precision == "municipality"]
-        areas = gpd.read_file(directory / "gemeinden_nord.geojson")
+        self._gemeinde_points = self.entries[self.entries.precision == "municipality"]
         self._area_names = areas.name.to_numpy()
         self._area_tree = shapely.STRtree(areas.geometry.values)
+        self._by_name: dict[str, list[Place]] = {}
 
     def lookup_name(self, text: str) -> list[Place]:
-        """Every distinct place of that name: one per Kreis in Niedersachsen, the largest elsewhere."""
+        """Every distinct place of that name: one per Kreis in Niedersachsen, the largest elsewhere.
+
+        Remembered per name: an import of 100k rows names only a few thousand places.
+        """
         key = normalise(text)
+        if key not in self._by_name:
+            if len(self._by_name) > 50_000:
+                self._by_name.clear()
+            self._by_name[key] = self._lookup(key, text)
+        return list(self._by_name[key])
+
+    def _lookup(self, key: str, text: str) -> list[Place]:
         rows = self.index.get(key) or self.index.get(normalise(QUALIFIER.sub("", text)), [])
         if not rows:
             return []
@@ -121,6 +136,52 @@ class Gazetteer:
         kreis = self.regions.by_rs.get(row.kreis_rs) if isinstance(row.kreis_rs, str) else None
         assignment = Assignment(kreis, None if kreis else row.reason)
         return Place(row["name"], float(row.lat), float(row.lon), row.precision, row.source, assignment)
+
+
+def _build(directory: Path, regions: Regions) -> dict:
+    entries = _entries(directory)
+    assigned = regions.assign_lonlat(entries.lon.to_numpy(), entries.lat.to_numpy())
+    entries["kreis_rs"] = assigned["kreis_rs"].to_numpy()
+    entries["reason"] = assigned["reason"].to_numpy()
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, names in enumerate(entries.names):
+        for key in {k for n in names for k in name_keys(n)}:
+            index[key].append(i)
+    return {"entries": entries, "index": dict(index), "areas": gpd.read_file(directory / "gemeinden_nord.geojson")}
+
+
+def _fingerprint(directory: Path, regions: Regions) -> str:
+    """What the built gazetteer depends on: its data files, the Kreise it was assigned to, this code's format."""
+    parts = [f"{CACHE_FORMAT}", str(len(regions.kreise)), str(regions.kreise.total_bounds.round(6).tolist())]
+    for path in sorted(directory.iterdir()):
+        if path.is_file():
+            stat = path.stat()
+            parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
+def _cached(directory: Path, regions: Regions, cache_dir: Path) -> dict | None:
+    path = cache_dir / f"gazetteer-{_fingerprint(directory, regions)}.pickle"
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)  # noqa: S301 - our own file in the instance folder, written below
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+
+
+def _keep(state: dict, directory: Path, regions: Regions, cache_dir: Path) -> None:
+    """Written to a temporary file and renamed: a process starting meanwhile reads all of it or nothing."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        target = cache_dir / f"gazetteer-{_fingerprint(directory, regions)}.pickle"
+        with tempfile.NamedTemporaryFile(dir=cache_dir, delete=False, suffix=".tmp") as handle:
+            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, target)
+        for old in cache_dir.glob("gazetteer-*.pickle"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only instance folder: build at every start, as before
 
 
 def _entries(directory: Path) -> pd.DataFrame:

@@ -1,7 +1,7 @@
-"""Projects in, a Folium map out. Assets come from the app (XStatic packages), never from a CDN.
+"""A Folium map for each kind of page. Assets come from the app (XStatic packages), never from a CDN.
 
-No Folium Marker per project: the projects go to the browser once, as compact columns of JSON, and
-static/atlas.js draws, clusters and filters them there.
+No Folium Marker per project: the projects go to the browser once, as compact columns of JSON (atlas.mapdata),
+and static/atlas.js draws, clusters and filters them there. Folium is imported only where a map is rendered.
 """
 
 from __future__ import annotations
@@ -10,23 +10,10 @@ import json
 from functools import lru_cache
 
 import folium
-import numpy as np
-import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from atlas.handlungsfelder import HANDLUNGSFELDER
-
-TILES = {
-    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende'),
-    "basemap": ("https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/"
-                "GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png",
-                '&copy; <a href="https://basemap.de">basemap.de</a> / BKG'),
-    "none": (None, ""),
-}
-COORD_SCALE = 100_000  # 5 decimals, about 1 m
-DATA_ELEMENT = "atlas-data"
+from atlas.mapdata import DATA_ELEMENT, TILES
 
 
 class ProjectLayer(MacroElement):
@@ -77,12 +64,6 @@ class Boundaries(MacroElement):
         self.options = json.dumps({"labels": labels, "fit": fit})
 
 
-def script_json(data) -> str:
-    """JSON safe inside <script>: no user text can close the tag or open markup there."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
 @lru_cache(maxsize=64)
 def project_map(*, tiles: str, bounds: tuple[tuple[float, float], tuple[float, float]], boundaries: str | None = None,
                 labels: bool = False, cluster: bool = True, zoom: int | None = None,
@@ -116,36 +97,3 @@ def project_map(*, tiles: str, bounds: tuple[tuple[float, float], tuple[float, f
     figure = figure_map.get_root()
     figure.render()
     return {"html": figure.html.render(), "script": figure.script.render()}
-
-
-def project_data(projects: pd.DataFrame, centre: dict | None = None, view: dict | None = None) -> str:
-    """The projects as JSON for the page's `#atlas-data` block; with a centre, the map draws it and its radius;
-    with a view ({lat, lon, zoom}) the map starts there."""
-    data = columns(projects)
-    if centre:
-        data["centre"] = centre
-    if view:
-        data["view"] = view
-    return script_json(data)
-
-
-def columns(projects: pd.DataFrame) -> dict:
-    """Compact columns: coordinates as scaled integers, Ort and Träger as indexes into tables of their values."""
-    orte, ort_index = _table(projects["ort"])
-    traeger, traeger_index = _table(projects["traeger"])
-    return {
-        "id": projects["id"].astype(int).tolist(),
-        "lat": np.round(projects["lat"].to_numpy() * COORD_SCALE).astype(int).tolist(),
-        "lon": np.round(projects["lon"].to_numpy() * COORD_SCALE).astype(int).tolist(),
-        "hf": projects["hf_mask"].astype(int).tolist(),
-        "name": projects["name"].tolist(),
-        "ort": ort_index, "orte": orte,
-        "tr": traeger_index, "traeger": traeger,
-        "scale": COORD_SCALE,
-        "fields": [[hf.slug, hf.name, hf.colour, hf.letter, hf.bit] for hf in HANDLUNGSFELDER.values()],
-    }
-
-
-def _table(values: pd.Series) -> tuple[list[str], list[int]]:
-    codes, uniques = pd.factorize(values.fillna(""))
-    return [str(u) for u in uniques], codes.astype(int).tolist()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
-from scipy.spatial import cKDTree
 
 from atlas.handlungsfelder import mask
 from atlas.places import parse_position
@@ -19,7 +19,10 @@ DEFAULT_RADIUS_KM = 25
 NEAREST_BEYOND = 5
 RESULTS_SHOWN = 100
 # ETRS89 / UTM 32N: the official metric CRS of Niedersachsen; its scale error here stays below 0.1 %.
-_TO_METRES = Transformer.from_crs(4326, 25832, always_xy=True)
+@lru_cache(maxsize=1)
+def _to_metres() -> Transformer:
+    """WGS84 to ETRS89 / UTM 32N (EPSG:25832), Niedersachsen's official metric CRS."""
+    return Transformer.from_crs(4326, 25832, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,10 @@ class Hit:
 class NearIndex:
     def __init__(self, projects: pd.DataFrame):
         self.projects = projects.reset_index(drop=True)
-        x, y = _TO_METRES.transform(self.projects.lon.to_numpy(), self.projects.lat.to_numpy())
+        x, y = _to_metres().transform(self.projects.lon.to_numpy(), self.projects.lat.to_numpy())
         self.masks = self.projects.hf_mask.to_numpy(dtype=np.int64)
+        from scipy.spatial import cKDTree  # a third of a second to import: only where an index is built
+
         self.tree = cKDTree(np.column_stack([x, y])) if len(self.projects) else None
 
     def within(self, lat: float, lon: float, radius_km: float, fields: list[str] | None = None,
@@ -47,7 +52,7 @@ class NearIndex:
     def count_within(self, lat: float, lon: float, radius_km: float, fields: list[str] | None = None) -> int:
         if self.tree is None:
             return 0
-        point = _TO_METRES.transform(lon, lat)
+        point = _to_metres().transform(lon, lat)
         if not fields:
             return int(self.tree.query_ball_point(point, radius_km * 1000.0, return_length=True))
         rows = np.asarray(self.tree.query_ball_point(point, radius_km * 1000.0), dtype=np.int64)
@@ -57,7 +62,7 @@ class NearIndex:
         total = len(self.projects)
         if self.tree is None or count <= 0:
             return []
-        point = _TO_METRES.transform(lon, lat)
+        point = _to_metres().transform(lon, lat)
         k = min(count if not fields else count * 4, total)
         while True:
             distances, rows = self.tree.query(point, k=k, distance_upper_bound=upper)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -82,8 +82,6 @@ class Regions:
             row.rs: Kreis(row.rs, row.name, row.kind, row.arl)
             for row in self.kreise.drop(columns="geometry").itertuples()
         }
-        # Cut into grid tiles, the Kreise are tested against points several times faster (same answers).
-        self._tiles = tiled(self.kreise[["rs", "name", "arl", "geometry"]], TILE_DEGREES)
         # For single points: a tree over prepared polygons answers without building a frame.
         self._kreis_geoms = self.kreise.geometry.values
         self._umgebung_geoms = self.umgebung.geometry.values
@@ -91,6 +89,14 @@ class Regions:
         shapely.prepare(self._umgebung_geoms)
         self._kreis_tree = shapely.STRtree(self._kreis_geoms)
         self._umgebung_tree = shapely.STRtree(self._umgebung_geoms)
+
+    @cached_property
+    def _tiles(self) -> gpd.GeoDataFrame:
+        """The Kreise cut into grid tiles: tested against many points several times faster (same answers).
+
+        Built when first needed (a tenth of a second): one point at a time never needs it.
+        """
+        return tiled(self.kreise[["rs", "name", "arl", "geometry"]], TILE_DEGREES)
 
     def assign(self, points: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.DataFrame:
         """Kreis key, Kreis name, ArL slug and reason for many points, by one spatial join to the Kreise."""

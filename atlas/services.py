@@ -29,7 +29,7 @@ class Services:
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
-        return _gazetteer(self.data_dir / "gazetteer", self.regions)
+        return _gazetteer(self.data_dir / "gazetteer", self.regions, Path(self.settings["CACHE_DIR"]))
 
     @cached_property
     def store(self) -> Store:
@@ -58,9 +58,9 @@ class Services:
 _GAZETTEERS: dict[tuple[Path, int], Gazetteer] = {}
 
 
-def _gazetteer(directory: Path, regions: Regions) -> Gazetteer:
-    """One gazetteer per data directory and process: it takes a second to build."""
+def _gazetteer(directory: Path, regions: Regions, cache_dir: Path) -> Gazetteer:
+    """One gazetteer per data directory and process: building it takes a second, reading its cache a tenth."""
     key = (directory.resolve(), id(regions))
     if key not in _GAZETTEERS:
-        _GAZETTEERS[key] = Gazetteer(directory, regions)
+        _GAZETTEERS[key] = Gazetteer(directory, regions, cache_dir)
     return _GAZETTEERS[key]

@@ -21,6 +21,7 @@ def default_settings(instance_path: Path) -> dict:
         "SECRET_KEY": None,  # None: a random key kept in the instance folder (atlas.secret_key)
         "DATA_DIR": str(resource("data")),
         "DATABASE_URL": f"sqlite:///{instance_path / 'atlas.db'}",
+        "CACHE_DIR": str(instance_path / "cache"),  # what is derived from data/ and quicker to read than to build
         "SEED_CSV": str(resource("data") / "projects.csv"),
         "GEOCODER": "offline",
         "NOMINATIM_URL": "https://nominatim.openstreetmap.org",
@@ -55,7 +56,7 @@ def default_settings(instance_path: Path) -> dict:
 
 def check_settings(config) -> list[str]:
     """Refuse settings that cannot work (ValueError); return warnings about ones that are unsafe for the public."""
-    from atlas.maps import TILES
+    from atlas.mapdata import TILES
 
     if config["TILES"] not in TILES:
         raise ValueError(f"ATLAS_TILES muss einer von {', '.join(TILES)} sein, nicht {config['TILES']!r}.")

@@ -29,6 +29,7 @@ from atlas.regions import Regions
 from atlas.schema import changes, meta, projects
 
 PENDING, PUBLISHED, REJECTED = "pending", "published", "rejected"
+INSERT_BATCH = 5_000  # rows per INSERT statement of a large import (one transaction still)
 ROUGH_DECIMALS = 2  # "Standort nur ungefähr": 0.01° is about 1.1 km north–south, 0.7 km east–west
 STATUSES = (PENDING, PUBLISHED, REJECTED)
 
@@ -93,16 +94,18 @@ class Store:
             return []
         assigned = self._assign([place for _project, place in items])
         now = datetime.now(UTC)
-        rows = [_row(project, place, *kreis, status, now)
-                for (project, place), kreis in zip(items, assigned, strict=True)]
         with self.write() as db:
             if into_empty:
                 if db.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already keeps other writers out
                     db.execute(text("LOCK TABLE projects IN EXCLUSIVE MODE"))
                 if db.execute(select(func.count()).select_from(projects)).scalar_one():
                     return []
-            result = db.execute(insert(projects).returning(projects.c.id, sort_by_parameter_order=True), rows)
-            ids = [row.id for row in result]
+            ids: list[int] = []
+            statement = insert(projects).returning(projects.c.id, sort_by_parameter_order=True)
+            for first in range(0, len(items), INSERT_BATCH):  # rows are made per batch: memory stays flat
+                batch = zip(items[first:first + INSERT_BATCH], assigned[first:first + INSERT_BATCH], strict=True)
+                rows = [_row(project, place, *kreis, status, now) for (project, place), kreis in batch]
+                ids += [row.id for row in db.execute(statement, rows)]
             if status == PUBLISHED:
                 _bump(db)
         return ids

@@ -128,3 +128,22 @@ def test_distance_agrees_with_geodesic():
     for a, b in [((52.3143, 9.7236), (52.6906, 7.2910)), ((51.5344, 9.9323), (53.2512, 10.4155)),
                  ((52.37, 9.73), (52.38, 9.74))]:
         assert distance_km(*a, *b) == pytest.approx(geodesic(a, b).km, rel=0.005)
+
+
+def test_the_gazetteer_is_kept_on_disk_and_a_broken_copy_is_rebuilt(tmp_path):
+    from pathlib import Path
+
+    from atlas.gazetteer import Gazetteer
+    from atlas.regions import load_regions
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    regions = load_regions(data / "regions")
+    built = Gazetteer(data / "gazetteer", regions, tmp_path)
+    [kept] = tmp_path.glob("gazetteer-*.pickle")
+    read = Gazetteer(data / "gazetteer", regions, tmp_path)
+    for name in ("Asendorf", "Hann. Münden", "Verden", "Lüneburg"):
+        assert read.lookup_name(name) == built.lookup_name(name)
+    kept.write_bytes(b"kaputt")
+    again = Gazetteer(data / "gazetteer", regions, tmp_path)
+    assert again.lookup_name("Asendorf") == built.lookup_name("Asendorf")
+    assert kept.read_bytes() != b"kaputt", "written anew"

@@ -21,7 +21,6 @@ import xstatic.pkg.leaflet_markercluster as markercluster
 from flask import Blueprint, abort, current_app, request, url_for
 from werkzeug.security import safe_join
 
-from atlas.maps import project_map
 from atlas.regions import ARLS
 from atlas.settings import resource
 from atlas.web.delivery import YEAR, Stored, deliver, store
@@ -110,6 +109,8 @@ def _regions():
 
 
 def _map(kind: str) -> tuple[Stored, str]:
+    from atlas.maps import project_map  # Folium takes half a second to import: only where a map is drawn
+
     parts = project_map(tiles=current_app.config["TILES"], **_kinds()[kind])
     return _kept(("map", kind), lambda: parts["script"], "text/javascript"), parts["html"]
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from flask_talisman import Talisman
 
-from atlas.maps import TILES
+from atlas.mapdata import TILES
 
 
 def secure(app: Flask) -> Talisman:

@@ -6,7 +6,7 @@ import pandas as pd
 from flask import Blueprint, current_app, render_template, request
 
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.maps import project_data
+from atlas.mapdata import project_data
 from atlas.near import RADII_KM, find_near, parse_near_query
 from atlas.present import project_view
 from atlas.store import PUBLIC_COLUMNS

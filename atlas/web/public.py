@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.exceptions import BadRequest
 
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
-from atlas.maps import project_data
+from atlas.mapdata import project_data
 from atlas.present import kreis_counts, project_view
 from atlas.regions import ARLS
 from atlas.store import PUBLISHED

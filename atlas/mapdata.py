@@ -1,0 +1,60 @@
+"""What a map shows, as data: the tile providers, and the projects as compact JSON columns for static/atlas.js."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from atlas.handlungsfelder import HANDLUNGSFELDER
+
+TILES = {
+    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende'),
+    "basemap": ("https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/"
+                "GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png",
+                '&copy; <a href="https://basemap.de">basemap.de</a> / BKG'),
+    "none": (None, ""),
+}
+COORD_SCALE = 100_000  # 5 decimals, about 1 m
+DATA_ELEMENT = "atlas-data"  # the id of the page's JSON block with the projects
+
+
+def script_json(data) -> str:
+    """JSON safe inside <script>: no user text can close the tag or open markup there."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def project_data(projects: pd.DataFrame, centre: dict | None = None, view: dict | None = None) -> str:
+    """The projects as JSON for the page's `#atlas-data` block; with a centre, the map draws it and its radius;
+    with a view ({lat, lon, zoom}) the map starts there."""
+    data = columns(projects)
+    if centre:
+        data["centre"] = centre
+    if view:
+        data["view"] = view
+    return script_json(data)
+
+
+def columns(projects: pd.DataFrame) -> dict:
+    """Compact columns: coordinates as scaled integers, Ort and Träger as indexes into tables of their values."""
+    orte, ort_index = _table(projects["ort"])
+    traeger, traeger_index = _table(projects["traeger"])
+    return {
+        "id": projects["id"].astype(int).tolist(),
+        "lat": np.round(projects["lat"].to_numpy() * COORD_SCALE).astype(int).tolist(),
+        "lon": np.round(projects["lon"].to_numpy() * COORD_SCALE).astype(int).tolist(),
+        "hf": projects["hf_mask"].astype(int).tolist(),
+        "name": projects["name"].tolist(),
+        "ort": ort_index, "orte": orte,
+        "tr": traeger_index, "traeger": traeger,
+        "scale": COORD_SCALE,
+        "fields": [[hf.slug, hf.name, hf.colour, hf.letter, hf.bit] for hf in HANDLUNGSFELDER.values()],
+    }
+
+
+def _table(values: pd.Series) -> tuple[list[str], list[int]]:
+    codes, uniques = pd.factorize(values.fillna(""))
+    return [str(u) for u in uniques], codes.astype(int).tolist()

@@ -1,0 +1,102 @@
+"""`atlas import` of many realistic rows, as a whole process on one core: seconds and peak memory.
+
+    .venv/bin/python bench/import.py                 # 10,000 and 100,000 rows
+    .venv/bin/python bench/import.py --rows 10000
+
+The rows name real places of Niedersachsen from the gazetteer (with the PLZ where a place has exactly one, so
+that names shared by several places are told apart, as a real file must), a third with a street, in German
+Excel's format (semicolons, Windows-1252). The reference is the target of the issue: 100k rows in ≤ 10 s.
+Each run imports into a fresh SQLite database; the process is pinned to one core with taskset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import common  # noqa: F401 - puts the checkout on sys.path
+import numpy as np
+
+from atlas.gazetteer import PLZ_CENTROIDS
+
+FIELDS = ["sprache", "arbeit-ausbildung", "wohnen-leben", "engagement", "teilhabe"]
+
+
+def main() -> None:
+    options = parse_args()
+    places = unambiguous_places()
+    print(f"{len(places)} distinct places to draw from")
+    print(f"{'rows':>8} {'seconds':>8} {'rows/s':>8} {'peak MB':>8}  result")
+    for rows in options.rows:
+        directory = Path(tempfile.mkdtemp(prefix="atlas-bench-import-"))
+        path = directory / "projekte.csv"
+        path.write_bytes(csv_rows(rows, places).encode("cp1252"))
+        env = {**os.environ, "ATLAS_DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}",
+               "ATLAS_INSTANCE_PATH": str(directory), "ATLAS_TILES": "none"}
+        atlas = str(Path(sys.executable).with_name("atlas"))
+        subprocess.run([atlas, "db", "upgrade"], env=env, check=True, capture_output=True)
+        subprocess.run([atlas, "locate", "Celle"], env=env, check=True, capture_output=True)  # gazetteer cached
+        start = time.perf_counter()
+        done = subprocess.run(["taskset", "-c", "0", "/usr/bin/time", "-f", "%M", atlas, "import", str(path)],
+                              env=env, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        peak_mb = int(done.stderr.strip().splitlines()[-1]) / 1024
+        result = done.stdout.strip() or done.stderr.strip().splitlines()[-2]
+        print(f"{rows:>8} {seconds:>8.1f} {rows / seconds:>8.0f} {peak_mb:>8.0f}  {result}")
+        if done.returncode:
+            sys.exit("FAILED: " + done.stderr[-2000:])
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
+    return parser.parse_args()
+
+
+def unambiguous_places() -> list[tuple[str, str]]:
+    """(Ort, PLZ or "") for places of Niedersachsen: the PLZ is given where the name alone is ambiguous."""
+    from atlas import create_app
+
+    app = create_app({"TILES": "none", "INSTANCE_PATH": tempfile.mkdtemp(prefix="atlas-bench-gaz-")})
+    geocoder = app.extensions["atlas"].geocoder
+    gazetteer = geocoder.gazetteer
+    inside = gazetteer.entries[gazetteer.entries.kreis_rs.notna()]
+    plz_of = {}
+    for plz, (lat, lon) in PLZ_CENTROIDS.items():
+        plz_of.setdefault(gazetteer.gemeinde_at(lat, lon), plz) if plz.startswith(("2", "3", "4")) else None
+    chosen = []
+    for name in sorted(set(inside.name))[:4000]:
+        result = geocoder.geocode(ort=name)
+        if result.ok and result.place.in_niedersachsen:
+            chosen.append((name, ""))
+        elif name in plz_of:
+            with_plz = geocoder.geocode(plz=plz_of[name], ort=name)
+            if with_plz.ok and with_plz.place.in_niedersachsen:
+                chosen.append((name, plz_of[name]))
+    return chosen
+
+
+def csv_rows(n: int, places: list[tuple[str, str]]) -> str:
+    rng = np.random.default_rng(n)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Name", "Träger", "Beschreibung", "Handlungsfelder", "Straße", "PLZ", "Ort", "Website",
+                     "E-Mail"])
+    for i in range(n):
+        ort, plz = places[int(rng.integers(len(places)))]
+        fields = ";".join(rng.choice(FIELDS, size=int(rng.integers(1, 3)), replace=False))
+        street = f"Hauptstraße {i % 90 + 1}" if i % 3 == 0 else ""
+        writer.writerow([f"Initiative {i} in {ort}", f"Verein {i % 700} e. V.", "Offenes Angebot für alle.", fields,
+                         street, plz, ort, "", ""])
+    return out.getvalue()
+
+
+if __name__ == "__main__":
+    main()
