@@ -6,6 +6,7 @@ Kreis and ArL are computed here, when a project is written, never when a map is 
 from __future__ import annotations
 
 import math
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -29,6 +30,7 @@ from atlas.regions import Regions
 from atlas.schema import changes, meta, projects
 
 PENDING, PUBLISHED, REJECTED = "pending", "published", "rejected"
+VERSION_TTL = 1.0  # seconds a process trusts the store version it read; its own writes renew it at once
 INSERT_BATCH = 5_000  # rows per INSERT statement of a large import (one transaction still)
 ROUGH_DECIMALS = 2  # "Standort nur ungefähr": 0.01° is about 1.1 km north–south, 0.7 km east–west
 STATUSES = (PENDING, PUBLISHED, REJECTED)
@@ -65,6 +67,8 @@ class Store:
     def __init__(self, url: str, regions: Regions):
         self.regions = regions
         self.engine = open_engine(url)
+        self._version: tuple[int, float] | None = None  # (version, when it was read)
+        self._writes = 0  # a read that began before one of this process's writes is not kept
         check_current(self.engine)
 
     @contextmanager
@@ -108,6 +112,7 @@ class Store:
                 ids += [row.id for row in db.execute(statement, rows)]
             if status == PUBLISHED:
                 _bump(db)
+        self._changed()
         return ids
 
     def _assign(self, places: list[Place]) -> list[tuple[str, str, str]]:
@@ -140,6 +145,7 @@ class Store:
                 status=status, reject_reason=reason, updated_at=now, row_version=version))
             _record(db, project_id, actor, now, status, reason, status, version)
             _bump(db)
+        self._changed()
         return version
 
     def nearby(self, lat: float, lon: float, radius_km: float, statuses=(PENDING, PUBLISHED)) -> list[dict]:
@@ -195,6 +201,7 @@ class Store:
             _record(db, project_id, actor, now, "edited", detail, new["status"], new["row_version"])
             if PUBLISHED in (old["status"], new["status"]):
                 _bump(db)
+        self._changed()
         return self.get(project_id)
 
     def history(self, project_id: int) -> list[dict]:
@@ -250,9 +257,25 @@ class Store:
             return db.execute(query).scalar_one()
 
     def version(self) -> int:
-        """Renewed whenever what the public sees changes: caches key on it."""
+        """Renewed whenever what the public sees changes: caches key on it.
+
+        Read from the database at most every VERSION_TTL seconds (a page served from cache costs no query), and
+        at once after this process changed something: another process's publication shows within a second.
+        """
+        known = self._version
+        if known is not None and time.monotonic() - known[1] < VERSION_TTL:
+            return known[0]
+        read_at, writes = time.monotonic(), self._writes
         with self.engine.connect() as db:
-            return db.execute(select(meta.c.value).where(meta.c.key == "version")).scalar_one()
+            value = db.execute(select(meta.c.value).where(meta.c.key == "version")).scalar_one()
+        if writes == self._writes:
+            self._version = (value, read_at)
+        return value
+
+    def _changed(self) -> None:
+        """This process changed what the public sees: the next version() reads the database."""
+        self._writes += 1
+        self._version = None
 
 
 def public_position(values: np.ndarray, approximate: np.ndarray) -> np.ndarray:

@@ -83,3 +83,21 @@ def test_approximate_locations_are_published_rounded(services):
     public = services.store.published().iloc[0]
     exact = services.store.get(project_id)
     assert public.lat == round(exact["lat"], 2) and public.lon == round(exact["lon"], 2)
+
+
+def test_a_publication_in_another_process_reaches_this_one_within_a_second(app, tmp_path):
+    import time
+
+    from helpers import make_app
+
+    from atlas.store import VERSION_TTL
+
+    other = make_app(tmp_path / "anderer-prozess", DATABASE_URL=app.config["DATABASE_URL"])
+    here, there = app.extensions["atlas"], other.extensions["atlas"]
+    seen = here.store.version()
+    project, place = located(here)
+    project_id = there.store.add(project, place, PENDING)
+    there.store.set_status(project_id, PUBLISHED, actor="test")
+    assert there.store.version() > seen, "the writing process sees its change at once"
+    time.sleep(VERSION_TTL + 0.1)
+    assert here.store.version() > seen
