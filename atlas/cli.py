@@ -121,7 +121,7 @@ def serve(host: str, port: int, threads: int) -> None:
         s.store  # noqa: B018 - refuse to start on an old schema, with the command that helps
     except SchemaNotCurrent as error:
         raise click.ClickException(str(error)) from None
-    s.geocoder  # noqa: B018 - build the gazetteer before the first request, not during it
+    warm_up(s)
     click.echo(f"Gemeinsame Sache läuft auf http://{host}:{port}/")
     waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="atlas")
 
@@ -152,6 +152,13 @@ def set_password_command(email: str, password: str | None) -> None:
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Neues Passwort für {email.strip().lower()} gesetzt; {ended} Sitzung(en) beendet.")
+
+
+def warm_up(s) -> None:
+    """What the first requests would otherwise wait for: the gazetteer, the near index, Folium."""
+    s.geocoder  # noqa: B018
+    s.near.current()
+    import atlas.maps  # noqa: F401
 
 
 def read_password() -> str:
