@@ -74,38 +74,70 @@
     return item;
   }
 
-  function projects(map, data, options) {
-    var markers = data.id.map(function (id, i) {
+  /* The projects of a page on its map. `block` is either the columns themselves (near and project pages) or
+     {src: URL} of the versioned data resource (the statewide and district maps), fetched once and then kept
+     by the browser. The handle is returned at once; `handle.ready` resolves when the data is there. */
+  function projects(map, block, options) {
+    var handle = {map: map, data: null, layer: null, markers: [], shown: [], settledAt: null, onSettled: null,
+                  filter: function () { return []; }, shownCount: function () { return handle.shown.length; }};
+    if (block.view) map.setView([block.view.lat, block.view.lon], block.view.zoom);
+    if (block.centre) drawCentre(map, block.centre);
+    var load = block.src
+      ? fetch(block.src, {credentials: "same-origin"}).then(function (r) { return r.json(); })
+      : Promise.resolve(block);
+    handle.ready = load.then(function (data) { draw(handle, data, options); return handle; });
+    return handle;
+  }
+
+  function drawCentre(map, centre) {
+    var at = [centre.lat, centre.lon];
+    var circle = L.circle(at, {radius: centre.radius, color: "#12355b", weight: 2, fillOpacity: 0.05}).addTo(map);
+    L.circleMarker(at, {radius: 7, color: "#12355b", fillColor: "#ffbf47", fillOpacity: 1, className: "atlas-centre"})
+      .bindTooltip(text(centre.name)).addTo(map);
+    map.fitBounds(circle.getBounds());
+  }
+
+  function draw(handle, data, options) {
+    handle.data = data;
+    handle.markers = data.id.map(function (id, i) {
       var marker = L.marker([data.lat[i] / data.scale, data.lon[i] / data.scale],
                             {icon: icon(data, data.hf[i]), title: data.name[i], keyboard: true});
       marker.bindPopup(function () { return popup(data, i); });
       marker.atlasIndex = i;
       return marker;
     });
-    var layer = options.cluster && L.markerClusterGroup
-      ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false})
+    var settled = function () {
+      handle.settledAt = performance.now();
+      if (handle.onSettled) handle.onSettled();
+    };
+    var clustered = options.cluster && L.markerClusterGroup;
+    handle.layer = clustered
+      ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
+                              chunkProgress: function (done, total) { if (done === total) settled(); }})
       : L.layerGroup();
-    var shown = markers;
-    if (data.view) map.setView([data.view.lat, data.view.lon], data.view.zoom);
-    if (data.centre) {
-      var centre = [data.centre.lat, data.centre.lon];
-      var circle = L.circle(centre, {radius: data.centre.radius, color: "#12355b", weight: 2, fillOpacity: 0.05})
-        .addTo(map);
-      L.circleMarker(centre, {radius: 7, color: "#12355b", fillColor: "#ffbf47", fillOpacity: 1, className: "atlas-centre"})
-        .bindTooltip(text(data.centre.name)).addTo(map);
-      map.fitBounds(circle.getBounds());
+    handle.layer.addTo(handle.map);
+    function place(markers) {
+      if (clustered) {
+        handle.layer.addLayers(markers);
+        if (!markers.length) settled();
+      } else {
+        markers.forEach(function (m) { handle.layer.addLayer(m); });
+        settled();
+      }
     }
-    layer.addTo(map);
-    if (layer.addLayers) layer.addLayers(markers); else markers.forEach(function (m) { layer.addLayer(m); });
-
-    function filter(mask) {
-      shown = mask ? markers.filter(function (m) { return (data.hf[m.atlasIndex] & mask) !== 0; }) : markers;
-      layer.clearLayers();
-      if (layer.addLayers) layer.addLayers(shown); else shown.forEach(function (m) { layer.addLayer(m); });
-      return shown.map(function (m) { return m.atlasIndex; });
-    }
-    return {map: map, data: data, layer: layer, markers: markers, filter: filter,
-            shownCount: function () { return shown.length; }};
+    handle.shown = handle.markers;
+    handle.mask = 0;
+    place(handle.markers);
+    handle.filter = function (mask) {
+      if (mask === handle.mask) return handle.shown.map(function (m) { return m.atlasIndex; });
+      handle.mask = mask;
+      handle.shown = mask
+        ? handle.markers.filter(function (m) { return (data.hf[m.atlasIndex] & mask) !== 0; })
+        : handle.markers;
+      handle.layer.clearLayers();
+      place(handle.shown);
+      return handle.shown.map(function (m) { return m.atlasIndex; });
+    };
   }
 
   function boundaries(map, url, options) {
@@ -204,15 +236,17 @@
         history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
       }
     }
-    form.addEventListener("change", function () { apply(true); });
-    form.addEventListener("submit", function (event) { event.preventDefault(); apply(true); });
+    atlas.ready.then(function () {
+      form.addEventListener("change", function () { apply(true); });
+      form.addEventListener("submit", function (event) { event.preventDefault(); apply(true); });
+      apply(false);
+    });
     if (more) more.addEventListener("click", function () {
       var first = rendered;
       render(rendered + PAGE);
       var next = list.children[first];
       if (next) next.querySelector("a").focus();
     });
-    apply(false);
   }
 
   /* "Meinen Standort verwenden" on the near page: the browser's position fills the search; texts from the page. */

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -224,3 +226,24 @@ def test_a_long_list_is_paged_for_people_without_javascript(client, services):
 def test_pages_are_sent_compressed(client):
     response = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
+
+
+def test_the_map_data_is_a_versioned_resource_that_a_filter_or_a_repeat_visit_does_not_load_again(client, seeded):
+    pages = [soup(client.get(url)) for url in ("/", "/?hf=sprache", "/?hf=teilhabe&hf=sprache")]
+    sources = {json.loads(page.select_one("#atlas-data").get_text())["src"] for page in pages}
+    assert len(sources) == 1, "every filter of the map uses the same data"
+    [src] = sources
+    page_size = len(client.get("/").get_data())
+    assert page_size < 20_000, page_size
+    data = client.get(src, headers={"Accept-Encoding": "gzip"})
+    assert data.cache_control.max_age == 365 * 24 * 3600 and data.cache_control.immutable
+    assert data.headers["Content-Encoding"] == "gzip"
+    assert client.get(src, headers={"If-None-Match": data.headers["ETag"]}).status_code == 304
+    assert len(client.get(src).get_json()["id"]) == 7
+    seeded.extensions["atlas"].store.set_status(1, "rejected", "Test", actor="test")
+    renewed = json.loads(soup(client.get("/")).select_one("#atlas-data").get_text())["src"]
+    assert renewed != src and len(client.get(renewed).get_json()["id"]) == 6
+    assert client.get(src).cache_control.no_cache, "an old version is no longer kept for long"
+    region = json.loads(soup(client.get("/region/weser-ems")).select_one("#atlas-data").get_text())["src"]
+    assert len(client.get(region).get_json()["id"]) == 2
+    assert client.get("/karte/projekte.json?arl=bayern").status_code == 400

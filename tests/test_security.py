@@ -78,8 +78,9 @@ def test_public_pages_show_user_text_as_text(app, hostile, payload, path):
 
 
 def test_the_map_data_hands_the_text_over_unchanged_for_textcontent(app, hostile, payload):
-    page = html(app.test_client().get("/"))
-    data = json.loads(page.select_one("#atlas-data").get_text())
+    client = app.test_client()
+    block = json.loads(html(client.get("/")).select_one("#atlas-data").get_text())
+    data = client.get(block["src"]).get_json()
     name = data["name"][data["id"].index(hostile)]
     assert name == f"Treffpunkt {payload}"
 

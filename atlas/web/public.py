@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
-from atlas.mapdata import project_data
+from atlas.mapdata import project_data, script_json
 from atlas.present import kreis_counts, project_view
 from atlas.regions import ARLS
 from atlas.store import PUBLISHED
 from atlas.text import clean_text
 from atlas.web.assets import page_map
-from atlas.web.delivery import deliver
+from atlas.web.delivery import YEAR, deliver
 
 bp = Blueprint("public", __name__)
 LIST_PAGE = 50
@@ -59,6 +59,7 @@ def _map_page(view: str, arl: str | None):
     page = _page_number(request.args.get("seite", "1"))
     services = _services()
     key = (view, arl, tuple(selected), page)
+    version = services.store.version()
 
     def render() -> str:
         everything = services.store.published(arl=arl)
@@ -69,8 +70,10 @@ def _map_page(view: str, arl: str | None):
         pages = max(1, -(-len(shown) // LIST_PAGE))
         if page > pages:
             raise BadRequest(f"Seite {page} gibt es nicht: die Liste hat {pages} Seite(n).")
+        data_src = url_for("public.projects_data", arl=arl, v=version)
         return render_template(
-            f"public/{view}.html", map=parts, data=project_data(everything), selected=selected,
+            f"public/{view}.html", map=parts, data=script_json({"src": data_src}), data_src=data_src,
+            selected=selected,
             fields=HANDLUNGSFELDER,
             projects=[project_view(r) for r in shown.iloc[first:first + LIST_PAGE].to_dict("records")],
             total=len(shown), page=page, pages=pages,
@@ -78,7 +81,24 @@ def _map_page(view: str, arl: str | None):
             counts=kreis_counts(services.regions, everything, arl) if arl else None,
         )
 
-    return deliver(_pages().get(key, services.store.version(), render))
+    return deliver(_pages().get(key, version, render))
+
+
+@bp.get("/karte/projekte.json")
+def projects_data():
+    """The published projects of the state or of one district, as the map draws them: compact columns.
+
+    Under the current store version (`?v=`) it is kept a year; the pages always name the current version.
+    """
+    arl = request.args.get("arl") or None
+    if arl is not None and arl not in ARLS:
+        raise BadRequest(f"Unbekannter Amtsbezirk „{clean_text(arl)[:40]}“. Erlaubt sind: {', '.join(ARLS)}.")
+    store = _services().store
+    version = store.version()
+    data = _pages().get(("daten", arl), version, lambda: project_data(store.published(arl=arl)),
+                        mimetype="application/json")
+    current = request.args.get("v") == str(version)
+    return deliver(data, max_age=YEAR if current else 0, immutable=current)
 
 
 def selected_fields(values: list[str]) -> list[str]:
