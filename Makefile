@@ -50,6 +50,7 @@ lint: install
 	$(BIN)/ruff check atlas tests bench scripts
 
 bench: install debian
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@command -v wrk >/dev/null || { echo "== installing Debian's wrk"; $(SUDO) apt-get install -y --no-install-recommends wrk; }
 	$(BIN)/python bench/assign.py
 	$(BIN)/python bench/scaling.py

@@ -17,6 +17,7 @@ import argparse
 import functools
 import http.server
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -26,6 +27,7 @@ import threading
 from pathlib import Path
 
 import folium
+import xstatic.pkg.jquery as jquery
 import xstatic.pkg.leaflet as leaflet
 import xstatic.pkg.leaflet_markercluster as markercluster
 from common import app_with_projects
@@ -90,14 +92,14 @@ def visit(browser, url: str, atlas: bool = True) -> dict:
     cdp.on("Network.loadingFinished", lambda event: transferred.__setitem__(
         "bytes", transferred["bytes"] + event["encodedDataLength"]))
     page.goto(url, wait_until="load")
-    page.wait_for_function("window.__firstMarker !== null")
+    page.wait_for_function("() => window.__firstMarker !== null")
     if atlas:
-        page.wait_for_function("window.atlasProjects && window.atlasProjects.settledAt")
-        settled = page.evaluate("window.atlasProjects.settledAt")
+        page.wait_for_function("() => window.atlasProjects && window.atlasProjects.settledAt")
+        settled = page.evaluate("() => window.atlasProjects.settledAt")
     else:
-        page.wait_for_function("document.querySelectorAll('.marker-cluster, .leaflet-marker-icon').length > 0")
-        settled = page.evaluate("performance.now()")  # the naive page adds its markers while it loads
-    first = page.evaluate("window.__firstMarker")
+        page.wait_for_function("() => document.querySelectorAll('.marker-cluster, .leaflet-marker-icon').length > 0")
+        settled = page.evaluate("() => performance.now()")  # the naive page adds its markers while it loads
+    first = page.evaluate("() => window.__firstMarker")
     cdp.send("HeapProfiler.collectGarbage")
     heap = cdp.send("Runtime.getHeapUsage")["usedSize"] / 1e6
     result = {"first": first, "settled": settled, "heap": heap, "bytes": transferred["bytes"] / 1e6}
@@ -111,7 +113,7 @@ def visit(browser, url: str, atlas: bool = True) -> dict:
         first_bytes = transferred["bytes"]
         transferred["bytes"] = 0
         page.goto(url, wait_until="load")
-        page.wait_for_function("window.atlasProjects && window.atlasProjects.settledAt")
+        page.wait_for_function("() => window.atlasProjects && window.atlasProjects.settledAt")
         result["repeat"] = transferred["bytes"] / first_bytes
     context.close()
     return result
@@ -152,29 +154,30 @@ class naive_server:
     def __init__(self, frame, directory: Path):
         self.root = directory / "naive"
         self.root.mkdir()
-        figure = folium.Map(location=[52.8, 9.2], zoom_start=7, tiles=None)
+        figure = folium.Map(location=[52.8, 9.2], zoom_start=7, tiles=None, max_zoom=18, maxZoom=18)  # as the atlas
         cluster = MarkerCluster().add_to(figure)
         for row in frame.itertuples():
             folium.Marker([row.lat, row.lon], popup=folium.Popup(f"{row.name}<br>{row.ort}"), tooltip=row.name
                           ).add_to(cluster)
         html = figure.get_root().render()
-        for name, base in (("leaflet", leaflet.BASE_DIR), ("markercluster", markercluster.BASE_DIR)):
+        for name, base in (("leaflet", leaflet.BASE_DIR), ("markercluster", markercluster.BASE_DIR),
+                           ("jquery", jquery.BASE_DIR)):
             shutil.copytree(base, self.root / name)
+        shutil.copy(self.root / "jquery" / "jquery.min.js", self.root / "jquery" / "jquery-3.7.1.min.js")
+        local = {"leaflet.js": "leaflet", "leaflet.css": "leaflet", "leaflet.markercluster.js": "markercluster",
+                 "MarkerCluster.css": "markercluster", "MarkerCluster.Default.css": "markercluster",
+                 "jquery-3.7.1.min.js": "jquery"}
         lines = []
-        for line in html.splitlines():  # no CDN here: Leaflet from the packages, the rest left out
-            if "leaflet.markercluster" in line and "<script" in line:
-                line = '<script src="markercluster/leaflet.markercluster.js"></script>'
-            elif "MarkerCluster" in line and "<link" in line:
-                line = line.replace(line.split('href="')[1].split('"')[0],
-                                    "markercluster/" + line.split("/")[-1].split('"')[0])
-            elif "leaflet.js" in line and "<script" in line:
-                line = '<script src="leaflet/leaflet.js"></script>'
-            elif "leaflet.css" in line and "<link" in line:
-                line = '<link rel="stylesheet" href="leaflet/leaflet.css"/>'
-            elif ("<script src=\"http" in line or "<link rel=\"stylesheet\" href=\"http" in line):
-                continue
+        for line in html.splitlines():  # no CDN here: Leaflet and markercluster from the packages, the rest out
+            found = re.search(r'(?:src|href)="(https?://[^"]+)"', line)
+            if found:
+                name = found.group(1).rsplit("/", 1)[1]
+                if name not in local:
+                    continue
+                line = line.replace(found.group(1), f"{local[name]}/{name}")
             lines.append(line)
-        (self.root / "naive.html").write_text("\n".join(lines))
+        html = "\n".join(lines)
+        (self.root / "naive.html").write_text(html)
 
     def __enter__(self) -> str:
         handler = functools.partial(Quiet, directory=str(self.root))
