@@ -86,3 +86,45 @@ def login(client, email: str, password: str = PASSWORD):
     """Sign in through the login form, as a person does; returns the answer to the form."""
     page = client.get("/amt/anmelden")
     return client.post("/amt/anmelden", data={"email": email, "password": password, "csrf_token": csrf_token(page)})
+
+
+# Hostile text for every field and parameter: HTML, attributes, URLs with javascript: and data:, SVG and MathML,
+# script string contexts, template syntax, and markup that would fetch from a host of the attacker's.
+EVIL = "//evil.invalid"
+PAYLOADS = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "</script><script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    "'><iframe src=javascript:alert(1)>",
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    '<a href="javascript:alert(1)">klick</a>',
+    "<svg><script>alert(1)</script></svg>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    "<body onload=alert(1)>",
+    "<input autofocus onfocus=alert(1)>",
+    "<video><source onerror=alert(1)></video>",
+    '<object data="javascript:alert(1)"></object>',
+    '<embed src="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">',
+    "';alert(1);//",
+    '";alert(1);//',
+    "`${alert(1)}`",
+    "\\u003cimg src=x onerror=alert(1)\\u003e",
+    "&lt;img src=x onerror=alert(1)&gt;",
+    "{{7*7}}{{constructor.constructor('alert(1)')()}}",
+    f'<img src="{EVIL}/pixel.png">',
+    f"<link rel=stylesheet href={EVIL}/x.css>",
+    f"<style>@import url({EVIL}/x.css)</style>",
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    f'<base href="{EVIL}/">',
+    f"<form action={EVIL}><button>los</button></form>",
+    f'<div style="background:url({EVIL}/bg.png)">x</div>',
+    "<x onmouseover=alert(1)>drüberfahren</x>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    "]]><!--<script>alert(1)</script>-->",
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    "<img src=x onerror=alert`1`>",
+]

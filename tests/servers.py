@@ -35,6 +35,15 @@ def wait_for_port(port: int, seconds: float = 30, process: subprocess.Popen | No
     raise TimeoutError(f"nothing answered on 127.0.0.1:{port} within {seconds} s")
 
 
+def wait_or_kill(process: subprocess.Popen, seconds: float = 30) -> None:
+    """Wait for a server asked to stop; kill it if it does not within `seconds`."""
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class PostgresServer:
     """A PostgreSQL cluster of its own in a temporary folder; databases are made from a migrated template."""
 
@@ -86,11 +95,7 @@ class PostgresServer:
             os.kill(int((self.data / "postmaster.pid").read_text().split()[0]), signal.SIGINT)
         except (OSError, ValueError):
             self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        wait_or_kill(self.process)
         self._log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -154,9 +159,5 @@ class Gunicorn:
 
     def stop(self) -> None:
         self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        wait_or_kill(self.process)
         self._log.close()

@@ -12,50 +12,13 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from conftest import seeded_app, served
+from helpers import PAYLOADS
 from playwright.sync_api import expect
 
 from atlas.projects import ProjectInput
 
 pytestmark = pytest.mark.browser
 
-EVIL = "//evil.invalid"
-PAYLOADS = [
-    "<img src=x onerror=alert(1)>",
-    "<script>alert(1)</script>",
-    "</script><script>alert(1)</script>",
-    '"><svg onload=alert(1)>',
-    "'><iframe src=javascript:alert(1)>",
-    "javascript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    '<a href="javascript:alert(1)">klick</a>',
-    "<svg><script>alert(1)</script></svg>",
-    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    "<details open ontoggle=alert(1)>",
-    "<body onload=alert(1)>",
-    "<input autofocus onfocus=alert(1)>",
-    "<video><source onerror=alert(1)></video>",
-    '<object data="javascript:alert(1)"></object>',
-    '<embed src="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">',
-    "';alert(1);//",
-    '";alert(1);//',
-    "`${alert(1)}`",
-    "\\u003cimg src=x onerror=alert(1)\\u003e",
-    "&lt;img src=x onerror=alert(1)&gt;",
-    "{{7*7}}{{constructor.constructor('alert(1)')()}}",
-    f'<img src="{EVIL}/pixel.png">',
-    f"<link rel=stylesheet href={EVIL}/x.css>",
-    f"<style>@import url({EVIL}/x.css)</style>",
-    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
-    f'<base href="{EVIL}/">',
-    f"<form action={EVIL}><button>los</button></form>",
-    f'<div style="background:url({EVIL}/bg.png)">x</div>',
-    "<x onmouseover=alert(1)>drüberfahren</x>",
-    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
-    "]]><!--<script>alert(1)</script>-->",
-    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
-    "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
-    "<img src=x onerror=alert`1`>",
-]
 assert len(PAYLOADS) >= 30
 PLACES = ["Lamspringe", "Hildesheim", "Celle", "Verden", "Stade", "Aurich", "Meppen", "Nienburg", "Goslar",
           "Peine", "Uelzen", "Cuxhaven", "Vechta", "Diepholz", "Holzminden", "Northeim", "Wolfsburg", "Gifhorn",

@@ -21,6 +21,14 @@ def office(tmp_path):
     return app
 
 
+def two_office_users(office):
+    """Two people of the same office, each signed in in a browser of their own."""
+    first, second = office.test_client(), office.test_client()
+    login(first, "a@arl.example")
+    login(second, "b@arl.example")
+    return first, second
+
+
 def add_pending(services, name: str) -> int:
     project, errors = validate_project({"name": name, "handlungsfelder": "sprache", "ort": "Lamspringe"})
     assert not errors
@@ -76,9 +84,7 @@ def test_approve_and_edit_at_the_same_moment_never_disagree_with_the_history(off
 def test_the_second_of_two_stale_forms_is_refused_and_shows_what_changed(office):
     services = office.extensions["atlas"]
     project_id = add_pending(services, "Sprachcafé Lamspringe")
-    first, second = office.test_client(), office.test_client()
-    login(first, "a@arl.example")
-    login(second, "b@arl.example")
+    first, second = two_office_users(office)
     form_a = form_values(html(first.get(f"/amt/projekt/{project_id}/bearbeiten")), "bearbeiten")
     form_b = form_values(html(second.get(f"/amt/projekt/{project_id}/bearbeiten")), "bearbeiten")
     saved = first.post(f"/amt/projekt/{project_id}/bearbeiten", data=dict(form_a, name="Sprachcafé am Markt"))
@@ -101,9 +107,7 @@ def test_the_second_of_two_stale_forms_is_refused_and_shows_what_changed(office)
 def test_an_approval_of_a_project_changed_meanwhile_is_refused(office):
     services = office.extensions["atlas"]
     project_id = add_pending(services, "Sprachcafé Lamspringe")
-    deciding, editing = office.test_client(), office.test_client()
-    login(deciding, "a@arl.example")
-    login(editing, "b@arl.example")
+    deciding, editing = two_office_users(office)
     shown = deciding.get(f"/amt/projekt/{project_id}")
     form = form_values(html(editing.get(f"/amt/projekt/{project_id}/bearbeiten")), "bearbeiten")
     editing.post(f"/amt/projekt/{project_id}/bearbeiten", data=dict(form, name="Werbung für Sprachkurse"))

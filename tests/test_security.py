@@ -7,21 +7,14 @@ import io
 import json
 
 import pytest
-from helpers import create_account, html, login
+from helpers import PAYLOADS, create_account, html, login
 
 from atlas.projects import validate_project
 
-PAYLOADS = [
-    "<img src=x onerror=alert(1)>",
-    "<script>alert(1)</script>",
-    "</script><script>alert(1)</script>",
-    '"><svg onload=alert(1)>',
-    "'><iframe src=javascript:alert(1)>",
-    "{{7*7}}",
-]
+SERVER_PAYLOADS = [*PAYLOADS[:5], "{{7*7}}"]  # each page times each field: the five classic forms are enough here
 
 
-@pytest.fixture(params=PAYLOADS)
+@pytest.fixture(params=SERVER_PAYLOADS)
 def payload(request):
     return request.param
 
