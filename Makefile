@@ -10,7 +10,9 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package.json
+	@echo "== fetching the browser libraries of package.json (npm) into node_modules/"
+	npm install --no-package-lock --no-audit --no-fund
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@echo "== installing the atlas and its test tools into $(VENV) (PyPI)"

@@ -10,10 +10,11 @@ PACKAGE = Path(__file__).resolve().parent
 DEFAULT_USER_AGENT = "gemeinsame-sache-atlas/0.1"
 
 
-def resource(name: str) -> Path:
-    """templates/, static/ or data/: inside the package when installed from a wheel, beside it in a checkout."""
+def resource(name: str, in_checkout: str | None = None) -> Path:
+    """templates/, static/, data/ (or npm/): inside the package when installed from a wheel, beside it (or at
+    `in_checkout`) in a checkout."""
     inside = PACKAGE / name
-    return inside if inside.is_dir() else PACKAGE.parent / name
+    return inside if inside.is_dir() else PACKAGE.parent / (in_checkout or name)
 
 
 def default_settings(instance_path: Path) -> dict:

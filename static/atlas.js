@@ -99,45 +99,117 @@
 
   function draw(handle, data, options) {
     handle.data = data;
-    handle.markers = data.id.map(function (id, i) {
-      var marker = L.marker([data.lat[i] / data.scale, data.lon[i] / data.scale],
-                            {icon: icon(data, data.hf[i]), title: data.name[i], keyboard: true});
-      marker.bindPopup(function () { return popup(data, i); });
-      marker.atlasIndex = i;
-      return marker;
-    });
+    handle.mask = 0;
+    handle.shown = indices(data, 0);
     var settled = function () {
       handle.settledAt = performance.now();
       if (handle.onSettled) handle.onSettled();
     };
-    var clustered = options.cluster && L.markerClusterGroup;
-    handle.layer = clustered
-      ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
-                              chunkProgress: function (done, total) { if (done === total) settled(); }})
-      : L.layerGroup();
-    handle.layer.addTo(handle.map);
-    function place(markers) {
-      if (clustered) {
-        handle.layer.addLayers(markers);
-        if (!markers.length) settled();
-      } else {
-        markers.forEach(function (m) { handle.layer.addLayer(m); });
+    var show = options.cluster && window.Supercluster ? clustered(handle, data) : single(handle, data);
+    show();
+    settled();
+    handle.filter = function (mask) {
+      if (mask !== handle.mask) {
+        handle.mask = mask;
+        handle.shown = indices(data, mask);
+        show();
         settled();
       }
-    }
-    handle.shown = handle.markers;
-    handle.mask = 0;
-    place(handle.markers);
-    handle.filter = function (mask) {
-      if (mask === handle.mask) return handle.shown.map(function (m) { return m.atlasIndex; });
-      handle.mask = mask;
-      handle.shown = mask
-        ? handle.markers.filter(function (m) { return (data.hf[m.atlasIndex] & mask) !== 0; })
-        : handle.markers;
-      handle.layer.clearLayers();
-      place(handle.shown);
-      return handle.shown.map(function (m) { return m.atlasIndex; });
+      return handle.shown;
     };
+  }
+
+  function indices(data, mask) {
+    var shown = [];
+    for (var i = 0; i < data.id.length; i++) if (!mask || (data.hf[i] & mask) !== 0) shown.push(i);
+    return shown;
+  }
+
+  function projectMarker(data, i) {
+    var marker = L.marker([data.lat[i] / data.scale, data.lon[i] / data.scale],
+                          {icon: icon(data, data.hf[i]), title: data.name[i], alt: data.name[i], keyboard: true});
+    marker.bindPopup(function () { return popup(data, i); });
+    marker.atlasIndex = i;
+    return marker;
+  }
+
+  /* Few projects (a project page, a near search): one marker each. */
+  function single(handle, data) {
+    var layer = L.layerGroup().addTo(handle.map);
+    var markers = data.id.map(function (id, i) { return projectMarker(data, i); });
+    return function () {
+      layer.clearLayers();
+      handle.shown.forEach(function (i) { layer.addLayer(markers[i]); });
+    };
+  }
+
+  /* Many projects: a clustering index (supercluster) over all of them, built once. Each cluster carries its
+     counts per combination of Handlungsfelder, so a filter only counts again; only what is in view becomes
+     markers, again after every move. */
+  function clustered(handle, data) {
+    var map = handle.map, layer = L.layerGroup().addTo(map);
+    var points = new Array(data.id.length);
+    for (var i = 0; i < points.length; i++) {
+      points[i] = {type: "Feature", properties: {i: i},
+                   geometry: {type: "Point", coordinates: [data.lon[i] / data.scale, data.lat[i] / data.scale]}};
+    }
+    var index = new window.Supercluster({
+      radius: 60, maxZoom: 14,  // from zoom 15 on every project is its own marker
+      map: function (p) { var c = {}; c[data.hf[p.i]] = 1; return {c: c}; },
+      reduce: function (total, p) { for (var k in p.c) total.c[k] = (total.c[k] || 0) + p.c[k]; }
+    }).load(points);
+    handle.index = index;
+    function counted(cluster) {
+      if (!handle.mask) return cluster.properties.point_count;
+      var n = 0, c = cluster.properties.c;
+      for (var k in c) if ((k & handle.mask) !== 0) n += c[k];
+      return n;
+    }
+    var projectMarkers = {}, current = {};
+    function show() {
+      var b = map.getBounds(), next = {};
+      var items = index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom());
+      items.forEach(function (item) {
+        if (!item.properties.cluster) {
+          var i = item.properties.i;
+          if (handle.mask && (data.hf[i] & handle.mask) === 0) return;
+          next["p" + i] = current["p" + i] || projectMarkers[i] || (projectMarkers[i] = projectMarker(data, i));
+          return;
+        }
+        var n = counted(item), key = "c" + item.properties.cluster_id + ":" + n;
+        if (n) next[key] = current[key] || clusterMarker(item, n);
+      });
+      // markers that stay are left alone: an open popup survives the map's move to show it
+      Object.keys(current).forEach(function (key) { if (!next[key]) layer.removeLayer(current[key]); });
+      Object.keys(next).forEach(function (key) { if (!current[key]) layer.addLayer(next[key]); });
+      current = next;
+    }
+    function clusterMarker(item, n) {
+      var at = [item.geometry.coordinates[1], item.geometry.coordinates[0]];
+      var label = n === 1 ? "1 Projekt" : n + " Projekte";
+      var marker = L.marker(at, {icon: clusterIcon(n), title: label, alt: label, keyboard: true});
+      function open() {
+        map.setView(at, Math.min(index.getClusterExpansionZoom(item.properties.cluster_id), map.getMaxZoom()));
+      }
+      marker.on("click", open);
+      marker.on("add", function () {  // by keyboard: the cluster is focusable, Enter opens it as a click does
+        marker.getElement().addEventListener("keydown", function (event) { if (event.key === "Enter") open(); });
+      });
+      return marker;
+    }
+    map.on("moveend", show);
+    return show;
+  }
+
+  var clusterIcons = {};
+  function clusterIcon(n) {
+    var size = n < 10 ? "small" : n < 100 ? "medium" : "large";
+    var key = size + n;
+    if (!clusterIcons[key]) {
+      clusterIcons[key] = L.divIcon({html: "<div><span>" + Number(n) + "</span></div>",
+                                     className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40)});
+    }
+    return clusterIcons[key];
   }
 
   function boundaries(map, url, options) {

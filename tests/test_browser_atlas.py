@@ -27,6 +27,24 @@ def test_the_seed_projects_appear_on_the_map_and_in_the_list(page, live_server):
         document.querySelectorAll('.marker-cluster').forEach(c => n += parseInt(c.textContent, 10));
         return n === expected; }""", arg=SEEDS)
     assert visible_markers(page) == SEEDS
+    for cluster in page.locator(".marker-cluster").all():  # a cluster has a name a screen reader can say
+        count = int(cluster.inner_text())
+        assert cluster.get_attribute("title") == ("1 Projekt" if count == 1 else f"{count} Projekte")
+        assert cluster.get_attribute("tabindex") == "0"
+
+
+def test_a_cluster_opens_by_keyboard(page, live_server):
+    page.goto(live_server + "/")
+    zoom = page.evaluate("() => window.atlasProjects.ready.then(h => h.map.getZoom())")
+    for _attempt in range(3):  # while the map still settles, a cluster may be replaced under the focus
+        page.locator(".marker-cluster").first.focus()
+        page.keyboard.press("Enter")
+        try:
+            page.wait_for_function("(before) => window.atlasProjects.map.getZoom() > before", arg=zoom, timeout=3000)
+            break
+        except PlaywrightTimeout:
+            continue
+    assert page.evaluate("() => window.atlasProjects.map.getZoom()") > zoom, "Enter on a cluster zooms into it"
 
 
 def test_ticking_a_handlungsfeld_hides_the_others_on_map_and_list_and_the_url_carries_it(page, live_server):

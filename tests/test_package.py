@@ -41,7 +41,8 @@ def test_a_wheel_serves_the_atlas_from_an_empty_directory(tmp_path):
         wait_for_port(port, seconds=60, process=server)
         base = f"http://127.0.0.1:{port}"
         for path in ("/", "/region/lueneburg", "/projekt/1", "/einreichen", "/static/atlas.js",
-                     "/vendor/leaflet/leaflet.js", "/karte/arl.geojson", "/karte/atlas.js", "/healthz"):
+                     "/vendor/leaflet/leaflet.js", "/vendor/supercluster/supercluster.min.js", "/karte/arl.geojson",
+                     "/karte/atlas.js", "/healthz"):
             assert requests.get(base + path, timeout=30).status_code == 200, path
         assert "Gewerkepass" in requests.get(base + "/region/weser-ems", timeout=30).text
     finally:

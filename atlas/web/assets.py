@@ -26,7 +26,8 @@ from atlas.settings import resource
 from atlas.web.delivery import YEAR, Stored, deliver, store
 
 bp = Blueprint("assets", __name__)
-VENDOR = {"leaflet": leaflet.BASE_DIR, "markercluster": markercluster.BASE_DIR}
+VENDOR = {"leaflet": leaflet.BASE_DIR, "markercluster": markercluster.BASE_DIR,
+          "supercluster": str(resource("npm", "node_modules/supercluster/dist"))}  # npm, fetched by `make`
 NIEDERSACHSEN_BOUNDS = ((51.29, 6.65), (53.9, 11.6))
 _lock = threading.Lock()
 
