@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
@@ -24,8 +27,8 @@ def _sqlite_pragmas(engine: Engine) -> None:
     def _pragmas(connection, _record):
         connection.isolation_level = None
         cursor = connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=60000")  # first: switching to WAL waits for other processes too
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        _wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -33,3 +36,17 @@ def _sqlite_pragmas(engine: Engine) -> None:
     def _begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get("atlas_write")
                                    else "BEGIN")
+
+
+def _wal(cursor) -> None:
+    """Switch a database file to WAL once. SQLite refuses the switch at once, without waiting for the busy
+    timeout, while another process opens the same new file: then try again shortly."""
+    for attempt in range(50):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == 49:
+                raise
+            time.sleep(0.02 * (attempt + 1))

@@ -78,9 +78,10 @@ def _exclusive(engine: Engine):
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         lock_path = Path(url.database).with_suffix(".migrate-lock")
         lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(lock_path, "w") as lock, engine.connect() as connection:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            yield connection
+        with open(lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # before connecting: the first connection turns a new file to WAL
+            with engine.connect() as connection:
+                yield connection
         return
     with engine.connect() as connection:
         if url.get_backend_name() == "postgresql":

@@ -69,3 +69,16 @@ def test_seeding_twice_at_once_loads_the_sample_data_once(tmp_path):
     assert sorted("Beispielprojekte" in out for out in outputs) == [False, True], outputs
     app = make_app(tmp_path, DATABASE_URL=url)
     assert app.extensions["atlas"].store.count() == 7
+
+
+def test_upgrades_started_together_on_a_new_file_all_succeed(tmp_path):
+    """Before the migration lock was taken ahead of the first connection, processes failed here with "database
+    is locked": SQLite refuses the switch of a new file to WAL at once, without waiting for the busy timeout."""
+    command = [str(Path(sys.executable).with_name("atlas")), "db", "upgrade"]
+    for round_ in range(8):
+        env = {"ATLAS_DATABASE_URL": f"sqlite:///{tmp_path / f'neu-{round_}.db'}", "PATH": "/usr/bin:/bin",
+               "ATLAS_INSTANCE_PATH": str(tmp_path / "instance"), "ATLAS_TILES": "none"}
+        runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                for _ in range(2)]
+        outputs = [run.communicate(timeout=120)[0] for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], outputs
