@@ -50,8 +50,6 @@ class Services:
                 store=self.store,
                 min_interval=float(self.settings["NOMINATIM_MIN_INTERVAL"]),
             )
-        elif self.settings["GEOCODER"] != "offline":
-            raise ValueError(f"ATLAS_GEOCODER must be 'offline' or 'nominatim', got {self.settings['GEOCODER']!r}")
         return Geocoder(self.regions, self.gazetteer, online)
 
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
+from helpers import PAYLOADS
 
 from atlas.projects import validate_project
 from atlas.store import PUBLISHED
@@ -247,3 +248,19 @@ def test_the_map_data_is_a_versioned_resource_that_a_filter_or_a_repeat_visit_do
     region = json.loads(soup(client.get("/region/weser-ems")).select_one("#atlas-data").get_text())["src"]
     assert len(client.get(region).get_json()["id"]) == 2
     assert client.get("/karte/projekte.json?arl=bayern").status_code == 400
+
+
+@pytest.mark.parametrize("value", [*PAYLOADS[:8], "\u202eleine-weser", "weser-ems\x00", "x" * 100_000, ""])
+def test_the_data_resource_and_map_scripts_take_hostile_values_as_text(client, value):
+    from urllib.parse import quote
+
+    data = client.get(f"/karte/projekte.json?arl={quote(value)}&v={quote(value)}")
+    if value:
+        assert data.status_code == 400
+        body = data.get_data(as_text=True)
+        assert "<script>alert" not in body and "<img src=x" not in body and "\u202e" not in body
+        assert soup(data).select_one("header.site")
+    else:
+        assert data.status_code == 200 and len(data.get_json()["id"]) == 7
+    assert client.get(f"/karte/{quote(value, safe='')}.js").status_code == 404
+    assert client.get(f"/healthz?{quote(value)}={quote(value)}").status_code == 200

@@ -60,3 +60,13 @@ def test_a_cookie_signed_with_the_old_default_key_opens_nothing(tmp_path):
         client.set_cookie("session", cookie)
         assert client.get("/amt/export.csv").status_code == 302, "sent to the login page"
         assert client.get("/amt/").headers["Location"].startswith("/amt/anmelden")
+
+
+@pytest.mark.parametrize(("setting", "value", "message"), [
+    ("TILES", "google", "ATLAS_TILES muss einer von osm, basemap, none sein"),
+    ("GEOCODER", "<script>", "ATLAS_GEOCODER muss 'offline' oder 'nominatim' sein"),
+    ("PROXY_COUNT", "-1", "ATLAS_PROXY_COUNT ist die Zahl der Proxys davor"),
+])
+def test_settings_that_cannot_work_stop_the_start_with_a_german_message(tmp_path, setting, value, message):
+    with pytest.raises(ValueError, match=message):
+        create_app({"INSTANCE_PATH": str(tmp_path), setting: value})
