@@ -1,8 +1,11 @@
 """The online geocoder behind a setting: geopy's Nominatim, restricted to Germany, rate-limited and cached.
 
-At most one request per second for the whole atlas, across threads, processes and machines: each request
-reserves the next free slot in the database (one row, locked while it is moved on), then waits for it. Answers
-are cached in the database too, so a place asked once is never asked again by any process.
+At most one request per second for the whole atlas, across threads, processes and machines. One row in the
+database says when the next request may start. A request claims its turn by pushing that time beyond its own
+time-out, and when its answer has arrived it sets the time to one second later. So the next request leaves a
+full second after the previous answer came back, whatever the network's delays (a crashed process gives its
+turn back when its time-out has passed). Answers are cached in the database too, so a place asked once is never
+asked again by any process.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class OnlineHit:
 
 class OnlineGeocoder:
     def __init__(self, base_url: str, user_agent: str, timeout: float, store, min_interval: float = 1.0):
+        self.timeout = timeout
         parts = urlsplit(base_url)
         self.provider = Nominatim(user_agent=user_agent, timeout=timeout, scheme=parts.scheme or "https",
                                   domain=parts.netloc + parts.path.rstrip("/"))
@@ -56,24 +60,32 @@ class OnlineGeocoder:
         return hits
 
     def _ask(self, query: str) -> list[OnlineHit]:
-        self._wait_turn()
+        self._take_turn()
         try:
             answers = self.provider.geocode(query, exactly_one=False, limit=5, country_codes="de",
                                             addressdetails=True, language="de")
         except GeopyError as error:
             raise OnlineUnavailable(str(error)) from error
+        finally:
+            self._set_next(time.time() + self.min_interval)
         return [_hit(answer.raw) for answer in answers or []]
 
-    def _wait_turn(self) -> None:
-        """Reserve the next free slot (the row is locked only while it moves on), then wait for it."""
+    def _take_turn(self) -> None:
+        """Wait until no request is under way and the last answer is `min_interval` old, then claim the turn."""
+        while True:
+            with self.store.write() as db:
+                next_at = db.execute(select(geocode_pace.c.next_at).where(geocode_pace.c.id == 1)
+                                     .with_for_update()).scalar_one()
+                now = time.time()
+                if now >= next_at:
+                    held_until = now + self.timeout + self.min_interval  # given back if this process dies
+                    db.execute(update(geocode_pace).where(geocode_pace.c.id == 1).values(next_at=held_until))
+                    return
+            time.sleep(min(next_at - now, 0.1))
+
+    def _set_next(self, at: float) -> None:
         with self.store.write() as db:
-            next_at = db.execute(select(geocode_pace.c.next_at).where(geocode_pace.c.id == 1)
-                                 .with_for_update()).scalar_one()
-            slot = max(time.time(), next_at)
-            db.execute(update(geocode_pace).where(geocode_pace.c.id == 1).values(next_at=slot + self.min_interval))
-        delay = slot - time.time()
-        if delay > 0:
-            time.sleep(delay)
+            db.execute(update(geocode_pace).where(geocode_pace.c.id == 1).values(next_at=at))
 
 
 def _hit(raw: dict) -> OnlineHit:
