@@ -17,6 +17,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from atlas.notices import NOTIFY_CHOICES
 from atlas.regions import ARLS
 from atlas.schema import office_sessions, users
 from atlas.store import Store
@@ -145,3 +146,16 @@ def _hash(token: str) -> str:
 
 def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back UTC without a zone
+
+
+def notify_choice(store: Store, user_id: int) -> str:
+    with store.engine.connect() as db:
+        return db.execute(select(users.c.notify).where(users.c.id == user_id)).scalar_one()
+
+
+def set_notify(store: Store, user_id: int, choice: str) -> None:
+    """A mail per event, or one digest a day (atlas.notices)."""
+    if choice not in NOTIFY_CHOICES:
+        raise ValueError(f"unknown notification choice {choice!r}")
+    with store.engine.begin() as db:
+        db.execute(update(users).where(users.c.id == user_id).values(notify=choice))

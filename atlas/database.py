@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from datetime import UTC, datetime
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -50,3 +51,8 @@ def _wal(cursor) -> None:
             if "locked" not in str(error) or attempt == 49:
                 raise
             time.sleep(0.02 * (attempt + 1))
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored time with its zone: SQLite hands back naive UTC times, PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

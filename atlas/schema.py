@@ -33,6 +33,9 @@ projects = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("row_version", Integer, nullable=False, default=1),  # every write checks and moves it on
+    Column("published_at", DateTime(timezone=True), nullable=True),  # first published: area alerts name it once
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),  # last known to be current (freshness)
+    Column("freshness_asked_at", DateTime(timezone=True), nullable=True),
     Index("ix_projects_lat_lon", "lat", "lon"),  # the duplicate check looks into a small box around a point
 )
 users = Table(
@@ -43,6 +46,8 @@ users = Table(
     Column("arl", String(20), nullable=True),
     Column("is_admin", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("notify", String(10), nullable=False, default="each"),  # "each": a mail per event, "daily": a digest
+    Column("digest_at", DateTime(timezone=True), nullable=True),  # the last daily digest covered up to here
 )
 changes = Table(
     "changes", metadata,
@@ -74,3 +79,51 @@ geocode_pace = Table(
     Column("next_at", Float, nullable=False),
 )
 meta = Table("meta", metadata, Column("key", String(40), primary_key=True), Column("value", Integer, nullable=False))
+tokens = Table(
+    "tokens", metadata,  # secret links: only the SHA-256 of the token is kept
+    Column("token_hash", String(64), primary_key=True),
+    Column("purpose", String(20), nullable=False),
+    Column("subject_id", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Index("ix_tokens_subject", "purpose", "subject_id"),
+)
+proposals = Table(
+    "proposals", metadata,  # a submitter's change to a project, waiting for the office
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, nullable=False, index=True),
+    Column("data", Text, nullable=False),  # JSON: the project's fields and place as proposed
+    Column("based_on", Integer, nullable=False),  # the project's version the submitter saw
+    Column("status", String(10), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decided_by", String(254), nullable=False, default=""),
+)
+outbox = Table(
+    "outbox", metadata,  # mails, written in the transaction of the change that causes them
+    Column("id", Integer, primary_key=True),
+    Column("event", String(200), nullable=False, unique=True),  # one event, one mail
+    Column("kind", String(30), nullable=False),
+    Column("recipient", String(254), nullable=False),
+    Column("params", Text, nullable=False),  # JSON; emptied once sent (it may hold a secret link)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("next_try_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("failed_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=False, default=""),
+)
+subscriptions = Table(
+    "subscriptions", metadata,  # area alerts; the row (and its address) goes with the unsubscription
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("place", String(100), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("radius_km", Integer, nullable=False),
+    Column("hf_mask", Integer, nullable=False),  # 0: every Handlungsfeld
+    Column("frequency", String(10), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+    Column("digest_at", DateTime(timezone=True), nullable=True),  # the last digest covered up to here
+)

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from atlas.gazetteer import Gazetteer
 from atlas.geocode import Geocoder
+from atlas.mail import transport_for
 from atlas.near import NearIndexCache
 from atlas.online import OnlineGeocoder
+from atlas.outbox import Outbox
 from atlas.regions import Regions, load_regions
 from atlas.store import Store
 
@@ -34,6 +36,15 @@ class Services:
     @cached_property
     def store(self) -> Store:
         return Store(self.settings["DATABASE_URL"], self.regions)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.store)
+
+    @cached_property
+    def transport(self):
+        """How mails leave: SMTP as ATLAS_MAIL_URL says, or a file each in MAIL_DIR."""
+        return transport_for(str(self.settings["MAIL_URL"]), Path(self.settings["MAIL_DIR"]))
 
     @cached_property
     def near(self) -> NearIndexCache:

@@ -30,6 +30,14 @@ def default_settings(instance_path: Path) -> dict:
         "NOMINATIM_TIMEOUT": 5,
         "NOMINATIM_MIN_INTERVAL": 1.0,
         "TILES": "osm",
+        # Mail: without ATLAS_MAIL_URL each mail is written as an .eml file into MAIL_DIR (see atlas.mail)
+        "MAIL_URL": "",
+        "MAIL_DIR": str(instance_path / "mail"),
+        "MAIL_FROM": "Gemeinsame Sache <atlas@localhost>",
+        "BASE_URL": "http://127.0.0.1:5000",  # links in mails are absolute, on this address
+        "MAIL_INTERVAL": 3,  # seconds between two looks into the outbox by `atlas serve`
+        "FRESHNESS_DAYS": 365,  # a published project is asked after this many days whether it still runs
+        "ALERT_RATE_LIMIT": "10 per hour;50 per day",  # area alert sign-ups per client
         "PAGE_CACHE_BYTES": 64 * 1024 * 1024,  # rendered pages kept per process
         "BABEL_DEFAULT_LOCALE": "de",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -63,6 +71,16 @@ def check_settings(config) -> list[str]:
         raise ValueError(f"ATLAS_TILES muss einer von {', '.join(TILES)} sein, nicht {config['TILES']!r}.")
     if config["GEOCODER"] not in ("offline", "nominatim"):
         raise ValueError(f"ATLAS_GEOCODER muss 'offline' oder 'nominatim' sein, nicht {config['GEOCODER']!r}.")
+    if config["MAIL_URL"]:
+        from atlas.mail import check_mail_url
+
+        check_mail_url(str(config["MAIL_URL"]))
+    if not str(config["BASE_URL"]).startswith(("http://", "https://")):
+        raise ValueError(f"ATLAS_BASE_URL ist die Adresse des Atlas mit http:// oder https://, nicht "
+                         f"{config['BASE_URL']!r}.")
+    if not str(config["FRESHNESS_DAYS"]).isdigit() or int(config["FRESHNESS_DAYS"]) < 1:
+        raise ValueError(f"ATLAS_FRESHNESS_DAYS ist eine Zahl von Tagen (1 oder mehr), nicht "
+                         f"{config['FRESHNESS_DAYS']!r}.")
     if not str(config["PROXY_COUNT"]).isdigit():
         raise ValueError(f"ATLAS_PROXY_COUNT ist die Zahl der Proxys davor (0, 1, …), nicht {config['PROXY_COUNT']!r}.")
     warnings = []

@@ -20,6 +20,7 @@ from sqlalchemy import (
     update,
 )
 
+from atlas import notices, tokens
 from atlas.database import open_engine
 from atlas.geocode import distance_km
 from atlas.handlungsfelder import mask
@@ -29,14 +30,14 @@ from atlas.projects import ProjectInput
 from atlas.regions import Regions
 from atlas.schema import changes, meta, projects
 
-PENDING, PUBLISHED, REJECTED = "pending", "published", "rejected"
+PENDING, PUBLISHED, REJECTED, ARCHIVED = "pending", "published", "rejected", "archived"
 VERSION_TTL = 1.0  # seconds a process trusts the store version it read; its own writes renew it at once
 INSERT_BATCH = 5_000  # rows per INSERT statement of a large import (one transaction still)
 ROUGH_DECIMALS = 2  # "Standort nur ungefähr": 0.01° is about 1.1 km north–south, 0.7 km east–west
-STATUSES = (PENDING, PUBLISHED, REJECTED)
+STATUSES = (PENDING, PUBLISHED, REJECTED, ARCHIVED)  # archived: ended or withdrawn, off the map, kept in history
 
 PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "handlungsfelder", "kreis_rs",
-                  "kreis_name", "arl"]
+                  "kreis_name", "arl", "confirmed_at"]
 
 
 CHANGE_LABELS = {
@@ -85,6 +86,16 @@ class Store:
         """Store one project at a located place; its Kreis and ArL are taken from the polygons now."""
         return self.add_many([(project, place)], status)[0]
 
+    def submit(self, project: ProjectInput, place: Place) -> tuple[int, str]:
+        """A submission waits for its office; its submitter's private link is returned, and the mails it causes
+        (receipt, office notices) are queued in the same transaction."""
+        [kreis] = self._assign([place])
+        with self.write() as db:
+            values = _row(project, place, *kreis, PENDING, datetime.now(UTC))
+            project_id = db.execute(insert(projects).values(**values).returning(projects.c.id)).scalar_one()
+            link = notices.submitted(db, dict(values, id=project_id, row_version=1))
+        return project_id, link
+
     def add_many(self, items: list[tuple[ProjectInput, Place]], status: str = PUBLISHED,
                  into_empty: bool = False) -> list[int]:
         """Store many projects in one transaction, assigned to Kreis and ArL by one spatial join.
@@ -109,6 +120,9 @@ class Store:
             for first in range(0, len(items), INSERT_BATCH):  # rows are made per batch: memory stays flat
                 batch = zip(items[first:first + INSERT_BATCH], assigned[first:first + INSERT_BATCH], strict=True)
                 rows = [_row(project, place, *kreis, status, now) for (project, place), kreis in batch]
+                if status == PUBLISHED:
+                    for row in rows:
+                        row["published_at"] = row["confirmed_at"] = now
                 ids += [row.id for row in db.execute(statement, rows)]
             if status == PUBLISHED:
                 _bump(db)
@@ -141,12 +155,21 @@ class Store:
             old = _locked(db, project_id, expected_version)
             version = old["row_version"] + 1
             now = datetime.now(UTC)
-            db.execute(update(projects).where(projects.c.id == project_id).values(
-                status=status, reject_reason=reason, updated_at=now, row_version=version))
+            values = {"status": status, "reject_reason": reason, "updated_at": now, "row_version": version}
+            if status == PUBLISHED:
+                values.update(published_at=old["published_at"] or now, confirmed_at=now)
+            db.execute(update(projects).where(projects.c.id == project_id).values(**values))
             _record(db, project_id, actor, now, status, reason, status, version)
+            notices.decided(db, old, status, reason, version)
             _bump(db)
         self._changed()
         return version
+
+    def forget_email(self, project_id: int) -> None:
+        """The submitter's address goes (withdrawn project); links that would mail them go too."""
+        with self.write() as db:
+            db.execute(update(projects).where(projects.c.id == project_id).values(email=""))
+            tokens.revoke_all(db, project_id, tokens.FRESHNESS)
 
     def nearby(self, lat: float, lon: float, radius_km: float, statuses=(PENDING, PUBLISHED)) -> list[dict]:
         """Projects of these statuses whose public position lies within radius_km of a point, nearest first.
@@ -199,6 +222,8 @@ class Store:
                                if k in CHANGE_LABELS)
             db.execute(update(projects).where(projects.c.id == project_id).values(**new))
             _record(db, project_id, actor, now, "edited", detail, new["status"], new["row_version"])
+            if new["arl"] != old["arl"]:
+                notices.moved(db, old, dict(old, **new))
             if PUBLISHED in (old["status"], new["status"]):
                 _bump(db)
         self._changed()
@@ -230,6 +255,7 @@ class Store:
             rows = [tuple(row) for row in db.execute(query)]  # plain tuples: pandas is slow on Row objects
         frame = pd.DataFrame.from_records(rows, columns=PUBLIC_COLUMNS + ["approximate"])
         rough = frame.approximate.astype(bool).to_numpy()
+        frame["confirmed_at"] = pd.to_datetime(frame.confirmed_at, utc=True)
         frame["lat"] = public_position(frame.lat.to_numpy(dtype=float), rough)
         frame["lon"] = public_position(frame.lon.to_numpy(dtype=float), rough)
         return frame.drop(columns="approximate")

@@ -1,0 +1,180 @@
+"""Area alerts: newly published projects around a place, mailed as a digest to whoever asked (double opt-in).
+
+No account: a subscription is an address, a place, a radius, optional Handlungsfelder and a rhythm. It counts
+only once its confirmation link was used (within CONFIRM_DAYS; unconfirmed ones are deleted after that), and
+every digest carries a one-click unsubscription that deletes the row with its address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, insert, select, update
+
+from atlas import outbox, tokens
+from atlas.database import as_utc
+from atlas.handlungsfelder import mask
+from atlas.near import RADII_KM
+from atlas.notices import DAILY
+from atlas.places import Place
+from atlas.projects import EMAIL
+from atlas.schema import projects, proposals, subscriptions, users
+from atlas.store import PENDING, PUBLISHED, Store
+from atlas.submitters import WAITING
+
+RADII = RADII_KM  # as the near search offers them
+WEEKLY = "weekly"
+FREQUENCIES = {WEEKLY: timedelta(days=7), DAILY: timedelta(days=1)}
+CONFIRM_DAYS = 7
+MAX_LISTED = 50  # projects named in one digest; more are counted
+
+
+@dataclass
+class Request:
+    email: str
+    place: Place
+    radius_km: int
+    handlungsfelder: list[str]
+    frequency: str
+
+
+def validate(email: str, radius: str, frequency: str) -> dict[str, str]:
+    """What is wrong with the fields of a subscription (the place is checked by the geocoder)."""
+    errors = {}
+    if not email:
+        errors["email"] = "Bitte geben Sie Ihre E-Mail-Adresse an."
+    elif len(email) > 254 or not EMAIL.match(email):
+        errors["email"] = f"„{email[:60]}“ ist keine gültige E-Mail-Adresse."
+    if radius not in {str(r) for r in RADII}:
+        errors["umkreis"] = f"Bitte wählen Sie einen Umkreis von {', '.join(map(str, RADII))} km."
+    if frequency not in FREQUENCIES:
+        errors["rhythmus"] = "Bitte wählen Sie wöchentlich oder täglich."
+    return errors
+
+
+def subscribe(store: Store, request: Request) -> int:
+    """Keep the subscription unconfirmed and queue the mail with its confirmation link."""
+    now = datetime.now(UTC)
+    with store.write() as db:
+        subscription_id = db.execute(insert(subscriptions).values(
+            email=request.email, place=request.place.name[:100], lat=request.place.lat, lon=request.place.lon,
+            radius_km=request.radius_km, hf_mask=mask(request.handlungsfelder), frequency=request.frequency,
+            created_at=now).returning(subscriptions.c.id)).scalar_one()
+        link = tokens.issue(db, tokens.CONFIRM, subscription_id, timedelta(days=CONFIRM_DAYS))
+        outbox.queue(db, f"confirm:{subscription_id}", "confirm", request.email,
+                     {"token": link, "place": request.place.name, "radius_km": request.radius_km,
+                      "days": CONFIRM_DAYS})
+    return subscription_id
+
+
+def confirm(store: Store, raw: str) -> dict | None:
+    """Use a confirmation link: the subscription counts from now on. None: unknown, used or expired link."""
+    now = datetime.now(UTC)
+    with store.write() as db:
+        subscription_id = tokens.subject(db, raw, tokens.CONFIRM)
+        if subscription_id is None:
+            return None
+        tokens.revoke(db, raw)
+        db.execute(update(subscriptions).where(subscriptions.c.id == subscription_id)
+                   .values(confirmed_at=now, digest_at=now))
+        row = db.execute(select(subscriptions).where(subscriptions.c.id == subscription_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def subscription_by_link(store: Store, raw: str) -> dict | None:
+    with store.engine.connect() as db:
+        subscription_id = tokens.subject(db, raw, tokens.UNSUBSCRIBE)
+        if subscription_id is None:
+            return None
+        row = db.execute(select(subscriptions).where(subscriptions.c.id == subscription_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def unsubscribe(store: Store, raw: str) -> bool:
+    """Delete the subscription, its address and all its links. False: the link opens nothing (any more)."""
+    with store.write() as db:
+        subscription_id = tokens.subject(db, raw, tokens.UNSUBSCRIBE)
+        if subscription_id is None:
+            return False
+        _delete(db, [subscription_id])
+    return True
+
+
+def send_digests(store: Store, now: datetime | None = None) -> int:
+    """Queue every digest that is due (area alerts and the offices' daily digests); returns how many."""
+    now = now or datetime.now(UTC)
+    with store.write() as db:
+        stale = db.execute(select(subscriptions.c.id).where(
+            subscriptions.c.confirmed_at.is_(None),
+            subscriptions.c.created_at < now - timedelta(days=CONFIRM_DAYS))).scalars().all()
+        _delete(db, list(stale))
+    with store.engine.connect() as db:
+        rows = [dict(r) for r in db.execute(select(subscriptions).where(subscriptions.c.confirmed_at.is_not(None)))
+                .mappings()]
+    queued = sum(_area_digest(store, row, now) for row in rows if _due(row, now))
+    return queued + _office_digests(store, now)
+
+
+def _due(row: dict, now: datetime) -> bool:
+    return as_utc(row["digest_at"]) + FREQUENCIES[row["frequency"]] <= now + timedelta(minutes=5)
+
+
+def _area_digest(store: Store, subscription: dict, now: datetime) -> bool:
+    since = as_utc(subscription["digest_at"])
+    found = [row for row in store.nearby(subscription["lat"], subscription["lon"], subscription["radius_km"],
+                                         statuses=(PUBLISHED,))
+             if row["published_at"] is not None and since < as_utc(row["published_at"]) <= now
+             and (not subscription["hf_mask"] or row["hf_mask"] & subscription["hf_mask"])]
+    with store.write() as db:
+        moved = db.execute(update(subscriptions).where(subscriptions.c.id == subscription["id"],
+                                                       subscriptions.c.digest_at == subscription["digest_at"])
+                           .values(digest_at=now)).rowcount
+        if not moved or not found:  # another process sent it meanwhile, or nothing is new
+            return False
+        link = tokens.issue(db, tokens.UNSUBSCRIBE, subscription["id"])
+        listed = [{"id": r["id"], "name": r["name"], "ort": r["ort"], "km": round(r["distance_km"], 1),
+                   "handlungsfelder": r["handlungsfelder"]} for r in found[:MAX_LISTED]]
+        outbox.queue(db, f"digest:{subscription['id']}:{now:%Y%m%d%H%M%S}", "digest", subscription["email"],
+                     {"unsubscribe": link, "place": subscription["place"], "radius_km": subscription["radius_km"],
+                      "projects": listed, "more": max(0, len(found) - MAX_LISTED)})
+    return True
+
+
+def _office_digests(store: Store, now: datetime) -> int:
+    """One mail a day to each office account that chose it: what arrived in its queue since the last one."""
+    with store.engine.connect() as db:
+        accounts = [dict(r) for r in db.execute(select(users).where(users.c.notify == DAILY,
+                                                                     users.c.arl.is_not(None))).mappings()]
+    queued = 0
+    for account in accounts:
+        since = as_utc(account["digest_at"] or account["created_at"])
+        if since + timedelta(days=1) > now + timedelta(minutes=5):
+            continue
+        with store.write() as db:
+            moved = db.execute(update(users).where(users.c.id == account["id"],
+                                                   users.c.digest_at.is_(account["digest_at"])
+                                                   if account["digest_at"] is None
+                                                   else users.c.digest_at == account["digest_at"])
+                               .values(digest_at=now)).rowcount
+            new = db.execute(select(projects.c.id, projects.c.name, projects.c.ort).where(
+                projects.c.arl == account["arl"], projects.c.status == PENDING, projects.c.created_at > since,
+                projects.c.created_at <= now).order_by(projects.c.id)).mappings().all()
+            changed = db.execute(select(proposals.c.project_id, projects.c.name, projects.c.ort)
+                                 .join(projects, projects.c.id == proposals.c.project_id).where(
+                projects.c.arl == account["arl"], proposals.c.status == WAITING, proposals.c.created_at > since,
+                proposals.c.created_at <= now).order_by(proposals.c.id)).mappings().all()
+            if not moved or not (new or changed):
+                continue
+            outbox.queue(db, f"office-digest:{account['id']}:{now:%Y%m%d%H%M%S}", "office_digest",
+                         account["email"], {"new": [dict(r) for r in new],
+                                            "changed": [dict(r) for r in changed]})
+            queued += 1
+    return queued
+
+
+def _delete(db, ids: list[int]) -> None:
+    if ids:
+        db.execute(delete(subscriptions).where(subscriptions.c.id.in_(ids)))
+        for subscription_id in ids:
+            tokens.revoke_all(db, subscription_id, tokens.CONFIRM, tokens.UNSUBSCRIBE)

@@ -1,0 +1,100 @@
+"""Is the project still running? Published projects are confirmed periodically by their submitters.
+
+A project last confirmed more than `days` ago is asked once (a mail with three answers: still current, update
+through the private link, ended). Without an answer for ANSWER_DAYS more it counts as unconfirmed: marked
+„nicht bestätigt seit …“ for the public, listed under „Veraltet“ for its office, which may archive it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from atlas import notices, outbox, tokens
+from atlas.database import as_utc
+from atlas.schema import projects
+from atlas.store import ARCHIVED, PUBLISHED, Store, _bump, _locked, _record
+
+ANSWER_DAYS = 30
+CURRENT, ENDED = "aktuell", "beendet"
+
+
+@dataclass
+class Cycle:
+    asked: int
+    unconfirmed: int
+
+
+def run(store: Store, days: int, now: datetime | None = None) -> Cycle:
+    """Ask every project that is due (once per confirmation), and count those that did not answer in time."""
+    now = now or datetime.now(UTC)
+    due = select(projects.c.id).where(
+        projects.c.status == PUBLISHED, projects.c.email != "", projects.c.confirmed_at < now - timedelta(days=days),
+        or_(projects.c.freshness_asked_at.is_(None), projects.c.freshness_asked_at < projects.c.confirmed_at))
+    with store.engine.connect() as db:
+        ids = list(db.execute(due).scalars())
+    asked = sum(_ask(store, project_id, days, now) for project_id in ids)
+    with store.write() as db:
+        _bump(db)  # whose confirmation ran out today is marked on the public pages from now on
+    store._changed()
+    return Cycle(asked, len(unconfirmed(store, days, now=now)))
+
+
+def _ask(store: Store, project_id: int, days: int, now: datetime) -> bool:
+    with store.write() as db:
+        row = _locked(db, project_id, None)
+        if row["freshness_asked_at"] and row["freshness_asked_at"] >= row["confirmed_at"]:
+            return False  # another process asked meanwhile
+        answer = tokens.issue(db, tokens.FRESHNESS, project_id, timedelta(days=ANSWER_DAYS + days))
+        private = tokens.issue(db, tokens.PROJECT, project_id)
+        outbox.queue(db, f"freshness:{project_id}:{row['confirmed_at']:%Y%m%d%H%M%S}", "freshness", row["email"],
+                     {"reference": notices.reference(project_id), "name": row["name"], "project_id": project_id,
+                      "answer": answer, "private": private, "answer_days": ANSWER_DAYS})
+        db.execute(update(projects).where(projects.c.id == project_id).values(freshness_asked_at=now))
+    return True
+
+
+def answer(store: Store, raw: str, choice: str) -> dict | None:
+    """The submitter's answer through the mail's link; the link is used up. None: unknown or expired link."""
+    if choice not in (CURRENT, ENDED):
+        raise ValueError(choice)
+    with store.write() as db:
+        project_id = tokens.subject(db, raw, tokens.FRESHNESS)
+        if project_id is None:
+            return None
+        tokens.revoke(db, raw)
+    if choice == ENDED:
+        store.set_status(project_id, ARCHIVED, "Vom Träger als beendet gemeldet.", actor="Einreicher")
+        return store.get(project_id)
+    now = datetime.now(UTC)
+    with store.write() as db:
+        row = _locked(db, project_id, None)
+        db.execute(update(projects).where(projects.c.id == project_id)
+                   .values(confirmed_at=now, freshness_asked_at=None))
+        _record(db, project_id, "Einreicher", now, "confirmed", "", row["status"], row["row_version"])
+        _bump(db)
+    store._changed()
+    return store.get(project_id)
+
+
+def unconfirmed_before(days: int, now: datetime | None = None) -> datetime:
+    """Projects last confirmed before this moment count as unconfirmed."""
+    return (now or datetime.now(UTC)) - timedelta(days=days + ANSWER_DAYS)
+
+
+def is_unconfirmed(row: dict, days: int, now: datetime | None = None) -> bool:
+    return (row["status"] == PUBLISHED and row["confirmed_at"] is not None
+            and as_utc(row["confirmed_at"]) < unconfirmed_before(days, now))
+
+
+def unconfirmed(store: Store, days: int, arl: str | None = None, now: datetime | None = None) -> list[dict]:
+    """Published projects whose confirmation ran out, oldest confirmation first: the office's „Veraltet“ tab."""
+    query = (select(projects).where(and_(projects.c.status == PUBLISHED,
+                                         projects.c.confirmed_at < unconfirmed_before(days, now)))
+             .order_by(projects.c.confirmed_at))
+    if arl:
+        query = query.where(projects.c.arl == arl)
+    with store.engine.connect() as db:
+        return [dict(row) for row in db.execute(query).mappings()]

@@ -1,0 +1,83 @@
+"""Sending a finished mail: SMTP (plain, STARTTLS or TLS) with the standard library's smtplib, or a file per mail.
+
+`ATLAS_MAIL_URL` names the way: `smtp://host:25`, `smtp+starttls://user:password@host:587`, `smtps://host:465`.
+Without it, each mail is written as an .eml file into a folder (the instance's `mail/`), so a newcomer reads the
+mails of `make run` without a mail server.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+log = logging.getLogger("atlas.mail")
+SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+
+
+class MailError(Exception):
+    """A mail was not delivered. `permanent`: trying again will not help (the server refused the address)."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def check_mail_url(url: str) -> None:
+    """Refuse a mail URL that cannot work, with the forms that can (ValueError)."""
+    parts = urlsplit(url)
+    if parts.scheme not in SCHEMES or not parts.hostname:
+        raise ValueError(f"ATLAS_MAIL_URL muss smtp://host:port, smtp+starttls://benutzer:passwort@host:587 oder "
+                         f"smtps://host:465 sein, nicht {parts.scheme or url[:20]!r}…")
+    parts.port  # noqa: B018 - a port that is no number raises ValueError here
+
+
+def transport_for(url: str, folder: Path):
+    return SmtpTransport(url) if url else FileTransport(folder)
+
+
+class FileTransport:
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def send(self, message: EmailMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = message["Message-ID"].strip("<>").split("@")[0] + ".eml"
+        path = self.folder / name
+        path.write_bytes(bytes(message))
+        log.info("Mail an %s als Datei: %s", message["To"], path)
+
+
+class SmtpTransport:
+    def __init__(self, url: str, timeout: float = 15):
+        check_mail_url(url)
+        parts = urlsplit(url)
+        self.scheme, self.host = parts.scheme, parts.hostname
+        self.port = parts.port or SCHEMES[parts.scheme]
+        self.user, self.password = unquote(parts.username or ""), unquote(parts.password or "")
+        self.timeout = timeout
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            with self._connect() as smtp:
+                if self.scheme == "smtp+starttls":
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.user:
+                    smtp.login(self.user, self.password)
+                smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as error:
+            raise MailError(f"Adresse abgelehnt: {error.recipients}", permanent=True) from error
+        except smtplib.SMTPResponseException as error:
+            text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else ""
+            raise MailError(f"SMTP {error.smtp_code}: {text}", permanent=500 <= error.smtp_code < 600) from error
+        except (smtplib.SMTPException, OSError) as error:
+            raise MailError(f"{type(error).__name__}: {error}") from error
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.scheme == "smtps":
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                    context=ssl.create_default_context())
+        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)

@@ -1,0 +1,111 @@
+"""The outbox: a mail is a row written in the transaction of the change that causes it; a sender delivers it later.
+
+Each row names its event (`published:12:v3:person@example.org`), so one event queues one mail however often the
+code that queues it runs. Delivery claims due rows for a while (a lease), sends each, and marks it sent; a
+failed attempt is tried again later, each time waiting longer; a mail the server refuses for good, or one that
+failed for two days, is marked failed and shown by `atlas mail status`. Several processes may deliver at once:
+a claimed row is skipped by the others. If a process dies between sending and marking, the lease runs out and
+the mail goes once more, with the same Message-ID, so mail programs show it once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from atlas.database import as_utc
+from atlas.mail import MailError
+from atlas.schema import outbox
+
+log = logging.getLogger("atlas.mail")
+LEASE = timedelta(minutes=2)  # a claimed mail is left to its sender this long
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(hours=1)
+GIVE_UP_AFTER = timedelta(days=2)
+BATCH = 50
+
+
+def queue(db, event: str, kind: str, recipient: str, params: dict) -> None:
+    """Queue a mail in the caller's transaction; a second mail for the same event is not queued."""
+    now = datetime.now(UTC)
+    dialect = postgresql if db.dialect.name == "postgresql" else sqlite
+    db.execute(dialect.insert(outbox).values(
+        event=event[:200], kind=kind, recipient=recipient, params=json.dumps(params, ensure_ascii=False),
+        created_at=now, next_try_at=now, attempts=0, last_error="").on_conflict_do_nothing())
+
+
+@dataclass
+class Delivery:
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+
+
+class Outbox:
+    def __init__(self, store):
+        self.store = store
+
+    def deliver(self, send: Callable[[dict], None], now: datetime | None = None) -> Delivery:
+        """Send every mail that is due now; `send(row)` raises MailError when a mail did not go."""
+        result = Delivery()
+        while rows := self._claim(now or datetime.now(UTC)):
+            for row in rows:
+                self._attempt(row, send, result)
+            if len(rows) < BATCH:
+                break
+        return result
+
+    def _claim(self, now: datetime) -> list[dict]:
+        with self.store.write() as db:
+            due = (select(outbox).where(outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None),
+                                        outbox.c.next_try_at <= now)
+                   .order_by(outbox.c.id).limit(BATCH).with_for_update(skip_locked=True))
+            rows = [dict(row) for row in db.execute(due).mappings()]
+            if rows:
+                db.execute(update(outbox).where(outbox.c.id.in_([r["id"] for r in rows]))
+                           .values(next_try_at=now + LEASE, attempts=outbox.c.attempts + 1))
+        return rows
+
+    def _attempt(self, row: dict, send: Callable[[dict], None], result: Delivery) -> None:
+        try:
+            send(row)
+        except MailError as error:
+            now = datetime.now(UTC)
+            attempts = row["attempts"] + 1
+            give_up = error.permanent or now - as_utc(row["created_at"]) > GIVE_UP_AFTER
+            wait = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
+            values = {"last_error": str(error)[:500]}
+            values.update(failed_at=now) if give_up else values.update(next_try_at=now + wait)
+            self._set(row["id"], **values)
+            log.warning("Mail %s an %s %s: %s", row["id"], row["recipient"],
+                        "aufgegeben" if give_up else f"neuer Versuch in {wait.seconds} s", error)
+            result.failed += give_up
+            result.retry += not give_up
+            return
+        self._set(row["id"], sent_at=datetime.now(UTC), params="{}", last_error="")  # a secret link goes
+        result.sent += 1
+
+    def _set(self, row_id: int, **values) -> None:
+        with self.store.engine.begin() as db:
+            db.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
+
+    def status(self) -> dict:
+        """How many mails wait, were sent, failed; the waiting and failed ones with their last error."""
+        with self.store.engine.connect() as db:
+            counts = dict(db.execute(select(
+                func.count().filter(outbox.c.sent_at.is_(None) & outbox.c.failed_at.is_(None)),
+                func.count().filter(outbox.c.sent_at.is_not(None)),
+                func.count().filter(outbox.c.failed_at.is_not(None)),
+            )).one()._mapping)
+            open_rows = db.execute(select(outbox.c.id, outbox.c.kind, outbox.c.recipient, outbox.c.attempts,
+                                          outbox.c.next_try_at, outbox.c.failed_at, outbox.c.last_error)
+                                   .where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(200)).mappings()
+            listed = [dict(row) for row in open_rows]
+        waiting, sent, failed = counts.values()
+        return {"waiting": waiting, "sent": sent, "failed": failed, "open": listed}

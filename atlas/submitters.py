@@ -1,0 +1,108 @@
+"""What a submitter does through the private link: see the status, propose a change, withdraw the project.
+
+A proposed change is kept beside the project and published only when the office approves it; the office sees it
+field by field. Withdrawing takes the project off the map (archived, kept in the history) and deletes the
+submitter's address.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select, update
+
+from atlas import notices, tokens
+from atlas.places import Place
+from atlas.present import hf_names
+from atlas.projects import ProjectInput
+from atlas.regions import Regions
+from atlas.schema import proposals
+from atlas.store import ARCHIVED, CHANGE_LABELS, Store, _locked, _shown
+
+WAITING, APPROVED, DECLINED, REPLACED = "waiting", "approved", "declined", "replaced"
+FIELDS = ("name", "traeger", "description", "handlungsfelder", "street", "plz", "ort", "website", "email",
+          "approximate")
+
+
+def project_by_link(store: Store, raw: str) -> dict | None:
+    """The project a private link opens, or None."""
+    with store.engine.connect() as db:
+        project_id = tokens.subject(db, raw, tokens.PROJECT)
+    return store.get(project_id) if project_id else None
+
+
+def propose(store: Store, project_id: int, project: ProjectInput, place: Place, based_on: int) -> int:
+    """Keep a proposed change for the office (an earlier one still waiting is replaced) and tell the office."""
+    data = dict(asdict(project), lat=place.lat, lon=place.lon, precision=place.precision, place=place.name)
+    data.pop("extra", None)
+    with store.write() as db:
+        row = _locked(db, project_id, None)
+        if row["status"] == ARCHIVED:
+            raise ValueError("archived")
+        now = datetime.now(UTC)
+        db.execute(update(proposals).where(proposals.c.project_id == project_id, proposals.c.status == WAITING)
+                   .values(status=REPLACED, decided_at=now))
+        proposal_id = db.execute(insert(proposals).values(
+            project_id=project_id, data=json.dumps(data, ensure_ascii=False), based_on=based_on, status=WAITING,
+            created_at=now, decided_by="").returning(proposals.c.id)).scalar_one()
+        notices.proposed(db, row, proposal_id)
+    return proposal_id
+
+
+def waiting_proposal(store: Store, project_id: int) -> dict | None:
+    with store.engine.connect() as db:
+        row = db.execute(select(proposals).where(proposals.c.project_id == project_id,
+                                                 proposals.c.status == WAITING)).mappings().first()
+    return dict(row, data=json.loads(row["data"])) if row else None
+
+
+def differences(project: dict, proposal: dict) -> list[tuple[str, str, str]]:
+    """(label, now, proposed) for every field the proposal changes."""
+    data = proposal["data"]
+    now = dict(project, handlungsfelder=project["handlungsfelder"].split(";"))
+    return [(CHANGE_LABELS.get(key, key), _text(now[key]), _text(data[key]))
+            for key in FIELDS if _text(now[key]) != _text(data[key])]
+
+
+def proposed_input(proposal: dict, regions: Regions) -> tuple[ProjectInput, Place]:
+    data = proposal["data"]
+    project = ProjectInput(**{key: data[key] for key in FIELDS})
+    place = Place(data["place"], data["lat"], data["lon"], data["precision"], "Vorschlag",
+                  regions.locate(data["lat"], data["lon"]))
+    return project, place
+
+
+def approve_proposal(store: Store, proposal: dict, actor: str, expected_version: int | None) -> dict:
+    """Apply the proposal to the project (StaleWrite if the project changed since the office looked at it)."""
+    project, place = proposed_input(proposal, store.regions)
+    new = store.update(proposal["project_id"], project, place, actor=f"{actor} (Vorschlag des Einreichers)",
+                       expected_version=expected_version)
+    _close(store, proposal["id"], APPROVED, actor)
+    return new
+
+
+def decline_proposal(store: Store, proposal: dict, actor: str) -> None:
+    _close(store, proposal["id"], DECLINED, actor)
+
+
+def withdraw(store: Store, project_id: int, expected_version: int | None) -> None:
+    """The submitter ends the project: off the map, in the history, without their address."""
+    store.set_status(project_id, ARCHIVED, "Vom Einreicher zurückgezogen.", actor="Einreicher",
+                     expected_version=expected_version)
+    store.forget_email(project_id)
+
+
+def _close(store: Store, proposal_id: int, status: str, actor: str) -> None:
+    with store.engine.begin() as db:
+        db.execute(update(proposals).where(proposals.c.id == proposal_id, proposals.c.status == WAITING)
+                   .values(status=status, decided_at=datetime.now(UTC), decided_by=actor))
+
+
+def _text(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(hf_names(";".join(value)))
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    return _shown(value)
