@@ -122,8 +122,69 @@ def serve(host: str, port: int, threads: int) -> None:
     except SchemaNotCurrent as error:
         raise click.ClickException(str(error)) from None
     warm_up(s)
+    from atlas.web.background import Background
+
+    Background(current_app._get_current_object()).start()
+    if not current_app.config["MAIL_URL"]:
+        click.echo(f"Mails (ohne ATLAS_MAIL_URL) liegen als .eml-Dateien in {current_app.config['MAIL_DIR']}")
     click.echo(f"Gemeinsame Sache läuft auf http://{host}:{port}/")
     waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="atlas")
+
+
+@click.group()
+def mail() -> None:
+    """Die Mails des Atlas: senden, Stand zeigen, fällige Zusammenfassungen erzeugen."""
+
+
+@mail.command("send")
+@with_appcontext
+def mail_send() -> None:
+    """Sendet einmal alle fälligen Mails (für cron, wenn nicht `atlas serve` sie laufend sendet)."""
+    from atlas.web.mails import deliver
+
+    result = deliver(current_app._get_current_object())
+    click.echo(f"{result.sent} gesendet, {result.retry} später erneut, {result.failed} aufgegeben.")
+    sys.exit(1 if result.retry or result.failed else 0)
+
+
+@mail.command("status")
+@with_appcontext
+def mail_status() -> None:
+    """Zeigt, welche Mails warten und welche nicht zugestellt werden konnten."""
+    from atlas.present import local_time
+
+    status = services().outbox.status()
+    click.echo(f"{status['waiting']} wartend, {status['sent']} gesendet, {status['failed']} fehlgeschlagen.")
+    for row in status["open"]:
+        state = (f"aufgegeben {local_time(row['failed_at'])}" if row["failed_at"]
+                 else f"nächster Versuch {local_time(row['next_try_at'])}")
+        click.echo(f"  #{row['id']} {row['kind']} an {row['recipient']}: {row['attempts']} Versuch(e), {state}"
+                   + (f" – {row['last_error']}" if row["last_error"] else ""))
+
+
+@mail.command("digest")
+@with_appcontext
+def mail_digest() -> None:
+    """Erzeugt die fälligen Zusammenfassungen (Umkreis-Benachrichtigungen, Tagesübersicht der Ämter) und sendet."""
+    from atlas.alerts import send_digests
+    from atlas.web.mails import deliver
+
+    queued = send_digests(services().store)
+    result = deliver(current_app._get_current_object())
+    click.echo(f"{queued} Zusammenfassung(en) erzeugt; {result.sent} Mail(s) gesendet.")
+
+
+@click.command("freshness")
+@with_appcontext
+def freshness_command() -> None:
+    """Fragt bei Projekten nach, die seit ATLAS_FRESHNESS_DAYS nicht bestätigt wurden (für cron, täglich)."""
+    from atlas.freshness import run
+    from atlas.web.mails import deliver
+
+    cycle = run(services().store, int(current_app.config["FRESHNESS_DAYS"]))
+    result = deliver(current_app._get_current_object())
+    click.echo(f"{cycle.asked} Projekt(e) gefragt, {cycle.unconfirmed} nicht bestätigt; {result.sent} Mail(s) "
+               "gesendet.")
 
 
 @click.command("create-user")
@@ -171,7 +232,8 @@ def read_password() -> str:
     return line.rstrip("\r\n")
 
 
-commands = [locate, import_, export, seed, db, serve, create_user_command, set_password_command]
+commands = [locate, import_, export, seed, db, serve, create_user_command, set_password_command, mail,
+            freshness_command]
 
 
 def main() -> None:

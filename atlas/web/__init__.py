@@ -25,7 +25,7 @@ def register(app: Flask) -> None:
     from flask_wtf import CSRFProtect
 
     from atlas.accounts import session_user
-    from atlas.web import assets, errors, near, office, operations, public, submit
+    from atlas.web import alerts, assets, errors, mine, near, office, operations, public, submit
     from atlas.web.cache import PageCache
     from atlas.web.headers import secure
     from atlas.web.limits import limiter
@@ -41,6 +41,11 @@ def register(app: Flask) -> None:
         """26.11.2026 15:32 – a stored UTC time as people in Niedersachsen read it, whatever the database."""
         return local_time(moment)
 
+    @app.template_filter("berlin_date")
+    def berlin_date(moment) -> str:
+        """26.11.2026"""
+        return local_time(moment)[:10]
+
     @app.context_processor
     def site_context():
         return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with}
@@ -52,7 +57,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(near.bp)
     app.register_blueprint(office.bp)
     app.register_blueprint(submit.bp)
-    CSRFProtect(app)
+    app.register_blueprint(mine.bp)
+    app.register_blueprint(alerts.bp)
+    CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)
     logins = LoginManager(app)
     logins.login_view = "office.login"

@@ -8,7 +8,9 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    RadioField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -16,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from atlas.alerts import RADII
 from atlas.handlungsfelder import HANDLUNGSFELDER
 
 EXPIRED = "Das Formular ist abgelaufen. Bitte senden Sie es noch einmal."  # the CSRF token is missing or too old
@@ -75,6 +78,37 @@ class EditForm(ProjectForm):
     """An office corrects a project: a changed address is located again, otherwise the coordinates count."""
 
     version = HiddenField()  # the version the form was loaded from: a stale form overwrites nothing
+
+
+class WithdrawForm(FlaskForm):
+    version = HiddenField()  # the version the submitter saw
+
+
+class ProposalForm(ProjectForm):
+    """A submitter proposes a change through the private link; the office decides. The place follows the
+    address (no coordinates here)."""
+
+    version = HiddenField()
+
+
+class NotifyForm(FlaskForm):
+    notify = RadioField("Benachrichtigungen", choices=[
+        ("each", "Eine Mail für jede neue Einreichung und jeden Änderungsvorschlag"),
+        ("daily", "Eine Zusammenfassung am Tag")], validate_choice=True)
+
+
+class AlertForm(FlaskForm):
+    ort = StringField("Ort oder PLZ")
+    umkreis = SelectField("Umkreis", choices=[(str(r), f"{r} km") for r in RADII], default="25",
+                          validate_choice=False)
+    handlungsfelder = SelectMultipleField(
+        "Handlungsfelder (keine Auswahl: alle)",
+        choices=[SelectChoice(slug, hf.name) for slug, hf in HANDLUNGSFELDER.items()],
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), validate_choice=False)
+    rhythmus = RadioField("Wie oft?", choices=[("weekly", "wöchentlich"), ("daily", "täglich")], default="weekly",
+                          validate_choice=False)
+    email = EmailField("Ihre E-Mail-Adresse")
+    homepage = StringField("Bitte dieses Feld leer lassen")
 
 
 def version_of(form) -> int | None:

@@ -17,3 +17,7 @@ def submit_limit() -> str:
 
 def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def alert_limit() -> str:
+    return current_app.config["ALERT_RATE_LIMIT"]

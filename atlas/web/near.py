@@ -11,6 +11,7 @@ from atlas.near import RADII_KM, find_near, parse_near_query
 from atlas.present import project_view
 from atlas.store import PUBLIC_COLUMNS
 from atlas.web.assets import page_map
+from atlas.web.public import freshness_cutoff
 
 bp = Blueprint("near", __name__)
 
@@ -27,6 +28,6 @@ def near():
         centre = {"lat": place.lat, "lon": place.lon, "radius": query.radius_km * 1000, "name": place.name}
         context["map"] = page_map("naehe")
         context["data"] = project_data(pd.DataFrame(result.projects, columns=PUBLIC_COLUMNS), centre)
-        context["projects"] = [project_view(p) for p in result.projects]
+        context["projects"] = [project_view(p, freshness_cutoff()) for p in result.projects]
     status = 400 if result and result.status == "invalid" else 200
     return render_template("near/near.html", **context), status

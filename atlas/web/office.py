@@ -5,23 +5,35 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from atlas.accounts import authenticate, end_session, start_session
-from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas import freshness, submitters
+from atlas.accounts import authenticate, end_session, notify_choice, set_notify, start_session
+from atlas.handlungsfelder import HANDLUNGSFELDER, mask
 from atlas.present import project_view
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
-from atlas.store import PENDING, PUBLISHED, REJECTED, STATUSES, StaleWrite
+from atlas.store import ARCHIVED, PENDING, PUBLISHED, REJECTED, StaleWrite
 from atlas.submission import coordinate_text, relocate
 from atlas.text import clean_text
 from atlas.transfer import export_csv, export_geojson
-from atlas.web.forms import EXPIRED, ActionForm, ApproveForm, EditForm, LoginForm, RejectForm, version_of
+from atlas.web.forms import (
+    EXPIRED,
+    ActionForm,
+    ApproveForm,
+    EditForm,
+    LoginForm,
+    NotifyForm,
+    RejectForm,
+    version_of,
+)
 from atlas.web.headers import no_store
 from atlas.web.limits import limiter, login_limit
 
 bp = Blueprint("office", __name__, url_prefix="/amt")
 bp.after_request(no_store)
-STATUS_LABELS = {PENDING: "Eingereicht", PUBLISHED: "Veröffentlicht", REJECTED: "Abgelehnt"}
-ACTION_LABELS = dict(STATUS_LABELS, edited="Bearbeitet")
+STATUS_LABELS = {PENDING: "Eingereicht", PUBLISHED: "Veröffentlicht", REJECTED: "Abgelehnt", ARCHIVED: "Archiviert"}
+UNCONFIRMED = "veraltet"  # the queue's tab of published projects whose confirmation ran out
+TABS = dict(STATUS_LABELS, **{UNCONFIRMED: "Veraltet"})
+ACTION_LABELS = dict(STATUS_LABELS, edited="Bearbeitet", confirmed="Vom Einreicher bestätigt")
 STALE_EDIT = ("Während Sie bearbeitet haben, wurde das Projekt geändert (siehe unten). Es wurde nichts überschrieben. "
               "Ihre Eingaben sind erhalten: Bitte prüfen Sie sie und speichern Sie dann erneut.")
 STALE_DECISION = ("Das Projekt wurde geändert, seit Sie es geöffnet haben (siehe „Inzwischen geändert“). Es wurde "
@@ -57,16 +69,20 @@ def logout():
 @login_required
 def queue():
     status = request.args.get("status", PENDING)
-    if status not in STATUSES:
+    if status not in TABS:
         abort(400, f"Unbekannter Status „{status[:20]}“.")
     arl = None if current_user.is_admin else current_user.arl
     kreis = request.args.get("kreis") or None
     if kreis and kreis not in _kreise(arl):
         abort(400, "Dieser Kreis gehört nicht zu Ihrem Amtsbezirk.")
     hf = [h for h in request.args.getlist("hf") if h in HANDLUNGSFELDER]
-    rows = _store().rows(status=status, arl=arl, kreis=kreis, hf=hf)
+    if status == UNCONFIRMED:
+        rows = [r for r in freshness.unconfirmed(_store(), _freshness_days(), arl)
+                if (not kreis or r["kreis_rs"] == kreis) and (not hf or r["hf_mask"] & mask(hf))]
+    else:
+        rows = _store().rows(status=status, arl=arl, kreis=kreis, hf=hf)
     return render_template("office/queue.html", projects=[project_view(r) for r in rows], status=status,
-                           labels=STATUS_LABELS, kreise=_kreise(arl), kreis=kreis, fields=HANDLUNGSFELDER,
+                           labels=TABS, kreise=_kreise(arl), kreis=kreis, fields=HANDLUNGSFELDER,
                            selected=hf)
 
 
@@ -105,6 +121,61 @@ def reject(project_id: int):
         return _changed_meanwhile(stale)
     flash("Das Projekt ist abgelehnt.")
     return redirect(url_for("office.queue"))
+
+
+@bp.post("/projekt/<id:project_id>/archivieren")
+@login_required
+def archive(project_id: int):
+    """Take a project off the map (it ended, or nobody confirms it any more); it stays in the history."""
+    get_project_for_office_or_403(project_id)
+    form = ApproveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        _store().set_status(project_id, ARCHIVED, "Vom Amt archiviert.", actor=current_user.email,
+                            expected_version=version_of(form))
+    except StaleWrite as stale:
+        return _changed_meanwhile(stale)
+    flash("Das Projekt ist archiviert und erscheint nicht mehr auf den Karten.")
+    return redirect(url_for("office.queue", status=UNCONFIRMED))
+
+
+@bp.post("/projekt/<id:project_id>/vorschlag/<id:proposal_id>")
+@login_required
+def proposal(project_id: int, proposal_id: int):
+    """Take over or decline the change a submitter proposed."""
+    get_project_for_office_or_403(project_id)
+    form = ApproveForm()
+    waiting = submitters.waiting_proposal(_store(), project_id)
+    if not form.validate_on_submit() or request.form.get("entscheidung") not in ("uebernehmen", "verwerfen"):
+        abort(400)
+    if waiting is None or waiting["id"] != proposal_id:
+        flash("Dieser Vorschlag ist schon entschieden oder durch einen neueren ersetzt.")
+        return redirect(url_for("office.project", project_id=project_id))
+    if request.form["entscheidung"] == "verwerfen":
+        submitters.decline_proposal(_store(), waiting, current_user.email)
+        flash("Der Vorschlag ist verworfen; das Projekt bleibt, wie es war.")
+        return redirect(url_for("office.project", project_id=project_id))
+    try:
+        submitters.approve_proposal(_store(), waiting, current_user.email, version_of(form))
+    except StaleWrite as stale:
+        return _changed_meanwhile(stale)
+    flash("Der Vorschlag ist übernommen.")
+    return redirect(url_for("office.project", project_id=project_id))
+
+
+@bp.route("/konto", methods=["GET", "POST"])
+@login_required
+def account():
+    """How the account hears of new submissions and proposals: a mail each, or a digest a day."""
+    form = NotifyForm()
+    if form.validate_on_submit():
+        set_notify(_store(), current_user.id, form.notify.data)
+        flash("Gespeichert.")
+        return redirect(url_for("office.account"))
+    if request.method == "GET":
+        form.notify.data = notify_choice(_store(), current_user.id)
+    return render_template("office/account.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/projekt/<id:project_id>/bearbeiten", methods=["GET", "POST"])
@@ -156,9 +227,12 @@ def export(fmt: str):
 def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = None) -> str:
     """The project with its history; both decision forms carry the version shown, so a stale decision is refused."""
     reject.version.data = str(row["row_version"])
+    waiting = submitters.waiting_proposal(_store(), row["id"])
     return render_template("office/project.html", project=project_view(row), history=_store().history(row["id"]),
                            labels=STATUS_LABELS, actions=ACTION_LABELS, reject=reject, arl=ARLS[row["arl"]],
-                           approve=ApproveForm(version=str(row["row_version"])), meanwhile=meanwhile)
+                           approve=ApproveForm(version=str(row["row_version"])), meanwhile=meanwhile,
+                           proposal=waiting, differences=submitters.differences(row, waiting) if waiting else [],
+                           unconfirmed=freshness.is_unconfirmed(row, _freshness_days()))
 
 
 def _changed_meanwhile(stale: StaleWrite):
@@ -190,6 +264,10 @@ def _kreise(arl: str | None) -> dict[str, str]:
     regions = current_app.extensions["atlas"].regions
     return {rs: k.label for rs, k in sorted(regions.by_rs.items(), key=lambda item: item[1].name)
             if arl is None or k.arl == arl}
+
+
+def _freshness_days() -> int:
+    return int(current_app.config["FRESHNESS_DAYS"])
 
 
 def _store():

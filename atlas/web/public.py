@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
+from atlas.freshness import unconfirmed_before
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
 from atlas.mapdata import project_data, script_json
 from atlas.present import kreis_counts, project_view
@@ -39,7 +40,8 @@ def project(project_id: int):
     def render() -> str:
         frame = services.store.published_one(project_id)
         view = {"lat": round(float(frame.lat.iat[0]), 5), "lon": round(float(frame.lon.iat[0]), 5), "zoom": 12}
-        return render_template("public/project.html", project=project_view(row), map=page_map("projekt"),
+        return render_template("public/project.html", project=project_view(row, freshness_cutoff()),
+                               map=page_map("projekt"),
                                data=project_data(frame, view=view), arl=ARLS[row["arl"]],
                                tiles=current_app.config["TILES"])
 
@@ -75,7 +77,8 @@ def _map_page(view: str, arl: str | None):
             f"public/{view}.html", map=parts, data=script_json({"src": data_src}), data_src=data_src,
             selected=selected,
             fields=HANDLUNGSFELDER,
-            projects=[project_view(r) for r in shown.iloc[first:first + LIST_PAGE].to_dict("records")],
+            projects=[project_view(r, freshness_cutoff())
+                      for r in shown.iloc[first:first + LIST_PAGE].to_dict("records")],
             total=len(shown), page=page, pages=pages,
             arl=ARLS.get(arl) if arl else None, arls=ARLS, tiles=current_app.config["TILES"],
             counts=kreis_counts(services.regions, everything, arl) if arl else None,
@@ -114,6 +117,12 @@ def _page_number(value: str) -> int:
     if value.isdigit() and len(value) <= 6 and int(value) >= 1:
         return int(value)
     raise BadRequest(f"Ungültige Seitenzahl „{clean_text(value)[:20]}“: erlaubt sind ganze Zahlen ab 1.")
+
+
+def freshness_cutoff():
+    """Projects confirmed before this moment are marked „nicht bestätigt“ (pages are renewed daily by
+    `atlas freshness`, which moves the store's version on)."""
+    return unconfirmed_before(int(current_app.config["FRESHNESS_DAYS"]))
 
 
 def _services():

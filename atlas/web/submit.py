@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
+from atlas.notices import reference
 from atlas.places import parse_position
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
-from atlas.store import PENDING
 from atlas.submission import (
     PIN_WARNING_KM,
     Answers,
@@ -42,8 +42,9 @@ def submit():
                               lon=form.lon.data or "", far_ok=form.far_ok.data, duplicate_ok=form.duplicate_ok.data)
             location = locate_submission(services.geocoder, services.store, project, answers)
             if ready(location, answers):
-                project_id = services.store.add(project, location.place, PENDING)
-                session["submitted"] = {"reference": reference(project_id), "arl": location.place.arl.slug}
+                project_id, link = services.store.submit(project, location.place)
+                session["submitted"] = {"reference": reference(project_id), "arl": location.place.arl.slug,
+                                        "link": link, "mailed": bool(project.email)}
                 return redirect(url_for("submit.thanks"))
             errors = location.errors
             if location.place and answers.key != location.key:  # a new address: the pin starts on it
@@ -81,17 +82,15 @@ def thanks():
     if submitted is None:
         abort(404)
     arl = ARLS.get(submitted["arl"]) if submitted["arl"] else None
-    return render_template("submit/thanks.html", reference=submitted["reference"], arl=arl)
+    link = url_for("mine.status", token=submitted["link"], _external=True) if submitted.get("link") else None
+    return render_template("submit/thanks.html", reference=submitted["reference"], arl=arl, link=link,
+                           mailed=submitted.get("mailed"))
 
 
 def pin_text(assignment) -> str:
     if assignment.kreis is None:
         return f"Der Pin {assignment.reason}: dort kann kein Projekt eingetragen werden."
     return f"Kreis: {assignment.kreis.label} · zuständig: {assignment.arl.name}"
-
-
-def reference(project_id: int) -> str:
-    return f"GS-{project_id:06d}"
 
 
 

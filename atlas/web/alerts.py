@@ -1,0 +1,79 @@
+"""Volunteers and newcomers: an e-mail when new projects appear around their place (double opt-in, no account)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from atlas import alerts
+from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.text import clean_text
+from atlas.web.forms import EXPIRED, ActionForm, AlertForm
+from atlas.web.headers import no_store
+from atlas.web.limits import alert_limit, limiter
+
+bp = Blueprint("alerts", __name__, url_prefix="/benachrichtigung")
+bp.after_request(no_store)
+
+
+@bp.route("", methods=["GET", "POST"])
+@limiter.limit(alert_limit, methods=["POST"])
+def subscribe():
+    form = AlertForm()
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        if form.homepage.data:  # a bot filled the hidden field: it is told what a person would be told
+            return redirect(url_for("alerts.thanks"))
+        email = clean_text(form.email.data).strip()
+        errors = alerts.validate(email, form.umkreis.data or "", form.rhythmus.data or "")
+        place_text = clean_text(form.ort.data)[:300]
+        if not place_text:
+            errors["ort"] = "Bitte geben Sie einen Ort oder eine PLZ an."
+        else:
+            located = _services().geocoder.geocode(place_text)
+            if not located.ok:
+                errors["ort"] = located.message
+        if not errors:
+            fields = [slug for slug in HANDLUNGSFELDER if slug in (form.handlungsfelder.data or [])]
+            alerts.subscribe(_services().store, alerts.Request(email, located.place, int(form.umkreis.data),
+                                                              fields, form.rhythmus.data))
+            return redirect(url_for("alerts.thanks"))
+    elif form.errors:
+        errors = {"form": EXPIRED}
+    return render_template("alerts/form.html", form=form, errors=errors), 400 if errors else 200
+
+
+@bp.get("/danke")
+def thanks():
+    return render_template("alerts/thanks.html")
+
+
+@bp.route("/bestaetigen/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    """The link of the confirmation mail shows one button; only pressing it confirms (a mail scanner's visit
+    does not)."""
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        subscription = alerts.confirm(_services().store, token)
+        if subscription is None:
+            return render_template("mine/invalid.html"), 404
+        return render_template("alerts/confirmed.html", subscription=subscription)
+    return render_template("alerts/confirm.html")
+
+
+@bp.route("/abmelden/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """GET: a page with one button. POST: the one-click unsubscription of RFC 8058 (a mail program posts
+    `List-Unsubscribe=One-Click` without a CSRF token: the secret link is the proof)."""
+    if request.method == "POST":
+        if not alerts.unsubscribe(_services().store, token):
+            return render_template("mine/invalid.html"), 404
+        return render_template("alerts/unsubscribed.html")
+    if alerts.subscription_by_link(_services().store, token) is None:
+        return render_template("mine/invalid.html"), 404
+    return render_template("alerts/unsubscribe.html")
+
+
+def _services():
+    return current_app.extensions["atlas"]

@@ -1,0 +1,51 @@
+"""What `atlas serve` does beside answering requests: deliver the outbox every few seconds, queue due digests
+every hour and run the freshness cycle once a day. Setups without `atlas serve` (gunicorn) use the cron commands
+`atlas mail send`, `atlas mail digest` and `atlas freshness` instead."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from flask import Flask
+
+from atlas import alerts, freshness
+from atlas.web.mails import deliver
+
+log = logging.getLogger("atlas.mail")
+DIGEST_EVERY = 3600.0
+FRESHNESS_EVERY = 86400.0
+
+
+class Background(threading.Thread):
+    def __init__(self, app: Flask):
+        super().__init__(name="atlas-background", daemon=True)
+        self.app = app
+        self.interval = float(app.config["MAIL_INTERVAL"])
+        self.stopped = threading.Event()
+        self._next = {"digest": 0.0, "freshness": 0.0}
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            with self.app.app_context():
+                self._round()
+            self.stopped.wait(self.interval)
+
+    def _round(self) -> None:
+        store = self.app.extensions["atlas"].store
+        now = time.monotonic()
+        try:
+            if now >= self._next["freshness"]:
+                self._next["freshness"] = now + FRESHNESS_EVERY
+                cycle = freshness.run(store, int(self.app.config["FRESHNESS_DAYS"]))
+                log.info("Aktualität: %s Projekte gefragt, %s nicht bestätigt", cycle.asked, cycle.unconfirmed)
+            if now >= self._next["digest"]:
+                self._next["digest"] = now + DIGEST_EVERY
+                alerts.send_digests(store)
+            deliver(self.app)
+        except Exception:  # the server keeps serving; the outbox keeps what was not sent
+            log.exception("Hintergrundarbeit fehlgeschlagen; nächster Versuch in %s s", self.interval)

@@ -1,0 +1,164 @@
+"""The text of each mail, written when the outbox sends it: plain text and HTML from one structure.
+
+A mail is a subject, paragraphs, links and optionally a list of projects; templates/mail/mail.txt and mail.html
+lay it out. Every sentence goes through gettext; what people typed is escaped in the HTML part and stays plain
+text in the other. Links are absolute, on ATLAS_BASE_URL.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+from flask import Flask, render_template, url_for
+from flask_babel import gettext as _
+
+from atlas.database import as_utc
+from atlas.outbox import Delivery
+from atlas.regions import ARLS
+
+
+@dataclass
+class Mail:
+    subject: str
+    paragraphs: list[str]
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, absolute URL)
+    items: list[tuple[str, str, str]] = field(default_factory=list)  # (title, detail, URL) of projects
+    unsubscribe: str = ""  # one-click unsubscription (RFC 8058) of an area alert
+    settings: str = ""  # where an office account chooses how often it hears from the atlas
+
+
+def deliver(app: Flask, now=None) -> Delivery:
+    """Send what the outbox holds and is due, through the configured transport."""
+    services = app.extensions["atlas"]
+    return services.outbox.deliver(lambda row: services.transport.send(compose(app, row)), now)
+
+
+def compose(app: Flask, row: dict) -> EmailMessage:
+    """The finished mail of an outbox row."""
+    params = json.loads(row["params"])
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        mail = WRITERS[row["kind"]](params)
+        text = render_template("mail/mail.txt", mail=mail)
+        html = render_template("mail/mail.html", mail=mail)
+    message = EmailMessage()
+    message["From"] = app.config["MAIL_FROM"]
+    message["To"] = row["recipient"]
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(as_utc(row["created_at"]))
+    domain = parseaddr(app.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+    message["Message-ID"] = f"<atlas-{row['id']}-{as_utc(row['created_at']):%Y%m%d%H%M%S}@{domain}>"
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to the atlas
+    if mail.unsubscribe:
+        message["List-Unsubscribe"] = f"<{mail.unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def _link(endpoint: str, **values) -> str:
+    return url_for(endpoint, _external=True, **values)
+
+
+def _receipt(p: dict) -> Mail:
+    return Mail(
+        _("Eingangsbestätigung %(reference)s: „%(name)s“", **p),
+        [_("vielen Dank für Ihr Projekt „%(name)s“. Es hat die Nummer %(reference)s.", **p),
+         _("Das %(amt)s prüft es; nach der Freigabe erscheint es im Atlas, und Sie bekommen eine Nachricht.",
+           amt=ARLS[p["arl"]].name),
+         _("Über Ihren privaten Link sehen Sie jederzeit den Stand, können Änderungen vorschlagen oder das Projekt "
+           "zurückziehen. Bitte geben Sie den Link nicht weiter.")],
+        [(_("Ihr Projekt ansehen"), _link("mine.status", token=p["token"]))])
+
+
+def _office_new(p: dict) -> Mail:
+    return Mail(
+        _("Neu zur Prüfung: „%(name)s“ (%(ort)s)", **p),
+        [_("In Ihrem Bezirk wartet ein Projekt auf Ihre Prüfung: „%(name)s“, %(ort)s (%(kreis)s), %(reference)s.",
+           **p)],
+        [(_("Projekt prüfen"), _link("office.project", project_id=p["project_id"]))],
+        settings=_link("office.account"))
+
+
+def _office_proposal(p: dict) -> Mail:
+    return Mail(
+        _("Änderungsvorschlag zu „%(name)s“", **p),
+        [_("Die Einreichenden von „%(name)s“ (%(reference)s) schlagen Änderungen vor. Sie werden erst "
+           "veröffentlicht, wenn Sie sie freigeben.", **p)],
+        [(_("Vorschlag ansehen"), _link("office.project", project_id=p["project_id"]))],
+        settings=_link("office.account"))
+
+
+def _published(p: dict) -> Mail:
+    return Mail(
+        _("Veröffentlicht: „%(name)s“", **p),
+        [_("Ihr Projekt „%(name)s“ (%(reference)s) ist freigegeben und steht jetzt im Atlas.", **p)],
+        [(_("Zum Projekt im Atlas"), _link("public.project", project_id=p["project_id"]))])
+
+
+def _rejected(p: dict) -> Mail:
+    return Mail(
+        _("Nicht veröffentlicht: „%(name)s“", **p),
+        [_("Ihr Projekt „%(name)s“ (%(reference)s) wurde nicht in den Atlas aufgenommen.", **p),
+         _("Begründung des Amtes: %(reason)s", **p),
+         _("Über den privaten Link aus Ihrer Eingangsbestätigung können Sie Änderungen vorschlagen.")])
+
+
+def _moved(p: dict) -> Mail:
+    return Mail(
+        _("„%(name)s“ wird jetzt von einem anderen Amt geprüft", **p),
+        [_("Ihr Projekt „%(name)s“ (%(reference)s) liegt im Bezirk des %(amt)s. Dieses Amt prüft es nun; bis "
+           "dahin erscheint es nicht im Atlas.", amt=ARLS[p["arl"]].name, **p)])
+
+
+def _freshness(p: dict) -> Mail:
+    answer = p["answer"]
+    return Mail(
+        _("Läuft „%(name)s“ noch?", **p),
+        [_("Ihr Projekt „%(name)s“ (%(reference)s) steht im Atlas. Damit Suchende sich darauf verlassen können, "
+           "fragen wir einmal im Jahr nach: Ist es noch aktuell?", **p),
+         _("Ohne Antwort innerhalb von %(answer_days)s Tagen wird es als „nicht bestätigt“ gekennzeichnet.", **p)],
+        [(_("Ja, das Projekt läuft noch"), _link("mine.freshness", token=answer, antwort="aktuell")),
+         (_("Angaben ändern"), _link("mine.edit", token=p["private"])),
+         (_("Das Projekt ist beendet"), _link("mine.freshness", token=answer, antwort="beendet"))])
+
+
+def _confirm(p: dict) -> Mail:
+    return Mail(
+        _("Bitte bestätigen Sie Ihre Benachrichtigung"),
+        [_("Sie möchten erfahren, wenn im Umkreis von %(radius_km)s km um %(place)s neue Projekte in den Atlas "
+           "kommen. Bitte bestätigen Sie das mit dem Link unten.", **p),
+         _("Wenn Sie das nicht angefordert haben, tun Sie nichts: Ohne Bestätigung wird Ihre Adresse nach "
+           "%(days)s Tagen gelöscht.", **p)],
+        [(_("Benachrichtigung bestätigen"), _link("alerts.confirm", token=p["token"]))])
+
+
+def _digest(p: dict) -> Mail:
+    unsubscribe = _link("alerts.unsubscribe", token=p["unsubscribe"])
+    paragraphs = [_("Neu im Atlas, im Umkreis von %(radius_km)s km um %(place)s:", **p)]
+    if p["more"]:
+        paragraphs.append(_("… und %(more)s weitere auf der Karte.", **p))
+    return Mail(
+        _("Neue Projekte um %(place)s", **p), paragraphs,
+        [(_("Abmelden (löscht Ihre Adresse)"), unsubscribe)],
+        items=[(item["name"], _("%(ort)s, %(km)s km entfernt", ort=item["ort"], km=item["km"]),
+                _link("public.project", project_id=item["id"])) for item in p["projects"]],
+        unsubscribe=unsubscribe)
+
+
+def _office_digest(p: dict) -> Mail:
+    items = [(row["name"], _("neu eingereicht, %(ort)s", ort=row["ort"]),
+              _link("office.project", project_id=row["id"])) for row in p["new"]]
+    items += [(row["name"], _("Änderungsvorschlag, %(ort)s", ort=row["ort"]),
+               _link("office.project", project_id=row["project_id"])) for row in p["changed"]]
+    return Mail(_("Ihre Warteschlange: %(count)s neue Einträge", count=len(items)),
+                [_("Seit gestern ist in Ihrem Bezirk eingegangen:")],
+                [(_("Zur Warteschlange"), _link("office.queue"))], items=items, settings=_link("office.account"))
+
+
+WRITERS = {"receipt": _receipt, "office_new": _office_new, "office_proposal": _office_proposal,
+           "published": _published, "rejected": _rejected, "moved": _moved, "freshness": _freshness,
+           "confirm": _confirm, "digest": _digest, "office_digest": _office_digest}

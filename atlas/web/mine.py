@@ -1,0 +1,111 @@
+"""Submitters, through their private link: the project's status and decision, a proposed change, withdrawal,
+and the answers to "is this project still current?"."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from atlas import freshness as freshness_cycle
+from atlas import notices, submitters
+from atlas.projects import LIMITS, validate_project
+from atlas.regions import ARLS
+from atlas.store import ARCHIVED, StaleWrite
+from atlas.submission import relocate
+from atlas.web.forms import EXPIRED, ActionForm, ProposalForm, WithdrawForm, version_of
+from atlas.web.headers import no_store
+from atlas.web.office import STATUS_LABELS
+
+bp = Blueprint("mine", __name__)
+bp.after_request(no_store)  # a private page is never kept by a browser or proxy cache
+
+
+@bp.get("/mein-projekt/<token>")
+def status(token: str):
+    row = _project_or_404(token)
+    store = _services().store
+    return render_template("mine/status.html", project=row, token=token, labels=STATUS_LABELS,
+                           arl=ARLS[row["arl"]], proposal=submitters.waiting_proposal(store, row["id"]),
+                           decisions=[c for c in store.history(row["id"]) if c["action"] != "edited"],
+                           withdraw=WithdrawForm(version=str(row["row_version"])),
+                           reference=notices.reference(row["id"]))
+
+
+@bp.route("/mein-projekt/<token>/aendern", methods=["GET", "POST"])
+def edit(token: str):
+    row = _project_or_404(token)
+    if row["status"] == ARCHIVED:
+        flash("Das Projekt ist archiviert; es kann nicht mehr geändert werden.")
+        return redirect(url_for("mine.status", token=token))
+    form = ProposalForm(data=_form_data(row)) if request.method == "GET" else ProposalForm()
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        project, errors = validate_project(form.data)
+        if not errors:
+            services = _services()
+            place, errors = relocate(services.geocoder, row, project, "", "")
+        if not errors:
+            submitters.propose(services.store, row["id"], project, place, version_of(form) or row["row_version"])
+            flash("Ihr Vorschlag ist beim Amt. Er wird veröffentlicht, sobald das Amt ihn freigibt.")
+            return redirect(url_for("mine.status", token=token))
+    elif form.errors:
+        errors = {"form": EXPIRED}
+    return render_template("mine/edit.html", form=form, errors=errors, project=row, token=token,
+                           limits=LIMITS), 400 if errors else 200
+
+
+@bp.post("/mein-projekt/<token>/zurueckziehen")
+def withdraw(token: str):
+    row = _project_or_404(token)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if row["status"] != ARCHIVED:
+        try:
+            submitters.withdraw(_services().store, row["id"], version_of(form))
+        except StaleWrite:
+            flash("Das Projekt wurde inzwischen geändert. Bitte prüfen Sie den Stand und ziehen Sie es dann "
+                  "erneut zurück.")
+            return redirect(url_for("mine.status", token=token))
+    flash("Das Projekt ist zurückgezogen: Es erscheint nicht mehr im Atlas, und Ihre E-Mail-Adresse ist gelöscht.")
+    return redirect(url_for("mine.status", token=token))
+
+
+@bp.route("/frische/<token>", methods=["GET", "POST"])
+def freshness(token: str):
+    """The links of the freshness mail lead here; the answer is one button (a mail scanner's visit answers
+    nothing)."""
+    choice = request.values.get("antwort", "")
+    if choice not in (freshness_cycle.CURRENT, freshness_cycle.ENDED):
+        abort(404)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        row = freshness_cycle.answer(_services().store, token, choice)
+        if row is None:
+            return _invalid()
+        return render_template("mine/freshness.html", done=True, choice=choice, project=row)
+    return render_template("mine/freshness.html", done=False, choice=choice, form=form, token=token)
+
+
+def _project_or_404(token: str) -> dict:
+    row = submitters.project_by_link(_services().store, token)
+    if row is None:
+        abort(_invalid())
+    return row
+
+
+def _invalid():
+    """An unknown, used or expired link: a page that says so (404), never an error."""
+    return current_app.make_response((render_template("mine/invalid.html"), 404))
+
+
+def _form_data(row: dict) -> dict:
+    data = {name: row[name] for name in submitters.FIELDS}
+    data["handlungsfelder"] = row["handlungsfelder"].split(";")
+    data["version"] = str(row["row_version"])
+    return data
+
+
+def _services():
+    return current_app.extensions["atlas"]
