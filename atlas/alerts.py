@@ -19,6 +19,7 @@ from atlas.near import RADII_KM
 from atlas.notices import DAILY
 from atlas.places import Place
 from atlas.projects import EMAIL
+from atlas.schema import outbox as outbox_table
 from atlas.schema import projects, proposals, subscriptions, users
 from atlas.store import PENDING, PUBLISHED, Store
 from atlas.submitters import WAITING
@@ -174,7 +175,13 @@ def _office_digests(store: Store, now: datetime) -> int:
 
 
 def _delete(db, ids: list[int]) -> None:
+    """Subscriptions with their links, and the mails to them that have not gone yet."""
     if ids:
+        addresses = db.execute(select(subscriptions.c.email).where(subscriptions.c.id.in_(ids))).scalars().all()
         db.execute(delete(subscriptions).where(subscriptions.c.id.in_(ids)))
+        for address in set(addresses):
+            db.execute(delete(outbox_table).where(outbox_table.c.recipient == address,
+                                                  outbox_table.c.kind.in_(("confirm", "digest")),
+                                                  outbox_table.c.sent_at.is_(None)))
         for subscription_id in ids:
             tokens.revoke_all(db, subscription_id, tokens.CONFIRM, tokens.UNSUBSCRIBE)

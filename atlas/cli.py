@@ -143,6 +143,7 @@ def mail_send() -> None:
     from atlas.web.mails import deliver
 
     result = deliver(current_app._get_current_object())
+    services().outbox.purge()
     click.echo(f"{result.sent} gesendet, {result.retry} später erneut, {result.failed} aufgegeben.")
     sys.exit(1 if result.retry or result.failed else 0)
 

@@ -56,6 +56,13 @@ def _ask(store: Store, project_id: int, days: int, now: datetime) -> bool:
     return True
 
 
+def asked_project(store: Store, raw: str) -> dict | None:
+    """The project a freshness link asks about, while the link is valid."""
+    with store.engine.connect() as db:
+        project_id = tokens.subject(db, raw, tokens.FRESHNESS)
+    return store.get(project_id) if project_id else None
+
+
 def answer(store: Store, raw: str, choice: str) -> dict | None:
     """The submitter's answer through the mail's link; the link is used up. None: unknown or expired link."""
     if choice not in (CURRENT, ENDED):

@@ -29,10 +29,14 @@ class MailError(Exception):
 def check_mail_url(url: str) -> None:
     """Refuse a mail URL that cannot work, with the forms that can (ValueError)."""
     parts = urlsplit(url)
-    if parts.scheme not in SCHEMES or not parts.hostname:
+    try:
+        port_ok = parts.port is None or 0 < parts.port
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in SCHEMES or not parts.hostname or not port_ok:
+        shown = f"{parts.scheme}://…" if parts.scheme else "…"  # never the password
         raise ValueError(f"ATLAS_MAIL_URL muss smtp://host:port, smtp+starttls://benutzer:passwort@host:587 oder "
-                         f"smtps://host:465 sein, nicht {parts.scheme or url[:20]!r}…")
-    parts.port  # noqa: B018 - a port that is no number raises ValueError here
+                         f"smtps://host:465 sein (Port als Zahl), nicht {shown}")
 
 
 def transport_for(url: str, folder: Path):

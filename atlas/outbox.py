@@ -3,7 +3,8 @@
 Each row names its event (`published:12:v3:person@example.org`), so one event queues one mail however often the
 code that queues it runs. Delivery claims due rows for a while (a lease), sends each, and marks it sent; a
 failed attempt is tried again later, each time waiting longer; a mail the server refuses for good, or one that
-failed for two days, is marked failed and shown by `atlas mail status`. Several processes may deliver at once:
+failed for two days, is marked failed and shown by `atlas mail status` for 30 days. A sent mail keeps neither
+its address nor its text. Several processes may deliver at once:
 a claimed row is skipped by the others. If a process dies between sending and marking, the lease runs out and
 the mail goes once more, with the same Message-ID, so mail programs show it once.
 """
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from atlas.database import as_utc
@@ -28,6 +29,7 @@ LEASE = timedelta(minutes=2)  # a claimed mail is left to its sender this long
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=2)
+KEEP_FAILED = timedelta(days=30)
 BATCH = 50
 
 
@@ -88,12 +90,19 @@ class Outbox:
             result.failed += give_up
             result.retry += not give_up
             return
-        self._set(row["id"], sent_at=datetime.now(UTC), params="{}", last_error="")  # a secret link goes
+        # once sent, neither the secret link nor the address is kept
+        self._set(row["id"], sent_at=datetime.now(UTC), params="{}", recipient="", last_error="")
         result.sent += 1
 
     def _set(self, row_id: int, **values) -> None:
         with self.store.engine.begin() as db:
             db.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
+
+    def purge(self, now: datetime | None = None) -> int:
+        """Failed mails are shown for KEEP_FAILED, then deleted with their address."""
+        with self.store.engine.begin() as db:
+            return db.execute(delete(outbox).where(outbox.c.failed_at < (now or datetime.now(UTC)) - KEEP_FAILED)
+                              ).rowcount
 
     def status(self) -> dict:
         """How many mails wait, were sent, failed; the waiting and failed ones with their last error."""

@@ -206,3 +206,22 @@ def watch(page) -> list[str]:
     page.on("console", console)
     page.on("request", request)
     return errors
+
+
+# --- mail: a real SMTP server on loopback, and an app that sends through it --------------------------------
+
+@pytest.fixture
+def smtp():
+    from servers import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_app(tmp_path, smtp):
+    """An app whose mails go to the loopback SMTP server, with links on a public-looking base URL."""
+    return make_app(tmp_path, MAIL_URL=smtp.url, MAIL_FROM="Gemeinsame Sache <atlas@atlas.example>",
+                    BASE_URL="https://atlas.example")

@@ -128,3 +128,47 @@ PAYLOADS = [
     "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
     "<img src=x onerror=alert`1`>",
 ]
+
+
+# --- the mail loop: submissions as the store takes them, mails as people read them -----------------------
+
+def submit(app, name: str = "Sprachcafé Lamspringe", ort: str = "Lamspringe", email: str = "traeger@example.org",
+           handlungsfelder: str = "sprache", **fields) -> tuple[int, str]:
+    """A submission as the form stores it once its place is found: (project id, the private link's token)."""
+    from atlas.projects import validate_project
+
+    services = app.extensions["atlas"]
+    project, errors = validate_project({"name": name, "ort": ort, "email": email,
+                                        "handlungsfelder": handlungsfelder, **fields})
+    assert not errors, errors
+    place = services.geocoder.geocode(ort).place
+    return services.store.submit(project, place)
+
+
+def deliver(app, now=None):
+    """What `atlas serve` does every few seconds: send the outbox."""
+    from atlas.web.mails import deliver as send
+
+    return send(app, now)
+
+
+def text_of(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def html_of(message) -> str:
+    return message.get_body(("html",)).get_content()
+
+
+def links(message, base: str = "https://atlas.example") -> list[str]:
+    """The atlas's links in a mail's plain text, as paths the test client opens."""
+    import re
+
+    return [url.removeprefix(base) for url in re.findall(re.escape(base) + r"/\S+", text_of(message))]
+
+
+def token_in(path: str) -> str:
+    return path.rstrip("/").split("?")[0].split("/")[-1]
+
+
+XSS_REASON = "Bitte <img src=x onerror=alert(1)> ergänzen & neu einreichen"

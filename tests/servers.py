@@ -161,3 +161,50 @@ class Gunicorn:
         self.process.terminate()
         wait_or_kill(self.process)
         self._log.close()
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on a loopback port; it keeps what arrives, parsed. `stop()` and `start()`
+    again on the same port stand for a mail server that goes down and comes back. Addresses in `refuse` get
+    550 (a mailbox that does not exist)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.messages: list = []
+        self.refuse: set[str] = set()
+        self.controller = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+class _Handler:
+    def __init__(self, server: SmtpServer):
+        self.server = server
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.server.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.server.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"

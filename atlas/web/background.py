@@ -42,6 +42,7 @@ class Background(threading.Thread):
             if now >= self._next["freshness"]:
                 self._next["freshness"] = now + FRESHNESS_EVERY
                 cycle = freshness.run(store, int(self.app.config["FRESHNESS_DAYS"]))
+                self.app.extensions["atlas"].outbox.purge()
                 log.info("Aktualität: %s Projekte gefragt, %s nicht bestätigt", cycle.asked, cycle.unconfirmed)
             if now >= self._next["digest"]:
                 self._next["digest"] = now + DIGEST_EVERY

@@ -24,6 +24,13 @@ from atlas.handlungsfelder import HANDLUNGSFELDER
 EXPIRED = "Das Formular ist abgelaufen. Bitte senden Sie es noch einmal."  # the CSRF token is missing or too old
 
 
+def hf_checkboxes(label: str) -> SelectMultipleField:
+    """The five Handlungsfelder as checkboxes; unknown values are ignored by the views, not refused here."""
+    return SelectMultipleField(
+        label, choices=[SelectChoice(slug, hf.name) for slug, hf in HANDLUNGSFELDER.items()],
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), validate_choice=False)
+
+
 class LoginForm(FlaskForm):
     email = EmailField("E-Mail-Adresse", validators=[DataRequired("Bitte geben Sie Ihre E-Mail-Adresse an.")])
     password = PasswordField("Passwort", validators=[DataRequired("Bitte geben Sie Ihr Passwort an.")])
@@ -50,9 +57,7 @@ class ProjectForm(FlaskForm):
     name = StringField("Name des Projekts")
     traeger = StringField("Träger (Organisation)")
     description = TextAreaField("Beschreibung")
-    handlungsfelder = SelectMultipleField(
-        "Handlungsfelder", choices=[SelectChoice(slug, hf.name) for slug, hf in HANDLUNGSFELDER.items()],
-        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), validate_choice=False)
+    handlungsfelder = hf_checkboxes("Handlungsfelder")
     street = StringField("Straße und Hausnummer")
     plz = StringField("PLZ")
     ort = StringField("Ort")
@@ -93,19 +98,17 @@ class ProposalForm(ProjectForm):
 
 class NotifyForm(FlaskForm):
     notify = RadioField("Benachrichtigungen", choices=[
-        ("each", "Eine Mail für jede neue Einreichung und jeden Änderungsvorschlag"),
-        ("daily", "Eine Zusammenfassung am Tag")], validate_choice=True)
+        SelectChoice("each", "Eine Mail für jede neue Einreichung und jeden Änderungsvorschlag"),
+        SelectChoice("daily", "Eine Zusammenfassung am Tag")], validate_choice=True)
 
 
 class AlertForm(FlaskForm):
     ort = StringField("Ort oder PLZ")
-    umkreis = SelectField("Umkreis", choices=[(str(r), f"{r} km") for r in RADII], default="25",
+    umkreis = SelectField("Umkreis", choices=[SelectChoice(str(r), f"{r} km") for r in RADII], default="25",
                           validate_choice=False)
-    handlungsfelder = SelectMultipleField(
-        "Handlungsfelder (keine Auswahl: alle)",
-        choices=[SelectChoice(slug, hf.name) for slug, hf in HANDLUNGSFELDER.items()],
-        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), validate_choice=False)
-    rhythmus = RadioField("Wie oft?", choices=[("weekly", "wöchentlich"), ("daily", "täglich")], default="weekly",
+    handlungsfelder = hf_checkboxes("Handlungsfelder (keine Auswahl: alle)")
+    rhythmus = RadioField("Wie oft?", choices=[SelectChoice("weekly", "wöchentlich"),
+                                               SelectChoice("daily", "täglich")], default="weekly",
                           validate_choice=False)
     email = EmailField("Ihre E-Mail-Adresse")
     homepage = StringField("Bitte dieses Feld leer lassen")

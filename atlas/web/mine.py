@@ -85,7 +85,10 @@ def freshness(token: str):
         if row is None:
             return _invalid()
         return render_template("mine/freshness.html", done=True, choice=choice, project=row)
-    return render_template("mine/freshness.html", done=False, choice=choice, form=form, token=token)
+    row = freshness_cycle.asked_project(_services().store, token)
+    if row is None:
+        return _invalid()
+    return render_template("mine/freshness.html", done=False, choice=choice, project=row)
 
 
 def _project_or_404(token: str) -> dict:

@@ -33,7 +33,8 @@ def healthz():
 
 
 def log_requests(app: Flask) -> None:
-    """One line per request: method, path, status, milliseconds (no query string: it may carry a place)."""
+    """One line per request: method, path, status, milliseconds (no query string: it may carry a place; no
+    secret link: a token in the path is logged as [token])."""
 
     @app.before_request
     def _start():
@@ -43,6 +44,10 @@ def log_requests(app: Flask) -> None:
     def _log(response):
         started = g.pop("atlas_started", None)
         if started is not None:
-            access_log.info("%s %s %s %.1f ms", request.method, request.path, response.status_code,
+            path = request.path
+            token = (request.view_args or {}).get("token")
+            if token:
+                path = path.replace(token, "[token]")
+            access_log.info("%s %s %s %.1f ms", request.method, path, response.status_code,
                             (time.perf_counter() - started) * 1000)
         return response

@@ -1,0 +1,169 @@
+"""Area alerts: a place, a radius, Handlungsfelder and an address; double opt-in; a digest of what was newly
+published around the place; one-click unsubscription that deletes the address."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from helpers import PAYLOADS, csrf_token, deliver, form_values, html, links, submit, token_in
+from sqlalchemy import func, select
+
+from atlas.alerts import send_digests
+from atlas.schema import subscriptions, tokens
+from atlas.store import PUBLISHED
+
+WEEK = timedelta(days=7, minutes=1)
+
+
+def subscribe(app, **fields):
+    client = app.test_client()
+    page = html(client.get("/benachrichtigung"))
+    data = dict(form_values(page, "benachrichtigung"), ort="Hildesheim", umkreis="25", email="neu@example.org")
+    data.update(fields)
+    return client.post("/benachrichtigung", data=data)
+
+
+def confirmed(app, smtp, **fields) -> None:
+    assert subscribe(app, **fields).status_code == 302
+    deliver(app)
+    [mail] = [m for m in smtp.messages if "bestätigen" in m["Subject"]]
+    [link] = links(mail)
+    client = app.test_client()
+    page = client.get(link)
+    assert html(client.post(link, data={"csrf_token": csrf_token(page)})).select_one("#bestaetigt")
+
+
+def publish(app, **fields) -> int:
+    project_id, _ = submit(app, email="", **fields)
+    app.extensions["atlas"].store.set_status(project_id, PUBLISHED, actor="test")
+    return project_id
+
+
+def digests(app, smtp, after=WEEK):
+    send_digests(app.extensions["atlas"].store, datetime.now(UTC) + after)
+    deliver(app)
+    return [m for m in smtp.messages if m["Subject"].startswith("Neue Projekte")]
+
+
+def count(app, table) -> int:
+    """Rows of a table; of tokens, only those of area alerts."""
+    query = select(func.count()).select_from(table)
+    if table is tokens:
+        query = query.where(tokens.c.purpose.in_(("confirm", "unsubscribe")))
+    with app.extensions["atlas"].store.engine.connect() as db:
+        return db.execute(query).scalar_one()
+
+
+def test_a_confirmed_alert_brings_a_digest_of_what_is_new_nearby(mail_app, smtp):
+    old = publish(mail_app, name="Schon vorher da", ort="Hildesheim")
+    confirmed(mail_app, smtp)
+    near = publish(mail_app, name="Sprachcafé Hildesheim", ort="Hildesheim")
+    far = publish(mail_app, name="Weit weg", ort="Lüneburg")
+    [digest] = digests(mail_app, smtp)
+    assert digest["To"] == "neu@example.org" and "Hildesheim" in digest["Subject"]
+    assert f"/projekt/{near}" in links(digest)
+    assert f"/projekt/{old}" not in links(digest) and f"/projekt/{far}" not in links(digest)
+    assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert digest["List-Unsubscribe"].startswith("<https://atlas.example/benachrichtigung/abmelden/")
+    assert digest["Auto-Submitted"] == "auto-generated"
+    assert digests(mail_app, smtp, after=WEEK * 2) == [digest]  # nothing new: no second mail
+
+
+def test_no_digest_before_the_week_is_over_and_daily_means_daily(mail_app, smtp):
+    confirmed(mail_app, smtp, rhythmus="daily")
+    publish(mail_app, ort="Hildesheim")
+    assert digests(mail_app, smtp, after=timedelta(hours=1)) == []
+    assert len(digests(mail_app, smtp, after=timedelta(days=1, minutes=1))) == 1
+
+
+def test_handlungsfelder_narrow_the_digest(mail_app, smtp):
+    confirmed(mail_app, smtp, handlungsfelder=["arbeit-ausbildung"])
+    publish(mail_app, name="Sprachkurs", ort="Hildesheim", handlungsfelder="sprache")
+    job = publish(mail_app, name="Jobcafé", ort="Hildesheim", handlungsfelder="arbeit-ausbildung")
+    [digest] = digests(mail_app, smtp)
+    assert [link for link in links(digest) if link.startswith("/projekt/")] == [f"/projekt/{job}"]
+
+
+def test_an_unconfirmed_alert_sends_nothing_and_is_deleted_after_a_week(mail_app, smtp):
+    assert subscribe(mail_app).status_code == 302
+    publish(mail_app, ort="Hildesheim")
+    assert digests(mail_app, smtp, after=timedelta(days=8)) == []
+    assert count(mail_app, subscriptions) == 0 and count(mail_app, tokens) == 0
+
+
+def test_one_click_unsubscription_deletes_the_address(mail_app, smtp):
+    confirmed(mail_app, smtp)
+    publish(mail_app, ort="Hildesheim")
+    [digest] = digests(mail_app, smtp)
+    url = digest["List-Unsubscribe"].strip("<>").removeprefix("https://atlas.example")
+    client = mail_app.test_client()
+    assert client.get(url).status_code == 200 and count(mail_app, subscriptions) == 1  # a visit changes nothing
+    answer = client.post(url, data="List-Unsubscribe=One-Click",
+                         content_type="application/x-www-form-urlencoded")  # what a mail program sends
+    assert answer.status_code == 200 and html(answer).select_one("#abgemeldet")
+    assert count(mail_app, subscriptions) == 0 and count(mail_app, tokens) == 0
+    assert client.post(url).status_code == 404
+    publish(mail_app, ort="Hildesheim")
+    assert len(digests(mail_app, smtp, after=WEEK * 2)) == 1
+
+
+def test_a_confirmation_link_works_once_and_expires(mail_app, smtp):
+    from sqlalchemy import update
+
+    assert subscribe(mail_app).status_code == 302
+    deliver(mail_app)
+    [link] = links(smtp.messages[0])
+    with mail_app.extensions["atlas"].store.engine.begin() as db:
+        db.execute(update(tokens).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    client = mail_app.test_client()
+    page = client.get(link)
+    assert client.post(link, data={"csrf_token": csrf_token(page)}).status_code == 404
+    assert token_in(link) not in str(html(page))
+
+
+@pytest.mark.parametrize(("fields", "field", "message"), [
+    ({"email": ""}, "email", "Bitte geben Sie Ihre E-Mail-Adresse an."),
+    ({"email": "kein-at-zeichen"}, "email", "keine gültige E-Mail-Adresse"),
+    ({"email": "a@b.de\nBcc: alle@example.org"}, "email", "keine gültige E-Mail-Adresse"),
+    ({"email": "x" * 300 + "@example.org"}, "email", "keine gültige E-Mail-Adresse"),
+    ({"umkreis": "7"}, "umkreis", "Umkreis von 5, 10, 25, 50 km"),
+    ({"umkreis": "1e9"}, "umkreis", "Umkreis"),
+    ({"rhythmus": "stündlich"}, "rhythmus", "wöchentlich oder täglich"),
+    ({"ort": ""}, "ort", "Ort oder eine PLZ"),
+    ({"ort": "Xyzzyhausen"}, "ort", "Xyzzyhausen"),
+])
+def test_wrong_fields_are_named_and_what_was_typed_stays(mail_app, smtp, fields, field, message):
+    answer = subscribe(mail_app, **fields)
+    assert answer.status_code == 400
+    page = html(answer)
+    assert message in page.select_one(".error-summary").get_text()
+    assert page.select_one(f".error-summary a[href='#{field}']")
+    assert count(mail_app, subscriptions) == 0 and smtp.messages == []
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_hostile_places_come_back_as_text(mail_app, payload):
+    answer = subscribe(mail_app, ort=payload)
+    assert answer.status_code in (302, 400)
+    page = html(answer)
+    assert page.select_one("main img, main script, main svg, main iframe, main object, main embed") is None
+
+
+def test_a_deleted_address_is_nowhere_in_the_database(mail_app, smtp):
+    from sqlalchemy import text
+
+    confirmed(mail_app, smtp)
+    publish(mail_app, ort="Hildesheim")
+    [digest] = digests(mail_app, smtp)
+    mail_app.test_client().post(digest["List-Unsubscribe"].strip("<>").removeprefix("https://atlas.example"))
+    engine = mail_app.extensions["atlas"].store.engine
+    with engine.connect() as db:
+        for table in ("subscriptions", "outbox", "tokens"):
+            rows = db.execute(text(f"SELECT * FROM {table}")).all()
+            assert "neu@example.org" not in repr(rows), table
+
+
+def test_the_bot_field_subscribes_nobody(mail_app, smtp):
+    assert subscribe(mail_app, homepage="http://spam.example").status_code == 302
+    assert count(mail_app, subscriptions) == 0

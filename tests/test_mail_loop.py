@@ -1,0 +1,227 @@
+"""The mail loop with a real SMTP server on loopback: receipt, office notice, decisions, handing over."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import (
+    XSS_REASON,
+    create_account,
+    csrf_token,
+    deliver,
+    form_values,
+    html,
+    html_of,
+    links,
+    login,
+    submit,
+    text_of,
+    token_in,
+)
+
+OFFICE = "leine-weser@arl.example"
+
+
+@pytest.fixture
+def offices(mail_app):
+    create_account(mail_app, OFFICE, "--arl=leine-weser")
+    create_account(mail_app, "zweite@arl.example", "--arl=leine-weser")
+    create_account(mail_app, "braunschweig@arl.example", "--arl=braunschweig")
+    create_account(mail_app, "land@ml.example", "--admin")
+    return mail_app
+
+
+def test_a_submission_brings_a_receipt_with_the_private_link(mail_app, smtp):
+    project_id, _ = submit(mail_app, email="traeger@example.org")
+    assert deliver(mail_app).sent == 1
+    [mail] = smtp.to("traeger@example.org")
+    assert f"GS-{project_id:06d}" in mail["Subject"] and "Sprachcafé Lamspringe" in mail["Subject"]
+    assert mail["From"] == "Gemeinsame Sache <atlas@atlas.example>"
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail["List-Unsubscribe"] is None  # a receipt is no newsletter
+    assert "Amt für regionale Landesentwicklung Leine-Weser" in text_of(mail)
+    [link] = links(mail)
+    assert link.startswith("/mein-projekt/") and len(token_in(link)) >= 22  # 128 bits and more
+    assert f'href="https://atlas.example{link}"' in html_of(mail)
+    page = html(mail_app.test_client().get(link))
+    assert page.select_one("#status").get_text() == "Eingereicht"
+    assert "traeger@example.org" not in str(page)
+
+
+def test_without_an_address_there_is_no_mail_but_the_link_still_exists(mail_app, smtp):
+    _, token = submit(mail_app, email="")
+    assert deliver(mail_app).sent == 0 and smtp.messages == []
+    assert mail_app.test_client().get(f"/mein-projekt/{token}").status_code == 200
+
+
+def test_every_account_of_the_district_hears_of_a_submission(offices, smtp):
+    project_id, _ = submit(offices)
+    deliver(offices)
+    assert {m["To"] for m in smtp.messages} == {"traeger@example.org", OFFICE, "zweite@arl.example"}
+    [notice] = smtp.to(OFFICE)
+    assert "Neu zur Prüfung" in notice["Subject"] and "Lamspringe" in notice["Subject"]
+    assert f"/amt/projekt/{project_id}" in links(notice)
+    assert "/amt/konto" in links(notice)
+
+
+def test_an_account_that_chose_a_daily_digest_gets_one_mail_a_day(offices, smtp):
+    from datetime import UTC, datetime, timedelta
+
+    from atlas.alerts import send_digests
+
+    client = offices.test_client()
+    login(client, OFFICE)
+    page = client.get("/amt/konto")
+    assert client.post("/amt/konto", data={"notify": "daily", "csrf_token": csrf_token(page)}).status_code == 302
+    assert html(client.get("/amt/konto")).select_one("input[value=daily]").has_attr("checked")
+    first, _ = submit(offices, name="Erstes Projekt")
+    second, _ = submit(offices, name="Zweites Projekt", ort="Hildesheim")
+    deliver(offices)
+    assert smtp.to(OFFICE) == [] and len(smtp.to("zweite@arl.example")) == 2
+    store = offices.extensions["atlas"].store
+    assert send_digests(store, datetime.now(UTC) + timedelta(days=1, minutes=1)) == 1
+    deliver(offices)
+    [digest] = smtp.to(OFFICE)
+    assert "2 neue Einträge" in digest["Subject"]
+    assert {f"/amt/projekt/{first}", f"/amt/projekt/{second}"} <= set(links(digest))
+    assert send_digests(store, datetime.now(UTC) + timedelta(days=1, hours=1)) == 0  # nothing new since
+
+
+def test_approval_and_rejection_are_mailed_to_the_submitter(offices, smtp):
+    published, _ = submit(offices, name="Wird veröffentlicht", email="a@example.org")
+    rejected, _ = submit(offices, name="Wird abgelehnt", email="b@example.org")
+    client = offices.test_client()
+    login(client, OFFICE)
+    page = client.get(f"/amt/projekt/{published}")
+    client.post(f"/amt/projekt/{published}/freigeben", data=form_values(html(page), "freigeben"))
+    page = html(client.get(f"/amt/projekt/{rejected}"))
+    client.post(f"/amt/projekt/{rejected}/ablehnen", data=dict(form_values(page, "ablehnen"), reason=XSS_REASON))
+    deliver(offices)
+    [_, news] = smtp.to("a@example.org")
+    assert news["Subject"] == "Veröffentlicht: „Wird veröffentlicht“"
+    assert f"/projekt/{published}" in links(news)
+    assert offices.test_client().get(f"/projekt/{published}").status_code == 200
+    [_, refusal] = smtp.to("b@example.org")
+    assert XSS_REASON in text_of(refusal)  # plain text is plain
+    assert "<img" not in html_of(refusal) and "&lt;img src=x onerror=alert(1)&gt;" in html_of(refusal)
+
+
+def test_a_project_moved_to_another_district_is_handed_over(offices, smtp):
+    project_id, _ = submit(offices, ort="Lamspringe", email="a@example.org")
+    client = offices.test_client()
+    login(client, OFFICE)
+    form = form_values(html(client.get(f"/amt/projekt/{project_id}/bearbeiten")), "bearbeiten")
+    assert client.post(f"/amt/projekt/{project_id}/bearbeiten", data=dict(form, ort="Wolfsburg", plz="", lat="",
+                                                                            lon="")).status_code == 302
+    deliver(offices)
+    [_, moved] = smtp.to("a@example.org")
+    assert "Braunschweig" in text_of(moved)
+    [notice] = smtp.to("braunschweig@arl.example")
+    assert f"/amt/projekt/{project_id}" in links(notice)
+
+
+def test_the_same_event_queues_one_mail_however_often_it_is_told(mail_app, smtp):
+    from atlas import outbox
+
+    store = mail_app.extensions["atlas"].store
+    for _ in range(3):
+        with store.write() as db:
+            outbox.queue(db, "published:1:v2:a@example.org", "published", "a@example.org",
+                         {"reference": "GS-000001", "name": "X", "project_id": 1, "reason": ""})
+    assert deliver(mail_app).sent == 1
+    assert deliver(mail_app).sent == 0
+    assert len(smtp.messages) == 1
+
+
+def test_smtp_down_loses_nothing_and_sends_nothing_twice(mail_app, smtp):
+    from datetime import UTC, datetime, timedelta
+
+    smtp.stop()
+    for n in range(3):
+        submit(mail_app, name=f"Projekt {n}", email=f"p{n}@example.org")
+    result = deliver(mail_app)
+    assert (result.sent, result.retry, result.failed) == (0, 3, 0)
+    status = mail_app.extensions["atlas"].outbox.status()
+    assert status["waiting"] == 3 and "ConnectionRefusedError" in status["open"][0]["last_error"]
+    assert deliver(mail_app).sent == 0  # not due yet: it waits before trying again
+    smtp.start()
+    assert deliver(mail_app, datetime.now(UTC) + timedelta(minutes=5)).sent == 3
+    assert deliver(mail_app, datetime.now(UTC) + timedelta(days=1)).sent == 0
+    assert sorted(m["To"] for m in smtp.messages) == ["p0@example.org", "p1@example.org", "p2@example.org"]
+
+
+def test_a_sender_that_died_mid_delivery_leaves_the_mail_to_the_next(mail_app, smtp):
+    """A crash after claiming: the lease runs out, the mail goes once, with the Message-ID it would have had."""
+    from datetime import UTC, datetime, timedelta
+
+    from atlas.web.mails import compose
+
+    submit(mail_app, email="a@example.org")
+    services = mail_app.extensions["atlas"]
+    claimed = services.outbox._claim(datetime.now(UTC))  # the process that claimed it dies here
+    assert len(claimed) == 1
+    assert deliver(mail_app).sent == 0  # leased to the dead sender for a while
+    assert deliver(mail_app, datetime.now(UTC) + timedelta(minutes=3)).sent == 1
+    [mail] = smtp.messages
+    assert mail["Message-ID"] == compose(mail_app, claimed[0])["Message-ID"]
+
+
+def test_an_address_the_server_refuses_is_given_up_and_shown(mail_app, smtp):
+    smtp.refuse.add("gibtsnicht@example.org")
+    submit(mail_app, email="gibtsnicht@example.org")
+    result = deliver(mail_app)
+    assert (result.sent, result.failed) == (0, 1)
+    output = mail_app.test_cli_runner().invoke(args=["mail", "status"]).output
+    assert "0 wartend, 0 gesendet, 1 fehlgeschlagen" in output
+    assert "gibtsnicht@example.org" in output and "aufgegeben" in output
+
+
+def test_mail_commands_for_cron(mail_app, smtp):
+    submit(mail_app, email="a@example.org")
+    runner = mail_app.test_cli_runner()
+    assert "1 wartend" in runner.invoke(args=["mail", "status"]).output
+    sent = runner.invoke(args=["mail", "send"])
+    assert sent.exit_code == 0 and "1 gesendet" in sent.output
+    assert "0 wartend, 1 gesendet" in runner.invoke(args=["mail", "status"]).output
+    assert runner.invoke(args=["mail", "digest"]).exit_code == 0
+    assert runner.invoke(args=["freshness"]).exit_code == 0
+    assert len(smtp.messages) == 1
+
+
+def test_without_a_mail_server_mails_are_files_in_the_instance(tmp_path):
+    from email import message_from_bytes, policy
+
+    from helpers import make_app
+
+    app = make_app(tmp_path)
+    submit(app, email="a@example.org")
+    assert deliver(app).sent == 1
+    [file] = (tmp_path / "instance" / "mail").glob("*.eml")
+    mail = message_from_bytes(file.read_bytes(), policy=policy.default)
+    assert mail["To"] == "a@example.org" and "/mein-projekt/" in text_of(mail)
+
+
+def test_serve_delivers_the_outbox_within_seconds(mail_app, smtp):
+    import time
+
+    from atlas.web.background import Background
+
+    worker = Background(mail_app)
+    worker.interval = 0.2
+    worker.start()
+    try:
+        submit(mail_app, email="a@example.org")
+        deadline = time.monotonic() + 10
+        while not smtp.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+        worker.join(5)
+    assert [m["To"] for m in smtp.messages] == ["a@example.org"]
+
+
+@pytest.mark.parametrize("url", ["smtp://", "http://mail.example", "smtp://host:abc", "ftp://x"])
+def test_a_mail_url_that_cannot_work_stops_the_start(tmp_path, url):
+    from atlas import create_app
+
+    with pytest.raises(ValueError, match="ATLAS_MAIL_URL"):
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "MAIL_URL": url})

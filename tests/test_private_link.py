@@ -1,0 +1,155 @@
+"""The submitter's private link: status and decision, a proposed change the office decides, withdrawal; and every
+wrong, used or hostile link gets a page that says so."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import (
+    PAYLOADS,
+    XSS_REASON,
+    create_account,
+    csrf_token,
+    deliver,
+    form_values,
+    html,
+    login,
+    submit,
+)
+
+OFFICE = "leine-weser@arl.example"
+
+
+@pytest.fixture
+def office(mail_app):
+    create_account(mail_app, OFFICE, "--arl=leine-weser")
+    client = mail_app.test_client()
+    login(client, OFFICE)
+    return client
+
+
+def decide(office, project_id: int, action: str = "freigeben", **data):
+    page = html(office.get(f"/amt/projekt/{project_id}"))
+    form = "freigeben" if action == "freigeben" else "ablehnen"
+    return office.post(f"/amt/projekt/{project_id}/{action}", data=dict(form_values(page, form), **data))
+
+
+def test_the_link_shows_the_decision_and_its_reason(mail_app, office):
+    project_id, token = submit(mail_app)
+    decide(office, project_id, "ablehnen", reason=XSS_REASON)
+    page = html(mail_app.test_client().get(f"/mein-projekt/{token}"))
+    assert page.select_one("#status").get_text() == "Abgelehnt"
+    assert page.select_one("#begruendung").get_text().endswith(XSS_REASON)
+    assert page.select_one("#begruendung img") is None
+    response = mail_app.test_client().get(f"/mein-projekt/{token}")
+    assert "no-store" in response.headers["Cache-Control"]
+    assert 'name="robots" content="noindex"' in response.get_data(as_text=True)
+
+
+def test_a_proposed_change_waits_for_the_office_and_is_shown_field_by_field(mail_app, office, smtp):
+    project_id, token = submit(mail_app, name="Sprachcafé Lamspringe", description="Dienstags")
+    decide(office, project_id)
+    submitter = mail_app.test_client()
+    form = form_values(html(submitter.get(f"/mein-projekt/{token}/aendern")), "vorschlagen")
+    answer = submitter.post(f"/mein-projekt/{token}/aendern",
+                            data=dict(form, description="Dienstags und donnerstags", website="www.example.org"))
+    assert answer.status_code == 302
+    assert "wartet auf das Amt" in html(submitter.get(f"/mein-projekt/{token}")).select_one("#vorschlag").get_text()
+    public = mail_app.test_client().get(f"/projekt/{project_id}").get_data(as_text=True)
+    assert "donnerstags" not in public  # nothing is published before the office approves
+    deliver(mail_app)
+    assert any("Änderungsvorschlag" in m["Subject"] for m in smtp.to(OFFICE))
+    rows = html(office.get(f"/amt/projekt/{project_id}")).select("#vorschlag tbody tr")
+    table = {r.th.get_text(): [td.get_text() for td in r.select("td")] for r in rows}
+    assert table == {"Beschreibung": ["Dienstags", "Dienstags und donnerstags"],
+                     "Website": ["", "https://www.example.org"]}
+    page = html(office.get(f"/amt/projekt/{project_id}"))
+    data = dict(form_values(page, "vorschlag-entscheiden"), entscheidung="uebernehmen")
+    proposal_url = page.select_one("#vorschlag form")["action"]
+    assert office.post(proposal_url, data=data).status_code == 302
+    assert "donnerstags" in mail_app.test_client().get(f"/projekt/{project_id}").get_data(as_text=True)
+    assert mail_app.extensions["atlas"].store.get(project_id)["status"] == "published"
+    assert office.post(proposal_url, data=data).status_code == 302  # a second click changes nothing
+    assert html(office.get(f"/amt/projekt/{project_id}")).select_one("#vorschlag") is None
+
+
+def test_a_declined_proposal_changes_nothing(mail_app, office):
+    project_id, token = submit(mail_app, name="Alt")
+    submitter = mail_app.test_client()
+    form = form_values(html(submitter.get(f"/mein-projekt/{token}/aendern")), "vorschlagen")
+    submitter.post(f"/mein-projekt/{token}/aendern", data=dict(form, name="Neu"))
+    page = html(office.get(f"/amt/projekt/{project_id}"))
+    office.post(page.select_one("#vorschlag form")["action"],
+                data=dict(form_values(page, "vorschlag-entscheiden"), entscheidung="verwerfen"))
+    assert mail_app.extensions["atlas"].store.get(project_id)["name"] == "Alt"
+
+
+def test_a_proposal_with_errors_names_them_and_keeps_what_was_typed(mail_app):
+    _, token = submit(mail_app)
+    client = mail_app.test_client()
+    form = form_values(html(client.get(f"/mein-projekt/{token}/aendern")), "vorschlagen")
+    answer = client.post(f"/mein-projekt/{token}/aendern", data=dict(form, plz="3016", name="X" * 151))
+    assert answer.status_code == 400
+    page = html(answer)
+    summary = page.select_one(".error-summary").get_text()
+    assert "PLZ hat fünf Ziffern" in summary and "höchstens 150 Zeichen" in summary
+    assert page.select_one("input[name=plz]")["value"] == "3016"
+
+
+def test_withdrawing_takes_it_off_the_map_and_deletes_the_address(mail_app, office):
+    project_id, token = submit(mail_app, email="weg@example.org")
+    decide(office, project_id)
+    client = mail_app.test_client()
+    page = html(client.get(f"/mein-projekt/{token}"))
+    assert client.post(f"/mein-projekt/{token}/zurueckziehen",
+                       data=form_values(page, "zurueckziehen")).status_code == 302
+    assert html(client.get(f"/mein-projekt/{token}")).select_one("#status").get_text() == "Archiviert"
+    assert client.get(f"/projekt/{project_id}").status_code == 404
+    row = mail_app.extensions["atlas"].store.get(project_id)
+    assert row["status"] == "archived" and row["email"] == ""
+    history = html(office.get(f"/amt/projekt/{project_id}")).select_one("#verlauf").get_text()
+    assert "Einreicher · Archiviert: Vom Einreicher zurückgezogen." in history
+
+
+def test_a_withdrawal_without_its_form_token_does_nothing(mail_app):
+    project_id, token = submit(mail_app)
+    assert mail_app.test_client().post(f"/mein-projekt/{token}/zurueckziehen").status_code == 400
+    assert mail_app.extensions["atlas"].store.get(project_id)["status"] == "pending"
+
+
+@pytest.mark.parametrize("token", ["x", "A" * 43, "A" * 5000, "%00", "..%2F..%2Famt", "\u202eevil", *PAYLOADS[:8]])
+def test_a_wrong_link_gets_a_page_never_an_error(mail_app, token):
+    from urllib.parse import quote
+
+    client = mail_app.test_client()
+    for path in (f"/mein-projekt/{quote(token, safe='')}", f"/mein-projekt/{quote(token, safe='')}/aendern",
+                 f"/frische/{quote(token, safe='')}?antwort=aktuell",
+                 f"/benachrichtigung/abmelden/{quote(token, safe='')}"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "<img src=x" not in response.get_data(as_text=True)
+
+
+def test_a_link_of_one_purpose_opens_nothing_else(mail_app):
+    """The private link is no unsubscription link and no freshness answer."""
+    _, token = submit(mail_app)
+    client = mail_app.test_client()
+    assert client.get(f"/benachrichtigung/abmelden/{token}").status_code == 404
+    assert client.get(f"/frische/{token}?antwort=beendet").status_code == 404
+    page = client.get("/benachrichtigung")  # a form token of this session, as an attacker could get one
+    answer = client.post(f"/frische/{token}", data={"antwort": "beendet", "csrf_token": csrf_token(page)})
+    assert answer.status_code == 404
+    assert "gilt nicht" in html(answer).select_one("#ungueltig").get_text()
+
+
+def test_only_the_hash_of_a_token_is_stored(mail_app):
+    from sqlalchemy import text
+
+    _, token = submit(mail_app)
+    with mail_app.extensions["atlas"].store.engine.connect() as db:
+        stored = db.execute(text("SELECT token_hash FROM tokens")).scalars().all()
+        queued = db.execute(text("SELECT params FROM outbox")).scalars().all()
+    assert token not in stored and len(stored) == 1 and len(stored[0]) == 64
+    deliver(mail_app)
+    with mail_app.extensions["atlas"].store.engine.connect() as db:
+        assert token not in " ".join(db.execute(text("SELECT params FROM outbox")).scalars())
+    assert token in queued[0]  # until it was sent
