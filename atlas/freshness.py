@@ -72,8 +72,9 @@ def answer(store: Store, raw: str, choice: str) -> dict | None:
         if project_id is None:
             return None
         tokens.revoke(db, raw)
-    if choice == ENDED:
+    if choice == ENDED:  # off the map, and the address goes with it
         store.set_status(project_id, ARCHIVED, "Vom Träger als beendet gemeldet.", actor="Einreicher")
+        store.forget_email(project_id)
         return store.get(project_id)
     now = datetime.now(UTC)
     with store.write() as db:

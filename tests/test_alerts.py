@@ -167,3 +167,16 @@ def test_a_deleted_address_is_nowhere_in_the_database(mail_app, smtp):
 def test_the_bot_field_subscribes_nobody(mail_app, smtp):
     assert subscribe(mail_app, homepage="http://spam.example").status_code == 302
     assert count(mail_app, subscriptions) == 0
+
+
+def test_too_many_sign_ups_from_one_client_are_refused_with_what_was_typed(tmp_path, smtp):
+    from helpers import make_app
+
+    app = make_app(tmp_path, MAIL_URL=smtp.url, ALERT_RATE_LIMIT="2 per minute")
+    for _ in range(2):
+        assert subscribe(app).status_code == 302
+    refused = subscribe(app, email="dritte@example.org")
+    assert refused.status_code == 429
+    page = html(refused)
+    assert "sehr viele Anmeldungen" in page.select_one(".error-summary").get_text()
+    assert page.select_one("input[name=email]")["value"] == "dritte@example.org"

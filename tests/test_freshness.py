@@ -70,7 +70,8 @@ def test_ended_archives_it(mail_app, smtp, published):
     client = mail_app.test_client()
     page = client.get(ended)
     client.post(ended.split("?")[0], data={"antwort": "beendet", "csrf_token": csrf_token(page)})
-    assert mail_app.extensions["atlas"].store.get(published)["status"] == "archived"
+    row = mail_app.extensions["atlas"].store.get(published)
+    assert row["status"] == "archived" and row["email"] == ""
     assert client.get(f"/projekt/{published}").status_code == 404
 
 

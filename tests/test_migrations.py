@@ -27,6 +27,9 @@ def test_a_database_made_by_the_first_release_upgrades_in_place(tmp_path):
     assert store.count() == 7
     assert [c["status"] for c in store.history(1)][-2:] == ["rejected", "published"]
     assert store.get(1)["row_version"] == 1
+    published = store.get(1)
+    assert published["status"] == "published"
+    assert published["confirmed_at"] == published["updated_at"] == published["published_at"], "counted as confirmed"
     client = app.test_client()
     assert login(client, "leine-weser@arl.example", PASSWORD).status_code == 302, "old accounts still sign in"
     assert client.get("/amt/").status_code == 200

@@ -20,6 +20,11 @@ def test_a_wheel_serves_the_atlas_from_an_empty_directory(tmp_path):
     subprocess.run(pip + ["wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(wheels), str(ROOT)],
                    check=True, capture_output=True)
     [wheel] = wheels.glob("atlas-*.whl")
+    import zipfile
+
+    inside = zipfile.ZipFile(wheel).namelist()
+    assert {"atlas/templates/mail/mail.txt", "atlas/templates/mail/mail.html", "atlas/templates/mine/status.html",
+            "atlas/migrations/versions/0004_mail_loop.py"} <= set(inside)
     subprocess.run(pip + ["install", "--no-deps", "--quiet", "--target", str(target), str(wheel)], check=True,
                    capture_output=True)
     env = {**os.environ, "PYTHONPATH": str(target), "ATLAS_TILES": "none"}
@@ -40,7 +45,7 @@ def test_a_wheel_serves_the_atlas_from_an_empty_directory(tmp_path):
     try:
         wait_for_port(port, seconds=60, process=server)
         base = f"http://127.0.0.1:{port}"
-        for path in ("/", "/region/lueneburg", "/projekt/1", "/einreichen", "/static/atlas.js",
+        for path in ("/", "/region/lueneburg", "/projekt/1", "/einreichen", "/benachrichtigung", "/static/atlas.js",
                      "/vendor/leaflet/leaflet.js", "/vendor/supercluster/supercluster.min.js", "/karte/arl.geojson",
                      "/karte/atlas.js", "/healthz"):
             assert requests.get(base + path, timeout=30).status_code == 200, path

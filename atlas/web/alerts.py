@@ -42,6 +42,14 @@ def subscribe():
     return render_template("alerts/form.html", form=form, errors=errors), 400 if errors else 200
 
 
+@bp.errorhandler(429)
+def too_many(_error):
+    """Too many sign-ups from one client: say so, and keep what was typed."""
+    message = ("Von Ihrem Anschluss kamen in kurzer Zeit sehr viele Anmeldungen. Bitte warten Sie eine Weile und "
+               "senden Sie das Formular dann noch einmal – Ihre Eingaben sind erhalten.")
+    return render_template("alerts/form.html", form=AlertForm(), errors={"form": message}), 429
+
+
 @bp.get("/danke")
 def thanks():
     return render_template("alerts/thanks.html")
