@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import delete, insert, select, update
 
 from atlas import outbox, tokens
 from atlas.database import as_utc
+from atlas.geocode import distance_km
 from atlas.handlungsfelder import mask
 from atlas.near import RADII_KM
 from atlas.notices import DAILY
@@ -21,7 +24,7 @@ from atlas.places import Place
 from atlas.projects import EMAIL
 from atlas.schema import outbox as outbox_table
 from atlas.schema import projects, proposals, subscriptions, users
-from atlas.store import PENDING, PUBLISHED, Store
+from atlas.store import PENDING, PUBLISHED, Store, public_position
 from atlas.submitters import WAITING
 
 RADII = RADII_KM  # as the near search offers them
@@ -103,7 +106,11 @@ def unsubscribe(store: Store, raw: str) -> bool:
 
 
 def send_digests(store: Store, now: datetime | None = None) -> int:
-    """Queue every digest that is due (area alerts and the offices' daily digests); returns how many."""
+    """Queue every digest that is due (area alerts and the offices' daily digests); returns how many.
+
+    The projects published since the oldest due digest are read once; each subscription then measures only
+    those, as the public map shows them (rounded where the submitter asked for it).
+    """
     now = now or datetime.now(UTC)
     with store.write() as db:
         stale = db.execute(select(subscriptions.c.id).where(
@@ -113,7 +120,11 @@ def send_digests(store: Store, now: datetime | None = None) -> int:
     with store.engine.connect() as db:
         rows = [dict(r) for r in db.execute(select(subscriptions).where(subscriptions.c.confirmed_at.is_not(None)))
                 .mappings()]
-    queued = sum(_area_digest(store, row, now) for row in rows if _due(row, now))
+    due = [row for row in rows if _due(row, now)]
+    queued = 0
+    if due:
+        new = _published_between(store, min(as_utc(row["digest_at"]) for row in due), now)
+        queued = sum(_area_digest(store, row, new, now) for row in due)
     return queued + _office_digests(store, now)
 
 
@@ -121,21 +132,38 @@ def _due(row: dict, now: datetime) -> bool:
     return as_utc(row["digest_at"]) + FREQUENCIES[row["frequency"]] <= now + timedelta(minutes=5)
 
 
-def _area_digest(store: Store, subscription: dict, now: datetime) -> bool:
+def _published_between(store: Store, since: datetime, until: datetime) -> pd.DataFrame:
+    columns = [projects.c.id, projects.c.name, projects.c.ort, projects.c.lat, projects.c.lon,
+               projects.c.approximate, projects.c.hf_mask, projects.c.published_at]
+    query = select(*columns).where(projects.c.status == PUBLISHED, projects.c.published_at > since,
+                                   projects.c.published_at <= until).order_by(projects.c.id)
+    with store.engine.connect() as db:
+        frame = pd.DataFrame.from_records([tuple(r) for r in db.execute(query)],
+                                          columns=[c.name for c in columns])
+    rough = frame.approximate.astype(bool).to_numpy()
+    frame["lat"] = public_position(frame.lat.to_numpy(dtype=float), rough)
+    frame["lon"] = public_position(frame.lon.to_numpy(dtype=float), rough)
+    frame["published_at"] = pd.to_datetime(frame.published_at, utc=True)
+    return frame
+
+
+def _area_digest(store: Store, subscription: dict, new: pd.DataFrame, now: datetime) -> bool:
     since = as_utc(subscription["digest_at"])
-    found = [row for row in store.nearby(subscription["lat"], subscription["lon"], subscription["radius_km"],
-                                         statuses=(PUBLISHED,))
-             if row["published_at"] is not None and since < as_utc(row["published_at"]) <= now
-             and (not subscription["hf_mask"] or row["hf_mask"] & subscription["hf_mask"])]
+    km = distance_km(np.full(len(new), subscription["lat"]), np.full(len(new), subscription["lon"]),
+                     new.lat.to_numpy(), new.lon.to_numpy())
+    wanted = (new.published_at > since).to_numpy() & (km <= subscription["radius_km"])
+    if subscription["hf_mask"]:
+        wanted &= (new.hf_mask.to_numpy() & subscription["hf_mask"]) != 0
+    found = new[wanted].assign(km=km[wanted]).sort_values("km")
     with store.write() as db:
         moved = db.execute(update(subscriptions).where(subscriptions.c.id == subscription["id"],
                                                        subscriptions.c.digest_at == subscription["digest_at"])
                            .values(digest_at=now)).rowcount
-        if not moved or not found:  # another process sent it meanwhile, or nothing is new
+        if not moved or found.empty:  # another process sent it meanwhile, or nothing is new
             return False
         link = tokens.issue(db, tokens.UNSUBSCRIBE, subscription["id"])
-        listed = [{"id": r["id"], "name": r["name"], "ort": r["ort"], "km": round(r["distance_km"], 1),
-                   "handlungsfelder": r["handlungsfelder"]} for r in found[:MAX_LISTED]]
+        listed = [{"id": int(r.id), "name": r.name, "ort": r.ort, "km": round(float(r.km), 1)}
+                  for r in found.head(MAX_LISTED).itertuples()]
         outbox.queue(db, f"digest:{subscription['id']}:{now:%Y%m%d%H%M%S}", "digest", subscription["email"],
                      {"unsubscribe": link, "place": subscription["place"], "radius_km": subscription["radius_km"],
                       "projects": listed, "more": max(0, len(found) - MAX_LISTED)})

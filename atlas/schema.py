@@ -37,6 +37,7 @@ projects = Table(
     Column("confirmed_at", DateTime(timezone=True), nullable=True),  # last known to be current (freshness)
     Column("freshness_asked_at", DateTime(timezone=True), nullable=True),
     Index("ix_projects_lat_lon", "lat", "lon"),  # the duplicate check looks into a small box around a point
+    Index("ix_projects_published_at", "published_at"),  # area digests read what was published since the last
 )
 users = Table(
     "users", metadata,

@@ -20,6 +20,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("freshness_asked_at", sa.DateTime(timezone=True), nullable=True))
     # What is published now counts as confirmed when it last changed, and as published then.
     op.execute("UPDATE projects SET confirmed_at = updated_at, published_at = updated_at WHERE status = 'published'")
+    op.create_index("ix_projects_published_at", "projects", ["published_at"])
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("notify", sa.String(10), nullable=False, server_default="each"))
         batch.add_column(sa.Column("digest_at", sa.DateTime(timezone=True), nullable=True))
