@@ -40,8 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_compress import Compress
 
     from atlas.web import register
+    from atlas.web.language import select_locale
 
-    Babel(app)
+    Babel(app, locale_selector=select_locale)
     Compress(app)
     register(app)
 

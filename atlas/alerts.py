@@ -41,6 +41,7 @@ class Request:
     radius_km: int
     handlungsfelder: list[str]
     frequency: str
+    language: str = "de"  # the digests are written in it
 
 
 def validate(email: str, radius: str, frequency: str) -> dict[str, str]:
@@ -64,11 +65,11 @@ def subscribe(store: Store, request: Request) -> int:
         subscription_id = db.execute(insert(subscriptions).values(
             email=request.email, place=request.place.name[:100], lat=request.place.lat, lon=request.place.lon,
             radius_km=request.radius_km, hf_mask=mask(request.handlungsfelder), frequency=request.frequency,
-            created_at=now).returning(subscriptions.c.id)).scalar_one()
+            language=request.language, created_at=now).returning(subscriptions.c.id)).scalar_one()
         link = tokens.issue(db, tokens.CONFIRM, subscription_id, timedelta(days=CONFIRM_DAYS))
         outbox.queue(db, f"confirm:{subscription_id}", "confirm", request.email,
                      {"token": link, "place": request.place.name, "radius_km": request.radius_km,
-                      "days": CONFIRM_DAYS})
+                      "days": CONFIRM_DAYS, "lang": request.language})
     return subscription_id
 
 
@@ -166,7 +167,7 @@ def _area_digest(store: Store, subscription: dict, new: pd.DataFrame, now: datet
                   for r in found.head(MAX_LISTED).itertuples()]
         outbox.queue(db, f"digest:{subscription['id']}:{now:%Y%m%d%H%M%S}", "digest", subscription["email"],
                      {"unsubscribe": link, "place": subscription["place"], "radius_km": subscription["radius_km"],
-                      "projects": listed, "more": max(0, len(found) - MAX_LISTED)})
+                      "projects": listed, "more": max(0, len(found) - MAX_LISTED), "lang": subscription["language"]})
     return True
 
 

@@ -51,7 +51,7 @@ def _ask(store: Store, project_id: int, days: int, now: datetime) -> bool:
         private = tokens.issue(db, tokens.PROJECT, project_id)
         outbox.queue(db, f"freshness:{project_id}:{row['confirmed_at']:%Y%m%d%H%M%S}", "freshness", row["email"],
                      {"reference": notices.reference(project_id), "name": row["name"], "project_id": project_id,
-                      "answer": answer, "private": private, "answer_days": ANSWER_DAYS})
+                      "answer": answer, "private": private, "answer_days": ANSWER_DAYS, "lang": row["language"]})
         db.execute(update(projects).where(projects.c.id == project_id).values(freshness_asked_at=now))
     return True
 

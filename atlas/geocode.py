@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pyproj import Geod
 
 from atlas.gazetteer import Gazetteer
+from atlas.i18n import _
 from atlas.online import OnlineGeocoder, OnlineUnavailable
 from atlas.places import AMBIGUOUS, INVALID, NOT_FOUND, UNAVAILABLE, Place, Result, found, valid_position
 from atlas.regions import Regions
@@ -52,13 +53,13 @@ class Geocoder:
             if online.ok or online.status == AMBIGUOUS:
                 return online
             fallback = self._offline(query)
-            note = "Die Adresse wurde online nicht gefunden; gezeigt wird die ungefähre Lage nach PLZ und Ort."
+            note = _("Die Adresse wurde online nicht gefunden; gezeigt wird die ungefähre Lage nach PLZ und Ort.")
             if online.status == UNAVAILABLE:
-                note = "Die Online-Adresssuche ist gerade nicht erreichbar; gezeigt wird die ungefähre Lage."
+                note = _("Die Online-Adresssuche ist gerade nicht erreichbar; gezeigt wird die ungefähre Lage.")
             return _with_note(fallback, note)
         result = self._offline(query)
         if query.street and result.ok:
-            return _with_note(result, "Die Straße wird ohne Online-Geocoder nicht ausgewertet.")
+            return _with_note(result, _("Die Straße wird ohne Online-Geocoder nicht ausgewertet."))
         if result.status == NOT_FOUND and self.online and query.ort:
             online = self._online(query.text)
             if online.status != NOT_FOUND:
@@ -68,10 +69,10 @@ class Geocoder:
     def position(self, lat: float, lon: float, name: str | None = None) -> Result:
         """A position the browser shared (the place itself), or a chosen candidate's point with its name."""
         if not valid_position(lat, lon):
-            return Result(INVALID, "Die Koordinaten sind ungültig.")
+            return Result(INVALID, _("Die Koordinaten sind ungültig."))
         if name:
             return found(Place(name, lat, lon, "place", "Auswahl", self.regions.locate(lat, lon)))
-        name = f"Ihr Standort bei {self.gazetteer.gemeinde_at(lat, lon)}"
+        name = _("Ihr Standort bei %(place)s", place=self.gazetteer.gemeinde_at(lat, lon))
         return found(Place(name, lat, lon, "point", "Browser", self.regions.locate(lat, lon)))
 
     def _offline(self, query: Query) -> Result:
@@ -80,21 +81,26 @@ class Geocoder:
         places = self.gazetteer.lookup_name(query.ort)
         if not places:
             hint = self.gazetteer.suggest(query.ort)
-            tip = f" Meinten Sie: {', '.join(hint)}?" if hint else ""
-            return Result(NOT_FOUND, f"„{query.ort}“ wurde nicht gefunden.{tip} Versuchen Sie die Postleitzahl "
-                                     "oder den Namen der Gemeinde.")
+            if hint:
+                return Result(NOT_FOUND, _("„%(place)s“ wurde nicht gefunden. Meinten Sie: %(suggestions)s? Versuchen "
+                                           "Sie sonst die Postleitzahl oder den Namen der Gemeinde.",
+                                           place=query.ort, suggestions=", ".join(hint)), suggestions=hint)
+            return Result(NOT_FOUND, _("„%(place)s“ wurde nicht gefunden. Versuchen Sie die Postleitzahl oder den "
+                                       "Namen der Gemeinde.", place=query.ort))
         return choose(query.ort, places)
 
     def _by_plz(self, query: Query) -> Result:
         place = self.gazetteer.lookup_plz(query.plz)
         if place is None:
-            return Result(NOT_FOUND, f"Die Postleitzahl {query.plz} gibt es nicht. Bitte prüfen Sie die Eingabe.")
+            return Result(NOT_FOUND, _("Die Postleitzahl %(plz)s gibt es nicht. Bitte prüfen Sie die Eingabe.",
+                                       plz=query.plz))
         if not query.ort:
             return found(place)
         named = [p for p in self.gazetteer.lookup_name(query.ort)
                  if distance_km(p.lat, p.lon, place.lat, place.lon) <= PLZ_NAME_DISTANCE_KM]
         if not named:
-            return found(place, f"„{query.ort}“ liegt nicht bei der PLZ {query.plz}; maßgeblich ist die PLZ.")
+            return found(place, _("„%(place)s“ liegt nicht bei der PLZ %(plz)s; maßgeblich ist die PLZ.",
+                                  place=query.ort, plz=query.plz))
         nearest = min(named, key=lambda p: distance_km(p.lat, p.lon, place.lat, place.lon))
         return found(place.named(f"{query.plz} {nearest.name}"))
 
@@ -102,10 +108,11 @@ class Geocoder:
         try:
             hits = self.online.search(text)
         except OnlineUnavailable:
-            return Result(UNAVAILABLE, "Die Online-Adresssuche ist gerade nicht erreichbar. Bitte versuchen Sie "
-                                       "es später oder geben Sie PLZ und Ort an.")
+            return Result(UNAVAILABLE, _("Die Online-Adresssuche ist gerade nicht erreichbar. Bitte versuchen Sie "
+                                         "es später oder geben Sie PLZ und Ort an."))
         if not hits:
-            return Result(NOT_FOUND, f"„{text}“ wurde nicht gefunden. Bitte prüfen Sie die Schreibweise.")
+            return Result(NOT_FOUND, _("„%(place)s“ wurde nicht gefunden. Bitte prüfen Sie die Schreibweise.",
+                                       place=text))
         hit = hits[0]
         return found(Place(hit.name, hit.lat, hit.lon, hit.precision, SOURCE_ONLINE,
                            self.regions.locate(hit.lat, hit.lon)))
@@ -119,21 +126,24 @@ def choose(name: str, places: list[Place]) -> Result:
     if len(inside) > 1:
         inside.sort(key=lambda p: (p.kreis.label, p.name))
         where = "; ".join(f"{p.name} ({p.kreis.label})" for p in inside)
-        return Result(AMBIGUOUS, f"„{name}“ gibt es {len(inside)}-mal in Niedersachsen: {where}. Bitte wählen "
-                                 "Sie einen Ort oder geben Sie die Postleitzahl dazu an.", candidates=inside)
+        return Result(AMBIGUOUS, _("„%(place)s“ gibt es %(count)s-mal in Niedersachsen: %(where)s. Bitte wählen Sie "
+                                   "einen Ort oder geben Sie die Postleitzahl dazu an.", place=name,
+                                   count=len(inside), where=where), candidates=inside)
     return found(places[0])
 
 
 def parse(text: str) -> Query:
     """Split free text into street, PLZ and Ort, or say precisely what is wrong with it."""
-    text = _checked(text, "Die Eingabe")
+    text = _checked(text, _("Die Eingabe"))
     if text.isdigit():
         if len(text) != 5:
-            raise ValueError(f"Eine Postleitzahl hat fünf Ziffern, „{text}“ hat {len(text)}.")
+            raise ValueError(_("Eine Postleitzahl hat fünf Ziffern, „%(text)s“ hat %(count)s.", text=text,
+                               count=len(text)))
         return Query(plz=text)
     leading = LEADING_NUMBER.match(text)
     if leading and len(leading.group(1)) != 5:
-        raise ValueError(f"Eine Postleitzahl hat fünf Ziffern, „{leading.group(1)}“ hat {len(leading.group(1))}.")
+        raise ValueError(_("Eine Postleitzahl hat fünf Ziffern, „%(text)s“ hat %(count)s.", text=leading.group(1),
+                           count=len(leading.group(1))))
     parts = [p.strip() for p in text.split(",") if p.strip()]
     for i, part in enumerate(parts):
         plz = PLZ.search(part)
@@ -150,11 +160,11 @@ def parse(text: str) -> Query:
 
 def structured(street: str, plz: str, ort: str) -> Query:
     street, plz, ort = (_checked(v, label, required=False) for v, label in
-                        ((street, "Die Straße"), (plz, "Die PLZ"), (ort, "Der Ort")))
+                        ((street, _("Die Straße")), (plz, _("Die PLZ")), (ort, _("Der Ort"))))
     if plz and not (plz.isdigit() and len(plz) == 5):
-        raise ValueError(f"Eine Postleitzahl hat fünf Ziffern, zum Beispiel 30169 – nicht „{plz}“.")
+        raise ValueError(_("Eine Postleitzahl hat fünf Ziffern, zum Beispiel 30169 – nicht „%(plz)s“.", plz=plz))
     if not plz and not ort:
-        raise ValueError("Bitte geben Sie eine Postleitzahl oder einen Ort an.")
+        raise ValueError(_("Bitte geben Sie eine Postleitzahl oder einen Ort an."))
     return Query(street=street, plz=plz, ort=_has_letters(ort) if ort else "")
 
 
@@ -167,17 +177,19 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _checked(value: str | None, label: str, required: bool = True) -> str:
     value = " ".join((value or "").split())
     if required and not value:
-        raise ValueError("Bitte geben Sie einen Ort, eine Postleitzahl oder eine Adresse ein.")
+        raise ValueError(_("Bitte geben Sie einen Ort, eine Postleitzahl oder eine Adresse ein."))
     if len(value) > MAX_LENGTH:
-        raise ValueError(f"{label} ist zu lang: höchstens {MAX_LENGTH} Zeichen.")
+        raise ValueError(_("%(field)s ist zu lang: höchstens %(limit)s Zeichen.", field=label, limit=MAX_LENGTH))
     if FORBIDDEN.search(value):
-        raise ValueError(f"{label} enthält Zeichen, die in Adressen nicht vorkommen (etwa < > {{ }} ;).")
+        raise ValueError(_("%(field)s enthält Zeichen, die in Adressen nicht vorkommen (etwa < > { } ;).",
+                           field=label))
     return value
 
 
 def _has_letters(name: str) -> str:
     if not any(c.isalpha() for c in name):
-        raise ValueError(f"„{name}“ ist kein Ortsname. Bitte geben Sie einen Ort, eine PLZ oder eine Adresse ein.")
+        raise ValueError(_("„%(text)s“ ist kein Ortsname. Bitte geben Sie einen Ort, eine PLZ oder eine Adresse "
+                           "ein.", text=name))
     return name
 
 

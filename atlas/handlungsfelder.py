@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from atlas.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class Handlungsfeld:
@@ -13,15 +15,20 @@ class Handlungsfeld:
     letter: str
     bit: int
 
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (`name` is the German one that CSV files use)."""
+        return _(self.name)
+
 
 HANDLUNGSFELDER: dict[str, Handlungsfeld] = {
     hf.slug: hf
     for hf in (
-        Handlungsfeld("sprache", "Sprache", "#0072B2", "S", 1),
-        Handlungsfeld("arbeit-ausbildung", "Arbeit & Ausbildung", "#B35900", "A", 2),
-        Handlungsfeld("wohnen-leben", "Wohnen & Leben", "#007A5A", "W", 4),
-        Handlungsfeld("engagement", "Bürgerschaftliches Engagement", "#A63D86", "E", 8),
-        Handlungsfeld("teilhabe", "Gesellschaftliche Teilhabe", "#5B4DB3", "T", 16),
+        Handlungsfeld("sprache", N_("Sprache"), "#0072B2", "S", 1),
+        Handlungsfeld("arbeit-ausbildung", N_("Arbeit & Ausbildung"), "#B35900", "A", 2),
+        Handlungsfeld("wohnen-leben", N_("Wohnen & Leben"), "#007A5A", "W", 4),
+        Handlungsfeld("engagement", N_("Bürgerschaftliches Engagement"), "#A63D86", "E", 8),
+        Handlungsfeld("teilhabe", N_("Gesellschaftliche Teilhabe"), "#5B4DB3", "T", 16),
     )
 }
 _BY_NAME = {hf.name.casefold(): hf.slug for hf in HANDLUNGSFELDER.values()}
@@ -39,9 +46,10 @@ def parse_handlungsfelder(text: str) -> list[str]:
         else:
             wanted.add(slug)
     if unknown:
-        raise ValueError(f"unbekanntes Handlungsfeld: {', '.join(unknown)} (erlaubt: {', '.join(HANDLUNGSFELDER)})")
+        raise ValueError(_("unbekanntes Handlungsfeld: %(unknown)s (erlaubt: %(allowed)s)",
+                           unknown=", ".join(unknown), allowed=", ".join(HANDLUNGSFELDER)))
     if not wanted:
-        raise ValueError("mindestens ein Handlungsfeld angeben")
+        raise ValueError(_("mindestens ein Handlungsfeld angeben"))
     return [slug for slug in HANDLUNGSFELDER if slug in wanted]
 
 

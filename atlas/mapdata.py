@@ -8,15 +8,22 @@ import numpy as np
 import pandas as pd
 
 from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.i18n import _
 
 TILES = {
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende'),
+            '&copy; <a href="https://www.openstreetmap.org/copyright">%(osm)s</a>'),
     "basemap": ("https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/"
                 "GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png",
                 '&copy; <a href="https://basemap.de">basemap.de</a> / BKG'),
     "none": (None, ""),
 }
+
+
+def tile_attribution(tiles: str) -> str:
+    """The tiles' attribution (HTML, as Leaflet shows it), in the reader's language; only our own words vary."""
+    template = TILES[tiles][1]
+    return template % {"osm": _("OpenStreetMap-Mitwirkende")} if "%(osm)s" in template else template
 COORD_SCALE = 100_000  # 5 decimals, about 1 m
 DATA_ELEMENT = "atlas-data"  # the id of the page's JSON block with the projects
 
@@ -51,7 +58,7 @@ def columns(projects: pd.DataFrame) -> dict:
         "ort": ort_index, "orte": orte,
         "tr": traeger_index, "traeger": traeger,
         "scale": COORD_SCALE,
-        "fields": [[hf.slug, hf.name, hf.colour, hf.letter, hf.bit] for hf in HANDLUNGSFELDER.values()],
+        "fields": [[hf.slug, hf.label, hf.colour, hf.letter, hf.bit] for hf in HANDLUNGSFELDER.values()],
     }
 
 

@@ -65,8 +65,8 @@ class Boundaries(MacroElement):
 
 
 @lru_cache(maxsize=64)
-def project_map(*, tiles: str, bounds: tuple[tuple[float, float], tuple[float, float]], boundaries: str | None = None,
-                labels: bool = False, cluster: bool = True, zoom: int | None = None,
+def project_map(*, tiles: str, attribution: str, bounds: tuple[tuple[float, float], tuple[float, float]],
+                boundaries: str | None = None, labels: bool = False, cluster: bool = True, zoom: int | None = None,
                 pin: bool = False) -> dict[str, str]:
     """The parts of a Folium map: its <div> for the page and its script, which the app serves as a file.
 
@@ -81,7 +81,7 @@ def project_map(*, tiles: str, bounds: tuple[tuple[float, float], tuple[float, f
     figure_map = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=zoom or 8, tiles=None,
                             control_scale=True, max_zoom=18, min_zoom=5, maxZoom=18, minZoom=5)
     figure_map._id = "atlas"  # a stable name keeps cached pages identical and tests simple
-    url, attribution = TILES[tiles]
+    url = TILES[tiles][0]
     if url:
         tile_layer = folium.TileLayer(url, attr=attribution, name="Karte", max_zoom=18)
         tile_layer._id = "karte"  # a fixed name: every process renders the same script, so one URL serves it

@@ -25,7 +25,8 @@ def submitted(db, row: dict) -> str:
     link = tokens.issue(db, tokens.PROJECT, row["id"])
     if row["email"]:
         outbox.queue(db, f"receipt:{row['id']}", "receipt", row["email"],
-                     {"reference": reference(row["id"]), "name": row["name"], "token": link, "arl": row["arl"]})
+                     {"reference": reference(row["id"]), "name": row["name"], "token": link, "arl": row["arl"],
+                      "lang": row["language"]})
     office(db, row, f"new:{row['id']}:v{row['row_version']}", "office_new")
     return link
 
@@ -39,14 +40,15 @@ def decided(db, row: dict, status: str, reason: str, version: int) -> None:
     if row["email"] and status in ("published", "rejected") and row["status"] != status:
         outbox.queue(db, f"{status}:{row['id']}:v{version}", status, row["email"],
                      {"reference": reference(row["id"]), "name": row["name"], "project_id": row["id"],
-                      "reason": reason})
+                      "reason": reason, "lang": row["language"]})
 
 
 def moved(db, old: dict, new: dict) -> None:
     """A project now lies in another district: its submitter and the new office hear of it."""
     if old["email"]:
         outbox.queue(db, f"moved:{new['id']}:v{new['row_version']}", "moved", old["email"],
-                     {"reference": reference(new["id"]), "name": new["name"], "arl": new["arl"]})
+                     {"reference": reference(new["id"]), "name": new["name"], "arl": new["arl"],
+                      "lang": old["language"]})
     office(db, new, f"new:{new['id']}:v{new['row_version']}", "office_new")
 
 

@@ -5,20 +5,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from atlas.i18n import N_, _
 from atlas.regions import Arl, Assignment, Kreis
 
 OK, AMBIGUOUS, NOT_FOUND, INVALID, UNAVAILABLE = "ok", "ambiguous", "not_found", "invalid", "unavailable"
 
 # How exact a location is, and how to say so to a person.
 PRECISION_LABELS = {
-    "address": "Adresse",
-    "street": "Straße",
-    "postcode": "Mitte des PLZ-Gebiets",
-    "municipality": "Gemeindegebiet",
-    "place": "Ortsmitte",
-    "point": "vom Browser übermittelt",
-    "pin": "Pin auf der Karte",
+    "address": N_("Adresse"),
+    "street": N_("Straße"),
+    "postcode": N_("Mitte des PLZ-Gebiets"),
+    "municipality": N_("Gemeindegebiet"),
+    "place": N_("Ortsmitte"),
+    "point": N_("vom Browser übermittelt"),
+    "pin": N_("Pin auf der Karte"),
 }
+
+
+def precision_label(precision: str) -> str:
+    """How exact a location is, in the reader's language."""
+    return _(PRECISION_LABELS[precision]) if precision in PRECISION_LABELS else precision
 
 
 @dataclass(frozen=True)
@@ -50,15 +56,17 @@ class Place:
     @property
     def description(self) -> str:
         """ "um 30169 Hannover (Mitte des PLZ-Gebiets)" """
-        label = PRECISION_LABELS.get(self.precision, self.precision)
-        return f"{'um ' if self.approximate else ''}{self.name} ({label})"
+        label = precision_label(self.precision)
+        if self.approximate:
+            return _("um %(place)s (%(precision)s)", place=self.name, precision=label)
+        return f"{self.name} ({label})"
 
     @property
     def where(self) -> str:
         """ "Landkreis Diepholz, Amt für regionale Landesentwicklung Leine-Weser" or the reason."""
         if self.kreis:
             return f"{self.kreis.label}, {self.arl.name}"
-        return self.assignment.reason or ""
+        return self.assignment.reason_text
 
     def named(self, name: str) -> Place:
         return replace(self, name=name)
@@ -83,6 +91,7 @@ class Result:
     message: str
     place: Place | None = None
     candidates: list[Place] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)  # "Meinten Sie …?": names of places that exist
 
     @property
     def ok(self) -> bool:
@@ -102,9 +111,9 @@ def found(place: Place, note: str = "") -> Result:
     if place.in_niedersachsen:
         message = f"{place.description}: {place.where}."
     else:
-        message = f"{place.name} {place.assignment.reason}."
+        message = place.assignment.sentence(place.name)
     if place.approximate and place.in_niedersachsen:
-        message += " Die Lage ist ungefähr."
+        message += " " + _("Die Lage ist ungefähr.")
     return Result(OK, (message + (" " + note if note else "")).strip(), place)
 
 
@@ -117,9 +126,9 @@ def parse_position(lat_text: str, lon_text: str) -> tuple[float, float]:
     try:
         lat, lon = (float(str(text).strip().replace(",", ".")) for text in (lat_text, lon_text))
     except ValueError:
-        raise ValueError(f"Die Koordinaten sind ungültig: „{str(lat_text)[:20]}“, „{str(lon_text)[:20]}“ sind "
-                         "keine Zahlen.") from None
+        raise ValueError(_("Die Koordinaten sind ungültig: „%(lat)s“, „%(lon)s“ sind keine Zahlen.",
+                           lat=str(lat_text)[:20], lon=str(lon_text)[:20])) from None
     if not valid_position(lat, lon):
-        raise ValueError("Die Koordinaten liegen außerhalb des gültigen Bereichs (Breite -90 bis 90, "
-                         "Länge -180 bis 180).")
+        raise ValueError(_("Die Koordinaten liegen außerhalb des gültigen Bereichs (Breite -90 bis 90, "
+                           "Länge -180 bis 180)."))
     return lat, lon

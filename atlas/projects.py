@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from atlas.handlungsfelder import parse_handlungsfelder
+from atlas.i18n import N_, _
 from atlas.text import clean_text
 
 LIMITS = {"name": 150, "traeger": 150, "description": 2000, "street": 150, "ort": 100, "website": 300, "email": 254}
 LABELS = {
-    "name": "Projektname", "traeger": "Träger", "description": "Beschreibung", "handlungsfelder": "Handlungsfelder",
-    "street": "Straße und Hausnummer", "plz": "PLZ", "ort": "Ort", "website": "Website", "email": "Kontakt-E-Mail",
+    "name": N_("Projektname"), "traeger": N_("Träger"), "description": N_("Beschreibung"),
+    "handlungsfelder": N_("Handlungsfelder"), "street": N_("Straße und Hausnummer"), "plz": N_("PLZ"),
+    "ort": N_("Ort"), "website": N_("Website"), "email": N_("Kontakt-E-Mail"),
 }
 EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
 URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\]")
@@ -40,25 +42,26 @@ def validate_project(raw: dict) -> tuple[ProjectInput | None, dict[str, str]]:
     for key in ("name", "traeger", "description", "street", "plz", "ort", "website", "email"):
         value = clean_text(raw.get(key), multiline=key == "description")
         if key in LIMITS and len(value) > LIMITS[key]:
-            errors[key] = f"{LABELS[key]} ist zu lang: höchstens {LIMITS[key]} Zeichen, eingegeben {len(value)}."
+            errors[key] = _("%(field)s ist zu lang: höchstens %(limit)s Zeichen, eingegeben %(count)s.",
+                            field=_(LABELS[key]), limit=LIMITS[key], count=len(value))
         values[key] = value
     if not values["name"]:
-        errors["name"] = "Bitte geben Sie den Namen des Projekts an."
+        errors["name"] = _("Bitte geben Sie den Namen des Projekts an.")
     if not values["ort"] and not values["plz"]:
-        errors["ort"] = "Bitte geben Sie den Ort oder die PLZ an."
+        errors["ort"] = _("Bitte geben Sie den Ort oder die PLZ an.")
     if values["plz"] and not re.fullmatch(r"\d{5}", values["plz"]):
-        errors["plz"] = f"Die PLZ hat fünf Ziffern, zum Beispiel 30169 – nicht „{values['plz']}“."
+        errors["plz"] = _("Die PLZ hat fünf Ziffern, zum Beispiel 30169 – nicht „%(plz)s“.", plz=values["plz"])
     if values["website"]:
         values["website"], message = _website(values["website"])
         if message:
             errors["website"] = message
     if values["email"] and not EMAIL.match(values["email"]):
-        errors["email"] = f"„{values['email']}“ ist keine gültige E-Mail-Adresse."
+        errors["email"] = _("„%(email)s“ ist keine gültige E-Mail-Adresse.", email=values["email"])
     hf = raw.get("handlungsfelder") or ""
     try:
         slugs = parse_handlungsfelder(";".join(hf) if isinstance(hf, list | tuple) else str(hf))
     except ValueError as error:
-        errors["handlungsfelder"] = f"Handlungsfelder: {error}."
+        errors["handlungsfelder"] = _("Handlungsfelder: %(error)s.", error=error)
         slugs = []
     if errors:
         return None, errors
@@ -70,7 +73,8 @@ def _website(url: str) -> tuple[str, str]:
         url = "https://" + url
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return url, f"Die Website muss mit http:// oder https:// beginnen: „{url}“."
+        return url, _("Die Website muss mit http:// oder https:// beginnen: „%(url)s“.", url=url)
     if URL_FORBIDDEN.search(url):
-        return url, f"Die Website enthält Zeichen, die in Webadressen nicht vorkommen (Leerzeichen, <, >, \"): „{url}“."
+        return url, _("Die Website enthält Zeichen, die in Webadressen nicht vorkommen (Leerzeichen, <, >, \"): "
+                      "„%(url)s“.", url=url)
     return url, ""

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from atlas.i18n import N_, _
+
 # The ArL districts are the former Regierungsbezirke: the third digit of the Kreis key names them.
 ARL_BY_DIGIT = {
     "1": ("braunschweig", "Braunschweig"),
@@ -27,17 +29,17 @@ class Arl:
 
     @property
     def name(self) -> str:
-        return f"Amt für regionale Landesentwicklung {self.short}"
+        return _("Amt für regionale Landesentwicklung %(region)s", region=self.short)
 
 
 ARLS: dict[str, Arl] = {slug: Arl(slug, short) for slug, short in ARL_BY_DIGIT.values()}
 
 TILE_DEGREES = 0.1
-OUTSIDE = "liegt außerhalb Niedersachsens"
+OUTSIDE = N_("liegt außerhalb Niedersachsens")
 REASON_BY_NEIGHBOUR = {
-    "Bremen": "liegt in Bremen, außerhalb Niedersachsens",
-    "Bremerhaven": "liegt in Bremen (Bremerhaven), außerhalb Niedersachsens",
-    "Hamburg": "liegt in Hamburg, außerhalb Niedersachsens",
+    "Bremen": N_("liegt im Land Bremen, außerhalb Niedersachsens"),
+    "Bremerhaven": N_("liegt in Bremerhaven (Land Bremen), außerhalb Niedersachsens"),
+    "Hamburg": N_("liegt in Hamburg, außerhalb Niedersachsens"),
 }
 
 
@@ -52,9 +54,9 @@ class Kreis:
     def label(self) -> str:
         """How the Kreis is named in a sentence: "Landkreis Diepholz", "Stadt Osnabrück"."""
         if self.kind == "Landkreis":
-            return f"Landkreis {self.name}"
+            return _("Landkreis %(name)s", name=self.name)
         if self.kind == "Kreisfreie Stadt":
-            return f"Stadt {self.name}"
+            return _("Stadt %(name)s", name=self.name)
         return self.name
 
 
@@ -68,6 +70,19 @@ class Assignment:
     @property
     def arl(self) -> Arl | None:
         return ARLS[self.kreis.arl] if self.kreis else None
+
+    def sentence(self, subject: str) -> str:
+        """ "Bremen liegt im Land Bremen, außerhalb Niedersachsens." – why a place has no Kreis, in a sentence."""
+        return _("%(place)s %(reason)s.", place=subject, reason=self.reason_text)
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language (`reason` stays German: the command line's JSON carries it)."""
+        if self.reason is None:
+            return ""
+        if self.reason.startswith(OUTSIDE + " (in "):
+            return _("liegt außerhalb Niedersachsens (in %(neighbour)s)", neighbour=self.reason[len(OUTSIDE) + 5:-1])
+        return _(self.reason)
 
 
 class Regions:
@@ -151,7 +166,7 @@ def reason_for(neighbour: str | None) -> str:
     """A reason a person understands for a point that lies in no Kreis of Niedersachsen."""
     if not isinstance(neighbour, str):
         return OUTSIDE
-    return REASON_BY_NEIGHBOUR.get(neighbour, f"{OUTSIDE} (in {neighbour})")
+    return REASON_BY_NEIGHBOUR.get(neighbour, f"{OUTSIDE} (in {neighbour})")  # translated by reason_text
 
 
 @lru_cache(maxsize=4)

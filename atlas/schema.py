@@ -36,6 +36,7 @@ projects = Table(
     Column("published_at", DateTime(timezone=True), nullable=True),  # first published: area alerts name it once
     Column("confirmed_at", DateTime(timezone=True), nullable=True),  # last known to be current (freshness)
     Column("freshness_asked_at", DateTime(timezone=True), nullable=True),
+    Column("language", String(5), nullable=False, default="de"),  # the submitter's: mails to them are written in it
     Index("ix_projects_lat_lon", "lat", "lon"),  # the duplicate check looks into a small box around a point
     Index("ix_projects_published_at", "published_at"),  # area digests read what was published since the last
 )
@@ -124,6 +125,7 @@ subscriptions = Table(
     Column("radius_km", Integer, nullable=False),
     Column("hf_mask", Integer, nullable=False),  # 0: every Handlungsfeld
     Column("frequency", String(10), nullable=False),
+    Column("language", String(5), nullable=False, default="de"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("confirmed_at", DateTime(timezone=True), nullable=True),
     Column("digest_at", DateTime(timezone=True), nullable=True),  # the last digest covered up to here

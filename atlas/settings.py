@@ -40,6 +40,7 @@ def default_settings(instance_path: Path) -> dict:
         "ALERT_RATE_LIMIT": "10 per hour;50 per day",  # area alert sign-ups per client
         "PAGE_CACHE_BYTES": 64 * 1024 * 1024,  # rendered pages kept per process
         "BABEL_DEFAULT_LOCALE": "de",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PACKAGE / "translations"),  # compiled by `make` (pybabel compile)
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,  # set ATLAS_SESSION_COOKIE_SECURE=true behind HTTPS

@@ -86,12 +86,13 @@ class Store:
         """Store one project at a located place; its Kreis and ArL are taken from the polygons now."""
         return self.add_many([(project, place)], status)[0]
 
-    def submit(self, project: ProjectInput, place: Place) -> tuple[int, str]:
+    def submit(self, project: ProjectInput, place: Place, language: str = "de") -> tuple[int, str]:
         """A submission waits for its office; its submitter's private link is returned, and the mails it causes
-        (receipt, office notices) are queued in the same transaction."""
+        (receipt, office notices) are queued in the same transaction. Mails to the submitter are written in
+        `language`, the one they submitted in."""
         [kreis] = self._assign([place])
         with self.write() as db:
-            values = _row(project, place, *kreis, PENDING, datetime.now(UTC))
+            values = dict(_row(project, place, *kreis, PENDING, datetime.now(UTC)), language=language)
             project_id = db.execute(insert(projects).values(**values).returning(projects.c.id)).scalar_one()
             link = notices.submitted(db, dict(values, id=project_id, row_version=1))
         return project_id, link

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, utils
 
 from atlas.geocode import Geocoder, distance_km
+from atlas.i18n import _
 from atlas.places import AMBIGUOUS, OK, Place, Result, parse_position
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
@@ -66,7 +67,7 @@ def locate_submission(geocoder: Geocoder, store: Store, project: ProjectInput, a
         return location
     location.pin_km = distance_km(address.lat, address.lon, place.lat, place.lon)
     if not place.in_niedersachsen:
-        location.errors["lat"] = outside_message(place, "Der Pin")
+        location.errors["lat"] = outside_message(place, _("Der Pin"))
     location.duplicates = similar_nearby(store, project.name, place.lat, place.lon)
     return location
 
@@ -102,11 +103,11 @@ def pin_place(regions: Regions, address: Place, lat_text: str, lon_text: str) ->
     try:
         lat, lon = parse_position(lat_text, lon_text)
     except ValueError as error:
-        return address, f"{error} Bitte ziehen Sie den Pin oder geben Sie Breite und Länge als Dezimalzahlen an, " \
-                        "etwa 52,0589 und 10,0238."
+        return address, _("%(error)s Bitte ziehen Sie den Pin oder geben Sie Breite und Länge als Dezimalzahlen "
+                          "an, etwa 52,0589 und 10,0238.", error=error)
     if distance_km(address.lat, address.lon, lat, lon) < PIN_MOVED_KM:
         return address, ""
-    return Place(address.name, lat, lon, "pin", "Pin auf der Karte", regions.locate(lat, lon)), ""
+    return Place(address.name, lat, lon, "pin", "Pin", regions.locate(lat, lon)), ""
 
 
 def coordinate_text(value: float) -> str:
@@ -127,8 +128,8 @@ def similar_nearby(store: Store, name: str, lat: float, lon: float) -> list[dict
 
 
 def outside_message(place: Place, subject: str = "") -> str:
-    return (f"{subject or place.name} {place.assignment.reason}. Der Atlas umfasst nur Projekte in Niedersachsen; "
-            "es wurde nichts gespeichert.")
+    return " ".join((place.assignment.sentence(subject or place.name),
+                     _("Der Atlas umfasst nur Projekte in Niedersachsen; es wurde nichts gespeichert.")))
 
 
 def _chosen(result: Result, choice: str) -> Result:
@@ -157,5 +158,5 @@ def relocate(geocoder: Geocoder, row: dict, project: ProjectInput, lat_text: str
     if error:
         return None, {"lat": error}
     if not place.in_niedersachsen:
-        return None, {"lat": outside_message(place, "Der Punkt")}
+        return None, {"lat": outside_message(place, _("Der Punkt"))}
     return place, {}

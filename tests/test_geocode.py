@@ -68,10 +68,10 @@ def test_several_places_of_one_name_are_offered_never_guessed(geocode, text, kre
     ("München", "liegt außerhalb Niedersachsens"),
     ("Muenchen", "liegt außerhalb Niedersachsens"),
     ("Minden", "liegt außerhalb Niedersachsens"),
-    ("Bremen", "liegt in Bremen"),
-    ("Bremerhaven", "liegt in Bremen"),
+    ("Bremen", "liegt im Land Bremen"),
+    ("Bremerhaven", "liegt in Bremerhaven (Land Bremen)"),
     ("Hamburg", "liegt in Hamburg"),
-    ("28195", "liegt in Bremen"),
+    ("28195", "liegt im Land Bremen"),
     ("80331", "liegt außerhalb Niedersachsens"),
 ])
 def test_a_place_outside_niedersachsen_is_found_and_said_to_be_outside(geocode, text, reason):

@@ -54,8 +54,8 @@ def test_every_kreis_belongs_to_one_of_four_arl(regions):
 
 
 @pytest.mark.parametrize(("lat", "lon", "reason"), [
-    (53.0758, 8.8072, "liegt in Bremen"),
-    (53.5500, 8.5800, "liegt in Bremen (Bremerhaven)"),
+    (53.0758, 8.8072, "liegt im Land Bremen"),
+    (53.5500, 8.5800, "liegt in Bremerhaven (Land Bremen)"),
     (53.5507, 9.9930, "liegt in Hamburg"),
     (48.1374, 11.5755, "liegt außerhalb Niedersachsens"),
     (52.2895, 8.9146, "liegt außerhalb Niedersachsens (in Nordrhein-Westfalen)"),

@@ -76,7 +76,7 @@ def test_a_pin_dragged_into_bremen_is_refused_and_nothing_is_stored(app):
     refused = confirm(client, step, lat="53,0758", lon="8,8072", far_ok="y")
     assert refused.status_code == 400
     summary = html(refused).select_one(".error-summary").get_text()
-    assert "Der Pin liegt in Bremen" in summary and "Der Atlas umfasst nur Projekte in Niedersachsen" in summary
+    assert "Der Pin liegt im Land Bremen" in summary and "Der Atlas umfasst nur Projekte in Niedersachsen" in summary
     assert app.extensions["atlas"].store.count() == 0
 
 

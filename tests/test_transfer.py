@@ -45,7 +45,7 @@ def test_one_bad_row_stops_the_whole_import_and_every_bad_row_is_named(runner, s
     assert "Zeile 4: Handlungsfelder: unbekanntes Handlungsfeld: kochen" in out
     assert "Zeile 5: Ort nicht gefunden" in out
     assert "Zeile 6: Ort mehrdeutig" in out and "Landkreis Diepholz" in out
-    assert "Zeile 7: Bremen liegt in Bremen" in out
+    assert "Zeile 7: Bremen liegt im Land Bremen" in out
     assert "Zeile 8: Die Website muss mit http:// oder https:// beginnen" in out
     assert "Nichts importiert: 6 fehlerhafte Zeile(n)" in out
     assert services.store.count() == 0

@@ -25,7 +25,7 @@ def register(app: Flask) -> None:
     from flask_wtf import CSRFProtect
 
     from atlas.accounts import session_user
-    from atlas.web import alerts, assets, errors, mine, near, office, operations, public, submit
+    from atlas.web import alerts, assets, errors, language, mine, near, office, operations, public, submit
     from atlas.web.cache import PageCache
     from atlas.web.headers import secure
     from atlas.web.limits import limiter
@@ -69,6 +69,7 @@ def register(app: Flask) -> None:
     def load_user(token: str):
         return session_user(app.extensions["atlas"].store, token) if 20 <= len(token) <= 100 else None
     errors.register(app)
+    language.register(app)
     secure(app)
 
 

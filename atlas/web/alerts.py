@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from atlas import alerts
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.text import clean_text
+from atlas.web import language
 from atlas.web.forms import EXPIRED, ActionForm, AlertForm
 from atlas.web.headers import no_store
 from atlas.web.limits import alert_limit, limiter
@@ -35,7 +36,7 @@ def subscribe():
         if not errors:
             fields = [slug for slug in HANDLUNGSFELDER if slug in (form.handlungsfelder.data or [])]
             alerts.subscribe(_services().store, alerts.Request(email, located.place, int(form.umkreis.data),
-                                                              fields, form.rhythmus.data))
+                                                              fields, form.rhythmus.data, language.current()))
             return redirect(url_for("alerts.thanks"))
     elif form.errors:
         errors = {"form": EXPIRED}

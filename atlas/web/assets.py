@@ -21,8 +21,10 @@ import xstatic.pkg.leaflet_markercluster as markercluster
 from flask import Blueprint, abort, current_app, request, url_for
 from werkzeug.security import safe_join
 
+from atlas.mapdata import tile_attribution
 from atlas.regions import ARLS
 from atlas.settings import resource
+from atlas.web import language
 from atlas.web.delivery import YEAR, Stored, deliver, store
 
 bp = Blueprint("assets", __name__)
@@ -56,7 +58,7 @@ def vendor(package: str, filename: str):
 def page_map(kind: str) -> dict[str, str]:
     """A map for a page: its <div> (`html`) and the URL of its script (`src`)."""
     script, html = _map(kind)
-    return {"html": html, "src": url_for("assets.map_script", kind=kind, v=script.etag)}
+    return {"html": html, "src": url_for("assets.map_script", kind=kind, v=script.etag, lang=language.current())}
 
 
 @bp.get("/karte/<kind>.js")
@@ -112,8 +114,10 @@ def _regions():
 def _map(kind: str) -> tuple[Stored, str]:
     from atlas.maps import project_map  # Folium takes half a second to import: only where a map is drawn
 
-    parts = project_map(tiles=current_app.config["TILES"], **_kinds()[kind])
-    return _kept(("map", kind), lambda: parts["script"], "text/javascript"), parts["html"]
+    code = language.current()  # the tiles' attribution is written in the reader's language
+    parts = project_map(tiles=current_app.config["TILES"], attribution=tile_attribution(current_app.config["TILES"]),
+                        **_kinds()[kind])
+    return _kept(("map", kind, code), lambda: parts["script"], "text/javascript"), parts["html"]
 
 
 def _kinds() -> dict[str, dict]:

@@ -1,4 +1,4 @@
-"""Forms with CSRF protection (Flask-WTF); labels and messages in German."""
+"""Forms with CSRF protection (Flask-WTF); labels and messages translated when shown."""
 
 from __future__ import annotations
 
@@ -20,20 +20,23 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from atlas.alerts import RADII
 from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.i18n import lazy
 
-EXPIRED = "Das Formular ist abgelaufen. Bitte senden Sie es noch einmal."  # the CSRF token is missing or too old
+# the CSRF token is missing or too old
+EXPIRED = lazy("Das Formular ist abgelaufen. Bitte senden Sie es noch einmal.")
 
 
 def hf_checkboxes(label: str) -> SelectMultipleField:
     """The five Handlungsfelder as checkboxes; unknown values are ignored by the views, not refused here."""
     return SelectMultipleField(
-        label, choices=[SelectChoice(slug, hf.name) for slug, hf in HANDLUNGSFELDER.items()],
+        label, choices=[SelectChoice(slug, lazy(hf.name)) for slug, hf in HANDLUNGSFELDER.items()],
         option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), validate_choice=False)
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-Mail-Adresse", validators=[DataRequired("Bitte geben Sie Ihre E-Mail-Adresse an.")])
-    password = PasswordField("Passwort", validators=[DataRequired("Bitte geben Sie Ihr Passwort an.")])
+    email = EmailField(lazy("E-Mail-Adresse"),
+                       validators=[DataRequired(lazy("Bitte geben Sie Ihre E-Mail-Adresse an."))])
+    password = PasswordField(lazy("Passwort"), validators=[DataRequired(lazy("Bitte geben Sie Ihr Passwort an."))])
 
 
 class ActionForm(FlaskForm):
@@ -46,37 +49,37 @@ class ApproveForm(FlaskForm):
 
 class RejectForm(FlaskForm):
     version = HiddenField()
-    reason = TextAreaField("Begründung der Ablehnung", validators=[
-        DataRequired("Bitte begründen Sie die Ablehnung."),
-        Length(max=1000, message="Die Begründung darf höchstens 1000 Zeichen lang sein.")])
+    reason = TextAreaField(lazy("Begründung der Ablehnung"), validators=[
+        DataRequired(lazy("Bitte begründen Sie die Ablehnung.")),
+        Length(max=1000, message=lazy("Die Begründung darf höchstens 1000 Zeichen lang sein."))])
 
 
 class ProjectForm(FlaskForm):
     """The fields of a project, as submitters and offices type them; content rules: atlas.projects."""
 
-    name = StringField("Name des Projekts")
-    traeger = StringField("Träger (Organisation)")
-    description = TextAreaField("Beschreibung")
-    handlungsfelder = hf_checkboxes("Handlungsfelder")
-    street = StringField("Straße und Hausnummer")
-    plz = StringField("PLZ")
-    ort = StringField("Ort")
-    website = StringField("Website")
-    email = EmailField("Kontakt-E-Mail")
-    approximate = BooleanField("Standort nur ungefähr zeigen (auf etwa 1 km gerundet)")
-    lat = StringField("Breite (Grad)")
-    lon = StringField("Länge (Grad)")
+    name = StringField(lazy("Name des Projekts"))
+    traeger = StringField(lazy("Träger (Organisation)"))
+    description = TextAreaField(lazy("Beschreibung"))
+    handlungsfelder = hf_checkboxes(lazy("Handlungsfelder"))
+    street = StringField(lazy("Straße und Hausnummer"))
+    plz = StringField(lazy("PLZ"))
+    ort = StringField(lazy("Ort"))
+    website = StringField(lazy("Website"))
+    email = EmailField(lazy("Kontakt-E-Mail"))
+    approximate = BooleanField(lazy("Standort nur ungefähr zeigen (auf etwa 1 km gerundet)"))
+    lat = StringField(lazy("Breite (Grad)"))
+    lon = StringField(lazy("Länge (Grad)"))
 
 
 class SubmitForm(ProjectForm):
-    consent = BooleanField("Ich bin einverstanden, dass diese Angaben veröffentlicht werden, und habe den "
-                           "Datenschutzhinweis gelesen.")
-    homepage = StringField("Bitte dieses Feld leer lassen")  # a honeypot: people do not see it, bots fill it
+    consent = BooleanField(lazy("Ich bin einverstanden, dass diese Angaben veröffentlicht werden, und habe den "
+                                "Datenschutzhinweis gelesen."))
+    homepage = StringField(lazy("Bitte dieses Feld leer lassen"))  # a honeypot: people do not see it, bots fill it
     # the location step
     geprueft = HiddenField()
-    auswahl = StringField("Ort")  # rendered as radio buttons, one per candidate place
-    far_ok = BooleanField("Ja, der Pin steht an der richtigen Stelle.")
-    duplicate_ok = BooleanField("Mein Projekt ist ein anderes und soll trotzdem eingereicht werden.")
+    auswahl = StringField(lazy("Ort"))  # rendered as radio buttons, one per candidate place
+    far_ok = BooleanField(lazy("Ja, der Pin steht an der richtigen Stelle."))
+    duplicate_ok = BooleanField(lazy("Mein Projekt ist ein anderes und soll trotzdem eingereicht werden."))
 
 
 class EditForm(ProjectForm):
@@ -97,21 +100,22 @@ class ProposalForm(ProjectForm):
 
 
 class NotifyForm(FlaskForm):
-    notify = RadioField("Benachrichtigungen", choices=[
-        SelectChoice("each", "Eine Mail für jede neue Einreichung und jeden Änderungsvorschlag"),
-        SelectChoice("daily", "Eine Zusammenfassung am Tag")], validate_choice=True)
+    notify = RadioField(lazy("Benachrichtigungen"), choices=[
+        SelectChoice("each", lazy("Eine Mail für jede neue Einreichung und jeden Änderungsvorschlag")),
+        SelectChoice("daily", lazy("Eine Zusammenfassung am Tag"))], validate_choice=True)
 
 
 class AlertForm(FlaskForm):
-    ort = StringField("Ort oder PLZ")
-    umkreis = SelectField("Umkreis", choices=[SelectChoice(str(r), f"{r} km") for r in RADII], default="25",
+    ort = StringField(lazy("Ort oder PLZ"))
+    umkreis = SelectField(lazy("Umkreis"), choices=[SelectChoice(str(r), lazy("%(km)s km", km=r)) for r in RADII],
+                          default="25",
                           validate_choice=False)
-    handlungsfelder = hf_checkboxes("Handlungsfelder (keine Auswahl: alle)")
-    rhythmus = RadioField("Wie oft?", choices=[SelectChoice("weekly", "wöchentlich"),
-                                               SelectChoice("daily", "täglich")], default="weekly",
+    handlungsfelder = hf_checkboxes(lazy("Handlungsfelder (keine Auswahl: alle)"))
+    rhythmus = RadioField(lazy("Wie oft?"), choices=[SelectChoice("weekly", lazy("wöchentlich")),
+                                               SelectChoice("daily", lazy("täglich"))], default="weekly",
                           validate_choice=False)
-    email = EmailField("Ihre E-Mail-Adresse")
-    homepage = StringField("Bitte dieses Feld leer lassen")
+    email = EmailField(lazy("Ihre E-Mail-Adresse"))
+    homepage = StringField(lazy("Bitte dieses Feld leer lassen"))
 
 
 def version_of(form) -> int | None:

@@ -13,9 +13,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from flask import Flask, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from atlas.database import as_utc
+from atlas.i18n import DEFAULT
 from atlas.outbox import Delivery
 from atlas.regions import ARLS
 
@@ -39,7 +41,7 @@ def deliver(app: Flask, now=None) -> Delivery:
 def compose(app: Flask, row: dict) -> EmailMessage:
     """The finished mail of an outbox row."""
     params = json.loads(row["params"])
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
+    with app.test_request_context(base_url=app.config["BASE_URL"]), force_locale(params.get("lang") or DEFAULT):
         mail = WRITERS[row["kind"]](params)
         text = render_template("mail/mail.txt", mail=mail)
         html = render_template("mail/mail.html", mail=mail)

@@ -12,6 +12,7 @@ from atlas.present import kreis_counts, project_view
 from atlas.regions import ARLS
 from atlas.store import PUBLISHED
 from atlas.text import clean_text
+from atlas.web import language
 from atlas.web.assets import page_map
 from atlas.web.delivery import YEAR, deliver
 
@@ -35,7 +36,7 @@ def region(slug: str):
 def project(project_id: int):
     services = _services()
     row = get_published_or_404(project_id)
-    key = ("projekt", project_id)
+    key = ("projekt", project_id, language.current())
 
     def render() -> str:
         frame = services.store.published_one(project_id)
@@ -60,7 +61,7 @@ def _map_page(view: str, arl: str | None):
     selected = selected_fields(request.args.getlist("hf"))
     page = _page_number(request.args.get("seite", "1"))
     services = _services()
-    key = (view, arl, tuple(selected), page)
+    key = (view, arl, tuple(selected), page, language.current())
     version = services.store.version()
 
     def render() -> str:
@@ -72,7 +73,7 @@ def _map_page(view: str, arl: str | None):
         pages = max(1, -(-len(shown) // LIST_PAGE))
         if page > pages:
             raise BadRequest(f"Seite {page} gibt es nicht: die Liste hat {pages} Seite(n).")
-        data_src = url_for("public.projects_data", arl=arl, v=version)
+        data_src = url_for("public.projects_data", arl=arl, v=version, lang=language.current())
         return render_template(
             f"public/{view}.html", map=parts, data=script_json({"src": data_src}), data_src=data_src,
             selected=selected,
@@ -98,7 +99,7 @@ def projects_data():
         raise BadRequest(f"Unbekannter Amtsbezirk „{clean_text(arl)[:40]}“. Erlaubt sind: {', '.join(ARLS)}.")
     store = _services().store
     version = store.version()
-    data = _pages().get(("daten", arl), version, lambda: project_data(store.published(arl=arl)),
+    data = _pages().get(("daten", arl, language.current()), version, lambda: project_data(store.published(arl=arl)),
                         mimetype="application/json")
     current = request.args.get("v") == str(version)
     return deliver(data, max_age=YEAR if current else 0, immutable=current)

@@ -16,6 +16,7 @@ from atlas.submission import (
     locate_submission,
     ready,
 )
+from atlas.web import language
 from atlas.web.assets import page_map
 from atlas.web.forms import EXPIRED, SubmitForm
 from atlas.web.limits import limiter, submit_limit
@@ -42,7 +43,7 @@ def submit():
                               lon=form.lon.data or "", far_ok=form.far_ok.data, duplicate_ok=form.duplicate_ok.data)
             location = locate_submission(services.geocoder, services.store, project, answers)
             if ready(location, answers):
-                project_id, link = services.store.submit(project, location.place)
+                project_id, link = services.store.submit(project, location.place, language.current())
                 session["submitted"] = {"reference": reference(project_id), "arl": location.place.arl.slug,
                                         "link": link, "mailed": bool(project.email)}
                 return redirect(url_for("submit.thanks"))

@@ -1,4 +1,5 @@
-"""The mail loop: an outbox, secret links, submitters' proposals, area alerts, freshness and office notices.
+"""The mail loop: an outbox, secret links, submitters' proposals, area alerts, freshness and office notices;
+the language a submitter or subscriber reads.
 
 Revision ID: 0004
 Revises: 0003
@@ -18,6 +19,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("freshness_asked_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("language", sa.String(5), nullable=False, server_default="de"))
     # What is published now counts as confirmed when it last changed, and as published then.
     op.execute("UPDATE projects SET confirmed_at = updated_at, published_at = updated_at WHERE status = 'published'")
     op.create_index("ix_projects_published_at", "projects", ["published_at"])
@@ -70,6 +72,7 @@ def upgrade() -> None:
         sa.Column("radius_km", sa.Integer, nullable=False),
         sa.Column("hf_mask", sa.Integer, nullable=False),
         sa.Column("frequency", sa.String(10), nullable=False),
+        sa.Column("language", sa.String(5), nullable=False, server_default="de"),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("digest_at", sa.DateTime(timezone=True), nullable=True),

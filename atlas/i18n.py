@@ -1,0 +1,53 @@
+"""The languages of the atlas, and gettext for code that has no Flask of its own.
+
+German is the source: every message is written in German and translated in the catalogues under
+atlas/translations (made with Babel: `make translations`). While a page or a mail is being written, the messages
+come out in the reader's language (Flask-Babel's locale); elsewhere (the command line) they stay German.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext, lazy_gettext, ngettext
+
+__all__ = ["LANGUAGES", "DEFAULT", "Language", "N_", "_", "lazy", "plural"]
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str  # in the language itself
+    direction: str  # "ltr" or "rtl"
+
+
+LANGUAGES: dict[str, Language] = {language.code: language for language in (
+    Language("de", "Deutsch", "ltr"),
+    Language("en", "English", "ltr"),
+    Language("ar", "العربية", "rtl"),
+    Language("uk", "Українська", "ltr"),
+    Language("fa", "فارسی", "rtl"),
+    Language("tr", "Türkçe", "ltr"),
+    Language("ru", "Русский", "ltr"),
+)}
+DEFAULT = "de"
+
+
+def _(message: str, **params) -> str:
+    """The message in the reader's language, with %(name)s placeholders filled."""
+    return gettext(message, **params)
+
+
+def lazy(message: str, **params):
+    """A message translated when it is shown, for constants defined at import time."""
+    return lazy_gettext(message, **params)
+
+
+def plural(singular: str, plural_form: str, number: int, **params) -> str:
+    """"1 Projekt", "12 Projekte" – and whatever the reader's language does with numbers."""
+    return ngettext(singular, plural_form, number, **params)
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogues where it is defined; it is translated where it is shown (with _)."""
+    return message

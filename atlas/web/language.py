@@ -1,0 +1,48 @@
+"""The reader's language: `?lang=xx` (kept in a cookie from then on), else the cookie, else the browser's
+Accept-Language, else German. Every page says it in `<html lang dir>` and offers the others, each named in
+itself."""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request
+from flask_babel import get_locale
+
+from atlas.i18n import DEFAULT, LANGUAGES
+
+COOKIE = "sprache"
+YEAR = 365 * 24 * 3600
+
+
+def select_locale() -> str:
+    if not has_request_context():  # the command line, and the mail sender (it forces each mail's language)
+        return DEFAULT
+    asked = request.args.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    kept = request.cookies.get(COOKIE, "")
+    if kept in LANGUAGES:
+        return kept
+    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT)
+
+
+def current() -> str:
+    """The code of the language the current page is written in."""
+    return str(get_locale() or DEFAULT)
+
+
+def register(app: Flask) -> None:
+    @app.after_request
+    def keep_choice(response):
+        asked = request.args.get("lang", "")
+        if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+            response.set_cookie(COOKIE, asked, max_age=YEAR, samesite="Lax", httponly=True,
+                                secure=bool(app.config["SESSION_COOKIE_SECURE"]))
+        if response.mimetype == "text/html" or request.endpoint == "public.projects_data":
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        return response
+
+    @app.context_processor
+    def language_context():
+        code = current()
+        return {"language": LANGUAGES.get(code, LANGUAGES[DEFAULT]), "languages": LANGUAGES}
