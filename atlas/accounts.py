@@ -17,6 +17,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from atlas.i18n import _
 from atlas.notices import NOTIFY_CHOICES
 from atlas.regions import ARLS
 from atlas.schema import office_sessions, users
@@ -50,7 +51,7 @@ class User:
 
     @property
     def district(self) -> str:
-        return "alle Amtsbezirke" if self.is_admin else ARLS[self.arl].name
+        return _("alle Amtsbezirke") if self.is_admin else ARLS[self.arl].name
 
 
 def create_user(store: Store, email: str, password: str, arl: str | None = None, admin: bool = False) -> User:

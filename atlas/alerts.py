@@ -18,6 +18,7 @@ from atlas import outbox, tokens
 from atlas.database import as_utc
 from atlas.geocode import distance_km
 from atlas.handlungsfelder import mask
+from atlas.i18n import _
 from atlas.near import RADII_KM
 from atlas.notices import DAILY
 from atlas.places import Place
@@ -48,13 +49,13 @@ def validate(email: str, radius: str, frequency: str) -> dict[str, str]:
     """What is wrong with the fields of a subscription (the place is checked by the geocoder)."""
     errors = {}
     if not email:
-        errors["email"] = "Bitte geben Sie Ihre E-Mail-Adresse an."
+        errors["email"] = _("Bitte geben Sie Ihre E-Mail-Adresse an.")
     elif len(email) > 254 or not EMAIL.match(email):
-        errors["email"] = f"„{email[:60]}“ ist keine gültige E-Mail-Adresse."
+        errors["email"] = _("„%(email)s“ ist keine gültige E-Mail-Adresse.", email=email[:60])
     if radius not in {str(r) for r in RADII}:
-        errors["umkreis"] = f"Bitte wählen Sie einen Umkreis von {', '.join(map(str, RADII))} km."
+        errors["umkreis"] = _("Bitte wählen Sie einen Umkreis von %(radii)s km.", radii=", ".join(map(str, RADII)))
     if frequency not in FREQUENCIES:
-        errors["rhythmus"] = "Bitte wählen Sie wöchentlich oder täglich."
+        errors["rhythmus"] = _("Bitte wählen Sie wöchentlich oder täglich.")
     return errors
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from atlas.handlungsfelder import mask
+from atlas.i18n import _
 from atlas.places import parse_position
 from atlas.text import clean_text
 
@@ -135,10 +136,11 @@ def parse_near_query(args, known_fields) -> tuple[NearQuery, list[str]]:
     if radius.isdigit() and int(radius) in RADII_KM:
         query.radius_km = int(radius)
     else:
-        problems.append(f"Der Umkreis muss 5, 10, 25 oder 50 km sein, nicht „{radius[:20]}“; gesucht wird in 25 km.")
+        problems.append(_("Der Umkreis muss 5, 10, 25 oder 50 km sein, nicht „%(value)s“; gesucht wird in 25 km.",
+                          value=radius[:20]))
     wanted = args.getlist("hf")
     unknown = [f for f in wanted if f not in known_fields]
-    problems += [f"Unbekanntes Handlungsfeld „{f[:40]}“ wurde ignoriert." for f in unknown[:5]]
+    problems += [_("Unbekanntes Handlungsfeld „%(value)s“ wurde ignoriert.", value=f[:40]) for f in unknown[:5]]
     query.fields = tuple(f for f in known_fields if f in wanted)
     if args.get("lat") or args.get("lon"):
         try:

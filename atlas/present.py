@@ -26,8 +26,13 @@ def project_view(row: dict, unconfirmed_before: datetime | None = None) -> dict:
 
 
 def hf_names(slugs: str) -> list[str]:
-    """ "sprache;wohnen" → the names a person reads."""
+    """ "sprache;wohnen" → the German names, as files and exports carry them."""
     return [HANDLUNGSFELDER[s].name for s in slugs.split(";") if s in HANDLUNGSFELDER]
+
+
+def hf_labels(slugs: str) -> list[str]:
+    """ "sprache;wohnen" → the names in the reader's language."""
+    return [HANDLUNGSFELDER[s].label for s in slugs.split(";") if s in HANDLUNGSFELDER]
 
 
 def kreis_counts(regions: Regions, projects: pd.DataFrame, arl: str) -> dict:

@@ -24,6 +24,7 @@ from atlas import notices, tokens
 from atlas.database import open_engine
 from atlas.geocode import distance_km
 from atlas.handlungsfelder import mask
+from atlas.i18n import N_
 from atlas.migrate import check_current
 from atlas.places import Place
 from atlas.projects import ProjectInput
@@ -40,11 +41,12 @@ PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "hand
                   "kreis_name", "arl", "confirmed_at"]
 
 
-CHANGE_LABELS = {
-    "name": "Name", "traeger": "Träger", "description": "Beschreibung", "handlungsfelder": "Handlungsfelder",
-    "street": "Straße", "plz": "PLZ", "ort": "Ort", "lat": "Breite", "lon": "Länge", "precision": "Genauigkeit",
-    "approximate": "nur ungefähr", "kreis_name": "Kreis", "arl": "ArL", "website": "Website", "email": "E-Mail",
-    "status": "Status",
+CHANGE_LABELS = {  # German in the recorded history; translated where they are shown (atlas.submitters)
+    "name": N_("Name"), "traeger": N_("Träger"), "description": N_("Beschreibung"),
+    "handlungsfelder": N_("Handlungsfelder"), "street": N_("Straße"), "plz": N_("PLZ"), "ort": N_("Ort"),
+    "lat": N_("Breite"), "lon": N_("Länge"), "precision": N_("Genauigkeit"), "approximate": N_("nur ungefähr"),
+    "kreis_name": N_("Kreis"), "arl": N_("ArL"), "website": N_("Website"), "email": N_("E-Mail"),
+    "status": N_("Status"),
 }
 
 

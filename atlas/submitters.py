@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select, update
 
 from atlas import notices, tokens
+from atlas.i18n import _
 from atlas.places import Place
-from atlas.present import hf_names
+from atlas.present import hf_labels
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
 from atlas.schema import proposals
@@ -62,7 +63,7 @@ def differences(project: dict, proposal: dict) -> list[tuple[str, str, str]]:
     """(label, now, proposed) for every field the proposal changes."""
     data = proposal["data"]
     now = dict(project, handlungsfelder=project["handlungsfelder"].split(";"))
-    return [(CHANGE_LABELS.get(key, key), _text(now[key]), _text(data[key]))
+    return [(_(CHANGE_LABELS.get(key, key)), _text(now[key]), _text(data[key]))
             for key in FIELDS if _text(now[key]) != _text(data[key])]
 
 
@@ -102,7 +103,7 @@ def _close(store: Store, proposal_id: int, status: str, actor: str) -> None:
 
 def _text(value) -> str:
     if isinstance(value, list):
-        return ", ".join(hf_names(";".join(value)))
+        return ", ".join(hf_labels(";".join(value)))
     if isinstance(value, bool):
-        return "ja" if value else "nein"
+        return _("ja") if value else _("nein")
     return _shown(value)

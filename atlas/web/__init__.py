@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
+from atlas.i18n import lazy
 from atlas.present import local_time
 from atlas.regions import ARLS
 
@@ -63,7 +64,7 @@ def register(app: Flask) -> None:
     limiter.init_app(app)
     logins = LoginManager(app)
     logins.login_view = "office.login"
-    logins.login_message = "Bitte melden Sie sich an."
+    logins.login_message = lazy("Bitte melden Sie sich an.")
 
     @logins.user_loader
     def load_user(token: str):

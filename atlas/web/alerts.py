@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 
 from atlas import alerts
 from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.i18n import _
 from atlas.text import clean_text
 from atlas.web import language
 from atlas.web.forms import EXPIRED, ActionForm, AlertForm
@@ -28,7 +29,7 @@ def subscribe():
         errors = alerts.validate(email, form.umkreis.data or "", form.rhythmus.data or "")
         place_text = clean_text(form.ort.data)[:300]
         if not place_text:
-            errors["ort"] = "Bitte geben Sie einen Ort oder eine PLZ an."
+            errors["ort"] = _("Bitte geben Sie einen Ort oder eine PLZ an.")
         else:
             located = _services().geocoder.geocode(place_text)
             if not located.ok:
@@ -46,8 +47,8 @@ def subscribe():
 @bp.errorhandler(429)
 def too_many(_error):
     """Too many sign-ups from one client: say so, and keep what was typed."""
-    message = ("Von Ihrem Anschluss kamen in kurzer Zeit sehr viele Anmeldungen. Bitte warten Sie eine Weile und "
-               "senden Sie das Formular dann noch einmal – Ihre Eingaben sind erhalten.")
+    message = _("Von Ihrem Anschluss kamen in kurzer Zeit sehr viele Anmeldungen. Bitte warten Sie eine Weile und "
+                "senden Sie das Formular dann noch einmal – Ihre Eingaben sind erhalten.")
     return render_template("alerts/form.html", form=AlertForm(), errors={"form": message}), 429
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
+from atlas.i18n import lazy
+
 MESSAGES = {
-    400: ("Ungültige Anfrage", "Die Anfrage enthält ungültige Angaben."),
-    403: ("Kein Zugriff", "Dafür fehlt Ihnen die Berechtigung."),
-    404: ("Seite nicht gefunden", "Diese Seite gibt es nicht (mehr). Vielleicht hilft die Karte weiter."),
-    405: ("Nicht erlaubt", "Diese Aktion ist hier nicht möglich."),
-    413: ("Zu viele Daten", "Die Anfrage ist zu groß. Bitte kürzen Sie Ihre Angaben."),
-    429: ("Zu viele Anfragen", "Bitte warten Sie einen Moment und versuchen Sie es dann erneut."),
-    500: ("Interner Fehler", "Etwas ist schiefgegangen. Bitte versuchen Sie es später erneut."),
+    400: (lazy("Ungültige Anfrage"), lazy("Die Anfrage enthält ungültige Angaben.")),
+    403: (lazy("Kein Zugriff"), lazy("Dafür fehlt Ihnen die Berechtigung.")),
+    404: (lazy("Seite nicht gefunden"), lazy("Diese Seite gibt es nicht (mehr). Vielleicht hilft die Karte weiter.")),
+    405: (lazy("Nicht erlaubt"), lazy("Diese Aktion ist hier nicht möglich.")),
+    413: (lazy("Zu viele Daten"), lazy("Die Anfrage ist zu groß. Bitte kürzen Sie Ihre Angaben.")),
+    429: (lazy("Zu viele Anfragen"), lazy("Bitte warten Sie einen Moment und versuchen Sie es dann erneut.")),
+    500: (lazy("Interner Fehler"), lazy("Etwas ist schiefgegangen. Bitte versuchen Sie es später erneut.")),
 }
 
 

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from atlas import freshness as freshness_cycle
 from atlas import notices, submitters
+from atlas.i18n import _
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
 from atlas.store import ARCHIVED, StaleWrite
@@ -34,7 +35,7 @@ def status(token: str):
 def edit(token: str):
     row = _project_or_404(token)
     if row["status"] == ARCHIVED:
-        flash("Das Projekt ist archiviert; es kann nicht mehr geändert werden.")
+        flash(_("Das Projekt ist archiviert; es kann nicht mehr geändert werden."))
         return redirect(url_for("mine.status", token=token))
     form = ProposalForm(data=_form_data(row)) if request.method == "GET" else ProposalForm()
     errors: dict[str, str] = {}
@@ -45,7 +46,7 @@ def edit(token: str):
             place, errors = relocate(services.geocoder, row, project, "", "")
         if not errors:
             submitters.propose(services.store, row["id"], project, place, version_of(form) or row["row_version"])
-            flash("Ihr Vorschlag ist beim Amt. Er wird veröffentlicht, sobald das Amt ihn freigibt.")
+            flash(_("Ihr Vorschlag ist beim Amt. Er wird veröffentlicht, sobald das Amt ihn freigibt."))
             return redirect(url_for("mine.status", token=token))
     elif form.errors:
         errors = {"form": EXPIRED}
@@ -63,10 +64,11 @@ def withdraw(token: str):
         try:
             submitters.withdraw(_services().store, row["id"], version_of(form))
         except StaleWrite:
-            flash("Das Projekt wurde inzwischen geändert. Bitte prüfen Sie den Stand und ziehen Sie es dann "
-                  "erneut zurück.")
+            flash(_("Das Projekt wurde inzwischen geändert. Bitte prüfen Sie den Stand und ziehen Sie es dann "
+                    "erneut zurück."))
             return redirect(url_for("mine.status", token=token))
-    flash("Das Projekt ist zurückgezogen: Es erscheint nicht mehr im Atlas, und Ihre E-Mail-Adresse ist gelöscht.")
+    flash(_("Das Projekt ist zurückgezogen: Es erscheint nicht mehr im Atlas, und Ihre E-Mail-Adresse ist "
+            "gelöscht."))
     return redirect(url_for("mine.status", token=token))
 
 

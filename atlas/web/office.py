@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from atlas import freshness, submitters
 from atlas.accounts import authenticate, end_session, notify_choice, set_notify, start_session
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
+from atlas.i18n import _, lazy
 from atlas.present import project_view
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
@@ -30,14 +31,15 @@ from atlas.web.limits import limiter, login_limit
 
 bp = Blueprint("office", __name__, url_prefix="/amt")
 bp.after_request(no_store)
-STATUS_LABELS = {PENDING: "Eingereicht", PUBLISHED: "Veröffentlicht", REJECTED: "Abgelehnt", ARCHIVED: "Archiviert"}
+STATUS_LABELS = {PENDING: lazy("Eingereicht"), PUBLISHED: lazy("Veröffentlicht"), REJECTED: lazy("Abgelehnt"),
+                 ARCHIVED: lazy("Archiviert")}
 UNCONFIRMED = "veraltet"  # the queue's tab of published projects whose confirmation ran out
-TABS = dict(STATUS_LABELS, **{UNCONFIRMED: "Veraltet"})
-ACTION_LABELS = dict(STATUS_LABELS, edited="Bearbeitet", confirmed="Vom Einreicher bestätigt")
-STALE_EDIT = ("Während Sie bearbeitet haben, wurde das Projekt geändert (siehe unten). Es wurde nichts überschrieben. "
-              "Ihre Eingaben sind erhalten: Bitte prüfen Sie sie und speichern Sie dann erneut.")
-STALE_DECISION = ("Das Projekt wurde geändert, seit Sie es geöffnet haben (siehe „Inzwischen geändert“). Es wurde "
-                  "nichts entschieden: Bitte prüfen Sie den aktuellen Stand und entscheiden Sie erneut.")
+TABS = dict(STATUS_LABELS, **{UNCONFIRMED: lazy("Veraltet")})
+ACTION_LABELS = dict(STATUS_LABELS, edited=lazy("Bearbeitet"), confirmed=lazy("Vom Einreicher bestätigt"))
+STALE_EDIT = lazy("Während Sie bearbeitet haben, wurde das Projekt geändert (siehe unten). Es wurde nichts "
+                  "überschrieben. Ihre Eingaben sind erhalten: Bitte prüfen Sie sie und speichern Sie dann erneut.")
+STALE_DECISION = lazy("Das Projekt wurde geändert, seit Sie es geöffnet haben (siehe „Inzwischen geändert“). Es wurde "
+                      "nichts entschieden: Bitte prüfen Sie den aktuellen Stand und entscheiden Sie erneut.")
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])
@@ -50,7 +52,7 @@ def login():
             login_user(start_session(_store(), user))
             return redirect(url_for("office.queue"))
         # no sleep here: guessing is slowed by the rate limit, and a sleeping thread would serve nobody else
-        form.password.errors.append("E-Mail-Adresse oder Passwort stimmen nicht.")
+        form.password.errors.append(_("E-Mail-Adresse oder Passwort stimmen nicht."))
     return render_template("office/login.html", form=form), 200 if not form.errors else 400
 
 
@@ -61,7 +63,7 @@ def logout():
         abort(400)
     end_session(_store(), current_user.session_token)
     logout_user()
-    flash("Sie sind abgemeldet.")
+    flash(_("Sie sind abgemeldet."))
     return redirect(url_for("office.login"))
 
 
@@ -70,11 +72,11 @@ def logout():
 def queue():
     status = request.args.get("status", PENDING)
     if status not in TABS:
-        abort(400, f"Unbekannter Status „{status[:20]}“.")
+        abort(400, _("Unbekannter Status „%(status)s“.", status=status[:20]))
     arl = None if current_user.is_admin else current_user.arl
     kreis = request.args.get("kreis") or None
     if kreis and kreis not in _kreise(arl):
-        abort(400, "Dieser Kreis gehört nicht zu Ihrem Amtsbezirk.")
+        abort(400, _("Dieser Kreis gehört nicht zu Ihrem Amtsbezirk."))
     hf = [h for h in request.args.getlist("hf") if h in HANDLUNGSFELDER]
     if status == UNCONFIRMED:
         rows = [r for r in freshness.unconfirmed(_store(), _freshness_days(), arl)
@@ -103,7 +105,7 @@ def approve(project_id: int):
         _store().set_status(project_id, PUBLISHED, actor=current_user.email, expected_version=version_of(form))
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
-    flash("Das Projekt ist freigegeben und erscheint auf den Karten.")
+    flash(_("Das Projekt ist freigegeben und erscheint auf den Karten."))
     return redirect(url_for("office.queue"))
 
 
@@ -119,7 +121,7 @@ def reject(project_id: int):
                             actor=current_user.email, expected_version=version_of(form))
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
-    flash("Das Projekt ist abgelehnt.")
+    flash(_("Das Projekt ist abgelehnt."))
     return redirect(url_for("office.queue"))
 
 
@@ -136,7 +138,7 @@ def archive(project_id: int):
                             expected_version=version_of(form))
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
-    flash("Das Projekt ist archiviert und erscheint nicht mehr auf den Karten.")
+    flash(_("Das Projekt ist archiviert und erscheint nicht mehr auf den Karten."))
     return redirect(url_for("office.queue", status=UNCONFIRMED))
 
 
@@ -150,17 +152,17 @@ def proposal(project_id: int, proposal_id: int):
     if not form.validate_on_submit() or request.form.get("entscheidung") not in ("uebernehmen", "verwerfen"):
         abort(400)
     if waiting is None or waiting["id"] != proposal_id:
-        flash("Dieser Vorschlag ist schon entschieden oder durch einen neueren ersetzt.")
+        flash(_("Dieser Vorschlag ist schon entschieden oder durch einen neueren ersetzt."))
         return redirect(url_for("office.project", project_id=project_id))
     if request.form["entscheidung"] == "verwerfen":
         submitters.decline_proposal(_store(), waiting, current_user.email)
-        flash("Der Vorschlag ist verworfen; das Projekt bleibt, wie es war.")
+        flash(_("Der Vorschlag ist verworfen; das Projekt bleibt, wie es war."))
         return redirect(url_for("office.project", project_id=project_id))
     try:
         submitters.approve_proposal(_store(), waiting, current_user.email, version_of(form))
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
-    flash("Der Vorschlag ist übernommen.")
+    flash(_("Der Vorschlag ist übernommen."))
     return redirect(url_for("office.project", project_id=project_id))
 
 
@@ -171,7 +173,7 @@ def account():
     form = NotifyForm()
     if form.validate_on_submit():
         set_notify(_store(), current_user.id, form.notify.data)
-        flash("Gespeichert.")
+        flash(_("Gespeichert."))
         return redirect(url_for("office.account"))
     if request.method == "GET":
         form.notify.data = notify_choice(_store(), current_user.id)
@@ -201,10 +203,10 @@ def edit(project_id: int):
                                        limits=LIMITS, meanwhile=stale.changes, actions=ACTION_LABELS), 409
             if new["arl"] != row["arl"]:
                 kreis = services.regions.by_rs[new["kreis_rs"]].label
-                flash(f"„{new['name']}“ liegt jetzt in: {kreis}. Zuständig ist das {ARLS[new['arl']].name}; "
-                      "das Projekt wartet dort auf Freigabe.")
+                flash(_("„%(name)s“ liegt jetzt in: %(kreis)s. Zuständig ist das %(amt)s; das Projekt wartet dort "
+                        "auf Freigabe.", name=new["name"], kreis=kreis, amt=ARLS[new["arl"]].name))
                 return redirect(url_for("office.queue"))
-            flash("Die Änderungen sind gespeichert.")
+            flash(_("Die Änderungen sind gespeichert."))
             return redirect(url_for("office.project", project_id=project_id))
     elif form.errors:
         errors = {"form": EXPIRED}

@@ -7,6 +7,7 @@ from werkzeug.exceptions import BadRequest
 
 from atlas.freshness import unconfirmed_before
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
+from atlas.i18n import _
 from atlas.mapdata import project_data, script_json
 from atlas.present import kreis_counts, project_view
 from atlas.regions import ARLS
@@ -72,7 +73,8 @@ def _map_page(view: str, arl: str | None):
         first = (page - 1) * LIST_PAGE
         pages = max(1, -(-len(shown) // LIST_PAGE))
         if page > pages:
-            raise BadRequest(f"Seite {page} gibt es nicht: die Liste hat {pages} Seite(n).")
+            raise BadRequest(_("Seite %(page)s gibt es nicht: die Liste hat %(pages)s Seite(n).", page=page,
+                               pages=pages))
         data_src = url_for("public.projects_data", arl=arl, v=version, lang=language.current())
         return render_template(
             f"public/{view}.html", map=parts, data=script_json({"src": data_src}), data_src=data_src,
@@ -96,7 +98,8 @@ def projects_data():
     """
     arl = request.args.get("arl") or None
     if arl is not None and arl not in ARLS:
-        raise BadRequest(f"Unbekannter Amtsbezirk „{clean_text(arl)[:40]}“. Erlaubt sind: {', '.join(ARLS)}.")
+        raise BadRequest(_("Unbekannter Amtsbezirk „%(value)s“. Erlaubt sind: %(allowed)s.",
+                           value=clean_text(arl)[:40], allowed=", ".join(ARLS)))
     store = _services().store
     version = store.version()
     data = _pages().get(("daten", arl, language.current()), version, lambda: project_data(store.published(arl=arl)),
@@ -109,15 +112,16 @@ def selected_fields(values: list[str]) -> list[str]:
     """The Handlungsfelder asked for in the URL, in their fixed order; an unknown one is a 400 that names it."""
     unknown = [v for v in values if v not in HANDLUNGSFELDER]
     if unknown:
-        raise BadRequest(f"Unbekanntes Handlungsfeld „{clean_text(unknown[0])[:40]}“. Erlaubt sind: "
-                         f"{', '.join(HANDLUNGSFELDER)}.")
+        raise BadRequest(_("Unbekanntes Handlungsfeld „%(value)s“. Erlaubt sind: %(allowed)s.",
+                           value=clean_text(unknown[0])[:40], allowed=", ".join(HANDLUNGSFELDER)))
     return [slug for slug in HANDLUNGSFELDER if slug in values]
 
 
 def _page_number(value: str) -> int:
     if value.isdigit() and len(value) <= 6 and int(value) >= 1:
         return int(value)
-    raise BadRequest(f"Ungültige Seitenzahl „{clean_text(value)[:20]}“: erlaubt sind ganze Zahlen ab 1.")
+    raise BadRequest(_("Ungültige Seitenzahl „%(value)s“: erlaubt sind ganze Zahlen ab 1.",
+                       value=clean_text(value)[:20]))
 
 
 def freshness_cutoff():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
+from atlas.i18n import _
 from atlas.notices import reference
 from atlas.places import parse_position
 from atlas.projects import LIMITS, validate_project
@@ -36,7 +37,7 @@ def submit():
             return redirect(url_for("submit.thanks"))
         project, errors = validate_project(form.data)
         if not form.consent.data:
-            errors["consent"] = "Bitte stimmen Sie der Veröffentlichung und dem Datenschutzhinweis zu."
+            errors["consent"] = _("Bitte stimmen Sie der Veröffentlichung und dem Datenschutzhinweis zu.")
         if not errors:
             services = current_app.extensions["atlas"]
             answers = Answers(key=form.geprueft.data or "", choice=form.auswahl.data or "", lat=form.lat.data or "",
@@ -90,14 +91,14 @@ def thanks():
 
 def pin_text(assignment) -> str:
     if assignment.kreis is None:
-        return f"Der Pin {assignment.reason}: dort kann kein Projekt eingetragen werden."
-    return f"Kreis: {assignment.kreis.label} · zuständig: {assignment.arl.name}"
+        return " ".join((assignment.sentence(_("Der Pin")), _("Dort kann kein Projekt eingetragen werden.")))
+    return _("Kreis: %(kreis)s · zuständig: %(amt)s", kreis=assignment.kreis.label, amt=assignment.arl.name)
 
 
 
 @bp.errorhandler(429)
 def too_many(_error):
     """Too many submissions from one client: say so, and keep what was typed."""
-    message = ("Von Ihrem Anschluss kamen in kurzer Zeit sehr viele Einreichungen. Bitte warten Sie eine Weile und "
-               "senden Sie das Formular dann noch einmal – Ihre Eingaben sind erhalten.")
+    message = _("Von Ihrem Anschluss kamen in kurzer Zeit sehr viele Einreichungen. Bitte warten Sie eine Weile und "
+                "senden Sie das Formular dann noch einmal – Ihre Eingaben sind erhalten.")
     return render_form(SubmitForm(), {"form": message}, status=429)
