@@ -34,7 +34,15 @@ def default_settings(instance_path: Path) -> dict:
         "MAIL_URL": "",
         "MAIL_DIR": str(instance_path / "mail"),
         "MAIL_FROM": "Gemeinsame Sache <atlas@localhost>",
-        "BASE_URL": "http://127.0.0.1:5000",  # links in mails are absolute, on this address
+        "BASE_URL": "http://127.0.0.1:5000",
+        # Who runs the atlas (Impressum, Datenschutzerklärung, Barrierefreiheit): the alliance's Geschäftsstelle
+        "OPERATOR_NAME": "Niedersächsische Staatskanzlei",
+        "OPERATOR_UNIT": "Geschäftsstelle „Niedersachsen packt an“",
+        "OPERATOR_ADDRESS": "Planckstraße 2, 30169 Hannover",
+        "OPERATOR_EMAIL": "buendnis@niedersachsen.de",
+        "OPERATOR_PHONE": "",
+        "OPERATOR_PRIVACY_CONTACT": "",  # the data protection officer; empty: reached through the operator
+        "OPERATOR_REPRESENTED_BY": "",  # links in mails are absolute, on this address
         "MAIL_INTERVAL": 3,  # seconds between two looks into the outbox by `atlas serve`
         "FRESHNESS_DAYS": 365,  # a published project is asked after this many days whether it still runs
         "ALERT_RATE_LIMIT": "10 per hour;50 per day",  # area alert sign-ups per client

@@ -4,6 +4,25 @@
 (function () {
   "use strict";
   var PAGE = 50;
+  // The page's words, in its language (templates/base.html, #atlas-text): nothing a person reads is written here.
+  var TEXT = JSON.parse((document.getElementById("atlas-text") || {textContent: "{}"}).textContent);
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+
+  function projectCount(n) {
+    var forms = TEXT.projects || {}, form = (plurals && forms[plurals.select(n)]) || forms.other || "{n}";
+    return form.replace("{n}", String(n));
+  }
+
+  function localise(map) {
+    if (map.atlasLocalised) return;
+    map.atlasLocalised = true;
+    if (map.zoomControl) {
+      [[map.zoomControl._zoomInButton, TEXT.zoomIn], [map.zoomControl._zoomOutButton, TEXT.zoomOut]]
+        .forEach(function (pair) {
+          if (pair[0] && pair[1]) { pair[0].title = pair[1]; pair[0].setAttribute("aria-label", pair[1]); }
+        });
+    }
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -52,7 +71,7 @@
     if (traeger) box.appendChild(el("div", "popup-traeger", traeger));
     box.appendChild(el("div", "popup-hf", fieldsOf(data, data.hf[i]).map(function (f) { return f[1]; }).join(" · ")));
     box.appendChild(el("div", "popup-ort", data.orte[data.ort[i]]));
-    var link = el("a", "popup-link", "Zur Projektseite");
+    var link = el("a", "popup-link", TEXT.toProject);
     link.href = "/projekt/" + data.id[i];
     box.appendChild(link);
     return box;
@@ -78,6 +97,7 @@
      {src: URL} of the versioned data resource (the statewide and district maps), fetched once and then kept
      by the browser. The handle is returned at once; `handle.ready` resolves when the data is there. */
   function projects(map, block, options) {
+    localise(map);
     var handle = {map: map, data: null, layer: null, markers: [], shown: [], settledAt: null, onSettled: null,
                   filter: function () { return []; }, shownCount: function () { return handle.shown.length; }};
     if (block.view) map.setView([block.view.lat, block.view.lon], block.view.zoom);
@@ -186,7 +206,7 @@
     }
     function clusterMarker(item, n) {
       var at = [item.geometry.coordinates[1], item.geometry.coordinates[0]];
-      var label = n === 1 ? "1 Projekt" : n + " Projekte";
+      var label = projectCount(n);
       var marker = L.marker(at, {icon: clusterIcon(n), title: label, alt: label, keyboard: true});
       function open() {
         map.setView(at, Math.min(index.getClusterExpansionZoom(item.properties.cluster_id), map.getMaxZoom()));
@@ -213,6 +233,7 @@
   }
 
   function boundaries(map, url, options) {
+    localise(map);
     if (options.labels && !map.getPane("labels")) {
       map.createPane("labels").style.zIndex = 450;  // above the outlines, below markers and popups
     }
@@ -233,6 +254,7 @@
   /* The submission form's pin: dragging it, clicking the map or typing coordinates moves it; the form's
      inputs always hold where it is. The server checks all of it again when the form is sent. */
   function pin(map, options) {
+    localise(map);
     var box = document.getElementById(options.box);
     var lat = document.getElementById(options.lat), lon = document.getElementById(options.lon);
     if (!box || !lat || !lon) return null;
@@ -301,7 +323,7 @@
       shown = atlas.filter(mask);
       list.textContent = ""; rendered = 0;
       render(PAGE);
-      if (count) count.textContent = shown.length === 1 ? "1 Projekt" : shown.length + " Projekte";
+      if (count) count.textContent = projectCount(shown.length);
       if (pager) pager.hidden = true;
       if (updateUrl) {
         var query = params.toString();

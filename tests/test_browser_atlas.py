@@ -57,7 +57,7 @@ def test_ticking_a_handlungsfeld_hides_the_others_on_map_and_list_and_the_url_ca
     assert parse_qs(urlsplit(page.url).query) == {"hf": ["arbeit-ausbildung"]}
     expect(page.locator("#trefferzahl")).to_have_text("2 Projekte")
 
-    page.get_by_label("Sprache").check()
+    page.get_by_role("checkbox", name="Sprache", exact=True).check()
     expect(page.locator("#projektliste li")).to_have_count(3)
     assert parse_qs(urlsplit(page.url).query) == {"hf": ["sprache", "arbeit-ausbildung"]}
 
@@ -65,7 +65,7 @@ def test_ticking_a_handlungsfeld_hides_the_others_on_map_and_list_and_the_url_ca
     page.goto(page.url)
     expect(page.locator("#projektliste li")).to_have_count(3)
     assert visible_markers(page) == 3
-    page.get_by_label("Sprache").uncheck()
+    page.get_by_role("checkbox", name="Sprache", exact=True).uncheck()
     page.get_by_label("Arbeit & Ausbildung").uncheck()
     expect(page.locator("#projektliste li")).to_have_count(SEEDS)
     assert urlsplit(page.url).query == ""

@@ -64,7 +64,7 @@ def test_submit_receipt_notice_approval_publication_and_alert(page, mail_server,
     # A submitter adds a project in Lamspringe and gets the private link on the page and by mail.
     page.goto(url + "/einreichen")
     page.get_by_label("Name des Projekts").fill(NAME)
-    page.get_by_label("Sprache", exact=True).check()
+    page.get_by_role("checkbox", name="Sprache", exact=True).check()
     page.get_by_label("Ort", exact=True).fill("Lamspringe")
     page.get_by_label("Kontakt-E-Mail").fill(SUBMITTER)
     page.get_by_label("Ich bin einverstanden").check()

@@ -115,7 +115,7 @@ def test_every_form_field_takes_every_payload_as_text(guarded, hostile_site):
         for f, label in enumerate(fields):
             guarded.get_by_label(label, exact=True).fill(PAYLOADS[(k + f) % len(PAYLOADS)])
         guarded.get_by_label("Ort", exact=True).fill("Lamspringe" if k % 2 else PAYLOADS[k])
-        guarded.get_by_label("Sprache").check()
+        guarded.get_by_role("checkbox", name="Sprache", exact=True).check()
         guarded.get_by_role("button", name="Weiter: Standort prüfen").click()
         expect(guarded.locator("#fehler")).to_be_visible()
         expect(guarded.get_by_label("Name des Projekts", exact=True)).to_have_value(PAYLOADS[k % len(PAYLOADS)])

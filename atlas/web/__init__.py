@@ -26,7 +26,7 @@ def register(app: Flask) -> None:
     from flask_wtf import CSRFProtect
 
     from atlas.accounts import session_user
-    from atlas.web import alerts, assets, errors, language, mine, near, office, operations, public, submit
+    from atlas.web import alerts, assets, errors, language, legal, mine, near, office, operations, public, submit
     from atlas.web.cache import PageCache
     from atlas.web.headers import secure
     from atlas.web.limits import limiter
@@ -60,6 +60,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(submit.bp)
     app.register_blueprint(mine.bp)
     app.register_blueprint(alerts.bp)
+    app.register_blueprint(legal.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)
     logins = LoginManager(app)

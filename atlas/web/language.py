@@ -4,10 +4,12 @@ itself."""
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 
-from atlas.i18n import DEFAULT, LANGUAGES
+from atlas.i18n import DEFAULT, LANGUAGES, _, plural
+from atlas.mapdata import script_json
 
 COOKIE = "sprache"
 YEAR = 365 * 24 * 3600
@@ -45,4 +47,21 @@ def register(app: Flask) -> None:
     @app.context_processor
     def language_context():
         code = current()
-        return {"language": LANGUAGES.get(code, LANGUAGES[DEFAULT]), "languages": LANGUAGES}
+        return {"language": LANGUAGES.get(code, LANGUAGES[DEFAULT]), "languages": LANGUAGES,
+                "browser_text": lambda: script_json(browser_texts())}
+
+
+def browser_texts() -> dict:
+    """What static/atlas.js writes into the page, in the page's language. Counts come in every plural form the
+    language has (CLDR categories, as the browser's Intl.PluralRules names them), with {n} for the number."""
+    rule = Locale.parse(current()).plural_form
+    samples: dict[str, int] = {}
+    for n in (*range(0, 200), 1000, 1001, 1.5):
+        samples.setdefault(rule(n), n)
+    return {
+        "projects": {category: plural("%(num)s Projekt", "%(num)s Projekte", n).replace(str(n), "{n}", 1)
+                     for category, n in samples.items() if isinstance(n, int)},
+        "toProject": _("Zur Projektseite"),
+        "zoomIn": _("Hineinzoomen"),
+        "zoomOut": _("Herauszoomen"),
+    }
