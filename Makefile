@@ -6,9 +6,23 @@ PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-sqlite test-postgresql lint bench debian chromium regions gazetteer clean
+.PHONY: install run test test-sqlite test-postgresql lint bench debian chromium regions gazetteer clean translations
 
-install: $(STAMP)
+# The translation catalogues (atlas/translations/<lang>/LC_MESSAGES/messages.po) are compiled here, never committed.
+CATALOGUES := $(wildcard atlas/translations/*/LC_MESSAGES/messages.po)
+COMPILED   := $(CATALOGUES:.po=.mo)
+
+install: $(STAMP) $(COMPILED)
+
+atlas/translations/%/LC_MESSAGES/messages.mo: atlas/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# After changing messages: collect them from the code and templates, and add the new ones to every catalogue
+# (then translate them: `make test` fails on an empty or fuzzy entry).
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k lazy -k plural:1,2 --no-location --sort-output \
+	  --project "Gemeinsame Sache" --copyright-holder "Niedersachsen packt an" -o atlas/translations/messages.pot .
+	$(BIN)/pybabel update -i atlas/translations/messages.pot -d atlas/translations --no-fuzzy-matching --ignore-obsolete
 
 $(STAMP): pyproject.toml package.json
 	@echo "== fetching the browser libraries of package.json (npm) into node_modules/"

@@ -66,9 +66,10 @@
 
   function popup(data, i) {
     var box = el("div", "popup");
-    box.appendChild(el("strong", "popup-name", data.name[i]));
+    var name = box.appendChild(el("strong", "popup-name", data.name[i]));
+    name.lang = "de";  // project texts stay as submitted: screen readers read them as German
     var traeger = data.traeger[data.tr[i]];
-    if (traeger) box.appendChild(el("div", "popup-traeger", traeger));
+    if (traeger) box.appendChild(el("div", "popup-traeger", traeger)).lang = "de";
     box.appendChild(el("div", "popup-hf", fieldsOf(data, data.hf[i]).map(function (f) { return f[1]; }).join(" · ")));
     box.appendChild(el("div", "popup-ort", data.orte[data.ort[i]]));
     var link = el("a", "popup-link", TEXT.toProject);
@@ -80,11 +81,13 @@
   function listItem(data, i) {
     var item = el("li", "projekt");
     var link = el("a", "projekt-name", data.name[i]);
+    link.lang = "de";
     link.href = "/projekt/" + data.id[i];
     item.appendChild(link);
     var details = el("span", "projekt-details");
     var traeger = data.traeger[data.tr[i]];
-    details.appendChild(document.createTextNode((traeger ? traeger + " · " : "") + data.orte[data.ort[i]] + " · "));
+    details.appendChild(el("span", null, (traeger ? traeger + " · " : "") + data.orte[data.ort[i]])).lang = "de";
+    details.appendChild(document.createTextNode(" · "));
     fieldsOf(data, data.hf[i]).forEach(function (f) {
       details.appendChild(badge(f));
       details.appendChild(el("span", "hf-name", f[1] + " "));

@@ -15,6 +15,7 @@ from email.utils import format_datetime, parseaddr
 from flask import Flask, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from atlas.database import as_utc
 from atlas.i18n import DEFAULT
@@ -156,7 +157,8 @@ def _office_digest(p: dict) -> Mail:
               _link("office.project", project_id=row["id"])) for row in p["new"]]
     items += [(row["name"], _("Änderungsvorschlag, %(ort)s", ort=row["ort"]),
                _link("office.project", project_id=row["project_id"])) for row in p["changed"]]
-    return Mail(_("Ihre Warteschlange: %(count)s neue Einträge", count=len(items)),
+    return Mail(ngettext("Ihre Warteschlange: %(num)s neuer Eintrag", "Ihre Warteschlange: %(num)s neue Einträge",
+                         len(items)),
                 [_("Seit gestern ist in Ihrem Bezirk eingegangen:")],
                 [(_("Zur Warteschlange"), _link("office.queue"))], items=items, settings=_link("office.account"))
 

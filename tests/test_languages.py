@@ -1,0 +1,150 @@
+"""Every newcomer can read it: seven languages, each complete; the reader's language from the link, a cookie or
+the browser; no German UI word left on a page in another language; mails in the submitter's language."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from helpers import html, make_app, submit
+
+from atlas.i18n import LANGUAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = ROOT / "atlas" / "translations"
+OTHERS = [code for code in LANGUAGES if code != "de"]
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+# Words of the German interface that must not appear on a page in another language (project texts, marked
+# lang="de", are the submitters' and stay as they are).
+GERMAN_UI = ["Projekt einreichen", "Projekte", "Handlungsfeld", "Karte", "Benachrichtigung", "In der Nähe", "Bitte",
+             "Straße", "Umkreis", "Ortsmitte", "Amt für regionale", "Landkreis", "Zum Inhalt", "Suchen", "Impressum",
+             "Datenschutzerklärung", "Barrierefreiheit", "Kartenhintergrund", "Veröffentlicht", "Eingereicht"]
+
+
+def messages_in_the_code(pot: Path) -> set:
+    """What `make translations` would collect from the code and templates now."""
+    subprocess.run([Path(sys.executable).parent / "pybabel", "extract", "-F", str(ROOT / "babel.cfg"),
+                    "-k", "N_", "-k", "lazy", "-k", "plural:1,2", "--no-location", "-o", str(pot), str(ROOT)],
+                   check=True, cwd=ROOT, capture_output=True)
+    with pot.open("rb") as file:
+        return {m.id for m in read_po(file) if m.id}
+
+
+@pytest.fixture(scope="module")
+def code_messages(tmp_path_factory):
+    return messages_in_the_code(tmp_path_factory.mktemp("pot") / "messages.pot")
+
+
+@pytest.mark.parametrize("code", OTHERS)
+def test_every_message_is_translated_with_its_placeholders(code, code_messages):
+    with (CATALOGUES / code / "LC_MESSAGES" / "messages.po").open("rb") as file:
+        catalogue = read_po(file, locale=code)
+    entries = {m.id: m for m in catalogue if m.id}
+    assert code_messages <= set(entries), f"not in the {code} catalogue (make translations): " \
+                                          f"{sorted(map(str, code_messages - set(entries)))[:5]}"
+    for message in entries.values():
+        assert not message.fuzzy, (code, message.id)
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(f.strip() for f in forms), f"empty in {code}: {message.id!r}"
+        source = message.id[-1] if isinstance(message.id, tuple) else message.id
+        wanted = set(PLACEHOLDER.findall(source))
+        for form in forms:
+            missing = wanted - set(PLACEHOLDER.findall(form)) - ({"%(num)s"} if isinstance(message.id, tuple) else set())
+            assert not missing and set(PLACEHOLDER.findall(form)) <= wanted, (code, message.id, form)
+        if isinstance(message.id, tuple):
+            assert len(forms) == catalogue.num_plurals, (code, message.id)
+    assert not list(catalogue.check()), f"{code}: Babel's checks fail"
+    assert (CATALOGUES / code / "LC_MESSAGES" / "messages.mo").exists(), "compiled by make"
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory):
+    from conftest import seeded_app
+
+    app = seeded_app(tmp_path_factory.mktemp("sprachen"))
+    return app
+
+
+def pages(app) -> list[str]:
+    return ["/", "/region/leine-weser", "/region/weser-ems", "/projekt/1", "/einreichen", "/in-der-naehe",
+            "/in-der-naehe?ort=Hildesheim&umkreis=25", "/in-der-naehe?ort=Bremen", "/in-der-naehe?ort=Xyzzy",
+            "/benachrichtigung", "/impressum", "/datenschutz", "/barrierefreiheit", "/amt/anmelden",
+            "/gibt-es-nicht", "/?hf=unbekannt", "/mein-projekt/falsch"]
+
+
+@pytest.mark.parametrize("code", OTHERS)
+def test_no_german_interface_word_on_any_page(reader, code):
+    client = reader.test_client()
+    for path in pages(reader):
+        response = client.get(path + ("&" if "?" in path else "?") + f"lang={code}")
+        page = html(response)
+        assert page.html["lang"] == code and page.html["dir"] == LANGUAGES[code].direction, path
+        for node in page.select("body [lang=de], script, style, nav.languages, .brand"):
+            node.decompose()
+        text = " ".join(page.get_text(" ").split())
+        found = [word for word in GERMAN_UI if word in text]
+        assert not found, f"{path} in {code} still says {found}: …{text[:300]}"
+
+
+def test_the_language_comes_from_the_link_then_the_cookie_then_the_browser(reader):
+    client = reader.test_client()
+    assert html(client.get("/", headers={"Accept-Language": "tr-TR,tr;q=0.9,en;q=0.5"})).html["lang"] == "tr"
+    assert html(client.get("/", headers={"Accept-Language": "fr-FR, nl;q=0.8"})).html["lang"] == "de"
+    response = client.get("/?lang=uk", headers={"Accept-Language": "tr"})
+    assert html(response).html["lang"] == "uk"
+    assert "sprache=uk" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+    assert html(client.get("/region/lueneburg", headers={"Accept-Language": "tr"})).html["lang"] == "uk"
+    assert html(client.get("/?lang=xx")).html["lang"] == "uk", "an unknown language changes nothing"
+    assert "Accept-Language" in client.get("/").headers["Vary"]
+
+
+def test_every_page_offers_every_language_named_in_itself(reader):
+    page = html(reader.test_client().get("/projekt/1?lang=ar"))
+    links = {a["lang"]: a for a in page.select("nav.languages a")}
+    assert [a.get_text() for a in links.values()] == [language.name for language in LANGUAGES.values()]
+    assert links["ar"].has_attr("aria-current") and links["de"]["href"].endswith("lang=de")
+
+
+def test_cached_pages_and_data_are_kept_per_language(reader):
+    client = reader.test_client()
+    german, english = html(client.get("/?lang=de")), html(client.get("/?lang=en"))
+    assert german.h1.get_text() != english.h1.get_text()
+    assert html(client.get("/?lang=de")).h1.get_text() == german.h1.get_text()
+    import json
+
+    src = lambda page: json.loads(page.select_one("#atlas-data").get_text())["src"]  # noqa: E731
+    assert src(german) != src(english)
+    names = [field[1] for field in client.get(src(english)).get_json()["fields"]]
+    assert names[0] == "Language" and "Work & Training" in names
+
+
+def test_mails_to_a_submitter_are_in_their_language(mail_app, smtp):
+    from helpers import deliver, text_of
+
+    services = mail_app.extensions["atlas"]
+    project_id, _ = submit(mail_app, email="a@example.org")
+    from atlas.projects import validate_project
+
+    project, _ = validate_project({"name": "Sprachcafé", "ort": "Lamspringe", "email": "b@example.org",
+                                   "handlungsfelder": "sprache"})
+    services.store.submit(project, services.geocoder.geocode("Lamspringe").place, "ar")
+    deliver(mail_app)
+    [german] = smtp.to("a@example.org")
+    [arabic] = smtp.to("b@example.org")
+    assert german["Subject"].startswith("Eingangsbestätigung")
+    assert arabic["Subject"].startswith("تأكيد الاستلام") and "مرحبًا" in text_of(arabic)
+    assert 'lang="ar" dir="rtl"' in arabic.get_body(("html",)).get_content()
+
+
+def test_the_browser_code_counts_in_each_language(reader):
+    import json
+
+    for code, expected in (("ru", {"one": "{n} проект", "few": "{n} проекта", "many": "{n} проектов"}),
+                           ("ar", {"two": "مشروعان"})):
+        page = html(reader.test_client().get(f"/?lang={code}"))
+        words = json.loads(page.select_one("#atlas-text").get_text())
+        assert expected.items() <= words["projects"].items(), words["projects"]
