@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from helpers import html, make_app, submit
+from helpers import html, submit
 
 from atlas.i18n import LANGUAGES
 

@@ -13,9 +13,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from flask import Flask, render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from atlas.database import as_utc
 from atlas.i18n import DEFAULT
