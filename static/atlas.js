@@ -289,6 +289,19 @@
       check(position);
     }
     marker.on("dragend", function () { moved(marker.getLatLng()); });
+    // By keyboard: the focused pin moves 10 pixels per arrow key (50 with Shift), the map follows.
+    var steps = {ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0]};
+    marker.getElement().addEventListener("keydown", function (event) {
+      var step = steps[event.key];
+      if (!step) return;
+      event.preventDefault();
+      var size = event.shiftKey ? 50 : 10;
+      var point = map.latLngToContainerPoint(marker.getLatLng()).add([step[0] * size, step[1] * size]);
+      var position = map.containerPointToLatLng(point);
+      marker.setLatLng(position);
+      map.panTo(position);
+      moved(position);
+    });
     map.on("click", function (event) { marker.setLatLng(event.latlng); moved(event.latlng); });
     function typed() {
       var position = L.latLng(number(lat), number(lon));
@@ -331,6 +344,7 @@
       if (updateUrl) {
         var query = params.toString();
         history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+        relinkLanguages();
       }
     }
     atlas.ready.then(function () {
@@ -367,6 +381,22 @@
     });
   }
 
+  /* The language links keep what the page's URL says now (a filter ticked since the page was loaded). */
+  function relinkLanguages() {
+    document.querySelectorAll("nav.languages a[hreflang]").forEach(function (link) {
+      var params = new URLSearchParams(window.location.search);
+      params.set("lang", link.getAttribute("hreflang"));
+      link.href = "?" + params.toString();
+    });
+  }
+
+  /* After a failed submit the error summary takes the focus, so a screen reader reads what to fix first. */
+  function focusErrors() {
+    var summary = document.getElementById("fehler");
+    if (summary) summary.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", focusErrors);
   document.addEventListener("DOMContentLoaded", wireFilter);
   document.addEventListener("DOMContentLoaded", wireGeolocation);
   window.Atlas = {projects: projects, boundaries: boundaries, pin: pin};
