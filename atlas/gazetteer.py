@@ -26,6 +26,9 @@ SOURCE_GEMEINDE = "BKG VG250 Gemeinden"
 SOURCE_GEONAMES = "GeoNames"
 QUALIFIER = re.compile(r"\s*(\(.*?\)|,.*)$")
 
+# "Did you mean" names only places in or near Niedersachsen (its box and about 20 km around it)
+SUGGEST_SOUTH, SUGGEST_NORTH, SUGGEST_WEST, SUGGEST_EAST = 51.1, 54.1, 6.4, 11.9
+
 
 def normalise(text: str) -> str:
     """A spelling-tolerant key: "Lüneburg" and "Lueneburg", "Hann. Münden" and "hann muenden" meet."""
@@ -110,7 +113,8 @@ class Gazetteer:
         names: list[str] = []
         for key, _score, _i in matches:
             entry = self.entries.iloc[self.index[key][0]]
-            if entry["name"] not in names:
+            near = (SUGGEST_SOUTH <= entry["lat"] <= SUGGEST_NORTH and SUGGEST_WEST <= entry["lon"] <= SUGGEST_EAST)
+            if entry["name"] not in names and near:
                 names.append(entry["name"])
         return names[:limit]
 

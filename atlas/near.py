@@ -126,6 +126,7 @@ class NearResult:
     projects: list[dict] = None
     beyond: bool = False  # nothing within the radius: these are the nearest beyond it
     total: int = 0  # within the radius, of which the nearest RESULTS_SHOWN are listed
+    suggestions: list = None  # "Meinten Sie …?": places that exist, in or near Niedersachsen
 
 
 def parse_near_query(args, known_fields) -> tuple[NearQuery, list[str]]:
@@ -160,7 +161,7 @@ def find_near(query: NearQuery, geocoder, index: NearIndex) -> NearResult:
     if located.status == "ambiguous":
         return NearResult("ambiguous", located.message, candidates=located.candidates)
     if not located.ok:
-        return NearResult(located.status, located.message)
+        return NearResult(located.status, located.message, suggestions=located.suggestions)
     place = located.place
     fields = list(query.fields)
     hits = index.within(place.lat, place.lon, query.radius_km, fields, limit=RESULTS_SHOWN)

@@ -278,6 +278,14 @@ class Store:
         with self.engine.connect() as db:
             return [dict(r) for r in db.execute(query).mappings()]
 
+    def status_counts(self, arl: str | None = None) -> dict[str, int]:
+        """How many projects of each status (of one district): the office's tabs show them."""
+        query = select(projects.c.status, func.count()).group_by(projects.c.status)
+        if arl:
+            query = query.where(projects.c.arl == arl)
+        with self.engine.connect() as db:
+            return dict(db.execute(query).all())
+
     def count(self, status: str | None = None) -> int:
         query = select(func.count()).select_from(projects)
         if status:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 from geopy.distance import geodesic
+from helpers import html
 from werkzeug.datastructures import MultiDict
 
 from atlas.handlungsfelder import HANDLUNGSFELDER
@@ -82,7 +83,7 @@ def test_the_page_names_the_place_and_lists_distances_with_a_german_comma(client
     response = client.get("/in-der-naehe?ort=30169&umkreis=25")
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert page.select_one("#ausgangspunkt").get_text(" ", strip=True) == \
-        "Ausgangspunkt: um 30169 Hannover (Mitte des PLZ-Gebiets)"
+        "Ausgangspunkt: um 30169 Hannover (Mitte des PLZ-Gebiets), Region Hannover"
     first, distance = results(response)[0]
     assert first == "Hemminger Netzwerk für Flüchtlinge"
     assert distance.endswith(" km") and "," in distance
@@ -133,3 +134,18 @@ def test_a_limit_keeps_the_nearest_and_the_count_says_how_many_there_are(seeded,
     assert index.within(52.3143, 9.7236, 300, limit=2) == everything[:2]
     assert index.count_within(52.3143, 9.7236, 300) == len(everything) == 7
     assert index.count_within(52.3143, 9.7236, 300, ["sprache"]) == 1
+
+
+def test_a_place_not_found_offers_the_places_it_may_mean_as_links(client):
+    page = html(client.get("/in-der-naehe?ort=Hildeshiem"))
+    suggestions = page.select("#vorschlaege a")
+    assert [a.get_text() for a in suggestions][:1] == ["Hildesheim"]
+    follow = html(client.get("/in-der-naehe" + suggestions[0]["href"]))
+    assert "Hildesheim" in follow.select_one("#ausgangspunkt").get_text()
+
+
+def test_a_chosen_place_of_several_reads_naturally(client):
+    page = html(client.get("/in-der-naehe?ort=Asendorf"))
+    [diepholz] = [a for a in page.select("#auswahl a") if "Diepholz" in a.get_text()]
+    start = html(client.get("/in-der-naehe" + diepholz["href"])).select_one("#ausgangspunkt").get_text()
+    assert start == "Ausgangspunkt: um Asendorf (Ortsmitte), Landkreis Diepholz", start

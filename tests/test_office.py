@@ -258,3 +258,13 @@ def test_times_are_shown_in_berlin_whatever_zone_the_database_speaks(accounts, l
     assert "01.07.2026 12:00" in html(client.get(f"/amt/projekt/{lamspringe}")).select_one("#verlauf").get_text()
     queue = html(client.get("/amt/?status=rejected"))
     assert "16.01.2026 00:30" in queue.select_one("#warteschlange").get_text()
+
+
+def test_the_office_sees_counts_on_its_tabs_german_precision_and_a_map_with_the_pin(accounts, lamspringe):
+    client = accounts.test_client()
+    login(client, "leine-weser@arl.example")
+    tabs = [a.get_text() for a in html(client.get("/amt/")).select("nav[aria-label=Status] a")]
+    assert tabs[:2] == ["Eingereicht (1)", "Veröffentlicht (0)"]
+    page = html(client.get(f"/amt/projekt/{lamspringe}"))
+    assert "(Ortsmitte)" in page.select_one("dl.facts").get_text()
+    assert page.select_one(".map.small") is not None and page.select_one("#atlas-data") is not None

@@ -8,6 +8,7 @@ from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
 from atlas.i18n import lazy
+from atlas.places import precision_label
 from atlas.present import local_time
 from atlas.regions import ARLS
 
@@ -49,7 +50,8 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def site_context():
-        return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with}
+        return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with,
+                "precision_label": precision_label}
 
     app.register_blueprint(operations.bp)
     operations.log_requests(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -9,6 +10,7 @@ from atlas import freshness, submitters
 from atlas.accounts import authenticate, end_session, notify_choice, set_notify, start_session
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
 from atlas.i18n import _, lazy
+from atlas.mapdata import project_data
 from atlas.present import project_view
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
@@ -16,6 +18,7 @@ from atlas.store import ARCHIVED, PENDING, PUBLISHED, REJECTED, StaleWrite
 from atlas.submission import coordinate_text, relocate
 from atlas.text import clean_text
 from atlas.transfer import export_csv, export_geojson
+from atlas.web.assets import page_map
 from atlas.web.forms import (
     EXPIRED,
     ActionForm,
@@ -83,8 +86,10 @@ def queue():
                 if (not kreis or r["kreis_rs"] == kreis) and (not hf or r["hf_mask"] & mask(hf))]
     else:
         rows = _store().rows(status=status, arl=arl, kreis=kreis, hf=hf)
+    counts = _store().status_counts(arl)
+    counts[UNCONFIRMED] = len(freshness.unconfirmed(_store(), _freshness_days(), arl))
     return render_template("office/queue.html", projects=[project_view(r) for r in rows], status=status,
-                           labels=TABS, kreise=_kreise(arl), kreis=kreis, fields=HANDLUNGSFELDER,
+                           labels=TABS, counts=counts, kreise=_kreise(arl), kreis=kreis, fields=HANDLUNGSFELDER,
                            selected=hf)
 
 
@@ -230,7 +235,10 @@ def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = 
     """The project with its history; both decision forms carry the version shown, so a stale decision is refused."""
     reject.version.data = str(row["row_version"])
     waiting = submitters.waiting_proposal(_store(), row["id"])
-    return render_template("office/project.html", project=project_view(row), history=_store().history(row["id"]),
+    view = {"lat": round(row["lat"], 5), "lon": round(row["lon"], 5), "zoom": 14}
+    return render_template("office/project.html", map=page_map("projekt"),
+                           data=project_data(pd.DataFrame([row]), view=view), project=project_view(row),
+                           history=_store().history(row["id"]),
                            labels=STATUS_LABELS, actions=ACTION_LABELS, reject=reject, arl=ARLS[row["arl"]],
                            approve=ApproveForm(version=str(row["row_version"])), meanwhile=meanwhile,
                            proposal=waiting, differences=submitters.differences(row, waiting) if waiting else [],
