@@ -149,3 +149,22 @@ def test_the_browser_code_counts_in_each_language(reader):
         page = html(reader.test_client().get(f"/?lang={code}"))
         words = json.loads(page.select_one("#atlas-text").get_text())
         assert expected.items() <= words["projects"].items(), words["projects"]
+
+
+AUTOCOMPLETE = {"on", "off", "name", "email", "username", "current-password", "new-password", "street-address",
+                "address-line1", "postal-code", "address-level1", "address-level2", "country", "tel", "url",
+                "organization"}
+
+
+@pytest.mark.parametrize("code", ["de", "ar"])
+def test_pages_are_valid_html_without_duplicate_ids_and_with_valid_autocomplete(reader, code):
+    client = reader.test_client()
+    for path in pages(reader):
+        page = html(client.get(path + ("&" if "?" in path else "?") + f"lang={code}"))
+        ids = [node["id"] for node in page.select("[id]")]
+        assert len(ids) == len(set(ids)), (path, sorted({i for i in ids if ids.count(i) > 1}))
+        for node in page.select("[autocomplete]"):
+            assert set(node["autocomplete"].split()) <= AUTOCOMPLETE and len(node["autocomplete"].split()) == 1, \
+                (path, node)
+        for label in page.select("label[for]"):
+            assert page.find(id=label["for"]) is not None, (path, label)
