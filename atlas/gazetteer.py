@@ -139,7 +139,8 @@ class Gazetteer:
     def _place(self, row) -> Place:
         kreis = self.regions.by_rs.get(row.kreis_rs) if isinstance(row.kreis_rs, str) else None
         assignment = Assignment(kreis, None if kreis else row.reason)
-        return Place(row["name"], float(row.lat), float(row.lon), row.precision, row.source, assignment)
+        return Place(row["name"], float(row.lat), float(row.lon), row.precision, row.source, assignment,
+                     int(row.population))
 
 
 def _build(directory: Path, regions: Regions) -> dict:

@@ -13,7 +13,7 @@ from pyproj import Geod
 from atlas.gazetteer import Gazetteer
 from atlas.i18n import _
 from atlas.online import OnlineGeocoder, OnlineUnavailable
-from atlas.places import AMBIGUOUS, INVALID, NOT_FOUND, UNAVAILABLE, Place, Result, found, valid_position
+from atlas.places import AMBIGUOUS, INVALID, NOT_FOUND, OK, UNAVAILABLE, Place, Result, found, valid_position
 from atlas.regions import Regions
 
 MAX_LENGTH = 200
@@ -23,6 +23,8 @@ LEADING_NUMBER = re.compile(r"^\s*(\d+)\b")
 PLZ_NAME_DISTANCE_KM = 30
 WGS84 = Geod(ellps="WGS84")
 SOURCE_ONLINE = "Nominatim (© OpenStreetMap-Mitwirkende)"
+CLEARLY_LARGER = 3  # times the population of the next place of the same name
+MIN_TOWN = 2_000  # below this, places of one name are villages alike: the person chooses
 
 
 @dataclass(frozen=True)
@@ -119,17 +121,28 @@ class Geocoder:
 
 
 def choose(name: str, places: list[Place]) -> Result:
-    """Prefer Niedersachsen: one match there resolves; several are a choice for the person, never a guess."""
-    inside = [p for p in places if p.in_niedersachsen]
+    """Prefer Niedersachsen: one match there resolves; of several, a clearly larger one is meant (the others are
+    offered), and a tie is a choice for the person, never a guess. Candidates come largest first."""
+    inside = sorted((p for p in places if p.in_niedersachsen), key=lambda p: (-p.population, p.kreis.label, p.name))
     if len(inside) == 1:
         return found(inside[0])
+    if len(inside) > 1 and clearly_larger(inside[0], inside[1]):
+        others = ", ".join(f"{p.name} ({p.kreis.label})" for p in inside[1:])
+        result = found(inside[0], _("Gemeint ist der größere Ort; „%(place)s“ gibt es auch hier: %(others)s.",
+                                    place=name, others=others))
+        return Result(OK, result.message, result.place, candidates=inside)
     if len(inside) > 1:
-        inside.sort(key=lambda p: (p.kreis.label, p.name))
         where = "; ".join(f"{p.name} ({p.kreis.label})" for p in inside)
         return Result(AMBIGUOUS, _("„%(place)s“ gibt es %(count)s-mal in Niedersachsen: %(where)s. Bitte wählen Sie "
                                    "einen Ort oder geben Sie die Postleitzahl dazu an.", place=name,
                                    count=len(inside), where=where), candidates=inside)
     return found(places[0])
+
+
+def clearly_larger(first: Place, second: Place) -> bool:
+    """Achim (Verden, 32,870) against Achim (Wolfenbüttel, 820): the town is meant; Asendorf 3,108 against 1,809
+    is a tie."""
+    return first.population >= MIN_TOWN and first.population >= CLEARLY_LARGER * max(second.population, 1)
 
 
 def parse(text: str) -> Query:

@@ -171,4 +171,5 @@ def find_near(query: NearQuery, geocoder, index: NearIndex) -> NearResult:
     projects = [dict(index.projects.iloc[hit.index].to_dict(), km=hit.km) for hit in hits]
     total = len(projects) if len(projects) < RESULTS_SHOWN else index.count_within(place.lat, place.lon,
                                                                                   query.radius_km, fields)
-    return NearResult("ok", located.message, place=place, projects=projects, beyond=beyond, total=total)
+    return NearResult("ok", located.message, place=place, projects=projects, beyond=beyond, total=total,
+                      candidates=[c for c in located.candidates if c != place])

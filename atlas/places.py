@@ -35,6 +35,7 @@ class Place:
     precision: str
     source: str
     assignment: Assignment
+    population: int = 0  # of the place itself (GeoNames); decides which of several places of a name is meant
 
     @property
     def kreis(self) -> Kreis | None:

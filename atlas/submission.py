@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, utils
 
 from atlas.geocode import Geocoder, distance_km
 from atlas.i18n import _
-from atlas.places import AMBIGUOUS, OK, Place, Result, parse_position
+from atlas.places import OK, Place, Result, parse_position
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
 from atlas.store import PUBLISHED, Store
@@ -134,7 +134,7 @@ def outside_message(place: Place, subject: str = "") -> str:
 
 def _chosen(result: Result, choice: str) -> Result:
     """The candidate the person picked among several places of the same name, if it is one of them."""
-    if result.status != AMBIGUOUS or not choice:
+    if not result.candidates or not choice:
         return result
     for candidate in result.candidates:
         if choice_value(candidate) == choice:

@@ -149,3 +149,12 @@ def test_a_chosen_place_of_several_reads_naturally(client):
     [diepholz] = [a for a in page.select("#auswahl a") if "Diepholz" in a.get_text()]
     start = html(client.get("/in-der-naehe" + diepholz["href"])).select_one("#ausgangspunkt").get_text()
     assert start == "Ausgangspunkt: um Asendorf (Ortsmitte), Landkreis Diepholz", start
+
+
+def test_a_town_is_found_and_the_village_of_its_name_is_offered(client):
+    page = html(client.get("/in-der-naehe?ort=Achim"))
+    assert "Landkreis Verden" in page.select_one("#ausgangspunkt").get_text()
+    [village] = page.select("#andere-orte a")
+    assert village.get_text() == "Achim (Landkreis Wolfenbüttel)"
+    follow = html(client.get("/in-der-naehe" + village["href"]))
+    assert "Landkreis Wolfenbüttel" in follow.select_one("#ausgangspunkt").get_text()
