@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import os
 import pickle
 import re
@@ -64,6 +66,7 @@ class Gazetteer:
         self._area_names = areas.name.to_numpy()
         self._area_tree = shapely.STRtree(areas.geometry.values)
         self._by_name: dict[str, list[Place]] = {}
+        self._sorted_keys: list[str] | None = None  # made on the first completion
 
     def lookup_name(self, text: str) -> list[Place]:
         """Every distinct place of that name: one per Kreis in Niedersachsen, the largest elsewhere.
@@ -105,6 +108,32 @@ class Gazetteer:
         points = self._gemeinde_points
         nearest = np.argmin((points.lat.to_numpy() - lat) ** 2 + (points.lon.to_numpy() - lon) ** 2)
         return str(points.name.iat[int(nearest)])
+
+    def complete(self, text: str, limit: int = 8) -> list[Place]:
+        """Places in Niedersachsen whose name begins with what was typed, largest first: the suggestions while a
+        person types a place. One per name and Kreis; found by a binary search in the sorted name keys."""
+        prefix = normalise(text)
+        if len(prefix) < 2:
+            return []
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(self._keys)
+        start = bisect.bisect_left(self._sorted_keys, prefix)
+        rows: set[int] = set()
+        for key in itertools.islice(self._sorted_keys, start, None):
+            if not key.startswith(prefix) or len(rows) > 2_000:
+                break
+            rows.update(self.index[key])
+        found = self.entries.iloc[sorted(rows)] if rows else self.entries.iloc[[]]
+        found = found[found.kreis_rs.notna()].sort_values("population", ascending=False, kind="stable")
+        places, seen = [], set()
+        for _i, row in found.iterrows():
+            place = self._place(row)
+            if (place.name, place.kreis.rs) not in seen:
+                seen.add((place.name, place.kreis.rs))
+                places.append(place)
+            if len(places) == limit:
+                break
+        return places
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:
         """Names that look like what was typed, for a "did you mean" hint."""

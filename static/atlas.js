@@ -381,6 +381,76 @@
     });
   }
 
+  /* Place suggestions while typing (the WAI-ARIA combobox pattern): the input owns a listbox of places from
+     the server; arrow keys move through it, Enter takes one, Escape closes it. Names arrive as data: textContent. */
+  function wireSuggestions() {
+    document.querySelectorAll("input[data-suggest]").forEach(function (input, n) {
+      var list = el("ul", "suggestions");
+      list.id = "vorschlaege-" + input.id;
+      list.setAttribute("role", "listbox");
+      list.setAttribute("aria-label", TEXT.suggestions || "");
+      list.hidden = true;
+      var status = el("span", "skip");
+      status.setAttribute("role", "status");
+      input.parentNode.insertBefore(list, input.nextSibling);
+      input.parentNode.insertBefore(status, list.nextSibling);
+      input.setAttribute("role", "combobox");
+      input.setAttribute("aria-autocomplete", "list");
+      input.setAttribute("aria-controls", list.id);
+      input.setAttribute("aria-expanded", "false");
+      var options = [], active = -1, timer = null, asked = "";
+      function close() {
+        list.hidden = true; active = -1;
+        input.setAttribute("aria-expanded", "false");
+        input.removeAttribute("aria-activedescendant");
+      }
+      function mark(index) {
+        options.forEach(function (option, i) { option.setAttribute("aria-selected", i === index ? "true" : "false"); });
+        active = index;
+        if (index >= 0) input.setAttribute("aria-activedescendant", options[index].id);
+      }
+      function take(index) {
+        input.value = options[index].dataset.name;
+        close();
+      }
+      function show(places) {
+        list.textContent = ""; options = [];
+        places.forEach(function (place, i) {
+          var option = el("li", null, place.label);
+          option.id = list.id + "-" + i;
+          option.setAttribute("role", "option");
+          option.dataset.name = place.name;
+          option.addEventListener("mousedown", function (event) { event.preventDefault(); take(i); });
+          list.appendChild(option); options.push(option);
+        });
+        list.hidden = !options.length;
+        input.setAttribute("aria-expanded", options.length ? "true" : "false");
+        status.textContent = options.length ? TEXT.suggestionsHint || "" : "";
+        mark(-1);
+      }
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        var text = input.value.trim();
+        if (text.length < 2 || /^[0-9]+$/.test(text)) { close(); return; }
+        timer = setTimeout(function () {
+          asked = text;
+          fetch(input.dataset.suggest + "?q=" + encodeURIComponent(text) + "&lang=" + document.documentElement.lang)
+            .then(function (r) { return r.ok ? r.json() : []; })
+            .then(function (places) { if (asked === input.value.trim()) show(places); })
+            .catch(close);
+        }, 150);
+      });
+      input.addEventListener("keydown", function (event) {
+        if (list.hidden) return;
+        if (event.key === "ArrowDown") { event.preventDefault(); mark((active + 1) % options.length); }
+        else if (event.key === "ArrowUp") { event.preventDefault(); mark(active <= 0 ? options.length - 1 : active - 1); }
+        else if (event.key === "Enter" && active >= 0) { event.preventDefault(); take(active); }
+        else if (event.key === "Escape") { close(); }
+      });
+      input.addEventListener("blur", close);
+    });
+  }
+
   /* The language links keep what the page's URL says now (a filter ticked since the page was loaded). */
   function relinkLanguages() {
     document.querySelectorAll("nav.languages a[hreflang]").forEach(function (link) {
@@ -397,6 +467,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", focusErrors);
+  document.addEventListener("DOMContentLoaded", wireSuggestions);
   document.addEventListener("DOMContentLoaded", wireFilter);
   document.addEventListener("DOMContentLoaded", wireGeolocation);
   window.Atlas = {projects: projects, boundaries: boundaries, pin: pin};

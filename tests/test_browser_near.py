@@ -37,3 +37,19 @@ def test_my_position_fills_in_the_search(chromium, live_server):
     assert query["lat"] == ["52.31430"] and query["lon"] == ["9.72360"] and "ort" not in query
     context.close()
     assert not errors, errors
+
+
+def test_a_place_is_chosen_from_suggestions_by_keyboard(page, live_server):
+    page.goto(live_server + "/in-der-naehe")
+    field = page.get_by_role("combobox", name="Adresse, PLZ oder Ort")
+    field.press_sequentially("Hildes", delay=30)
+    option = page.get_by_role("option", name="Hildesheim (Landkreis Hildesheim)")
+    expect(option).to_be_visible()
+    expect(field).to_have_attribute("aria-expanded", "true")
+    field.press("ArrowDown")
+    expect(option).to_have_attribute("aria-selected", "true")
+    field.press("Enter")
+    expect(field).to_have_value("Hildesheim")
+    expect(field).to_have_attribute("aria-expanded", "false")
+    page.get_by_role("button", name="Suchen").click()
+    expect(page.locator("#ausgangspunkt")).to_contain_text("Landkreis Hildesheim")

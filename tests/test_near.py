@@ -158,3 +158,16 @@ def test_a_town_is_found_and_the_village_of_its_name_is_offered(client):
     assert village.get_text() == "Achim (Landkreis Wolfenbüttel)"
     follow = html(client.get("/in-der-naehe" + village["href"]))
     assert "Landkreis Wolfenbüttel" in follow.select_one("#ausgangspunkt").get_text()
+
+
+def test_place_suggestions_begin_with_what_was_typed_largest_first(client):
+    names = [p["label"] for p in client.get("/orte?q=Ach").get_json()]
+    assert names[:2] == ["Achim (Landkreis Verden)", "Achim (Landkreis Wolfenbüttel)"]
+    assert client.get("/orte?q=lüneb").get_json()[0]["name"] == "Lüneburg"
+    assert client.get("/orte?q=Hildes&lang=en").get_json()[0]["kreis"] == "District of Hildesheim"
+    assert client.get("/orte?q=Bremen").get_json() == [], "only places in Niedersachsen"
+    for hostile in ("", "a", "<script>", "\u202e\u0000", "%" * 50):
+        response = client.get("/orte", query_string={"q": hostile})
+        assert response.status_code == 200 and response.get_json() == [], hostile
+    assert client.get("/orte", query_string={"q": "x" * 101}).status_code == 400
+    assert len(client.get("/orte?q=Bad").get_json()) == 8

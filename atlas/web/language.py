@@ -64,4 +64,6 @@ def browser_texts() -> dict:
         "toProject": _("Zur Projektseite"),
         "zoomIn": _("Hineinzoomen"),
         "zoomOut": _("Herauszoomen"),
+        "suggestions": _("Vorschläge für Orte"),
+        "suggestionsHint": _("Vorschläge: mit den Pfeiltasten wählen, mit Enter übernehmen."),
     }

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import pandas as pd
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
+from werkzeug.exceptions import BadRequest
 
 from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.i18n import _
 from atlas.mapdata import project_data
 from atlas.near import RADII_KM, find_near, parse_near_query
 from atlas.present import project_view
 from atlas.store import PUBLIC_COLUMNS
+from atlas.text import clean_text
 from atlas.web.assets import page_map
 from atlas.web.public import freshness_cutoff
 
 bp = Blueprint("near", __name__)
+
+
+@bp.get("/orte")
+def places():
+    """Places in Niedersachsen that begin with what was typed (`?q=`), largest first: the suggestions of the
+    place fields. Kept a day by the browser: the gazetteer changes only with the data."""
+    text = clean_text(request.args.get("q", ""))
+    if len(text) > 100:
+        raise BadRequest(_("Bitte höchstens 100 Zeichen eingeben."))
+    found = current_app.extensions["atlas"].gazetteer.complete(text)
+    response = jsonify([{"name": p.name, "kreis": p.kreis.label, "label": f"{p.name} ({p.kreis.label})"}
+                        for p in found])
+    response.cache_control.max_age = 24 * 3600
+    response.cache_control.public = True
+    response.vary.add("Accept-Language")  # the Kreis is named in the reader's language
+    return response
 
 
 @bp.get("/in-der-naehe")
