@@ -15,6 +15,7 @@ from atlas.near import NearIndexCache
 from atlas.online import OnlineGeocoder
 from atlas.outbox import Outbox
 from atlas.regions import Regions, load_regions
+from atlas.search import Searcher
 from atlas.store import Store
 
 
@@ -36,6 +37,10 @@ class Services:
     @cached_property
     def store(self) -> Store:
         return Store(self.settings["DATABASE_URL"], self.regions)
+
+    @cached_property
+    def searcher(self) -> Searcher:
+        return Searcher(self.store)
 
     @cached_property
     def outbox(self) -> Outbox:

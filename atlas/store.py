@@ -20,7 +20,7 @@ from sqlalchemy import (
     update,
 )
 
-from atlas import notices, tokens
+from atlas import notices, search, tokens
 from atlas.database import open_engine
 from atlas.geocode import distance_km
 from atlas.handlungsfelder import mask
@@ -96,6 +96,7 @@ class Store:
         with self.write() as db:
             values = dict(_row(project, place, *kreis, PENDING, datetime.now(UTC)), language=language)
             project_id = db.execute(insert(projects).values(**values).returning(projects.c.id)).scalar_one()
+            search.index(db, [dict(values, id=project_id)])
             link = notices.submitted(db, dict(values, id=project_id, row_version=1))
         return project_id, link
 
@@ -126,7 +127,9 @@ class Store:
                 if status == PUBLISHED:
                     for row in rows:
                         row["published_at"] = row["confirmed_at"] = now
-                ids += [row.id for row in db.execute(statement, rows)]
+                batch_ids = [row.id for row in db.execute(statement, rows)]
+                search.index(db, [dict(row, id=i) for row, i in zip(rows, batch_ids, strict=True)])
+                ids += batch_ids
             if status == PUBLISHED:
                 _bump(db)
         self._changed()
@@ -224,6 +227,7 @@ class Store:
             detail = "; ".join(f"{CHANGE_LABELS[k]}: {_shown(old[k])} → {_shown(v)}" for k, v in changed.items()
                                if k in CHANGE_LABELS)
             db.execute(update(projects).where(projects.c.id == project_id).values(**new))
+            search.index(db, [dict(old, **new)])
             _record(db, project_id, actor, now, "edited", detail, new["status"], new["row_version"])
             if new["arl"] != old["arl"]:
                 notices.moved(db, old, dict(old, **new))
@@ -240,6 +244,14 @@ class Store:
     def published(self, arl: str | None = None, hf: list[str] | None = None) -> pd.DataFrame:
         """Published projects for maps and lists; coordinates rounded where the submitter asked for it."""
         return self._public_frame(self._public_query(arl, hf))
+
+    def published_ids(self, ids: list[int]) -> pd.DataFrame:
+        """Published projects by id, in the order given (a search's ranking)."""
+        if not ids:
+            return self._public_frame(self._public_query().where(projects.c.id == -1))
+        frame = self._public_frame(self._public_query().where(projects.c.id.in_(ids)))
+        order = {project_id: i for i, project_id in enumerate(ids)}
+        return frame.assign(rank=frame.id.map(order)).sort_values("rank", kind="stable").drop(columns="rank")
 
     def published_one(self, project_id: int) -> pd.DataFrame:
         return self._public_frame(self._public_query().where(projects.c.id == project_id))

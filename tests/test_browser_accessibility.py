@@ -16,7 +16,8 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 PUBLIC = ["/", "/region/leine-weser", "/region/weser-ems", "/projekt/1", "/einreichen", "/in-der-naehe",
           "/in-der-naehe?ort=Hildesheim&umkreis=25", "/in-der-naehe?ort=Hausen", "/benachrichtigung", "/impressum",
-          "/datenschutz", "/barrierefreiheit", "/leichte-sprache", "/amt/anmelden", "/gibt-es-nicht"]
+          "/datenschutz", "/barrierefreiheit", "/leichte-sprache", "/amt/anmelden", "/gibt-es-nicht",
+          "/suche?q=Gewerkepass&ort=Osnabr%C3%BCck&umkreis=25"]
 
 
 @pytest.fixture(scope="module")

@@ -119,3 +119,15 @@ def test_with_tiles_off_no_request_leaves_the_machine(page, live_server):
         page.goto(live_server + path)
         page.wait_for_load_state("networkidle")
     assert hosts == {"127.0.0.1"}
+
+
+def test_a_search_from_the_start_page_shows_the_project_on_map_and_list(page, live_server):
+    page.goto(live_server + "/")
+    page.get_by_label("Was suchen Sie?").fill("Gewerkpass")  # a letter missing
+    page.get_by_label("Wo?").fill("Osnabrück")
+    page.get_by_label("Umkreis").first.select_option("25")
+    page.locator("#suchformular").get_by_role("button", name="Suchen").click()
+    expect(page.locator("#trefferzahl")).to_contain_text("1 Projekt gefunden")
+    expect(page.locator("#treffer a.projekt-name")).to_have_text(["Gewerkepass"])
+    expect(page.locator(".leaflet-marker-icon").first).to_be_visible()
+    assert "q=Gewerkpass" in page.url and "umkreis=25" in page.url

@@ -74,7 +74,8 @@ def pages(app) -> list[str]:
     return ["/", "/region/leine-weser", "/region/weser-ems", "/projekt/1", "/einreichen", "/in-der-naehe",
             "/in-der-naehe?ort=Hildesheim&umkreis=25", "/in-der-naehe?ort=Bremen", "/in-der-naehe?ort=Xyzzy",
             "/benachrichtigung", "/impressum", "/datenschutz", "/barrierefreiheit", "/amt/anmelden",
-            "/gibt-es-nicht", "/?hf=unbekannt", "/mein-projekt/falsch"]
+            "/gibt-es-nicht", "/?hf=unbekannt", "/mein-projekt/falsch", "/suche?q=Gewerkepass&ort=Osnabr%C3%BCck",
+            "/suche?q=Quantenphysik"]
 
 
 @pytest.mark.parametrize("code", OTHERS)

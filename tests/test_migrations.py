@@ -30,6 +30,7 @@ def test_a_database_made_by_the_first_release_upgrades_in_place(tmp_path):
     published = store.get(1)
     assert published["status"] == "published"
     assert published["confirmed_at"] == published["updated_at"] == published["published_at"], "counted as confirmed"
+    assert 1 in app.extensions["atlas"].searcher.search(published["name"]), "existing projects are searchable"
     client = app.test_client()
     assert login(client, "leine-weser@arl.example", PASSWORD).status_code == 302, "old accounts still sign in"
     assert client.get("/amt/").status_code == 200

@@ -8,6 +8,7 @@ from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
 from atlas.i18n import lazy
+from atlas.near import RADII_KM
 from atlas.places import precision_label
 from atlas.present import local_time
 from atlas.regions import ARLS
@@ -27,7 +28,20 @@ def register(app: Flask) -> None:
     from flask_wtf import CSRFProtect
 
     from atlas.accounts import session_user
-    from atlas.web import alerts, assets, errors, language, legal, mine, near, office, operations, public, submit
+    from atlas.web import (
+        alerts,
+        assets,
+        errors,
+        language,
+        legal,
+        mine,
+        near,
+        office,
+        operations,
+        public,
+        search,
+        submit,
+    )
     from atlas.web.cache import PageCache
     from atlas.web.headers import secure
     from atlas.web.limits import limiter
@@ -51,13 +65,14 @@ def register(app: Flask) -> None:
     @app.context_processor
     def site_context():
         return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with,
-                "precision_label": precision_label}
+                "precision_label": precision_label, "search_radii": RADII_KM}
 
     app.register_blueprint(operations.bp)
     operations.log_requests(app)
     app.register_blueprint(assets.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(near.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(office.bp)
     app.register_blueprint(submit.bp)
     app.register_blueprint(mine.bp)

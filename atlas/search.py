@@ -1,0 +1,110 @@
+"""Text search over the projects: ranked, with German word forms, tolerant of typos and accents.
+
+Every project has a search document: its words (name, Träger, description, Ort), folded ("Sprachcafé" →
+"sprachcafe", "Lüneburg" → "lueneburg"), and their German stems (Snowball, the algorithm of PostgreSQL's
+`german` configuration), kept beside the projects in the same transaction as every write. SQLite indexes it with
+FTS5, PostgreSQL as a `tsvector` with a GIN index. A query word matches a word or a stem it begins
+("Hausaufgaben" finds "Hausaufgabenhilfe", "Deutschkurse" finds "Deutschkurs"); a word no document begins with
+is looked up in the index's vocabulary for close spellings ("Gewerkpass" finds "Gewerkepass").
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+from sqlalchemy import text
+
+from atlas.gazetteer import normalise
+
+STEMMER = snowballstemmer.stemmer("german")
+MAX_WORDS = 8  # of a query; more are ignored
+MAX_RESULTS = 500
+SIMILAR = 80  # rapidfuzz ratio for a spelling to count as a typo of a known word
+_lock = threading.Lock()
+
+
+def words(value: str) -> list[str]:
+    return [w for w in normalise(value or "").split() if len(w) > 1 or w.isdigit()]
+
+
+def document(row: dict) -> str:
+    """The searchable words of a project row: folded words and their stems, each once."""
+    found = words(" ".join(str(row.get(k) or "") for k in ("name", "traeger", "description", "ort")))
+    return " ".join(dict.fromkeys(found + STEMMER.stemWords(found)))
+
+
+def index(db, rows: list[dict]) -> None:
+    """(Re)write the search documents of these projects in the caller's transaction."""
+    if not rows:
+        return
+    ids = [{"id": int(row["id"])} for row in rows]
+    docs = [{"id": int(row["id"]), "doc": document(row)} for row in rows]
+    if db.dialect.name == "postgresql":
+        db.execute(text("DELETE FROM project_search WHERE project_id = :id"), ids)
+        db.execute(text("INSERT INTO project_search (project_id, document) VALUES (:id, to_tsvector('simple', :doc))"),
+                   docs)
+    else:
+        db.execute(text("DELETE FROM project_search WHERE rowid = :id"), ids)
+        db.execute(text("INSERT INTO project_search (rowid, document) VALUES (:id, :doc)"), docs)
+
+
+class Searcher:
+    """Ranked ids of published projects for a query; the vocabulary for typos is read once per store version."""
+
+    def __init__(self, store):
+        self.store = store
+        self._vocabulary: tuple[int, list[str]] | None = None
+
+    def search(self, query: str, limit: int = MAX_RESULTS) -> list[int]:
+        terms = self.terms(query)
+        if not terms:
+            return []
+        postgres = self.store.engine.dialect.name == "postgresql"
+        expression = (" & " if postgres else " AND ").join(
+            "(" + (" | " if postgres else " OR ").join(f"{v}:*" if postgres else f'"{v}"*' for v in variants) + ")"
+            for variants in terms)
+        if postgres:
+            sql = text("SELECT s.project_id FROM project_search s JOIN projects p ON p.id = s.project_id "
+                       "WHERE s.document @@ to_tsquery('simple', :q) AND p.status = 'published' "
+                       "ORDER BY ts_rank(s.document, to_tsquery('simple', :q)) DESC, p.id LIMIT :n")
+        else:
+            sql = text("SELECT project_search.rowid FROM project_search JOIN projects p ON p.id = project_search.rowid "
+                       "WHERE project_search MATCH :q AND p.status = 'published' "
+                       "ORDER BY bm25(project_search), p.id LIMIT :n")
+        with self.store.engine.connect() as db:
+            return [row[0] for row in db.execute(sql, {"q": expression, "n": limit})]
+
+    def terms(self, query: str) -> list[list[str]]:
+        """Each query word with what it may match: itself and its stem, or close spellings from the index."""
+        result = []
+        vocabulary = None
+        for word in words(query)[:MAX_WORDS]:
+            variants = list(dict.fromkeys([word, STEMMER.stemWord(word)]))
+            vocabulary = vocabulary if vocabulary is not None else self.vocabulary()
+            if not any(_begins(vocabulary, v) for v in variants):
+                close = process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=SIMILAR, limit=3)
+                variants += [term for term, _score, _i in close]
+            result.append(variants)
+        return result
+
+    def vocabulary(self) -> list[str]:
+        version = self.store.version()
+        known = self._vocabulary
+        if known is None or known[0] != version:
+            if self.store.engine.dialect.name == "postgresql":
+                sql = "SELECT word FROM ts_stat('SELECT document FROM project_search')"
+            else:
+                sql = "SELECT term FROM project_search_vocabulary"
+            with self.store.engine.connect() as db:
+                terms = sorted(row[0] for row in db.execute(text(sql)))
+            with _lock:
+                self._vocabulary = known = (version, terms)
+        return known[1]
+
+
+def _begins(vocabulary: list[str], prefix: str) -> bool:
+    i = bisect.bisect_left(vocabulary, prefix)
+    return i < len(vocabulary) and vocabulary[i].startswith(prefix)

@@ -1,0 +1,48 @@
+"""Volunteers and newcomers: "Was suchen Sie?" plus "Wo?" – ranked text search, combined with a place and radius
+and the Handlungsfelder, results on a map and in a list, all in the URL."""
+
+from __future__ import annotations
+
+import numpy as np
+from flask import Blueprint, current_app, render_template, request
+
+from atlas.geocode import distance_km
+from atlas.handlungsfelder import HANDLUNGSFELDER, mask
+from atlas.mapdata import project_data
+from atlas.near import RADII_KM, parse_near_query
+from atlas.present import project_view
+from atlas.text import clean_text
+from atlas.web.assets import page_map
+from atlas.web.public import freshness_cutoff
+
+bp = Blueprint("search", __name__)
+SHOWN = 50
+
+
+@bp.get("/suche")
+def search():
+    services = current_app.extensions["atlas"]
+    text = clean_text(request.args.get("q"))[:200]
+    query, problems = parse_near_query(request.args, list(HANDLUNGSFELDER))
+    found = services.store.published_ids(services.searcher.search(text)) if text else None
+    place, centre, message = None, None, ""
+    if found is not None and query.fields:
+        found = found[(found.hf_mask & mask(list(query.fields))) != 0]
+    if found is not None and query.ort:
+        located = services.geocoder.geocode(query.ort)
+        if located.ok:
+            place = located.place
+            km = distance_km(np.full(len(found), place.lat), np.full(len(found), place.lon),
+                             found.lat.to_numpy(), found.lon.to_numpy())
+            found = found.assign(km=km)[km <= query.radius_km]
+            centre = {"lat": place.lat, "lon": place.lon, "radius": query.radius_km * 1000, "name": place.name}
+        else:
+            message = located.message
+    context = {"text": text, "query": query, "problems": problems, "radii": RADII_KM, "fields": HANDLUNGSFELDER,
+               "selected": list(query.fields), "place": place, "message": message, "total": 0, "projects": []}
+    if found is not None:
+        shown = found.head(SHOWN)
+        context.update(total=len(found), projects=[project_view(r, freshness_cutoff())
+                                                   for r in shown.to_dict("records")],
+                       map=page_map("naehe"), data=project_data(shown, centre))
+    return render_template("search/results.html", **context), 400 if problems else 200

@@ -1,0 +1,92 @@
+"""A person types what they look for: ranked results with German word forms, accents and typos forgiven,
+combined with a place, a radius and the Handlungsfelder; only published projects; hostile text stays text."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import PAYLOADS, html, make_app
+
+from atlas.projects import validate_project
+from atlas.store import PENDING, PUBLISHED
+
+PROJECTS = [
+    ("Sprachcafé Lamspringe", "Caritas", "Deutsch üben bei Kaffee und Kuchen.", "sprache", "Lamspringe", PUBLISHED),
+    ("Hausaufgabenhilfe Hildesheim", "Diakonie", "Ehrenamtliche helfen Kindern bei den Hausaufgaben.",
+     "teilhabe", "Hildesheim", PUBLISHED),
+    ("Deutschkurs für Frauen", "VHS", "Kurse mit Kinderbetreuung.", "sprache", "Lüneburg", PUBLISHED),
+    ("Gewerkepass", "Handwerkskammer", "Berufe im Handwerk kennenlernen.", "arbeit-ausbildung", "Osnabrück",
+     PUBLISHED),
+    ("Sprachcafé Geheim", "Unbekannt", "Wartet noch auf Freigabe.", "sprache", "Hildesheim", PENDING),
+]
+
+
+@pytest.fixture(scope="module")
+def searching(tmp_path_factory):
+    app = make_app(tmp_path_factory.mktemp("suche"))
+    services = app.extensions["atlas"]
+    for name, traeger, description, hf, ort, status in PROJECTS:
+        project, errors = validate_project({"name": name, "traeger": traeger, "description": description,
+                                            "handlungsfelder": hf, "ort": ort})
+        assert not errors
+        services.store.add(project, services.geocoder.geocode(ort).place, status)
+    return app
+
+
+def names(app, **params) -> list[str]:
+    page = html(app.test_client().get("/suche", query_string=params))
+    return [a.get_text() for a in page.select("#treffer a.projekt-name")]
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("Sprachcafé", "Sprachcafé Lamspringe"),
+    ("Sprachcafe", "Sprachcafé Lamspringe"),  # without the accent
+    ("Gewerkepas", "Gewerkepass"),  # cut short
+    ("Gewerkpass", "Gewerkepass"),  # a letter missing in the middle
+    ("Hausaufgaben", "Hausaufgabenhilfe Hildesheim"),  # the beginning of a longer word
+    ("Deutschkurse", "Deutschkurs für Frauen"),  # another word form
+    ("Kinderbetreuung Kurs", "Deutschkurs für Frauen"),  # words of the description, all of them
+    ("Handwerkskammer", "Gewerkepass"),  # the Träger
+    ("lüneburg", "Deutschkurs für Frauen"),  # the Ort
+])
+def test_what_a_person_types_finds_the_project(searching, typed, expected):
+    assert names(searching, q=typed)[:1] == [expected]
+
+
+def test_only_published_projects_are_found(searching):
+    assert names(searching, q="Sprachcafé") == ["Sprachcafé Lamspringe"]
+    assert names(searching, q="Freigabe") == []
+
+
+def test_place_radius_and_handlungsfelder_narrow_the_results(searching):
+    assert set(names(searching, q="Deutsch")) == {"Sprachcafé Lamspringe", "Deutschkurs für Frauen"}
+    assert names(searching, q="Deutsch", ort="Hildesheim", umkreis="25") == ["Sprachcafé Lamspringe"]
+    assert names(searching, q="Kinder", hf="sprache") == ["Deutschkurs für Frauen"]
+    page = html(searching.test_client().get("/suche?q=Deutsch&ort=Hildesheim&umkreis=25&hf=sprache"))
+    assert page.select_one("#q")["value"] == "Deutsch" and page.select_one("#ort")["value"] == "Hildesheim"
+    assert page.select_one("#umkreis option[selected]")["value"] == "25"
+
+
+def test_nothing_found_says_what_to_try(searching):
+    page = html(searching.test_client().get("/suche?q=Quantenphysik"))
+    assert "0 Projekte gefunden" in page.select_one("#trefferzahl").get_text()
+
+
+@pytest.mark.parametrize("payload", PAYLOADS + ["\u202e\u0000AND OR NOT * ^ \"", "x" * 5000, "'; DROP TABLE projects;--"])
+def test_hostile_queries_are_text(searching, payload):
+    response = searching.test_client().get("/suche", query_string={"q": payload})
+    assert response.status_code == 200
+    page = html(response)
+    assert page.select_one("main img, main script, main svg, main iframe") is None
+    assert searching.extensions["atlas"].store.count() == len(PROJECTS)
+
+
+def test_an_edit_is_found_at_once(searching):
+    from atlas.projects import validate_project as validate
+
+    store = searching.extensions["atlas"].store
+    [row] = [r for r in store.rows() if r["name"] == "Gewerkepass"]
+    project, _ = validate({"name": "Gewerkepass Plus", "traeger": "Handwerkskammer", "ort": "Osnabrück",
+                           "description": "Jetzt auch mit Schweißkurs.", "handlungsfelder": "arbeit-ausbildung"})
+    place = searching.extensions["atlas"].geocoder.geocode("Osnabrück").place
+    store.update(row["id"], project, place, actor="test")
+    assert names(searching, q="Schweißkurs") == ["Gewerkepass Plus"]
