@@ -71,7 +71,10 @@ def test_nothing_found_says_what_to_try(searching):
     assert "0 Projekte gefunden" in page.select_one("#trefferzahl").get_text()
 
 
-@pytest.mark.parametrize("payload", PAYLOADS + ["\u202e\u0000AND OR NOT * ^ \"", "x" * 5000, "'; DROP TABLE projects;--"])
+QUERY_SYNTAX = ["\u202e\u0000AND OR NOT * ^ \"", "x" * 5000, "'; DROP TABLE projects;--", "a:* & !b | c", "NEAR(a b)"]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS + QUERY_SYNTAX)
 def test_hostile_queries_are_text(searching, payload):
     response = searching.test_client().get("/suche", query_string={"q": payload})
     assert response.status_code == 200
