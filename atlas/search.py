@@ -37,18 +37,21 @@ def document(row: dict) -> str:
 
 
 def index(db, rows: list[dict]) -> None:
-    """(Re)write the search documents of these projects in the caller's transaction."""
+    """(Re)write the search documents of these projects in the caller's transaction. Only published projects
+    have one: the index holds what the public may find, and a search needs no second look at the status."""
     if not rows:
         return
     ids = [{"id": int(row["id"])} for row in rows]
-    docs = [{"id": int(row["id"]), "doc": document(row)} for row in rows]
+    docs = [{"id": int(row["id"]), "doc": document(row)} for row in rows if row["status"] == "published"]
     if db.dialect.name == "postgresql":
         db.execute(text("DELETE FROM project_search WHERE project_id = :id"), ids)
-        db.execute(text("INSERT INTO project_search (project_id, document) VALUES (:id, to_tsvector('simple', :doc))"),
-                   docs)
+        if docs:
+            db.execute(text("INSERT INTO project_search (project_id, document) "
+                            "VALUES (:id, to_tsvector('simple', :doc))"), docs)
     else:
         db.execute(text("DELETE FROM project_search WHERE rowid = :id"), ids)
-        db.execute(text("INSERT INTO project_search (rowid, document) VALUES (:id, :doc)"), docs)
+        if docs:
+            db.execute(text("INSERT INTO project_search (rowid, document) VALUES (:id, :doc)"), docs)
 
 
 class Searcher:
@@ -67,13 +70,10 @@ class Searcher:
             "(" + (" | " if postgres else " OR ").join(f"{v}:*" if postgres else f'"{v}"*' for v in variants) + ")"
             for variants in terms)
         if postgres:
-            sql = text("SELECT s.project_id FROM project_search s JOIN projects p ON p.id = s.project_id "
-                       "WHERE s.document @@ to_tsquery('simple', :q) AND p.status = 'published' "
-                       "ORDER BY ts_rank(s.document, to_tsquery('simple', :q)) DESC, p.id LIMIT :n")
+            sql = text("SELECT project_id FROM project_search WHERE document @@ to_tsquery('simple', :q) "
+                       "ORDER BY ts_rank(document, to_tsquery('simple', :q)) DESC, project_id LIMIT :n")
         else:
-            sql = text("SELECT project_search.rowid FROM project_search JOIN projects p ON p.id = project_search.rowid "
-                       "WHERE project_search MATCH :q AND p.status = 'published' "
-                       "ORDER BY bm25(project_search), p.id LIMIT :n")
+            sql = text("SELECT rowid FROM project_search WHERE project_search MATCH :q ORDER BY rank LIMIT :n")
         with self.store.engine.connect() as db:
             return [row[0] for row in db.execute(sql, {"q": expression, "n": limit})]
 
@@ -82,11 +82,15 @@ class Searcher:
         result = []
         vocabulary = None
         for word in words(query)[:MAX_WORDS]:
-            variants = list(dict.fromkeys([word, STEMMER.stemWord(word)]))
+            variants = _shortest([word, STEMMER.stemWord(word)])
             vocabulary = vocabulary if vocabulary is not None else self.vocabulary()
             if not any(_begins(vocabulary, v) for v in variants):
-                close = process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=SIMILAR, limit=3)
-                variants += [term for term, _score, _i in close]
+                # a typo rarely hits the first letter: compare with the words that begin like it
+                start = bisect.bisect_left(vocabulary, word[0])
+                end = bisect.bisect_left(vocabulary, word[0] + "\uffff")
+                close = process.extract(word, vocabulary[start:end], scorer=fuzz.ratio, score_cutoff=SIMILAR,
+                                        limit=3)
+                variants = _shortest(variants + [term for term, _score, _i in close])
             result.append(variants)
         return result
 
@@ -103,6 +107,15 @@ class Searcher:
             with _lock:
                 self._vocabulary = known = (version, terms)
         return known[1]
+
+
+def _shortest(variants: list[str]) -> list[str]:
+    """The variants a prefix search needs: "sprachcaf" finds all that "sprachcafe" would."""
+    kept = []
+    for variant in sorted(set(variants), key=len):
+        if not any(variant.startswith(shorter) for shorter in kept):
+            kept.append(variant)
+    return kept
 
 
 def _begins(vocabulary: list[str], prefix: str) -> bool:

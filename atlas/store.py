@@ -166,6 +166,7 @@ class Store:
                 values.update(published_at=old["published_at"] or now, confirmed_at=now)
             db.execute(update(projects).where(projects.c.id == project_id).values(**values))
             _record(db, project_id, actor, now, status, reason, status, version)
+            search.index(db, [dict(old, status=status)])
             notices.decided(db, old, status, reason, version)
             _bump(db)
         self._changed()

@@ -25,7 +25,7 @@ def upgrade() -> None:
         op.execute("CREATE VIRTUAL TABLE project_search USING fts5(document, "
                    "tokenize = 'unicode61 remove_diacritics 2')")
         op.execute("CREATE VIRTUAL TABLE project_search_vocabulary USING fts5vocab(project_search, 'row')")
-    rows = [dict(row) for row in db.execute(sa.text("SELECT id, name, traeger, description, ort FROM projects"))
+    rows = [dict(row) for row in db.execute(sa.text("SELECT id, name, traeger, description, ort, status FROM projects"))
             .mappings()]
     for first in range(0, len(rows), 5_000):
         index(db, rows[first:first + 5_000])
