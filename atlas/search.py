@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
@@ -20,6 +21,8 @@ from sqlalchemy import text
 from atlas.gazetteer import normalise
 
 STEMMER = snowballstemmer.stemmer("german")
+# The pure-Python stemmer takes about 80 µs a word; the words of the projects repeat, so each is stemmed once.
+_stem = lru_cache(maxsize=200_000)(STEMMER.stemWord)
 MAX_WORDS = 8  # of a query; more are ignored
 MAX_RESULTS = 500
 SIMILAR = 80  # rapidfuzz ratio for a spelling to count as a typo of a known word
@@ -32,24 +35,33 @@ def words(value: str) -> list[str]:
 
 def document(row: dict) -> str:
     """The searchable words of a project row: folded words and their stems, each once."""
-    found = words(" ".join(str(row.get(k) or "") for k in ("name", "traeger", "description", "ort")))
-    return " ".join(dict.fromkeys(found + STEMMER.stemWords(found)))
+    found = [w for key in ("name", "traeger", "description", "ort") for w in _field_words(str(row.get(key) or ""))]
+    return " ".join(dict.fromkeys(found + [w if w.isdigit() else _stem(w) for w in found]))
 
 
-def index(db, rows: list[dict]) -> None:
+@lru_cache(maxsize=50_000)
+def _field_words(value: str) -> tuple[str, ...]:
+    """Träger, descriptions and Orte repeat across projects: folded once each."""
+    return tuple(words(value))
+
+
+def index(db, rows: list[dict], new: bool = False) -> None:
     """(Re)write the search documents of these projects in the caller's transaction. Only published projects
-    have one: the index holds what the public may find, and a search needs no second look at the status."""
+    have one: the index holds what the public may find, and a search needs no second look at the status.
+    `new`: the projects were just inserted, there is nothing to replace."""
     if not rows:
         return
     ids = [{"id": int(row["id"])} for row in rows]
     docs = [{"id": int(row["id"]), "doc": document(row)} for row in rows if row["status"] == "published"]
     if db.dialect.name == "postgresql":
-        db.execute(text("DELETE FROM project_search WHERE project_id = :id"), ids)
+        if not new:
+            db.execute(text("DELETE FROM project_search WHERE project_id = :id"), ids)
         if docs:
             db.execute(text("INSERT INTO project_search (project_id, document) "
                             "VALUES (:id, to_tsvector('simple', :doc))"), docs)
     else:
-        db.execute(text("DELETE FROM project_search WHERE rowid = :id"), ids)
+        if not new:
+            db.execute(text("DELETE FROM project_search WHERE rowid = :id"), ids)
         if docs:
             db.execute(text("INSERT INTO project_search (rowid, document) VALUES (:id, :doc)"), docs)
 
@@ -82,7 +94,7 @@ class Searcher:
         result = []
         vocabulary = None
         for word in words(query)[:MAX_WORDS]:
-            variants = _shortest([word, STEMMER.stemWord(word)])
+            variants = _shortest([word, _stem(word)])
             vocabulary = vocabulary if vocabulary is not None else self.vocabulary()
             if not any(_begins(vocabulary, v) for v in variants):
                 # a typo rarely hits the first letter: compare with the words that begin like it

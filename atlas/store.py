@@ -96,7 +96,7 @@ class Store:
         with self.write() as db:
             values = dict(_row(project, place, *kreis, PENDING, datetime.now(UTC)), language=language)
             project_id = db.execute(insert(projects).values(**values).returning(projects.c.id)).scalar_one()
-            search.index(db, [dict(values, id=project_id)])
+            search.index(db, [dict(values, id=project_id)], new=True)
             link = notices.submitted(db, dict(values, id=project_id, row_version=1))
         return project_id, link
 
@@ -127,8 +127,8 @@ class Store:
                 if status == PUBLISHED:
                     for row in rows:
                         row["published_at"] = row["confirmed_at"] = now
-                batch_ids = [row.id for row in db.execute(statement, rows)]
-                search.index(db, [dict(row, id=i) for row, i in zip(rows, batch_ids, strict=True)])
+                batch_ids = _insert(db, statement, rows)
+                search.index(db, [dict(row, id=i) for row, i in zip(rows, batch_ids, strict=True)], new=True)
                 ids += batch_ids
             if status == PUBLISHED:
                 _bump(db)
@@ -342,6 +342,19 @@ def _row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str
         "kreis_rs": rs, "kreis_name": kreis_name, "arl": arl, "website": project.website, "email": project.email,
         "status": status, "reject_reason": "", "created_at": now, "updated_at": now,
     }
+
+
+def _insert(db, statement, rows: list[dict]) -> list[int]:
+    """Insert rows and return their ids in order. SQLite inserts with RETURNING one row at a time; its writer holds
+    the database alone here (BEGIN IMMEDIATE), so the new ids follow the largest one: one executemany, checked."""
+    if db.dialect.name != "sqlite":
+        return [row.id for row in db.execute(statement, rows)]
+    first = db.execute(select(func.coalesce(func.max(projects.c.id), 0))).scalar_one() + 1
+    db.execute(insert(projects), rows)
+    last = db.execute(select(func.max(projects.c.id))).scalar_one()
+    if last != first + len(rows) - 1:
+        raise RuntimeError(f"expected ids {first}–{first + len(rows) - 1}, the table ends at {last}")
+    return list(range(first, last + 1))
 
 
 def _shown(value) -> str:

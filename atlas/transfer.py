@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from atlas.geocode import Geocoder
-from atlas.places import AMBIGUOUS, Place
+from atlas.places import AMBIGUOUS, Place, Result
 from atlas.present import hf_names
 from atlas.projects import ProjectInput, validate_project
 from atlas.store import PUBLISHED, Store
@@ -54,8 +54,9 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
         report.errors.append((0, str(problem)))
         return report
     located: list[tuple[ProjectInput, Place]] = []
+    places: dict[tuple[str, str, str], Result] = {}  # many rows name the same place: geocoded once
     for line, row in progress(numbered):
-        outcome = _locate_row(row, geocoder)
+        outcome = _locate_row(row, geocoder, places)
         if isinstance(outcome, str):
             report.errors.append((line, outcome))
         else:
@@ -136,11 +137,14 @@ def _csv_problem(error: csv.Error) -> str:
     return "ungültiges Zeichen oder Anführungszeichen"
 
 
-def _locate_row(row: dict, geocoder: Geocoder) -> tuple[ProjectInput, Place] | str:
+def _locate_row(row: dict, geocoder: Geocoder, places: dict) -> tuple[ProjectInput, Place] | str:
     project, errors = validate_project({field_: row.get(column) for column, field_ in COLUMNS.items()})
     if errors:
         return "; ".join(errors.values())
-    result = geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort)
+    key = (project.street, project.plz, project.ort)
+    if key not in places:
+        places[key] = geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort)
+    result = places[key]
     if result.status == AMBIGUOUS:
         return f"Ort mehrdeutig: {result.message}"
     if not result.ok:

@@ -28,4 +28,4 @@ def upgrade() -> None:
     rows = [dict(row) for row in db.execute(sa.text("SELECT id, name, traeger, description, ort, status FROM projects"))
             .mappings()]
     for first in range(0, len(rows), 5_000):
-        index(db, rows[first:first + 5_000])
+        index(db, rows[first:first + 5_000], new=True)
