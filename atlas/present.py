@@ -11,18 +11,10 @@ from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.regions import Regions
 
 
-def project_view(row: dict, unconfirmed_before: datetime | None = None) -> dict:
-    """A project row with its Handlungsfelder as objects (name, colour, letter) for display; with
-    `unconfirmed_before`, `unconfirmed_since` says since when a project confirmed before then is not confirmed."""
+def project_view(row: dict) -> dict:
+    """A project row with its Handlungsfelder as objects (name, colour, letter) for display."""
     slugs = [s for s in str(row.get("handlungsfelder", "")).split(";") if s in HANDLUNGSFELDER]
-    view = dict(row, fields=[HANDLUNGSFELDER[s] for s in slugs])
-    confirmed = row.get("confirmed_at")
-    if unconfirmed_before is not None and confirmed is not None and not pd.isna(confirmed):
-        confirmed = pd.Timestamp(confirmed).to_pydatetime()
-        confirmed = confirmed if confirmed.tzinfo else confirmed.replace(tzinfo=UTC)
-        if confirmed < unconfirmed_before:
-            view["unconfirmed_since"] = confirmed
-    return view
+    return dict(row, fields=[HANDLUNGSFELDER[s] for s in slugs])
 
 
 def hf_names(slugs: str) -> list[str]:

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 
 from atlas import notices, search, tokens
-from atlas.database import open_engine
+from atlas.database import as_utc, open_engine
 from atlas.geocode import distance_km
 from atlas.handlungsfelder import mask
 from atlas.i18n import N_
@@ -38,7 +38,7 @@ ROUGH_DECIMALS = 2  # "Standort nur ungefähr": 0.01° is about 1.1 km north–s
 STATUSES = (PENDING, PUBLISHED, REJECTED, ARCHIVED)  # archived: ended or withdrawn, off the map, kept in history
 
 PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "handlungsfelder", "kreis_rs",
-                  "kreis_name", "arl", "confirmed_at"]
+                  "kreis_name", "arl"]
 
 
 CHANGE_LABELS = {  # German in the recorded history; translated where they are shown (atlas.submitters)
@@ -254,6 +254,16 @@ class Store:
         order = {project_id: i for i, project_id in enumerate(ids)}
         return frame.assign(rank=frame.id.map(order)).sort_values("rank", kind="stable").drop(columns="rank")
 
+    def unconfirmed_since(self, ids: list[int], before: datetime) -> dict[int, datetime]:
+        """Of these projects, the published ones last confirmed before `before`, with when: the few a page lists,
+        not every project a map draws."""
+        if not ids:
+            return {}
+        query = select(projects.c.id, projects.c.confirmed_at).where(
+            projects.c.id.in_(ids), projects.c.status == PUBLISHED, projects.c.confirmed_at < before)
+        with self.engine.connect() as db:
+            return {row.id: as_utc(row.confirmed_at) for row in db.execute(query)}
+
     def published_one(self, project_id: int) -> pd.DataFrame:
         return self._public_frame(self._public_query().where(projects.c.id == project_id))
 
@@ -271,7 +281,6 @@ class Store:
             rows = [tuple(row) for row in db.execute(query)]  # plain tuples: pandas is slow on Row objects
         frame = pd.DataFrame.from_records(rows, columns=PUBLIC_COLUMNS + ["approximate"])
         rough = frame.approximate.astype(bool).to_numpy()
-        frame["confirmed_at"] = pd.to_datetime(frame.confirmed_at, utc=True)
         frame["lat"] = public_position(frame.lat.to_numpy(dtype=float), rough)
         frame["lon"] = public_position(frame.lon.to_numpy(dtype=float), rough)
         return frame.drop(columns="approximate")

@@ -10,11 +10,10 @@ from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
 from atlas.mapdata import project_data
 from atlas.near import RADII_KM, find_near, parse_near_query
-from atlas.present import project_view
 from atlas.store import PUBLIC_COLUMNS
 from atlas.text import clean_text
 from atlas.web.assets import page_map
-from atlas.web.public import freshness_cutoff
+from atlas.web.public import public_views
 
 bp = Blueprint("near", __name__)
 
@@ -47,6 +46,6 @@ def near():
         centre = {"lat": place.lat, "lon": place.lon, "radius": query.radius_km * 1000, "name": place.name}
         context["map"] = page_map("naehe")
         context["data"] = project_data(pd.DataFrame(result.projects, columns=PUBLIC_COLUMNS), centre)
-        context["projects"] = [project_view(p, freshness_cutoff()) for p in result.projects]
+        context["projects"] = public_views(result.projects)
     status = 400 if result and result.status == "invalid" else 200
     return render_template("near/near.html", **context), status

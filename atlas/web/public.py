@@ -42,7 +42,7 @@ def project(project_id: int):
     def render() -> str:
         frame = services.store.published_one(project_id)
         view = {"lat": round(float(frame.lat.iat[0]), 5), "lon": round(float(frame.lon.iat[0]), 5), "zoom": 12}
-        return render_template("public/project.html", project=project_view(row, freshness_cutoff()),
+        return render_template("public/project.html", project=public_views([row])[0],
                                map=page_map("projekt"),
                                data=project_data(frame, view=view), arl=ARLS[row["arl"]],
                                tiles=current_app.config["TILES"])
@@ -80,8 +80,7 @@ def _map_page(view: str, arl: str | None):
             f"public/{view}.html", map=parts, data=script_json({"src": data_src}), data_src=data_src,
             selected=selected,
             fields=HANDLUNGSFELDER,
-            projects=[project_view(r, freshness_cutoff())
-                      for r in shown.iloc[first:first + LIST_PAGE].to_dict("records")],
+            projects=public_views(shown.iloc[first:first + LIST_PAGE].to_dict("records")),
             total=len(shown), page=page, pages=pages,
             arl=ARLS.get(arl) if arl else None, arls=ARLS, tiles=current_app.config["TILES"],
             counts=kreis_counts(services.regions, everything, arl) if arl else None,
@@ -124,10 +123,16 @@ def _page_number(value: str) -> int:
                        value=clean_text(value)[:20]))
 
 
-def freshness_cutoff():
-    """Projects confirmed before this moment are marked „nicht bestätigt“ (pages are renewed daily by
-    `atlas freshness`, which moves the store's version on)."""
-    return unconfirmed_before(int(current_app.config["FRESHNESS_DAYS"]))
+def public_views(rows: list[dict]) -> list[dict]:
+    """Projects as a public page lists them: with their Handlungsfelder, and `unconfirmed_since` for those whose
+    confirmation ran out (pages are renewed daily by `atlas freshness`, which moves the store's version on)."""
+    views = [project_view(row) for row in rows]
+    since = _services().store.unconfirmed_since(
+        [int(v["id"]) for v in views], unconfirmed_before(int(current_app.config["FRESHNESS_DAYS"])))
+    for view in views:
+        if int(view["id"]) in since:
+            view["unconfirmed_since"] = since[int(view["id"])]
+    return views
 
 
 def _services():

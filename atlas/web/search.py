@@ -10,10 +10,9 @@ from atlas.geocode import distance_km
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
 from atlas.mapdata import project_data
 from atlas.near import RADII_KM, parse_near_query
-from atlas.present import project_view
 from atlas.text import clean_text
 from atlas.web.assets import page_map
-from atlas.web.public import freshness_cutoff
+from atlas.web.public import public_views
 
 bp = Blueprint("search", __name__)
 SHOWN = 50
@@ -42,7 +41,6 @@ def search():
                "selected": list(query.fields), "place": place, "message": message, "total": 0, "projects": []}
     if found is not None:
         shown = found.head(SHOWN)
-        context.update(total=len(found), projects=[project_view(r, freshness_cutoff())
-                                                   for r in shown.to_dict("records")],
+        context.update(total=len(found), projects=public_views(shown.to_dict("records")),
                        map=page_map("naehe"), data=project_data(shown, centre))
     return render_template("search/results.html", **context), 400 if problems else 200
