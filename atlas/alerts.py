@@ -183,10 +183,8 @@ def _office_digests(store: Store, now: datetime) -> int:
         if since + timedelta(days=1) > now + timedelta(minutes=5):
             continue
         with store.write() as db:
-            moved = db.execute(update(users).where(users.c.id == account["id"],
-                                                   users.c.digest_at.is_(account["digest_at"])
-                                                   if account["digest_at"] is None
-                                                   else users.c.digest_at == account["digest_at"])
+            moved = db.execute(update(users).where(users.c.id == account["id"],  # == None is IS NULL
+                                                   users.c.digest_at == account["digest_at"])
                                .values(digest_at=now)).rowcount
             new = db.execute(select(projects.c.id, projects.c.name, projects.c.ort).where(
                 projects.c.arl == account["arl"], projects.c.status == PENDING, projects.c.created_at > since,

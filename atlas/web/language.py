@@ -48,7 +48,18 @@ def register(app: Flask) -> None:
     def language_context():
         code = current()
         return {"language": LANGUAGES.get(code, LANGUAGES[DEFAULT]), "languages": LANGUAGES,
-                "browser_text": lambda: script_json(browser_texts())}
+                "browser_text": browser_text}
+
+
+_BROWSER_TEXT: dict[str, str] = {}  # per language: the catalogues do not change while the process runs
+
+
+def browser_text() -> str:
+    """The #atlas-text block of every page, as JSON safe inside <script>; made once per language."""
+    code = current()
+    if code not in _BROWSER_TEXT:
+        _BROWSER_TEXT[code] = script_json(browser_texts())
+    return _BROWSER_TEXT[code]
 
 
 def browser_texts() -> dict:
