@@ -172,3 +172,6 @@ def token_in(path: str) -> str:
 
 
 XSS_REASON = "Bitte <img src=x onerror=alert(1)> ergänzen & neu einreichen"
+
+
+OFFICE = "leine-weser@arl.example"  # the office of Lamspringe and Hildesheim, where the mail tests submit

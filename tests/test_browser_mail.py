@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import seeded_app, served
-from helpers import PASSWORD, create_account, deliver, links
+from helpers import OFFICE, PASSWORD, create_account, deliver, links
 from playwright.sync_api import expect
 
 from atlas.alerts import send_digests
 
 pytestmark = pytest.mark.browser
 NAME = "Hausaufgabenhilfe Lamspringe"
-VOLUNTEER, SUBMITTER, OFFICE = "hilft@example.org", "traeger@example.org", "leine-weser@arl.example"
+VOLUNTEER, SUBMITTER = "hilft@example.org", "traeger@example.org"
 
 
 @pytest.fixture(scope="module")

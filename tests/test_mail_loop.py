@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import (
+    OFFICE,
     XSS_REASON,
     create_account,
     csrf_token,
@@ -17,8 +18,6 @@ from helpers import (
     text_of,
     token_in,
 )
-
-OFFICE = "leine-weser@arl.example"
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import (
+    OFFICE,
     PAYLOADS,
     XSS_REASON,
     create_account,
@@ -15,8 +16,6 @@ from helpers import (
     login,
     submit,
 )
-
-OFFICE = "leine-weser@arl.example"
 
 
 @pytest.fixture
