@@ -152,3 +152,50 @@ def test_only_the_hash_of_a_token_is_stored(mail_app):
     with mail_app.extensions["atlas"].store.engine.connect() as db:
         assert token not in " ".join(db.execute(text("SELECT params FROM outbox")).scalars())
     assert token in queued[0]  # until it was sent
+
+
+def test_a_proposal_with_markup_reaches_the_office_as_text(mail_app, office):
+    project_id, token = submit(mail_app, name="Alt")
+    client = mail_app.test_client()
+    form = form_values(html(client.get(f"/mein-projekt/{token}/aendern")), "vorschlagen")
+    client.post(f"/mein-projekt/{token}/aendern", data=dict(form, name=PAYLOADS[0], description="\u202eumgedreht"))
+    page = office.get(f"/amt/projekt/{project_id}").get_data(as_text=True)
+    assert PAYLOADS[0] not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "\u202e" not in page  # bidi overrides are removed from every field
+
+
+def test_another_district_can_neither_decide_a_proposal_nor_archive(mail_app, office):
+    project_id, token = submit(mail_app)
+    mail_app.extensions["atlas"].store.set_status(project_id, "published", actor="test")
+    client = mail_app.test_client()
+    form = form_values(html(client.get(f"/mein-projekt/{token}/aendern")), "vorschlagen")
+    client.post(f"/mein-projekt/{token}/aendern", data=dict(form, name="Neu"))
+    page = html(office.get(f"/amt/projekt/{project_id}"))
+    proposal_url = page.select_one("#vorschlag form")["action"]
+    create_account(mail_app, "braunschweig@arl.example", "--arl=braunschweig")
+    other = mail_app.test_client()
+    login(other, "braunschweig@arl.example")
+    token_form = csrf_token(other.get("/amt/"))
+    version = page.select_one("#archivieren input[name=version]")["value"]
+    for url in (proposal_url, f"/amt/projekt/{project_id}/archivieren"):
+        answer = other.post(url, data={"csrf_token": token_form, "version": version, "entscheidung": "uebernehmen"})
+        assert answer.status_code == 403, url
+    row = mail_app.extensions["atlas"].store.get(project_id)
+    assert row["name"] != "Neu" and row["status"] == "published"
+
+
+def test_a_stale_archive_form_archives_nothing(mail_app, office):
+    project_id, _ = submit(mail_app)
+    store = mail_app.extensions["atlas"].store
+    store.set_status(project_id, "published", actor="test")
+    page = html(office.get(f"/amt/projekt/{project_id}"))
+    store.set_status(project_id, "published", actor="jemand anderes")  # changed meanwhile
+    answer = office.post(f"/amt/projekt/{project_id}/archivieren", data=form_values(page, "archivieren"))
+    assert answer.status_code == 409 and store.get(project_id)["status"] == "published"
+
+
+def test_the_notification_choice_takes_only_its_two_values(mail_app, office):
+    page = office.get("/amt/konto")
+    answer = office.post("/amt/konto", data={"notify": "<script>", "csrf_token": csrf_token(page)})
+    assert answer.status_code == 400
+    assert html(office.get("/amt/konto")).select_one("input[value=each]").has_attr("checked")

@@ -93,3 +93,13 @@ def test_an_edit_is_found_at_once(searching):
     place = searching.extensions["atlas"].geocoder.geocode("Osnabrück").place
     store.update(row["id"], project, place, actor="test")
     assert names(searching, q="Schweißkurs") == ["Gewerkepass Plus"]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS[:10] + ["\u202e\u0000", "x" * 5000])
+def test_hostile_places_and_fields_of_a_search_are_refused_or_text(searching, payload):
+    for params in ({"q": "Deutsch", "ort": payload}, {"q": "Deutsch", "hf": payload},
+                   {"q": "Deutsch", "umkreis": payload}):
+        response = searching.test_client().get("/suche", query_string=params)
+        assert response.status_code in (200, 400), params
+        markup = "main img, main svg, main iframe, main script:not([src]):not([type='application/json'])"
+        assert html(response).select_one(markup) is None
