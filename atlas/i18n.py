@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import has_request_context
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 
-__all__ = ["LANGUAGES", "DEFAULT", "Language", "N_", "_", "lazy", "plural"]
+__all__ = ["LANGUAGES", "DEFAULT", "Language", "N_", "_", "current_language", "lazy", "plural"]
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,11 @@ def plural(singular: str, plural_form: str, number: int, **params) -> str:
 def N_(message: str) -> str:
     """Marks a message for the catalogues where it is defined; it is translated where it is shown (with _)."""
     return message
+
+
+def current_language() -> str:
+    """The reader's language code while a page or mail is written; German elsewhere."""
+    if not has_request_context():
+        return DEFAULT
+    locale = get_locale()
+    return locale.language if locale else DEFAULT

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from atlas.facts import LANGUAGE_BITS, ZIELGRUPPEN, language_name, times_text
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
 
@@ -49,16 +50,23 @@ def columns(projects: pd.DataFrame) -> dict:
     """Compact columns: coordinates as scaled integers, Ort and Träger as indexes into tables of their values."""
     orte, ort_index = _table(projects["ort"])
     traeger, traeger_index = _table(projects["traeger"])
+    zeiten, zeiten_index = _table(projects["zeiten"])
     return {
         "id": projects["id"].astype(int).tolist(),
         "lat": np.round(projects["lat"].to_numpy() * COORD_SCALE).astype(int).tolist(),
         "lon": np.round(projects["lon"].to_numpy() * COORD_SCALE).astype(int).tolist(),
         "hf": projects["hf_mask"].astype(int).tolist(),
+        "sp": projects["sprachen_mask"].astype(int).tolist(),  # the filters: languages, target groups, free
+        "zg": projects["zg_mask"].astype(int).tolist(),
+        "ko": (projects["kosten"] == "kostenlos").astype(int).tolist(),
         "name": projects["name"].tolist(),
         "ort": ort_index, "orte": orte,
         "tr": traeger_index, "traeger": traeger,
         "scale": COORD_SCALE,
         "fields": [[hf.slug, hf.label, hf.colour, hf.letter, hf.bit] for hf in HANDLUNGSFELDER.values()],
+        "alle": ZIELGRUPPEN["alle"].bit,  # a project for everyone passes every target group
+        "zt": zeiten_index, "zeiten": ["; ".join(times_text(z)) if z else "" for z in zeiten],
+        "sprachen": [[bit, language_name(code)] for code, bit in LANGUAGE_BITS.items()],
     }
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from atlas.handlungsfelder import mask
+from atlas.filters import Filter, parse_filter
 from atlas.i18n import _
 from atlas.places import parse_position
+from atlas.present import local_now
 from atlas.text import clean_text
 
 RADII_KM = (5, 10, 25, 50)
@@ -36,51 +38,49 @@ class NearIndex:
     def __init__(self, projects: pd.DataFrame):
         self.projects = projects.reset_index(drop=True)
         x, y = _to_metres().transform(self.projects.lon.to_numpy(), self.projects.lat.to_numpy())
-        self.masks = self.projects.hf_mask.to_numpy(dtype=np.int64)
         from scipy.spatial import cKDTree  # a third of a second to import: only where an index is built
 
         self.tree = cKDTree(np.column_stack([x, y])) if len(self.projects) else None
 
-    def within(self, lat: float, lon: float, radius_km: float, fields: list[str] | None = None,
+    def keep(self, wanted: Filter, now: datetime | None = None) -> np.ndarray | None:
+        """Which of the index's projects pass a filter (None: all), for within, nearest and count_within."""
+        return wanted.keep(self.projects, now or local_now()) if wanted.active else None
+
+    def within(self, lat: float, lon: float, radius_km: float, keep: np.ndarray | None = None,
                limit: int | None = None) -> list[Hit]:
-        """Projects within the radius, nearest first (at most `limit`), only of the given Handlungsfelder if any."""
-        return self._nearest(lat, lon, limit or len(self.projects), fields, radius_km * 1000.0)
+        """Projects within the radius, nearest first (at most `limit`), only those `keep` marks if given."""
+        return self._nearest(lat, lon, limit or len(self.projects), keep, radius_km * 1000.0)
 
-    def nearest(self, lat: float, lon: float, count: int, fields: list[str] | None = None) -> list[Hit]:
-        """The `count` nearest projects of the given Handlungsfelder, however far."""
-        return self._nearest(lat, lon, count, fields, np.inf)
+    def nearest(self, lat: float, lon: float, count: int, keep: np.ndarray | None = None) -> list[Hit]:
+        """The `count` nearest projects that `keep` marks, however far."""
+        return self._nearest(lat, lon, count, keep, np.inf)
 
-    def count_within(self, lat: float, lon: float, radius_km: float, fields: list[str] | None = None) -> int:
+    def count_within(self, lat: float, lon: float, radius_km: float, keep: np.ndarray | None = None) -> int:
         if self.tree is None:
             return 0
         point = _to_metres().transform(lon, lat)
-        if not fields:
+        if keep is None:
             return int(self.tree.query_ball_point(point, radius_km * 1000.0, return_length=True))
         rows = np.asarray(self.tree.query_ball_point(point, radius_km * 1000.0), dtype=np.int64)
-        return int(self._matching(rows, fields).sum())
+        return int(keep[rows].sum())
 
-    def _nearest(self, lat: float, lon: float, count: int, fields: list[str] | None, upper: float) -> list[Hit]:
+    def _nearest(self, lat: float, lon: float, count: int, keep: np.ndarray | None, upper: float) -> list[Hit]:
         total = len(self.projects)
         if self.tree is None or count <= 0:
             return []
         point = _to_metres().transform(lon, lat)
-        k = min(count if not fields else count * 4, total)
+        k = min(count if keep is None else count * 4, total)
         while True:
             distances, rows = self.tree.query(point, k=k, distance_upper_bound=upper)
             distances, rows = np.atleast_1d(distances), np.atleast_1d(rows)
             inside = np.isfinite(distances)  # beyond the bound, the tree answers inf and row == total
             exhausted = k == total or not inside.all()
             distances, rows = distances[inside], rows[inside]
-            keep = self._matching(rows, fields)
-            if keep.sum() >= count or exhausted:
+            passing = np.ones(len(rows), dtype=bool) if keep is None else keep[rows]
+            if passing.sum() >= count or exhausted:
                 return [Hit(int(r), float(d) / 1000.0)
-                        for r, d in zip(rows[keep][:count], distances[keep][:count], strict=True)]
+                        for r, d in zip(rows[passing][:count], distances[passing][:count], strict=True)]
             k = min(k * 4, total)
-
-    def _matching(self, rows: np.ndarray, fields: list[str] | None) -> np.ndarray:
-        if not fields:
-            return np.ones(len(rows), dtype=bool)
-        return (self.masks[rows] & mask(fields)) != 0
 
 
 class NearIndexCache:
@@ -110,7 +110,7 @@ class NearQuery:
     lon: float | None = None
     name: str = ""
     radius_km: int = DEFAULT_RADIUS_KM
-    fields: tuple[str, ...] = ()
+    filter: Filter = Filter()
 
     @property
     def empty(self) -> bool:
@@ -129,8 +129,8 @@ class NearResult:
     suggestions: list = None  # "Meinten Sie …?": places that exist, in or near Niedersachsen
 
 
-def parse_near_query(args, known_fields) -> tuple[NearQuery, list[str]]:
-    """Read ?ort=…&umkreis=…&hf=… (or lat/lon from the browser); say in German what was wrong and fall back."""
+def parse_near_query(args) -> tuple[NearQuery, list[str]]:
+    """Read ?ort=…&umkreis=… and the filter (or lat/lon from the browser); say what was wrong and fall back."""
     problems: list[str] = []
     query = NearQuery(ort=clean_text(args.get("ort"))[:300])
     radius = args.get("umkreis", str(DEFAULT_RADIUS_KM))
@@ -139,10 +139,8 @@ def parse_near_query(args, known_fields) -> tuple[NearQuery, list[str]]:
     else:
         problems.append(_("Der Umkreis muss 5, 10, 25 oder 50 km sein, nicht „%(value)s“; gesucht wird in 25 km.",
                           value=radius[:20]))
-    wanted = args.getlist("hf")
-    unknown = [f for f in wanted if f not in known_fields]
-    problems += [_("Unbekanntes Handlungsfeld „%(value)s“ wurde ignoriert.", value=f[:40]) for f in unknown[:5]]
-    query.fields = tuple(f for f in known_fields if f in wanted)
+    query.filter, unknown = parse_filter(args)
+    problems += unknown
     if args.get("lat") or args.get("lon"):
         try:
             query.lat, query.lon = parse_position(args.get("lat", ""), args.get("lon", ""))
@@ -163,13 +161,13 @@ def find_near(query: NearQuery, geocoder, index: NearIndex) -> NearResult:
     if not located.ok:
         return NearResult(located.status, located.message, suggestions=located.suggestions)
     place = located.place
-    fields = list(query.fields)
-    hits = index.within(place.lat, place.lon, query.radius_km, fields, limit=RESULTS_SHOWN)
+    keep = index.keep(query.filter)
+    hits = index.within(place.lat, place.lon, query.radius_km, keep, limit=RESULTS_SHOWN)
     beyond = not hits
     if beyond:
-        hits = index.nearest(place.lat, place.lon, NEAREST_BEYOND, fields)
+        hits = index.nearest(place.lat, place.lon, NEAREST_BEYOND, keep)
     projects = [dict(index.projects.iloc[hit.index].to_dict(), km=hit.km) for hit in hits]
     total = len(projects) if len(projects) < RESULTS_SHOWN else index.count_within(place.lat, place.lon,
-                                                                                  query.radius_km, fields)
+                                                                                  query.radius_km, keep)
     return NearResult("ok", located.message, place=place, projects=projects, beyond=beyond, total=total,
                       candidates=[c for c in located.candidates if c != place])

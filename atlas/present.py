@@ -7,14 +7,56 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from atlas import facts
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.regions import Regions
 
 
 def project_view(row: dict) -> dict:
-    """A project row with its Handlungsfelder as objects (name, colour, letter) for display."""
+    """A project row with its Handlungsfelder as objects (name, colour, letter) and its facts, for display."""
     slugs = [s for s in str(row.get("handlungsfelder", "")).split(";") if s in HANDLUNGSFELDER]
-    return dict(row, fields=[HANDLUNGSFELDER[s] for s in slugs])
+    return dict(row, fields=[HANDLUNGSFELDER[s] for s in slugs], facts=facts_view(row))
+
+
+def facts_view(row: dict) -> dict:
+    """The facts of a project in the reader's language; "heute" are today's times in Niedersachsen."""
+    languages = [c for c in facts.OFFER_LANGUAGES if int(row.get("sprachen_mask") or 0) & facts.LANGUAGE_BITS[c]]
+    groups = [g for g in facts.ZIELGRUPPEN.values() if int(row.get("zg_mask") or 0) & g.bit]
+    zeiten = row.get("zeiten") or ""
+    contact = row.get("kontakt") or ""
+    return {
+        "sprachen": [facts.language_name(code) for code in languages],
+        "zielgruppen": [group.label for group in groups],
+        "kosten": _label(facts.KOSTEN, row.get("kosten")), "kostenlos": row.get("kosten") == "kostenlos",
+        "wann": _label(facts.WANN, row.get("wann")) if row.get("wann") != "zeiten" else "",
+        "zeiten": facts.times_text(zeiten) if zeiten else [],
+        "heute": facts.today_hours(zeiten, local_now().date()) if zeiten else "",
+        "barrierefrei": _label(facts.BARRIEREFREI, row.get("barrierefrei")),
+        "kontakt": contact, "kontakt_link": facts.contact_link(contact) if contact else "",
+    }
+
+
+def _label(choices: dict, slug) -> str:
+    return choices[slug].label if slug in choices else ""
+
+
+def _names(key: str, value) -> str:
+    items = value if isinstance(value, list) else [v for v in str(value or "").split(";") if v]
+    if key == "sprachen":
+        return ", ".join(facts.language_name(c) for c in items if c in facts.LANGUAGE_BITS)
+    return ", ".join(facts.ZIELGRUPPEN[s].label for s in items if s in facts.ZIELGRUPPEN)
+
+
+# How a proposal shows each fact, before and after (atlas.submitters)
+FACT_TEXT = {
+    "sprachen": lambda value: _names("sprachen", value),
+    "zielgruppen": lambda value: _names("zielgruppen", value),
+    "kosten": lambda value: _label(facts.KOSTEN, value),
+    "wann": lambda value: _label(facts.WANN, value),
+    "barrierefrei": lambda value: _label(facts.BARRIEREFREI, value),
+    "zeiten": lambda value: "; ".join(facts.times_text(value)) if value else "",
+    "kontakt": lambda value: str(value or ""),
+}
 
 
 def hf_names(slugs: str) -> list[str]:
@@ -44,6 +86,11 @@ def kreis_counts(regions: Regions, projects: pd.DataFrame, arl: str) -> dict:
 
 
 BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def local_now() -> datetime:
+    """Now in Niedersachsen, without a zone: project times are local times."""
+    return datetime.now(BERLIN).replace(tzinfo=None)
 
 
 def local_time(moment: datetime) -> str:

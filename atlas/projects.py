@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from atlas import facts
 from atlas.handlungsfelder import parse_handlungsfelder
 from atlas.i18n import N_, _
 from atlas.text import clean_text
@@ -15,7 +16,10 @@ LABELS = {
     "name": N_("Projektname"), "traeger": N_("Träger"), "description": N_("Beschreibung"),
     "handlungsfelder": N_("Handlungsfelder"), "street": N_("Straße und Hausnummer"), "plz": N_("PLZ"),
     "ort": N_("Ort"), "website": N_("Website"), "email": N_("Kontakt-E-Mail"),
+    "sprachen": N_("Angebotssprachen"), "zielgruppen": N_("Zielgruppe"), "kosten": N_("Kosten"), "wann": N_("Wann"),
+    "zeiten": N_("Zeiten"), "barrierefrei": N_("Barrierefrei"), "kontakt": N_("Öffentlicher Kontakt"),
 }
+CHOICES = {"kosten": facts.KOSTEN, "wann": facts.WANN, "barrierefrei": facts.BARRIEREFREI}
 EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
 URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\]")
 
@@ -32,6 +36,13 @@ class ProjectInput:
     website: str = ""
     email: str = ""
     approximate: bool = False
+    sprachen: list[str] = field(default_factory=list)  # codes of facts.OFFER_LANGUAGES
+    zielgruppen: list[str] = field(default_factory=list)
+    kosten: str = ""  # "", or a key of facts.KOSTEN
+    wann: str = ""
+    zeiten: str = ""  # OSM opening_hours, normalised
+    barrierefrei: str = ""
+    kontakt: str = ""  # public: a phone number or an e-mail address the submitter chose to publish
     extra: dict = field(default_factory=dict)
 
 
@@ -63,9 +74,46 @@ def validate_project(raw: dict) -> tuple[ProjectInput | None, dict[str, str]]:
     except ValueError as error:
         errors["handlungsfelder"] = _("Handlungsfelder: %(error)s.", error=error)
         slugs = []
+    values.update(_facts(raw, errors))
     if errors:
         return None, errors
     return ProjectInput(handlungsfelder=slugs, approximate=bool(raw.get("approximate")), **values), {}
+
+
+def _facts(raw: dict, errors: dict[str, str]) -> dict:
+    """The facts of a project (all optional): languages, target groups, cost, times, barrier-freedom, contact."""
+    values = {}
+    for key, known in (("sprachen", facts.OFFER_LANGUAGES), ("zielgruppen", facts.ZIELGRUPPEN)):
+        values[key], unknown = facts.codes(raw.get(key) or "", list(known))
+        if unknown:
+            errors[key] = _("%(field)s: unbekannt ist „%(unknown)s“; erlaubt sind %(allowed)s.",
+                            field=_(LABELS[key]), unknown=", ".join(unknown)[:100], allowed=", ".join(known))
+    for key, choices in CHOICES.items():
+        value = clean_text(raw.get(key)).casefold()
+        named = {c.name.casefold(): slug for slug, c in choices.items()}
+        values[key] = value if value in choices or not value else named.get(value, "")
+        if value and not values[key]:
+            errors[key] = _("%(field)s: „%(value)s“ ist nicht vorgesehen; erlaubt sind %(allowed)s.",
+                            field=_(LABELS[key]), value=value[:40], allowed=", ".join(choices))
+    for key in ("zeiten", "kontakt"):
+        value = clean_text(raw.get(key))
+        if len(value) > facts.LIMITS[key]:
+            errors[key] = _("%(field)s ist zu lang: höchstens %(limit)s Zeichen, eingegeben %(count)s.",
+                            field=_(LABELS[key]), limit=facts.LIMITS[key], count=len(value))
+            value = ""
+        try:
+            values[key] = value and (facts.parse_times(value) if key == "zeiten" else facts.parse_contact(value))
+        except ValueError as error:
+            errors[key] = str(error)
+    if values["zeiten"] and not values["wann"]:
+        values["wann"] = "zeiten"
+    if values["wann"] == "zeiten" and not values["zeiten"] and "zeiten" not in errors:
+        errors["zeiten"] = _("Bitte geben Sie die regelmäßigen Zeiten an, etwa „Mo-Fr 17:00-19:00“, oder wählen "
+                             "Sie „nach Vereinbarung“.")
+    if values["wann"] in ("vereinbarung", "laufend") and values["zeiten"]:
+        errors["zeiten"] = _("Zeiten passen nur zu „regelmäßige Zeiten“: bitte wählen Sie das, oder lassen Sie die "
+                             "Zeiten leer.")
+    return values
 
 
 def _website(url: str) -> tuple[str, str]:

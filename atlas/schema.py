@@ -37,6 +37,16 @@ projects = Table(
     Column("confirmed_at", DateTime(timezone=True), nullable=True),  # last known to be current (freshness)
     Column("freshness_asked_at", DateTime(timezone=True), nullable=True),
     Column("language", String(5), nullable=False, default="de"),  # the submitter's: mails to them are written in it
+    # the facts (atlas.facts); the masks let a filter ask SQL or numpy one integer
+    Column("sprachen", String(200), nullable=False, default=""),
+    Column("sprachen_mask", Integer, nullable=False, default=0),
+    Column("zielgruppen", String(100), nullable=False, default=""),
+    Column("zg_mask", Integer, nullable=False, default=0),
+    Column("kosten", String(10), nullable=False, default=""),
+    Column("wann", String(12), nullable=False, default=""),
+    Column("zeiten", String(300), nullable=False, default=""),  # OSM opening_hours
+    Column("barrierefrei", String(4), nullable=False, default=""),
+    Column("kontakt", String(254), nullable=False, default=""),  # public
     Index("ix_projects_lat_lon", "lat", "lon"),  # the duplicate check looks into a small box around a point
     Index("ix_projects_published_at", "published_at"),  # area digests read what was published since the last
 )

@@ -20,7 +20,7 @@ from sqlalchemy import (
     update,
 )
 
-from atlas import notices, search, tokens
+from atlas import facts, notices, search, tokens
 from atlas.database import as_utc, open_engine
 from atlas.geocode import distance_km
 from atlas.handlungsfelder import mask
@@ -38,7 +38,7 @@ ROUGH_DECIMALS = 2  # "Standort nur ungefähr": 0.01° is about 1.1 km north–s
 STATUSES = (PENDING, PUBLISHED, REJECTED, ARCHIVED)  # archived: ended or withdrawn, off the map, kept in history
 
 PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "handlungsfelder", "kreis_rs",
-                  "kreis_name", "arl"]
+                  "kreis_name", "arl", "sprachen_mask", "zg_mask", "kosten", "zeiten"]
 
 
 CHANGE_LABELS = {  # German in the recorded history; translated where they are shown (atlas.submitters)
@@ -46,7 +46,9 @@ CHANGE_LABELS = {  # German in the recorded history; translated where they are s
     "handlungsfelder": N_("Handlungsfelder"), "street": N_("Straße"), "plz": N_("PLZ"), "ort": N_("Ort"),
     "lat": N_("Breite"), "lon": N_("Länge"), "precision": N_("Genauigkeit"), "approximate": N_("nur ungefähr"),
     "kreis_name": N_("Kreis"), "arl": N_("ArL"), "website": N_("Website"), "email": N_("E-Mail"),
-    "status": N_("Status"),
+    "status": N_("Status"), "sprachen": N_("Angebotssprachen"), "zielgruppen": N_("Zielgruppe"),
+    "kosten": N_("Kosten"), "wann": N_("Wann"), "zeiten": N_("Zeiten"), "barrierefrei": N_("Barrierefrei"),
+    "kontakt": N_("Öffentlicher Kontakt"),
 }
 
 
@@ -221,7 +223,8 @@ class Store:
             else:
                 new["reject_reason"] = old["reject_reason"]
             del new["created_at"]
-            changed = {k: v for k, v in new.items() if k not in ("updated_at", "hf_mask") and v != old[k]}
+            changed = {k: v for k, v in new.items() if k not in ("updated_at", "hf_mask", "sprachen_mask", "zg_mask")
+                       and v != old[k]}
             if not changed:
                 return old
             new["row_version"] = old["row_version"] + 1
@@ -350,6 +353,10 @@ def _row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str
         "lat": place.lat, "lon": place.lon, "precision": place.precision, "approximate": project.approximate,
         "kreis_rs": rs, "kreis_name": kreis_name, "arl": arl, "website": project.website, "email": project.email,
         "status": status, "reject_reason": "", "created_at": now, "updated_at": now,
+        "sprachen": ";".join(project.sprachen), "sprachen_mask": facts.bits(project.sprachen, facts.LANGUAGE_BITS),
+        "zielgruppen": ";".join(project.zielgruppen), "zg_mask": facts.bits(project.zielgruppen, facts.ZIELGRUPPEN),
+        "kosten": project.kosten, "wann": project.wann, "zeiten": project.zeiten, "barrierefrei": project.barrierefrei,
+        "kontakt": project.kontakt,
     }
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 from atlas import notices, tokens
 from atlas.i18n import _
 from atlas.places import Place
-from atlas.present import hf_labels
+from atlas.present import FACT_TEXT, hf_labels
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
 from atlas.schema import proposals
@@ -24,7 +24,9 @@ from atlas.store import ARCHIVED, CHANGE_LABELS, Store, _locked, _shown
 
 WAITING, APPROVED, DECLINED, REPLACED = "waiting", "approved", "declined", "replaced"
 FIELDS = ("name", "traeger", "description", "handlungsfelder", "street", "plz", "ort", "website", "email",
-          "approximate")
+          "approximate", "sprachen", "zielgruppen", "kosten", "wann", "zeiten", "barrierefrei", "kontakt")
+LISTS = ("handlungsfelder", "sprachen", "zielgruppen")
+DEFAULTS = asdict(ProjectInput("", "", "", []))  # for a proposal made before the facts existed (all empty then)
 
 
 def project_by_link(store: Store, raw: str) -> dict | None:
@@ -61,15 +63,17 @@ def waiting_proposal(store: Store, project_id: int) -> dict | None:
 
 def differences(project: dict, proposal: dict) -> list[tuple[str, str, str]]:
     """(label, now, proposed) for every field the proposal changes."""
-    data = proposal["data"]
-    now = dict(project, handlungsfelder=project["handlungsfelder"].split(";"))
-    return [(_(CHANGE_LABELS.get(key, key)), _text(now[key]), _text(data[key]))
-            for key in FIELDS if _text(now[key]) != _text(data[key])]
+    data = dict(proposal["data"])
+    now = dict(project, **{key: [v for v in project[key].split(";") if v] for key in LISTS})
+    for key in FIELDS:
+        data.setdefault(key, now[key])
+    return [(_(CHANGE_LABELS.get(key, key)), _text(key, now[key]), _text(key, data[key]))
+            for key in FIELDS if _text(key, now[key]) != _text(key, data[key])]
 
 
 def proposed_input(proposal: dict, regions: Regions) -> tuple[ProjectInput, Place]:
     data = proposal["data"]
-    project = ProjectInput(**{key: data[key] for key in FIELDS})
+    project = ProjectInput(**{key: data.get(key, DEFAULTS[key]) for key in FIELDS})
     place = Place(data["place"], data["lat"], data["lon"], data["precision"], "Vorschlag",
                   regions.locate(data["lat"], data["lon"]))
     return project, place
@@ -101,7 +105,9 @@ def _close(store: Store, proposal_id: int, status: str, actor: str) -> None:
                    .values(status=status, decided_at=datetime.now(UTC), decided_by=actor))
 
 
-def _text(value) -> str:
+def _text(key: str, value) -> str:
+    if key in FACT_TEXT:
+        return FACT_TEXT[key](value)
     if isinstance(value, list):
         return ", ".join(hf_labels(";".join(value)))
     if isinstance(value, bool):

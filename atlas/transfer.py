@@ -17,14 +17,18 @@ from atlas.store import PUBLISHED, Store
 
 # CSV columns (German, as in data/projects.csv) -> project fields
 COLUMNS = {"name": "name", "traeger": "traeger", "beschreibung": "description", "handlungsfelder": "handlungsfelder",
-           "strasse": "street", "plz": "plz", "ort": "ort", "website": "website", "email": "email"}
+           "strasse": "street", "plz": "plz", "ort": "ort", "website": "website", "email": "email",
+           "sprachen": "sprachen", "zielgruppen": "zielgruppen", "kosten": "kosten", "wann": "wann", "zeiten": "zeiten",
+           "barrierefrei": "barrierefrei", "kontakt": "kontakt"}
 # How people head these columns in a spreadsheet -> the column
 COLUMN_SPELLINGS = {"träger": "traeger", "straße": "strasse", "e-mail": "email", "projektname": "name",
-                    "handlungsfeld": "handlungsfelder", "postleitzahl": "plz", "webseite": "website"}
+                    "handlungsfeld": "handlungsfelder", "postleitzahl": "plz", "webseite": "website",
+                    "angebotssprachen": "sprachen", "zielgruppe": "zielgruppen", "öffentlicher kontakt": "kontakt"}
 SEPARATORS = {",": "Komma", ";": "Semikolon", "\t": "Tabulator"}
 ENCODINGS = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252 (wie Excel speichert)"}
 EXPORT_COLUMNS = ["id", "name", "traeger", "beschreibung", "handlungsfelder", "strasse", "plz", "ort", "lat", "lon",
-                  "genauigkeit", "kreis_rs", "kreis", "arl", "website", "email", "status"]
+                  "genauigkeit", "kreis_rs", "kreis", "arl", "website", "email", "status", "sprachen", "zielgruppen",
+                  "kosten", "wann", "zeiten", "barrierefrei", "kontakt"]
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -176,7 +180,9 @@ def export_geojson(rows: list[dict]) -> str:
 def _export_values(row: dict) -> list:
     return [row["id"], row["name"], row["traeger"], row["description"], ";".join(hf_names(row["handlungsfelder"])),
             row["street"], row["plz"], row["ort"], round(row["lat"], 6), round(row["lon"], 6), row["precision"],
-            row["kreis_rs"], row["kreis_name"], row["arl"], row["website"], row["email"], row["status"]]
+            row["kreis_rs"], row["kreis_name"], row["arl"], row["website"], row["email"], row["status"],
+            row["sprachen"], row["zielgruppen"], row["kosten"], row["wann"], row["zeiten"], row["barrierefrei"],
+            row["kontakt"]]
 
 
 def _cell(value):

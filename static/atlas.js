@@ -72,6 +72,7 @@
     if (traeger) box.appendChild(el("div", "popup-traeger", traeger)).lang = "de";
     box.appendChild(el("div", "popup-hf", fieldsOf(data, data.hf[i]).map(function (f) { return f[1]; }).join(" · ")));
     box.appendChild(el("div", "popup-ort", data.orte[data.ort[i]]));
+    factsOf(data, i).forEach(function (line) { box.appendChild(el("div", "popup-fact", line)); });
     var link = el("a", "popup-link", TEXT.toProject);
     link.href = "/projekt/" + data.id[i];
     box.appendChild(link);
@@ -93,7 +94,20 @@
       details.appendChild(el("span", "hf-name", f[1] + " "));
     });
     item.appendChild(details);
+    var facts = factsOf(data, i);
+    if (facts.length) item.appendChild(el("span", "facts-note", facts.join(" · ")));
     return item;
+  }
+
+  /* What helps decide at a glance: free of charge, the languages, the regular times (words from the data). */
+  function factsOf(data, i) {
+    var lines = [];
+    if (!data.sp) return lines;
+    if (data.ko[i]) lines.push(TEXT.free);
+    var languages = data.sprachen.filter(function (l) { return (data.sp[i] & l[0]) !== 0; });
+    if (languages.length) lines.push(languages.map(function (l) { return l[1]; }).join(", "));
+    if (data.zeiten[data.zt[i]]) lines.push(data.zeiten[data.zt[i]]);
+    return lines;
   }
 
   /* The projects of a page on its map. `block` is either the columns themselves (near and project pages) or
@@ -103,6 +117,7 @@
     localise(map);
     var handle = {map: map, data: null, layer: null, markers: [], shown: [], settledAt: null, onSettled: null,
                   filter: function () { return []; }, shownCount: function () { return handle.shown.length; }};
+    handle.openSrc = block.open || null;  // the ids open now / this week (the time filter), asked when needed
     if (block.view) map.setView([block.view.lat, block.view.lon], block.view.zoom);
     if (block.centre) drawCentre(map, block.centre);
     var load = block.src
@@ -122,8 +137,8 @@
 
   function draw(handle, data, options) {
     handle.data = data;
-    handle.mask = 0;
-    handle.shown = indices(data, 0);
+    handle.spec = {hf: 0};
+    handle.shown = indices(data, handle.spec);
     var settled = function () {
       handle.settledAt = performance.now();
       if (handle.onSettled) handle.onSettled();
@@ -131,10 +146,10 @@
     var show = options.cluster && window.Supercluster ? clustered(handle, data) : single(handle, data);
     show();
     settled();
-    handle.filter = function (mask) {
-      if (mask !== handle.mask) {
-        handle.mask = mask;
-        handle.shown = indices(data, mask);
+    handle.filter = function (spec) {
+      if (specKey(spec) !== specKey(handle.spec)) {
+        handle.spec = spec;
+        handle.shown = indices(data, spec);
         show();
         settled();
       }
@@ -142,9 +157,21 @@
     };
   }
 
-  function indices(data, mask) {
+  /* A filter: hf, sp, zg are bit masks (0: any), ko asks for free projects, open is the Set of ids open at the
+     asked time (null: any time). */
+  function specKey(spec) {
+    return [spec.hf, spec.sp || 0, spec.zg || 0, spec.ko ? 1 : 0, spec.zeit || ""].join("|");
+  }
+
+  function passes(data, spec, i) {
+    return (!spec.hf || (data.hf[i] & spec.hf) !== 0) && (!spec.sp || (data.sp[i] & spec.sp) !== 0) &&
+      (!spec.zg || (data.zg[i] & (spec.zg | data.alle)) !== 0) && (!spec.ko || data.ko[i] === 1) &&
+      (!spec.open || spec.open.has(data.id[i]));
+  }
+
+  function indices(data, spec) {
     var shown = [];
-    for (var i = 0; i < data.id.length; i++) if (!mask || (data.hf[i] & mask) !== 0) shown.push(i);
+    for (var i = 0; i < data.id.length; i++) if (passes(data, spec, i)) shown.push(i);
     return shown;
   }
 
@@ -167,39 +194,46 @@
   }
 
   /* Many projects: a clustering index (supercluster) over all of them, built once. Each cluster carries its
-     counts per combination of Handlungsfelder, so a filter only counts again; only what is in view becomes
-     markers, again after every move. */
+     counts per combination of Handlungsfelder, so a filter by Handlungsfeld only counts again; any other filter
+     gets an index of its own over the projects it lets through. Only what is in view becomes markers, again after
+     every move. */
   function clustered(handle, data) {
     var map = handle.map, layer = L.layerGroup().addTo(map);
-    var points = new Array(data.id.length);
-    for (var i = 0; i < points.length; i++) {
-      points[i] = {type: "Feature", properties: {i: i},
-                   geometry: {type: "Point", coordinates: [data.lon[i] / data.scale, data.lat[i] / data.scale]}};
+    function build(rows) {
+      var points = rows.map(function (i) {
+        return {type: "Feature", properties: {i: i},
+                geometry: {type: "Point", coordinates: [data.lon[i] / data.scale, data.lat[i] / data.scale]}};
+      });
+      return new window.Supercluster({
+        radius: 60, maxZoom: 14,  // from zoom 15 on every project is its own marker
+        map: function (p) { var c = {}; c[data.hf[p.i]] = 1; return {c: c}; },
+        reduce: function (total, p) { for (var k in p.c) total.c[k] = (total.c[k] || 0) + p.c[k]; }
+      }).load(points);
     }
-    var index = new window.Supercluster({
-      radius: 60, maxZoom: 14,  // from zoom 15 on every project is its own marker
-      map: function (p) { var c = {}; c[data.hf[p.i]] = 1; return {c: c}; },
-      reduce: function (total, p) { for (var k in p.c) total.c[k] = (total.c[k] || 0) + p.c[k]; }
-    }).load(points);
-    handle.index = index;
+    var all = build(data.id.map(function (id, i) { return i; }));
+    var index = all, indexKey = specKey({hf: 0});
+    handle.index = all;
     function counted(cluster) {
-      if (!handle.mask) return cluster.properties.point_count;
+      if (!handle.spec.hf || index !== all) return cluster.properties.point_count;
       var n = 0, c = cluster.properties.c;
-      for (var k in c) if ((k & handle.mask) !== 0) n += c[k];
+      for (var k in c) if ((k & handle.spec.hf) !== 0) n += c[k];
       return n;
     }
     var projectMarkers = {}, current = {};
     function show() {
+      var byFacts = handle.spec.sp || handle.spec.zg || handle.spec.ko || handle.spec.open;
+      var key = byFacts ? specKey(handle.spec) : specKey({hf: 0});
+      if (key !== indexKey) { index = byFacts ? build(handle.shown) : all; indexKey = key; }
       var b = map.getBounds(), next = {};
       var items = index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom());
       items.forEach(function (item) {
         if (!item.properties.cluster) {
           var i = item.properties.i;
-          if (handle.mask && (data.hf[i] & handle.mask) === 0) return;
+          if (!passes(data, handle.spec, i)) return;
           next["p" + i] = current["p" + i] || projectMarkers[i] || (projectMarkers[i] = projectMarker(data, i));
           return;
         }
-        var n = counted(item), key = "c" + item.properties.cluster_id + ":" + n;
+        var n = counted(item), key = "c" + indexKey + ":" + item.properties.cluster_id + ":" + n;
         if (n) next[key] = current[key] || clusterMarker(item, n);
       });
       // markers that stay are left alone: an open popup survives the map's move to show it
@@ -211,8 +245,9 @@
       var at = [item.geometry.coordinates[1], item.geometry.coordinates[0]];
       var label = projectCount(n);
       var marker = L.marker(at, {icon: clusterIcon(n), title: label, alt: label, keyboard: true});
+      var from = index;
       function open() {
-        map.setView(at, Math.min(index.getClusterExpansionZoom(item.properties.cluster_id), map.getMaxZoom()));
+        map.setView(at, Math.min(from.getClusterExpansionZoom(item.properties.cluster_id), map.getMaxZoom()));
       }
       marker.on("click", open);
       marker.on("add", function () {  // by keyboard: the cluster is focusable, Enter opens it as a click does
@@ -329,23 +364,49 @@
       for (; rendered < Math.min(upto, shown.length); rendered++) list.appendChild(listItem(atlas.data, shown[rendered]));
       if (more) more.hidden = rendered >= shown.length;
     }
-    function apply(updateUrl) {
-      var boxes = form.querySelectorAll("input[name=hf]");
-      var mask = 0, params = new URLSearchParams(window.location.search);
-      params.delete("hf"); params.delete("seite");
-      boxes.forEach(function (box) {
-        if (box.checked) { mask |= parseInt(box.dataset.bit, 10); params.append("hf", box.value); }
+    var openIds = {};  // zeit → Set of ids, asked once per page
+    function selectedBit(name) {
+      var select = form.querySelector("select[name=" + name + "]");
+      var option = select && select.selectedOptions[0];
+      return option && option.value ? parseInt(option.dataset.bit, 10) : 0;
+    }
+    function readSpec() {
+      var spec = {hf: 0, sp: selectedBit("sprache"), zg: selectedBit("zielgruppe"), open: null};
+      form.querySelectorAll("input[name=hf]").forEach(function (box) {
+        if (box.checked) spec.hf |= parseInt(box.dataset.bit, 10);
       });
-      shown = atlas.filter(mask);
-      list.textContent = ""; rendered = 0;
-      render(PAGE);
-      if (count) count.textContent = projectCount(shown.length);
-      if (pager) pager.hidden = true;
-      if (updateUrl) {
-        var query = params.toString();
-        history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
-        relinkLanguages();
+      var free = form.querySelector("input[name=kostenlos]");
+      spec.ko = !!(free && free.checked);
+      var time = form.querySelector("input[name=zeit]:checked");
+      spec.zeit = time ? time.value : "";
+      if (!spec.zeit || !atlas.openSrc) return Promise.resolve(spec);
+      if (!openIds[spec.zeit]) {
+        var url = atlas.openSrc + (atlas.openSrc.indexOf("?") < 0 ? "?" : "&") + "zeit=" + encodeURIComponent(spec.zeit);
+        openIds[spec.zeit] = fetch(url, {credentials: "same-origin"})
+          .then(function (r) { return r.json(); })
+          .then(function (ids) { return new Set(ids); });
       }
+      return openIds[spec.zeit].then(function (ids) { spec.open = ids; return spec; });
+    }
+    var asked = 0;
+    function apply(updateUrl) {
+      var mine = ++asked;
+      var params = new URLSearchParams(window.location.search);
+      ["hf", "sprache", "zielgruppe", "kostenlos", "zeit", "seite"].forEach(function (name) { params.delete(name); });
+      new FormData(form).forEach(function (value, name) { if (value) params.append(name, value); });
+      return readSpec().then(function (spec) {
+        if (mine !== asked) return;  // a later change of the filter answers instead
+        shown = atlas.filter(spec);
+        list.textContent = ""; rendered = 0;
+        render(PAGE);
+        if (count) count.textContent = projectCount(shown.length);
+        if (pager) pager.hidden = true;
+        if (updateUrl) {
+          var query = params.toString();
+          history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+          relinkLanguages();
+        }
+      });
     }
     atlas.ready.then(function () {
       form.addEventListener("change", function () { apply(true); });

@@ -8,7 +8,7 @@ from geopy.distance import geodesic
 from helpers import html
 from werkzeug.datastructures import MultiDict
 
-from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.filters import Filter
 from atlas.near import NearIndex, parse_near_query
 from atlas.projects import validate_project
 from atlas.store import PUBLISHED
@@ -45,9 +45,9 @@ def test_the_radius_edge_is_inclusive_and_exact(services):
 
 def test_handlungsfelder_narrow_the_results(seeded, services):
     index = services.near.current()
-    hits = index.within(52.27, 8.05, 50, ["arbeit-ausbildung"])
+    hits = index.within(52.27, 8.05, 50, index.keep(Filter(fields=("arbeit-ausbildung",))))
     assert [index.projects.iloc[h.index]["name"] for h in hits] == ["Gewerkepass"]
-    assert len(index.nearest(52.27, 8.05, 5, ["teilhabe"])) == 1
+    assert len(index.nearest(52.27, 8.05, 5, index.keep(Filter(fields=("teilhabe",))))) == 1
 
 
 def test_the_index_is_renewed_when_a_project_is_published(seeded, services):
@@ -70,12 +70,12 @@ def test_an_empty_atlas_has_no_results_and_no_errors(services):
 @pytest.mark.parametrize(("args", "problem"), [
     ({"ort": "Hemmingen", "umkreis": "7"}, "Der Umkreis muss 5, 10, 25 oder 50 km sein"),
     ({"ort": "Hemmingen", "umkreis": "abc"}, "Der Umkreis muss"),
-    ({"ort": "Hemmingen", "hf": "kochen"}, "Unbekanntes Handlungsfeld „kochen“"),
+    ({"ort": "Hemmingen", "hf": "kochen"}, "Unbekannter Wert „kochen“ für Handlungsfeld"),
     ({"lat": "abc", "lon": "9"}, "Koordinaten sind ungültig"),
     ({"lat": "95", "lon": "9"}, "außerhalb des gültigen Bereichs"),
 ])
 def test_bad_parameters_are_named_in_german(args, problem):
-    _query, problems = parse_near_query(MultiDict(args), list(HANDLUNGSFELDER))
+    _query, problems = parse_near_query(MultiDict(args))
     assert any(problem in p for p in problems), problems
 
 
@@ -133,7 +133,7 @@ def test_a_limit_keeps_the_nearest_and_the_count_says_how_many_there_are(seeded,
     everything = index.within(52.3143, 9.7236, 300)
     assert index.within(52.3143, 9.7236, 300, limit=2) == everything[:2]
     assert index.count_within(52.3143, 9.7236, 300) == len(everything) == 7
-    assert index.count_within(52.3143, 9.7236, 300, ["sprache"]) == 1
+    assert index.count_within(52.3143, 9.7236, 300, index.keep(Filter(fields=("sprache",)))) == 1
 
 
 def test_a_place_not_found_offers_the_places_it_may_mean_as_links(client):

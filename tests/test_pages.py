@@ -107,13 +107,13 @@ def test_no_asset_comes_from_another_host(client):
 def test_the_filter_in_the_url_selects_the_list(client):
     response = client.get("/?hf=sprache&hf=teilhabe")
     assert sorted(listed(response)) == ["Hemminger Netzwerk für Flüchtlinge", "Lebenswege begleiten"]
-    checked = [i["value"] for i in soup(response).select("#filter input[checked]")]
+    checked = [i["value"] for i in soup(response).select("#filter input[name=hf][checked]")]
     assert checked == ["sprache", "teilhabe"]
 
 
 @pytest.mark.parametrize(("url", "message"), [
-    ("/?hf=kochen", "Unbekanntes Handlungsfeld „kochen“"),
-    ("/region/lueneburg?hf=sprache&hf=x1", "Unbekanntes Handlungsfeld „x1“"),
+    ("/?hf=kochen", "Unbekannter Wert „kochen“ für Handlungsfeld"),
+    ("/region/lueneburg?hf=sprache&hf=x1", "Unbekannter Wert „x1“ für Handlungsfeld"),
     ("/?seite=0", "Ungültige Seitenzahl „0“"),
     ("/?seite=abc", "Ungültige Seitenzahl „abc“"),
     ("/?seite=99999999999999999999", "Ungültige Seitenzahl"),

@@ -7,7 +7,9 @@ from urllib.parse import urlencode
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
-from atlas.i18n import lazy
+from atlas import facts
+from atlas.filters import TIMES
+from atlas.i18n import _, lazy
 from atlas.near import RADII_KM
 from atlas.places import precision_label
 from atlas.present import local_time
@@ -65,7 +67,7 @@ def register(app: Flask) -> None:
     @app.context_processor
     def site_context():
         return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with,
-                "precision_label": precision_label, "search_radii": RADII_KM}
+                "precision_label": precision_label, "search_radii": RADII_KM, "filter_choices": filter_choices}
 
     app.register_blueprint(operations.bp)
     operations.log_requests(app)
@@ -90,6 +92,13 @@ def register(app: Flask) -> None:
     errors.register(app)
     language.register(app)
     secure(app)
+
+
+def filter_choices() -> dict:
+    """What the filters offer, in the reader's language."""
+    return {"sprachen": [(code, name, facts.LANGUAGE_BITS[code]) for code, name in facts.language_choices()],
+            "zielgruppen": [(slug, c.label, c.bit) for slug, c in facts.ZIELGRUPPEN.items() if slug != "alle"],
+            "zeiten": [(slug, _(label)) for slug, label in TIMES.items()]}
 
 
 def query_with(**changes) -> str:

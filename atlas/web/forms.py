@@ -18,9 +18,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from atlas import facts
 from atlas.alerts import RADII
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import lazy
+from atlas.submitters import FIELDS, LISTS
 
 # the CSRF token is missing or too old
 EXPIRED = lazy("Das Formular ist abgelaufen. Bitte senden Sie es noch einmal.")
@@ -28,9 +30,19 @@ EXPIRED = lazy("Das Formular ist abgelaufen. Bitte senden Sie es noch einmal.")
 
 def hf_checkboxes(label: str) -> SelectMultipleField:
     """The five Handlungsfelder as checkboxes; unknown values are ignored by the views, not refused here."""
-    return SelectMultipleField(
-        label, choices=[SelectChoice(slug, lazy(hf.name)) for slug, hf in HANDLUNGSFELDER.items()],
-        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), validate_choice=False)
+    return checkboxes(label, [SelectChoice(slug, lazy(hf.name)) for slug, hf in HANDLUNGSFELDER.items()])
+
+
+def checkboxes(label, choices, default=None) -> SelectMultipleField:
+    return SelectMultipleField(label, choices=choices, option_widget=CheckboxInput(), default=default,
+                               widget=ListWidget(prefix_label=False), validate_choice=False)
+
+
+def radios(label, choices: dict, unknown) -> RadioField:
+    """One of a fact's values, or "" for "not said"; values are checked by atlas.projects, not here."""
+    return RadioField(label, choices=[SelectChoice("", unknown)] + [SelectChoice(slug, lazy(c.name))
+                                                                     for slug, c in choices.items()],
+                      default="", validate_choice=False)
 
 
 class LoginForm(FlaskForm):
@@ -69,9 +81,18 @@ class ProjectForm(FlaskForm):
     approximate = BooleanField(lazy("Standort nur ungefähr zeigen (auf etwa 1 km gerundet)"))
     lat = StringField(lazy("Breite (Grad)"))
     lon = StringField(lazy("Länge (Grad)"))
+    sprachen = checkboxes(lazy("Angebotssprachen"), lambda: facts.language_choices())
+    zielgruppen = checkboxes(lazy("Zielgruppe"), [SelectChoice(slug, lazy(c.name))
+                                                  for slug, c in facts.ZIELGRUPPEN.items()])
+    kosten = radios(lazy("Kosten"), facts.KOSTEN, lazy("keine Angabe"))
+    wann = radios(lazy("Wann findet das Angebot statt?"), facts.WANN, lazy("keine Angabe"))
+    zeiten = StringField(lazy("Regelmäßige Zeiten"))
+    barrierefrei = radios(lazy("Barrierefrei"), facts.BARRIEREFREI, lazy("unbekannt"))
+    kontakt = StringField(lazy("Öffentlicher Kontakt (Telefon oder E-Mail)"))
 
 
 class SubmitForm(ProjectForm):
+    sprachen = checkboxes(lazy("Angebotssprachen"), lambda: facts.language_choices(), default=["de"])  # preselected
     consent = BooleanField(lazy("Ich bin einverstanden, dass diese Angaben veröffentlicht werden, und habe den "
                                 "Datenschutzhinweis gelesen."))
     homepage = StringField(lazy("Bitte dieses Feld leer lassen"))  # a honeypot: people do not see it, bots fill it
@@ -116,6 +137,15 @@ class AlertForm(FlaskForm):
                           validate_choice=False)
     email = EmailField(lazy("Ihre E-Mail-Adresse"))
     homepage = StringField(lazy("Bitte dieses Feld leer lassen"))
+
+
+def project_form_data(row: dict) -> dict:
+    """A stored project as its edit forms start: the fields, lists as lists, and the version it was loaded at."""
+    data = {name: row[name] for name in FIELDS}
+    for name in LISTS:
+        data[name] = [value for value in row[name].split(";") if value]
+    data["version"] = str(row["row_version"])
+    return data
 
 
 def version_of(form) -> int | None:

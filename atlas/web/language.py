@@ -73,6 +73,7 @@ def browser_texts() -> dict:
         "projects": {category: plural("%(num)s Projekt", "%(num)s Projekte", n).replace(str(n), "{n}", 1)
                      for category, n in samples.items() if isinstance(n, int)},
         "toProject": _("Zur Projektseite"),
+        "free": _("kostenlos"),
         "zoomIn": _("Hineinzoomen"),
         "zoomOut": _("Herauszoomen"),
         "suggestions": _("Vorschläge für Orte"),

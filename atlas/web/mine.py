@@ -12,7 +12,7 @@ from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
 from atlas.store import ARCHIVED, StaleWrite
 from atlas.submission import relocate
-from atlas.web.forms import EXPIRED, ActionForm, ProposalForm, WithdrawForm, version_of
+from atlas.web.forms import EXPIRED, ActionForm, ProposalForm, WithdrawForm, project_form_data, version_of
 from atlas.web.headers import no_store
 from atlas.web.office import STATUS_LABELS
 
@@ -37,7 +37,7 @@ def edit(token: str):
     if row["status"] == ARCHIVED:
         flash(_("Das Projekt ist archiviert; es kann nicht mehr geändert werden."))
         return redirect(url_for("mine.status", token=token))
-    form = ProposalForm(data=_form_data(row)) if request.method == "GET" else ProposalForm()
+    form = ProposalForm(data=project_form_data(row)) if request.method == "GET" else ProposalForm()
     errors: dict[str, str] = {}
     if form.validate_on_submit():
         project, errors = validate_project(form.data)
@@ -103,13 +103,6 @@ def _project_or_404(token: str) -> dict:
 def _invalid():
     """An unknown, used or expired link: a page that says so (404), never an error."""
     return current_app.make_response((render_template("mine/invalid.html"), 404))
-
-
-def _form_data(row: dict) -> dict:
-    data = {name: row[name] for name in submitters.FIELDS}
-    data["handlungsfelder"] = row["handlungsfelder"].split(";")
-    data["version"] = str(row["row_version"])
-    return data
 
 
 def _services():

@@ -37,10 +37,10 @@ def places():
 @bp.get("/in-der-naehe")
 def near():
     services = current_app.extensions["atlas"]
-    query, problems = parse_near_query(request.args, list(HANDLUNGSFELDER))
+    query, problems = parse_near_query(request.args)
     result = None if query.empty else find_near(query, services.geocoder, services.near.current())
     context = {"query": query, "problems": problems, "result": result, "radii": RADII_KM,
-               "fields": HANDLUNGSFELDER, "selected": list(query.fields), "tiles": current_app.config["TILES"]}
+               "fields": HANDLUNGSFELDER, "filter": query.filter, "tiles": current_app.config["TILES"]}
     if result and result.place:
         place = result.place
         centre = {"lat": place.lat, "lon": place.lon, "radius": query.radius_km * 1000, "name": place.name}

@@ -27,6 +27,7 @@ from atlas.web.forms import (
     LoginForm,
     NotifyForm,
     RejectForm,
+    project_form_data,
     version_of,
 )
 from atlas.web.headers import no_store
@@ -262,11 +263,8 @@ def get_project_for_office_or_403(project_id: int) -> dict:
 
 
 def _form_data(row: dict) -> dict:
-    data = {name: row[name] for name in ("name", "traeger", "description", "street", "plz", "ort", "website",
-                                         "email", "approximate")}
-    data["handlungsfelder"] = row["handlungsfelder"].split(";")
+    data = project_form_data(row)
     data["lat"], data["lon"] = coordinate_text(row["lat"]), coordinate_text(row["lon"])
-    data["version"] = str(row["row_version"])
     return data
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
+from atlas.filters import TIMES, Filter, parse_filter
 from atlas.freshness import unconfirmed_before
-from atlas.handlungsfelder import HANDLUNGSFELDER, mask
+from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
 from atlas.mapdata import project_data, script_json
-from atlas.present import kreis_counts, project_view
+from atlas.present import kreis_counts, local_now, project_view
 from atlas.regions import ARLS
 from atlas.store import PUBLISHED
 from atlas.text import clean_text
@@ -37,7 +40,7 @@ def region(slug: str):
 def project(project_id: int):
     services = _services()
     row = get_published_or_404(project_id)
-    key = ("projekt", project_id, language.current())
+    key = ("projekt", project_id, language.current(), local_now().date())  # it says what is open today
 
     def render() -> str:
         frame = services.store.published_one(project_id)
@@ -59,16 +62,16 @@ def get_published_or_404(project_id: int) -> dict:
 
 def _map_page(view: str, arl: str | None):
     # Only validated values make the cache key: anything else is a 400 page that is not kept.
-    selected = selected_fields(request.args.getlist("hf"))
+    chosen = valid_filter(request.args)
     page = _page_number(request.args.get("seite", "1"))
     services = _services()
-    key = (view, arl, tuple(selected), page, language.current())
+    now = local_now()
+    key = (view, arl, chosen.key(now), page, language.current())
     version = services.store.version()
 
     def render() -> str:
         everything = services.store.published(arl=arl)
-        shown = everything if not selected else everything[
-            (everything.hf_mask & mask(selected)) != 0]
+        shown = chosen.apply(everything, now)
         parts = page_map(f"region-{arl}" if arl else "atlas")
         first = (page - 1) * LIST_PAGE
         pages = max(1, -(-len(shown) // LIST_PAGE))
@@ -76,9 +79,10 @@ def _map_page(view: str, arl: str | None):
             raise BadRequest(_("Seite %(page)s gibt es nicht: die Liste hat %(pages)s Seite(n).", page=page,
                                pages=pages))
         data_src = url_for("public.projects_data", arl=arl, v=version, lang=language.current())
+        open_src = url_for("public.open_data", arl=arl)
         return render_template(
-            f"public/{view}.html", map=parts, data=script_json({"src": data_src}), data_src=data_src,
-            selected=selected,
+            f"public/{view}.html", map=parts, data=script_json({"src": data_src, "open": open_src}),
+            data_src=data_src, filter=chosen,
             fields=HANDLUNGSFELDER,
             projects=public_views(shown.iloc[first:first + LIST_PAGE].to_dict("records")),
             total=len(shown), page=page, pages=pages,
@@ -95,10 +99,7 @@ def projects_data():
 
     Under the current store version (`?v=`) it is kept a year; the pages always name the current version.
     """
-    arl = request.args.get("arl") or None
-    if arl is not None and arl not in ARLS:
-        raise BadRequest(_("Unbekannter Amtsbezirk „%(value)s“. Erlaubt sind: %(allowed)s.",
-                           value=clean_text(arl)[:40], allowed=", ".join(ARLS)))
+    arl = _arl_argument()
     store = _services().store
     version = store.version()
     data = _pages().get(("daten", arl, language.current()), version, lambda: project_data(store.published(arl=arl)),
@@ -107,13 +108,36 @@ def projects_data():
     return deliver(data, max_age=YEAR if current else 0, immutable=current)
 
 
-def selected_fields(values: list[str]) -> list[str]:
-    """The Handlungsfelder asked for in the URL, in their fixed order; an unknown one is a 400 that names it."""
-    unknown = [v for v in values if v not in HANDLUNGSFELDER]
-    if unknown:
-        raise BadRequest(_("Unbekanntes Handlungsfeld „%(value)s“. Erlaubt sind: %(allowed)s.",
-                           value=clean_text(unknown[0])[:40], allowed=", ".join(HANDLUNGSFELDER)))
-    return [slug for slug in HANDLUNGSFELDER if slug in values]
+@bp.get("/karte/offen.json")
+def open_data():
+    """The ids of the published projects (of the state or one district) open now (`?zeit=jetzt`) or in the next
+    7 days (`?zeit=woche`): the maps' time filter asks this, since times are evaluated here. Kept a minute."""
+    arl = _arl_argument()
+    wanted = valid_filter(request.args)
+    if not wanted.zeit:
+        raise BadRequest(_("Bitte „zeit“ angeben: %(allowed)s.", allowed=", ".join(TIMES)))
+    store = _services().store
+    now = local_now()
+    body = _pages().get(("offen", arl, wanted.key(now)), store.version(), lambda: json.dumps(
+        Filter(zeit=wanted.zeit).apply(store.published(arl=arl), now).id.astype(int).tolist()),
+        mimetype="application/json")
+    return deliver(body, max_age=60)
+
+
+def valid_filter(args) -> Filter:
+    """The filter asked for in the URL; an unknown value is a 400 that names it and what is allowed."""
+    chosen, problems = parse_filter(args)
+    if problems:
+        raise BadRequest(problems[0])
+    return chosen
+
+
+def _arl_argument() -> str | None:
+    arl = request.args.get("arl") or None
+    if arl is not None and arl not in ARLS:
+        raise BadRequest(_("Unbekannter Amtsbezirk „%(value)s“. Erlaubt sind: %(allowed)s.",
+                           value=clean_text(arl)[:40], allowed=", ".join(ARLS)))
+    return arl
 
 
 def _page_number(value: str) -> int:

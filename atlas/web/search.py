@@ -7,9 +7,10 @@ import numpy as np
 from flask import Blueprint, current_app, render_template, request
 
 from atlas.geocode import distance_km
-from atlas.handlungsfelder import HANDLUNGSFELDER, mask
+from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.mapdata import project_data
 from atlas.near import RADII_KM, parse_near_query
+from atlas.present import local_now
 from atlas.text import clean_text
 from atlas.web.assets import page_map
 from atlas.web.public import public_views
@@ -22,11 +23,11 @@ SHOWN = 50
 def search():
     services = current_app.extensions["atlas"]
     text = clean_text(request.args.get("q"))[:200]
-    query, problems = parse_near_query(request.args, list(HANDLUNGSFELDER))
+    query, problems = parse_near_query(request.args)
     found = services.store.published_ids(services.searcher.search(text)) if text else None
     place, centre, message = None, None, ""
-    if found is not None and query.fields:
-        found = found[(found.hf_mask & mask(list(query.fields))) != 0]
+    if found is not None:
+        found = query.filter.apply(found, local_now())
     if found is not None and query.ort:
         located = services.geocoder.geocode(query.ort)
         if located.ok:
@@ -38,7 +39,7 @@ def search():
         else:
             message = located.message
     context = {"text": text, "query": query, "problems": problems, "radii": RADII_KM, "fields": HANDLUNGSFELDER,
-               "selected": list(query.fields), "place": place, "message": message, "total": 0, "projects": []}
+               "filter": query.filter, "place": place, "message": message, "total": 0, "projects": []}
     if found is not None:
         shown = found.head(SHOWN)
         context.update(total=len(found), projects=public_views(shown.to_dict("records")),

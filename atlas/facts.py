@@ -1,0 +1,175 @@
+"""The facts a newcomer needs before going to a project: its languages, who it is for, what it costs, when it
+takes place, whether it is barrier-free, and a public contact. Their vocabularies, validation and display.
+
+Times use the OpenStreetMap `opening_hours` syntax, parsed and evaluated by opening-hours-py; a person may type
+German day names (Mo, Di, Mi, Do, Fr, Sa, So). Language names come from Babel's CLDR data: each in its own
+language, and in the reader's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import phonenumbers
+from babel import Locale
+from babel.dates import get_day_names
+from opening_hours import OpeningHours, ParserError, State
+
+from atlas.i18n import N_, _, current_language
+
+# The languages a project may work in; a code's bit never changes (it is stored in sprachen_mask).
+OFFER_LANGUAGES = ("de", "en", "ar", "fa", "ps", "ku", "ckb", "tr", "uk", "ru", "ti", "so", "am", "fr", "es", "it",
+                   "pl", "ro", "bg", "sq", "sr", "ur", "vi", "zh")
+LANGUAGE_BITS = {code: 1 << i for i, code in enumerate(OFFER_LANGUAGES)}
+
+
+@dataclass(frozen=True)
+class Choice:
+    slug: str
+    name: str  # German, as files carry it; `label` is the reader's
+    bit: int = 0
+
+    @property
+    def label(self) -> str:
+        return _(self.name)
+
+
+ZIELGRUPPEN = {c.slug: c for c in (
+    Choice("alle", N_("alle"), 1),
+    Choice("frauen", N_("Frauen"), 2),
+    Choice("familien", N_("Familien"), 4),
+    Choice("kinder", N_("Kinder und Jugendliche"), 8),
+    Choice("erwachsene", N_("Erwachsene"), 16),
+    Choice("ehrenamtliche", N_("Ehrenamtliche"), 32),
+)}
+KOSTEN = {c.slug: c for c in (Choice("kostenlos", N_("kostenlos")), Choice("gebuehr", N_("gegen Gebühr")))}
+BARRIEREFREI = {c.slug: c for c in (Choice("ja", N_("barrierefrei")), Choice("nein", N_("nicht barrierefrei")))}
+WANN = {c.slug: c for c in (
+    Choice("zeiten", N_("regelmäßige Zeiten")),
+    Choice("vereinbarung", N_("nach Vereinbarung")),
+    Choice("laufend", N_("laufend")),
+)}
+LIMITS = {"zeiten": 300, "kontakt": 254}
+GERMAN_DAYS = {"Mo": "Mo", "Di": "Tu", "Mi": "We", "Do": "Th", "Fr": "Fr", "Sa": "Sa", "So": "Su"}
+OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
+
+
+def language_name(code: str, reader: str | None = None) -> str:
+    """ "العربية (Arabisch)": the language in itself, and in the reader's language where that differs."""
+    own = _locale(code).get_display_name(code)
+    reader = reader or current_language()
+    if reader == code:
+        return own
+    return f"{own} ({_locale(code).get_display_name(reader)})"
+
+
+def language_choices(reader: str | None = None) -> list[tuple[str, str]]:
+    return [(code, language_name(code, reader)) for code in OFFER_LANGUAGES]
+
+
+@lru_cache(maxsize=64)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def codes(text, known) -> tuple[list[str], list[str]]:
+    """ "ar;de" (or a list) → the known codes in canonical order, and the unknown ones."""
+    items = text if isinstance(text, list | tuple) else str(text or "").replace(",", ";").split(";")
+    wanted = {item.strip().casefold() for item in items if item and item.strip()}
+    return [c for c in known if c in wanted], sorted(wanted - set(known))
+
+
+def bits(slugs: list[str], table: dict) -> int:
+    return sum(table[s] if isinstance(table[s], int) else table[s].bit for s in slugs)
+
+
+def parse_times(text: str) -> str:
+    """Regular times in the OSM opening_hours syntax (German day names allowed), normalised; ValueError says what
+    is wrong and how it is written."""
+    osm = re.sub(r"\b(Mo|Di|Mi|Do|Fr|Sa|So)\b", lambda m: GERMAN_DAYS[m.group(1)], text)
+    osm = osm.replace("–", "-").replace("—", "-").replace(" Uhr", "")
+    try:
+        return OpeningHours(osm).normalize()
+    except ParserError:
+        raise ValueError(_("Die Zeiten „%(text)s“ sind nicht lesbar. Schreiben Sie Wochentage und Uhrzeiten, "
+                           "mehrere durch Semikolon getrennt, etwa „Mo-Fr 17:00-19:00; Sa 10:00-12:00“.",
+                           text=text)) from None
+
+
+@lru_cache(maxsize=4096)
+def _hours(times: str) -> OpeningHours:
+    return OpeningHours(times)
+
+
+def open_intervals(times: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """When a project with these times is open between two local (Europe/Berlin, naive) moments."""
+    if not times:
+        return []
+    return [(a, b) for a, b, state, _comment in _hours(times).intervals(start, end) if state == State.OPEN]
+
+
+def is_open(times: str, moment: datetime) -> bool:
+    return bool(times) and _hours(times).is_open(moment)
+
+
+def open_within(times: str, start: datetime, days: int) -> bool:
+    return bool(open_intervals(times, start, start + timedelta(days=days)))
+
+
+def today_hours(times: str, today: date) -> str:
+    """ "17:00–19:00" for the times a project is open on a day, or "" if it is not."""
+    start = datetime.combine(today, datetime.min.time())
+    spans = open_intervals(times, start, start + timedelta(days=1))
+    return ", ".join(f"{a:%H:%M}–{'24:00' if b == start + timedelta(days=1) else f'{b:%H:%M}'}" for a, b in spans)
+
+
+RULE = re.compile(r"^(?P<days>(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:[-,](?:Mo|Tu|We|Th|Fr|Sa|Su))*) "
+                  r"(?P<hours>\d\d:\d\d-\d\d:\d\d(?:,\d\d:\d\d-\d\d:\d\d)*)$")
+
+
+def times_text(times: str, reader: str | None = None) -> list[str]:
+    """The times as lines in the reader's language: "Montag–Freitag 17:00–19:00"; a rule written in a form this
+    does not spell out stays as written (it is still valid OSM)."""
+    days = get_day_names("wide", locale=reader or current_language())
+    names = {osm: days[i] for i, osm in enumerate(OSM_DAYS)}
+    lines = []
+    for rule in (r.strip() for r in times.split(";")):
+        match = RULE.match(rule)
+        if rule in ("PH closed", "PH off"):
+            lines.append(_("an Feiertagen geschlossen"))
+        elif not match:
+            lines.append(rule)
+            continue
+        spelled = re.sub(r"Mo|Tu|We|Th|Fr|Sa|Su", lambda m: names[m.group(0)], match["days"])
+        lines.append(f"{spelled.replace('-', '–').replace(',', ', ')} {match['hours'].replace('-', '–')}"
+                     .replace(",", ", ").replace(",  ", ", "))
+    return lines
+
+
+def parse_contact(text: str) -> str:
+    """A public phone number (formatted as +49 …) or e-mail address; ValueError says what is wrong. A leading
+    apostrophe (how an export keeps a spreadsheet from reading "+49 …" as a formula) is dropped."""
+    text = text.removeprefix("'")
+    if "@" in text:
+        if not EMAIL.match(text):
+            raise ValueError(_("„%(value)s“ ist keine gültige E-Mail-Adresse.", value=text))
+        return text
+    try:
+        number = phonenumbers.parse(text, "DE")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValueError(_("„%(value)s“ ist weder eine Telefonnummer noch eine E-Mail-Adresse. Beispiele: "
+                           "05121 123456 oder info@example.org.", value=text))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def contact_link(contact: str) -> str:
+    """mailto: or tel: for a stored public contact."""
+    if "@" in contact:
+        return "mailto:" + contact
+    return "tel:" + re.sub(r"[^\d+]", "", contact)

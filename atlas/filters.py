@@ -1,0 +1,100 @@
+"""What a person filters by, read from the URL: Handlungsfelder, language, target group, free of charge, and
+"open now / in the next 7 days". Applied to a frame of published projects with numpy, never a loop per project:
+times are evaluated once per distinct schedule."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from atlas import facts
+from atlas.handlungsfelder import HANDLUNGSFELDER, mask
+from atlas.i18n import N_, _
+from atlas.text import clean_text
+
+TIMES = {"jetzt": N_("jetzt geöffnet"), "woche": N_("in den nächsten 7 Tagen")}
+WEEK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Filter:
+    fields: tuple[str, ...] = ()  # Handlungsfelder: any of them
+    sprachen: tuple[str, ...] = ()  # any of these languages
+    zielgruppen: tuple[str, ...] = ()  # any of these groups; a project "für alle" is for each of them
+    kostenlos: bool = False
+    zeit: str = ""  # "", or a key of TIMES
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, f.name) for f in dataclasses.fields(self))
+
+    @property
+    def facts_active(self) -> bool:
+        """Something besides the Handlungsfelder is asked for."""
+        return bool(self.sprachen or self.zielgruppen or self.kostenlos or self.zeit)
+
+    def key(self, now: datetime) -> tuple:
+        """A cache key: the same filter at another minute is another answer if it asks about times."""
+        return (self.fields, self.sprachen, self.zielgruppen, self.kostenlos, self.zeit,
+                now.strftime("%Y-%m-%d %H:%M") if self.zeit else "")
+
+    def params(self) -> list[tuple[str, str]]:
+        """The filter as URL parameters, as parse_filter reads them."""
+        return ([("hf", f) for f in self.fields] + [("sprache", s) for s in self.sprachen]
+                + [("zielgruppe", z) for z in self.zielgruppen] + ([("kostenlos", "1")] if self.kostenlos else [])
+                + ([("zeit", self.zeit)] if self.zeit else []))
+
+    def keep(self, projects: pd.DataFrame, now: datetime) -> np.ndarray:
+        """Which rows of a frame of published projects (PUBLIC_COLUMNS) pass; `now` is local time."""
+        ok = np.ones(len(projects), dtype=bool)
+        if self.fields:
+            ok &= (projects.hf_mask.to_numpy(dtype=np.int64) & mask(list(self.fields))) != 0
+        if self.sprachen:
+            ok &= (projects.sprachen_mask.to_numpy(dtype=np.int64)
+                   & facts.bits(list(self.sprachen), facts.LANGUAGE_BITS)) != 0
+        if self.zielgruppen:
+            wanted = facts.bits(list(self.zielgruppen), facts.ZIELGRUPPEN) | facts.ZIELGRUPPEN["alle"].bit
+            ok &= (projects.zg_mask.to_numpy(dtype=np.int64) & wanted) != 0
+        if self.kostenlos:
+            ok &= (projects.kosten == "kostenlos").to_numpy()
+        if self.zeit:
+            ok &= projects.zeiten.isin(self.open_schedules(projects.zeiten[ok].unique(), now)).to_numpy()
+        return ok
+
+    def open_schedules(self, schedules, now: datetime) -> list[str]:
+        """Of these distinct schedules (OSM opening_hours), those open now, or at some time in the next 7 days."""
+        if self.zeit == "jetzt":
+            return [s for s in schedules if s and facts.is_open(s, now)]
+        return [s for s in schedules if s and facts.open_within(s, now, WEEK_DAYS)]
+
+    def apply(self, projects: pd.DataFrame, now: datetime) -> pd.DataFrame:
+        return projects[self.keep(projects, now)] if self.active else projects
+
+
+def parse_filter(args) -> tuple[Filter, list[str]]:
+    """The filter in `args` (a MultiDict), and for each unknown value a message that names it and what is allowed;
+    unknown values are left out."""
+    problems: list[str] = []
+
+    def known(name: str, allowed, label: str) -> tuple[str, ...]:
+        wanted = args.getlist(name)
+        for value in wanted:
+            if value not in allowed:
+                problems.append(_("Unbekannter Wert „%(value)s“ für %(filter)s. Erlaubt sind: %(allowed)s.",
+                                  value=clean_text(value)[:40], filter=label, allowed=", ".join(allowed)))
+        return tuple(a for a in allowed if a in wanted)
+
+    chosen = Filter(
+        fields=known("hf", list(HANDLUNGSFELDER), _("Handlungsfeld")),
+        sprachen=known("sprache", list(facts.OFFER_LANGUAGES), _("Sprache")),
+        zielgruppen=known("zielgruppe", list(facts.ZIELGRUPPEN), _("Zielgruppe")),
+        kostenlos=args.get("kostenlos", "") == "1",
+        zeit=(known("zeit", list(TIMES), _("Zeit")) or ("",))[0],
+    )
+    if args.get("kostenlos", "1") not in ("1", ""):
+        problems.append(_("„kostenlos“ ist 1 oder fehlt, nicht „%(value)s“.", value=clean_text(args["kostenlos"])[:20]))
+    return chosen, problems[:5]
