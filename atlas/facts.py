@@ -92,8 +92,9 @@ def parse_times(text: str) -> str:
     is wrong and how it is written."""
     osm = re.sub(r"\b(Mo|Di|Mi|Do|Fr|Sa|So)\b", lambda m: GERMAN_DAYS[m.group(1)], text)
     osm = osm.replace("–", "-").replace("—", "-").replace(" Uhr", "")
+    osm = re.sub(r"\b(Mo|Tu|We|Th|Fr|Sa|Su),\s+(?=(Mo|Tu|We|Th|Fr|Sa|Su)\b)", r"\1,", osm)  # "Mo, Mi": one rule
     try:
-        return OpeningHours(osm).normalize()
+        return str(OpeningHours(osm).normalize())
     except ParserError:
         raise ValueError(_("Die Zeiten „%(text)s“ sind nicht lesbar. Schreiben Sie Wochentage und Uhrzeiten, "
                            "mehrere durch Semikolon getrennt, etwa „Mo-Fr 17:00-19:00; Sa 10:00-12:00“.",
@@ -127,7 +128,7 @@ def today_hours(times: str, today: date) -> str:
     return ", ".join(f"{a:%H:%M}–{'24:00' if b == start + timedelta(days=1) else f'{b:%H:%M}'}" for a, b in spans)
 
 
-RULE = re.compile(r"^(?P<days>(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:[-,](?:Mo|Tu|We|Th|Fr|Sa|Su))*) "
+RULE = re.compile(r"^(?:(?P<days>(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:[-,](?:Mo|Tu|We|Th|Fr|Sa|Su))*) )?"
                   r"(?P<hours>\d\d:\d\d-\d\d:\d\d(?:,\d\d:\d\d-\d\d:\d\d)*)$")
 
 
@@ -144,7 +145,8 @@ def times_text(times: str, reader: str | None = None) -> list[str]:
         elif not match:
             lines.append(rule)
             continue
-        spelled = re.sub(r"Mo|Tu|We|Th|Fr|Sa|Su", lambda m: names[m.group(0)], match["days"])
+        spelled = (re.sub(r"Mo|Tu|We|Th|Fr|Sa|Su", lambda m: names[m.group(0)], match["days"]) if match["days"]
+                   else _("täglich"))
         lines.append(f"{spelled.replace('-', '–').replace(',', ', ')} {match['hours'].replace('-', '–')}"
                      .replace(",", ", ").replace(",  ", ", "))
     return lines

@@ -104,7 +104,7 @@ def _facts(raw: dict, errors: dict[str, str]) -> dict:
         try:
             values[key] = value and (facts.parse_times(value) if key == "zeiten" else facts.parse_contact(value))
         except ValueError as error:
-            errors[key] = str(error)
+            values[key], errors[key] = "", str(error)
     if values["zeiten"] and not values["wann"]:
         values["wann"] = "zeiten"
     if values["wann"] == "zeiten" and not values["zeiten"] and "zeiten" not in errors:

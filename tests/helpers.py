@@ -57,13 +57,17 @@ def textarea(node) -> str:
 def form_values(page: BeautifulSoup, form: str) -> dict:
     """What the browser would send: every input and textarea of the form as the page shows it."""
     values: dict = {}
+    boxes = [node["name"] for node in page.select(f"form#{form} input[type=checkbox]")]
+    lists = {name for name in boxes if boxes.count(name) > 1}  # a group of checkboxes sends a list
+    for name in lists:
+        values[name] = []
     for node in page.select(f"form#{form} input, form#{form} textarea"):
         kind = node.get("type")
         if kind in ("checkbox", "radio") and not node.has_attr("checked"):
             continue
         value = textarea(node) if node.name == "textarea" else node.get("value", "y" if kind == "checkbox" else "")
-        if kind == "checkbox" and node["name"] == "handlungsfelder":
-            values.setdefault(node["name"], []).append(value)
+        if node["name"] in lists:
+            values[node["name"]].append(value)
         else:
             values[node["name"]] = value
     return values
