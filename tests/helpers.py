@@ -179,3 +179,45 @@ XSS_REASON = "Bitte <img src=x onerror=alert(1)> ergänzen & neu einreichen"
 
 
 OFFICE = "leine-weser@arl.example"  # the office of Lamspringe and Hildesheim, where the mail tests submit
+
+
+# --- projects with facts: languages, target groups, cost, times -----------------------------------------------
+
+FACTS_BASE = {"name": "Sprachcafé", "ort": "Hildesheim", "handlungsfelder": "sprache"}
+
+
+def facts(**fields):
+    """A valid project with these fields (and facts), as the form or an import hands it to the store."""
+    from atlas.projects import validate_project
+
+    project, errors = validate_project(dict(FACTS_BASE, **fields))
+    assert not errors, errors
+    return project
+
+
+def hours_from_now(hours: int) -> str:
+    """Daily times that begin `hours` from now (local time) and last 90 minutes: open now for 0, not for 12."""
+    from datetime import timedelta
+
+    from atlas.present import local_now
+
+    start = (local_now() + timedelta(hours=hours)).replace(minute=0)
+    end = start + timedelta(minutes=90)
+    return f"Mo-Su {start:%H:%M}-{'24:00' if end.date() != start.date() else f'{end:%H:%M}'}"
+
+
+def add_facts_projects(app) -> None:
+    """Four published projects in Hildesheim (ids 1–4) whose facts differ."""
+    from atlas.store import PUBLISHED
+
+    services = app.extensions["atlas"]
+    place = services.geocoder.geocode("Hildesheim").place
+    rows = [
+        facts(name="Sprachcafé Arabisch", sprachen="de;ar", zielgruppen="alle", kosten="kostenlos",
+              zeiten=hours_from_now(0), barrierefrei="ja", kontakt="05121 123456"),
+        facts(name="Frauentreff", sprachen="de;fa", zielgruppen="frauen", kosten="gebuehr", zeiten=hours_from_now(12)),
+        facts(name="Jobberatung", handlungsfelder="arbeit-ausbildung", sprachen="de;en", zielgruppen="erwachsene",
+              kosten="kostenlos", wann="vereinbarung"),
+        facts(name="Altes Projekt"),  # nothing known, as after the migration
+    ]
+    services.store.add_many([(row, place) for row in rows], PUBLISHED)

@@ -6,7 +6,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from helpers import PAYLOADS, create_account, csrf_token, form_values, html, login, make_app
+from helpers import (
+    FACTS_BASE,
+    PAYLOADS,
+    add_facts_projects,
+    create_account,
+    csrf_token,
+    facts,
+    form_values,
+    hours_from_now,
+    html,
+    login,
+    make_app,
+)
 from werkzeug.datastructures import MultiDict
 
 from atlas.facts import parse_times
@@ -16,26 +28,11 @@ from atlas.projects import validate_project
 from atlas.store import PUBLISHED
 from atlas.transfer import export_csv, import_csv
 
-BASE = {"name": "Sprachcafé", "ort": "Hildesheim", "handlungsfelder": "sprache"}
-
-
-def facts(**fields):
-    project, errors = validate_project(dict(BASE, **fields))
-    assert not errors, errors
-    return project
-
 
 def mistake(**fields) -> dict:
-    project, errors = validate_project(dict(BASE, **fields))
+    project, errors = validate_project(dict(FACTS_BASE, **fields))
     assert project is None
     return errors
-
-
-def hours_from_now(hours: int) -> str:
-    """A daily half hour that begins `hours` from now (local time): open now for 0, not for 12."""
-    start = (local_now() + timedelta(hours=hours)).replace(minute=0)
-    end = start + timedelta(minutes=90)
-    return f"Mo-Su {start:%H:%M}-{'24:00' if end.date() != start.date() else f'{end:%H:%M}'}"
 
 
 # --- the facts as a submitter types them --------------------------------------------------------------------
@@ -78,19 +75,8 @@ def test_hostile_text_in_times_or_contact_is_refused_and_named_as_text(payload):
 
 @pytest.fixture
 def atlas_app(tmp_path):
-    """Four published projects in Hildesheim with different facts."""
     app = make_app(tmp_path)
-    services = app.extensions["atlas"]
-    place = services.geocoder.geocode("Hildesheim").place
-    rows = [
-        facts(name="Sprachcafé Arabisch", sprachen="de;ar", zielgruppen="alle", kosten="kostenlos",
-              zeiten=hours_from_now(0), barrierefrei="ja", kontakt="05121 123456"),
-        facts(name="Frauentreff", sprachen="de;fa", zielgruppen="frauen", kosten="gebuehr", zeiten=hours_from_now(12)),
-        facts(name="Jobberatung", handlungsfelder="arbeit-ausbildung", sprachen="de;en", zielgruppen="erwachsene",
-              kosten="kostenlos", wann="vereinbarung"),
-        facts(name="Altes Projekt"),  # nothing known, as after the migration
-    ]
-    services.store.add_many([(row, place) for row in rows], PUBLISHED)
+    add_facts_projects(app)
     return app
 
 

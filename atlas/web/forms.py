@@ -86,7 +86,7 @@ class ProjectForm(FlaskForm):
                                                   for slug, c in facts.ZIELGRUPPEN.items()])
     kosten = radios(lazy("Kosten"), facts.KOSTEN, lazy("keine Angabe"))
     wann = radios(lazy("Wann findet das Angebot statt?"), facts.WANN, lazy("keine Angabe"))
-    zeiten = StringField(lazy("Regelmäßige Zeiten"))
+    zeiten = StringField(lazy("Zeiten"))
     barrierefrei = radios(lazy("Barrierefrei"), facts.BARRIEREFREI, lazy("unbekannt"))
     kontakt = StringField(lazy("Öffentlicher Kontakt (Telefon oder E-Mail)"))
 
