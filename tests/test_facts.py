@@ -240,6 +240,8 @@ def test_the_office_changes_the_facts_and_the_history_names_them(atlas_app):
     create_account(atlas_app, "amt@leine-weser.example", "--arl", "leine-weser")
     client = atlas_app.test_client()
     login(client, "amt@leine-weser.example")
+    seen = html(client.get("/amt/projekt/2")).select_one("dl.facts").get_text(" ", strip=True)
+    assert "فارسی (Persisch)" in seen and "gegen Gebühr" in seen  # the office checks them before approving
     form = html(client.get("/amt/projekt/2/bearbeiten"))
     data = form_values(form, "bearbeiten")
     assert data["zeiten"] == parse_times(hours_from_now(12)) and data["sprachen"] == ["de", "fa"]
