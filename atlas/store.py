@@ -288,6 +288,37 @@ class Store:
         frame["lon"] = public_position(frame.lon.to_numpy(dtype=float), rough)
         return frame.drop(columns="approximate")
 
+    def published_page(self, where: list, bbox: tuple[float, float, float, float] | None, offset: int,
+                       limit: int) -> tuple[list[dict], int]:
+        """One page of published projects (ordered by id) that meet SQL conditions `where` and whose *public*
+        position lies in `bbox` (min lon, min lat, max lon, max lat); and how many there are in all.
+
+        The box is asked in SQL with the rounding's slack, then checked against the public positions: an
+        approximate project is found where the public sees it, never where it is.
+        """
+        query = select(projects.c.id, projects.c.lat, projects.c.lon, projects.c.approximate).where(
+            projects.c.status == PUBLISHED, *where).order_by(projects.c.id)
+        if bbox:
+            slack = 0.5 * 10**-ROUGH_DECIMALS
+            query = query.where(projects.c.lon.between(bbox[0] - slack, bbox[2] + slack),
+                                projects.c.lat.between(bbox[1] - slack, bbox[3] + slack))
+        with self.engine.connect() as db:
+            found = db.execute(query).all()
+            if bbox:
+                rough = np.array([bool(r.approximate) for r in found], dtype=bool)
+                lat = public_position(np.array([r.lat for r in found], dtype=float), rough)
+                lon = public_position(np.array([r.lon for r in found], dtype=float), rough)
+                inside = (lon >= bbox[0]) & (lon <= bbox[2]) & (lat >= bbox[1]) & (lat <= bbox[3])
+                found = [r for r, keep in zip(found, inside, strict=True) if keep]
+            ids = [r.id for r in found[offset:offset + limit]]
+            rows = [dict(r) for r in db.execute(select(projects).where(projects.c.id.in_(ids))
+                                                .order_by(projects.c.id)).mappings()] if ids else []
+        for row in rows:
+            rough = np.array([bool(row["approximate"])])
+            row["lat"] = float(public_position(np.array([row["lat"]]), rough)[0])
+            row["lon"] = float(public_position(np.array([row["lon"]]), rough)[0])
+        return rows, len(found)
+
     def rows(self, status: str | None = None, arl: str | None = None, hf: list[str] | None = None,
              kreis: str | None = None) -> list[dict]:
         """Projects of any status, oldest first: exports and the offices' queues."""

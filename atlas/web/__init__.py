@@ -39,6 +39,7 @@ def register(app: Flask) -> None:
         mine,
         near,
         office,
+        ogc,
         operations,
         public,
         search,
@@ -80,6 +81,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(mine.bp)
     app.register_blueprint(alerts.bp)
     app.register_blueprint(legal.bp)
+    app.register_blueprint(ogc.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)
     logins = LoginManager(app)

@@ -21,3 +21,7 @@ def login_limit() -> str:
 
 def alert_limit() -> str:
     return current_app.config["ALERT_RATE_LIMIT"]
+
+
+def api_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]

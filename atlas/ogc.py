@@ -1,0 +1,211 @@
+"""OGC API – Features (Part 1: Core, GeoJSON, HTML, OpenAPI 3.0) over the store and the region data, as plain
+functions that build the documents; atlas.web.ogc only translates HTTP.
+
+Three collections: `projekte` (published projects as the public sees them: rounded where asked, no e-mail
+addresses, nothing pending or archived), `kreise` and `arl` (the boundaries, as the maps draw them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+import geopandas as gpd
+from sqlalchemy import and_
+
+from atlas.database import as_utc
+from atlas.facts import ZIELGRUPPEN
+from atlas.handlungsfelder import HANDLUNGSFELDER, mask
+from atlas.i18n import N_, _
+from atlas.present import hf_names
+from atlas.regions import ARLS, Regions
+from atlas.schema import projects
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+]
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+MAX_OFFSET = 10_000_000
+COLLECTIONS = {
+    "projekte": (N_("Projekte"), N_("Die veröffentlichten Projekte der Initiativen für Geflüchtete in Niedersachsen: "
+                                   "Lage (auf Wunsch gerundet), Handlungsfelder, Kreis, Amt und die Angaben für "
+                                   "Interessierte.")),
+    "kreise": (N_("Landkreise und kreisfreie Städte"), N_("Die 45 Kreise Niedersachsens mit Regionalschlüssel und "
+                                                          "zuständigem Amt für regionale Landesentwicklung.")),
+    "arl": (N_("Ämter für regionale Landesentwicklung"), N_("Die vier Amtsbezirke der Ämter für regionale "
+                                                            "Landesentwicklung.")),
+}
+GEOJSON, JSON_TYPE = "application/geo+json", "application/json"
+OPENAPI_TYPE = "application/vnd.oai.openapi+json;version=3.0"
+
+
+class BadQuery(ValueError):
+    """A parameter the API cannot use; the message names it and what is allowed."""
+
+
+@dataclass(frozen=True)
+class ItemQuery:
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    bbox: tuple[float, float, float, float] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    hf: tuple[str, ...] = ()
+    arl: str | None = None
+    kreis: str | None = None
+
+    def params(self, **changes) -> dict:
+        """The query as URL parameters (for `next` and `prev` links)."""
+        values = {"limit": self.limit, "offset": self.offset, **changes}
+        if self.bbox:
+            values["bbox"] = ",".join(f"{v:g}" for v in self.bbox)
+        if self.since or self.until:
+            values["datetime"] = "/".join(v.isoformat().replace("+00:00", "Z") if v else ".."
+                                          for v in (self.since, self.until))
+        if self.hf:
+            values["hf"] = ",".join(self.hf)
+        for key in ("arl", "kreis"):
+            if getattr(self, key):
+                values[key] = getattr(self, key)
+        return values
+
+
+def parse_items_query(args, regions: Regions) -> ItemQuery:
+    """The items query of a URL; BadQuery names the first parameter that cannot be used."""
+    values = {"limit": _integer(args.get("limit"), "limit", 1, MAX_LIMIT, DEFAULT_LIMIT),
+              "offset": _integer(args.get("offset"), "offset", 0, MAX_OFFSET, 0)}
+    if args.get("bbox"):
+        values["bbox"] = parse_bbox(args["bbox"])
+    if args.get("datetime"):
+        values["since"], values["until"] = parse_datetime(args["datetime"])
+    if args.get("hf"):
+        wanted = [v.strip() for v in args["hf"].split(",") if v.strip()]
+        unknown = [v for v in wanted if v not in HANDLUNGSFELDER]
+        if unknown:
+            raise BadQuery(_("Unbekanntes Handlungsfeld „%(value)s“. Erlaubt sind: %(allowed)s.",
+                             value=unknown[0][:40], allowed=", ".join(HANDLUNGSFELDER)))
+        values["hf"] = tuple(slug for slug in HANDLUNGSFELDER if slug in wanted)
+    if args.get("arl"):
+        if args["arl"] not in ARLS:
+            raise BadQuery(_("Unbekannter Amtsbezirk „%(value)s“. Erlaubt sind: %(allowed)s.",
+                             value=args["arl"][:40], allowed=", ".join(ARLS)))
+        values["arl"] = args["arl"]
+    if args.get("kreis"):
+        if args["kreis"] not in regions.by_rs:
+            raise BadQuery(_("Unbekannter Kreis „%(value)s“: erwartet wird ein Regionalschlüssel wie 03254.",
+                             value=args["kreis"][:40]))
+        values["kreis"] = args["kreis"]
+    return ItemQuery(**values)
+
+
+def _integer(text: str | None, name: str, low: int, high: int, default: int) -> int:
+    if text is None or text == "":
+        return default
+    if not (text.isdigit() and len(text) <= 9 and low <= int(text) <= high):
+        raise BadQuery(_("„%(name)s“ muss eine ganze Zahl von %(low)s bis %(high)s sein, nicht „%(value)s“.",
+                         name=name, low=low, high=high, value=text[:20]))
+    return int(text)
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """ "minLon,minLat,maxLon,maxLat" in WGS84 (CRS84)."""
+    parts = text.split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != 4 or not all(-180 <= v <= 180 for v in values[::2]) or \
+            not all(-90 <= v <= 90 for v in values[1::2]) or values[0] > values[2] or values[1] > values[3]:
+        raise BadQuery(_("„bbox“ sind vier Zahlen: westliche Länge, südliche Breite, östliche Länge, nördliche "
+                         "Breite, etwa 9.6,52.3,9.9,52.5 – nicht „%(value)s“.", value=text[:80]))
+    return values[0], values[1], values[2], values[3]
+
+
+def parse_datetime(text: str) -> tuple[datetime | None, datetime | None]:
+    """An instant or an interval (RFC 3339, `..` for open ends): when the projects last changed."""
+    ends = text.split("/")
+    if len(ends) > 2:
+        raise BadQuery(_datetime_message(text))
+    moments = [_moment(end, text, last=i == 1) for i, end in enumerate(ends)]
+    if len(moments) == 1:
+        if moments[0] is None:
+            raise BadQuery(_datetime_message(text))
+        day = re.fullmatch(r"\d{4}-\d\d-\d\d", text.strip())
+        return moments[0], (datetime.combine(moments[0].date(), time.max, UTC) if day else moments[0])
+    if moments[0] and moments[1] and moments[0] > moments[1]:
+        raise BadQuery(_datetime_message(text))
+    return moments[0], moments[1]
+
+
+def _moment(text: str, whole: str, last: bool) -> datetime | None:
+    text = text.strip()
+    if text in ("..", ""):
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+            return datetime.combine(date.fromisoformat(text), time.max if last else time.min, UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise BadQuery(_datetime_message(whole)) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _datetime_message(text: str) -> str:
+    return _("„datetime“ ist ein Zeitpunkt oder ein Zeitraum nach RFC 3339, etwa 2026-01-01T00:00:00Z oder "
+             "2026-01-01/.. – nicht „%(value)s“.", value=text[:80])
+
+
+def sql_conditions(query: ItemQuery) -> list:
+    where = []
+    if query.hf:
+        where.append(projects.c.hf_mask.op("&")(mask(list(query.hf))) != 0)
+    if query.arl:
+        where.append(projects.c.arl == query.arl)
+    if query.kreis:
+        where.append(projects.c.kreis_rs == query.kreis)
+    if query.since:
+        where.append(projects.c.updated_at >= query.since)
+    if query.until:
+        where.append(projects.c.updated_at <= query.until)
+    return [and_(*where)] if where else []
+
+
+def project_feature(row: dict, project_url: str) -> dict:
+    """A published project as a GeoJSON feature: what its public page shows, and no e-mail address."""
+    return {
+        "type": "Feature", "id": int(row["id"]),
+        "geometry": {"type": "Point", "coordinates": [round(row["lon"], 6), round(row["lat"], 6)]},
+        "properties": {
+            "name": row["name"], "traeger": row["traeger"], "beschreibung": row["description"],
+            "handlungsfelder": hf_names(row["handlungsfelder"]),
+            "strasse": "" if row["approximate"] else row["street"], "plz": row["plz"], "ort": row["ort"],
+            "lage_ungefaehr": bool(row["approximate"]),
+            "kreis_rs": row["kreis_rs"], "kreis": row["kreis_name"], "arl": row["arl"],
+            "website": row["website"], "kontakt": row["kontakt"],
+            "sprachen": [c for c in row["sprachen"].split(";") if c],
+            "zielgruppen": [ZIELGRUPPEN[z].name for z in row["zielgruppen"].split(";") if z in ZIELGRUPPEN],
+            "kosten": row["kosten"], "wann": row["wann"], "zeiten": row["zeiten"],
+            "barrierefrei": {"ja": True, "nein": False}.get(row["barrierefrei"]),
+            "aktualisiert": _iso(row["updated_at"]), "url": project_url,
+        },
+    }
+
+
+def boundary_features(frame: gpd.GeoDataFrame, key: str, bbox) -> list[dict]:
+    """Kreise or ArL districts (of a bbox) as GeoJSON features, their key as the id."""
+    if bbox:
+        frame = frame.cx[bbox[0]:bbox[2], bbox[1]:bbox[3]]
+    collection = json.loads(frame.to_json(drop_id=True))
+    for feature in collection["features"]:
+        feature["id"] = feature["properties"][key]
+    return collection["features"]
+
+
+def _iso(moment) -> str:
+    return as_utc(moment).isoformat().replace("+00:00", "Z") if moment else ""

@@ -1,0 +1,213 @@
+"""OGC API – Features at /ogc: what GIS tools (QGIS, GDAL) and other websites read. Open to every origin (CORS),
+answered with ETags, limited per client; JSON (GeoJSON for features) or HTML by `?f=` or the Accept header."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from werkzeug.exceptions import BadRequest, NotFound
+
+from atlas import ogc
+from atlas.i18n import _
+from atlas.openapi import openapi_document
+from atlas.web.delivery import deliver, store
+from atlas.web.limits import api_limit, limiter
+
+bp = Blueprint("ogc", __name__, url_prefix="/ogc")
+limiter.limit(api_limit)(bp)
+MAX_AGE = 60  # seconds a client may keep an answer without asking; after that the ETag makes it a 304
+
+
+@bp.errorhandler(BadRequest)
+@bp.errorhandler(NotFound)
+def problem(error):
+    """Errors of the API as JSON (an HTML page for a person who asked for HTML), with what to fix."""
+    if request.args.get("f") == "html" or (not request.args.get("f") and request.accept_mimetypes.best_match(
+            ["application/json", "text/html"]) == "text/html"):
+        return error
+    body = {"code": error.name, "description": error.description}
+    return current_app.response_class(json.dumps(body, ensure_ascii=False), status=error.code,
+                                      mimetype="application/problem+json")
+
+
+@bp.after_request
+def open_to_every_origin(response):
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Link"
+    return response
+
+
+@bp.get("")
+@bp.get("/")
+def landing():
+    links = [
+        _link("ogc.landing", "self", ogc.JSON_TYPE, _("Diese Seite")),
+        _link("ogc.landing", "alternate", "text/html", _("Diese Seite als HTML"), f="html"),
+        _link("ogc.openapi", "service-desc", ogc.OPENAPI_TYPE, _("Die Schnittstelle als OpenAPI 3.0")),
+        _link("ogc.conformance", "conformance", ogc.JSON_TYPE, _("Erfüllte Standards")),
+        _link("ogc.collections", "data", ogc.JSON_TYPE, _("Die Datensätze")),
+    ]
+    document = {"title": _("Gemeinsame Sache – Projektatlas Niedersachsen packt an"),
+                "description": _("Offene Daten des Projektatlas: Initiativen für Geflüchtete in Niedersachsen, "
+                                 "Landkreise und Amtsbezirke."), "links": links}
+    return _answer(document, "ogc/landing.html")
+
+
+@bp.get("/conformance")
+def conformance():
+    return _answer({"conformsTo": ogc.CONFORMANCE}, "ogc/landing.html")
+
+
+@bp.get("/openapi")
+def openapi():
+    document = openapi_document(url_for("ogc.landing", _external=True).rstrip("/"))
+    return _json(document, ogc.OPENAPI_TYPE)
+
+
+@bp.get("/collections")
+def collections():
+    document = {"links": [_link("ogc.collections", "self", ogc.JSON_TYPE, _("Die Datensätze"))],
+                "collections": [_collection(c) for c in ogc.COLLECTIONS]}
+    return _answer(document, "ogc/collections.html")
+
+
+@bp.get("/collections/<collection_id>")
+def collection(collection_id: str):
+    _known(collection_id)
+    return _answer(_collection(collection_id), "ogc/collections.html", single=True)
+
+
+@bp.get("/collections/<collection_id>/items")
+def items(collection_id: str):
+    _known(collection_id)
+    services = current_app.extensions["atlas"]
+    try:
+        query = ogc.parse_items_query(request.args, services.regions)
+    except ogc.BadQuery as problem:
+        raise BadRequest(str(problem)) from None
+    if collection_id == "projekte":
+        rows, matched = services.store.published_page(ogc.sql_conditions(query), query.bbox, query.offset,
+                                                      query.limit)
+        features = [ogc.project_feature(row, _project_url(row["id"])) for row in rows]
+    else:
+        frame, key = _boundaries(collection_id)
+        everything = ogc.boundary_features(frame, key, query.bbox)
+        matched, features = len(everything), everything[query.offset:query.offset + query.limit]
+    links = [_items_link("self", ogc.GEOJSON, collection_id, query.params()),
+             _items_link("alternate", "text/html", collection_id, query.params(f="html"))]
+    if query.offset + query.limit < matched:
+        links.append(_items_link("next", ogc.GEOJSON, collection_id, query.params(offset=query.offset + query.limit)))
+    if query.offset:
+        links.append(_items_link("prev", ogc.GEOJSON, collection_id,
+                                 query.params(offset=max(0, query.offset - query.limit))))
+    document = {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(features),
+                "timeStamp": _now(), "links": links, "features": features}
+    return _answer(document, "ogc/items.html", mimetype=ogc.GEOJSON, collection=_collection(collection_id))
+
+
+@bp.get("/collections/<collection_id>/items/<feature_id>")
+def item(collection_id: str, feature_id: str):
+    _known(collection_id)
+    services = current_app.extensions["atlas"]
+    if collection_id == "projekte":
+        if not (feature_id.isdigit() and len(feature_id) < 10):
+            raise NotFound()
+        rows, _matched = services.store.published_page([ogc.projects.c.id == int(feature_id)], None, 0, 1)
+        if not rows:
+            raise NotFound()
+        feature = ogc.project_feature(rows[0], _project_url(rows[0]["id"]))
+    else:
+        frame, key = _boundaries(collection_id)
+        found = [f for f in ogc.boundary_features(frame, key, None) if f["id"] == feature_id]
+        if not found:
+            raise NotFound()
+        feature = found[0]
+    feature["links"] = [
+        {"href": request.base_url, "rel": "self", "type": ogc.GEOJSON},
+        {"href": url_for("ogc.collection", collection_id=collection_id, _external=True), "rel": "collection",
+         "type": ogc.JSON_TYPE}]
+    return _answer(feature, "ogc/items.html", mimetype=ogc.GEOJSON, collection=_collection(collection_id),
+                   single=True)
+
+
+def _collection(collection_id: str) -> dict:
+    title, description = ogc.COLLECTIONS[collection_id]
+    regions = current_app.extensions["atlas"].regions
+    return {
+        "id": collection_id, "title": _(title), "description": _(description), "itemType": "feature",
+        "crs": [ogc.CRS84],
+        "extent": {"spatial": {"bbox": [[round(float(v), 4) for v in regions.kreise.total_bounds]],
+                               "crs": ogc.CRS84}},
+        "links": [
+            {"href": url_for("ogc.collection", collection_id=collection_id, _external=True), "rel": "self",
+             "type": ogc.JSON_TYPE, "title": _(title)},
+            {"href": url_for("ogc.items", collection_id=collection_id, _external=True), "rel": "items",
+             "type": ogc.GEOJSON, "title": _(title)},
+            {"href": url_for("ogc.items", collection_id=collection_id, f="html", _external=True), "rel": "items",
+             "type": "text/html", "title": _(title)},
+            {"href": current_app.config["DATA_LICENCE_URL"] if collection_id == "projekte"
+             else "https://www.govdata.de/dl-de/by-2-0", "rel": "license", "type": "text/html",
+             "title": current_app.config["DATA_LICENCE"] if collection_id == "projekte" else "dl-de/by-2-0"},
+        ],
+    }
+
+
+def _boundaries(collection_id: str):
+    regions = current_app.extensions["atlas"].regions
+    if collection_id == "kreise":
+        return regions.kreise_karte, "rs"
+    return regions.arl, "arl"
+
+
+def _known(collection_id: str) -> None:
+    if collection_id not in ogc.COLLECTIONS:
+        raise NotFound(_("Den Datensatz „%(value)s“ gibt es nicht. Es gibt: %(allowed)s.",
+                         value=collection_id[:40], allowed=", ".join(ogc.COLLECTIONS)))
+
+
+def _wants_html() -> bool:
+    asked = request.args.get("f")
+    if asked not in (None, "", "json", "html"):
+        raise BadRequest(_("„f“ ist json oder html, nicht „%(value)s“.", value=asked[:20]))
+    if asked:
+        return asked == "html"
+    best = request.accept_mimetypes.best_match(["application/json", ogc.GEOJSON, "text/html"])
+    return best == "text/html"
+
+
+def _answer(document: dict, template: str, mimetype: str = ogc.JSON_TYPE, **context):
+    if _wants_html():
+        body = render_template(template, document=document, **context)
+        return _stored(body, "text/html")
+    return _json(document, mimetype)
+
+
+def _json(document: dict, mimetype: str):
+    return _stored(json.dumps(document, ensure_ascii=False, separators=(",", ":")), mimetype)
+
+
+def _stored(body: str, mimetype: str):
+    response = deliver(store(body, mimetype), max_age=MAX_AGE)
+    response.vary.add("Accept")
+    response.vary.add("Accept-Language")
+    return response
+
+
+def _link(endpoint: str, rel: str, kind: str, title: str, **params) -> dict:
+    return {"href": url_for(endpoint, _external=True, **params), "rel": rel, "type": kind, "title": title}
+
+
+def _items_link(rel: str, kind: str, collection_id: str, params: dict) -> dict:
+    return {"href": url_for("ogc.items", collection_id=collection_id, _external=True, **params), "rel": rel,
+            "type": kind}
+
+
+def _project_url(project_id: int) -> str:
+    return url_for("public.project", project_id=project_id, _external=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+

@@ -1,0 +1,192 @@
+"""A GIS user and another website read the atlas's open data at /ogc (OGC API – Features): GDAL, a schema
+validator and an API fuzzer are the clients, as they are outside."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import served
+from helpers import PAYLOADS, add_facts_projects, facts, make_app
+
+from atlas.store import ARCHIVED, PENDING, PUBLISHED
+
+HILDESHEIM_BOX = (9.85, 52.05, 10.05, 52.25)
+
+
+@pytest.fixture(scope="module")
+def api_app(tmp_path_factory):
+    """Projects in Hildesheim (published, one approximate) and in Lüneburg, one pending and one archived."""
+    app = make_app(tmp_path_factory.mktemp("ogc"), API_RATE_LIMIT="100000 per minute")
+    add_facts_projects(app)
+    services = app.extensions["atlas"]
+    store, geocoder = services.store, services.geocoder
+    store.add_many([(facts(name="Lüneburger Lernhilfe", ort="Lüneburg", email="geheim@example.org"),
+                     geocoder.geocode("Lüneburg").place)], PUBLISHED)
+    store.add_many([(facts(name="Wartet noch", email="geheim@example.org"), geocoder.geocode("Hildesheim").place)],
+                   PENDING)
+    [ended] = store.add_many([(facts(name="Beendet"), geocoder.geocode("Hildesheim").place)], PUBLISHED)
+    store.set_status(ended, ARCHIVED)
+    [rough] = store.add_many([(facts(name="Ungefähr", street="Marktplatz 1", approximate=True),
+                               geocoder.geocode("Hildesheim").place)], PUBLISHED)
+    return app
+
+
+@pytest.fixture(scope="module")
+def api_server(api_app):
+    with served(api_app) as url:
+        yield url
+
+
+def published_inside(app, box) -> set[str]:
+    frame = app.extensions["atlas"].store.published()
+    inside = frame[frame.lon.between(box[0], box[2]) & frame.lat.between(box[1], box[3])]
+    return set(inside.name)
+
+
+GDAL_CLIENT = """
+import json, sys
+import pyogrio
+url, layer, bbox = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+if layer == "-":
+    print(json.dumps([str(name) for name, _kind in pyogrio.list_layers(url)]))
+else:
+    frame = pyogrio.read_dataframe(url, layer=layer, bbox=tuple(bbox) if bbox else None)
+    print(json.dumps({"columns": list(frame.columns), "rows": json.loads(frame.drop(columns="geometry").to_json(
+        orient="records", force_ascii=False)), "bounds": [list(b) for b in frame.geometry.bounds.values]}))
+"""
+
+
+def gdal(server: str, layer: str = "-", bbox=None):
+    """GDAL's OGC API – Features driver (through pyogrio) in a process of its own, as a GIS client is."""
+    result = subprocess.run([sys.executable, "-c", GDAL_CLIENT, f"OAPIF:{server}/ogc", layer, json.dumps(bbox)],
+                            capture_output=True, text=True, timeout=120, env={"GDAL_HTTP_TIMEOUT": "30"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)
+
+
+def test_gdal_reads_the_projects_of_a_bbox_exactly_as_published(api_app, api_server):
+    inside = gdal(api_server, "projekte", HILDESHEIM_BOX)
+    assert {r["name"] for r in inside["rows"]} == published_inside(api_app, HILDESHEIM_BOX) == {
+        "Sprachcafé Arabisch", "Frauentreff", "Jobberatung", "Altes Projekt", "Ungefähr"}
+    assert all(HILDESHEIM_BOX[0] <= b[0] <= HILDESHEIM_BOX[2] and HILDESHEIM_BOX[1] <= b[1] <= HILDESHEIM_BOX[3]
+               for b in inside["bounds"])
+    assert "email" not in inside["columns"] and "geheim@example.org" not in json.dumps(inside)
+    everything = gdal(api_server, "projekte")
+    assert len(everything["rows"]) == 6 and "Lüneburger Lernhilfe" in {r["name"] for r in everything["rows"]}
+    assert set(gdal(api_server)) == {"projekte", "kreise", "arl"}
+
+
+def test_gdal_reads_the_kreise_with_their_keys(api_server):
+    kreise = gdal(api_server, "kreise")["rows"]
+    assert len(kreise) == 45 and all(k["rs"].startswith("03") for k in kreise)
+    [hildesheim] = [k for k in kreise if k["name"] == "Hildesheim"]
+    assert (hildesheim["rs"], hildesheim["arl"]) == ("03254", "leine-weser")
+
+
+def test_an_approximate_project_is_where_the_public_sees_it_and_without_its_street(api_app):
+    client = api_app.test_client()
+    data = client.get("/ogc/collections/projekte/items?limit=1000").get_json()
+    rough = next(f for f in data["features"] if f["properties"]["name"] == "Ungefähr")
+    lon, lat = rough["geometry"]["coordinates"]
+    assert (round(lon, 2), round(lat, 2)) == (lon, lat) and rough["properties"]["strasse"] == ""
+    box = f"{lon - 0.001},{lat - 0.001},{lon + 0.001},{lat + 0.001}"
+    assert "Ungefähr" in [f["properties"]["name"]
+                          for f in client.get(f"/ogc/collections/projekte/items?bbox={box}").get_json()["features"]]
+
+
+def test_pages_follow_next_links_to_every_project_once(api_app):
+    client = api_app.test_client()
+    url, seen = "/ogc/collections/projekte/items?limit=2", []
+    while url:
+        page = client.get(url).get_json()
+        assert page["numberMatched"] == 6 and page["numberReturned"] == len(page["features"])
+        seen += [f["id"] for f in page["features"]]
+        url = next((link["href"].removeprefix("http://localhost") for link in page["links"]
+                    if link["rel"] == "next"), None)
+    assert len(seen) == len(set(seen)) == 6
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("hf=arbeit-ausbildung", {"Jobberatung"}),
+    ("arl=lueneburg", {"Lüneburger Lernhilfe"}),
+    ("kreis=03355", {"Lüneburger Lernhilfe"}),
+    ("datetime=2000-01-01T00:00:00Z/2001-01-01T00:00:00Z", set()),
+    ("datetime=2000-01-01/..", {"Sprachcafé Arabisch", "Frauentreff", "Jobberatung", "Altes Projekt",
+                                "Lüneburger Lernhilfe", "Ungefähr"}),
+])
+def test_the_filters_of_the_items(api_app, query, expected):
+    data = api_app.test_client().get(f"/ogc/collections/projekte/items?{query}").get_json()
+    assert {f["properties"]["name"] for f in data["features"]} == expected
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("bbox=1,2,3", "„bbox“ sind vier Zahlen"),
+    ("bbox=10,52,9,53", "„bbox“ sind vier Zahlen"),
+    ("limit=0", "„limit“ muss eine ganze Zahl von 1 bis 1000 sein"),
+    ("limit=99999999999", "„limit“ muss"),
+    ("offset=-1", "„offset“ muss"),
+    ("datetime=gestern", "„datetime“ ist ein Zeitpunkt"),
+    ("datetime=2026-01-02/2026-01-01", "„datetime“ ist ein Zeitpunkt"),
+    ("hf=kochen", "Unbekanntes Handlungsfeld „kochen“"),
+    ("arl=mond", "Unbekannter Amtsbezirk „mond“"),
+    ("kreis=99999", "Unbekannter Kreis „99999“"),
+    ("f=xml", "„f“ ist json oder html"),
+])
+def test_a_wrong_parameter_is_a_400_that_names_it(api_app, query, message):
+    response = api_app.test_client().get(f"/ogc/collections/projekte/items?{query}")
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert message in response.get_json()["description"]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_hostile_parameters_come_back_as_text(api_app, payload):
+    client = api_app.test_client()
+    for url in (f"/ogc/collections/{payload}/items", "/ogc/collections/projekte/items"):
+        response = client.get(url, query_string={"bbox": payload, "hf": payload, "f": "html"})
+        assert response.status_code in (308, 400, 404)  # a path with "//" is redirected to its merged form
+        if any(c in payload for c in "<>\"'&"):  # without those, the payload is plain text wherever it stands
+            assert payload not in response.get_data(as_text=True)
+
+
+def test_answers_are_open_to_every_origin_and_cached_with_etags(api_app):
+    client = api_app.test_client()
+    first = client.get("/ogc/collections/projekte/items", headers={"Origin": "https://landkreis.example"})
+    assert first.headers["Access-Control-Allow-Origin"] == "*" and first.headers["ETag"]
+    again = client.get("/ogc/collections/projekte/items", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.get_data()
+
+
+def test_a_client_asking_too_often_is_slowed_down(tmp_path):
+    client = make_app(tmp_path, API_RATE_LIMIT="3 per minute").test_client()
+    assert [client.get("/ogc/collections").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_the_openapi_document_is_valid_and_linked_from_the_landing_page(api_app):
+    from openapi_spec_validator import validate
+
+    client = api_app.test_client()
+    landing = client.get("/ogc").get_json()
+    [described] = [link["href"] for link in landing["links"] if link["rel"] == "service-desc"]
+    document = client.get(described.removeprefix("http://localhost")).get_json()
+    validate(document)
+    assert set(document["paths"]) >= {"/", "/conformance", "/collections", "/collections/{collectionId}/items"}
+
+
+def test_the_api_fuzzer_finds_no_server_error(api_server, tmp_path):
+    """schemathesis generates requests from the OpenAPI document, valid and invalid, and sends them."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "schemathesis"), "run", f"{api_server}/ogc/openapi",
+         "--checks", "not_a_server_error", "--max-examples", "40", "--phases", "examples,coverage,fuzzing",
+         "--no-color", "--seed", "1", "--report-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_html_for_people_lists_the_projects(api_app):
+    page = api_app.test_client().get("/ogc/collections/projekte/items?f=html&limit=2").get_data(as_text=True)
+    assert "Sprachcafé Arabisch" in page and "Nächste Seite" in page
+    assert json.loads(api_app.test_client().get("/ogc/conformance").get_data())["conformsTo"]
