@@ -5,7 +5,9 @@
 
 The queries mix a word of a name or Träger (whole, cut short, or with a letter missing), a word plus a place and a
 radius, and a word plus a Handlungsfeld. Each is answered by the app in this process (Flask's test client: the
-view, the database, the rendering, no network). The reference is the naive way: one pass over every published
+view, the database, the rendering, no network). The search is timed twice: as asked (an answer is kept until the
+next publication, so a word asked again costs no ranking) and with every query new (the kept answers forgotten
+before each). The reference is the naive way: one pass over every published
 project in Python, testing whether each query word occurs in its name, Träger, description or Ort. Targets of the
 issue: p50 ≤ 5 ms, p95 ≤ 20 ms for the search itself (printed as "search" below), and the page.
 """
@@ -60,8 +62,15 @@ def run(n: int, count: int) -> None:
     asked = queries(app, count)
     for query in asked[:20]:  # warm: templates compiled, vocabulary read, caches filled
         client.get("/suche", query_string=query)
+    cold_ms = []
+    for query in asked:  # every query as if it were new: no answer kept from before
+        services.searcher.forget()
+        start = time.perf_counter()
+        services.searcher.search(query["q"])
+        cold_ms.append((time.perf_counter() - start) * 1000)
+    services.searcher.forget()
     page_ms, search_ms = [], []
-    for query in asked:
+    for query in asked:  # as people ask: a word asked before is answered from the kept answers
         start = time.perf_counter()
         services.searcher.search(query["q"])
         search_ms.append((time.perf_counter() - start) * 1000)
@@ -76,10 +85,12 @@ def run(n: int, count: int) -> None:
         start = time.perf_counter()
         naive(rows, query)
         naive_ms.append((time.perf_counter() - start) * 1000)
-    print(f"{n:>7} projects, {count} queries: search p50 {statistics.median(search_ms):.1f} ms, "
-          f"p95 {percentile(search_ms, 95):.1f} ms; page p50 {statistics.median(page_ms):.1f} ms, "
+    print(f"{n:>7} projects, {count} queries ({len({q['q'] for q in asked})} distinct): "
+          f"search as asked p50 {statistics.median(search_ms):.2f} ms, p95 {percentile(search_ms, 95):.1f} ms; "
+          f"every query new p50 {statistics.median(cold_ms):.1f} ms, p95 {percentile(cold_ms, 95):.1f} ms; "
+          f"page p50 {statistics.median(page_ms):.1f} ms, "
           f"p95 {percentile(page_ms, 95):.1f} ms; naive scan p50 {statistics.median(naive_ms):.1f} ms "
-          f"(ratio to search p50 {statistics.median(naive_ms) / statistics.median(search_ms):.0f}×)")
+          f"(ratio to a new query's p50 {statistics.median(naive_ms) / statistics.median(cold_ms):.0f}×)")
 
 
 def main() -> None:
