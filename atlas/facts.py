@@ -67,6 +67,11 @@ def language_name(code: str, reader: str | None = None) -> str:
     return f"{own} ({_locale(code).get_display_name(reader)})"
 
 
+def language_in(code: str, reader: str) -> str:
+    """ "Arabisch": the language named in the reader's language only (for files read by spreadsheets)."""
+    return _locale(code).get_display_name(reader)
+
+
 def language_choices(reader: str | None = None) -> list[tuple[str, str]]:
     return [(code, language_name(code, reader)) for code in OFFER_LANGUAGES]
 
@@ -168,6 +173,13 @@ def parse_contact(text: str) -> str:
         raise ValueError(_("„%(value)s“ ist weder eine Telefonnummer noch eine E-Mail-Adresse. Beispiele: "
                            "05121 123456 oder info@example.org.", value=text))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def national(contact: str) -> str:
+    """A German phone number as Germans write it (05121 123456): a spreadsheet does not read it as a formula."""
+    if not contact.startswith("+49"):
+        return contact
+    return phonenumbers.format_number(phonenumbers.parse(contact, "DE"), phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def contact_link(contact: str) -> str:

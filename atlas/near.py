@@ -116,6 +116,12 @@ class NearQuery:
     def empty(self) -> bool:
         return not self.ort and self.lat is None
 
+    def params(self) -> list[tuple[str, str]]:
+        """The query as URL parameters, as parse_near_query reads them."""
+        where = ([("lat", f"{self.lat:.5f}"), ("lon", f"{self.lon:.5f}")] + ([("name", self.name)] if self.name else [])
+                 if self.lat is not None else [("ort", self.ort)])
+        return where + [("umkreis", str(self.radius_km))] + self.filter.params()
+
 
 @dataclass
 class NearResult:

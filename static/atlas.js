@@ -405,6 +405,7 @@
           var query = params.toString();
           history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
           relinkLanguages();
+          relinkDownloads(params);
         }
       });
     }
@@ -518,6 +519,17 @@
       var params = new URLSearchParams(window.location.search);
       params.set("lang", link.getAttribute("hreflang"));
       link.href = "?" + params.toString();
+    });
+  }
+
+  /* The download links carry the filter the page shows now. */
+  function relinkDownloads(params) {
+    var query = new URLSearchParams(params);
+    query.delete("lang");
+    var text = query.toString();
+    document.querySelectorAll("a[data-download]").forEach(function (link) {
+      var base = link.dataset.download;
+      link.href = base + (text ? (base.indexOf("?") < 0 ? "?" : "&") + text : "");
     });
   }
 

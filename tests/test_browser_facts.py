@@ -41,6 +41,8 @@ def test_the_filters_narrow_map_and_list_and_stay_in_the_url(page, facts_server)
     expect(page.locator("#trefferzahl")).to_have_text("1 Projekt")
     query = parse_qs(urlsplit(page.url).query)
     assert query == {"kostenlos": ["1"], "zeit": ["jetzt"]}
+    download = page.get_by_role("link", name="CSV für Excel")  # the download follows the filter
+    assert parse_qs(urlsplit(download.get_attribute("href")).query) == query
     page.reload()  # the URL alone brings the same view back
     expect(page.locator("#projektliste li")).to_have_count(1)
     expect(page.get_by_label("nur kostenlose Angebote")).to_be_checked()

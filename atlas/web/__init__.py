@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
     from atlas.web import (
         alerts,
         assets,
+        downloads,
         errors,
         language,
         legal,
@@ -82,6 +83,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(alerts.bp)
     app.register_blueprint(legal.bp)
     app.register_blueprint(ogc.bp)
+    app.register_blueprint(downloads.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)
     logins = LoginManager(app)

@@ -99,7 +99,7 @@ def projects_data():
 
     Under the current store version (`?v=`) it is kept a year; the pages always name the current version.
     """
-    arl = _arl_argument()
+    arl = arl_argument()
     store = _services().store
     version = store.version()
     data = _pages().get(("daten", arl, language.current()), version, lambda: project_data(store.published(arl=arl)),
@@ -112,7 +112,7 @@ def projects_data():
 def open_data():
     """The ids of the published projects (of the state or one district) open now (`?zeit=jetzt`) or in the next
     7 days (`?zeit=woche`): the maps' time filter asks this, since times are evaluated here. Kept a minute."""
-    arl = _arl_argument()
+    arl = arl_argument()
     wanted = valid_filter(request.args)
     if not wanted.zeit:
         raise BadRequest(_("Bitte „zeit“ angeben: %(allowed)s.", allowed=", ".join(TIMES)))
@@ -132,7 +132,8 @@ def valid_filter(args) -> Filter:
     return chosen
 
 
-def _arl_argument() -> str | None:
+def arl_argument() -> str | None:
+    """The district asked for in `?arl=`, or None for the state; an unknown one is a 400 that names it."""
     arl = request.args.get("arl") or None
     if arl is not None and arl not in ARLS:
         raise BadRequest(_("Unbekannter Amtsbezirk „%(value)s“. Erlaubt sind: %(allowed)s.",
