@@ -75,6 +75,7 @@
     factsOf(data, i).forEach(function (line) { box.appendChild(el("div", "popup-fact", line)); });
     var link = el("a", "popup-link", TEXT.toProject);
     link.href = "/projekt/" + data.id[i];
+    if (document.body.classList.contains("embedded")) { link.target = "_blank"; link.rel = "noopener"; }
     box.appendChild(link);
     return box;
   }
@@ -522,15 +523,17 @@
     });
   }
 
-  /* The download links carry the filter the page shows now. */
+  /* The download links and the embedding code carry the filter the page shows now. */
   function relinkDownloads(params) {
     var query = new URLSearchParams(params);
     query.delete("lang");
     var text = query.toString();
+    function withQuery(base) { return base + (text ? (base.indexOf("?") < 0 ? "?" : "&") + text : ""); }
     document.querySelectorAll("a[data-download]").forEach(function (link) {
-      var base = link.dataset.download;
-      link.href = base + (text ? (base.indexOf("?") < 0 ? "?" : "&") + text : "");
+      link.href = withQuery(link.dataset.download);
     });
+    var code = document.getElementById("einbetten-code");  // the <iframe> code of „Karte einbetten“
+    if (code) code.value = code.dataset.template.replace("{src}", withQuery(code.dataset.embed));
   }
 
   /* After a failed submit the error summary takes the focus, so a screen reader reads what to fix first. */

@@ -199,7 +199,7 @@ def watch(page) -> list[str]:
             errors.append(f"policy violation: {message.text}")
 
     def request(request):
-        if not request.url.startswith(("http://127.0.0.1:", "data:image/")):
+        if not request.url.startswith(("http://127.0.0.1:", "http://127.0.0.2:", "data:image/")):
             errors.append(f"request left the machine or used a payload URL: {request.url}")
 
     page.on("dialog", dialog)

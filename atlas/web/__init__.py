@@ -34,6 +34,7 @@ def register(app: Flask) -> None:
         alerts,
         assets,
         downloads,
+        embed,
         errors,
         language,
         legal,
@@ -84,6 +85,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(legal.bp)
     app.register_blueprint(ogc.bp)
     app.register_blueprint(downloads.bp)
+    app.register_blueprint(embed.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)
     logins = LoginManager(app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request
 from flask_talisman import Talisman
 
 from atlas.mapdata import TILES
@@ -30,6 +30,14 @@ def secure(app: Flask) -> Talisman:
         "form-action": "'self'",
         "frame-ancestors": "'none'",
     }
+    @app.before_request
+    def allow_framing_where_asked():
+        """The embedded map (see `frameable`) may be framed by any site; every other page by none."""
+        view = app.view_functions.get(request.endpoint)
+        options = getattr(view, "talisman_view_options", None)
+        if options is not None and options.get("frame_options") is None:
+            options.setdefault("content_security_policy", dict(policy, **{"frame-ancestors": "*"}))
+
     return Talisman(
         app,
         content_security_policy=policy,
@@ -42,6 +50,12 @@ def secure(app: Flask) -> Talisman:
         session_cookie_http_only=True,
         permissions_policy={"geolocation": "(self)", "camera": "()", "microphone": "()"},
     )
+
+
+def frameable(view):
+    """Marks the one view other websites may show in a frame: no X-Frame-Options, `frame-ancestors *`."""
+    view.talisman_view_options = {"frame_options": None}
+    return view
 
 
 def no_store(response):

@@ -36,7 +36,8 @@ def register(app: Flask) -> None:
     @app.after_request
     def keep_choice(response):
         asked = request.args.get("lang", "")
-        if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+        embedded = request.endpoint == "embed.embedded"  # a frame in another site sets no cookie
+        if asked in LANGUAGES and request.cookies.get(COOKIE) != asked and not embedded:
             response.set_cookie(COOKIE, asked, max_age=YEAR, samesite="Lax", httponly=True,
                                 secure=bool(app.config["SESSION_COOKIE_SECURE"]))
         if response.mimetype == "text/html" or request.endpoint == "public.projects_data":

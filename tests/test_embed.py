@@ -1,0 +1,117 @@
+"""A Landkreis puts „its“ map on its own website: /einbetten in a frame of any site, with its filter, no cookie;
+every other page still refuses to be framed. A real browser embeds it from another origin and clicks a marker."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from conftest import served
+from helpers import PAYLOADS, add_facts_projects, html, make_app
+from playwright.sync_api import expect
+
+
+@pytest.fixture(scope="module")
+def embed_app(tmp_path_factory):
+    app = make_app(tmp_path_factory.mktemp("embed"))
+    add_facts_projects(app)
+    return app
+
+
+def names(response) -> list[str]:
+    return sorted(a.get_text(strip=True) for a in html(response).select(".embed-list a[lang=de]"))
+
+
+def test_only_the_embedded_map_may_be_framed_by_other_sites(embed_app):
+    client = embed_app.test_client()
+    embedded = client.get("/einbetten?arl=leine-weser")
+    assert embedded.status_code == 200 and "X-Frame-Options" not in embedded.headers
+    assert "frame-ancestors *" in embedded.headers["Content-Security-Policy"]
+    for url in ("/", "/region/leine-weser", "/projekt/1", "/einreichen", "/ogc?f=html"):
+        response = client.get(url)
+        assert response.headers["X-Frame-Options"] == "DENY", url
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], url
+
+
+def test_the_embedded_map_sets_no_cookie_and_speaks_the_language_asked(embed_app):
+    response = embed_app.test_client().get("/einbetten?lang=ar")
+    assert "Set-Cookie" not in response.headers
+    page = html(response)
+    assert page.html["lang"] == "ar" and page.html["dir"] == "rtl"
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("", ["Altes Projekt", "Frauentreff", "Jobberatung", "Sprachcafé Arabisch"]),
+    ("hf=arbeit-ausbildung", ["Jobberatung"]),
+    ("kostenlos=1&arl=leine-weser", ["Jobberatung", "Sprachcafé Arabisch"]),
+    ("kreis=03254&sprache=fa", ["Frauentreff"]),
+    ("kreis=03355", []),
+    ("ort=Hildesheim&umkreis=5&zeit=woche", ["Frauentreff", "Sprachcafé Arabisch"]),
+    ("arl=lueneburg", []),
+])
+def test_the_embedded_map_shows_its_filter_and_links_to_the_full_atlas(embed_app, query, expected):
+    response = embed_app.test_client().get(f"/einbetten?{query}")
+    assert names(response) == expected
+    full = html(response).select_one(".embed-head a")
+    assert full["target"] == "_blank" and full["href"].startswith(("/region/", "/in-der-naehe", "/"))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS[:10])
+def test_hostile_parameters_of_the_embedded_map_are_refused_as_text(embed_app, payload):
+    for name in ("kreis", "arl", "sprache", "ort"):
+        response = embed_app.test_client().get("/einbetten", query_string={name: payload})
+        assert response.status_code == 400, name
+        if any(c in payload for c in "<>\"'&"):  # without those, the payload is plain text wherever it stands
+            assert payload not in response.get_data(as_text=True)
+
+
+def test_the_map_pages_offer_the_code_to_embed_their_view(embed_app):
+    code = html(embed_app.test_client().get("/region/leine-weser?hf=sprache")).select_one("#einbetten-code")
+    assert code.get_text().startswith('<iframe src="http://localhost/einbetten?arl=leine-weser&hf=sprache"')
+
+
+class OtherSite:
+    """A website of another origin (127.0.0.2, another loopback address, and another port) that embeds the map."""
+
+    def __init__(self, page: str):
+        body = page.encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
+        self.url = f"http://127.0.0.2:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.browser
+def test_a_landkreis_website_embeds_the_map_and_a_visitor_opens_a_project(page, embed_app):
+    with served(embed_app) as atlas:
+        site = OtherSite(f'<!doctype html><html lang="de"><title>Landkreis Hildesheim</title><h1>Hilfe vor Ort</h1>'
+                         f'<iframe src="{atlas}/einbetten?kreis=03254&kostenlos=1" title="Karte" width="800" '
+                         f'height="600"></iframe></html>')
+        try:
+            page.goto(site.url)
+            frame = page.frame_locator("iframe")
+            expect(frame.locator(".embed-head")).to_contain_text("2 Projekte")
+            marker = frame.locator(".hf-marker[title=\"Sprachcafé Arabisch\"]")  # the markers lie on one spot
+            marker.focus()
+            page.keyboard.press("Enter")
+            popup = frame.locator(".leaflet-popup-content")
+            expect(popup).to_contain_text("kostenlos")
+            assert popup.locator("a.popup-link").get_attribute("target") == "_blank"
+        finally:
+            site.close()
