@@ -66,6 +66,8 @@ def default_settings(instance_path: Path) -> dict:
         "API_RATE_LIMIT": "600 per minute",  # GETs of /ogc per client; a GIS client pages through 1,000 at a time
         "DATA_LICENCE": "CC BY 4.0",  # the project data's licence, named in the API and every download
         "DATA_LICENCE_URL": "https://creativecommons.org/licenses/by/4.0/deed.de",
+        "DCAT_PUBLISHER_URL": "https://www.stk.niedersachsen.de/",  # the publisher's homepage in the catalogue
+        "DCAT_CONTRIBUTOR_ID": "",  # the data provider's ID at GovData (dcatde:contributorID), once it has one
         "MAX_CONTENT_LENGTH": 1_000_000,  # bytes of a request body; a submission is a few kilobytes
         "LOG_LEVEL": "INFO",
         "PROXY_COUNT": 0,  # reverse proxies in front of the app; their X-Forwarded-For then names the client

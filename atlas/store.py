@@ -342,6 +342,13 @@ class Store:
         with self.engine.connect() as db:
             return dict(db.execute(query).all())
 
+    def last_change(self) -> datetime | None:
+        """When a published project last changed (the catalogue's modification date)."""
+        query = select(func.max(projects.c.updated_at)).where(projects.c.status == PUBLISHED)
+        with self.engine.connect() as db:
+            moment = db.execute(query).scalar_one()
+        return as_utc(moment) if moment else None
+
     def count(self, status: str | None = None) -> int:
         query = select(func.count()).select_from(projects)
         if status:

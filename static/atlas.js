@@ -542,6 +542,13 @@
     if (summary) summary.focus();
   }
 
+  /* The poster's „Drucken“ button (a page holds no inline script). */
+  function wirePrint() {
+    var button = document.getElementById("drucken");
+    if (button) button.addEventListener("click", function () { window.print(); });
+  }
+
+  document.addEventListener("DOMContentLoaded", wirePrint);
   document.addEventListener("DOMContentLoaded", focusErrors);
   document.addEventListener("DOMContentLoaded", wireSuggestions);
   document.addEventListener("DOMContentLoaded", wireFilter);

@@ -43,6 +43,7 @@ def register(app: Flask) -> None:
         office,
         ogc,
         operations,
+        poster,
         public,
         search,
         submit,
@@ -86,6 +87,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(ogc.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(poster.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)
     logins = LoginManager(app)

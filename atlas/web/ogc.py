@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
 
-from atlas import ogc
+from atlas import dcat, ogc
 from atlas.i18n import _
 from atlas.openapi import openapi_document
 from atlas.web.delivery import deliver, store
@@ -48,6 +48,8 @@ def landing():
         _link("ogc.openapi", "service-desc", ogc.OPENAPI_TYPE, _("Die Schnittstelle als OpenAPI 3.0")),
         _link("ogc.conformance", "conformance", ogc.JSON_TYPE, _("Erfüllte Standards")),
         _link("ogc.collections", "data", ogc.JSON_TYPE, _("Die Datensätze")),
+        _link("ogc.catalogue", "describedby", "application/ld+json", "DCAT-AP.de (JSON-LD)", fmt="jsonld"),
+        _link("ogc.catalogue", "describedby", "text/turtle", "DCAT-AP.de (Turtle)", fmt="ttl"),
     ]
     document = {"title": _("Gemeinsame Sache – Projektatlas Niedersachsen packt an"),
                 "description": _("Offene Daten des Projektatlas: Initiativen für Geflüchtete in Niedersachsen, "
@@ -130,6 +132,20 @@ def item(collection_id: str, feature_id: str):
          "type": ogc.JSON_TYPE}]
     return _answer(feature, "ogc/items.html", mimetype=ogc.GEOJSON, collection=_collection(collection_id),
                    single=True)
+
+
+@bp.get("/dcat.<fmt>")
+def catalogue(fmt: str):
+    """The DCAT-AP.de catalogue for open-data portals (GovData harvests it): JSON-LD or Turtle."""
+    kinds = {"jsonld": ("json-ld", "application/ld+json"), "ttl": ("turtle", "text/turtle")}
+    if fmt not in kinds:
+        raise NotFound()
+    config = current_app.config
+    publisher = dcat.Publisher(config["OPERATOR_NAME"], config["OPERATOR_EMAIL"], config["DCAT_PUBLISHER_URL"],
+                               config["DCAT_CONTRIBUTOR_ID"])
+    graph = dcat.catalogue(url_for("public.index", _external=True).rstrip("/"), publisher, config["DATA_LICENCE"],
+                           config["DATA_LICENCE_URL"], current_app.extensions["atlas"].store.last_change())
+    return _stored(graph.serialize(format=kinds[fmt][0]), kinds[fmt][1])
 
 
 def _collection(collection_id: str) -> dict:
