@@ -157,9 +157,10 @@ def test_a_district_shows_only_its_projects_and_counts_per_kreis(client):
     table = soup(response).select_one("table.counts")
     rows = {tr.th.get_text(strip=True): [td.get_text() for td in tr.select("td")] for tr in table.select("tbody tr")}
     assert len(rows) == 17
-    assert rows["Stadt Osnabrück"] == ["0", "1", "0", "0", "0", "1"]
-    assert rows["Landkreis Emsland"] == ["0", "0", "1", "0", "0", "1"]
-    assert [td.get_text() for td in table.select("tfoot td")][-1] == "2"
+    assert rows["Stadt Osnabrück"] == ["0", "1", "0", "0", "0", "1", "A4"]  # the last: its poster to print
+    assert rows["Landkreis Emsland"] == ["0", "0", "1", "0", "0", "1", "A4"]
+    assert [td.get_text() for td in table.select("tfoot td")][-2] == "2"
+    assert table.select_one("tfoot a")["href"] == "/aushang/weser-ems"
 
 
 @pytest.mark.parametrize("url", ["/region/bayern", "/projekt/9999", "/projekt/abc", "/gibt-es-nicht",
