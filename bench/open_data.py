@@ -1,0 +1,81 @@
+"""Open data as a client waits for it: the API's pages, the downloads, the embedded map and the poster, over HTTP
+from `atlas serve`'s server (waitress, 4 threads), at 10k and 100k projects.
+
+    .venv/bin/python bench/open_data.py                     # 10,000 and 100,000 projects
+    .venv/bin/python bench/open_data.py --sizes 10000 --repeat 5
+
+Each URL is asked `--repeat` times after one warm-up request (with `Accept-Encoding: gzip`, the body read in full);
+p50 is printed with the size sent. The reference is the limit of this server: a static file of this site
+(atlas.js) asked the same way; the ratio says how many static files one answer costs. A GIS client reading every
+project pages through the API 1,000 at a time: the last line times that walk as GDAL does it, following `next`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import requests
+from common import app_with_projects
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from conftest import served  # noqa: E402
+
+URLS = ["/ogc/collections/projekte/items?limit=1000",
+        "/ogc/collections/projekte/items?bbox=9.6,52.3,9.9,52.5&limit=1000",
+        "/ogc/collections/projekte/items?limit=1000&offset=50000",
+        "/ogc/collections/kreise/items",
+        "/daten/projekte.csv?arl=leine-weser",
+        "/daten/projekte.geojson?arl=leine-weser&kostenlos=1",
+        "/einbetten?kreis=03241",
+        "/aushang/03241",
+        "/ogc/dcat.jsonld"]
+REFERENCE = "/static/atlas.js"
+
+
+def timed(session: requests.Session, url: str, repeat: int) -> tuple[float, int]:
+    session.get(url).raise_for_status()
+    times, size = [], 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = session.get(url)
+        size = len(response.content)
+        times.append((time.perf_counter() - start) * 1000)
+        response.raise_for_status()
+    return statistics.median(times), size
+
+
+def walk(session: requests.Session, base: str) -> tuple[float, int]:
+    """Every project, page by page, as a GIS client follows `next`."""
+    start, url, count = time.perf_counter(), f"{base}/ogc/collections/projekte/items?limit=1000", 0
+    while url:
+        page = session.get(url, headers={"Accept": "application/geo+json"}).json()
+        count += page["numberReturned"]
+        url = next((link["href"] for link in page["links"] if link["rel"] == "next"), None)
+    return (time.perf_counter() - start) * 1000, count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    for n in (int(s) for s in args.sizes.split(",")):
+        app = app_with_projects(n, API_RATE_LIMIT="1000000 per minute")
+        with served(app) as base, requests.Session() as session:
+            session.headers["Accept-Encoding"] = "gzip"
+            reference, reference_size = timed(session, base + REFERENCE, args.repeat)
+            print(f"{n} projects; reference {REFERENCE}: p50 {reference:.1f} ms ({reference_size} bytes)")
+            for url in URLS:
+                ms, size = timed(session, base + url, args.repeat)
+                print(f"  {url:<66} p50 {ms:8.1f} ms {size:>10} bytes  ({ms / reference:.0f}× the static file)")
+            ms, count = walk(session, base)
+            print(f"  every project through the API, 1,000 a page: {count} in {ms / 1000:.1f} s")
+        app.extensions["atlas"].close()
+
+
+if __name__ == "__main__":
+    main()
