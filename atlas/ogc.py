@@ -197,10 +197,8 @@ def project_feature(row: dict, project_url: str) -> dict:
     }
 
 
-def boundary_features(frame: gpd.GeoDataFrame, key: str, bbox) -> list[dict]:
-    """Kreise or ArL districts (of a bbox) as GeoJSON features, their key as the id."""
-    if bbox:
-        frame = frame.cx[bbox[0]:bbox[2], bbox[1]:bbox[3]]
+def boundary_features(frame: gpd.GeoDataFrame, key: str) -> list[dict]:
+    """Kreise or ArL districts as GeoJSON features, their key as the id."""
     collection = json.loads(frame.to_json(drop_id=True))
     for feature in collection["features"]:
         feature["id"] = feature["properties"][key]

@@ -34,6 +34,7 @@ from atlas.schema import changes, meta, projects
 PENDING, PUBLISHED, REJECTED, ARCHIVED = "pending", "published", "rejected", "archived"
 VERSION_TTL = 1.0  # seconds a process trusts the store version it read; its own writes renew it at once
 INSERT_BATCH = 5_000  # rows per INSERT statement of a large import (one transaction still)
+ID_BATCH = 5_000  # ids per IN (…) of one query: below every database's limit of bound parameters
 ROUGH_DECIMALS = 2  # "Standort nur ungefähr": 0.01° is about 1.1 km north–south, 0.7 km east–west
 STATUSES = (PENDING, PUBLISHED, REJECTED, ARCHIVED)  # archived: ended or withdrawn, off the map, kept in history
 
@@ -293,31 +294,35 @@ class Store:
         """One page of published projects (ordered by id) that meet SQL conditions `where` and whose *public*
         position lies in `bbox` (min lon, min lat, max lon, max lat); and how many there are in all.
 
-        The box is asked in SQL with the rounding's slack, then checked against the public positions: an
-        approximate project is found where the public sees it, never where it is.
+        Without a box, SQL counts and pages. With one, the box is asked in SQL with the rounding's slack, then
+        checked against the public positions: an approximate project is found where the public sees it, never
+        where it is.
         """
-        query = select(projects.c.id, projects.c.lat, projects.c.lon, projects.c.approximate).where(
-            projects.c.status == PUBLISHED, *where).order_by(projects.c.id)
-        if bbox:
-            slack = 0.5 * 10**-ROUGH_DECIMALS
-            query = query.where(projects.c.lon.between(bbox[0] - slack, bbox[2] + slack),
-                                projects.c.lat.between(bbox[1] - slack, bbox[3] + slack))
+        conditions = [projects.c.status == PUBLISHED, *where]
         with self.engine.connect() as db:
-            found = db.execute(query).all()
-            if bbox:
+            if bbox is None:
+                matched = db.execute(select(func.count()).select_from(projects).where(*conditions)).scalar_one()
+                page = select(projects.c.id).where(*conditions).order_by(projects.c.id).offset(offset).limit(limit)
+                ids = [row.id for row in db.execute(page)]
+            else:
+                slack = 0.5 * 10**-ROUGH_DECIMALS
+                query = select(projects.c.id, projects.c.lat, projects.c.lon, projects.c.approximate).where(
+                    *conditions, projects.c.lon.between(bbox[0] - slack, bbox[2] + slack),
+                    projects.c.lat.between(bbox[1] - slack, bbox[3] + slack)).order_by(projects.c.id)
+                found = db.execute(query).all()
                 rough = np.array([bool(r.approximate) for r in found], dtype=bool)
                 lat = public_position(np.array([r.lat for r in found], dtype=float), rough)
                 lon = public_position(np.array([r.lon for r in found], dtype=float), rough)
                 inside = (lon >= bbox[0]) & (lon <= bbox[2]) & (lat >= bbox[1]) & (lat <= bbox[3])
-                found = [r for r, keep in zip(found, inside, strict=True) if keep]
-            ids = [r.id for r in found[offset:offset + limit]]
-            rows = [dict(r) for r in db.execute(select(projects).where(projects.c.id.in_(ids))
-                                                .order_by(projects.c.id)).mappings()] if ids else []
-        for row in rows:
-            rough = np.array([bool(row["approximate"])])
-            row["lat"] = float(public_position(np.array([row["lat"]]), rough)[0])
-            row["lon"] = float(public_position(np.array([row["lon"]]), rough)[0])
-        return rows, len(found)
+                ids = [r.id for r, keep in zip(found, inside, strict=True) if keep]
+                matched, ids = len(ids), ids[offset:offset + limit]
+            rows = _public_rows(db, ids)
+        return rows, matched
+
+    def published_rows(self, ids: list[int]) -> list[dict]:
+        """The published projects of these ids, whole rows as the public may see them (ordered by id)."""
+        with self.engine.connect() as db:
+            return _public_rows(db, sorted(ids))
 
     def rows(self, status: str | None = None, arl: str | None = None, hf: list[str] | None = None,
              kreis: str | None = None) -> list[dict]:
@@ -396,6 +401,22 @@ def _row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str
         "kosten": project.kosten, "wann": project.wann, "zeiten": project.zeiten, "barrierefrei": project.barrierefrei,
         "kontakt": project.kontakt,
     }
+
+
+def _public_rows(db, ids: list[int]) -> list[dict]:
+    """Whole rows of published projects by id (in batches of ID_BATCH), at their public positions."""
+    rows = []
+    for first in range(0, len(ids), ID_BATCH):
+        rows += [dict(r) for r in db.execute(select(projects).where(
+            projects.c.id.in_(ids[first:first + ID_BATCH]), projects.c.status == PUBLISHED)
+            .order_by(projects.c.id)).mappings()]
+    if rows:
+        rough = np.array([bool(row["approximate"]) for row in rows])
+        lats = public_position(np.array([row["lat"] for row in rows], dtype=float), rough)
+        lons = public_position(np.array([row["lon"] for row in rows], dtype=float), rough)
+        for row, lat, lon in zip(rows, lats, lons, strict=True):
+            row["lat"], row["lon"] = float(lat), float(lon)
+    return rows
 
 
 def _insert(db, statement, rows: list[dict]) -> list[int]:

@@ -102,3 +102,17 @@ def test_a_wrong_download_request_names_what_to_fix(data_app, url, message):
     response = data_app.test_client().get(url)
     assert response.status_code == 400 and message in html(response).get_text()
     assert "<script>" not in response.get_data(as_text=True).split("</head>")[1].replace("&lt;script&gt;", "")
+
+
+def test_a_download_of_many_projects_holds_every_one(tmp_path):
+    """More projects than one database query may name at once (they are fetched in batches)."""
+    app = make_app(tmp_path)
+    services = app.extensions["atlas"]
+    place = services.geocoder.geocode("Hildesheim").place
+    services.store.add_many([(facts(name=f"Projekt {i}", kosten="kostenlos" if i % 2 else ""), place)
+                             for i in range(12_000)], PUBLISHED)
+    client = app.test_client()
+    assert len(rows_of(client.get("/daten/projekte.csv"))) == 12_000
+    assert len(json.loads(client.get("/daten/projekte.geojson?kostenlos=1").get_data())["features"]) == 6_000
+    page = client.get("/ogc/collections/projekte/items?limit=1000&offset=11500").get_json()
+    assert (page["numberMatched"], page["numberReturned"]) == (12_000, 500)

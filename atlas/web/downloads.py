@@ -11,7 +11,6 @@ from atlas import downloads, ogc
 from atlas.geocode import distance_km
 from atlas.near import parse_near_query
 from atlas.present import local_now
-from atlas.schema import projects
 from atlas.web.limits import api_limit, limiter
 from atlas.web.public import arl_argument, valid_filter
 
@@ -42,11 +41,8 @@ def published(fmt: str):
                          frame.lon.to_numpy())
         frame = frame[km <= query.radius_km]
         near = f"{query.radius_km}km-{place.name}"
-    wanted = set(frame.id.astype(int))
-    where = [projects.c.arl == arl] if arl else []
-    rows, _count = services.store.published_page(where, None, 0, ogc.MAX_OFFSET)
     features = [ogc.project_feature(row, url_for("public.project", project_id=row["id"], _external=True))
-                for row in rows if row["id"] in wanted]
+                for row in services.store.published_rows(frame.id.astype(int).tolist())]
     licence, licence_url = current_app.config["DATA_LICENCE"], current_app.config["DATA_LICENCE_URL"]
     body = (downloads.geojson(features, licence, licence_url) if fmt == "geojson"
             else downloads.excel_csv(features, licence))

@@ -14,7 +14,9 @@ from atlas.mapdata import project_data
 from atlas.near import parse_near_query
 from atlas.present import local_now
 from atlas.regions import ARLS
+from atlas.web import language
 from atlas.web.assets import page_map
+from atlas.web.delivery import deliver
 from atlas.web.headers import frameable
 from atlas.web.public import arl_argument, valid_filter
 
@@ -30,7 +32,20 @@ def embedded():
     if kreis is not None and kreis not in services.regions.by_rs:
         raise BadRequest(_("Unbekannter Kreis „%(value)s“: erwartet wird ein Regionalschlüssel wie 03254.",
                            value=kreis[:40]))
-    frame = chosen.apply(services.store.published(arl=arl), local_now())
+    now = local_now()
+    near = parse_near_query(request.args)[0] if request.args.get("ort") else None
+    key = ("einbetten", arl, kreis, chosen.key(now), near.ort if near else "", near.radius_km if near else 0,
+           language.current())
+    fixed = [(name, value) for name, value in (("arl", arl), ("kreis", kreis), ("ort", near and near.ort),
+                                               ("umkreis", near and str(near.radius_km))) if value]
+    if request.args.get("lang"):
+        fixed.append(("lang", language.current()))  # the form keeps the language asked, as a valid code
+    return deliver(current_app.extensions["atlas_pages"].get(
+        key, services.store.version(), lambda: _render(services, arl, kreis, chosen, now, fixed)))
+
+
+def _render(services, arl, kreis, chosen, now, fixed: list[tuple[str, str]]) -> str:
+    frame = chosen.apply(services.store.published(arl=arl), now)
     kind, centre, view, full = (f"region-{arl}" if arl else "atlas"), None, None, url_for("public.index")
     if arl:
         full = url_for("public.region", slug=arl)
@@ -50,8 +65,7 @@ def embedded():
         kind, centre = "naehe", {"lat": place.lat, "lon": place.lon, "radius": query.radius_km * 1000,
                                  "name": place.name}
         full = url_for("near.near", ort=query.ort, umkreis=query.radius_km)
-    params = [(k, v) for k, v in request.args.items(multi=True) if k in ("arl", "kreis", "ort", "umkreis", "lang")]
     return render_template("embed/map.html", map=page_map(kind), data=project_data(frame, centre, view),
-                           filter=chosen, fields=HANDLUNGSFELDER, total=len(frame), fixed=params,
+                           filter=chosen, fields=HANDLUNGSFELDER, total=len(frame), fixed=fixed,
                            projects=frame.head(200).to_dict("records"), full=full,
                            arl=ARLS.get(arl) if arl else None)

@@ -94,8 +94,7 @@ def items(collection_id: str):
                                                       query.limit)
         features = [ogc.project_feature(row, _project_url(row["id"])) for row in rows]
     else:
-        frame, key = _boundaries(collection_id)
-        everything = ogc.boundary_features(frame, key, query.bbox)
+        everything = _boundary_features(collection_id, query.bbox)
         matched, features = len(everything), everything[query.offset:query.offset + query.limit]
     links = [_items_link("self", ogc.GEOJSON, collection_id, query.params()),
              _items_link("alternate", "text/html", collection_id, query.params(f="html"))]
@@ -121,11 +120,10 @@ def item(collection_id: str, feature_id: str):
             raise NotFound()
         feature = ogc.project_feature(rows[0], _project_url(rows[0]["id"]))
     else:
-        frame, key = _boundaries(collection_id)
-        found = [f for f in ogc.boundary_features(frame, key, None) if f["id"] == feature_id]
+        found = [f for f in _boundary_features(collection_id, None) if f["id"] == feature_id]
         if not found:
             raise NotFound()
-        feature = found[0]
+        feature = dict(found[0])
     feature["links"] = [
         {"href": request.base_url, "rel": "self", "type": ogc.GEOJSON},
         {"href": url_for("ogc.collection", collection_id=collection_id, _external=True), "rel": "collection",
@@ -170,11 +168,17 @@ def _collection(collection_id: str) -> dict:
     }
 
 
-def _boundaries(collection_id: str):
+def _boundary_features(collection_id: str, bbox) -> list[dict]:
+    """The Kreise or ArL districts as features, made once per process; a bbox picks those it touches."""
     regions = current_app.extensions["atlas"].regions
-    if collection_id == "kreise":
-        return regions.kreise_karte, "rs"
-    return regions.arl, "arl"
+    frame, key = (regions.kreise_karte, "rs") if collection_id == "kreise" else (regions.arl, "arl")
+    kept = current_app.extensions.setdefault("atlas_boundary_features", {})
+    if collection_id not in kept:
+        kept[collection_id] = ogc.boundary_features(frame, key)
+    if not bbox:
+        return kept[collection_id]
+    touched = set(frame.cx[bbox[0]:bbox[2], bbox[1]:bbox[3]][key])
+    return [f for f in kept[collection_id] if f["id"] in touched]
 
 
 def _known(collection_id: str) -> None:

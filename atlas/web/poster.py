@@ -7,6 +7,8 @@ from flask import Blueprint, abort, current_app, render_template, url_for
 from atlas.i18n import _
 from atlas.poster import make_poster
 from atlas.regions import ARLS
+from atlas.web import language
+from atlas.web.delivery import deliver
 
 bp = Blueprint("poster", __name__)
 RADIUS_KM = 25
@@ -15,6 +17,13 @@ RADIUS_KM = 25
 @bp.get("/aushang/<key>")
 def poster(key: str):
     services = current_app.extensions["atlas"]
+    if key not in services.regions.by_rs and key not in ARLS:
+        abort(404)
+    return deliver(current_app.extensions["atlas_pages"].get(
+        ("aushang", key, language.current()), services.store.version(), lambda: _render(services, key)))
+
+
+def _render(services, key: str) -> str:
     regions = services.regions
     base = current_app.config["BASE_URL"].rstrip("/")  # the QR code opens the public address, not this request's
     if key in regions.by_rs:
@@ -32,7 +41,7 @@ def poster(key: str):
         url = base + url_for("public.region", slug=key)
         title = ARLS[key].name
     else:
-        abort(404)
+        raise KeyError(key)
     return render_template("poster/poster.html", poster=make_poster(title, area, projects, url),
                            radius=RADIUS_KM, kreis=key in regions.by_rs,
                            heading=_("Hilfe und Begegnung in Ihrer Nähe"))
