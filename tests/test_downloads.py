@@ -39,6 +39,7 @@ def listed(client, url) -> list[str]:
 def test_the_csv_opens_in_german_excel_with_german_words_and_numbers(data_app):
     response = data_app.test_client().get("/daten/projekte.csv?sprache=ar")
     assert response.headers["Content-Disposition"] == 'attachment; filename="projekte-niedersachsen.csv"'
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     [row] = rows_of(response)
     assert row["Name"] == "Sprachcafé Arabisch" and row["Angebotssprachen"] == "Deutsch, Arabisch"
     assert (row["Kosten"], row["Barrierefrei"], row["Kontakt"]) == ("kostenlos", "ja", "05121 123456")

@@ -4,18 +4,19 @@ for German Excel. Open to every origin, like the API."""
 from __future__ import annotations
 
 import numpy as np
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from atlas import downloads, ogc
 from atlas.geocode import distance_km
 from atlas.near import parse_near_query
 from atlas.present import local_now
+from atlas.web.delivery import deliver
 from atlas.web.limits import api_limit, limiter
 from atlas.web.public import arl_argument, valid_filter
 
 bp = Blueprint("downloads", __name__)
-KINDS = {"geojson": "application/geo+json", "csv": "text/csv; charset=utf-8"}
+KINDS = {"geojson": "application/geo+json", "csv": "text/csv"}  # text/: Werkzeug adds charset=utf-8
 
 
 @bp.get("/daten/projekte.<fmt>")
@@ -24,29 +25,38 @@ def published(fmt: str):
     if fmt not in KINDS:
         abort(404)
     services = current_app.extensions["atlas"]
-    arl = arl_argument()
-    chosen = valid_filter(request.args)
-    frame = chosen.apply(services.store.published(arl=arl), local_now())
-    near = ""
+    arl, chosen, now = arl_argument(), valid_filter(request.args), local_now()
+    near = None
     if request.args.get("ort") or request.args.get("lat"):
-        query, problems = parse_near_query(request.args)
+        near, problems = parse_near_query(request.args)
         if problems:
             raise BadRequest(problems[0])
-        located = (services.geocoder.position(query.lat, query.lon) if query.lat is not None
-                   else services.geocoder.geocode(query.ort))
+    key = ("daten", fmt, arl, chosen.key(now), tuple(near.params()) if near else ())
+    body = current_app.extensions["atlas_pages"].get(key, services.store.version(),
+                                                     lambda: _file(services, fmt, arl, chosen, now, near),
+                                                     mimetype=KINDS[fmt])
+    response = deliver(body)
+    licence_url = current_app.config["DATA_LICENCE_URL"]
+    response.headers.update({
+        "Content-Disposition": f'attachment; filename="{downloads.file_name("umkreis" if near else "", arl, fmt)}"',
+        "Access-Control-Allow-Origin": "*", "Link": f'<{licence_url}>; rel="license"'})
+    return response
+
+
+def _file(services, fmt: str, arl: str | None, chosen, now, near) -> str | bytes:
+    """The file: GeoJSON or CSV of the published projects of the district (or state), the filter and the place."""
+    frame = chosen.apply(services.store.published(arl=arl), now)
+    if near is not None:
+        located = (services.geocoder.position(near.lat, near.lon) if near.lat is not None
+                   else services.geocoder.geocode(near.ort))
         if not located.ok:
             raise BadRequest(located.message)
         place = located.place
         km = distance_km(np.full(len(frame), place.lat), np.full(len(frame), place.lon), frame.lat.to_numpy(),
                          frame.lon.to_numpy())
-        frame = frame[km <= query.radius_km]
-        near = f"{query.radius_km}km-{place.name}"
+        frame = frame[km <= near.radius_km]
     features = [ogc.project_feature(row, url_for("public.project", project_id=row["id"], _external=True))
                 for row in services.store.published_rows(frame.id.astype(int).tolist())]
     licence, licence_url = current_app.config["DATA_LICENCE"], current_app.config["DATA_LICENCE_URL"]
-    body = (downloads.geojson(features, licence, licence_url) if fmt == "geojson"
+    return (downloads.geojson(features, licence, licence_url) if fmt == "geojson"
             else downloads.excel_csv(features, licence))
-    name = downloads.file_name("umkreis" if near else "", arl, fmt)
-    return Response(body, content_type=KINDS[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Access-Control-Allow-Origin": "*",
-        "Link": f'<{licence_url}>; rel="license"'})
