@@ -17,7 +17,8 @@ DESKTOP = {"width": 1280, "height": 900}
 PUBLIC = ["/", "/region/leine-weser", "/region/weser-ems", "/projekt/1", "/einreichen", "/in-der-naehe",
           "/in-der-naehe?ort=Hildesheim&umkreis=25", "/in-der-naehe?ort=Hausen", "/benachrichtigung", "/impressum",
           "/datenschutz", "/barrierefreiheit", "/leichte-sprache", "/amt/anmelden", "/gibt-es-nicht",
-          "/suche?q=Gewerkepass&ort=Osnabr%C3%BCck&umkreis=25"]
+          "/suche?q=Gewerkepass&ort=Osnabr%C3%BCck&umkreis=25", "/einbetten?arl=weser-ems", "/aushang/03404",
+          "/ogc?f=html", "/ogc/collections?f=html", "/ogc/collections/projekte/items?f=html"]
 
 
 @pytest.fixture(scope="module")
