@@ -12,6 +12,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from atlas.filters import Filter, parse_filter
+from atlas.geocode import distance_km
 from atlas.i18n import _
 from atlas.places import parse_position
 from atlas.present import local_now
@@ -177,3 +178,15 @@ def find_near(query: NearQuery, geocoder, index: NearIndex) -> NearResult:
                                                                                   query.radius_km, keep)
     return NearResult("ok", located.message, place=place, projects=projects, beyond=beyond, total=total,
                       candidates=[c for c in located.candidates if c != place])
+
+
+def within_radius(projects: pd.DataFrame, place, radius_km: float) -> pd.DataFrame:
+    """The projects of a frame within the radius of a place (at their public positions), with their distance `km`."""
+    km = distance_km(np.full(len(projects), place.lat), np.full(len(projects), place.lon),
+                     projects.lat.to_numpy(), projects.lon.to_numpy())
+    return projects.assign(km=km)[km <= radius_km]
+
+
+def circle(place, radius_km: float) -> dict:
+    """What a map draws around a place: its centre, the radius in metres and its name."""
+    return {"lat": place.lat, "lon": place.lon, "radius": radius_km * 1000, "name": place.name}

@@ -3,13 +3,11 @@ for German Excel. Open to every origin, like the API."""
 
 from __future__ import annotations
 
-import numpy as np
 from flask import Blueprint, abort, current_app, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from atlas import downloads, ogc
-from atlas.geocode import distance_km
-from atlas.near import parse_near_query
+from atlas.near import parse_near_query, within_radius
 from atlas.present import local_now
 from atlas.web.delivery import deliver
 from atlas.web.limits import api_limit, limiter
@@ -51,10 +49,7 @@ def _file(services, fmt: str, arl: str | None, chosen, now, near) -> str | bytes
                    else services.geocoder.geocode(near.ort))
         if not located.ok:
             raise BadRequest(located.message)
-        place = located.place
-        km = distance_km(np.full(len(frame), place.lat), np.full(len(frame), place.lon), frame.lat.to_numpy(),
-                         frame.lon.to_numpy())
-        frame = frame[km <= near.radius_km]
+        frame = within_radius(frame, located.place, near.radius_km)
     features = [ogc.project_feature(row, url_for("public.project", project_id=row["id"], _external=True))
                 for row in services.store.published_rows(frame.id.astype(int).tolist())]
     licence, licence_url = current_app.config["DATA_LICENCE"], current_app.config["DATA_LICENCE_URL"]

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from atlas.geocode import distance_km
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
 from atlas.mapdata import project_data
-from atlas.near import parse_near_query
+from atlas.near import circle, parse_near_query, within_radius
 from atlas.present import local_now
 from atlas.regions import ARLS
 from atlas.web import language
@@ -33,7 +31,11 @@ def embedded():
         raise BadRequest(_("Unbekannter Kreis „%(value)s“: erwartet wird ein Regionalschlüssel wie 03254.",
                            value=kreis[:40]))
     now = local_now()
-    near = parse_near_query(request.args)[0] if request.args.get("ort") else None
+    near = None
+    if request.args.get("ort"):
+        near, problems = parse_near_query(request.args)
+        if problems:
+            raise BadRequest(problems[0])
     key = ("einbetten", arl, kreis, chosen.key(now), near.ort if near else "", near.radius_km if near else 0,
            language.current())
     fixed = [(name, value) for name, value in (("arl", arl), ("kreis", kreis), ("ort", near and near.ort),
@@ -41,10 +43,10 @@ def embedded():
     if request.args.get("lang"):
         fixed.append(("lang", language.current()))  # the form keeps the language asked, as a valid code
     return deliver(current_app.extensions["atlas_pages"].get(
-        key, services.store.version(), lambda: _render(services, arl, kreis, chosen, now, fixed)))
+        key, services.store.version(), lambda: _render(services, arl, kreis, chosen, now, near, fixed)))
 
 
-def _render(services, arl, kreis, chosen, now, fixed: list[tuple[str, str]]) -> str:
+def _render(services, arl, kreis, chosen, now, near, fixed: list[tuple[str, str]]) -> str:
     frame = chosen.apply(services.store.published(arl=arl), now)
     kind, centre, view, full = (f"region-{arl}" if arl else "atlas"), None, None, url_for("public.index")
     if arl:
@@ -53,18 +55,13 @@ def _render(services, arl, kreis, chosen, now, fixed: list[tuple[str, str]]) -> 
         frame = frame[frame.kreis_rs == kreis]
         west, south, east, north = services.regions.kreise[services.regions.kreise.rs == kreis].total_bounds
         kind, view = "naehe", {"lat": (south + north) / 2, "lon": (west + east) / 2, "zoom": 10}
-    if request.args.get("ort"):
-        query, problems = parse_near_query(request.args)
-        located = services.geocoder.geocode(query.ort)
-        if problems or not located.ok:
-            raise BadRequest(problems[0] if problems else located.message)
-        place = located.place
-        km = distance_km(np.full(len(frame), place.lat), np.full(len(frame), place.lon), frame.lat.to_numpy(),
-                         frame.lon.to_numpy())
-        frame = frame[km <= query.radius_km]
-        kind, centre = "naehe", {"lat": place.lat, "lon": place.lon, "radius": query.radius_km * 1000,
-                                 "name": place.name}
-        full = url_for("near.near", ort=query.ort, umkreis=query.radius_km)
+    if near is not None:
+        located = services.geocoder.geocode(near.ort)
+        if not located.ok:
+            raise BadRequest(located.message)
+        frame = within_radius(frame, located.place, near.radius_km)
+        kind, centre = "naehe", circle(located.place, near.radius_km)
+        full = url_for("near.near", ort=near.ort, umkreis=near.radius_km)
     return render_template("embed/map.html", map=page_map(kind), data=project_data(frame, centre, view),
                            filter=chosen, fields=HANDLUNGSFELDER, total=len(frame), fixed=fixed,
                            projects=frame.head(200).to_dict("records"), full=full,

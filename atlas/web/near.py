@@ -9,7 +9,7 @@ from werkzeug.exceptions import BadRequest
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
 from atlas.mapdata import project_data
-from atlas.near import RADII_KM, find_near, parse_near_query
+from atlas.near import RADII_KM, circle, find_near, parse_near_query
 from atlas.store import PUBLIC_COLUMNS
 from atlas.text import clean_text
 from atlas.web.assets import page_map
@@ -43,7 +43,7 @@ def near():
                "fields": HANDLUNGSFELDER, "filter": query.filter, "tiles": current_app.config["TILES"]}
     if result and result.place:
         place = result.place
-        centre = {"lat": place.lat, "lon": place.lon, "radius": query.radius_km * 1000, "name": place.name}
+        centre = circle(place, query.radius_km)
         context["map"] = page_map("naehe")
         context["data"] = project_data(pd.DataFrame(result.projects, columns=PUBLIC_COLUMNS), centre)
         context["projects"] = public_views(result.projects)

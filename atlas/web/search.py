@@ -3,13 +3,11 @@ and the Handlungsfelder, results on a map and in a list, all in the URL."""
 
 from __future__ import annotations
 
-import numpy as np
 from flask import Blueprint, current_app, render_template, request
 
-from atlas.geocode import distance_km
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.mapdata import project_data
-from atlas.near import RADII_KM, parse_near_query
+from atlas.near import RADII_KM, circle, parse_near_query, within_radius
 from atlas.present import local_now
 from atlas.text import clean_text
 from atlas.web.assets import page_map
@@ -32,10 +30,8 @@ def search():
         located = services.geocoder.geocode(query.ort)
         if located.ok:
             place = located.place
-            km = distance_km(np.full(len(found), place.lat), np.full(len(found), place.lon),
-                             found.lat.to_numpy(), found.lon.to_numpy())
-            found = found.assign(km=km)[km <= query.radius_km]
-            centre = {"lat": place.lat, "lon": place.lon, "radius": query.radius_km * 1000, "name": place.name}
+            found = within_radius(found, place, query.radius_km)
+            centre = circle(place, query.radius_km)
         else:
             message = located.message
     context = {"text": text, "query": query, "problems": problems, "radii": RADII_KM, "fields": HANDLUNGSFELDER,
