@@ -22,11 +22,11 @@ from atlas.i18n import _
 from atlas.near import RADII_KM
 from atlas.notices import DAILY
 from atlas.places import Place
-from atlas.projects import EMAIL
 from atlas.schema import outbox as outbox_table
 from atlas.schema import projects, proposals, subscriptions, users
 from atlas.store import PENDING, PUBLISHED, Store, public_position
 from atlas.submitters import WAITING
+from atlas.text import EMAIL
 
 RADII = RADII_KM  # as the near search offers them
 WEEKLY = "weekly"

@@ -9,6 +9,8 @@ from datetime import datetime
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
+from atlas.regions import BOUNDARIES, BOUNDARIES_LICENCE
+
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
@@ -20,7 +22,6 @@ LICENCES = {  # DCAT-AP.de's licence vocabulary
 }
 NIEDERSACHSEN = URIRef("http://dcat-ap.de/def/politicalGeocoding/stateKey/03")
 STATE_LEVEL = URIRef("http://dcat-ap.de/def/politicalGeocodingLevel/state")
-BOUNDARIES_ATTRIBUTION = "© GeoBasis-DE / BKG (2017), dl-de/by-2-0"
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def catalogue(base: str, publisher: Publisher, licence: str, licence_url: str, m
     graph.add((root, FOAF.homepage, URIRef(f"{base}/")))
     graph.add((root, DCTERMS.language, URIRef("http://publications.europa.eu/resource/authority/language/DEU")))
     project_licence = URIRef(LICENCES.get(licence, licence_url))
-    boundary_licence = URIRef(LICENCES["dl-de/by-2-0"])
+    boundary_licence = URIRef(LICENCES[BOUNDARIES_LICENCE])
     datasets = [
         ("projekte", "Initiativen für Geflüchtete in Niedersachsen",
          "Die veröffentlichten Projekte des Projektatlas: Name, Träger, Beschreibung, Handlungsfelder, Lage (auf "
@@ -67,10 +68,10 @@ def catalogue(base: str, publisher: Publisher, licence: str, licence_url: str, m
           ("CSV", "text/csv", FILETYPE.CSV, f"{base}/daten/projekte.csv")]),
         ("kreise", "Landkreise und kreisfreie Städte Niedersachsens",
          "Die 45 Kreise mit Regionalschlüssel und zuständigem Amt für regionale Landesentwicklung (vereinfachte "
-         "Grenzen nach VG250).", boundary_licence, BOUNDARIES_ATTRIBUTION, []),
+         "Grenzen nach VG250).", boundary_licence, BOUNDARIES, []),
         ("arl", "Amtsbezirke der Ämter für regionale Landesentwicklung",
          "Die vier Amtsbezirke Braunschweig, Leine-Weser, Lüneburg und Weser-Ems (aus den Kreisgrenzen nach VG250).",
-         boundary_licence, BOUNDARIES_ATTRIBUTION, []),
+         boundary_licence, BOUNDARIES, []),
     ]
     for slug, title, description, licence_uri, attribution, files in datasets:
         dataset = URIRef(f"{base}/ogc/collections/{slug}")

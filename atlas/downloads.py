@@ -8,11 +8,10 @@ import io
 import json
 
 from atlas import facts
-from atlas.regions import ARLS
+from atlas.regions import ARLS, BOUNDARIES
+from atlas.transfer import spreadsheet_cell
 
 SOURCE = "Gemeinsame Sache – Projektatlas des Bündnisses „Niedersachsen packt an“"
-BOUNDARIES = "Kreise und Ämter: © GeoBasis-DE / BKG, dl-de/by-2-0"
-FORMULA = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ["Name", "Träger", "Beschreibung", "Handlungsfelder", "Straße", "PLZ", "Ort", "Kreis", "Amt",
                "Website", "Kontakt", "Angebotssprachen", "Zielgruppe", "Kosten", "Wann", "Barrierefrei", "Breite",
                "Länge", "Projektseite", "Quelle", "Lizenz"]
@@ -22,7 +21,7 @@ def geojson(features: list[dict], licence: str, licence_url: str) -> str:
     """The features (atlas.ogc.project_feature) as a FeatureCollection that names its source and licence."""
     return json.dumps({"type": "FeatureCollection", "name": "projekte",
                        "attribution": SOURCE, "license": licence, "license_url": licence_url,
-                       "boundaries": BOUNDARIES, "features": features}, ensure_ascii=False)
+                       "boundaries": f"Kreise und Ämter: {BOUNDARIES}", "features": features}, ensure_ascii=False)
 
 
 def excel_csv(features: list[dict], licence: str) -> bytes:
@@ -34,7 +33,7 @@ def excel_csv(features: list[dict], licence: str) -> bytes:
     for feature in features:
         p = feature["properties"]
         lon, lat = feature["geometry"]["coordinates"]
-        writer.writerow([_cell(v) for v in (
+        writer.writerow([spreadsheet_cell("" if v is None else str(v)) for v in (
             p["name"], p["traeger"], p["beschreibung"], ", ".join(p["handlungsfelder"]), p["strasse"], p["plz"],
             p["ort"], p["kreis"], ARLS[p["arl"]].name if p["arl"] in ARLS else "", p["website"],
             facts.national(p["kontakt"]),
@@ -56,11 +55,6 @@ def _german(choices: dict, slug: str) -> str:
 
 def _decimal(value: float) -> str:
     return f"{value:.6f}".replace(".", ",")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA) else text
 
 
 def file_name(kind: str, arl: str | None, extension: str) -> str:

@@ -18,7 +18,8 @@ from babel import Locale
 from babel.dates import get_day_names
 from opening_hours import OpeningHours, ParserError, State
 
-from atlas.i18n import N_, _, current_language
+from atlas.i18n import N_, _, current_language, speaking
+from atlas.text import EMAIL
 
 # The languages a project may work in; a code's bit never changes (it is stored in sprachen_mask).
 OFFER_LANGUAGES = ("de", "en", "ar", "fa", "ps", "ku", "ckb", "tr", "uk", "ru", "ti", "so", "am", "fr", "es", "it",
@@ -55,7 +56,6 @@ WANN = {c.slug: c for c in (
 LIMITS = {"zeiten": 300, "kontakt": 254}
 GERMAN_DAYS = {"Mo": "Mo", "Di": "Tu", "Mi": "We", "Do": "Th", "Fr": "Fr", "Sa": "Sa", "So": "Su"}
 OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
 
 
 def language_name(code: str, reader: str | None = None) -> str:
@@ -140,20 +140,23 @@ RULE = re.compile(r"^(?:(?P<days>(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:[-,](?:Mo|Tu|We|Th|F
 def times_text(times: str, reader: str | None = None) -> list[str]:
     """The times as lines in the reader's language: "Montag–Freitag 17:00–19:00"; a rule written in a form this
     does not spell out stays as written (it is still valid OSM)."""
-    days = get_day_names("wide", locale=reader or current_language())
+    reader = reader or current_language()
+    days = get_day_names("wide", locale=reader)
     names = {osm: days[i] for i, osm in enumerate(OSM_DAYS)}
+    with speaking(reader):
+        daily, holidays = _("täglich"), _("an Feiertagen geschlossen")
     lines = []
     for rule in (r.strip() for r in times.split(";")):
         match = RULE.match(rule)
         if rule in ("PH closed", "PH off"):
-            lines.append(_("an Feiertagen geschlossen"))
+            lines.append(holidays)
         elif not match:
             lines.append(rule)
-            continue
-        spelled = (re.sub(r"Mo|Tu|We|Th|Fr|Sa|Su", lambda m: names[m.group(0)], match["days"]) if match["days"]
-                   else _("täglich"))
-        lines.append(f"{spelled.replace('-', '–').replace(',', ', ')} {match['hours'].replace('-', '–')}"
-                     .replace(",", ", ").replace(",  ", ", "))
+        else:
+            spelled = (re.sub(r"Mo|Tu|We|Th|Fr|Sa|Su", lambda m: names[m.group(0)], match["days"])
+                       if match["days"] else daily)
+            lines.append(f"{spelled.replace('-', '–').replace(',', ', ')} {match['hours'].replace('-', '–')}"
+                         .replace(",", ", ").replace(",  ", ", "))
     return lines
 
 

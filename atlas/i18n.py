@@ -7,12 +7,13 @@ come out in the reader's language (Flask-Babel's locale); elsewhere (the command
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import has_request_context
-from flask_babel import get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import force_locale, get_locale, gettext, lazy_gettext, ngettext
 
-__all__ = ["LANGUAGES", "DEFAULT", "Language", "N_", "_", "current_language", "lazy", "plural"]
+__all__ = ["LANGUAGES", "DEFAULT", "Language", "N_", "_", "current_language", "lazy", "plural", "speaking"]
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,13 @@ def current_language() -> str:
         return DEFAULT
     locale = get_locale()
     return locale.language if locale else DEFAULT
+
+
+@contextmanager
+def speaking(code: str):
+    """Messages in this language for a while, whatever the page's (a German file made on an Arabic page)."""
+    if not has_request_context():
+        yield
+        return
+    with force_locale(code):
+        yield

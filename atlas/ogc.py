@@ -64,7 +64,7 @@ class ItemQuery:
         """The query as URL parameters (for `next` and `prev` links)."""
         values = {"limit": self.limit, "offset": self.offset, **changes}
         if self.bbox:
-            values["bbox"] = ",".join(f"{v:g}" for v in self.bbox)
+            values["bbox"] = ",".join(str(v) for v in self.bbox)  # every digit: the next page asks the same box
         if self.since or self.until:
             values["datetime"] = "/".join(v.isoformat().replace("+00:00", "Z") if v else ".."
                                           for v in (self.since, self.until))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from atlas import ogc
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
-from atlas.regions import ARLS
+from atlas.regions import ARLS, BOUNDARIES
 
 LINK = {"type": "object", "required": ["href"], "properties": {
     "href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"}}}
@@ -19,14 +19,14 @@ COLLECTION = {"type": "object", "required": ["id", "links"], "properties": {
     "crs": {"type": "array", "items": {"type": "string"}}}}
 
 
-def openapi_document(base: str) -> dict:
-    """The whole API: paths, parameters, answers; `base` is the absolute URL of /ogc."""
+def openapi_document(base: str, licence: str) -> dict:
+    """The whole API: paths, parameters, answers; `base` is the absolute URL of /ogc, `licence` the data's."""
     return {
         "openapi": "3.0.3",
         "info": {"title": _("Gemeinsame Sache – Projektatlas Niedersachsen packt an"), "version": "1.0.0",
                  "description": _("Offene Daten des Projektatlas: Initiativen für Geflüchtete in Niedersachsen, "
                                   "Landkreise und Amtsbezirke."),
-                 "license": {"name": "CC BY 4.0 (Projekte), dl-de/by-2-0 (Grenzen: © GeoBasis-DE / BKG)"}},
+                 "license": {"name": f"{licence} (Projekte); Grenzen: {BOUNDARIES}"}},
         "servers": [{"url": base}],
         "paths": {
             "/": _get("landing", _("Einstiegsseite mit Verweisen"), {"$ref": "#/components/schemas/landing"}),

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from atlas import facts
 from atlas.handlungsfelder import parse_handlungsfelder
 from atlas.i18n import N_, _
-from atlas.text import clean_text
+from atlas.text import EMAIL, clean_text
 
 LIMITS = {"name": 150, "traeger": 150, "description": 2000, "street": 150, "ort": 100, "website": 300, "email": 254}
 LABELS = {
@@ -20,7 +20,6 @@ LABELS = {
     "zeiten": N_("Zeiten"), "barrierefrei": N_("Barrierefrei"), "kontakt": N_("Öffentlicher Kontakt"),
 }
 CHOICES = {"kosten": facts.KOSTEN, "wann": facts.WANN, "barrierefrei": facts.BARRIEREFREI}
-EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
 URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\]")
 
 

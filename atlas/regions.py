@@ -32,6 +32,11 @@ class Arl:
         return _("Amt für regionale Landesentwicklung %(region)s", region=self.short)
 
 
+# The boundaries' source, as every page, file and catalogue names it (data/regions/README.md)
+BOUNDARIES_ATTRIBUTION = "© GeoBasis-DE / BKG (2017)"
+BOUNDARIES_LICENCE, BOUNDARIES_LICENCE_URL = "dl-de/by-2-0", "https://www.govdata.de/dl-de/by-2-0"
+BOUNDARIES = f"{BOUNDARIES_ATTRIBUTION}, {BOUNDARIES_LICENCE}"
+
 ARLS: dict[str, Arl] = {slug: Arl(slug, short) for slug, short in ARL_BY_DIGIT.values()}
 
 TILE_DEGREES = 0.1

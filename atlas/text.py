@@ -24,3 +24,6 @@ def clean_text(value: object, multiline: bool = False) -> str:
         return " ".join(text.split())
     lines = [line.rstrip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+# An e-mail address as a form accepts it: one @, a dot in the domain, nothing that could close markup or a quote
+EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")

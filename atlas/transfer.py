@@ -164,7 +164,7 @@ def export_csv(rows: list[dict]) -> str:
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        writer.writerow([_cell(value) for value in _export_values(row)])
+        writer.writerow([spreadsheet_cell(value) for value in _export_values(row)])
     return out.getvalue()
 
 
@@ -185,7 +185,8 @@ def _export_values(row: dict) -> list:
             row["kontakt"]]
 
 
-def _cell(value):
+def spreadsheet_cell(value):
+    """A cell a spreadsheet shows as written: one that would start a formula gets a leading '."""
     if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA):
         return "'" + value
     return value

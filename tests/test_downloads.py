@@ -48,6 +48,13 @@ def test_the_csv_opens_in_german_excel_with_german_words_and_numbers(data_app):
     assert row["Lizenz"] == "CC BY 4.0" and "Niedersachsen packt an" in row["Quelle"]
 
 
+def test_the_csv_stays_german_when_the_page_around_it_speaks_arabic(data_app):
+    client = data_app.test_client()
+    client.get("/?lang=ar")  # the language cookie
+    [row] = rows_of(client.get("/daten/projekte.csv?sprache=ar&lang=ar"))
+    assert row["Wann"].startswith("täglich ") and row["Angebotssprachen"] == "Deutsch, Arabisch"
+
+
 def test_a_cell_excel_would_run_as_a_formula_is_defused(data_app):
     names = [r["Name"] for r in rows_of(data_app.test_client().get("/daten/projekte.csv?arl=lueneburg"))]
     assert names == ["'=HYPERLINK(\"http://evil.invalid\")"]

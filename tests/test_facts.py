@@ -98,6 +98,13 @@ def test_the_project_page_shows_the_facts_in_the_readers_language(atlas_app):
     assert "Heute" not in html(client.get("/projekt/4")).select_one("dl.facts").get_text()
 
 
+def test_holidays_closed_are_said_in_words(atlas_app):
+    store = atlas_app.extensions["atlas"].store
+    store.update(3, facts(name="Jobberatung", zeiten="Mo-Fr 10:00-12:00; PH off"), _place(atlas_app), "test")
+    shown = html(atlas_app.test_client().get("/projekt/3")).select_one("#zeiten").get_text(" ", strip=True)
+    assert "Montag–Freitag 10:00–12:00" in shown and "an Feiertagen geschlossen" in shown
+
+
 def test_a_project_not_open_today_says_so(atlas_app):
     store = atlas_app.extensions["atlas"].store
     day = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")[(local_now() + timedelta(days=1)).weekday()]

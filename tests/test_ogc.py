@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import served
@@ -108,6 +109,13 @@ def test_pages_follow_next_links_to_every_project_once(api_app):
         url = next((link["href"].removeprefix("http://localhost") for link in page["links"]
                     if link["rel"] == "next"), None)
     assert len(seen) == len(set(seen)) == 6
+
+
+def test_the_next_page_asks_exactly_the_same_box(api_app):
+    box = "9.851234567,52.051234567,10.051234567,52.251234567"
+    page = api_app.test_client().get(f"/ogc/collections/projekte/items?limit=1&bbox={box}").get_json()
+    [following] = [link["href"] for link in page["links"] if link["rel"] == "next"]
+    assert parse_qs(urlsplit(following).query)["bbox"] == [box]
 
 
 @pytest.mark.parametrize(("query", "expected"), [

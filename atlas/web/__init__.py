@@ -13,7 +13,7 @@ from atlas.i18n import _, lazy
 from atlas.near import RADII_KM
 from atlas.places import precision_label
 from atlas.present import local_time
-from atlas.regions import ARLS
+from atlas.regions import ARLS, BOUNDARIES
 
 
 class ProjectId(IntegerConverter):
@@ -71,7 +71,8 @@ def register(app: Flask) -> None:
     @app.context_processor
     def site_context():
         return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with,
-                "precision_label": precision_label, "search_radii": RADII_KM, "filter_choices": filter_choices}
+                "precision_label": precision_label, "search_radii": RADII_KM, "filter_choices": filter_choices,
+                "boundaries": BOUNDARIES}
 
     app.register_blueprint(operations.bp)
     operations.log_requests(app)

@@ -12,6 +12,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from atlas import dcat, ogc
 from atlas.i18n import _
 from atlas.openapi import openapi_document
+from atlas.regions import BOUNDARIES, BOUNDARIES_LICENCE_URL
 from atlas.web.delivery import deliver, store
 from atlas.web.limits import api_limit, limiter
 
@@ -64,7 +65,7 @@ def conformance():
 
 @bp.get("/openapi")
 def openapi():
-    document = openapi_document(url_for("ogc.landing", _external=True).rstrip("/"))
+    document = openapi_document(url_for("ogc.landing", _external=True).rstrip("/"), current_app.config["DATA_LICENCE"])
     return _json(document, ogc.OPENAPI_TYPE)
 
 
@@ -162,8 +163,8 @@ def _collection(collection_id: str) -> dict:
             {"href": url_for("ogc.items", collection_id=collection_id, f="html", _external=True), "rel": "items",
              "type": "text/html", "title": _(title)},
             {"href": current_app.config["DATA_LICENCE_URL"] if collection_id == "projekte"
-             else "https://www.govdata.de/dl-de/by-2-0", "rel": "license", "type": "text/html",
-             "title": current_app.config["DATA_LICENCE"] if collection_id == "projekte" else "dl-de/by-2-0"},
+             else BOUNDARIES_LICENCE_URL, "rel": "license", "type": "text/html",
+             "title": current_app.config["DATA_LICENCE"] if collection_id == "projekte" else BOUNDARIES},
         ],
     }
 
