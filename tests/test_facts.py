@@ -249,6 +249,7 @@ def test_the_office_changes_the_facts_and_the_history_names_them(atlas_app):
     login(client, "amt@leine-weser.example")
     seen = html(client.get("/amt/projekt/2")).select_one("dl.facts").get_text(" ", strip=True)
     assert "فارسی (Persisch)" in seen and "gegen Gebühr" in seen  # the office checks them before approving
+    assert form_values(html(client.get("/amt/projekt/4/bearbeiten")), "bearbeiten")["sprachen"] == []  # nothing known
     form = html(client.get("/amt/projekt/2/bearbeiten"))
     data = form_values(form, "bearbeiten")
     assert data["zeiten"] == parse_times(hours_from_now(12)) and data["sprachen"] == ["de", "fa"]

@@ -81,7 +81,8 @@ class ProjectForm(FlaskForm):
     approximate = BooleanField(lazy("Standort nur ungefähr zeigen (auf etwa 1 km gerundet)"))
     lat = StringField(lazy("Breite (Grad)"))
     lon = StringField(lazy("Länge (Grad)"))
-    sprachen = checkboxes(lazy("Angebotssprachen"), lambda: facts.language_choices())
+    sprachen = checkboxes(lazy("Angebotssprachen"), lambda: facts.language_choices(), default=["de"])  # preselected;
+    # a form loaded from a project (edit, proposal) shows that project's languages instead
     zielgruppen = checkboxes(lazy("Zielgruppe"), [SelectChoice(slug, lazy(c.name))
                                                   for slug, c in facts.ZIELGRUPPEN.items()])
     kosten = radios(lazy("Kosten"), facts.KOSTEN, lazy("keine Angabe"))
@@ -92,7 +93,6 @@ class ProjectForm(FlaskForm):
 
 
 class SubmitForm(ProjectForm):
-    sprachen = checkboxes(lazy("Angebotssprachen"), lambda: facts.language_choices(), default=["de"])  # preselected
     consent = BooleanField(lazy("Ich bin einverstanden, dass diese Angaben veröffentlicht werden, und habe den "
                                 "Datenschutzhinweis gelesen."))
     homepage = StringField(lazy("Bitte dieses Feld leer lassen"))  # a honeypot: people do not see it, bots fill it

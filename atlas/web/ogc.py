@@ -25,8 +25,7 @@ MAX_AGE = 60  # seconds a client may keep an answer without asking; after that t
 @bp.errorhandler(NotFound)
 def problem(error):
     """Errors of the API as JSON (an HTML page for a person who asked for HTML), with what to fix."""
-    if request.args.get("f") == "html" or (not request.args.get("f") and request.accept_mimetypes.best_match(
-            ["application/json", "text/html"]) == "text/html"):
+    if _asked_format() == "html":
         return error
     body = {"code": error.name, "description": error.description}
     return current_app.response_class(json.dumps(body, ensure_ascii=False), status=error.code,
@@ -188,14 +187,20 @@ def _known(collection_id: str) -> None:
                          value=collection_id[:40], allowed=", ".join(ogc.COLLECTIONS)))
 
 
-def _wants_html() -> bool:
+def _asked_format() -> str:
+    """ "html" or "json", by `?f=` or else the Accept header; "" for an `f` the API does not know."""
     asked = request.args.get("f")
-    if asked not in (None, "", "json", "html"):
-        raise BadRequest(_("„f“ ist json oder html, nicht „%(value)s“.", value=asked[:20]))
     if asked:
-        return asked == "html"
+        return asked if asked in ("json", "html") else ""
     best = request.accept_mimetypes.best_match(["application/json", ogc.GEOJSON, "text/html"])
-    return best == "text/html"
+    return "html" if best == "text/html" else "json"
+
+
+def _wants_html() -> bool:
+    asked = _asked_format()
+    if not asked:
+        raise BadRequest(_("„f“ ist json oder html, nicht „%(value)s“.", value=request.args["f"][:20]))
+    return asked == "html"
 
 
 def _answer(document: dict, template: str, mimetype: str = ogc.JSON_TYPE, **context):
