@@ -76,19 +76,8 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(operations.bp)
     operations.log_requests(app)
-    app.register_blueprint(assets.bp)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(near.bp)
-    app.register_blueprint(search.bp)
-    app.register_blueprint(office.bp)
-    app.register_blueprint(submit.bp)
-    app.register_blueprint(mine.bp)
-    app.register_blueprint(alerts.bp)
-    app.register_blueprint(legal.bp)
-    app.register_blueprint(ogc.bp)
-    app.register_blueprint(downloads.bp)
-    app.register_blueprint(embed.bp)
-    app.register_blueprint(poster.bp)
+    for module in (assets, public, near, search, office, submit, mine, alerts, legal, ogc, downloads, embed, poster):
+        app.register_blueprint(module.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)
     logins = LoginManager(app)
