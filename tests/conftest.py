@@ -139,13 +139,25 @@ def served(app):
     """The app served by waitress, as `make run` serves it, on a free port of the loopback interface."""
     from waitress.server import create_server
 
+    from waitress import wasyncore
+
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stop = threading.Event()
+
+    def run():  # the loop closes its own sockets: closing them from another thread races with its select()
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.2, map=server._map, count=1)
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(server._map)
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        stop.set()
+        server.pull_trigger()  # wakes the select() at once
+        thread.join(10)
 
 
 @pytest.fixture(scope="session")
