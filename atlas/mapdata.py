@@ -35,14 +35,14 @@ def script_json(data) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def project_data(projects: pd.DataFrame, centre: dict | None = None, view: dict | None = None) -> str:
+def project_data(projects: pd.DataFrame, centre: dict | None = None, view: dict | None = None,
+                 open_src: str | None = None) -> str:
     """The projects as JSON for the page's `#atlas-data` block; with a centre, the map draws it and its radius;
-    with a view ({lat, lon, zoom}) the map starts there."""
+    with a view ({lat, lon, zoom}) the map starts there; `open_src` is where the time filter asks which are open."""
     data = columns(projects)
-    if centre:
-        data["centre"] = centre
-    if view:
-        data["view"] = view
+    for name, value in (("centre", centre), ("view", view), ("open", open_src)):
+        if value:
+            data[name] = value
     return script_json(data)
 
 

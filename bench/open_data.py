@@ -32,6 +32,7 @@ URLS = ["/ogc/collections/projekte/items?limit=1000",
         "/daten/projekte.csv?arl=leine-weser",
         "/daten/projekte.geojson?arl=leine-weser&kostenlos=1",
         "/einbetten?kreis=03241",
+        "/einbetten?hf=sprache",
         "/aushang/03241",
         "/ogc/dcat.jsonld"]
 REFERENCE = "/static/atlas.js"

@@ -75,9 +75,14 @@
     factsOf(data, i).forEach(function (line) { box.appendChild(el("div", "popup-fact", line)); });
     var link = el("a", "popup-link", TEXT.toProject);
     link.href = "/projekt/" + data.id[i];
-    if (document.body.classList.contains("embedded")) { link.target = "_blank"; link.rel = "noopener"; }
-    box.appendChild(link);
+    box.appendChild(outward(link));
     return box;
+  }
+
+  /* In a map embedded in another site, a project opens in a new tab, not inside the frame. */
+  function outward(link) {
+    if (document.body.classList.contains("embedded")) { link.target = "_blank"; link.rel = "noopener"; }
+    return link;
   }
 
   function listItem(data, i) {
@@ -85,7 +90,7 @@
     var link = el("a", "projekt-name", data.name[i]);
     link.lang = "de";
     link.href = "/projekt/" + data.id[i];
-    item.appendChild(link);
+    item.appendChild(outward(link));
     var details = el("span", "projekt-details");
     var traeger = data.traeger[data.tr[i]];
     details.appendChild(el("span", null, (traeger ? traeger + " · " : "") + data.orte[data.ort[i]])).lang = "de";

@@ -137,9 +137,8 @@ def seeded_app(directory, **settings):
 @contextmanager
 def served(app):
     """The app served by waitress, as `make run` serves it, on a free port of the loopback interface."""
-    from waitress.server import create_server
-
     from waitress import wasyncore
+    from waitress.server import create_server
 
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     stop = threading.Event()

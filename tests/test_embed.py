@@ -3,6 +3,7 @@ every other page still refuses to be framed. A real browser embeds it from anoth
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -66,6 +67,24 @@ def test_hostile_parameters_of_the_embedded_map_are_refused_as_text(embed_app, p
             assert payload not in response.get_data(as_text=True)
 
 
+def map_data(response) -> dict:
+    return json.loads(html(response).select_one("#atlas-data").get_text())
+
+
+def test_an_embedded_map_of_the_state_or_a_district_shares_the_atlas_data_and_sets_no_cookie(embed_app):
+    """The page stays small however many projects there are: the map fetches the versioned data the atlas's own
+    maps use (one copy in the browser's cache); fetching it sets no language cookie in the other site's frame."""
+    client = embed_app.test_client()
+    for embedded, atlas in (("/einbetten?hf=sprache", "/"), ("/einbetten?arl=leine-weser&lang=ar",
+                                                             "/region/leine-weser?lang=ar")):
+        data = map_data(client.get(embedded))
+        assert data == map_data(client.get(atlas)), embedded
+        client.delete_cookie("sprache")
+        response = client.get(data["src"])
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers
+        assert len(response.get_json()["id"]) == 4  # every project of the area; the browser applies the filter
+
+
 def test_the_map_pages_offer_the_code_to_embed_their_view(embed_app):
     code = html(embed_app.test_client().get("/region/leine-weser?hf=sprache")).select_one("#einbetten-code")
     assert code.get_text().startswith('<iframe src="http://localhost/einbetten?arl=leine-weser&hf=sprache"')
@@ -113,5 +132,28 @@ def test_a_landkreis_website_embeds_the_map_and_a_visitor_opens_a_project(page, 
             popup = frame.locator(".leaflet-popup-content")
             expect(popup).to_contain_text("kostenlos")
             assert popup.locator("a.popup-link").get_attribute("target") == "_blank"
+        finally:
+            site.close()
+
+
+@pytest.mark.browser
+def test_a_visitor_filters_the_embedded_map_of_a_district_at_once(page, embed_app):
+    with served(embed_app) as atlas:
+        site = OtherSite(f'<!doctype html><html lang="de"><title>ArL Leine-Weser</title>'
+                         f'<iframe src="{atlas}/einbetten?arl=leine-weser" title="Karte" width="800" '
+                         f'height="600"></iframe></html>')
+        try:
+            page.goto(site.url)
+            frame = page.frame_locator("iframe")
+            expect(frame.locator("#trefferzahl")).to_have_text("4 Projekte")
+            frame.get_by_text("Filter", exact=True).click()
+            frame.get_by_role("checkbox", name="Arbeit & Ausbildung").check()
+            expect(frame.locator("#trefferzahl")).to_have_text("1 Projekt")
+            frame.get_by_text("Projekte als Liste").click()
+            link = frame.locator("#projektliste a")
+            expect(link).to_have_text(["Jobberatung"])
+            assert link.get_attribute("target") == "_blank"
+            assert page.frames[-1].evaluate("window.atlasProjects.shownCount()") == 1  # the map shows the same
+            assert page.context.cookies() == []  # neither the page nor its data set a cookie in the frame
         finally:
             site.close()

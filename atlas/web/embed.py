@@ -8,7 +8,7 @@ from werkzeug.exceptions import BadRequest
 
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
-from atlas.mapdata import project_data
+from atlas.mapdata import project_data, script_json
 from atlas.near import circle, parse_near_query, within_radius
 from atlas.present import local_now
 from atlas.regions import ARLS
@@ -16,7 +16,7 @@ from atlas.web import language
 from atlas.web.assets import page_map
 from atlas.web.delivery import deliver
 from atlas.web.headers import frameable
-from atlas.web.public import arl_argument, valid_filter
+from atlas.web.public import LIST_PAGE, arl_argument, data_sources, valid_filter
 
 bp = Blueprint("embed", __name__)
 
@@ -47,22 +47,26 @@ def embedded():
 
 
 def _render(services, arl, kreis, chosen, now, near, fixed: list[tuple[str, str]]) -> str:
-    frame = chosen.apply(services.store.published(arl=arl), now)
-    kind, centre, view, full = (f"region-{arl}" if arl else "atlas"), None, None, url_for("public.index")
-    if arl:
-        full = url_for("public.region", slug=arl)
+    """The map gets every project of its area and filters in the browser, as the atlas's maps do; the list is
+    filtered here, for a browser without scripts. The state and a district share the atlas's versioned data."""
+    area = services.store.published(arl=arl)
+    kind = f"region-{arl}" if arl else "atlas"
+    full = url_for("public.region", slug=arl) if arl else url_for("public.index")
+    sources = data_sources(arl, services.store.version())
+    data = script_json(sources)
     if kreis:
-        frame = frame[frame.kreis_rs == kreis]
+        area = area[area.kreis_rs == kreis]
         west, south, east, north = services.regions.kreise[services.regions.kreise.rs == kreis].total_bounds
-        kind, view = "naehe", {"lat": (south + north) / 2, "lon": (west + east) / 2, "zoom": 10}
+        view = {"lat": (south + north) / 2, "lon": (west + east) / 2, "zoom": 10}
+        kind, data = "naehe", project_data(area, view=view, open_src=sources["open"])
     if near is not None:
         located = services.geocoder.geocode(near.ort)
         if not located.ok:
             raise BadRequest(located.message)
-        frame = within_radius(frame, located.place, near.radius_km)
-        kind, centre = "naehe", circle(located.place, near.radius_km)
+        area = within_radius(area, located.place, near.radius_km)
+        kind, data = "naehe", project_data(area, circle(located.place, near.radius_km), open_src=sources["open"])
         full = url_for("near.near", ort=near.ort, umkreis=near.radius_km)
-    return render_template("embed/map.html", map=page_map(kind), data=project_data(frame, centre, view),
-                           filter=chosen, fields=HANDLUNGSFELDER, total=len(frame), fixed=fixed,
-                           projects=frame.head(200).to_dict("records"), full=full,
-                           arl=ARLS.get(arl) if arl else None)
+    shown = chosen.apply(area, now)
+    return render_template("embed/map.html", map=page_map(kind), data=data, filter=chosen, fields=HANDLUNGSFELDER,
+                           total=len(shown), fixed=fixed, projects=shown.head(LIST_PAGE).to_dict("records"),
+                           full=full, arl=ARLS.get(arl) if arl else None)

@@ -78,11 +78,9 @@ def _map_page(view: str, arl: str | None):
         if page > pages:
             raise BadRequest(_("Seite %(page)s gibt es nicht: die Liste hat %(pages)s Seite(n).", page=page,
                                pages=pages))
-        data_src = url_for("public.projects_data", arl=arl, v=version, lang=language.current())
-        open_src = url_for("public.open_data", arl=arl)
+        sources = data_sources(arl, version)
         return render_template(
-            f"public/{view}.html", map=parts, data=script_json({"src": data_src, "open": open_src}),
-            data_src=data_src, filter=chosen,
+            f"public/{view}.html", map=parts, data=script_json(sources), data_src=sources["src"], filter=chosen,
             fields=HANDLUNGSFELDER,
             projects=public_views(shown.iloc[first:first + LIST_PAGE].to_dict("records")),
             total=len(shown), page=page, pages=pages,
@@ -91,6 +89,13 @@ def _map_page(view: str, arl: str | None):
         )
 
     return deliver(_pages().get(key, version, render))
+
+
+def data_sources(arl: str | None, version: int) -> dict[str, str]:
+    """Where a map of the state or of a district fetches its projects (the versioned resource, shared by every page
+    that shows them) and the ids open now or this week (`open`)."""
+    return {"src": url_for("public.projects_data", arl=arl, v=version, lang=language.current()),
+            "open": url_for("public.open_data", arl=arl)}
 
 
 @bp.get("/karte/projekte.json")
