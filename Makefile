@@ -6,7 +6,7 @@ PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-sqlite test-postgresql lint bench debian chromium regions gazetteer clean translations
+.PHONY: install run test test-sqlite test-postgresql lint bench debian pango chromium regions gazetteer clean translations
 
 # The translation catalogues (atlas/translations/<lang>/LC_MESSAGES/messages.po) are compiled here, never committed.
 CATALOGUES := $(wildcard atlas/translations/*/LC_MESSAGES/messages.po)
@@ -46,7 +46,13 @@ debian:
 	fi
 chromium: debian
 
-run: install
+# Pango and a font for WeasyPrint, which makes the posters' PDF (Chromium brings them too).
+pango:
+	@/sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { \
+	  echo "== installing Debian packages: libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
+
+run: install pango
 	$(BIN)/atlas db upgrade
 	$(BIN)/atlas seed
 	$(BIN)/atlas serve --host 127.0.0.1 --port $(PORT)
@@ -54,11 +60,11 @@ run: install
 # The whole suite twice: on SQLite (the embedded default) and on a PostgreSQL server the tests start.
 test: test-sqlite test-postgresql
 
-test-sqlite: install debian
+test-sqlite: install debian pango
 	@echo "== tests on SQLite"
 	$(BIN)/python -m pytest
 
-test-postgresql: install debian
+test-postgresql: install debian pango
 	@echo "== tests on PostgreSQL"
 	ATLAS_TEST_BACKEND=postgresql $(BIN)/python -m pytest
 

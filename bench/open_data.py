@@ -34,6 +34,7 @@ URLS = ["/ogc/collections/projekte/items?limit=1000",
         "/einbetten?kreis=03241",
         "/einbetten?hf=sprache",
         "/aushang/03241",
+        "/aushang/03241.pdf",
         "/ogc/dcat.jsonld"]
 REFERENCE = "/static/atlas.js"
 

@@ -34,15 +34,64 @@ def test_a_district_has_its_poster_and_an_unknown_key_is_not_found(poster_app):
     assert "Leine-Weser" in html(client.get("/aushang/leine-weser")).select_one(".poster-area").get_text()
     for key in ("99999", "<script>", "03254x" * 100):
         assert client.get(f"/aushang/{key}").status_code == 404
+        assert client.get(f"/aushang/{key}.pdf").status_code == 404
+
+
+def read_pdf(body: bytes):
+    """The PDF's pages: (width and height in points, text, image at 150 dpi)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(body)
+    return [(tuple(round(side) for side in page.get_size()), page.get_textpage().get_text_range(),
+             page.render(scale=150 / 72).to_pil()) for page in document]
+
+
+def test_the_poster_as_pdf_is_one_a4_page_whose_qr_code_opens_the_near_search_in_the_language_asked(poster_app):
+    import zxingcpp
+
+    client = poster_app.test_client()
+    poster = html(client.get("/aushang/03254?lang=ar"))
+    link = poster.select_one("a#pdf")["href"]
+    response = client.get(link)
+    assert response.mimetype == "application/pdf" and "Set-Cookie" not in response.headers
+    assert response.headers["Content-Disposition"] == 'inline; filename="aushang-03254.pdf"'
+    [(size, text, image)] = read_pdf(response.data)
+    assert size == (595, 842)  # A4
+    assert "مساعدة ولقاءات بالقرب منك" in text and "Hildesheim" in text  # the Arabic poster, not the German
+    [code] = zxingcpp.read_barcodes(image)
+    assert code.text == poster.select_one(".poster-url").get_text()
+    assert client.get(link, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304  # made once
+
+
+def test_the_pdf_of_a_district_counts_as_its_page_does(poster_app):
+    client = poster_app.test_client()
+    [(_, text, _)] = read_pdf(client.get("/aushang/leine-weser.pdf").data)
+    page = html(client.get("/aushang/leine-weser"))
+    for row in page.select(".poster-counts tr"):
+        assert f"{row.th.get_text(' ', strip=True)[2:]} {row.td.get_text()}" in " ".join(text.split())
+
+
+def test_making_a_pdf_fetches_nothing_but_the_sites_own_files(poster_app, nominatim):
+    from atlas.web.pdf import render_pdf
+
+    with poster_app.test_request_context("/aushang/03254.pdf"):  # another server listens, and records any request
+        body = render_pdf(f'<link rel="stylesheet" href="{nominatim.url}/search?q=spy">'
+                          f'<img src="file:///etc/passwd"><img src="{nominatim.url}/search?q=pixel">'
+                          f'<link rel="stylesheet" href="/static/atlas.css"><h1 class="poster">Aushang</h1>')
+    [(_, text, _)] = read_pdf(body)
+    assert text.strip() == "Aushang"
+    assert nominatim.requests == []
 
 
 @pytest.mark.browser
-def test_the_printed_poster_is_one_a4_page_whose_qr_code_opens_the_near_search(chromium, poster_app):
+def test_the_printed_poster_is_one_a4_page_whose_qr_code_opens_the_near_search(chromium, tmp_path):
     import zxingcpp
     from PIL import Image
 
     context = chromium.new_context(locale="ar")  # the phone that scans speaks Arabic
     page = context.new_page()
+    poster_app = make_app(tmp_path)  # its own: the public address is set before any poster is made
+    add_facts_projects(poster_app)
     with served(poster_app) as url:
         poster_app.config["BASE_URL"] = url  # the public address the QR code names
         page.goto(url + "/aushang/03254")

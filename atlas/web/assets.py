@@ -19,6 +19,7 @@ from pathlib import Path
 import xstatic.pkg.leaflet as leaflet
 import xstatic.pkg.leaflet_markercluster as markercluster
 from flask import Blueprint, abort, current_app, request, url_for
+from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
 from atlas.mapdata import tile_attribution
@@ -81,6 +82,14 @@ def kreis_outlines(slug: str):
     kreise = _regions().kreise_karte
     return deliver(_kept(("outline", slug), lambda: kreise[kreise.arl == slug].to_json(drop_id=True),
                          "application/geo+json"), max_age=24 * 3600)
+
+
+def own_file(filename: str) -> Stored | None:
+    """A static file of the atlas as it is sent, or None if there is none by that name."""
+    try:
+        return _file("atlas", filename)
+    except NotFound:
+        return None
 
 
 def _versioned(stored: Stored):

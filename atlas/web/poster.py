@@ -9,6 +9,7 @@ from atlas.poster import make_poster
 from atlas.regions import ARLS
 from atlas.web import language
 from atlas.web.delivery import deliver
+from atlas.web.pdf import render_pdf
 
 bp = Blueprint("poster", __name__)
 RADIUS_KM = 25
@@ -16,11 +17,33 @@ RADIUS_KM = 25
 
 @bp.get("/aushang/<key>")
 def poster(key: str):
+    services = _services(key)
+    return deliver(_pages().get(("aushang", key, language.current()), services.store.version(),
+                                lambda: _render(services, key)))
+
+
+@bp.get("/aushang/<key>.pdf")
+def poster_pdf(key: str):
+    """The same poster as an A4 PDF, made from the page's HTML and print CSS; kept until the next publication."""
+    services = _services(key)
+    version = services.store.version()
+    html = _pages().get(("aushang", key, language.current()), version, lambda: _render(services, key))
+    response = deliver(_pages().get(("aushang.pdf", key, language.current()), version,
+                                    lambda: render_pdf(html.body.decode()), mimetype="application/pdf"))
+    response.headers["Content-Disposition"] = f'inline; filename="aushang-{key}.pdf"'
+    return response
+
+
+def _services(key: str):
+    """The app's services, if `key` names a Kreis or an ArL district; else 404."""
     services = current_app.extensions["atlas"]
     if key not in services.regions.by_rs and key not in ARLS:
         abort(404)
-    return deliver(current_app.extensions["atlas_pages"].get(
-        ("aushang", key, language.current()), services.store.version(), lambda: _render(services, key)))
+    return services
+
+
+def _pages():
+    return current_app.extensions["atlas_pages"]
 
 
 def _render(services, key: str) -> str:
@@ -43,5 +66,5 @@ def _render(services, key: str) -> str:
     else:
         raise KeyError(key)
     return render_template("poster/poster.html", poster=make_poster(title, area, projects, url),
-                           radius=RADIUS_KM, kreis=key in regions.by_rs,
+                           radius=RADIUS_KM, kreis=key in regions.by_rs, key=key,
                            heading=_("Hilfe und Begegnung in Ihrer Nähe"))
