@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -116,44 +117,42 @@ class OtherSite:
         self.server.server_close()
 
 
-@pytest.mark.browser
-def test_a_landkreis_website_embeds_the_map_and_a_visitor_opens_a_project(page, embed_app):
-    with served(embed_app) as atlas:
-        site = OtherSite(f'<!doctype html><html lang="de"><title>Landkreis Hildesheim</title><h1>Hilfe vor Ort</h1>'
-                         f'<iframe src="{atlas}/einbetten?kreis=03254&kostenlos=1" title="Karte" width="800" '
-                         f'height="600"></iframe></html>')
+@contextmanager
+def framed_by_another_site(page, app, title: str, query: str):
+    """The atlas served, and a page of another origin called `title` that frames `/einbetten?{query}`, opened."""
+    with served(app) as atlas:
+        site = OtherSite(f'<!doctype html><html lang="de"><title>{title}</title><h1>Hilfe vor Ort</h1>'
+                         f'<iframe src="{atlas}/einbetten?{query}" title="Karte" width="800" height="600"></iframe>'
+                         f'</html>')
         try:
             page.goto(site.url)
-            frame = page.frame_locator("iframe")
-            expect(frame.locator(".embed-head")).to_contain_text("2 Projekte")
-            marker = frame.locator(".hf-marker[title=\"Sprachcafé Arabisch\"]")  # the markers lie on one spot
-            marker.focus()
-            page.keyboard.press("Enter")
-            popup = frame.locator(".leaflet-popup-content")
-            expect(popup).to_contain_text("kostenlos")
-            assert popup.locator("a.popup-link").get_attribute("target") == "_blank"
+            yield page.frame_locator("iframe")
         finally:
             site.close()
+
+
+@pytest.mark.browser
+def test_a_landkreis_website_embeds_the_map_and_a_visitor_opens_a_project(page, embed_app):
+    with framed_by_another_site(page, embed_app, "Landkreis Hildesheim", "kreis=03254&kostenlos=1") as frame:
+        expect(frame.locator(".embed-head")).to_contain_text("2 Projekte")
+        marker = frame.locator(".hf-marker[title=\"Sprachcafé Arabisch\"]")  # the markers lie on one spot
+        marker.focus()
+        page.keyboard.press("Enter")
+        popup = frame.locator(".leaflet-popup-content")
+        expect(popup).to_contain_text("kostenlos")
+        assert popup.locator("a.popup-link").get_attribute("target") == "_blank"
 
 
 @pytest.mark.browser
 def test_a_visitor_filters_the_embedded_map_of_a_district_at_once(page, embed_app):
-    with served(embed_app) as atlas:
-        site = OtherSite(f'<!doctype html><html lang="de"><title>ArL Leine-Weser</title>'
-                         f'<iframe src="{atlas}/einbetten?arl=leine-weser" title="Karte" width="800" '
-                         f'height="600"></iframe></html>')
-        try:
-            page.goto(site.url)
-            frame = page.frame_locator("iframe")
-            expect(frame.locator("#trefferzahl")).to_have_text("4 Projekte")
-            frame.get_by_text("Filter", exact=True).click()
-            frame.get_by_role("checkbox", name="Arbeit & Ausbildung").check()
-            expect(frame.locator("#trefferzahl")).to_have_text("1 Projekt")
-            frame.get_by_text("Projekte als Liste").click()
-            link = frame.locator("#projektliste a")
-            expect(link).to_have_text(["Jobberatung"])
-            assert link.get_attribute("target") == "_blank"
-            assert page.frames[-1].evaluate("window.atlasProjects.shownCount()") == 1  # the map shows the same
-            assert page.context.cookies() == []  # neither the page nor its data set a cookie in the frame
-        finally:
-            site.close()
+    with framed_by_another_site(page, embed_app, "ArL Leine-Weser", "arl=leine-weser") as frame:
+        expect(frame.locator("#trefferzahl")).to_have_text("4 Projekte")
+        frame.get_by_text("Filter", exact=True).click()
+        frame.get_by_role("checkbox", name="Arbeit & Ausbildung").check()
+        expect(frame.locator("#trefferzahl")).to_have_text("1 Projekt")
+        frame.get_by_text("Projekte als Liste").click()
+        link = frame.locator("#projektliste a")
+        expect(link).to_have_text(["Jobberatung"])
+        assert link.get_attribute("target") == "_blank"
+        assert page.frames[-1].evaluate("window.atlasProjects.shownCount()") == 1  # the map shows the same
+        assert page.context.cookies() == []  # neither the page nor its data set a cookie in the frame
