@@ -13,7 +13,6 @@ The naive page is served by a plain HTTP server on loopback with Leaflet from th
 
 from __future__ import annotations
 
-import argparse
 import functools
 import http.server
 import os
@@ -30,7 +29,7 @@ import folium
 import xstatic.pkg.jquery as jquery
 import xstatic.pkg.leaflet as leaflet
 import xstatic.pkg.leaflet_markercluster as markercluster
-from common import app_with_projects
+from common import app_with_projects, arguments
 from folium.plugins import MarkerCluster
 from playwright.sync_api import sync_playwright
 
@@ -75,8 +74,7 @@ def main() -> None:
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser = arguments(__doc__, [10_000, 100_000])
     parser.add_argument("--runs", type=int, default=5)
     return parser.parse_args()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
@@ -22,6 +23,13 @@ from atlas.store import PUBLISHED  # noqa: E402
 WORDS = ["Sprachcafé", "Patenschaft", "Netzwerk", "Begegnung", "Willkommen", "Ausbildung", "Nachbarschaft",
          "Lernwerkstatt", "Frauentreff", "Fahrradwerkstatt", "Hausaufgabenhilfe", "Jobpaten", "Teilhabe"]
 SLUGS = list(HANDLUNGSFELDER)
+
+
+def arguments(doc: str, sizes: list[int]) -> argparse.ArgumentParser:
+    """A benchmark's command line: its docstring's first line, and `--sizes N [N ...]` (numbers of projects)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=sizes, help="numbers of projects to measure at")
+    return parser
 
 
 def app_with_projects(n: int, directory: Path | None = None, **config):

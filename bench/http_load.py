@@ -10,7 +10,6 @@ the start page put beside atlas.js for the run). Server and wrk share the 2 core
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
@@ -20,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 import requests
-from common import app_with_projects
+from common import app_with_projects, arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -62,8 +61,7 @@ def main() -> None:
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser = arguments(__doc__, [10_000, 100_000])
     parser.add_argument("--seconds", type=int, default=20)
     return parser.parse_args()
 

@@ -13,14 +13,13 @@
 
 from __future__ import annotations
 
-import argparse
 import smtplib
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import app_with_projects, random_points
+from common import app_with_projects, arguments, random_points
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
@@ -92,13 +91,12 @@ def naive_digest(store, lat: float, lon: float, since: datetime) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__, [10, 10_000, 100_000])
     parser.add_argument("--mails", type=int, default=500)
     parser.add_argument("--subscriptions", type=int, default=1000)
-    parser.add_argument("--sizes", default="10,10000,100000")
     args = parser.parse_args()
     delivery(args.mails)
-    for n in (int(s) for s in args.sizes.split(",")):
+    for n in args.sizes:
         digests(n, args.subscriptions)
 
 

@@ -13,14 +13,13 @@ project pages through the API 1,000 at a time: the last line times that walk as 
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
 from pathlib import Path
 
 import requests
-from common import app_with_projects
+from common import app_with_projects, arguments
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from conftest import served  # noqa: E402
@@ -65,11 +64,10 @@ def walk(session: requests.Session, base: str) -> tuple[float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000")
+    parser = arguments(__doc__, [10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
-    for n in (int(s) for s in args.sizes.split(",")):
+    for n in args.sizes:
         app = app_with_projects(n, API_RATE_LIMIT="1000000 per minute")
         with served(app) as base, requests.Session() as session:
             session.headers["Accept-Encoding"] = "gzip"

@@ -14,12 +14,11 @@ issue: p50 ≤ 5 ms, p95 ≤ 20 ms for the search itself (printed as "search" be
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import time
 
-from common import WORDS, app_with_projects
+from common import WORDS, app_with_projects, arguments
 
 from atlas.gazetteer import normalise
 
@@ -94,11 +93,10 @@ def run(n: int, count: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000")
+    parser = arguments(__doc__, [10_000, 100_000])
     parser.add_argument("--queries", type=int, default=1000)
     args = parser.parse_args()
-    for n in (int(s) for s in args.sizes.split(",")):
+    for n in args.sizes:
         run(n, args.queries)
 
 

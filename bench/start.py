@@ -9,7 +9,6 @@ The gazetteer's cache in the instance folder is warm (a first start builds it: s
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -19,7 +18,7 @@ import time
 from pathlib import Path
 
 import requests
-from common import app_with_projects
+from common import app_with_projects, arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -46,8 +45,7 @@ def main() -> None:
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[7, 100_000])
+    parser = arguments(__doc__, [7, 100_000])
     return parser.parse_args()
 
 
