@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import helpers
@@ -76,37 +76,22 @@ class FakeNominatim:
     """Answers /search like Nominatim does, from a table of known queries; records every request."""
 
     def __init__(self):
+        from servers import LoopbackHttp
+
         self.answers: dict[str, list[dict]] = {}
         self.requests: list[tuple[float, dict]] = []
         self.status = 200
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self._http = LoopbackHttp(self._answer)
+        self.url = self._http.url
 
-    def _handler(self):
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                import time
-
-                params = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
-                fake.requests.append((time.monotonic(), params))
-                body = json.dumps(fake.answers.get(params.get("q", "").casefold(), [])).encode()
-                self.send_response(fake.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
+    def _answer(self, path: str) -> tuple[int, str, bytes]:
+        params = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+        self.requests.append((time.monotonic(), params))
+        found = self.answers.get(params.get("q", "").casefold(), [])
+        return self.status, "application/json", json.dumps(found).encode()
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self._http.close()
 
 
 @pytest.fixture

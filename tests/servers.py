@@ -208,3 +208,32 @@ class _Handler:
 
         self.server.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"
+
+
+class LoopbackHttp:
+    """A small HTTP server on a loopback address for what the tests stand in for (an online geocoder, another
+    website): every GET is answered by `answer(path) -> (status, content type, body)`. `close()` stops it."""
+
+    def __init__(self, answer, host: str = "127.0.0.1"):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                status, content_type, body = answer(self.path)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.url = f"http://{host}:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -4,14 +4,13 @@ every other page still refuses to be framed. A real browser embeds it from anoth
 from __future__ import annotations
 
 import json
-import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from conftest import served
 from helpers import PAYLOADS, add_facts_projects, html, make_app
 from playwright.sync_api import expect
+from servers import LoopbackHttp
 
 
 @pytest.fixture(scope="module")
@@ -91,41 +90,16 @@ def test_the_map_pages_offer_the_code_to_embed_their_view(embed_app):
     assert code.get_text().startswith('<iframe src="http://localhost/einbetten?arl=leine-weser&hf=sprache"')
 
 
-class OtherSite:
-    """A website of another origin (127.0.0.2, another loopback address, and another port) that embeds the map."""
-
-    def __init__(self, page: str):
-        body = page.encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
-        self.url = f"http://127.0.0.2:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @contextmanager
 def framed_by_another_site(page, app, title: str, query: str):
     """The atlas served, and a page of another origin called `title` that frames `/einbetten?{query}`, opened."""
     with served(app) as atlas:
-        site = OtherSite(f'<!doctype html><html lang="de"><title>{title}</title><h1>Hilfe vor Ort</h1>'
-                         f'<iframe src="{atlas}/einbetten?{query}" title="Karte" width="800" height="600"></iframe>'
-                         f'</html>')
+        body = (f'<!doctype html><html lang="de"><title>{title}</title><h1>Hilfe vor Ort</h1><iframe '
+                f'src="{atlas}/einbetten?{query}" title="Karte" width="800" height="600"></iframe></html>').encode()
+        # another origin: another loopback address, and another port
+        site = LoopbackHttp(lambda path: (200, "text/html; charset=utf-8", body), host="127.0.0.2")
         try:
-            page.goto(site.url)
+            page.goto(site.url + "/")
             yield page.frame_locator("iframe")
         finally:
             site.close()
