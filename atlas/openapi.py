@@ -44,8 +44,7 @@ def openapi_document(base: str, licence: str) -> dict:
                         "type": {"type": "string", "enum": ["FeatureCollection"]},
                         "features": {"type": "array", "items": FEATURE}, "links": LINKS,
                         "numberMatched": {"type": "integer", "minimum": 0},
-                        "numberReturned": {"type": "integer", "minimum": 0},
-                        "timeStamp": {"type": "string"}}},
+                        "numberReturned": {"type": "integer", "minimum": 0}}},
                 [_COLLECTION_ID, *_ITEM_PARAMETERS], geo=True, missing=True),
             "/collections/{collectionId}/items/{featureId}": _get(
                 "item", _("Ein Objekt"), FEATURE,

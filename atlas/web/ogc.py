@@ -4,7 +4,6 @@ answered with ETags, limited per client; JSON (GeoJSON for features) or HTML by 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
@@ -103,8 +102,10 @@ def items(collection_id: str):
     if query.offset:
         links.append(_items_link("prev", ogc.GEOJSON, collection_id,
                                  query.params(offset=max(0, query.offset - query.limit))))
+    # No `timeStamp` (optional): the time of answering would change the ETag every second, and clients could never
+    # be told that their copy is current.
     document = {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(features),
-                "timeStamp": _now(), "links": links, "features": features}
+                "links": links, "features": features}
     return _answer(document, "ogc/items.html", mimetype=ogc.GEOJSON, collection=_collection(collection_id))
 
 
@@ -232,8 +233,3 @@ def _items_link(rel: str, kind: str, collection_id: str, params: dict) -> dict:
 
 def _project_url(project_id: int) -> str:
     return url_for("public.project", project_id=project_id, _external=True)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
