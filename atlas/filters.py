@@ -77,11 +77,11 @@ class Filter:
 
 def parse_filter(args) -> tuple[Filter, list[str]]:
     """The filter in `args` (a MultiDict), and for each unknown value a message that names it and what is allowed;
-    unknown values are left out."""
+    unknown values are left out. An empty value is no filter: a form sends its empty choices („alle Sprachen“)."""
     problems: list[str] = []
 
     def known(name: str, allowed, label: str) -> tuple[str, ...]:
-        wanted = args.getlist(name)
+        wanted = [value for value in args.getlist(name) if value != ""]
         for value in wanted:
             if value not in allowed:
                 problems.append(_("Unbekannter Wert „%(value)s“ für %(filter)s. Erlaubt sind: %(allowed)s.",

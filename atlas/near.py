@@ -140,7 +140,7 @@ def parse_near_query(args) -> tuple[NearQuery, list[str]]:
     """Read ?ort=…&umkreis=… and the filter (or lat/lon from the browser); say what was wrong and fall back."""
     problems: list[str] = []
     query = NearQuery(ort=clean_text(args.get("ort"))[:300])
-    radius = args.get("umkreis", str(DEFAULT_RADIUS_KM))
+    radius = args.get("umkreis") or str(DEFAULT_RADIUS_KM)  # a form may send it empty
     if radius.isdigit() and int(radius) in RADII_KM:
         query.radius_km = int(radius)
     else:

@@ -73,6 +73,30 @@ def form_values(page: BeautifulSoup, form: str) -> dict:
     return values
 
 
+def form_data_set(form) -> list[tuple[str, str]]:
+    """What a browser sends for a form as loaded, pressing no particular button (HTML's form data set): every
+    enabled named control – text as shown, checked boxes and radios, each select's selected option (else its
+    first), textareas – in document order."""
+    sent: list[tuple[str, str]] = []
+    for node in form.select("input, select, textarea"):
+        name = node.get("name")
+        if not name or node.has_attr("disabled") or node.find_parent("fieldset", disabled=True):
+            continue
+        kind = (node.get("type") or "text").lower()
+        if node.name == "select":
+            options = node.select("option")
+            chosen = [o for o in options if o.has_attr("selected")] or options[:1]
+            sent += [(name, o.get("value", o.get_text())) for o in chosen]
+        elif node.name == "textarea":
+            sent.append((name, textarea(node)))
+        elif kind in ("checkbox", "radio"):
+            if node.has_attr("checked"):
+                sent.append((name, node.get("value", "on")))
+        elif kind not in ("submit", "button", "reset", "image", "file"):
+            sent.append((name, node.get("value", "")))
+    return sent
+
+
 PASSWORD = "ein-langes-passwort"  # every test account's password
 
 
