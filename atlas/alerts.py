@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, select, update
 
 from atlas import outbox, tokens
 from atlas.database import as_utc
-from atlas.geocode import distance_km
+from atlas.geo import distance_km, public_position
 from atlas.handlungsfelder import mask
 from atlas.i18n import _
 from atlas.near import RADII_KM
@@ -24,7 +24,7 @@ from atlas.notices import DAILY
 from atlas.places import Place
 from atlas.schema import outbox as outbox_table
 from atlas.schema import projects, proposals, subscriptions, users
-from atlas.store import PENDING, PUBLISHED, Store, public_position
+from atlas.store import PENDING, PUBLISHED, Store
 from atlas.submitters import WAITING
 from atlas.text import EMAIL
 

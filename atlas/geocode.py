@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pyproj import Geod
-
 from atlas.gazetteer import Gazetteer
+from atlas.geo import distance_km
 from atlas.i18n import _
 from atlas.online import OnlineGeocoder, OnlineUnavailable
 from atlas.places import AMBIGUOUS, INVALID, NOT_FOUND, OK, UNAVAILABLE, Place, Result, found, valid_position
@@ -21,7 +20,6 @@ PLZ = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 FORBIDDEN = re.compile(r"[<>{}\[\]\\|;=`$^~*\x00-\x1f\x7f]")
 LEADING_NUMBER = re.compile(r"^\s*(\d+)\b")
 PLZ_NAME_DISTANCE_KM = 30
-WGS84 = Geod(ellps="WGS84")
 SOURCE_ONLINE = "Nominatim (© OpenStreetMap-Mitwirkende)"
 CLEARLY_LARGER = 3  # times the population of the next place of the same name
 MIN_TOWN = 2_000  # below this, places of one name are villages alike: the person chooses
@@ -179,12 +177,6 @@ def structured(street: str, plz: str, ort: str) -> Query:
     if not plz and not ort:
         raise ValueError(_("Bitte geben Sie eine Postleitzahl oder einen Ort an."))
     return Query(street=street, plz=plz, ort=_has_letters(ort) if ort else "")
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Distance on the WGS84 ellipsoid; numbers or arrays (pyproj's geodesic, about 100× faster than geopy's)."""
-    _azimuth, _back, metres = WGS84.inv(lon1, lat1, lon2, lat2)
-    return metres / 1000.0
 
 
 def _checked(value: str | None, label: str, required: bool = True) -> str:

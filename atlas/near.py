@@ -12,7 +12,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from atlas.filters import Filter, parse_filter
-from atlas.geocode import distance_km
+from atlas.geo import distance_km
 from atlas.i18n import _
 from atlas.places import parse_position
 from atlas.present import local_now

@@ -13,21 +13,30 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
+import numpy as np
 import snowballstemmer
 from rapidfuzz import fuzz, process
 from sqlalchemy import text
 
+from atlas import facts
+from atlas.filters import Filter
 from atlas.gazetteer import normalise
+from atlas.geo import box_around, distances, within
+from atlas.handlungsfelder import mask
+from atlas.present import local_now
 
 STEMMER = snowballstemmer.stemmer("german")
 # The pure-Python stemmer takes about 80 µs a word; the words of the projects repeat, so each is stemmed once.
 _stem = lru_cache(maxsize=200_000)(STEMMER.stemWord)
 MAX_WORDS = 8  # of a query; more are ignored
-MAX_RESULTS = 500
+MAX_RESULTS = 50  # a page of results
+WIDER_KM = (100, 200, 400)  # circles in which the nearest matches beyond a radius are looked for
 SIMILAR = 80  # rapidfuzz ratio for a spelling to count as a typo of a known word
-KEPT_ANSWERS = 2_000  # ranked answers kept per process, the most recently asked (each at most 500 ids)
+KEPT_ANSWERS = 2_000  # answers kept per process, the most recently asked (each a page of ids)
 _lock = threading.Lock()
 
 
@@ -68,51 +77,143 @@ def index(db, rows: list[dict], new: bool = False) -> None:
             db.execute(text("INSERT INTO project_search (rowid, document) VALUES (:id, :doc)"), docs)
 
 
+@dataclass(frozen=True)
+class Area:
+    """A circle around a place: only projects whose public position lies inside it."""
+    lat: float
+    lon: float
+    radius_km: float
+
+
+@dataclass(frozen=True)
+class Found:
+    ids: list[int]  # the asked page of the ranking
+    total: int  # every match, exactly
+
+
 class Searcher:
     """Ranked ids of published projects for a query; the vocabulary for typos is read once per store version."""
 
     def __init__(self, store):
         self.store = store
         self._vocabulary: tuple[int, list[str]] | None = None
-        self._answers: OrderedDict[tuple, list[int]] = OrderedDict()  # (version, terms, limit) → ids
+        self._answers: OrderedDict[tuple, Found] = OrderedDict()  # (version, terms, filter, area, page) → answer
+        self._schedules: tuple[int, list[str]] | None = None
 
-    def search(self, query: str, limit: int = MAX_RESULTS) -> list[int]:
-        """Ranked ids. People ask the same words again and again: an answer is kept until the next publication
-        (ranking thousands of matches is most of the cost; the words themselves are cheap to look up)."""
+    def search(self, query: str, wanted: Filter | None = None, area: Area | None = None, offset: int = 0,
+               limit: int = MAX_RESULTS, now: datetime | None = None) -> Found:
+        """The matches of `query` that pass the filter and lie in the area, ranked; `total` counts all of them.
+
+        Place and filters narrow the matches in SQL before they are ranked (a box on the indexed coordinates, then
+        the exact distance from the public positions), so the ranking never cuts off what is near. People ask the
+        same words again and again: an answer is kept until the next publication."""
         terms = self.terms(query)
         if not terms:
-            return []
-        key = (self.store.version(), tuple(map(tuple, terms)), limit)
+            return Found([], 0)
+        wanted, now = wanted or Filter(), now or local_now()
+        key = (self.store.version(), tuple(map(tuple, terms)), wanted.key(now), area, offset, limit)
         with _lock:
             if key in self._answers:
                 self._answers.move_to_end(key)
-                return list(self._answers[key])
-        found = self._ranked(terms, limit)
+                return self._answers[key]
+        found = self._ranked(terms, wanted, area, offset, limit, now)
         with _lock:
             self._answers[key] = found
             while len(self._answers) > KEPT_ANSWERS:
                 self._answers.popitem(last=False)
-        return list(found)
+        return found
 
     def forget(self) -> None:
         """Drop the kept answers (the benchmark times a search that was never asked before)."""
         with _lock:
             self._answers.clear()
 
-    def _ranked(self, terms: list[list[str]], limit: int) -> list[int]:
+    def nearest(self, query: str, wanted: Filter | None, lat: float, lon: float, count: int,
+                now: datetime | None = None) -> list[int]:
+        """The `count` matches nearest to a point, nearest first, looked for in ever wider circles: the way on when
+        nothing lies within the radius a person asked for."""
+        terms = self.terms(query)
+        wanted, now = wanted or Filter(), now or local_now()
+        for km in WIDER_KM:
+            rows = self._matches(terms, wanted, Area(lat, lon, km), now) if terms else []
+            if rows:
+                km_away = distances(lat, lon, [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
+                return [rows[i][0] for i in np.argsort(km_away, kind="stable")[:count]]
+        return []
+
+    def _ranked(self, terms: list[list[str]], wanted: Filter, area: Area | None, offset: int, limit: int,
+                now: datetime) -> Found:
+        if area is not None:
+            rows = self._matches(terms, wanted, area, now)
+            inside = within(area, [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
+            ids = [row[0] for row, keep in zip(rows, inside, strict=True) if keep]
+            return Found(ids[offset:offset + limit], len(ids))
+        where, order, params = self._query(terms, wanted, None, now)
+        with self.store.engine.connect() as db:
+            total = db.execute(text(f"SELECT count(*) {where}"), params).scalar_one()
+            page = db.execute(text(f"SELECT p.id {where} ORDER BY {order} LIMIT :n OFFSET :o"),
+                              dict(params, n=limit, o=offset))
+            return Found([row[0] for row in page], total)
+
+    def _matches(self, terms: list[list[str]], wanted: Filter, area: Area, now: datetime) -> list[tuple]:
+        """(id, lat, lon, approximate) of every match in the box around an area, ranked."""
+        where, order, params = self._query(terms, wanted, area, now)
+        with self.store.engine.connect() as db:
+            return [(r[0], r[1], r[2], bool(r[3])) for r in db.execute(
+                text(f"SELECT p.id, p.lat, p.lon, p.approximate {where} ORDER BY {order}"), params)]
+
+    def _query(self, terms: list[list[str]], wanted: Filter, area: Area | None, now: datetime):
+        """The FROM … WHERE of a search, its ORDER BY, and their parameters."""
         postgres = self.store.engine.dialect.name == "postgresql"
         expression = (" & " if postgres else " AND ").join(
             "(" + (" | " if postgres else " OR ").join(f"{v}:*" if postgres else f'"{v}"*' for v in variants) + ")"
             for variants in terms)
         if postgres:
-            sql = text("SELECT project_id FROM project_search WHERE document @@ to_tsquery('simple', :q) "
-                       "ORDER BY ts_rank(document, to_tsquery('simple', :q)) DESC, project_id LIMIT :n")
+            source = ("FROM project_search s JOIN projects p ON p.id = s.project_id "
+                      "WHERE s.document @@ to_tsquery('simple', :q)")
+            order = "ts_rank(s.document, to_tsquery('simple', :q)) DESC, p.id"
         else:
+            source = "FROM project_search s JOIN projects p ON p.id = s.rowid WHERE project_search MATCH :q"
             # bm25() by name, not the `rank` column: 5.1 against 6.4 ms for a word that 7,700 of 100k projects hold
-            sql = text("SELECT rowid FROM project_search WHERE project_search MATCH :q "
-                       "ORDER BY bm25(project_search) LIMIT :n")
-        with self.store.engine.connect() as db:
-            return [row[0] for row in db.execute(sql, {"q": expression, "n": limit})]
+            order = "bm25(project_search), p.id"
+        conditions, params = self._conditions(wanted, area, now)
+        params["q"] = expression
+        return source + "".join(f" AND {c}" for c in conditions), order, params
+
+    def _conditions(self, wanted: Filter, area: Area | None, now: datetime) -> tuple[list[str], dict]:
+        """SQL conditions on the projects (`p`) for a filter and the box around an area, with their parameters."""
+        conditions, params = [], {}
+        if wanted.fields:
+            conditions.append("(p.hf_mask & :hf) != 0")
+            params["hf"] = mask(list(wanted.fields))
+        if wanted.sprachen:
+            conditions.append("(p.sprachen_mask & :sp) != 0")
+            params["sp"] = facts.bits(list(wanted.sprachen), facts.LANGUAGE_BITS)
+        if wanted.zielgruppen:
+            conditions.append("(p.zg_mask & :zg) != 0")
+            params["zg"] = facts.bits(list(wanted.zielgruppen), facts.ZIELGRUPPEN) | facts.ZIELGRUPPEN["alle"].bit
+        if wanted.kostenlos:
+            conditions.append("p.kosten = 'kostenlos'")
+        if wanted.zeit:
+            schedules = wanted.open_schedules(self.schedules(), now) or [""]
+            names = [f"z{i}" for i in range(len(schedules))]
+            conditions.append(f"p.zeiten IN ({', '.join(':' + n for n in names)}) AND p.zeiten != ''")
+            params.update(zip(names, schedules, strict=True))
+        if area is not None:
+            south, north, west, east = box_around(area.lat, area.lon, area.radius_km)
+            conditions.append("p.lat BETWEEN :south AND :north AND p.lon BETWEEN :west AND :east")
+            params.update(south=south, north=north, west=west, east=east)
+        return conditions, params
+
+    def schedules(self) -> list[str]:
+        """The distinct times of the published projects (a few hundred at most), once per store version."""
+        version = self.store.version()
+        known = self._schedules
+        if known is None or known[0] != version:
+            sql = text("SELECT DISTINCT zeiten FROM projects WHERE status = 'published' AND zeiten != ''")
+            with self.store.engine.connect() as db:
+                known = self._schedules = (version, [row[0] for row in db.execute(sql)])
+        return known[1]
 
     def terms(self, query: str) -> list[list[str]]:
         """Each query word with what it may match: itself and its stem, or close spellings from the index."""

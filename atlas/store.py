@@ -5,7 +5,6 @@ Kreis and ArL are computed here, when a project is written, never when a map is 
 
 from __future__ import annotations
 
-import math
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from sqlalchemy import (
 
 from atlas import facts, notices, search, tokens
 from atlas.database import as_utc, open_engine
-from atlas.geocode import distance_km
+from atlas.geo import ROUGH_SLACK, box_around, distances, public_position
 from atlas.handlungsfelder import mask
 from atlas.i18n import N_
 from atlas.migrate import check_current
@@ -35,7 +34,6 @@ PENDING, PUBLISHED, REJECTED, ARCHIVED = "pending", "published", "rejected", "ar
 VERSION_TTL = 1.0  # seconds a process trusts the store version it read; its own writes renew it at once
 INSERT_BATCH = 5_000  # rows per INSERT statement of a large import (one transaction still)
 ID_BATCH = 5_000  # ids per IN (…) of one query: below every database's limit of bound parameters
-ROUGH_DECIMALS = 2  # "Standort nur ungefähr": 0.01° is about 1.1 km north–south, 0.7 km east–west
 STATUSES = (PENDING, PUBLISHED, REJECTED, ARCHIVED)  # archived: ended or withdrawn, off the map, kept in history
 
 PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "handlungsfelder", "kreis_rs",
@@ -187,20 +185,12 @@ class Store:
         The public position is the rounded one where the submitter asked for it: what this tells a caller, the
         public map tells everyone anyway.
         """
-        slack = 0.5 * 10**-ROUGH_DECIMALS  # a rounded position may lie this far (in degrees) from the exact one
-        dlat = radius_km / 110.5 + slack
-        dlon = radius_km / (111.3 * max(math.cos(math.radians(lat)), 0.01)) + slack
+        south, north, west, east = box_around(lat, lon, radius_km)
         # Only the box in SQL: with a status condition SQLite would walk the status index, nearly every row.
-        query = select(projects).where(projects.c.lat.between(lat - dlat, lat + dlat),
-                                       projects.c.lon.between(lon - dlon, lon + dlon))
+        query = select(projects).where(projects.c.lat.between(south, north), projects.c.lon.between(west, east))
         with self.engine.connect() as db:
             rows = [dict(r) for r in db.execute(query).mappings() if r.status in statuses]
-        if not rows:
-            return []
-        rough = np.array([bool(r["approximate"]) for r in rows])
-        public_lat = public_position(np.array([r["lat"] for r in rows]), rough)
-        public_lon = public_position(np.array([r["lon"] for r in rows]), rough)
-        km = distance_km(np.full(len(rows), lat), np.full(len(rows), lon), public_lat, public_lon)
+        km = distances(lat, lon, [r["lat"] for r in rows], [r["lon"] for r in rows], [r["approximate"] for r in rows])
         for row, distance in zip(rows, km, strict=True):
             row["distance_km"] = float(distance)
         return sorted((r for r in rows if r["distance_km"] <= radius_km), key=lambda r: r["distance_km"])
@@ -305,10 +295,9 @@ class Store:
                 page = select(projects.c.id).where(*conditions).order_by(projects.c.id).offset(offset).limit(limit)
                 ids = [row.id for row in db.execute(page)]
             else:
-                slack = 0.5 * 10**-ROUGH_DECIMALS
                 query = select(projects.c.id, projects.c.lat, projects.c.lon, projects.c.approximate).where(
-                    *conditions, projects.c.lon.between(bbox[0] - slack, bbox[2] + slack),
-                    projects.c.lat.between(bbox[1] - slack, bbox[3] + slack)).order_by(projects.c.id)
+                    *conditions, projects.c.lon.between(bbox[0] - ROUGH_SLACK, bbox[2] + ROUGH_SLACK),
+                    projects.c.lat.between(bbox[1] - ROUGH_SLACK, bbox[3] + ROUGH_SLACK)).order_by(projects.c.id)
                 found = db.execute(query).all()
                 rough = np.array([bool(r.approximate) for r in found], dtype=bool)
                 lat = public_position(np.array([r.lat for r in found], dtype=float), rough)
@@ -381,11 +370,6 @@ class Store:
         """This process changed what the public sees: the next version() reads the database."""
         self._writes += 1
         self._version = None
-
-
-def public_position(values: np.ndarray, approximate: np.ndarray) -> np.ndarray:
-    """Latitudes or longitudes as the public sees them: rounded to about 1 km where the submitter asked for it."""
-    return np.where(approximate, np.round(values, ROUGH_DECIMALS), values)
 
 
 def _row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str, status: str, now) -> dict:

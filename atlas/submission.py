@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, utils
 
-from atlas.geocode import Geocoder, distance_km
+from atlas.geo import distance_km
+from atlas.geocode import Geocoder
 from atlas.i18n import _
 from atlas.places import OK, Place, Result, parse_position
 from atlas.projects import ProjectInput

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from atlas.geocode import distance_km
+from atlas.geo import distance_km
 
 
 @pytest.fixture

@@ -103,3 +103,83 @@ def test_hostile_places_and_fields_of_a_search_are_refused_or_text(searching, pa
         assert response.status_code in (200, 400), params
         markup = "main img, main svg, main iframe, main script:not([src]):not([type='application/json'])"
         assert html(response).select_one(markup) is None
+
+
+# --- many matches: place, radius and filters narrow before the ranking, and the count is exact ---------------
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    """2,000 projects, 1,200 of them „Sprachcafé“ all over the state, 30 of those in Hildesheim (ranked last:
+    their names are longer), 10 of those for Arbeit & Ausbildung."""
+    from atlas.places import Place
+    from atlas.projects import ProjectInput
+    from atlas.regions import Assignment
+
+    app = make_app(tmp_path_factory.mktemp("viele"))
+    services = app.extensions["atlas"]
+    elsewhere = [services.geocoder.geocode(ort).place for ort in ("Osnabrück", "Lüneburg", "Oldenburg", "Celle")]
+    hildesheim = services.geocoder.geocode("Hildesheim").place
+    items = []
+    for i in range(2_000):
+        if i < 30:
+            name, place = f"Offenes Sprachcafé für alle Generationen im Stadtteil Nummer {i}", hildesheim
+        elif i < 1_200:
+            name, place = f"Sprachcafé {i}", elsewhere[i % 4]
+        else:
+            name, place = f"Fahrradwerkstatt {i}", elsewhere[i % 4]
+        fields = ["arbeit-ausbildung"] if i < 10 else ["sprache"]
+        project = ProjectInput(name=name, traeger="", description="", handlungsfelder=fields, ort=place.name)
+        items.append((project, Place(place.name, place.lat + (i % 7) * 0.001, place.lon, "place", "test",
+                                     Assignment(None, None))))
+    services.store.add_many(items, PUBLISHED)
+    return app
+
+
+def found(app, **params) -> tuple[str, list[str]]:
+    page = html(app.test_client().get("/suche", query_string=params))
+    return page.select_one("#trefferzahl").get_text(" ", strip=True), [a.get_text() for a in
+                                                                      page.select("#treffer a.projekt-name")]
+
+
+def test_a_word_near_a_place_finds_what_is_there_however_many_match_elsewhere(crowded):
+    count, shown = found(crowded, q="Sprachcafé", ort="Hildesheim", umkreis="10")
+    assert count.startswith("30 Projekte gefunden")
+    assert len(shown) == 30 and all("Stadtteil" in name for name in shown)
+
+
+def test_the_count_is_exact_and_the_pages_hold_every_match(crowded):
+    count, first = found(crowded, q="Sprachcafé")
+    assert count.startswith("1200 Projekte gefunden") or count.startswith("1.200 Projekte gefunden")
+    seen = list(first)
+    for page in range(2, 25):
+        seen += found(crowded, q="Sprachcafé", seite=str(page))[1]
+    assert len(seen) == len(set(seen)) == 1_200
+
+
+def test_filters_narrow_before_the_ranking(crowded):
+    count, shown = found(crowded, q="Sprachcafé", hf="arbeit-ausbildung")
+    assert count.startswith("10 Projekte gefunden") and len(shown) == 10
+    count, shown = found(crowded, q="Sprachcafé", ort="Hildesheim", umkreis="5", hf="arbeit-ausbildung")
+    assert count.startswith("10 Projekte gefunden")
+
+
+def test_nothing_within_the_radius_offers_the_nearest_matches_an_alert_and_a_submission(crowded):
+    page = html(crowded.test_client().get("/suche", query_string={"q": "Fahrradwerkstatt", "ort": "Hildesheim",
+                                                                  "umkreis": "5", "hf": "sprache"}))
+    assert page.select_one("#trefferzahl").get_text().startswith("0 Projekte gefunden")
+    beyond = page.select("#treffer li")
+    assert 0 < len(beyond) <= 5 and page.select_one("#keine-treffer")
+    distances = [float(li.select_one(".entfernung").get_text().split()[0].replace(",", ".")) for li in beyond]
+    assert distances == sorted(distances) and distances[0] > 5
+    way_on = page.select_one("main #weiter")
+    alert = way_on.select_one("a[href^='/benachrichtigung']")["href"]
+    form = html(crowded.test_client().get(alert))
+    assert form.select_one("#ort")["value"] == "Hildesheim"
+    assert form.select_one("#umkreis option[selected]")["value"] == "5"
+    assert [box["value"] for box in form.select("input[name=handlungsfelder][checked]")] == ["sprache"]
+    assert way_on.select_one("a[href='/einreichen']")
+
+
+def test_a_word_found_nowhere_still_offers_a_way_on(crowded):
+    page = html(crowded.test_client().get("/suche?q=Quantenphysik"))
+    assert page.select_one("main #weiter a[href='/einreichen']")

@@ -148,7 +148,7 @@ def test_the_duplicate_warning_cannot_locate_an_approximate_project(app):
     def flagged(lat, lon):
         return bool(similar_nearby(store, "Versteckter Treff", lat, lon))
 
-    from atlas.geocode import distance_km
+    from atlas.geo import distance_km
 
     for step in range(-40, 41):  # a line of pins through the exact spot, 50 m apart
         lat, lon = exact_lat + step * 0.00045, exact_lon

@@ -20,7 +20,7 @@ bp.after_request(no_store)
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(alert_limit, methods=["POST"])
 def subscribe():
-    form = AlertForm()
+    form = AlertForm() if request.method == "POST" else AlertForm(data=_asked(request.args))
     errors: dict[str, str] = {}
     if form.validate_on_submit():
         if form.homepage.data:  # a bot filled the hidden field: it is told what a person would be told
@@ -42,6 +42,15 @@ def subscribe():
     elif form.errors:
         errors = {"form": EXPIRED}
     return render_template("alerts/form.html", form=form, errors=errors), 400 if errors else 200
+
+
+def _asked(args) -> dict:
+    """What a link may fill in ahead (a search that found nothing offers an alert for its place and filters)."""
+    data = {"ort": clean_text(args.get("ort"))[:100],
+            "handlungsfelder": [slug for slug in HANDLUNGSFELDER if slug in args.getlist("hf")]}
+    if args.get("umkreis") in {str(r) for r in alerts.RADII}:
+        data["umkreis"] = args["umkreis"]
+    return data
 
 
 @bp.errorhandler(429)

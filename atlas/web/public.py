@@ -63,7 +63,7 @@ def get_published_or_404(project_id: int) -> dict:
 def _map_page(view: str, arl: str | None):
     # Only validated values make the cache key: anything else is a 400 page that is not kept.
     chosen = valid_filter(request.args)
-    page = _page_number(request.args.get("seite") or "1")
+    page = page_number(request.args.get("seite") or "1")
     services = _services()
     now = local_now()
     key = (view, arl, chosen.key(now), page, language.current())
@@ -146,7 +146,7 @@ def arl_argument() -> str | None:
     return arl
 
 
-def _page_number(value: str) -> int:
+def page_number(value: str) -> int:
     if value.isdigit() and len(value) <= 6 and int(value) >= 1:
         return int(value)
     raise BadRequest(_("Ungültige Seitenzahl „%(value)s“: erlaubt sind ganze Zahlen ab 1.",

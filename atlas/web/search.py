@@ -1,17 +1,19 @@
 """Volunteers and newcomers: "Was suchen Sie?" plus "Wo?" – ranked text search, combined with a place and radius
-and the Handlungsfelder, results on a map and in a list, all in the URL."""
+and the filters, results on a map and in a list, all in the URL."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
+from atlas.geo import distances
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.mapdata import project_data
-from atlas.near import RADII_KM, circle, parse_near_query, within_radius
+from atlas.near import NEAREST_BEYOND, RADII_KM, circle, parse_near_query
 from atlas.present import local_now
+from atlas.search import Area
 from atlas.text import clean_text
 from atlas.web.assets import page_map
-from atlas.web.public import public_views
+from atlas.web.public import page_number, public_views
 
 bp = Blueprint("search", __name__)
 SHOWN = 50
@@ -22,22 +24,30 @@ def search():
     services = current_app.extensions["atlas"]
     text = clean_text(request.args.get("q"))[:200]
     query, problems = parse_near_query(request.args)
-    found = services.store.published_ids(services.searcher.search(text)) if text else None
-    place, centre, message = None, None, ""
-    if found is not None:
-        found = query.filter.apply(found, local_now())
-    if found is not None and query.ort:
+    page = page_number(request.args.get("seite") or "1")
+    place, area, message = None, None, ""
+    if text and query.ort:
         located = services.geocoder.geocode(query.ort)
         if located.ok:
             place = located.place
-            found = within_radius(found, place, query.radius_km)
-            centre = circle(place, query.radius_km)
+            area = Area(place.lat, place.lon, query.radius_km)
         else:
             message = located.message
     context = {"text": text, "query": query, "problems": problems, "radii": RADII_KM, "fields": HANDLUNGSFELDER,
-               "filter": query.filter, "place": place, "message": message, "total": 0, "projects": []}
-    if found is not None:
-        shown = found.head(SHOWN)
-        context.update(total=len(found), projects=public_views(shown.to_dict("records")),
-                       map=page_map("naehe"), data=project_data(shown, centre))
+               "filter": query.filter, "place": place, "message": message, "total": 0, "projects": [],
+               "beyond": False, "page": page, "pages": 1, "first": (page - 1) * SHOWN + 1}
+    if text and not message:
+        now = local_now()
+        found = services.searcher.search(text, query.filter, area, offset=(page - 1) * SHOWN, limit=SHOWN, now=now)
+        shown = services.store.published_ids(found.ids)
+        beyond = []
+        if area and not found.total:  # a way on: the nearest matches beyond the radius
+            beyond = services.searcher.nearest(text, query.filter, place.lat, place.lon, NEAREST_BEYOND, now)
+            shown = services.store.published_ids(beyond)
+        if area:
+            shown = shown.assign(km=distances(place.lat, place.lon, shown.lat, shown.lon, [False] * len(shown)))
+        context.update(total=found.total, pages=max(1, -(-found.total // SHOWN)),
+                       projects=public_views(shown.to_dict("records")), beyond=bool(beyond),
+                       map=page_map("naehe"), data=project_data(shown, circle(place, query.radius_km) if area
+                                                                else None))
     return render_template("search/results.html", **context), 400 if problems else 200
