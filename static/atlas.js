@@ -547,6 +547,12 @@
     if (summary) summary.focus();
   }
 
+  /* After a search the results are what the person came for: focus and view move to their heading. */
+  function focusResults() {
+    var heading = document.getElementById("ergebnis");
+    if (heading && window.location.search && !document.getElementById("fehler")) heading.focus();
+  }
+
   /* The poster's „Drucken“ button (a page holds no inline script). */
   function wirePrint() {
     var button = document.getElementById("drucken");
@@ -555,6 +561,7 @@
 
   document.addEventListener("DOMContentLoaded", wirePrint);
   document.addEventListener("DOMContentLoaded", focusErrors);
+  document.addEventListener("DOMContentLoaded", focusResults);
   document.addEventListener("DOMContentLoaded", wireSuggestions);
   document.addEventListener("DOMContentLoaded", wireFilter);
   document.addEventListener("DOMContentLoaded", wireGeolocation);

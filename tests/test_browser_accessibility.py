@@ -116,6 +116,7 @@ def test_the_arabic_start_page_is_mirrored_and_its_filter_works(page, site):
     assert "7" not in count.inner_text()
     for item in page.locator("#projektliste li .projekt-name").all():
         assert item.get_attribute("lang") == "de"  # project names are read as German
+    page.locator(".language-menu summary").click()  # the languages are a menu in the header
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     expect(page.get_by_role("checkbox", name="Language", exact=True)).to_be_checked()

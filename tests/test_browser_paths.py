@@ -3,8 +3,12 @@ pressed on a phone in German and in Arabic."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from bs4 import BeautifulSoup
+from conftest import watch
+from playwright.sync_api import expect
 from walk import problems_on, public_pages
 
 pytestmark = pytest.mark.browser
@@ -38,3 +42,73 @@ def test_every_get_form_sent_as_loaded_with_javascript(page, live_app, live_serv
             assert not page_problems(page), f"form {index} of {path} → {page.url}: {page_problems(page)}"
             sent += 1
     assert sent >= 8
+
+
+PHONE = {"width": 390, "height": 844}
+SMALLEST = {"width": 360, "height": 740}
+
+
+def phone(chromium, locale: str, viewport=PHONE, javascript: bool = True):
+    context = chromium.new_context(viewport=viewport, locale=locale, java_script_enabled=javascript)
+    page = context.new_page()
+    return context, page, watch(page)
+
+
+@pytest.mark.parametrize("locale", ["de-DE", "ar"])
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_near_search_on_a_phone_lands_on_its_results(chromium, live_server, locale, javascript):
+    context, page, errors = phone(chromium, locale, javascript=javascript)
+    page.goto(live_server + "/")
+    assert page.locator("header.site").bounding_box()["height"] <= 130, "the header leaves the screen to the page"
+    expect(page.locator("#hauptnavigation")).to_be_hidden()  # folded into the menu, with or without scripts
+    page.locator(".site-menu summary").click()
+    page.locator("#hauptnavigation a[href='/in-der-naehe']").click()
+    page.locator("#ort").fill("Hildesheim")
+    page.locator("#suche button[type=submit]").first.click()
+    page.wait_for_url(lambda url: "ort=Hildesheim" in url)
+    heading = page.locator("#ergebnis")
+    if javascript:
+        expect(heading).to_be_focused()
+    page.wait_for_function("() => { const r = document.getElementById('ergebnis').getBoundingClientRect();"
+                           " return r.top >= -1 && r.bottom <= innerHeight + 1; }")
+    assert not page_problems(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("locale", ["de-DE", "ar"])
+def test_the_languages_are_a_menu_that_works_by_keyboard(chromium, live_server, locale):
+    context, page, errors = phone(chromium, locale)
+    page.goto(live_server + "/in-der-naehe")
+    menu = page.locator(".language-menu summary")
+    menu.focus()
+    page.keyboard.press("Enter")
+    english = page.locator(".language-menu a[hreflang=en]")
+    expect(english).to_be_visible()
+    english.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    context.close()
+    assert not errors, errors
+
+
+def test_on_a_desktop_the_navigation_is_open(page, live_server):
+    page.goto(live_server + "/")
+    expect(page.locator(".site-menu summary")).to_be_hidden()
+    page.locator("#hauptnavigation").get_by_role("link", name="In der Nähe").click()
+    expect(page).to_have_url(re.compile("/in-der-naehe"))
+
+
+@pytest.mark.parametrize("locale", ["de-DE", "ar"])
+def test_no_public_page_scrolls_sideways_on_the_smallest_phone(chromium, live_app, live_server, locale):
+    context, page, errors = phone(chromium, locale, SMALLEST)
+    wide = {}
+    for path in public_pages(live_app.test_client().get):
+        page.goto(live_server + path)
+        extra = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if extra > 0:
+            wide[path] = extra
+    context.close()
+    assert not wide, wide
+    assert not errors, errors

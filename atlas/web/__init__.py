@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, request
+from flask import Flask, g, request
 from werkzeug.routing import IntegerConverter
 
 from atlas import facts
@@ -71,6 +71,7 @@ def register(app: Flask) -> None:
     @app.context_processor
     def site_context():
         return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with,
+                "language_query": language_query,
                 "precision_label": precision_label, "search_radii": RADII_KM, "filter_choices": filter_choices,
                 "boundaries": BOUNDARIES}
 
@@ -100,7 +101,24 @@ def filter_choices() -> dict:
 
 
 def query_with(**changes) -> str:
-    """The current query string with some parameters replaced (lists stay lists)."""
-    params = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    """The page's query string with some parameters replaced (lists stay lists). A page that names its validated
+    parameters (`keep_params`) is linked with those only: a cached page never carries what its first visitor added."""
+    params = [(k, v) for k, v in page_params() if k not in changes]
     params += [(k, v) for k, v in changes.items() if v is not None]
     return urlencode(params)
+
+
+def language_query(code: str) -> str:
+    """The query string of the link to this page in another language."""
+    return query_with(lang=code)
+
+
+def keep_params(params: list[tuple[str, str]]) -> None:
+    """The validated parameters that make this page what it is: its links are built from them alone."""
+    g.page_params = [(k, str(v)) for k, v in params if k != "lang"]
+
+
+def page_params() -> list[tuple[str, str]]:
+    if "page_params" in g:
+        return g.page_params
+    return [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]

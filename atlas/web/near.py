@@ -12,6 +12,7 @@ from atlas.mapdata import project_data
 from atlas.near import RADII_KM, circle, find_near, parse_near_query
 from atlas.store import PUBLIC_COLUMNS
 from atlas.text import clean_text
+from atlas.web import keep_params
 from atlas.web.assets import page_map
 from atlas.web.public import public_views
 
@@ -38,6 +39,7 @@ def places():
 def near():
     services = current_app.extensions["atlas"]
     query, problems = parse_near_query(request.args)
+    keep_params([] if query.empty else query.params())
     result = None if query.empty else find_near(query, services.geocoder, services.near.current())
     context = {"query": query, "problems": problems, "result": result, "radii": RADII_KM,
                "fields": HANDLUNGSFELDER, "filter": query.filter, "tiles": current_app.config["TILES"]}

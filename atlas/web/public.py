@@ -16,7 +16,7 @@ from atlas.present import kreis_counts, local_now, project_view
 from atlas.regions import ARLS
 from atlas.store import PUBLISHED
 from atlas.text import clean_text
-from atlas.web import language
+from atlas.web import keep_params, language
 from atlas.web.assets import page_map
 from atlas.web.delivery import YEAR, deliver
 
@@ -40,6 +40,7 @@ def region(slug: str):
 def project(project_id: int):
     services = _services()
     row = get_published_or_404(project_id)
+    keep_params([])
     key = ("projekt", project_id, language.current(), local_now().date())  # it says what is open today
 
     def render() -> str:
@@ -64,6 +65,7 @@ def _map_page(view: str, arl: str | None):
     # Only validated values make the cache key: anything else is a 400 page that is not kept.
     chosen = valid_filter(request.args)
     page = page_number(request.args.get("seite") or "1")
+    keep_params(chosen.params() + ([("seite", str(page))] if page > 1 else []))
     services = _services()
     now = local_now()
     key = (view, arl, chosen.key(now), page, language.current())

@@ -12,6 +12,7 @@ from atlas.near import NEAREST_BEYOND, RADII_KM, circle, parse_near_query
 from atlas.present import local_now
 from atlas.search import Area
 from atlas.text import clean_text
+from atlas.web import keep_params
 from atlas.web.assets import page_map
 from atlas.web.public import page_number, public_views
 
@@ -25,6 +26,8 @@ def search():
     text = clean_text(request.args.get("q"))[:200]
     query, problems = parse_near_query(request.args)
     page = page_number(request.args.get("seite") or "1")
+    keep_params(([("q", text)] if text else []) + (query.params() if text else [])
+                + ([("seite", str(page))] if page > 1 else []))
     place, area, message = None, None, ""
     if text and query.ort:
         located = services.geocoder.geocode(query.ort)
