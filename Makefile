@@ -6,7 +6,7 @@ PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-sqlite test-postgresql lint bench debian pango chromium regions gazetteer clean translations
+.PHONY: install run test test-sqlite test-postgresql lint bench debian pango chromium regions gazetteer gemeinden clean translations
 
 # The translation catalogues (atlas/translations/<lang>/LC_MESSAGES/messages.po) are compiled here, never committed.
 CATALOGUES := $(wildcard atlas/translations/*/LC_MESSAGES/messages.po)
@@ -82,6 +82,12 @@ regions: install
 	$(BIN)/python -m pip install --quiet -e '.[build]'
 	$(BIN)/python scripts/build_regions.py
 	$(BIN)/python scripts/build_gazetteer.py
+
+# The Gemeinden of Niedersachsen with their population, from a local copy of Destatis' GV100AD (never committed):
+# make gemeinden GV100AD=path/to/GV100AD_301123.txt
+gemeinden: install
+	@test -n "$(GV100AD)" || { echo "usage: make gemeinden GV100AD=path/to/GV100AD_301123.txt"; exit 2; }
+	$(BIN)/python scripts/build_gemeinden.py "$(GV100AD)"
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

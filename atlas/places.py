@@ -35,7 +35,7 @@ class Place:
     precision: str
     source: str
     assignment: Assignment
-    population: int = 0  # of the place itself (GeoNames); decides which of several places of a name is meant
+    population: int = 0  # the Gemeinde's (Destatis), else the place's (GeoNames); decides which place is meant
 
     @property
     def kreis(self) -> Kreis | None:

@@ -91,9 +91,13 @@ class Assignment:
 
 
 class Regions:
-    """Kreise at full resolution (to assign), simplified Kreise and ArL (to draw), and the neighbours."""
+    """Kreise at full resolution (to assign), simplified Kreise and ArL (to draw), the neighbours, and the
+    population of each Kreis."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, gemeinden: Path | None = None):
+        """`gemeinden`: the Gemeinden with their population, by default data/gazetteer/gemeinden_ni.csv beside
+        the region files' folder."""
+        self._gemeinden = gemeinden or directory.parent / "gazetteer" / "gemeinden_ni.csv"
         self.kreise = gpd.read_file(directory / "kreise.geojson")
         self.kreise_karte = gpd.read_file(directory / "kreise_karte.geojson")
         self.arl = gpd.read_file(directory / "arl.geojson")
@@ -109,6 +113,17 @@ class Regions:
         shapely.prepare(self._umgebung_geoms)
         self._kreis_tree = shapely.STRtree(self._kreis_geoms)
         self._umgebung_tree = shapely.STRtree(self._umgebung_geoms)
+
+    @cached_property
+    def population(self) -> pd.Series:
+        """Inhabitants per Kreis key, in the order of `kreise`: the sum of its Gemeinden in the Destatis
+        Gemeindeverzeichnis (GV100AD of 30 November 2023), for figures per inhabitant."""
+        gemeinden = pd.read_csv(self._gemeinden, dtype={"ags": str}, usecols=["ags", "population"])
+        sums = gemeinden.groupby(gemeinden.ags.str[:5]).population.sum()
+        if set(sums.index) != set(self.kreise.rs):
+            raise ValueError(f"the Gemeinden of {self._gemeinden} name other Kreise than the region files: "
+                             f"{sorted(set(sums.index) ^ set(self.kreise.rs))}")
+        return sums.reindex(self.kreise.rs).rename("population").rename_axis("rs")
 
     @cached_property
     def _tiles(self) -> gpd.GeoDataFrame:

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from atlas.geo import distance_km
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 @pytest.fixture
 def geocode(services):
     return services.geocoder.geocode
+
+
+@pytest.fixture(scope="module")
+def offline():
+    """The offline geocoder alone, built once for the many cases below: no app, no database."""
+    from atlas.gazetteer import Gazetteer
+    from atlas.geocode import Geocoder
+    from atlas.regions import load_regions
+
+    regions = load_regions(DATA / "regions")
+    return Geocoder(regions, Gazetteer(DATA / "gazetteer", regions)).geocode
 
 
 @pytest.mark.parametrize(("text", "kreis", "arl", "precision"), [
@@ -164,3 +179,86 @@ def test_villages_of_one_name_stay_a_choice_largest_first(geocode):
     result = geocode("Asendorf")
     assert result.status == "ambiguous"
     assert [c.kreis.label for c in result.candidates] == ["Landkreis Diepholz", "Landkreis Harburg"]
+
+
+# The atlas's readers write Russian, Ukrainian, Persian and Arabic: the place names of issue 19, as typed
+IN_THE_READERS_SCRIPT = [
+    ("Хильдесхайм", "Hildesheim", "Landkreis Hildesheim"),
+    ("Гільдесгайм", "Hildesheim", "Landkreis Hildesheim"),
+    ("هیلدسهایم", "Hildesheim", "Landkreis Hildesheim"),  # Persian yeh, no zero-width non-joiner
+    ("هيلدسهايم", "Hildesheim", "Landkreis Hildesheim"),  # Arabic yeh
+    ("Люнебург", "Lüneburg", "Landkreis Lüneburg"),
+    ("هانوفر", "Hannover", "Region Hannover"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "kreis"), IN_THE_READERS_SCRIPT)
+def test_a_place_typed_in_the_readers_script_is_found_under_its_german_name(offline, text, name, kreis):
+    result = offline(text)
+    assert result.status == "ok", result.message
+    assert result.place.name == name and result.place.kreis.label == kreis
+    assert result.place.arl is not None
+
+
+@pytest.mark.parametrize(("typed", "written"), [
+    ("هیلدسهایم", "هيلدس\u200cهايم"),  # Persian and Arabic yeh; the zero-width non-joiner
+    ("کلن", "كلن"),  # Persian keheh and Arabic kaf
+    ("بيلـفلد", "بيلفلد"),  # tatweel
+    ("أوسنابروك", "اوسنابروك"),  # hamza on alef
+    ("إمدن", "امدن"),
+    ("هانُوفَر", "هانوفر"),  # harakat
+    ("مدرسة", "مدرسه"),  # teh marbuta
+    ("Гёттинген", "Геттинген"),
+    ("Ґослар", "Гослар"),
+])
+def test_spellings_that_differ_only_in_writing_meet(typed, written):
+    from atlas.gazetteer import normalise
+
+    assert normalise(typed) == normalise(written)
+
+
+@pytest.mark.parametrize(("text", "name", "kreis"), [
+    ("Ламспринге", "Lamspringe", "Landkreis Hildesheim"),  # GeoNames has no Cyrillic name for these
+    ("Бад-Ненндорф", "Bad Nenndorf", "Landkreis Schaumburg"),
+    ("Зулинген", "Sulingen", "Landkreis Diepholz"),
+    ("Нордхорн", "Nordhorn", "Landkreis Grafschaft Bentheim"),
+])
+def test_a_name_geonames_lacks_in_that_script_is_found_by_its_transliteration(offline, text, name, kreis):
+    result = offline(text)
+    assert result.status == "ok", result.message
+    assert result.place.name == name and result.place.kreis.label == kreis
+
+
+@pytest.mark.parametrize(("text", "meant"), [
+    ("Хемминген", "Hemmingen"),  # "khemmingen": close, not the same; offered, never taken
+    ("Зюлинген", "Sulingen"),
+    ("برانشوایگ", "Braunschweig"),
+    ("گوسلار", "Goslar"),
+])
+def test_a_transliteration_that_only_looks_like_a_name_is_offered(offline, text, meant):
+    result = offline(text)
+    assert result.status == "not_found" and result.place is None
+    assert meant in result.suggestions
+
+
+# Words and foreign places a person might type in these scripts, among them Arabic words whose consonants alone
+# are a romanised name in GeoNames ("صالح" → "slh" is Celle, "بناء" → "bn" is Bonn): none may find a place.
+NOT_PLACES_HERE = (
+    "Привет Москва Киев Минск Тегеран Кабул Дамаск Багдад Берн Баку Рим Вена Одеса Херсон Николаев Тбилиси Сергей "
+    "Ирина Олена работа школа курсы помощь улица немецкий Україна Харків Дніпро стр дом "
+    "شیراز عفرين سلام حمص هرات دمشق حلب بغداد طهران مشهد مدرسة مدرسه عمل خانه کار زبان آلمانی کلاس محمد احمد "
+    "بناء أقرب ربما صالح عرضه قرب متان اتصال اصلاح زنان برایتان مندان هدف"
+).split()
+
+
+@pytest.mark.parametrize("text", NOT_PLACES_HERE)
+def test_a_word_in_another_script_is_no_place(offline, text):
+    result = offline(text)
+    assert result.status == "not_found", (text, result.place)
+
+
+def test_latin_names_are_not_transliterated():
+    from atlas.gazetteer import transliterate
+
+    assert [transliterate(t) for t in ("Lüneburg", "Hann. Münden", "Çelle", "30169")] == ["", "", "", ""]
+    assert transliterate("Ламспринге") == "lamspringe"

@@ -171,3 +171,31 @@ def test_place_suggestions_begin_with_what_was_typed_largest_first(client):
         assert response.status_code == 200 and response.get_json() == [], hostile
     assert client.get("/orte", query_string={"q": "x" * 101}).status_code == 400
     assert len(client.get("/orte?q=Bad").get_json()) == 8
+
+
+READERS_SCRIPT = [  # issue 19: as a reader types them, with the place and Kreis the atlas must find
+    ("Хильдесхайм", "Hildesheim", "Landkreis Hildesheim"),
+    ("Гільдесгайм", "Hildesheim", "Landkreis Hildesheim"),
+    ("هیلدسهایم", "Hildesheim", "Landkreis Hildesheim"),
+    ("هيلدسهايم", "Hildesheim", "Landkreis Hildesheim"),
+    ("Люнебург", "Lüneburg", "Landkreis Lüneburg"),
+    ("هانوفر", "Hannover", "Region Hannover"),
+]
+
+
+def test_a_place_typed_in_the_readers_script_is_a_start(client):
+    for typed, name, kreis in READERS_SCRIPT:
+        page = html(client.get("/in-der-naehe", query_string={"ort": typed, "umkreis": "25"}))
+        start = page.select_one("#ausgangspunkt").get_text()
+        assert start == f"Ausgangspunkt: um {name} (Ortsmitte), {kreis}", (typed, start)
+        assert page.select("#treffer li"), typed
+
+
+def test_place_suggestions_accept_the_readers_script_and_show_the_german_name(client):
+    for typed, name, kreis in READERS_SCRIPT:
+        for beginning in (typed, typed[:4]):
+            [first, *_others] = client.get("/orte", query_string={"q": beginning}).get_json()
+            assert (first["name"], first["kreis"]) == (name, kreis), (beginning, first)
+    assert client.get("/orte?q=Хиль").get_json()[0]["label"] == "Hildesheim (Landkreis Hildesheim)"
+    assert client.get("/orte?q=Ламспр").get_json()[0]["name"] == "Lamspringe", "by its transliteration"
+    assert client.get("/orte", query_string={"q": "Привет"}).get_json() == []
