@@ -70,6 +70,7 @@ def subscribe(store: Store, request: Request) -> int:
         link = tokens.issue(db, tokens.CONFIRM, subscription_id, timedelta(days=CONFIRM_DAYS))
         outbox.queue(db, f"confirm:{subscription_id}", "confirm", request.email,
                      {"token": link, "place": request.place.name, "radius_km": request.radius_km,
+                      "fields": list(request.handlungsfelder), "frequency": request.frequency,
                       "days": CONFIRM_DAYS, "lang": request.language})
     return subscription_id
 

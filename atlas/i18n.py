@@ -10,10 +10,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from babel.units import format_unit
 from flask import has_request_context
-from flask_babel import force_locale, get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import force_locale, get_locale, get_translations, gettext, lazy_gettext
 
-__all__ = ["LANGUAGES", "DEFAULT", "Language", "N_", "_", "current_language", "lazy", "plural", "speaking"]
+__all__ = ["LANGUAGES", "DEFAULT", "Language", "N_", "_", "current_language", "distance", "isolate", "lazy",
+           "listing", "number", "plural", "speaking"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +52,40 @@ def lazy(message: str, **params):
     return lazy_gettext(message, **params)
 
 
-def plural(singular: str, plural_form: str, number: int, **params) -> str:
-    """"1 Projekt", "12 Projekte" – and whatever the reader's language does with numbers."""
+def plural(singular: str, plural_form: str, count: int, **params) -> str:
+    """"1 Projekt", "1.200 Projekte" – the form and the digits as the reader's language writes them."""
+    params.setdefault("num", number(count))
     if not has_request_context():
-        return (singular if number == 1 else plural_form) % dict(params, num=number)
-    return ngettext(singular, plural_form, number, **params)
+        return (singular if count == 1 else plural_form) % params
+    return get_translations().ungettext(singular, plural_form, count) % params
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """1.200 (de), 1,200 (en), 1 200 (ru): a number as the reader's language writes it."""
+    return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""),
+                          locale=current_language())
+
+
+def distance(km: float) -> str:
+    """3,4 km (de), 3.4 كم (ar), 3,4 км (ru): a distance with its unit, one decimal."""
+    text = format_unit(km, "length-kilometer", length="short", format="#,##0.0", locale=current_language())
+    return text.replace(" ", "\u00a0")  # number and unit stay on one line
+
+
+def listing(items) -> str:
+    """Deutsch, Arabisch und Englisch: a list as the reader's language joins it."""
+    items = [str(item) for item in items]
+    return format_list(items, locale=current_language()) if items else ""
+
+
+ISOLATE, POP = "\u2068", "\u2069"  # FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE
+
+
+def isolate(text: str) -> str:
+    """Text of another direction inside a right-to-left line of plain text (a mail): set apart by Unicode
+    isolates, so its words and punctuation stay in their order. Unchanged for left-to-right readers."""
+    language = LANGUAGES.get(current_language())
+    return f"{ISOLATE}{text}{POP}" if language and language.direction == "rtl" and text else text
 
 
 def N_(message: str) -> str:

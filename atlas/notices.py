@@ -38,9 +38,11 @@ def proposed(db, row: dict, proposal_id: int) -> None:
 def decided(db, row: dict, status: str, reason: str, version: int) -> None:
     """The office published or rejected a project: the submitter hears it (if they left an address)."""
     if row["email"] and status in ("published", "rejected") and row["status"] != status:
-        outbox.queue(db, f"{status}:{row['id']}:v{version}", status, row["email"],
-                     {"reference": reference(row["id"]), "name": row["name"], "project_id": row["id"],
-                      "reason": reason, "lang": row["language"]})
+        params = {"reference": reference(row["id"]), "name": row["name"], "project_id": row["id"],
+                  "reason": reason, "lang": row["language"]}
+        if status == "rejected":  # the way to propose a change comes with the decision, not only in the receipt
+            params["token"] = tokens.issue(db, tokens.PROJECT, row["id"])
+        outbox.queue(db, f"{status}:{row['id']}:v{version}", status, row["email"], params)
 
 
 def moved(db, old: dict, new: dict) -> None:

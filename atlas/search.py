@@ -11,6 +11,7 @@ is looked up in the index's vocabulary for close spellings ("Gewerkpass" finds "
 from __future__ import annotations
 
 import bisect
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from atlas import facts
 from atlas.filters import Filter
 from atlas.gazetteer import normalise
 from atlas.geo import box_around, distances, within
-from atlas.handlungsfelder import mask
+from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.present import local_now
 
 STEMMER = snowballstemmer.stemmer("german")
@@ -35,6 +36,8 @@ _stem = lru_cache(maxsize=200_000)(STEMMER.stemWord)
 MAX_WORDS = 8  # of a query; more are ignored
 MAX_RESULTS = 50  # a page of results
 WIDER_KM = (100, 200, 400)  # circles in which the nearest matches beyond a radius are looked for
+RANKED_AT_MOST = 5_000  # matches scored by relevance; a word matching more is ordered newest first
+CELL_LAT, CELL_LON = 0.1, 0.15  # degrees: the grid of the index's place facets, about 11 × 10 km here
 SIMILAR = 80  # rapidfuzz ratio for a spelling to count as a typo of a known word
 KEPT_ANSWERS = 2_000  # answers kept per process, the most recently asked (each a page of ids)
 _lock = threading.Lock()
@@ -63,18 +66,43 @@ def index(db, rows: list[dict], new: bool = False) -> None:
     if not rows:
         return
     ids = [{"id": int(row["id"])} for row in rows]
-    docs = [{"id": int(row["id"]), "doc": document(row)} for row in rows if row["status"] == "published"]
+    docs = [{"id": int(row["id"]), "doc": document(row), "facets": facets(row)} for row in rows
+            if row["status"] == "published"]
     if db.dialect.name == "postgresql":
         if not new:
             db.execute(text("DELETE FROM project_search WHERE project_id = :id"), ids)
         if docs:
-            db.execute(text("INSERT INTO project_search (project_id, document) "
-                            "VALUES (:id, to_tsvector('simple', :doc))"), docs)
+            db.execute(text("INSERT INTO project_search (project_id, document, facets) "
+                            "VALUES (:id, to_tsvector('simple', :doc), to_tsvector('simple', :facets))"), docs)
     else:
         if not new:
             db.execute(text("DELETE FROM project_search WHERE rowid = :id"), ids)
         if docs:
-            db.execute(text("INSERT INTO project_search (rowid, document) VALUES (:id, :doc)"), docs)
+            db.execute(text("INSERT INTO project_search (rowid, document, facets) VALUES (:id, :doc, :facets)"), docs)
+
+
+def facets(row: dict) -> str:
+    """What a project is besides its words, as tokens the index intersects with them: the grid cell of its position,
+    its Handlungsfelder, languages and target groups (by bit), and whether it is free of charge (migration 0007
+    writes the same)."""
+    tokens = [cell(row["lat"], row["lon"])]
+    for column, prefix in (("hf_mask", "hf"), ("sprachen_mask", "sp"), ("zg_mask", "zg")):
+        value = int(row.get(column) or 0)
+        tokens += [f"{prefix}{1 << i}" for i in range(value.bit_length()) if value & (1 << i)]
+    if row.get("kosten") == "kostenlos":
+        tokens.append("kostenlos")
+    return " ".join(tokens)
+
+
+def cell(lat: float, lon: float) -> str:
+    return f"c{math.floor(lat / CELL_LAT)}x{math.floor(lon / CELL_LON)}"
+
+
+def cells_around(area) -> list[str]:
+    """The grid cells a circle's box touches: every project that may lie in it is in one of them."""
+    south, north, west, east = box_around(area.lat, area.lon, area.radius_km)
+    return [f"c{row}x{column}" for row in range(math.floor(south / CELL_LAT), math.floor(north / CELL_LAT) + 1)
+            for column in range(math.floor(west / CELL_LON), math.floor(east / CELL_LON) + 1)]
 
 
 @dataclass(frozen=True)
@@ -83,6 +111,15 @@ class Area:
     lat: float
     lon: float
     radius_km: float
+
+
+@dataclass
+class Query:
+    where: str  # FROM … WHERE …
+    rank: str  # ORDER BY: the best match first
+    newest: str  # ORDER BY: the newest first, for words that match too many to score
+    id: str  # the project id's column
+    params: dict
 
 
 @dataclass(frozen=True)
@@ -143,67 +180,75 @@ class Searcher:
 
     def _ranked(self, terms: list[list[str]], wanted: Filter, area: Area | None, offset: int, limit: int,
                 now: datetime) -> Found:
-        if area is not None:
-            rows = self._matches(terms, wanted, area, now)
-            inside = within(area, [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
-            ids = [row[0] for row, keep in zip(rows, inside, strict=True) if keep]
-            return Found(ids[offset:offset + limit], len(ids))
-        where, order, params = self._query(terms, wanted, None, now)
+        query = self._query(terms, wanted, area, now)
         with self.store.engine.connect() as db:
-            total = db.execute(text(f"SELECT count(*) {where}"), params).scalar_one()
-            page = db.execute(text(f"SELECT p.id {where} ORDER BY {order} LIMIT :n OFFSET :o"),
-                              dict(params, n=limit, o=offset))
-            return Found([row[0] for row in page], total)
+            total = db.execute(text(f"SELECT count(*) {query.where}"), query.params).scalar_one()
+            ranked = total <= RANKED_AT_MOST  # beyond, a word says little: the newest first, without scoring
+            order = query.rank if ranked else query.newest
+            if area is None:
+                page = db.execute(text(f"SELECT {query.id} {query.where} ORDER BY {order} LIMIT :n OFFSET :o"),
+                                  dict(query.params, n=limit, o=offset))
+                return Found([row[0] for row in page], total)
+            rows = db.execute(text(f"SELECT {query.id}, p.lat, p.lon, p.approximate {query.where} ORDER BY {order}"),
+                              query.params).all()
+        inside = within(area, [r[1] for r in rows], [r[2] for r in rows], [bool(r[3]) for r in rows])
+        ids = [row[0] for row, keep in zip(rows, inside, strict=True) if keep]
+        return Found(ids[offset:offset + limit], len(ids))
 
     def _matches(self, terms: list[list[str]], wanted: Filter, area: Area, now: datetime) -> list[tuple]:
-        """(id, lat, lon, approximate) of every match in the box around an area, ranked."""
-        where, order, params = self._query(terms, wanted, area, now)
+        """(id, lat, lon, approximate) of every match in the cells around an area."""
+        query = self._query(terms, wanted, area, now)
         with self.store.engine.connect() as db:
             return [(r[0], r[1], r[2], bool(r[3])) for r in db.execute(
-                text(f"SELECT p.id, p.lat, p.lon, p.approximate {where} ORDER BY {order}"), params)]
+                text(f"SELECT {query.id}, p.lat, p.lon, p.approximate {query.where}"), query.params)]
 
-    def _query(self, terms: list[list[str]], wanted: Filter, area: Area | None, now: datetime):
-        """The FROM … WHERE of a search, its ORDER BY, and their parameters."""
+    def _query(self, terms: list[list[str]], wanted: Filter, area: Area | None, now: datetime) -> Query:
+        """The FROM … WHERE of a search and its orders: words and facets are asked of the index together."""
         postgres = self.store.engine.dialect.name == "postgresql"
-        expression = (" & " if postgres else " AND ").join(
+        words_part = (" & " if postgres else " AND ").join(
             "(" + (" | " if postgres else " OR ").join(f"{v}:*" if postgres else f'"{v}"*' for v in variants) + ")"
             for variants in terms)
+        facet_groups = self._facets(wanted, area)
+        joined = area is not None or bool(wanted.zeit)  # positions or times are read from the projects
+        params: dict = {"q": words_part}
         if postgres:
-            source = ("FROM project_search s JOIN projects p ON p.id = s.project_id "
-                      "WHERE s.document @@ to_tsquery('simple', :q)")
-            order = "ts_rank(s.document, to_tsquery('simple', :q)) DESC, p.id"
+            where = "FROM project_search s" + (" JOIN projects p ON p.id = s.project_id" if joined else "")
+            where += " WHERE s.document @@ to_tsquery('simple', :q)"
+            if facet_groups:
+                where += " AND s.facets @@ to_tsquery('simple', :f)"
+                params["f"] = " & ".join("(" + " | ".join(group) + ")" for group in facet_groups)
+            query = Query(where, "ts_rank(s.document, to_tsquery('simple', :q)) DESC, s.project_id",
+                          "s.project_id DESC", "s.project_id", params)
         else:
-            source = "FROM project_search s JOIN projects p ON p.id = s.rowid WHERE project_search MATCH :q"
-            # bm25() by name, not the `rank` column: 5.1 against 6.4 ms for a word that 7,700 of 100k projects hold
-            order = "bm25(project_search), p.id"
-        conditions, params = self._conditions(wanted, area, now)
-        params["q"] = expression
-        return source + "".join(f" AND {c}" for c in conditions), order, params
-
-    def _conditions(self, wanted: Filter, area: Area | None, now: datetime) -> tuple[list[str], dict]:
-        """SQL conditions on the projects (`p`) for a filter and the box around an area, with their parameters."""
-        conditions, params = [], {}
-        if wanted.fields:
-            conditions.append("(p.hf_mask & :hf) != 0")
-            params["hf"] = mask(list(wanted.fields))
-        if wanted.sprachen:
-            conditions.append("(p.sprachen_mask & :sp) != 0")
-            params["sp"] = facts.bits(list(wanted.sprachen), facts.LANGUAGE_BITS)
-        if wanted.zielgruppen:
-            conditions.append("(p.zg_mask & :zg) != 0")
-            params["zg"] = facts.bits(list(wanted.zielgruppen), facts.ZIELGRUPPEN) | facts.ZIELGRUPPEN["alle"].bit
-        if wanted.kostenlos:
-            conditions.append("p.kosten = 'kostenlos'")
+            expression = "document : (" + words_part + ")"
+            expression += "".join(" AND facets : (" + " OR ".join(group) + ")" for group in facet_groups)
+            params["q"] = expression
+            where = "FROM project_search s" + (" JOIN projects p ON p.id = s.rowid" if joined else "")
+            where += " WHERE project_search MATCH :q"
+            # bm25() by name, not the `rank` column; the facets weigh nothing in the score
+            query = Query(where, "bm25(project_search, 1.0, 0.0), s.rowid", "s.rowid DESC", "s.rowid", params)
         if wanted.zeit:
             schedules = wanted.open_schedules(self.schedules(), now) or [""]
             names = [f"z{i}" for i in range(len(schedules))]
-            conditions.append(f"p.zeiten IN ({', '.join(':' + n for n in names)}) AND p.zeiten != ''")
-            params.update(zip(names, schedules, strict=True))
+            query.where += f" AND p.zeiten IN ({', '.join(':' + n for n in names)}) AND p.zeiten != ''"
+            query.params.update(zip(names, schedules, strict=True))
+        return query
+
+    @staticmethod
+    def _facets(wanted: Filter, area: Area | None) -> list[list[str]]:
+        """Groups of facet tokens: a match holds one token of every group."""
+        groups = []
         if area is not None:
-            south, north, west, east = box_around(area.lat, area.lon, area.radius_km)
-            conditions.append("p.lat BETWEEN :south AND :north AND p.lon BETWEEN :west AND :east")
-            params.update(south=south, north=north, west=west, east=east)
-        return conditions, params
+            groups.append(cells_around(area))
+        if wanted.fields:
+            groups.append([f"hf{HANDLUNGSFELDER[slug].bit}" for slug in wanted.fields])
+        if wanted.sprachen:
+            groups.append([f"sp{facts.LANGUAGE_BITS[code]}" for code in wanted.sprachen])
+        if wanted.zielgruppen:
+            groups.append([f"zg{facts.ZIELGRUPPEN[slug].bit}" for slug in (*wanted.zielgruppen, "alle")])
+        if wanted.kostenlos:
+            groups.append(["kostenlos"])
+        return groups
 
     def schedules(self) -> list[str]:
         """The distinct times of the published projects (a few hundred at most), once per store version."""
@@ -237,9 +282,9 @@ class Searcher:
         known = self._vocabulary
         if known is None or known[0] != version:
             if self.store.engine.dialect.name == "postgresql":
-                sql = "SELECT word FROM ts_stat('SELECT document FROM project_search')"
+                sql = "SELECT word FROM ts_stat('SELECT document FROM project_search')"  # the words, not the facets
             else:
-                sql = "SELECT term FROM project_search_vocabulary"
+                sql = "SELECT term FROM project_search_vocabulary WHERE col = 'document'"
             with self.store.engine.connect() as db:
                 terms = sorted(row[0] for row in db.execute(text(sql)))
             with _lock:

@@ -45,7 +45,7 @@ def queries(n: int) -> list[dict]:
             word = word[:cut] + word[cut + 1:]  # a letter missing
         query = {"q": word}
         if i % 2 == 0:
-            query.update(ort=rng.choice(ORTE), umkreis=rng.choice(["10", "25"]))
+            query.update(ort=rng.choice(ORTE), umkreis=rng.choice(["10", "25", "50"]))
         if i % 3 == 0:
             query["hf"] = rng.choice(["sprache", "teilhabe", "engagement"])
         made.append(query)
@@ -127,6 +127,13 @@ def run(n: int, count: int) -> None:
         naive_total, _ids = naive.search(query, place)
         naive_ms.append((time.perf_counter() - start) * 1000)
         agree += naive_total == total
+    kinds: dict[str, list[float]] = {}
+    for (query, *_rest), ms in zip(parsed, new_ms, strict=True):
+        kind = ("text" + (" + place" if "ort" in query else "") + (" + filter" if "hf" in query else ""))
+        kinds.setdefault(kind, []).append(ms)
+    for kind, values in sorted(kinds.items()):
+        print(f"        {kind:<22} {len(values):>4} queries: p50 {statistics.median(values):5.1f} ms, "
+              f"p95 {percentile(values, 95):5.1f} ms, max {max(values):5.1f} ms")
     print(f"{n:>7} projects, {count} queries ({len({q['q'] for q in asked})} distinct words; half with a place, a "
           f"third with a filter), matches per query p50 {statistics.median(totals):.0f}, max {max(totals)}:\n"
           f"        a new query: search p50 {statistics.median(new_ms):.1f} ms, p95 {percentile(new_ms, 95):.1f} ms; "

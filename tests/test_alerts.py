@@ -3,10 +3,11 @@ published around the place; one-click unsubscription that deletes the address.""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import PAYLOADS, csrf_token, deliver, form_values, html, links, submit, token_in
+from helpers import PAYLOADS, csrf_token, deliver, form_values, html, html_of, links, submit, text_of, token_in
 from sqlalchemy import func, select
 
 from atlas.alerts import send_digests
@@ -180,3 +181,33 @@ def test_too_many_sign_ups_from_one_client_are_refused_with_what_was_typed(tmp_p
     page = html(refused)
     assert "sehr viele Anmeldungen" in page.select_one(".error-summary").get_text()
     assert page.select_one("input[name=email]")["value"] == "dritte@example.org"
+
+
+def test_the_confirmation_mail_repeats_what_was_asked(mail_app, smtp):
+    assert subscribe(mail_app, umkreis="10", handlungsfelder=["sprache", "teilhabe"], rhythmus="daily").status_code \
+        == 302
+    deliver(mail_app)
+    [mail] = smtp.to("neu@example.org")
+    text = " ".join(text_of(mail).split())
+    assert "im Umkreis von 10 km um Hildesheim" in text
+    assert "Handlungsfelder: Sprache und Gesellschaftliche Teilhabe." in text
+    assert "höchstens einmal am Tag" in text
+
+
+def test_a_german_digest_writes_distances_with_a_comma(mail_app, smtp):
+    confirmed(mail_app, smtp)
+    publish(mail_app, name="Sprachcafé Sarstedt", ort="Sarstedt")
+    [digest] = digests(mail_app, smtp)
+    distance = re.search(r"Sarstedt, (\d+,\d) km entfernt", text_of(digest))
+    assert distance, text_of(digest)
+    assert "\u2068" not in text_of(digest)  # a left-to-right mail needs no isolates
+
+
+def test_an_arabic_mail_sets_german_names_apart(mail_app, smtp):
+    client = mail_app.test_client()
+    page = html(client.get("/benachrichtigung?lang=ar"))
+    data = dict(form_values(page, "benachrichtigung"), ort="Hildesheim", umkreis="25", email="ar@example.org")
+    assert client.post("/benachrichtigung?lang=ar", data=data).status_code == 302
+    deliver(mail_app)
+    [mail] = smtp.to("ar@example.org")
+    assert "\u2068Hildesheim\u2069" in text_of(mail) and "\u2068Hildesheim\u2069" in html_of(mail)

@@ -180,7 +180,7 @@ def test_the_near_search_names_a_wrong_filter_and_searches_without_it(atlas_app)
 
 def test_the_list_says_free_languages_and_times_at_a_glance(atlas_app):
     notes = [n.get_text(strip=True) for n in html(atlas_app.test_client().get("/")).select(".facts-note")]
-    assert any(n.startswith("kostenlos · Deutsch, العربية (Arabisch) · täglich") for n in notes), notes
+    assert any(n.startswith("kostenlos · Deutsch und العربية (Arabisch) · täglich") for n in notes), notes
 
 
 def test_filtering_evaluates_each_schedule_once_not_each_project():

@@ -102,6 +102,9 @@ def test_approval_and_rejection_are_mailed_to_the_submitter(offices, smtp):
     [_, refusal] = smtp.to("b@example.org")
     assert XSS_REASON in text_of(refusal)  # plain text is plain
     assert "<img" not in html_of(refusal) and "&lt;img src=x onerror=alert(1)&gt;" in html_of(refusal)
+    [change] = links(refusal)  # the way on comes with the decision: the private link to change the project
+    assert change.startswith("/mein-projekt/") and change.endswith("/aendern")
+    assert "Wird abgelehnt" in offices.test_client().get(change).get_data(as_text=True)
 
 
 def test_a_project_moved_to_another_district_is_handed_over(offices, smtp):

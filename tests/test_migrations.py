@@ -30,7 +30,7 @@ def test_a_database_made_by_the_first_release_upgrades_in_place(tmp_path):
     published = store.get(1)
     assert published["status"] == "published"
     assert published["confirmed_at"] == published["updated_at"] == published["published_at"], "counted as confirmed"
-    assert 1 in app.extensions["atlas"].searcher.search(published["name"]), "existing projects are searchable"
+    assert 1 in app.extensions["atlas"].searcher.search(published["name"]).ids, "existing projects are searchable"
     client = app.test_client()
     assert login(client, "leine-weser@arl.example", PASSWORD).status_code == 302, "old accounts still sign in"
     assert client.get("/amt/").status_code == 200
@@ -86,3 +86,32 @@ def test_upgrades_started_together_on_a_new_file_all_succeed(tmp_path):
                 for _ in range(2)]
         outputs = [run.communicate(timeout=120)[0] for run in runs]
         assert [run.returncode for run in runs] == [0, 0], outputs
+
+
+def test_the_search_facets_written_by_the_migration_are_those_the_code_writes(app):
+    """Migration 0007 writes the facets of existing projects in SQL; every later write makes them in Python."""
+    from alembic import command
+    from helpers import add_facts_projects
+    from sqlalchemy import text
+
+    from atlas.migrate import _config
+    from atlas.search import facets
+
+    add_facts_projects(app)
+    store = app.extensions["atlas"].store
+    written = _facets(store, text)
+    assert len(written) == 4
+    with store.engine.connect() as connection:
+        command.downgrade(_config(connection), "0006")
+        command.upgrade(_config(connection), "head")
+        connection.commit()
+    assert _facets(store, text) == written == {i: sorted(facets(store.get(i)).split()) for i in written}
+
+
+def _facets(store, text) -> dict[int, list[str]]:
+    postgres = store.engine.dialect.name == "postgresql"
+    sql = ("SELECT project_id, array_to_string(tsvector_to_array(facets), ' ') FROM project_search" if postgres
+           else "SELECT rowid, facets FROM project_search")
+    with store.engine.connect() as db:
+        rows = db.execute(text(sql)).all()
+    return {i: sorted(value.split()) for i, value in rows}

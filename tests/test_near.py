@@ -16,7 +16,8 @@ from atlas.store import PUBLISHED
 
 def results(response):
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    return [(li.select_one("a").get_text(), li.select_one(".entfernung").get_text())
+    # a distance keeps number and unit on one line (a no-break space): read as the eye reads it
+    return [(li.select_one("a").get_text(), li.select_one(".entfernung").get_text().replace("\xa0", " "))
             for li in page.select("#treffer li")]
 
 

@@ -9,7 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from atlas import facts
 from atlas.filters import TIMES
-from atlas.i18n import _, lazy
+from atlas.i18n import _, distance, isolate, lazy, listing, number
 from atlas.near import RADII_KM
 from atlas.places import precision_label
 from atlas.present import local_time
@@ -25,7 +25,6 @@ class ProjectId(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = ProjectId
-    from flask_babel import format_decimal
     from flask_login import LoginManager
     from flask_wtf import CSRFProtect
 
@@ -55,8 +54,13 @@ def register(app: Flask) -> None:
     app.extensions["atlas_pages"] = PageCache(max_bytes=int(app.config["PAGE_CACHE_BYTES"]))
     @app.template_filter("km")
     def km(value: float) -> str:
-        """3,4 – a distance in the reader's locale, one decimal."""
-        return format_decimal(value, format="#,##0.0")
+        """3,4 – a distance's number in the reader's locale, one decimal (for messages that name the unit)."""
+        return number(value, 1)
+
+    app.add_template_filter(number)
+    app.add_template_filter(distance)  # 3,4 km – with the unit as the reader's language writes it
+    app.add_template_filter(listing)
+    app.add_template_filter(isolate)
 
     @app.template_filter("berlin")
     def berlin(moment) -> str:
@@ -91,6 +95,21 @@ def register(app: Flask) -> None:
     errors.register(app)
     language.register(app)
     secure(app)
+    _count_with_digits(app)
+
+
+def _count_with_digits(app: Flask) -> None:
+    """Templates' ngettext fills %(num)s with the number as the reader's language writes it (1.200, 1 200)."""
+    from jinja2 import pass_context
+
+    translate = app.jinja_env.globals["ngettext"]  # Jinja's, installed by Flask-Babel
+
+    @pass_context
+    def ngettext(context, singular: str, plural_form: str, count: int, **variables):
+        variables.setdefault("num", number(count))
+        return context.call(translate, singular, plural_form, count, **variables)
+
+    app.jinja_env.globals["ngettext"] = ngettext
 
 
 def filter_choices() -> dict:

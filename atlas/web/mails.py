@@ -13,11 +13,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from flask import Flask, render_template, url_for
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from atlas.database import as_utc
-from atlas.i18n import DEFAULT
+from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.i18n import DEFAULT, isolate, listing, number, plural
+from atlas.notices import reference
 from atlas.outbox import Delivery
 from atlas.regions import ARLS
 
@@ -42,7 +44,7 @@ def compose(app: Flask, row: dict) -> EmailMessage:
     """The finished mail of an outbox row."""
     params = json.loads(row["params"])
     with app.test_request_context(base_url=app.config["BASE_URL"]), force_locale(params.get("lang") or DEFAULT):
-        mail = WRITERS[row["kind"]](params)
+        mail = WRITERS[row["kind"]](_set_apart(params))
         text = render_template("mail/mail.txt", mail=mail)
         html = render_template("mail/mail.html", mail=mail)
     message = EmailMessage()
@@ -59,6 +61,15 @@ def compose(app: Flask, row: dict) -> EmailMessage:
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
+
+
+TYPED = ("name", "ort", "kreis", "place", "reason", "reference")  # what people typed, or names of places
+
+
+def _set_apart(params: dict) -> dict:
+    """Names and what people typed, set apart by Unicode isolates in a right-to-left mail, so a German name keeps
+    its order and its punctuation inside an Arabic sentence."""
+    return {key: isolate(value) if key in TYPED and isinstance(value, str) else value for key, value in params.items()}
 
 
 def _link(endpoint: str, **values) -> str:
@@ -106,7 +117,9 @@ def _rejected(p: dict) -> Mail:
         _("Nicht veröffentlicht: „%(name)s“", **p),
         [_("Ihr Projekt „%(name)s“ (%(reference)s) wurde nicht in den Atlas aufgenommen.", **p),
          _("Begründung des Amtes: %(reason)s", **p),
-         _("Über den privaten Link aus Ihrer Eingangsbestätigung können Sie Änderungen vorschlagen.")])
+         _("Über Ihren privaten Link können Sie die Angaben ändern und das Projekt erneut vorschlagen. Bitte geben "
+           "Sie den Link nicht weiter.")],
+        [(_("Angaben ändern"), _link("mine.edit", token=p["token"]))] if p.get("token") else [])
 
 
 def _moved(p: dict) -> Mail:
@@ -129,10 +142,15 @@ def _freshness(p: dict) -> Mail:
 
 
 def _confirm(p: dict) -> Mail:
+    fields = [HANDLUNGSFELDER[slug].label for slug in p.get("fields", []) if slug in HANDLUNGSFELDER]
+    often = {"daily": _("höchstens einmal am Tag"), "weekly": _("höchstens einmal in der Woche")}
     return Mail(
         _("Bitte bestätigen Sie Ihre Benachrichtigung"),
         [_("Sie möchten erfahren, wenn im Umkreis von %(radius_km)s km um %(place)s neue Projekte in den Atlas "
            "kommen. Bitte bestätigen Sie das mit dem Link unten.", **p),
+         _("Handlungsfelder: %(fields)s.", fields=listing(fields) if fields else _("alle")),
+         _("Sie bekommen eine Mail %(often)s, und nur, wenn es Neues gibt.",
+           often=often.get(p.get("frequency"), often["weekly"])),
          _("Wenn Sie das nicht angefordert haben, tun Sie nichts: Ohne Bestätigung wird Ihre Adresse nach "
            "%(days)s Tagen gelöscht.", **p)],
         [(_("Benachrichtigung bestätigen"), _link("alerts.confirm", token=p["token"]))])
@@ -146,18 +164,20 @@ def _digest(p: dict) -> Mail:
     return Mail(
         _("Neue Projekte um %(place)s", **p), paragraphs,
         [(_("Abmelden (löscht Ihre Adresse)"), unsubscribe)],
-        items=[(item["name"], _("%(ort)s, %(km)s km entfernt", ort=item["ort"], km=item["km"]),
+        items=[(isolate(item["name"]), _("%(ort)s, %(km)s km entfernt", ort=isolate(item["ort"]),
+                                          km=number(item["km"], 1)),
                 _link("public.project", project_id=item["id"])) for item in p["projects"]],
         unsubscribe=unsubscribe)
 
 
 def _office_digest(p: dict) -> Mail:
-    items = [(row["name"], _("neu eingereicht, %(ort)s", ort=row["ort"]),
+    items = [(row["name"], _("neu eingereicht, %(ort)s, %(reference)s", ort=row["ort"], reference=reference(row["id"])),
               _link("office.project", project_id=row["id"])) for row in p["new"]]
-    items += [(row["name"], _("Änderungsvorschlag, %(ort)s", ort=row["ort"]),
+    items += [(row["name"], _("Änderungsvorschlag, %(ort)s, %(reference)s", ort=row["ort"],
+                              reference=reference(row["project_id"])),
                _link("office.project", project_id=row["project_id"])) for row in p["changed"]]
-    return Mail(ngettext("Ihre Warteschlange: %(num)s neuer Eintrag", "Ihre Warteschlange: %(num)s neue Einträge",
-                         len(items)),
+    return Mail(plural("Ihre Warteschlange: %(num)s neuer Eintrag", "Ihre Warteschlange: %(num)s neue Einträge",
+                       len(items)),
                 [_("Seit gestern ist in Ihrem Bezirk eingegangen:")],
                 [(_("Zur Warteschlange"), _link("office.queue"))], items=items, settings=_link("office.account"))
 
