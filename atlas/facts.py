@@ -18,7 +18,7 @@ from babel import Locale
 from babel.dates import get_day_names
 from opening_hours import OpeningHours, ParserError, State
 
-from atlas.i18n import N_, _, current_language, speaking
+from atlas.i18n import N_, _, current_language, isolate, listing, speaking
 from atlas.text import EMAIL
 
 # The languages a project may work in; a code's bit never changes (it is stored in sprachen_mask).
@@ -153,11 +153,17 @@ def times_text(times: str, reader: str | None = None) -> list[str]:
         elif not match:
             lines.append(rule)
         else:
-            spelled = (re.sub(r"Mo|Tu|We|Th|Fr|Sa|Su", lambda m: names[m.group(0)], match["days"])
-                       if match["days"] else daily)
-            lines.append(f"{spelled.replace('-', '–').replace(',', ', ')} {match['hours'].replace('-', '–')}"
-                         .replace(",", ", ").replace(",  ", ", "))
+            with speaking(reader):
+                spelled = (listing(_days(part, names) for part in match["days"].split(",")) if match["days"]
+                           else daily)
+                hours = listing(isolate(span.replace("-", "–")) for span in match["hours"].split(","))
+            lines.append(f"{spelled} {hours}")
     return lines
+
+
+def _days(part: str, names: dict[str, str]) -> str:
+    """ "Mo-Fr" → "Montag–Freitag" in the reader's day names."""
+    return re.sub(r"Mo|Tu|We|Th|Fr|Sa|Su", lambda m: names[m.group(0)], part).replace("-", "–")
 
 
 def parse_contact(text: str) -> str:

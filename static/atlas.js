@@ -6,11 +6,19 @@
   var PAGE = 50;
   // The page's words, in its language (templates/base.html, #atlas-text): nothing a person reads is written here.
   var TEXT = JSON.parse((document.getElementById("atlas-text") || {textContent: "{}"}).textContent);
-  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+  var LANG = document.documentElement.lang;
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(LANG) : null;
+  var digits = window.Intl && Intl.NumberFormat ? new Intl.NumberFormat(LANG) : null;
+  var lists = window.Intl && Intl.ListFormat ? new Intl.ListFormat(LANG, {type: "conjunction"}) : null;
 
   function projectCount(n) {
     var forms = TEXT.projects || {}, form = (plurals && forms[plurals.select(n)]) || forms.other || "{n}";
-    return form.replace("{n}", String(n));
+    return form.replace("{n}", digits ? digits.format(n) : String(n));
+  }
+
+  /* Deutsch, Arabisch und Englisch: joined as the page's language joins a list. */
+  function listing(items) {
+    return lists ? lists.format(items) : items.join(", ");
   }
 
   function localise(map) {
@@ -66,17 +74,24 @@
 
   function popup(data, i) {
     var box = el("div", "popup");
-    var name = box.appendChild(el("strong", "popup-name", data.name[i]));
-    name.lang = "de";  // project texts stay as submitted: screen readers read them as German
+    box.appendChild(projectText(el("strong", "popup-name", data.name[i])));
     var traeger = data.traeger[data.tr[i]];
-    if (traeger) box.appendChild(el("div", "popup-traeger", traeger)).lang = "de";
+    if (traeger) box.appendChild(projectText(el("div", "popup-traeger", traeger)));
     box.appendChild(el("div", "popup-hf", fieldsOf(data, data.hf[i]).map(function (f) { return f[1]; }).join(" · ")));
-    box.appendChild(el("div", "popup-ort", data.orte[data.ort[i]]));
+    box.appendChild(projectText(el("div", "popup-ort", data.orte[data.ort[i]])));
     factsOf(data, i).forEach(function (line) { box.appendChild(el("div", "popup-fact", line)); });
     var link = el("a", "popup-link", TEXT.toProject);
     link.href = "/projekt/" + data.id[i];
     box.appendChild(outward(link));
     return box;
+  }
+
+  /* Project texts stay as submitted: read as German by screen readers, their direction taken from their own
+     letters, so a German name keeps its full stop inside an Arabic line. */
+  function projectText(node) {
+    node.lang = "de";
+    node.dir = "auto";
+    return node;
   }
 
   /* In a map embedded in another site, a project opens in a new tab, not inside the frame. */
@@ -87,13 +102,16 @@
 
   function listItem(data, i) {
     var item = el("li", "projekt");
-    var link = el("a", "projekt-name", data.name[i]);
-    link.lang = "de";
+    var link = projectText(el("a", "projekt-name", data.name[i]));
     link.href = "/projekt/" + data.id[i];
     item.appendChild(outward(link));
     var details = el("span", "projekt-details");
     var traeger = data.traeger[data.tr[i]];
-    details.appendChild(el("span", null, (traeger ? traeger + " · " : "") + data.orte[data.ort[i]])).lang = "de";
+    if (traeger) {
+      details.appendChild(projectText(el("bdi", null, traeger)));
+      details.appendChild(document.createTextNode(" · "));
+    }
+    details.appendChild(projectText(el("bdi", null, data.orte[data.ort[i]])));
     details.appendChild(document.createTextNode(" · "));
     fieldsOf(data, data.hf[i]).forEach(function (f) {
       details.appendChild(badge(f));
@@ -111,7 +129,7 @@
     if (!data.sp) return lines;
     if (data.ko[i]) lines.push(TEXT.free);
     var languages = data.sprachen.filter(function (l) { return (data.sp[i] & l[0]) !== 0; });
-    if (languages.length) lines.push(languages.map(function (l) { return l[1]; }).join(", "));
+    if (languages.length) lines.push(listing(languages.map(function (l) { return l[1]; })));
     if (data.zeiten[data.zt[i]]) lines.push(data.zeiten[data.zt[i]]);
     return lines;
   }

@@ -105,6 +105,20 @@ def test_holidays_closed_are_said_in_words(atlas_app):
     assert "Montag–Freitag 10:00–12:00" in shown and "an Feiertagen geschlossen" in shown
 
 
+@pytest.mark.parametrize(("language", "expected"), [
+    ("de", "Dienstag und Donnerstag 15:00–17:00 und 18:00–20:00"),
+    ("en", "Tuesday and Thursday 15:00–17:00 and 18:00–20:00"),
+    ("ar", "الثلاثاء والخميس \u206815:00–17:00\u2069 و\u206818:00–20:00\u2069"),
+])
+def test_times_are_joined_as_the_readers_language_joins_them(atlas_app, language, expected):
+    """Lists of days and hours with the language's own words; in Arabic each span of hours is set apart, so it
+    is not read backwards inside a right-to-left line."""
+    store = atlas_app.extensions["atlas"].store
+    store.update(3, facts(name="Jobberatung", zeiten="Tu,Th 15:00-17:00,18:00-20:00"), _place(atlas_app), "test")
+    shown = html(atlas_app.test_client().get(f"/projekt/3?lang={language}")).select_one("#zeiten .zeit").get_text()
+    assert shown == expected
+
+
 def test_a_project_not_open_today_says_so(atlas_app):
     store = atlas_app.extensions["atlas"].store
     day = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")[(local_now() + timedelta(days=1)).weekday()]

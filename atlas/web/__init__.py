@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, g, request
+from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from atlas import facts
@@ -14,6 +15,9 @@ from atlas.near import RADII_KM
 from atlas.places import precision_label
 from atlas.present import local_time
 from atlas.regions import ARLS, BOUNDARIES
+
+
+ALLIANCE = "Niedersachsen packt an"
 
 
 class ProjectId(IntegerConverter):
@@ -74,7 +78,8 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def site_context():
-        return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with,
+        return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with, "ALLIANCE": ALLIANCE,
+                "alliance": Markup(f'<bdi lang="de">{ALLIANCE}</bdi>'),  # its own direction inside any line
                 "language_query": language_query,
                 "precision_label": precision_label, "search_radii": RADII_KM, "filter_choices": filter_choices,
                 "boundaries": BOUNDARIES}

@@ -47,6 +47,7 @@ def project(project_id: int):
         frame = services.store.published_one(project_id)
         view = {"lat": round(float(frame.lat.iat[0]), 5), "lon": round(float(frame.lon.iat[0]), 5), "zoom": 12}
         return render_template("public/project.html", project=public_views([row])[0],
+                               kreis_label=services.regions.by_rs[row["kreis_rs"]].label,
                                map=page_map("projekt"),
                                data=project_data(frame, view=view), arl=ARLS[row["arl"]],
                                tiles=current_app.config["TILES"])

@@ -92,7 +92,7 @@ def thanks():
 def pin_text(assignment) -> str:
     if assignment.kreis is None:
         return " ".join((assignment.sentence(_("Der Pin")), _("Dort kann kein Projekt eingetragen werden.")))
-    return _("Kreis: %(kreis)s · zuständig: %(amt)s", kreis=assignment.kreis.label, amt=assignment.arl.name)
+    return _("Liegt in: %(kreis)s · zuständig: %(amt)s", kreis=assignment.kreis.label, amt=assignment.arl.name)
 
 
 
