@@ -16,7 +16,6 @@ from atlas.places import precision_label
 from atlas.present import local_time
 from atlas.regions import ARLS, BOUNDARIES
 
-
 ALLIANCE = "Niedersachsen packt an"
 
 
