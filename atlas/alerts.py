@@ -26,7 +26,7 @@ from atlas.schema import outbox as outbox_table
 from atlas.schema import projects, proposals, subscriptions, users
 from atlas.store import PENDING, PUBLISHED, Store
 from atlas.submitters import WAITING
-from atlas.text import EMAIL
+from atlas.text import email_address
 
 RADII = RADII_KM  # as the near search offers them
 WEEKLY = "weekly"
@@ -50,7 +50,7 @@ def validate(email: str, radius: str, frequency: str) -> dict[str, str]:
     errors = {}
     if not email:
         errors["email"] = _("Bitte geben Sie Ihre E-Mail-Adresse an.")
-    elif len(email) > 254 or not EMAIL.match(email):
+    elif email_address(email) is None:
         errors["email"] = _("„%(email)s“ ist keine gültige E-Mail-Adresse.", email=email[:60])
     if radius not in {str(r) for r in RADII}:
         errors["umkreis"] = _("Bitte wählen Sie einen Umkreis von %(radii)s km.", radii=", ".join(map(str, RADII)))

@@ -19,7 +19,7 @@ from babel.dates import get_day_names
 from opening_hours import OpeningHours, ParserError, State
 
 from atlas.i18n import N_, _, current_language, isolate, listing, speaking
-from atlas.text import EMAIL
+from atlas.text import email_address
 
 # The languages a project may work in; a code's bit never changes (it is stored in sprachen_mask).
 OFFER_LANGUAGES = ("de", "en", "ar", "fa", "ps", "ku", "ckb", "tr", "uk", "ru", "ti", "so", "am", "fr", "es", "it",
@@ -171,9 +171,10 @@ def parse_contact(text: str) -> str:
     apostrophe (how an export keeps a spreadsheet from reading "+49 …" as a formula) is dropped."""
     text = text.removeprefix("'")
     if "@" in text:
-        if not EMAIL.match(text):
+        address = email_address(text)
+        if address is None:
             raise ValueError(_("„%(value)s“ ist keine gültige E-Mail-Adresse.", value=text))
-        return text
+        return address
     try:
         number = phonenumbers.parse(text, "DE")
     except phonenumbers.NumberParseException:

@@ -47,7 +47,7 @@ class FileTransport:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, recipient: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = message["Message-ID"].strip("<>").split("@")[0] + ".eml"
         path = self.folder / name
@@ -64,14 +64,15 @@ class SmtpTransport:
         self.user, self.password = unquote(parts.username or ""), unquote(parts.password or "")
         self.timeout = timeout
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, recipient: str) -> None:
         try:
             with self._connect() as smtp:
                 if self.scheme == "smtp+starttls":
                     smtp.starttls(context=ssl.create_default_context())
                 if self.user:
                     smtp.login(self.user, self.password)
-                smtp.send_message(message)
+                # to exactly the checked address, never what a header parser makes of the To: line
+                smtp.send_message(message, to_addrs=[recipient])
         except smtplib.SMTPRecipientsRefused as error:
             raise MailError(f"Adresse abgelehnt: {error.recipients}", permanent=True) from error
         except smtplib.SMTPResponseException as error:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from atlas import facts
 from atlas.handlungsfelder import parse_handlungsfelder
 from atlas.i18n import N_, _
-from atlas.text import EMAIL, clean_text
+from atlas.text import clean_text, email_address
 
 LIMITS = {"name": 150, "traeger": 150, "description": 2000, "street": 150, "ort": 100, "website": 300, "email": 254}
 LABELS = {
@@ -65,8 +65,12 @@ def validate_project(raw: dict) -> tuple[ProjectInput | None, dict[str, str]]:
         values["website"], message = _website(values["website"])
         if message:
             errors["website"] = message
-    if values["email"] and not EMAIL.match(values["email"]):
-        errors["email"] = _("„%(email)s“ ist keine gültige E-Mail-Adresse.", email=values["email"])
+    if values["email"]:
+        address = email_address(values["email"])
+        if address is None:
+            errors["email"] = _("„%(email)s“ ist keine gültige E-Mail-Adresse.", email=values["email"])
+        else:
+            values["email"] = address  # mail goes to exactly the address that was checked
     hf = raw.get("handlungsfelder") or ""
     try:
         slugs = parse_handlungsfelder(";".join(hf) if isinstance(hf, list | tuple) else str(hf))

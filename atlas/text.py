@@ -25,5 +25,15 @@ def clean_text(value: object, multiline: bool = False) -> str:
     lines = [line.rstrip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
-# An e-mail address as a form accepts it: one @, a dot in the domain, nothing that could close markup or a quote
-EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
+def email_address(text: str) -> str | None:
+    """The one e-mail address `text` is, as mail will be sent to it – or None. Checked by email-validator: one
+    address (a comma or a second @ makes it none), a domain with a dot, no comments, quotes or spaces."""
+    from email_validator import EmailNotValidError, validate_email
+
+    if not text or len(text) > 254:
+        return None
+    try:
+        return validate_email(text, check_deliverability=False, allow_quoted_local=False,
+                              allow_domain_literal=False).normalized
+    except EmailNotValidError:
+        return None

@@ -206,7 +206,10 @@ class _Handler:
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
 
-        self.server.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        message.raw = envelope.content  # as it came over the wire, headers unparsed
+        message.envelope_to = list(envelope.rcpt_tos)  # RCPT TO: where the server would deliver it
+        self.server.messages.append(message)
         return "250 Message accepted"
 
 

@@ -211,3 +211,31 @@ def test_an_arabic_mail_sets_german_names_apart(mail_app, smtp):
     deliver(mail_app)
     [mail] = smtp.to("ar@example.org")
     assert "\u2068Hildesheim\u2069" in text_of(mail) and "\u2068Hildesheim\u2069" in html_of(mail)
+
+
+def test_list_unsubscribe_leaves_as_a_plain_uri_a_mail_program_can_follow(mail_app, smtp):
+    confirmed(mail_app, smtp)
+    publish(mail_app, name="Sprachcafé Hildesheim", ort="Hildesheim")
+    [digest] = digests(mail_app, smtp)
+    headers = digest.raw.split(b"\r\n\r\n", 1)[0].decode("ascii").replace("\r\n ", " ")
+    [line] = [h for h in headers.split("\r\n") if h.startswith("List-Unsubscribe:")]
+    assert re.fullmatch(r"List-Unsubscribe: <https://atlas\.example/benachrichtigung/abmelden/[\w-]+>", line), line
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in headers
+
+
+@pytest.mark.parametrize("address", ["root,victim@example.org", "victim@example.org, root", "a@localhost",
+                                     '"root victim"@example.org', "a@example.org (root)", "a@@example.org",
+                                     "<a@example.org>", "a@example.org\nBcc: b@example.org"])
+def test_an_address_that_could_reach_someone_else_is_refused(mail_app, smtp, address):
+    answer = subscribe(mail_app, email=address)
+    assert answer.status_code == 400
+    assert "keine gültige E-Mail-Adresse" in html(answer).select_one("#email-fehler").get_text()
+    deliver(mail_app)
+    assert smtp.messages == [] and count(mail_app, subscriptions) == 0
+
+
+def test_mail_goes_to_exactly_the_checked_address(mail_app, smtp):
+    assert subscribe(mail_app, email="Neu@Example.org").status_code == 302
+    deliver(mail_app)
+    [mail] = smtp.messages
+    assert mail.envelope_to == ["Neu@example.org"]  # the domain as DNS knows it, the local part as typed

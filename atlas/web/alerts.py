@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from atlas import alerts
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
-from atlas.text import clean_text
+from atlas.text import clean_text, email_address
 from atlas.web import language
 from atlas.web.forms import EXPIRED, ActionForm, AlertForm
 from atlas.web.headers import no_store
@@ -36,6 +36,7 @@ def subscribe():
                 errors["ort"] = located.message
         if not errors:
             fields = [slug for slug in HANDLUNGSFELDER if slug in (form.handlungsfelder.data or [])]
+            email = email_address(email)  # exactly the address that was checked
             alerts.subscribe(_services().store, alerts.Request(email, located.place, int(form.umkreis.data),
                                                               fields, form.rhythmus.data, language.current()))
             return redirect(url_for("alerts.thanks"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
@@ -19,9 +20,15 @@ from flask_babel import gettext as _
 from atlas.database import as_utc
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import DEFAULT, isolate, listing, number, plural
+from atlas.mail import MailError
 from atlas.notices import reference
 from atlas.outbox import Delivery
 from atlas.regions import ARLS
+from atlas.text import email_address
+
+# Lines up to RFC 5322's 998 characters: a List-Unsubscribe <URI> stays one plain header (RFC 2369/8058), never
+# folded into an encoded-word that mail programs cannot follow; bodies still go as 7-bit transfer encodings.
+MAIL_POLICY = policy.default.clone(max_line_length=998, cte_type="7bit")
 
 
 @dataclass
@@ -37,7 +44,15 @@ class Mail:
 def deliver(app: Flask, now=None) -> Delivery:
     """Send what the outbox holds and is due, through the configured transport."""
     services = app.extensions["atlas"]
-    return services.outbox.deliver(lambda row: services.transport.send(compose(app, row)), now)
+    return services.outbox.deliver(lambda row: services.transport.send(compose(app, row), _recipient(row)), now)
+
+
+def _recipient(row: dict) -> str:
+    """The one address a mail goes to, checked again as it leaves (a row queued before the check was strict)."""
+    address = email_address(row["recipient"])
+    if address is None:
+        raise MailError(f"keine gültige Adresse: {row['recipient'][:60]!r}", permanent=True)
+    return address
 
 
 def compose(app: Flask, row: dict) -> EmailMessage:
@@ -47,7 +62,7 @@ def compose(app: Flask, row: dict) -> EmailMessage:
         mail = WRITERS[row["kind"]](_set_apart(params))
         text = render_template("mail/mail.txt", mail=mail)
         html = render_template("mail/mail.html", mail=mail)
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = app.config["MAIL_FROM"]
     message["To"] = row["recipient"]
     message["Subject"] = mail.subject
