@@ -9,6 +9,7 @@ import pandas as pd
 
 from atlas import facts
 from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.i18n import listing
 from atlas.regions import Regions
 
 
@@ -43,8 +44,8 @@ def _label(choices: dict, slug) -> str:
 def _names(key: str, value) -> str:
     items = value if isinstance(value, list) else [v for v in str(value or "").split(";") if v]
     if key == "sprachen":
-        return ", ".join(facts.language_name(c) for c in items if c in facts.LANGUAGE_BITS)
-    return ", ".join(facts.ZIELGRUPPEN[s].label for s in items if s in facts.ZIELGRUPPEN)
+        return listing(facts.language_name(c) for c in items if c in facts.LANGUAGE_BITS)
+    return listing(facts.ZIELGRUPPEN[s].label for s in items if s in facts.ZIELGRUPPEN)
 
 
 # How a proposal shows each fact, before and after (atlas.submitters)

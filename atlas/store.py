@@ -5,6 +5,7 @@ Kreis and ArL are computed here, when a project is written, never when a map is 
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,41 +15,31 @@ import pandas as pd
 from sqlalchemy import (
     func,
     insert,
+    or_,
     select,
     text,
     update,
 )
 
-from atlas import facts, notices, search, tokens
+from atlas import facts, history, notices, search, tokens
 from atlas.database import as_utc, open_engine
 from atlas.geo import ROUGH_SLACK, box_around, distances, public_position
 from atlas.handlungsfelder import mask
-from atlas.i18n import N_
+from atlas.labels import ARCHIVED, FIELD_LABELS, PENDING, PUBLISHED, REJECTED
 from atlas.migrate import check_current
 from atlas.places import Place
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
 from atlas.schema import changes, meta, projects
 
-PENDING, PUBLISHED, REJECTED, ARCHIVED = "pending", "published", "rejected", "archived"
 VERSION_TTL = 1.0  # seconds a process trusts the store version it read; its own writes renew it at once
 INSERT_BATCH = 5_000  # rows per INSERT statement of a large import (one transaction still)
 ID_BATCH = 5_000  # ids per IN (…) of one query: below every database's limit of bound parameters
 STATUSES = (PENDING, PUBLISHED, REJECTED, ARCHIVED)  # archived: ended or withdrawn, off the map, kept in history
 
+REFERENCE = re.compile(r"^(?:GS-?)?0*(\d{1,9})$", re.IGNORECASE)  # a project's reference number, as typed
 PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "handlungsfelder", "kreis_rs",
                   "kreis_name", "arl", "sprachen_mask", "zg_mask", "kosten", "zeiten"]
-
-
-CHANGE_LABELS = {  # German in the recorded history; translated where they are shown (atlas.submitters)
-    "name": N_("Name"), "traeger": N_("Träger"), "description": N_("Beschreibung"),
-    "handlungsfelder": N_("Handlungsfelder"), "street": N_("Straße"), "plz": N_("PLZ"), "ort": N_("Ort"),
-    "lat": N_("Breite"), "lon": N_("Länge"), "precision": N_("Genauigkeit"), "approximate": N_("nur ungefähr"),
-    "kreis_name": N_("Kreis"), "arl": N_("ArL"), "website": N_("Website"), "email": N_("E-Mail"),
-    "status": N_("Status"), "sprachen": N_("Angebotssprachen"), "zielgruppen": N_("Zielgruppe"),
-    "kosten": N_("Kosten"), "wann": N_("Wann"), "zeiten": N_("Zeiten"), "barrierefrei": N_("Barrierefrei"),
-    "kontakt": N_("Öffentlicher Kontakt"),
-}
 
 
 class OutsideNiedersachsen(ValueError):
@@ -196,12 +187,14 @@ class Store:
         return sorted((r for r in rows if r["distance_km"] <= radius_km), key=lambda r: r["distance_km"])
 
     def update(self, project_id: int, project: ProjectInput, place: Place, actor: str,
-               expected_version: int | None = None) -> dict:
+               expected_version: int | None = None, publish: bool = False) -> dict:
         """Change a project; Kreis and ArL are assigned again from its place.
 
-        The status stays as it is, unless the project moves into another district: then it waits again, in that
-        office's queue. With `expected_version` (the version the edit form was loaded from) a project changed
-        meanwhile is not overwritten: StaleWrite names what changed. The change is recorded field by field.
+        The status stays as it is (with `publish`, the project is published with the change: a submitter's
+        proposal to a rejected project, taken by the office), unless the project moves into another district: then
+        it waits again, in that office's queue. With `expected_version` (the version the edit form was loaded
+        from) a project changed meanwhile is not overwritten: StaleWrite names what changed. The change is recorded
+        field by field.
         Returns the row as it is now.
         """
         [kreis] = self._assign([place])  # the spatial join runs before the transaction: it holds no lock
@@ -211,21 +204,24 @@ class Store:
             new = _row(project, place, *kreis, old["status"], now)
             if new["arl"] != old["arl"]:
                 new["status"] = PENDING  # the reason of an earlier rejection is cleared with it
+            elif publish:
+                new.update(status=PUBLISHED, published_at=old["published_at"] or now, confirmed_at=now)
             else:
                 new["reject_reason"] = old["reject_reason"]
             del new["created_at"]
-            changed = {k: v for k, v in new.items() if k not in ("updated_at", "hf_mask", "sprachen_mask", "zg_mask")
-                       and v != old[k]}
+            changed = {k: v for k, v in new.items() if k not in ("updated_at", "hf_mask", "sprachen_mask", "zg_mask",
+                                                                 "published_at", "confirmed_at") and v != old[k]}
             if not changed:
                 return old
             new["row_version"] = old["row_version"] + 1
-            detail = "; ".join(f"{CHANGE_LABELS[k]}: {_shown(old[k])} → {_shown(v)}" for k, v in changed.items()
-                               if k in CHANGE_LABELS)
+            detail = history.record({k: (old[k], v) for k, v in changed.items() if k in FIELD_LABELS})
             db.execute(update(projects).where(projects.c.id == project_id).values(**new))
             search.index(db, [dict(old, **new)])
             _record(db, project_id, actor, now, "edited", detail, new["status"], new["row_version"])
             if new["arl"] != old["arl"]:
                 notices.moved(db, old, dict(old, **new))
+            elif new["status"] != old["status"]:
+                notices.decided(db, old, new["status"], "", new["row_version"])
             if PUBLISHED in (old["status"], new["status"]):
                 _bump(db)
         self._changed()
@@ -314,9 +310,19 @@ class Store:
             return _public_rows(db, sorted(ids))
 
     def rows(self, status: str | None = None, arl: str | None = None, hf: list[str] | None = None,
-             kreis: str | None = None) -> list[dict]:
-        """Projects of any status, oldest first: exports and the offices' queues."""
+             kreis: str | None = None, words: str = "", ids: list[int] | None = None) -> list[dict]:
+        """Projects of any status, oldest first: exports and the offices' queues. `words` is looked for in name,
+        Träger and Ort (or, written as a reference number, GS-000042 or 42, is that project)."""
         query = select(projects).order_by(projects.c.created_at, projects.c.id)
+        if ids is not None:
+            query = query.where(projects.c.id.in_(ids[:ID_BATCH]))
+        if words:
+            number = REFERENCE.match(words.strip())
+            if number:
+                query = query.where(projects.c.id == int(number.group(1)))
+            else:
+                query = query.where(or_(*(column.ilike(f"%{_escaped(words.strip())}%", escape="\\")
+                                          for column in (projects.c.name, projects.c.traeger, projects.c.ort))))
         if kreis:
             query = query.where(projects.c.kreis_rs == kreis)
         if status:
@@ -335,6 +341,18 @@ class Store:
             query = query.where(projects.c.arl == arl)
         with self.engine.connect() as db:
             return dict(db.execute(query).all())
+
+    def decided_at(self, ids: list[int]) -> dict[int, datetime]:
+        """When each of these projects was last decided on (published, rejected, archived)."""
+        found: dict[int, datetime] = {}
+        with self.engine.connect() as db:
+            for first in range(0, len(ids), ID_BATCH):
+                query = (select(changes.c.project_id, func.max(changes.c.at))
+                         .where(changes.c.project_id.in_(ids[first:first + ID_BATCH]),
+                                changes.c.action.in_((PUBLISHED, REJECTED, ARCHIVED)))
+                         .group_by(changes.c.project_id))
+                found.update({project_id: as_utc(at) for project_id, at in db.execute(query)})
+        return found
 
     def last_change(self) -> datetime | None:
         """When a published project last changed (the catalogue's modification date)."""
@@ -416,11 +434,9 @@ def _insert(db, statement, rows: list[dict]) -> list[int]:
     return list(range(first, last + 1))
 
 
-def _shown(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.5f}"
-    text = str(value)
-    return text if len(text) <= 80 else text[:77] + "…"
+def _escaped(text: str) -> str:
+    """Typed words as a LIKE pattern matches them: % and _ are letters here."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _locked(db, project_id: int, expected_version: int | None) -> dict:

@@ -14,13 +14,14 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select, update
 
 from atlas import notices, tokens
+from atlas.history import value_text
 from atlas.i18n import _
+from atlas.labels import FIELD_LABELS
 from atlas.places import Place
-from atlas.present import FACT_TEXT, hf_labels
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
-from atlas.schema import proposals
-from atlas.store import ARCHIVED, CHANGE_LABELS, Store, _locked, _shown
+from atlas.schema import projects, proposals
+from atlas.store import ARCHIVED, REJECTED, Store, _locked
 
 WAITING, APPROVED, DECLINED, REPLACED = "waiting", "approved", "declined", "replaced"
 FIELDS = ("name", "traeger", "description", "handlungsfelder", "street", "plz", "ort", "website", "email",
@@ -67,8 +68,18 @@ def differences(project: dict, proposal: dict) -> list[tuple[str, str, str]]:
     now = dict(project, **{key: [v for v in project[key].split(";") if v] for key in LISTS})
     for key in FIELDS:
         data.setdefault(key, now[key])
-    return [(_(CHANGE_LABELS.get(key, key)), _text(key, now[key]), _text(key, data[key]))
-            for key in FIELDS if _text(key, now[key]) != _text(key, data[key])]
+    return [(_(FIELD_LABELS.get(key, key)), value_text(key, now[key]), value_text(key, data[key]))
+            for key in FIELDS if value_text(key, now[key]) != value_text(key, data[key])]
+
+
+def waiting_ids(store: Store, arl: str | None) -> list[int]:
+    """The projects (of one district) with a proposal waiting for the office, oldest proposal first."""
+    query = (select(proposals.c.project_id).join(projects, projects.c.id == proposals.c.project_id)
+             .where(proposals.c.status == WAITING).order_by(proposals.c.created_at))
+    if arl:
+        query = query.where(projects.c.arl == arl)
+    with store.engine.connect() as db:
+        return [row[0] for row in db.execute(query)]
 
 
 def proposed_input(proposal: dict, regions: Regions) -> tuple[ProjectInput, Place]:
@@ -80,10 +91,12 @@ def proposed_input(proposal: dict, regions: Regions) -> tuple[ProjectInput, Plac
 
 
 def approve_proposal(store: Store, proposal: dict, actor: str, expected_version: int | None) -> dict:
-    """Apply the proposal to the project (StaleWrite if the project changed since the office looked at it)."""
+    """Apply the proposal to the project (StaleWrite if the project changed since the office looked at it). A
+    rejected project is published with it: its submitter was told so when they proposed the change."""
     project, place = proposed_input(proposal, store.regions)
+    rejected = store.get(proposal["project_id"])["status"] == REJECTED
     new = store.update(proposal["project_id"], project, place, actor=f"{actor} (Vorschlag des Einreichers)",
-                       expected_version=expected_version)
+                       expected_version=expected_version, publish=rejected)
     _close(store, proposal["id"], APPROVED, actor)
     return new
 
@@ -103,13 +116,3 @@ def _close(store: Store, proposal_id: int, status: str, actor: str) -> None:
     with store.engine.begin() as db:
         db.execute(update(proposals).where(proposals.c.id == proposal_id, proposals.c.status == WAITING)
                    .values(status=status, decided_at=datetime.now(UTC), decided_by=actor))
-
-
-def _text(key: str, value) -> str:
-    if key in FACT_TEXT:
-        return FACT_TEXT[key](value)
-    if isinstance(value, list):
-        return ", ".join(hf_labels(";".join(value)))
-    if isinstance(value, bool):
-        return _("ja") if value else _("nein")
-    return _shown(value)

@@ -272,8 +272,10 @@ def test_the_office_changes_the_facts_and_the_history_names_them(atlas_app):
     client.post("/amt/projekt/2/bearbeiten", data=data, follow_redirects=True)
     row = atlas_app.extensions["atlas"].store.get(2)
     assert (row["kosten"], row["sprachen"]) == ("kostenlos", "de;ar;fa")
-    history = atlas_app.extensions["atlas"].store.history(2)[-1]["detail"]
-    assert "Kosten: gebuehr → kostenlos" in history and "Angebotssprachen: de;fa → de;ar;fa" in history
+    history = " ".join(html(client.get("/amt/projekt/2")).select_one("#verlauf").get_text(" ").split())
+    assert "Kosten: gegen Gebühr → kostenlos" in history  # in words, never the stored slugs
+    assert ("Angebotssprachen: Deutsch und فارسی (Persisch) → Deutsch, العربية (Arabisch) und فارسی (Persisch)"
+            in history), history
 
 
 def test_the_facts_go_out_and_come_back_in_through_csv(atlas_app, tmp_path):

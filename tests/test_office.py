@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from helpers import PASSWORD, create_account, csrf_token, form_values, html, login, make_app, textarea
 
@@ -112,11 +114,21 @@ def test_a_failed_login_says_so_without_telling_which_part_was_wrong(accounts):
         assert "E-Mail-Adresse oder Passwort stimmen nicht" in response.get_data(as_text=True)
 
 
-def test_the_office_exports_its_district_with_every_status(accounts, lamspringe):
+def test_the_office_exports_its_district_with_every_status_for_german_excel(accounts, lamspringe):
+    import csv
+    import io
+
+    accounts.extensions["atlas"].store.set_status(lamspringe, "rejected", "fehlt", actor="test")
     client = accounts.test_client()
     login(client, "leine-weser@arl.example")
-    csv_text = client.get("/amt/export.csv").get_data(as_text=True)
-    assert "Sprachcafé Lamspringe" in csv_text and ",pending" in csv_text
+    raw = client.get("/amt/export.csv").get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, or Excel guesses Windows-1252
+    [row] = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert (row["Nummer"], row["Status"], row["Handlungsfelder"]) == (f"GS-{lamspringe:06d}", "Abgelehnt", "Sprache")
+    assert "," in row["Breite"] and "." not in row["Breite"]  # decimal comma
+    assert row["Genauigkeit"] == "Ortsmitte" and row["Öffentlich nur ungefähr"] == "nein"
+    assert re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", row["Eingereicht"])
+    assert row["Letzte Entscheidung"] and row["Letzte Änderung"] and row["Veröffentlicht"] == ""
     login(client, "braunschweig@arl.example")
     assert "Lamspringe" not in client.get("/amt/export.csv").get_data(as_text=True)
 
@@ -141,8 +153,11 @@ def test_the_office_corrects_a_project_and_the_change_is_recorded(accounts, lams
     assert response.status_code == 302
     row = accounts.extensions["atlas"].store.get(lamspringe)
     assert (row["name"], row["description"], row["arl"]) == ("Sprachcafé Lamspringe", "Dienstags 16 Uhr", "leine-weser")
-    history = html(client.get(f"/amt/projekt/{lamspringe}")).select_one("#verlauf").get_text()
-    assert "leine-weser@arl.example · Bearbeitet: Name:" in history and "→ Sprachcafé Lamspringe" in history
+    history = html(client.get(f"/amt/projekt/{lamspringe}")).select_one("#verlauf").get_text(" ", strip=True)
+    assert "leine-weser@arl.example · Bearbeitet" in history
+    assert "Name: Sprachcafé Lamspringe <img src=x onerror=alert(1)> → Sprachcafé Lamspringe" in " ".join(
+        history.split())
+    assert "Beschreibung: – → Dienstags 16 Uhr" in history  # nothing before is a dash, not an empty space
     assert XSS not in client.get(f"/amt/projekt/{lamspringe}").get_data(as_text=True)
 
 
@@ -162,8 +177,10 @@ def test_a_new_address_in_another_district_moves_the_project_to_that_office(acco
     login(client, "braunschweig@arl.example")
     queue = html(client.get("/amt/")).select_one("#warteschlange").get_text()
     assert "Sprachcafé Lamspringe" in queue
-    history = html(client.get(f"/amt/projekt/{lamspringe}")).select_one("#verlauf").get_text()
-    assert "ArL: leine-weser → braunschweig" in history and "Kreis: Hildesheim → Goslar" in history
+    history = " ".join(html(client.get(f"/amt/projekt/{lamspringe}")).select_one("#verlauf").get_text(" ").split())
+    assert ("Amt: Amt für regionale Landesentwicklung Leine-Weser → Amt für regionale Landesentwicklung "
+            "Braunschweig") in history, history  # values in words, never slugs
+    assert "Kreis: Hildesheim → Goslar" in history and "Status: Veröffentlicht → Eingereicht" in history
 
 
 def test_moved_coordinates_are_assigned_again(accounts, lamspringe):
@@ -268,3 +285,19 @@ def test_the_office_sees_counts_on_its_tabs_german_precision_and_a_map_with_the_
     page = html(client.get(f"/amt/projekt/{lamspringe}"))
     assert "(Ortsmitte)" in page.select_one("dl.facts").get_text()
     assert page.select_one(".map.small") is not None and page.select_one("#atlas-data") is not None
+
+
+def test_a_long_text_changed_shows_the_changed_words_with_context(accounts, lamspringe):
+    client = accounts.test_client()
+    login(client, "leine-weser@arl.example")
+    before = ("Jeden Dienstag treffen sich Menschen aus vielen Ländern im Gemeindehaus, um gemeinsam Deutsch zu "
+              "sprechen, Kaffee zu trinken und einander kennenzulernen. Alle sind willkommen.")
+    edit(client, lamspringe, description=before)
+    edit(client, lamspringe, description=before.replace("Dienstag", "Mittwoch").replace("Kaffee", "Tee"))
+    [entry] = html(client.get(f"/amt/projekt/{lamspringe}")).select("#verlauf > li")[-1:]
+    words = entry.select_one(".change-words")
+    assert [d.get_text() for d in words.select("del")] == ["Dienstag", "Kaffee"]
+    assert [i.get_text() for i in words.select("ins")] == ["Mittwoch", "Tee"]
+    shown = words.get_text(" ", strip=True)
+    assert "…" in shown and "Alle sind willkommen" not in shown  # context around the changes, not the whole text
+    assert len(shown) < len(before)

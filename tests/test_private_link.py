@@ -60,7 +60,7 @@ def test_a_proposed_change_waits_for_the_office_and_is_shown_field_by_field(mail
     rows = html(office.get(f"/amt/projekt/{project_id}")).select("#vorschlag tbody tr")
     table = {r.th.get_text(): [td.get_text() for td in r.select("td")] for r in rows}
     assert table == {"Beschreibung": ["Dienstags", "Dienstags und donnerstags"],
-                     "Website": ["", "https://www.example.org"]}
+                     "Website": ["–", "https://www.example.org"]}
     page = html(office.get(f"/amt/projekt/{project_id}"))
     data = dict(form_values(page, "vorschlag-entscheiden"), entscheidung="uebernehmen")
     proposal_url = page.select_one("#vorschlag form")["action"]
@@ -99,8 +99,12 @@ def test_withdrawing_takes_it_off_the_map_and_deletes_the_address(mail_app, offi
     decide(office, project_id)
     client = mail_app.test_client()
     page = html(client.get(f"/mein-projekt/{token}"))
+    unsure = client.post(f"/mein-projekt/{token}/zurueckziehen", data=form_values(page, "zurueckziehen"))
+    assert unsure.status_code == 400  # asked once more: it cannot be undone
+    assert "Bitte bestätigen Sie" in html(unsure).select_one("#zurueckziehen .field-error").get_text()
+    assert mail_app.extensions["atlas"].store.get(project_id)["status"] == "published"
     assert client.post(f"/mein-projekt/{token}/zurueckziehen",
-                       data=form_values(page, "zurueckziehen")).status_code == 302
+                       data=dict(form_values(page, "zurueckziehen"), sure="y")).status_code == 302
     assert html(client.get(f"/mein-projekt/{token}")).select_one("#status").get_text() == "Archiviert"
     assert client.get(f"/projekt/{project_id}").status_code == 404
     row = mail_app.extensions["atlas"].store.get(project_id)
@@ -199,3 +203,77 @@ def test_the_notification_choice_takes_only_its_two_values(mail_app, office):
     answer = office.post("/amt/konto", data={"notify": "<script>", "csrf_token": csrf_token(page)})
     assert answer.status_code == 400
     assert html(office.get("/amt/konto")).select_one("input[value=each]").has_attr("checked")
+
+
+def test_the_private_page_shows_every_fact_given_in_the_readers_words(mail_app):
+    _, token = submit(mail_app, traeger="Caritas", sprachen="de;ar", zielgruppen="frauen", kosten="kostenlos",
+                      zeiten="Di 15:00-17:00", barrierefrei="ja", kontakt="05121 123456", approximate=True)
+    page = html(mail_app.test_client().get(f"/mein-projekt/{token}?lang=en"))
+    given = page.select_one("#angaben")
+    shown = given.get_text(" ", strip=True)
+    for words in ("Caritas", "Deutsch (German)", "العربية (Arabic)", "Women", "free of charge", "Tuesday",
+                  "barrier-free", "+49 5121 123456", "Sprachcafé Lamspringe"):
+        assert words in shown, words
+    assert not given.has_attr("lang"), "labels are in the page's language"
+    assert all(dd["lang"] == "de" for dd in given.select("dd[lang]")) and given.select_one("dt[lang]") is None
+    assert "traeger@example.org" not in str(page)  # the private address stays off the page
+
+
+def propose_change(mail_app, token: str, **fields):
+    client = mail_app.test_client()
+    page = html(client.get(f"/mein-projekt/{token}/aendern"))
+    answer = client.post(f"/mein-projekt/{token}/aendern", data=dict(form_values(page, "vorschlagen"), **fields))
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:500]
+    return html(client.get(answer.location))
+
+
+def test_a_change_proposed_after_a_rejection_shows_in_the_queue_and_taking_it_publishes(mail_app, office, smtp):
+    project_id, token = submit(mail_app, name="Nähcafé Lamspringe", email="naeh@example.org")
+    decide(office, project_id, "ablehnen", reason="Bitte Zeiten angeben")
+    told = propose_change(mail_app, token, zeiten="Mi 15:00-17:00").select_one(".notice, .flash").get_text()
+    assert "veröffentlicht, sobald das Amt ihn freigibt" in told
+    queue = html(office.get("/amt/"))
+    tab = queue.select_one("nav a[href*='status=vorschlaege']").get_text()
+    assert tab == "Änderungsvorschläge (1)"
+    listed = html(office.get("/amt/?status=vorschlaege")).select_one("#warteschlange tbody")
+    assert "Nähcafé Lamspringe" in listed.get_text() and "Änderungsvorschlag" in listed.get_text()
+    page = html(office.get(f"/amt/projekt/{project_id}"))
+    office.post(page.select_one("#vorschlag-entscheiden")["action"],
+                data=dict(form_values(page, "vorschlag-entscheiden"), entscheidung="uebernehmen"))
+    assert html(mail_app.test_client().get(f"/mein-projekt/{token}")).select_one("#status").get_text() \
+        == "Veröffentlicht"  # as the submitter was told
+    assert mail_app.test_client().get(f"/projekt/{project_id}").status_code == 200
+    deliver(mail_app)
+    assert any(m["Subject"] == "Veröffentlicht: „Nähcafé Lamspringe“" for m in smtp.to("naeh@example.org"))
+    assert "Änderungsvorschläge (0)" in html(office.get("/amt/")).select_one("nav[aria-label=Status]").get_text()
+
+
+def test_a_change_proposed_while_pending_is_checked_with_the_project(mail_app, office):
+    project_id, token = submit(mail_app, name="Wartet noch")
+    told = propose_change(mail_app, token, zeiten="Mi 15:00-17:00").select_one(".notice, .flash").get_text()
+    assert "zusammen mit Ihrem Projekt" in told
+
+
+def test_the_office_finds_a_project_by_number_name_traeger_or_place_and_keeps_its_filters(mail_app, office):
+    first, _ = submit(mail_app, name="Sprachtreff am Markt", traeger="Caritas Hildesheim", ort="Hildesheim")
+    second, _ = submit(mail_app, name="Fahrradwerkstatt 100% ehrenamtlich", ort="Sarstedt")
+
+    def found(**params):
+        page = html(office.get("/amt/", query_string=params))
+        return [a.get_text() for a in page.select("#warteschlange tbody th a")]
+
+    assert found(q=f"GS-{first:06d}") == ["Sprachtreff am Markt"]
+    assert found(q=str(second)) == ["Fahrradwerkstatt 100% ehrenamtlich"]
+    assert found(q="caritas") == ["Sprachtreff am Markt"]
+    assert found(q="sarstedt") == ["Fahrradwerkstatt 100% ehrenamtlich"]
+    assert found(q="100%") == ["Fahrradwerkstatt 100% ehrenamtlich"]  # % is a letter here, not a wildcard
+    assert found(q="markt", status="published") == []
+    page = html(office.get("/amt/", query_string={"q": "markt", "hf": "sprache", "kreis": "03254"}))
+    form = page.select_one("#warteschlange-filter")
+    assert form.select_one("#q")["value"] == "markt"
+    assert form.select_one("input[name=status]")["value"] == "pending"
+    assert form.select_one("#kreis option[selected]")["value"] == "03254"
+    row = page.select_one("#warteschlange tbody tr")
+    assert row.select_one(".reference").get_text() == f"GS-{first:06d}"
+    for path in (f"/amt/projekt/{first}", f"/amt/projekt/{first}/bearbeiten"):
+        assert html(office.get(path)).select_one("#nummer").get_text() == f"GS-{first:06d}"

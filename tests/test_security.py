@@ -87,10 +87,11 @@ def test_office_pages_show_user_text_as_text(app, hostile, payload, path):
 
 def test_exports_keep_the_text_and_defuse_spreadsheet_formulas(app, hostile, payload):
     client = logged_in(app)
-    rows = list(csv.DictReader(io.StringIO(client.get("/amt/export.csv").get_data(as_text=True))))
-    mine = next(r for r in rows if r["id"] == str(hostile))
-    assert mine["traeger"].startswith("'=HYPERLINK")
-    assert mine["beschreibung"] == payload
+    rows = list(csv.DictReader(io.StringIO(client.get("/amt/export.csv").get_data().decode("utf-8-sig")),
+                               delimiter=";"))
+    mine = next(r for r in rows if r["Nummer"] == f"GS-{hostile:06d}")
+    assert mine["Träger"].startswith("'=HYPERLINK")
+    assert mine["Beschreibung"] == payload
     response = client.get("/amt/export.geojson")
     assert response.mimetype == "application/geo+json"
     feature = next(f for f in response.json["features"] if f["properties"]["id"] == hostile)

@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from atlas import facts
 from atlas.filters import TIMES
+from atlas.history import changes
 from atlas.i18n import _, distance, isolate, lazy, listing, number
 from atlas.near import RADII_KM
 from atlas.places import precision_label
@@ -78,6 +79,7 @@ def register(app: Flask) -> None:
     @app.context_processor
     def site_context():
         return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with, "ALLIANCE": ALLIANCE,
+                "describe_changes": changes,
                 "alliance": Markup(f'<bdi lang="de">{ALLIANCE}</bdi>'),  # its own direction inside any line
                 "language_query": language_query,
                 "precision_label": precision_label, "search_radii": RADII_KM, "filter_choices": filter_choices,

@@ -111,6 +111,7 @@ class EditForm(ProjectForm):
 
 class WithdrawForm(FlaskForm):
     version = HiddenField()  # the version the submitter saw
+    sure = BooleanField(lazy("Ja, ich möchte das Projekt zurückziehen. Das lässt sich nicht rückgängig machen."))
 
 
 class ProposalForm(ProjectForm):

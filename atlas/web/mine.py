@@ -8,9 +8,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from atlas import freshness as freshness_cycle
 from atlas import notices, submitters
 from atlas.i18n import _
+from atlas.present import project_view
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
-from atlas.store import ARCHIVED, StaleWrite
+from atlas.store import ARCHIVED, PENDING, StaleWrite
 from atlas.submission import relocate
 from atlas.web.forms import EXPIRED, ActionForm, ProposalForm, WithdrawForm, project_form_data, version_of
 from atlas.web.headers import no_store
@@ -23,12 +24,16 @@ bp.after_request(no_store)  # a private page is never kept by a browser or proxy
 @bp.get("/mein-projekt/<token>")
 def status(token: str):
     row = _project_or_404(token)
+    return _status_page(row, token, WithdrawForm(version=str(row["row_version"])))
+
+
+def _status_page(row: dict, token: str, withdraw: WithdrawForm):
     store = _services().store
-    return render_template("mine/status.html", project=row, token=token, labels=STATUS_LABELS,
-                           arl=ARLS[row["arl"]], proposal=submitters.waiting_proposal(store, row["id"]),
+    return render_template("mine/status.html", project=row, view=project_view(row), token=token,
+                           labels=STATUS_LABELS, arl=ARLS[row["arl"]],
+                           proposal=submitters.waiting_proposal(store, row["id"]),
                            decisions=[c for c in store.history(row["id"]) if c["action"] != "edited"],
-                           withdraw=WithdrawForm(version=str(row["row_version"])),
-                           reference=notices.reference(row["id"]))
+                           withdraw=withdraw, reference=notices.reference(row["id"]))
 
 
 @bp.route("/mein-projekt/<token>/aendern", methods=["GET", "POST"])
@@ -46,7 +51,8 @@ def edit(token: str):
             place, errors = relocate(services.geocoder, row, project, "", "")
         if not errors:
             submitters.propose(services.store, row["id"], project, place, version_of(form) or row["row_version"])
-            flash(_("Ihr Vorschlag ist beim Amt. Er wird veröffentlicht, sobald das Amt ihn freigibt."))
+            flash(_("Ihr Vorschlag ist beim Amt. Es prüft ihn zusammen mit Ihrem Projekt.") if row["status"] == PENDING
+                  else _("Ihr Vorschlag ist beim Amt. Er wird veröffentlicht, sobald das Amt ihn freigibt."))
             return redirect(url_for("mine.status", token=token))
     elif form.errors:
         errors = {"form": EXPIRED}
@@ -60,6 +66,9 @@ def withdraw(token: str):
     form = WithdrawForm()
     if not form.validate_on_submit():
         abort(400)
+    if row["status"] != ARCHIVED and not form.sure.data:  # a withdrawal is asked for twice: it cannot be undone
+        form.sure.errors = [_("Bitte bestätigen Sie, dass Sie das Projekt zurückziehen möchten.")]
+        return _status_page(row, token, form), 400
     if row["status"] != ARCHIVED:
         try:
             submitters.withdraw(_services().store, row["id"], version_of(form))

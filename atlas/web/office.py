@@ -6,8 +6,9 @@ import pandas as pd
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from atlas import freshness, submitters
+from atlas import freshness, labels, notices, submitters
 from atlas.accounts import authenticate, end_session, notify_choice, set_notify, start_session
+from atlas.downloads import office_csv
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
 from atlas.i18n import _, lazy
 from atlas.mapdata import project_data
@@ -17,7 +18,7 @@ from atlas.regions import ARLS
 from atlas.store import ARCHIVED, PENDING, PUBLISHED, REJECTED, StaleWrite
 from atlas.submission import coordinate_text, relocate
 from atlas.text import clean_text
-from atlas.transfer import export_csv, export_geojson
+from atlas.transfer import export_geojson
 from atlas.web.assets import page_map
 from atlas.web.forms import (
     EXPIRED,
@@ -35,11 +36,11 @@ from atlas.web.limits import limiter, login_limit
 
 bp = Blueprint("office", __name__, url_prefix="/amt")
 bp.after_request(no_store)
-STATUS_LABELS = {PENDING: lazy("Eingereicht"), PUBLISHED: lazy("Veröffentlicht"), REJECTED: lazy("Abgelehnt"),
-                 ARCHIVED: lazy("Archiviert")}
+STATUS_LABELS = {status: lazy(label) for status, label in labels.STATUS_LABELS.items()}
 UNCONFIRMED = "veraltet"  # the queue's tab of published projects whose confirmation ran out
-TABS = dict(STATUS_LABELS, **{UNCONFIRMED: lazy("Veraltet")})
-ACTION_LABELS = dict(STATUS_LABELS, edited=lazy("Bearbeitet"), confirmed=lazy("Vom Einreicher bestätigt"))
+PROPOSALS = "vorschlaege"  # the tab of projects with a change proposed by their submitters
+TABS = dict(STATUS_LABELS, **{PROPOSALS: lazy("Änderungsvorschläge"), UNCONFIRMED: lazy("Veraltet")})
+ACTION_LABELS = {action: lazy(label) for action, label in labels.ACTION_LABELS.items()}
 STALE_EDIT = lazy("Während Sie bearbeitet haben, wurde das Projekt geändert (siehe unten). Es wurde nichts "
                   "überschrieben. Ihre Eingaben sind erhalten: Bitte prüfen Sie sie und speichern Sie dann erneut.")
 STALE_DECISION = lazy("Das Projekt wurde geändert, seit Sie es geöffnet haben (siehe „Inzwischen geändert“). Es wurde "
@@ -82,14 +83,23 @@ def queue():
     if kreis and kreis not in _kreise(arl):
         abort(400, _("Dieser Kreis gehört nicht zu Ihrem Amtsbezirk."))
     hf = [h for h in request.args.getlist("hf") if h in HANDLUNGSFELDER]
+    words = clean_text(request.args.get("q"))[:100]
+    waiting = submitters.waiting_ids(_store(), arl)
     if status == UNCONFIRMED:
         rows = [r for r in freshness.unconfirmed(_store(), _freshness_days(), arl)
                 if (not kreis or r["kreis_rs"] == kreis) and (not hf or r["hf_mask"] & mask(hf))]
+        if words:
+            found = {r["id"] for r in _store().rows(arl=arl, words=words)}
+            rows = [r for r in rows if r["id"] in found]
+    elif status == PROPOSALS:
+        rows = _store().rows(arl=arl, kreis=kreis, hf=hf, words=words, ids=waiting)
     else:
-        rows = _store().rows(status=status, arl=arl, kreis=kreis, hf=hf)
+        rows = _store().rows(status=status, arl=arl, kreis=kreis, hf=hf, words=words)
     counts = _store().status_counts(arl)
     counts[UNCONFIRMED] = len(freshness.unconfirmed(_store(), _freshness_days(), arl))
-    return render_template("office/queue.html", projects=[project_view(r) for r in rows], status=status,
+    counts[PROPOSALS] = len(waiting)
+    views = [dict(project_view(r), reference=notices.reference(r["id"]), proposal=r["id"] in waiting) for r in rows]
+    return render_template("office/queue.html", projects=views, status=status, words=words,
                            labels=TABS, counts=counts, kreise=_kreise(arl), kreis=kreis, fields=HANDLUNGSFELDER,
                            selected=hf)
 
@@ -206,7 +216,8 @@ def edit(project_id: int):
                                         else services.store.get(project_id)["row_version"])
                 errors = {"form": STALE_EDIT}
                 return render_template("office/edit.html", form=form, errors=errors, project=project_view(row),
-                                       limits=LIMITS, meanwhile=stale.changes, actions=ACTION_LABELS), 409
+                                       limits=LIMITS, meanwhile=stale.changes, actions=ACTION_LABELS,
+                                       reference=notices.reference(project_id)), 409
             if new["arl"] != row["arl"]:
                 kreis = services.regions.by_rs[new["kreis_rs"]].label
                 flash(_("„%(name)s“ liegt jetzt in: %(kreis)s. Zuständig ist das %(amt)s; das Projekt wartet dort "
@@ -217,7 +228,7 @@ def edit(project_id: int):
     elif form.errors:
         errors = {"form": EXPIRED}
     return render_template("office/edit.html", form=form, errors=errors, project=project_view(row),
-                           limits=LIMITS), 400 if errors else 200
+                           limits=LIMITS, reference=notices.reference(project_id)), 400 if errors else 200
 
 
 @bp.get("/export.<fmt>")
@@ -226,9 +237,9 @@ def export(fmt: str):
     if fmt not in ("csv", "geojson"):
         abort(404)
     rows = _store().rows(arl=None if current_user.is_admin else current_user.arl)
-    body = export_csv(rows) if fmt == "csv" else export_geojson(rows)
+    body = office_csv(rows, _store().decided_at([r["id"] for r in rows])) if fmt == "csv" else export_geojson(rows)
     name = f"projekte-{'alle' if current_user.is_admin else current_user.arl}.{fmt}"
-    mimetype = "text/csv" if fmt == "csv" else "application/geo+json"
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
@@ -243,7 +254,8 @@ def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = 
                            labels=STATUS_LABELS, actions=ACTION_LABELS, reject=reject, arl=ARLS[row["arl"]],
                            approve=ApproveForm(version=str(row["row_version"])), meanwhile=meanwhile,
                            proposal=waiting, differences=submitters.differences(row, waiting) if waiting else [],
-                           unconfirmed=freshness.is_unconfirmed(row, _freshness_days()))
+                           unconfirmed=freshness.is_unconfirmed(row, _freshness_days()),
+                           reference=notices.reference(row["id"]))
 
 
 def _changed_meanwhile(stale: StaleWrite):
