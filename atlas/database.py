@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import sqlite3
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -14,8 +17,21 @@ def open_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+    if engine.url.database and engine.url.database != ":memory:":
+        _owner_only(Path(engine.url.database))
     _sqlite_pragmas(engine)
     return engine
+
+
+def _owner_only(path: Path) -> None:
+    """The database file holds addresses and password hashes: readable by its owner only (0600), like the key.
+    SQLite gives its -wal and -shm files the same mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if path.stat().st_mode & 0o077 and path.owner() == getpass.getuser():
+            path.chmod(0o600)
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

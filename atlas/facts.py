@@ -9,6 +9,7 @@ language, and in the reader's.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -98,12 +99,32 @@ def parse_times(text: str) -> str:
     osm = re.sub(r"\b(Mo|Di|Mi|Do|Fr|Sa|So)\b", lambda m: GERMAN_DAYS[m.group(1)], text)
     osm = osm.replace("–", "-").replace("—", "-").replace(" Uhr", "")
     osm = re.sub(r"\b(Mo|Tu|We|Th|Fr|Sa|Su),\s+(?=(Mo|Tu|We|Th|Fr|Sa|Su)\b)", r"\1,", osm)  # "Mo, Mi": one rule
+    unreadable = _("Die Zeiten „%(text)s“ sind nicht lesbar. Schreiben Sie Wochentage und Uhrzeiten, mehrere "
+                   "durch Semikolon getrennt, etwa „Mo-Fr 17:00-19:00; Sa 10:00-12:00“.", text=text)
     try:
-        return str(OpeningHours(osm).normalize())
+        parsed = OpeningHours(osm)
     except ParserError:
-        raise ValueError(_("Die Zeiten „%(text)s“ sind nicht lesbar. Schreiben Sie Wochentage und Uhrzeiten, "
-                           "mehrere durch Semikolon getrennt, etwa „Mo-Fr 17:00-19:00; Sa 10:00-12:00“.",
-                           text=text)) from None
+        raise ValueError(unreadable) from None
+    if _numbers(osm) != _numbers(str(parsed)):  # the parser dropped a part: what is stored would mean less
+        raise ValueError(_("Die Zeiten „%(text)s“ enthalten eine Angabe, die der Atlas nicht genau so speichern "
+                           "kann. Bitte schreiben Sie sie einfacher, etwa „Mo-Fr 17:00-19:00“.", text=text))
+    normal = str(parsed.normalize())
+    return normal if _same_times(str(parsed), normal) else str(parsed)
+
+
+NUMBER = re.compile(r"\d+")
+
+
+def _numbers(text: str) -> Counter:
+    return Counter(int(n) for n in NUMBER.findall(text))
+SAME_FOR_DAYS = 400  # a schedule is compared over a year and a bit
+
+
+def _same_times(first: str, second: str) -> bool:
+    """Whether two schedules open at the same moments (a normal form must not change what a schedule says)."""
+    start = datetime.combine(date.today(), datetime.min.time())
+    end = start + timedelta(days=SAME_FOR_DAYS)
+    return open_intervals(first, start, end) == open_intervals(second, start, end)
 
 
 @lru_cache(maxsize=4096)

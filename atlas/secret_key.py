@@ -13,6 +13,7 @@ from pathlib import Path
 
 KEY_FILE = "secret_key"
 MIN_BYTES = 32
+MIN_DISTINCT = 10  # different bytes at least: a token_hex(32) has 15 or 16, "a" * 32 one
 # Values that appear in this project's history or in tutorials: whoever knows them can sign a session.
 KNOWN_DEFAULTS = frozenset({
     "dev-only-change-me", "dev", "development", "secret", "secret-key", "secret_key", "changeme", "change-me",
@@ -41,6 +42,16 @@ def check_secret_key(key: str | bytes) -> None:
     if len(raw) < MIN_BYTES:
         raise UnsafeSecretKey(f"ATLAS_SECRET_KEY ist zu kurz: {len(raw)} Bytes, nötig sind mindestens {MIN_BYTES}. "
                               "Erzeugen Sie einen mit: python -c 'import secrets; print(secrets.token_hex(32))'")
+    if len(set(raw)) < MIN_DISTINCT or _repeated(raw):
+        raise UnsafeSecretKey(f"ATLAS_SECRET_KEY ist zu einfach: {len(set(raw))} verschiedene Zeichen (nötig sind "
+                              f"mindestens {MIN_DISTINCT}), oder ein kurzes Stück wiederholt. Erzeugen Sie einen mit: "
+                              "python -c 'import secrets; print(secrets.token_hex(32))'")
+
+
+def _repeated(raw: bytes) -> bool:
+    """ "abab…", "secretsecret…", "dev-only-change-medev-only-change-me": a short piece written again and again,
+    which guessing tries first, however long the whole is."""
+    return any(raw == (raw[:period] * (len(raw) // period + 1))[:len(raw)] for period in range(1, len(raw) // 2 + 1))
 
 
 def _instance_key(path: Path) -> str:

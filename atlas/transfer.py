@@ -29,7 +29,8 @@ ENCODINGS = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252 (wie Excel speichert)
 EXPORT_COLUMNS = ["id", "name", "traeger", "beschreibung", "handlungsfelder", "strasse", "plz", "ort", "lat", "lon",
                   "genauigkeit", "kreis_rs", "kreis", "arl", "website", "email", "status", "sprachen", "zielgruppen",
                   "kosten", "wann", "zeiten", "barrierefrei", "kontakt"]
-SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet read a cell as a formula, the full-width forms included (Excel reads ＝ as =)
+SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 class UnreadableFile(ValueError):

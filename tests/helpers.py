@@ -17,12 +17,14 @@ postgres = None  # (server, template database) while the PostgreSQL backend runs
 apps: list = []  # every app made, so its database connections are closed after its test
 
 
-def make_app(directory: Path, **settings):
-    """An app on its own instance folder and database, its schema upgraded as `atlas db upgrade` does."""
+def make_app(directory: Path, migrate: bool = True, **settings):
+    """An app on its own instance folder and database, its schema upgraded as `atlas db upgrade` does (unless
+    `migrate` is false: a database that is not there)."""
     if "DATABASE_URL" not in settings:
         settings["DATABASE_URL"] = new_database_url(directory)
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(directory / "instance"), "TILES": "none", **settings})
-    upgrade(app.config["DATABASE_URL"])
+    if migrate:
+        upgrade(app.config["DATABASE_URL"])
     apps.append(app)
     return app
 

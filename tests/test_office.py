@@ -63,7 +63,7 @@ def test_the_office_approves_its_project_and_it_appears_at_once(accounts, lamspr
     assert [a.get_text() for a in queue.select("#warteschlange tbody a")] == [f"Sprachcafé Lamspringe {XSS}"]
     page = client.get(f"/amt/projekt/{lamspringe}")
     assert XSS not in page.get_data(as_text=True)
-    response = client.post(f"/amt/projekt/{lamspringe}/freigeben", data={"csrf_token": csrf_token(page)})
+    response = client.post(f"/amt/projekt/{lamspringe}/freigeben", data=form_values(html(page), "freigeben"))
     assert response.status_code == 302
     assert client.get(f"/projekt/{lamspringe}").status_code == 200
     for url in ("/", "/region/leine-weser", "/in-der-naehe?ort=Lamspringe&umkreis=5"):
@@ -99,10 +99,10 @@ def test_a_post_without_csrf_token_is_refused(accounts, lamspringe):
 def test_rejecting_needs_a_reason_and_records_it(accounts, lamspringe):
     client = accounts.test_client()
     login(client, "leine-weser@arl.example")
-    page = client.get(f"/amt/projekt/{lamspringe}")
-    empty = client.post(f"/amt/projekt/{lamspringe}/ablehnen", data={"csrf_token": csrf_token(page), "reason": ""})
+    form = form_values(html(client.get(f"/amt/projekt/{lamspringe}")), "ablehnen")
+    empty = client.post(f"/amt/projekt/{lamspringe}/ablehnen", data=dict(form, reason=""))
     assert empty.status_code == 400 and "Bitte begründen Sie die Ablehnung" in empty.get_data(as_text=True)
-    client.post(f"/amt/projekt/{lamspringe}/ablehnen", data={"csrf_token": csrf_token(page), "reason": "Doppelt"})
+    client.post(f"/amt/projekt/{lamspringe}/ablehnen", data=dict(form, reason="Doppelt"))
     assert accounts.extensions["atlas"].store.get(lamspringe)["reject_reason"] == "Doppelt"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from atlas.i18n import lazy
@@ -15,7 +16,11 @@ MESSAGES = {
     413: (lazy("Zu viele Daten"), lazy("Die Anfrage ist zu groß. Bitte kürzen Sie Ihre Angaben.")),
     429: (lazy("Zu viele Anfragen"), lazy("Bitte warten Sie einen Moment und versuchen Sie es dann erneut.")),
     500: (lazy("Interner Fehler"), lazy("Etwas ist schiefgegangen. Bitte versuchen Sie es später erneut.")),
+    503: (lazy("Vorübergehend nicht erreichbar"),
+          lazy("Die Datenbank des Atlas ist gerade nicht erreichbar. Bitte versuchen Sie es in ein paar Minuten "
+               "erneut; Ihre Eingaben in einem Formular gehen dabei nicht verloren, wenn Sie zurückgehen.")),
 }
+RETRY_AFTER = 60  # seconds a client is asked to wait while the database is down
 
 
 def register(app: Flask) -> None:
@@ -24,6 +29,17 @@ def register(app: Flask) -> None:
         title, text = MESSAGES.get(error.code, (error.name, error.description))
         detail = error.description if error.code == 400 and error.description else ""
         return render_template("errors/error.html", code=error.code, title=title, text=text, detail=detail), error.code
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_down(error: Exception):
+        """The database cannot be reached (or answers with a connection error): a 503 that says so."""
+        app.logger.error("database unavailable: %s", str(error).splitlines()[0][:200])
+        title, text = MESSAGES[503]
+        response = app.make_response((render_template("errors/error.html", code=503, title=title, text=text,
+                                                      detail=""), 503))
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

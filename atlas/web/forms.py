@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import abort
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -21,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from atlas import facts
 from atlas.alerts import RADII
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.i18n import lazy
+from atlas.i18n import _, lazy
 from atlas.submitters import FIELDS, LISTS
 
 # the CSRF token is missing or too old
@@ -153,3 +154,12 @@ def version_of(form) -> int | None:
     """The project version a form carries, or None if it carries none (or garbage)."""
     value = (form.version.data or "").strip()
     return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def required_version(form) -> int:
+    """The version a decision was made on; a form without one (forged, or cut short) decides nothing: 400."""
+    version = version_of(form)
+    if version is None:
+        abort(400, _("Das Formular nennt nicht den Stand des Projekts, auf den es sich bezieht. Bitte laden Sie "
+                     "die Seite neu."))
+    return version

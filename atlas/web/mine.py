@@ -13,7 +13,15 @@ from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
 from atlas.store import ARCHIVED, PENDING, StaleWrite
 from atlas.submission import relocate
-from atlas.web.forms import EXPIRED, ActionForm, ProposalForm, WithdrawForm, project_form_data, version_of
+from atlas.web.forms import (
+    EXPIRED,
+    ActionForm,
+    ProposalForm,
+    WithdrawForm,
+    project_form_data,
+    required_version,
+    version_of,
+)
 from atlas.web.headers import no_store
 from atlas.web.office import STATUS_LABELS
 
@@ -71,7 +79,7 @@ def withdraw(token: str):
         return _status_page(row, token, form), 400
     if row["status"] != ARCHIVED:
         try:
-            submitters.withdraw(_services().store, row["id"], version_of(form))
+            submitters.withdraw(_services().store, row["id"], required_version(form))
         except StaleWrite:
             flash(_("Das Projekt wurde inzwischen geändert. Bitte prüfen Sie den Stand und ziehen Sie es dann "
                     "erneut zurück."))

@@ -29,7 +29,7 @@ from atlas.web.forms import (
     NotifyForm,
     RejectForm,
     project_form_data,
-    version_of,
+    required_version,
 )
 from atlas.web.headers import no_store
 from atlas.web.limits import limiter, login_limit
@@ -118,7 +118,7 @@ def approve(project_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        _store().set_status(project_id, PUBLISHED, actor=current_user.email, expected_version=version_of(form))
+        _store().set_status(project_id, PUBLISHED, actor=current_user.email, expected_version=required_version(form))
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
     flash(_("Das Projekt ist freigegeben und erscheint auf den Karten."))
@@ -134,7 +134,7 @@ def reject(project_id: int):
         return _project_page(row, form), 400
     try:
         _store().set_status(project_id, REJECTED, clean_text(form.reason.data, multiline=True),
-                            actor=current_user.email, expected_version=version_of(form))
+                            actor=current_user.email, expected_version=required_version(form))
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
     flash(_("Das Projekt ist abgelehnt."))
@@ -151,7 +151,7 @@ def archive(project_id: int):
         abort(400)
     try:
         _store().set_status(project_id, ARCHIVED, "Vom Amt archiviert.", actor=current_user.email,
-                            expected_version=version_of(form))
+                            expected_version=required_version(form))
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
     flash(_("Das Projekt ist archiviert und erscheint nicht mehr auf den Karten."))
@@ -175,7 +175,7 @@ def proposal(project_id: int, proposal_id: int):
         flash(_("Der Vorschlag ist verworfen; das Projekt bleibt, wie es war."))
         return redirect(url_for("office.project", project_id=project_id))
     try:
-        submitters.approve_proposal(_store(), waiting, current_user.email, version_of(form))
+        submitters.approve_proposal(_store(), waiting, current_user.email, required_version(form))
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
     flash(_("Der Vorschlag ist übernommen."))
@@ -210,7 +210,7 @@ def edit(project_id: int):
         if not errors:
             try:
                 new = services.store.update(project_id, project, place, actor=current_user.email,
-                                            expected_version=version_of(form))
+                                            expected_version=required_version(form))
             except StaleWrite as stale:
                 form.version.data = str(max(c["row_version"] or 0 for c in stale.changes) if stale.changes
                                         else services.store.get(project_id)["row_version"])

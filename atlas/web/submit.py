@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from atlas.i18n import _
 from atlas.notices import reference
@@ -20,6 +31,7 @@ from atlas.submission import (
 from atlas.web import language
 from atlas.web.assets import page_map
 from atlas.web.forms import EXPIRED, SubmitForm
+from atlas.web.headers import no_store
 from atlas.web.limits import limiter, submit_limit
 
 bp = Blueprint("submit", __name__)
@@ -80,13 +92,16 @@ def where():
 
 @bp.get("/einreichen/danke")
 def thanks():
+    """Shows the private link once: never kept by a browser or proxy, never indexed."""
     submitted = session.pop("submitted", None)
     if submitted is None:
         abort(404)
     arl = ARLS.get(submitted["arl"]) if submitted["arl"] else None
     link = url_for("mine.status", token=submitted["link"], _external=True) if submitted.get("link") else None
-    return render_template("submit/thanks.html", reference=submitted["reference"], arl=arl, link=link,
-                           mailed=submitted.get("mailed"))
+    response = make_response(render_template("submit/thanks.html", reference=submitted["reference"], arl=arl,
+                                             link=link, mailed=submitted.get("mailed")))
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return no_store(response)
 
 
 def pin_text(assignment) -> str:

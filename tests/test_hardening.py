@@ -1,0 +1,121 @@
+"""The small doors an attacker tries: a decision without its version, the private link's page in a cache, a guessable
+secret key, a database file others may read, a spreadsheet formula in full-width letters, a database that is down,
+and times the atlas would store with another meaning."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from helpers import BACKEND, OFFICE, create_account, csrf_token, form_values, html, login, make_app, submit
+
+from atlas.facts import parse_times
+from atlas.secret_key import UnsafeSecretKey, check_secret_key
+from atlas.store import PUBLISHED
+from atlas.transfer import spreadsheet_cell
+
+
+@pytest.fixture
+def office(app):
+    create_account(app, OFFICE, "--arl=leine-weser")
+    client = app.test_client()
+    login(client, OFFICE)
+    return client
+
+
+@pytest.mark.parametrize(("action", "form", "status"), [("freigeben", "freigeben", "pending"),
+                                                        ("ablehnen", "ablehnen", "pending"),
+                                                        ("archivieren", "archivieren", "published")])
+def test_a_decision_without_the_version_it_was_made_on_decides_nothing(app, office, action, form, status):
+    project_id, _ = submit(app)
+    store = app.extensions["atlas"].store
+    if status == PUBLISHED:
+        store.set_status(project_id, PUBLISHED, actor="test")
+    data = form_values(html(office.get(f"/amt/projekt/{project_id}")), form)
+    del data["version"]
+    answer = office.post(f"/amt/projekt/{project_id}/{action}", data=dict(data, reason="Grund"))
+    assert answer.status_code == 400
+    assert store.get(project_id)["status"] == status
+
+
+def test_a_withdrawal_without_its_version_withdraws_nothing(app):
+    project_id, token = submit(app)
+    client = app.test_client()
+    data = form_values(html(client.get(f"/mein-projekt/{token}")), "zurueckziehen")
+    del data["version"]
+    assert client.post(f"/mein-projekt/{token}/zurueckziehen", data=dict(data, sure="y")).status_code == 400
+    assert app.extensions["atlas"].store.get(project_id)["status"] == "pending"
+
+
+def test_the_page_with_the_private_link_is_never_kept_or_indexed(app):
+    client = app.test_client()
+    page = html(client.get("/einreichen"))
+    data = dict(form_values(page, "einreichen"), name="Sprachtreff", ort="Lamspringe", handlungsfelder="sprache",
+                consent="y")
+    located = html(client.post("/einreichen", data=data))
+    answer = client.post("/einreichen", data=form_values(located, "einreichen"), follow_redirects=True)
+    assert answer.request.path == "/einreichen/danke"
+    assert "no-store" in answer.headers["Cache-Control"] and "private" in answer.headers["Cache-Control"]
+    assert "noindex" in answer.headers["X-Robots-Tag"]
+    assert html(answer).select_one("meta[name=robots]")["content"].startswith("noindex")
+
+
+@pytest.mark.parametrize("key", ["a" * 32, "0" * 64, "ab" * 32, "dev-only-change-me" * 2, "secret" * 6,
+                                 "0123456789abcde" * 3])
+def test_a_trivial_secret_key_is_refused(key):
+    with pytest.raises(UnsafeSecretKey):
+        check_secret_key(key)
+
+
+def test_a_random_secret_key_is_taken():
+    import secrets
+
+    check_secret_key(secrets.token_hex(32))
+    check_secret_key(secrets.token_urlsafe(32))
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="the embedded database is a file only on SQLite")
+def test_the_database_file_is_readable_by_its_owner_only(tmp_path):
+    app = make_app(tmp_path)
+    submit(app)
+    path = app.extensions["atlas"].store.engine.url.database
+    for name in (path, path + "-wal"):
+        if os.path.exists(name):
+            assert stat.S_IMODE(os.stat(name).st_mode) == 0o600, name
+
+
+@pytest.mark.parametrize("value", ["＝HYPERLINK(\"https://evil.example\")", "＋49 5121", "－1+1", "＠SUM(1)"])
+def test_a_full_width_formula_is_defused_in_every_spreadsheet(value):
+    assert spreadsheet_cell(value) == "'" + value
+
+
+def test_a_database_that_is_down_gives_a_page_that_says_so(tmp_path):
+    from servers import free_port
+
+    app = make_app(tmp_path, DATABASE_URL=f"postgresql+psycopg://atlas@127.0.0.1:{free_port()}/gibtsnicht",
+                   migrate=False)
+    client = app.test_client()
+    answer = client.get("/")
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    assert "Datenbank" in html(answer).select_one("main").get_text()
+    assert client.get("/healthz").status_code == 503
+
+
+@pytest.mark.parametrize("times", ["week 01-53/53 Mo 10:00-12:00", "week 01-53/53 Tu-Th 09:00-11:00"])
+def test_times_the_atlas_cannot_keep_as_written_are_refused(times):
+    with pytest.raises(ValueError, match="nicht"):
+        parse_times(times)
+
+
+def test_times_that_normalise_without_changing_meaning_are_kept():
+    assert parse_times("Di, Do 15:00–17:00 Uhr") == "Tu,Th 15:00-17:00"
+    assert parse_times("week 1-53/2 Tu 09:00-11:00") == "week01-53/2 Tu 09:00-11:00"
+
+
+def test_a_form_token_is_still_needed_for_a_decision(app, office):
+    project_id, _ = submit(app)
+    page = office.get(f"/amt/projekt/{project_id}")
+    assert office.post(f"/amt/projekt/{project_id}/freigeben", data={"version": "1"}).status_code == 400
+    assert office.post(f"/amt/projekt/{project_id}/freigeben",
+                       data={"version": "1", "csrf_token": csrf_token(page)}).status_code == 302
