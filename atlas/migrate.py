@@ -55,10 +55,20 @@ def check_current(engine: Engine) -> None:
     """Refuse to work on a database whose schema is not this code's."""
     with engine.connect() as connection:
         current = _revision(connection)
-    if current != head():
-        found = f"Stand {current}" if current else "leer oder ohne Schema"
-        raise SchemaNotCurrent(f"Die Datenbank ist nicht auf dem Stand dieses Programms ({found}, nötig {head()}). "
-                               "Bitte zuerst ausführen: atlas db upgrade")
+    newest = head()
+    if current == newest:
+        return
+    if current is None:
+        raise SchemaNotCurrent("Die Datenbank hat noch kein Schema: zuerst `atlas db upgrade` ausführen.")
+    if current not in _revisions():
+        raise SchemaNotCurrent(f"Die Datenbank ist auf Stand {current}, den dieses Programm nicht kennt (von einer "
+                               "neueren Version?): die Version des Atlas verwenden, die sie angelegt hat.")
+    raise SchemaNotCurrent(f"Die Datenbank ist auf Stand {current}, dieses Programm braucht {newest}: zuerst "
+                           "`atlas db upgrade` ausführen.")
+
+
+def _revisions() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(_config(None)).walk_revisions()}
 
 
 def _revision(connection) -> str | None:
