@@ -8,6 +8,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 DEFAULT_USER_AGENT = "gemeinsame-sache-atlas/0.1"
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
 
 
 class SettingError(ValueError):
@@ -133,12 +134,15 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def configure_logging(app) -> None:
-    """Log lines of the atlas (access log, warnings) and of its rate limiter (storage down, back) to stderr, once
-    per process; pytest captures its own."""
+    """Log lines of the atlas (access log, warnings) and of its rate limiter (storage down, back) to stderr, each
+    once: through one handler on the root logger, which the other libraries' warnings reach too. waitress's
+    `logging.basicConfig()` then finds it and adds none of its own (a second handler printed every line twice). A
+    root logger set up already (by the operator's logging configuration, or pytest, which captures its own) is
+    left as it is."""
     for name in ("atlas", "flask-limiter"):
-        logger = logging.getLogger(name)
-        logger.setLevel(app.config["LOG_LEVEL"])
-        if not any(isinstance(h, logging.StreamHandler) for h in logger.handlers) and not app.testing:
-            handler = logging.StreamHandler()
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"))
-            logger.addHandler(handler)
+        logging.getLogger(name).setLevel(str(app.config["LOG_LEVEL"]).upper())
+    root = logging.getLogger()
+    if not root.handlers and not app.testing:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(handler)
