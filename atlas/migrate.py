@@ -18,6 +18,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine, make_url
 
 from atlas.database import open_engine
+from atlas.i18n import _
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 FIRST_RELEASE = "0001"
@@ -59,12 +60,13 @@ def check_current(engine: Engine) -> None:
     if current == newest:
         return
     if current is None:
-        raise SchemaNotCurrent("Die Datenbank hat noch kein Schema: zuerst `atlas db upgrade` ausführen.")
+        raise SchemaNotCurrent(_("Die Datenbank hat noch kein Schema: zuerst `atlas db upgrade` ausführen."))
     if current not in _revisions():
-        raise SchemaNotCurrent(f"Die Datenbank ist auf Stand {current}, den dieses Programm nicht kennt (von einer "
-                               "neueren Version?): die Version des Atlas verwenden, die sie angelegt hat.")
-    raise SchemaNotCurrent(f"Die Datenbank ist auf Stand {current}, dieses Programm braucht {newest}: zuerst "
-                           "`atlas db upgrade` ausführen.")
+        raise SchemaNotCurrent(_("Die Datenbank ist auf Stand %(current)s, den dieses Programm nicht kennt (von einer "
+                                 "neueren Version?): die Version des Atlas verwenden, die sie angelegt hat.",
+                                 current=current))
+    raise SchemaNotCurrent(_("Die Datenbank ist auf Stand %(current)s, dieses Programm braucht %(newest)s: zuerst "
+                             "`atlas db upgrade` ausführen.", current=current, newest=newest))
 
 
 def _revisions() -> set[str]:

@@ -6,6 +6,8 @@ import logging
 import os
 from pathlib import Path
 
+from atlas.i18n import _
+
 PACKAGE = Path(__file__).resolve().parent
 DEFAULT_USER_AGENT = "gemeinsame-sache-atlas/0.1"
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
@@ -24,8 +26,9 @@ def resource(name: str, in_checkout: str | None = None) -> Path:
 
 def unusable_instance(path: str, error: OSError) -> SettingError:
     """The instance folder (database, key, mails, caches) cannot be made or written."""
-    return SettingError(f"Der Instanz-Ordner {path} ist nicht nutzbar ({error.strerror}): ATLAS_INSTANCE_PATH auf "
-                        "einen Ordner setzen, den der Atlas anlegen und beschreiben darf.")
+    return SettingError(_("Der Instanz-Ordner %(path)s ist nicht nutzbar (%(reason)s): ATLAS_INSTANCE_PATH auf "
+                          "einen Ordner setzen, den der Atlas anlegen und beschreiben darf.",
+                          path=path, reason=error.strerror))
 
 
 def default_settings(instance_path: Path) -> dict:
@@ -113,8 +116,8 @@ def check_settings(config) -> list[str]:
         raise SettingError(f"ATLAS_PROXY_COUNT ist die Zahl der Proxys davor (0, 1, …), nicht "
                            f"{config['PROXY_COUNT']!r}.")
     if str(config["LOG_LEVEL"]).upper() not in LOG_LEVELS:
-        raise SettingError(f"ATLAS_LOG_LEVEL muss einer von {', '.join(LOG_LEVELS)} sein, nicht "
-                           f"{config['LOG_LEVEL']!r}.")
+        raise SettingError(_("ATLAS_LOG_LEVEL muss einer von %(levels)s sein, nicht %(value)r.",
+                             levels=", ".join(LOG_LEVELS), value=config["LOG_LEVEL"]))
     warnings = []
     several = "gunicorn" in os.environ.get("SERVER_SOFTWARE", "")
     if several and str(config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):

@@ -15,7 +15,7 @@ from helpers import ATLAS, cli_environment
 from servers import free_port
 
 from atlas.cli import AtlasGroup
-from atlas.migrate import upgrade
+from atlas.migrate import head, upgrade
 
 SEED_CSV = str(Path(__file__).resolve().parent.parent / "data" / "projects.csv")
 NO_SCHEMA = "Die Datenbank hat noch kein Schema: zuerst `atlas db upgrade` ausführen."
@@ -29,6 +29,16 @@ def fresh_instance(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
 def upgraded_instance(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
     upgrade(f"sqlite:///{tmp_path / 'instance' / 'atlas.db'}")
     return fresh_instance(tmp_path, stack)
+
+
+def schema_at(revision: str):
+    """A database whose recorded schema revision is `revision` (an older one, or one this code does not know)."""
+    def setup(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
+        env = upgraded_instance(tmp_path, stack)
+        with sqlite3.connect(tmp_path / "instance" / "atlas.db") as db:
+            db.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+        return env
+    return setup
 
 
 def with_setting(**settings: str):
@@ -78,6 +88,10 @@ CASES = [  # (what, args, setup, the line says)
     ("set-password without schema", ["set-password", "buero@arl.example", "--password", "ein-langes-passwort-1"],
      fresh_instance, NO_SCHEMA),
     ("serve without schema", ["serve", "--port", "1"], fresh_instance, NO_SCHEMA),
+    ("an older schema", ["export"], schema_at("0005"),
+     f"Die Datenbank ist auf Stand 0005, dieses Programm braucht {head()}: zuerst `atlas db upgrade` ausführen."),
+    ("a schema of a newer version", ["export"], schema_at("0999"),
+     "Die Datenbank ist auf Stand 0999, den dieses Programm nicht kennt (von einer neueren Version?)"),
     ("postgres:// is no dialect", ["seed"], with_setting(ATLAS_DATABASE_URL="postgres://atlas:geheim@localhost/a"),
      "ATLAS_DATABASE_URL ist keine Adresse"),
     ("no folder for SQLite", ["seed"], with_setting(ATLAS_DATABASE_URL="sqlite:///{tmp}/fehlt/atlas.db"),
