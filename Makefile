@@ -1,35 +1,53 @@
-# Two commands for a newcomer: `make run` and `make test`. Both install what they need first.
+# Two commands for a newcomer: `make run` and `make test`. Both install what they need first: `make run` the atlas
+# and what serving needs, `make test` also the test tools.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
-STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# What `make run` installs (the atlas and what serving needs), and what `make test` adds (the test tools).
+SERVE_STAMP := $(VENV)/.installed-serve
+TEST_STAMP  := $(VENV)/.installed-test
+NPM_STAMP   := node_modules/.package-lock.json
 
-.PHONY: install run test test-sqlite test-postgresql lint bench debian pango chromium regions gazetteer gemeinden clean translations
+.PHONY: install install-test run test test-sqlite test-postgresql lint bench debian pango chromium regions gazetteer \
+        gemeinden clean translations
 
 # The translation catalogues (atlas/translations/<lang>/LC_MESSAGES/messages.po) are compiled here, never committed.
 CATALOGUES := $(wildcard atlas/translations/*/LC_MESSAGES/messages.po)
 COMPILED   := $(CATALOGUES:.po=.mo)
 
-install: $(STAMP) $(COMPILED)
+install: $(SERVE_STAMP) $(COMPILED)
+install-test: install $(TEST_STAMP)
 
-atlas/translations/%/LC_MESSAGES/messages.mo: atlas/translations/%/LC_MESSAGES/messages.po $(STAMP)
+atlas/translations/%/LC_MESSAGES/messages.mo: atlas/translations/%/LC_MESSAGES/messages.po $(SERVE_STAMP)
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 # After changing messages: collect them from the code and templates, and add the new ones to every catalogue
 # (then translate them: `make test` fails on an empty or fuzzy entry).
-translations: $(STAMP)
+translations: $(SERVE_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k lazy -k plural:1,2 --no-location --sort-output \
 	  --project "Gemeinsame Sache" --copyright-holder "Niedersachsen packt an" -o atlas/translations/messages.pot .
 	$(BIN)/pybabel update -i atlas/translations/messages.pot -d atlas/translations --no-fuzzy-matching --ignore-obsolete
 
-$(STAMP): pyproject.toml package.json
-	@echo "== fetching the browser libraries of package.json (npm) into node_modules/"
-	npm install --no-package-lock --no-audit --no-fund
+# The browser libraries, exactly as package-lock.json pins them (version and sha512); npm keeps their tarballs in its
+# cache, where a wheel's build finds supercluster without network (setup.py).
+$(NPM_STAMP): package.json package-lock.json
+	@echo "== fetching the browser libraries of package-lock.json (npm) into node_modules/"
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Serving needs no extra: the default database is SQLite and the rate limits count in memory. PostgreSQL and Redis
+# are an operator's choice (`pip install -e '.[postgres,redis]'`); the tests install both to test them.
+$(SERVE_STAMP): pyproject.toml setup.py $(NPM_STAMP)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	@echo "== installing the atlas and its test tools into $(VENV) (PyPI)"
+	@echo "== installing the atlas and what it needs to serve into $(VENV) (PyPI)"
+	$(BIN)/python -m pip install --progress-bar on -e .
+	touch $@
+
+$(TEST_STAMP): $(SERVE_STAMP)
+	@echo "== installing the test tools into $(VENV) (PyPI)"
 	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
 	touch $@
 
@@ -60,18 +78,18 @@ run: install pango
 # The whole suite twice: on SQLite (the embedded default) and on a PostgreSQL server the tests start.
 test: test-sqlite test-postgresql
 
-test-sqlite: install debian pango
+test-sqlite: install-test debian pango
 	@echo "== tests on SQLite"
 	$(BIN)/python -m pytest
 
-test-postgresql: install debian pango
+test-postgresql: install-test debian pango
 	@echo "== tests on PostgreSQL"
 	ATLAS_TEST_BACKEND=postgresql $(BIN)/python -m pytest
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check atlas tests bench scripts
 
-bench: install debian
+bench: install-test debian
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@command -v wrk >/dev/null || { echo "== installing Debian's wrk"; $(SUDO) apt-get install -y --no-install-recommends wrk; }
 	$(BIN)/python bench/assign.py

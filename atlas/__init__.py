@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from atlas.secret_key import secret_key
-from atlas.settings import check_settings, configure_logging, default_settings, resource
+from atlas.settings import check_settings, configure_logging, default_settings, resource, unusable_instance
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,11 +21,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(default_settings(Path(app.instance_path)))
     app.config.from_prefixed_env("ATLAS")
     app.config.update(config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config["SECRET_KEY"] = secret_key(app.config["SECRET_KEY"], Path(app.instance_path))
+    warnings = check_settings(app.config)
     configure_logging(app)
-    for warning in check_settings(app.config):
+    for warning in warnings:
         app.logger.warning(warning)
+    try:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SECRET_KEY"] = secret_key(app.config["SECRET_KEY"], Path(app.instance_path))
+    except OSError as error:
+        raise unusable_instance(app.instance_path, error) from error
     if int(app.config["PROXY_COUNT"]):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

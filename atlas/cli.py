@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import socket
 import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from tqdm import tqdm
 
 from atlas.accounts import create_user, set_password
+from atlas.cli_errors import one_line_errors
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.migrate import SchemaNotCurrent, upgrade
+from atlas.i18n import _
+from atlas.migrate import upgrade
 from atlas.places import INVALID, Result
 from atlas.regions import ARLS
 from atlas.store import PENDING, PUBLISHED
@@ -23,10 +27,21 @@ def services():
     return current_app.extensions["atlas"]
 
 
+def with_app(command):
+    """Flask's app context for a command, and whatever goes wrong in it as one German line, exit code 1."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with one_line_errors(current_app):
+            return command(*args, **kwargs)
+
+    return with_appcontext(run)
+
+
 @click.command()
 @click.argument("query", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Eine JSON-Zeile statt Text ausgeben.")
-@with_appcontext
+@with_app
 def locate(query: tuple[str, ...], as_json: bool) -> None:
     """Zeigt, wo QUERY liegt: Punkt, Genauigkeit, Landkreis und ArL."""
     text = " ".join(query)
@@ -51,7 +66,7 @@ def locate(query: tuple[str, ...], as_json: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--status", type=click.Choice([PUBLISHED, PENDING]), default=PUBLISHED, show_default=True,
               help="Status der importierten Projekte.")
-@with_appcontext
+@with_app
 def import_(file: str, status: str) -> None:
     """Importiert Projekte aus einer CSV-Datei: alle oder keines."""
     s = services()
@@ -73,7 +88,7 @@ def import_(file: str, status: str) -> None:
 @click.option("--arl", type=click.Choice(list(ARLS)), help="Nur dieser Amtsbezirk.")
 @click.option("--hf", multiple=True, type=click.Choice(list(HANDLUNGSFELDER)), help="Nur diese Handlungsfelder.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Datei (Standard: stdout).")
-@with_appcontext
+@with_app
 def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
     """Exportiert die veröffentlichten Projekte als CSV oder GeoJSON."""
     rows = services().store.rows(status=PUBLISHED, arl=arl, hf=list(hf))
@@ -81,7 +96,7 @@ def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
 
 
 @click.command("seed")
-@with_appcontext
+@with_app
 def seed() -> None:
     """Lädt data/projects.csv in eine leere Datenbank, als veröffentlicht; sonst nichts (auch nicht zweimal)."""
     s = services()
@@ -100,7 +115,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@with_appcontext
+@with_app
 def db_upgrade() -> None:
     """Legt das Schema an oder bringt es auf den neuesten Stand (Alembic-Migrationen)."""
     before, after = upgrade(current_app.config["DATABASE_URL"])
@@ -111,24 +126,24 @@ def db_upgrade() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-@with_appcontext
+@with_app
 def serve(host: str, port: int, threads: int) -> None:
     """Startet den Server (waitress) auf einer Datenbank, die `atlas db upgrade` vorbereitet hat."""
-    from waitress import serve as waitress_serve
+    from waitress.server import create_server
 
-    s = services()
-    try:
-        s.store  # noqa: B018 - refuse to start on an old schema, with the command that helps
-    except SchemaNotCurrent as error:
-        raise click.ClickException(str(error)) from None
-    warm_up(s)
     from atlas.web.background import Background
 
-    Background(current_app._get_current_object()).start()
+    app = current_app._get_current_object()
+    s = services()
+    s.store  # noqa: B018 - refuse to start on an old schema, with the command that helps
+    warm_up(s)
+    refuse_busy_port(host, port)
+    server = create_server(app, host=host, port=port, threads=threads, ident="atlas")
+    Background(app).start()
     if not current_app.config["MAIL_URL"]:
         click.echo(f"Mails (ohne ATLAS_MAIL_URL) liegen als .eml-Dateien in {current_app.config['MAIL_DIR']}")
     click.echo(f"Gemeinsame Sache läuft auf http://{host}:{port}/")
-    waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="atlas")
+    server.run()
 
 
 @click.group()
@@ -137,7 +152,7 @@ def mail() -> None:
 
 
 @mail.command("send")
-@with_appcontext
+@with_app
 def mail_send() -> None:
     """Sendet einmal alle fälligen Mails (für cron, wenn nicht `atlas serve` sie laufend sendet)."""
     from atlas.web.mails import deliver
@@ -149,7 +164,7 @@ def mail_send() -> None:
 
 
 @mail.command("status")
-@with_appcontext
+@with_app
 def mail_status() -> None:
     """Zeigt, welche Mails warten und welche nicht zugestellt werden konnten."""
     from atlas.present import local_time
@@ -164,7 +179,7 @@ def mail_status() -> None:
 
 
 @mail.command("digest")
-@with_appcontext
+@with_app
 def mail_digest() -> None:
     """Erzeugt die fälligen Zusammenfassungen (Umkreis-Benachrichtigungen, Tagesübersicht der Ämter) und sendet."""
     from atlas.alerts import send_digests
@@ -176,7 +191,7 @@ def mail_digest() -> None:
 
 
 @click.command("freshness")
-@with_appcontext
+@with_app
 def freshness_command() -> None:
     """Fragt bei Projekten nach, die seit ATLAS_FRESHNESS_DAYS nicht bestätigt wurden (für cron, täglich)."""
     from atlas.freshness import run
@@ -193,7 +208,7 @@ def freshness_command() -> None:
 @click.option("--arl", type=click.Choice(list(ARLS)), help="Das Amt, dessen Bezirk das Konto moderiert.")
 @click.option("--admin", is_flag=True, help="Ein Konto, das alle Bezirke sieht.")
 @click.option("--password", help="Ohne Angabe: am Terminal zweimal abgefragt, sonst eine Zeile von stdin.")
-@with_appcontext
+@with_app
 def create_user_command(email: str, arl: str | None, admin: bool, password: str | None) -> None:
     """Legt ein Konto für ein Amt (--arl SLUG) oder für die Landesebene (--admin) an."""
     try:
@@ -206,7 +221,7 @@ def create_user_command(email: str, arl: str | None, admin: bool, password: str 
 @click.command("set-password")
 @click.argument("email")
 @click.option("--password", help="Ohne Angabe: am Terminal zweimal abgefragt, sonst eine Zeile von stdin.")
-@with_appcontext
+@with_app
 def set_password_command(email: str, password: str | None) -> None:
     """Setzt ein neues Passwort für ein Konto; alle Sitzungen des Kontos enden."""
     try:
@@ -223,6 +238,21 @@ def warm_up(s) -> None:
     import atlas.maps  # noqa: F401
 
 
+def refuse_busy_port(host: str, port: int) -> None:
+    """A port that another program listens on (or that is not ours to take), as a message: waitress would raise
+    from the middle of making its server, and leave that half-made server's socket open."""
+    try:
+        family, kind, protocol, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                                    flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress: a closed port is free
+            probe.bind(address)
+    except OSError as error:
+        raise click.ClickException(_("%(host)s:%(port)s ist nicht nutzbar (%(reason)s): mit --port einen freien Port "
+                                     "wählen (oder mit --host eine Adresse dieses Rechners).", host=host, port=port,
+                                     reason=error.strerror)) from None
+
+
 def read_password() -> str:
     """Asked twice at a terminal; one line from a pipe (scripts, `echo … | atlas create-user`)."""
     if sys.stdin.isatty():
@@ -237,8 +267,30 @@ commands = [locate, import_, export, seed, db, serve, create_user_command, set_p
             freshness_command]
 
 
-def main() -> None:
+class AtlasGroup(FlaskGroup):
+    """The `atlas` command: the app's commands, and an app that cannot be made (a refused setting, an unusable
+    instance folder) as one German line, exit code 1, like the errors of the commands themselves (`with_app`)."""
+
+    def __init__(self):
+        super().__init__(create_app=_create_app, add_default_commands=False, load_dotenv=False,
+                         help="Gemeinsame Sache – Projektatlas „Niedersachsen packt an“.")
+
+    def invoke(self, ctx: click.Context):
+        with one_line_errors():
+            return super().invoke(ctx)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """For `atlas --help`: Flask would print the traceback of an app that cannot be made, and go on."""
+        with one_line_errors():
+            ctx.ensure_object(ScriptInfo).load_app()
+        return super().list_commands(ctx)
+
+
+def _create_app():
     from atlas import create_app
 
-    FlaskGroup(create_app=create_app, add_default_commands=False, load_dotenv=False,
-               help="Gemeinsame Sache – Projektatlas „Niedersachsen packt an“.")()
+    return create_app()
+
+
+def main() -> None:
+    AtlasGroup()()

@@ -16,7 +16,7 @@ from babel.units import format_unit
 from flask import has_request_context
 from flask_babel import force_locale, get_locale, get_translations, gettext, lazy_gettext
 
-__all__ = ["LANGUAGES", "DEFAULT", "Language", "N_", "_", "current_language", "distance", "isolate", "lazy",
+__all__ = ["LANGUAGES", "DEFAULT", "Language", "N_", "_", "current_language", "distance", "german", "isolate", "lazy",
            "listing", "number", "plural", "speaking"]
 
 
@@ -86,6 +86,12 @@ def isolate(text: str) -> str:
     isolates, so its words and punctuation stay in their order. Unchanged for left-to-right readers."""
     language = LANGUAGES.get(current_language())
     return f"{ISOLATE}{text}{POP}" if language and language.direction == "rtl" and text else text
+
+
+def german(message: str, **params) -> str:
+    """A message for the operator (the command line, the log): German, as the operator's tools speak it; not in the
+    readers' catalogues."""
+    return message % params if params else message
 
 
 def N_(message: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine, make_url
 
 from atlas.database import open_engine
+from atlas.i18n import german
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 FIRST_RELEASE = "0001"
@@ -55,10 +56,21 @@ def check_current(engine: Engine) -> None:
     """Refuse to work on a database whose schema is not this code's."""
     with engine.connect() as connection:
         current = _revision(connection)
-    if current != head():
-        found = f"Stand {current}" if current else "leer oder ohne Schema"
-        raise SchemaNotCurrent(f"Die Datenbank ist nicht auf dem Stand dieses Programms ({found}, nötig {head()}). "
-                               "Bitte zuerst ausführen: atlas db upgrade")
+    newest = head()
+    if current == newest:
+        return
+    if current is None:
+        raise SchemaNotCurrent(german("Die Datenbank hat noch kein Schema: zuerst `atlas db upgrade` ausführen."))
+    if current not in _revisions():
+        raise SchemaNotCurrent(german("Die Datenbank ist auf Stand %(current)s, den dieses Programm nicht kennt (von einer "
+                                 "neueren Version?): die Version des Atlas verwenden, die sie angelegt hat.",
+                                 current=current))
+    raise SchemaNotCurrent(german("Die Datenbank ist auf Stand %(current)s, dieses Programm braucht %(newest)s: zuerst "
+                             "`atlas db upgrade` ausführen.", current=current, newest=newest))
+
+
+def _revisions() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(_config(None)).walk_revisions()}
 
 
 def _revision(connection) -> str | None:

@@ -6,8 +6,15 @@ import logging
 import os
 from pathlib import Path
 
+from atlas.i18n import german
+
 PACKAGE = Path(__file__).resolve().parent
 DEFAULT_USER_AGENT = "gemeinsame-sache-atlas/0.1"
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
+
+
+class SettingError(ValueError):
+    """A setting that cannot work; the message names it and what to set instead."""
 
 
 def resource(name: str, in_checkout: str | None = None) -> Path:
@@ -15,6 +22,13 @@ def resource(name: str, in_checkout: str | None = None) -> Path:
     `in_checkout`) in a checkout."""
     inside = PACKAGE / name
     return inside if inside.is_dir() else PACKAGE.parent / (in_checkout or name)
+
+
+def unusable_instance(path: str, error: OSError) -> SettingError:
+    """The instance folder (database, key, mails, caches) cannot be made or written."""
+    return SettingError(german("Der Instanz-Ordner %(path)s ist nicht nutzbar (%(reason)s): ATLAS_INSTANCE_PATH auf "
+                          "einen Ordner setzen, den der Atlas anlegen und beschreiben darf.",
+                          path=path, reason=error.strerror))
 
 
 def default_settings(instance_path: Path) -> dict:
@@ -78,25 +92,32 @@ def default_settings(instance_path: Path) -> dict:
 
 
 def check_settings(config) -> list[str]:
-    """Refuse settings that cannot work (ValueError); return warnings about ones that are unsafe for the public."""
+    """Refuse settings that cannot work (SettingError); return warnings about ones that are unsafe for the public."""
     from atlas.mapdata import TILES
 
     if config["TILES"] not in TILES:
-        raise ValueError(f"ATLAS_TILES muss einer von {', '.join(TILES)} sein, nicht {config['TILES']!r}.")
+        raise SettingError(f"ATLAS_TILES muss einer von {', '.join(TILES)} sein, nicht {config['TILES']!r}.")
     if config["GEOCODER"] not in ("offline", "nominatim"):
-        raise ValueError(f"ATLAS_GEOCODER muss 'offline' oder 'nominatim' sein, nicht {config['GEOCODER']!r}.")
+        raise SettingError(f"ATLAS_GEOCODER muss 'offline' oder 'nominatim' sein, nicht {config['GEOCODER']!r}.")
     if config["MAIL_URL"]:
         from atlas.mail import check_mail_url
 
-        check_mail_url(str(config["MAIL_URL"]))
+        try:
+            check_mail_url(str(config["MAIL_URL"]))
+        except ValueError as error:
+            raise SettingError(str(error)) from None
     if not str(config["BASE_URL"]).startswith(("http://", "https://")):
-        raise ValueError(f"ATLAS_BASE_URL ist die Adresse des Atlas mit http:// oder https://, nicht "
+        raise SettingError(f"ATLAS_BASE_URL ist die Adresse des Atlas mit http:// oder https://, nicht "
                          f"{config['BASE_URL']!r}.")
     if not str(config["FRESHNESS_DAYS"]).isdigit() or int(config["FRESHNESS_DAYS"]) < 1:
-        raise ValueError(f"ATLAS_FRESHNESS_DAYS ist eine Zahl von Tagen (1 oder mehr), nicht "
+        raise SettingError(f"ATLAS_FRESHNESS_DAYS ist eine Zahl von Tagen (1 oder mehr), nicht "
                          f"{config['FRESHNESS_DAYS']!r}.")
     if not str(config["PROXY_COUNT"]).isdigit():
-        raise ValueError(f"ATLAS_PROXY_COUNT ist die Zahl der Proxys davor (0, 1, …), nicht {config['PROXY_COUNT']!r}.")
+        raise SettingError(f"ATLAS_PROXY_COUNT ist die Zahl der Proxys davor (0, 1, …), nicht "
+                           f"{config['PROXY_COUNT']!r}.")
+    if str(config["LOG_LEVEL"]).upper() not in LOG_LEVELS:
+        raise SettingError(german("ATLAS_LOG_LEVEL muss einer von %(levels)s sein, nicht %(value)r.",
+                             levels=", ".join(LOG_LEVELS), value=config["LOG_LEVEL"]))
     warnings = []
     several = "gunicorn" in os.environ.get("SERVER_SOFTWARE", "")
     if several and str(config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
@@ -112,13 +133,19 @@ def check_settings(config) -> list[str]:
     return warnings
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 def configure_logging(app) -> None:
-    """Log lines of the atlas (access log, warnings) and of its rate limiter (storage down, back) to stderr, once
-    per process; pytest captures its own."""
+    """Log lines of the atlas (access log, warnings) and of its rate limiter (storage down, back) to stderr, each
+    once: through one handler on the root logger, which the other libraries' warnings reach too. waitress's
+    `logging.basicConfig()` then finds it and adds none of its own (a second handler printed every line twice). A
+    root logger set up already (by the operator's logging configuration, or pytest, which captures its own) is
+    left as it is."""
     for name in ("atlas", "flask-limiter"):
-        logger = logging.getLogger(name)
-        logger.setLevel(app.config["LOG_LEVEL"])
-        if not any(isinstance(h, logging.StreamHandler) for h in logger.handlers) and not app.testing:
-            handler = logging.StreamHandler()
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"))
-            logger.addHandler(handler)
+        logging.getLogger(name).setLevel(str(app.config["LOG_LEVEL"]).upper())
+    root = logging.getLogger()
+    if not root.handlers and not app.testing:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(handler)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -15,6 +16,13 @@ from atlas.migrate import upgrade
 BACKEND = os.environ.get("ATLAS_TEST_BACKEND", "sqlite")
 postgres = None  # (server, template database) while the PostgreSQL backend runs
 apps: list = []  # every app made, so its database connections are closed after its test
+ATLAS = [str(Path(sys.executable).with_name("atlas"))]  # the `atlas` command of the venv the tests run in
+
+
+def cli_environment(**settings: str) -> dict[str, str]:
+    """The environment of an `atlas` command started by a test: this one without its ATLAS_* settings, then
+    `settings` (PYTHONPATH stays: a worktree puts its own code first)."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}, **settings}
 
 
 def make_app(directory: Path, migrate: bool = True, **settings):

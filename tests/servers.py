@@ -163,6 +163,26 @@ class Gunicorn:
         self._log.close()
 
 
+class AtlasServe:
+    """`atlas serve` as an operator starts it, on a free port; what it writes to stdout and stderr is kept apart."""
+
+    def __init__(self, atlas: list[str], env: dict[str, str], cwd: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.stdout, self.stderr = cwd / f"serve-{self.port}.out", cwd / f"serve-{self.port}.err"
+        with open(self.stdout, "wb") as out, open(self.stderr, "wb") as err:
+            self.process = subprocess.Popen(atlas + ["serve", "--port", str(self.port)], env=env, cwd=cwd,
+                                            stdout=out, stderr=err)
+        wait_for_port(self.port, seconds=60, process=self.process)
+
+    def errors(self) -> str:
+        return self.stderr.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        wait_or_kill(self.process)
+
+
 class SmtpServer:
     """A real SMTP server (aiosmtpd) on a loopback port; it keeps what arrives, parsed. `stop()` and `start()`
     again on the same port stand for a mail server that goes down and comes back. Addresses in `refuse` get

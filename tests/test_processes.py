@@ -11,7 +11,7 @@ import helpers
 import pytest
 import requests
 from bs4 import BeautifulSoup
-from servers import Gunicorn, RedisServer
+from servers import AtlasServe, Gunicorn, RedisServer
 
 from atlas.migrate import upgrade
 
@@ -34,6 +34,24 @@ def empty_database(tmp_path) -> str:
     if helpers.postgres is None:
         return f"sqlite:///{tmp_path / 'atlas.db'}"
     return helpers.postgres[0].create_database()
+
+
+def test_atlas_serve_logs_each_request_once(tmp_path):
+    """One line per request in the operator's log, in the atlas's format: no second copy from the root logger."""
+    database = f"sqlite:///{tmp_path / 'atlas.db'}"
+    upgrade(database)
+    server = AtlasServe(helpers.ATLAS, helpers.cli_environment(**settings(tmp_path, database)), tmp_path)
+    try:
+        for path in ("/healthz", "/impressum", "/region/weser-ems"):
+            assert requests.get(server.url + path, timeout=60).status_code == 200, path
+    finally:
+        server.stop()
+    log = server.errors()
+    for path in ("/healthz", "/impressum", "/region/weser-ems"):
+        lines = [line for line in log.splitlines() if f"GET {path} 200 " in line]
+        assert len(lines) == 1, log
+        assert " INFO [" in lines[0] and "] atlas.access: GET " in lines[0] and lines[0].endswith(" ms"), lines
+    assert "Traceback" not in log
 
 
 @pytest.fixture

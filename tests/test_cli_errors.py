@@ -1,0 +1,150 @@
+"""An operator's mistake on the command line is one German line saying what to do, exit code 1, never a traceback:
+through Click's runner and through the real `atlas` command of the venv."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import subprocess
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import ATLAS, cli_environment
+from servers import free_port
+
+from atlas.cli import AtlasGroup
+from atlas.migrate import head, upgrade
+
+SEED_CSV = str(Path(__file__).resolve().parent.parent / "data" / "projects.csv")
+NO_SCHEMA = "Die Datenbank hat noch kein Schema: zuerst `atlas db upgrade` ausführen."
+
+
+def fresh_instance(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
+    """A new instance folder: its SQLite database has no schema yet (no `atlas db upgrade`)."""
+    return {"ATLAS_INSTANCE_PATH": str(tmp_path / "instance"), "ATLAS_TILES": "none"}
+
+
+def upgraded_instance(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
+    upgrade(f"sqlite:///{tmp_path / 'instance' / 'atlas.db'}")
+    return fresh_instance(tmp_path, stack)
+
+
+def schema_at(revision: str):
+    """A database whose recorded schema revision is `revision` (an older one, or one this code does not know)."""
+    def setup(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
+        env = upgraded_instance(tmp_path, stack)
+        with sqlite3.connect(tmp_path / "instance" / "atlas.db") as db:
+            db.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+        return env
+    return setup
+
+
+def with_setting(**settings: str):
+    def setup(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
+        return {**fresh_instance(tmp_path, stack), **{k: v.format(tmp=tmp_path) for k, v in settings.items()}}
+    return setup
+
+
+def not_a_database(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
+    (tmp_path / "notizen.db").write_text("Das ist keine Datenbank.\n")
+    return with_setting(ATLAS_DATABASE_URL=f"sqlite:///{tmp_path / 'notizen.db'}")(tmp_path, stack)
+
+
+def no_database_server(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
+    url = f"postgresql+psycopg://atlas:geheim@127.0.0.1:{free_port()}/atlas"  # nothing listens there
+    return with_setting(ATLAS_DATABASE_URL=url)(tmp_path, stack)
+
+
+def instance_under_a_file(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
+    (tmp_path / "datei").write_text("")
+    return {**fresh_instance(tmp_path, stack), "ATLAS_INSTANCE_PATH": str(tmp_path / "datei" / "instance")}
+
+
+def busy_port(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
+    listener = stack.enter_context(socket.socket())
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    return {**upgraded_instance(tmp_path, stack), "BUSY_PORT": str(listener.getsockname()[1])}
+
+
+def damaged_database(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
+    """On the newest schema, but a table is gone: a fault no setting explains."""
+    env = upgraded_instance(tmp_path, stack)
+    with sqlite3.connect(tmp_path / "instance" / "atlas.db") as db:
+        db.execute("DROP TABLE projects")
+    return env
+
+
+CASES = [  # (what, args, setup, the line says)
+    ("import without schema", ["import", SEED_CSV], fresh_instance, NO_SCHEMA),
+    ("seed without schema", ["seed"], fresh_instance, NO_SCHEMA),
+    ("export without schema", ["export"], fresh_instance, NO_SCHEMA),
+    ("freshness without schema", ["freshness"], fresh_instance, NO_SCHEMA),
+    ("mail status without schema", ["mail", "status"], fresh_instance, NO_SCHEMA),
+    ("create-user without schema", ["create-user", "buero@arl.example", "--arl", "leine-weser", "--password",
+                                    "ein-langes-passwort-1"], fresh_instance, NO_SCHEMA),
+    ("set-password without schema", ["set-password", "buero@arl.example", "--password", "ein-langes-passwort-1"],
+     fresh_instance, NO_SCHEMA),
+    ("serve without schema", ["serve", "--port", "1"], fresh_instance, NO_SCHEMA),
+    ("an older schema", ["export"], schema_at("0005"),
+     f"Die Datenbank ist auf Stand 0005, dieses Programm braucht {head()}: zuerst `atlas db upgrade` ausführen."),
+    ("a schema of a newer version", ["export"], schema_at("0999"),
+     "Die Datenbank ist auf Stand 0999, den dieses Programm nicht kennt (von einer neueren Version?)"),
+    ("postgres:// is no dialect", ["seed"], with_setting(ATLAS_DATABASE_URL="postgres://atlas:geheim@localhost/a"),
+     "ATLAS_DATABASE_URL ist keine Adresse"),
+    ("no folder for SQLite", ["seed"], with_setting(ATLAS_DATABASE_URL="sqlite:///{tmp}/fehlt/atlas.db"),
+     "lässt sich nicht öffnen (unable to open database file): ATLAS_DATABASE_URL prüfen"),
+    ("not a database", ["export"], not_a_database, "lässt sich nicht öffnen (file is not a database)"),
+    ("no database server", ["seed"], no_database_server, "ist nicht erreichbar"),
+    ("a refused setting", ["seed"], with_setting(ATLAS_TILES="bunt"), "ATLAS_TILES muss einer von"),
+    ("a refused setting, asked for help", ["--help"], with_setting(ATLAS_TILES="bunt"), "ATLAS_TILES muss einer von"),
+    ("a known secret key", ["export"], with_setting(ATLAS_SECRET_KEY="test"), "ATLAS_SECRET_KEY ist"),
+    ("a broken log level", ["seed"], with_setting(ATLAS_LOG_LEVEL="laut"), "ATLAS_LOG_LEVEL muss"),
+    ("rate limits stored nowhere", ["seed"], with_setting(ATLAS_RATELIMIT_STORAGE_URI="irgendwo://"),
+     "ATLAS_RATELIMIT_STORAGE_URI geht so nicht"),
+    ("an unusable instance folder", ["seed"], instance_under_a_file, "ATLAS_INSTANCE_PATH auf einen Ordner setzen"),
+    ("a busy port", ["serve", "--port", "{BUSY_PORT}"], busy_port, "mit --port einen freien Port wählen"),
+    ("a damaged database", ["seed"], damaged_database, "Unerwarteter Fehler (OperationalError"),
+]
+
+
+def run_in_runner(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    import os
+
+    unset = {name: None for name in os.environ if name.startswith("ATLAS_") and name not in env}
+    result = CliRunner().invoke(AtlasGroup(), args, env={**unset, **env})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_as_process(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    done = subprocess.run(ATLAS + args, env=cli_environment(**env), capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("run", [run_in_runner, run_as_process], ids=["runner", "process"])
+@pytest.mark.parametrize(("args", "setup", "says"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_a_mistake_is_one_german_line_and_exit_code_1(tmp_path, run, args, setup, says):
+    with ExitStack() as stack:
+        env = setup(tmp_path, stack)
+        code, out, err = run([arg.format(**env) for arg in args], {k: v for k, v in env.items() if k != "BUSY_PORT"})
+    assert code == 1, out + err
+    assert "Traceback" not in out + err
+    assert len(err.splitlines()) == 1 and says in err, err
+    assert "geheim" not in err, "never the database password"
+
+
+def test_an_unexpected_fault_leaves_its_traceback_in_the_instance_folder(tmp_path):
+    with ExitStack() as stack:
+        env = damaged_database(tmp_path, stack)
+    code, _, err = run_as_process(["seed"], env)
+    log = tmp_path / "instance" / "errors.log"
+    assert code == 1 and err.strip().endswith(f"die Einzelheiten stehen in {log}."), err
+    assert "Traceback" in log.read_text() and "no such table: projects" in log.read_text()
+
+
+def test_a_usage_error_stays_clicks_own(tmp_path):
+    """A mistyped option shows the usage, as every Click program does (exit code 2)."""
+    code, _, err = run_as_process(["seed", "--gibts-nicht"], fresh_instance(tmp_path, ExitStack()))
+    assert code == 2 and "Usage:" in err and "Traceback" not in err
