@@ -15,7 +15,7 @@ from tqdm import tqdm
 from atlas.accounts import create_user, set_password
 from atlas.cli_errors import one_line_errors
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.i18n import _
+from atlas.i18n import german
 from atlas.migrate import upgrade
 from atlas.places import INVALID, Result
 from atlas.regions import ARLS
@@ -248,9 +248,9 @@ def refuse_busy_port(host: str, port: int) -> None:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress: a closed port is free
             probe.bind(address)
     except OSError as error:
-        raise click.ClickException(_("%(host)s:%(port)s ist nicht nutzbar (%(reason)s): mit --port einen freien Port "
-                                     "wählen (oder mit --host eine Adresse dieses Rechners).", host=host, port=port,
-                                     reason=error.strerror)) from None
+        raise click.ClickException(german("%(host)s:%(port)s ist nicht nutzbar (%(reason)s): mit --port einen freien "
+                                          "Port wählen (oder mit --host eine Adresse dieses Rechners).", host=host,
+                                          port=port, reason=error.strerror)) from None
 
 
 def read_password() -> str:

@@ -58,26 +58,26 @@ def explain(error: Exception, settings: Mapping) -> str | None:
         return str(error)  # their messages say what to do
     url = settings.get("DATABASE_URL") or os.environ.get("ATLAS_DATABASE_URL", "")
     if isinstance(error, ArgumentError):  # also an unknown dialect such as postgres://
-        return german("ATLAS_DATABASE_URL ist keine Adresse, unter der der Atlas eine Datenbank öffnen kann (%(url)s): "
-                 "sqlite:///PFAD/atlas.db oder postgresql+psycopg://NUTZER@HOST/DATENBANK angeben.",
-                 url=shown(url))
+        return german("ATLAS_DATABASE_URL ist keine Adresse, unter der der Atlas eine Datenbank öffnen kann "
+                      "(%(url)s): sqlite:///PFAD/atlas.db oder postgresql+psycopg://NUTZER@HOST/DATENBANK angeben.",
+                      url=shown(url))
     if isinstance(error, ModuleNotFoundError) and error.name in EXTRAS:
-        return german("Das Python-Paket %(module)s fehlt, das diese Einstellung braucht: `pip install 'atlas[%(extra)s]'` "
-                 "ausführen (im Checkout: `make test` oder `.venv/bin/pip install -e '.[%(extra)s]'`).",
-                 module=error.name, extra=EXTRAS[error.name])
+        return german("Das Python-Paket %(module)s fehlt, das diese Einstellung braucht: "
+                      "`pip install 'atlas[%(extra)s]'` ausführen (im Checkout: `make test` oder "
+                      "`.venv/bin/pip install -e '.[%(extra)s]'`).", module=error.name, extra=EXTRAS[error.name])
     if isinstance(error, DBAPIError) and error.statement is None:  # connecting failed, before any statement
         if url.startswith("sqlite"):
-            return german("Die SQLite-Datenbank %(url)s lässt sich nicht öffnen (%(reason)s): ATLAS_DATABASE_URL prüfen – "
-                     "sie muss eine SQLite-Datei in einem beschreibbaren Ordner nennen.",
-                     url=shown(url), reason=driver_reason(error))
+            return german("Die SQLite-Datenbank %(url)s lässt sich nicht öffnen (%(reason)s): ATLAS_DATABASE_URL "
+                          "prüfen – sie muss eine SQLite-Datei in einem beschreibbaren Ordner nennen.",
+                          url=shown(url), reason=driver_reason(error))
         return german("Die Datenbank %(url)s ist nicht erreichbar (%(reason)s): ATLAS_DATABASE_URL prüfen und ob der "
-                 "Datenbank-Server läuft.", url=shown(url), reason=driver_reason(error))
+                      "Datenbank-Server läuft.", url=shown(url), reason=driver_reason(error))
     if isinstance(error, LimiterSettingError):  # the rate limiter's storage
-        return german("ATLAS_RATELIMIT_STORAGE_URI geht so nicht (%(reason)s): memory:// oder redis://HOST:6379 angeben "
-                 "(Redis braucht `pip install 'atlas[redis]'`).", reason=first_line(error))
+        return german("ATLAS_RATELIMIT_STORAGE_URI geht so nicht (%(reason)s): memory:// oder redis://HOST:6379 "
+                      "angeben (Redis braucht `pip install 'atlas[redis]'`).", reason=first_line(error))
     if isinstance(error, OSError) and error.filename:
         return german("%(path)s ist nicht nutzbar (%(reason)s): den Pfad und die Rechte prüfen.",
-                 path=error.filename, reason=error.strerror or first_line(error))
+                      path=error.filename, reason=error.strerror or first_line(error))
     return None
 
 

@@ -26,9 +26,10 @@ def open_engine(url: str) -> Engine:
 def _owner_only(path: Path) -> None:
     """The database file holds addresses and password hashes: readable by its owner only (0600), like the key.
     SQLite gives its -wal and -shm files the same mode."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except (FileNotFoundError, PermissionError):
+        return  # no such folder, or not ours: SQLite says so when it connects
     except FileExistsError:
         if path.stat().st_mode & 0o077 and path.owner() == getpass.getuser():
             path.chmod(0o600)

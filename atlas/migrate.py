@@ -62,11 +62,11 @@ def check_current(engine: Engine) -> None:
     if current is None:
         raise SchemaNotCurrent(german("Die Datenbank hat noch kein Schema: zuerst `atlas db upgrade` ausführen."))
     if current not in _revisions():
-        raise SchemaNotCurrent(german("Die Datenbank ist auf Stand %(current)s, den dieses Programm nicht kennt (von einer "
-                                 "neueren Version?): die Version des Atlas verwenden, die sie angelegt hat.",
-                                 current=current))
-    raise SchemaNotCurrent(german("Die Datenbank ist auf Stand %(current)s, dieses Programm braucht %(newest)s: zuerst "
-                             "`atlas db upgrade` ausführen.", current=current, newest=newest))
+        raise SchemaNotCurrent(german("Die Datenbank ist auf Stand %(current)s, den dieses Programm nicht kennt "
+                                      "(von einer neueren Version?): die Version des Atlas verwenden, die sie "
+                                      "angelegt hat.", current=current))
+    raise SchemaNotCurrent(german("Die Datenbank ist auf Stand %(current)s, dieses Programm braucht %(newest)s: "
+                                  "zuerst `atlas db upgrade` ausführen.", current=current, newest=newest))
 
 
 def _revisions() -> set[str]:
