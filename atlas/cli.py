@@ -19,6 +19,7 @@ from atlas.i18n import german
 from atlas.migrate import upgrade
 from atlas.places import INVALID, Result
 from atlas.regions import ARLS
+from atlas.settings import DEFAULT_BASE_URL, for_the_public
 from atlas.store import PENDING, PUBLISHED
 from atlas.transfer import export_csv, export_geojson, import_csv
 
@@ -138,7 +139,11 @@ def serve(host: str, port: int, threads: int) -> None:
     s.store  # noqa: B018 - refuse to start on an old schema, with the command that helps
     warm_up(s)
     refuse_busy_port(host, port)
-    server = create_server(app, host=host, port=port, threads=threads, ident="atlas")
+    if for_the_public(app.config, host) and app.config["BASE_URL"] == DEFAULT_BASE_URL:
+        raise click.ClickException(german("ATLAS_BASE_URL fehlt: Auf %(host)s ist der Atlas für andere erreichbar und "
+                                          "braucht seine öffentliche Adresse, etwa ATLAS_BASE_URL=https://atlas."
+                                          "niedersachsen.de.", host=host))
+    server = create_server(app, host=host, port=port, threads=threads, ident="atlas", **behind_proxy(app.config))
     Background(app).start()
     if not current_app.config["MAIL_URL"]:
         click.echo(f"Mails (ohne ATLAS_MAIL_URL) liegen als .eml-Dateien in {current_app.config['MAIL_DIR']}")
@@ -251,6 +256,18 @@ def refuse_busy_port(host: str, port: int) -> None:
         raise click.ClickException(german("%(host)s:%(port)s ist nicht nutzbar (%(reason)s): mit --port einen freien "
                                           "Port wählen (oder mit --host eine Adresse dieses Rechners).", host=host,
                                           port=port, reason=error.strerror)) from None
+
+
+def behind_proxy(config) -> dict:
+    """waitress's options for ATLAS_PROXY_COUNT proxies in front: it takes X-Forwarded-For, -Proto, -Host and -Port
+    from ATLAS_TRUSTED_PROXY only, and drops them from anyone else (so the client's address, HTTPS and the host
+    reach the atlas as gunicorn with ProxyFix hands them over)."""
+    hops = int(config["PROXY_COUNT"])
+    if not hops:
+        return {}
+    return {"trusted_proxy": config["TRUSTED_PROXY"], "trusted_proxy_count": hops,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port"},
+            "clear_untrusted_proxy_headers": True}
 
 
 def read_password() -> str:

@@ -10,6 +10,7 @@ from atlas.i18n import german
 
 PACKAGE = Path(__file__).resolve().parent
 DEFAULT_USER_AGENT = "gemeinsame-sache-atlas/0.1"
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"  # `make run`; anywhere public ATLAS_BASE_URL must name the real address
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
 
 
@@ -48,7 +49,9 @@ def default_settings(instance_path: Path) -> dict:
         "MAIL_URL": "",
         "MAIL_DIR": str(instance_path / "mail"),
         "MAIL_FROM": "Gemeinsame Sache <atlas@localhost>",
-        "BASE_URL": "http://127.0.0.1:5000",
+        "BASE_URL": DEFAULT_BASE_URL,  # the public address: every absolute link is made from it (required in public)
+        "TRUSTED_HOSTS": None,  # e.g. ["atlas.niedersachsen.de"]: a request naming another Host is a 400 (Flask)
+        "TRUSTED_PROXY": "127.0.0.1",  # `atlas serve` behind a proxy: the address the proxy connects from
         # Who runs the atlas (Impressum, Datenschutzerklärung, Barrierefreiheit): the alliance's Geschäftsstelle
         "OPERATOR_NAME": "Niedersächsische Staatskanzlei",
         "OPERATOR_UNIT": "Geschäftsstelle „Niedersachsen packt an“",
@@ -91,6 +94,13 @@ def default_settings(instance_path: Path) -> dict:
     }
 
 
+def for_the_public(config, host: str | None = None) -> bool:
+    """Served to others: behind a proxy, with HTTPS forced, by gunicorn, or on an address other than loopback."""
+    served_openly = host is not None and host not in ("127.0.0.1", "localhost", "::1")
+    return (served_openly or int(config["PROXY_COUNT"]) > 0 or bool(config["FORCE_HTTPS"])
+            or "gunicorn" in os.environ.get("SERVER_SOFTWARE", ""))
+
+
 def check_settings(config) -> list[str]:
     """Refuse settings that cannot work (SettingError); return warnings about ones that are unsafe for the public."""
     from atlas.mapdata import TILES
@@ -115,6 +125,11 @@ def check_settings(config) -> list[str]:
     if not str(config["PROXY_COUNT"]).isdigit():
         raise SettingError(f"ATLAS_PROXY_COUNT ist die Zahl der Proxys davor (0, 1, …), nicht "
                            f"{config['PROXY_COUNT']!r}.")
+    if for_the_public(config) and config["BASE_URL"] == DEFAULT_BASE_URL:
+        raise SettingError(german(
+            "ATLAS_BASE_URL fehlt: Öffentlich betrieben (hinter einem Proxy, mit HTTPS oder mit gunicorn) braucht "
+            "der Atlas seine Adresse, etwa ATLAS_BASE_URL=https://atlas.niedersachsen.de – Links in Seiten, Dateien "
+            "und Mails entstehen daraus, nie aus der Anfrage."))
     if str(config["LOG_LEVEL"]).upper() not in LOG_LEVELS:
         raise SettingError(german("ATLAS_LOG_LEVEL muss einer von %(levels)s sein, nicht %(value)r.",
                              levels=", ".join(LOG_LEVELS), value=config["LOG_LEVEL"]))

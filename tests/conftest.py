@@ -6,11 +6,14 @@ import json
 import threading
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import helpers
 import pytest
 from helpers import make_app
+
+from atlas.settings import default_settings
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -126,6 +129,8 @@ def served(app):
     from waitress.server import create_server
 
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    if app.config["BASE_URL"] == default_settings(Path(app.instance_path))["BASE_URL"]:
+        app.config["BASE_URL"] = f"http://127.0.0.1:{server.effective_port}"  # as an operator names the address
     stop = threading.Event()
 
     def run():  # the loop closes its own sockets: closing them from another thread races with its select()

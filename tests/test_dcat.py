@@ -54,17 +54,18 @@ def test_the_catalogue_has_what_dcat_ap_de_requires(catalogue_app):
 
 def test_the_projects_name_their_licence_modification_and_files_that_answer(catalogue_app):
     graph = parsed(catalogue_app, "ttl")
-    projekte = URIRef("http://localhost/ogc/collections/projekte")
+    base = catalogue_app.config["BASE_URL"]  # the catalogue names the atlas's own address, not the request's
+    projekte = URIRef(f"{base}/ogc/collections/projekte")
     store = catalogue_app.extensions["atlas"].store
     assert graph.value(projekte, DCTERMS.modified).toPython() == store.last_change()
     client = catalogue_app.test_client()
     downloads = [str(u) for d in graph.objects(projekte, DCAT.distribution) for u in graph.objects(d, DCAT.downloadURL)]
     assert sorted(u.rsplit(".", 1)[1] for u in downloads) == ["csv", "geojson"]
     for url in downloads + [str(graph.value(d, DCAT.accessURL)) for d in graph.objects(projekte, DCAT.distribution)]:
-        assert client.get(url.removeprefix("http://localhost")).status_code == 200, url
+        assert client.get(url.removeprefix(base)).status_code == 200, url
     licences = {str(graph.value(d, DCTERMS.license)) for d in graph.objects(projekte, DCAT.distribution)}
     assert licences == {"http://dcat-ap.de/def/licenses/cc-by/4.0"}
-    kreise = URIRef("http://localhost/ogc/collections/kreise")
+    kreise = URIRef(f"{base}/ogc/collections/kreise")
     assert {str(graph.value(d, DCTERMS.license)) for d in graph.objects(kreise, DCAT.distribution)} == {
         "http://dcat-ap.de/def/licenses/dl-by-de/2.0"}
 

@@ -87,7 +87,8 @@ def test_an_embedded_map_of_the_state_or_a_district_shares_the_atlas_data_and_se
 
 def test_the_map_pages_offer_the_code_to_embed_their_view(embed_app):
     code = html(embed_app.test_client().get("/region/leine-weser?hf=sprache")).select_one("#einbetten-code")
-    assert code.get_text().startswith('<iframe src="http://localhost/einbetten?arl=leine-weser&hf=sprache"')
+    base = embed_app.config["BASE_URL"]  # the atlas's own address, never the Host of a request
+    assert code.get_text().startswith(f'<iframe src="{base}/einbetten?arl=leine-weser&hf=sprache"')
 
 
 @contextmanager

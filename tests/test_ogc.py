@@ -107,7 +107,7 @@ def test_pages_follow_next_links_to_every_project_once(api_app):
         page = client.get(url).get_json()
         assert page["numberMatched"] == 6 and page["numberReturned"] == len(page["features"])
         seen += [f["id"] for f in page["features"]]
-        url = next((link["href"].removeprefix("http://localhost") for link in page["links"]
+        url = next((link["href"].removeprefix(api_app.config["BASE_URL"]) for link in page["links"]
                     if link["rel"] == "next"), None)
     assert len(seen) == len(set(seen)) == 6
 
@@ -181,7 +181,7 @@ def test_the_openapi_document_is_valid_and_linked_from_the_landing_page(api_app)
     client = api_app.test_client()
     landing = client.get("/ogc").get_json()
     [described] = [link["href"] for link in landing["links"] if link["rel"] == "service-desc"]
-    document = client.get(described.removeprefix("http://localhost")).get_json()
+    document = client.get(described.removeprefix(api_app.config["BASE_URL"])).get_json()
     validate(document)
     assert set(document["paths"]) >= {"/", "/conformance", "/collections", "/collections/{collectionId}/items"}
 

@@ -125,3 +125,63 @@ def test_two_workers_share_their_limits_through_redis_and_survive_its_outage(tmp
         server.stop()
         if helpers.postgres is not None:
             helpers.postgres[0].drop_database(database)
+
+
+def login_from(url: str, client: str, source: str = "127.0.0.1", proto: str = "https") -> int:
+    """A login attempt that a reverse proxy on `source` forwards for `client`."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    port = urlsplit(url).port
+
+    def fetch(method: str, path: str, body: str = "", cookie: str = ""):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
+        try:
+            headers = {"X-Forwarded-For": client, "X-Forwarded-Proto": proto, "X-Forwarded-Host": "atlas.example",
+                       "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+            connection.request(method, path, body=body, headers=headers)
+            answer = connection.getresponse()
+            return answer.status, answer.headers, answer.read()
+        finally:
+            connection.close()
+
+    _status, headers, body = fetch("GET", "/amt/anmelden")
+    cookie = "; ".join(c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or [])
+    token = BeautifulSoup(body, "html.parser").select_one("input[name=csrf_token]")["value"]
+    from urllib.parse import urlencode
+
+    status, _headers, _body = fetch("POST", "/amt/anmelden", urlencode(
+        {"csrf_token": token, "email": "niemand@arl.example", "password": "falsch-geraten"}), cookie)
+    return status
+
+
+def test_atlas_serve_behind_a_proxy_sees_each_client_and_https(tmp_path):
+    """waitress hands the forwarded client address, scheme and host to the atlas as gunicorn with ProxyFix does:
+    every visitor has their own limit, HTTPS is recognised (HSTS), and only the trusted proxy is believed."""
+    database = f"sqlite:///{tmp_path / 'atlas.db'}"
+    upgrade(database)
+    env = settings(tmp_path, database, ATLAS_PROXY_COUNT="1", ATLAS_BASE_URL="https://atlas.example",
+                   ATLAS_SESSION_COOKIE_SECURE="false", ATLAS_LOGIN_RATE_LIMIT="3 per minute")
+    server = AtlasServe(helpers.ATLAS, helpers.cli_environment(**env), tmp_path)
+    try:
+        first = [login_from(server.url, "203.0.113.1", proto="http") for _ in range(4)]
+        assert first == [400, 400, 400, 429], first
+        assert login_from(server.url, "203.0.113.2", proto="http") == 400, "another visitor, another bucket"
+        answer = requests.get(server.url + "/", timeout=30, headers={"X-Forwarded-Proto": "https",
+                                                                     "X-Forwarded-For": "203.0.113.3"})
+        assert "max-age" in answer.headers.get("Strict-Transport-Security", ""), "HTTPS seen through the proxy"
+        # a client that is not the proxy cannot pick its own address: its forwarded header is dropped
+        spoofed = [login_from(server.url, f"198.51.100.{i}", source="127.0.0.2", proto="http") for i in range(4)]
+        assert spoofed == [400, 400, 400, 429], spoofed
+    finally:
+        server.stop()
+    assert "Traceback" not in server.errors()
+
+
+def test_atlas_serve_in_public_needs_its_address(tmp_path):
+    database = f"sqlite:///{tmp_path / 'atlas.db'}"
+    upgrade(database)
+    env = helpers.cli_environment(**settings(tmp_path, database, ATLAS_PROXY_COUNT="1"))
+    run = subprocess.run(helpers.ATLAS + ["serve", "--port", "1"], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 1 and "ATLAS_BASE_URL fehlt" in run.stderr and "Traceback" not in run.stderr

@@ -249,7 +249,7 @@ def test_an_approximate_location_is_public_only_rounded_and_the_office_sees_it_e
 
 
 def test_behind_a_proxy_each_forwarded_client_has_its_own_limit(tmp_path):
-    app = make_app(tmp_path, PROXY_COUNT=1, SUBMIT_RATE_LIMIT="1 per minute")
+    app = make_app(tmp_path, PROXY_COUNT=1, SUBMIT_RATE_LIMIT="1 per minute", BASE_URL="https://atlas.example")
     first, second = app.test_client(), app.test_client()
     first.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.1"
     second.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.2"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request, url_for
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
@@ -79,7 +79,7 @@ def register(app: Flask) -> None:
     @app.context_processor
     def site_context():
         return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with, "ALLIANCE": ALLIANCE,
-                "describe_changes": changes,
+                "describe_changes": changes, "absolute_url": absolute_url,
                 "alliance": Markup(f'<bdi lang="de">{ALLIANCE}</bdi>'),  # its own direction inside any line
                 "language_query": language_query,
                 "precision_label": precision_label, "search_radii": RADII_KM, "filter_choices": filter_choices,
@@ -131,6 +131,13 @@ def query_with(**changes) -> str:
     params = [(k, v) for k, v in page_params() if k not in changes]
     params += [(k, v) for k, v in changes.items() if v is not None]
     return urlencode(params)
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An address on ATLAS_BASE_URL, never on the Host of the request: a page or file kept for everyone must not carry
+    a host the first requester named (a poisoned cache)."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    return urlunsplit((base.scheme, base.netloc, url_for(endpoint, **values), "", ""))
 
 
 def language_query(code: str) -> str:

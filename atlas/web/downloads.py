@@ -3,12 +3,13 @@ for German Excel. Open to every origin, like the API."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, current_app, request
 from werkzeug.exceptions import BadRequest
 
 from atlas import downloads, ogc
 from atlas.near import parse_near_query, within_radius
 from atlas.present import local_now
+from atlas.web import absolute_url
 from atlas.web.delivery import deliver
 from atlas.web.limits import api_limit, limiter
 from atlas.web.public import arl_argument, valid_filter
@@ -50,7 +51,7 @@ def _file(services, fmt: str, arl: str | None, chosen, now, near) -> str | bytes
         if not located.ok:
             raise BadRequest(located.message)
         frame = within_radius(frame, located.place, near.radius_km)
-    features = [ogc.project_feature(row, url_for("public.project", project_id=row["id"], _external=True))
+    features = [ogc.project_feature(row, absolute_url("public.project", project_id=row["id"]))
                 for row in services.store.published_rows(frame.id.astype(int).tolist())]
     licence, licence_url = current_app.config["DATA_LICENCE"], current_app.config["DATA_LICENCE_URL"]
     return (downloads.geojson(features, licence, licence_url) if fmt == "geojson"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from atlas.i18n import lazy
 
@@ -24,6 +24,11 @@ RETRY_AFTER = 60  # seconds a client is asked to wait while the database is down
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        """A Host that ATLAS_TRUSTED_HOSTS does not name: no page can be built for it (its links would need it)."""
+        return app.response_class("400 Bad Request: unknown host\n", status=400, mimetype="text/plain")
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         title, text = MESSAGES.get(error.code, (error.name, error.description))

@@ -13,7 +13,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
-from flask import Flask, render_template, url_for
+from flask import Flask, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -25,6 +25,7 @@ from atlas.notices import reference
 from atlas.outbox import Delivery
 from atlas.regions import ARLS
 from atlas.text import email_address
+from atlas.web import absolute_url
 
 # Lines up to RFC 5322's 998 characters: a List-Unsubscribe <URI> stays one plain header (RFC 2369/8058), never
 # folded into an encoded-word that mail programs cannot follow; bodies still go as 7-bit transfer encodings.
@@ -88,7 +89,7 @@ def _set_apart(params: dict) -> dict:
 
 
 def _link(endpoint: str, **values) -> str:
-    return url_for(endpoint, _external=True, **values)
+    return absolute_url(endpoint, **values)
 
 
 def _receipt(p: dict) -> Mail:

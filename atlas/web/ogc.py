@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
 from atlas import dcat, ogc
 from atlas.i18n import _
 from atlas.openapi import openapi_document
 from atlas.regions import BOUNDARIES, BOUNDARIES_LICENCE_URL
+from atlas.web import absolute_url
 from atlas.web.delivery import deliver, store
 from atlas.web.limits import api_limit, limiter
 
@@ -63,7 +64,7 @@ def conformance():
 
 @bp.get("/openapi")
 def openapi():
-    document = openapi_document(url_for("ogc.landing", _external=True).rstrip("/"), current_app.config["DATA_LICENCE"])
+    document = openapi_document(absolute_url("ogc.landing").rstrip("/"), current_app.config["DATA_LICENCE"])
     return _json(document, ogc.OPENAPI_TYPE)
 
 
@@ -127,7 +128,7 @@ def item(collection_id: str, feature_id: str):
         feature = dict(found[0])
     feature["links"] = [
         {"href": request.base_url, "rel": "self", "type": ogc.GEOJSON},
-        {"href": url_for("ogc.collection", collection_id=collection_id, _external=True), "rel": "collection",
+        {"href": absolute_url("ogc.collection", collection_id=collection_id), "rel": "collection",
          "type": ogc.JSON_TYPE}]
     return _answer(feature, "ogc/items.html", mimetype=ogc.GEOJSON, collection=_collection(collection_id),
                    single=True)
@@ -142,7 +143,7 @@ def catalogue(fmt: str):
     config = current_app.config
     publisher = dcat.Publisher(config["OPERATOR_NAME"], config["OPERATOR_EMAIL"], config["DCAT_PUBLISHER_URL"],
                                config["DCAT_CONTRIBUTOR_ID"])
-    graph = dcat.catalogue(url_for("public.index", _external=True).rstrip("/"), publisher, config["DATA_LICENCE"],
+    graph = dcat.catalogue(absolute_url("public.index").rstrip("/"), publisher, config["DATA_LICENCE"],
                            config["DATA_LICENCE_URL"], current_app.extensions["atlas"].store.last_change())
     return _stored(graph.serialize(format=kinds[fmt][0]), kinds[fmt][1])
 
@@ -156,11 +157,11 @@ def _collection(collection_id: str) -> dict:
         "extent": {"spatial": {"bbox": [[round(float(v), 4) for v in regions.kreise.total_bounds]],
                                "crs": ogc.CRS84}},
         "links": [
-            {"href": url_for("ogc.collection", collection_id=collection_id, _external=True), "rel": "self",
+            {"href": absolute_url("ogc.collection", collection_id=collection_id), "rel": "self",
              "type": ogc.JSON_TYPE, "title": _(title)},
-            {"href": url_for("ogc.items", collection_id=collection_id, _external=True), "rel": "items",
+            {"href": absolute_url("ogc.items", collection_id=collection_id), "rel": "items",
              "type": ogc.GEOJSON, "title": _(title)},
-            {"href": url_for("ogc.items", collection_id=collection_id, f="html", _external=True), "rel": "items",
+            {"href": absolute_url("ogc.items", collection_id=collection_id, f="html"), "rel": "items",
              "type": "text/html", "title": _(title)},
             {"href": current_app.config["DATA_LICENCE_URL"] if collection_id == "projekte"
              else BOUNDARIES_LICENCE_URL, "rel": "license", "type": "text/html",
@@ -223,13 +224,13 @@ def _stored(body: str, mimetype: str):
 
 
 def _link(endpoint: str, rel: str, kind: str, title: str, **params) -> dict:
-    return {"href": url_for(endpoint, _external=True, **params), "rel": rel, "type": kind, "title": title}
+    return {"href": absolute_url(endpoint, **params), "rel": rel, "type": kind, "title": title}
 
 
 def _items_link(rel: str, kind: str, collection_id: str, params: dict) -> dict:
-    return {"href": url_for("ogc.items", collection_id=collection_id, _external=True, **params), "rel": rel,
+    return {"href": absolute_url("ogc.items", collection_id=collection_id, **params), "rel": rel,
             "type": kind}
 
 
 def _project_url(project_id: int) -> str:
-    return url_for("public.project", project_id=project_id, _external=True)
+    return absolute_url("public.project", project_id=project_id)

@@ -28,7 +28,7 @@ from atlas.submission import (
     locate_submission,
     ready,
 )
-from atlas.web import language
+from atlas.web import absolute_url, language
 from atlas.web.assets import page_map
 from atlas.web.forms import EXPIRED, SubmitForm
 from atlas.web.headers import no_store
@@ -97,7 +97,7 @@ def thanks():
     if submitted is None:
         abort(404)
     arl = ARLS.get(submitted["arl"]) if submitted["arl"] else None
-    link = url_for("mine.status", token=submitted["link"], _external=True) if submitted.get("link") else None
+    link = absolute_url("mine.status", token=submitted["link"]) if submitted.get("link") else None
     response = make_response(render_template("submit/thanks.html", reference=submitted["reference"], arl=arl,
                                              link=link, mailed=submitted.get("mailed")))
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
