@@ -135,14 +135,14 @@ def serve(host: str, port: int, threads: int) -> None:
     from atlas.web.background import Background
 
     app = current_app._get_current_object()
-    s = services()
-    s.store  # noqa: B018 - refuse to start on an old schema, with the command that helps
-    warm_up(s)
-    refuse_busy_port(host, port)
     if for_the_public(app.config, host) and app.config["BASE_URL"] == DEFAULT_BASE_URL:
         raise click.ClickException(german("ATLAS_BASE_URL fehlt: Auf %(host)s ist der Atlas für andere erreichbar und "
                                           "braucht seine öffentliche Adresse, etwa ATLAS_BASE_URL=https://atlas."
                                           "niedersachsen.de.", host=host))
+    s = services()
+    s.store  # noqa: B018 - refuse to start on an old schema, with the command that helps
+    warm_up(s)
+    refuse_busy_port(host, port)
     server = create_server(app, host=host, port=port, threads=threads, ident="atlas", **behind_proxy(app.config))
     Background(app).start()
     if not current_app.config["MAIL_URL"]:

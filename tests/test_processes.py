@@ -11,7 +11,7 @@ import helpers
 import pytest
 import requests
 from bs4 import BeautifulSoup
-from servers import AtlasServe, Gunicorn, RedisServer
+from servers import AtlasServe, Gunicorn, RedisServer, free_port
 
 from atlas.migrate import upgrade
 
@@ -26,8 +26,9 @@ def atlas(env: dict, *args: str) -> subprocess.Popen:
 
 
 def settings(tmp_path, database_url: str, **more: str) -> dict:
+    """An operator's environment; a public atlas (gunicorn, a proxy) names its address."""
     return {"ATLAS_DATABASE_URL": database_url, "ATLAS_INSTANCE_PATH": str(tmp_path / "instance"),
-            "ATLAS_TILES": "none", **more}
+            "ATLAS_TILES": "none", "ATLAS_BASE_URL": "https://atlas.example", **more}
 
 
 def empty_database(tmp_path) -> str:
@@ -181,7 +182,8 @@ def test_atlas_serve_behind_a_proxy_sees_each_client_and_https(tmp_path):
 def test_atlas_serve_in_public_needs_its_address(tmp_path):
     database = f"sqlite:///{tmp_path / 'atlas.db'}"
     upgrade(database)
-    env = helpers.cli_environment(**settings(tmp_path, database, ATLAS_PROXY_COUNT="1"))
-    run = subprocess.run(helpers.ATLAS + ["serve", "--port", "1"], env=env, capture_output=True, text=True,
-                         timeout=120)
+    env = settings(tmp_path, database, ATLAS_PROXY_COUNT="1")
+    del env["ATLAS_BASE_URL"]
+    run = subprocess.run(helpers.ATLAS + ["serve", "--port", str(free_port())], env=helpers.cli_environment(**env),
+                         capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and "ATLAS_BASE_URL fehlt" in run.stderr and "Traceback" not in run.stderr
