@@ -81,6 +81,7 @@ bench: install debian
 regions: install
 	$(BIN)/python -m pip install --quiet -e '.[build]'
 	$(BIN)/python scripts/build_regions.py
+	$(BIN)/python scripts/build_basemap.py
 	$(BIN)/python scripts/build_gazetteer.py
 
 clean:
