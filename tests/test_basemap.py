@@ -103,6 +103,8 @@ def test_the_basemap_is_served_under_its_version_and_kept_a_year(client):
     options = json.loads(script.split("AtlasBasemap.draw(map_atlas, ", 1)[1].split(");", 1)[0])
     assert "GeoBasis-DE / BKG" in options["attribution"] and "GeoNames (CC BY 4.0)" in options["attribution"]
     assert [s["src"].split("?")[0] for s in page.select("script[src]")].count("/static/basemap.js") == 1
+    preload = page.select_one("link[rel=preload][as=fetch]")
+    assert preload["href"] == options["src"] and preload["crossorigin"] == "anonymous", "asked before the map runs"
     overview = client.get(options["src"], headers={"Accept-Encoding": "gzip"})
     assert overview.status_code == 200 and overview.headers["Content-Encoding"] == "gzip"
     assert overview.cache_control.max_age == 365 * 24 * 3600 and overview.cache_control.immutable

@@ -42,8 +42,9 @@ def basemap_ready(page):
 
 
 def test_the_state_map_names_the_large_towns_as_text_and_no_two_names_overlap(page, live_server):
-    asked = []
+    asked, said = [], []
     page.on("request", lambda request: asked.append(request.url) if "/karte/grund" in request.url else None)
+    page.on("console", lambda message: said.append(message.text))
     page.goto(live_server + "/")
     basemap_ready(page)
     for town in ("Hannover", "Braunschweig", "Osnabrück", "Oldenburg", "Göttingen", "Bremen"):
@@ -60,7 +61,10 @@ def test_the_state_map_names_the_large_towns_as_text_and_no_two_names_overlap(pa
     expect(page.locator("path.atlas-grund-land")).to_have_count(1)
     expect(page.locator("path.atlas-grund-kreis")).to_have_count(1)
     assert page.locator("path.atlas-grund-gemeinde").count() == 0
-    assert [urlsplit(url).query.startswith("v=") and "&x=" not in url for url in asked] == [True], asked
+    assert [urlsplit(url).query.startswith("v=") and "&x=" not in url for url in asked] == [True], \
+        f"the overview once (its preload is what the map uses), no tile: {asked}"
+    page.wait_for_timeout(3500)  # Chromium says after 3 s when a preload went unused
+    assert not [text for text in said if "preload" in text], said
     panes = page.evaluate("""() => ['basemap', 'basemapLines', 'basemapPlaces', 'tilePane', 'overlayPane', 'markerPane']
         .map(name => parseInt(getComputedStyle(window.atlasBasemap.map.getPane(name)).zIndex, 10))""")
     assert panes == sorted(panes) and panes[2] < panes[3], f"below the tiles, the outlines and the markers: {panes}"

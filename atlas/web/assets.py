@@ -151,12 +151,17 @@ def _basemap() -> dict:
     return made
 
 
+@bp.app_template_global()
+def basemap_src() -> str:
+    """The versioned URL of the basemap's overview: pages ask for it early (a preload), maps then draw it."""
+    return url_for("assets.basemap", v=_basemap()["version"])
+
+
 def _basemap_options() -> str:
     """What a map's script hands static/basemap.js: where the data is, and whom the map owes it (as Leaflet shows
     an attribution: HTML, here made of our own words only)."""
     attribution = f"{escape(BOUNDARIES)} · GeoNames (CC BY 4.0)"
-    return json.dumps({"src": url_for("assets.basemap", v=_basemap()["version"]), "attribution": attribution},
-                      ensure_ascii=False)
+    return json.dumps({"src": basemap_src(), "attribution": attribution}, ensure_ascii=False)
 
 
 def _map(kind: str) -> tuple[Stored, str]:
