@@ -3,8 +3,9 @@ tiles are slow or switched off.
 
 The shapes come from data/basemap/ (made by scripts/build_basemap.py from BKG VG250): an overview up to zoom 9,
 and from zoom 10 finer tiles of 0.5° × 0.25° with the Gemeinde borders. The place names come from the gazetteer
-(GeoNames places with their inhabitants): the larger a place, the further out it is named; the overview names
-the places of 10,000 inhabitants and more, each tile the smaller ones in it. Which names overlap is decided in
+(GeoNames places with their inhabitants): the larger a place, the further out it is named; the index names the
+places of 10,000 inhabitants and more (and says which tiles there are), each tile the smaller ones in it. A map
+close in never needs the overview's shapes, so they are a part of their own. Which names overlap is decided in
 the browser, the larger place first. Everything is made once per process, as JSON texts named by one version.
 """
 
@@ -34,15 +35,15 @@ LARGE_ZOOM = 7  # places named from this zoom on or further out are named in all
 
 @dataclass(frozen=True)
 class Basemap:
-    overview: str  # JSON: the overview's shapes, the larger places and the tiles there are
+    index: str  # JSON: the larger places and the tiles there are – every map needs it first
+    overview: str  # GeoJSON: the overview's shapes, for a map further out than DETAIL_ZOOM
     tiles: dict[tuple[int, int], str]  # JSON per tile (column, row): its shapes and smaller places
     version: str  # names all of it: a browser may keep every part for a year under it
 
 
 def build_basemap(directory: Path, gazetteer_entries: pd.DataFrame) -> Basemap:
-    """The overview and the tiles from the shapes in `directory` and the places of the gazetteer."""
+    """The index, the overview and the tiles from the shapes in `directory` and the places of the gazetteer."""
     places = named_places(gazetteer_entries)
-    overview = _read(directory / "uebersicht.geojson")
     tile_features: dict[tuple[int, int], list[dict]] = defaultdict(list)
     for feature in _read(directory / "kacheln.geojson")["features"]:
         properties = feature["properties"]
@@ -52,14 +53,14 @@ def build_basemap(directory: Path, gazetteer_entries: pd.DataFrame) -> Basemap:
     tiles = {key: _json({"type": "FeatureCollection", "features": features,
                          "places": _columns(by_tile.get_group(key) if key in by_tile.groups else places[:0])})
              for key, features in sorted(tile_features.items())}
-    overview_text = _json({"type": "FeatureCollection", "features": overview["features"],
-                           "places": _columns(places[places.zoom < DETAIL_ZOOM]),
-                           "tiles": {"zoom": DETAIL_ZOOM, "size": [TILE_WIDTH, TILE_HEIGHT], "box": DETAIL_BOX,
-                                     "have": list(tiles)}})
-    digest = hashlib.sha256(overview_text.encode())
-    for text in tiles.values():
+    index = _json({"places": _columns(places[places.zoom < DETAIL_ZOOM]),
+                   "tiles": {"zoom": DETAIL_ZOOM, "size": [TILE_WIDTH, TILE_HEIGHT], "box": DETAIL_BOX,
+                             "have": list(tiles)}})
+    overview = _json(_read(directory / "uebersicht.geojson"))
+    digest = hashlib.sha256(index.encode())
+    for text in (overview, *tiles.values()):
         digest.update(text.encode())
-    return Basemap(overview_text, tiles, digest.hexdigest()[:20])
+    return Basemap(index, overview, tiles, digest.hexdigest()[:20])
 
 
 def named_places(entries: pd.DataFrame) -> pd.DataFrame:

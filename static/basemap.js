@@ -23,7 +23,6 @@
     handle.ready = fetch(options.src).then(function (r) { return r.json(); }).then(function (data) {
       handle.grid = data.tiles;
       data.tiles.have.forEach(function (t) { handle.have[t[0] + "/" + t[1]] = true; });
-      handle.overview = shapes(data.features, true);
       addPlaces(handle, data.places);
       update(handle);
       return handle;
@@ -52,8 +51,9 @@
     return L.layerGroup([areas, lines]);
   }
 
-  /* Up to the tiles' zoom the overview; from there the tiles in view, fetched once each. The overview stays
-     until every tile in view is there, so nothing goes blank meanwhile. */
+  /* Up to the tiles' zoom the overview, fetched when first needed; from there the tiles in view, fetched once
+     each. A map that was further out keeps showing the overview until every tile in view is there; a map that
+     starts close in never fetches it. */
   function update(handle) {
     if (!handle.grid) return;
     var map = handle.map, detail = map.getZoom() >= handle.grid.zoom, complete = false;
@@ -61,11 +61,13 @@
       var wanted = tilesInView(handle);
       complete = wanted.inside;
       wanted.keys.forEach(function (key) {
-        if (!handle.tiles[key]) { complete = false; load(handle, key); }
+        if (!handle.tiles[key]) { complete = false; load(handle, "tile:" + key, key); }
       });
+    } else if (!handle.overview) {
+      load(handle, "overview");
     }
     Object.keys(handle.tiles).forEach(function (key) { show(map, handle.tiles[key], detail); });
-    show(map, handle.overview, !(detail && complete));
+    if (handle.overview) show(map, handle.overview, !(detail && complete));
     handle.names.refresh();
   }
 
@@ -91,19 +93,24 @@
     return {keys: keys, inside: inside};
   }
 
-  function load(handle, key) {
-    if (handle.loading[key]) return;
-    handle.loading[key] = true;
-    var xy = key.split("/");
-    fetch(handle.src + "&x=" + xy[0] + "&y=" + xy[1])
+  /* The overview's shapes (`tile` undefined) or a tile's shapes and places. */
+  function load(handle, what, tile) {
+    if (handle.loading[what]) return;
+    handle.loading[what] = true;
+    var xy = tile ? tile.split("/") : null;
+    fetch(handle.src + (tile ? "&x=" + xy[0] + "&y=" + xy[1] : "&teil=uebersicht"))
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (data) {
-        handle.tiles[key] = shapes(data.features, false);
-        addPlaces(handle, data.places);
+        if (tile) {
+          handle.tiles[tile] = shapes(data.features, false);
+          addPlaces(handle, data.places);
+        } else {
+          handle.overview = shapes(data.features, true);
+        }
         update(handle);
       })
       .catch(function () {})  // asked again after the next move
-      .then(function () { delete handle.loading[key]; });
+      .then(function () { delete handle.loading[what]; });
   }
 
   function addPlaces(handle, columns) {
@@ -149,7 +156,7 @@
       if (!best) return;
       add(taken, best.box, candidate);
       add(taken, candidate.dot, candidate);
-      chosen.push({place: place, point: point, size: size, side: best.side});
+      chosen.push({place: place, point: point, size: size, side: best.side, box: best.box});
     });
     handle.placed[zoom] = chosen;
     return chosen;
@@ -164,9 +171,7 @@
     var found = [];
     eachCell(box, function (key) {
       (grid[key] || []).forEach(function (entry) {
-        var other = entry.box;
-        if (box[0] < other[2] && other[0] < box[2] && box[1] < other[3] && other[1] < box[3] &&
-            found.indexOf(entry.owner) < 0) found.push(entry.owner);
+        if (overlaps(box, entry.box) && found.indexOf(entry.owner) < 0) found.push(entry.owner);
       });
     });
     return found;
@@ -230,10 +235,11 @@
       var zoom = Math.round(map.getZoom()), origin = map.getPixelOrigin(), size = map.getSize();
       var corner = map.containerPointToLayerPoint([0, 0]);
       var low = corner.subtract([150, 30]), high = corner.add(size).add([150, 30]);
-      var labels = [], seen = 0;
+      var labels = [], seen = 0, ahead = aheadOf(map, origin);
       placed(this._handle, zoom).forEach(function (label) {
         var at = label.point.subtract(origin);
         if (at.x < low.x || at.y < low.y || at.x > high.x || at.y > high.y) return;
+        if (ahead.some(function (box) { return overlaps(box, label.box); })) return;  // the map's own names win
         if (at.x >= corner.x && at.y >= corner.y && at.x <= corner.x + size.x && at.y <= corner.y + size.y) seen++;
         labels.push({key: "p" + label.place.rank, text: label.place.name, at: at,
                      kind: "atlas-ort-" + label.size + " atlas-ort-" + label.side});
@@ -249,12 +255,6 @@
         if (node.parentNode !== box) box.appendChild(node);
         next[label.key] = node;
       });
-      var ahead = aheadOf(map);  // the map's own names (a district's Kreise) win: a place name under one goes
-      if (ahead.length) {
-        Object.keys(next).forEach(function (key) {
-          if (covers(ahead, next[key].getBoundingClientRect())) { box.removeChild(next[key]); delete next[key]; }
-        });
-      }
       Object.keys(before).forEach(function (key) {
         if (!next[key] && before[key].parentNode === box) box.removeChild(before[key]);
       });
@@ -302,18 +302,23 @@
     return result;
   }
 
-  function aheadOf(map) {
-    var rects = [];
-    map.getContainer().querySelectorAll(".leaflet-tooltip").forEach(function (tip) {
-      rects.push(tip.getBoundingClientRect());
+  /* The map's own names that stay (a district's Kreise, centred on their point), as boxes in world pixels at
+     the map's zoom, like the places' boxes: a place name under one is left out. */
+  function aheadOf(map, origin) {
+    var boxes = [];
+    map.eachLayer(function (layer) {
+      if (!(layer instanceof L.Tooltip) || !layer.options.permanent || layer.options.direction !== "center") return;
+      var node = layer.getElement();
+      if (!node) return;
+      var at = map.latLngToLayerPoint(layer.getLatLng()).add(origin), w = node.offsetWidth / 2,
+        h = node.offsetHeight / 2;
+      boxes.push([at.x - w, at.y - h, at.x + w, at.y + h]);
     });
-    return rects;
+    return boxes;
   }
 
-  function covers(rects, rect) {
-    return rects.some(function (other) {
-      return rect.left < other.right && other.left < rect.right && rect.top < other.bottom && other.top < rect.bottom;
-    });
+  function overlaps(a, b) {
+    return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
   }
 
   window.AtlasBasemap = {draw: draw};

@@ -33,15 +33,15 @@ def places_of(text: str) -> dict[str, int]:
     return dict(zip(places["name"], places["zoom"], strict=True))
 
 
-def test_the_overview_names_the_large_towns_and_leaves_the_small_ones_to_the_tiles(basemap):
-    overview = json.loads(basemap.overview)
-    named = places_of(basemap.overview)
+def test_the_index_names_the_large_towns_and_leaves_the_small_ones_to_the_tiles(basemap):
+    index, overview = json.loads(basemap.index), json.loads(basemap.overview)
+    named = places_of(basemap.index)
     for town in ("Hannover", "Braunschweig", "Osnabrück", "Oldenburg", "Göttingen", "Wolfsburg", "Bremen", "Hamburg"):
         assert named[town] <= 7, f"{town} is named on the state map"
     assert named["Sarstedt"] == named["Bad Salzdetfurth"] == 9, "towns of 10,000 to 20,000 from zoom 9"
     assert max(named.values()) < DETAIL_ZOOM
     assert "Lamspringe" not in named and "Harbarnsen" not in named
-    ranks = overview["places"]["rank"]
+    ranks = index["places"]["rank"]
     assert ranks == sorted(ranks), "the larger place first: it wins where names would overlap"
     assert {f["properties"]["k"] for f in overview["features"]} == {"nachbar", "land", "kreis"}
     assert not any(f["geometry"]["type"].endswith("LineString") and f["properties"]["k"] == "gemeinde"
@@ -50,7 +50,7 @@ def test_the_overview_names_the_large_towns_and_leaves_the_small_ones_to_the_til
 
 def test_a_tile_holds_the_gemeinde_borders_and_the_small_places_of_its_area(basemap):
     key = tile_of(51.96071, 10.01105)  # Lamspringe
-    assert key in basemap.tiles and [list(key)] == [t for t in json.loads(basemap.overview)["tiles"]["have"]
+    assert key in basemap.tiles and [list(key)] == [t for t in json.loads(basemap.index)["tiles"]["have"]
                                                     if tuple(t) == key]
     tile = json.loads(basemap.tiles[key])
     kinds = {f["properties"]["k"] for f in tile["features"]}
@@ -76,9 +76,10 @@ def test_the_land_of_niedersachsen_is_its_land_area(basemap):
 
 
 def test_the_data_stays_small_at_state_zoom_and_per_tile(basemap):
-    overview = len(gzip.compress(basemap.overview.encode(), 6))
+    index, overview = (len(gzip.compress(text.encode(), 6)) for text in (basemap.index, basemap.overview))
     biggest = max(len(gzip.compress(text.encode(), 6)) for text in basemap.tiles.values())
-    assert overview < 55_000, f"the overview is {overview} bytes gzipped"
+    assert index < 10_000, f"the index is {index} bytes gzipped"
+    assert index + overview < 50_000, f"the state map needs {index + overview} bytes gzipped"
     assert biggest < 10_000, f"the largest tile is {biggest} bytes gzipped"
 
 
@@ -105,18 +106,21 @@ def test_the_basemap_is_served_under_its_version_and_kept_a_year(client):
     assert [s["src"].split("?")[0] for s in page.select("script[src]")].count("/static/basemap.js") == 1
     preload = page.select_one("link[rel=preload][as=fetch]")
     assert preload["href"] == options["src"] and preload["crossorigin"] == "anonymous", "asked before the map runs"
-    overview = client.get(options["src"], headers={"Accept-Encoding": "gzip"})
-    assert overview.status_code == 200 and overview.headers["Content-Encoding"] == "gzip"
-    assert overview.cache_control.max_age == 365 * 24 * 3600 and overview.cache_control.immutable
+    index = client.get(options["src"], headers={"Accept-Encoding": "gzip"})
+    assert index.status_code == 200 and index.headers["Content-Encoding"] == "gzip"
+    assert index.cache_control.max_age == 365 * 24 * 3600 and index.cache_control.immutable
+    overview = client.get(options["src"] + "&teil=uebersicht")
+    assert overview.mimetype == "application/geo+json" and overview.cache_control.max_age == 365 * 24 * 3600
+    assert {f["properties"]["k"] for f in overview.get_json()["features"]} == {"nachbar", "land", "kreis"}
     x, y = tile_of(52.15, 9.95)  # Hildesheim
     tile = client.get(f"{options['src']}&x={x}&y={y}")
     assert tile.status_code == 200 and tile.cache_control.max_age == 365 * 24 * 3600
-    assert "Bad Salzdetfurth" not in places_of(tile.get_data(as_text=True)), "a town of 14,000 is in the overview"
+    assert "Bad Salzdetfurth" not in places_of(tile.get_data(as_text=True)), "a town of 14,000 is in the index"
     assert client.get("/karte/grund.json?v=alt").cache_control.max_age == 3600
-    assert client.get(options["src"], headers={"If-None-Match": overview.headers["ETag"]}).status_code == 304
+    assert client.get(options["src"], headers={"If-None-Match": index.headers["ETag"]}).status_code == 304
 
 
-@pytest.mark.parametrize("query", ["x=1&y=1", "x=19", "x=abc&y=208", "x=%3Cscript%3E&y=1"])
+@pytest.mark.parametrize("query", ["x=1&y=1", "x=19", "x=abc&y=208", "x=%3Cscript%3E&y=1", "teil=alles"])
 def test_a_tile_that_is_not_there_is_a_404(client, query):
     assert client.get(f"/karte/grund.json?{query}").status_code == 404
 

@@ -36,7 +36,7 @@ def named(page, text: str, within: str = ""):
 
 
 def basemap_ready(page):
-    """The basemap's overview is there and the map has settled (a move asked for meanwhile would be lost)."""
+    """The basemap's index is there and the map has settled (a move asked for meanwhile would be lost)."""
     page.wait_for_function("() => window.atlasBasemap && window.atlasBasemap.grid"
                            " && !window.atlasBasemap.map._animatingZoom")
 
@@ -61,8 +61,8 @@ def test_the_state_map_names_the_large_towns_as_text_and_no_two_names_overlap(pa
     expect(page.locator("path.atlas-grund-land")).to_have_count(1)
     expect(page.locator("path.atlas-grund-kreis")).to_have_count(1)
     assert page.locator("path.atlas-grund-gemeinde").count() == 0
-    assert [urlsplit(url).query.startswith("v=") and "&x=" not in url for url in asked] == [True], \
-        f"the overview once (its preload is what the map uses), no tile: {asked}"
+    assert [urlsplit(url).query.split("&")[1:] for url in asked] == [[], ["teil=uebersicht"]], \
+        f"the index once (its preload is what the map uses), the overview once, no tile: {asked}"
     page.wait_for_timeout(3500)  # Chromium says after 3 s when a preload went unused
     assert not [text for text in said if "preload" in text], said
     panes = page.evaluate("""() => ['basemap', 'basemapLines', 'basemapPlaces', 'tilePane', 'overlayPane', 'markerPane']
@@ -71,19 +71,41 @@ def test_the_state_map_names_the_large_towns_as_text_and_no_two_names_overlap(pa
     attribution = page.locator(".leaflet-control-attribution")
     expect(attribution).to_contain_text("GeoBasis-DE / BKG")
     expect(attribution).to_contain_text("GeoNames (CC BY 4.0)")
+    # zoomed in, the tiles come with the smaller places and the Gemeinde borders, and replace the overview
+    page.evaluate("() => window.atlasBasemap.map.setView([52.15, 9.95], 11, {animate: false})")
+    expect(named(page, "Giesen")).to_be_visible()
+    page.wait_for_function("() => !window.atlasBasemap.map.hasLayer(window.atlasBasemap.overview)")
+    assert page.locator("path.atlas-grund-gemeinde").count() > 0
+
+
+def test_on_a_district_map_the_kreis_names_win_over_the_place_names(page, live_server):
+    page.goto(live_server + "/region/leine-weser")
+    basemap_ready(page)
+    expect(page.locator(".kreis-label", has_text="Hameln-Pyrmont")).to_be_visible()
+    expect(named(page, "Bielefeld")).to_be_visible()
+    page.wait_for_function("""() => {
+        const boxes = selector => [...document.querySelectorAll(selector)].map(n => n.getBoundingClientRect());
+        const kreise = boxes('.kreis-label');
+        return kreise.length === 7 && !boxes('.atlas-ort').some(a => kreise.some(b =>
+            a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)); }""")
 
 
 def test_close_to_hildesheim_smaller_places_and_the_gemeinde_borders_appear(page, live_server):
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if "/karte/grund" in request.url else None)
     page.goto(live_server + "/in-der-naehe?ort=Hildesheim&umkreis=10")
     basemap_ready(page)
     assert page.evaluate("() => window.atlasBasemap.map.getZoom()") >= 10
     for town in ("Sarstedt", "Bad Salzdetfurth", "Harsum", "Giesen"):  # 19,000 to 10,000 inhabitants
         expect(named(page, town)).to_be_visible()
     assert page.locator("path.atlas-grund-gemeinde").count() > 0
-    # the finer tiles replace the coarse overview once they are all there
-    page.wait_for_function("() => !window.atlasBasemap.map.hasLayer(window.atlasBasemap.overview)")
-    # zoomed out again, the overview is back and the small places are gone
+    # a map that starts close in needs only the index and the tiles in view, never the coarse overview
+    page.wait_for_load_state("networkidle")
+    assert not [url for url in asked if "teil=uebersicht" in url] and len(asked) >= 2, asked
+    # zoomed out, the overview comes and the small places and the Gemeinde borders go
     page.evaluate("() => window.atlasBasemap.map.setZoom(8, {animate: false})")
+    page.wait_for_function("() => window.atlasBasemap.overview"
+                           " && window.atlasBasemap.map.hasLayer(window.atlasBasemap.overview)")
     expect(named(page, "Giesen")).to_have_count(0)
     expect(page.locator("path.atlas-grund-gemeinde")).to_have_count(0)
     expect(named(page, "Hannover")).to_be_visible()

@@ -88,14 +88,17 @@ def kreis_outlines(slug: str):
 
 @bp.get("/karte/grund.json")
 def basemap():
-    """The basemap's overview; with `x` and `y` one of its tiles. All of it is named by one version (`v`)."""
+    """The basemap's index; with `teil=uebersicht` its overview's shapes, with `x` and `y` one of its tiles. All of
+    it is named by one version (`v`)."""
     made = _basemap()
     if "x" in request.args or "y" in request.args:
         stored = made["tiles"].get((request.args.get("x", type=int), request.args.get("y", type=int)))
-        if stored is None:
-            abort(404)
+    elif "teil" in request.args:
+        stored = made["overview"] if request.args["teil"] == "uebersicht" else None
     else:
-        stored = made["overview"]
+        stored = made["index"]
+    if stored is None:
+        abort(404)
     current = request.args.get("v") == made["version"]
     return deliver(stored, max_age=YEAR if current else 3600, immutable=current)
 
@@ -144,7 +147,8 @@ def _basemap() -> dict:
 
         services = current_app.extensions["atlas"]
         basemap = build_basemap(services.data_dir / "basemap", services.gazetteer.entries)
-        made = {"version": basemap.version, "overview": store(basemap.overview, "application/json"),
+        made = {"version": basemap.version, "index": store(basemap.index, "application/json"),
+                "overview": store(basemap.overview, "application/geo+json"),
                 "tiles": {key: store(text, "application/json") for key, text in basemap.tiles.items()}}
         with _lock:
             made = current_app.extensions.setdefault("atlas_basemap", made)
@@ -153,7 +157,7 @@ def _basemap() -> dict:
 
 @bp.app_template_global()
 def basemap_src() -> str:
-    """The versioned URL of the basemap's overview: pages ask for it early (a preload), maps then draw it."""
+    """The versioned URL of the basemap's index: pages ask for it early (a preload), maps then draw from it."""
     return url_for("assets.basemap", v=_basemap()["version"])
 
 
