@@ -20,13 +20,7 @@
     var handle = {map: map, src: options.src, grid: null, overview: null, tiles: {}, loading: {}, have: {},
                   places: [], placed: {}};
     handle.names = new Names(handle, options.attribution).addTo(map);
-    handle.ready = fetch(options.src).then(function (r) { return r.json(); }).then(function (data) {
-      handle.grid = data.tiles;
-      data.tiles.have.forEach(function (t) { handle.have[t[0] + "/" + t[1]] = true; });
-      addPlaces(handle, data.places);
-      update(handle);
-      return handle;
-    });
+    handle.ready = load(handle, "index");
     map.on("zoomend moveend", function () { update(handle); });
     map.on("layeradd", function (event) {  // the map's own names (a district's Kreise) come later: make room
       if (event.layer instanceof L.Tooltip) handle.names.refreshSoon();
@@ -55,7 +49,7 @@
      each. A map that was further out keeps showing the overview until every tile in view is there; a map that
      starts close in never fetches it. */
   function update(handle) {
-    if (!handle.grid) return;
+    if (!handle.grid) { load(handle, "index"); return; }
     var map = handle.map, detail = map.getZoom() >= handle.grid.zoom, complete = false;
     if (detail) {
       var wanted = tilesInView(handle);
@@ -93,24 +87,33 @@
     return {keys: keys, inside: inside};
   }
 
-  /* The overview's shapes (`tile` undefined) or a tile's shapes and places. */
+  /* The index, the overview's shapes or a tile (`tile`: its key); what failed is asked again after the next
+     move. The promise says when it is drawn (or not: the page works without its basemap). */
   function load(handle, what, tile) {
-    if (handle.loading[what]) return;
-    handle.loading[what] = true;
+    if (handle.loading[what]) return handle.loading[what];
     var xy = tile ? tile.split("/") : null;
-    fetch(handle.src + (tile ? "&x=" + xy[0] + "&y=" + xy[1] : "&teil=uebersicht"))
+    var url = handle.src + (tile ? "&x=" + xy[0] + "&y=" + xy[1] : what === "overview" ? "&teil=uebersicht" : "");
+    handle.loading[what] = fetch(url)
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (data) {
         if (tile) {
           handle.tiles[tile] = shapes(data.features, false);
           addPlaces(handle, data.places);
-        } else {
+        } else if (what === "overview") {
           handle.overview = shapes(data.features, true);
+        } else {
+          handle.grid = data.tiles;
+          data.tiles.have.forEach(function (t) { handle.have[t[0] + "/" + t[1]] = true; });
+          addPlaces(handle, data.places);
         }
+        delete handle.loading[what];
         update(handle);
-      })
-      .catch(function () {})  // asked again after the next move
-      .then(function () { delete handle.loading[what]; });
+        return handle;
+      }, function () {
+        delete handle.loading[what];
+        return handle;
+      });
+    return handle.loading[what];
   }
 
   function addPlaces(handle, columns) {

@@ -134,6 +134,19 @@ def test_the_pin_step_names_the_places_around_the_pin(page, live_server):
     expect(latitude).not_to_have_value(before)
 
 
+def test_the_map_works_without_its_basemap_and_gets_it_after_the_next_move(page, live_server):
+    failing = {"on": True}
+    page.route("**/karte/grund.json*", lambda route: route.abort() if failing["on"] else route.continue_())
+    page.goto(live_server + "/")
+    page.wait_for_function("() => window.atlasProjects && window.atlasProjects.settledAt")
+    expect(page.locator("#projektliste li")).to_have_count(7)
+    assert page.locator(".atlas-ort").count() == 0
+    failing["on"] = False
+    page.wait_for_function("() => !window.atlasBasemap.map._animatingZoom")
+    page.evaluate("() => window.atlasBasemap.map.panBy([40, 0], {animate: false})")
+    expect(named(page, "Hannover")).to_be_visible()
+
+
 def test_with_tiles_off_the_basemap_asks_only_this_machine(page, live_server):
     hosts, basemap = set(), []
     page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
