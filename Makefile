@@ -99,6 +99,7 @@ bench: install-test debian
 regions: install
 	$(BIN)/python -m pip install --quiet -e '.[build]'
 	$(BIN)/python scripts/build_regions.py
+	$(BIN)/python scripts/build_basemap.py
 	$(BIN)/python scripts/build_gazetteer.py
 
 # The Gemeinden of Niedersachsen with their population, from a local copy of Destatis' GV100AD (never committed):

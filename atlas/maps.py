@@ -48,6 +48,21 @@ class PinLayer(MacroElement):
         self.options = json.dumps({"box": box, "lat": lat, "lon": lon})
 
 
+class Basemap(MacroElement):
+    """The atlas's own light basemap below the tiles (static/basemap.js): land, borders and place names."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        window.atlasBasemap = AtlasBasemap.draw({{ this._parent.get_name() }}, {{ this.options }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, options: str):
+        super().__init__()
+        self._name = "Basemap"
+        self.options = options
+
+
 class Boundaries(MacroElement):
     """Region outlines fetched from the app as GeoJSON (cached by the browser), labelled if asked."""
 
@@ -67,13 +82,14 @@ class Boundaries(MacroElement):
 @lru_cache(maxsize=64)
 def project_map(*, tiles: str, attribution: str, bounds: tuple[tuple[float, float], tuple[float, float]],
                 boundaries: str | None = None, labels: bool = False, cluster: bool = True, zoom: int | None = None,
-                pin: bool = False) -> dict[str, str]:
+                pin: bool = False, basemap: str | None = None) -> dict[str, str]:
     """The parts of a Folium map: its <div> for the page and its script, which the app serves as a file.
 
     The map does not depend on the projects (they come from the page's `#atlas-data` block, with the view to show
     where a page needs its own), so each kind of map is rendered once per process: Folium compiles its templates
     anew for every map it renders. With `pin`, the map carries a draggable pin for the submission form instead
-    of projects.
+    of projects. `basemap` (JSON: where its data is, its attribution) draws the atlas's own basemap under the
+    tiles.
     """
     if tiles not in TILES:
         raise ValueError(f"ATLAS_TILES must be one of {', '.join(TILES)}, got {tiles!r}")
@@ -86,6 +102,8 @@ def project_map(*, tiles: str, attribution: str, bounds: tuple[tuple[float, floa
         tile_layer = folium.TileLayer(url, attr=attribution, name="Karte", max_zoom=18)
         tile_layer._id = "karte"  # a fixed name: every process renders the same script, so one URL serves it
         tile_layer.add_to(figure_map)
+    if basemap:
+        Basemap(basemap).add_to(figure_map)
     if zoom is None:
         figure_map.fit_bounds([list(bounds[0]), list(bounds[1])])
     if boundaries:

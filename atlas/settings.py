@@ -44,7 +44,9 @@ def default_settings(instance_path: Path) -> dict:
         "NOMINATIM_USER_AGENT": DEFAULT_USER_AGENT,
         "NOMINATIM_TIMEOUT": 5,
         "NOMINATIM_MIN_INTERVAL": 1.0,
-        "TILES": "osm",
+        # Map tiles: basemap.de (BKG); OpenStreetMap's servers only when asked (their usage policy does not cover a
+        # production site); `none`: no third-party request at all, the atlas's own basemap only
+        "TILES": "basemap",
         # Mail: without ATLAS_MAIL_URL each mail is written as an .eml file into MAIL_DIR (see atlas.mail)
         "MAIL_URL": "",
         "MAIL_DIR": str(instance_path / "mail"),

@@ -81,7 +81,7 @@ def test_a_page_is_sent_as_stored_and_not_again_when_the_browser_has_it(client, 
 def test_static_files_carry_their_version_and_are_kept_a_year(client):
     page = soup(client.get("/"))
     urls = [t["src"] for t in page.select("script[src]")] + [t["href"] for t in page.select("link[rel=stylesheet]")]
-    assert len(urls) == 8 and all("?v=" in u for u in urls), urls
+    assert len(urls) == 9 and all("?v=" in u for u in urls), urls
     for url in urls:
         response = client.get(url, headers={"Accept-Encoding": "gzip"})
         assert response.status_code == 200, url

@@ -1,5 +1,5 @@
 """The files a page loads: Leaflet and its plugins from the XStatic packages on PyPI, the atlas's own script and
-style, the region outlines as GeoJSON, and the script of each kind of map.
+style, the region outlines as GeoJSON, the atlas's own basemap (atlas.basemap), and the script of each kind of map.
 
 Every file is read or rendered once per process and kept compressed (atlas.web.delivery). Its URL carries a
 version (`?v=` the digest of its content), so the browser keeps it a year and asks again only when it changed.
@@ -11,6 +11,7 @@ another one rendered.
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import threading
 from collections.abc import Callable
@@ -19,11 +20,12 @@ from pathlib import Path
 import xstatic.pkg.leaflet as leaflet
 import xstatic.pkg.leaflet_markercluster as markercluster
 from flask import Blueprint, abort, current_app, request, url_for
+from markupsafe import escape
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
 from atlas.mapdata import tile_attribution
-from atlas.regions import ARLS
+from atlas.regions import ARLS, BOUNDARIES
 from atlas.settings import resource
 from atlas.web import language
 from atlas.web.delivery import YEAR, Stored, deliver, store
@@ -84,6 +86,23 @@ def kreis_outlines(slug: str):
                          "application/geo+json"), max_age=24 * 3600)
 
 
+@bp.get("/karte/grund.json")
+def basemap():
+    """The basemap's index; with `teil=uebersicht` its overview's shapes, with `x` and `y` one of its tiles. All of
+    it is named by one version (`v`)."""
+    made = _basemap()
+    if "x" in request.args or "y" in request.args:
+        stored = made["tiles"].get((request.args.get("x", type=int), request.args.get("y", type=int)))
+    elif "teil" in request.args:
+        stored = made["overview"] if request.args["teil"] == "uebersicht" else None
+    else:
+        stored = made["index"]
+    if stored is None:
+        abort(404)
+    current = request.args.get("v") == made["version"]
+    return deliver(stored, max_age=YEAR if current else 3600, immutable=current)
+
+
 def own_file(filename: str) -> Stored | None:
     """A static file of the atlas as it is sent, or None if there is none by that name."""
     try:
@@ -120,12 +139,41 @@ def _regions():
     return current_app.extensions["atlas"].regions
 
 
+def _basemap() -> dict:
+    """The basemap, made once per process from data/basemap and the gazetteer's places, kept compressed."""
+    made = current_app.extensions.get("atlas_basemap")
+    if made is None:
+        from atlas.basemap import build_basemap
+
+        services = current_app.extensions["atlas"]
+        basemap = build_basemap(services.data_dir / "basemap", services.gazetteer.entries)
+        made = {"version": basemap.version, "index": store(basemap.index, "application/json"),
+                "overview": store(basemap.overview, "application/geo+json"),
+                "tiles": {key: store(text, "application/json") for key, text in basemap.tiles.items()}}
+        with _lock:
+            made = current_app.extensions.setdefault("atlas_basemap", made)
+    return made
+
+
+@bp.app_template_global()
+def basemap_src() -> str:
+    """The versioned URL of the basemap's index: pages ask for it early (a preload), maps then draw from it."""
+    return url_for("assets.basemap", v=_basemap()["version"])
+
+
+def _basemap_options() -> str:
+    """What a map's script hands static/basemap.js: where the data is, and whom the map owes it (as Leaflet shows
+    an attribution: HTML, here made of our own words only)."""
+    attribution = f"{escape(BOUNDARIES)} · GeoNames (CC BY 4.0)"
+    return json.dumps({"src": basemap_src(), "attribution": attribution}, ensure_ascii=False)
+
+
 def _map(kind: str) -> tuple[Stored, str]:
     from atlas.maps import project_map  # Folium takes half a second to import: only where a map is drawn
 
     code = language.current()  # the tiles' attribution is written in the reader's language
     parts = project_map(tiles=current_app.config["TILES"], attribution=tile_attribution(current_app.config["TILES"]),
-                        **_kinds()[kind])
+                        basemap=_basemap_options(), **_kinds()[kind])
     return _kept(("map", kind, code), lambda: parts["script"], "text/javascript"), parts["html"]
 
 
