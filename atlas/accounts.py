@@ -15,8 +15,9 @@ from functools import lru_cache
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
+from atlas.hashing import check_password
 from atlas.i18n import _
 from atlas.notices import NOTIFY_CHOICES
 from atlas.regions import ARLS
@@ -79,7 +80,7 @@ def authenticate(store: Store, email: str, password: str) -> User | None:
     with store.engine.connect() as db:
         row = db.execute(select(users).where(users.c.email == email.strip().lower())).mappings().first()
     stored = row["password_hash"] if row else _unknown_account_hash()
-    if not check_password_hash(stored, password) or row is None:
+    if not check_password(stored, password) or row is None:
         return None
     return User(row["id"], row["email"], row["arl"], row["is_admin"])
 

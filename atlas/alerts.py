@@ -32,6 +32,7 @@ RADII = RADII_KM  # as the near search offers them
 WEEKLY = "weekly"
 FREQUENCIES = {WEEKLY: timedelta(days=7), DAILY: timedelta(days=1)}
 CONFIRM_DAYS = 7
+ONE_CONFIRMATION_PER = timedelta(days=1)  # confirmation mails to one address
 MAX_LISTED = 50  # projects named in one digest; more are counted
 
 
@@ -59,20 +60,29 @@ def validate(email: str, radius: str, frequency: str) -> dict[str, str]:
     return errors
 
 
-def subscribe(store: Store, request: Request) -> int:
-    """Keep the subscription unconfirmed and queue the mail with its confirmation link."""
+def subscribe(store: Store, request: Request) -> tuple[int, bool]:
+    """Keep the subscription unconfirmed and queue the mail with its confirmation link; (its id, whether a mail
+    goes out). An address gets at most one confirmation mail a day: a second sign-up that day replaces the waiting
+    one, and the link already sent confirms it – nobody can flood an inbox through the form."""
     now = datetime.now(UTC)
+    values = dict(email=request.email, place=request.place.name[:100], lat=request.place.lat, lon=request.place.lon,
+                  radius_km=request.radius_km, hf_mask=mask(request.handlungsfelder), frequency=request.frequency,
+                  language=request.language)
     with store.write() as db:
-        subscription_id = db.execute(insert(subscriptions).values(
-            email=request.email, place=request.place.name[:100], lat=request.place.lat, lon=request.place.lon,
-            radius_km=request.radius_km, hf_mask=mask(request.handlungsfelder), frequency=request.frequency,
-            language=request.language, created_at=now).returning(subscriptions.c.id)).scalar_one()
+        waiting = db.execute(select(subscriptions.c.id).where(
+            subscriptions.c.email == request.email, subscriptions.c.confirmed_at.is_(None),
+            subscriptions.c.created_at > now - ONE_CONFIRMATION_PER)).scalar()
+        if waiting is not None:
+            db.execute(update(subscriptions).where(subscriptions.c.id == waiting).values(**values))
+            return waiting, False
+        subscription_id = db.execute(insert(subscriptions).values(**values, created_at=now)
+                                     .returning(subscriptions.c.id)).scalar_one()
         link = tokens.issue(db, tokens.CONFIRM, subscription_id, timedelta(days=CONFIRM_DAYS))
         outbox.queue(db, f"confirm:{subscription_id}", "confirm", request.email,
                      {"token": link, "place": request.place.name, "radius_km": request.radius_km,
                       "fields": list(request.handlungsfelder), "frequency": request.frequency,
                       "days": CONFIRM_DAYS, "lang": request.language})
-    return subscription_id
+    return subscription_id, True
 
 
 def confirm(store: Store, raw: str) -> dict | None:

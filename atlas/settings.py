@@ -75,14 +75,21 @@ def default_settings(instance_path: Path) -> dict:
         "FORCE_HTTPS": False,  # redirect plain HTTP to HTTPS (when no reverse proxy does it)
         "RATELIMIT_STORAGE_URI": "memory://",  # one process (waitress); several processes need redis://
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        # Redis down: log a warning, count in this process's memory with this limit, look for Redis again later
+        # Redis down: log a warning, count in this process's memory with each route's own limit (routes without one
+        # stay unlimited), look for Redis again later
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-        "RATELIMIT_IN_MEMORY_FALLBACK": "30 per minute",
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "SUBMIT_RATE_LIMIT": "20 per minute;300 per day",  # POSTs per client; a submission takes two
         "LOGIN_RATE_LIMIT": "10 per minute;100 per day",
         "API_RATE_LIMIT": "600 per minute",  # GETs of /ogc per client; a GIS client pages through 1,000 at a time
+        # What costs the server a render per request, sized to what a person does (a flood from one client meets
+        # 429 soon and leaves the CPU to everyone else):
+        "SEARCH_RATE_LIMIT": "60 per minute;1000 per hour",  # the near search and the text search
+        "DOWNLOAD_RATE_LIMIT": "30 per minute;300 per hour",  # „Daten herunterladen“ (GeoJSON, CSV)
+        "EMBED_RATE_LIMIT": "60 per minute;1000 per hour",  # an embedded map around a place (each visitor counts)
+        "POSTER_RATE_LIMIT": "20 per minute;200 per hour",  # a poster as a page
+        "PDF_RATE_LIMIT": "5 per minute;30 per hour",  # a poster as PDF: a person prints a few, not 120
         "DATA_LICENCE": "CC BY 4.0",  # the project data's licence, named in the API and every download
         "DATA_LICENCE_URL": "https://creativecommons.org/licenses/by/4.0/deed.de",
         "DCAT_PUBLISHER_URL": "https://www.stk.niedersachsen.de/",  # the publisher's homepage in the catalogue

@@ -186,6 +186,14 @@ class Store:
             row["distance_km"] = float(distance)
         return sorted((r for r in rows if r["distance_km"] <= radius_km), key=lambda r: r["distance_km"])
 
+    def in_box(self, box: tuple[float, float, float, float], statuses=(PENDING,)) -> list[dict]:
+        """Projects of these statuses whose exact position lies in a box (south, north, west, east), as stored."""
+        south, north, west, east = box
+        query = select(projects.c.id, projects.c.name, projects.c.status).where(
+            projects.c.lat >= south, projects.c.lat < north, projects.c.lon >= west, projects.c.lon < east)
+        with self.engine.connect() as db:
+            return [dict(r) for r in db.execute(query).mappings() if r.status in statuses]
+
     def update(self, project_id: int, project: ProjectInput, place: Place, actor: str,
                expected_version: int | None = None, publish: bool = False) -> dict:
         """Change a project; Kreis and ArL are assigned again from its place.

@@ -5,6 +5,7 @@ Plain functions over the geocoder and the store; the web view only carries their
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, utils
@@ -15,12 +16,13 @@ from atlas.i18n import _
 from atlas.places import OK, Place, Result, parse_position
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
-from atlas.store import PUBLISHED, Store
+from atlas.store import PENDING, PUBLISHED, Store
 
 PIN_WARNING_KM = 2.0  # a pin farther than this from the address gets a warning the person confirms
 PIN_MOVED_KM = 0.01  # closer than 10 m: the pin was not moved, the address's precision stays
 DUPLICATE_RADIUS_KM = 1.0
-SIMILAR_NAME = 90  # rapidfuzz token_set_ratio: "Sprachcafé Lamspringe" ~ "Sprachcafe Lamspringe", "Sprachcafé"
+SIMILAR_NAME = 90  # rapidfuzz token_sort_ratio: "Sprachcafé Lamspringe" ~ "Sprachcafe Lamspringe!", not "Sprachcafé"
+PENDING_CELL = (0.05, 0.08)  # degrees (about 5.5 × 5.5 km): where a pending project is counted, never measured
 
 
 @dataclass
@@ -117,15 +119,26 @@ def coordinate_text(value: float) -> str:
 
 
 def similar_nearby(store: Store, name: str, lat: float, lon: float) -> list[dict]:
-    """Projects within DUPLICATE_RADIUS_KM of their public position whose name is the same or very similar.
+    """Projects nearby whose whole name is the same or very similar (a word of it is not enough).
 
-    Only what the public may see: a published one with its name, place and number; a pending one only as
-    "waiting", since nobody has checked it yet. No distance: moving a pin must not locate an approximate project.
+    Only what the public may see: a published one within DUPLICATE_RADIUS_KM of its public position, with its
+    name, place and number, and no distance (moving a pin must not locate an approximate project); a pending one,
+    which nobody has checked yet, only counted, and only by the fixed coarse cell the pin lies in, so pins moved
+    around it learn nothing finer than that cell.
     """
-    similar = [row for row in store.nearby(lat, lon, DUPLICATE_RADIUS_KM)
-               if fuzz.token_set_ratio(name, row["name"], processor=utils.default_process) >= SIMILAR_NAME]
-    return [{"status": PUBLISHED, "id": row["id"], "name": row["name"], "ort": row["ort"]}
-            if row["status"] == PUBLISHED else {"status": row["status"]} for row in similar]
+    published = [{"status": PUBLISHED, "id": row["id"], "name": row["name"], "ort": row["ort"]}
+                 for row in store.nearby(lat, lon, DUPLICATE_RADIUS_KM, statuses=(PUBLISHED,))
+                 if _same_name(name, row["name"])]
+    south, west = (math.floor(lat / PENDING_CELL[0]) * PENDING_CELL[0],
+                   math.floor(lon / PENDING_CELL[1]) * PENDING_CELL[1])
+    pending = [{"status": row["status"]} for row in store.in_box(
+        (south, south + PENDING_CELL[0], west, west + PENDING_CELL[1]), statuses=(PENDING,))
+        if _same_name(name, row["name"])]
+    return published + pending
+
+
+def _same_name(typed: str, stored: str) -> bool:
+    return fuzz.token_sort_ratio(typed, stored, processor=utils.default_process) >= SIMILAR_NAME
 
 
 def outside_message(place: Place, subject: str = "") -> str:

@@ -25,11 +25,16 @@ def cli_environment(**settings: str) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}, **settings}
 
 
+GENEROUS = ("SEARCH_RATE_LIMIT", "DOWNLOAD_RATE_LIMIT", "EMBED_RATE_LIMIT", "POSTER_RATE_LIMIT", "PDF_RATE_LIMIT")
+
+
 def make_app(directory: Path, migrate: bool = True, **settings):
     """An app on its own instance folder and database, its schema upgraded as `atlas db upgrade` does (unless
     `migrate` is false: a database that is not there)."""
     if "DATABASE_URL" not in settings:
         settings["DATABASE_URL"] = new_database_url(directory)
+    for limit in GENEROUS:  # one test client stands for many visitors; tests/test_floods.py tests these limits
+        settings.setdefault(limit, "100000 per minute")
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(directory / "instance"), "TILES": "none", **settings})
     if migrate:
         upgrade(app.config["DATABASE_URL"])

@@ -239,3 +239,21 @@ def test_mail_goes_to_exactly_the_checked_address(mail_app, smtp):
     deliver(mail_app)
     [mail] = smtp.messages
     assert mail.envelope_to == ["Neu@example.org"]  # the domain as DNS knows it, the local part as typed
+
+
+def test_an_address_gets_at_most_one_confirmation_mail_a_day(mail_app, smtp):
+    for radius in ("10", "25", "50", "5"):
+        assert subscribe(mail_app, umkreis=radius).status_code == 302
+    deliver(mail_app)
+    assert len(smtp.to("neu@example.org")) == 1
+    assert count(mail_app, subscriptions) == 1
+    second = mail_app.test_client().get("/benachrichtigung/danke?schon=1")
+    assert html(second).select_one("#schon-gesendet")
+    [mail] = smtp.messages
+    [link] = links(mail)
+    client = mail_app.test_client()
+    page = client.get(link)
+    client.post(link, data={"csrf_token": csrf_token(page)})
+    with mail_app.extensions["atlas"].store.engine.connect() as db:
+        radius = db.execute(select(subscriptions.c.radius_km)).scalar_one()
+    assert radius == 5  # the link confirms what was asked last

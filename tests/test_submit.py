@@ -256,3 +256,28 @@ def test_behind_a_proxy_each_forwarded_client_has_its_own_limit(tmp_path):
     assert start(first).status_code == 200
     assert start(second).status_code == 200
     assert start(first).status_code == 429
+
+
+def test_the_duplicate_warning_cannot_locate_a_pending_project(app):
+    """A project nobody has checked yet is counted by a fixed coarse cell, and only for (nearly) its whole name:
+    a word of the name finds nothing, and pins moved around it change the answer only at the grid's lines."""
+    from dataclasses import replace
+
+    from atlas.submission import PENDING_CELL
+
+    store = app.extensions["atlas"].store
+    exact_lat, exact_lon = 52.15237, 9.95612
+    project, _ = validate_project({"name": "Zuflucht Hildesheim Nord", "handlungsfelder": "wohnen-leben",
+                                   "ort": "Hildesheim"})
+    place = app.extensions["atlas"].geocoder.geocode("Hildesheim").place
+    store.add(project, replace(place, lat=exact_lat, lon=exact_lon), "pending")
+    assert not similar_nearby(store, "Zuflucht", exact_lat, exact_lon)  # one word of the name tells nothing
+    assert similar_nearby(store, "Zuflucht Hildesheim-Nord", exact_lat, exact_lon) == [{"status": "pending"}]
+
+    def cell(lat: float) -> int:
+        return int(lat // PENDING_CELL[0])
+
+    for step in range(-120, 121):  # a line of pins 50 m apart through the exact spot
+        lat = exact_lat + step * 0.00045
+        flagged = bool(similar_nearby(store, "Zuflucht Hildesheim Nord", lat, exact_lon))
+        assert flagged == (cell(lat) == cell(exact_lat)), (step, lat)

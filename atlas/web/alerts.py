@@ -37,9 +37,10 @@ def subscribe():
         if not errors:
             fields = [slug for slug in HANDLUNGSFELDER if slug in (form.handlungsfelder.data or [])]
             email = email_address(email)  # exactly the address that was checked
-            alerts.subscribe(_services().store, alerts.Request(email, located.place, int(form.umkreis.data),
-                                                              fields, form.rhythmus.data, language.current()))
-            return redirect(url_for("alerts.thanks"))
+            wanted = alerts.Request(email, located.place, int(form.umkreis.data), fields, form.rhythmus.data,
+                                    language.current())
+            _id, mailed = alerts.subscribe(_services().store, wanted)
+            return redirect(url_for("alerts.thanks", **({} if mailed else {"schon": "1"})))
     elif form.errors:
         errors = {"form": EXPIRED}
     return render_template("alerts/form.html", form=form, errors=errors), 400 if errors else 200
@@ -64,7 +65,7 @@ def too_many(_error):
 
 @bp.get("/danke")
 def thanks():
-    return render_template("alerts/thanks.html")
+    return render_template("alerts/thanks.html", already=request.args.get("schon") == "1")
 
 
 @bp.route("/bestaetigen/<token>", methods=["GET", "POST"])

@@ -1,48 +1,77 @@
 """Rendered pages, kept until what the public sees changes (the store's version moves on).
 
 A page is kept as it is sent: compressed once, with its ETag (atlas.web.delivery). Bounded in bytes, not
-entries: a flood of distinct pages evicts the least recently used ones and never grows the process beyond the
-bound. Keys are built from validated values only (see the views).
+entries: a flood of distinct pages evicts others and never grows the process beyond the bound – the cheap ones to
+make first, so a flood of quick pages cannot push out the PDFs and district files that take a second to make.
+Many requests for one page that is not there yet make it once (single flight): the others wait for it. Keys are
+built from validated values only (see the views).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 from atlas.web.delivery import Stored, store
+
+CHEAP_SECONDS = 0.05  # a page made faster than this is evicted before any that took longer
+
+
+@dataclass
+class _Kept:
+    page: Stored
+    seconds: float  # what it cost to make
 
 
 class PageCache:
     def __init__(self, max_bytes: int = 64 * 1024 * 1024):
         self.max_bytes = max_bytes
-        self._pages: OrderedDict[Hashable, Stored] = OrderedDict()
+        self._pages: OrderedDict[Hashable, _Kept] = OrderedDict()
+        self._making: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
         self.bytes = 0
-        self.hits = self.misses = 0
+        self.hits = self.renders = 0
 
-    def get(self, key: Hashable, version: int, render: Callable[[], str], mimetype: str = "text/html") -> Stored:
+    def get(self, key: Hashable, version: int, render: Callable[[], str | bytes],
+            mimetype: str = "text/html") -> Stored:
         full_key = (version, key)
-        with self._lock:
-            if full_key in self._pages:
-                self._pages.move_to_end(full_key)
-                self.hits += 1
-                return self._pages[full_key]
-        page = store(render(), mimetype)
-        with self._lock:
-            self.misses += 1
-            if full_key not in self._pages and page.size <= self.max_bytes:
-                self._pages[full_key] = page
-                self.bytes += page.size
-            for old in [k for k in self._pages if k[0] != version]:
-                self._drop(old)
-            while self.bytes > self.max_bytes:
-                self._drop(next(iter(self._pages)))
-        return page
+        while True:
+            with self._lock:
+                if full_key in self._pages:
+                    self._pages.move_to_end(full_key)
+                    self.hits += 1
+                    return self._pages[full_key].page
+                waiting = self._making.get(full_key)
+                if waiting is None:
+                    self._making[full_key] = threading.Event()
+                    break
+            waiting.wait()  # another request makes this page now: take its result (or make it, if it failed)
+        try:
+            started = time.perf_counter()
+            page = store(render(), mimetype)
+            self._keep(full_key, version, page, time.perf_counter() - started)
+            return page
+        finally:
+            with self._lock:
+                self._making.pop(full_key).set()
 
     def __len__(self) -> int:
         return len(self._pages)
 
+    def _keep(self, full_key, version: int, page: Stored, seconds: float) -> None:
+        with self._lock:
+            self.renders += 1
+            if page.size <= self.max_bytes:
+                self._pages[full_key] = _Kept(page, seconds)
+                self.bytes += page.size
+            for old in [k for k in self._pages if k[0] != version]:
+                self._drop(old)
+            while self.bytes > self.max_bytes:
+                cheap = next((k for k, kept in self._pages.items() if kept.seconds < CHEAP_SECONDS), None)
+                self._drop(cheap if cheap is not None else next(iter(self._pages)))
+
     def _drop(self, key: Hashable) -> None:
-        self.bytes -= self._pages.pop(key).size
+        self.bytes -= self._pages.pop(key).page.size

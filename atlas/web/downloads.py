@@ -11,7 +11,7 @@ from atlas.near import parse_near_query, within_radius
 from atlas.present import local_now
 from atlas.web import absolute_url
 from atlas.web.delivery import deliver
-from atlas.web.limits import api_limit, limiter
+from atlas.web.limits import download_limit, limiter
 from atlas.web.public import arl_argument, valid_filter
 
 bp = Blueprint("downloads", __name__)
@@ -19,7 +19,7 @@ KINDS = {"geojson": "application/geo+json", "csv": "text/csv"}  # text/: Werkzeu
 
 
 @bp.get("/daten/projekte.<fmt>")
-@limiter.limit(api_limit)
+@limiter.limit(download_limit)
 def published(fmt: str):
     if fmt not in KINDS:
         abort(404)

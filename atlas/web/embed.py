@@ -16,12 +16,14 @@ from atlas.web import language
 from atlas.web.assets import page_map
 from atlas.web.delivery import deliver
 from atlas.web.headers import frameable
+from atlas.web.limits import embed_limit, limiter, no_place_asked
 from atlas.web.public import LIST_PAGE, arl_argument, data_sources, valid_filter
 
 bp = Blueprint("embed", __name__)
 
 
 @bp.get("/einbetten")
+@limiter.limit(embed_limit, exempt_when=no_place_asked)
 @frameable
 def embedded():
     services = current_app.extensions["atlas"]

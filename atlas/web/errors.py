@@ -16,10 +16,10 @@ MESSAGES = {
     413: (lazy("Zu viele Daten"), lazy("Die Anfrage ist zu groß. Bitte kürzen Sie Ihre Angaben.")),
     429: (lazy("Zu viele Anfragen"), lazy("Bitte warten Sie einen Moment und versuchen Sie es dann erneut.")),
     500: (lazy("Interner Fehler"), lazy("Etwas ist schiefgegangen. Bitte versuchen Sie es später erneut.")),
-    503: (lazy("Vorübergehend nicht erreichbar"),
-          lazy("Die Datenbank des Atlas ist gerade nicht erreichbar. Bitte versuchen Sie es in ein paar Minuten "
-               "erneut; Ihre Eingaben in einem Formular gehen dabei nicht verloren, wenn Sie zurückgehen.")),
+    503: (lazy("Vorübergehend nicht erreichbar"), lazy("Bitte versuchen Sie es in ein paar Minuten erneut.")),
 }
+DATABASE_DOWN = lazy("Die Datenbank des Atlas ist gerade nicht erreichbar. Bitte versuchen Sie es in ein paar Minuten "
+                     "erneut; Ihre Eingaben in einem Formular gehen dabei nicht verloren, wenn Sie zurückgehen.")
 RETRY_AFTER = 60  # seconds a client is asked to wait while the database is down
 
 
@@ -32,7 +32,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         title, text = MESSAGES.get(error.code, (error.name, error.description))
-        detail = error.description if error.code == 400 and error.description else ""
+        said = error.description and error.description != type(error).description  # a message of the atlas's own
+        detail = error.description if error.code in (400, 503) and said else ""
         return render_template("errors/error.html", code=error.code, title=title, text=text, detail=detail), error.code
 
     @app.errorhandler(OperationalError)
@@ -40,9 +41,9 @@ def register(app: Flask) -> None:
     def database_down(error: Exception):
         """The database cannot be reached (or answers with a connection error): a 503 that says so."""
         app.logger.error("database unavailable: %s", str(error).splitlines()[0][:200])
-        title, text = MESSAGES[503]
-        response = app.make_response((render_template("errors/error.html", code=503, title=title, text=text,
-                                                      detail=""), 503))
+        title, _text = MESSAGES[503]
+        response = app.make_response((render_template("errors/error.html", code=503, title=title,
+                                                      text=DATABASE_DOWN, detail=""), 503))
         response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
 

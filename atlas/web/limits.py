@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -25,3 +25,28 @@ def alert_limit() -> str:
 
 def api_limit() -> str:
     return current_app.config["API_RATE_LIMIT"]
+
+
+def search_limit() -> str:
+    return current_app.config["SEARCH_RATE_LIMIT"]
+
+
+def download_limit() -> str:
+    return current_app.config["DOWNLOAD_RATE_LIMIT"]
+
+
+def embed_limit() -> str:
+    return current_app.config["EMBED_RATE_LIMIT"]
+
+
+def poster_limit() -> str:
+    return current_app.config["POSTER_RATE_LIMIT"]
+
+
+def pdf_limit() -> str:
+    return current_app.config["PDF_RATE_LIMIT"]
+
+
+def no_place_asked() -> bool:
+    """An embedded map of the state, a district or a Kreis is one kept page for everyone: only a place costs."""
+    return not (request.args.get("ort") or request.args.get("lat"))

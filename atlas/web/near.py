@@ -14,6 +14,7 @@ from atlas.store import PUBLIC_COLUMNS
 from atlas.text import clean_text
 from atlas.web import keep_params
 from atlas.web.assets import page_map
+from atlas.web.limits import limiter, search_limit
 from atlas.web.public import public_views
 
 bp = Blueprint("near", __name__)
@@ -36,6 +37,7 @@ def places():
 
 
 @bp.get("/in-der-naehe")
+@limiter.limit(search_limit, exempt_when=lambda: not request.args)
 def near():
     services = current_app.extensions["atlas"]
     query, problems = parse_near_query(request.args)

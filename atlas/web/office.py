@@ -10,6 +10,7 @@ from atlas import freshness, labels, notices, submitters
 from atlas.accounts import authenticate, end_session, notify_choice, set_notify, start_session
 from atlas.downloads import office_csv
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
+from atlas.hashing import Busy
 from atlas.i18n import _, lazy
 from atlas.mapdata import project_data
 from atlas.present import project_view
@@ -52,7 +53,12 @@ STALE_DECISION = lazy("Das Projekt wurde geändert, seit Sie es geöffnet haben 
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(_store(), form.email.data, form.password.data)
+        try:
+            user = authenticate(_store(), form.email.data, form.password.data)
+        except Busy:
+            form.password.errors.append(_("Gerade melden sich sehr viele an. Bitte versuchen Sie es in einer Minute "
+                                          "noch einmal."))
+            return render_template("office/login.html", form=form), 503
         if user:
             login_user(start_session(_store(), user))
             return redirect(url_for("office.queue"))

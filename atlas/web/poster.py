@@ -9,6 +9,7 @@ from atlas.poster import make_poster
 from atlas.regions import ARLS
 from atlas.web import language
 from atlas.web.delivery import deliver
+from atlas.web.limits import limiter, pdf_limit, poster_limit
 from atlas.web.pdf import render_pdf
 
 bp = Blueprint("poster", __name__)
@@ -16,6 +17,7 @@ RADIUS_KM = 25
 
 
 @bp.get("/aushang/<key>")
+@limiter.limit(poster_limit)
 def poster(key: str):
     services = _services(key)
     return deliver(_pages().get(("aushang", key, language.current()), services.store.version(),
@@ -23,6 +25,7 @@ def poster(key: str):
 
 
 @bp.get("/aushang/<key>.pdf")
+@limiter.limit(pdf_limit)
 def poster_pdf(key: str):
     """The same poster as an A4 PDF, made from the page's HTML and print CSS; kept until the next publication."""
     services = _services(key)

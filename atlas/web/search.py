@@ -14,6 +14,7 @@ from atlas.search import Area
 from atlas.text import clean_text
 from atlas.web import keep_params
 from atlas.web.assets import page_map
+from atlas.web.limits import limiter, search_limit
 from atlas.web.public import page_number, public_views
 
 bp = Blueprint("search", __name__)
@@ -21,6 +22,7 @@ SHOWN = 50
 
 
 @bp.get("/suche")
+@limiter.limit(search_limit, exempt_when=lambda: not request.args)
 def search():
     services = current_app.extensions["atlas"]
     text = clean_text(request.args.get("q"))[:200]

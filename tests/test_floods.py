@@ -1,0 +1,123 @@
+"""A crowd – or one client with many connections – asking for what is expensive: each expensive kind of page has a
+limit per client sized to what a person does; a page wanted by many at once is made once; the cache keeps what is
+dear to make; a Redis outage limits only what has a limit; guessing passwords waits in a bounded pool."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from helpers import PASSWORD, create_account, csrf_token, make_app
+
+from atlas.web.cache import PageCache
+
+
+@pytest.mark.parametrize(("setting", "path"), [
+    ("SEARCH_RATE_LIMIT", "/in-der-naehe?ort=Hildesheim&umkreis={n}"),
+    ("SEARCH_RATE_LIMIT", "/suche?q=Sprach{n}"),
+    ("DOWNLOAD_RATE_LIMIT", "/daten/projekte.csv?ort=Hildesheim&umkreis=25&zielgruppe=frauen&seite={n}"),
+    ("EMBED_RATE_LIMIT", "/einbetten?ort=Hildesheim&umkreis=10&hf=sprache&x={n}"),
+    ("POSTER_RATE_LIMIT", "/aushang/03254?lang=de&x={n}"),
+    ("PDF_RATE_LIMIT", "/aushang/03254.pdf?x={n}"),
+])
+def test_each_expensive_page_has_its_own_limit_per_client(tmp_path, setting, path):
+    app = make_app(tmp_path, **{setting: "3 per minute"})
+    flooder, person = app.test_client(), app.test_client()
+    flooder.environ_base["REMOTE_ADDR"] = "192.0.2.66"
+    codes = [flooder.get(path.format(n=n)).status_code for n in range(5)]
+    assert codes[:3] != [429] * 3 and codes[3:] == [429, 429], codes
+    assert person.get(path.format(n=9)).status_code != 429, "another client is not limited by the flood"
+    assert flooder.get("/").status_code == 200, "the map itself has no limit"
+
+
+def test_a_place_free_embedded_map_is_not_limited(tmp_path):
+    app = make_app(tmp_path, EMBED_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    assert [client.get("/einbetten?arl=weser-ems").status_code for _ in range(5)] == [200] * 5
+
+
+def test_many_requests_for_one_missing_page_make_it_once():
+    cache, made = PageCache(), []
+
+    def render():
+        made.append(1)
+        time.sleep(0.2)
+        return "<p>teuer</p>"
+
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(cache.get("seite", 1, render))) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 1 and len(answers) == 16 and len({id(a) for a in answers}) == 1
+
+
+def test_a_failed_render_lets_the_next_one_try():
+    cache, attempts = PageCache(), []
+
+    def render():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("kaputt")
+        return "gut"
+
+    with pytest.raises(RuntimeError):
+        cache.get("seite", 1, render)
+    assert cache.get("seite", 1, render).body  # not stuck waiting for the failed one
+
+
+def test_a_flood_of_cheap_pages_does_not_evict_what_is_dear_to_make():
+    cache = PageCache(max_bytes=20_000)
+
+    def dear():
+        time.sleep(0.06)
+        return "x" * 5_000
+
+    cache.get("pdf", 1, dear)
+    for n in range(200):
+        cache.get(("billig", n), 1, lambda n=n: str(n) * 3_000)
+    renders = cache.renders
+    cache.get("pdf", 1, dear)
+    assert cache.renders == renders, "the dear page is still kept"
+    assert cache.bytes <= 20_000
+
+
+def test_with_redis_down_only_limited_routes_are_limited(tmp_path):
+    from servers import RedisServer
+
+    redis = RedisServer()
+    try:
+        app = make_app(tmp_path, RATELIMIT_STORAGE_URI=redis.url, LOGIN_RATE_LIMIT="3 per minute")
+        client = app.test_client()
+        assert client.get("/").status_code == 200
+        redis.stop()
+        assert [client.get(path).status_code for path in ("/", "/healthz") * 40] == [200] * 80
+        assert client.get("/static/atlas.css").status_code == 200
+        page = client.get("/amt/anmelden")
+        logins = [client.post("/amt/anmelden", data={"email": "x@arl.example", "password": "falsch-geraten",
+                                                     "csrf_token": csrf_token(page)}).status_code for _ in range(5)]
+        assert logins == [400, 400, 400, 429, 429], logins
+    finally:
+        redis.close()
+
+
+def test_guessing_passwords_waits_in_a_bounded_pool(tmp_path, monkeypatch):
+    from atlas import hashing
+
+    app = make_app(tmp_path)
+    create_account(app, "amt@arl.example", "--arl=leine-weser")
+    monkeypatch.setattr(hashing, "WAIT_SECONDS", 0.2)
+    client = app.test_client()
+    page = client.get("/amt/anmelden")
+    hashing.POOL.acquire()  # every check slot is taken by other guessers
+    try:
+        busy = client.post("/amt/anmelden", data={"email": "amt@arl.example", "password": PASSWORD,
+                                                  "csrf_token": csrf_token(page)})
+    finally:
+        hashing.POOL.release()
+    assert busy.status_code == 503 and "sehr viele" in busy.get_data(as_text=True)
+    ok = client.post("/amt/anmelden", data={"email": "amt@arl.example", "password": PASSWORD,
+                                            "csrf_token": csrf_token(page)})
+    assert ok.status_code == 302
