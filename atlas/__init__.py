@@ -30,12 +30,6 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key(app.config["SECRET_KEY"], Path(app.instance_path))
     except OSError as error:
         raise unusable_instance(app.instance_path, error) from error
-    if int(app.config["PROXY_COUNT"]):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
     from atlas.services import Services
 
     app.extensions["atlas"] = Services(app.config)
@@ -49,6 +43,11 @@ def create_app(config: dict | None = None) -> Flask:
     Babel(app, locale_selector=select_locale)
     Compress(app)
     register(app)
+    if int(app.config["PROXY_COUNT"]):  # outermost: everything inside sees the client the proxies name
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from atlas.cli import commands
 

@@ -121,3 +121,20 @@ def test_guessing_passwords_waits_in_a_bounded_pool(tmp_path, monkeypatch):
     ok = client.post("/amt/anmelden", data={"email": "amt@arl.example", "password": PASSWORD,
                                             "csrf_token": csrf_token(page)})
     assert ok.status_code == 302
+
+
+def test_a_client_over_its_limit_is_refused_at_the_door_for_that_kind_of_page_only(tmp_path):
+    app = make_app(tmp_path, SEARCH_RATE_LIMIT="2 per minute")
+    door = app.extensions["atlas_door"]
+    flooder = app.test_client()
+    flooder.environ_base["REMOTE_ADDR"] = "192.0.2.66"
+    codes = [flooder.get(f"/suche?q=Wort{n}").status_code for n in range(6)]
+    assert codes == [200, 200, 429, 429, 429, 429]
+    assert door.refused == 3, "after the first refusal the app is not asked again"
+    answer = flooder.get("/suche?q=nochmal")
+    assert answer.status_code == 429 and 0 < int(answer.headers["Retry-After"]) <= 61
+    assert "Zu viele Anfragen" in answer.get_data(as_text=True)
+    assert flooder.get("/").status_code == 200 and flooder.get("/in-der-naehe").status_code == 200
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert other.get("/suche?q=Wort").status_code == 200

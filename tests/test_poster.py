@@ -77,6 +77,7 @@ def test_making_a_pdf_fetches_nothing_but_the_sites_own_files(poster_app, nomina
     with poster_app.test_request_context("/aushang/03254.pdf"):  # another server listens, and records any request
         body = render_pdf(f'<link rel="stylesheet" href="{nominatim.url}/search?q=spy">'
                           f'<img src="file:///etc/passwd"><img src="{nominatim.url}/search?q=pixel">'
+                          f'<link rel="stylesheet" href="/static/../../etc/passwd">'
                           f'<link rel="stylesheet" href="/static/atlas.css"><h1 class="poster">Aushang</h1>')
     [(_, text, _)] = read_pdf(body)
     assert text.strip() == "Aushang"

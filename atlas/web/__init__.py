@@ -54,6 +54,7 @@ def register(app: Flask) -> None:
     from atlas.web.cache import PageCache
     from atlas.web.headers import secure
     from atlas.web.limits import limiter
+    from atlas.web.penalty import PenaltyBox
 
     app.extensions["atlas_pages"] = PageCache(max_bytes=int(app.config["PAGE_CACHE_BYTES"]))
     @app.template_filter("km")
@@ -91,6 +92,12 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)
+    # The limiter object outlives an app within one process (tests make many): a new app starts on its own
+    # storage, not in the fallback an earlier app's outage left it in.
+    limiter._storage_dead = False
+    door = PenaltyBox(app.wsgi_app)  # inside the proxy fix (added last, in create_app): it sees the real client
+    app.wsgi_app = door
+    app.extensions["atlas_door"] = door
     logins = LoginManager(app)
     logins.login_view = "office.login"
     logins.login_message = lazy("Bitte melden Sie sich an.")

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+
 # Storage and switches come from the app config: RATELIMIT_STORAGE_URI (memory:// for one process,
 # redis://… for several), RATELIMIT_ENABLED; as environment variables ATLAS_RATELIMIT_….
-limiter = Limiter(key_func=get_remote_address)
+def refused(limit) -> None:
+    """A client broke a limit: a GET of that kind of page is refused at the door until the limit frees it
+    (atlas.web.penalty), so a flood costs the server almost nothing from then on."""
+    if request.method == "GET":
+        door = current_app.extensions.get("atlas_door")
+        if door is not None:
+            door.sentence(get_remote_address(), request.path, limit.reset_at - time.time())
+
+
+limiter = Limiter(key_func=get_remote_address, on_breach=refused)
 
 
 def submit_limit() -> str:

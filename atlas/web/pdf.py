@@ -1,50 +1,45 @@
-"""A page as PDF, made by WeasyPrint from the same HTML and print CSS the browser prints (the poster).
-
-WeasyPrint reads the page's stylesheet from the app's own files and fetches nothing over the network: any other
-address a page names is refused (and left out), so a PDF never waits for, or reveals itself to, another server.
-"""
+"""PDFs are made in a process of their own (atlas.pdf, WeasyPrint): making one takes a core for a second or more of
+Python, and in the web process it would hold the interpreter while every other page waits. One at a time; a
+request that would wait longer than a moment is told to come back."""
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
-from urllib.parse import urlsplit
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as WaitedTooLong
 
-from flask import request
 from werkzeug.exceptions import ServiceUnavailable
 
 from atlas.i18n import _
-from atlas.web.assets import own_file
+from atlas.pdf import make_pdf
 
-# One PDF at a time per process: making one takes a core for a second or more, and however many are asked at once,
-# the pages of everyone else keep the other cores. A request that would wait longer than this is told to come back.
-MAKING = threading.BoundedSemaphore(1)
-WAIT_SECONDS = 20
+WAITING_AT_MOST = 3  # requests waiting for a PDF to be made in this process; more are refused at once
+SECONDS = 60  # what one PDF may take, waiting included
+_queue = threading.BoundedSemaphore(WAITING_AT_MOST)
+_maker: ProcessPoolExecutor | None = None
+_lock = threading.Lock()
 
 
 def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # imported where a PDF is made: it takes a moment to import
-
-    if not MAKING.acquire(timeout=WAIT_SECONDS):
-        raise ServiceUnavailable(_("Gerade werden viele Aushänge erstellt. Bitte versuchen Sie es in einer Minute "
-                                   "noch einmal."))
+    if not _queue.acquire(blocking=False):
+        raise ServiceUnavailable(_BUSY())
     try:
-        return HTML(string=html, base_url=request.host_url,
-                    url_fetcher=_own_files_fetcher(request.host_url)).write_pdf()
+        return _pool().submit(make_pdf, html).result(timeout=SECONDS)
+    except WaitedTooLong:
+        raise ServiceUnavailable(_BUSY()) from None
     finally:
-        MAKING.release()
+        _queue.release()
 
 
-def _own_files_fetcher(root: str):
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+def _BUSY() -> str:  # noqa: N802 - a message, said when it is needed
+    return _("Gerade werden viele Aushänge erstellt. Bitte versuchen Sie es in einer Minute noch einmal.")
 
-    class OwnFiles(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            path = urlsplit(url).path
-            stored = own_file(path.removeprefix("/static/")) if url.startswith(root + "static/") else None
-            if stored is None:
-                raise ValueError(f"not fetched for a PDF: {url[:100]}")
-            return URLFetcherResponse(url, stored.body, {"Content-Type": stored.mimetype})
 
-    return OwnFiles(allowed_protocols=("data", "http", "https"))
+def _pool() -> ProcessPoolExecutor:
+    """One maker process, started on the first PDF (spawned: a fork would copy the web process's threads)."""
+    global _maker
+    with _lock:
+        if _maker is None:
+            _maker = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return _maker
