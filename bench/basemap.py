@@ -21,7 +21,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from common import app_with_projects, arguments
+from common import app_with_projects, arguments, unlimited_env
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,7 +136,8 @@ class served:
 
     def __enter__(self) -> str:
         port = free_port()
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "ATLAS_DATABASE_URL": f"sqlite:///{self.directory / 'atlas.db'}",
+        env = {**os.environ, **unlimited_env(),
+               "PYTHONPATH": str(ROOT), "ATLAS_DATABASE_URL": f"sqlite:///{self.directory / 'atlas.db'}",
                "ATLAS_TILES": "none", "ATLAS_INSTANCE_PATH": str(self.directory), "ATLAS_LOG_LEVEL": "WARNING"}
         self.process = subprocess.Popen([sys.executable, "-c", "from atlas.cli import main; main()", "serve",
                                          "--port", str(port)], env=env, stdout=subprocess.DEVNULL,

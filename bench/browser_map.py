@@ -29,7 +29,7 @@ import folium
 import xstatic.pkg.jquery as jquery
 import xstatic.pkg.leaflet as leaflet
 import xstatic.pkg.leaflet_markercluster as markercluster
-from common import app_with_projects, arguments
+from common import app_with_projects, arguments, unlimited_env
 from folium.plugins import MarkerCluster
 from playwright.sync_api import sync_playwright
 
@@ -134,7 +134,8 @@ class atlas_server:
 
     def __enter__(self) -> str:
         port = free_port()
-        env = {**os.environ, "ATLAS_DATABASE_URL": f"sqlite:///{self.directory / 'atlas.db'}", "ATLAS_TILES": "none",
+        env = {**os.environ, **unlimited_env(),
+               "ATLAS_DATABASE_URL": f"sqlite:///{self.directory / 'atlas.db'}", "ATLAS_TILES": "none",
                "ATLAS_INSTANCE_PATH": str(self.directory), "ATLAS_LOG_LEVEL": "WARNING"}
         self.process = subprocess.Popen([str(Path(sys.executable).with_name("atlas")), "serve", "--port", str(port)],
                                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 import requests
-from common import app_with_projects, arguments
+from common import app_with_projects, arguments, unlimited_env
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -38,7 +38,8 @@ def main() -> None:
         directory = Path(tempfile.mkdtemp(prefix="atlas-bench-http-"))
         app_with_projects(size, directory=directory).extensions["atlas"].close()
         port = free_port()
-        env = {**os.environ, "ATLAS_DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}", "ATLAS_TILES": "none",
+        env = {**os.environ, **unlimited_env(),
+               "ATLAS_DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}", "ATLAS_TILES": "none",
                "ATLAS_INSTANCE_PATH": str(directory), "ATLAS_LOG_LEVEL": "WARNING"}
         server = subprocess.Popen([str(Path(sys.executable).with_name("atlas")), "serve", "--port", str(port)],
                                   env=env, cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import app_with_projects
+from common import app_with_projects, unlimited_env
 from submit import niedersachsen_plz, submit_all
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,8 +61,8 @@ def parse_args():
 
 def measure(backend: str, kind: str, url: str, directory: Path, options) -> dict:
     port = free_port()
-    env = {**os.environ, "ATLAS_DATABASE_URL": url, "ATLAS_INSTANCE_PATH": str(directory), "ATLAS_TILES": "none",
-           "ATLAS_SUBMIT_RATE_LIMIT": "1000000 per minute", "ATLAS_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, **unlimited_env(), "ATLAS_DATABASE_URL": url, "ATLAS_INSTANCE_PATH": str(directory),
+           "ATLAS_TILES": "none", "ATLAS_LOG_LEVEL": "WARNING", "ATLAS_BASE_URL": f"http://127.0.0.1:{port}"}
     bin_dir = Path(sys.executable).parent
     if kind.startswith("waitress"):
         command = [str(bin_dir / "atlas"), "serve", "--port", str(port), "--threads", "8"]

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import requests
-from common import app_with_projects, arguments
+from common import app_with_projects, arguments, unlimited_env
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -30,7 +30,8 @@ ATLAS = str(Path(sys.executable).with_name("atlas"))
 def main() -> None:
     options = parse_args()
     directory = Path(tempfile.mkdtemp(prefix="atlas-bench-start-"))
-    env = {**os.environ, "ATLAS_INSTANCE_PATH": str(directory), "ATLAS_TILES": "none", "ATLAS_LOG_LEVEL": "WARNING",
+    env = {**os.environ, **unlimited_env(),
+           "ATLAS_INSTANCE_PATH": str(directory), "ATLAS_TILES": "none", "ATLAS_LOG_LEVEL": "WARNING",
            "ATLAS_DATABASE_URL": f"sqlite:///{directory / 'leer.db'}"}
     cold = timed([ATLAS, "locate", "Hemmingen"], env)
     warm = statistics.median(timed([ATLAS, "locate", "Hemmingen"], env) for _ in range(5))
