@@ -81,7 +81,11 @@ def default_settings(instance_path: Path) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "SUBMIT_RATE_LIMIT": "20 per minute;300 per day",  # POSTs per client; a submission takes two
-        "LOGIN_RATE_LIMIT": "10 per minute;100 per day",
+        "LOGIN_RATE_LIMIT": "10 per minute;100 per day",  # password and code POSTs per client
+        # failed password or code POSTs per account, from any address: a guesser who changes addresses is still
+        # slowed (the price: someone who knows an address can keep that account out for a while)
+        "ACCOUNT_LOGIN_RATE_LIMIT": "10 per 10 minutes;50 per day",
+        "REQUIRE_2FA": False,  # true: an office account without a second factor must enrol at its next login
         "API_RATE_LIMIT": "600 per minute",  # GETs of /ogc per client; a GIS client pages through 1,000 at a time
         "DATA_LICENCE": "CC BY 4.0",  # the project data's licence, named in the API and every download
         "DATA_LICENCE_URL": "https://creativecommons.org/licenses/by/4.0/deed.de",
@@ -124,6 +128,9 @@ def check_settings(config) -> list[str]:
     if not str(config["FRESHNESS_DAYS"]).isdigit() or int(config["FRESHNESS_DAYS"]) < 1:
         raise SettingError(f"ATLAS_FRESHNESS_DAYS ist eine Zahl von Tagen (1 oder mehr), nicht "
                          f"{config['FRESHNESS_DAYS']!r}.")
+    if str(config["REQUIRE_2FA"]).lower() not in ("0", "1", "true", "false"):
+        raise SettingError(f"ATLAS_REQUIRE_2FA ist 1 (zweiter Faktor für alle Konten) oder 0, nicht "
+                           f"{config['REQUIRE_2FA']!r}.")
     if not str(config["PROXY_COUNT"]).isdigit():
         raise SettingError(f"ATLAS_PROXY_COUNT ist die Zahl der Proxys davor (0, 1, …), nicht "
                            f"{config['PROXY_COUNT']!r}.")
