@@ -2,10 +2,12 @@
 recovery codes for a lost phone.
 
 The TOTP secret is stored encrypted (Fernet) under a key derived from the app's SECRET_KEY (HKDF-SHA256): a copy
-of the database alone does not hand it out. A new key cannot read it – see `SecretUnreadable`. A code counts once:
-the time step of the last code used is kept per account and only a later step is accepted; the check and the write
-are one UPDATE, so two requests racing with one code cannot both win. The factor counts once a first code was
-right. Recovery codes are kept as salted scrypt hashes, each used once. No Flask here.
+of the database alone does not hand it out. After a key rotation the old keys (SECRET_KEY_FALLBACKS) still read it,
+and a right code seals it again under the new key; without them it is unreadable – see `SecretUnreadable`.
+
+A code counts once: the time step of the last code used is kept per account and only a later step is accepted; the
+check and the write are one UPDATE, so two requests racing with one code cannot both win. The factor counts once a
+first code was right. Recovery codes are kept as salted scrypt hashes, each used once. No Flask here.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pyotp
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -58,9 +60,10 @@ class Enrolment:
 
 
 class SecondFactor:
-    def __init__(self, store: Store, secret_key: str | bytes):
+    def __init__(self, store: Store, secret_key: str | bytes, previous_keys: list[str | bytes] | tuple = ()):
         self.store = store
-        self._fernet = Fernet(derive_key(secret_key))
+        self._current = Fernet(derive_key(secret_key))
+        self._fernet = MultiFernet([self._current] + [Fernet(derive_key(key)) for key in previous_keys])
 
     def enrolled(self, user_id: int) -> bool:
         with self.store.engine.connect() as db:
@@ -121,9 +124,14 @@ class SecondFactor:
         if step is None:
             return False
         with self.store.engine.begin() as db:
-            return db.execute(update(users).where(
-                users.c.id == user_id, or_(users.c.totp_last_step.is_(None), users.c.totp_last_step < step))
-                .values(totp_last_step=step)).rowcount == 1
+            if not db.execute(update(users).where(
+                    users.c.id == user_id, or_(users.c.totp_last_step.is_(None), users.c.totp_last_step < step))
+                    .values(totp_last_step=step)).rowcount:
+                return False
+            if not self._sealed_now(row.totp_secret):  # under a key of before the rotation: under the new one now
+                db.execute(update(users).where(users.c.id == user_id, users.c.totp_secret == row.totp_secret)
+                           .values(totp_secret=self._fernet.rotate(row.totp_secret.encode()).decode()))
+        return True
 
     def use_recovery_code(self, user_id: int, email: str, code: str) -> bool:
         """A recovery code of the account that was not used yet; it is used up now."""
@@ -166,7 +174,15 @@ class SecondFactor:
         try:
             return self._fernet.decrypt((sealed or "").encode()).decode()
         except InvalidToken:
-            raise SecretUnreadable("the TOTP secret was sealed with another SECRET_KEY") from None
+            raise SecretUnreadable("the TOTP secret was sealed with a SECRET_KEY that is neither the current one nor "
+                                   "one of SECRET_KEY_FALLBACKS") from None
+
+    def _sealed_now(self, sealed: str) -> bool:
+        try:
+            self._current.decrypt(sealed.encode())
+        except InvalidToken:
+            return False
+        return True
 
     def _readable(self, sealed: str | None) -> str | None:
         """The pending secret, or None if there is none or it was sealed under another key (a new one is made)."""

@@ -46,7 +46,7 @@ class Services:
     @cached_property
     def second_factor(self) -> SecondFactor:
         """TOTP and recovery codes of office accounts; the secrets sealed under a key derived from SECRET_KEY."""
-        return SecondFactor(self.store, self.settings["SECRET_KEY"])
+        return SecondFactor(self.store, self.settings["SECRET_KEY"], self.settings.get("SECRET_KEY_FALLBACKS") or [])
 
     @cached_property
     def outbox(self) -> Outbox:

@@ -100,6 +100,23 @@ def default_settings(instance_path: Path) -> dict:
     }
 
 
+def _check_fallback_keys(fallbacks) -> None:
+    """Earlier secret keys, kept during a rotation (Flask reads sessions signed with them, atlas.second_factor the
+    secrets sealed with them): a JSON list of keys, each as safe as a current one would have to be."""
+    from atlas.secret_key import UnsafeSecretKey, check_secret_key
+
+    if fallbacks is None:
+        return
+    if not isinstance(fallbacks, list) or not all(isinstance(key, str) for key in fallbacks):
+        raise SettingError('ATLAS_SECRET_KEY_FALLBACKS ist eine JSON-Liste früherer Schlüssel, etwa ["…"], nicht '
+                           f"{type(fallbacks).__name__}.")
+    for key in fallbacks:
+        try:
+            check_secret_key(key)
+        except UnsafeSecretKey as error:
+            raise SettingError(f"ATLAS_SECRET_KEY_FALLBACKS: {error}") from None
+
+
 def for_the_public(config, host: str | None = None) -> bool:
     """Served to others: behind a proxy, with HTTPS forced, by gunicorn, or on an address other than loopback."""
     served_openly = host is not None and host not in ("127.0.0.1", "localhost", "::1")
@@ -128,6 +145,7 @@ def check_settings(config) -> list[str]:
     if not str(config["FRESHNESS_DAYS"]).isdigit() or int(config["FRESHNESS_DAYS"]) < 1:
         raise SettingError(f"ATLAS_FRESHNESS_DAYS ist eine Zahl von Tagen (1 oder mehr), nicht "
                          f"{config['FRESHNESS_DAYS']!r}.")
+    _check_fallback_keys(config.get("SECRET_KEY_FALLBACKS"))
     if str(config["REQUIRE_2FA"]).lower() not in ("0", "1", "true", "false"):
         raise SettingError(f"ATLAS_REQUIRE_2FA ist 1 (zweiter Faktor für alle Konten) oder 0, nicht "
                            f"{config['REQUIRE_2FA']!r}.")

@@ -339,6 +339,29 @@ def test_a_new_secret_key_cannot_read_the_factor_but_a_recovery_code_still_signs
     assert send_code(other, recovery=codes[0]).status_code == 302 and signed_in(other)
 
 
+def test_a_key_rotated_with_the_old_key_as_fallback_keeps_the_factor_and_seals_it_anew(office, tmp_path):
+    secret = enrolled_earlier(office)
+    old, new = office.config["SECRET_KEY"], "ein-ganz-anderer-schluessel-0123456789abcdef"
+    rotating = make_app(tmp_path / "drehen", DATABASE_URL=office.config["DATABASE_URL"], migrate=False,
+                        SECRET_KEY=new, SECRET_KEY_FALLBACKS=[old])
+    client = rotating.test_client()
+    login(client, OFFICE)
+    assert send_code(client, pyotp.TOTP(secret).now()).status_code == 302, "read with the old key"
+    rotated = make_app(tmp_path / "neu", DATABASE_URL=office.config["DATABASE_URL"], migrate=False, SECRET_KEY=new)
+    client = rotated.test_client()
+    login(client, OFFICE)
+    assert send_code(client, next_code(secret)).status_code == 302, "sealed under the new key at that login"
+
+
+@pytest.mark.parametrize("fallbacks", ["alt", ["kurz"], [123]])
+def test_fallback_keys_are_a_list_of_safe_keys(tmp_path, fallbacks):
+    from atlas import create_app
+    from atlas.settings import SettingError
+
+    with pytest.raises(SettingError, match="ATLAS_SECRET_KEY_FALLBACKS"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY_FALLBACKS": fallbacks})
+
+
 def test_require_2fa_sends_an_account_without_one_to_enrolment_and_allows_nothing_else(tmp_path):
     app = make_app(tmp_path, REQUIRE_2FA=1)
     create_account(app, OFFICE, "--arl", "leine-weser")
