@@ -461,3 +461,26 @@ def test_yesterdays_database_upgrades_and_its_accounts_sign_in_with_the_password
             [(None, None, None), (None, None, None)]
         assert db.execute(select(recovery_codes)).all() == []
     enrol_on_page(client)
+
+
+def test_the_pages_of_the_second_factor_have_unique_ids_and_labelled_fields(office):
+    client = office.test_client()
+    login(client, OFFICE)
+    pages = {"account, setting up": client.get("/amt/konto")}
+    secret, _codes = enrol_on_page(client)
+    page = client.get("/amt/konto")
+    pages["account, set up"] = page
+    pages["recovery codes"] = client.post("/amt/konto/wiederherstellungscodes",
+                                          data={"code": next_code(secret), "csrf_token": csrf_token(page)})
+    logout(client)
+    login(client, OFFICE)
+    pages["code step"] = client.get("/amt/anmelden/code")
+    pages["code step, wrong"] = send_code(client, wrong_code(secret))
+    for name, answer in pages.items():
+        page = html(answer)
+        ids = [node["id"] for node in page.select("[id]")]
+        assert len(ids) == len(set(ids)), (name, sorted({i for i in ids if ids.count(i) > 1}))
+        for field in page.select("main input:not([type=hidden])"):
+            assert page.select_one(f"label[for={field['id']}]"), (name, field)
+        for link in page.select(".error-summary a"):
+            assert page.find(id=link["href"][1:]), (name, link)
