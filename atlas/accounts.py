@@ -1,7 +1,8 @@
 """Accounts of the regional offices: created on the command line, passwords stored hashed, sessions on the server.
 
 A signed-in browser holds only a random session token; the server keeps its hash. Logging out deletes it, and a
-new password deletes every session of the account, so a copied cookie stops working.
+new password deletes every session of the account, so a copied cookie stops working. An account may have a second
+factor (atlas.second_factor); then a session starts only after its code.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -17,11 +18,12 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
+from atlas import audit
 from atlas.hashing import check_password
 from atlas.i18n import _
 from atlas.notices import NOTIFY_CHOICES
 from atlas.regions import ARLS
-from atlas.schema import office_sessions, users
+from atlas.schema import office_sessions, recovery_codes, users
 from atlas.store import Store
 
 MIN_PASSWORD = 12
@@ -37,6 +39,7 @@ class User:
     arl: str | None
     is_admin: bool
     session_token: str = ""
+    second_factor: bool = False  # enrolled: a login needs a code of the app (or a recovery code) too
 
     # what Flask-Login asks of a user
     is_authenticated = True
@@ -82,7 +85,13 @@ def authenticate(store: Store, email: str, password: str) -> User | None:
     stored = row["password_hash"] if row else _unknown_account_hash()
     if not check_password(stored, password) or row is None:
         return None
-    return User(row["id"], row["email"], row["arl"], row["is_admin"])
+    return _user(row)
+
+
+def user_by_id(store: Store, user_id: int) -> User | None:
+    with store.engine.connect() as db:
+        row = db.execute(select(users).where(users.c.id == user_id)).mappings().first()
+    return _user(row) if row else None
 
 
 def start_session(store: Store, user: User) -> User:
@@ -92,7 +101,7 @@ def start_session(store: Store, user: User) -> User:
     with store.engine.begin() as db:
         db.execute(insert(office_sessions).values(token_hash=_hash(token), user_id=user.id, created_at=now,
                                                   seen_at=now))
-    return User(user.id, user.email, user.arl, user.is_admin, token)
+    return replace(user, session_token=token)
 
 
 def session_user(store: Store, token: str) -> User | None:
@@ -112,12 +121,19 @@ def session_user(store: Store, token: str) -> User | None:
     if now - seen > SEEN_EVERY:
         with store.engine.begin() as db:
             db.execute(update(office_sessions).where(office_sessions.c.token_hash == _hash(token)).values(seen_at=now))
-    return User(row["id"], row["email"], row["arl"], row["is_admin"], token)
+    return _user(row, token)
 
 
 def end_session(store: Store, token: str) -> None:
     with store.engine.begin() as db:
         db.execute(delete(office_sessions).where(office_sessions.c.token_hash == _hash(token)))
+
+
+def end_other_sessions(store: Store, user_id: int, keep_token: str) -> int:
+    """Every session of the account but this one (after enrolling a second factor: a thief's session ends)."""
+    with store.engine.begin() as db:
+        return db.execute(delete(office_sessions).where(office_sessions.c.user_id == user_id,
+                                                        office_sessions.c.token_hash != _hash(keep_token))).rowcount
 
 
 def set_password(store: Store, email: str, password: str) -> int:
@@ -130,6 +146,37 @@ def set_password(store: Store, email: str, password: str) -> int:
             raise ValueError(f"Ein Konto {email} gibt es nicht.")
         db.execute(update(users).where(users.c.id == user_id).values(password_hash=generate_password_hash(password)))
         return db.execute(delete(office_sessions).where(office_sessions.c.user_id == user_id)).rowcount
+
+
+@dataclass(frozen=True)
+class SecondFactorReset:
+    email: str
+    had_factor: bool  # False: there was none, or only one waiting for its first code
+    sessions_ended: int
+
+
+def reset_second_factor(store: Store, user_id: int, actor: str) -> SecondFactorReset:
+    """Remove an account's second factor (secret, recovery codes) and end its sessions; its next login needs the
+    password alone (and enrolment again where ATLAS_REQUIRE_2FA asks for it). Recorded in the audit table."""
+    with store.engine.begin() as db:
+        row = db.execute(select(users.c.email, users.c.totp_confirmed_at).where(users.c.id == user_id)).first()
+        if row is None:
+            raise ValueError(f"Ein Konto mit der Nummer {user_id} gibt es nicht.")
+        db.execute(update(users).where(users.c.id == user_id).values(totp_secret=None, totp_confirmed_at=None,
+                                                                     totp_last_step=None))
+        db.execute(delete(recovery_codes).where(recovery_codes.c.user_id == user_id))
+        ended = db.execute(delete(office_sessions).where(office_sessions.c.user_id == user_id)).rowcount
+        audit.record(db, actor, audit.SECOND_FACTOR_RESET, row.email)
+    return SecondFactorReset(row.email, row.totp_confirmed_at is not None, ended)
+
+
+def user_id_for(store: Store, email: str) -> int | None:
+    with store.engine.connect() as db:
+        return db.execute(select(users.c.id).where(users.c.email == email.strip().lower())).scalar()
+
+
+def _user(row, token: str = "") -> User:
+    return User(row["id"], row["email"], row["arl"], row["is_admin"], token, row["totp_confirmed_at"] is not None)
 
 
 def _check_password(password: str) -> None:

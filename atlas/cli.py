@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from tqdm import tqdm
 
-from atlas.accounts import create_user, set_password
+from atlas.accounts import create_user, reset_second_factor, set_password, user_id_for
 from atlas.cli_errors import one_line_errors
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import german
@@ -236,6 +236,30 @@ def set_password_command(email: str, password: str | None) -> None:
     click.echo(f"Neues Passwort für {email.strip().lower()} gesetzt; {ended} Sitzung(en) beendet.")
 
 
+@click.command("reset-2fa")
+@click.argument("email")
+@with_app
+def reset_2fa_command(email: str) -> None:
+    """Entfernt den zweiten Faktor eines Kontos (etwa nach Verlust des Telefons); alle Sitzungen des Kontos enden.
+    Die nächste Anmeldung braucht nur das Passwort (mit ATLAS_REQUIRE_2FA danach die neue Einrichtung)."""
+    user_id = user_id_for(services().store, email)
+    if user_id is None:
+        raise click.ClickException(f"Ein Konto {email.strip().lower()} gibt es nicht.")
+    reset = reset_second_factor(services().store, user_id, actor=f"Kommandozeile ({_operator()})")
+    done = "Zweiter Faktor entfernt" if reset.had_factor else "Es war kein zweiter Faktor eingerichtet"
+    click.echo(f"{reset.email}: {done}; {reset.sessions_ended} Sitzung(en) beendet.")
+
+
+def _operator() -> str:
+    """Who ran the command, for the audit line: the system user."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return "unbekannt"
+
+
 def warm_up(s) -> None:
     """What the first requests would otherwise wait for: the gazetteer, the near index, Folium."""
     s.geocoder  # noqa: B018
@@ -280,8 +304,8 @@ def read_password() -> str:
     return line.rstrip("\r\n")
 
 
-commands = [locate, import_, export, seed, db, serve, create_user_command, set_password_command, mail,
-            freshness_command]
+commands = [locate, import_, export, seed, db, serve, create_user_command, set_password_command, reset_2fa_command,
+            mail, freshness_command]
 
 
 class AtlasGroup(FlaskGroup):

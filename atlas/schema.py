@@ -5,7 +5,7 @@ A change here is a new migration too; tests compare nothing automatically, so wr
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 projects = Table(
@@ -60,6 +60,27 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("notify", String(10), nullable=False, default="each"),  # "each": a mail per event, "daily": a digest
     Column("digest_at", DateTime(timezone=True), nullable=True),  # the last daily digest covered up to here
+    # the second factor (atlas.second_factor): a TOTP secret, encrypted with a key derived from SECRET_KEY; it counts
+    # once a first code was right (confirmed); a code whose time step is not after the last one used is refused
+    Column("totp_secret", Text, nullable=True),
+    Column("totp_confirmed_at", DateTime(timezone=True), nullable=True),
+    Column("totp_last_step", BigInteger, nullable=True),
+)
+recovery_codes = Table(
+    "recovery_codes", metadata,  # ten one-time codes per account with a second factor; only their hashes
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, nullable=False, index=True),
+    Column("code_hash", String(255), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)
+audit = Table(
+    "audit", metadata,  # what was done to accounts, by whom (second factor enrolled, reset, recovery code used)
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(254), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("subject", String(254), nullable=False),
 )
 changes = Table(
     "changes", metadata,

@@ -16,6 +16,7 @@ from atlas.online import OnlineGeocoder
 from atlas.outbox import Outbox
 from atlas.regions import Regions, load_regions
 from atlas.search import Searcher
+from atlas.second_factor import SecondFactor
 from atlas.store import Store
 
 
@@ -41,6 +42,11 @@ class Services:
     @cached_property
     def searcher(self) -> Searcher:
         return Searcher(self.store)
+
+    @cached_property
+    def second_factor(self) -> SecondFactor:
+        """TOTP and recovery codes of office accounts; the secrets sealed under a key derived from SECRET_KEY."""
+        return SecondFactor(self.store, self.settings["SECRET_KEY"], self.settings.get("SECRET_KEY_FALLBACKS") or [])
 
     @cached_property
     def outbox(self) -> Outbox:

@@ -81,7 +81,11 @@ def default_settings(instance_path: Path) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "SUBMIT_RATE_LIMIT": "20 per minute;300 per day",  # POSTs per client; a submission takes two
-        "LOGIN_RATE_LIMIT": "10 per minute;100 per day",
+        "LOGIN_RATE_LIMIT": "10 per minute;100 per day",  # password and code POSTs per client
+        # failed password or code POSTs per account, from any address: a guesser who changes addresses is still
+        # slowed (the price: someone who knows an address can keep that account out for a while)
+        "ACCOUNT_LOGIN_RATE_LIMIT": "10 per 10 minutes;50 per day",
+        "REQUIRE_2FA": False,  # true: an office account without a second factor must enrol at its next login
         "API_RATE_LIMIT": "600 per minute",  # GETs of /ogc per client; a GIS client pages through 1,000 at a time
         # What costs the server a render per request, sized to what a person does (a flood from one client meets
         # 429 soon and leaves the CPU to everyone else):
@@ -101,6 +105,23 @@ def default_settings(instance_path: Path) -> dict:
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript",
                                "application/json", "application/geo+json"],
     }
+
+
+def _check_fallback_keys(fallbacks) -> None:
+    """Earlier secret keys, kept during a rotation (Flask reads sessions signed with them, atlas.second_factor the
+    secrets sealed with them): a JSON list of keys, each as safe as a current one would have to be."""
+    from atlas.secret_key import UnsafeSecretKey, check_secret_key
+
+    if fallbacks is None:
+        return
+    if not isinstance(fallbacks, list) or not all(isinstance(key, str) for key in fallbacks):
+        raise SettingError('ATLAS_SECRET_KEY_FALLBACKS ist eine JSON-Liste früherer Schlüssel, etwa ["…"], nicht '
+                           f"{type(fallbacks).__name__}.")
+    for key in fallbacks:
+        try:
+            check_secret_key(key)
+        except UnsafeSecretKey as error:
+            raise SettingError(f"ATLAS_SECRET_KEY_FALLBACKS: {error}") from None
 
 
 def for_the_public(config, host: str | None = None) -> bool:
@@ -131,6 +152,10 @@ def check_settings(config) -> list[str]:
     if not str(config["FRESHNESS_DAYS"]).isdigit() or int(config["FRESHNESS_DAYS"]) < 1:
         raise SettingError(f"ATLAS_FRESHNESS_DAYS ist eine Zahl von Tagen (1 oder mehr), nicht "
                          f"{config['FRESHNESS_DAYS']!r}.")
+    _check_fallback_keys(config.get("SECRET_KEY_FALLBACKS"))
+    if str(config["REQUIRE_2FA"]).lower() not in ("0", "1", "true", "false"):
+        raise SettingError(f"ATLAS_REQUIRE_2FA ist 1 (zweiter Faktor für alle Konten) oder 0, nicht "
+                           f"{config['REQUIRE_2FA']!r}.")
     if not str(config["PROXY_COUNT"]).isdigit():
         raise SettingError(f"ATLAS_PROXY_COUNT ist die Zahl der Proxys davor (0, 1, …), nicht "
                            f"{config['PROXY_COUNT']!r}.")

@@ -44,6 +44,7 @@ def register(app: Flask) -> None:
         mine,
         near,
         office,
+        office_account,  # noqa: F401 - its views (login, logout, account) join office.bp
         ogc,
         operations,
         poster,

@@ -52,6 +52,19 @@ class LoginForm(FlaskForm):
     password = PasswordField(lazy("Passwort"), validators=[DataRequired(lazy("Bitte geben Sie Ihr Passwort an."))])
 
 
+class CodeForm(FlaskForm):
+    """The login's second step: a code of the app, or a recovery code (checked by the view, not here)."""
+
+    code = StringField(lazy("Code aus der App"))
+    recovery = StringField(lazy("Wiederherstellungscode"))
+
+
+class EnrolForm(FlaskForm):
+    """The first code of a new second factor, or a current code for new recovery codes."""
+
+    code = StringField(lazy("Code aus der App"))
+
+
 class ActionForm(FlaskForm):
     """A button that changes something: CSRF only."""
 

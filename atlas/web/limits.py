@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -29,6 +29,26 @@ def submit_limit() -> str:
 
 def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def account_login_limit() -> str:
+    return current_app.config["ACCOUNT_LOGIN_RATE_LIMIT"]
+
+
+HALFWAY = "halfway"  # the session key of a login whose password was right and whose code is still to come
+
+
+def login_account() -> str:
+    """Whose login this is: the address typed at the password step, the account waiting for its code at the next.
+    Both steps count against one account, from whatever client."""
+    halfway = session.get(HALFWAY) if request.endpoint == "office.login_code" else None
+    email = halfway.get("email", "") if isinstance(halfway, dict) else request.form.get("email", "")
+    return "account:" + str(email).strip().lower()[:254]
+
+
+def failed(response) -> bool:
+    """A login step that was refused (wrong password or code, or a form that was not valid)."""
+    return response.status_code == 400
 
 
 def alert_limit() -> str:

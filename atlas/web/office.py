@@ -1,16 +1,15 @@
-"""The regional offices: their district's queue, approval and rejection, history and export."""
+"""The regional offices: their district's queue, approval and rejection, history and export. The way in (login,
+logout) and the account page are atlas.web.office_account, on this blueprint too."""
 
 from __future__ import annotations
 
 import pandas as pd
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from atlas import freshness, labels, notices, submitters
-from atlas.accounts import authenticate, end_session, notify_choice, set_notify, start_session
 from atlas.downloads import office_csv
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
-from atlas.hashing import Busy
 from atlas.i18n import _, lazy
 from atlas.mapdata import project_data
 from atlas.present import project_view
@@ -23,17 +22,13 @@ from atlas.transfer import export_geojson
 from atlas.web.assets import page_map
 from atlas.web.forms import (
     EXPIRED,
-    ActionForm,
     ApproveForm,
     EditForm,
-    LoginForm,
-    NotifyForm,
     RejectForm,
     project_form_data,
     required_version,
 )
 from atlas.web.headers import no_store
-from atlas.web.limits import limiter, login_limit
 
 bp = Blueprint("office", __name__, url_prefix="/amt")
 bp.after_request(no_store)
@@ -46,36 +41,6 @@ STALE_EDIT = lazy("Während Sie bearbeitet haben, wurde das Projekt geändert (s
                   "überschrieben. Ihre Eingaben sind erhalten: Bitte prüfen Sie sie und speichern Sie dann erneut.")
 STALE_DECISION = lazy("Das Projekt wurde geändert, seit Sie es geöffnet haben (siehe „Inzwischen geändert“). Es wurde "
                       "nichts entschieden: Bitte prüfen Sie den aktuellen Stand und entscheiden Sie erneut.")
-
-
-@bp.route("/anmelden", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
-def login():
-    form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            user = authenticate(_store(), form.email.data, form.password.data)
-        except Busy:
-            form.password.errors.append(_("Gerade melden sich sehr viele an. Bitte versuchen Sie es in einer Minute "
-                                          "noch einmal."))
-            return render_template("office/login.html", form=form), 503
-        if user:
-            login_user(start_session(_store(), user))
-            return redirect(url_for("office.queue"))
-        # no sleep here: guessing is slowed by the rate limit, and a sleeping thread would serve nobody else
-        form.password.errors.append(_("E-Mail-Adresse oder Passwort stimmen nicht."))
-    return render_template("office/login.html", form=form), 200 if not form.errors else 400
-
-
-@bp.post("/abmelden")
-@login_required
-def logout():
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    end_session(_store(), current_user.session_token)
-    logout_user()
-    flash(_("Sie sind abgemeldet."))
-    return redirect(url_for("office.login"))
 
 
 @bp.get("/")
@@ -186,20 +151,6 @@ def proposal(project_id: int, proposal_id: int):
         return _changed_meanwhile(stale)
     flash(_("Der Vorschlag ist übernommen."))
     return redirect(url_for("office.project", project_id=project_id))
-
-
-@bp.route("/konto", methods=["GET", "POST"])
-@login_required
-def account():
-    """How the account hears of new submissions and proposals: a mail each, or a digest a day."""
-    form = NotifyForm()
-    if form.validate_on_submit():
-        set_notify(_store(), current_user.id, form.notify.data)
-        flash(_("Gespeichert."))
-        return redirect(url_for("office.account"))
-    if request.method == "GET":
-        form.notify.data = notify_choice(_store(), current_user.id)
-    return render_template("office/account.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/projekt/<id:project_id>/bearbeiten", methods=["GET", "POST"])
