@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import PASSWORD, login, make_app
+from helpers import PASSWORD, SEED_CSV, login, make_app
 
 from atlas import create_app
 from atlas.migrate import SchemaNotCurrent, head, upgrade
@@ -64,13 +64,14 @@ def test_nothing_creates_tables_on_the_way_and_an_old_schema_is_refused(tmp_path
 def test_seeding_twice_at_once_loads_the_sample_data_once(tmp_path):
     url = f"sqlite:///{tmp_path / 'atlas.db'}"
     upgrade(url)
-    env = {"ATLAS_DATABASE_URL": url, "ATLAS_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {"ATLAS_DATABASE_URL": url, "ATLAS_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin",
+           "ATLAS_SEED_CSV": SEED_CSV}
     command = [sys.executable, "-c", "from atlas.cli import main; main()", "seed"]
     runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             for _ in range(2)]
     outputs = [run.communicate(timeout=120)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
-    assert sorted("Beispielprojekte" in out for out in outputs) == [False, True], outputs
+    assert sorted("7 Projekte aus" in out for out in outputs) == [False, True], outputs
     app = make_app(tmp_path, DATABASE_URL=url)
     assert app.extensions["atlas"].store.count() == 7
 

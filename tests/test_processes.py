@@ -27,7 +27,7 @@ def atlas(env: dict, *args: str) -> subprocess.Popen:
 
 def settings(tmp_path, database_url: str, **more: str) -> dict:
     return {"ATLAS_DATABASE_URL": database_url, "ATLAS_INSTANCE_PATH": str(tmp_path / "instance"),
-            "ATLAS_TILES": "none", **more}
+            "ATLAS_TILES": "none", "ATLAS_SEED_CSV": helpers.SEED_CSV, **more}
 
 
 def empty_database(tmp_path) -> str:
