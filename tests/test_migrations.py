@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import PASSWORD, SEED_CSV, login, make_app
+from helpers import PASSWORD, SEED_CSV, html, login, make_app
 
 from atlas import create_app
 from atlas.migrate import SchemaNotCurrent, head, upgrade
@@ -116,3 +116,37 @@ def _facets(store, text) -> dict[int, list[str]]:
     with store.engine.connect() as db:
         rows = db.execute(text(sql)).all()
     return {i: sorted(value.split()) for i, value in rows}
+
+
+def test_yesterdays_database_learns_sources_and_claims_and_its_projects_count_as_confirmed(tmp_path):
+    """Migration 0008 on a database at 0007 with projects in it: each was submitted or imported by an office, so it
+    is confirmed since it was made; no claims yet. Down to 0007 and up again keeps the projects."""
+    from alembic import command
+    from sqlalchemy import create_engine, inspect, text
+
+    from atlas.migrate import _config
+
+    database = tmp_path / "atlas.db"
+    with sqlite3.connect(database) as db:
+        db.executescript(WAVE1.read_text())
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        command.stamp(_config(connection), "0001")
+        command.upgrade(_config(connection), "0007")
+        connection.commit()
+        assert "quelle" not in {c["name"] for c in inspect(connection).get_columns("projects")}
+    assert upgrade(f"sqlite:///{database}") == ("0007", "0008")
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT quelle, quelle_stand, source_confirmed_at, created_at FROM projects"))
+        assert [(q, s, c == m) for q, s, c, m in rows] == [("", "", True)] * 7
+        assert connection.execute(text("SELECT count(*) FROM claims")).scalar_one() == 0
+        command.downgrade(_config(connection), "0007")
+        command.upgrade(_config(connection), "head")
+        connection.commit()
+    engine.dispose()
+    app = make_app(tmp_path, DATABASE_URL=f"sqlite:///{database}")
+    store = app.extensions["atlas"].store
+    assert store.count() == 7 and all(r["source_confirmed_at"] is not None for r in store.rows())
+    client = app.test_client()
+    assert html(client.get("/projekt/1")).select_one("#aus-quellen") is None
+    assert client.get("/projekt/1/bestaetigen").status_code == 404
