@@ -292,3 +292,23 @@ def test_the_office_confirms_an_entry_itself_with_the_version_it_saw(claim_app):
     assert any("Angaben aus öffentlichen Quellen vom Amt bestätigt" in li.get_text() for li in after.select(
         "#verlauf li"))
     assert html(claim_app.test_client().get(f"/projekt/{old}")).select_one("#aus-quellen") is not None
+
+
+def test_an_office_with_a_daily_digest_finds_the_claim_there(claim_app, smtp):
+    from datetime import UTC, datetime, timedelta
+
+    from atlas.alerts import send_digests
+
+    store = claim_app.extensions["atlas"].store
+    office = office_client(claim_app)
+    page = office.get("/amt/konto")
+    assert office.post("/amt/konto", data={"notify": "daily", "csrf_token": csrf_token(page)}).status_code == 302
+    old = claim_app.config["source_ids"][0]
+    send_claim(claim_app.test_client(), old, "leitung@verein.example")
+    deliver(claim_app)
+    assert smtp.to(OFFICE) == [], "no mail per event for this account"
+    assert send_digests(store, datetime.now(UTC) + timedelta(days=1, minutes=1)) == 1
+    deliver(claim_app)
+    [digest] = smtp.to(OFFICE)
+    assert "Anfrage eines Trägers, Lamspringe" in text_of(digest)
+    assert f"/amt/projekt/{old}" in links(digest)
