@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, update
 
 from atlas import outbox, tokens
+from atlas.claims import WAITING as CLAIM_WAITING
 from atlas.database import as_utc
 from atlas.geo import distance_km, public_position
 from atlas.handlungsfelder import mask
@@ -22,8 +23,8 @@ from atlas.i18n import _
 from atlas.near import RADII_KM
 from atlas.notices import DAILY
 from atlas.places import Place
+from atlas.schema import claims, projects, proposals, subscriptions, users
 from atlas.schema import outbox as outbox_table
-from atlas.schema import projects, proposals, subscriptions, users
 from atlas.store import PENDING, PUBLISHED, Store
 from atlas.submitters import WAITING
 from atlas.text import email_address
@@ -204,11 +205,16 @@ def _office_digests(store: Store, now: datetime) -> int:
                                  .join(projects, projects.c.id == proposals.c.project_id).where(
                 projects.c.arl == account["arl"], proposals.c.status == WAITING, proposals.c.created_at > since,
                 proposals.c.created_at <= now).order_by(proposals.c.id)).mappings().all()
-            if not moved or not (new or changed):
+            claimed = db.execute(select(claims.c.project_id, projects.c.name, projects.c.ort)
+                                 .join(projects, projects.c.id == claims.c.project_id).where(
+                projects.c.arl == account["arl"], claims.c.status == CLAIM_WAITING, claims.c.created_at > since,
+                claims.c.created_at <= now).order_by(claims.c.id)).mappings().all()
+            if not moved or not (new or changed or claimed):
                 continue
             outbox.queue(db, f"office-digest:{account['id']}:{now:%Y%m%d%H%M%S}", "office_digest",
                          account["email"], {"new": [dict(r) for r in new],
-                                            "changed": [dict(r) for r in changed]})
+                                            "changed": [dict(r) for r in changed],
+                                            "claimed": [dict(r) for r in claimed]})
             queued += 1
     return queued
 

@@ -99,15 +99,17 @@ def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
 @click.command("seed")
 @with_app
 def seed() -> None:
-    """Lädt data/projects.csv in eine leere Datenbank, als veröffentlicht; sonst nichts (auch nicht zweimal)."""
+    """Lädt data/projects.csv (die Projekte aus öffentlichen Quellen) in eine leere Datenbank, als veröffentlicht;
+    sonst nichts (auch nicht zweimal)."""
     s = services()
     report = import_csv(current_app.config["SEED_CSV"], s.store, s.geocoder, PUBLISHED, into_empty=True)
     if not report.ok:
         raise click.ClickException("; ".join(f"Zeile {line}: {reason}" for line, reason in report.errors))
     if report.ids:
-        click.echo(f"{len(report.ids)} Beispielprojekte aus {current_app.config['SEED_CSV']} geladen.")
+        click.echo(f"{len(report.ids)} Projekte aus {current_app.config['SEED_CSV']} geladen.")
     else:
-        click.echo(f"Die Datenbank enthält schon {s.store.count()} Projekte; Beispieldaten nicht geladen.")
+        click.echo(f"Die Datenbank enthält schon {s.store.count()} Projekte; {current_app.config['SEED_CSV']} "
+                   "nicht geladen.")
 
 
 @click.group("db")
@@ -204,8 +206,8 @@ def freshness_command() -> None:
 
     cycle = run(services().store, int(current_app.config["FRESHNESS_DAYS"]))
     result = deliver(current_app._get_current_object())
-    click.echo(f"{cycle.asked} Projekt(e) gefragt, {cycle.unconfirmed} nicht bestätigt; {result.sent} Mail(s) "
-               "gesendet.")
+    click.echo(f"{cycle.asked} Projekt(e) gefragt, {cycle.unconfirmed} nicht bestätigt (davon {cycle.for_office} "
+               f"ohne E-Mail-Adresse, für das Amt); {result.sent} Mail(s) gesendet.")
 
 
 @click.command("create-user")

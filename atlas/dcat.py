@@ -62,7 +62,10 @@ def catalogue(base: str, publisher: Publisher, licence: str, licence_url: str, m
         ("projekte", "Initiativen für Geflüchtete in Niedersachsen",
          "Die veröffentlichten Projekte des Projektatlas: Name, Träger, Beschreibung, Handlungsfelder, Lage (auf "
          "Wunsch auf etwa 1 km gerundet), Landkreis, zuständiges Amt für regionale Landesentwicklung, "
-         "Angebotssprachen, Zielgruppe, Kosten, Zeiten, Barrierefreiheit und öffentlicher Kontakt.",
+         "Angebotssprachen, Zielgruppe, Kosten, Zeiten, Barrierefreiheit und öffentlicher Kontakt. Projekte, die aus "
+         "öffentlichen Quellen zusammengetragen wurden, nennen die Quelle (quelle, eine Webadresse) und deren Stand "
+         "(quelle_stand: Jahr, Monat oder Tag); bestaetigt sagt, ob der Träger oder das Amt die Angaben bestätigt "
+         "hat (eingereichte Projekte sind es von sich aus).",
          project_licence, f"Gemeinsame Sache – Projektatlas „Niedersachsen packt an“, {licence}",
          [("GeoJSON", "application/geo+json", FILETYPE.GEOJSON, f"{base}/daten/projekte.geojson"),
           ("CSV", "text/csv", FILETYPE.CSV, f"{base}/daten/projekte.csv")]),

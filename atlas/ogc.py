@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time
 import geopandas as gpd
 from sqlalchemy import and_
 
+from atlas import sources
 from atlas.database import as_utc
 from atlas.facts import ZIELGRUPPEN
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
@@ -193,6 +194,8 @@ def project_feature(row: dict, project_url: str) -> dict:
             "kosten": row["kosten"], "wann": row["wann"], "zeiten": row["zeiten"],
             "barrierefrei": {"ja": True, "nein": False}.get(row["barrierefrei"]),
             "aktualisiert": _iso(row["updated_at"]), "url": project_url,
+            # gathered from a public source: where from and when; confirmed by its Träger (or office), or not yet
+            "quelle": row["quelle"], "quelle_stand": row["quelle_stand"], "bestaetigt": not sources.unconfirmed(row),
         },
     }
 

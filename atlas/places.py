@@ -93,6 +93,7 @@ class Result:
     place: Place | None = None
     candidates: list[Place] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)  # "Meinten Sie …?": names of places that exist
+    place_of_gemeinde: bool = False  # an Ortsteil the gazetteer lacks: the point is its Gemeinde's
 
     @property
     def ok(self) -> bool:

@@ -7,16 +7,26 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from atlas import facts
+from atlas import facts, sources
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import listing
 from atlas.regions import Regions
 
 
 def project_view(row: dict) -> dict:
-    """A project row with its Handlungsfelder as objects (name, colour, letter) and its facts, for display."""
+    """A project row with its Handlungsfelder as objects (name, colour, letter) and its facts, for display; `source`
+    for one gathered from a public source that its Träger has not confirmed yet."""
     slugs = [s for s in str(row.get("handlungsfelder", "")).split(";") if s in HANDLUNGSFELDER]
-    return dict(row, fields=[HANDLUNGSFELDER[s] for s in slugs], facts=facts_view(row))
+    return dict(row, fields=[HANDLUNGSFELDER[s] for s in slugs], facts=facts_view(row), source=source_view(row))
+
+
+def source_view(row: dict) -> dict | None:
+    """Where an unconfirmed entry comes from: the source's URL, its date as written, whether it is outdated."""
+    if not sources.unconfirmed(row):
+        return None
+    stand = str(row.get("quelle_stand") or "")
+    return {"url": row["quelle"], "stand": sources.stand_text(stand), "year": stand[:4],
+            "outdated": sources.outdated(stand)}
 
 
 def facts_view(row: dict) -> dict:

@@ -42,6 +42,10 @@ class ProjectInput:
     zeiten: str = ""  # OSM opening_hours, normalised
     barrierefrei: str = ""
     kontakt: str = ""  # public: a phone number or an e-mail address the submitter chose to publish
+    # Only an import sets these (atlas.transfer, atlas.sources): gathered from a public source, its URL and date
+    quelle: str = ""
+    quelle_stand: str = ""
+    confirmed: bool = True  # false: from a source, its Träger has not confirmed the entry yet
     extra: dict = field(default_factory=dict)
 
 

@@ -47,6 +47,10 @@ projects = Table(
     Column("zeiten", String(300), nullable=False, default=""),  # OSM opening_hours
     Column("barrierefrei", String(4), nullable=False, default=""),
     Column("kontakt", String(254), nullable=False, default=""),  # public
+    # gathered from a public source (atlas.sources): its URL and date, and when the Träger confirmed the entry
+    Column("quelle", String(500), nullable=False, default=""),
+    Column("quelle_stand", String(10), nullable=False, default=""),  # YYYY, YYYY-MM or YYYY-MM-DD
+    Column("source_confirmed_at", DateTime(timezone=True), nullable=True),  # NULL: from a source, unconfirmed
     Index("ix_projects_lat_lon", "lat", "lon"),  # the duplicate check looks into a small box around a point
     Index("ix_projects_published_at", "published_at"),  # area digests read what was published since the last
 )
@@ -160,4 +164,16 @@ subscriptions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("confirmed_at", DateTime(timezone=True), nullable=True),
     Column("digest_at", DateTime(timezone=True), nullable=True),  # the last digest covered up to here
+)
+claims = Table(
+    "claims", metadata,  # someone of a Träger asks to take over an entry gathered from a public source
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, nullable=False, index=True),
+    Column("email", String(254), nullable=False),
+    Column("message", Text, nullable=False, default=""),
+    Column("language", String(5), nullable=False, default="de"),  # the claimant's: the answer is written in it
+    Column("status", String(10), nullable=False, index=True),  # waiting, accepted, declined
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decided_by", String(254), nullable=False, default=""),
 )

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
+    and_,
     func,
     insert,
     or_,
@@ -39,7 +40,11 @@ STATUSES = (PENDING, PUBLISHED, REJECTED, ARCHIVED)  # archived: ended or withdr
 
 REFERENCE = re.compile(r"^(?:GS-?)?0*(\d{1,9})$", re.IGNORECASE)  # a project's reference number, as typed
 PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "handlungsfelder", "kreis_rs",
-                  "kreis_name", "arl", "sprachen_mask", "zg_mask", "kosten", "zeiten"]
+                  "kreis_name", "arl", "sprachen_mask", "zg_mask", "kosten", "zeiten", "quelle", "quelle_stand",
+                  "from_source"]
+SOURCE_FIELDS = ("quelle", "quelle_stand", "source_confirmed_at")
+# Gathered from a public source and not yet confirmed by its Träger or its office (atlas.sources.unconfirmed)
+FROM_SOURCE = and_(projects.c.quelle != "", projects.c.source_confirmed_at.is_(None))
 
 
 class OutsideNiedersachsen(ValueError):
@@ -216,7 +221,8 @@ class Store:
                 new.update(status=PUBLISHED, published_at=old["published_at"] or now, confirmed_at=now)
             else:
                 new["reject_reason"] = old["reject_reason"]
-            del new["created_at"]
+            for kept in ("created_at", *SOURCE_FIELDS):  # an edit neither changes the source nor confirms it
+                del new[kept]
             changed = {k: v for k, v in new.items() if k not in ("updated_at", "hf_mask", "sprachen_mask", "zg_mask",
                                                                  "published_at", "confirmed_at") and v != old[k]}
             if not changed:
@@ -266,7 +272,8 @@ class Store:
         return self._public_frame(self._public_query().where(projects.c.id == project_id))
 
     def _public_query(self, arl: str | None = None, hf: list[str] | None = None):
-        columns = [projects.c[name] for name in PUBLIC_COLUMNS] + [projects.c.approximate]
+        columns = [projects.c[name] if name in projects.c else FROM_SOURCE.label(name) for name in PUBLIC_COLUMNS]
+        columns.append(projects.c.approximate)
         query = select(*columns).where(projects.c.status == PUBLISHED).order_by(projects.c.ort, projects.c.name)
         if arl:
             query = query.where(projects.c.arl == arl)
@@ -409,7 +416,8 @@ def _row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str
         "sprachen": ";".join(project.sprachen), "sprachen_mask": facts.bits(project.sprachen, facts.LANGUAGE_BITS),
         "zielgruppen": ";".join(project.zielgruppen), "zg_mask": facts.bits(project.zielgruppen, facts.ZIELGRUPPEN),
         "kosten": project.kosten, "wann": project.wann, "zeiten": project.zeiten, "barrierefrei": project.barrierefrei,
-        "kontakt": project.kontakt,
+        "kontakt": project.kontakt, "quelle": project.quelle, "quelle_stand": project.quelle_stand,
+        "source_confirmed_at": now if project.confirmed else None,
     }
 
 

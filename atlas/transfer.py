@@ -3,32 +3,37 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from atlas import sources
 from atlas.geocode import Geocoder
 from atlas.places import AMBIGUOUS, Place, Result
-from atlas.present import hf_names
+from atlas.present import hf_names, local_now
 from atlas.projects import ProjectInput, validate_project
 from atlas.store import PUBLISHED, Store
+from atlas.text import clean_text
 
 # CSV columns (German, as in data/projects.csv) -> project fields
 COLUMNS = {"name": "name", "traeger": "traeger", "beschreibung": "description", "handlungsfelder": "handlungsfelder",
            "strasse": "street", "plz": "plz", "ort": "ort", "website": "website", "email": "email",
            "sprachen": "sprachen", "zielgruppen": "zielgruppen", "kosten": "kosten", "wann": "wann", "zeiten": "zeiten",
            "barrierefrei": "barrierefrei", "kontakt": "kontakt"}
+SOURCE_COLUMNS = ("quelle", "quelle_stand", "bestaetigt")  # a row gathered from a public source (atlas.sources)
 # How people head these columns in a spreadsheet -> the column
 COLUMN_SPELLINGS = {"träger": "traeger", "straße": "strasse", "e-mail": "email", "projektname": "name",
                     "handlungsfeld": "handlungsfelder", "postleitzahl": "plz", "webseite": "website",
-                    "angebotssprachen": "sprachen", "zielgruppe": "zielgruppen", "öffentlicher kontakt": "kontakt"}
+                    "angebotssprachen": "sprachen", "zielgruppe": "zielgruppen", "öffentlicher kontakt": "kontakt",
+                    "stand der quelle": "quelle_stand", "bestätigt": "bestaetigt"}
 SEPARATORS = {",": "Komma", ";": "Semikolon", "\t": "Tabulator"}
 ENCODINGS = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252 (wie Excel speichert)"}
 EXPORT_COLUMNS = ["id", "name", "traeger", "beschreibung", "handlungsfelder", "strasse", "plz", "ort", "lat", "lon",
                   "genauigkeit", "kreis_rs", "kreis", "arl", "website", "email", "status", "sprachen", "zielgruppen",
-                  "kosten", "wann", "zeiten", "barrierefrei", "kontakt"]
+                  "kosten", "wann", "zeiten", "barrierefrei", "kontakt", "quelle", "quelle_stand", "bestaetigt"]
 # What makes a spreadsheet read a cell as a formula, the full-width forms included (Excel reads ＝ as =)
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
@@ -127,7 +132,7 @@ def _columns(raw: list[str], separator: str, report: ImportReport) -> list[str]:
         found = ", ".join(f"„{n}“" for n in raw[:12]) or "keine"
         raise UnreadableFile(f"Spalten fehlen: {', '.join(missing)}. Gefunden mit Trennzeichen "
                              f"{SEPARATORS[separator]}: {found}.")
-    unknown = [raw[i] for i, n in enumerate(names) if n not in COLUMNS]
+    unknown = [raw[i] for i, n in enumerate(names) if n not in COLUMNS and n not in SOURCE_COLUMNS]
     if unknown:
         report.notes.append(f"Nicht verwendete Spalten: {', '.join(unknown[:10])}.")
     return names
@@ -144,8 +149,12 @@ def _csv_problem(error: csv.Error) -> str:
 
 def _locate_row(row: dict, geocoder: Geocoder, places: dict) -> tuple[ProjectInput, Place] | str:
     project, errors = validate_project({field_: row.get(column) for column, field_ in COLUMNS.items()})
+    source, problems = sources.check(*(clean_text(row.get(column)) for column in SOURCE_COLUMNS),
+                                     local_now().date())
+    errors = {**(errors or {}), **problems}
     if errors:
         return "; ".join(errors.values())
+    project = dataclasses.replace(project, **source)
     key = (project.street, project.plz, project.ort)
     if key not in places:
         places[key] = geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort)
@@ -183,7 +192,7 @@ def _export_values(row: dict) -> list:
             row["street"], row["plz"], row["ort"], round(row["lat"], 6), round(row["lon"], 6), row["precision"],
             row["kreis_rs"], row["kreis_name"], row["arl"], row["website"], row["email"], row["status"],
             row["sprachen"], row["zielgruppen"], row["kosten"], row["wann"], row["zeiten"], row["barrierefrei"],
-            row["kontakt"]]
+            row["kontakt"], row["quelle"], row["quelle_stand"], "nein" if sources.unconfirmed(row) else "ja"]
 
 
 def spreadsheet_cell(value):

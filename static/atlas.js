@@ -80,10 +80,29 @@
     box.appendChild(el("div", "popup-hf", fieldsOf(data, data.hf[i]).map(function (f) { return f[1]; }).join(" · ")));
     box.appendChild(projectText(el("div", "popup-ort", data.orte[data.ort[i]])));
     factsOf(data, i).forEach(function (line) { box.appendChild(el("div", "popup-fact", line)); });
+    var source = sourceOf(data, i);
+    if (source) {
+      var mark = el("div", "popup-source", TEXT.fromSources.replace("{stand}", source.stand) + " (");
+      var cited = el("a", "popup-quelle", TEXT.source);
+      cited.href = source.url;
+      cited.rel = "nofollow noopener";
+      cited.target = "_blank";
+      mark.appendChild(cited);
+      mark.appendChild(document.createTextNode(")"));
+      box.appendChild(mark);
+    }
     var link = el("a", "popup-link", TEXT.toProject);
     link.href = "/projekt/" + data.id[i];
     box.appendChild(outward(link));
     return box;
+  }
+
+  /* An entry gathered from a public source, not yet confirmed by its Träger: its source (only a web address is
+     linked) and the source's date; null for every other project. */
+  function sourceOf(data, i) {
+    var url = data.quellen ? data.quellen[data.qu[i]] : "";
+    if (!url || !/^https?:\/\//i.test(url)) return null;
+    return {url: url, stand: data.staende[data.qs[i]] || ""};
   }
 
   /* Project texts stay as submitted: read as German by screen readers, their direction taken from their own
@@ -120,6 +139,7 @@
     item.appendChild(details);
     var facts = factsOf(data, i);
     if (facts.length) item.appendChild(el("span", "facts-note", facts.join(" · ")));
+    if (sourceOf(data, i)) item.appendChild(el("span", "source-mark", TEXT.fromSourcesShort));
     return item;
   }
 

@@ -64,7 +64,7 @@ def services(app):
 
 @pytest.fixture
 def seeded(app, runner):
-    """The app with the seed projects of data/projects.csv published."""
+    """The app with the seven seed projects of tests/data/projects-7.csv published."""
     result = runner.invoke(args=["import", app.config["SEED_CSV"]])
     assert result.exit_code == 0, result.output
     return app
@@ -112,7 +112,7 @@ def online_app(tmp_path, nominatim):
 # --- a seeded app served for real, and a headless Chromium driving it --------------------------------------
 
 def seeded_app(directory, **settings):
-    """An app on its own database with the seed projects of data/projects.csv published."""
+    """An app on its own database with the seven seed projects of tests/data/projects-7.csv published."""
     from atlas.transfer import import_csv
 
     app = make_app(directory, **settings)

@@ -17,6 +17,8 @@ BACKEND = os.environ.get("ATLAS_TEST_BACKEND", "sqlite")
 postgres = None  # (server, template database) while the PostgreSQL backend runs
 apps: list = []  # every app made, so its database connections are closed after its test
 ATLAS = [str(Path(sys.executable).with_name("atlas"))]  # the `atlas` command of the venv the tests run in
+# The seven projects the tests tell their story with (data/projects.csv is the real data set, which changes)
+SEED_CSV = str(Path(__file__).resolve().parent / "data" / "projects-7.csv")
 
 
 def cli_environment(**settings: str) -> dict[str, str]:
@@ -35,7 +37,8 @@ def make_app(directory: Path, migrate: bool = True, **settings):
         settings["DATABASE_URL"] = new_database_url(directory)
     for limit in GENEROUS:  # one test client stands for many visitors; tests/test_floods.py tests these limits
         settings.setdefault(limit, "100000 per minute")
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(directory / "instance"), "TILES": "none", **settings})
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(directory / "instance"), "TILES": "none",
+                      "SEED_CSV": SEED_CSV, **settings})
     if migrate:
         upgrade(app.config["DATABASE_URL"])
     apps.append(app)

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import ATLAS, cli_environment
+from helpers import ATLAS, SEED_CSV, cli_environment
 from servers import free_port
 
 from atlas.cli import AtlasGroup
 from atlas.migrate import head, upgrade
 
-SEED_CSV = str(Path(__file__).resolve().parent.parent / "data" / "projects.csv")
 NO_SCHEMA = "Die Datenbank hat noch kein Schema: zuerst `atlas db upgrade` ausführen."
 
 

@@ -125,3 +125,21 @@ def test_freshness_days_must_be_a_number(tmp_path):
 
     with pytest.raises(ValueError, match="ATLAS_FRESHNESS_DAYS"):
         create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "FRESHNESS_DAYS": "ein Jahr"})
+
+
+def test_a_due_project_without_an_address_is_the_offices_task_at_once(mail_app, smtp, tmp_path):
+    """Entries gathered from public sources have nobody to ask: no mail to nobody, the office looks after them."""
+    from test_sources import add_sources
+
+    due, fresh, _confirmed = add_sources(mail_app, tmp_path)
+    set_confirmed(mail_app, due, datetime.now(UTC) - timedelta(days=DAYS + 1))
+    cycle, mails = ask(mail_app, smtp)
+    assert (cycle.asked, cycle.unconfirmed, cycle.for_office) == (0, 1, 1) and mails == []
+    create_account(mail_app, "lw@arl.example", "--arl=leine-weser")
+    office = mail_app.test_client()
+    login(office, "lw@arl.example")
+    [row] = html(office.get("/amt/?status=veraltet")).select("#warteschlange tbody tr")
+    assert row.a["href"] == f"/amt/projekt/{due}"
+    note = html(office.get(f"/amt/projekt/{due}")).select_one("#nicht-bestaetigt").get_text()
+    assert "Es gibt keine E-Mail-Adresse, an die die jährliche Nachfrage gehen könnte" in note
+    assert html(office.get(f"/amt/projekt/{fresh}")).select_one("#nicht-bestaetigt") is None

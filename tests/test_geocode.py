@@ -262,3 +262,76 @@ def test_latin_names_are_not_transliterated():
 
     assert [transliterate(t) for t in ("Lüneburg", "Hann. Münden", "Çelle", "30169")] == ["", "", "", ""]
     assert transliterate("Ламспринге") == "lamspringe"
+
+
+@pytest.mark.parametrize(("text", "name", "kreis"), [
+    ("Bomlitz (Walsrode)", "Bomlitz", "03358"),
+    ("Walsrode-Bomlitz", "Bomlitz", "03358"),
+    ("Bomlitz, Walsrode", "Bomlitz", "03358"),
+    ("Südheide-Unterlüß", "Unterlüß", "03351"),
+    ("Lutter am Barenberge (Langelsheim)", "Lutter am Barenberge", "03153"),
+])
+def test_an_ortsteil_written_with_its_gemeinde_is_the_ortsteil(offline, text, name, kreis):
+    result = offline(text)
+    assert result.status == "ok", result.message
+    assert (result.place.name, result.place.kreis.rs) == (name, kreis)
+    assert not result.place_of_gemeinde
+
+
+@pytest.mark.parametrize(("text", "ortsteil", "gemeinde", "kreis"), [
+    ("Cuxhaven-Altenwalde", "Altenwalde", "Cuxhaven", "03352"),
+    ("Altenwalde, Cuxhaven", "Altenwalde", "Cuxhaven", "03352"),
+    ("Tettenborn (Bad Sachsa)", "Tettenborn", "Bad Sachsa", "03159"),
+    ("Esens-Altharlingersiel", "Altharlingersiel", "Esens", "03462"),
+    # GeoNames knows a Brinkum only in the Kreis Leer: written with Stuhr, it is Stuhr's, never Leer's
+    ("Brinkum (Stuhr)", "Brinkum", "Stuhr", "03251"),
+])
+def test_an_ortsteil_the_gazetteer_lacks_is_shown_at_its_gemeinde_saying_so(offline, text, ortsteil, gemeinde,
+                                                                           kreis):
+    result = offline(text)
+    assert result.status == "ok", result.message
+    assert (result.place.name, result.place.kreis.rs) == (gemeinde, kreis)
+    assert result.place_of_gemeinde
+    assert f"„{ortsteil}“ ist im Ortsverzeichnis bei {gemeinde} nicht enthalten; gezeigt wird die Lage von " \
+           f"{gemeinde}." in result.message
+
+
+@pytest.mark.parametrize(("text", "kreis"), [
+    ("Asendorf (Landkreis Diepholz)", "03251"),
+    ("Asendorf, LK Diepholz", "03251"),
+    ("Asendorf (Lkr. Diepholz)", "03251"),
+    ("Asendorf (Diepholz)", "03251"),
+    ("Asendorf (Bruchhausen-Vilsen)", "03251"),
+    ("Asendorf (Landkreis Harburg)", "03353"),
+    ("Asendorf, Kreis Harburg", "03353"),
+])
+def test_a_kreis_or_gemeinde_written_with_an_ambiguous_name_picks_that_candidate(offline, text, kreis):
+    assert offline("Asendorf").status == "ambiguous"
+    result = offline(text)
+    assert result.status == "ok", result.message
+    assert (result.place.name, result.place.kreis.rs) == ("Asendorf", kreis)
+    assert not result.place_of_gemeinde
+
+
+def test_a_place_not_in_the_kreis_written_with_it_is_not_found_there(offline):
+    result = offline("Asendorf (Landkreis Stade)")
+    assert result.status == "not_found"
+    assert result.message == "„Asendorf“ wurde nicht gefunden (gesucht in: Landkreis Stade). Versuchen Sie die " \
+                             "Postleitzahl."
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Verden (Aller)", "Verden (Aller)"),  # a name with its own qualifier stays that name
+    ("Nörten-Hardenberg", "Nörten-Hardenberg"),  # a hyphenated Gemeinde is one name, not an Ortsteil
+    ("Osnabrück, Niedersachsen", "Osnabrück"),
+])
+def test_names_that_carry_a_qualifier_themselves_are_not_split(offline, text, name):
+    result = offline(text)
+    assert result.status == "ok" and result.place.name == name and not result.place_of_gemeinde
+
+
+@pytest.mark.parametrize("text", ["Hauptstraße, Cuxhaven", "Am Deich, Cuxhaven", "Marktplatz, Cuxhaven"])
+def test_a_street_without_number_before_the_town_stays_a_street(offline, text):
+    result = offline(text)
+    assert result.status == "ok" and result.place.name == "Cuxhaven" and not result.place_of_gemeinde
+    assert "Die Straße wird ohne Online-Geocoder nicht ausgewertet." in result.message

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import PASSWORD, login, make_app
+from helpers import PASSWORD, SEED_CSV, html, login, make_app
 
 from atlas import create_app
 from atlas.migrate import SchemaNotCurrent, head, upgrade
@@ -64,13 +64,14 @@ def test_nothing_creates_tables_on_the_way_and_an_old_schema_is_refused(tmp_path
 def test_seeding_twice_at_once_loads_the_sample_data_once(tmp_path):
     url = f"sqlite:///{tmp_path / 'atlas.db'}"
     upgrade(url)
-    env = {"ATLAS_DATABASE_URL": url, "ATLAS_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {"ATLAS_DATABASE_URL": url, "ATLAS_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin",
+           "ATLAS_SEED_CSV": SEED_CSV}
     command = [sys.executable, "-c", "from atlas.cli import main; main()", "seed"]
     runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             for _ in range(2)]
     outputs = [run.communicate(timeout=120)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
-    assert sorted("Beispielprojekte" in out for out in outputs) == [False, True], outputs
+    assert sorted("7 Projekte aus" in out for out in outputs) == [False, True], outputs
     app = make_app(tmp_path, DATABASE_URL=url)
     assert app.extensions["atlas"].store.count() == 7
 
@@ -115,3 +116,37 @@ def _facets(store, text) -> dict[int, list[str]]:
     with store.engine.connect() as db:
         rows = db.execute(text(sql)).all()
     return {i: sorted(value.split()) for i, value in rows}
+
+
+def test_yesterdays_database_learns_sources_and_claims_and_its_projects_count_as_confirmed(tmp_path):
+    """Migration 0008 on a database at 0007 with projects in it: each was submitted or imported by an office, so it
+    is confirmed since it was made; no claims yet. Down to 0007 and up again keeps the projects."""
+    from alembic import command
+    from sqlalchemy import create_engine, inspect, text
+
+    from atlas.migrate import _config
+
+    database = tmp_path / "atlas.db"
+    with sqlite3.connect(database) as db:
+        db.executescript(WAVE1.read_text())
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        command.stamp(_config(connection), "0001")
+        command.upgrade(_config(connection), "0007")
+        connection.commit()
+        assert "quelle" not in {c["name"] for c in inspect(connection).get_columns("projects")}
+    assert upgrade(f"sqlite:///{database}") == ("0007", "0008")
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT quelle, quelle_stand, source_confirmed_at, created_at FROM projects"))
+        assert [(q, s, c == m) for q, s, c, m in rows] == [("", "", True)] * 7
+        assert connection.execute(text("SELECT count(*) FROM claims")).scalar_one() == 0
+        command.downgrade(_config(connection), "0007")
+        command.upgrade(_config(connection), "head")
+        connection.commit()
+    engine.dispose()
+    app = make_app(tmp_path, DATABASE_URL=f"sqlite:///{database}")
+    store = app.extensions["atlas"].store
+    assert store.count() == 7 and all(r["source_confirmed_at"] is not None for r in store.rows())
+    client = app.test_client()
+    assert html(client.get("/projekt/1")).select_one("#aus-quellen") is None
+    assert client.get("/projekt/1/bestaetigen").status_code == 404

@@ -88,3 +88,12 @@ def test_a_village_unknown_offline_is_asked_online(geocoder, nominatim):
     result = geocoder.geocode("Klein Kleckersdorf")
     assert result.status == "ok" and result.place.precision == "place"
     assert result.place.kreis.label == "Landkreis Diepholz"
+
+
+def test_an_ortsteil_the_gazetteer_lacks_is_asked_online_before_its_gemeinde_is_shown(geocoder, nominatim):
+    nominatim.answers["cuxhaven-altenwalde"] = [{"lat": "53.8270", "lon": "8.6460", "display_name": "Altenwalde",
+                                                 "type": "suburb", "addresstype": "suburb",
+                                                 "address": {"suburb": "Altenwalde", "town": "Cuxhaven"}}]
+    result = geocoder.geocode("Cuxhaven-Altenwalde")
+    assert result.status == "ok" and not result.place_of_gemeinde
+    assert "OpenStreetMap" in result.place.source and result.place.kreis.rs == "03352"

@@ -66,7 +66,7 @@ def test_a_wheel_from_a_fresh_clone_serves_the_atlas_from_an_empty_directory(tmp
                      "/vendor/leaflet/leaflet.js", "/vendor/supercluster/supercluster.min.js", "/karte/arl.geojson",
                      "/karte/atlas.js", "/healthz"):
             assert requests.get(server.url + path, timeout=30).status_code == 200, path
-        assert "Gewerkepass" in requests.get(server.url + "/region/weser-ems", timeout=30).text
+        assert "Gewerkepass" in requests.get(server.url + "/karte/projekte.json?arl=weser-ems", timeout=30).text
         english = requests.get(server.url + "/einreichen?lang=en", timeout=30).text
         assert '<html lang="en"' in english and "Submit" in english, "the compiled catalogues are in the wheel"
     finally:

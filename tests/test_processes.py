@@ -28,7 +28,8 @@ def atlas(env: dict, *args: str) -> subprocess.Popen:
 def settings(tmp_path, database_url: str, **more: str) -> dict:
     """An operator's environment; a public atlas (gunicorn, a proxy) names its address."""
     return {"ATLAS_DATABASE_URL": database_url, "ATLAS_INSTANCE_PATH": str(tmp_path / "instance"),
-            "ATLAS_TILES": "none", "ATLAS_BASE_URL": "https://atlas.example", **more}
+            "ATLAS_TILES": "none", "ATLAS_BASE_URL": "https://atlas.example", "ATLAS_SEED_CSV": helpers.SEED_CSV,
+            **more}
 
 
 def empty_database(tmp_path) -> str:

@@ -36,6 +36,7 @@ def register(app: Flask) -> None:
     from atlas.web import (
         alerts,
         assets,
+        claim,
         downloads,
         embed,
         errors,
@@ -89,7 +90,8 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(operations.bp)
     operations.log_requests(app)
-    for module in (assets, public, near, search, office, submit, mine, alerts, legal, ogc, downloads, embed, poster):
+    for module in (assets, public, near, search, office, submit, mine, alerts, legal, ogc, downloads, embed, poster,
+                   claim):
         app.register_blueprint(module.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)

@@ -43,7 +43,8 @@ class Background(threading.Thread):
                 self._next["freshness"] = now + FRESHNESS_EVERY
                 cycle = freshness.run(store, int(self.app.config["FRESHNESS_DAYS"]))
                 self.app.extensions["atlas"].outbox.purge()
-                log.info("Aktualität: %s Projekte gefragt, %s nicht bestätigt", cycle.asked, cycle.unconfirmed)
+                log.info("Aktualität: %s Projekte gefragt, %s nicht bestätigt (%s ohne Adresse, für das Amt)",
+                         cycle.asked, cycle.unconfirmed, cycle.for_office)
             if now >= self._next["digest"]:
                 self._next["digest"] = now + DIGEST_EVERY
                 alerts.send_digests(store)

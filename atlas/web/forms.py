@@ -154,6 +154,13 @@ class AlertForm(FlaskForm):
     homepage = StringField(lazy("Bitte dieses Feld leer lassen"))
 
 
+class ClaimForm(FlaskForm):
+    """„Ist das Ihr Projekt?“: someone of the Träger of an entry gathered from a public source (atlas.claims)."""
+    email = EmailField(lazy("Ihre E-Mail-Adresse"))
+    nachricht = TextAreaField(lazy("Nachricht an das Amt (freiwillig)"))
+    homepage = StringField(lazy("Bitte dieses Feld leer lassen"))
+
+
 def project_form_data(row: dict) -> dict:
     """A stored project as its edit forms start: the fields, lists as lists, and the version it was loaded at."""
     data = {name: row[name] for name in FIELDS}

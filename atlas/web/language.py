@@ -81,4 +81,8 @@ def browser_texts() -> dict:
         "zoomOut": _("Herauszoomen"),
         "suggestions": _("Vorschläge für Orte"),
         "suggestionsHint": _("Vorschläge: mit den Pfeiltasten wählen, mit Enter übernehmen."),
+        "fromSources": _("Aus öffentlichen Quellen zusammengetragen, Stand %(stand)s – vom Träger noch nicht "
+                         "bestätigt", stand="{stand}"),
+        "source": _("Quelle"),
+        "fromSourcesShort": _("aus öffentlichen Quellen, unbestätigt"),
     }

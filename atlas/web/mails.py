@@ -121,6 +121,34 @@ def _office_proposal(p: dict) -> Mail:
         settings=_link("office.account"))
 
 
+def _office_claim(p: dict) -> Mail:
+    return Mail(
+        _("Anfrage eines Trägers zu „%(name)s“", **p),
+        [_("Jemand gibt an, zum Träger von „%(name)s“ (%(ort)s, %(reference)s) zu gehören, und möchte die Angaben "
+           "aus öffentlichen Quellen bestätigen oder ändern. Bitte prüfen Sie die Anfrage.", **p)],
+        [(_("Anfrage ansehen"), _link("office.project", project_id=p["project_id"]))],
+        settings=_link("office.account"))
+
+
+def _claim_accepted(p: dict) -> Mail:
+    return Mail(
+        _("Ihr Projekt „%(name)s“ im Atlas", **p),
+        [_("das Amt hat Ihre Anfrage angenommen: Sie betreuen jetzt den Eintrag „%(name)s“ (%(reference)s) im "
+           "Atlas. Er gilt als vom Träger bestätigt.", **p),
+         _("Über Ihren privaten Link sehen Sie jederzeit den Stand, können Änderungen vorschlagen oder das Projekt "
+           "zurückziehen. Bitte geben Sie den Link nicht weiter.")],
+        [(_("Ihr Projekt ansehen"), _link("mine.status", token=p["token"]))])
+
+
+def _claim_declined(p: dict) -> Mail:
+    return Mail(
+        _("Ihre Anfrage zu „%(name)s“", **p),
+        [_("das Amt hat Ihre Anfrage zum Eintrag „%(name)s“ (%(reference)s) nicht angenommen: Es konnte Sie nicht "
+           "dem Träger zuordnen. Der Eintrag bleibt unverändert.", **p),
+         _("Wenn Sie doch zum Träger gehören, wenden Sie sich bitte direkt an das zuständige Amt.")],
+        [(_("Zum Projekt im Atlas"), _link("public.project", project_id=p["project_id"]))])
+
+
 def _published(p: dict) -> Mail:
     return Mail(
         _("Veröffentlicht: „%(name)s“", **p),
@@ -192,6 +220,9 @@ def _office_digest(p: dict) -> Mail:
     items += [(row["name"], _("Änderungsvorschlag, %(ort)s, %(reference)s", ort=row["ort"],
                               reference=reference(row["project_id"])),
                _link("office.project", project_id=row["project_id"])) for row in p["changed"]]
+    items += [(row["name"], _("Anfrage eines Trägers, %(ort)s, %(reference)s", ort=row["ort"],
+                              reference=reference(row["project_id"])),
+               _link("office.project", project_id=row["project_id"])) for row in p.get("claimed", [])]
     return Mail(plural("Ihre Warteschlange: %(num)s neuer Eintrag", "Ihre Warteschlange: %(num)s neue Einträge",
                        len(items)),
                 [_("Seit gestern ist in Ihrem Bezirk eingegangen:")],
@@ -199,5 +230,6 @@ def _office_digest(p: dict) -> Mail:
 
 
 WRITERS = {"receipt": _receipt, "office_new": _office_new, "office_proposal": _office_proposal,
+           "office_claim": _office_claim, "claim_accepted": _claim_accepted, "claim_declined": _claim_declined,
            "published": _published, "rejected": _rejected, "moved": _moved, "freshness": _freshness,
            "confirm": _confirm, "digest": _digest, "office_digest": _office_digest}

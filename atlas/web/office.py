@@ -7,7 +7,7 @@ import pandas as pd
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from atlas import freshness, labels, notices, submitters
+from atlas import claims, freshness, labels, notices, submitters
 from atlas.downloads import office_csv
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
 from atlas.i18n import _, lazy
@@ -15,6 +15,7 @@ from atlas.mapdata import project_data
 from atlas.present import project_view
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
+from atlas.sources import stand_text
 from atlas.store import ARCHIVED, PENDING, PUBLISHED, REJECTED, StaleWrite
 from atlas.submission import coordinate_text, relocate
 from atlas.text import clean_text
@@ -35,7 +36,10 @@ bp.after_request(no_store)
 STATUS_LABELS = {status: lazy(label) for status, label in labels.STATUS_LABELS.items()}
 UNCONFIRMED = "veraltet"  # the queue's tab of published projects whose confirmation ran out
 PROPOSALS = "vorschlaege"  # the tab of projects with a change proposed by their submitters
-TABS = dict(STATUS_LABELS, **{PROPOSALS: lazy("Änderungsvorschläge"), UNCONFIRMED: lazy("Veraltet")})
+FROM_SOURCES = "aus-quellen"  # published entries gathered from public sources, not confirmed by their Träger
+CLAIMS = "anfragen"  # entries whose Träger asks to take them over
+TABS = dict(STATUS_LABELS, **{PROPOSALS: lazy("Änderungsvorschläge"), UNCONFIRMED: lazy("Veraltet"),
+                              FROM_SOURCES: lazy("aus Quellen, unbestätigt"), CLAIMS: lazy("Anfragen von Trägern")})
 ACTION_LABELS = {action: lazy(label) for action, label in labels.ACTION_LABELS.items()}
 STALE_EDIT = lazy("Während Sie bearbeitet haben, wurde das Projekt geändert (siehe unten). Es wurde nichts "
                   "überschrieben. Ihre Eingaben sind erhalten: Bitte prüfen Sie sie und speichern Sie dann erneut.")
@@ -56,20 +60,25 @@ def queue():
     hf = [h for h in request.args.getlist("hf") if h in HANDLUNGSFELDER]
     words = clean_text(request.args.get("q"))[:100]
     waiting = submitters.waiting_ids(_store(), arl)
+    claimed = claims.waiting_ids(_store(), arl)
+    from_sources = claims.unconfirmed_ids(_store(), arl)
     if status == UNCONFIRMED:
         rows = [r for r in freshness.unconfirmed(_store(), _freshness_days(), arl)
                 if (not kreis or r["kreis_rs"] == kreis) and (not hf or r["hf_mask"] & mask(hf))]
         if words:
             found = {r["id"] for r in _store().rows(arl=arl, words=words)}
             rows = [r for r in rows if r["id"] in found]
-    elif status == PROPOSALS:
-        rows = _store().rows(arl=arl, kreis=kreis, hf=hf, words=words, ids=waiting)
+    elif status in (PROPOSALS, CLAIMS, FROM_SOURCES):
+        ids = {PROPOSALS: waiting, CLAIMS: claimed, FROM_SOURCES: from_sources}[status]
+        rows = _store().rows(arl=arl, kreis=kreis, hf=hf, words=words, ids=ids)
     else:
         rows = _store().rows(status=status, arl=arl, kreis=kreis, hf=hf, words=words)
     counts = _store().status_counts(arl)
     counts[UNCONFIRMED] = len(freshness.unconfirmed(_store(), _freshness_days(), arl))
     counts[PROPOSALS] = len(waiting)
-    views = [dict(project_view(r), reference=notices.reference(r["id"]), proposal=r["id"] in waiting) for r in rows]
+    counts[CLAIMS], counts[FROM_SOURCES] = len(claimed), len(from_sources)
+    views = [dict(project_view(r), reference=notices.reference(r["id"]), proposal=r["id"] in waiting,
+                  claimed=r["id"] in claimed) for r in rows]
     return render_template("office/queue.html", projects=views, status=status, words=words,
                            labels=TABS, counts=counts, kreise=_kreise(arl), kreis=kreis, fields=HANDLUNGSFELDER,
                            selected=hf)
@@ -153,6 +162,52 @@ def proposal(project_id: int, proposal_id: int):
     return redirect(url_for("office.project", project_id=project_id))
 
 
+@bp.post("/projekt/<id:project_id>/quelle-bestaetigen")
+@login_required
+def confirm_source(project_id: int):
+    """The office confirms an entry gathered from a public source itself (it asked the Träger): the mark goes."""
+    get_project_for_office_or_403(project_id)
+    form = ApproveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        claims.confirm(_store(), project_id, current_user.email, required_version(form))
+    except StaleWrite as stale:
+        return _changed_meanwhile(stale)
+    flash(_("Die Angaben gelten jetzt als bestätigt; die Kennzeichnung „aus öffentlichen Quellen“ entfällt."))
+    return redirect(url_for("office.project", project_id=project_id))
+
+
+@bp.post("/projekt/<id:project_id>/anfrage/<id:claim_id>")
+@login_required
+def claim(project_id: int, claim_id: int):
+    """Accept or decline the claim of someone who says they are the project's Träger."""
+    get_project_for_office_or_403(project_id)
+    form = ApproveForm()
+    decision = request.form.get("entscheidung")
+    if not form.validate_on_submit() or decision not in ("annehmen", "ablehnen"):
+        abort(400)
+    version = required_version(form)
+    waiting = {c["id"]: c for c in claims.waiting(_store(), project_id)}
+    if claim_id not in waiting:
+        flash(_("Diese Anfrage ist schon entschieden."))
+        return redirect(url_for("office.project", project_id=project_id))
+    try:
+        if decision == "ablehnen":
+            claims.decline(_store(), claim_id, current_user.email, version)
+            flash(_("Die Anfrage ist abgelehnt; %(email)s bekommt eine kurze Nachricht.",
+                    email=waiting[claim_id]["email"]))
+        else:
+            claims.accept(_store(), claim_id, current_user.email, version)
+            flash(_("Die Anfrage ist angenommen: %(email)s bekommt den privaten Link zum Projekt, die Angaben "
+                    "gelten als bestätigt.", email=waiting[claim_id]["email"]))
+    except StaleWrite as stale:
+        return _changed_meanwhile(stale)
+    except (claims.ClaimDecided, claims.NotClaimable):
+        flash(_("Diese Anfrage ist schon entschieden."))
+    return redirect(url_for("office.project", project_id=project_id))
+
+
 @bp.route("/projekt/<id:project_id>/bearbeiten", methods=["GET", "POST"])
 @login_required
 def edit(project_id: int):
@@ -212,6 +267,7 @@ def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = 
                            approve=ApproveForm(version=str(row["row_version"])), meanwhile=meanwhile,
                            proposal=waiting, differences=submitters.differences(row, waiting) if waiting else [],
                            unconfirmed=freshness.is_unconfirmed(row, _freshness_days()),
+                           claims=claims.waiting(_store(), row["id"]), quelle_stand=stand_text(row["quelle_stand"]),
                            reference=notices.reference(row["id"]))
 
 
