@@ -119,8 +119,8 @@ def _facets(store, text) -> dict[int, list[str]]:
 
 
 def test_yesterdays_database_learns_sources_and_claims_and_its_projects_count_as_confirmed(tmp_path):
-    """Migration 0008 on a database at 0007 with projects in it: each was submitted or imported by an office, so it
-    is confirmed since it was made; no claims yet. Down to 0007 and up again keeps the projects."""
+    """Migration 0009 on a database at 0008 with projects in it: each was submitted or imported by an office, so it
+    is confirmed since it was made; no claims yet. Down to 0008 and up again keeps the projects."""
     from alembic import command
     from sqlalchemy import create_engine, inspect, text
 
@@ -132,15 +132,15 @@ def test_yesterdays_database_learns_sources_and_claims_and_its_projects_count_as
     engine = create_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
         command.stamp(_config(connection), "0001")
-        command.upgrade(_config(connection), "0007")
+        command.upgrade(_config(connection), "0008")
         connection.commit()
         assert "quelle" not in {c["name"] for c in inspect(connection).get_columns("projects")}
-    assert upgrade(f"sqlite:///{database}") == ("0007", "0008")
+    assert upgrade(f"sqlite:///{database}") == ("0008", "0009")
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT quelle, quelle_stand, source_confirmed_at, created_at FROM projects"))
         assert [(q, s, c == m) for q, s, c, m in rows] == [("", "", True)] * 7
         assert connection.execute(text("SELECT count(*) FROM claims")).scalar_one() == 0
-        command.downgrade(_config(connection), "0007")
+        command.downgrade(_config(connection), "0008")
         command.upgrade(_config(connection), "head")
         connection.commit()
     engine.dispose()

@@ -264,7 +264,7 @@ def office_urls(app, project_id: int) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("office.") or rule.endpoint in ("office.login", "office.login_code"):
             continue
-        path = rule.rule.replace("<id:project_id>", str(project_id)).replace("<id:proposal_id>", "1")
+        path = re.sub(r"<id:(?!project_id)\w+>", "1", rule.rule.replace("<id:project_id>", str(project_id)))
         path = path.replace("<fmt>", "csv")
         assert "<" not in path, path
         found += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
