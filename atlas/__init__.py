@@ -30,8 +30,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key(app.config["SECRET_KEY"], Path(app.instance_path))
     except OSError as error:
         raise unusable_instance(app.instance_path, error) from error
+    from atlas.hashing import configure as configure_hashing
     from atlas.services import Services
 
+    configure_hashing(app.config["PASSWORD_HASH"])
     app.extensions["atlas"] = Services(app.config)
 
     from flask_babel import Babel

@@ -16,10 +16,9 @@ from functools import lru_cache
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from atlas import audit
-from atlas.hashing import check_password
+from atlas.hashing import check_password, hash_password
 from atlas.i18n import _
 from atlas.notices import NOTIFY_CHOICES
 from atlas.regions import ARLS
@@ -71,7 +70,7 @@ def create_user(store: Store, email: str, password: str, arl: str | None = None,
     with store.engine.begin() as db:
         try:
             new_id = db.execute(insert(users).values(
-                email=email, password_hash=generate_password_hash(password), arl=arl, is_admin=admin,
+                email=email, password_hash=hash_password(password), arl=arl, is_admin=admin,
                 created_at=datetime.now(UTC))).inserted_primary_key[0]
         except IntegrityError:
             raise ValueError(f"Ein Konto für {email} gibt es schon.") from None
@@ -144,7 +143,7 @@ def set_password(store: Store, email: str, password: str) -> int:
         user_id = db.execute(select(users.c.id).where(users.c.email == email)).scalar()
         if user_id is None:
             raise ValueError(f"Ein Konto {email} gibt es nicht.")
-        db.execute(update(users).where(users.c.id == user_id).values(password_hash=generate_password_hash(password)))
+        db.execute(update(users).where(users.c.id == user_id).values(password_hash=hash_password(password)))
         return db.execute(delete(office_sessions).where(office_sessions.c.user_id == user_id)).rowcount
 
 
@@ -186,7 +185,7 @@ def _check_password(password: str) -> None:
 
 @lru_cache(maxsize=1)
 def _unknown_account_hash() -> str:
-    return generate_password_hash(secrets.token_hex(16))
+    return hash_password(secrets.token_hex(16))
 
 
 def _hash(token: str) -> str:

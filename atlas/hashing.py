@@ -6,11 +6,24 @@ from __future__ import annotations
 import os
 import threading
 
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 # One check at a time per process by default: a scrypt takes about 50 ms of one core; the other cores keep serving.
 POOL = threading.BoundedSemaphore(int(os.environ.get("ATLAS_HASH_THREADS", "1")))
 WAIT_SECONDS = 10
+
+
+_method = "scrypt"  # werkzeug's default; ATLAS_PASSWORD_HASH (the tests use a cheap one: they hash hundreds)
+
+
+def configure(method: str) -> None:
+    """The method for new password hashes, from the settings (checked hashes name their own method)."""
+    global _method
+    _method = method
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=_method)
 
 
 class Busy(Exception):

@@ -100,6 +100,7 @@ def default_settings(instance_path: Path) -> dict:
         "DCAT_CONTRIBUTOR_ID": "",  # the data provider's ID at GovData (dcatde:contributorID), once it has one
         "MAX_CONTENT_LENGTH": 1_000_000,  # bytes of a request body; a submission is a few kilobytes
         "LOG_LEVEL": "INFO",
+        "PASSWORD_HASH": "scrypt",  # how new passwords are hashed (werkzeug method names)
         "PROXY_COUNT": 0,  # reverse proxies in front of the app; their X-Forwarded-For then names the client
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript",

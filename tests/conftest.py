@@ -16,6 +16,24 @@ from helpers import make_app
 from atlas.settings import default_settings
 
 
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs the suite on SQLite, then again on PostgreSQL for what depends on the database: the browser
+    tests and the files marked `once` (their subject is the same on either) ran on SQLite and are deselected here,
+    by name in pytest's summary – never skipped unseen."""
+    if helpers.BACKEND != "postgresql":
+        return
+    once = [item for item in items if item.get_closest_marker("browser") or item.get_closest_marker("once")]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if item not in set(once)]
+
+
+def pytest_report_header(config):
+    if helpers.BACKEND == "postgresql":
+        return "PostgreSQL run: the tests whose subject depends on the database; browser and `once` tests ran on SQLite"
+    return None
+
+
 @pytest.fixture(scope="session", autouse=True)
 def database_backend():
     """On the PostgreSQL run: one throwaway server for the session, and a migrated template for every database."""

@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 from helpers import html, make_app
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
+
 BASE = "https://atlas.example"
 EVIL = "evil.example"
 

@@ -17,6 +17,9 @@ from atlas.present import local_now
 from atlas.schema import projects
 from atlas.sources import stand_problem
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
+
 DATA_SET = Path(__file__).resolve().parent.parent / "data" / "projects.csv"
 COLUMNS = ["name", "traeger", "beschreibung", "handlungsfelder", "strasse", "plz", "ort", "website", "email",
            "sprachen", "zielgruppen", "kosten", "wann", "zeiten", "barrierefrei", "kontakt", "quelle", "quelle_stand"]

@@ -17,6 +17,9 @@ from babel.messages.pofile import read_po
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import LANGUAGES
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
+
 CATALOGUES = Path(__file__).resolve().parent.parent / "atlas" / "translations"
 GLOSSARY = tomllib.loads((CATALOGUES / "glossary.toml").read_text(encoding="utf-8"))["terms"]
 OTHERS = [code for code in LANGUAGES if code != "de"]

@@ -14,6 +14,9 @@ from helpers import html, submit
 
 from atlas.i18n import LANGUAGES
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = ROOT / "atlas" / "translations"
 OTHERS = [code for code in LANGUAGES if code != "de"]

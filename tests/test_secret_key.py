@@ -11,6 +11,9 @@ from helpers import create_account, make_app
 from atlas import create_app
 from atlas.secret_key import UnsafeSecretKey
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
+
 
 def test_a_random_key_is_made_once_readable_only_by_the_owner(tmp_path):
     first = create_app({"INSTANCE_PATH": str(tmp_path), "TILES": "none"})
