@@ -190,7 +190,7 @@ def test_accepting_hands_over_the_project_and_declines_the_others(claim_app, smt
     old = claim_app.config["source_ids"][0]
     client = claim_app.test_client()
     send_claim(client, old, "leitung@kirchengemeinde.example", lang="?lang=en")
-    send_claim(client, old, "jemand@anders.example")
+    send_claim(claim_app.test_client(), old, "jemand@anders.example")  # another person, in another browser
     first, second = waiting_claims(claim_app, old)
     office = office_client(claim_app)
     answer = decide(office, old, first["id"], "annehmen")
