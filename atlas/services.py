@@ -29,7 +29,7 @@ class Services:
     def close(self) -> None:
         """Close the database connections this process holds (the app can open them again)."""
         if "store" in self.__dict__:
-            self.store.engine.dispose()
+            self.store.close()
 
     @cached_property
     def gazetteer(self) -> Gazetteer:

@@ -199,7 +199,7 @@ def test_accepting_hands_over_the_project_and_declines_the_others(claim_app, smt
     assert row["email"] == "leitung@kirchengemeinde.example" and row["language"] == "en"
     assert row["source_confirmed_at"] is not None and row["quelle"]
     assert waiting_claims(claim_app, old) == []
-    with claim_app.extensions["atlas"].store.engine.connect() as db:
+    with claim_app.extensions["atlas"].store.read() as db:
         states = dict(db.execute(select(claims_table.c.email, claims_table.c.status)).all())
         sent = {r.kind: json.loads(r.params) for r in db.execute(select(outbox)) if r.kind.startswith("claim")}
     assert states == {"leitung@kirchengemeinde.example": "accepted", "jemand@anders.example": "declined"}

@@ -61,7 +61,7 @@ def test_a_session_ends_after_its_lifetime(office):
     store = office.extensions["atlas"].store
     from datetime import UTC, datetime, timedelta
 
-    with store.engine.begin() as db:
+    with store.write() as db:
         db.execute(update(office_sessions).values(created_at=datetime.now(UTC) - timedelta(hours=13)))
     assert client.get("/amt/").status_code == 302
 
