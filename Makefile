@@ -75,16 +75,17 @@ run: install pango
 	$(BIN)/atlas seed
 	$(BIN)/atlas serve --host 127.0.0.1 --port $(PORT)
 
-# The whole suite twice: on SQLite (the embedded default) and on a PostgreSQL server the tests start.
+# The suite on SQLite (the embedded default), then what depends on the database again on a PostgreSQL server the
+# tests start (browser tests and files marked `once` are deselected there, by name). On every core (pytest-xdist).
 test: test-sqlite test-postgresql
 
 test-sqlite: install-test debian pango
 	@echo "== tests on SQLite"
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 test-postgresql: install-test debian pango
 	@echo "== tests on PostgreSQL"
-	ATLAS_TEST_BACKEND=postgresql $(BIN)/python -m pytest
+	ATLAS_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n auto
 
 lint: install-test
 	$(BIN)/ruff check atlas tests bench scripts

@@ -55,6 +55,7 @@ def new_database_url(directory: Path) -> str:
     once per process (PostgreSQL copies its template itself)."""
     if postgres is None:
         path = directory / "atlas.db"
+        directory.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_sqlite_template(), path)
         return f"sqlite:///{path}"
     server, template = postgres
