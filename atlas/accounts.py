@@ -12,13 +12,12 @@ import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from atlas import audit
-from atlas.hashing import check_password, hash_password
+from atlas.hashing import check_password, hash_password, stand_in_hash
 from atlas.i18n import _
 from atlas.notices import NOTIFY_CHOICES
 from atlas.regions import ARLS
@@ -81,7 +80,7 @@ def authenticate(store: Store, email: str, password: str) -> User | None:
     """The account if the password is right. An unknown address costs the same hash, so timing tells nothing."""
     with store.read() as db:
         row = db.execute(select(users).where(users.c.email == email.strip().lower())).mappings().first()
-    stored = row["password_hash"] if row else _unknown_account_hash()
+    stored = row["password_hash"] if row else stand_in_hash()
     if not check_password(stored, password) or row is None:
         return None
     return _user(row)
@@ -181,11 +180,6 @@ def _user(row, token: str = "") -> User:
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"Das Passwort braucht mindestens {MIN_PASSWORD} Zeichen.")
-
-
-@lru_cache(maxsize=1)
-def _unknown_account_hash() -> str:
-    return hash_password(secrets.token_hex(16))
 
 
 def _hash(token: str) -> str:

@@ -19,6 +19,10 @@ NOT_COMPARED = ("updated_at", "hf_mask", "sprachen_mask", "zg_mask", "published_
 
 
 class Writes:
+    def add(self, project: ProjectInput, place: Place, status: str = PENDING) -> int:
+        """Store one project at a located place; its Kreis and ArL are taken from the polygons now."""
+        return self.add_many([(project, place)], status)[0]
+
     def submit(self, project: ProjectInput, place: Place, language: str = "de") -> tuple[int, str]:
         """A submission waits for its office; its submitter's private link is returned, and the mails it causes
         (receipt, office notices) are queued in the same transaction. Mails to the submitter are written in
