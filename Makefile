@@ -64,11 +64,13 @@ debian:
 	fi
 chromium: debian
 
-# Pango and a font for WeasyPrint, which makes the posters' PDF (Chromium brings them too).
+# Pango and fonts for WeasyPrint, which makes the posters' PDF: DejaVu for most scripts, Scheherazade (SIL) for
+# Pashto's own letters (ۍ is in no DejaVu font).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-sil-scheherazade
 pango:
-	@/sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { \
-	  echo "== installing Debian packages: libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
+	@{ /sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && fc-list | grep -q Scheherazade; } || { \
+	  echo "== installing Debian packages: $(PDF_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends $(PDF_PACKAGES); }
 
 run: install pango
 	$(BIN)/atlas db upgrade
