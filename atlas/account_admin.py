@@ -56,9 +56,13 @@ def set_active(store: Store, user_id: int, active: bool, actor_id: int, actor: s
     return dict(row, active=active)
 
 
+def temporary_password() -> str:
+    return secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+
+
 def reset_password(store: Store, user_id: int, actor: str) -> tuple[dict, str]:
     """A new random password for the account, returned once (the admin hands it over); its sessions end."""
-    password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+    password = temporary_password()
     with store.write() as db:
         row = _locked(db, user_id)
         db.execute(update(users).where(users.c.id == user_id).values(password_hash=hash_password(password)))

@@ -53,7 +53,8 @@ def _stale(context: Context):
 
 
 def _waiting(table, status_value):
-    return exists().where(table.c.project_id == projects.c.id, table.c.status == status_value)
+    # correlated to projects only: the dashboard joins the same table to find the oldest task
+    return exists().where(table.c.project_id == projects.c.id, table.c.status == status_value).correlate(projects)
 
 
 TABS: dict[str, Tab] = {

@@ -63,6 +63,12 @@ def make(store: Store, project_id: int, kind: str, message: str, email: str, lan
     return report_id
 
 
+def get(store: Store, report_id: int) -> dict | None:
+    with store.read() as db:
+        row = db.execute(select(reports).where(reports.c.id == report_id)).mappings().first()
+    return dict(row) if row else None
+
+
 def open_reports(store: Store, project_id: int) -> list[dict]:
     """The reports waiting for a project, oldest first."""
     with store.read() as db:

@@ -94,6 +94,7 @@ def default_settings(instance_path: Path) -> dict:
         "EMBED_RATE_LIMIT": "60 per minute;1000 per hour",  # an embedded map around a place (each visitor counts)
         "POSTER_RATE_LIMIT": "20 per minute;200 per hour",  # a poster as a page
         "PDF_RATE_LIMIT": "5 per minute;30 per hour",  # a poster as PDF: a person prints a few, not 120
+        "REPORT_RATE_LIMIT": "5 per 10 minutes;20 per day",  # „Eintrag melden“ per client: each is an office's task
         "DATA_LICENCE": "CC BY 4.0",  # the project data's licence, named in the API and every download
         "DATA_LICENCE_URL": "https://creativecommons.org/licenses/by/4.0/deed.de",
         "DCAT_PUBLISHER_URL": "https://www.stk.niedersachsen.de/",  # the publisher's homepage in the catalogue
@@ -132,6 +133,17 @@ def for_the_public(config, host: str | None = None) -> bool:
             or "gunicorn" in os.environ.get("SERVER_SOFTWARE", ""))
 
 
+def _check_rate_limit(name: str, value) -> None:
+    """A limit Flask-Limiter can read („5 per 10 minutes;20 per day“): a wrong one would fail at the first request."""
+    from limits import parse_many
+
+    try:
+        parse_many(str(value))
+    except ValueError:
+        raise SettingError(f"ATLAS_{name} ist ein Rate-Limit wie „5 per 10 minutes;20 per day“, nicht "
+                           f"{value!r}.") from None
+
+
 def check_settings(config) -> list[str]:
     """Refuse settings that cannot work (SettingError); return warnings about ones that are unsafe for the public."""
     from atlas.mapdata import TILES
@@ -154,6 +166,7 @@ def check_settings(config) -> list[str]:
         raise SettingError(f"ATLAS_FRESHNESS_DAYS ist eine Zahl von Tagen (1 oder mehr), nicht "
                          f"{config['FRESHNESS_DAYS']!r}.")
     _check_fallback_keys(config.get("SECRET_KEY_FALLBACKS"))
+    _check_rate_limit("REPORT_RATE_LIMIT", config["REPORT_RATE_LIMIT"])
     if str(config["REQUIRE_2FA"]).lower() not in ("0", "1", "true", "false"):
         raise SettingError(f"ATLAS_REQUIRE_2FA ist 1 (zweiter Faktor für alle Konten) oder 0, nicht "
                            f"{config['REQUIRE_2FA']!r}.")

@@ -33,23 +33,31 @@ class WorkspaceReads:
             return list(db.execute(select(projects.c.id).where(*query.conditions(context)).order_by(*query.order))
                         .scalars())
 
-    def tasks(self, tabs: dict, arl: str | None, context) -> dict[str, tuple[int, datetime | None]]:
-        """For each tab (atlas.queue.Tab): how many projects it holds (of one district) and since when its oldest
-        task waits."""
-        found = {}
+    def tasks(self, tabs: dict, arl: str | None, context) -> dict[str, dict[str, tuple[int, datetime | None]]]:
+        """For each tab (atlas.queue.Tab) and district: how many projects it holds and since when its oldest task
+        waits ({tab: {arl: (count, oldest)}}); one grouped query per tab, of one district or of all."""
+        found: dict[str, dict] = {}
         with self.read() as db:
             for slug, tab in tabs.items():
-                where = [tab.condition(context)] + ([projects.c.arl == arl] if arl else [])
-                count = db.execute(select(func.count()).select_from(projects).where(*where)).scalar_one()
-                oldest = None
-                if count:
-                    since = tab.since()
-                    query = select(func.min(since)).select_from(projects).where(*where)
-                    if tab.source is not None:
-                        query = query.join(tab.source, tab.source.c.project_id == projects.c.id).where(tab.source_where)
-                    oldest = db.execute(query).scalar()
-                found[slug] = (count, as_utc(oldest) if oldest else None)
+                query = (select(projects.c.arl, func.count(func.distinct(projects.c.id)), func.min(tab.since()))
+                         .select_from(projects).where(tab.condition(context)).group_by(projects.c.arl))
+                if tab.source is not None:
+                    query = query.join(tab.source, tab.source.c.project_id == projects.c.id).where(tab.source_where)
+                if arl:
+                    query = query.where(projects.c.arl == arl)
+                found[slug] = {district: (count, as_utc(oldest) if oldest else None)
+                               for district, count, oldest in db.execute(query)}
         return found
+
+    def map_rows(self, arl: str | None) -> list[dict]:
+        """What the office's district map draws of each project (of every status): position, status, filters."""
+        query = select(projects.c.id, projects.c.lat, projects.c.lon, projects.c.status, projects.c.name,
+                       projects.c.ort, projects.c.traeger, projects.c.hf_mask, projects.c.sprachen_mask,
+                       projects.c.zg_mask, projects.c.kosten, projects.c.zeiten).order_by(projects.c.id)
+        if arl:
+            query = query.where(projects.c.arl == arl)
+        with self.read() as db:
+            return [dict(row) for row in db.execute(query).mappings()]
 
     def figures_counts(self, arl: str | None) -> list[tuple[str, int, str, int]]:
         """(Kreis key, Handlungsfelder mask, status, how many) of every project (of one district)."""
@@ -76,16 +84,16 @@ class WorkspaceReads:
         with self.read() as db:
             return [(as_utc(at), action) for at, action in db.execute(query)]
 
-    def first_decisions(self, arl: str | None, since: datetime) -> list[tuple[datetime, datetime]]:
-        """(submitted, first decided) of the projects (of one district) first decided since `since`."""
+    def first_decisions(self, arl: str | None, since: datetime) -> list[tuple[str, datetime, datetime]]:
+        """(district, submitted, first decided) of the projects (of one district) first decided since `since`."""
         first = (select(changes.c.project_id, func.min(changes.c.at).label("at"))
                  .where(changes.c.action.in_(DECISIONS)).group_by(changes.c.project_id).subquery())
-        query = (select(projects.c.created_at, first.c.at).join(first, first.c.project_id == projects.c.id)
-                 .where(first.c.at >= since))
+        query = (select(projects.c.arl, projects.c.created_at, first.c.at)
+                 .join(first, first.c.project_id == projects.c.id).where(first.c.at >= since))
         if arl:
             query = query.where(projects.c.arl == arl)
         with self.read() as db:
-            return [(as_utc(made), as_utc(at)) for made, at in db.execute(query)]
+            return [(district, as_utc(made), as_utc(at)) for district, made, at in db.execute(query)]
 
     def activity(self, arl: str | None, actor: str = "", action: str = "", since: datetime | None = None,
                  until: datetime | None = None, limit: int | None = ACTIVITY_PAGE, offset: int = 0,
