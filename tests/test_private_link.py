@@ -245,7 +245,8 @@ def test_a_change_proposed_after_a_rejection_shows_in_the_queue_and_taking_it_pu
     assert mail_app.test_client().get(f"/projekt/{project_id}").status_code == 200
     deliver(mail_app)
     assert any(m["Subject"] == "Veröffentlicht: „Nähcafé Lamspringe“" for m in smtp.to("naeh@example.org"))
-    assert "Änderungsvorschläge (0)" in html(office.get("/amt/warteschlange")).select_one("nav[aria-label=Status]").get_text()
+    tabs = html(office.get("/amt/warteschlange")).select_one("nav[aria-label=Status]").get_text()
+    assert "Änderungsvorschläge (0)" in tabs
 
 
 def test_a_change_proposed_while_pending_is_checked_with_the_project(mail_app, office):

@@ -75,7 +75,7 @@ def account_create():
     return _with_password(user.email, password, _("Konto %(email)s angelegt.", email=user.email))
 
 
-@bp.post("/konten/<int:user_id>")
+@bp.post("/konten/<id:user_id>")
 @login_required
 def account_change(user_id: int):
     """Deactivate, activate, reset the password or change the role of an account."""

@@ -61,7 +61,7 @@ def reason_save():
     return redirect(url_for("office.reason_list", bezirk=arl))
 
 
-@bp.post("/begruendungen/<int:template_id>/loeschen")
+@bp.post("/begruendungen/<id:template_id>/loeschen")
 @login_required
 def reason_delete(template_id: int):
     arl = _district()
