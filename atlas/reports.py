@@ -59,7 +59,7 @@ def make(store: Store, project_id: int, kind: str, message: str, email: str, lan
             project_id=project_id, arl=row["arl"], kind=kind, duplicate_of=duplicate_of, message=message,
             email=email, language=language, status=OPEN, created_at=datetime.now(UTC), resolved_by="",
             resolution="").returning(reports.c.id)).scalar_one()
-        notices.office(unit.db, row, f"report:{report_id}", "office_report", kind=kind)
+        notices.office(unit.db, row, f"report:{report_id}", "office_report", report_kind=kind)
     return report_id
 
 

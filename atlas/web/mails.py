@@ -238,7 +238,7 @@ def _office_report(p: dict) -> Mail:
     return Mail(
         _("Meldung zu „%(name)s“", **p),
         [_("Jemand aus der Öffentlichkeit meldet zu „%(name)s“ (%(ort)s, %(reference)s): %(kind)s. Bitte prüfen Sie "
-           "die Meldung.", kind=_(KINDS.get(p.get("kind"), KINDS["sonstiges"])), **p)],
+           "die Meldung.", kind=_(KINDS.get(p.get("report_kind"), KINDS["sonstiges"])), **p)],
         [(_("Meldung ansehen"), _link("office.project", project_id=p["project_id"]))],
         settings=_link("office.account"))
 
