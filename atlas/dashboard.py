@@ -141,8 +141,9 @@ def figures(store, regions: Regions, arl: str | None, now: datetime | None = Non
     now = now or datetime.now(UTC)
     start = first_month(now)
     months = {key: Month(key) for key in month_keys(now)}
-    for at in store.created_since(arl, start):
-        months[_key(at)].came_in += 1
+    for key, count in store.created_since(arl, start).items():
+        if key in months:
+            months[key].came_in += count
     for at, action in store.decisions_since(arl, start):
         month = months[_key(at)]
         if action == PUBLISHED:

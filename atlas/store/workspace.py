@@ -68,13 +68,17 @@ class WorkspaceReads:
         with self.read() as db:
             return [tuple(row) for row in db.execute(query)]
 
-    def created_since(self, arl: str | None, since: datetime) -> list[datetime]:
-        """When each project (of one district) made since `since` came in."""
-        query = select(projects.c.created_at).where(projects.c.created_at >= since)
+    def created_since(self, arl: str | None, since: datetime) -> dict[str, int]:
+        """How many projects (of one district) came in per month (UTC, "2026-03") since `since`: counted by the
+        database, so a district of 25,000 sends back twelve rows."""
+        column = projects.c.created_at
+        month = (func.to_char(func.timezone("UTC", column), "YYYY-MM") if self.dialect == "postgresql"
+                 else func.strftime("%Y-%m", column))
+        query = select(month, func.count()).where(column >= since).group_by(month)
         if arl:
             query = query.where(projects.c.arl == arl)
         with self.read() as db:
-            return [as_utc(at) for at in db.execute(query).scalars()]
+            return {key: count for key, count in db.execute(query)}
 
     def decisions_since(self, arl: str | None, since: datetime) -> list[tuple[datetime, str]]:
         """(when, published or rejected) of every decision since `since` on projects of one district."""
