@@ -21,8 +21,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import SLUGS, UNLIMITED, WORDS, random_points  # noqa: E402
-
 from atlas import create_app  # noqa: E402
 from atlas.accounts import create_user  # noqa: E402
 from atlas.migrate import upgrade  # noqa: E402
@@ -30,6 +28,7 @@ from atlas.places import Place  # noqa: E402
 from atlas.projects import ProjectInput  # noqa: E402
 from atlas.regions import Assignment  # noqa: E402
 from atlas.store import PENDING, PUBLISHED  # noqa: E402
+from bench.common import SLUGS, UNLIMITED, WORDS, random_points  # noqa: E402
 
 ARL = "leine-weser"
 PASSWORD = "ein-langes-passwort"
