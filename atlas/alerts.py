@@ -23,7 +23,7 @@ from atlas.i18n import _
 from atlas.near import RADII_KM
 from atlas.notices import DAILY
 from atlas.places import Place
-from atlas.schema import claims, projects, proposals, subscriptions, users
+from atlas.schema import claims, projects, proposals, reports, subscriptions, users
 from atlas.schema import outbox as outbox_table
 from atlas.store import PENDING, Store
 from atlas.submitters import WAITING
@@ -181,7 +181,8 @@ def _office_digests(store: Store, now: datetime) -> int:
     """One mail a day to each office account that chose it: what arrived in its queue since the last one."""
     with store.read() as db:
         accounts = [dict(r) for r in db.execute(select(users).where(users.c.notify == DAILY,
-                                                                     users.c.arl.is_not(None))).mappings()]
+                                                                     users.c.arl.is_not(None),
+                                                                     users.c.active.is_(True))).mappings()]
     queued = 0
     for account in accounts:
         since = as_utc(account["digest_at"] or account["created_at"])
@@ -202,12 +203,17 @@ def _office_digests(store: Store, now: datetime) -> int:
                                  .join(projects, projects.c.id == claims.c.project_id).where(
                 projects.c.arl == account["arl"], claims.c.status == CLAIM_WAITING, claims.c.created_at > since,
                 claims.c.created_at <= now).order_by(claims.c.id)).mappings().all()
-            if not moved or not (new or changed or claimed):
+            reported = db.execute(select(reports.c.project_id, projects.c.name, projects.c.ort)
+                                  .join(projects, projects.c.id == reports.c.project_id).where(
+                reports.c.arl == account["arl"], reports.c.status == "open", reports.c.created_at > since,
+                reports.c.created_at <= now).order_by(reports.c.id)).mappings().all()
+            if not moved or not (new or changed or claimed or reported):
                 continue
             outbox.queue(db, f"office-digest:{account['id']}:{now:%Y%m%d%H%M%S}", "office_digest",
                          account["email"], {"new": [dict(r) for r in new],
                                             "changed": [dict(r) for r in changed],
-                                            "claimed": [dict(r) for r in claimed]})
+                                            "claimed": [dict(r) for r in claimed],
+                                            "reported": [dict(r) for r in reported]})
             queued += 1
     return queued
 

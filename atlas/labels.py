@@ -12,7 +12,8 @@ STATUS_LABELS = {PENDING: N_("Eingereicht"), PUBLISHED: N_("Veröffentlicht"), R
 ACTION_LABELS = dict(STATUS_LABELS, edited=N_("Bearbeitet"), confirmed=N_("Vom Einreicher bestätigt"),
                      claimed=N_("Vom Träger übernommen (Angaben bestätigt)"),
                      source_confirmed=N_("Angaben aus öffentlichen Quellen vom Amt bestätigt"),
-                     claim_declined=N_("Anfrage zur Übernahme abgelehnt"))
+                     claim_declined=N_("Anfrage zur Übernahme abgelehnt"),
+                     report_resolved=N_("Meldung aus der Öffentlichkeit erledigt"))
 FIELD_LABELS = {
     "name": N_("Name"), "traeger": N_("Träger"), "description": N_("Beschreibung"),
     "handlungsfelder": N_("Handlungsfelder"), "street": N_("Straße"), "plz": N_("PLZ"), "ort": N_("Ort"),

@@ -213,6 +213,8 @@ SETTINGS: tuple[Setting, ...] = (
     S("POSTER_RATE_LIMIT", "20 per minute;200 per hour", "limit", "posters as pages per client"),
     S("PDF_RATE_LIMIT", "5 per minute;30 per hour", "limit", "posters as PDF per client: a person prints a few"),
     S("ALERT_RATE_LIMIT", "10 per hour;50 per day", "limit", "sign-ups at `/benachrichtigung` per client address"),
+    S("REPORT_RATE_LIMIT", "5 per 10 minutes;20 per day", "limit",
+      "reports („Eintrag melden“) per client address: each one is a task for an office"),
     # Open data
     S("DATA_LICENCE", "CC BY 4.0", "text", "the project data's licence, named in the API and in every download"),
     S("DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/deed.de", "text", "the licence's text"),
