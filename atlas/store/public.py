@@ -20,7 +20,7 @@ from atlas.store.query import ProjectQuery
 
 PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "handlungsfelder", "kreis_rs",
                   "kreis_name", "arl", "sprachen_mask", "zg_mask", "kosten", "zeiten", "quelle", "quelle_stand",
-                  "from_source"]
+                  "from_source", "summary"]
 
 
 def at_public_positions(rows: list[dict]) -> list[dict]:
