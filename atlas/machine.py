@@ -12,6 +12,7 @@ was sent is counted before it is sent; a job that no budget covers waits for the
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -78,15 +79,17 @@ class Machine:
         self.budgets = budgets
         self.places = places  # names of places kept as they are (atlas.protect)
 
-    def run(self, now: datetime | None = None) -> Run:
-        """Work off every job that is due now."""
+    def run(self, now: datetime | None = None, seconds: float | None = None) -> Run:
+        """Work off every job that is due now (with `seconds`, stop claiming more once they have passed: the
+        background worker delivers mail in the same round)."""
         result = Run()
         if not self.engines:
             return result
+        started = time.monotonic()
         while jobs := self._claim(now or datetime.now(UTC)):
             for job in jobs:
                 self._attempt(job, result, now or datetime.now(UTC))
-            if len(jobs) < BATCH:
+            if len(jobs) < BATCH or (seconds is not None and time.monotonic() - started > seconds):
                 break
         return result
 

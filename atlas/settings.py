@@ -63,6 +63,15 @@ def default_settings(instance_path: Path) -> dict:
         "OPERATOR_PRIVACY_CONTACT": "",  # the data protection officer; empty: reached through the operator
         "OPERATOR_REPRESENTED_BY": "",  # links in mails are absolute, on this address
         "MAIL_INTERVAL": 3,  # seconds between two looks into the outbox by `atlas serve`
+        # Machine translation of project texts (atlas.machine, docs/translations.md): off unless an engine is named.
+        # LibreTranslate at TRANSLATE_URL (its API key, if it asks for one); DeepL with DEEPL_KEY (DEEPL_URL: its API,
+        # chosen by the key when empty). Each engine is sent at most its budget of characters per month.
+        "TRANSLATE_URL": "",
+        "TRANSLATE_KEY": "",
+        "TRANSLATE_BUDGET": 2_000_000,
+        "DEEPL_KEY": "",
+        "DEEPL_URL": "",
+        "DEEPL_BUDGET": 500_000,  # DeepL API Free's monthly characters
         "FRESHNESS_DAYS": 365,  # a published project is asked after this many days whether it still runs
         "ALERT_RATE_LIMIT": "10 per hour;50 per day",  # area alert sign-ups per client
         "PAGE_CACHE_BYTES": 64 * 1024 * 1024,  # rendered pages kept per process
@@ -125,6 +134,18 @@ def _check_fallback_keys(fallbacks) -> None:
             raise SettingError(f"ATLAS_SECRET_KEY_FALLBACKS: {error}") from None
 
 
+def _check_translation(config) -> None:
+    """The engines of machine translation: an address with http(s)://, budgets as whole numbers of characters."""
+    for name in ("TRANSLATE_URL", "DEEPL_URL"):
+        value = str(config[name] or "")
+        if value and not value.startswith(("http://", "https://")):
+            raise SettingError(f"ATLAS_{name} ist eine Adresse mit http:// oder https://, nicht {value!r}.")
+    for name in ("TRANSLATE_BUDGET", "DEEPL_BUDGET"):
+        if not str(config[name]).isdigit():
+            raise SettingError(f"ATLAS_{name} ist eine Zahl von Zeichen im Monat (0 oder mehr), nicht "
+                               f"{config[name]!r}.")
+
+
 def for_the_public(config, host: str | None = None) -> bool:
     """Served to others: behind a proxy, with HTTPS forced, by gunicorn, or on an address other than loopback."""
     served_openly = host is not None and host not in ("127.0.0.1", "localhost", "::1")
@@ -154,6 +175,7 @@ def check_settings(config) -> list[str]:
         raise SettingError(f"ATLAS_FRESHNESS_DAYS ist eine Zahl von Tagen (1 oder mehr), nicht "
                          f"{config['FRESHNESS_DAYS']!r}.")
     _check_fallback_keys(config.get("SECRET_KEY_FALLBACKS"))
+    _check_translation(config)
     if str(config["REQUIRE_2FA"]).lower() not in ("0", "1", "true", "false"):
         raise SettingError(f"ATLAS_REQUIRE_2FA ist 1 (zweiter Faktor für alle Konten) oder 0, nicht "
                            f"{config['REQUIRE_2FA']!r}.")
