@@ -64,7 +64,7 @@ class PublicReads:
         """Projects first published after `since` and up to `until`, at their public positions (what area alerts
         tell), by id."""
         query = select(projects.c.id, projects.c.name, projects.c.ort, projects.c.lat, projects.c.lon,
-                       projects.c.approximate, projects.c.hf_mask, projects.c.published_at).where(
+                       projects.c.approximate, projects.c.hf_mask, projects.c.published_at, projects.c.summary).where(
             projects.c.status == PUBLISHED, projects.c.published_at > since, projects.c.published_at <= until
         ).order_by(projects.c.id)
         with self.read() as db:

@@ -8,13 +8,14 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
 
+from atlas import history, search
 from atlas.labels import PUBLISHED
 from atlas.schema import project_texts, projects
 from atlas.store.core import ID_BATCH
-from atlas.texts import FIELDS, MACHINE, Translation, from_row, key, parse_key
+from atlas.texts import FIELDS, MACHINE, OFFICE, Translation, from_row, key, parse_key
 
 
-class TextReads:
+class Texts:
     def translations(self, project_id: int) -> list[Translation]:
         """Every translation of one project, of any state."""
         with self.read() as db:
@@ -24,6 +25,20 @@ class TextReads:
         """The translations of these projects, by project id (a page's list, a digest)."""
         with self.read() as db:
             return load(db, ids)
+
+    def set_translations(self, project_id: int, wanted: dict[str, str], actor: str,
+                         expected_version: int | None = None, origin: str = OFFICE) -> dict[str, tuple[str, str]]:
+        """A person (an office, by default) writes translations of one project: each vouches for the German text
+        as it is now (an unchanged outdated one becomes current). A new version, recorded field by field, if a text
+        changed; StaleWrite if the project changed since `expected_version`."""
+        with self.change(project_id, expected_version) as unit:
+            changed = apply(unit.db, unit.row, wanted, origin, actor, unit.now, rebase=True)
+            if changed:
+                unit.write({}, "edited", history.record(changed), actor)
+            else:
+                search.index(unit.db, [unit.row])
+            unit.renew_public()
+        return changed
 
     def text_rows(self, arl: str | None = None, ids: list[int] | None = None,
                   statuses: tuple[str, ...] = (PUBLISHED,)) -> list[dict]:
@@ -96,4 +111,4 @@ def _where(project_id: int, field: str, language: str) -> tuple:
             project_texts.c.language == language)
 
 
-__all__ = ["FIELDS", "TextReads", "apply", "current_texts", "load"]
+__all__ = ["FIELDS", "Texts", "apply", "current_texts", "load"]

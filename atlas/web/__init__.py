@@ -72,6 +72,7 @@ def register(app: Flask) -> None:
         public,
         search,
         submit,
+        texts,
     )
     from atlas.web.cache import PageCache
     from atlas.web.headers import secure
@@ -111,7 +112,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(operations.bp)
     operations.log_requests(app)
     for module in (assets, public, near, search, office, submit, mine, alerts, legal, ogc, downloads, embed, poster,
-                   claim):
+                   claim, texts):
         app.register_blueprint(module.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)
