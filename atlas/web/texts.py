@@ -57,7 +57,7 @@ def overview():
     machine = current_app.extensions["atlas"].machine.status() if current_user.is_admin else None
     return render_template("office/texts.html", language=LANGUAGES[language], code=language, listed=listed,
                            everything=everything, counts=counts, origins=ORIGIN_LABELS, machine=machine,
-                           export_form=ActionForm(), import_form=XliffForm(), languages=other_languages())
+                           export_form=ActionForm(), import_form=XliffForm(), codes=other_languages())
 
 
 @bp.route("/<id:project_id>/<code>", methods=["GET", "POST"])
