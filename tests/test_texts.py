@@ -306,3 +306,43 @@ def test_translations_are_text_and_hostile_input_stays_text(app):
     assert "\u202e" not in description.text and "\x00" not in description.text
     body = app.test_client().get(f"/projekt/{project_id}?lang=ar").get_data(as_text=True)
     assert "<img src=x" not in body and "<script>alert" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
+
+
+def test_yesterdays_database_learns_texts_and_keeps_its_projects_searchable(tmp_path):
+    """Migration 0012_texts on a database at 0009 with projects in it: no summary, no translation yet, the search
+    index keeps its documents and facets and gains the column of translated words; down and up again keeps all."""
+    import sqlite3
+    from pathlib import Path
+
+    from alembic import command
+    from helpers import make_app
+    from sqlalchemy import create_engine, inspect, text
+
+    from atlas.migrate import _config, head, upgrade
+
+    database = tmp_path / "atlas.db"
+    with sqlite3.connect(database) as db:
+        db.executescript((Path(__file__).parent / "data" / "atlas-wave1.sql").read_text())
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        command.stamp(_config(connection), "0001")
+        command.upgrade(_config(connection), "0009")
+        connection.commit()
+        documents = connection.execute(text("SELECT rowid, document, facets FROM project_search")).all()
+        assert "summary" not in {c["name"] for c in inspect(connection).get_columns("projects")}
+    assert upgrade(f"sqlite:///{database}") == ("0009", head())
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT DISTINCT summary FROM projects")).scalars().all() == [""]
+        assert connection.execute(text("SELECT count(*) FROM project_texts")).scalar_one() == 0
+        assert connection.execute(text("SELECT rowid, document, facets FROM project_search")).all() == documents
+        command.downgrade(_config(connection), "0009")
+        assert connection.execute(text("SELECT rowid, document, facets FROM project_search")).all() == documents
+        command.upgrade(_config(connection), "head")
+        connection.commit()
+    engine.dispose()
+    app = make_app(tmp_path, DATABASE_URL=f"sqlite:///{database}")
+    store = app.extensions["atlas"].store
+    row = store.get(1)
+    assert app.extensions["atlas"].searcher.search(row["name"], language="ar").ids[:1] == [1]
+    project_id = published(app, ort="Hildesheim", summary_ar=ARABIC_SUMMARY)
+    assert app.extensions["atlas"].searcher.search("مقهى", language="ar").ids == [project_id]
