@@ -202,14 +202,13 @@ def configured(settings) -> list[Engine]:
     """The engines an operator configured, in the order they are asked: DeepL first (where it offers the language),
     then LibreTranslate. None: machine translation is off."""
     engines: list[Engine] = []
-    if settings.get("DEEPL_KEY"):
-        engines.append(DeepL(str(settings["DEEPL_KEY"]), str(settings.get("DEEPL_URL") or "")))
-    if settings.get("TRANSLATE_URL"):
-        engines.append(LibreTranslate(str(settings["TRANSLATE_URL"]), str(settings.get("TRANSLATE_KEY") or "")))
+    if settings["DEEPL_KEY"]:
+        engines.append(DeepL(settings["DEEPL_KEY"], settings["DEEPL_URL"]))
+    if settings["TRANSLATE_URL"]:
+        engines.append(LibreTranslate(settings["TRANSLATE_URL"], settings["TRANSLATE_KEY"]))
     return engines
 
 
 def budgets(settings) -> dict[str, int]:
     """Characters per month each engine may be sent."""
-    return {DeepL.name: int(settings.get("DEEPL_BUDGET") or 0),
-            LibreTranslate.name: int(settings.get("TRANSLATE_BUDGET") or 0)}
+    return {DeepL.name: settings["DEEPL_BUDGET"], LibreTranslate.name: settings["TRANSLATE_BUDGET"]}
