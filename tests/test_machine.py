@@ -10,7 +10,9 @@ import pytest
 from helpers import make_app, submit
 from translation_servers import StandIn
 
+from atlas.engines import DeepL, LibreTranslate, budgets, configured
 from atlas.projects import validate_project
+from atlas.settings import SettingError, load
 from atlas.store import PUBLISHED
 
 DESCRIPTION = ("Wir treffen uns jeden Montag in der Hauptstraße 5, 31195 Lamspringe: Deutsch lernen und Hilfe bei "
@@ -36,6 +38,25 @@ def published(app, **fields) -> int:
     project_id, _link = submit(app, **fields)
     app.extensions["atlas"].store.set_status(project_id, PUBLISHED, actor="amt@example.org")
     return project_id
+
+
+@pytest.mark.parametrize(("variable", "value", "says"), [
+    ("TRANSLATE_URL", "localhost:5000", "ATLAS_TRANSLATE_URL ist eine Adresse mit http:// oder https://"),
+    ("DEEPL_URL", "javascript:alert(1)", "ATLAS_DEEPL_URL ist eine Adresse mit http:// oder https://"),
+    ("TRANSLATE_BUDGET", "viel", "ATLAS_TRANSLATE_BUDGET ist eine ganze Zahl"),
+    ("DEEPL_BUDGET", "-1", "ATLAS_DEEPL_BUDGET ist mindestens 0"),
+])
+def test_an_engine_setting_that_cannot_work_stops_the_start(tmp_path, variable, value, says):
+    with pytest.raises(SettingError, match=says):
+        load(tmp_path, environ={f"ATLAS_{variable}": value})
+
+
+def test_the_engines_and_their_budgets_come_from_the_settings(tmp_path):
+    assert configured(load(tmp_path, environ={})) == [], "off by default"
+    config = load(tmp_path, environ={"ATLAS_TRANSLATE_URL": "http://127.0.0.1:5000", "ATLAS_DEEPL_KEY": "k:fx",
+                                     "ATLAS_TRANSLATE_BUDGET": "1000"})
+    assert [type(engine) for engine in configured(config)] == [DeepL, LibreTranslate], "DeepL is asked first"
+    assert budgets(config) == {DeepL.name: 500_000, LibreTranslate.name: 1000}
 
 
 def test_nothing_is_queued_or_sent_while_no_engine_is_configured(app):
