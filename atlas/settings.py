@@ -190,7 +190,7 @@ SETTINGS: tuple[Setting, ...] = (
     S("FRESHNESS_DAYS", 365, "int", "after how many days a published project is asked whether it still runs",
       minimum=1),
     # Machine translation of project texts (atlas.machine): off unless an engine is named
-    S("TRANSLATE_URL", "", "url", "the address of a LibreTranslate server (`http://127.0.0.1:5000`): project texts "
+    S("TRANSLATE_URL", "", "url", "the address of a LibreTranslate server (`http://127.0.0.1:5050`): project texts "
                                   "are then translated by it as jobs; see [Translations](translations.md#machine-"
                                   "translation)", shown_default="none: no LibreTranslate"),
     S("TRANSLATE_KEY", "", "text", "LibreTranslate's API key, if the server asks for one", secret=True),
