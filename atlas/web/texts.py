@@ -11,7 +11,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, StringField, TextAreaField
 
 from atlas import notices, xliff
-from atlas.i18n import LANGUAGES, _, lazy
+from atlas.i18n import LANGUAGES, _, lazy, plural
 from atlas.store import PENDING, PUBLISHED, StaleWrite
 from atlas.texts import FIELDS, LIMITS, ORIGIN_LABELS, clean, key, other_languages, state
 from atlas.web.forms import EXPIRED, ActionForm, required_version
@@ -142,7 +142,7 @@ def import_xliff():
         if wanted:
             _store().set_translations(project_id, wanted, current_user.email)
             written += len(wanted)
-    flash(_("%(count)s Übersetzung(en) übernommen.", count=written))
+    flash(plural("%(num)s Übersetzung übernommen.", "%(num)s Übersetzungen übernommen.", written))
     for problem in problems[:20]:
         flash(problem)
     return redirect(url_for("texts.overview", sprache=imported.language or None))
