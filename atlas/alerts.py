@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import delete, insert, select, update
 
-from atlas import outbox, tokens
+from atlas import outbox, texts, tokens
 from atlas.claims import WAITING as CLAIM_WAITING
 from atlas.database import as_utc
 from atlas.geo import distances
@@ -26,6 +26,7 @@ from atlas.places import Place
 from atlas.schema import claims, projects, proposals, reports, subscriptions, users
 from atlas.schema import outbox as outbox_table
 from atlas.store import PENDING, Store
+from atlas.store import texts as stored_texts
 from atlas.submitters import WAITING
 from atlas.text import email_address
 
@@ -148,7 +149,7 @@ def _due(row: dict, now: datetime) -> bool:
 
 def _published_between(store: Store, since: datetime, until: datetime) -> pd.DataFrame:
     """The projects first published in (since, until], at their public positions, as a frame."""
-    columns = ["id", "name", "ort", "lat", "lon", "approximate", "hf_mask", "published_at"]
+    columns = ["id", "name", "ort", "lat", "lon", "approximate", "hf_mask", "published_at", "summary"]
     frame = pd.DataFrame(store.published_between(since, until), columns=columns)
     frame["published_at"] = pd.to_datetime(frame.published_at, utc=True)
     return frame
@@ -169,12 +170,23 @@ def _area_digest(store: Store, subscription: dict, new: pd.DataFrame, now: datet
         if not moved or found.empty:  # another process sent it meanwhile, or nothing is new
             return False
         link = tokens.issue(db, tokens.UNSUBSCRIBE, subscription["id"])
-        listed = [{"id": int(r.id), "name": r.name, "ort": r.ort, "km": round(float(r.km), 1)}
-                  for r in found.head(MAX_LISTED).itertuples()]
+        head = list(found.head(MAX_LISTED).itertuples())
+        translated = stored_texts.load(db, [int(r.id) for r in head])
+        listed = [{"id": int(r.id), "name": r.name, "ort": r.ort, "km": round(float(r.km), 1),
+                   **_summary(r, translated.get(int(r.id), []), subscription["language"])} for r in head]
         outbox.queue(db, f"digest:{subscription['id']}:{now:%Y%m%d%H%M%S}", "digest", subscription["email"],
                      {"unsubscribe": link, "place": subscription["place"], "radius_km": subscription["radius_km"],
                       "projects": listed, "more": max(0, len(found) - MAX_LISTED), "lang": subscription["language"]})
     return True
+
+
+def _summary(project, translations: list, language: str) -> dict:
+    """A project's summary in the subscriber's language where there is a current translation, else in German."""
+    shown = texts.shown({"summary": project.summary or ""}, translations, language, "summary")
+    if not shown.text:
+        return {}
+    return {"summary": shown.text, "summary_lang": shown.lang, "summary_dir": shown.dir if shown.translated else "auto",
+            "machine": shown.machine}
 
 
 def _office_digests(store: Store, now: datetime) -> int:

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from atlas import notices, outbox, tokens
+from atlas import machine, notices, outbox, tokens
 from atlas.i18n import N_
 from atlas.labels import ARCHIVED, PENDING, PUBLISHED, REJECTED
 from atlas.store import Store
@@ -67,7 +67,7 @@ def apply(store: Store, action: str, items: list[tuple[int, int]], actor: str, m
                 elif not chosen.applies(unit.row):
                     result.unfit.append(unit.row)
                 else:
-                    decided.append((dict(unit.row), _decide(unit, chosen.status, reason, actor)))
+                    decided.append((dict(unit.row), _decide(unit, chosen.status, reason, actor, store.machine_languages)))
             _tell_submitter(units[0].db if units else None, decided, chosen.status, reason, translated)
             result.done += [row for _old, row in decided]
     return result
@@ -84,13 +84,14 @@ def _by_submitter(store: Store, versions: dict[int, int]) -> list[list[tuple[int
     return list(groups.values())
 
 
-def _decide(unit, status: str, reason: str, actor: str) -> dict:
-    """What Store.set_status writes, in the group's transaction."""
+def _decide(unit, status: str, reason: str, actor: str, languages: tuple[str, ...]) -> dict:
+    """What Store.set_status writes, in the group's transaction (a publication queues its texts for the machine)."""
     values = {"status": status, "reject_reason": reason if status == REJECTED else ""}
     if status == PUBLISHED:
         values.update(published_at=unit.row["published_at"] or unit.now, confirmed_at=unit.now)
     detail = reason if status == REJECTED else ("Vom Amt archiviert." if status == ARCHIVED else "")
     row = unit.write(values, status, detail, actor)
+    machine.queue(unit.db, row, languages, unit.now)
     unit.renew_public()
     return row
 

@@ -324,8 +324,14 @@ def read_password() -> str:
     return line.rstrip("\r\n")
 
 
+def _translate():
+    from atlas.cli_translate import translate
+
+    return translate
+
+
 commands = [locate, import_, export, seed, db, serve, create_user_command, set_password_command, reset_2fa_command,
-            mail, freshness_command, settings_command]
+            mail, freshness_command, settings_command, _translate()]
 
 
 class AtlasGroup(FlaskGroup):

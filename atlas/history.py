@@ -11,6 +11,7 @@ import difflib
 import json
 from dataclasses import dataclass, field
 
+from atlas import texts
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _, listing, number
 from atlas.labels import FIELD_LABELS, STATUS_LABELS
@@ -31,8 +32,10 @@ class Change:
 
 
 def record(changed: dict[str, tuple]) -> str:
-    """The detail of an edit, as stored: [[field, old, new], …] in the order of FIELD_LABELS."""
-    return json.dumps([[key, *changed[key]] for key in FIELD_LABELS if key in changed], ensure_ascii=False)
+    """The detail of an edit, as stored: [[field, old, new], …] in the order of FIELD_LABELS, then the translations
+    ("description:ar", atlas.texts)."""
+    ordered = [key for key in FIELD_LABELS if key in changed] + sorted(k for k in changed if texts.parse_key(k))
+    return json.dumps([[key, *changed[key]] for key in ordered], ensure_ascii=False)
 
 
 def changes(detail: str) -> list[Change] | None:
@@ -47,7 +50,7 @@ def changes(detail: str) -> list[Change] | None:
 
 
 def described(key: str, old, new) -> Change:
-    label = _(FIELD_LABELS.get(key, key))
+    label = texts.label(key) if texts.parse_key(key) else _(FIELD_LABELS.get(key, key))
     before, after = value_text(key, old), value_text(key, new)
     if max(len(before), len(after)) > LONG:
         return Change(label, words=word_changes(before, after))

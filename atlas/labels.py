@@ -13,9 +13,10 @@ ACTION_LABELS = dict(STATUS_LABELS, edited=N_("Bearbeitet"), confirmed=N_("Vom E
                      claimed=N_("Vom Träger übernommen (Angaben bestätigt)"),
                      source_confirmed=N_("Angaben aus öffentlichen Quellen vom Amt bestätigt"),
                      claim_declined=N_("Anfrage zur Übernahme abgelehnt"),
-                     report_resolved=N_("Meldung aus der Öffentlichkeit erledigt"))
+                     report_resolved=N_("Meldung aus der Öffentlichkeit erledigt"),
+                     translated=N_("Maschinell übersetzt"))
 FIELD_LABELS = {
-    "name": N_("Name"), "traeger": N_("Träger"), "description": N_("Beschreibung"),
+    "name": N_("Name"), "traeger": N_("Träger"), "description": N_("Beschreibung"), "summary": N_("Kurzbeschreibung"),
     "handlungsfelder": N_("Handlungsfelder"), "street": N_("Straße"), "plz": N_("PLZ"), "ort": N_("Ort"),
     "lat": N_("Breite"), "lon": N_("Länge"), "precision": N_("Genauigkeit"), "approximate": N_("nur ungefähr"),
     "kreis_name": N_("Kreis"), "arl": N_("Amt"), "website": N_("Website"), "email": N_("E-Mail"),

@@ -75,7 +75,29 @@ def columns(projects: pd.DataFrame) -> dict:
         "zt": zeiten_index, "zeiten": ["; ".join(times_text(z)) if z else "" for z in zeiten],
         "sprachen": [[bit, language_name(code)] for code, bit in LANGUAGE_BITS.items()],
         "qu": quelle_index, "quellen": quellen, "qs": stand_index, "staende": staende,
+        **summary_columns(projects),
     }
+
+
+SUMMARY_SHOWN = "summary_shown"  # a frame's column of atlas.texts.Shown: each summary as its reader gets it
+MACHINE, TRANSLATED, OUTDATED = 1, 2, 4  # the flags of a summary in the map's data
+
+
+def summary_columns(projects: pd.DataFrame) -> dict:
+    """The one-line summaries as lists and popups show them: a table of [text, lang, dir, flags, German original]
+    (first the empty one) and an index per project. A frame with SUMMARY_SHOWN gives them in the reader's language;
+    otherwise the German summary, if the frame has one."""
+    if SUMMARY_SHOWN in projects:
+        entries = [(s.text, s.lang, s.dir if s.translated else "auto",
+                    MACHINE * s.machine | TRANSLATED * s.translated | OUTDATED * s.outdated, s.original)
+                   for s in projects[SUMMARY_SHOWN]]
+    elif "summary" in projects:
+        entries = [(text or "", "de", "auto", 0, "") for text in projects["summary"].fillna("")]
+    else:
+        return {}
+    table: dict[tuple, int] = {("", "de", "auto", 0, ""): 0}
+    index = [table.setdefault(entry if entry[0] else ("", "de", "auto", 0, ""), len(table)) for entry in entries]
+    return {"su": index, "summaries": [list(entry) for entry in table]}
 
 
 def _table(values: pd.Series) -> tuple[list[str], list[int]]:

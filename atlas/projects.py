@@ -6,14 +6,16 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from atlas import facts
+from atlas import facts, texts
 from atlas.handlungsfelder import parse_handlungsfelder
 from atlas.i18n import N_, _
 from atlas.text import clean_text, email_address
 
-LIMITS = {"name": 150, "traeger": 150, "description": 2000, "street": 150, "ort": 100, "website": 300, "email": 254}
+LIMITS = {"name": 150, "traeger": 150, "description": 2000, "summary": 160, "street": 150, "ort": 100, "website": 300,
+          "email": 254}
 LABELS = {
     "name": N_("Projektname"), "traeger": N_("Träger"), "description": N_("Beschreibung"),
+    "summary": N_("Kurzbeschreibung"),
     "handlungsfelder": N_("Handlungsfelder"), "street": N_("Straße und Hausnummer"), "plz": N_("PLZ"),
     "ort": N_("Ort"), "website": N_("Website"), "email": N_("Kontakt-E-Mail"),
     "sprachen": N_("Angebotssprachen"), "zielgruppen": N_("Zielgruppe"), "kosten": N_("Kosten"), "wann": N_("Wann"),
@@ -47,13 +49,16 @@ class ProjectInput:
     quelle_stand: str = ""
     confirmed: bool = True  # false: from a source, its Träger has not confirmed the entry yet
     extra: dict = field(default_factory=dict)
+    summary: str = ""  # one line in German (atlas.texts)
+    # {language: {field: text}} as a form sent them (atlas.texts); None: the form had no translations to change
+    translations: dict | None = None
 
 
 def validate_project(raw: dict) -> tuple[ProjectInput | None, dict[str, str]]:
     """Clean the fields of a project, or say for each field what is wrong with it."""
     errors: dict[str, str] = {}
     values = {}
-    for key in ("name", "traeger", "description", "street", "plz", "ort", "website", "email"):
+    for key in ("name", "traeger", "description", "summary", "street", "plz", "ort", "website", "email"):
         value = clean_text(raw.get(key), multiline=key == "description")
         if key in LIMITS and len(value) > LIMITS[key]:
             errors[key] = _("%(field)s ist zu lang: höchstens %(limit)s Zeichen, eingegeben %(count)s.",
@@ -82,9 +87,22 @@ def validate_project(raw: dict) -> tuple[ProjectInput | None, dict[str, str]]:
         errors["handlungsfelder"] = _("Handlungsfelder: %(error)s.", error=error)
         slugs = []
     values.update(_facts(raw, errors))
+    values["translations"] = _translations(raw, values["summary"], errors)
     if errors:
         return None, errors
     return ProjectInput(handlungsfelder=slugs, approximate=bool(raw.get("approximate")), **values), {}
+
+
+def _translations(raw: dict, summary: str, errors: dict[str, str]) -> dict | None:
+    """The description and summary in other languages, if the form offered them (all optional)."""
+    if not any(texts.form_name(field, language) in raw for field in texts.FIELDS
+               for language in texts.other_languages()):
+        return None
+    found = texts.validate(raw, errors)
+    if not summary and any(fields.get("summary") for fields in found.values()):
+        errors["summary"] = _("Bitte geben Sie die Kurzbeschreibung auch auf Deutsch an: Die Übersetzungen gehören "
+                              "zu ihr.")
+    return found
 
 
 def _facts(raw: dict, errors: dict[str, str]) -> dict:

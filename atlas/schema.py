@@ -5,7 +5,20 @@ A change here is a new migration too; tests compare nothing automatically, so wr
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 projects = Table(
@@ -14,6 +27,7 @@ projects = Table(
     Column("name", String(150), nullable=False),
     Column("traeger", String(150), nullable=False, default=""),
     Column("description", Text, nullable=False, default=""),
+    Column("summary", String(160), nullable=False, default=""),  # one line in German; lists, popups and alerts show it
     Column("handlungsfelder", String(100), nullable=False),
     Column("hf_mask", Integer, nullable=False),
     Column("street", String(150), nullable=False, default=""),
@@ -210,4 +224,37 @@ reason_templates = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("row_version", Integer, nullable=False, default=1),
+)
+project_texts = Table(
+    "project_texts", metadata,  # a project's description and summary in another language (atlas.texts)
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, nullable=False),
+    Column("field", String(20), nullable=False),  # description, summary
+    Column("language", String(5), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("origin", String(10), nullable=False),  # submitter, office, machine
+    Column("engine", String(20), nullable=False, default=""),  # the machine's (libretranslate, deepl)
+    Column("source_text", Text, nullable=False),  # the German text it translates: outdated once that changes
+    Column("made_at", DateTime(timezone=True), nullable=False),
+    Column("made_by", String(254), nullable=False, default=""),
+    UniqueConstraint("project_id", "field", "language", name="uq_project_texts"),
+)
+translation_jobs = Table(
+    "translation_jobs", metadata,  # a text a machine is to translate (atlas.machine): one row per text, like the outbox
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, nullable=False),
+    Column("field", String(20), nullable=False),
+    Column("language", String(5), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("next_try_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("failed_at", DateTime(timezone=True), nullable=True),  # refused for good (shown to the admin)
+    Column("last_error", Text, nullable=False, default=""),
+    UniqueConstraint("project_id", "field", "language", name="uq_translation_jobs"),
+)
+translation_use = Table(
+    "translation_use", metadata,  # characters sent to each engine per month: its budget is counted here
+    Column("engine", String(20), primary_key=True),
+    Column("month", String(7), primary_key=True),  # YYYY-MM
+    Column("characters", Integer, nullable=False, default=0),
 )

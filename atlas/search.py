@@ -28,6 +28,7 @@ from atlas.filters import Filter
 from atlas.gazetteer import normalise
 from atlas.geo import box_around, distances, within
 from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.i18n import DEFAULT
 from atlas.present import local_now
 
 STEMMER = snowballstemmer.stemmer("german")
@@ -47,10 +48,19 @@ def words(value: str) -> list[str]:
     return [w for w in normalise(value or "").split() if len(w) > 1 or w.isdigit()]
 
 
-def document(row: dict) -> str:
-    """The searchable words of a project row: folded words and their stems, each once."""
-    found = [w for key in ("name", "traeger", "description", "ort") for w in _field_words(str(row.get(key) or ""))]
-    return " ".join(dict.fromkeys(found + [w if w.isdigit() else _stem(w) for w in found]))
+def document(row: dict, translations=()) -> str:
+    """The searchable words of a project row: folded words and their German stems, and the words of its current
+    translations (atlas.texts), each once."""
+    found = [w for key in ("name", "traeger", "summary", "description", "ort")
+             for w in _field_words(str(row.get(key) or ""))]
+    translated = [w for t in translations for w in _field_words(t.text)]
+    return " ".join(dict.fromkeys(found + [w if w.isdigit() else _stem(w) for w in found] + translated))
+
+
+def translated_words(translations) -> str:
+    """The words of the current translations, each tagged with its language ("ar" + word): a search on a page in
+    that language asks for these to rank its own language first."""
+    return " ".join(dict.fromkeys(t.language + w for t in translations for w in _field_words(t.text)))
 
 
 @lru_cache(maxsize=50_000)
@@ -65,20 +75,26 @@ def index(db, rows: list[dict], new: bool = False) -> None:
     `new`: the projects were just inserted, there is nothing to replace."""
     if not rows:
         return
+    from atlas.store.texts import current_texts  # the store's package imports this module
+
     ids = [{"id": int(row["id"])} for row in rows]
-    docs = [{"id": int(row["id"]), "doc": document(row), "facets": facets(row)} for row in rows
-            if row["status"] == "published"]
+    published = [row for row in rows if row["status"] == "published"]
+    translated = {} if new or not published else current_texts(db, published)
+    docs = [{"id": int(row["id"]), "doc": document(row, translated.get(int(row["id"]), ())), "facets": facets(row),
+             "texts": translated_words(translated.get(int(row["id"]), ()))} for row in published]
     if db.dialect.name == "postgresql":
         if not new:
             db.execute(text("DELETE FROM project_search WHERE project_id = :id"), ids)
         if docs:
-            db.execute(text("INSERT INTO project_search (project_id, document, facets) "
-                            "VALUES (:id, to_tsvector('simple', :doc), to_tsvector('simple', :facets))"), docs)
+            db.execute(text("INSERT INTO project_search (project_id, document, facets, texts) "
+                            "VALUES (:id, to_tsvector('simple', :doc), to_tsvector('simple', :facets), "
+                            "to_tsvector('simple', :texts))"), docs)
     else:
         if not new:
             db.execute(text("DELETE FROM project_search WHERE rowid = :id"), ids)
         if docs:
-            db.execute(text("INSERT INTO project_search (rowid, document, facets) VALUES (:id, :doc, :facets)"), docs)
+            db.execute(text("INSERT INTO project_search (rowid, document, facets, texts) "
+                            "VALUES (:id, :doc, :facets, :texts)"), docs)
 
 
 def facets(row: dict) -> str:
@@ -138,22 +154,23 @@ class Searcher:
         self._schedules: tuple[int, list[str]] | None = None
 
     def search(self, query: str, wanted: Filter | None = None, area: Area | None = None, offset: int = 0,
-               limit: int = MAX_RESULTS, now: datetime | None = None) -> Found:
+               limit: int = MAX_RESULTS, now: datetime | None = None, language: str = DEFAULT) -> Found:
         """The matches of `query` that pass the filter and lie in the area, ranked; `total` counts all of them.
 
         Place and filters narrow the matches in SQL before they are ranked (a box on the indexed coordinates, then
         the exact distance from the public positions), so the ranking never cuts off what is near. People ask the
-        same words again and again: an answer is kept until the next publication."""
+        same words again and again: an answer is kept until the next publication. A reader of another `language`
+        finds projects by the words of their translations too, those translated into it ranked first."""
         terms = self.terms(query)
         if not terms:
             return Found([], 0)
         wanted, now = wanted or Filter(), now or local_now()
-        key = (self.store.version(), tuple(map(tuple, terms)), wanted.key(now), area, offset, limit)
+        key = (self.store.version(), tuple(map(tuple, terms)), wanted.key(now), area, offset, limit, language)
         with _lock:
             if key in self._answers:
                 self._answers.move_to_end(key)
                 return self._answers[key]
-        found = self._ranked(terms, wanted, area, offset, limit, now)
+        found = self._ranked(terms, wanted, area, offset, limit, now, language)
         with _lock:
             self._answers[key] = found
             while len(self._answers) > KEPT_ANSWERS:
@@ -179,8 +196,8 @@ class Searcher:
         return []
 
     def _ranked(self, terms: list[list[str]], wanted: Filter, area: Area | None, offset: int, limit: int,
-                now: datetime) -> Found:
-        query = self._query(terms, wanted, area, now)
+                now: datetime, language: str = DEFAULT) -> Found:
+        query = self._query(terms, wanted, area, now, language)
         with self.store.read() as db:
             total = db.execute(text(f"SELECT count(*) {query.where}"), query.params).scalar_one()
             ranked = total <= RANKED_AT_MOST  # beyond, a word says little: the newest first, without scoring
@@ -202,8 +219,10 @@ class Searcher:
             return [(r[0], r[1], r[2], bool(r[3])) for r in db.execute(
                 text(f"SELECT {query.id}, p.lat, p.lon, p.approximate {query.where}"), query.params)]
 
-    def _query(self, terms: list[list[str]], wanted: Filter, area: Area | None, now: datetime) -> Query:
-        """The FROM … WHERE of a search and its orders: words and facets are asked of the index together."""
+    def _query(self, terms: list[list[str]], wanted: Filter, area: Area | None, now: datetime,
+               language: str = DEFAULT) -> Query:
+        """The FROM … WHERE of a search and its orders: words and facets are asked of the index together; a reader
+        of another language gets the matches whose translation into it has the words first."""
         postgres = self.store.dialect == "postgresql"
         words_part = (" & " if postgres else " AND ").join(
             "(" + (" | " if postgres else " OR ").join(f"{v}:*" if postgres else f'"{v}"*' for v in variants) + ")"
@@ -217,7 +236,12 @@ class Searcher:
             if facet_groups:
                 where += " AND s.facets @@ to_tsquery('simple', :f)"
                 params["f"] = " & ".join("(" + " | ".join(group) + ")" for group in facet_groups)
-            query = Query(where, "ts_rank(s.document, to_tsquery('simple', :q)) DESC, s.project_id",
+            first = ""
+            if language != DEFAULT:
+                params["lq"] = " & ".join("(" + " | ".join(f"{language}{v}:*" for v in variants) + ")"
+                                          for variants in terms)
+                first = "(s.texts @@ to_tsquery('simple', :lq)) DESC, "
+            query = Query(where, first + "ts_rank(s.document, to_tsquery('simple', :q)) DESC, s.project_id",
                           "s.project_id DESC", "s.project_id", params)
         else:
             expression = "document : (" + words_part + ")"
@@ -225,8 +249,14 @@ class Searcher:
             params["q"] = expression
             where = "FROM project_search s" + (" JOIN projects p ON p.id = s.rowid" if joined else "")
             where += " WHERE project_search MATCH :q"
-            # bm25() by name, not the `rank` column; the facets weigh nothing in the score
-            query = Query(where, "bm25(project_search, 1.0, 0.0), s.rowid", "s.rowid DESC", "s.rowid", params)
+            first = ""
+            if language != DEFAULT:
+                params["lq"] = "texts : (" + " AND ".join(
+                    "(" + " OR ".join(f'"{language}{v}"*' for v in variants) + ")" for variants in terms) + ")"
+                first = "(s.rowid IN (SELECT rowid FROM project_search WHERE project_search MATCH :lq)) DESC, "
+            # bm25() by name, not the `rank` column; the facets and the tagged words weigh nothing in the score
+            query = Query(where, first + "bm25(project_search, 1.0, 0.0, 0.0), s.rowid", "s.rowid DESC", "s.rowid",
+                          params)
         if wanted.zeit:
             schedules = wanted.open_schedules(self.schedules(), now) or [""]
             names = [f"z{i}" for i in range(len(schedules))]

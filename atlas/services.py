@@ -8,8 +8,10 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from atlas.gazetteer import Gazetteer
+from atlas.engines import budgets, configured
+from atlas.gazetteer import Gazetteer, read_gemeinden_ni
 from atlas.geocode import Geocoder
+from atlas.machine import Machine
 from atlas.mail import transport_for
 from atlas.near import NearIndexCache
 from atlas.online import OnlineGeocoder
@@ -18,6 +20,7 @@ from atlas.regions import Regions, load_regions
 from atlas.search import Searcher
 from atlas.second_factor import SecondFactor
 from atlas.store import Store
+from atlas.texts import other_languages
 
 
 class Services:
@@ -37,7 +40,17 @@ class Services:
 
     @cached_property
     def store(self) -> Store:
-        return Store(self.settings["DATABASE_URL"], self.regions)
+        store = Store(self.settings["DATABASE_URL"], self.regions)
+        if self.settings["TRANSLATE_URL"] or self.settings["DEEPL_KEY"]:  # published texts get jobs
+            store.machine_languages = tuple(other_languages())
+        return store
+
+    @cached_property
+    def machine(self) -> Machine:
+        """The machine translation jobs and the engines that work them off (none: machine translation is off).
+        Names of places are never sent: the Gemeinden and Kreise of Niedersachsen (atlas.protect)."""
+        places = (*read_gemeinden_ni(self.data_dir / "gazetteer").name, *(k.name for k in self.regions.by_rs.values()))
+        return Machine(self.store, configured(self.settings), budgets(self.settings), tuple(places))
 
     @cached_property
     def searcher(self) -> Searcher:

@@ -43,7 +43,7 @@ def unusable_instance(path: str, error: OSError) -> SettingError:
 class Setting:
     name: str
     default: object  # a value, or a function of the instance folder
-    kind: str  # text, int, float, bool, list, json, limit (Flask-Limiter's „10 per minute;100 per day“), choice
+    kind: str  # text, int, float, bool, list, json, limit (Flask-Limiter's „10 per minute;100 per day“), choice, url
     help: str  # for the operator (docs/operating.md is made from it; `atlas settings` prints it)
     choices: tuple[str, ...] = ()
     minimum: float | None = None
@@ -92,18 +92,23 @@ def _limit(raw: str) -> str:
     return raw
 
 
+def _url(raw: str) -> str:
+    """Empty, or an address with http:// or https://."""
+    return raw if not raw or raw.startswith(("http://", "https://")) else _not_valid()
+
+
 def _not_valid():
     raise ValueError("not valid")
 
 
 CASTS: dict[str, Callable[[str], object]] = {
     "text": str, "choice": str, "int": int, "float": float, "bool": _bool, "list": _list, "json": json.loads,
-    "limit": _limit,
+    "limit": _limit, "url": _url,
 }
 KIND_WORDS = {
     "text": "ein Text", "choice": "ein Wort aus einer Liste", "int": "eine ganze Zahl", "float": "eine Zahl",
     "bool": "1 oder 0 (true oder false)", "list": 'eine Liste (["a", "b"] oder a,b)', "json": "ein JSON-Wert",
-    "limit": "ein Rate-Limit wie „10 per minute;100 per day“",
+    "limit": "ein Rate-Limit wie „10 per minute;100 per day“", "url": "eine Adresse mit http:// oder https://",
 }
 
 
@@ -180,9 +185,23 @@ SETTINGS: tuple[Setting, ...] = (
     S("MAIL_DIR", _instance("mail"), "text", "where mails are written as files without `ATLAS_MAIL_URL`",
       shown_default="`instance/mail/`"),
     S("MAIL_FROM", "Gemeinsame Sache <atlas@localhost>", "text", "sender of every mail"),
-    S("MAIL_INTERVAL", 3.0, "float", "seconds between two looks of `atlas serve` into the outbox", minimum=0.1),
+    S("MAIL_INTERVAL", 3.0, "float", "seconds between two looks of `atlas serve` into the outbox (and at its "
+                                                  "machine translation jobs)", minimum=0.1),
     S("FRESHNESS_DAYS", 365, "int", "after how many days a published project is asked whether it still runs",
       minimum=1),
+    # Machine translation of project texts (atlas.machine): off unless an engine is named
+    S("TRANSLATE_URL", "", "url", "the address of a LibreTranslate server (`http://127.0.0.1:5050`): project texts "
+                                  "are then translated by it as jobs; see [Translations](translations.md#machine-"
+                                  "translation)", shown_default="none: no LibreTranslate"),
+    S("TRANSLATE_KEY", "", "text", "LibreTranslate's API key, if the server asks for one", secret=True),
+    S("TRANSLATE_BUDGET", 2_000_000, "int", "characters sent to LibreTranslate per month at most", minimum=0),
+    S("DEEPL_KEY", "", "text", "a DeepL API key: project texts are then translated by DeepL as jobs, with the "
+                               "glossary of `atlas/translations/glossary.toml`", secret=True,
+      shown_default="none: no DeepL"),
+    S("DEEPL_URL", "", "url", "DeepL's API address; empty: chosen by the key (`:fx` keys: API Free)",
+      shown_default="empty"),
+    S("DEEPL_BUDGET", 500_000, "int", "characters sent to DeepL per month at most (API Free's monthly amount)",
+      minimum=0),
     # Caches and logging
     S("PAGE_CACHE_BYTES", 64 * 1024 * 1024, "int", "rendered public pages kept per process, at most this many bytes",
       minimum=0),

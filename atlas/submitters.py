@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, update
 
-from atlas import notices, tokens
+from atlas import notices, texts, tokens
 from atlas.history import value_text
 from atlas.i18n import _
 from atlas.labels import FIELD_LABELS
@@ -24,7 +24,7 @@ from atlas.schema import projects, proposals
 from atlas.store import ARCHIVED, REJECTED, Store
 
 WAITING, APPROVED, DECLINED, REPLACED = "waiting", "approved", "declined", "replaced"
-FIELDS = ("name", "traeger", "description", "handlungsfelder", "street", "plz", "ort", "website", "email",
+FIELDS = ("name", "traeger", "description", "summary", "handlungsfelder", "street", "plz", "ort", "website", "email",
           "approximate", "sprachen", "zielgruppen", "kosten", "wann", "zeiten", "barrierefrei", "kontakt")
 LISTS = ("handlungsfelder", "sprachen", "zielgruppen")
 DEFAULTS = asdict(ProjectInput("", "", "", []))  # for a proposal made before the facts existed (all empty then)
@@ -65,14 +65,20 @@ def waiting_proposal(store: Store, project_id: int) -> dict | None:
     return dict(row, data=json.loads(row["data"])) if row else None
 
 
-def differences(project: dict, proposal: dict) -> list[tuple[str, str, str]]:
-    """(label, now, proposed) for every field the proposal changes."""
+def differences(project: dict, proposal: dict, translations: list | None = None) -> list[tuple[str, str, str]]:
+    """(label, now, proposed) for every field the proposal changes, its translations (atlas.texts) after them."""
     data = dict(proposal["data"])
     now = dict(project, **{key: [v for v in project[key].split(";") if v] for key in LISTS})
     for key in FIELDS:
         data.setdefault(key, now[key])
-    return [(_(FIELD_LABELS.get(key, key)), value_text(key, now[key]), value_text(key, data[key]))
-            for key in FIELDS if value_text(key, now[key]) != value_text(key, data[key])]
+    found = [(_(FIELD_LABELS.get(key, key)), value_text(key, now[key]), value_text(key, data[key]))
+             for key in FIELDS if value_text(key, now[key]) != value_text(key, data[key])]
+    existing = {texts.key(t.field, t.language): t for t in translations or []}
+    for name, text in sorted(texts.as_keys(data.get("translations") or {}).items()):
+        old = existing.get(name)
+        if text != (old.text if old else "") and (text or (old and old.origin != texts.MACHINE)):
+            found.append((texts.label(name), value_text(name, old.text if old else ""), value_text(name, text)))
+    return found
 
 
 def waiting_ids(store: Store, arl: str | None) -> list[int]:
@@ -87,7 +93,8 @@ def waiting_ids(store: Store, arl: str | None) -> list[int]:
 
 def proposed_input(proposal: dict, regions: Regions) -> tuple[ProjectInput, Place]:
     data = proposal["data"]
-    project = ProjectInput(**{key: data.get(key, DEFAULTS[key]) for key in FIELDS})
+    project = ProjectInput(**{key: data.get(key, DEFAULTS[key]) for key in FIELDS},
+                           translations=data.get("translations"))
     place = Place(data["place"], data["lat"], data["lon"], data["precision"], "Vorschlag",
                   regions.locate(data["lat"], data["lon"]))
     return project, place
@@ -99,7 +106,7 @@ def approve_proposal(store: Store, proposal: dict, actor: str, expected_version:
     project, place = proposed_input(proposal, store.regions)
     rejected = store.get(proposal["project_id"])["status"] == REJECTED
     new = store.update(proposal["project_id"], project, place, actor=f"{actor} (Vorschlag des Einreichers)",
-                       expected_version=expected_version, publish=rejected)
+                       expected_version=expected_version, publish=rejected, origin=texts.SUBMITTER)
     _close(store, proposal["id"], APPROVED, actor)
     return new
 

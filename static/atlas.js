@@ -77,6 +77,8 @@
     box.appendChild(projectText(el("strong", "popup-name", data.name[i])));
     var traeger = data.traeger[data.tr[i]];
     if (traeger) box.appendChild(projectText(el("div", "popup-traeger", traeger)));
+    var summary = summaryOf(data, i);
+    if (summary) box.appendChild(summary);
     box.appendChild(el("div", "popup-hf", fieldsOf(data, data.hf[i]).map(function (f) { return f[1]; }).join(" · ")));
     box.appendChild(projectText(el("div", "popup-ort", data.orte[data.ort[i]])));
     factsOf(data, i).forEach(function (line) { box.appendChild(el("div", "popup-fact", line)); });
@@ -94,6 +96,37 @@
     var link = el("a", "popup-link", TEXT.toProject);
     link.href = "/projekt/" + data.id[i];
     box.appendChild(outward(link));
+    return box;
+  }
+
+  /* A project's one-line summary as its reader gets it – the map's data holds [text, lang, dir, flags, German
+     original]: flags 1 a machine translated it, 2 it is in the reader's language (the original a <details> away,
+     no script needed to open it), 4 the reader's translation is outdated (the German text is shown). */
+  function summaryOf(data, i) {
+    var entry = data.summaries && data.summaries[data.su[i]];
+    if (!entry || !entry[0]) return null;
+    var box = el("div", "projekt-summary");
+    var line = el("span", null, entry[0]);
+    line.lang = entry[1];
+    line.dir = entry[2];
+    box.appendChild(line);
+    if (entry[3] & 1) {
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(el("span", "machine-mark", TEXT.machine));
+    }
+    if (entry[3] & 2) {
+      var original = el("details", "original");
+      original.appendChild(el("summary", null, TEXT.original));
+      var german = el("span", null, entry[4]);
+      german.lang = "de";
+      german.dir = "auto";
+      original.appendChild(german);
+      box.appendChild(original);
+    }
+    if (entry[3] & 4) {
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(el("span", "outdated-mark", TEXT.outdated));
+    }
     return box;
   }
 
@@ -137,6 +170,8 @@
       details.appendChild(el("span", "hf-name", f[1] + " "));
     });
     item.appendChild(details);
+    var summary = summaryOf(data, i);
+    if (summary) item.appendChild(summary);
     var facts = factsOf(data, i);
     if (facts.length) item.appendChild(el("span", "facts-note", facts.join(" · ")));
     if (sourceOf(data, i)) item.appendChild(el("span", "source-mark", TEXT.fromSourcesShort));

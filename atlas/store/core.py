@@ -100,6 +100,8 @@ class StoreCore:
         self._engine = open_engine(url)
         self._version: tuple[int, float] | None = None  # (version, when it was read)
         self._writes = 0  # a read that began before one of this process's writes is not kept
+        # the languages a machine translates published texts into (atlas.machine); empty: no engine configured
+        self.machine_languages: tuple[str, ...] = ()
         check_current(self._engine)
 
     @property
@@ -179,6 +181,7 @@ class StoreCore:
 def _row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str, status: str, now) -> dict:
     return {
         "name": project.name, "traeger": project.traeger, "description": project.description,
+        "summary": project.summary,
         "handlungsfelder": ";".join(project.handlungsfelder), "hf_mask": mask(project.handlungsfelder),
         "street": project.street, "plz": project.plz, "ort": project.ort or place.name,
         "lat": place.lat, "lon": place.lon, "precision": place.precision, "approximate": project.approximate,

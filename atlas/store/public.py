@@ -20,7 +20,7 @@ from atlas.store.query import ProjectQuery
 
 PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "handlungsfelder", "kreis_rs",
                   "kreis_name", "arl", "sprachen_mask", "zg_mask", "kosten", "zeiten", "quelle", "quelle_stand",
-                  "from_source"]
+                  "from_source", "summary"]
 
 
 def at_public_positions(rows: list[dict]) -> list[dict]:
@@ -64,7 +64,7 @@ class PublicReads:
         """Projects first published after `since` and up to `until`, at their public positions (what area alerts
         tell), by id."""
         query = select(projects.c.id, projects.c.name, projects.c.ort, projects.c.lat, projects.c.lon,
-                       projects.c.approximate, projects.c.hf_mask, projects.c.published_at).where(
+                       projects.c.approximate, projects.c.hf_mask, projects.c.published_at, projects.c.summary).where(
             projects.c.status == PUBLISHED, projects.c.published_at > since, projects.c.published_at <= until
         ).order_by(projects.c.id)
         with self.read() as db:

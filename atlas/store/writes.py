@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select, text
 
-from atlas import history, notices, search, tokens
+from atlas import history, machine, notices, search, tokens
 from atlas.labels import FIELD_LABELS, PENDING, PUBLISHED
 from atlas.places import Place
 from atlas.projects import ProjectInput
 from atlas.schema import projects
+from atlas.store import texts as stored_texts
 from atlas.store.core import INSERT_BATCH, SOURCE_FIELDS, STATUSES, _bump, _insert, _row
+from atlas.texts import OFFICE, SUBMITTER, as_keys
 
 # What an edit compares: not the derived masks, not when it was published or confirmed
 NOT_COMPARED = ("updated_at", "hf_mask", "sprachen_mask", "zg_mask", "published_at", "confirmed_at")
@@ -32,6 +34,9 @@ class Writes:
             values = dict(_row(project, place, *kreis, PENDING, datetime.now(UTC)), language=language)
             project_id = db.execute(insert(projects).values(**values).returning(projects.c.id)).scalar_one()
             search.index(db, [dict(values, id=project_id)], new=True)
+            if project.translations:  # what the submitter wrote in other languages (atlas.texts)
+                stored_texts.apply(db, dict(values, id=project_id), as_keys(project.translations), SUBMITTER,
+                                   "Einreicher", values["created_at"])
             link = notices.submitted(db, dict(values, id=project_id, row_version=1))
         return project_id, link
 
@@ -85,6 +90,7 @@ class Writes:
                 values.update(published_at=old["published_at"] or unit.now, confirmed_at=unit.now)
             unit.write(values, status, reason, actor)
             notices.decided(unit.db, old, status, told_reason or reason, unit.row["row_version"])
+            machine.queue(unit.db, unit.row, self.machine_languages, unit.now)
             unit.renew_public()
         return unit.row["row_version"]
 
@@ -95,14 +101,15 @@ class Writes:
             tokens.revoke_all(unit.db, project_id, tokens.FRESHNESS)
 
     def update(self, project_id: int, project: ProjectInput, place: Place, actor: str,
-               expected_version: int | None = None, publish: bool = False) -> dict:
+               expected_version: int | None = None, publish: bool = False, origin: str = OFFICE) -> dict:
         """Change a project; Kreis and ArL are assigned again from its place.
 
         The status stays as it is (with `publish`, the project is published with the change: a submitter's
         proposal to a rejected project, taken by the office), unless the project moves into another district: then
         it waits again, in that office's queue. With `expected_version` (the version the edit form was loaded
         from) a project changed meanwhile is not overwritten: StaleWrite names what changed. The change is recorded
-        field by field. Returns the row as it is now.
+        field by field, translations (`project.translations`, made by `origin`) included; a published project's
+        changed German texts are queued for the machine. Returns the row as it is now.
         """
         [kreis] = self._assign([place])  # the spatial join runs before the transaction: it holds no lock
         with self.change(project_id, expected_version) as unit:
@@ -117,10 +124,15 @@ class Writes:
             for kept in ("created_at", *SOURCE_FIELDS):  # an edit neither changes the source nor confirms it
                 del new[kept]
             changed = {k: v for k, v in new.items() if k not in NOT_COMPARED and v != old[k]}
-            if not changed:
+            after = dict(old, **new)
+            translated = stored_texts.apply(unit.db, after, as_keys(project.translations or {}), origin, actor,
+                                            unit.now) if project.translations is not None else {}
+            if not changed and not translated:
                 return old
-            detail = history.record({k: (old[k], v) for k, v in changed.items() if k in FIELD_LABELS})
+            detail = history.record({**{k: (old[k], v) for k, v in changed.items() if k in FIELD_LABELS},
+                                     **translated})
             unit.write(new, "edited", detail, actor)
+            machine.queue(unit.db, unit.row, self.machine_languages, unit.now)
             if new["arl"] != old["arl"]:
                 notices.moved(unit.db, old, unit.row)
             elif new["status"] != old["status"]:

@@ -74,6 +74,7 @@ def register(app: Flask) -> None:
         reports,
         search,
         submit,
+        texts,
         workspace,  # noqa: F401 - the dashboard, the admin's pages and the activity log join office.bp
     )
     from atlas.web.cache import PageCache
@@ -114,7 +115,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(operations.bp)
     operations.log_requests(app)
     for module in (assets, public, near, search, office, submit, mine, alerts, legal, ogc, downloads, embed, poster,
-                   claim, reports):
+                   claim, reports, texts):
         app.register_blueprint(module.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)

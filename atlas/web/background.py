@@ -1,6 +1,7 @@
-"""What `atlas serve` does beside answering requests: deliver the outbox every few seconds, queue due digests
-every hour and run the freshness cycle once a day. Setups without `atlas serve` (gunicorn) use the cron commands
-`atlas mail send`, `atlas mail digest` and `atlas freshness` instead."""
+"""What `atlas serve` does beside answering requests: deliver the outbox every few seconds, work off machine
+translation jobs, queue due digests every hour and run the freshness cycle once a day. Setups without `atlas serve`
+(gunicorn) use the cron commands `atlas mail send`, `atlas translate run`, `atlas mail digest` and `atlas freshness`
+instead."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from atlas.web.mails import deliver
 log = logging.getLogger("atlas.mail")
 DIGEST_EVERY = 3600.0
 FRESHNESS_EVERY = 86400.0
+TRANSLATE_SECONDS = 30.0  # machine translation per round at most, then the outbox's turn again
 
 
 class Background(threading.Thread):
@@ -49,5 +51,6 @@ class Background(threading.Thread):
                 self._next["digest"] = now + DIGEST_EVERY
                 alerts.send_digests(store)
             deliver(self.app)
+            self.app.extensions["atlas"].machine.run(seconds=TRANSLATE_SECONDS)
         except Exception:  # the server keeps serving; the outbox keeps what was not sent
             log.exception("Hintergrundarbeit fehlgeschlagen; nächster Versuch in %s s", self.interval)

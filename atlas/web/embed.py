@@ -18,6 +18,7 @@ from atlas.web.delivery import deliver
 from atlas.web.headers import frameable
 from atlas.web.limits import embed_limit, limiter, no_place_asked
 from atlas.web.public import LIST_PAGE, arl_argument, data_sources, valid_filter
+from atlas.web.reader import reader_frame
 
 bp = Blueprint("embed", __name__)
 
@@ -60,13 +61,14 @@ def _render(services, arl, kreis, chosen, now, near, fixed: list[tuple[str, str]
         area = area[area.kreis_rs == kreis]
         west, south, east, north = services.regions.kreise[services.regions.kreise.rs == kreis].total_bounds
         view = {"lat": (south + north) / 2, "lon": (west + east) / 2, "zoom": 10}
-        kind, data = "naehe", project_data(area, view=view, open_src=sources["open"])
+        kind, data = "naehe", project_data(reader_frame(area), view=view, open_src=sources["open"])
     if near is not None:
         located = services.geocoder.geocode(near.ort)
         if not located.ok:
             raise BadRequest(located.message)
         area = within_radius(area, located.place, near.radius_km)
-        kind, data = "naehe", project_data(area, circle(located.place, near.radius_km), open_src=sources["open"])
+        kind, data = "naehe", project_data(reader_frame(area), circle(located.place, near.radius_km),
+                                        open_src=sources["open"])
         full = url_for("near.near", ort=near.ort, umkreis=near.radius_km)
     shown = chosen.apply(area, now)
     return render_template("embed/map.html", map=page_map(kind), data=data, filter=chosen, fields=HANDLUNGSFELDER,

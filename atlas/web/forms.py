@@ -24,6 +24,8 @@ from atlas.alerts import RADII
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _, lazy
 from atlas.submitters import FIELDS, LISTS
+from atlas.texts import form_name
+from atlas.web.text_fields import translation_fields
 
 # the CSRF token is missing or too old
 EXPIRED = lazy("Das Formular ist abgelaufen. Bitte senden Sie es noch einmal.")
@@ -85,6 +87,7 @@ class ProjectForm(FlaskForm):
 
     name = StringField(lazy("Name des Projekts"))
     traeger = StringField(lazy("Träger (Organisation)"))
+    summary = StringField(lazy("Kurzbeschreibung (ein Satz)"))
     description = TextAreaField(lazy("Beschreibung"))
     handlungsfelder = hf_checkboxes(lazy("Handlungsfelder"))
     street = StringField(lazy("Straße und Hausnummer"))
@@ -104,6 +107,9 @@ class ProjectForm(FlaskForm):
     zeiten = StringField(lazy("Zeiten"))
     barrierefrei = radios(lazy("Barrierefrei"), facts.BARRIEREFREI, lazy("unbekannt"))
     kontakt = StringField(lazy("Öffentlicher Kontakt (Telefon oder E-Mail)"))
+
+
+translation_fields(ProjectForm)  # description and summary in the other languages (atlas.texts), all optional
 
 
 class SubmitForm(ProjectForm):
@@ -161,9 +167,11 @@ class ClaimForm(FlaskForm):
     homepage = StringField(lazy("Bitte dieses Feld leer lassen"))
 
 
-def project_form_data(row: dict) -> dict:
-    """A stored project as its edit forms start: the fields, lists as lists, and the version it was loaded at."""
+def project_form_data(row: dict, translations=()) -> dict:
+    """A stored project as its edit forms start: the fields, lists as lists, its translations, and the version it
+    was loaded at."""
     data = {name: row[name] for name in FIELDS}
+    data.update({form_name(t.field, t.language): t.text for t in translations})
     for name in LISTS:
         data[name] = [value for value in row[name].split(";") if value]
     data["version"] = str(row["row_version"])

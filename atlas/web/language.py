@@ -85,4 +85,7 @@ def browser_texts() -> dict:
                          "bestätigt", stand="{stand}"),
         "source": _("Quelle"),
         "fromSourcesShort": _("aus öffentlichen Quellen, unbestätigt"),
+        "machine": _("maschinell übersetzt"),  # a project's text (atlas.texts)
+        "original": _("Original (Deutsch) anzeigen"),
+        "outdated": _("Übersetzung veraltet"),
     }

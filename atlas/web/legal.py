@@ -16,5 +16,7 @@ def page(slug: str):
         abort(404)
     config = current_app.config
     operator = {key.removeprefix("OPERATOR_").lower(): config[key] for key in config if key.startswith("OPERATOR_")}
+    engines = [engine.label for engine in current_app.extensions["atlas"].machine.engines]  # atlas.machine
     return render_template(f"legal/{slug}.html", operator=operator, tiles=config["TILES"],
-                           online=config["GEOCODER"] == "nominatim", freshness_days=config["FRESHNESS_DAYS"])
+                           online=config["GEOCODER"] == "nominatim", freshness_days=config["FRESHNESS_DAYS"],
+                           engines=engines)

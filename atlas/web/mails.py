@@ -37,7 +37,8 @@ class Mail:
     subject: str
     paragraphs: list[str]
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, absolute URL)
-    items: list[tuple[str, str, str]] = field(default_factory=list)  # (title, detail, URL) of projects
+    # (title, detail, URL, note) of projects; the note {text, lang, dir, machine} is a project's summary or None
+    items: list[tuple[str, str, str, dict | None]] = field(default_factory=list)
     unsubscribe: str = ""  # one-click unsubscription (RFC 8058) of an area alert
     settings: str = ""  # where an office account chooses how often it hears from the atlas
 
@@ -210,22 +211,32 @@ def _digest(p: dict) -> Mail:
         [(_("Abmelden (löscht Ihre Adresse)"), unsubscribe)],
         items=[(isolate(item["name"]), _("%(ort)s, %(km)s km entfernt", ort=isolate(item["ort"]),
                                           km=number(item["km"], 1)),
-                _link("public.project", project_id=item["id"])) for item in p["projects"]],
+                _link("public.project", project_id=item["id"]), _summary_note(item)) for item in p["projects"]],
         unsubscribe=unsubscribe)
+
+
+def _summary_note(item: dict) -> dict | None:
+    """A project's summary in a digest (in the subscriber's language where a translation is current), set apart
+    in its own direction, marked when a machine translated it."""
+    if not item.get("summary"):
+        return None
+    text = isolate(item["summary"]) if item.get("summary_lang", DEFAULT) == DEFAULT else item["summary"]
+    return {"text": text, "lang": item.get("summary_lang", DEFAULT), "dir": item.get("summary_dir", "auto"),
+            "machine": _("maschinell übersetzt") if item.get("machine") else ""}
 
 
 def _office_digest(p: dict) -> Mail:
     items = [(row["name"], _("neu eingereicht, %(ort)s, %(reference)s", ort=row["ort"], reference=reference(row["id"])),
-              _link("office.project", project_id=row["id"])) for row in p["new"]]
+              _link("office.project", project_id=row["id"]), None) for row in p["new"]]
     items += [(row["name"], _("Änderungsvorschlag, %(ort)s, %(reference)s", ort=row["ort"],
                               reference=reference(row["project_id"])),
-               _link("office.project", project_id=row["project_id"])) for row in p["changed"]]
+               _link("office.project", project_id=row["project_id"]), None) for row in p["changed"]]
     items += [(row["name"], _("Anfrage eines Trägers, %(ort)s, %(reference)s", ort=row["ort"],
                               reference=reference(row["project_id"])),
-               _link("office.project", project_id=row["project_id"])) for row in p.get("claimed", [])]
+               _link("office.project", project_id=row["project_id"]), None) for row in p.get("claimed", [])]
     items += [(row["name"], _("Meldung aus der Öffentlichkeit, %(ort)s, %(reference)s", ort=row["ort"],
                               reference=reference(row["project_id"])),
-               _link("office.project", project_id=row["project_id"])) for row in p.get("reported", [])]
+               _link("office.project", project_id=row["project_id"]), None) for row in p.get("reported", [])]
     return Mail(plural("Ihre Warteschlange: %(num)s neuer Eintrag", "Ihre Warteschlange: %(num)s neue Einträge",
                        len(items)),
                 [_("Seit gestern ist in Ihrem Bezirk eingegangen:")],
@@ -257,10 +268,10 @@ def _report_answer(p: dict) -> Mail:
         [(_("Zum Atlas"), _link("public.index"))])
 
 
-def _decided_items(p: dict, endpoint: str) -> list[tuple[str, str, str]]:
+def _decided_items(p: dict, endpoint: str) -> list[tuple[str, str, str, None]]:
     return [(isolate(item["name"]), isolate(item["reference"]),
              _link(endpoint, token=item["token"]) if endpoint == "mine.edit" else
-             _link(endpoint, project_id=item["project_id"])) for item in p["projects"]]
+             _link(endpoint, project_id=item["project_id"]), None) for item in p["projects"]]
 
 
 def _published_many(p: dict) -> Mail:

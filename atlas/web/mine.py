@@ -50,7 +50,8 @@ def edit(token: str):
     if row["status"] == ARCHIVED:
         flash(_("Das Projekt ist archiviert; es kann nicht mehr geändert werden."))
         return redirect(url_for("mine.status", token=token))
-    form = ProposalForm(data=project_form_data(row)) if request.method == "GET" else ProposalForm()
+    form = ProposalForm(data=project_form_data(row, _services().store.translations(row["id"]))) \
+        if request.method == "GET" else ProposalForm()
     errors: dict[str, str] = {}
     if form.validate_on_submit():
         project, errors = validate_project(form.data)

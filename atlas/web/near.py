@@ -16,6 +16,7 @@ from atlas.web import keep_params
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
 from atlas.web.public import public_views
+from atlas.web.reader import reader_frame
 
 bp = Blueprint("near", __name__)
 
@@ -49,7 +50,7 @@ def near():
         place = result.place
         centre = circle(place, query.radius_km)
         context["map"] = page_map("naehe")
-        context["data"] = project_data(pd.DataFrame(result.projects, columns=PUBLIC_COLUMNS), centre)
+        context["data"] = project_data(reader_frame(pd.DataFrame(result.projects, columns=PUBLIC_COLUMNS)), centre)
         context["projects"] = public_views(result.projects)
     status = 400 if result and result.status == "invalid" else 200
     return render_template("near/near.html", **context), status

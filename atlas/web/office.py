@@ -175,7 +175,8 @@ def claim(project_id: int, claim_id: int):
 @login_required
 def edit(project_id: int):
     row = get_project_for_office_or_403(project_id)
-    form = EditForm(data=_form_data(row)) if request.method == "GET" else EditForm()
+    form = EditForm(data=_form_data(row, _store().translations(project_id))) if request.method == "GET" \
+        else EditForm()
     errors: dict[str, str] = {}
     if form.validate_on_submit():
         project, errors = validate_project(form.data)
@@ -228,7 +229,9 @@ def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = 
                            history=_store().history(row["id"]),
                            labels=STATUS_LABELS, actions=ACTION_LABELS, reject=reject, arl=ARLS[row["arl"]],
                            approve=ApproveForm(version=str(row["row_version"])), meanwhile=meanwhile,
-                           proposal=waiting, differences=submitters.differences(row, waiting) if waiting else [],
+                           proposal=waiting, translations=_store().translations(row["id"]),
+                           differences=submitters.differences(row, waiting, _store().translations(row["id"]))
+                           if waiting else [],
                            unconfirmed=freshness.is_unconfirmed(row, _freshness_days()),
                            claims=claims.waiting(_store(), row["id"]), quelle_stand=stand_text(row["quelle_stand"]),
                            reference=notices.reference(row["id"]), **project_extras(row))
@@ -252,8 +255,8 @@ def get_project_for_office_or_403(project_id: int) -> dict:
     return row
 
 
-def _form_data(row: dict) -> dict:
-    data = project_form_data(row)
+def _form_data(row: dict, translations=()) -> dict:
+    data = project_form_data(row, translations)
     data["lat"], data["lon"] = coordinate_text(row["lat"]), coordinate_text(row["lon"])
     return data
 

@@ -19,6 +19,7 @@ from atlas.text import clean_text
 from atlas.web import keep_params, language
 from atlas.web.assets import page_map
 from atlas.web.delivery import YEAR, deliver
+from atlas.web.reader import project_texts, reader_frame, with_summaries
 
 bp = Blueprint("public", __name__)
 LIST_PAGE = 50
@@ -46,10 +47,10 @@ def project(project_id: int):
     def render() -> str:
         frame = services.store.published_one(project_id)
         view = {"lat": round(float(frame.lat.iat[0]), 5), "lon": round(float(frame.lon.iat[0]), 5), "zoom": 12}
-        return render_template("public/project.html", project=public_views([row])[0],
+        return render_template("public/project.html", project=public_views([row])[0], texts=project_texts(row),
                                kreis_label=services.regions.by_rs[row["kreis_rs"]].label,
                                map=page_map("projekt"),
-                               data=project_data(frame, view=view), arl=ARLS[row["arl"]],
+                               data=project_data(reader_frame(frame), view=view), arl=ARLS[row["arl"]],
                                tiles=current_app.config["TILES"])
 
     return deliver(_pages().get(key, services.store.version(), render))
@@ -110,8 +111,8 @@ def projects_data():
     arl = arl_argument()
     store = _services().store
     version = store.version()
-    data = _pages().get(("daten", arl, language.current()), version, lambda: project_data(store.published(arl=arl)),
-                        mimetype="application/json")
+    data = _pages().get(("daten", arl, language.current()), version,
+                        lambda: project_data(reader_frame(store.published(arl=arl))), mimetype="application/json")
     current = request.args.get("v") == str(version)
     return deliver(data, max_age=YEAR if current else 0, immutable=current)
 
@@ -165,7 +166,7 @@ def public_views(rows: list[dict]) -> list[dict]:
     for view in views:
         if int(view["id"]) in since:
             view["unconfirmed_since"] = since[int(view["id"])]
-    return views
+    return with_summaries(views)
 
 
 def _services():

@@ -12,10 +12,11 @@ from atlas.near import NEAREST_BEYOND, RADII_KM, circle, parse_near_query
 from atlas.present import local_now
 from atlas.search import Area
 from atlas.text import clean_text
-from atlas.web import keep_params
+from atlas.web import keep_params, language
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
 from atlas.web.public import page_number, public_views
+from atlas.web.reader import reader_frame
 
 bp = Blueprint("search", __name__)
 SHOWN = 50
@@ -43,7 +44,8 @@ def search():
                "beyond": False, "page": page, "pages": 1, "first": (page - 1) * SHOWN + 1}
     if text and not message:
         now = local_now()
-        found = services.searcher.search(text, query.filter, area, offset=(page - 1) * SHOWN, limit=SHOWN, now=now)
+        found = services.searcher.search(text, query.filter, area, offset=(page - 1) * SHOWN, limit=SHOWN, now=now,
+                                         language=language.current())
         shown = services.store.published_ids(found.ids)
         beyond = []
         if area and not found.total:  # a way on: the nearest matches beyond the radius
@@ -53,6 +55,6 @@ def search():
             shown = shown.assign(km=distances(place.lat, place.lon, shown.lat, shown.lon, [False] * len(shown)))
         context.update(total=found.total, pages=max(1, -(-found.total // SHOWN)),
                        projects=public_views(shown.to_dict("records")), beyond=bool(beyond),
-                       map=page_map("naehe"), data=project_data(shown, circle(place, query.radius_km) if area
-                                                                else None))
+                       map=page_map("naehe"),
+                       data=project_data(reader_frame(shown), circle(place, query.radius_km) if area else None))
     return render_template("search/results.html", **context), 400 if problems else 200
