@@ -67,7 +67,8 @@ def apply(store: Store, action: str, items: list[tuple[int, int]], actor: str, m
                 elif not chosen.applies(unit.row):
                     result.unfit.append(unit.row)
                 else:
-                    decided.append((dict(unit.row), _decide(unit, chosen.status, reason, actor, store.machine_languages)))
+                    old = dict(unit.row)
+                    decided.append((old, _decide(unit, chosen.status, reason, actor, store.machine_languages)))
             _tell_submitter(units[0].db if units else None, decided, chosen.status, reason, translated)
             result.done += [row for _old, row in decided]
     return result
