@@ -10,7 +10,7 @@ from sqlalchemy import func, literal, select, union_all
 
 from atlas.database import as_utc
 from atlas.labels import PUBLISHED, REJECTED
-from atlas.schema import audit, changes, projects
+from atlas.schema import audit, changes, claims, projects, proposals, reports
 
 DECISIONS = (PUBLISHED, REJECTED)
 ACTIVITY_PAGE = 100
@@ -26,6 +26,19 @@ class WorkspaceReads:
             total = db.execute(select(func.count()).select_from(projects).where(*where)).scalar_one()
             rows = [dict(r) for r in db.execute(listed).mappings()]
         return rows, total
+
+    def waiting_tasks(self, ids: list[int]) -> dict[int, set[str]]:
+        """What waits on each of these projects besides its status: a proposal, a Träger's claim, a report."""
+        waiting: dict[int, set[str]] = {project_id: set() for project_id in ids}
+        kinds = (("proposal", proposals, proposals.c.status == "waiting"),
+                 ("claimed", claims, claims.c.status == "waiting"),
+                 ("reported", reports, reports.c.status == "open"))
+        with self.read() as db:
+            for kind, table, condition in kinds:
+                query = select(table.c.project_id).distinct().where(condition, table.c.project_id.in_(ids))
+                for project_id in db.execute(query).scalars():
+                    waiting[project_id].add(kind)
+        return waiting
 
     def queue_ids(self, query, context) -> list[int]:
         """Every project of the queue, in its order: „Nächstes Projekt“ and the bulk actions' checks."""

@@ -31,7 +31,8 @@ def queue():
                            pages=pages))
     counts = {slug: sum(count for count, _oldest in by_arl.values())
               for slug, by_arl in _store().tasks(TABS, query.arl, _context()).items()}
-    views = [dict(project_view(r), reference=notices.reference(r["id"])) for r in rows]
+    waiting = _store().waiting_tasks([r["id"] for r in rows])
+    views = [dict(project_view(r), reference=notices.reference(r["id"]), waiting=waiting[r["id"]]) for r in rows]
     return render_template("office/queue.html", projects=views, query=query, total=total, pages=pages,
                            tabs=TABS, counts=counts, kreise=kreise(query.arl), filters=FILTERS, sorts=SORTS,
                            actions=bulk.BULK_ACTIONS, templates=_templates(), form=ActionForm(),
