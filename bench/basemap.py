@@ -75,7 +75,7 @@ def parse_args():
 def visit(browser, url: str, conditions: dict | None, basemap: bool) -> dict:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
     if not basemap:
-        context.route("**/static/basemap.js*", lambda route: route.fulfill(
+        context.route("**/static/js/basemap.js*", lambda route: route.fulfill(
             status=200, content_type="text/javascript", body=STUB))
         context.route("**/karte/grund.json*", lambda route: route.abort())  # the page's preload of it
     page = context.new_page()

@@ -103,7 +103,7 @@ def test_the_basemap_is_served_under_its_version_and_kept_a_year(client):
     assert "AtlasBasemap.draw(map_atlas" in script
     options = json.loads(script.split("AtlasBasemap.draw(map_atlas, ", 1)[1].split(");", 1)[0])
     assert "GeoBasis-DE / BKG" in options["attribution"] and "GeoNames (CC BY 4.0)" in options["attribution"]
-    assert [s["src"].split("?")[0] for s in page.select("script[src]")].count("/static/basemap.js") == 1
+    assert [s["src"].split("?")[0] for s in page.select("script[src]")].count("/static/js/basemap.js") == 1
     preload = page.select_one("link[rel=preload][as=fetch]")
     assert preload["href"] == options["src"] and preload["crossorigin"] == "anonymous", "asked before the map runs"
     index = client.get(options["src"], headers={"Accept-Encoding": "gzip"})
@@ -128,7 +128,7 @@ def test_a_tile_that_is_not_there_is_a_404(client, query):
 def test_every_kind_of_map_draws_the_basemap(client):
     for url in ("/", "/region/weser-ems", "/projekt/1", "/in-der-naehe?ort=Hildesheim", "/einbetten"):
         page = html(client.get(url))
-        assert page.select_one("script[src^='/static/basemap.js']"), url
+        assert page.select_one("script[src^='/static/js/basemap.js']"), url
         script = client.get(page.select("script[src]")[-1]["src"]).get_data(as_text=True)
         assert "AtlasBasemap.draw(" in script, url
 
