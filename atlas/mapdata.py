@@ -1,4 +1,5 @@
-"""What a map shows, as data: the tile providers, and the projects as compact JSON columns for static/atlas.js."""
+"""What a map shows, as data: the tile providers, and the projects as compact JSON columns for the browser code
+(static/js/columns.js reads them by these names)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,17 @@ def tile_attribution(tiles: str) -> str:
     """The tiles' attribution (HTML, as Leaflet shows it), in the reader's language; only our own words vary."""
     template = TILES[tiles][1]
     return template % {"osm": _("OpenStreetMap-Mitwirkende")} if "%(osm)s" in template else template
+
+
 COORD_SCALE = 100_000  # 5 decimals, about 1 m
 DATA_ELEMENT = "atlas-data"  # the id of the page's JSON block with the projects
+# The shape of columns(): a browser keeps the data a year under its URL, so the URL names this too (data_version)
+COLUMNS_FORMAT = 2
+
+
+def data_version(store_version: int) -> str:
+    """The `v` of the versioned data resource: the store's version and the shape of the columns."""
+    return f"{store_version}.{COLUMNS_FORMAT}"
 
 
 def script_json(data) -> str:
@@ -48,11 +58,22 @@ def project_data(projects: pd.DataFrame, centre: dict | None = None, view: dict 
 
 
 def columns(projects: pd.DataFrame) -> dict:
-    """Compact columns: coordinates as scaled integers, Ort and Träger as indexes into tables of their values."""
+    """The projects as compact columns: one list per property, the i-th entry of each for the i-th project.
+
+    Per project: `id`; `lat`, `lon` as integers (divide by `scale`); `name`; `hf_mask`, `sprachen_mask`, `zg_mask`
+    the bits of its Handlungsfelder, offer languages and target groups; `kostenlos` 1 or 0. Texts that repeat are
+    kept once, in a table, and a project has its index there: `ort_index` into `orte`, `traeger_index` into
+    `traeger`, `zeiten_index` into `zeiten` (the times as the reader's language writes them, "" for none), and for
+    an entry gathered from a public source and not confirmed yet, `quelle_index` into `quellen` and `stand_index`
+    into `staende` ("" for every other project).
+
+    Once per data set: `scale`; `fields`, the Handlungsfelder as objects {slug, label, colour, letter, bit};
+    `sprachen`, the offer languages {bit, name}; `zg_alle`, the bit of the target group „für alle“, which passes
+    every target group.
+    """
     orte, ort_index = _table(projects["ort"])
     traeger, traeger_index = _table(projects["traeger"])
     zeiten, zeiten_index = _table(projects["zeiten"])
-    # An entry gathered from a public source and not confirmed: its source and date ("" for every other project)
     unconfirmed = projects["from_source"].fillna(False).astype(bool) if "from_source" in projects \
         else pd.Series(False, index=projects.index)
     quellen, quelle_index = _table(projects.get("quelle", pd.Series("", index=projects.index)).where(unconfirmed, ""))
@@ -62,19 +83,21 @@ def columns(projects: pd.DataFrame) -> dict:
         "id": projects["id"].astype(int).tolist(),
         "lat": np.round(projects["lat"].to_numpy() * COORD_SCALE).astype(int).tolist(),
         "lon": np.round(projects["lon"].to_numpy() * COORD_SCALE).astype(int).tolist(),
-        "hf": projects["hf_mask"].astype(int).tolist(),
-        "sp": projects["sprachen_mask"].astype(int).tolist(),  # the filters: languages, target groups, free
-        "zg": projects["zg_mask"].astype(int).tolist(),
-        "ko": (projects["kosten"] == "kostenlos").astype(int).tolist(),
         "name": projects["name"].tolist(),
-        "ort": ort_index, "orte": orte,
-        "tr": traeger_index, "traeger": traeger,
+        "hf_mask": projects["hf_mask"].astype(int).tolist(),
+        "sprachen_mask": projects["sprachen_mask"].astype(int).tolist(),
+        "zg_mask": projects["zg_mask"].astype(int).tolist(),
+        "kostenlos": (projects["kosten"] == "kostenlos").astype(int).tolist(),
+        "ort_index": ort_index, "orte": orte,
+        "traeger_index": traeger_index, "traeger": traeger,
+        "zeiten_index": zeiten_index, "zeiten": ["; ".join(times_text(z)) if z else "" for z in zeiten],
+        "quelle_index": quelle_index, "quellen": quellen,
+        "stand_index": stand_index, "staende": staende,
         "scale": COORD_SCALE,
-        "fields": [[hf.slug, hf.label, hf.colour, hf.letter, hf.bit] for hf in HANDLUNGSFELDER.values()],
-        "alle": ZIELGRUPPEN["alle"].bit,  # a project for everyone passes every target group
-        "zt": zeiten_index, "zeiten": ["; ".join(times_text(z)) if z else "" for z in zeiten],
-        "sprachen": [[bit, language_name(code)] for code, bit in LANGUAGE_BITS.items()],
-        "qu": quelle_index, "quellen": quellen, "qs": stand_index, "staende": staende,
+        "fields": [{"slug": hf.slug, "label": hf.label, "colour": hf.colour, "letter": hf.letter, "bit": hf.bit}
+                   for hf in HANDLUNGSFELDER.values()],
+        "sprachen": [{"bit": bit, "name": language_name(code)} for code, bit in LANGUAGE_BITS.items()],
+        "zg_alle": ZIELGRUPPEN["alle"].bit,
     }
 
 

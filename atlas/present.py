@@ -20,6 +20,12 @@ def project_view(row: dict) -> dict:
     return dict(row, fields=[HANDLUNGSFELDER[s] for s in slugs], facts=facts_view(row), source=source_view(row))
 
 
+def blank_project() -> dict:
+    """A project without values and with every Handlungsfeld: the list item the browser fills (static/js/list.js),
+    rendered by the macro of the server's items (templates/_partials.html, project_template)."""
+    return {"id": 0, "name": "", "traeger": "", "ort": "", "fields": list(HANDLUNGSFELDER.values()), "facts": {}}
+
+
 def source_view(row: dict) -> dict | None:
     """Where an unconfirmed entry comes from: the source's URL, its date as written, whether it is outdated."""
     if not sources.unconfirmed(row):
