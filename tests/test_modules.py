@@ -22,6 +22,18 @@ def imports(name: str) -> list[str]:
     return [a or b for a, b in IMPORTED.findall((MODULES / name).read_text(encoding="utf-8"))]
 
 
+def reached_from(entry: str) -> set[str]:
+    """The modules `entry` imports, directly or through others."""
+    reached, todo = set(), [entry]
+    while todo:
+        for wanted in imports(todo.pop()):
+            name = wanted.removeprefix("./")
+            if name not in reached:
+                reached.add(name)
+                todo.append(name)
+    return reached - {entry}
+
+
 def test_every_module_is_javascript_under_the_version_of_all_of_them_and_kept_a_year(client):
     page = html(client.get("/"))
     entries = [script["src"] for script in page.select("script[type=module][src^='/js/']")]
@@ -45,6 +57,20 @@ def test_a_page_without_a_map_loads_only_the_code_of_every_page(client):
     page = html(client.get("/impressum"))
     scripts = [script["src"].rsplit("/", 1)[1] for script in page.select("script[src]")]
     assert scripts == ["main.js"] and page.select_one("script[src$='/main.js']")["type"] == "module"
+    assert preloaded(page) == reached_from("main.js")
+
+
+def test_a_page_names_every_module_it_needs_at_once(client):
+    """The browser fetches them together (modulepreload), not one import after the other."""
+    page = html(client.get("/"))
+    assert preloaded(page) == reached_from("maps.js") | reached_from("main.js")
+    assert {"popup.js", "text.js"} <= preloaded(page), "five imports deep, and the words of every page"
+
+
+def preloaded(page) -> set[str]:
+    links = page.select("link[rel=modulepreload]")
+    assert all(re.fullmatch(r"/js/[0-9a-f]{20}/\w+\.js", link["href"]) for link in links)
+    return {link["href"].rsplit("/", 1)[1] for link in links}
 
 
 def test_modules_import_each_other_by_relative_urls_and_each_is_reached_from_an_entry():

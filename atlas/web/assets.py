@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -44,6 +45,7 @@ NIEDERSACHSEN_BOUNDS = ((51.29, 6.65), (53.9, 11.6))
 MODULES = "js"  # the folder of static/ that holds the browser code's modules
 # Module scripts run only when sent with a JavaScript type; the platform's table is not asked for those
 TYPES = {".js": "text/javascript", ".css": "text/css"}
+IMPORT = re.compile(r"""^(?:import|export)\b[^;]*?\bfrom\s*["']\./([\w-]+\.js)["']""", re.MULTILINE)
 _lock = threading.Lock()
 
 
@@ -65,6 +67,22 @@ def static_file(filename: str):
 def module_src(filename: str) -> str:
     """The URL of a module of the browser code (static/js/), under the version of all modules together."""
     return url_for("assets.module_file", version=modules_version(), filename=filename)
+
+
+@bp.app_template_global()
+def module_preloads(entry: str) -> list[str]:
+    """The URLs of every module `entry` imports, directly or through others: the page names them all at once
+    (modulepreload), and the browser fetches them together instead of one import after the other."""
+    kept = current_app.extensions.setdefault("atlas_assets", {})
+    if ("imports", entry) not in kept:
+        found, todo = [], [entry]
+        while todo:
+            for name in IMPORT.findall(_file("atlas", f"{MODULES}/{todo.pop()}").body.decode()):
+                if name not in found and name != entry:
+                    found.append(name)
+                    todo.append(name)
+        kept[("imports", entry)] = sorted(found)
+    return [module_src(name) for name in kept[("imports", entry)]]
 
 
 @bp.get("/js/<version>/<path:filename>")
