@@ -1,6 +1,7 @@
 /* The projects as the server hands them to a map: compact columns, one list per property, the i-th entry of each
-   for the i-th project (atlas/mapdata.py, columns(), says what each name holds). Only this module reads a
-   column by its name; the others ask it for a project's parts. */
+   for the i-th project (atlas/mapdata.py, columns(), says what each name holds). Here a project's parts are read
+   by name, and a filter is applied; only the drawing of many markers (clusters.js, markers.js) reads the columns
+   of position, name and Handlungsfelder itself, for speed. */
 
 import {TEXT, listing} from "./text.js";
 
@@ -14,8 +15,6 @@ export function project(data, i) {
   return {
     id: data.id[i],
     name: data.name[i],
-    lat: data.lat[i] / data.scale,
-    lon: data.lon[i] / data.scale,
     traeger: data.traeger[data.traeger_index[i]] || "",
     ort: data.orte[data.ort_index[i]] || "",
     fields: fieldsOf(data, data.hf_mask[i]),
