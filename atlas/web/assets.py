@@ -81,7 +81,8 @@ def module_preloads(entry: str) -> list[str]:
                 if name not in found and name != entry:
                     found.append(name)
                     todo.append(name)
-        kept[("imports", entry)] = sorted(found)
+        with _lock:
+            kept.setdefault(("imports", entry), sorted(found))
     return [module_src(name) for name in kept[("imports", entry)]]
 
 
