@@ -64,7 +64,7 @@ def test_a_page_names_every_module_it_needs_at_once(client):
     """The browser fetches them together (modulepreload), not one import after the other."""
     page = html(client.get("/"))
     assert preloaded(page) == reached_from("maps.js") | reached_from("main.js")
-    assert {"popup.js", "text.js"} <= preloaded(page), "five imports deep, and the words of every page"
+    assert {"columns.js", "text.js"} <= preloaded(page), "imports of imports, and the words of every page"
 
 
 def preloaded(page) -> set[str]:
@@ -93,4 +93,4 @@ def test_a_changed_or_added_module_changes_the_version_of_all():
     assert version == version_of(dict(reversed(files.items()))), "the same files, the same version"
     assert version_of({**files, "map.js": "0" * 20}) != version
     assert version_of({**files, "neu.js": files["map.js"]}) != version
-    assert version_of({k: v for k, v in files.items() if k != "page.js"}) != version
+    assert version_of({k: v for k, v in files.items() if k != "near.js"}) != version

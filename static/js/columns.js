@@ -1,7 +1,7 @@
 /* The projects as the server hands them to a map: compact columns, one list per property, the i-th entry of each
    for the i-th project (atlas/mapdata.py, columns(), says what each name holds). Here a project's parts are read
-   by name, and a filter is applied; only the drawing of many markers (clusters.js, markers.js) reads the columns
-   of position, name and Handlungsfelder itself, for speed. */
+   by name, and a filter is applied; only the drawing of many markers (map.js) reads the columns of position, name
+   and Handlungsfelder itself, for speed. */
 
 import {TEXT, listing} from "./text.js";
 
