@@ -65,28 +65,31 @@ debian:
 	fi
 chromium: debian
 
-# Pango and a font for WeasyPrint, which makes the posters' PDF (Chromium brings them too).
+# Pango and fonts for WeasyPrint, which makes the posters' PDF: DejaVu for most scripts, Scheherazade (SIL) for
+# Pashto's own letters (ۍ is in no DejaVu font).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-sil-scheherazade
 pango:
-	@/sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { \
-	  echo "== installing Debian packages: libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
+	@{ /sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && fc-list | grep -q Scheherazade; } || { \
+	  echo "== installing Debian packages: $(PDF_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends $(PDF_PACKAGES); }
 
 run: install pango
 	$(BIN)/atlas db upgrade
 	$(BIN)/atlas seed
 	$(BIN)/atlas serve --host 127.0.0.1 --port $(PORT)
 
-# The browser code checked first (a second), then the whole suite twice: on SQLite (the embedded default) and on a
-# PostgreSQL server the tests start.
+# The browser code checked first (a second, ESLint), then the suite on SQLite (the embedded default), then what
+# depends on the database again on a PostgreSQL server the tests start (browser tests and files marked `once` are
+# deselected there, by name). On every core (pytest-xdist).
 test: lint-js test-sqlite test-postgresql
 
 test-sqlite: install-test debian pango
 	@echo "== tests on SQLite"
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 test-postgresql: install-test debian pango
 	@echo "== tests on PostgreSQL"
-	ATLAS_TEST_BACKEND=postgresql $(BIN)/python -m pytest
+	ATLAS_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n auto
 
 lint: install-test lint-js
 	$(BIN)/ruff check atlas tests bench scripts

@@ -12,14 +12,12 @@ import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from atlas import audit
-from atlas.hashing import check_password
+from atlas.hashing import check_password, hash_password, stand_in_hash
 from atlas.i18n import _
 from atlas.notices import NOTIFY_CHOICES
 from atlas.regions import ARLS
@@ -68,10 +66,10 @@ def create_user(store: Store, email: str, password: str, arl: str | None = None,
     if arl and arl not in ARLS:
         raise ValueError(f"Unbekanntes Amt „{arl}“ (erlaubt: {', '.join(ARLS)}).")
     _check_password(password)
-    with store.engine.begin() as db:
+    with store.write() as db:
         try:
             new_id = db.execute(insert(users).values(
-                email=email, password_hash=generate_password_hash(password), arl=arl, is_admin=admin,
+                email=email, password_hash=hash_password(password), arl=arl, is_admin=admin,
                 created_at=datetime.now(UTC))).inserted_primary_key[0]
         except IntegrityError:
             raise ValueError(f"Ein Konto für {email} gibt es schon.") from None
@@ -80,16 +78,16 @@ def create_user(store: Store, email: str, password: str, arl: str | None = None,
 
 def authenticate(store: Store, email: str, password: str) -> User | None:
     """The account if the password is right. An unknown address costs the same hash, so timing tells nothing."""
-    with store.engine.connect() as db:
+    with store.read() as db:
         row = db.execute(select(users).where(users.c.email == email.strip().lower())).mappings().first()
-    stored = row["password_hash"] if row else _unknown_account_hash()
+    stored = row["password_hash"] if row else stand_in_hash()
     if not check_password(stored, password) or row is None:
         return None
     return _user(row)
 
 
 def user_by_id(store: Store, user_id: int) -> User | None:
-    with store.engine.connect() as db:
+    with store.read() as db:
         row = db.execute(select(users).where(users.c.id == user_id)).mappings().first()
     return _user(row) if row else None
 
@@ -98,7 +96,7 @@ def start_session(store: Store, user: User) -> User:
     """A new server-side session for a signed-in account; the returned user carries its token."""
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    with store.engine.begin() as db:
+    with store.write() as db:
         db.execute(insert(office_sessions).values(token_hash=_hash(token), user_id=user.id, created_at=now,
                                                   seen_at=now))
     return replace(user, session_token=token)
@@ -110,7 +108,7 @@ def session_user(store: Store, token: str) -> User | None:
     query = (select(users, office_sessions.c.created_at.label("session_created"), office_sessions.c.seen_at)
              .join(office_sessions, office_sessions.c.user_id == users.c.id)
              .where(office_sessions.c.token_hash == _hash(token)))
-    with store.engine.connect() as db:
+    with store.read() as db:
         row = db.execute(query).mappings().first()
     if row is None:
         return None
@@ -119,19 +117,19 @@ def session_user(store: Store, token: str) -> User | None:
         end_session(store, token)
         return None
     if now - seen > SEEN_EVERY:
-        with store.engine.begin() as db:
+        with store.write() as db:
             db.execute(update(office_sessions).where(office_sessions.c.token_hash == _hash(token)).values(seen_at=now))
     return _user(row, token)
 
 
 def end_session(store: Store, token: str) -> None:
-    with store.engine.begin() as db:
+    with store.write() as db:
         db.execute(delete(office_sessions).where(office_sessions.c.token_hash == _hash(token)))
 
 
 def end_other_sessions(store: Store, user_id: int, keep_token: str) -> int:
     """Every session of the account but this one (after enrolling a second factor: a thief's session ends)."""
-    with store.engine.begin() as db:
+    with store.write() as db:
         return db.execute(delete(office_sessions).where(office_sessions.c.user_id == user_id,
                                                         office_sessions.c.token_hash != _hash(keep_token))).rowcount
 
@@ -140,11 +138,11 @@ def set_password(store: Store, email: str, password: str) -> int:
     """A new password for an account; every session of it ends. Returns how many sessions ended."""
     _check_password(password)
     email = email.strip().lower()
-    with store.engine.begin() as db:
+    with store.write() as db:
         user_id = db.execute(select(users.c.id).where(users.c.email == email)).scalar()
         if user_id is None:
             raise ValueError(f"Ein Konto {email} gibt es nicht.")
-        db.execute(update(users).where(users.c.id == user_id).values(password_hash=generate_password_hash(password)))
+        db.execute(update(users).where(users.c.id == user_id).values(password_hash=hash_password(password)))
         return db.execute(delete(office_sessions).where(office_sessions.c.user_id == user_id)).rowcount
 
 
@@ -158,7 +156,7 @@ class SecondFactorReset:
 def reset_second_factor(store: Store, user_id: int, actor: str) -> SecondFactorReset:
     """Remove an account's second factor (secret, recovery codes) and end its sessions; its next login needs the
     password alone (and enrolment again where ATLAS_REQUIRE_2FA asks for it). Recorded in the audit table."""
-    with store.engine.begin() as db:
+    with store.write() as db:
         row = db.execute(select(users.c.email, users.c.totp_confirmed_at).where(users.c.id == user_id)).first()
         if row is None:
             raise ValueError(f"Ein Konto mit der Nummer {user_id} gibt es nicht.")
@@ -171,7 +169,7 @@ def reset_second_factor(store: Store, user_id: int, actor: str) -> SecondFactorR
 
 
 def user_id_for(store: Store, email: str) -> int | None:
-    with store.engine.connect() as db:
+    with store.read() as db:
         return db.execute(select(users.c.id).where(users.c.email == email.strip().lower())).scalar()
 
 
@@ -184,11 +182,6 @@ def _check_password(password: str) -> None:
         raise ValueError(f"Das Passwort braucht mindestens {MIN_PASSWORD} Zeichen.")
 
 
-@lru_cache(maxsize=1)
-def _unknown_account_hash() -> str:
-    return generate_password_hash(secrets.token_hex(16))
-
-
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -198,7 +191,7 @@ def _utc(moment: datetime) -> datetime:
 
 
 def notify_choice(store: Store, user_id: int) -> str:
-    with store.engine.connect() as db:
+    with store.read() as db:
         return db.execute(select(users.c.notify).where(users.c.id == user_id)).scalar_one()
 
 
@@ -206,5 +199,5 @@ def set_notify(store: Store, user_id: int, choice: str) -> None:
     """A mail per event, or one digest a day (atlas.notices)."""
     if choice not in NOTIFY_CHOICES:
         raise ValueError(f"unknown notification choice {choice!r}")
-    with store.engine.begin() as db:
+    with store.write() as db:
         db.execute(update(users).where(users.c.id == user_id).values(notify=choice))

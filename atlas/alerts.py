@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, select, update
 from atlas import outbox, tokens
 from atlas.claims import WAITING as CLAIM_WAITING
 from atlas.database import as_utc
-from atlas.geo import distance_km, public_position
+from atlas.geo import distances
 from atlas.handlungsfelder import mask
 from atlas.i18n import _
 from atlas.near import RADII_KM
@@ -25,7 +25,7 @@ from atlas.notices import DAILY
 from atlas.places import Place
 from atlas.schema import claims, projects, proposals, subscriptions, users
 from atlas.schema import outbox as outbox_table
-from atlas.store import PENDING, PUBLISHED, Store
+from atlas.store import PENDING, Store
 from atlas.submitters import WAITING
 from atlas.text import email_address
 
@@ -101,7 +101,7 @@ def confirm(store: Store, raw: str) -> dict | None:
 
 
 def subscription_by_link(store: Store, raw: str) -> dict | None:
-    with store.engine.connect() as db:
+    with store.read() as db:
         subscription_id = tokens.subject(db, raw, tokens.UNSUBSCRIBE)
         if subscription_id is None:
             return None
@@ -131,7 +131,7 @@ def send_digests(store: Store, now: datetime | None = None) -> int:
             subscriptions.c.confirmed_at.is_(None),
             subscriptions.c.created_at < now - timedelta(days=CONFIRM_DAYS))).scalars().all()
         _delete(db, list(stale))
-    with store.engine.connect() as db:
+    with store.read() as db:
         rows = [dict(r) for r in db.execute(select(subscriptions).where(subscriptions.c.confirmed_at.is_not(None)))
                 .mappings()]
     due = [row for row in rows if _due(row, now)]
@@ -147,24 +147,17 @@ def _due(row: dict, now: datetime) -> bool:
 
 
 def _published_between(store: Store, since: datetime, until: datetime) -> pd.DataFrame:
-    columns = [projects.c.id, projects.c.name, projects.c.ort, projects.c.lat, projects.c.lon,
-               projects.c.approximate, projects.c.hf_mask, projects.c.published_at]
-    query = select(*columns).where(projects.c.status == PUBLISHED, projects.c.published_at > since,
-                                   projects.c.published_at <= until).order_by(projects.c.id)
-    with store.engine.connect() as db:
-        frame = pd.DataFrame.from_records([tuple(r) for r in db.execute(query)],
-                                          columns=[c.name for c in columns])
-    rough = frame.approximate.astype(bool).to_numpy()
-    frame["lat"] = public_position(frame.lat.to_numpy(dtype=float), rough)
-    frame["lon"] = public_position(frame.lon.to_numpy(dtype=float), rough)
+    """The projects first published in (since, until], at their public positions, as a frame."""
+    columns = ["id", "name", "ort", "lat", "lon", "approximate", "hf_mask", "published_at"]
+    frame = pd.DataFrame(store.published_between(since, until), columns=columns)
     frame["published_at"] = pd.to_datetime(frame.published_at, utc=True)
     return frame
 
 
 def _area_digest(store: Store, subscription: dict, new: pd.DataFrame, now: datetime) -> bool:
     since = as_utc(subscription["digest_at"])
-    km = distance_km(np.full(len(new), subscription["lat"]), np.full(len(new), subscription["lon"]),
-                     new.lat.to_numpy(), new.lon.to_numpy())
+    km = distances(subscription["lat"], subscription["lon"], new.lat.to_numpy(), new.lon.to_numpy(),
+                   np.zeros(len(new), dtype=bool))  # the positions are public ones already
     wanted = (new.published_at > since).to_numpy() & (km <= subscription["radius_km"])
     if subscription["hf_mask"]:
         wanted &= (new.hf_mask.to_numpy() & subscription["hf_mask"]) != 0
@@ -186,7 +179,7 @@ def _area_digest(store: Store, subscription: dict, new: pd.DataFrame, now: datet
 
 def _office_digests(store: Store, now: datetime) -> int:
     """One mail a day to each office account that chose it: what arrived in its queue since the last one."""
-    with store.engine.connect() as db:
+    with store.read() as db:
         accounts = [dict(r) for r in db.execute(select(users).where(users.c.notify == DAILY,
                                                                      users.c.arl.is_not(None))).mappings()]
     queued = 0

@@ -26,5 +26,5 @@ def entries(store: Store, subject: str | None = None) -> list[dict]:
     query = select(audit).order_by(audit.c.id.desc())
     if subject is not None:
         query = query.where(audit.c.subject == subject)
-    with store.engine.connect() as db:
+    with store.read() as db:
         return [dict(row) for row in db.execute(query).mappings()]

@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select, update
 
 from atlas import history, notices, outbox, sources, tokens
 from atlas.schema import claims, projects
-from atlas.store import ARCHIVED, FROM_SOURCE, PUBLISHED, Store, _bump, _locked, _record
+from atlas.store import ARCHIVED, FROM_SOURCE, PUBLISHED, Store
 
 WAITING, ACCEPTED, DECLINED = "waiting", "accepted", "declined"
 CLAIMED, SOURCE_CONFIRMED, CLAIM_DECLINED = "claimed", "source_confirmed", "claim_declined"  # history actions
@@ -30,8 +30,8 @@ class ClaimDecided(ValueError):
 
 def make(store: Store, project_id: int, email: str, message: str, language: str) -> int | None:
     """A claim waiting for the office, which hears of it; None if this address has one waiting for the project."""
-    with store.write() as db:
-        row = _locked(db, project_id, None)
+    with store.change(project_id) as unit:
+        db, row = unit.db, unit.row
         if row["status"] != PUBLISHED or not sources.unconfirmed(row):
             raise NotClaimable(project_id)
         if db.execute(select(claims.c.id).where(claims.c.project_id == project_id, claims.c.status == WAITING,
@@ -46,7 +46,7 @@ def make(store: Store, project_id: int, email: str, message: str, language: str)
 
 def waiting(store: Store, project_id: int) -> list[dict]:
     """The claims waiting for a project, oldest first."""
-    with store.engine.connect() as db:
+    with store.read() as db:
         return [dict(r) for r in db.execute(select(claims).where(
             claims.c.project_id == project_id, claims.c.status == WAITING).order_by(claims.c.id)).mappings()]
 
@@ -58,7 +58,7 @@ def waiting_ids(store: Store, arl: str | None) -> list[int]:
              .group_by(claims.c.project_id).order_by("first"))
     if arl:
         query = query.where(projects.c.arl == arl)
-    with store.engine.connect() as db:
+    with store.read() as db:
         return [row.project_id for row in db.execute(query)]
 
 
@@ -67,7 +67,7 @@ def unconfirmed_ids(store: Store, arl: str | None) -> list[int]:
     query = select(projects.c.id).where(projects.c.status == PUBLISHED, FROM_SOURCE).order_by(projects.c.id)
     if arl:
         query = query.where(projects.c.arl == arl)
-    with store.engine.connect() as db:
+    with store.read() as db:
         return list(db.execute(query).scalars())
 
 
@@ -75,18 +75,16 @@ def accept(store: Store, claim_id: int, actor: str, expected_version: int | None
     """The claimant is the Träger: the project gets their address and counts as confirmed, they get its private
     link; every other claim waiting for it is declined. StaleWrite if the project changed since the office
     looked at it, ClaimDecided if the claim was decided meanwhile."""
-    now = datetime.now(UTC)
-    with store.write() as db:
+    project_id = _claimed_project(store, claim_id)
+    with store.change(project_id, expected_version) as unit:
+        db, row, now = unit.db, unit.row, unit.now
         claim = _waiting_claim(db, claim_id)
-        row = _locked(db, claim["project_id"], expected_version)
         if row["status"] == ARCHIVED:
             raise NotClaimable(row["id"])
-        version = row["row_version"] + 1
-        db.execute(update(projects).where(projects.c.id == row["id"]).values(
-            email=claim["email"], language=claim["language"], source_confirmed_at=row["source_confirmed_at"] or now,
-            confirmed_at=now, freshness_asked_at=None, updated_at=now, row_version=version))
-        _record(db, row["id"], actor, now, CLAIMED, history.record({"email": (row["email"], claim["email"])}),
-                row["status"], version)
+        row = unit.write({"email": claim["email"], "language": claim["language"],
+                          "source_confirmed_at": row["source_confirmed_at"] or now, "confirmed_at": now,
+                          "freshness_asked_at": None}, CLAIMED,
+                         history.record({"email": (row["email"], claim["email"])}), actor)
         _close(db, claim_id, ACCEPTED, actor, now)
         tokens.revoke_all(db, row["id"], tokens.PROJECT, tokens.FRESHNESS)  # only the Träger holds a link now
         link = tokens.issue(db, tokens.PROJECT, row["id"])
@@ -96,37 +94,28 @@ def accept(store: Store, claim_id: int, actor: str, expected_version: int | None
         others = db.execute(select(claims).where(claims.c.project_id == row["id"], claims.c.status == WAITING)
                             ).mappings().all()
         for other in others:
-            _decline(db, dict(other), row, actor, now)
-        _bump(db)
-    store._changed()
-    return store.get(claim["project_id"])
+            _decline(unit, dict(other), actor)
+        unit.renew_public()  # the mark „aus öffentlichen Quellen“ goes
+    return store.get(project_id)
 
 
 def decline(store: Store, claim_id: int, actor: str, expected_version: int | None) -> None:
     """Not the Träger (or not to be told from the message): the claimant hears so, the project stays as it is.
     StaleWrite if the project changed since the office looked at it."""
-    now = datetime.now(UTC)
-    with store.write() as db:
-        claim = _waiting_claim(db, claim_id)
-        row = _locked(db, claim["project_id"], expected_version)
-        _decline(db, claim, row, actor, now)
+    with store.change(_claimed_project(store, claim_id), expected_version) as unit:
+        _decline(unit, _waiting_claim(unit.db, claim_id), actor)
 
 
 def confirm(store: Store, project_id: int, actor: str, expected_version: int | None) -> int:
     """The office confirms an entry gathered from a source itself (it asked the Träger): the mark goes. Returns
     the project's version; StaleWrite if it changed since the office looked at it."""
-    now = datetime.now(UTC)
-    with store.write() as db:
-        row = _locked(db, project_id, expected_version)
-        if row["source_confirmed_at"] is not None:
-            return row["row_version"]
-        version = row["row_version"] + 1
-        db.execute(update(projects).where(projects.c.id == project_id).values(
-            source_confirmed_at=now, confirmed_at=now, freshness_asked_at=None, updated_at=now, row_version=version))
-        _record(db, project_id, actor, now, SOURCE_CONFIRMED, "", row["status"], version)
-        _bump(db)
-    store._changed()
-    return version
+    with store.change(project_id, expected_version) as unit:
+        if unit.row["source_confirmed_at"] is not None:
+            return unit.row["row_version"]
+        unit.write({"source_confirmed_at": unit.now, "confirmed_at": unit.now, "freshness_asked_at": None},
+                   SOURCE_CONFIRMED, "", actor)
+        unit.renew_public()
+    return unit.row["row_version"]
 
 
 def _waiting_claim(db, claim_id: int) -> dict:
@@ -138,10 +127,20 @@ def _waiting_claim(db, claim_id: int) -> dict:
     return dict(claim)
 
 
-def _decline(db, claim: dict, row: dict, actor: str, now: datetime) -> None:
-    _close(db, claim["id"], DECLINED, actor, now)
-    _record(db, row["id"], actor, now, CLAIM_DECLINED, "", row["status"], row["row_version"])
-    outbox.queue(db, f"claim-declined:{claim['id']}", "claim_declined", claim["email"],
+def _claimed_project(store: Store, claim_id: int) -> int:
+    """The project a claim is about (KeyError for an unknown claim)."""
+    with store.read() as db:
+        project_id = db.execute(select(claims.c.project_id).where(claims.c.id == claim_id)).scalar()
+    if project_id is None:
+        raise KeyError(claim_id)
+    return project_id
+
+
+def _decline(unit, claim: dict, actor: str) -> None:
+    row = unit.row
+    _close(unit.db, claim["id"], DECLINED, actor, unit.now)
+    unit.note(CLAIM_DECLINED, "", actor)
+    outbox.queue(unit.db, f"claim-declined:{claim['id']}", "claim_declined", claim["email"],
                  {"reference": notices.reference(row["id"]), "name": row["name"], "project_id": row["id"],
                   "lang": claim["language"]})
 

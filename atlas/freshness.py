@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 
 from atlas import notices, outbox, tokens
 from atlas.database import as_utc
 from atlas.schema import projects
-from atlas.store import ARCHIVED, PUBLISHED, Store, _bump, _locked, _record
+from atlas.store import ARCHIVED, PUBLISHED, Store
 
 ANSWER_DAYS = 30
 CURRENT, ENDED = "aktuell", "beendet"
@@ -36,33 +36,32 @@ def run(store: Store, days: int, now: datetime | None = None) -> Cycle:
     due = select(projects.c.id).where(
         projects.c.status == PUBLISHED, projects.c.email != "", projects.c.confirmed_at < now - timedelta(days=days),
         or_(projects.c.freshness_asked_at.is_(None), projects.c.freshness_asked_at < projects.c.confirmed_at))
-    with store.engine.connect() as db:
+    with store.read() as db:
         ids = list(db.execute(due).scalars())
     asked = sum(_ask(store, project_id, days, now) for project_id in ids)
-    with store.write() as db:
-        _bump(db)  # whose confirmation ran out today is marked on the public pages from now on
-    store._changed()
+    store.renew_public()  # whose confirmation ran out today is marked on the public pages from now on
     stale = unconfirmed(store, days, now=now)
     return Cycle(asked, len(stale), sum(1 for row in stale if not row["email"]))
 
 
 def _ask(store: Store, project_id: int, days: int, now: datetime) -> bool:
-    with store.write() as db:
-        row = _locked(db, project_id, None)
+    with store.change(project_id) as unit:
+        row = unit.row
         if row["freshness_asked_at"] and row["freshness_asked_at"] >= row["confirmed_at"]:
             return False  # another process asked meanwhile
-        answer = tokens.issue(db, tokens.FRESHNESS, project_id, timedelta(days=ANSWER_DAYS + days))
-        private = tokens.issue(db, tokens.PROJECT, project_id)
-        outbox.queue(db, f"freshness:{project_id}:{row['confirmed_at']:%Y%m%d%H%M%S}", "freshness", row["email"],
-                     {"reference": notices.reference(project_id), "name": row["name"], "project_id": project_id,
-                      "answer": answer, "private": private, "answer_days": ANSWER_DAYS, "lang": row["language"]})
-        db.execute(update(projects).where(projects.c.id == project_id).values(freshness_asked_at=now))
+        answer = tokens.issue(unit.db, tokens.FRESHNESS, project_id, timedelta(days=ANSWER_DAYS + days))
+        private = tokens.issue(unit.db, tokens.PROJECT, project_id)
+        outbox.queue(unit.db, f"freshness:{project_id}:{row['confirmed_at']:%Y%m%d%H%M%S}", "freshness",
+                     row["email"], {"reference": notices.reference(project_id), "name": row["name"],
+                                    "project_id": project_id, "answer": answer, "private": private,
+                                    "answer_days": ANSWER_DAYS, "lang": row["language"]})
+        unit.touch(freshness_asked_at=now)
     return True
 
 
 def asked_project(store: Store, raw: str) -> dict | None:
     """The project a freshness link asks about, while the link is valid."""
-    with store.engine.connect() as db:
+    with store.read() as db:
         project_id = tokens.subject(db, raw, tokens.FRESHNESS)
     return store.get(project_id) if project_id else None
 
@@ -80,14 +79,10 @@ def answer(store: Store, raw: str, choice: str) -> dict | None:
         store.set_status(project_id, ARCHIVED, "Vom Träger als beendet gemeldet.", actor="Einreicher")
         store.forget_email(project_id)
         return store.get(project_id)
-    now = datetime.now(UTC)
-    with store.write() as db:
-        row = _locked(db, project_id, None)
-        db.execute(update(projects).where(projects.c.id == project_id)
-                   .values(confirmed_at=now, freshness_asked_at=None))
-        _record(db, project_id, "Einreicher", now, "confirmed", "", row["status"], row["row_version"])
-        _bump(db)
-    store._changed()
+    with store.change(project_id) as unit:
+        unit.touch(confirmed_at=unit.now, freshness_asked_at=None)
+        unit.note("confirmed", "", "Einreicher")
+        unit.renew_public()  # the mark „nicht bestätigt“ goes
     return store.get(project_id)
 
 
@@ -118,5 +113,5 @@ def unconfirmed(store: Store, days: int, arl: str | None = None, now: datetime |
              .order_by(projects.c.confirmed_at))
     if arl:
         query = query.where(projects.c.arl == arl)
-    with store.engine.connect() as db:
+    with store.read() as db:
         return [dict(row) for row in db.execute(query).mappings()]

@@ -33,8 +33,10 @@ LANGUAGES: dict[str, Language] = {language.code: language for language in (
     Language("ar", "العربية", "rtl"),
     Language("uk", "Українська", "ltr"),
     Language("fa", "فارسی", "rtl"),
+    Language("ps", "پښتو", "rtl"),
     Language("tr", "Türkçe", "ltr"),
     Language("ru", "Русский", "ltr"),
+    Language("fr", "Français", "ltr"),
 )}
 DEFAULT = "de"
 

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 import geopandas as gpd
-from sqlalchemy import and_
 
 from atlas import sources
 from atlas.database import as_utc
 from atlas.facts import ZIELGRUPPEN
-from atlas.handlungsfelder import HANDLUNGSFELDER, mask
+from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import N_, _
 from atlas.present import hf_names
 from atlas.regions import ARLS, Regions
-from atlas.schema import projects
+from atlas.store import ProjectQuery
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -31,7 +29,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
 ]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+MAX_LIMIT = 1000
 MAX_OFFSET = 10_000_000
 COLLECTIONS = {
     "projekte": (N_("Projekte"), N_("Die veröffentlichten Projekte der Initiativen für Geflüchtete in Niedersachsen: "
@@ -50,36 +48,9 @@ class BadQuery(ValueError):
     """A parameter the API cannot use; the message names it and what is allowed."""
 
 
-@dataclass(frozen=True)
-class ItemQuery:
-    limit: int = DEFAULT_LIMIT
-    offset: int = 0
-    bbox: tuple[float, float, float, float] | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    hf: tuple[str, ...] = ()
-    arl: str | None = None
-    kreis: str | None = None
-
-    def params(self, **changes) -> dict:
-        """The query as URL parameters (for `next` and `prev` links)."""
-        values = {"limit": self.limit, "offset": self.offset, **changes}
-        if self.bbox:
-            values["bbox"] = ",".join(str(v) for v in self.bbox)  # every digit: the next page asks the same box
-        if self.since or self.until:
-            values["datetime"] = "/".join(v.isoformat().replace("+00:00", "Z") if v else ".."
-                                          for v in (self.since, self.until))
-        if self.hf:
-            values["hf"] = ",".join(self.hf)
-        for key in ("arl", "kreis"):
-            if getattr(self, key):
-                values[key] = getattr(self, key)
-        return values
-
-
-def parse_items_query(args, regions: Regions) -> ItemQuery:
+def parse_items_query(args, regions: Regions) -> ProjectQuery:
     """The items query of a URL; BadQuery names the first parameter that cannot be used."""
-    values = {"limit": _integer(args.get("limit"), "limit", 1, MAX_LIMIT, DEFAULT_LIMIT),
+    values = {"limit": _integer(args.get("limit"), "limit", 1, MAX_LIMIT, ProjectQuery.limit),
               "offset": _integer(args.get("offset"), "offset", 0, MAX_OFFSET, 0)}
     if args.get("bbox"):
         values["bbox"] = parse_bbox(args["bbox"])
@@ -102,7 +73,7 @@ def parse_items_query(args, regions: Regions) -> ItemQuery:
             raise BadQuery(_("Unbekannter Kreis „%(value)s“: erwartet wird ein Regionalschlüssel wie 03254.",
                              value=args["kreis"][:40]))
         values["kreis"] = args["kreis"]
-    return ItemQuery(**values)
+    return ProjectQuery(**values)
 
 
 def _integer(text: str | None, name: str, low: int, high: int, default: int) -> int:
@@ -160,21 +131,6 @@ def _moment(text: str, whole: str, last: bool) -> datetime | None:
 def _datetime_message(text: str) -> str:
     return _("„datetime“ ist ein Zeitpunkt oder ein Zeitraum nach RFC 3339, etwa 2026-01-01T00:00:00Z oder "
              "2026-01-01/.. – nicht „%(value)s“.", value=text[:80])
-
-
-def sql_conditions(query: ItemQuery) -> list:
-    where = []
-    if query.hf:
-        where.append(projects.c.hf_mask.op("&")(mask(list(query.hf))) != 0)
-    if query.arl:
-        where.append(projects.c.arl == query.arl)
-    if query.kreis:
-        where.append(projects.c.kreis_rs == query.kreis)
-    if query.since:
-        where.append(projects.c.updated_at >= query.since)
-    if query.until:
-        where.append(projects.c.updated_at <= query.until)
-    return [and_(*where)] if where else []
 
 
 def project_feature(row: dict, project_url: str) -> dict:

@@ -48,14 +48,14 @@ class OnlineGeocoder:
     def search(self, query: str) -> list[OnlineHit]:
         """Hits for a query, from the cache when it was asked before (by any process)."""
         key = query.strip().casefold()[:300]
-        with self.store.engine.connect() as db:
+        with self.store.read() as db:
             cached = db.execute(select(geocode_answers.c.hits).where(geocode_answers.c.query == key)).scalar()
         if cached is not None:
             return [OnlineHit(**hit) for hit in json.loads(cached)]
         hits = self._ask(query)
         row = {"query": key, "hits": json.dumps([hit.__dict__ for hit in hits]), "at": datetime.now(UTC)}
-        dialect = postgresql if self.store.engine.dialect.name == "postgresql" else sqlite
-        with self.store.engine.begin() as db:  # another process may have asked the same meanwhile
+        dialect = postgresql if self.store.dialect == "postgresql" else sqlite
+        with self.store.write() as db:  # another process may have asked the same meanwhile
             db.execute(dialect.insert(geocode_answers).values(**row).on_conflict_do_nothing())
         return hits
 

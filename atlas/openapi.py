@@ -6,6 +6,7 @@ from atlas import ogc
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
 from atlas.regions import ARLS, BOUNDARIES
+from atlas.store.query import DEFAULT_LIMIT
 
 LINK = {"type": "object", "required": ["href"], "properties": {
     "href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"}}}
@@ -68,7 +69,7 @@ _COLLECTION_ID = {"name": "collectionId", "in": "path", "required": True,
 _F = {"name": "f", "in": "query", "required": False, "schema": {"type": "string", "enum": ["json", "html"]}}
 _ITEM_PARAMETERS = [
     {"name": "limit", "in": "query", "required": False, "style": "form", "explode": False,
-     "schema": {"type": "integer", "minimum": 1, "maximum": ogc.MAX_LIMIT, "default": ogc.DEFAULT_LIMIT}},
+     "schema": {"type": "integer", "minimum": 1, "maximum": ogc.MAX_LIMIT, "default": DEFAULT_LIMIT}},
     {"name": "offset", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 0, "maximum": ogc.MAX_OFFSET, "default": 0}},
     {"name": "bbox", "in": "query", "required": False, "style": "form", "explode": False,

@@ -95,18 +95,18 @@ class Outbox:
         result.sent += 1
 
     def _set(self, row_id: int, **values) -> None:
-        with self.store.engine.begin() as db:
+        with self.store.write() as db:
             db.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
 
     def purge(self, now: datetime | None = None) -> int:
         """Failed mails are shown for KEEP_FAILED, then deleted with their address."""
-        with self.store.engine.begin() as db:
+        with self.store.write() as db:
             return db.execute(delete(outbox).where(outbox.c.failed_at < (now or datetime.now(UTC)) - KEEP_FAILED)
                               ).rowcount
 
     def status(self) -> dict:
         """How many mails wait, were sent, failed; the waiting and failed ones with their last error."""
-        with self.store.engine.connect() as db:
+        with self.store.read() as db:
             counts = dict(db.execute(select(
                 func.count().filter(outbox.c.sent_at.is_(None) & outbox.c.failed_at.is_(None)),
                 func.count().filter(outbox.c.sent_at.is_not(None)),

@@ -181,7 +181,7 @@ class Searcher:
     def _ranked(self, terms: list[list[str]], wanted: Filter, area: Area | None, offset: int, limit: int,
                 now: datetime) -> Found:
         query = self._query(terms, wanted, area, now)
-        with self.store.engine.connect() as db:
+        with self.store.read() as db:
             total = db.execute(text(f"SELECT count(*) {query.where}"), query.params).scalar_one()
             ranked = total <= RANKED_AT_MOST  # beyond, a word says little: the newest first, without scoring
             order = query.rank if ranked else query.newest
@@ -198,13 +198,13 @@ class Searcher:
     def _matches(self, terms: list[list[str]], wanted: Filter, area: Area, now: datetime) -> list[tuple]:
         """(id, lat, lon, approximate) of every match in the cells around an area."""
         query = self._query(terms, wanted, area, now)
-        with self.store.engine.connect() as db:
+        with self.store.read() as db:
             return [(r[0], r[1], r[2], bool(r[3])) for r in db.execute(
                 text(f"SELECT {query.id}, p.lat, p.lon, p.approximate {query.where}"), query.params)]
 
     def _query(self, terms: list[list[str]], wanted: Filter, area: Area | None, now: datetime) -> Query:
         """The FROM … WHERE of a search and its orders: words and facets are asked of the index together."""
-        postgres = self.store.engine.dialect.name == "postgresql"
+        postgres = self.store.dialect == "postgresql"
         words_part = (" & " if postgres else " AND ").join(
             "(" + (" | " if postgres else " OR ").join(f"{v}:*" if postgres else f'"{v}"*' for v in variants) + ")"
             for variants in terms)
@@ -256,7 +256,7 @@ class Searcher:
         known = self._schedules
         if known is None or known[0] != version:
             sql = text("SELECT DISTINCT zeiten FROM projects WHERE status = 'published' AND zeiten != ''")
-            with self.store.engine.connect() as db:
+            with self.store.read() as db:
                 known = self._schedules = (version, [row[0] for row in db.execute(sql)])
         return known[1]
 
@@ -281,11 +281,11 @@ class Searcher:
         version = self.store.version()
         known = self._vocabulary
         if known is None or known[0] != version:
-            if self.store.engine.dialect.name == "postgresql":
+            if self.store.dialect == "postgresql":
                 sql = "SELECT word FROM ts_stat('SELECT document FROM project_search')"  # the words, not the facets
             else:
                 sql = "SELECT term FROM project_search_vocabulary WHERE col = 'document'"
-            with self.store.engine.connect() as db:
+            with self.store.read() as db:
                 terms = sorted(row[0] for row in db.execute(text(sql)))
             with _lock:
                 self._vocabulary = known = (version, terms)

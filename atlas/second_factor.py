@@ -66,13 +66,13 @@ class SecondFactor:
         self._fernet = MultiFernet([self._current] + [Fernet(derive_key(key)) for key in previous_keys])
 
     def enrolled(self, user_id: int) -> bool:
-        with self.store.engine.connect() as db:
+        with self.store.read() as db:
             return db.execute(select(users.c.totp_confirmed_at).where(users.c.id == user_id)).scalar() is not None
 
     def pending(self, user_id: int, email: str) -> Enrolment | None:
         """The secret waiting for its first code (made on first call, the same on every reload); None once
         enrolled."""
-        with self.store.engine.begin() as db:
+        with self.store.write() as db:
             row = db.execute(select(users.c.totp_secret, users.c.totp_confirmed_at)
                              .where(users.c.id == user_id)).one()
             if row.totp_confirmed_at is not None:
@@ -92,7 +92,7 @@ class SecondFactor:
     def confirm(self, user_id: int, email: str, code: str, at: float | None = None) -> list[str] | None:
         """The first right code: the factor counts from now on. Returns the new recovery codes (to show once), or
         None if the code is wrong (or nothing waits for one)."""
-        with self.store.engine.connect() as db:
+        with self.store.read() as db:
             row = db.execute(select(users.c.totp_secret, users.c.totp_confirmed_at)
                              .where(users.c.id == user_id)).one()
         secret = self._readable(row.totp_secret)
@@ -102,7 +102,7 @@ class SecondFactor:
         if step is None:
             return None
         codes, hashes_ = _new_recovery_codes()  # hashed before the transaction: it takes a moment
-        with self.store.engine.begin() as db:
+        with self.store.write() as db:
             done = db.execute(update(users).where(users.c.id == user_id, users.c.totp_confirmed_at.is_(None),
                                                   users.c.totp_secret == row.totp_secret)
                               .values(totp_confirmed_at=datetime.now(UTC), totp_last_step=step)).rowcount
@@ -115,7 +115,7 @@ class SecondFactor:
     def verify(self, user_id: int, code: str, at: float | None = None) -> bool:
         """A right code of the account's app, of a later time step than the last one used; it is used up now.
         SecretUnreadable if the secret cannot be decrypted (a recovery code still works then)."""
-        with self.store.engine.connect() as db:
+        with self.store.read() as db:
             row = db.execute(select(users.c.totp_secret, users.c.totp_confirmed_at)
                              .where(users.c.id == user_id)).first()
         if row is None or row.totp_confirmed_at is None:
@@ -123,7 +123,7 @@ class SecondFactor:
         step = _matching_step(self._open(row.totp_secret), code, _now(at))
         if step is None:
             return False
-        with self.store.engine.begin() as db:
+        with self.store.write() as db:
             if not db.execute(update(users).where(
                     users.c.id == user_id, or_(users.c.totp_last_step.is_(None), users.c.totp_last_step < step))
                     .values(totp_last_step=step)).rowcount:
@@ -138,12 +138,12 @@ class SecondFactor:
         code = recovery_normal(code)
         if not re.fullmatch(f"[{RECOVERY_ALPHABET}]{{{RECOVERY_LENGTH}}}", code):
             return False  # not one of ours: no hashing for what cannot match
-        with self.store.engine.connect() as db:
+        with self.store.read() as db:
             unused = db.execute(select(recovery_codes.c.id, recovery_codes.c.code_hash).where(
                 recovery_codes.c.user_id == user_id, recovery_codes.c.used_at.is_(None))).all()
         for row in unused:
             if check_password_hash(row.code_hash, code):
-                with self.store.engine.begin() as db:
+                with self.store.write() as db:
                     used = db.execute(update(recovery_codes).where(recovery_codes.c.id == row.id,
                                                                    recovery_codes.c.used_at.is_(None))
                                       .values(used_at=datetime.now(UTC))).rowcount == 1
@@ -157,13 +157,13 @@ class SecondFactor:
         if not self.verify(user_id, code, at):
             return None
         codes, hashes_ = _new_recovery_codes()
-        with self.store.engine.begin() as db:
+        with self.store.write() as db:
             _replace_recovery_codes(db, user_id, hashes_)
             audit.record(db, email, audit.RECOVERY_CODES_RENEWED, email)
         return codes
 
     def recovery_codes_left(self, user_id: int) -> int:
-        with self.store.engine.connect() as db:
+        with self.store.read() as db:
             return db.execute(select(func.count()).select_from(recovery_codes).where(
                 recovery_codes.c.user_id == user_id, recovery_codes.c.used_at.is_(None))).scalar_one()
 

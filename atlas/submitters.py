@@ -21,7 +21,7 @@ from atlas.places import Place
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
 from atlas.schema import projects, proposals
-from atlas.store import ARCHIVED, REJECTED, Store, _locked
+from atlas.store import ARCHIVED, REJECTED, Store
 
 WAITING, APPROVED, DECLINED, REPLACED = "waiting", "approved", "declined", "replaced"
 FIELDS = ("name", "traeger", "description", "handlungsfelder", "street", "plz", "ort", "website", "email",
@@ -32,20 +32,23 @@ DEFAULTS = asdict(ProjectInput("", "", "", []))  # for a proposal made before th
 
 def project_by_link(store: Store, raw: str) -> dict | None:
     """The project a private link opens, or None."""
-    with store.engine.connect() as db:
+    with store.read() as db:
         project_id = tokens.subject(db, raw, tokens.PROJECT)
     return store.get(project_id) if project_id else None
+
+
+class Archived(Exception):
+    """The project was archived (it ended, or was withdrawn): it takes no more proposals."""
 
 
 def propose(store: Store, project_id: int, project: ProjectInput, place: Place, based_on: int) -> int:
     """Keep a proposed change for the office (an earlier one still waiting is replaced) and tell the office."""
     data = dict(asdict(project), lat=place.lat, lon=place.lon, precision=place.precision, place=place.name)
     data.pop("extra", None)
-    with store.write() as db:
-        row = _locked(db, project_id, None)
+    with store.change(project_id) as unit:
+        db, row, now = unit.db, unit.row, unit.now
         if row["status"] == ARCHIVED:
-            raise ValueError("archived")
-        now = datetime.now(UTC)
+            raise Archived(project_id)
         db.execute(update(proposals).where(proposals.c.project_id == project_id, proposals.c.status == WAITING)
                    .values(status=REPLACED, decided_at=now))
         proposal_id = db.execute(insert(proposals).values(
@@ -56,7 +59,7 @@ def propose(store: Store, project_id: int, project: ProjectInput, place: Place, 
 
 
 def waiting_proposal(store: Store, project_id: int) -> dict | None:
-    with store.engine.connect() as db:
+    with store.read() as db:
         row = db.execute(select(proposals).where(proposals.c.project_id == project_id,
                                                  proposals.c.status == WAITING)).mappings().first()
     return dict(row, data=json.loads(row["data"])) if row else None
@@ -78,7 +81,7 @@ def waiting_ids(store: Store, arl: str | None) -> list[int]:
              .where(proposals.c.status == WAITING).order_by(proposals.c.created_at))
     if arl:
         query = query.where(projects.c.arl == arl)
-    with store.engine.connect() as db:
+    with store.read() as db:
         return [row[0] for row in db.execute(query)]
 
 
@@ -113,6 +116,6 @@ def withdraw(store: Store, project_id: int, expected_version: int | None) -> Non
 
 
 def _close(store: Store, proposal_id: int, status: str, actor: str) -> None:
-    with store.engine.begin() as db:
+    with store.write() as db:
         db.execute(update(proposals).where(proposals.c.id == proposal_id, proposals.c.status == WAITING)
                    .values(status=status, decided_at=datetime.now(UTC), decided_by=actor))

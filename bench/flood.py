@@ -28,11 +28,12 @@ from urllib.parse import quote
 import requests
 from common import app_with_projects, arguments
 
+from atlas.i18n import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from servers import free_port, wait_for_port  # noqa: E402
 
-LANGUAGES = ["de", "en", "ar", "uk", "fa", "tr", "ru"]
 PLACES = ["Hannover", "Hildesheim", "Osnabrück", "Lüneburg", "Oldenburg", "Göttingen", "Celle", "Stade", "Peine",
           "Wolfsburg", "Salzgitter", "Emden", "Leer", "Aurich", "Verden", "Nienburg", "Hameln", "Goslar"]
 VICTIM, FLOODER = "198.51.100.1", "203.0.113.66"

@@ -43,7 +43,7 @@ def delivery(mails: int) -> None:
     for i in range(mails):
         store.submit(ProjectInput(f"Projekt {i}", "", "", ["sprache"], ort="Hildesheim",
                                   email=f"p{i}@example.org"), place)
-    with store.engine.connect() as db:
+    with store.read() as db:
         rows = [dict(r) for r in db.execute(outbox.select()).mappings()]
     messages = [compose(app, row) for row in rows]
     start = time.perf_counter()
@@ -66,7 +66,7 @@ def digests(n: int, subscribers: int) -> None:
     now = datetime.now(UTC)
     lon, lat = random_points(store.regions, subscribers, seed=7)
     week_ago = now - timedelta(days=8)
-    with store.engine.begin() as db:
+    with store.write() as db:
         db.execute(update(projects).values(published_at=week_ago - timedelta(days=1)))
         db.execute(update(projects).where(projects.c.id % 100 == 0).values(published_at=now - timedelta(days=1)))
         db.execute(insert(subscriptions), [

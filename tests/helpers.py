@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -34,6 +37,7 @@ def on_map(part: str) -> str:
 
 
 GENEROUS = ("SEARCH_RATE_LIMIT", "DOWNLOAD_RATE_LIMIT", "EMBED_RATE_LIMIT", "POSTER_RATE_LIMIT", "PDF_RATE_LIMIT")
+CHEAP_HASH = "pbkdf2:sha256:1000"  # passwords in tests: hundreds are hashed, none protects anything
 
 
 def make_app(directory: Path, migrate: bool = True, **settings):
@@ -43,6 +47,7 @@ def make_app(directory: Path, migrate: bool = True, **settings):
         settings["DATABASE_URL"] = new_database_url(directory)
     for limit in GENEROUS:  # one test client stands for many visitors; tests/test_floods.py tests these limits
         settings.setdefault(limit, "100000 per minute")
+    settings.setdefault("PASSWORD_HASH", CHEAP_HASH)
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(directory / "instance"), "TILES": "none",
                       "SEED_CSV": SEED_CSV, **settings})
     if migrate:
@@ -52,11 +57,22 @@ def make_app(directory: Path, migrate: bool = True, **settings):
 
 
 def new_database_url(directory: Path) -> str:
-    """An empty database of the backend under test, its schema already upgraded on PostgreSQL (a template)."""
+    """An empty database of the backend under test with its schema upgraded: a copy of a template database, migrated
+    once per process (PostgreSQL copies its template itself)."""
     if postgres is None:
-        return f"sqlite:///{directory / 'atlas.db'}"
+        path = directory / "atlas.db"
+        directory.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_sqlite_template(), path)
+        return f"sqlite:///{path}"
     server, template = postgres
     return server.create_database(template)
+
+
+@functools.cache
+def _sqlite_template() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="atlas-template-")) / "atlas.db"
+    upgrade(f"sqlite:///{path}")  # as `atlas db upgrade` makes it; closed after, so the file is whole
+    return path
 
 
 def close_apps(first: int = 0) -> None:

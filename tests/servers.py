@@ -139,7 +139,7 @@ class RedisServer:
 
 
 class Gunicorn:
-    """The atlas as the README's production command serves it: gunicorn with N worker processes."""
+    """The atlas as the production command of docs/operating.md serves it: gunicorn with N worker processes."""
 
     def __init__(self, workers: int, env: dict[str, str], cwd: Path):
         import sys

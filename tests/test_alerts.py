@@ -52,7 +52,7 @@ def count(app, table) -> int:
     query = select(func.count()).select_from(table)
     if table is tokens:
         query = query.where(tokens.c.purpose.in_(("confirm", "unsubscribe")))
-    with app.extensions["atlas"].store.engine.connect() as db:
+    with app.extensions["atlas"].store.read() as db:
         return db.execute(query).scalar_one()
 
 
@@ -115,7 +115,7 @@ def test_a_confirmation_link_works_once_and_expires(mail_app, smtp):
     assert subscribe(mail_app).status_code == 302
     deliver(mail_app)
     [link] = links(smtp.messages[0])
-    with mail_app.extensions["atlas"].store.engine.begin() as db:
+    with mail_app.extensions["atlas"].store.write() as db:
         db.execute(update(tokens).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     client = mail_app.test_client()
     page = client.get(link)
@@ -158,8 +158,7 @@ def test_a_deleted_address_is_nowhere_in_the_database(mail_app, smtp):
     publish(mail_app, ort="Hildesheim")
     [digest] = digests(mail_app, smtp)
     mail_app.test_client().post(digest["List-Unsubscribe"].strip("<>").removeprefix("https://atlas.example"))
-    engine = mail_app.extensions["atlas"].store.engine
-    with engine.connect() as db:
+    with mail_app.extensions["atlas"].store.read() as db:
         for table in ("subscriptions", "outbox", "tokens"):
             rows = db.execute(text(f"SELECT * FROM {table}")).all()
             assert "neu@example.org" not in repr(rows), table
@@ -254,6 +253,6 @@ def test_an_address_gets_at_most_one_confirmation_mail_a_day(mail_app, smtp):
     client = mail_app.test_client()
     page = client.get(link)
     client.post(link, data={"csrf_token": csrf_token(page)})
-    with mail_app.extensions["atlas"].store.engine.connect() as db:
+    with mail_app.extensions["atlas"].store.read() as db:
         radius = db.execute(select(subscriptions.c.radius_km)).scalar_one()
     assert radius == 5  # the link confirms what was asked last

@@ -18,6 +18,9 @@ from atlas import create_app
 from atlas.basemap import DETAIL_ZOOM, TILE_HEIGHT, TILE_WIDTH, build_basemap, named_places, tile_of
 from atlas.mapdata import TILES
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 TILE_HOSTS = {"osm": "https://tile.openstreetmap.org", "basemap": "https://sgx.geodatenzentrum.de"}
 

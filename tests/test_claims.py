@@ -190,7 +190,7 @@ def test_accepting_hands_over_the_project_and_declines_the_others(claim_app, smt
     old = claim_app.config["source_ids"][0]
     client = claim_app.test_client()
     send_claim(client, old, "leitung@kirchengemeinde.example", lang="?lang=en")
-    send_claim(client, old, "jemand@anders.example")
+    send_claim(claim_app.test_client(), old, "jemand@anders.example")  # another person, in another browser
     first, second = waiting_claims(claim_app, old)
     office = office_client(claim_app)
     answer = decide(office, old, first["id"], "annehmen")
@@ -199,7 +199,7 @@ def test_accepting_hands_over_the_project_and_declines_the_others(claim_app, smt
     assert row["email"] == "leitung@kirchengemeinde.example" and row["language"] == "en"
     assert row["source_confirmed_at"] is not None and row["quelle"]
     assert waiting_claims(claim_app, old) == []
-    with claim_app.extensions["atlas"].store.engine.connect() as db:
+    with claim_app.extensions["atlas"].store.read() as db:
         states = dict(db.execute(select(claims_table.c.email, claims_table.c.status)).all())
         sent = {r.kind: json.loads(r.params) for r in db.execute(select(outbox)) if r.kind.startswith("claim")}
     assert states == {"leitung@kirchengemeinde.example": "accepted", "jemand@anders.example": "declined"}

@@ -17,6 +17,9 @@ from servers import free_port
 from atlas.cli import AtlasGroup
 from atlas.migrate import head, upgrade
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
+
 NO_SCHEMA = "Die Datenbank hat noch kein Schema: zuerst `atlas db upgrade` ausführen."
 
 

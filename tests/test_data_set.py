@@ -17,6 +17,9 @@ from atlas.present import local_now
 from atlas.schema import projects
 from atlas.sources import stand_problem
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
+
 DATA_SET = Path(__file__).resolve().parent.parent / "data" / "projects.csv"
 COLUMNS = ["name", "traeger", "beschreibung", "handlungsfelder", "strasse", "plz", "ort", "website", "email",
            "sprachen", "zielgruppen", "kosten", "wann", "zeiten", "barrierefrei", "kontakt", "quelle", "quelle_stand"]
@@ -83,7 +86,7 @@ def test_every_row_lies_in_niedersachsen_without_a_question(rows, imported):
     """`atlas import` refuses the whole file if one row is ambiguous, not found or outside Niedersachsen."""
     store = imported.extensions["atlas"].store
     assert store.count("published") == len(rows)
-    with store.engine.connect() as db:
+    with store.read() as db:
         unconfirmed = db.execute(select(func.count()).select_from(projects).where(
             projects.c.quelle != "", projects.c.source_confirmed_at.is_(None))).scalar_one()
     assert unconfirmed == len(rows), "gathered from sources: none is confirmed by its Träger yet"
@@ -91,7 +94,7 @@ def test_every_row_lies_in_niedersachsen_without_a_question(rows, imported):
 
 def test_it_covers_the_state_and_every_handlungsfeld(rows, imported):
     assert len(rows) >= 250
-    with imported.extensions["atlas"].store.engine.connect() as db:
+    with imported.extensions["atlas"].store.read() as db:
         kreise = db.execute(select(func.count(func.distinct(projects.c.kreis_rs)))).scalar_one()
     assert kreise >= 40
     fields = Counter(slug for row in rows for slug in row["handlungsfelder"].split(";"))

@@ -12,6 +12,9 @@ from helpers import PASSWORD, create_account, csrf_token, make_app
 
 from atlas.web.cache import PageCache
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
+
 
 @pytest.mark.parametrize(("setting", "path"), [
     ("SEARCH_RATE_LIMIT", "/in-der-naehe?ort=Hildesheim&umkreis={n}"),

@@ -10,7 +10,8 @@ import pytest
 from helpers import form_data_set, html
 from walk import get_forms, problems_on, public_pages
 
-pytestmark = pytest.mark.usefixtures("seeded")
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = [pytest.mark.once, pytest.mark.usefixtures("seeded")]
 
 
 def test_the_walk_finds_every_kind_of_public_page(client):

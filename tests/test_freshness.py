@@ -28,7 +28,7 @@ def published(mail_app):
 
 
 def set_confirmed(app, project_id: int, when: datetime) -> None:
-    with app.extensions["atlas"].store.engine.begin() as db:
+    with app.extensions["atlas"].store.write() as db:
         db.execute(update(projects).where(projects.c.id == project_id).values(confirmed_at=when))
 
 

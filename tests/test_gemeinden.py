@@ -13,6 +13,9 @@ from atlas.gazetteer import read_gemeinden_ni
 from atlas.geocode import Geocoder
 from atlas.regions import load_regions
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 

@@ -8,6 +8,9 @@ import pytest
 
 from atlas.geo import distance_km
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 

@@ -102,7 +102,7 @@ def test_the_search_facets_written_by_the_migration_are_those_the_code_writes(ap
     store = app.extensions["atlas"].store
     written = _facets(store, text)
     assert len(written) == 4
-    with store.engine.connect() as connection:
+    with store.read() as connection:
         command.downgrade(_config(connection), "0006")
         command.upgrade(_config(connection), "head")
         connection.commit()
@@ -110,10 +110,10 @@ def test_the_search_facets_written_by_the_migration_are_those_the_code_writes(ap
 
 
 def _facets(store, text) -> dict[int, list[str]]:
-    postgres = store.engine.dialect.name == "postgresql"
+    postgres = store.dialect == "postgresql"
     sql = ("SELECT project_id, array_to_string(tsvector_to_array(facets), ' ') FROM project_search" if postgres
            else "SELECT rowid, facets FROM project_search")
-    with store.engine.connect() as db:
+    with store.read() as db:
         rows = db.execute(text(sql)).all()
     return {i: sorted(value.split()) for i, value in rows}
 

@@ -50,7 +50,7 @@ def test_create_user_reads_one_password_line_and_refuses_what_is_wrong(office_ap
     assert both.exit_code == 1 and "genau eines" in both.output
     from sqlalchemy import text
 
-    with office_app.extensions["atlas"].store.engine.connect() as db:
+    with office_app.extensions["atlas"].store.read() as db:
         stored = db.execute(text("SELECT password_hash FROM users")).scalar_one()
     assert PASSWORD not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
 
@@ -258,18 +258,20 @@ def test_times_are_shown_in_berlin_whatever_zone_the_database_speaks(accounts, l
     from datetime import UTC, datetime
 
     from sqlalchemy import text, update
+    from sqlalchemy.engine import make_url
 
     from atlas.schema import changes, projects
 
     store = accounts.extensions["atlas"].store
     store.set_status(lamspringe, "rejected", "Doppelt", actor="test")
     summer, winter = datetime(2026, 7, 1, 10, 0, tzinfo=UTC), datetime(2026, 1, 15, 23, 30, tzinfo=UTC)
-    with store.engine.begin() as db:
+    with store.write() as db:
         db.execute(update(changes).values(at=summer))
         db.execute(update(projects).values(created_at=winter))
         if db.dialect.name == "postgresql":  # a server that speaks another zone than the atlas's people
-            db.execute(text(f'ALTER DATABASE "{store.engine.url.database}" SET timezone TO \'America/New_York\''))
-    store.engine.dispose()
+            name = make_url(accounts.config["DATABASE_URL"]).database
+            db.execute(text(f'ALTER DATABASE "{name}" SET timezone TO \'America/New_York\''))
+    store.close()
     client = accounts.test_client()
     login(client, "land@ml.example")
     assert "01.07.2026 12:00" in html(client.get(f"/amt/projekt/{lamspringe}")).select_one("#verlauf").get_text()

@@ -18,10 +18,14 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+import pytest
 import requests
 from servers import AtlasServe
 
 from atlas.i18n import LANGUAGES
+
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
 
 ROOT = Path(__file__).resolve().parent.parent
 PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-color"]

@@ -3,13 +3,17 @@ there, in the language of the phone."""
 
 from __future__ import annotations
 
+import ctypes
 import io
 import re
+import subprocess
 
 import pytest
 from conftest import served
 from helpers import add_facts_projects, html, make_app
 from playwright.sync_api import expect
+
+from atlas.i18n import LANGUAGES
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +111,55 @@ def test_the_printed_poster_is_one_a4_page_whose_qr_code_opens_the_near_search(c
         assert page.locator("html").get_attribute("lang") == "ar"
         expect(page.locator("#treffer li")).to_have_count(4)
     context.close()
+
+
+def installed_fonts() -> dict[str, str]:
+    """Every installed font's full name, squeezed („dejavusansbold“), to its file, as fontconfig lists them."""
+    listing = subprocess.run(["fc-list", ":", "fullname", "file"], capture_output=True, text=True, check=True).stdout
+    fonts = {}
+    for line in listing.splitlines():
+        path, _, names = line.partition(": :fullname=")
+        for name in names.split(","):
+            fonts.setdefault(re.sub(r"[^a-z0-9]", "", name.lower()), path)
+    return fonts
+
+
+def glyphs_by_font(body: bytes) -> dict[str, set[str]]:
+    """The characters of a PDF's first page by the font each is drawn in (the subset prefix dropped)."""
+    import pypdfium2
+    import pypdfium2.raw as pdfium
+
+    text = pypdfium2.PdfDocument(body)[0].get_textpage()
+    found: dict[str, set[str]] = {}
+    for index in range(pdfium.FPDFText_CountChars(text)):
+        character = chr(pdfium.FPDFText_GetUnicode(text, index))
+        name = ctypes.create_string_buffer(256)
+        if character.isspace() or not pdfium.FPDFText_GetFontInfo(text, index, name, 256, None):
+            continue
+        found.setdefault(name.value.decode().partition("+")[2], set()).add(character)
+    return found
+
+
+def assert_every_glyph_exists(body: bytes, code: str) -> None:
+    from fontTools.ttLib import TTFont
+
+    fonts = installed_fonts()
+    for font, characters in glyphs_by_font(body).items():
+        path = fonts[re.sub(r"[^a-z0-9]", "", font.lower())]
+        missing = {c for c in characters if ord(c) not in TTFont(path, fontNumber=0).getBestCmap()}
+        assert not missing, f"{code}: {font} ({path}) has no glyph for {sorted(missing)}"
+
+
+@pytest.mark.parametrize("code", sorted(LANGUAGES))
+def test_every_letter_of_the_poster_is_drawn_by_a_font_that_has_it(poster_app, code):
+    """Pashto's ۍ or ښ in a font without them would print as empty boxes: each character's font must hold it."""
+    assert_every_glyph_exists(poster_app.test_client().get(f"/aushang/03254.pdf?lang={code}").data, code)
+
+
+def test_pashtos_own_letters_print(poster_app):
+    """ۍ (in „کټګورۍ“) is in no DejaVu font: `make pango` installs one that has it, and the check above sees it."""
+    from atlas.web.pdf import render_pdf
+
+    with poster_app.test_request_context("/aushang/03254.pdf"):
+        body = render_pdf('<p lang="ps" dir="rtl">د کټګورۍ ښار</p>')
+    assert_every_glyph_exists(body, "ps")

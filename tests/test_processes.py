@@ -65,7 +65,7 @@ def redis_server():
 
 def test_four_workers_start_together_on_an_empty_database_without_an_error(tmp_path):
     env = settings(tmp_path, empty_database(tmp_path))
-    for step in (["db", "upgrade"], ["seed"]):  # as the README's production start does, here twice at once
+    for step in (["db", "upgrade"], ["seed"]):  # as the production start in docs/operating.md does, here twice at once
         runs = [atlas(env, *step) for _ in range(2)]
         outputs = [run.communicate(timeout=120)[0] for run in runs]
         assert [run.returncode for run in runs] == [0, 0], outputs

@@ -8,6 +8,9 @@ import pytest
 
 from atlas.regions import ARLS
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
+
 
 @pytest.fixture
 def regions(services):

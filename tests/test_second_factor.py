@@ -116,11 +116,11 @@ def test_a_database_dump_holds_neither_the_secret_nor_the_recovery_codes(office)
     login(client, OFFICE)
     secret, codes = enrol_on_page(client)
     store = office.extensions["atlas"].store
-    with store.engine.connect() as db:
+    with store.read() as db:
         dump = repr(db.execute(select(users)).all()) + repr(db.execute(select(recovery_codes)).all())
     assert secret not in dump and secret.lower() not in dump
     assert not any(code in dump or code.replace("-", "") in dump for code in codes)
-    with store.engine.connect() as db:
+    with store.read() as db:
         hashes = db.execute(select(recovery_codes.c.code_hash)).scalars().all()
     assert len(hashes) == 10 and all(h.startswith("scrypt:") for h in hashes)
 
@@ -413,7 +413,7 @@ def test_reset_2fa_on_the_command_line_removes_the_factor_and_ends_the_sessions(
     assert not signed_in(client)
     assert login(client, OFFICE, "ein-ganz-neues-passwort").headers["Location"] == "/amt/"
     store = office.extensions["atlas"].store
-    with store.engine.connect() as db:
+    with store.read() as db:
         assert db.execute(select(recovery_codes)).all() == []
     [entry] = [e for e in audit.entries(store, OFFICE) if e["action"] == audit.SECOND_FACTOR_RESET]
     assert entry["actor"].startswith("Kommandozeile")
@@ -444,11 +444,11 @@ def test_yesterdays_database_upgrades_and_its_accounts_sign_in_with_the_password
     from atlas.migrate import _config, head, upgrade
 
     store = office.extensions["atlas"].store
-    with store.engine.connect() as connection:
+    with store.read() as connection:
         command.downgrade(_config(connection), "0007")
         connection.commit()
         columns = {row[1] for row in connection.execute(text("PRAGMA table_info(users)"))} \
-            if store.engine.dialect.name == "sqlite" else {
+            if store.dialect == "sqlite" else {
                 row[0] for row in connection.execute(text(
                     "SELECT column_name FROM information_schema.columns WHERE table_name = 'users'"))}
     assert "totp_secret" not in columns
@@ -456,7 +456,7 @@ def test_yesterdays_database_upgrades_and_its_accounts_sign_in_with_the_password
     assert (before, after) == ("0007", head())
     client = office.test_client()
     assert login(client, OFFICE, PASSWORD).headers["Location"] == "/amt/"
-    with store.engine.connect() as db:
+    with store.read() as db:
         assert db.execute(select(users.c.totp_secret, users.c.totp_confirmed_at, users.c.totp_last_step)).all() == \
             [(None, None, None), (None, None, None)]
         assert db.execute(select(recovery_codes)).all() == []

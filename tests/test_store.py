@@ -59,8 +59,8 @@ def test_a_place_outside_niedersachsen_is_never_stored(services):
 
 def test_concurrent_writers_lose_nothing(services):
     store = services.store
-    if store.engine.dialect.name == "sqlite":  # WAL: readers and one writer at once
-        with store.engine.connect() as db:
+    if store.dialect == "sqlite":  # WAL: readers and one writer at once
+        with store.read() as db:
             assert db.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     item = located(services)
 

@@ -8,6 +8,9 @@ from helpers import create_account, form_values, html, login
 from atlas.projects import validate_project
 from atlas.text import clean_text
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
+
 
 @pytest.mark.parametrize(("typed", "stored"), [
     ("Cafe\u0301 International", "Café International"),  # NFD from a Mac keyboard → NFC

@@ -189,8 +189,11 @@ def _file(package: str, filename: str) -> Stored:
     return _kept(("file", path), lambda: Path(path).read_bytes(), mimetype)
 
 
+_FILES: dict = {}  # a file as sent, by path: the same for every app in a process (its URL carries its digest)
+
+
 def _kept(key, make: Callable[[], str | bytes], mimetype: str) -> Stored:
-    kept = current_app.extensions.setdefault("atlas_assets", {})
+    kept = _FILES if key[0] == "file" else current_app.extensions.setdefault("atlas_assets", {})
     if key not in kept:
         stored = store(make(), mimetype)
         with _lock:

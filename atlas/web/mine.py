@@ -58,7 +58,12 @@ def edit(token: str):
             services = _services()
             place, errors = relocate(services.geocoder, row, project, "", "")
         if not errors:
-            submitters.propose(services.store, row["id"], project, place, version_of(form) or row["row_version"])
+            try:
+                submitters.propose(services.store, row["id"], project, place,
+                                   version_of(form) or row["row_version"])
+            except submitters.Archived:  # archived while the form was open
+                flash(_("Das Projekt ist archiviert; es kann nicht mehr geändert werden."))
+                return redirect(url_for("mine.status", token=token))
             flash(_("Ihr Vorschlag ist beim Amt. Es prüft ihn zusammen mit Ihrem Projekt.") if row["status"] == PENDING
                   else _("Ihr Vorschlag ist beim Amt. Er wird veröffentlicht, sobald das Amt ihn freigibt."))
             return redirect(url_for("mine.status", token=token))

@@ -12,6 +12,7 @@ from atlas import dcat, ogc
 from atlas.i18n import _
 from atlas.openapi import openapi_document
 from atlas.regions import BOUNDARIES, BOUNDARIES_LICENCE_URL
+from atlas.store import ProjectQuery
 from atlas.web import absolute_url
 from atlas.web.delivery import deliver, store
 from atlas.web.limits import api_limit, limiter
@@ -90,8 +91,7 @@ def items(collection_id: str):
     except ogc.BadQuery as problem:
         raise BadRequest(str(problem)) from None
     if collection_id == "projekte":
-        rows, matched = services.store.published_page(ogc.sql_conditions(query), query.bbox, query.offset,
-                                                      query.limit)
+        rows, matched = services.store.published_page(query)
         features = [ogc.project_feature(row, _project_url(row["id"])) for row in rows]
     else:
         everything = _boundary_features(collection_id, query.bbox)
@@ -117,7 +117,7 @@ def item(collection_id: str, feature_id: str):
     if collection_id == "projekte":
         if not (feature_id.isdigit() and len(feature_id) < 10):
             raise NotFound()
-        rows, _matched = services.store.published_page([ogc.projects.c.id == int(feature_id)], None, 0, 1)
+        rows, _matched = services.store.published_page(ProjectQuery(id=int(feature_id), limit=1))
         if not rows:
             raise NotFound()
         feature = ogc.project_feature(rows[0], _project_url(rows[0]["id"]))

@@ -1,0 +1,34 @@
+"""The database of the atlas, behind one door: SQLAlchemy Core, SQLite (WAL) by default, PostgreSQL works.
+
+`Store` is made of one part per job – the door and its unit of work (core), writes, what the public reads, what the
+offices read – and is the only code that opens the database: every other module reads and writes through
+`store.read()`, `store.write()` and `store.change()` or the store's methods.
+"""
+
+from __future__ import annotations
+
+from atlas.labels import ARCHIVED, PENDING, PUBLISHED, REJECTED
+from atlas.store.core import (
+    FROM_SOURCE,
+    ID_BATCH,
+    REFERENCE,
+    SOURCE_FIELDS,
+    STATUSES,
+    VERSION_TTL,
+    Change,
+    OutsideNiedersachsen,
+    StaleWrite,
+    StoreCore,
+)
+from atlas.store.office import OfficeReads
+from atlas.store.public import PUBLIC_COLUMNS, PublicReads, at_public_positions
+from atlas.store.query import ProjectQuery
+from atlas.store.writes import Writes
+
+__all__ = ["ARCHIVED", "FROM_SOURCE", "ID_BATCH", "PENDING", "PUBLIC_COLUMNS", "PUBLISHED", "REFERENCE", "REJECTED",
+           "SOURCE_FIELDS", "STATUSES", "VERSION_TTL", "Change", "OutsideNiedersachsen", "ProjectQuery", "StaleWrite",
+           "Store", "at_public_positions"]
+
+
+class Store(Writes, PublicReads, OfficeReads, StoreCore):
+    """Add, publish, reject, query projects; Kreis and ArL are computed when a project is written."""

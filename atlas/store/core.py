@@ -1,0 +1,233 @@
+"""The store's door: its connection, its transactions, the unit of work for one project, and the version that tells
+every cache whether what the public sees has changed.
+
+Nothing outside atlas.store opens the database: other modules use `read()` and `write()` for their own tables, and
+`change()` (or the store's methods) for a project.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, func, insert, select, update
+
+from atlas import facts, search
+from atlas.database import open_engine
+from atlas.handlungsfelder import mask
+from atlas.labels import ARCHIVED, PENDING, PUBLISHED, REJECTED
+from atlas.migrate import check_current
+from atlas.places import Place
+from atlas.projects import ProjectInput
+from atlas.regions import Regions
+from atlas.schema import changes, meta, projects
+
+VERSION_TTL = 1.0  # seconds a process trusts the store version it read; its own writes renew it at once
+INSERT_BATCH = 5_000  # rows per INSERT statement of a large import (one transaction still)
+ID_BATCH = 5_000  # ids per IN (…) of one query: below every database's limit of bound parameters
+STATUSES = (PENDING, PUBLISHED, REJECTED, ARCHIVED)  # archived: ended or withdrawn, off the map, kept in history
+REFERENCE = re.compile(r"^(?:GS-?)?0*(\d{1,9})$", re.IGNORECASE)  # a project's reference number, as typed
+SOURCE_FIELDS = ("quelle", "quelle_stand", "source_confirmed_at")
+# Gathered from a public source and not yet confirmed by its Träger or its office (atlas.sources.unconfirmed)
+FROM_SOURCE = and_(projects.c.quelle != "", projects.c.source_confirmed_at.is_(None))
+
+
+class OutsideNiedersachsen(ValueError):
+    pass
+
+
+class StaleWrite(Exception):
+    """The project changed since the form was loaded (or while the change was being written); nothing was written.
+
+    `changes` are the recorded changes the writer has not seen, oldest first.
+    """
+
+    def __init__(self, project_id: int, changes: list[dict]):
+        super().__init__(f"project {project_id} changed meanwhile")
+        self.project_id = project_id
+        self.changes = changes
+
+
+class Change:
+    """One project, locked until the transaction ends, and what is done to it: every write moves its version on
+    and is recorded in its history, its search document follows, and the public pages are renewed when what they
+    show may have changed. `db` is the same transaction, for what goes with the change (mails in the outbox,
+    links, claims)."""
+
+    def __init__(self, db, row: dict, now: datetime):
+        self.db = db
+        self.row = row  # as it is now (after the writes so far)
+        self.before = dict(row)  # as it was locked
+        self.now = now
+        self.public = False  # what the public sees changed: the store's version moves on with the commit
+
+    @property
+    def id(self) -> int:
+        return self.row["id"]
+
+    def write(self, values: dict, action: str, detail: str = "", actor: str = "system") -> dict:
+        """Change columns of the project as one new version, recorded as `action` (with `detail`) by `actor`."""
+        was = self.row
+        values = {"updated_at": self.now, **values, "row_version": was["row_version"] + 1}
+        self.db.execute(update(projects).where(projects.c.id == self.id).values(**values))
+        self.row = dict(was, **values)
+        search.index(self.db, [self.row])
+        _record(self.db, self.id, actor, self.now, action, detail, self.row["status"], self.row["row_version"])
+        if PUBLISHED in (was["status"], self.row["status"]):
+            self.public = True
+        return self.row
+
+    def touch(self, **values) -> None:
+        """Bookkeeping columns that are no change of the project (when it was asked, an address forgotten): no new
+        version, no history."""
+        self.db.execute(update(projects).where(projects.c.id == self.id).values(**values))
+        self.row = dict(self.row, **values)
+
+    def note(self, action: str, detail: str = "", actor: str = "system") -> None:
+        """A history entry at the project's current version (something happened around it: a claim declined)."""
+        _record(self.db, self.id, actor, self.now, action, detail, self.row["status"], self.row["row_version"])
+
+    def renew_public(self) -> None:
+        """What the public sees of this project changed without a new version (its confirmation)."""
+        self.public = True
+
+
+class StoreCore:
+    def __init__(self, url: str, regions: Regions):
+        self.regions = regions
+        self._engine = open_engine(url)
+        self._version: tuple[int, float] | None = None  # (version, when it was read)
+        self._writes = 0  # a read that began before one of this process's writes is not kept
+        check_current(self._engine)
+
+    @property
+    def dialect(self) -> str:
+        """"sqlite" or "postgresql": where a query must say things its own way (the text search)."""
+        return self._engine.dialect.name
+
+    @contextmanager
+    def read(self):
+        """A connection for reading (for tables of other modules: accounts, outbox, tokens …)."""
+        with self._engine.connect() as db:
+            yield db
+
+    @contextmanager
+    def write(self):
+        """A transaction that reads and then writes: what it read stays true until it commits.
+
+        PostgreSQL: rows read `with_for_update` are locked. SQLite: the write lock is taken at BEGIN (IMMEDIATE),
+        so a second writer waits instead of failing on a stale snapshot.
+        """
+        with self._engine.connect().execution_options(atlas_write=True) as db, db.begin():
+            yield db
+
+    @contextmanager
+    def change(self, project_id: int, expected_version: int | None = None):
+        """The unit of work for one project: locked, checked against the version the writer saw (StaleWrite names
+        what changed since), written, recorded, and the public caches renewed if need be – all in one transaction.
+        KeyError for a project that does not exist."""
+        with self.write() as db:
+            unit = Change(db, _locked(db, project_id, expected_version), datetime.now(UTC))
+            yield unit
+            if unit.public:
+                _bump(db)
+        if unit.public:
+            self._changed()
+
+    def renew_public(self) -> None:
+        """What the public sees changed without any project changing (a day passed: confirmations ran out)."""
+        with self.write() as db:
+            _bump(db)
+        self._changed()
+
+    def close(self) -> None:
+        """Close this process's connections (the store opens them again when asked)."""
+        self._engine.dispose()
+
+    def version(self) -> int:
+        """Renewed whenever what the public sees changes: caches key on it.
+
+        Read from the database at most every VERSION_TTL seconds (a page served from cache costs no query), and
+        at once after this process changed something: another process's publication shows within a second.
+        """
+        known = self._version
+        if known is not None and time.monotonic() - known[1] < VERSION_TTL:
+            return known[0]
+        read_at, writes = time.monotonic(), self._writes
+        with self.read() as db:
+            value = db.execute(select(meta.c.value).where(meta.c.key == "version")).scalar_one()
+        if writes == self._writes:
+            self._version = (value, read_at)
+        return value
+
+    def _changed(self) -> None:
+        """This process changed what the public sees: the next version() reads the database."""
+        self._writes += 1
+        self._version = None
+
+    def _assign(self, places: list[Place]) -> list[tuple[str, str, str]]:
+        """(Kreis key, Kreis name, ArL) of each place, by one spatial join; any place outside refuses them all."""
+        assigned = self.regions.assign_lonlat([p.lon for p in places], [p.lat for p in places])
+        outside = assigned.kreis_rs.isna().to_numpy()
+        if outside.any():
+            raise OutsideNiedersachsen(f"{int(outside.sum())} Projekt(e) liegen außerhalb Niedersachsens")
+        return list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True))
+
+
+def _row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str, status: str, now) -> dict:
+    return {
+        "name": project.name, "traeger": project.traeger, "description": project.description,
+        "handlungsfelder": ";".join(project.handlungsfelder), "hf_mask": mask(project.handlungsfelder),
+        "street": project.street, "plz": project.plz, "ort": project.ort or place.name,
+        "lat": place.lat, "lon": place.lon, "precision": place.precision, "approximate": project.approximate,
+        "kreis_rs": rs, "kreis_name": kreis_name, "arl": arl, "website": project.website, "email": project.email,
+        "status": status, "reject_reason": "", "created_at": now, "updated_at": now,
+        "sprachen": ";".join(project.sprachen), "sprachen_mask": facts.bits(project.sprachen, facts.LANGUAGE_BITS),
+        "zielgruppen": ";".join(project.zielgruppen), "zg_mask": facts.bits(project.zielgruppen, facts.ZIELGRUPPEN),
+        "kosten": project.kosten, "wann": project.wann, "zeiten": project.zeiten, "barrierefrei": project.barrierefrei,
+        "kontakt": project.kontakt, "quelle": project.quelle, "quelle_stand": project.quelle_stand,
+        "source_confirmed_at": now if project.confirmed else None,
+    }
+
+
+def _insert(db, statement, rows: list[dict]) -> list[int]:
+    """Insert rows and return their ids in order. SQLite inserts with RETURNING one row at a time; its writer holds
+    the database alone here (BEGIN IMMEDIATE), so the new ids follow the largest one: one executemany, checked."""
+    if db.dialect.name != "sqlite":
+        return [row.id for row in db.execute(statement, rows)]
+    first = db.execute(select(func.coalesce(func.max(projects.c.id), 0))).scalar_one() + 1
+    db.execute(insert(projects), rows)
+    last = db.execute(select(func.max(projects.c.id))).scalar_one()
+    if last != first + len(rows) - 1:
+        raise RuntimeError(f"expected ids {first}–{first + len(rows) - 1}, the table ends at {last}")
+    return list(range(first, last + 1))
+
+
+def _locked(db, project_id: int, expected_version: int | None) -> dict:
+    """The project's row, locked until the transaction ends; StaleWrite if it is not the version expected."""
+    row = db.execute(select(projects).where(projects.c.id == project_id).with_for_update()).mappings().first()
+    if row is None:
+        raise KeyError(project_id)
+    if expected_version is not None and row["row_version"] != expected_version:
+        raise StaleWrite(project_id, _history(db, project_id, after_version=expected_version))
+    return dict(row)
+
+
+def _history(db, project_id: int, after_version: int | None = None) -> list[dict]:
+    # Changes of one project are written under its row lock, so their ids are in the order they took effect.
+    query = select(changes).where(changes.c.project_id == project_id).order_by(changes.c.id)
+    if after_version is not None:
+        query = query.where(changes.c.row_version > after_version)
+    return [dict(row) for row in db.execute(query).mappings()]
+
+
+def _record(db, project_id: int, actor: str, at: datetime, action: str, detail: str, status: str,
+            row_version: int) -> None:
+    db.execute(insert(changes).values(project_id=project_id, actor=actor, at=at, action=action, detail=detail,
+                                      status=status, row_version=row_version))
+
+
+def _bump(db) -> None:
+    db.execute(update(meta).where(meta.c.key == "version").values(value=meta.c.value + 1))

@@ -1,0 +1,181 @@
+"""Reading what the public may see: published projects only, always at their public positions (rounded where the
+submitter asked for it – atlas.geo.public_position, applied here for every public channel: maps, lists, searches,
+the API, downloads, alerts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+
+from atlas.database import as_utc
+from atlas.geo import ROUGH_SLACK, box_around, distances, public_position
+from atlas.handlungsfelder import mask
+from atlas.labels import PENDING, PUBLISHED
+from atlas.schema import projects
+from atlas.store.core import FROM_SOURCE, ID_BATCH
+from atlas.store.query import ProjectQuery
+
+PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "handlungsfelder", "kreis_rs",
+                  "kreis_name", "arl", "sprachen_mask", "zg_mask", "kosten", "zeiten", "quelle", "quelle_stand",
+                  "from_source"]
+
+
+def at_public_positions(rows: list[dict]) -> list[dict]:
+    """Rows (dicts with lat, lon, approximate) moved to where the public sees them, in place; returned."""
+    if rows:
+        rough = np.array([bool(row["approximate"]) for row in rows])
+        lats = public_position(np.array([row["lat"] for row in rows], dtype=float), rough)
+        lons = public_position(np.array([row["lon"] for row in rows], dtype=float), rough)
+        for row, lat, lon in zip(rows, lats, lons, strict=True):
+            row["lat"], row["lon"] = float(lat), float(lon)
+    return rows
+
+
+class PublicReads:
+    def published(self, arl: str | None = None, hf: list[str] | None = None) -> pd.DataFrame:
+        """Published projects for maps and lists, at their public positions."""
+        return self._public_frame(self._public_query(arl, hf))
+
+    def published_ids(self, ids: list[int]) -> pd.DataFrame:
+        """Published projects by id, in the order given (a search's ranking)."""
+        if not ids:
+            return self._public_frame(self._public_query().where(projects.c.id == -1))
+        frame = self._public_frame(self._public_query().where(projects.c.id.in_(ids)))
+        order = {project_id: i for i, project_id in enumerate(ids)}
+        return frame.assign(rank=frame.id.map(order)).sort_values("rank", kind="stable").drop(columns="rank")
+
+    def published_one(self, project_id: int) -> pd.DataFrame:
+        return self._public_frame(self._public_query().where(projects.c.id == project_id))
+
+    def unconfirmed_since(self, ids: list[int], before: datetime) -> dict[int, datetime]:
+        """Of these projects, the published ones last confirmed before `before`, with when: the few a page lists,
+        not every project a map draws."""
+        if not ids:
+            return {}
+        query = select(projects.c.id, projects.c.confirmed_at).where(
+            projects.c.id.in_(ids), projects.c.status == PUBLISHED, projects.c.confirmed_at < before)
+        with self.read() as db:
+            return {row.id: as_utc(row.confirmed_at) for row in db.execute(query)}
+
+    def published_between(self, since: datetime, until: datetime) -> list[dict]:
+        """Projects first published after `since` and up to `until`, at their public positions (what area alerts
+        tell), by id."""
+        query = select(projects.c.id, projects.c.name, projects.c.ort, projects.c.lat, projects.c.lon,
+                       projects.c.approximate, projects.c.hf_mask, projects.c.published_at).where(
+            projects.c.status == PUBLISHED, projects.c.published_at > since, projects.c.published_at <= until
+        ).order_by(projects.c.id)
+        with self.read() as db:
+            return at_public_positions([dict(row) for row in db.execute(query).mappings()])
+
+    def nearby(self, lat: float, lon: float, radius_km: float, statuses=(PENDING, PUBLISHED)) -> list[dict]:
+        """Projects of these statuses whose public position lies within radius_km of a point, nearest first.
+
+        The public position is the rounded one where the submitter asked for it: what this tells a caller, the
+        public map tells everyone anyway.
+        """
+        south, north, west, east = box_around(lat, lon, radius_km)
+        # Only the box in SQL: with a status condition SQLite would walk the status index, nearly every row.
+        query = select(projects).where(projects.c.lat.between(south, north), projects.c.lon.between(west, east))
+        with self.read() as db:
+            rows = [dict(r) for r in db.execute(query).mappings() if r.status in statuses]
+        km = distances(lat, lon, [r["lat"] for r in rows], [r["lon"] for r in rows], [r["approximate"] for r in rows])
+        for row, distance in zip(rows, km, strict=True):
+            row["distance_km"] = float(distance)
+        return sorted((r for r in rows if r["distance_km"] <= radius_km), key=lambda r: r["distance_km"])
+
+    def in_box(self, box: tuple[float, float, float, float], statuses=(PENDING,)) -> list[dict]:
+        """Projects of these statuses whose exact position lies in a box (south, north, west, east), as stored."""
+        south, north, west, east = box
+        query = select(projects.c.id, projects.c.name, projects.c.status).where(
+            projects.c.lat >= south, projects.c.lat < north, projects.c.lon >= west, projects.c.lon < east)
+        with self.read() as db:
+            return [dict(r) for r in db.execute(query).mappings() if r.status in statuses]
+
+    def published_page(self, query: ProjectQuery) -> tuple[list[dict], int]:
+        """One page of published projects (ordered by id) that the query asks for – its filters, and a `bbox` on
+        the *public* positions – and how many there are in all.
+
+        Without a box, SQL counts and pages. With one, the box is asked in SQL with the rounding's slack, then
+        checked against the public positions: an approximate project is found where the public sees it, never
+        where it is.
+        """
+        conditions = [projects.c.status == PUBLISHED, *_conditions(query)]
+        bbox = query.bbox
+        with self.read() as db:
+            if bbox is None:
+                matched = db.execute(select(func.count()).select_from(projects).where(*conditions)).scalar_one()
+                page = (select(projects.c.id).where(*conditions).order_by(projects.c.id).offset(query.offset)
+                        .limit(query.limit))
+                ids = [row.id for row in db.execute(page)]
+            else:
+                found = [dict(r) for r in db.execute(
+                    select(projects.c.id, projects.c.lat, projects.c.lon, projects.c.approximate).where(
+                        *conditions, projects.c.lon.between(bbox[0] - ROUGH_SLACK, bbox[2] + ROUGH_SLACK),
+                        projects.c.lat.between(bbox[1] - ROUGH_SLACK, bbox[3] + ROUGH_SLACK))
+                    .order_by(projects.c.id)).mappings()]
+                ids = [r["id"] for r in at_public_positions(found)
+                       if bbox[0] <= r["lon"] <= bbox[2] and bbox[1] <= r["lat"] <= bbox[3]]
+                matched, ids = len(ids), ids[query.offset:query.offset + query.limit]
+            rows = _public_rows(db, ids)
+        return rows, matched
+
+    def published_rows(self, ids: list[int]) -> list[dict]:
+        """The published projects of these ids, whole rows as the public may see them (ordered by id)."""
+        with self.read() as db:
+            return _public_rows(db, sorted(ids))
+
+    def last_change(self) -> datetime | None:
+        """When a published project last changed (the catalogue's modification date)."""
+        query = select(func.max(projects.c.updated_at)).where(projects.c.status == PUBLISHED)
+        with self.read() as db:
+            moment = db.execute(query).scalar_one()
+        return as_utc(moment) if moment else None
+
+    def _public_query(self, arl: str | None = None, hf: list[str] | None = None):
+        columns = [projects.c[name] if name in projects.c else FROM_SOURCE.label(name) for name in PUBLIC_COLUMNS]
+        columns.append(projects.c.approximate)
+        query = select(*columns).where(projects.c.status == PUBLISHED).order_by(projects.c.ort, projects.c.name)
+        if arl:
+            query = query.where(projects.c.arl == arl)
+        if hf:
+            query = query.where(projects.c.hf_mask.op("&")(mask(hf)) != 0)
+        return query
+
+    def _public_frame(self, query) -> pd.DataFrame:
+        with self.read() as db:
+            rows = [tuple(row) for row in db.execute(query)]  # plain tuples: pandas is slow on Row objects
+        frame = pd.DataFrame.from_records(rows, columns=PUBLIC_COLUMNS + ["approximate"])
+        rough = frame.approximate.astype(bool).to_numpy()
+        frame["lat"] = public_position(frame.lat.to_numpy(dtype=float), rough)
+        frame["lon"] = public_position(frame.lon.to_numpy(dtype=float), rough)
+        return frame.drop(columns="approximate")
+
+
+def _conditions(query: ProjectQuery) -> list:
+    where = []
+    if query.id is not None:
+        where.append(projects.c.id == query.id)
+    if query.hf:
+        where.append(projects.c.hf_mask.op("&")(mask(list(query.hf))) != 0)
+    if query.arl:
+        where.append(projects.c.arl == query.arl)
+    if query.kreis:
+        where.append(projects.c.kreis_rs == query.kreis)
+    if query.since:
+        where.append(projects.c.updated_at >= query.since)
+    if query.until:
+        where.append(projects.c.updated_at <= query.until)
+    return where
+
+
+def _public_rows(db, ids: list[int]) -> list[dict]:
+    """Whole rows of published projects by id (in batches of ID_BATCH), at their public positions."""
+    rows = []
+    for first in range(0, len(ids), ID_BATCH):
+        rows += [dict(r) for r in db.execute(select(projects).where(
+            projects.c.id.in_(ids[first:first + ID_BATCH]), projects.c.status == PUBLISHED)
+            .order_by(projects.c.id)).mappings()]
+    return at_public_positions(rows)
