@@ -40,7 +40,8 @@ def list_server(tmp_path_factory):
 
 
 @pytest.mark.parametrize("path", ["/region/leine-weser", "/einbetten?arl=leine-weser", "/region/leine-weser?lang=ar",
-                                  "/?lang=uk", "/?lang=fa", "/?lang=tr", "/?lang=ru", "/?lang=en"])
+                                  "/?lang=uk", "/?lang=fa", "/?lang=tr", "/?lang=ru", "/?lang=en",
+                                  "/?lang=ps", "/?lang=fr"])
 def test_a_list_item_made_in_the_browser_is_the_one_the_server_renders(page, list_server, path):
     page.goto(list_server + path)
     page.wait_for_function(f"() => {on_map('projects')}?.settledAt")

@@ -84,4 +84,6 @@ def browser_texts() -> dict:
         "fromSources": _("Aus öffentlichen Quellen zusammengetragen, Stand %(stand)s – vom Träger noch nicht "
                          "bestätigt", stand="{stand}"),
         "source": _("Quelle"),
+        # how the language joins a list (CLDR, as atlas.i18n.listing joins it): not every browser knows every language
+        "list": dict(Locale.parse(current()).list_patterns["standard"]),
     }
