@@ -79,7 +79,9 @@ function combobox(input) {
       fetch(input.dataset.suggest + "?q=" + encodeURIComponent(text) + "&lang=" + LANG)
         .then((response) => (response.ok ? response.json() : []))
         .then((places) => {
-          if (asked === input.value.trim()) show(places);
+          // an answer for what is still typed, while the person is still there (a list that opens after the
+          // focus moved on would push the form's button away from under the pointer)
+          if (asked === input.value.trim() && document.activeElement === input) show(places);
         })
         .catch(close);
     }, DELAY);
@@ -99,5 +101,8 @@ function combobox(input) {
       close();
     }
   });
-  input.addEventListener("blur", close);
+  input.addEventListener("blur", () => {
+    clearTimeout(timer);
+    close();
+  });
 }
