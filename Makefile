@@ -10,8 +10,8 @@ SERVE_STAMP := $(VENV)/.installed-serve
 TEST_STAMP  := $(VENV)/.installed-test
 NPM_STAMP   := node_modules/.package-lock.json
 
-.PHONY: install install-test run test test-sqlite test-postgresql lint bench debian pango chromium regions gazetteer \
-        gemeinden clean translations
+.PHONY: install install-test run test test-sqlite test-postgresql lint lint-js bench debian pango chromium regions \
+        gazetteer gemeinden clean translations
 
 # The translation catalogues (atlas/translations/<lang>/LC_MESSAGES/messages.po) are compiled here, never committed.
 CATALOGUES := $(wildcard atlas/translations/*/LC_MESSAGES/messages.po)
@@ -30,8 +30,9 @@ translations: $(SERVE_STAMP)
 	  --project "Gemeinsame Sache" --copyright-holder "Niedersachsen packt an" -o atlas/translations/messages.pot .
 	$(BIN)/pybabel update -i atlas/translations/messages.pot -d atlas/translations --no-fuzzy-matching --ignore-obsolete
 
-# The browser libraries, exactly as package-lock.json pins them (version and sha512); npm keeps their tarballs in its
-# cache, where a wheel's build finds supercluster without network (setup.py).
+# The browser libraries and the browser code's linter (ESLint, a devDependency), exactly as package-lock.json pins
+# them (version and sha512); npm keeps their tarballs in its cache, where a wheel's build finds supercluster without
+# network (setup.py).
 $(NPM_STAMP): package.json package-lock.json
 	@echo "== fetching the browser libraries of package-lock.json (npm) into node_modules/"
 	npm ci --no-audit --no-fund
@@ -77,9 +78,10 @@ run: install pango
 	$(BIN)/atlas seed
 	$(BIN)/atlas serve --host 127.0.0.1 --port $(PORT)
 
-# The suite on SQLite (the embedded default), then what depends on the database again on a PostgreSQL server the
-# tests start (browser tests and files marked `once` are deselected there, by name). On every core (pytest-xdist).
-test: test-sqlite test-postgresql
+# The browser code checked first (a second, ESLint), then the suite on SQLite (the embedded default), then what
+# depends on the database again on a PostgreSQL server the tests start (browser tests and files marked `once` are
+# deselected there, by name). On every core (pytest-xdist).
+test: lint-js test-sqlite test-postgresql
 
 test-sqlite: install-test debian pango
 	@echo "== tests on SQLite"
@@ -89,8 +91,13 @@ test-postgresql: install-test debian pango
 	@echo "== tests on PostgreSQL"
 	ATLAS_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n auto
 
-lint: install-test
+lint: install-test lint-js
 	$(BIN)/ruff check atlas tests bench scripts
+
+# The browser code (static/js/, ES modules) by ESLint, as eslint.config.mjs says: the recommended rules, modern
+# syntax, no globals, and text only (no innerHTML).
+lint-js: $(NPM_STAMP)
+	node_modules/.bin/eslint static/js
 
 bench: install-test debian
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -1,4 +1,4 @@
-"""The atlas's own light basemap, drawn under every map by static/basemap.js: it shows where one is while map
+"""The atlas's own light basemap, drawn under every map by static/js/basemap.js: it shows where one is while map
 tiles are slow or switched off.
 
 The shapes come from data/basemap/ (made by scripts/build_basemap.py from BKG VG250): an overview up to zoom 9,

@@ -1,4 +1,5 @@
-"""What a map shows, as data: the tile providers, and the projects as compact JSON columns for static/atlas.js."""
+"""What a map shows, as data: the tile providers, and the projects as compact JSON columns for the browser code
+(static/js/columns.js reads them by these names)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,17 @@ def tile_attribution(tiles: str) -> str:
     """The tiles' attribution (HTML, as Leaflet shows it), in the reader's language; only our own words vary."""
     template = TILES[tiles][1]
     return template % {"osm": _("OpenStreetMap-Mitwirkende")} if "%(osm)s" in template else template
+
+
 COORD_SCALE = 100_000  # 5 decimals, about 1 m
 DATA_ELEMENT = "atlas-data"  # the id of the page's JSON block with the projects
+# The shape of columns(): a browser keeps the data a year under its URL, so the URL names this too (data_version)
+COLUMNS_FORMAT = 2
+
+
+def data_version(store_version: int) -> str:
+    """The `v` of the versioned data resource: the store's version and the shape of the columns."""
+    return f"{store_version}.{COLUMNS_FORMAT}"
 
 
 def script_json(data) -> str:
@@ -48,11 +58,22 @@ def project_data(projects: pd.DataFrame, centre: dict | None = None, view: dict 
 
 
 def columns(projects: pd.DataFrame) -> dict:
-    """Compact columns: coordinates as scaled integers, Ort and Träger as indexes into tables of their values."""
+    """The projects as compact columns: one list per property, the i-th entry of each for the i-th project.
+
+    Per project: `id`; `lat`, `lon` as integers (divide by `scale`); `name`; `hf_mask`, `sprachen_mask`, `zg_mask`
+    the bits of its Handlungsfelder, offer languages and target groups; `kostenlos` 1 or 0. Texts that repeat are
+    kept once, in a table, and a project has its index there: `ort_index` into `orte`, `traeger_index` into
+    `traeger`, `zeiten_index` into `zeiten` (the times as the reader's language writes them, "" for none), and for
+    an entry gathered from a public source and not confirmed yet, `quelle_index` into `quellen` and `stand_index`
+    into `staende` ("" for every other project).
+
+    Once per data set: `scale`; `fields`, the Handlungsfelder as objects {slug, label, colour, letter, bit};
+    `sprachen`, the offer languages {bit, name}; `zg_alle`, the bit of the target group „für alle“, which passes
+    every target group. Where the frame has summaries: `summary_index` into `summaries` (summary_columns).
+    """
     orte, ort_index = _table(projects["ort"])
     traeger, traeger_index = _table(projects["traeger"])
     zeiten, zeiten_index = _table(projects["zeiten"])
-    # An entry gathered from a public source and not confirmed: its source and date ("" for every other project)
     unconfirmed = projects["from_source"].fillna(False).astype(bool) if "from_source" in projects \
         else pd.Series(False, index=projects.index)
     quellen, quelle_index = _table(projects.get("quelle", pd.Series("", index=projects.index)).where(unconfirmed, ""))
@@ -62,42 +83,44 @@ def columns(projects: pd.DataFrame) -> dict:
         "id": projects["id"].astype(int).tolist(),
         "lat": np.round(projects["lat"].to_numpy() * COORD_SCALE).astype(int).tolist(),
         "lon": np.round(projects["lon"].to_numpy() * COORD_SCALE).astype(int).tolist(),
-        "hf": projects["hf_mask"].astype(int).tolist(),
-        "sp": projects["sprachen_mask"].astype(int).tolist(),  # the filters: languages, target groups, free
-        "zg": projects["zg_mask"].astype(int).tolist(),
-        "ko": (projects["kosten"] == "kostenlos").astype(int).tolist(),
         "name": projects["name"].tolist(),
-        "ort": ort_index, "orte": orte,
-        "tr": traeger_index, "traeger": traeger,
+        "hf_mask": projects["hf_mask"].astype(int).tolist(),
+        "sprachen_mask": projects["sprachen_mask"].astype(int).tolist(),
+        "zg_mask": projects["zg_mask"].astype(int).tolist(),
+        "kostenlos": (projects["kosten"] == "kostenlos").astype(int).tolist(),
+        "ort_index": ort_index, "orte": orte,
+        "traeger_index": traeger_index, "traeger": traeger,
+        "zeiten_index": zeiten_index, "zeiten": ["; ".join(times_text(z)) if z else "" for z in zeiten],
+        "quelle_index": quelle_index, "quellen": quellen,
+        "stand_index": stand_index, "staende": staende,
         "scale": COORD_SCALE,
-        "fields": [[hf.slug, hf.label, hf.colour, hf.letter, hf.bit] for hf in HANDLUNGSFELDER.values()],
-        "alle": ZIELGRUPPEN["alle"].bit,  # a project for everyone passes every target group
-        "zt": zeiten_index, "zeiten": ["; ".join(times_text(z)) if z else "" for z in zeiten],
-        "sprachen": [[bit, language_name(code)] for code, bit in LANGUAGE_BITS.items()],
-        "qu": quelle_index, "quellen": quellen, "qs": stand_index, "staende": staende,
+        "fields": [{"slug": hf.slug, "label": hf.label, "colour": hf.colour, "letter": hf.letter, "bit": hf.bit}
+                   for hf in HANDLUNGSFELDER.values()],
+        "sprachen": [{"bit": bit, "name": language_name(code)} for code, bit in LANGUAGE_BITS.items()],
+        "zg_alle": ZIELGRUPPEN["alle"].bit,
         **summary_columns(projects),
     }
 
 
 SUMMARY_SHOWN = "summary_shown"  # a frame's column of atlas.texts.Shown: each summary as its reader gets it
-MACHINE, TRANSLATED, OUTDATED = 1, 2, 4  # the flags of a summary in the map's data
 
 
 def summary_columns(projects: pd.DataFrame) -> dict:
-    """The one-line summaries as lists and popups show them: a table of [text, lang, dir, flags, German original]
-    (first the empty one) and an index per project. A frame with SUMMARY_SHOWN gives them in the reader's language;
-    otherwise the German summary, if the frame has one."""
+    """The one-line summaries as lists and popups show them: a table of {text, lang, dir, machine, translated,
+    outdated, original} (first the empty one) and each project's index into it. A frame with SUMMARY_SHOWN gives
+    them in the reader's language; otherwise the German summary, if the frame has one."""
     if SUMMARY_SHOWN in projects:
-        entries = [(s.text, s.lang, s.dir if s.translated else "auto",
-                    MACHINE * s.machine | TRANSLATED * s.translated | OUTDATED * s.outdated, s.original)
+        entries = [(s.text, s.lang, s.dir if s.translated else "auto", s.machine, s.translated, s.outdated, s.original)
                    for s in projects[SUMMARY_SHOWN]]
     elif "summary" in projects:
-        entries = [(text or "", "de", "auto", 0, "") for text in projects["summary"].fillna("")]
+        entries = [(text or "", "de", "auto", False, False, False, "") for text in projects["summary"].fillna("")]
     else:
         return {}
-    table: dict[tuple, int] = {("", "de", "auto", 0, ""): 0}
-    index = [table.setdefault(entry if entry[0] else ("", "de", "auto", 0, ""), len(table)) for entry in entries]
-    return {"su": index, "summaries": [list(entry) for entry in table]}
+    empty = ("", "de", "auto", False, False, False, "")
+    table: dict[tuple, int] = {empty: 0}
+    index = [table.setdefault(entry if entry[0] else empty, len(table)) for entry in entries]
+    names = ("text", "lang", "dir", "machine", "translated", "outdated", "original")
+    return {"summary_index": index, "summaries": [dict(zip(names, entry, strict=True)) for entry in table]}
 
 
 def _table(values: pd.Series) -> tuple[list[str], list[int]]:

@@ -1,7 +1,12 @@
 """A Folium map for each kind of page. Assets come from the app (XStatic packages), never from a CDN.
 
 No Folium Marker per project: the projects go to the browser once, as compact columns of JSON (atlas.mapdata),
-and static/atlas.js draws, clusters and filters them there. Folium is imported only where a map is rendered.
+and the browser code (static/js/) draws, clusters and filters them there. Folium is imported only where a map is
+rendered.
+
+The map's script is a module (templates/_partials.html, map_block): its `map_atlas` stays inside it. It hands the
+Leaflet map to the browser code by events on the map's element, one per layer (Handover); static/js/maps.js,
+a module that ran before, listens for them. Only Leaflet's `L` is global, as Folium expects it.
 """
 
 from __future__ import annotations
@@ -16,67 +21,21 @@ from jinja2 import Template
 from atlas.mapdata import DATA_ELEMENT, TILES
 
 
-class ProjectLayer(MacroElement):
-    """Hands the map its projects once, from the page's JSON block; static/atlas.js makes markers of them."""
+class Handover(MacroElement):
+    """An event `atlas:<layer>` on the map's element, with the Leaflet map and what the layer needs (`options`)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        window.atlasProjects = Atlas.projects({{ this._parent.get_name() }},
-            JSON.parse(document.getElementById({{ this.source }}).textContent), {{ this.options }});
+        {{ this._parent.get_name() }}.getContainer().dispatchEvent(new CustomEvent({{ this.event }},
+            {bubbles: true, detail: {map: {{ this._parent.get_name() }}, options: {{ this.options }}}}));
         {% endmacro %}
     """)
 
-    def __init__(self, source: str, cluster: bool = True):
+    def __init__(self, layer: str, options: dict):
         super().__init__()
-        self._name = "ProjectLayer"
-        self.source = json.dumps(source)
-        self.options = json.dumps({"cluster": cluster})
-
-
-class PinLayer(MacroElement):
-    """A draggable pin bound to the form's latitude and longitude inputs (static/atlas.js, Atlas.pin)."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        window.atlasPin = Atlas.pin({{ this._parent.get_name() }}, {{ this.options }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, box: str, lat: str, lon: str):
-        super().__init__()
-        self._name = "PinLayer"
-        self.options = json.dumps({"box": box, "lat": lat, "lon": lon})
-
-
-class Basemap(MacroElement):
-    """The atlas's own light basemap below the tiles (static/basemap.js): land, borders and place names."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        window.atlasBasemap = AtlasBasemap.draw({{ this._parent.get_name() }}, {{ this.options }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, options: str):
-        super().__init__()
-        self._name = "Basemap"
-        self.options = options
-
-
-class Boundaries(MacroElement):
-    """Region outlines fetched from the app as GeoJSON (cached by the browser), labelled if asked."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        Atlas.boundaries({{ this._parent.get_name() }}, {{ this.url }}, {{ this.options }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, url: str, labels: bool = False, fit: bool = False):
-        super().__init__()
-        self._name = "Boundaries"
-        self.url = json.dumps(url)
-        self.options = json.dumps({"labels": labels, "fit": fit})
+        self._name = f"Handover_{layer}"
+        self.event = json.dumps(f"atlas:{layer}")
+        self.options = json.dumps(options, ensure_ascii=False)
 
 
 @lru_cache(maxsize=64)
@@ -102,16 +61,16 @@ def project_map(*, tiles: str, attribution: str, bounds: tuple[tuple[float, floa
         tile_layer = folium.TileLayer(url, attr=attribution, name="Karte", max_zoom=18)
         tile_layer._id = "karte"  # a fixed name: every process renders the same script, so one URL serves it
         tile_layer.add_to(figure_map)
-    if basemap:
-        Basemap(basemap).add_to(figure_map)
+    if basemap:  # the atlas's own light basemap below the tiles: land, borders and place names
+        Handover("basemap", json.loads(basemap)).add_to(figure_map)
     if zoom is None:
         figure_map.fit_bounds([list(bounds[0]), list(bounds[1])])
-    if boundaries:
-        Boundaries(boundaries, labels=labels).add_to(figure_map)
-    if pin:
-        PinLayer(box="standort", lat="lat", lon="lon").add_to(figure_map)
-    else:
-        ProjectLayer(DATA_ELEMENT, cluster=cluster).add_to(figure_map)
+    if boundaries:  # region outlines fetched as GeoJSON (kept by the browser), labelled if asked
+        Handover("boundaries", {"url": boundaries, "labels": labels}).add_to(figure_map)
+    if pin:  # a draggable pin bound to the form's latitude and longitude inputs
+        Handover("pin", {"box": "standort", "lat": "lat", "lon": "lon"}).add_to(figure_map)
+    else:  # the projects, from the page's JSON block
+        Handover("projects", {"source": DATA_ELEMENT, "cluster": cluster}).add_to(figure_map)
     figure = figure_map.get_root()
     figure.render()
     return {"html": figure.html.render(), "script": figure.script.render()}

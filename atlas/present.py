@@ -11,6 +11,7 @@ from atlas import facts, sources
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import listing
 from atlas.regions import Regions
+from atlas.texts import Shown
 
 
 def project_view(row: dict) -> dict:
@@ -18,6 +19,13 @@ def project_view(row: dict) -> dict:
     for one gathered from a public source that its Träger has not confirmed yet."""
     slugs = [s for s in str(row.get("handlungsfelder", "")).split(";") if s in HANDLUNGSFELDER]
     return dict(row, fields=[HANDLUNGSFELDER[s] for s in slugs], facts=facts_view(row), source=source_view(row))
+
+
+def blank_project() -> dict:
+    """A project without values and with every Handlungsfeld: the list item the browser fills (static/js/list.js),
+    rendered by the macro of the server's items (templates/_partials.html, project_template)."""
+    return {"id": 0, "name": "", "traeger": "", "ort": "", "fields": list(HANDLUNGSFELDER.values()), "facts": {},
+            "summary_shown": Shown(text="", lang="de", dir="auto")}
 
 
 def source_view(row: dict) -> dict | None:

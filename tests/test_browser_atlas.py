@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from helpers import on_map
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -14,7 +15,7 @@ SEEDS = 7
 
 
 def visible_markers(page) -> int:
-    return page.evaluate("window.atlasProjects.shownCount()")
+    return page.evaluate(f"{on_map('projects')}.shownCount()")
 
 
 def test_the_seed_projects_appear_on_the_map_and_in_the_list(page, live_server):
@@ -35,16 +36,16 @@ def test_the_seed_projects_appear_on_the_map_and_in_the_list(page, live_server):
 
 def test_a_cluster_opens_by_keyboard(page, live_server):
     page.goto(live_server + "/")
-    zoom = page.evaluate("() => window.atlasProjects.ready.then(h => h.map.getZoom())")
+    zoom = page.evaluate(f"() => {on_map('projects')}.ready.then(h => h.map.getZoom())")
     for _attempt in range(3):  # while the map still settles, a cluster may be replaced under the focus
         page.locator(".marker-cluster").first.focus()
         page.keyboard.press("Enter")
         try:
-            page.wait_for_function("(before) => window.atlasProjects.map.getZoom() > before", arg=zoom, timeout=3000)
+            page.wait_for_function(f"(before) => {on_map('map')}.getZoom() > before", arg=zoom, timeout=3000)
             break
         except PlaywrightTimeout:
             continue
-    assert page.evaluate("() => window.atlasProjects.map.getZoom()") > zoom, "Enter on a cluster zooms into it"
+    assert page.evaluate(f"() => {on_map('map')}.getZoom()") > zoom, "Enter on a cluster zooms into it"
 
 
 def test_ticking_a_handlungsfeld_hides_the_others_on_map_and_list_and_the_url_carries_it(page, live_server):

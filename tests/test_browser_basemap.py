@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import seeded_app, served, watch
-from helpers import PAYLOADS
+from helpers import PAYLOADS, on_map
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -24,6 +24,9 @@ TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000
                      "030005040295b62389b10000000049454e44ae426082")  # 1 × 1 pixel, RGB (200, 220, 240)
 TILE_COLOUR = (200, 220, 240)
 MARKUP_PLACES = [(52.62, 10.08), (53.25, 10.41), (53.14, 8.21), (51.53, 9.93)]  # Celle, Lüneburg, Oldenburg, Göttingen
+
+
+BASEMAP = on_map("basemap")
 
 
 def names(page) -> list[str]:
@@ -37,8 +40,7 @@ def named(page, text: str, within: str = ""):
 
 def basemap_ready(page):
     """The basemap's index is there and the map has settled (a move asked for meanwhile would be lost)."""
-    page.wait_for_function("() => window.atlasBasemap && window.atlasBasemap.grid"
-                           " && !window.atlasBasemap.map._animatingZoom")
+    page.wait_for_function(f"() => {BASEMAP} && {BASEMAP}.grid && !{BASEMAP}.map._animatingZoom")
 
 
 def test_the_state_map_names_the_large_towns_as_text_and_no_two_names_overlap(page, live_server):
@@ -49,7 +51,7 @@ def test_the_state_map_names_the_large_towns_as_text_and_no_two_names_overlap(pa
     basemap_ready(page)
     for town in ("Hannover", "Braunschweig", "Osnabrück", "Oldenburg", "Göttingen", "Bremen"):
         expect(named(page, town)).to_be_visible()
-    assert page.evaluate("() => window.atlasBasemap.map.getZoom()") <= 8
+    assert page.evaluate(f"() => {BASEMAP}.map.getZoom()") <= 8
     assert "Sarstedt" not in names(page) and "Lamspringe" not in names(page), "small places only closer in"
     boxes = page.evaluate("""() => [...document.querySelectorAll('.atlas-ort')].map(n => {
         const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom, n.children.length]; })""")
@@ -65,16 +67,16 @@ def test_the_state_map_names_the_large_towns_as_text_and_no_two_names_overlap(pa
         f"the index once (its preload is what the map uses), the overview once, no tile: {asked}"
     page.wait_for_timeout(3500)  # Chromium says after 3 s when a preload went unused
     assert not [text for text in said if "preload" in text], said
-    panes = page.evaluate("""() => ['basemap', 'basemapLines', 'basemapPlaces', 'tilePane', 'overlayPane', 'markerPane']
-        .map(name => parseInt(getComputedStyle(window.atlasBasemap.map.getPane(name)).zIndex, 10))""")
+    panes = page.evaluate(f"""() => ['basemap', 'basemapLines', 'basemapPlaces', 'tilePane', 'overlayPane',
+        'markerPane'].map(name => parseInt(getComputedStyle({BASEMAP}.map.getPane(name)).zIndex, 10))""")
     assert panes == sorted(panes) and panes[2] < panes[3], f"below the tiles, the outlines and the markers: {panes}"
     attribution = page.locator(".leaflet-control-attribution")
     expect(attribution).to_contain_text("GeoBasis-DE / BKG")
     expect(attribution).to_contain_text("GeoNames (CC BY 4.0)")
     # zoomed in, the tiles come with the smaller places and the Gemeinde borders, and replace the overview
-    page.evaluate("() => window.atlasBasemap.map.setView([52.15, 9.95], 11, {animate: false})")
+    page.evaluate(f"() => {BASEMAP}.map.setView([52.15, 9.95], 11, {{animate: false}})")
     expect(named(page, "Giesen")).to_be_visible()
-    page.wait_for_function("() => !window.atlasBasemap.map.hasLayer(window.atlasBasemap.overview)")
+    page.wait_for_function(f"() => !{BASEMAP}.map.hasLayer({BASEMAP}.overview)")
     assert page.locator("path.atlas-grund-gemeinde").count() > 0
 
 
@@ -95,7 +97,7 @@ def test_close_to_hildesheim_smaller_places_and_the_gemeinde_borders_appear(page
     page.on("request", lambda request: asked.append(request.url) if "/karte/grund" in request.url else None)
     page.goto(live_server + "/in-der-naehe?ort=Hildesheim&umkreis=10")
     basemap_ready(page)
-    assert page.evaluate("() => window.atlasBasemap.map.getZoom()") >= 10
+    assert page.evaluate(f"() => {BASEMAP}.map.getZoom()") >= 10
     for town in ("Sarstedt", "Bad Salzdetfurth", "Harsum", "Giesen"):  # 19,000 to 10,000 inhabitants
         expect(named(page, town)).to_be_visible()
     assert page.locator("path.atlas-grund-gemeinde").count() > 0
@@ -103,9 +105,8 @@ def test_close_to_hildesheim_smaller_places_and_the_gemeinde_borders_appear(page
     page.wait_for_load_state("networkidle")
     assert not [url for url in asked if "teil=uebersicht" in url] and len(asked) >= 2, asked
     # zoomed out, the overview comes and the small places and the Gemeinde borders go
-    page.evaluate("() => window.atlasBasemap.map.setZoom(8, {animate: false})")
-    page.wait_for_function("() => window.atlasBasemap.overview"
-                           " && window.atlasBasemap.map.hasLayer(window.atlasBasemap.overview)")
+    page.evaluate(f"() => {BASEMAP}.map.setZoom(8, {{animate: false}})")
+    page.wait_for_function(f"() => {BASEMAP}.overview && {BASEMAP}.map.hasLayer({BASEMAP}.overview)")
     expect(named(page, "Giesen")).to_have_count(0)
     expect(page.locator("path.atlas-grund-gemeinde")).to_have_count(0)
     expect(named(page, "Hannover")).to_be_visible()
@@ -138,12 +139,12 @@ def test_the_map_works_without_its_basemap_and_gets_it_after_the_next_move(page,
     failing = {"on": True}
     page.route("**/karte/grund.json*", lambda route: route.abort() if failing["on"] else route.continue_())
     page.goto(live_server + "/")
-    page.wait_for_function("() => window.atlasProjects && window.atlasProjects.settledAt")
+    page.wait_for_function(f"() => {on_map('projects')}?.settledAt")
     expect(page.locator("#projektliste li")).to_have_count(7)
     assert page.locator(".atlas-ort").count() == 0
     failing["on"] = False
-    page.wait_for_function("() => !window.atlasBasemap.map._animatingZoom")
-    page.evaluate("() => window.atlasBasemap.map.panBy([40, 0], {animate: false})")
+    page.wait_for_function(f"() => !{BASEMAP}.map._animatingZoom")
+    page.evaluate(f"() => {BASEMAP}.map.panBy([40, 0], {{animate: false}})")
     expect(named(page, "Hannover")).to_be_visible()
 
 

@@ -58,7 +58,7 @@ def test_the_popup_marks_an_entry_from_a_source_with_its_date_and_a_link_to_it(p
 def test_the_list_drawn_in_the_browser_marks_them_too(page, sources_site):
     _app, url, _ids = sources_site
     page.goto(f"{url}/region/leine-weser")
-    page.get_by_role("checkbox", name="Wohnen & Leben", exact=True).check()  # the list is drawn by atlas.js now
+    page.get_by_role("checkbox", name="Wohnen & Leben", exact=True).check()  # the list is drawn in the browser now
     expect(page.locator("#projektliste li")).to_have_count(1)
     expect(page.locator("#projektliste .source-mark")).to_have_count(0)
     page.get_by_role("checkbox", name="Wohnen & Leben", exact=True).uncheck()

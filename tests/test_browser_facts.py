@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import served
-from helpers import add_facts_projects, make_app
+from helpers import add_facts_projects, make_app, on_map
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def test_the_filters_narrow_map_and_list_and_stay_in_the_url(page, facts_server)
     page.get_by_label("Sprache des Angebots").select_option(label="فارسی (Persisch)")
     expect(page.locator("#projektliste li")).to_have_count(1)
     assert names(page) == ["Frauentreff"]
-    assert page.evaluate("window.atlasProjects.shownCount()") == 1
+    assert page.evaluate(f"{on_map('projects')}.shownCount()") == 1
     page.get_by_label("Sprache des Angebots").select_option(label="alle Sprachen")
     page.get_by_label("nur kostenlose Angebote").check()
     expect(page.locator("#projektliste li")).to_have_count(2)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 from conftest import served
-from helpers import PAYLOADS, add_facts_projects, html, make_app
+from helpers import PAYLOADS, add_facts_projects, html, make_app, on_map
 from playwright.sync_api import expect
 from servers import LoopbackHttp
 
@@ -129,5 +129,5 @@ def test_a_visitor_filters_the_embedded_map_of_a_district_at_once(page, embed_ap
         link = frame.locator("#projektliste a")
         expect(link).to_have_text(["Jobberatung"])
         assert link.get_attribute("target") == "_blank"
-        assert page.frames[-1].evaluate("window.atlasProjects.shownCount()") == 1  # the map shows the same
+        assert page.frames[-1].evaluate(f"{on_map('projects')}.shownCount()") == 1  # the map shows the same
         assert page.context.cookies() == []  # neither the page nor its data set a cookie in the frame

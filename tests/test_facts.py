@@ -163,9 +163,9 @@ def test_the_maps_ask_which_projects_are_open_and_get_their_ids(atlas_app):
     assert sorted(client.get("/karte/offen.json?zeit=woche&arl=leine-weser").get_json()) == [1, 2]
     assert client.get("/karte/offen.json?zeit=woche&arl=lueneburg").get_json() == []
     data = client.get("/karte/projekte.json").get_json()
-    assert dict(zip(data["id"], data["ko"], strict=True)) == {1: 1, 2: 0, 3: 1, 4: 0}
-    first = data["sp"][data["id"].index(1)]
-    assert [name for bit, name in data["sprachen"] if first & bit] == ["Deutsch", "العربية (Arabisch)"]
+    assert dict(zip(data["id"], data["kostenlos"], strict=True)) == {1: 1, 2: 0, 3: 1, 4: 0}
+    first = data["sprachen_mask"][data["id"].index(1)]
+    assert [s["name"] for s in data["sprachen"] if first & s["bit"]] == ["Deutsch", "العربية (Arabisch)"]
 
 
 @pytest.mark.parametrize(("url", "message"), [

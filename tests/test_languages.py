@@ -123,7 +123,7 @@ def test_cached_pages_and_data_are_kept_per_language(reader):
 
     src = lambda page: json.loads(page.select_one("#atlas-data").get_text())["src"]  # noqa: E731
     assert src(german) != src(english)
-    names = [field[1] for field in client.get(src(english)).get_json()["fields"]]
+    names = [field["label"] for field in client.get(src(english)).get_json()["fields"]]
     assert names[0] == "Language" and "Work & Training" in names
 
 

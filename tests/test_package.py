@@ -10,6 +10,7 @@ them), so PyPI is not asked either.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,8 @@ def test_a_wheel_from_a_fresh_clone_serves_the_atlas_from_an_empty_directory(tmp
     assert {"atlas/templates/mail/mail.txt", "atlas/templates/mail/mail.html", "atlas/templates/mine/status.html",
             "atlas/migrations/versions/0004_mail_loop.py", "atlas/npm/supercluster.min.js", "atlas/npm/LICENSE"} \
         <= inside
+    modules = {path.name for path in (ROOT / "static" / "js").glob("*.js")}
+    assert {name.removeprefix("atlas/static/js/") for name in inside if name.startswith("atlas/static/js/")} == modules
     assert {f"atlas/translations/{code}/LC_MESSAGES/messages.mo" for code in LANGUAGES if code != "de"} <= inside
     assert not [name for name in inside if name.endswith(".po") or name.startswith("atlas/npm/package")]
     assert "License-Expression: MIT AND ISC" in zipfile.ZipFile(wheel).read(
@@ -66,9 +69,10 @@ def test_a_wheel_from_a_fresh_clone_serves_the_atlas_from_an_empty_directory(tmp
 
     server = AtlasServe(atlas, env, empty)
     try:
-        for path in ("/", "/region/lueneburg", "/projekt/1", "/einreichen", "/benachrichtigung", "/static/atlas.js",
-                     "/vendor/leaflet/leaflet.js", "/vendor/supercluster/supercluster.min.js", "/karte/arl.geojson",
-                     "/karte/atlas.js", "/healthz"):
+        entry = re.search(r'src="(/js/\w+/)maps\.js"', requests.get(server.url + "/", timeout=30).text).group(1)
+        for path in ("/", "/region/lueneburg", "/projekt/1", "/einreichen", "/benachrichtigung", "/static/atlas.css",
+                     *(entry + name for name in sorted(modules)), "/vendor/leaflet/leaflet.js",
+                     "/vendor/supercluster/supercluster.min.js", "/karte/arl.geojson", "/karte/atlas.js", "/healthz"):
             assert requests.get(server.url + path, timeout=30).status_code == 200, path
         assert "Gewerkepass" in requests.get(server.url + "/karte/projekte.json?arl=weser-ems", timeout=30).text
         english = requests.get(server.url + "/einreichen?lang=en", timeout=30).text

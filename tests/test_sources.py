@@ -126,7 +126,7 @@ def test_lists_and_map_data_mark_only_the_unconfirmed_entries(sources_app):
     assert items[f"/projekt/{old}"].select_one(".source-mark").get_text() == "aus öffentlichen Quellen, unbestätigt"
     assert items[f"/projekt/{confirmed}"].select_one(".source-mark") is None
     data = client.get("/karte/projekte.json?arl=leine-weser").get_json()
-    marked = {data["id"][i]: (data["quellen"][data["qu"][i]], data["staende"][data["qs"][i]])
+    marked = {data["id"][i]: (data["quellen"][data["quelle_index"][i]], data["staende"][data["stand_index"][i]])
               for i in range(len(data["id"]))}
     assert marked == {old: (OLD, "2019"), new: (NEW, "03/2024"), confirmed: ("", "")}
     texts = json.loads(html(client.get("/")).select_one("#atlas-text").get_text())

@@ -105,10 +105,12 @@ def test_lists_and_the_map_data_carry_the_summary_in_the_reader_s_language(app):
     assert item.span.get_text() == ARABIC_SUMMARY and item.span["lang"] == "ar" and item.span["dir"] == "rtl"
     data = client.get("/karte/projekte.json?arl=leine-weser&lang=ar").get_json()
     i = data["id"].index(project_id)
-    assert data["summaries"][data["su"][i]] == [ARABIC_SUMMARY, "ar", "rtl", 2, "Deutsch lernen beim Kaffee"]
+    assert data["summaries"][data["summary_index"][i]] == {
+        "text": ARABIC_SUMMARY, "lang": "ar", "dir": "rtl", "machine": False, "translated": True, "outdated": False,
+        "original": "Deutsch lernen beim Kaffee"}
     german = client.get("/karte/projekte.json?arl=leine-weser&lang=de").get_json()
-    assert german["summaries"][german["su"][german["id"].index(project_id)]][:2] == ["Deutsch lernen beim Kaffee",
-                                                                                    "de"]
+    summary = german["summaries"][german["summary_index"][german["id"].index(project_id)]]
+    assert (summary["text"], summary["lang"], summary["translated"]) == ("Deutsch lernen beim Kaffee", "de", False)
 
 
 def test_the_submission_form_takes_translations_and_names_what_is_too_long(app):

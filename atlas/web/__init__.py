@@ -15,7 +15,7 @@ from atlas.history import changes
 from atlas.i18n import _, distance, isolate, lazy, listing, number
 from atlas.near import RADII_KM
 from atlas.places import precision_label
-from atlas.present import local_time
+from atlas.present import blank_project, local_time
 from atlas.regions import ARLS, BOUNDARIES
 
 ALLIANCE = "Niedersachsen packt an"
@@ -108,7 +108,7 @@ def register(app: Flask) -> None:
         return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with, "ALLIANCE": ALLIANCE,
                 "describe_changes": changes, "absolute_url": absolute_url,
                 "alliance": Markup(f'<bdi lang="de">{ALLIANCE}</bdi>'),  # its own direction inside any line
-                "language_query": language_query,
+                "language_query": language_query, "blank_project": blank_project,
                 "precision_label": precision_label, "search_radii": RADII_KM, "filter_choices": filter_choices,
                 "boundaries": BOUNDARIES}
 

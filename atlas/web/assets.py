@@ -1,8 +1,14 @@
-"""The files a page loads: Leaflet and its plugins from the XStatic packages on PyPI, the atlas's own script and
-style, the region outlines as GeoJSON, the atlas's own basemap (atlas.basemap), and the script of each kind of map.
+"""The files a page loads: Leaflet and its plugins from the XStatic packages on PyPI, the atlas's own browser code
+and style, the region outlines as GeoJSON, the atlas's own basemap (atlas.basemap), and the script of each kind of
+map.
 
 Every file is read or rendered once per process and kept compressed (atlas.web.delivery). Its URL carries a
 version (`?v=` the digest of its content), so the browser keeps it a year and asks again only when it changed.
+
+The browser code is native ES modules (static/js/), which import each other by relative URLs (`./text.js`): the
+browser resolves those against the importing module's URL, where a `?v=` would be lost. So every module is served
+under one path that names the version of all of them together (`/js/<version>/map.js`): a change to any module
+gives every page a new path, and no module is ever taken from the browser's cache beside a changed one.
 
 A page holds no inline script (the Content-Security-Policy allows scripts from this site only): its map's script
 is a file here, named by kind. The script is the same in every process, so any process can answer for a page
@@ -11,8 +17,10 @@ another one rendered.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +42,10 @@ bp = Blueprint("assets", __name__)
 VENDOR = {"leaflet": leaflet.BASE_DIR, "markercluster": markercluster.BASE_DIR,
           "supercluster": str(resource("npm", "node_modules/supercluster/dist"))}  # npm, fetched by `make`
 NIEDERSACHSEN_BOUNDS = ((51.29, 6.65), (53.9, 11.6))
+MODULES = "js"  # the folder of static/ that holds the browser code's modules
+# Module scripts run only when sent with a JavaScript type; the platform's table is not asked for those
+TYPES = {".js": "text/javascript", ".css": "text/css"}
+IMPORT = re.compile(r"""^(?:import|export)\b[^;]*?\bfrom\s*["']\./([\w-]+\.js)["']""", re.MULTILINE)
 _lock = threading.Lock()
 
 
@@ -49,6 +61,57 @@ def asset(filename: str, package: str | None = None) -> str:
 @bp.get("/static/<path:filename>")
 def static_file(filename: str):
     return _versioned(_file("atlas", filename))
+
+
+@bp.app_template_global()
+def module_src(filename: str) -> str:
+    """The URL of a module of the browser code (static/js/), under the version of all modules together."""
+    return url_for("assets.module_file", version=modules_version(), filename=filename)
+
+
+@bp.app_template_global()
+def module_preloads(entry: str) -> list[str]:
+    """The URLs of every module `entry` imports, directly or through others: the page names them all at once
+    (modulepreload), and the browser fetches them together instead of one import after the other."""
+    kept = current_app.extensions.setdefault("atlas_assets", {})
+    if ("imports", entry) not in kept:
+        found, todo = [], [entry]
+        while todo:
+            for name in IMPORT.findall(_file("atlas", f"{MODULES}/{todo.pop()}").body.decode()):
+                if name not in found and name != entry:
+                    found.append(name)
+                    todo.append(name)
+        with _lock:
+            kept.setdefault(("imports", entry), sorted(found))
+    return [module_src(name) for name in kept[("imports", entry)]]
+
+
+@bp.get("/js/<version>/<path:filename>")
+def module_file(version: str, filename: str):
+    """A module of the browser code: a year in the browser under the current version of the modules; under an
+    older one (a page from before a change) the current module, asked again each time."""
+    current = version == modules_version()
+    return deliver(_file("atlas", f"{MODULES}/{filename}"), max_age=YEAR if current else 0, immutable=current)
+
+
+def modules_version() -> str:
+    """The version of the modules as this process serves them (read once, like every static file)."""
+    kept = current_app.extensions.setdefault("atlas_assets", {})
+    if "modules" not in kept:
+        root = resource("static") / MODULES
+        names = sorted(path.relative_to(root).as_posix() for path in root.rglob("*.js"))
+        version = version_of({name: _file("atlas", f"{MODULES}/{name}").etag for name in names})
+        with _lock:
+            kept.setdefault("modules", version)
+    return kept["modules"]
+
+
+def version_of(files: dict[str, str]) -> str:
+    """One version for many files: the digest of their names and of their contents' digests (`files`)."""
+    digest = hashlib.sha256()
+    for name, etag in sorted(files.items()):
+        digest.update(f"{name}\0{etag}\0".encode())
+    return digest.hexdigest()[:20]
 
 
 @bp.get("/vendor/<package>/<path:filename>")
@@ -122,7 +185,7 @@ def _file(package: str, filename: str) -> Stored:
     path = safe_join(str(root), filename)
     if path is None or not Path(path).is_file():
         abort(404)
-    mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    mimetype = TYPES.get(Path(path).suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
     return _kept(("file", path), lambda: Path(path).read_bytes(), mimetype)
 
 
@@ -165,7 +228,7 @@ def basemap_src() -> str:
 
 
 def _basemap_options() -> str:
-    """What a map's script hands static/basemap.js: where the data is, and whom the map owes it (as Leaflet shows
+    """What a map's script hands static/js/basemap.js: where the data is, and whom the map owes it (as Leaflet shows
     an attribution: HTML, here made of our own words only)."""
     attribution = f"{escape(BOUNDARIES)} · GeoNames (CC BY 4.0)"
     return json.dumps({"src": basemap_src(), "attribution": attribution}, ensure_ascii=False)

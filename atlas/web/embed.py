@@ -10,7 +10,7 @@ from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
 from atlas.mapdata import project_data, script_json
 from atlas.near import circle, parse_near_query, within_radius
-from atlas.present import local_now
+from atlas.present import local_now, project_view
 from atlas.regions import ARLS
 from atlas.web import language
 from atlas.web.assets import page_map
@@ -72,5 +72,6 @@ def _render(services, arl, kreis, chosen, now, near, fixed: list[tuple[str, str]
         full = url_for("near.near", ort=near.ort, umkreis=near.radius_km)
     shown = chosen.apply(area, now)
     return render_template("embed/map.html", map=page_map(kind), data=data, filter=chosen, fields=HANDLUNGSFELDER,
-                           total=len(shown), fixed=fixed, projects=shown.head(LIST_PAGE).to_dict("records"),
+                           total=len(shown), fixed=fixed,
+                           projects=[project_view(row) for row in shown.head(LIST_PAGE).to_dict("records")],
                            full=full, arl=ARLS.get(arl) if arl else None)

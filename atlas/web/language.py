@@ -66,8 +66,8 @@ def browser_text() -> str:
 
 
 def browser_texts() -> dict:
-    """What static/atlas.js writes into the page, in the page's language. Counts come in every plural form the
-    language has (CLDR categories, as the browser's Intl.PluralRules names them), with {n} for the number."""
+    """What the browser code (static/js/) writes into the page, in the page's language. Counts come in every plural
+    form the language has (CLDR categories, as the browser's Intl.PluralRules names them), with {n} for the number."""
     rule = Locale.parse(current()).plural_form
     samples: dict[str, int] = {}
     for n in (*range(0, 200), 1000, 1001, 1.5):
@@ -84,8 +84,9 @@ def browser_texts() -> dict:
         "fromSources": _("Aus öffentlichen Quellen zusammengetragen, Stand %(stand)s – vom Träger noch nicht "
                          "bestätigt", stand="{stand}"),
         "source": _("Quelle"),
-        "fromSourcesShort": _("aus öffentlichen Quellen, unbestätigt"),
         "machine": _("maschinell übersetzt"),  # a project's text (atlas.texts)
         "original": _("Original (Deutsch) anzeigen"),
         "outdated": _("Übersetzung veraltet"),
+        # how the language joins a list (CLDR, as atlas.i18n.listing joins it): not every browser knows every language
+        "list": dict(Locale.parse(current()).list_patterns["standard"]),
     }

@@ -11,7 +11,7 @@ from atlas.filters import TIMES, Filter, parse_filter
 from atlas.freshness import unconfirmed_before
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
-from atlas.mapdata import project_data, script_json
+from atlas.mapdata import data_version, project_data, script_json
 from atlas.present import kreis_counts, local_now, project_view
 from atlas.regions import ARLS
 from atlas.store import PUBLISHED
@@ -98,7 +98,7 @@ def _map_page(view: str, arl: str | None):
 def data_sources(arl: str | None, version: int) -> dict[str, str]:
     """Where a map of the state or of a district fetches its projects (the versioned resource, shared by every page
     that shows them) and the ids open now or this week (`open`)."""
-    return {"src": url_for("public.projects_data", arl=arl, v=version, lang=language.current()),
+    return {"src": url_for("public.projects_data", arl=arl, v=data_version(version), lang=language.current()),
             "open": url_for("public.open_data", arl=arl)}
 
 
@@ -106,14 +106,15 @@ def data_sources(arl: str | None, version: int) -> dict[str, str]:
 def projects_data():
     """The published projects of the state or of one district, as the map draws them: compact columns.
 
-    Under the current store version (`?v=`) it is kept a year; the pages always name the current version.
+    Under the current version (`?v=`: the store's and the columns' shape) it is kept a year; the pages always name
+    the current version.
     """
     arl = arl_argument()
     store = _services().store
     version = store.version()
     data = _pages().get(("daten", arl, language.current()), version,
                         lambda: project_data(reader_frame(store.published(arl=arl))), mimetype="application/json")
-    current = request.args.get("v") == str(version)
+    current = request.args.get("v") == data_version(version)
     return deliver(data, max_age=YEAR if current else 0, immutable=current)
 
 

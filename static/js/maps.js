@@ -1,0 +1,41 @@
+/* The browser code of the pages with a map (templates/_partials.html, map_assets, loads it as a module).
+
+A map's script, which Folium renders (atlas/maps.py), is a module that runs after this one: it makes the Leaflet
+map and hands it over by one event per layer on the map's element, `atlas:basemap`, `atlas:boundaries`,
+`atlas:projects` or `atlas:pin`, with {map, options}. No global passes between them. Each layer is the job of a
+module here; what they make is on the map's element as `atlas` (dom.js, expose) for tests and benchmarks. */
+
+import {drawBasemap} from "./basemap.js";
+import {drawBoundaries} from "./boundaries.js";
+import {expose} from "./dom.js";
+import {wireFilter} from "./filters.js";
+import {drawProjects} from "./map.js";
+import {placePin} from "./pin.js";
+import {TEXT} from "./text.js";
+
+const LAYERS = {
+  basemap: (map, options) => expose(map, "basemap", drawBasemap(map, options)),
+  boundaries: (map, options) => drawBoundaries(map, options),
+  projects: (map, options) => wireFilter(expose(map, "projects", drawProjects(map, options))),
+  pin: (map, options) => expose(map, "pin", placePin(map, options)),
+};
+
+Object.entries(LAYERS).forEach(([layer, draw]) => {
+  document.addEventListener("atlas:" + layer, (event) => {
+    localise(event.detail.map);
+    draw(event.detail.map, event.detail.options);
+  });
+});
+
+/* The map's own controls speak the page's language. */
+function localise(map) {
+  if (map.atlasLocalised || !map.zoomControl) return;
+  map.atlasLocalised = true;
+  [[map.zoomControl._zoomInButton, TEXT.zoomIn], [map.zoomControl._zoomOutButton, TEXT.zoomOut]]
+    .forEach(([button, label]) => {
+      if (button && label) {
+        button.title = label;
+        button.setAttribute("aria-label", label);
+      }
+    });
+}

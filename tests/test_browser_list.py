@@ -1,0 +1,72 @@
+"""The list beside a map is rendered once, by one template: the server's items and the items the browser makes
+when the filter changes come from the same macro (templates/_partials.html, project_item) and are the same."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import served
+from helpers import add_facts_projects, facts, make_app, on_map
+from playwright.sync_api import expect
+from test_sources import add_sources
+
+from atlas.store import PUBLISHED
+
+pytestmark = pytest.mark.browser
+
+# Each list item's markup as the page holds it, keyed by its link, whitespace between its parts collapsed: the
+# items the browser made (the live list) and the server's (the page's HTML, parsed by the browser).
+ITEMS = """async (html) => {
+    await new Promise(done => setTimeout(done, 0));
+    const items = root => [...root.querySelectorAll('#projektliste > li')].map(item => [
+        item.querySelector('a').getAttribute('href'), item.outerHTML.replace(/\\s+/g, ' ').replace(/> </g, '><')]);
+    return {browser: items(document), server: items(new DOMParser().parseFromString(html, 'text/html'))};
+}"""
+
+
+@pytest.fixture(scope="module")
+def list_server(tmp_path_factory):
+    """Projects with and without Träger, facts and a source, one in three Handlungsfelder with markup in its texts."""
+    directory = tmp_path_factory.mktemp("liste")
+    app = make_app(directory)
+    add_facts_projects(app)
+    add_sources(app, directory)
+    services = app.extensions["atlas"]
+    many = facts(name="Treff <b>Miteinander</b> & mehr", traeger="Verein „Hand in Hand“ <i>e.V.</i>",
+                 handlungsfelder="sprache;wohnen-leben;teilhabe", sprachen="de;uk;ar", kosten="kostenlos",
+                 zeiten="Mo-Fr 10:00-12:00", summary="Deutsch <em>lernen</em> beim Kaffee")
+    services.store.add_many([(many, services.geocoder.geocode("Hildesheim").place)], PUBLISHED)
+    with served(app) as url:
+        yield url
+
+
+@pytest.mark.parametrize("path", ["/region/leine-weser", "/einbetten?arl=leine-weser", "/region/leine-weser?lang=ar",
+                                  "/?lang=uk", "/?lang=fa", "/?lang=tr", "/?lang=ru", "/?lang=en",
+                                  "/?lang=ps", "/?lang=fr"])
+def test_a_list_item_made_in_the_browser_is_the_one_the_server_renders(page, list_server, path):
+    page.goto(list_server + path)
+    page.wait_for_function(f"() => {on_map('projects')}?.settledAt")
+    html = page.request.get(list_server + path).text()
+    items = page.evaluate(ITEMS, html)
+    assert len(items["server"]) == 8
+    assert items["browser"] == items["server"]
+    # each kind of part is there in some item, and a project's texts are text
+    markup = "".join(item for _link, item in items["browser"])
+    for part in ('data-slot="traeger"', 'data-slot="facts"', 'data-slot="source"', 'data-slot="summary"',
+                 'data-hf="teilhabe"'):
+        assert part in markup, part
+    expect(page.locator("#projektliste .projekt-name", has_text="Treff <b>Miteinander</b> & mehr")).to_have_count(1)
+    assert page.locator("#projektliste b, #projektliste i, #projektliste em").count() == 0
+
+
+def test_the_filtered_list_is_made_from_the_template_of_the_page(page, list_server):
+    page.goto(list_server + "/region/leine-weser")
+    page.get_by_role("checkbox", name="Gesellschaftliche Teilhabe").check()
+    expect(page.locator("#projektliste > li")).to_have_count(2)
+    item = page.locator("#projektliste > li", has_text="Treff <b>Miteinander</b> & mehr")
+    expect(item.locator(".hf-name")).to_have_text(["Sprache ", "Wohnen & Leben ", "Gesellschaftliche Teilhabe "])
+    expect(item.locator(".facts-note")).to_have_text("kostenlos · Deutsch, العربية (Arabisch) und українська "
+                                                     "(Ukrainisch) · Montag–Freitag 10:00–12:00")
+    expect(item.locator("[data-slot=traeger]")).to_have_text("Verein „Hand in Hand“ <i>e.V.</i> · ")
+    source = page.locator("#projektliste > li", has_text="Frauentreff Hildesheim")
+    expect(source.locator(".source-mark")).to_have_text("aus öffentlichen Quellen, unbestätigt")
+    expect(source.locator("[data-slot=traeger]")).to_have_text("Verein · ")
