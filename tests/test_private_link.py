@@ -273,7 +273,7 @@ def test_the_office_finds_a_project_by_number_name_traeger_or_place_and_keeps_it
     form = page.select_one("#warteschlange-filter")
     assert form.select_one("#q")["value"] == "markt"
     assert form.select_one("input[name=status]")["value"] == "pending"
-    assert form.select_one("#kreis option[selected]")["value"] == "03254"
+    assert form.select_one("#f-kreis option[selected]")["value"] == "03254"
     row = page.select_one("#warteschlange tbody tr")
     assert row.select_one(".reference").get_text() == f"GS-{first:06d}"
     for path in (f"/amt/projekt/{first}", f"/amt/projekt/{first}/bearbeiten"):

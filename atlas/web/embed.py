@@ -18,7 +18,7 @@ from atlas.web.delivery import deliver
 from atlas.web.headers import frameable
 from atlas.web.limits import embed_limit, limiter, no_place_asked
 from atlas.web.public import LIST_PAGE, arl_argument, data_sources, valid_filter
-from atlas.web.reader import reader_frame
+from atlas.web.reader import reader_frame, with_summaries
 
 bp = Blueprint("embed", __name__)
 
@@ -73,5 +73,5 @@ def _render(services, arl, kreis, chosen, now, near, fixed: list[tuple[str, str]
     shown = chosen.apply(area, now)
     return render_template("embed/map.html", map=page_map(kind), data=data, filter=chosen, fields=HANDLUNGSFELDER,
                            total=len(shown), fixed=fixed,
-                           projects=[project_view(row) for row in shown.head(LIST_PAGE).to_dict("records")],
+                           projects=with_summaries([project_view(row) for row in shown.head(LIST_PAGE).to_dict("records")]),
                            full=full, arl=ARLS.get(arl) if arl else None)
