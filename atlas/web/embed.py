@@ -71,7 +71,7 @@ def _render(services, arl, kreis, chosen, now, near, fixed: list[tuple[str, str]
                                         open_src=sources["open"])
         full = url_for("near.near", ort=near.ort, umkreis=near.radius_km)
     shown = chosen.apply(area, now)
+    listed = with_summaries([project_view(row) for row in shown.head(LIST_PAGE).to_dict("records")])
     return render_template("embed/map.html", map=page_map(kind), data=data, filter=chosen, fields=HANDLUNGSFELDER,
-                           total=len(shown), fixed=fixed,
-                           projects=with_summaries([project_view(row) for row in shown.head(LIST_PAGE).to_dict("records")]),
+                           total=len(shown), fixed=fixed, projects=listed,
                            full=full, arl=ARLS.get(arl) if arl else None)
