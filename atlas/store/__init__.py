@@ -23,7 +23,7 @@ from atlas.store.core import (
 from atlas.store.office import OfficeReads
 from atlas.store.public import PUBLIC_COLUMNS, PublicReads, at_public_positions
 from atlas.store.query import ProjectQuery
-from atlas.store.versions import Versions
+from atlas.store.versions import PublicLog, Versions
 from atlas.store.writes import Writes
 
 __all__ = ["ARCHIVED", "FROM_SOURCE", "ID_BATCH", "PENDING", "PUBLIC_COLUMNS", "PUBLISHED", "REFERENCE", "REJECTED",
@@ -31,5 +31,5 @@ __all__ = ["ARCHIVED", "FROM_SOURCE", "ID_BATCH", "PENDING", "PUBLIC_COLUMNS", "
            "Store", "at_public_positions"]
 
 
-class Store(Writes, PublicReads, OfficeReads, Versions, StoreCore):
+class Store(Writes, PublicReads, OfficeReads, Versions, PublicLog, StoreCore):
     """Add, publish, reject, query projects; Kreis and ArL are computed when a project is written."""

@@ -1,4 +1,5 @@
-"""Rendered pages, kept until what the public sees changes (the store's version moves on).
+"""Rendered pages, kept until what the public sees changes (the store's version moves on – or, for a page of one
+ArL district, that district's version: its `scope`).
 
 A page is kept as it is sent: compressed once, with its ETag (atlas.web.delivery). Bounded in bytes, not
 entries: a flood of distinct pages evicts others and never grows the process beyond the bound – the cheap ones to
@@ -36,8 +37,10 @@ class PageCache:
         self.hits = self.renders = 0
 
     def get(self, key: Hashable, version: int, render: Callable[[], str | bytes],
-            mimetype: str = "text/html") -> Stored:
-        full_key = (version, key)
+            mimetype: str = "text/html", scope: str | None = None) -> Stored:
+        """The page kept under `key` at this version of its scope (None: the state; else an ArL district), made by
+        `render` if it is not there."""
+        full_key = (scope, version, key)
         while True:
             with self._lock:
                 if full_key in self._pages:
@@ -52,7 +55,7 @@ class PageCache:
         try:
             started = time.perf_counter()
             page = store(render(), mimetype)
-            self._keep(full_key, version, page, time.perf_counter() - started)
+            self._keep(full_key, page, time.perf_counter() - started)
             return page
         finally:
             with self._lock:
@@ -61,13 +64,14 @@ class PageCache:
     def __len__(self) -> int:
         return len(self._pages)
 
-    def _keep(self, full_key, version: int, page: Stored, seconds: float) -> None:
+    def _keep(self, full_key, page: Stored, seconds: float) -> None:
+        scope, version, _key = full_key
         with self._lock:
             self.renders += 1
             if page.size <= self.max_bytes:
                 self._pages[full_key] = _Kept(page, seconds)
                 self.bytes += page.size
-            for old in [k for k in self._pages if k[0] != version]:
+            for old in [k for k in self._pages if k[0] == scope and k[1] < version]:  # an older version's pages
                 self._drop(old)
             while self.bytes > self.max_bytes:
                 cheap = next((k for k, kept in self._pages.items() if kept.seconds < CHEAP_SECONDS), None)

@@ -52,7 +52,7 @@ def project(project_id: int):
                                data=project_data(frame, view=view), arl=ARLS[row["arl"]],
                                tiles=current_app.config["TILES"])
 
-    return deliver(_pages().get(key, services.store.version(), render))
+    return deliver(_pages().get(key, services.public.current().version_of(row["arl"]), render, scope=row["arl"]))
 
 
 def get_published_or_404(project_id: int) -> dict:
@@ -70,11 +70,11 @@ def _map_page(view: str, arl: str | None):
     services = _services()
     now = local_now()
     key = (view, arl, chosen.key(now), page, language.current())
-    version = services.store.version()
+    published = services.public.current()
+    version = published.version_of(arl)
 
     def render() -> str:
-        everything = services.store.published(arl=arl)
-        shown = chosen.apply(everything, now)
+        shown = published.select(arl, chosen, now)
         parts = page_map(f"region-{arl}" if arl else "atlas")
         first = (page - 1) * LIST_PAGE
         pages = max(1, -(-len(shown) // LIST_PAGE))
@@ -84,14 +84,13 @@ def _map_page(view: str, arl: str | None):
         sources = data_sources(arl, version)
         return render_template(
             f"public/{view}.html", map=parts, data=script_json(sources), data_src=sources["src"], filter=chosen,
-            fields=HANDLUNGSFELDER,
-            projects=public_views(shown.iloc[first:first + LIST_PAGE].to_dict("records")),
+            fields=HANDLUNGSFELDER, projects=public_views(published.rows(shown[first:first + LIST_PAGE])),
             total=len(shown), page=page, pages=pages,
             arl=ARLS.get(arl) if arl else None, arls=ARLS, tiles=current_app.config["TILES"],
-            counts=kreis_counts(services.regions, everything, arl) if arl else None,
+            counts=kreis_counts(services.regions, published.frame(published.select(arl)), arl) if arl else None,
         )
 
-    return deliver(_pages().get(key, version, render))
+    return deliver(_pages().get(key, version, render, scope=arl))
 
 
 def data_sources(arl: str | None, version: int) -> dict[str, str]:
@@ -108,10 +107,11 @@ def projects_data():
     Under the current store version (`?v=`) it is kept a year; the pages always name the current version.
     """
     arl = arl_argument()
-    store = _services().store
-    version = store.version()
-    data = _pages().get(("daten", arl, language.current()), version, lambda: project_data(store.published(arl=arl)),
-                        mimetype="application/json")
+    published = _services().public.current()
+    version = published.version_of(arl)
+    data = _pages().get(("daten", arl, language.current()), version,
+                        lambda: project_data(published.frame(published.select(arl))), mimetype="application/json",
+                        scope=arl)
     current = request.args.get("v") == str(version)
     return deliver(data, max_age=YEAR if current else 0, immutable=current)
 
@@ -124,11 +124,11 @@ def open_data():
     wanted = valid_filter(request.args)
     if not wanted.zeit:
         raise BadRequest(_("Bitte „zeit“ angeben: %(allowed)s.", allowed=", ".join(TIMES)))
-    store = _services().store
+    published = _services().public.current()
     now = local_now()
-    body = _pages().get(("offen", arl, wanted.key(now)), store.version(), lambda: json.dumps(
-        Filter(zeit=wanted.zeit).apply(store.published(arl=arl), now).id.astype(int).tolist()),
-        mimetype="application/json")
+    body = _pages().get(("offen", arl, wanted.key(now)), published.version_of(arl), lambda: json.dumps(
+        published["id"][published.select(arl, Filter(zeit=wanted.zeit), now)].tolist()),
+        mimetype="application/json", scope=arl)
     return deliver(body, max_age=60)
 
 
@@ -158,7 +158,7 @@ def page_number(value: str) -> int:
 
 def public_views(rows: list[dict]) -> list[dict]:
     """Projects as a public page lists them: with their Handlungsfelder, and `unconfirmed_since` for those whose
-    confirmation ran out (pages are renewed daily by `atlas freshness`, which moves the store's version on)."""
+    confirmation ran out (the freshness cycle moves the version on when one ran out since, atlas.freshness)."""
     views = [project_view(row) for row in rows]
     since = _services().store.unconfirmed_since(
         [int(v["id"]) for v in views], unconfirmed_before(int(current_app.config["FRESHNESS_DAYS"])))
