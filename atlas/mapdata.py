@@ -38,17 +38,39 @@ def script_json(data) -> str:
 
 def project_data(projects: pd.DataFrame, centre: dict | None = None, view: dict | None = None,
                  open_src: str | None = None) -> str:
-    """The projects as JSON for the page's `#atlas-data` block; with a centre, the map draws it and its radius;
-    with a view ({lat, lon, zoom}) the map starts there; `open_src` is where the time filter asks which are open."""
+    """The projects as JSON for the page's `#atlas-data` block, with their labels in the reader's language; with a
+    centre, the map draws it and its radius; with a view ({lat, lon, zoom}) the map starts there; `open_src` is
+    where the time filter asks which are open."""
     data = columns(projects)
+    data.update(labels(data["zeiten_roh"]))
+    data["zeiten"] = [data["zeiten"][raw] if raw else "" for raw in data.pop("zeiten_roh")]
     for name, value in (("centre", centre), ("view", view), ("open", open_src)):
         if value:
             data[name] = value
     return script_json(data)
 
 
+def map_data(projects: pd.DataFrame) -> str:
+    """The projects as the versioned data resource of the maps (/karte/projekte.json): the same body in every
+    language – the words to show them with come from the page (`labels`)."""
+    data = columns(projects)
+    data["zeiten"] = data.pop("zeiten_roh")
+    return script_json(data)
+
+
+def labels(schedules) -> dict:
+    """What the map's projects are shown with in the reader's language: the Handlungsfelder, the languages, and
+    these times (OSM opening_hours as stored) spelled out."""
+    return {
+        "fields": [[hf.slug, hf.label, hf.colour, hf.letter, hf.bit] for hf in HANDLUNGSFELDER.values()],
+        "sprachen": [[bit, language_name(code)] for code, bit in LANGUAGE_BITS.items()],
+        "zeiten": {raw: "; ".join(times_text(raw)) for raw in schedules if raw},
+    }
+
+
 def columns(projects: pd.DataFrame) -> dict:
-    """Compact columns: coordinates as scaled integers, Ort and Träger as indexes into tables of their values."""
+    """Compact columns, the same in every language: coordinates as scaled integers, Ort, Träger and times (as
+    stored: `zeiten_roh`) as indexes into tables of their values."""
     orte, ort_index = _table(projects["ort"])
     traeger, traeger_index = _table(projects["traeger"])
     zeiten, zeiten_index = _table(projects["zeiten"])
@@ -70,10 +92,8 @@ def columns(projects: pd.DataFrame) -> dict:
         "ort": ort_index, "orte": orte,
         "tr": traeger_index, "traeger": traeger,
         "scale": COORD_SCALE,
-        "fields": [[hf.slug, hf.label, hf.colour, hf.letter, hf.bit] for hf in HANDLUNGSFELDER.values()],
         "alle": ZIELGRUPPEN["alle"].bit,  # a project for everyone passes every target group
-        "zt": zeiten_index, "zeiten": ["; ".join(times_text(z)) if z else "" for z in zeiten],
-        "sprachen": [[bit, language_name(code)] for code, bit in LANGUAGE_BITS.items()],
+        "zt": zeiten_index, "zeiten_roh": zeiten,
         "qu": quelle_index, "quellen": quellen, "qs": stand_index, "staende": staende,
     }
 

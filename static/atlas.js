@@ -166,9 +166,20 @@
     if (block.centre) drawCentre(map, block.centre);
     var load = block.src
       ? fetch(block.src, {credentials: "same-origin"}).then(function (r) { return r.json(); })
+          .then(function (data) { return labelled(data, block.labels || {}); })
       : Promise.resolve(block);
     handle.ready = load.then(function (data) { draw(handle, data, options); return handle; });
     return handle;
+  }
+
+  /* The data resource is the same in every language: the page hands over the words to show it with (the
+     Handlungsfelder, the languages, the times spelled out). */
+  function labelled(data, labels) {
+    var times = labels.zeiten || {};
+    data.fields = labels.fields || [];
+    data.sprachen = labels.sprachen || [];
+    data.zeiten = data.zeiten.map(function (raw) { return raw ? times[raw] || raw : ""; });
+    return data;
   }
 
   function drawCentre(map, centre) {

@@ -57,7 +57,7 @@ def _render(services, published, arl, kreis, chosen, now, near, fixed: list[tupl
     area = published.frame(published.select(arl))
     kind = f"region-{arl}" if arl else "atlas"
     full = url_for("public.region", slug=arl) if arl else url_for("public.index")
-    sources = data_sources(arl, published.version_of(arl))
+    sources = data_sources(arl, published.version_of(arl), published)
     data = script_json(sources)
     if kreis:
         area = area[area.kreis_rs == kreis]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
@@ -11,7 +12,7 @@ from atlas.filters import TIMES, Filter, parse_filter
 from atlas.freshness import unconfirmed_before
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
-from atlas.mapdata import project_data, script_json
+from atlas.mapdata import labels, map_data, project_data, script_json
 from atlas.present import kreis_counts, local_now, project_view
 from atlas.regions import ARLS
 from atlas.store import PUBLISHED
@@ -81,7 +82,7 @@ def _map_page(view: str, arl: str | None):
         if page > pages:
             raise BadRequest(_("Seite %(page)s gibt es nicht: die Liste hat %(pages)s Seite(n).", page=page,
                                pages=pages))
-        sources = data_sources(arl, version)
+        sources = data_sources(arl, version, published)
         return render_template(
             f"public/{view}.html", map=parts, data=script_json(sources), data_src=sources["src"], filter=chosen,
             fields=HANDLUNGSFELDER, projects=public_views(published.rows(shown[first:first + LIST_PAGE])),
@@ -93,25 +94,28 @@ def _map_page(view: str, arl: str | None):
     return deliver(_pages().get(key, version, render, scope=arl))
 
 
-def data_sources(arl: str | None, version: int) -> dict[str, str]:
-    """Where a map of the state or of a district fetches its projects (the versioned resource, shared by every page
-    that shows them) and the ids open now or this week (`open`)."""
-    return {"src": url_for("public.projects_data", arl=arl, v=version, lang=language.current()),
-            "open": url_for("public.open_data", arl=arl)}
+def data_sources(arl: str | None, version: int, published) -> dict:
+    """Where a map of the state or of a district fetches its projects (the versioned resource, the same in every
+    language and shared by every page that shows them), the ids open now or this week (`open`), and the words to
+    show the projects with in the page's language (`labels`: the data carries none)."""
+    schedules = np.unique(published.columns["zeiten"][published.select(arl)])
+    return {"src": url_for("public.projects_data", arl=arl, v=version),
+            "open": url_for("public.open_data", arl=arl),
+            "labels": labels(published.tables["zeiten"][schedules])}
 
 
 @bp.get("/karte/projekte.json")
 def projects_data():
-    """The published projects of the state or of one district, as the map draws them: compact columns.
+    """The published projects of the state or of one district, as the map draws them: compact columns, one body
+    for every language (the page hands the map its words).
 
     Under the current store version (`?v=`) it is kept a year; the pages always name the current version.
     """
     arl = arl_argument()
     published = _services().public.current()
     version = published.version_of(arl)
-    data = _pages().get(("daten", arl, language.current()), version,
-                        lambda: project_data(published.frame(published.select(arl))), mimetype="application/json",
-                        scope=arl)
+    data = _pages().get(("daten", arl), version, lambda: map_data(published.frame(published.select(arl))),
+                        mimetype="application/json", scope=arl)
     current = request.args.get("v") == str(version)
     return deliver(data, max_age=YEAR if current else 0, immutable=current)
 
