@@ -197,7 +197,7 @@ class Codes:
 
     def tables(self) -> dict[str, np.ndarray]:
         for name, index in self._index.items():
-            if len(self._tables.get(name, ())) != len(index):
+            if name not in self._tables or len(self._tables[name]) != len(index):  # empty at first: a table too
                 table = np.empty(len(index), dtype=object)
                 table[:] = list(index)
                 self._tables[name] = table

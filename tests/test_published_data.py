@@ -140,3 +140,14 @@ def _data_src(client, slug: str) -> str:
     from helpers import html
 
     return html(client.get(f"/region/{slug}")).select_one("link[rel=preload][href*='projekte.json']")["href"]
+
+
+def test_an_atlas_with_nothing_published_shows_its_empty_map_and_then_the_first_project(tmp_path):
+    app = make_app(tmp_path)
+    client = app.test_client()
+    for url in ("/", "/region/lueneburg", "/karte/projekte.json"):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/karte/projekte.json").get_json()["id"] == []
+    services = app.extensions["atlas"]
+    services.store.add_many([located(services, "Erstes Sprachcafé", "Lüneburg")], PUBLISHED)
+    assert "Erstes Sprachcafé" in client.get("/region/lueneburg").get_data(as_text=True)
