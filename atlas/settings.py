@@ -66,6 +66,9 @@ def default_settings(instance_path: Path) -> dict:
         "FRESHNESS_DAYS": 365,  # a published project is asked after this many days whether it still runs
         "ALERT_RATE_LIMIT": "10 per hour;50 per day",  # area alert sign-ups per client
         "PAGE_CACHE_BYTES": 64 * 1024 * 1024,  # rendered pages kept per process
+        # redis://HOST:6379/1: rendered pages and map data shared by all processes (each made once per version);
+        # empty: each process makes its own
+        "PAGE_CACHE_URI": "",
         "BABEL_DEFAULT_LOCALE": "de",
         "BABEL_TRANSLATION_DIRECTORIES": str(PACKAGE / "translations"),  # compiled by `make` (pybabel compile)
         "SESSION_COOKIE_HTTPONLY": True,
@@ -157,6 +160,9 @@ def check_settings(config) -> list[str]:
     if str(config["REQUIRE_2FA"]).lower() not in ("0", "1", "true", "false"):
         raise SettingError(f"ATLAS_REQUIRE_2FA ist 1 (zweiter Faktor für alle Konten) oder 0, nicht "
                            f"{config['REQUIRE_2FA']!r}.")
+    if config["PAGE_CACHE_URI"] and not str(config["PAGE_CACHE_URI"]).startswith(("redis://", "rediss://", "unix://")):
+        raise SettingError(f"ATLAS_PAGE_CACHE_URI ist leer (jeder Prozess macht seine Seiten) oder "
+                           f"redis://HOST:6379/1, nicht {config['PAGE_CACHE_URI']!r}.")
     if not str(config["PROXY_COUNT"]).isdigit():
         raise SettingError(f"ATLAS_PROXY_COUNT ist die Zahl der Proxys davor (0, 1, …), nicht "
                            f"{config['PROXY_COUNT']!r}.")

@@ -4,8 +4,9 @@ ArL district, that district's version: its `scope`).
 A page is kept as it is sent: compressed once, with its ETag (atlas.web.delivery). Bounded in bytes, not
 entries: a flood of distinct pages evicts others and never grows the process beyond the bound – the cheap ones to
 make first, so a flood of quick pages cannot push out the PDFs and district files that take a second to make.
-Many requests for one page that is not there yet make it once (single flight): the others wait for it. Keys are
-built from validated values only (see the views).
+Many requests for one page that is not there yet make it once (single flight): the others wait for it; with Redis
+configured (atlas.web.shared_cache), once for all processes. Keys are built from validated values only (see the
+views).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from atlas.web.delivery import Stored, store
+from atlas.web.shared_cache import SharedPages
 
 CHEAP_SECONDS = 0.05  # a page made faster than this is evicted before any that took longer
 
@@ -28,8 +30,9 @@ class _Kept:
 
 
 class PageCache:
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024, shared: SharedPages | None = None):
         self.max_bytes = max_bytes
+        self.shared = shared  # Redis, if configured: pages made once for all processes
         self._pages: OrderedDict[Hashable, _Kept] = OrderedDict()
         self._making: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
@@ -52,10 +55,16 @@ class PageCache:
                     self._making[full_key] = threading.Event()
                     break
             waiting.wait()  # another request makes this page now: take its result (or make it, if it failed)
-        try:
+        def make() -> tuple[Stored, float]:
             started = time.perf_counter()
             page = store(render(), mimetype)
-            self._keep(full_key, page, time.perf_counter() - started)
+            with self._lock:
+                self.renders += 1
+            return page, time.perf_counter() - started
+
+        try:
+            page, seconds = self.shared.get(full_key, make) if self.shared else make()
+            self._keep(full_key, page, seconds)
             return page
         finally:
             with self._lock:
@@ -67,7 +76,6 @@ class PageCache:
     def _keep(self, full_key, page: Stored, seconds: float) -> None:
         scope, version, _key = full_key
         with self._lock:
-            self.renders += 1
             if page.size <= self.max_bytes:
                 self._pages[full_key] = _Kept(page, seconds)
                 self.bytes += page.size
