@@ -7,8 +7,9 @@
 Each round publishes one project (from this process, into the same database), waits until the workers can have
 seen the new version (1.1 s: they read it at most once a second), then sends 16 requests for `/` at once and
 measures until the last is answered; the workers' CPU seconds over the round; and, after the next publication, the
-first visitor alone. Targets at 100k: the first visitor within 100 ms of a publication, the 16 all answered within
-2× one render (the first visitor's time). redis-server and gunicorn start on loopback ports and stop again.
+first visitor alone; then the first visitor in one process (no HTTP, no other requests). Targets at 100k: the
+first visitor within 100 ms of a publication, the 16 all answered within 2× one render (the first visitor's time).
+redis-server and gunicorn start on loopback ports and stop again.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def main() -> None:
                 first, stampede, cpu = measure(app, redis.url if shared == "redis" else "", args.rounds)
                 print(f"{n:>9} {shared:<10} {first * 1000:>16.0f} {stampede:>12.2f} {stampede / first:>6.1f} "
                       f"{cpu:>12.2f}", flush=True)
+            print(f"{n:>9} in one process, first visitor ms (per worker / redis): "
+                  + ", ".join(f"{a * 1000:.0f}/{b * 1000:.0f}" for a, b in one_process(app, redis.url, args.rounds)))
     finally:
         redis.close()
 
@@ -90,6 +93,29 @@ def measure(app, cache_uri: str, rounds: int) -> tuple[float, float, float]:
         server.terminate()
         server.wait(timeout=60)
     return statistics.median(firsts), statistics.median(stampedes), statistics.median(cpus)
+
+
+def one_process(app, redis_url: str, rounds: int) -> list[tuple[float, float]]:
+    """The first visitor of `/` after a publication in one process without HTTP and without other requests: what
+    the page and the copy's update cost, without the server's load."""
+    from atlas import create_app
+
+    config = {"TILES": "none", "DATABASE_URL": app.config["DATABASE_URL"],
+              "INSTANCE_PATH": app.config["INSTANCE_PATH"]}
+    apps = create_app(config), create_app({**config, "PAGE_CACHE_URI": redis_url})
+    for each in apps:
+        each.test_client().get("/")
+    times = []
+    for round_ in range(rounds):
+        publish(app, f"Ein Prozess {round_}")
+        time.sleep(1.1)
+        pair = []
+        for each in apps:
+            started = time.perf_counter()
+            assert each.test_client().get("/").status_code == 200
+            pair.append(time.perf_counter() - started)
+        times.append(tuple(pair))
+    return times
 
 
 def at_once(url: str) -> float:
