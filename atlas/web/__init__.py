@@ -80,7 +80,7 @@ def register(app: Flask) -> None:
     from atlas.web.shared_cache import SharedPages
 
     shared = SharedPages(app.config["PAGE_CACHE_URI"]) if app.config["PAGE_CACHE_URI"] else None
-    app.extensions["atlas_pages"] = PageCache(max_bytes=int(app.config["PAGE_CACHE_BYTES"]), shared=shared)
+    app.extensions["atlas_pages"] = PageCache(max_bytes=app.config["PAGE_CACHE_BYTES"], shared=shared)
     @app.template_filter("km")
     def km(value: float) -> str:
         """3,4 – a distance's number in the reader's locale, one decimal (for messages that name the unit)."""

@@ -165,7 +165,7 @@ def public_views(rows: list[dict]) -> list[dict]:
     confirmation ran out (the freshness cycle moves the version on when one ran out since, atlas.freshness)."""
     views = [project_view(row) for row in rows]
     since = _services().store.unconfirmed_since(
-        [int(v["id"]) for v in views], unconfirmed_before(int(current_app.config["FRESHNESS_DAYS"])))
+        [int(v["id"]) for v in views], unconfirmed_before(current_app.config["FRESHNESS_DAYS"]))
     for view in views:
         if int(view["id"]) in since:
             view["unconfirmed_since"] = since[int(view["id"])]
