@@ -45,19 +45,24 @@ class Filter:
 
     def keep(self, projects: pd.DataFrame, now: datetime) -> np.ndarray:
         """Which rows of a frame of published projects (PUBLIC_COLUMNS) pass; `now` is local time."""
+        return self.keep_columns(projects, now)
+
+    def keep_columns(self, projects, now: datetime) -> np.ndarray:
+        """The same for anything that hands out its columns by name (a frame, atlas.published's Snapshot)."""
         ok = np.ones(len(projects), dtype=bool)
         if self.fields:
-            ok &= (projects.hf_mask.to_numpy(dtype=np.int64) & mask(list(self.fields))) != 0
+            ok &= (np.asarray(projects["hf_mask"], dtype=np.int64) & mask(list(self.fields))) != 0
         if self.sprachen:
-            ok &= (projects.sprachen_mask.to_numpy(dtype=np.int64)
+            ok &= (np.asarray(projects["sprachen_mask"], dtype=np.int64)
                    & facts.bits(list(self.sprachen), facts.LANGUAGE_BITS)) != 0
         if self.zielgruppen:
             wanted = facts.bits(list(self.zielgruppen), facts.ZIELGRUPPEN) | facts.ZIELGRUPPEN["alle"].bit
-            ok &= (projects.zg_mask.to_numpy(dtype=np.int64) & wanted) != 0
+            ok &= (np.asarray(projects["zg_mask"], dtype=np.int64) & wanted) != 0
         if self.kostenlos:
-            ok &= (projects.kosten == "kostenlos").to_numpy()
+            ok &= np.asarray(projects["kosten"], dtype=object) == "kostenlos"
         if self.zeit:
-            ok &= projects.zeiten.isin(self.open_schedules(projects.zeiten[ok].unique(), now)).to_numpy()
+            zeiten = np.asarray(projects["zeiten"], dtype=object)
+            ok &= np.isin(zeiten, self.open_schedules(pd.unique(zeiten[ok]), now))
         return ok
 
     def open_schedules(self, schedules, now: datetime) -> list[str]:

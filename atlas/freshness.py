@@ -39,7 +39,9 @@ def run(store: Store, days: int, now: datetime | None = None) -> Cycle:
     with store.read() as db:
         ids = list(db.execute(due).scalars())
     asked = sum(_ask(store, project_id, days, now) for project_id in ids)
-    store.renew_public()  # whose confirmation ran out today is marked on the public pages from now on
+    # whose confirmation ran out since the last cycle is marked on the public pages from now on (only then do they
+    # change: a cycle at every start of `atlas serve` is no publication)
+    store.renew_unconfirmed(unconfirmed_before(days, now))
     stale = unconfirmed(store, days, now=now)
     return Cycle(asked, len(stale), sum(1 for row in stale if not row["email"]))
 

@@ -32,7 +32,7 @@ def tile_attribution(tiles: str) -> str:
 COORD_SCALE = 100_000  # 5 decimals, about 1 m
 DATA_ELEMENT = "atlas-data"  # the id of the page's JSON block with the projects
 # The shape of columns(): a browser keeps the data a year under its URL, so the URL names this too (data_version)
-COLUMNS_FORMAT = 2
+COLUMNS_FORMAT = 3
 
 
 def data_version(store_version: int) -> str:
@@ -48,28 +48,57 @@ def script_json(data) -> str:
 
 def project_data(projects: pd.DataFrame, centre: dict | None = None, view: dict | None = None,
                  open_src: str | None = None) -> str:
-    """The projects as JSON for the page's `#atlas-data` block; with a centre, the map draws it and its radius;
-    with a view ({lat, lon, zoom}) the map starts there; `open_src` is where the time filter asks which are open."""
+    """The projects as JSON for the page's `#atlas-data` block, with their labels in the reader's language; with a
+    centre, the map draws it and its radius; with a view ({lat, lon, zoom}) the map starts there; `open_src` is
+    where the time filter asks which are open."""
     data = columns(projects)
+    data.update(labels(data["zeiten_roh"]))
+    data["zeiten"] = [data["zeiten"][raw] if raw else "" for raw in data.pop("zeiten_roh")]
     for name, value in (("centre", centre), ("view", view), ("open", open_src)):
         if value:
             data[name] = value
     return script_json(data)
 
 
+def map_data(projects: pd.DataFrame) -> str:
+    """The projects as the versioned data resource of the maps (/karte/projekte.json): the same body in every
+    language – the words to show them with come from the page (`labels`), summaries in the reader's language from
+    their own resource (summary_data)."""
+    data = columns(projects)
+    data["zeiten"] = data.pop("zeiten_roh")
+    return script_json(data)
+
+
+def summary_data(projects: pd.DataFrame) -> str:
+    """The summaries of a map's projects in the reader's language (a frame with SUMMARY_SHOWN), in the data's
+    order: `summary_index` into `summaries` (/karte/kurztexte.json, fetched beside the map's data)."""
+    return script_json(summary_columns(projects))
+
+
+def labels(schedules) -> dict:
+    """What the map's projects are shown with in the reader's language: the Handlungsfelder, the languages, and
+    these times (OSM opening_hours as stored) spelled out."""
+    return {
+        "fields": [{"slug": hf.slug, "label": hf.label, "colour": hf.colour, "letter": hf.letter, "bit": hf.bit}
+                   for hf in HANDLUNGSFELDER.values()],
+        "sprachen": [{"bit": bit, "name": language_name(code)} for code, bit in LANGUAGE_BITS.items()],
+        "zeiten": {raw: "; ".join(times_text(raw)) for raw in schedules if raw},
+    }
+
+
 def columns(projects: pd.DataFrame) -> dict:
-    """The projects as compact columns: one list per property, the i-th entry of each for the i-th project.
+    """The projects as compact columns, the same in every language: one list per property, the i-th entry of each
+    for the i-th project.
 
     Per project: `id`; `lat`, `lon` as integers (divide by `scale`); `name`; `hf_mask`, `sprachen_mask`, `zg_mask`
     the bits of its Handlungsfelder, offer languages and target groups; `kostenlos` 1 or 0. Texts that repeat are
     kept once, in a table, and a project has its index there: `ort_index` into `orte`, `traeger_index` into
-    `traeger`, `zeiten_index` into `zeiten` (the times as the reader's language writes them, "" for none), and for
-    an entry gathered from a public source and not confirmed yet, `quelle_index` into `quellen` and `stand_index`
-    into `staende` ("" for every other project).
+    `traeger`, `zeiten_index` into `zeiten_roh` (the times as stored, OSM opening_hours, "" for none; labels()
+    spells them out), and for an entry gathered from a public source and not confirmed yet, `quelle_index` into
+    `quellen` and `stand_index` into `staende` ("" for every other project). Where the frame has summaries:
+    `summary_index` into `summaries` (summary_columns: German, or the reader's where the frame has SUMMARY_SHOWN).
 
-    Once per data set: `scale`; `fields`, the Handlungsfelder as objects {slug, label, colour, letter, bit};
-    `sprachen`, the offer languages {bit, name}; `zg_alle`, the bit of the target group „für alle“, which passes
-    every target group. Where the frame has summaries: `summary_index` into `summaries` (summary_columns).
+    Once per data set: `scale`; `zg_alle`, the bit of the target group „für alle“, which passes every target group.
     """
     orte, ort_index = _table(projects["ort"])
     traeger, traeger_index = _table(projects["traeger"])
@@ -90,13 +119,10 @@ def columns(projects: pd.DataFrame) -> dict:
         "kostenlos": (projects["kosten"] == "kostenlos").astype(int).tolist(),
         "ort_index": ort_index, "orte": orte,
         "traeger_index": traeger_index, "traeger": traeger,
-        "zeiten_index": zeiten_index, "zeiten": ["; ".join(times_text(z)) if z else "" for z in zeiten],
+        "zeiten_index": zeiten_index, "zeiten_roh": zeiten,
         "quelle_index": quelle_index, "quellen": quellen,
         "stand_index": stand_index, "staende": staende,
         "scale": COORD_SCALE,
-        "fields": [{"slug": hf.slug, "label": hf.label, "colour": hf.colour, "letter": hf.letter, "bit": hf.bit}
-                   for hf in HANDLUNGSFELDER.values()],
-        "sprachen": [{"bit": bit, "name": language_name(code)} for code, bit in LANGUAGE_BITS.items()],
         "zg_alle": ZIELGRUPPEN["alle"].bit,
         **summary_columns(projects),
     }

@@ -104,21 +104,21 @@ def _tree_bound(radius_km: float) -> float:
 
 
 class NearIndexCache:
-    """The index for the store's current version: rebuilt only after a publication changed what is public."""
+    """The index for the published projects as they are now (atlas.published): rebuilt only after a publication."""
 
-    def __init__(self, store):
-        self.store = store
+    def __init__(self, public):
+        self.public = public
         self._lock = threading.Lock()
         self._version: int | None = None
         self._index: NearIndex | None = None
         self.builds = 0
 
     def current(self) -> NearIndex:
-        version = self.store.version()
+        snapshot = self.public.current()
         with self._lock:
-            if version != self._version:
-                self._index = NearIndex(self.store.published())
-                self._version = version
+            if snapshot.version != self._version:
+                self._index = NearIndex(snapshot.frame())
+                self._version = snapshot.version
                 self.builds += 1
             return self._index
 

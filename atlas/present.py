@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from atlas import facts, sources
@@ -89,19 +90,19 @@ def hf_labels(slugs: str) -> list[str]:
 
 
 def kreis_counts(regions: Regions, projects: pd.DataFrame, arl: str) -> dict:
-    """Projects per Kreis and Handlungsfeld of one district, every Kreis listed, with totals."""
+    """Projects per Kreis and Handlungsfeld of one district, every Kreis listed, with totals: one count per column,
+    not a pass per Kreis."""
     kreise = regions.kreise[regions.kreise.arl == arl].sort_values("name")
-    rows = []
-    for kreis in kreise.itertuples():
-        mine = projects[projects.kreis_rs == kreis.rs]
-        rows.append({
-            "rs": kreis.rs,
-            "label": regions.by_rs[kreis.rs].label,
-            "fields": [int(((mine.hf_mask & hf.bit) != 0).sum()) for hf in HANDLUNGSFELDER.values()],
-            "total": len(mine),
-        })
-    totals = [int(((projects.hf_mask & hf.bit) != 0).sum()) for hf in HANDLUNGSFELDER.values()]
-    return {"rows": rows, "totals": totals, "total": len(projects)}
+    keys = list(kreise.rs)
+    row_of = pd.Index(keys).get_indexer(projects.kreis_rs.to_numpy())
+    inside = row_of >= 0
+    row_of, masks = row_of[inside], projects.hf_mask.to_numpy(dtype=np.int64)[inside]
+    per_field = [np.bincount(row_of[(masks & hf.bit) != 0], minlength=len(keys)) for hf in HANDLUNGSFELDER.values()]
+    totals = np.bincount(row_of, minlength=len(keys))
+    rows = [{"rs": rs, "label": regions.by_rs[rs].label, "fields": [int(counts[i]) for counts in per_field],
+             "total": int(totals[i])} for i, rs in enumerate(keys)]
+    return {"rows": rows, "totals": [int(((projects.hf_mask.to_numpy(dtype=np.int64) & hf.bit) != 0).sum())
+                                     for hf in HANDLUNGSFELDER.values()], "total": len(projects)}
 
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -136,6 +136,14 @@ geocode_pace = Table(
     Column("next_at", Float, nullable=False),
 )
 meta = Table("meta", metadata, Column("key", String(40), primary_key=True), Column("value", Integer, nullable=False))
+public_changes = Table(
+    "public_changes", metadata,  # what each move of the store's version changed (atlas.published catches up by it)
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False, index=True),  # the store's version the change took it to
+    Column("kind", String(10), nullable=False),  # "project": read it again; "pages": no row changed; "all": read all
+    Column("project_id", Integer, nullable=True),
+    Column("arl", String(20), nullable=True),  # the district whose pages change; NULL: every district
+)
 tokens = Table(
     "tokens", metadata,  # secret links: only the SHA-256 of the token is kept
     Column("token_hash", String(64), primary_key=True),

@@ -16,6 +16,7 @@ from atlas.mail import transport_for
 from atlas.near import NearIndexCache
 from atlas.online import OnlineGeocoder
 from atlas.outbox import Outbox
+from atlas.published import PublicData
 from atlas.regions import Regions, load_regions
 from atlas.search import Searcher
 from atlas.second_factor import SecondFactor
@@ -53,6 +54,11 @@ class Services:
         return Machine(self.store, configured(self.settings), budgets(self.settings), tuple(places))
 
     @cached_property
+    def public(self) -> PublicData:
+        """The published projects in memory, kept current by what each publication changed."""
+        return PublicData(self.store)
+
+    @cached_property
     def searcher(self) -> Searcher:
         return Searcher(self.store)
 
@@ -72,7 +78,7 @@ class Services:
 
     @cached_property
     def near(self) -> NearIndexCache:
-        return NearIndexCache(self.store)
+        return NearIndexCache(self.public)
 
     @cached_property
     def geocoder(self) -> Geocoder:

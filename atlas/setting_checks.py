@@ -28,6 +28,9 @@ def check_settings(config) -> list[str]:
         raise SettingError(german("ATLAS_BASE_URL ist die Adresse des Atlas mit http:// oder https://, nicht "
                                   "%(value)r.", value=config["BASE_URL"]))
     _check_fallback_keys(config["SECRET_KEY_FALLBACKS"])
+    if config["PAGE_CACHE_URI"] and not config["PAGE_CACHE_URI"].startswith(("redis://", "rediss://", "unix://")):
+        raise SettingError(german("ATLAS_PAGE_CACHE_URI ist leer (jeder Prozess macht seine Seiten) oder eine "
+                                  "Redis-Adresse wie redis://HOST:6379/1."))  # not the value: it may hold a password
     if for_the_public(config) and config["BASE_URL"] == DEFAULT_BASE_URL:
         raise SettingError(german(
             "ATLAS_BASE_URL fehlt: Öffentlich betrieben (hinter einem Proxy, mit HTTPS oder mit gunicorn) braucht "

@@ -205,6 +205,10 @@ SETTINGS: tuple[Setting, ...] = (
     # Caches and logging
     S("PAGE_CACHE_BYTES", 64 * 1024 * 1024, "int", "rendered public pages kept per process, at most this many bytes",
       minimum=0),
+    S("PAGE_CACHE_URI", "", "text",
+      "`redis://host:6379/1`: rendered pages and map data shared by all processes and servers – each made once per "
+      "version, not once per process (`pip install 'atlas[redis]'`); Redis down, each process makes its own and "
+      "looks for Redis again after 10 s", secret=True, shown_default="none: each process makes its own pages"),
     S("LOG_LEVEL", "INFO", "choice", "`INFO` writes one access line per request to stderr: method, path, status, "
                                      "milliseconds", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
     # Rate limits (Flask-Limiter's syntax)

@@ -200,3 +200,19 @@ def test_html_for_people_lists_the_projects(api_app):
     page = api_app.test_client().get("/ogc/collections/projekte/items?f=html&limit=2").get_data(as_text=True)
     assert "Sprachcafé Arabisch" in page and "Nächste Seite" in page
     assert json.loads(api_app.test_client().get("/ogc/conformance").get_data())["conformsTo"]
+
+
+def test_the_number_matched_kept_per_version_follows_each_publication_and_archiving(tmp_path):
+    app = make_app(tmp_path)
+    add_facts_projects(app)
+    client, store = app.test_client(), app.extensions["atlas"].store
+    place = app.extensions["atlas"].geocoder.geocode("Hildesheim").place
+
+    def matched(query: str = "") -> int:
+        return client.get(f"/ogc/collections/projekte/items?limit=1{query}").get_json()["numberMatched"]
+
+    assert (matched(), matched("&offset=2"), matched("&hf=sprache")) == (4, 4, 3)
+    [new] = store.add_many([(facts(name="Neu", handlungsfelder="arbeit-ausbildung"), place)], PUBLISHED)
+    assert (matched(), matched("&offset=3"), matched("&hf=sprache")) == (5, 5, 3)
+    store.set_status(new, ARCHIVED)
+    assert (matched(), matched("&hf=arbeit-ausbildung")) == (4, 1)

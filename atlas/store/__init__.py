@@ -25,6 +25,7 @@ from atlas.store.office import OfficeReads
 from atlas.store.public import PUBLIC_COLUMNS, PublicReads, at_public_positions
 from atlas.store.query import ProjectQuery
 from atlas.store.texts import Texts
+from atlas.store.versions import PublicLog, Versions
 from atlas.store.workspace import WorkspaceReads
 from atlas.store.writes import Writes
 
@@ -33,5 +34,5 @@ __all__ = ["ARCHIVED", "FROM_SOURCE", "ID_BATCH", "PENDING", "PUBLIC_COLUMNS", "
            "Store", "at_public_positions"]
 
 
-class Store(Writes, BulkWrites, PublicReads, OfficeReads, WorkspaceReads, Texts, StoreCore):
+class Store(Writes, BulkWrites, PublicReads, OfficeReads, WorkspaceReads, Texts, Versions, PublicLog, StoreCore):
     """Add, publish, reject, query projects; Kreis and ArL are computed when a project is written."""

@@ -26,8 +26,8 @@ class BulkWrites:
                 except KeyError:
                     missing.append(project_id)
             yield units, stale, missing
-            public = any(unit.public for unit in units)
-            if public:
-                _bump(db)
+            public = [unit for unit in units if unit.public]
+            if public:  # the districts and projects the public sees changed, logged for the other processes
+                _bump(db, set().union(*(unit.arls for unit in public)), [unit.id for unit in public])
         if public:
             self._changed()

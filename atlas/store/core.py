@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 
 from atlas import facts, search
 from atlas.database import open_engine
@@ -21,8 +21,8 @@ from atlas.labels import ARCHIVED, PENDING, PUBLISHED, REJECTED
 from atlas.migrate import check_current
 from atlas.places import Place
 from atlas.projects import ProjectInput
-from atlas.regions import Regions
-from atlas.schema import changes, meta, projects
+from atlas.regions import ARLS, Regions
+from atlas.schema import changes, meta, projects, public_changes
 
 VERSION_TTL = 1.0  # seconds a process trusts the store version it read; its own writes renew it at once
 INSERT_BATCH = 5_000  # rows per INSERT statement of a large import (one transaction still)
@@ -32,6 +32,8 @@ REFERENCE = re.compile(r"^(?:GS-?)?0*(\d{1,9})$", re.IGNORECASE)  # a project's 
 SOURCE_FIELDS = ("quelle", "quelle_stand", "source_confirmed_at")
 # Gathered from a public source and not yet confirmed by its Träger or its office (atlas.sources.unconfirmed)
 FROM_SOURCE = and_(projects.c.quelle != "", projects.c.source_confirmed_at.is_(None))
+LOGGED_AT_MOST = 1_000  # projects of one change logged one by one; more (an import) are logged as "read all again"
+KEPT_CHANGES = 10_000  # versions whose changes stay logged; a process further behind reads everything again
 
 
 class OutsideNiedersachsen(ValueError):
@@ -62,6 +64,7 @@ class Change:
         self.before = dict(row)  # as it was locked
         self.now = now
         self.public = False  # what the public sees changed: the store's version moves on with the commit
+        self.arls: set[str] = set()  # … in these districts (their pages are renewed, the others' stay valid)
 
     @property
     def id(self) -> int:
@@ -75,8 +78,10 @@ class Change:
         self.row = dict(was, **values)
         search.index(self.db, [self.row])
         _record(self.db, self.id, actor, self.now, action, detail, self.row["status"], self.row["row_version"])
-        if PUBLISHED in (was["status"], self.row["status"]):
-            self.public = True
+        for row in (was, self.row):
+            if row["status"] == PUBLISHED:
+                self.public = True
+                self.arls.add(row["arl"])
         return self.row
 
     def touch(self, **values) -> None:
@@ -92,13 +97,14 @@ class Change:
     def renew_public(self) -> None:
         """What the public sees of this project changed without a new version (its confirmation)."""
         self.public = True
+        self.arls.add(self.row["arl"])
 
 
 class StoreCore:
     def __init__(self, url: str, regions: Regions):
         self.regions = regions
         self._engine = open_engine(url)
-        self._version: tuple[int, float] | None = None  # (version, when it was read)
+        self._version: tuple[dict, float] | None = None  # ({None: version, arl: its version}, when it was read)
         self._writes = 0  # a read that began before one of this process's writes is not kept
         # the languages a machine translates published texts into (atlas.machine); empty: no engine configured
         self.machine_languages: tuple[str, ...] = ()
@@ -134,35 +140,41 @@ class StoreCore:
             unit = Change(db, _locked(db, project_id, expected_version), datetime.now(UTC))
             yield unit
             if unit.public:
-                _bump(db)
+                _bump(db, unit.arls, [unit.id])
         if unit.public:
             self._changed()
 
-    def renew_public(self) -> None:
-        """What the public sees changed without any project changing (a day passed: confirmations ran out)."""
+    def renew_public(self, arls=None) -> None:
+        """What the public sees changed without any project changing: the pages of these districts (default: all)."""
         with self.write() as db:
-            _bump(db)
+            _bump(db, arls)
         self._changed()
 
     def close(self) -> None:
         """Close this process's connections (the store opens them again when asked)."""
         self._engine.dispose()
 
-    def version(self) -> int:
-        """Renewed whenever what the public sees changes: caches key on it.
+    def version(self, arl: str | None = None) -> int:
+        """Renewed whenever what the public sees changes (of one ArL district, if named): caches key on it.
 
         Read from the database at most every VERSION_TTL seconds (a page served from cache costs no query), and
         at once after this process changed something: another process's publication shows within a second.
         """
+        return self.versions()[arl]
+
+    def versions(self) -> dict[str | None, int]:
+        """The store's version (key None) and each district's: a district's is the store's version of the last
+        change there."""
         known = self._version
         if known is not None and time.monotonic() - known[1] < VERSION_TTL:
             return known[0]
         read_at, writes = time.monotonic(), self._writes
         with self.read() as db:
-            value = db.execute(select(meta.c.value).where(meta.c.key == "version")).scalar_one()
+            values = dict(db.execute(select(meta.c.key, meta.c.value).where(meta.c.key.in_(VERSION_KEYS))).all())
+        found = {None: values["version"], **{arl: values[f"version:{arl}"] for arl in ARLS}}
         if writes == self._writes:
-            self._version = (value, read_at)
-        return value
+            self._version = (found, read_at)
+        return found
 
     def _changed(self) -> None:
         """This process changed what the public sees: the next version() reads the database."""
@@ -232,5 +244,26 @@ def _record(db, project_id: int, actor: str, at: datetime, action: str, detail: 
                                       status=status, row_version=row_version))
 
 
-def _bump(db) -> None:
-    db.execute(update(meta).where(meta.c.key == "version").values(value=meta.c.value + 1))
+VERSION_KEYS = ["version"] + [f"version:{arl}" for arl in ARLS]
+
+
+def _bump(db, arls=None, project_ids: list[int] | None = None) -> int:
+    """Move the store's version on, and the versions of these districts (None: all) to it; log what changed, so
+    other processes read only that again (atlas.published). Returns the new version.
+
+    The version's row stays locked until the transaction ends (PostgreSQL): versions are committed in their order,
+    so a reader that sees a version's changes sees every earlier one's.
+    """
+    version = db.execute(update(meta).where(meta.c.key == "version").values(value=meta.c.value + 1)
+                         .returning(meta.c.value)).scalar_one()
+    arls = sorted(ARLS if arls is None else set(arls))
+    db.execute(update(meta).where(meta.c.key.in_([f"version:{arl}" for arl in arls])).values(value=version))
+    if project_ids is not None and len(project_ids) > LOGGED_AT_MOST:
+        logged = [{"kind": "all", "project_id": None, "arl": None}]
+    else:
+        logged = [{"kind": "project", "project_id": int(i), "arl": None} for i in project_ids or []]
+        logged += [{"kind": "pages", "project_id": None, "arl": arl} for arl in arls]
+    db.execute(insert(public_changes), [dict(row, version=version) for row in logged])
+    if version % 256 == 0:  # now and then: forget what every process has long caught up with
+        db.execute(delete(public_changes).where(public_changes.c.version <= version - KEPT_CHANGES))
+    return version

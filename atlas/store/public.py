@@ -4,6 +4,7 @@ the API, downloads, alerts)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import numpy as np
@@ -17,6 +18,8 @@ from atlas.labels import PENDING, PUBLISHED
 from atlas.schema import projects
 from atlas.store.core import FROM_SOURCE, ID_BATCH
 from atlas.store.query import ProjectQuery
+
+COUNTS_KEPT = 1000  # counts of distinct queries kept per version (then they are counted anew)
 
 PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "handlungsfelder", "kreis_rs",
                   "kreis_name", "arl", "sprachen_mask", "zg_mask", "kosten", "zeiten", "quelle", "quelle_stand",
@@ -106,7 +109,8 @@ class PublicReads:
         bbox = query.bbox
         with self.read() as db:
             if bbox is None:
-                matched = db.execute(select(func.count()).select_from(projects).where(*conditions)).scalar_one()
+                matched = self._counted(query, lambda: db.execute(
+                    select(func.count()).select_from(projects).where(*conditions)).scalar_one())
                 page = (select(projects.c.id).where(*conditions).order_by(projects.c.id).offset(query.offset)
                         .limit(query.limit))
                 ids = [row.id for row in db.execute(page)]
@@ -121,6 +125,17 @@ class PublicReads:
                 matched, ids = len(ids), ids[query.offset:query.offset + query.limit]
             rows = _public_rows(db, ids)
         return rows, matched
+
+    def _counted(self, query: ProjectQuery, count) -> int:
+        """How many published projects a query matches, counted once per store version: a client paging through
+        the API asks the same count with every page, and counting is what grows with the projects."""
+        version, key = self.version(), dataclasses.replace(query, limit=0, offset=0)
+        kept = getattr(self, "_counts", None)
+        if kept is None or kept[0] != version or len(kept[1]) >= COUNTS_KEPT:
+            kept = self._counts = (version, {})
+        if key not in kept[1]:
+            kept[1][key] = count()
+        return kept[1][key]
 
     def published_rows(self, ids: list[int]) -> list[dict]:
         """The published projects of these ids, whole rows as the public may see them (ordered by id)."""

@@ -60,6 +60,7 @@ class Writes:
                 if db.execute(select(func.count()).select_from(projects)).scalar_one():
                     return []
             ids: list[int] = []
+            arls: set[str] = set()
             statement = insert(projects).returning(projects.c.id, sort_by_parameter_order=True)
             for first in range(0, len(items), INSERT_BATCH):  # rows are made per batch: memory stays flat
                 batch = zip(items[first:first + INSERT_BATCH], assigned[first:first + INSERT_BATCH], strict=True)
@@ -68,10 +69,11 @@ class Writes:
                     for row in rows:
                         row["published_at"] = row["confirmed_at"] = now
                 batch_ids = _insert(db, statement, rows)
+                arls.update(row["arl"] for row in rows)
                 search.index(db, [dict(row, id=i) for row, i in zip(rows, batch_ids, strict=True)], new=True)
                 ids += batch_ids
             if status == PUBLISHED:
-                _bump(db)
+                _bump(db, arls, ids)
         self._changed()
         return ids
 

@@ -81,8 +81,10 @@ def register(app: Flask) -> None:
     from atlas.web.headers import secure
     from atlas.web.limits import limiter
     from atlas.web.penalty import PenaltyBox
+    from atlas.web.shared_cache import SharedPages
 
-    app.extensions["atlas_pages"] = PageCache(max_bytes=app.config["PAGE_CACHE_BYTES"])
+    shared = SharedPages(app.config["PAGE_CACHE_URI"]) if app.config["PAGE_CACHE_URI"] else None
+    app.extensions["atlas_pages"] = PageCache(max_bytes=app.config["PAGE_CACHE_BYTES"], shared=shared)
     @app.template_filter("km")
     def km(value: float) -> str:
         """3,4 – a distance's number in the reader's locale, one decimal (for messages that name the unit)."""

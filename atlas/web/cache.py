@@ -1,10 +1,12 @@
-"""Rendered pages, kept until what the public sees changes (the store's version moves on).
+"""Rendered pages, kept until what the public sees changes (the store's version moves on – or, for a page of one
+ArL district, that district's version: its `scope`).
 
 A page is kept as it is sent: compressed once, with its ETag (atlas.web.delivery). Bounded in bytes, not
 entries: a flood of distinct pages evicts others and never grows the process beyond the bound – the cheap ones to
 make first, so a flood of quick pages cannot push out the PDFs and district files that take a second to make.
-Many requests for one page that is not there yet make it once (single flight): the others wait for it. Keys are
-built from validated values only (see the views).
+Many requests for one page that is not there yet make it once (single flight): the others wait for it; with Redis
+configured (atlas.web.shared_cache), once for all processes. Keys are built from validated values only (see the
+views).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from atlas.web.delivery import Stored, store
+from atlas.web.shared_cache import SharedPages
 
 CHEAP_SECONDS = 0.05  # a page made faster than this is evicted before any that took longer
 
@@ -27,8 +30,9 @@ class _Kept:
 
 
 class PageCache:
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024, shared: SharedPages | None = None):
         self.max_bytes = max_bytes
+        self.shared = shared  # Redis, if configured: pages made once for all processes
         self._pages: OrderedDict[Hashable, _Kept] = OrderedDict()
         self._making: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
@@ -36,8 +40,10 @@ class PageCache:
         self.hits = self.renders = 0
 
     def get(self, key: Hashable, version: int, render: Callable[[], str | bytes],
-            mimetype: str = "text/html") -> Stored:
-        full_key = (version, key)
+            mimetype: str = "text/html", scope: str | None = None) -> Stored:
+        """The page kept under `key` at this version of its scope (None: the state; else an ArL district), made by
+        `render` if it is not there."""
+        full_key = (scope, version, key)
         while True:
             with self._lock:
                 if full_key in self._pages:
@@ -49,10 +55,16 @@ class PageCache:
                     self._making[full_key] = threading.Event()
                     break
             waiting.wait()  # another request makes this page now: take its result (or make it, if it failed)
-        try:
+        def make() -> tuple[Stored, float]:
             started = time.perf_counter()
             page = store(render(), mimetype)
-            self._keep(full_key, version, page, time.perf_counter() - started)
+            with self._lock:
+                self.renders += 1
+            return page, time.perf_counter() - started
+
+        try:
+            page, seconds = self.shared.get(full_key, make) if self.shared else make()
+            self._keep(full_key, page, seconds)
             return page
         finally:
             with self._lock:
@@ -61,13 +73,13 @@ class PageCache:
     def __len__(self) -> int:
         return len(self._pages)
 
-    def _keep(self, full_key, version: int, page: Stored, seconds: float) -> None:
+    def _keep(self, full_key, page: Stored, seconds: float) -> None:
+        scope, version, _key = full_key
         with self._lock:
-            self.renders += 1
             if page.size <= self.max_bytes:
                 self._pages[full_key] = _Kept(page, seconds)
                 self.bytes += page.size
-            for old in [k for k in self._pages if k[0] != version]:
+            for old in [k for k in self._pages if k[0] == scope and k[1] < version]:  # an older version's pages
                 self._drop(old)
             while self.bytes > self.max_bytes:
                 cheap = next((k for k, kept in self._pages.items() if kept.seconds < CHEAP_SECONDS), None)

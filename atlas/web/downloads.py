@@ -31,9 +31,11 @@ def published(fmt: str):
         if problems:
             raise BadRequest(problems[0])
     key = ("daten", fmt, arl, chosen.key(now), tuple(near.params()) if near else ())
-    body = current_app.extensions["atlas_pages"].get(key, services.store.version(),
-                                                     lambda: _file(services, fmt, arl, chosen, now, near),
-                                                     mimetype=KINDS[fmt])
+    published = services.public.current()
+    scope = None if near else arl  # a circle may reach into any district
+    body = current_app.extensions["atlas_pages"].get(key, published.version_of(scope),
+                                                     lambda: _file(services, published, fmt, arl, chosen, now, near),
+                                                     mimetype=KINDS[fmt], scope=scope)
     response = deliver(body)
     licence_url = current_app.config["DATA_LICENCE_URL"]
     response.headers.update({
@@ -42,9 +44,9 @@ def published(fmt: str):
     return response
 
 
-def _file(services, fmt: str, arl: str | None, chosen, now, near) -> str | bytes:
+def _file(services, published, fmt: str, arl: str | None, chosen, now, near) -> str | bytes:
     """The file: GeoJSON or CSV of the published projects of the district (or state), the filter and the place."""
-    frame = chosen.apply(services.store.published(arl=arl), now)
+    frame = published.frame(published.select(arl, chosen, now))
     if near is not None:
         located = (services.geocoder.position(near.lat, near.lon) if near.lat is not None
                    else services.geocoder.geocode(near.ort))

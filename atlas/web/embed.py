@@ -45,17 +45,20 @@ def embedded():
                                                ("umkreis", near and str(near.radius_km))) if value]
     if request.args.get("lang"):
         fixed.append(("lang", language.current()))  # the form keeps the language asked, as a valid code
+    published = services.public.current()
+    scope = None if near else arl or (services.regions.by_rs[kreis].arl if kreis else None)
     return deliver(current_app.extensions["atlas_pages"].get(
-        key, services.store.version(), lambda: _render(services, arl, kreis, chosen, now, near, fixed)))
+        key, published.version_of(scope), lambda: _render(services, published, arl, kreis, chosen, now, near, fixed),
+        scope=scope))
 
 
-def _render(services, arl, kreis, chosen, now, near, fixed: list[tuple[str, str]]) -> str:
+def _render(services, published, arl, kreis, chosen, now, near, fixed: list[tuple[str, str]]) -> str:
     """The map gets every project of its area and filters in the browser, as the atlas's maps do; the list is
     filtered here, for a browser without scripts. The state and a district share the atlas's versioned data."""
-    area = services.store.published(arl=arl)
+    area = published.frame(published.select(arl))
     kind = f"region-{arl}" if arl else "atlas"
     full = url_for("public.region", slug=arl) if arl else url_for("public.index")
-    sources = data_sources(arl, services.store.version())
+    sources = data_sources(arl, published.version_of(arl), published)
     data = script_json(sources)
     if kreis:
         area = area[area.kreis_rs == kreis]

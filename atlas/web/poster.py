@@ -20,8 +20,9 @@ RADIUS_KM = 25
 @limiter.limit(poster_limit)
 def poster(key: str):
     services = _services(key)
-    return deliver(_pages().get(("aushang", key, language.current()), services.store.version(),
-                                lambda: _render(services, key)))
+    published, scope = services.public.current(), _scope(services, key)
+    return deliver(_pages().get(("aushang", key, language.current()), published.version_of(scope),
+                                lambda: _render(services, published, key), scope=scope))
 
 
 @bp.get("/aushang/<key>.pdf")
@@ -29,10 +30,12 @@ def poster(key: str):
 def poster_pdf(key: str):
     """The same poster as an A4 PDF, made from the page's HTML and print CSS; kept until the next publication."""
     services = _services(key)
-    version = services.store.version()
-    html = _pages().get(("aushang", key, language.current()), version, lambda: _render(services, key))
+    published, scope = services.public.current(), _scope(services, key)
+    version = published.version_of(scope)
+    html = _pages().get(("aushang", key, language.current()), version, lambda: _render(services, published, key),
+                        scope=scope)
     response = deliver(_pages().get(("aushang.pdf", key, language.current()), version,
-                                    lambda: render_pdf(html.body.decode()), mimetype="application/pdf"))
+                                    lambda: render_pdf(html.body.decode()), mimetype="application/pdf", scope=scope))
     response.headers["Content-Disposition"] = f'inline; filename="aushang-{key}.pdf"'
     return response
 
@@ -49,13 +52,18 @@ def _pages():
     return current_app.extensions["atlas_pages"]
 
 
-def _render(services, key: str) -> str:
+def _scope(services, key: str) -> str:
+    """The district a poster shows (of a Kreis: its district's): its version renews the poster."""
+    return services.regions.by_rs[key].arl if key in services.regions.by_rs else key
+
+
+def _render(services, published, key: str) -> str:
     regions = services.regions
     base = current_app.config["BASE_URL"].rstrip("/")  # the QR code opens the public address, not this request's
     if key in regions.by_rs:
         kreis = regions.by_rs[key]
         area = regions.kreise_karte[regions.kreise_karte.rs == key]
-        projects = services.store.published(arl=kreis.arl)
+        projects = published.frame(published.select(kreis.arl))
         projects = projects[projects.kreis_rs == key]
         centre = area.geometry.union_all().representative_point()
         url = base + url_for("near.near", lat=f"{centre.y:.4f}", lon=f"{centre.x:.4f}", name=kreis.label,
@@ -63,7 +71,7 @@ def _render(services, key: str) -> str:
         title = kreis.label
     elif key in ARLS:
         area = regions.arl[regions.arl.arl == key]
-        projects = services.store.published(arl=key)
+        projects = published.frame(published.select(key))
         url = base + url_for("public.region", slug=key)
         title = ARLS[key].name
     else:

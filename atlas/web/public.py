@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
@@ -11,7 +12,7 @@ from atlas.filters import TIMES, Filter, parse_filter
 from atlas.freshness import unconfirmed_before
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
-from atlas.mapdata import data_version, project_data, script_json
+from atlas.mapdata import data_version, labels, map_data, project_data, script_json, summary_data
 from atlas.present import kreis_counts, local_now, project_view
 from atlas.regions import ARLS
 from atlas.store import PUBLISHED
@@ -53,7 +54,7 @@ def project(project_id: int):
                                data=project_data(reader_frame(frame), view=view), arl=ARLS[row["arl"]],
                                tiles=current_app.config["TILES"])
 
-    return deliver(_pages().get(key, services.store.version(), render))
+    return deliver(_pages().get(key, services.public.current().version_of(row["arl"]), render, scope=row["arl"]))
 
 
 def get_published_or_404(project_id: int) -> dict:
@@ -71,51 +72,72 @@ def _map_page(view: str, arl: str | None):
     services = _services()
     now = local_now()
     key = (view, arl, chosen.key(now), page, language.current())
-    version = services.store.version()
+    published = services.public.current()
+    version = published.version_of(arl)
 
     def render() -> str:
-        everything = services.store.published(arl=arl)
-        shown = chosen.apply(everything, now)
+        shown = published.select(arl, chosen, now)
         parts = page_map(f"region-{arl}" if arl else "atlas")
         first = (page - 1) * LIST_PAGE
         pages = max(1, -(-len(shown) // LIST_PAGE))
         if page > pages:
             raise BadRequest(_("Seite %(page)s gibt es nicht: die Liste hat %(pages)s Seite(n).", page=page,
                                pages=pages))
-        sources = data_sources(arl, version)
+        sources = data_sources(arl, version, published)
         return render_template(
             f"public/{view}.html", map=parts, data=script_json(sources), data_src=sources["src"], filter=chosen,
-            fields=HANDLUNGSFELDER,
-            projects=public_views(shown.iloc[first:first + LIST_PAGE].to_dict("records")),
+            fields=HANDLUNGSFELDER, projects=public_views(published.rows(shown[first:first + LIST_PAGE])),
             total=len(shown), page=page, pages=pages,
             arl=ARLS.get(arl) if arl else None, arls=ARLS, tiles=current_app.config["TILES"],
-            counts=kreis_counts(services.regions, everything, arl) if arl else None,
+            counts=kreis_counts(services.regions, published.frame(published.select(arl)), arl) if arl else None,
         )
 
-    return deliver(_pages().get(key, version, render))
+    return deliver(_pages().get(key, version, render, scope=arl))
 
 
-def data_sources(arl: str | None, version: int) -> dict[str, str]:
-    """Where a map of the state or of a district fetches its projects (the versioned resource, shared by every page
-    that shows them) and the ids open now or this week (`open`)."""
-    return {"src": url_for("public.projects_data", arl=arl, v=data_version(version), lang=language.current()),
-            "open": url_for("public.open_data", arl=arl)}
+def data_sources(arl: str | None, version: int, published) -> dict:
+    """Where a map of the state or of a district fetches its projects (the versioned resource, the same in every
+    language and shared by every page that shows them) and their summaries in the page's language (`summaries`),
+    the ids open now or this week (`open`), and the words to show the projects with in the page's language
+    (`labels`: the data carries none)."""
+    schedules = np.unique(published.columns["zeiten"][published.select(arl)])
+    return {"src": url_for("public.projects_data", arl=arl, v=data_version(version)),
+            "summaries": url_for("public.summaries_data", arl=arl, v=data_version(version), lang=language.current()),
+            "open": url_for("public.open_data", arl=arl),
+            "labels": labels(published.tables["zeiten"][schedules])}
 
 
 @bp.get("/karte/projekte.json")
 def projects_data():
-    """The published projects of the state or of one district, as the map draws them: compact columns.
+    """The published projects of the state or of one district, as the map draws them: compact columns, one body
+    for every language (the page hands the map its words).
 
     Under the current version (`?v=`: the store's and the columns' shape) it is kept a year; the pages always name
     the current version.
     """
     arl = arl_argument()
-    store = _services().store
-    version = store.version()
-    data = _pages().get(("daten", arl, language.current()), version,
-                        lambda: project_data(reader_frame(store.published(arl=arl))), mimetype="application/json")
+    published = _services().public.current()
+    version = published.version_of(arl)
+    data = _pages().get(("daten", arl), version, lambda: map_data(published.frame(published.select(arl))),
+                        mimetype="application/json", scope=arl)
     current = request.args.get("v") == data_version(version)
     return deliver(data, max_age=YEAR if current else 0, immutable=current)
+
+
+@bp.get("/karte/kurztexte.json")
+def summaries_data():
+    """The summaries of the projects of /karte/projekte.json (same district, same order) in the reader's language:
+    the one part of a map's data that differs by language, fetched beside it. Kept a year under the current `v`."""
+    arl = arl_argument()
+    published = _services().public.current()
+    version = published.version_of(arl)
+    data = _pages().get(("kurztexte", arl, language.current()), version,
+                        lambda: summary_data(reader_frame(published.frame(published.select(arl)))),
+                        mimetype="application/json", scope=arl)
+    current = request.args.get("v") == data_version(version)
+    response = deliver(data, max_age=YEAR if current else 0, immutable=current)
+    response.vary.update(("Accept-Language", "Cookie"))  # without `lang`, the reader's language is asked
+    return response
 
 
 @bp.get("/karte/offen.json")
@@ -126,11 +148,11 @@ def open_data():
     wanted = valid_filter(request.args)
     if not wanted.zeit:
         raise BadRequest(_("Bitte „zeit“ angeben: %(allowed)s.", allowed=", ".join(TIMES)))
-    store = _services().store
+    published = _services().public.current()
     now = local_now()
-    body = _pages().get(("offen", arl, wanted.key(now)), store.version(), lambda: json.dumps(
-        Filter(zeit=wanted.zeit).apply(store.published(arl=arl), now).id.astype(int).tolist()),
-        mimetype="application/json")
+    body = _pages().get(("offen", arl, wanted.key(now)), published.version_of(arl), lambda: json.dumps(
+        published["id"][published.select(arl, Filter(zeit=wanted.zeit), now)].tolist()),
+        mimetype="application/json", scope=arl)
     return deliver(body, max_age=60)
 
 
@@ -160,7 +182,7 @@ def page_number(value: str) -> int:
 
 def public_views(rows: list[dict]) -> list[dict]:
     """Projects as a public page lists them: with their Handlungsfelder, and `unconfirmed_since` for those whose
-    confirmation ran out (pages are renewed daily by `atlas freshness`, which moves the store's version on)."""
+    confirmation ran out (the freshness cycle moves the version on when one ran out since, atlas.freshness)."""
     views = [project_view(row) for row in rows]
     since = _services().store.unconfirmed_since(
         [int(v["id"]) for v in views], unconfirmed_before(current_app.config["FRESHNESS_DAYS"]))

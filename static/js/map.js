@@ -13,8 +13,9 @@ const EVERY = specKey({hf: 0});  // the filter that lets every project through
 /**
  * Draws the projects of the page's JSON block `options.source` on `map`, clustered if `options.cluster`. The block
  * is either the columns themselves (near and project pages) or {src: URL} of the versioned data resource (the
- * statewide and district maps), fetched once and then kept by the browser; `open` is where the time filter asks
- * which projects are open, `view` where the map starts, `centre` a place and radius to draw.
+ * statewide and district maps, with `labels` and `summaries` in the page's language), fetched once and then kept
+ * by the browser; `open` is where the time filter asks which projects are open, `view` where the map starts,
+ * `centre` a place and radius to draw.
  *
  * The handle is returned at once; `handle.ready` resolves when the data is there. `handle.filter(spec)` shows
  * the projects that pass a filter (columns.js) and returns their indexes; `settledAt` is when the map last
@@ -31,13 +32,29 @@ export function drawProjects(map, options) {
   if (block.view) map.setView([block.view.lat, block.view.lon], block.view.zoom);
   if (block.centre) drawCentre(map, block.centre);
   const load = block.src
-    ? fetch(block.src, {credentials: "same-origin"}).then((response) => response.json())
+    ? Promise.all([fetchJson(block.src), block.summaries ? fetchJson(block.summaries) : {}])
+      .then(([data, summaries]) => labelled(data, block.labels || {}, summaries))
     : Promise.resolve(block);
   handle.ready = load.then((data) => {
     draw(handle, data, options.cluster);
     return handle;
   });
   return handle;
+}
+
+function fetchJson(src) {
+  return fetch(src, {credentials: "same-origin"}).then((response) => response.json());
+}
+
+/* The data resource is the same in every language: the page hands over the words to show it with (the
+   Handlungsfelder, the languages, the times spelled out), and the summaries come in the page's language from a
+   resource of their own (summary_index, summaries). */
+function labelled(data, labels, summaries) {
+  const times = labels.zeiten || {};
+  data.fields = labels.fields || [];
+  data.sprachen = labels.sprachen || [];
+  data.zeiten = data.zeiten.map((raw) => (raw ? times[raw] || raw : ""));
+  return Object.assign(data, summaries);
 }
 
 /* The place a near search started from, and its radius; the map shows all of it. */

@@ -1,0 +1,224 @@
+"""The published projects in memory, as the public sees them: one copy per process, kept current by the changes the
+store logs with every move of its version (atlas.store.versions). A publication costs the rows it changes – they
+are read again and put in their place – not a reading of every published row.
+
+A Snapshot never changes: a page renders from the one it was handed while the next one is made. Its columns are
+numpy arrays in the order of the public lists (Ort, then name, then id, by their characters' code points), with a
+version per ArL district: a publication in Lüneburg leaves Weser-Ems's pages and data valid.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from atlas.database import as_utc
+from atlas.geo import public_position
+from atlas.regions import ARLS
+from atlas.store import PUBLIC_COLUMNS
+
+COLUMNS = [*PUBLIC_COLUMNS, "confirmed_at"]  # confirmed_at: seconds since 1970 (NaN: never)
+NUMBERS = {"id": np.int64, "lat": np.float64, "lon": np.float64, "hf_mask": np.int64, "sprachen_mask": np.int64,
+           "zg_mask": np.int64, "from_source": bool, "confirmed_at": np.float64}
+# Columns whose values repeat (places, Träger, districts, times): kept as codes into a table of the values, each
+# value once per process
+CODED = ("traeger", "ort", "handlungsfelder", "kreis_rs", "kreis_name", "arl", "kosten", "zeiten", "quelle",
+         "quelle_stand")
+
+
+class Snapshot:
+    """The published projects at one version of the store, in list order."""
+
+    def __init__(self, columns: dict[str, np.ndarray], tables: dict[str, np.ndarray], version: int,
+                 arl_versions: dict[str, int]):
+        self.columns = columns  # numbers, names, and codes into `tables` for the columns in CODED
+        self.tables = tables
+        self.version = version  # the store's version this copy is at least as new as
+        self.arl_versions = arl_versions
+        ids = columns["id"]
+        self.pos_of = np.full(int(ids.max()) + 1 if len(ids) else 1, -1, dtype=np.int64)  # position by id
+        self.pos_of[ids] = np.arange(len(ids))
+        self._derived: dict[tuple, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.columns["id"])
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """A column with its values (a coded one is decoded once per snapshot)."""
+        if name not in CODED:
+            return self.columns[name]
+        return self._kept(("values", name), lambda: self.tables[name][self.columns[name]])
+
+    def code_of(self, name: str, value: str) -> int:
+        """The code of a value in a coded column (-1: no project has it)."""
+        found = np.flatnonzero(self.tables[name] == value)
+        return int(found[0]) if len(found) else -1
+
+    def version_of(self, arl: str | None) -> int:
+        """What a page of this district (None: of the state) is kept under: it changes only with a change there."""
+        return self.version if arl is None else self.arl_versions[arl]
+
+    def positions(self, ids) -> np.ndarray:
+        """The positions of the published ones of these ids, in the order given."""
+        ids = np.asarray(ids, dtype=np.int64)
+        known = (ids >= 0) & (ids < len(self.pos_of))
+        found = np.full(len(ids), -1, dtype=np.int64)
+        found[known] = self.pos_of[ids[known]]
+        return found[found >= 0]
+
+    def select(self, arl: str | None = None, wanted=None, now: datetime | None = None) -> np.ndarray:
+        """Positions of the projects of a district (None: all) that pass a filter (atlas.filters), in list order."""
+        keep = self.in_arl(arl) if arl else None
+        if wanted is not None and wanted.active:
+            passing = wanted.keep_columns(self, now)
+            keep = passing if keep is None else keep & passing
+        return np.arange(len(self)) if keep is None else np.flatnonzero(keep)
+
+    def in_arl(self, arl: str) -> np.ndarray:
+        return self._kept(("arl", arl), lambda: self.columns["arl"] == self.code_of("arl", arl))
+
+    def rows(self, positions) -> list[dict]:
+        """These projects as dicts of PUBLIC_COLUMNS (and confirmed_at), plain Python values."""
+        positions = np.asarray(positions, dtype=np.int64)
+        values = [self._values(name, positions).tolist() for name in COLUMNS]
+        return [dict(zip(COLUMNS, row, strict=True)) for row in zip(*values, strict=True)]
+
+    def frame(self, positions=None) -> pd.DataFrame:
+        """These projects (default: all) as a frame of PUBLIC_COLUMNS, in list order."""
+        if positions is None:
+            positions = np.arange(len(self))
+        return pd.DataFrame({name: self._values(name, positions) for name in PUBLIC_COLUMNS})
+
+    def apply(self, changed: list[int], rows: list[tuple], version: int, arl_versions: dict[str, int],
+              codes: Codes) -> Snapshot:
+        """A new snapshot in which the projects of these ids are as `rows` say (the published ones among them; the
+        others are gone). Rows that stay are copied, not read again."""
+        gone = self.positions(changed)
+        kept = {name: np.delete(column, gone) for name, column in self.columns.items()}
+        new = codes.columns(sorted(rows, key=_row_key))
+        order = _Keys(kept, self.tables["ort"])
+        at = [bisect.bisect_left(order, (ort, name, i)) for ort, name, i in zip(
+            codes.tables()["ort"][new["ort"]], new["name"], new["id"].tolist(), strict=True)]
+        merged = {name: np.insert(kept[name], at, new[name]) if at else kept[name] for name in COLUMNS}
+        return Snapshot(merged, codes.tables(), version, arl_versions)
+
+    def _values(self, name: str, positions: np.ndarray) -> np.ndarray:
+        column = self.columns[name][positions]
+        return self.tables[name][column] if name in CODED else column
+
+    def _kept(self, key: tuple, make) -> np.ndarray:
+        with self._lock:
+            if key not in self._derived:
+                self._derived[key] = make()
+            return self._derived[key]
+
+
+class PublicData:
+    """This process's copy of the published projects, brought up to the store's version when asked."""
+
+    def __init__(self, store):
+        self.store = store
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._codes = Codes()
+        self.rebuilds = self.updates = 0
+
+    def current(self) -> Snapshot:
+        """The published projects at the store's version (read at most once a second, at once after this process
+        changed something): the changes since the copy's version are applied, or everything is read again if they
+        were not all logged."""
+        wanted = self.store.version()
+        known = self._snapshot
+        if known is not None and known.version >= wanted:
+            return known
+        with self._lock:
+            known = self._snapshot
+            if known is None or known.version < wanted:
+                known = self._snapshot = self._caught_up(known)
+            return known
+
+    def rebuild(self) -> Snapshot:
+        """Every published project read again (at the start, or when the log does not reach back far enough)."""
+        versions = self.store.versions_now()  # first: the rows read after are at least as new
+        columns = self._codes.columns(self.store.public_rows())
+        self.rebuilds += 1
+        return Snapshot(columns, self._codes.tables(), versions[None], {arl: versions[arl] for arl in ARLS})
+
+    def _caught_up(self, known: Snapshot | None) -> Snapshot:
+        if known is None:
+            return self.rebuild()
+        changes = self.store.public_changes_since(known.version)
+        versions = sorted({change["version"] for change in changes})
+        if not versions or versions != list(range(known.version + 1, versions[-1] + 1)) or any(
+                change["kind"] == "all" for change in changes):
+            return self.rebuild()
+        ids = sorted({change["project_id"] for change in changes if change["kind"] == "project"})
+        arl_versions = dict(known.arl_versions)
+        for change in changes:
+            if change["kind"] == "pages":
+                for arl in [change["arl"]] if change["arl"] else ARLS:
+                    arl_versions[arl] = change["version"]
+        self.updates += 1
+        return known.apply(ids, self.store.public_rows(ids) if ids else [], versions[-1], arl_versions, self._codes)
+
+
+class Codes:
+    """The tables of the coded columns' values, shared by every snapshot of a process; they only grow."""
+
+    def __init__(self):
+        self._index: dict[str, dict] = {name: {} for name in CODED}
+        self._tables: dict[str, np.ndarray] = {}
+
+    def columns(self, rows: list[tuple]) -> dict[str, np.ndarray]:
+        """Rows of PUBLIC_COLUMNS + approximate + confirmed_at (atlas.store's public_rows) as columns, at the
+        public positions; the repeating values as codes."""
+        values = list(zip(*rows, strict=True)) if rows else [()] * (len(PUBLIC_COLUMNS) + 2)
+        by_name = dict(zip([*PUBLIC_COLUMNS, "approximate", "confirmed_at"], values, strict=True))
+        rough = np.array(by_name.pop("approximate"), dtype=bool)
+        by_name["confirmed_at"] = [as_utc(at).timestamp() if at else np.nan for at in by_name["confirmed_at"]]
+        columns = {}
+        for name in COLUMNS:
+            if name in NUMBERS:
+                columns[name] = np.array(by_name[name], dtype=NUMBERS[name])
+            elif name in CODED:
+                index = self._index[name]
+                columns[name] = np.array([index.setdefault(v, len(index)) for v in by_name[name]], dtype=np.int32)
+            else:
+                columns[name] = np.empty(len(rows), dtype=object)
+                columns[name][:] = by_name[name]
+        for name in ("lat", "lon"):
+            columns[name] = public_position(columns[name], rough)
+        return columns
+
+    def tables(self) -> dict[str, np.ndarray]:
+        for name, index in self._index.items():
+            if name not in self._tables or len(self._tables[name]) != len(index):  # empty at first: a table too
+                table = np.empty(len(index), dtype=object)
+                table[:] = list(index)
+                self._tables[name] = table
+        return dict(self._tables)
+
+
+def _row_key(row: tuple):
+    return row[ORT], row[NAME], row[ID]
+
+
+ID, NAME, ORT = (PUBLIC_COLUMNS.index(name) for name in ("id", "name", "ort"))
+
+
+class _Keys:
+    """The list order's key of each row, for bisect."""
+
+    def __init__(self, columns: dict[str, np.ndarray], orte: np.ndarray):
+        self.ort, self.name, self.id, self.orte = columns["ort"], columns["name"], columns["id"], orte
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def __getitem__(self, position: int) -> tuple:
+        return self.orte[self.ort[position]], self.name[position], int(self.id[position])

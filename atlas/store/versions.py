@@ -1,0 +1,75 @@
+"""What moves the store's version besides a change of a project: time. A published project whose confirmation ran
+out is marked „nicht bestätigt seit …“ on the public pages; the line it crosses moves with the clock, so the pages
+are renewed when a project crossed it since they were last renewed – never merely because a process started."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from atlas.labels import PUBLISHED
+from atlas.schema import meta, projects, public_changes
+from atlas.store.core import FROM_SOURCE, ID_BATCH, _bump
+from atlas.store.public import PUBLIC_COLUMNS
+
+LINE_KEY = "unconfirmed_line"  # in meta: minutes since 1970 of the line last renewed for (0: never)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Versions:
+    def renew_unconfirmed(self, line: datetime) -> bool:
+        """The public marks now follow `line` (projects last confirmed before it are unconfirmed): renew what the
+        public sees if a published project was confirmed between the line last renewed for and this one. Returns
+        whether it did. The line is kept in whole minutes, rounded down: a project in the minute is looked at twice,
+        never missed."""
+        minutes = int((line - EPOCH).total_seconds() // 60)
+        with self.write() as db:
+            kept = db.execute(select(meta.c.value).where(meta.c.key == LINE_KEY).with_for_update()).scalar_one()
+            since = EPOCH + timedelta(minutes=kept)
+            crossed = [row.arl for row in db.execute(select(projects.c.arl).distinct().where(
+                projects.c.status == PUBLISHED, projects.c.confirmed_at >= since, projects.c.confirmed_at < line))]
+            if crossed:
+                _bump(db, crossed)  # only the pages of the districts where a mark appears
+            db.execute(update(meta).where(meta.c.key == LINE_KEY).values(value=max(kept, minutes)))
+        if crossed:
+            self._changed()
+        return bool(crossed)
+
+
+class PublicLog:
+    """What the in-memory copy of the published projects (atlas.published) reads: all of them, or those that
+    changed since a version."""
+
+    def public_rows(self, ids: list[int] | None = None) -> list[tuple]:
+        """The published projects (all, or those of these ids) as rows of PUBLIC_COLUMNS + approximate +
+        confirmed_at, at their exact positions. All of them come in the order of the public lists: Ort, name, id by
+        their characters' code points, in any database as in Python."""
+        columns = [projects.c[name] if name in projects.c else FROM_SOURCE.label(name) for name in PUBLIC_COLUMNS]
+        query = select(*columns, projects.c.approximate, projects.c.confirmed_at).where(
+            projects.c.status == PUBLISHED)
+        rows: list[tuple] = []
+        with self.read() as db:
+            if ids is None:
+                return [tuple(row) for row in db.execute(query.order_by(*_code_point_order(db, projects)))]
+            for first in range(0, len(ids), ID_BATCH):
+                rows += [tuple(row) for row in db.execute(query.where(projects.c.id.in_(ids[first:first + ID_BATCH])))]
+        return rows
+
+    def public_changes_since(self, version: int) -> list[dict]:
+        """Every logged change after `version`, oldest first (kind, project_id, arl, version)."""
+        query = (select(public_changes.c.version, public_changes.c.kind, public_changes.c.project_id,
+                        public_changes.c.arl).where(public_changes.c.version > version)
+                 .order_by(public_changes.c.version, public_changes.c.id))
+        with self.read() as db:
+            return [dict(row) for row in db.execute(query).mappings()]
+
+    def versions_now(self) -> dict[str | None, int]:
+        """The versions as the database holds them this moment (not the second-old copy of `versions()`)."""
+        self._version = None
+        return self.versions()
+
+
+def _code_point_order(db, table) -> list:
+    collation = "C" if db.dialect.name == "postgresql" else "BINARY"
+    return [table.c.ort.collate(collation), table.c.name.collate(collation), table.c.id]

@@ -1,0 +1,54 @@
+"""The maps' data in every language: how many bodies are made and kept, and what a reader of each language loads.
+
+    .venv/bin/python bench/map_data.py                    # 10k and 100k published projects
+    .venv/bin/python bench/map_data.py --sizes 1000000
+
+For each size: a reader of every language opens `/` and the map data it names (cold: each language's page and
+data made once), then again (warm). Printed: the distinct data URLs, the map-data renders, the page cache's bytes
+after all languages, the time for all of them cold and warm, the data's gzip bytes, and the largest page's gzip
+bytes (the page now carries the words). The reference is the state before this change: one body per language
+(8 languages, 7 copies more than needed).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+
+from common import app_with_projects, arguments
+
+from atlas.i18n import LANGUAGES
+
+
+def main() -> None:
+    args = arguments(__doc__, [10_000, 100_000]).parse_args()
+    print(f"{'projects':>9} {'languages':>9} {'data urls':>9} {'data renders':>12} {'cache MiB':>9} "
+          f"{'cold s':>7} {'warm s':>7} {'data gzip kB':>12} {'page gzip kB':>12}")
+    for n in args.sizes:
+        app = app_with_projects(n)
+        client = app.test_client()
+        pages = app.extensions["atlas_pages"]
+        for run in ("cold", "warm"):
+            sources, renders, page_bytes = set(), pages.renders, 0
+            started = time.perf_counter()
+            for code in LANGUAGES:
+                page = client.get(f"/?lang={code}")
+                text = page.get_data(as_text=True)
+                page_bytes = max(page_bytes, len(gzip.compress(text.encode(), 6)))
+                block = text.split('id="atlas-data">', 1)[1].split("</script>", 1)[0]
+                src = json.loads(block)["src"]
+                sources.add(src)
+                data = client.get(src, headers={"Accept-Encoding": "gzip"})
+                assert data.status_code == 200
+            seconds = time.perf_counter() - started
+            if run == "cold":
+                cold, data_renders, data_gzip = seconds, pages.renders - renders - len(LANGUAGES), len(data.data)
+            else:
+                warm = seconds
+        print(f"{n:>9} {len(LANGUAGES):>9} {len(sources):>9} {data_renders:>12} {pages.bytes / 2**20:>9.1f} "
+              f"{cold:>7.2f} {warm:>7.3f} {data_gzip / 1000:>12.0f} {page_bytes / 1000:>12.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""The published projects in memory (atlas.published): a publication costs the rows it changes, and the copy a
+process keeps by applying the changes equals the published projects read anew – after publications, edits, moves
+between districts, archivings, confirmations and imports, in this process or in another one."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from helpers import make_app, submit
+from sqlalchemy import delete
+
+from atlas import claims
+from atlas.projects import validate_project
+from atlas.published import COLUMNS, PublicData
+from atlas.schema import public_changes
+from atlas.store import ARCHIVED, PUBLISHED, REJECTED
+
+
+def located(services, name: str, ort: str, hf: str = "sprache", **fields):
+    project, errors = validate_project({"name": name, "traeger": "Verein", "handlungsfelder": hf, "ort": ort,
+                                        **fields})
+    assert not errors, errors
+    return project, services.geocoder.geocode(ort=ort).place
+
+
+def assert_same(copy, anew) -> None:
+    """Every column, in the same order, and the versions of the state and of each district."""
+    assert (copy.version, copy.arl_versions) == (anew.version, anew.arl_versions)
+    for name in COLUMNS:
+        mine, theirs = copy[name], anew[name]
+        assert len(mine) == len(theirs), name
+        if mine.dtype.kind == "f":
+            assert np.array_equal(mine, theirs, equal_nan=True), name
+        else:
+            assert mine.tolist() == theirs.tolist(), name
+
+
+def test_the_copy_after_publications_edits_moves_archivings_and_imports_equals_one_read_anew(services):
+    store, public = services.store, services.public
+    first = store.add_many([located(services, "Sprachcafé", "Meppen"),
+                            located(services, "Begegnung", "Hemmingen", "teilhabe;sprache", approximate="ja"),
+                            located(services, "Jobpaten", "Göttingen", "arbeit-ausbildung"),
+                            located(services, "Lernwerkstatt", "Lüneburg")], PUBLISHED)
+    public.current()
+    pending = store.add(*located(services, "Frauentreff", "Lamspringe"))
+    steps = [
+        lambda: store.set_status(pending, PUBLISHED),  # in: a new row in its place
+        lambda: store.update(first[0], *located(services, "Zuerst: Abendkurs", "Meppen"), actor="amt"),  # re-sorted
+        lambda: store.update(first[1], *located(services, "Begegnung", "Lüneburg"), actor="amt"),  # moved: out
+        lambda: store.set_status(first[1], PUBLISHED),  # in again, in Lüneburg
+        lambda: store.update(first[2], *located(services, "Jobpaten", "Göttingen", "arbeit-ausbildung",
+                                                kosten="kostenlos"), actor="amt"),  # a fact changed
+        lambda: store.set_status(first[2], ARCHIVED, "beendet"),  # out
+        lambda: store.set_status(pending, REJECTED, "doppelt"),  # out
+        lambda: store.add_many([located(services, "Netzwerk", "Celle"), located(services, "Patenschaft", "Aurich")],
+                               PUBLISHED),  # an import
+        lambda: store.renew_public(["weser-ems"]),  # pages of one district, no row changed
+        lambda: store.set_status(first[2], PUBLISHED),  # back from the archive
+    ]
+    for step in steps:
+        step()
+        assert_same(public.current(), PublicData(store).rebuild())
+    assert (public.rebuilds, public.updates) == (1, len(steps))
+    assert sorted(public.current()["name"].tolist()) == sorted(
+        ["Zuerst: Abendkurs", "Begegnung", "Jobpaten", "Lernwerkstatt", "Netzwerk", "Patenschaft"])
+
+
+def test_a_confirmation_is_caught_up_too(seeded):
+    """An office confirming an entry gathered from a source changes the public copy: the mark „aus öffentlichen
+    Quellen“ goes."""
+    services = seeded.extensions["atlas"]
+    store, public = services.store, services.public
+    project, place = located(services, "Aus der Quelle", "Celle")
+    project = dataclasses.replace(project, quelle="https://example.org/quelle", quelle_stand="2024", confirmed=False)
+    project_id = store.add(project, place, status=PUBLISHED)
+    before = public.current()
+    assert before["from_source"][before.positions([project_id])].tolist() == [True]
+    claims.confirm(store, project_id, "amt@example.org", store.get(project_id)["row_version"])
+    after = public.current()
+    assert after["from_source"][after.positions([project_id])].tolist() == [False]
+    assert_same(after, PublicData(store).rebuild())
+    assert public.rebuilds == 1
+
+
+def test_another_process_catches_up_by_the_rows_that_changed(app, tmp_path):
+    """Two apps on one database stand for two processes: what one publishes, the other's copy has after its next
+    look at the version – read as the one row, not all of them."""
+    other = make_app(tmp_path / "other", migrate=False, DATABASE_URL=app.config["DATABASE_URL"])
+    mine, theirs = app.extensions["atlas"], other.extensions["atlas"]
+    mine.store.add_many([located(mine, "Sprachcafé", "Meppen"), located(mine, "Jobpaten", "Göttingen")], PUBLISHED)
+    assert len(theirs.public.current()) == 2
+    project_id, _ = submit(app)
+    mine.store.set_status(project_id, PUBLISHED)
+    theirs.store.versions_now()  # their second-old copy of the version runs out
+    assert project_id in theirs.public.current()["id"].tolist()
+    assert (theirs.public.rebuilds, theirs.public.updates) == (1, 1)
+    assert_same(theirs.public.current(), mine.public.current())
+
+
+def test_a_log_that_does_not_reach_back_far_enough_means_reading_everything_again(services):
+    store, public = services.store, services.public
+    store.add_many([located(services, "Sprachcafé", "Meppen")], PUBLISHED)
+    public.current()
+    store.add_many([located(services, "Jobpaten", "Göttingen")], PUBLISHED)
+    with store.write() as db:  # as if the log had been pruned, or written by an older version of the atlas
+        db.execute(delete(public_changes))
+    store.renew_public()
+    assert len(public.current()) == 2 and public.rebuilds == 2
+
+
+def test_a_large_import_is_logged_as_everything(services, monkeypatch):
+    import atlas.store.core
+
+    monkeypatch.setattr(atlas.store.core, "LOGGED_AT_MOST", 2)
+    store, public = services.store, services.public
+    public.current()
+    store.add_many([located(services, name, "Meppen") for name in ("A", "B", "C")], PUBLISHED)
+    assert len(public.current()) == 3 and public.rebuilds == 2
+
+
+@pytest.mark.parametrize("district", ["lueneburg", "weser-ems"])
+def test_a_publication_in_lueneburg_leaves_the_other_districts_pages_and_data_valid(seeded, district):
+    services = seeded.extensions["atlas"]
+    client, pages = seeded.test_client(), seeded.extensions["atlas_pages"]
+    data_url = {slug: _data_src(client, slug) for slug in ("lueneburg", "weser-ems")}
+    renders = pages.renders
+    project_id = services.store.add(*located(services, "Neu in Lüneburg", "Lüneburg"))
+    services.store.set_status(project_id, PUBLISHED)
+    changed = district == "lueneburg"
+    assert (_data_src(client, district) != data_url[district]) == changed
+    assert pages.renders == renders + (1 if changed else 0)  # Weser-Ems's page came from the cache
+    kept = client.get(data_url[district]).headers["Cache-Control"]  # what a returning browser holds
+    assert ("immutable" in kept) == (not changed)
+    assert "immutable" in client.get(_data_src(client, district)).headers["Cache-Control"]
+
+
+def _data_src(client, slug: str) -> str:
+    from helpers import html
+
+    return html(client.get(f"/region/{slug}")).select_one("link[rel=preload][href*='projekte.json']")["href"]
+
+
+def test_an_atlas_with_nothing_published_shows_its_empty_map_and_then_the_first_project(tmp_path):
+    app = make_app(tmp_path)
+    client = app.test_client()
+    for url in ("/", "/region/lueneburg", "/karte/projekte.json"):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/karte/projekte.json").get_json()["id"] == []
+    services = app.extensions["atlas"]
+    services.store.add_many([located(services, "Erstes Sprachcafé", "Lüneburg")], PUBLISHED)
+    assert "Erstes Sprachcafé" in client.get("/region/lueneburg").get_data(as_text=True)

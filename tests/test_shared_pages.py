@@ -1,0 +1,102 @@
+"""With Redis configured (PAGE_CACHE_URI), rendered pages and map data are shared by the processes of one atlas:
+each page is made once per version, by whichever process asks first, and the others take it from Redis. Two apps
+on one database stand for two processes here (each with its own page cache); Redis is a real redis-server."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from helpers import add_facts_projects, facts, make_app
+from servers import RedisServer
+
+from atlas.store import PUBLISHED
+
+
+@pytest.fixture
+def redis_server():
+    server = RedisServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def two(tmp_path, redis_server):
+    first = make_app(tmp_path / "a", PAGE_CACHE_URI=redis_server.url)
+    add_facts_projects(first)
+    second = make_app(tmp_path / "b", DATABASE_URL=first.config["DATABASE_URL"], PAGE_CACHE_URI=redis_server.url)
+    return first, second
+
+
+def pages(app):
+    return app.extensions["atlas_pages"]
+
+
+def test_a_page_made_by_one_process_is_served_by_the_other(two):
+    first, second = two
+    made = first.test_client().get("/")
+    data = first.test_client().get("/karte/projekte.json")
+    assert pages(first).renders == 2
+    again, again_data = second.test_client().get("/"), second.test_client().get("/karte/projekte.json")
+    assert pages(second).renders == 0, "taken from Redis, not made again"
+    assert (again.status_code, again.headers["ETag"], again.get_data()) == (200, made.headers["ETag"], made.get_data())
+    assert again_data.get_json() == data.get_json() and again_data.headers["ETag"] == data.headers["ETag"]
+    gzipped = second.test_client().get("/region/leine-weser", headers={"Accept-Encoding": "gzip"})
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    assert second.test_client().get("/region/leine-weser").get_data() == first.test_client().get(
+        "/region/leine-weser").get_data()
+
+
+def test_simultaneous_first_requests_in_two_processes_make_the_page_once(two):
+    start = threading.Barrier(16)
+
+    def ask(app):
+        client = app.test_client()
+        start.wait()
+        response = client.get("/region/leine-weser?hf=sprache")
+        return response.status_code, response.headers["ETag"]
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(ask, [app for app in two for _ in range(8)]))
+    assert {answer for answer in answers} == {answers[0]} and answers[0][0] == 200
+    assert pages(two[0]).renders + pages(two[1]).renders == 1
+
+
+def test_a_publication_in_one_process_is_shown_by_the_other(two):
+    first, second = two
+    assert "Neues Nachbarschaftscafé" not in second.test_client().get("/").get_data(as_text=True)
+    services = first.extensions["atlas"]
+    place = services.geocoder.geocode("Hildesheim").place
+    services.store.add_many([(facts(name="Neues Nachbarschaftscafé"), place)], PUBLISHED)
+    assert "Neues Nachbarschaftscafé" in first.test_client().get("/").get_data(as_text=True)
+    renders = pages(second).renders
+    shown = second.test_client().get("/")
+    deadline = threading.Event()
+    for _ in range(30):  # the other process reads the store's version at most once a second
+        if "Neues Nachbarschaftscafé" in shown.get_data(as_text=True):
+            break
+        deadline.wait(0.1)
+        shown = second.test_client().get("/")
+    assert "Neues Nachbarschaftscafé" in shown.get_data(as_text=True)
+    assert pages(second).renders == renders, "the new version's page too was made once, by the first"
+
+
+def test_without_redis_each_process_makes_its_own_pages(two, redis_server, caplog):
+    first, second = two
+    redis_server.stop()
+    for app in two:
+        assert app.test_client().get("/region/weser-ems").status_code == 200
+    assert pages(first).renders == pages(second).renders == 1
+    assert "Redis für geteilte Seiten nicht erreichbar" in caplog.text
+    assert first.test_client().get("/region/weser-ems").status_code == 200
+    assert pages(first).renders == 1, "kept in the process meanwhile"
+
+
+@pytest.mark.parametrize("uri", ["memcached://127.0.0.1:11211", "http://redis.example", "javascript:alert(1)"])
+def test_a_page_cache_that_is_not_redis_is_refused(tmp_path, uri):
+    from atlas import create_app
+    from atlas.settings import SettingError
+
+    with pytest.raises(SettingError, match="ATLAS_PAGE_CACHE_URI"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "PAGE_CACHE_URI": uri})
