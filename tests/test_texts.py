@@ -5,6 +5,7 @@ translation view, XLIFF 2.0 round trips, search by translated words, and the sum
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -103,13 +104,14 @@ def test_lists_and_the_map_data_carry_the_summary_in_the_reader_s_language(app):
     client = app.test_client()
     item = html(client.get("/region/leine-weser?lang=ar")).select_one(".projekt-summary")
     assert item.span.get_text() == ARABIC_SUMMARY and item.span["lang"] == "ar" and item.span["dir"] == "rtl"
-    data = client.get("/karte/projekte.json?arl=leine-weser&lang=ar").get_json()
-    i = data["id"].index(project_id)
-    assert data["summaries"][data["summary_index"][i]] == {
+    block = json.loads(html(client.get("/region/leine-weser?lang=ar")).select_one("#atlas-data").get_text())
+    data, summaries = client.get(block["src"]).get_json(), client.get(block["summaries"]).get_json()
+    i = data["id"].index(project_id)  # the summaries follow the data's order, in the reader's language
+    assert summaries["summaries"][summaries["summary_index"][i]] == {
         "text": ARABIC_SUMMARY, "lang": "ar", "dir": "rtl", "machine": False, "translated": True, "outdated": False,
         "original": "Deutsch lernen beim Kaffee"}
-    german = client.get("/karte/projekte.json?arl=leine-weser&lang=de").get_json()
-    summary = german["summaries"][german["summary_index"][german["id"].index(project_id)]]
+    german = client.get("/karte/kurztexte.json?arl=leine-weser&lang=de").get_json()
+    summary = german["summaries"][german["summary_index"][i]]
     assert (summary["text"], summary["lang"], summary["translated"]) == ("Deutsch lernen beim Kaffee", "de", False)
 
 
