@@ -47,7 +47,7 @@ def test_a_project_submitted_in_lamspringe_is_approved_by_leine_weser_and_appear
     page.get_by_role("link", name="Projekt einreichen").first.click()
     page.get_by_label("Name des Projekts").fill(NAME)
     page.get_by_label("Träger (Organisation)").fill(XSS)
-    page.get_by_label("Beschreibung").fill(f"Jeden Dienstag ab 16 Uhr.\n{XSS}")
+    page.get_by_label("Beschreibung", exact=True).fill(f"Jeden Dienstag ab 16 Uhr.\n{XSS}")
     page.get_by_role("checkbox", name="Sprache", exact=True).check()
     page.get_by_label("Ort", exact=True).fill("Lamspringe")
     page.get_by_label("Ich bin einverstanden").check()
