@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import Flask, current_app, g, request, url_for
@@ -19,6 +20,11 @@ from atlas.present import blank_project, local_time
 from atlas.regions import ARLS, BOUNDARIES
 
 ALLIANCE = "Niedersachsen packt an"
+
+if TYPE_CHECKING:
+    from atlas.services import Services
+    from atlas.store import Store
+    from atlas.web.cache import PageCache
 
 
 class ProjectId(IntegerConverter):
@@ -190,3 +196,18 @@ def page_params() -> list[tuple[str, str]]:
     if "page_params" in g:
         return g.page_params
     return [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+
+
+def current_services() -> Services:
+    """The app's services (store, geocoder, regions, mail, …): the one way a view reaches them."""
+    return current_app.extensions["atlas"]
+
+
+def current_store() -> Store:
+    """The app's store of projects (atlas.store)."""
+    return current_app.extensions["atlas"].store
+
+
+def current_pages() -> PageCache:
+    """The app's kept pages and resources (atlas.web.cache): the one way a view reaches them."""
+    return current_app.extensions["atlas_pages"]

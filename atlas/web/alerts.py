@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from atlas import alerts
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
 from atlas.text import clean_text, email_address
-from atlas.web import language
+from atlas.web import current_services, current_store, language
 from atlas.web.forms import EXPIRED, ActionForm, AlertForm
 from atlas.web.headers import no_store
 from atlas.web.limits import alert_limit, limiter
@@ -31,7 +31,7 @@ def subscribe():
         if not place_text:
             errors["ort"] = _("Bitte geben Sie einen Ort oder eine PLZ an.")
         else:
-            located = _services().geocoder.geocode(place_text)
+            located = current_services().geocoder.geocode(place_text)
             if not located.ok:
                 errors["ort"] = located.message
         if not errors:
@@ -39,7 +39,7 @@ def subscribe():
             email = email_address(email)  # exactly the address that was checked
             wanted = alerts.Request(email, located.place, int(form.umkreis.data), fields, form.rhythmus.data,
                                     language.current())
-            _id, mailed = alerts.subscribe(_services().store, wanted)
+            _id, mailed = alerts.subscribe(current_store(), wanted)
             return redirect(url_for("alerts.thanks", **({} if mailed else {"schon": "1"})))
     elif form.errors:
         errors = {"form": EXPIRED}
@@ -76,7 +76,7 @@ def confirm(token: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        subscription = alerts.confirm(_services().store, token)
+        subscription = alerts.confirm(current_store(), token)
         if subscription is None:
             return render_template("mine/invalid.html"), 404
         return render_template("alerts/confirmed.html", subscription=subscription)
@@ -88,13 +88,9 @@ def unsubscribe(token: str):
     """GET: a page with one button. POST: the one-click unsubscription of RFC 8058 (a mail program posts
     `List-Unsubscribe=One-Click` without a CSRF token: the secret link is the proof)."""
     if request.method == "POST":
-        if not alerts.unsubscribe(_services().store, token):
+        if not alerts.unsubscribe(current_store(), token):
             return render_template("mine/invalid.html"), 404
         return render_template("alerts/unsubscribed.html")
-    if alerts.subscription_by_link(_services().store, token) is None:
+    if alerts.subscription_by_link(current_store(), token) is None:
         return render_template("mine/invalid.html"), 404
     return render_template("alerts/unsubscribe.html")
-
-
-def _services():
-    return current_app.extensions["atlas"]

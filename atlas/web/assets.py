@@ -35,7 +35,7 @@ from werkzeug.security import safe_join
 from atlas.mapdata import tile_attribution
 from atlas.regions import ARLS, BOUNDARIES
 from atlas.settings import resource
-from atlas.web import language
+from atlas.web import current_services, language
 from atlas.web.delivery import YEAR, Stored, deliver, store
 
 bp = Blueprint("assets", __name__)
@@ -202,7 +202,7 @@ def _kept(key, make: Callable[[], str | bytes], mimetype: str) -> Stored:
 
 
 def _regions():
-    return current_app.extensions["atlas"].regions
+    return current_services().regions
 
 
 def _basemap() -> dict:
@@ -211,7 +211,7 @@ def _basemap() -> dict:
     if made is None:
         from atlas.basemap import build_basemap
 
-        services = current_app.extensions["atlas"]
+        services = current_services()
         basemap = build_basemap(services.data_dir / "basemap", services.gazetteer.entries)
         made = {"version": basemap.version, "index": store(basemap.index, "application/json"),
                 "overview": store(basemap.overview, "application/geo+json"),
@@ -247,7 +247,7 @@ def _kinds() -> dict[str, dict]:
     """Every kind of map the pages show, with what makes it: the view a page starts from comes with its data."""
     kinds = current_app.extensions.get("atlas_map_kinds")
     if kinds is None:
-        regions = current_app.extensions["atlas"].regions
+        regions = current_services().regions
         everywhere = _bounds(regions.kreise)
         outlines = url_for("assets.arl_outlines")
         kinds = {

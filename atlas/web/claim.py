@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 
 from atlas import claims
 from atlas.i18n import _
 from atlas.present import project_view
 from atlas.regions import ARLS
 from atlas.text import clean_text, email_address
-from atlas.web import language
+from atlas.web import current_store, language
 from atlas.web.forms import EXPIRED, ClaimForm
 from atlas.web.headers import no_store
 from atlas.web.limits import limiter, submit_limit
@@ -34,7 +34,7 @@ def claim(project_id: int):
         if not errors:
             try:
                 # an address with a claim waiting for this project makes no second one; it hears the same
-                claims.make(_services().store, project_id, email, message, language.current())
+                claims.make(current_store(), project_id, email, message, language.current())
             except claims.NotClaimable:
                 abort(404)
             return _thanks(project_id)
@@ -93,7 +93,3 @@ def _claimable_or_404(project_id: int) -> dict:
 def _thanks(project_id: int):
     session["claimed"] = project_id
     return redirect(url_for("claim.thanks", project_id=project_id))
-
-
-def _services():
-    return current_app.extensions["atlas"]

@@ -9,7 +9,7 @@ from werkzeug.exceptions import BadRequest
 from atlas import downloads, ogc
 from atlas.near import parse_near_query, within_radius
 from atlas.present import local_now
-from atlas.web import absolute_url
+from atlas.web import absolute_url, current_pages, current_services
 from atlas.web.delivery import deliver
 from atlas.web.limits import download_limit, limiter
 from atlas.web.public import arl_argument, valid_filter
@@ -23,7 +23,7 @@ KINDS = {"geojson": "application/geo+json", "csv": "text/csv"}  # text/: Werkzeu
 def published(fmt: str):
     if fmt not in KINDS:
         abort(404)
-    services = current_app.extensions["atlas"]
+    services = current_services()
     arl, chosen, now = arl_argument(), valid_filter(request.args), local_now()
     near = None
     if request.args.get("ort") or request.args.get("lat"):
@@ -33,7 +33,7 @@ def published(fmt: str):
     key = ("daten", fmt, arl, chosen.key(now), tuple(near.params()) if near else ())
     published = services.public.current()
     scope = None if near else arl  # a circle may reach into any district
-    body = current_app.extensions["atlas_pages"].get(key, published.version_of(scope),
+    body = current_pages().get(key, published.version_of(scope),
                                                      lambda: _file(services, published, fmt, arl, chosen, now, near),
                                                      mimetype=KINDS[fmt], scope=scope)
     response = deliver(body)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from atlas.handlungsfelder import HANDLUNGSFELDER
@@ -12,7 +12,7 @@ from atlas.mapdata import project_data, script_json
 from atlas.near import circle, parse_near_query, within_radius
 from atlas.present import local_now, project_view
 from atlas.regions import ARLS
-from atlas.web import language
+from atlas.web import current_pages, current_services, language
 from atlas.web.assets import page_map
 from atlas.web.delivery import deliver
 from atlas.web.headers import frameable
@@ -27,7 +27,7 @@ bp = Blueprint("embed", __name__)
 @limiter.limit(embed_limit, exempt_when=no_place_asked)
 @frameable
 def embedded():
-    services = current_app.extensions["atlas"]
+    services = current_services()
     arl, chosen = arl_argument(), valid_filter(request.args)
     kreis = request.args.get("kreis") or None
     if kreis is not None and kreis not in services.regions.by_rs:
@@ -47,7 +47,7 @@ def embedded():
         fixed.append(("lang", language.current()))  # the form keeps the language asked, as a valid code
     published = services.public.current()
     scope = None if near else arl or (services.regions.by_rs[kreis].arl if kreis else None)
-    return deliver(current_app.extensions["atlas_pages"].get(
+    return deliver(current_pages().get(
         key, published.version_of(scope), lambda: _render(services, published, arl, kreis, chosen, now, near, fixed),
         scope=scope))
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
 
+from atlas.web import current_services
+
 bp = Blueprint("legal", __name__)
 PAGES = ("impressum", "datenschutz", "barrierefreiheit", "leichte-sprache")
 
@@ -16,7 +18,7 @@ def page(slug: str):
         abort(404)
     config = current_app.config
     operator = {key.removeprefix("OPERATOR_").lower(): config[key] for key in config if key.startswith("OPERATOR_")}
-    engines = [engine.label for engine in current_app.extensions["atlas"].machine.engines]  # atlas.machine
+    engines = [engine.label for engine in current_services().machine.engines]  # atlas.machine
     return render_template(f"legal/{slug}.html", operator=operator, tiles=config["TILES"],
                            online=config["GEOCODER"] == "nominatim", freshness_days=config["FRESHNESS_DAYS"],
                            engines=engines)

@@ -13,6 +13,7 @@ from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
 from atlas.store import ARCHIVED, PENDING, StaleWrite
 from atlas.submission import relocate
+from atlas.web import current_services, current_store
 from atlas.web.forms import (
     EXPIRED,
     ActionForm,
@@ -36,7 +37,7 @@ def status(token: str):
 
 
 def _status_page(row: dict, token: str, withdraw: WithdrawForm):
-    store = _services().store
+    store = current_store()
     return render_template("mine/status.html", project=row, view=project_view(row), token=token,
                            labels=STATUS_LABELS, arl=ARLS[row["arl"]],
                            proposal=submitters.waiting_proposal(store, row["id"]),
@@ -50,13 +51,13 @@ def edit(token: str):
     if row["status"] == ARCHIVED:
         flash(_("Das Projekt ist archiviert; es kann nicht mehr geändert werden."))
         return redirect(url_for("mine.status", token=token))
-    form = ProposalForm(data=project_form_data(row, _services().store.translations(row["id"]))) \
+    form = ProposalForm(data=project_form_data(row, current_store().translations(row["id"]))) \
         if request.method == "GET" else ProposalForm()
     errors: dict[str, str] = {}
     if form.validate_on_submit():
         project, errors = validate_project(form.data)
         if not errors:
-            services = _services()
+            services = current_services()
             place, errors = relocate(services.geocoder, row, project, "", "")
         if not errors:
             try:
@@ -85,7 +86,7 @@ def withdraw(token: str):
         return _status_page(row, token, form), 400
     if row["status"] != ARCHIVED:
         try:
-            submitters.withdraw(_services().store, row["id"], required_version(form))
+            submitters.withdraw(current_store(), row["id"], required_version(form))
         except StaleWrite:
             flash(_("Das Projekt wurde inzwischen geändert. Bitte prüfen Sie den Stand und ziehen Sie es dann "
                     "erneut zurück."))
@@ -106,18 +107,18 @@ def freshness(token: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        row = freshness_cycle.answer(_services().store, token, choice)
+        row = freshness_cycle.answer(current_store(), token, choice)
         if row is None:
             return _invalid()
         return render_template("mine/freshness.html", done=True, choice=choice, project=row)
-    row = freshness_cycle.asked_project(_services().store, token)
+    row = freshness_cycle.asked_project(current_store(), token)
     if row is None:
         return _invalid()
     return render_template("mine/freshness.html", done=False, choice=choice, project=row)
 
 
 def _project_or_404(token: str) -> dict:
-    row = submitters.project_by_link(_services().store, token)
+    row = submitters.project_by_link(current_store(), token)
     if row is None:
         abort(_invalid())
     return row
@@ -126,7 +127,3 @@ def _project_or_404(token: str) -> dict:
 def _invalid():
     """An unknown, used or expired link: a page that says so (404), never an error."""
     return current_app.make_response((render_template("mine/invalid.html"), 404))
-
-
-def _services():
-    return current_app.extensions["atlas"]

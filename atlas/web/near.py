@@ -12,7 +12,7 @@ from atlas.mapdata import project_data
 from atlas.near import RADII_KM, circle, find_near, parse_near_query
 from atlas.store import PUBLIC_COLUMNS
 from atlas.text import clean_text
-from atlas.web import keep_params
+from atlas.web import current_services, keep_params
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
 from atlas.web.public import public_views
@@ -28,7 +28,7 @@ def places():
     text = clean_text(request.args.get("q", ""))
     if len(text) > 100:
         raise BadRequest(_("Bitte höchstens 100 Zeichen eingeben."))
-    found = current_app.extensions["atlas"].gazetteer.complete(text)
+    found = current_services().gazetteer.complete(text)
     response = jsonify([{"name": p.name, "kreis": p.kreis.label, "label": f"{p.name} ({p.kreis.label})"}
                         for p in found])
     response.cache_control.max_age = 24 * 3600
@@ -40,7 +40,7 @@ def places():
 @bp.get("/in-der-naehe")
 @limiter.limit(search_limit, exempt_when=lambda: not request.args)
 def near():
-    services = current_app.extensions["atlas"]
+    services = current_services()
     query, problems = parse_near_query(request.args)
     keep_params([] if query.empty else query.params())
     result = None if query.empty else find_near(query, services.geocoder, services.near.current())

@@ -19,6 +19,7 @@ from atlas.store import ARCHIVED, PUBLISHED, REJECTED, StaleWrite
 from atlas.submission import coordinate_text, relocate
 from atlas.text import clean_text
 from atlas.transfer import export_geojson
+from atlas.web import current_services, current_store
 from atlas.web.assets import page_map
 from atlas.web.forms import (
     EXPIRED,
@@ -56,7 +57,8 @@ def approve(project_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        _store().set_status(project_id, PUBLISHED, actor=current_user.email, expected_version=required_version(form))
+        current_store().set_status(project_id, PUBLISHED, actor=current_user.email,
+                                   expected_version=required_version(form))
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
     flash(_("Das Projekt ist freigegeben und erscheint auf den Karten."))
@@ -76,7 +78,7 @@ def reject(project_id: int):
     try:
         reason = clean_text(form.reason.data, multiline=True)
         told = template.text_in(row["language"]) if template and reason == clean_text(template.body, True) else None
-        _store().set_status(project_id, REJECTED, reason, actor=current_user.email,
+        current_store().set_status(project_id, REJECTED, reason, actor=current_user.email,
                             expected_version=required_version(form), told_reason=told)
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
@@ -93,7 +95,7 @@ def archive(project_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        _store().set_status(project_id, ARCHIVED, "Vom Amt archiviert.", actor=current_user.email,
+        current_store().set_status(project_id, ARCHIVED, "Vom Amt archiviert.", actor=current_user.email,
                             expected_version=required_version(form))
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
@@ -107,18 +109,18 @@ def proposal(project_id: int, proposal_id: int):
     """Take over or decline the change a submitter proposed."""
     get_project_for_office_or_403(project_id)
     form = ApproveForm()
-    waiting = submitters.waiting_proposal(_store(), project_id)
+    waiting = submitters.waiting_proposal(current_store(), project_id)
     if not form.validate_on_submit() or request.form.get("entscheidung") not in ("uebernehmen", "verwerfen"):
         abort(400)
     if waiting is None or waiting["id"] != proposal_id:
         flash(_("Dieser Vorschlag ist schon entschieden oder durch einen neueren ersetzt."))
         return redirect(url_for("office.project", project_id=project_id))
     if request.form["entscheidung"] == "verwerfen":
-        submitters.decline_proposal(_store(), waiting, current_user.email)
+        submitters.decline_proposal(current_store(), waiting, current_user.email)
         flash(_("Der Vorschlag ist verworfen; das Projekt bleibt, wie es war."))
         return redirect(url_for("office.project", project_id=project_id))
     try:
-        submitters.approve_proposal(_store(), waiting, current_user.email, required_version(form))
+        submitters.approve_proposal(current_store(), waiting, current_user.email, required_version(form))
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
     flash(_("Der Vorschlag ist übernommen."))
@@ -134,7 +136,7 @@ def confirm_source(project_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        claims.confirm(_store(), project_id, current_user.email, required_version(form))
+        claims.confirm(current_store(), project_id, current_user.email, required_version(form))
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
     flash(_("Die Angaben gelten jetzt als bestätigt; die Kennzeichnung „aus öffentlichen Quellen“ entfällt."))
@@ -151,17 +153,17 @@ def claim(project_id: int, claim_id: int):
     if not form.validate_on_submit() or decision not in ("annehmen", "ablehnen"):
         abort(400)
     version = required_version(form)
-    waiting = {c["id"]: c for c in claims.waiting(_store(), project_id)}
+    waiting = {c["id"]: c for c in claims.waiting(current_store(), project_id)}
     if claim_id not in waiting:
         flash(_("Diese Anfrage ist schon entschieden."))
         return redirect(url_for("office.project", project_id=project_id))
     try:
         if decision == "ablehnen":
-            claims.decline(_store(), claim_id, current_user.email, version)
+            claims.decline(current_store(), claim_id, current_user.email, version)
             flash(_("Die Anfrage ist abgelehnt; %(email)s bekommt eine kurze Nachricht.",
                     email=waiting[claim_id]["email"]))
         else:
-            claims.accept(_store(), claim_id, current_user.email, version)
+            claims.accept(current_store(), claim_id, current_user.email, version)
             flash(_("Die Anfrage ist angenommen: %(email)s bekommt den privaten Link zum Projekt, die Angaben "
                     "gelten als bestätigt.", email=waiting[claim_id]["email"]))
     except StaleWrite as stale:
@@ -175,13 +177,13 @@ def claim(project_id: int, claim_id: int):
 @login_required
 def edit(project_id: int):
     row = get_project_for_office_or_403(project_id)
-    form = EditForm(data=_form_data(row, _store().translations(project_id))) if request.method == "GET" \
+    form = EditForm(data=_form_data(row, current_store().translations(project_id))) if request.method == "GET" \
         else EditForm()
     errors: dict[str, str] = {}
     if form.validate_on_submit():
         project, errors = validate_project(form.data)
         if not errors:
-            services = current_app.extensions["atlas"]
+            services = current_services()
             place, errors = relocate(services.geocoder, row, project, form.lat.data or "", form.lon.data or "")
         if not errors:
             try:
@@ -212,8 +214,9 @@ def edit(project_id: int):
 def export(fmt: str):
     if fmt not in ("csv", "geojson"):
         abort(404)
-    rows = _store().rows(arl=current_user.scope)
-    body = office_csv(rows, _store().decided_at([r["id"] for r in rows])) if fmt == "csv" else export_geojson(rows)
+    store = current_store()
+    rows = store.rows(arl=current_user.scope)
+    body = office_csv(rows, store.decided_at([r["id"] for r in rows])) if fmt == "csv" else export_geojson(rows)
     name = f"projekte-{current_user.scope or 'alle'}.{fmt}"
     mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
@@ -222,31 +225,32 @@ def export(fmt: str):
 def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = None) -> str:
     """The project with its history; both decision forms carry the version shown, so a stale decision is refused."""
     reject.version.data = str(row["row_version"])
-    waiting = submitters.waiting_proposal(_store(), row["id"])
+    waiting = submitters.waiting_proposal(current_store(), row["id"])
     view = {"lat": round(row["lat"], 5), "lon": round(row["lon"], 5), "zoom": 14}
     return render_template("office/project.html", map=page_map("projekt"),
                            data=project_data(pd.DataFrame([row]), view=view), project=project_view(row),
-                           history=_store().history(row["id"]),
+                           history=current_store().history(row["id"]),
                            labels=STATUS_LABELS, actions=ACTION_LABELS, reject=reject, arl=ARLS[row["arl"]],
                            approve=ApproveForm(version=str(row["row_version"])), meanwhile=meanwhile,
-                           proposal=waiting, translations=_store().translations(row["id"]),
-                           differences=submitters.differences(row, waiting, _store().translations(row["id"]))
+                           proposal=waiting, translations=current_store().translations(row["id"]),
+                           differences=submitters.differences(row, waiting, current_store().translations(row["id"]))
                            if waiting else [],
                            unconfirmed=freshness.is_unconfirmed(row, _freshness_days()),
-                           claims=claims.waiting(_store(), row["id"]), quelle_stand=stand_text(row["quelle_stand"]),
+                           claims=claims.waiting(current_store(), row["id"]),
+                           quelle_stand=stand_text(row["quelle_stand"]),
                            reference=notices.reference(row["id"]), **project_extras(row))
 
 
 def _changed_meanwhile(stale: StaleWrite):
     """A decision on a project that changed since the office looked at it: nothing is written, the page shows why."""
     flash(STALE_DECISION)
-    return _project_page(_store().get(stale.project_id), RejectForm(), stale.changes), 409
+    return _project_page(current_store().get(stale.project_id), RejectForm(), stale.changes), 409
 
 
 def get_project_for_office_or_403(project_id: int) -> dict:
     """The project, if the signed-in account may read it (GET) or decide on it (any other method); 404 if unknown,
     403 if someone else's."""
-    row = _store().get(project_id)
+    row = current_store().get(project_id)
     if row is None:
         abort(404)
     allowed = current_user.may_read if request.method in ("GET", "HEAD") else current_user.may_moderate
@@ -263,14 +267,10 @@ def _form_data(row: dict, translations=()) -> dict:
 
 def kreise(arl: str | None) -> dict[str, str]:
     """The Kreise of a district (of the state for None) by key, in the order of their names."""
-    regions = current_app.extensions["atlas"].regions
+    regions = current_services().regions
     return {rs: k.label for rs, k in sorted(regions.by_rs.items(), key=lambda item: item[1].name)
             if arl is None or k.arl == arl}
 
 
 def _freshness_days() -> int:
     return current_app.config["FRESHNESS_DAYS"]
-
-
-def _store():
-    return current_app.extensions["atlas"].store

@@ -28,6 +28,7 @@ from atlas.hashing import Busy
 from atlas.i18n import _, lazy, plural
 from atlas.poster import qr_svg
 from atlas.second_factor import SecretUnreadable
+from atlas.web import current_services, current_store
 from atlas.web.forms import EXPIRED, ActionForm, CodeForm, EnrolForm, LoginForm, NotifyForm
 from atlas.web.limits import HALFWAY, account_login_limit, failed, limiter, login_account, login_limit
 from atlas.web.office import bp
@@ -69,7 +70,7 @@ def login():
     if form.validate_on_submit():
         session.pop(HALFWAY, None)
         try:
-            user = authenticate(_services().store, form.email.data, form.password.data)
+            user = authenticate(current_store(), form.email.data, form.password.data)
         except Busy:
             form.password.errors.append(_("Gerade melden sich sehr viele an. Bitte versuchen Sie es in einer Minute "
                                           "noch einmal."))
@@ -97,7 +98,7 @@ def login_code():
     errors: dict[str, str] = {}
     if form.validate_on_submit():
         user_id, email = halfway["user"], halfway["email"]
-        factor = _services().second_factor
+        factor = current_services().second_factor
         recovery = (form.recovery.data or "").strip()
         try:
             if recovery:
@@ -106,7 +107,7 @@ def login_code():
                 right = bool((form.code.data or "").strip()) and factor.verify(user_id, form.code.data)
         except SecretUnreadable:
             right, errors = False, {"code": UNREADABLE}
-        user = user_by_id(_services().store, user_id) if right else None
+        user = user_by_id(current_store(), user_id) if right else None
         if user is not None:
             session.pop(HALFWAY, None)
             if recovery:
@@ -129,7 +130,7 @@ def login_code():
 def logout():
     if not ActionForm().validate_on_submit():
         abort(400)
-    end_session(_services().store, current_user.session_token)
+    end_session(current_store(), current_user.session_token)
     logout_user()
     session.pop(HALFWAY, None)
     flash(_("Sie sind abgemeldet."))
@@ -143,11 +144,11 @@ def account():
     factor: enrolment while it has none."""
     form = NotifyForm()
     if form.validate_on_submit():
-        set_notify(_services().store, current_user.id, form.notify.data)
+        set_notify(current_store(), current_user.id, form.notify.data)
         flash(_("Gespeichert."))
         return redirect(url_for("office.account"))
     if request.method == "GET":
-        form.notify.data = notify_choice(_services().store, current_user.id)
+        form.notify.data = notify_choice(current_store(), current_user.id)
     return _account_page(form, {}), 400 if form.errors else 200
 
 
@@ -156,7 +157,7 @@ def account():
 def enrol():
     """The first code of the app makes the second factor count; the recovery codes are shown this once."""
     form = EnrolForm()
-    factor = _services().second_factor
+    factor = current_services().second_factor
     if not form.validate_on_submit():
         return _account_page(_notify_form(), {"form": EXPIRED}), 400
     if factor.enrolled(current_user.id):
@@ -165,7 +166,7 @@ def enrol():
     codes = factor.confirm(current_user.id, current_user.email, form.code.data or "")
     if codes is None:
         return _account_page(_notify_form(), {"code": WRONG_FIRST_CODE}), 400
-    end_other_sessions(_services().store, current_user.id, current_user.session_token)
+    end_other_sessions(current_store(), current_user.id, current_user.session_token)
     return render_template("office/recovery_codes.html", codes=codes, first=True)
 
 
@@ -177,7 +178,7 @@ def renew_recovery_codes():
     if not form.validate_on_submit():
         return _account_page(_notify_form(), {"form": EXPIRED}), 400
     try:
-        codes = _services().second_factor.renew_recovery_codes(current_user.id, current_user.email,
+        codes = current_services().second_factor.renew_recovery_codes(current_user.id, current_user.email,
                                                                form.code.data or "")
     except SecretUnreadable:
         return _account_page(_notify_form(), {"code": UNREADABLE}), 400
@@ -192,7 +193,7 @@ def second_factor_required() -> bool:
 
 def _sign_in(user: User):
     """The office session starts: at the queue, or at enrolment where a second factor is required and missing."""
-    login_user(start_session(_services().store, user))
+    login_user(start_session(current_store(), user))
     if second_factor_required() and not user.second_factor:
         flash(_("Für Ihr Konto ist ein zweiter Faktor vorgeschrieben. Bitte richten Sie ihn jetzt ein."))
         return redirect(url_for("office.account"))
@@ -212,7 +213,7 @@ def _halfway() -> dict | None:
 
 
 def _account_page(notify: NotifyForm, errors: dict):
-    factor = _services().second_factor
+    factor = current_services().second_factor
     enrolment = factor.pending(current_user.id, current_user.email)
     return render_template("office/account.html", form=notify, code_form=EnrolForm(formdata=None),
                            enrolment=enrolment, qr=qr_svg(enrolment.uri) if enrolment else None,
@@ -222,9 +223,5 @@ def _account_page(notify: NotifyForm, errors: dict):
 
 def _notify_form() -> NotifyForm:
     form = NotifyForm(formdata=None)
-    form.notify.data = notify_choice(_services().store, current_user.id)
+    form.notify.data = notify_choice(current_store(), current_user.id)
     return form
-
-
-def _services():
-    return current_app.extensions["atlas"]

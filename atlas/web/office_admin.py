@@ -8,7 +8,7 @@ import csv
 import io
 from datetime import datetime, timedelta
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from atlas import account_admin, audit
@@ -19,6 +19,7 @@ from atlas.present import local_time
 from atlas.regions import ARLS
 from atlas.text import clean_text
 from atlas.transfer import spreadsheet_cell
+from atlas.web import current_store
 from atlas.web.forms import ActionForm
 from atlas.web.office import bp
 
@@ -51,8 +52,9 @@ def observer_reads_only():
 def account_list():
     if not current_user.reads_all:
         abort(403)
-    return render_template("office/accounts.html", accounts=account_admin.accounts(_store()), roles=ROLE_LABELS,
-                           arls=ARLS, form=ActionForm(), log=audit.entries(_store())[:50], audit_labels=AUDIT_LABELS,
+    store = current_store()
+    return render_template("office/accounts.html", accounts=account_admin.accounts(store), roles=ROLE_LABELS,
+                           arls=ARLS, form=ActionForm(), log=audit.entries(store)[:50], audit_labels=AUDIT_LABELS,
                            may_act=current_user.is_admin, new_password=None)
 
 
@@ -67,7 +69,7 @@ def account_create():
         abort(400)
     password = account_admin.temporary_password()
     try:
-        user = create_user(_store(), email, password, arl=arl if role == OFFICE else None, admin=role == ADMIN,
+        user = create_user(current_store(), email, password, arl=arl if role == OFFICE else None, admin=role == ADMIN,
                            observer=role == OBSERVER, actor=current_user.email)
     except ValueError as error:
         flash(_("Das Konto wurde nicht angelegt: %(reason)s", reason=str(error)))
@@ -81,23 +83,23 @@ def account_change(user_id: int):
     """Deactivate, activate, reset the password or change the role of an account."""
     _admin_only()
     act = request.form.get("aktion", "")
-    row = account_admin.account(_store(), user_id)
+    row = account_admin.account(current_store(), user_id)
     if row is None:
         abort(404)
     try:
         if act in ("deaktivieren", "aktivieren"):
-            account_admin.set_active(_store(), user_id, act == "aktivieren", current_user.id, current_user.email)
+            account_admin.set_active(current_store(), user_id, act == "aktivieren", current_user.id, current_user.email)
             flash(_("%(email)s ist deaktiviert; seine Sitzungen sind beendet.", email=row["email"])
                   if act == "deaktivieren" else _("%(email)s ist wieder aktiv.", email=row["email"]))
         elif act == "passwort":
-            _row, password = account_admin.reset_password(_store(), user_id, current_user.email)
+            _row, password = account_admin.reset_password(current_store(), user_id, current_user.email)
             return _with_password(row["email"], password, _("Neues Passwort für %(email)s.", email=row["email"]))
         elif act == "rolle":
             role, arl = request.form.get("rolle", ""), request.form.get("bezirk") or None
             if role not in ROLES or (role == OFFICE and arl not in ARLS):
                 flash(_("Ein Amtskonto braucht seinen Amtsbezirk."))
                 return redirect(url_for("office.account_list"))
-            account_admin.change_role(_store(), user_id, role, arl, current_user.id, current_user.email)
+            account_admin.change_role(current_store(), user_id, role, arl, current_user.id, current_user.email)
             flash(_("Die Rolle von %(email)s ist geändert; seine Sitzungen sind beendet.", email=row["email"]))
         else:
             abort(400)
@@ -111,7 +113,7 @@ def account_change(user_id: int):
 def activity():
     """Who did what, when, in the district (an office's own; the admin and the observer choose one or all)."""
     arl, actor, action, since, until, page = _activity_filter()
-    rows, total = _store().activity(arl, actor, action, since, until, offset=(page - 1) * 100,
+    rows, total = current_store().activity(arl, actor, action, since, until, offset=(page - 1) * 100,
                                     accounts=current_user.reads_all and arl is None)
     pages = max(1, -(-total // 100))
     return render_template("office/activity.html", rows=rows, total=total, page=page, pages=pages, arl=arl,
@@ -123,7 +125,7 @@ def activity():
 @login_required
 def activity_csv():
     arl, actor, action, since, until, _page = _activity_filter()
-    rows, _total = _store().activity(arl, actor, action, since, until, limit=EXPORT_LIMIT,
+    rows, _total = current_store().activity(arl, actor, action, since, until, limit=EXPORT_LIMIT,
                                      accounts=current_user.reads_all and arl is None)
     labels = _action_labels()
     out = io.StringIO()
@@ -176,8 +178,9 @@ def _action_labels() -> dict[str, str]:
 
 def _with_password(email: str, password: str, message: str):
     """The new password is shown this once, on the page of the answer (not in a flash kept in the cookie)."""
-    return render_template("office/accounts.html", accounts=account_admin.accounts(_store()), roles=ROLE_LABELS,
-                           arls=ARLS, form=ActionForm(), log=audit.entries(_store())[:50], audit_labels=AUDIT_LABELS,
+    store = current_store()
+    return render_template("office/accounts.html", accounts=account_admin.accounts(store), roles=ROLE_LABELS,
+                           arls=ARLS, form=ActionForm(), log=audit.entries(store)[:50], audit_labels=AUDIT_LABELS,
                            may_act=True, new_password={"email": email, "password": password, "message": message})
 
 
@@ -186,7 +189,3 @@ def _admin_only() -> None:
         abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
-
-
-def _store():
-    return current_app.extensions["atlas"].store

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from atlas import reasons
 from atlas.i18n import LANGUAGES, _
 from atlas.regions import ARLS
 from atlas.text import clean_text
+from atlas.web import current_store
 from atlas.web.forms import ActionForm
 from atlas.web.office import bp
 
@@ -29,9 +30,9 @@ def reason_save():
     if not ActionForm().validate_on_submit():
         abort(400)
     if request.form.get("vorschlaege") == "uebernehmen":
-        if not reasons.templates(_store(), arl):
+        if not reasons.templates(current_store(), arl):
             for title, body in reasons.SUGGESTED:
-                reasons.save(_store(), arl, _(title), _(body), {})
+                reasons.save(current_store(), arl, _(title), _(body), {})
         flash(_("Die Vorschläge sind als Vorlagen angelegt; Sie können sie ändern."))
         return redirect(url_for("office.reason_list", bezirk=arl))
     title = clean_text(request.form.get("titel"))
@@ -50,7 +51,7 @@ def reason_save():
         return _page_with(arl, errors, {"title": title, "body": body, "translations": translations,
                                         "id": template_id, "version": request.form.get("version", "")}), 400
     try:
-        reasons.save(_store(), arl, title, body, translations, template_id, _number(request.form.get("version")))
+        reasons.save(current_store(), arl, title, body, translations, template_id, _number(request.form.get("version")))
     except reasons.StaleTemplate:
         flash(_("Die Vorlage wurde inzwischen geändert oder gelöscht; es wurde nichts überschrieben. Bitte prüfen "
                 "Sie den aktuellen Stand."))
@@ -68,7 +69,7 @@ def reason_delete(template_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        reasons.remove(_store(), arl, template_id, _number(request.form.get("version")) or 0)
+        reasons.remove(current_store(), arl, template_id, _number(request.form.get("version")) or 0)
     except reasons.StaleTemplate:
         flash(_("Die Vorlage wurde inzwischen geändert oder gelöscht; es wurde nichts gelöscht."))
         return redirect(url_for("office.reason_list", bezirk=arl))
@@ -77,7 +78,7 @@ def reason_delete(template_id: int):
 
 
 def _page_with(arl: str, errors: dict, typed: dict | None) -> str:
-    return render_template("office/reasons.html", templates=reasons.templates(_store(), arl), arl=arl, arls=ARLS,
+    return render_template("office/reasons.html", templates=reasons.templates(current_store(), arl), arl=arl, arls=ARLS,
                            form=ActionForm(), languages=OTHER_LANGUAGES,
                            suggested=reasons.SUGGESTED, errors=errors, typed=typed,
                            title_limit=reasons.TITLE_LIMIT, body_limit=reasons.BODY_LIMIT)
@@ -98,7 +99,3 @@ def _district() -> str:
 def _number(text: str | None) -> int | None:
     text = (text or "").strip()
     return int(text) if text.isdigit() and len(text) < 10 else None
-
-
-def _store():
-    return current_app.extensions["atlas"].store

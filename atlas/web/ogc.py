@@ -13,7 +13,7 @@ from atlas.i18n import _
 from atlas.openapi import openapi_document
 from atlas.regions import BOUNDARIES, BOUNDARIES_LICENCE_URL
 from atlas.store import ProjectQuery
-from atlas.web import absolute_url
+from atlas.web import absolute_url, current_services, current_store
 from atlas.web.delivery import deliver, store
 from atlas.web.limits import api_limit, limiter
 
@@ -85,7 +85,7 @@ def collection(collection_id: str):
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     _known(collection_id)
-    services = current_app.extensions["atlas"]
+    services = current_services()
     try:
         query = ogc.parse_items_query(request.args, services.regions)
     except ogc.BadQuery as problem:
@@ -113,7 +113,7 @@ def items(collection_id: str):
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str):
     _known(collection_id)
-    services = current_app.extensions["atlas"]
+    services = current_services()
     if collection_id == "projekte":
         if not (feature_id.isdigit() and len(feature_id) < 10):
             raise NotFound()
@@ -144,13 +144,13 @@ def catalogue(fmt: str):
     publisher = dcat.Publisher(config["OPERATOR_NAME"], config["OPERATOR_EMAIL"], config["DCAT_PUBLISHER_URL"],
                                config["DCAT_CONTRIBUTOR_ID"])
     graph = dcat.catalogue(absolute_url("public.index").rstrip("/"), publisher, config["DATA_LICENCE"],
-                           config["DATA_LICENCE_URL"], current_app.extensions["atlas"].store.last_change())
+                           config["DATA_LICENCE_URL"], current_store().last_change())
     return _stored(graph.serialize(format=kinds[fmt][0]), kinds[fmt][1])
 
 
 def _collection(collection_id: str) -> dict:
     title, description = ogc.COLLECTIONS[collection_id]
-    regions = current_app.extensions["atlas"].regions
+    regions = current_services().regions
     return {
         "id": collection_id, "title": _(title), "description": _(description), "itemType": "feature",
         "crs": [ogc.CRS84],
@@ -172,7 +172,7 @@ def _collection(collection_id: str) -> dict:
 
 def _boundary_features(collection_id: str, bbox) -> list[dict]:
     """The Kreise or ArL districts as features, made once per process; a bbox picks those it touches."""
-    regions = current_app.extensions["atlas"].regions
+    regions = current_services().regions
     frame, key = (regions.kreise_karte, "rs") if collection_id == "kreise" else (regions.arl, "arl")
     kept = current_app.extensions.setdefault("atlas_boundary_features", {})
     if collection_id not in kept:

@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from atlas.migrate import SchemaNotCurrent
+from atlas.web import current_services
 from atlas.web.limits import limiter
 
 bp = Blueprint("operations", __name__)
@@ -19,7 +20,7 @@ access_log = logging.getLogger("atlas.access")
 @limiter.exempt
 def healthz():
     """200 with the store's version while the database answers and the regions are loaded; 503 otherwise."""
-    services = current_app.extensions["atlas"]
+    services = current_services()
     report = {"regions": len(services.regions.kreise), "database": False, "store_version": None}
     try:
         report["store_version"] = services.store.version()

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, render_template, url_for
 from atlas.i18n import _
 from atlas.poster import make_poster
 from atlas.regions import ARLS
-from atlas.web import language
+from atlas.web import current_pages, current_services, language
 from atlas.web.delivery import deliver
 from atlas.web.limits import limiter, pdf_limit, poster_limit
 from atlas.web.pdf import render_pdf
@@ -21,7 +21,7 @@ RADIUS_KM = 25
 def poster(key: str):
     services = _services(key)
     published, scope = services.public.current(), _scope(services, key)
-    return deliver(_pages().get(("aushang", key, language.current()), published.version_of(scope),
+    return deliver(current_pages().get(("aushang", key, language.current()), published.version_of(scope),
                                 lambda: _render(services, published, key), scope=scope))
 
 
@@ -32,9 +32,9 @@ def poster_pdf(key: str):
     services = _services(key)
     published, scope = services.public.current(), _scope(services, key)
     version = published.version_of(scope)
-    html = _pages().get(("aushang", key, language.current()), version, lambda: _render(services, published, key),
+    html = current_pages().get(("aushang", key, language.current()), version, lambda: _render(services, published, key),
                         scope=scope)
-    response = deliver(_pages().get(("aushang.pdf", key, language.current()), version,
+    response = deliver(current_pages().get(("aushang.pdf", key, language.current()), version,
                                     lambda: render_pdf(html.body.decode()), mimetype="application/pdf", scope=scope))
     response.headers["Content-Disposition"] = f'inline; filename="aushang-{key}.pdf"'
     return response
@@ -42,14 +42,10 @@ def poster_pdf(key: str):
 
 def _services(key: str):
     """The app's services, if `key` names a Kreis or an ArL district; else 404."""
-    services = current_app.extensions["atlas"]
+    services = current_services()
     if key not in services.regions.by_rs and key not in ARLS:
         abort(404)
     return services
-
-
-def _pages():
-    return current_app.extensions["atlas_pages"]
 
 
 def _scope(services, key: str) -> str:

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
 from atlas import reasons, reports
 from atlas.regions import ARLS
+from atlas.web import current_store
 
 
 def project_extras(row: dict) -> dict:
-    store = current_app.extensions["atlas"].store
+    store = current_store()
     return {"reports": reports.open_reports(store, row["id"]), "report_kinds": reports.KINDS,
             "resolutions": reports.RESOLUTIONS, "reason_templates": reason_templates(row["arl"]),
             "next_url": _next_url(row["id"]), "may_act": current_user.may_moderate(row["arl"])}
@@ -23,7 +24,7 @@ def project_extras(row: dict) -> dict:
 def reason_templates(arl: str) -> list:
     if not current_user.may_moderate(arl) or arl not in ARLS:
         return []
-    return reasons.templates(current_app.extensions["atlas"].store, arl)
+    return reasons.templates(current_store(), arl)
 
 
 def _next_url(project_id: int) -> str:
@@ -45,5 +46,5 @@ def chosen_template(arl: str):
     chosen = request.form.get("vorlage", "")
     if not (chosen.isdigit() and len(chosen) < 10):
         return None
-    template = reasons.template(current_app.extensions["atlas"].store, int(chosen))
+    template = reasons.template(current_store(), int(chosen))
     return template if template and template.arl == arl and current_user.may_moderate(arl) else None

@@ -17,7 +17,7 @@ from atlas.present import kreis_counts, local_now, project_view
 from atlas.regions import ARLS
 from atlas.store import PUBLISHED
 from atlas.text import clean_text
-from atlas.web import keep_params, language
+from atlas.web import current_pages, current_services, current_store, keep_params, language
 from atlas.web.assets import page_map
 from atlas.web.delivery import YEAR, deliver
 from atlas.web.reader import project_texts, reader_frame, with_summaries
@@ -40,7 +40,7 @@ def region(slug: str):
 
 @bp.get("/projekt/<id:project_id>")
 def project(project_id: int):
-    services = _services()
+    services = current_services()
     row = get_published_or_404(project_id)
     keep_params([])
     key = ("projekt", project_id, language.current(), local_now().date())  # it says what is open today
@@ -54,11 +54,11 @@ def project(project_id: int):
                                data=project_data(reader_frame(frame), view=view), arl=ARLS[row["arl"]],
                                tiles=current_app.config["TILES"])
 
-    return deliver(_pages().get(key, services.public.current().version_of(row["arl"]), render, scope=row["arl"]))
+    return deliver(current_pages().get(key, services.public.current().version_of(row["arl"]), render, scope=row["arl"]))
 
 
 def get_published_or_404(project_id: int) -> dict:
-    row = _services().store.get(project_id)
+    row = current_store().get(project_id)
     if row is None or row["status"] != PUBLISHED:
         abort(404)
     return row
@@ -69,7 +69,7 @@ def _map_page(view: str, arl: str | None):
     chosen = valid_filter(request.args)
     page = page_number(request.args.get("seite") or "1")
     keep_params(chosen.params() + ([("seite", str(page))] if page > 1 else []))
-    services = _services()
+    services = current_services()
     now = local_now()
     key = (view, arl, chosen.key(now), page, language.current())
     published = services.public.current()
@@ -92,7 +92,7 @@ def _map_page(view: str, arl: str | None):
             counts=kreis_counts(services.regions, published.frame(published.select(arl)), arl) if arl else None,
         )
 
-    return deliver(_pages().get(key, version, render, scope=arl))
+    return deliver(current_pages().get(key, version, render, scope=arl))
 
 
 def data_sources(arl: str | None, version: int, published) -> dict:
@@ -116,9 +116,9 @@ def projects_data():
     the current version.
     """
     arl = arl_argument()
-    published = _services().public.current()
+    published = current_services().public.current()
     version = published.version_of(arl)
-    data = _pages().get(("daten", arl), version, lambda: map_data(published.frame(published.select(arl))),
+    data = current_pages().get(("daten", arl), version, lambda: map_data(published.frame(published.select(arl))),
                         mimetype="application/json", scope=arl)
     current = request.args.get("v") == data_version(version)
     return deliver(data, max_age=YEAR if current else 0, immutable=current)
@@ -129,9 +129,9 @@ def summaries_data():
     """The summaries of the projects of /karte/projekte.json (same district, same order) in the reader's language:
     the one part of a map's data that differs by language, fetched beside it. Kept a year under the current `v`."""
     arl = arl_argument()
-    published = _services().public.current()
+    published = current_services().public.current()
     version = published.version_of(arl)
-    data = _pages().get(("kurztexte", arl, language.current()), version,
+    data = current_pages().get(("kurztexte", arl, language.current()), version,
                         lambda: summary_data(reader_frame(published.frame(published.select(arl)))),
                         mimetype="application/json", scope=arl)
     current = request.args.get("v") == data_version(version)
@@ -148,9 +148,9 @@ def open_data():
     wanted = valid_filter(request.args)
     if not wanted.zeit:
         raise BadRequest(_("Bitte „zeit“ angeben: %(allowed)s.", allowed=", ".join(TIMES)))
-    published = _services().public.current()
+    published = current_services().public.current()
     now = local_now()
-    body = _pages().get(("offen", arl, wanted.key(now)), published.version_of(arl), lambda: json.dumps(
+    body = current_pages().get(("offen", arl, wanted.key(now)), published.version_of(arl), lambda: json.dumps(
         published["id"][published.select(arl, Filter(zeit=wanted.zeit), now)].tolist()),
         mimetype="application/json", scope=arl)
     return deliver(body, max_age=60)
@@ -184,17 +184,9 @@ def public_views(rows: list[dict]) -> list[dict]:
     """Projects as a public page lists them: with their Handlungsfelder, and `unconfirmed_since` for those whose
     confirmation ran out (the freshness cycle moves the version on when one ran out since, atlas.freshness)."""
     views = [project_view(row) for row in rows]
-    since = _services().store.unconfirmed_since(
+    since = current_store().unconfirmed_since(
         [int(v["id"]) for v in views], unconfirmed_before(current_app.config["FRESHNESS_DAYS"]))
     for view in views:
         if int(view["id"]) in since:
             view["unconfirmed_since"] = since[int(view["id"])]
     return with_summaries(views)
-
-
-def _services():
-    return current_app.extensions["atlas"]
-
-
-def _pages():
-    return current_app.extensions["atlas_pages"]

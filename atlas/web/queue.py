@@ -13,6 +13,7 @@ from atlas.present import project_view
 from atlas.queue import FILTERS, SORTS, TABS, QueueQuery, context_now
 from atlas.regions import ARLS
 from atlas.text import clean_text
+from atlas.web import current_store
 from atlas.web.forms import ActionForm
 from atlas.web.office import bp, kreise
 
@@ -24,14 +25,14 @@ BULK_REASON_LIMIT = 1000
 @login_required
 def queue():
     query = parse_queue(request.args)
-    rows, total = _store().queue_page(query, _context())
+    rows, total = current_store().queue_page(query, _context())
     pages = max(1, -(-total // query.per_page))
     if query.page > pages and total:
         raise BadRequest(_("Seite %(page)s gibt es nicht: die Liste hat %(pages)s Seite(n).", page=query.page,
                            pages=pages))
     counts = {slug: sum(count for count, _oldest in by_arl.values())
-              for slug, by_arl in _store().tasks(TABS, query.arl, _context()).items()}
-    waiting = _store().waiting_tasks([r["id"] for r in rows])
+              for slug, by_arl in current_store().tasks(TABS, query.arl, _context()).items()}
+    waiting = current_store().waiting_tasks([r["id"] for r in rows])
     views = [dict(project_view(r), reference=notices.reference(r["id"]), waiting=waiting[r["id"]]) for r in rows]
     return render_template("office/queue.html", projects=views, query=query, total=total, pages=pages,
                            tabs=TABS, counts=counts, kreise=kreise(query.arl), filters=FILTERS, sorts=SORTS,
@@ -58,7 +59,8 @@ def bulk_action():
     if bulk.BULK_ACTIONS[action].needs_reason and not reason:
         flash(_("Bitte begründen Sie die Ablehnung: mit einer Vorlage oder einem eigenen Text."))
         return redirect(back)
-    result = bulk.apply(_store(), action, items, current_user.email, current_user.may_moderate, reason, translated)
+    result = bulk.apply(current_store(), action, items, current_user.email, current_user.may_moderate, reason,
+                        translated)
     _tell(action, result)
     return redirect(back)
 
@@ -69,7 +71,7 @@ def next_project():
     """The project after `nach` in the queue the office came from (its URL parameters), or the queue at its end."""
     query = parse_queue(request.args)
     after = request.args.get("nach", type=int)
-    ids = _store().queue_ids(query, _context())
+    ids = current_store().queue_ids(query, _context())
     following = ids[ids.index(after) + 1:] if after in ids else ids
     if not following:
         flash(_("Das war das letzte Projekt dieser Liste."))
@@ -152,7 +154,7 @@ def _reason(action: str):
     if typed:
         return typed, None
     chosen = request.form.get("vorlage", "")
-    template = reasons.template(_store(), int(chosen)) if chosen.isdigit() and len(chosen) < 10 else None
+    template = reasons.template(current_store(), int(chosen)) if chosen.isdigit() and len(chosen) < 10 else None
     if template is None or not current_user.may_moderate(template.arl):
         return "", None
     return template.body, template.text_in
@@ -184,14 +186,9 @@ def _templates() -> list:
     if current_user.is_observer:
         return []
     if current_user.is_admin:
-        return [t for arl in ARLS for t in reasons.templates(_store(), arl)]
-    return reasons.templates(_store(), current_user.arl)
+        return [t for arl in ARLS for t in reasons.templates(current_store(), arl)]
+    return reasons.templates(current_store(), current_user.arl)
 
 
 def _context():
     return context_now(current_app.config["FRESHNESS_DAYS"], current_user.id, current_user.email)
-
-
-def _store():
-    return current_app.extensions["atlas"].store
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, StringField, TextAreaField
@@ -15,7 +15,7 @@ from atlas.present import project_view
 from atlas.regions import ARLS
 from atlas.store import PUBLISHED, StaleWrite
 from atlas.text import clean_text, email_address
-from atlas.web import language, office
+from atlas.web import current_store, language, office
 from atlas.web.forms import EXPIRED, required_version
 from atlas.web.headers import no_store
 from atlas.web.limits import limiter, report_limit
@@ -48,7 +48,7 @@ def report(project_id: int):
         kind, other, message, email, errors = validate(project_id, form)
         if not errors:
             try:
-                reports.make(_store(), project_id, kind, message, email, language.current(), other)
+                reports.make(current_store(), project_id, kind, message, email, language.current(), other)
             except reports.NotReportable:
                 abort(404)
             return _thanks(project_id)
@@ -69,7 +69,7 @@ def validate(project_id: int, form: ReportForm) -> tuple[str, int | None, str, s
     if kind == "dublette":
         found = OTHER_ENTRY.search(typed_other)
         other = int(found.group(1) or found.group(2)) if found else None
-        row = _store().get(other) if other and other < 2**31 else None
+        row = current_store().get(other) if other and other < 2**31 else None
         if not typed_other:
             errors["dublette"] = _("Bitte nennen Sie den anderen Eintrag: seinen Link oder seine Nummer (GS-000042).")
         elif row is None or row["status"] != PUBLISHED or other == project_id:
@@ -120,7 +120,7 @@ def resolve_report(report_id: int):
     if not bound.validate_on_submit() or resolution not in reports.RESOLUTIONS:
         abort(400)
     try:
-        reports.resolve(_store(), report_id, resolution, current_user.email, required_version(bound))
+        reports.resolve(current_store(), report_id, resolution, current_user.email, required_version(bound))
     except StaleWrite as stale:
         return office._changed_meanwhile(stale)
     except reports.ReportResolved:
@@ -136,7 +136,7 @@ class _VersionForm(FlaskForm):
 
 
 def _report(report_id: int) -> dict:
-    row = reports.get(_store(), report_id)
+    row = reports.get(current_store(), report_id)
     if row is None:
         abort(404)
     return row
@@ -145,7 +145,3 @@ def _report(report_id: int) -> dict:
 def _thanks(project_id: int):
     session["reported"] = project_id
     return redirect(url_for("report.thanks", project_id=project_id))
-
-
-def _store():
-    return current_app.extensions["atlas"].store

@@ -3,7 +3,7 @@ and the filters, results on a map and in a list, all in the URL."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 
 from atlas.geo import distances
 from atlas.handlungsfelder import HANDLUNGSFELDER
@@ -12,7 +12,7 @@ from atlas.near import NEAREST_BEYOND, RADII_KM, circle, parse_near_query
 from atlas.present import local_now
 from atlas.search import Area
 from atlas.text import clean_text
-from atlas.web import keep_params, language
+from atlas.web import current_services, keep_params, language
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
 from atlas.web.public import page_number, public_views
@@ -25,7 +25,7 @@ SHOWN = 50
 @bp.get("/suche")
 @limiter.limit(search_limit, exempt_when=lambda: not request.args)
 def search():
-    services = current_app.extensions["atlas"]
+    services = current_services()
     text = clean_text(request.args.get("q"))[:200]
     query, problems = parse_near_query(request.args)
     page = page_number(request.args.get("seite") or "1")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     jsonify,
     make_response,
     redirect,
@@ -28,7 +27,7 @@ from atlas.submission import (
     locate_submission,
     ready,
 )
-from atlas.web import absolute_url, language
+from atlas.web import absolute_url, current_services, language
 from atlas.web.assets import page_map
 from atlas.web.forms import EXPIRED, SubmitForm
 from atlas.web.headers import no_store
@@ -51,7 +50,7 @@ def submit():
         if not form.consent.data:
             errors["consent"] = _("Bitte stimmen Sie der Veröffentlichung und dem Datenschutzhinweis zu.")
         if not errors:
-            services = current_app.extensions["atlas"]
+            services = current_services()
             answers = Answers(key=form.geprueft.data or "", choice=form.auswahl.data or "", lat=form.lat.data or "",
                               lon=form.lon.data or "", far_ok=form.far_ok.data, duplicate_ok=form.duplicate_ok.data)
             location = locate_submission(services.geocoder, services.store, project, answers)
@@ -86,7 +85,7 @@ def where():
         lat, lon = parse_position(request.args.get("lat", ""), request.args.get("lon", ""))
     except ValueError as error:
         return jsonify({"ok": False, "text": str(error)}), 400
-    assignment = current_app.extensions["atlas"].regions.locate(lat, lon)
+    assignment = current_services().regions.locate(lat, lon)
     return jsonify({"ok": assignment.kreis is not None, "text": pin_text(assignment)})
 
 
@@ -108,7 +107,6 @@ def pin_text(assignment) -> str:
     if assignment.kreis is None:
         return " ".join((assignment.sentence(_("Der Pin")), _("Dort kann kein Projekt eingetragen werden.")))
     return _("Liegt in: %(kreis)s · zuständig: %(amt)s", kreis=assignment.kreis.label, amt=assignment.arl.name)
-
 
 
 @bp.errorhandler(429)

@@ -4,7 +4,7 @@ the admin, the machine's engines with this month's use against their budgets."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -14,6 +14,7 @@ from atlas import notices, xliff
 from atlas.i18n import LANGUAGES, _, lazy, plural
 from atlas.store import PENDING, PUBLISHED, StaleWrite
 from atlas.texts import FIELDS, LIMITS, ORIGIN_LABELS, clean, key, other_languages, state
+from atlas.web import current_services, current_store
 from atlas.web.forms import EXPIRED, ActionForm, required_version
 from atlas.web.headers import no_store
 from atlas.web.office import STALE_EDIT, get_project_for_office_or_403
@@ -43,7 +44,7 @@ class XliffForm(FlaskForm):
 def overview():
     language = _language(request.args.get("sprache"))
     everything = request.args.get("alle") == "1"
-    store = _store()
+    store = current_store()
     rows = store.text_rows(arl=_district(), statuses=(PUBLISHED, PENDING))
     found = store.translations_of([row["id"] for row in rows])
     listed = []
@@ -54,7 +55,7 @@ def overview():
             listed.append({"row": row, "states": states, "have": have, "reference": notices.reference(row["id"])})
     counts = {s: sum(1 for item in listed for v in item["states"].values() if v == s)
               for s in ("missing", "outdated", "current")}
-    machine = current_app.extensions["atlas"].machine.status() if current_user.is_admin else None
+    machine = current_services().machine.status() if current_user.is_admin else None
     return render_template("office/texts.html", language=LANGUAGES[language], code=language, listed=listed,
                            everything=everything, counts=counts, origins=ORIGIN_LABELS, machine=machine,
                            export_form=ActionForm(), import_form=XliffForm(), codes=other_languages())
@@ -67,7 +68,7 @@ def project(project_id: int, code: str):
     outdated one still fits the German text."""
     language = _language(code, strict=True)
     row = get_project_for_office_or_403(project_id)
-    have = {t.field: t for t in _store().translations(project_id) if t.language == language}
+    have = {t.field: t for t in current_store().translations(project_id) if t.language == language}
     form = TranslationForm() if request.method == "POST" else TranslationForm(
         version=str(row["row_version"]), **{name: have[name].text for name in have})
     errors: dict[str, str] = {}
@@ -84,10 +85,10 @@ def project(project_id: int, code: str):
                 wanted[key(name, language)] = text
             if not errors:
                 try:
-                    _store().set_translations(project_id, wanted, current_user.email, required_version(form))
+                    current_store().set_translations(project_id, wanted, current_user.email, required_version(form))
                 except StaleWrite:
                     errors = {"form": STALE_EDIT}
-                    form.version.data = str(_store().get(project_id)["row_version"])
+                    form.version.data = str(current_store().get(project_id)["row_version"])
                 else:
                     flash(_("Die Übersetzung ist gespeichert."))
                     return redirect(url_for("texts.overview", sprache=language))
@@ -106,11 +107,11 @@ def export():
         abort(400)
     language = _language(request.form.get("sprache"), strict=True)
     ids = [int(v) for v in request.form.getlist("projekt") if v.isdigit() and len(v) < 10]
-    rows = [row for row in _store().text_rows(arl=_district(), ids=ids, statuses=(PUBLISHED, PENDING))]
+    rows = [row for row in current_store().text_rows(arl=_district(), ids=ids, statuses=(PUBLISHED, PENDING))]
     if not rows:
         flash(_("Bitte wählen Sie mindestens ein Projekt für die Datei."))
         return redirect(url_for("texts.overview", sprache=language))
-    body = xliff.export(rows, _store().translations_of([row["id"] for row in rows]), language)
+    body = xliff.export(rows, current_store().translations_of([row["id"] for row in rows]), language)
     name = f"projekte-de-{language}.xlf"
     return Response(body, mimetype="application/xliff+xml",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
@@ -127,7 +128,7 @@ def import_xliff():
     imported = xliff.read(form.datei.data.read(xliff.MAX_BYTES + 1))
     problems, written = list(imported.problems), 0
     for project_id, entries in imported.texts.items():
-        row = _store().get(project_id)
+        row = current_store().get(project_id)
         if row is None or not current_user.may_moderate(row["arl"]):
             problems.append(_("%(reference)s: kein Projekt Ihres Bezirks.", reference=notices.reference(project_id)))
             continue
@@ -140,7 +141,7 @@ def import_xliff():
                 continue
             wanted[name] = text
         if wanted:
-            _store().set_translations(project_id, wanted, current_user.email)
+            current_store().set_translations(project_id, wanted, current_user.email)
             written += len(wanted)
     flash(plural("%(num)s Übersetzung übernommen.", "%(num)s Übersetzungen übernommen.", written))
     for problem in problems[:20]:
@@ -158,7 +159,3 @@ def _language(value: str | None, strict: bool = False) -> str:
 
 def _district() -> str | None:
     return None if current_user.is_admin else current_user.arl
-
-
-def _store():
-    return current_app.extensions["atlas"].store

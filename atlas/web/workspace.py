@@ -18,7 +18,7 @@ from atlas.labels import ARCHIVED, PENDING, PUBLISHED, REJECTED, STATUS_LABELS
 from atlas.mapdata import TILES, columns, script_json, tile_attribution
 from atlas.queue import context_now
 from atlas.regions import ARLS
-from atlas.web import office_admin, office_reasons  # noqa: F401 - their views join office.bp
+from atlas.web import current_services, current_store, office_admin, office_reasons  # noqa: F401 - their views join office.bp
 from atlas.web.assets import _basemap_options
 from atlas.web.office import bp
 
@@ -31,15 +31,14 @@ STATUS_COLOURS = {PENDING: "#b35900", PUBLISHED: "#007a5a", REJECTED: "#b00020",
 def dashboard_page():
     arl = district_argument()
     now = datetime.now(UTC)
-    tiles = dashboard.tasks(_store(), arl, _context())
-    figures = dashboard.figures(_store(), _services().regions, arl, now)
+    tiles = dashboard.tasks(current_store(), arl, _context())
+    figures = dashboard.figures(current_store(), current_services().regions, arl, now)
     return render_template("office/dashboard.html", arl=arl, arls=ARLS, tiles=tiles[arl], by_arl=tiles,
                            figures=figures, now=now, months_chart=_months_chart(figures),
                            choropleth=_choropleth(figures, arl), fields=HANDLUNGSFELDER, per=dashboard.PER,
                            map_options=_map_options(arl), statuses=MAP_STATUSES, colours=STATUS_COLOURS,
                            status_labels=STATUS_LABELS, side_by_side=figures.by_arl() if arl is None else None,
                            bezirk=arl or "")
-
 
 
 @bp.get("/zahlen/<figure>.csv")
@@ -50,9 +49,9 @@ def figure_csv(figure: str):
     arl = district_argument()
     now = datetime.now(UTC)
     if figure == "aufgaben":
-        body = figures_csv.tasks_csv(dashboard.tasks(_store(), arl, _context())[arl], now)
+        body = figures_csv.tasks_csv(dashboard.tasks(current_store(), arl, _context())[arl], now)
     else:
-        figures = dashboard.figures(_store(), _services().regions, arl, now)
+        figures = dashboard.figures(current_store(), current_services().regions, arl, now)
         body = figures_csv.months_csv(figures) if figure == "monate" else figures_csv.kreise_csv(figures)
     name = f"{figure}-{arl or 'niedersachsen'}-{now:%Y-%m-%d}.csv"
     return Response(body, mimetype="text/csv; charset=utf-8",
@@ -65,7 +64,7 @@ def map_data():
     """The projects of the district (or state) of every status, as the dashboard's map draws them; exact positions,
     so only for signed-in accounts, never kept by a browser or cache."""
     arl = district_argument()
-    frame = pd.DataFrame(_store().map_rows(arl), columns=["id", "lat", "lon", "status", "name", "ort", "traeger",
+    frame = pd.DataFrame(current_store().map_rows(arl), columns=["id", "lat", "lon", "status", "name", "ort", "traeger",
                                                           "hf_mask", "sprachen_mask", "zg_mask", "kosten", "zeiten"])
     data = columns(frame)
     codes = {status: i for i, status in enumerate(MAP_STATUSES)}
@@ -101,7 +100,7 @@ def _choropleth(figures: dashboard.Figures, arl: str | None):
     breaks = charts.class_breaks([v for v in values.values() if v > 0])
     legend = [_("bis %(value)s", value=number(bound, 1)) for bound in breaks] + [_("kein Projekt")]
     return charts.choropleth(_("Projekte je %(per)s Einwohner nach Kreis", per=number(dashboard.PER)),
-                             _services().regions, arl, values, labels, legend, "dichte-karte")
+                             current_services().regions, arl, values, labels, legend, "dichte-karte")
 
 
 def _map_options(arl: str | None) -> str:
@@ -115,11 +114,3 @@ def _map_options(arl: str | None) -> str:
 
 def _context():
     return context_now(current_app.config["FRESHNESS_DAYS"], current_user.id, current_user.email)
-
-
-def _services():
-    return current_app.extensions["atlas"]
-
-
-def _store():
-    return _services().store
