@@ -11,7 +11,7 @@ from pathlib import Path
 from helpers import html
 
 from atlas.web.assets import version_of
-from atlas.web.delivery import YEAR
+from atlas.web.prepared import YEAR
 
 MODULES = Path(__file__).resolve().parent.parent / "static" / "js"
 ENTRIES = ("main.js", "maps.js")  # what pages load: every page, and the pages with a map

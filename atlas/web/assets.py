@@ -2,7 +2,7 @@
 and style, the region outlines as GeoJSON, the atlas's own basemap (atlas.basemap), and the script of each kind of
 map.
 
-Every file is read or rendered once per process and kept compressed (atlas.web.delivery). Its URL carries a
+Every file is read or rendered once per process and kept compressed (atlas.web.prepared). Its URL carries a
 version (`?v=` the digest of its content), so the browser keeps it a year and asks again only when it changed.
 
 The browser code is native ES modules (static/js/), which import each other by relative URLs (`./text.js`): the
@@ -36,7 +36,7 @@ from atlas.mapdata import tile_attribution
 from atlas.regions import ARLS, BOUNDARIES
 from atlas.settings import resource
 from atlas.web import current_services, language
-from atlas.web.delivery import YEAR, Stored, deliver, store
+from atlas.web.prepared import YEAR, Prepared, prepare, respond
 
 bp = Blueprint("assets", __name__)
 VENDOR = {"leaflet": leaflet.BASE_DIR, "markercluster": markercluster.BASE_DIR,
@@ -91,7 +91,7 @@ def module_file(version: str, filename: str):
     """A module of the browser code: a year in the browser under the current version of the modules; under an
     older one (a page from before a change) the current module, asked again each time."""
     current = version == modules_version()
-    return deliver(_file("atlas", f"{MODULES}/{filename}"), max_age=YEAR if current else 0, immutable=current)
+    return respond(_file("atlas", f"{MODULES}/{filename}"), max_age=YEAR if current else 0, immutable=current)
 
 
 def modules_version() -> str:
@@ -136,7 +136,7 @@ def map_script(kind: str):
 
 @bp.get("/karte/arl.geojson")
 def arl_outlines():
-    return deliver(_kept(("outline", "arl"), lambda: _regions().arl.to_json(drop_id=True), "application/geo+json"),
+    return respond(_kept(("outline", "arl"), lambda: _regions().arl.to_json(drop_id=True), "application/geo+json"),
                    max_age=24 * 3600)
 
 
@@ -145,7 +145,7 @@ def kreis_outlines(slug: str):
     if slug not in ARLS:
         abort(404)
     kreise = _regions().kreise_karte
-    return deliver(_kept(("outline", slug), lambda: kreise[kreise.arl == slug].to_json(drop_id=True),
+    return respond(_kept(("outline", slug), lambda: kreise[kreise.arl == slug].to_json(drop_id=True),
                          "application/geo+json"), max_age=24 * 3600)
 
 
@@ -163,10 +163,10 @@ def basemap():
     if stored is None:
         abort(404)
     current = request.args.get("v") == made["version"]
-    return deliver(stored, max_age=YEAR if current else 3600, immutable=current)
+    return respond(stored, max_age=YEAR if current else 3600, immutable=current)
 
 
-def own_file(filename: str) -> Stored | None:
+def own_file(filename: str) -> Prepared | None:
     """A static file of the atlas as it is sent, or None if there is none by that name."""
     try:
         return _file("atlas", filename)
@@ -174,13 +174,13 @@ def own_file(filename: str) -> Stored | None:
         return None
 
 
-def _versioned(stored: Stored):
+def _versioned(stored: Prepared):
     """A year in the browser when asked for under its version; an hour under another or none."""
     current = request.args.get("v") == stored.etag
-    return deliver(stored, max_age=YEAR if current else 3600, immutable=current)
+    return respond(stored, max_age=YEAR if current else 3600, immutable=current)
 
 
-def _file(package: str, filename: str) -> Stored:
+def _file(package: str, filename: str) -> Prepared:
     root = resource("static") if package == "atlas" else VENDOR[package]
     path = safe_join(str(root), filename)
     if path is None or not Path(path).is_file():
@@ -192,10 +192,10 @@ def _file(package: str, filename: str) -> Stored:
 _FILES: dict = {}  # a file as sent, by path: the same for every app in a process (its URL carries its digest)
 
 
-def _kept(key, make: Callable[[], str | bytes], mimetype: str) -> Stored:
+def _kept(key, make: Callable[[], str | bytes], mimetype: str) -> Prepared:
     kept = _FILES if key[0] == "file" else current_app.extensions.setdefault("atlas_assets", {})
     if key not in kept:
-        stored = store(make(), mimetype)
+        stored = prepare(make(), mimetype)
         with _lock:
             kept.setdefault(key, stored)
     return kept[key]
@@ -213,9 +213,9 @@ def _basemap() -> dict:
 
         services = current_services()
         basemap = build_basemap(services.data_dir / "basemap", services.gazetteer.entries)
-        made = {"version": basemap.version, "index": store(basemap.index, "application/json"),
-                "overview": store(basemap.overview, "application/geo+json"),
-                "tiles": {key: store(text, "application/json") for key, text in basemap.tiles.items()}}
+        made = {"version": basemap.version, "index": prepare(basemap.index, "application/json"),
+                "overview": prepare(basemap.overview, "application/geo+json"),
+                "tiles": {key: prepare(text, "application/json") for key, text in basemap.tiles.items()}}
         with _lock:
             made = current_app.extensions.setdefault("atlas_basemap", made)
     return made
@@ -234,7 +234,7 @@ def _basemap_options() -> str:
     return json.dumps({"src": basemap_src(), "attribution": attribution}, ensure_ascii=False)
 
 
-def _map(kind: str) -> tuple[Stored, str]:
+def _map(kind: str) -> tuple[Prepared, str]:
     from atlas.maps import project_map  # Folium takes half a second to import: only where a map is drawn
 
     code = language.current()  # the tiles' attribution is written in the reader's language

@@ -1,7 +1,7 @@
 """Rendered pages, kept until what the public sees changes (the store's version moves on – or, for a page of one
 ArL district, that district's version: its `scope`).
 
-A page is kept as it is sent: compressed once, with its ETag (atlas.web.delivery). Bounded in bytes, not
+A page is kept as it is sent: compressed once, with its ETag (atlas.web.prepared). Bounded in bytes, not
 entries: a flood of distinct pages evicts others and never grows the process beyond the bound – the cheap ones to
 make first, so a flood of quick pages cannot push out the PDFs and district files that take a second to make.
 Many requests for one page that is not there yet make it once (single flight): the others wait for it; with Redis
@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from atlas.web.delivery import Stored, store
+from atlas.web.prepared import Prepared, prepare
 from atlas.web.shared_cache import SharedPages
 
 CHEAP_SECONDS = 0.05  # a page made faster than this is evicted before any that took longer
@@ -25,7 +25,7 @@ CHEAP_SECONDS = 0.05  # a page made faster than this is evicted before any that 
 
 @dataclass
 class _Kept:
-    page: Stored
+    page: Prepared
     seconds: float  # what it cost to make
 
 
@@ -40,7 +40,7 @@ class PageCache:
         self.hits = self.renders = 0
 
     def get(self, key: Hashable, version: int, render: Callable[[], str | bytes],
-            mimetype: str = "text/html", scope: str | None = None) -> Stored:
+            mimetype: str = "text/html", scope: str | None = None) -> Prepared:
         """The page kept under `key` at this version of its scope (None: the state; else an ArL district), made by
         `render` if it is not there."""
         full_key = (scope, version, key)
@@ -55,9 +55,9 @@ class PageCache:
                     self._making[full_key] = threading.Event()
                     break
             waiting.wait()  # another request makes this page now: take its result (or make it, if it failed)
-        def make() -> tuple[Stored, float]:
+        def make() -> tuple[Prepared, float]:
             started = time.perf_counter()
-            page = store(render(), mimetype)
+            page = prepare(render(), mimetype)
             with self._lock:
                 self.renders += 1
             return page, time.perf_counter() - started
@@ -73,7 +73,7 @@ class PageCache:
     def __len__(self) -> int:
         return len(self._pages)
 
-    def _keep(self, full_key, page: Stored, seconds: float) -> None:
+    def _keep(self, full_key, page: Prepared, seconds: float) -> None:
         scope, version, _key = full_key
         with self._lock:
             if page.size <= self.max_bytes:

@@ -10,8 +10,8 @@ from atlas import downloads, ogc
 from atlas.near import parse_near_query, within_radius
 from atlas.present import local_now
 from atlas.web import absolute_url, current_pages, current_services
-from atlas.web.delivery import deliver
 from atlas.web.limits import download_limit, limiter
+from atlas.web.prepared import respond
 from atlas.web.public import arl_argument, valid_filter
 
 bp = Blueprint("downloads", __name__)
@@ -36,7 +36,7 @@ def published(fmt: str):
     body = current_pages().get(key, published.version_of(scope),
                                                      lambda: _file(services, published, fmt, arl, chosen, now, near),
                                                      mimetype=KINDS[fmt], scope=scope)
-    response = deliver(body)
+    response = respond(body)
     licence_url = current_app.config["DATA_LICENCE_URL"]
     response.headers.update({
         "Content-Disposition": f'attachment; filename="{downloads.file_name("umkreis" if near else "", arl, fmt)}"',

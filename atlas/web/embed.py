@@ -14,9 +14,9 @@ from atlas.present import local_now, project_view
 from atlas.regions import ARLS
 from atlas.web import current_pages, current_services, language
 from atlas.web.assets import page_map
-from atlas.web.delivery import deliver
 from atlas.web.headers import frameable
 from atlas.web.limits import embed_limit, limiter, no_place_asked
+from atlas.web.prepared import respond
 from atlas.web.public import LIST_PAGE, arl_argument, data_sources, valid_filter
 from atlas.web.reader import reader_frame, with_summaries
 
@@ -47,7 +47,7 @@ def embedded():
         fixed.append(("lang", language.current()))  # the form keeps the language asked, as a valid code
     published = services.public.current()
     scope = None if near else arl or (services.regions.by_rs[kreis].arl if kreis else None)
-    return deliver(current_pages().get(
+    return respond(current_pages().get(
         key, published.version_of(scope), lambda: _render(services, published, arl, kreis, chosen, now, near, fixed),
         scope=scope))
 

@@ -14,8 +14,8 @@ from atlas.openapi import openapi_document
 from atlas.regions import BOUNDARIES, BOUNDARIES_LICENCE_URL
 from atlas.store import ProjectQuery
 from atlas.web import absolute_url, current_services, current_store
-from atlas.web.delivery import deliver, store
 from atlas.web.limits import api_limit, limiter
+from atlas.web.prepared import prepare, respond
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 limiter.limit(api_limit)(bp)
@@ -217,7 +217,7 @@ def _json(document: dict, mimetype: str):
 
 
 def _stored(body: str, mimetype: str):
-    response = deliver(store(body, mimetype), max_age=MAX_AGE)
+    response = respond(prepare(body, mimetype), max_age=MAX_AGE)
     response.vary.add("Accept")
     response.vary.add("Accept-Language")
     return response

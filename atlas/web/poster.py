@@ -8,9 +8,9 @@ from atlas.i18n import _
 from atlas.poster import make_poster
 from atlas.regions import ARLS
 from atlas.web import current_pages, current_services, language
-from atlas.web.delivery import deliver
 from atlas.web.limits import limiter, pdf_limit, poster_limit
 from atlas.web.pdf import render_pdf
+from atlas.web.prepared import respond
 
 bp = Blueprint("poster", __name__)
 RADIUS_KM = 25
@@ -21,7 +21,7 @@ RADIUS_KM = 25
 def poster(key: str):
     services = _services(key)
     published, scope = services.public.current(), _scope(services, key)
-    return deliver(current_pages().get(("aushang", key, language.current()), published.version_of(scope),
+    return respond(current_pages().get(("aushang", key, language.current()), published.version_of(scope),
                                 lambda: _render(services, published, key), scope=scope))
 
 
@@ -34,7 +34,7 @@ def poster_pdf(key: str):
     version = published.version_of(scope)
     html = current_pages().get(("aushang", key, language.current()), version, lambda: _render(services, published, key),
                         scope=scope)
-    response = deliver(current_pages().get(("aushang.pdf", key, language.current()), version,
+    response = respond(current_pages().get(("aushang.pdf", key, language.current()), version,
                                     lambda: render_pdf(html.body.decode()), mimetype="application/pdf", scope=scope))
     response.headers["Content-Disposition"] = f'inline; filename="aushang-{key}.pdf"'
     return response

@@ -19,7 +19,7 @@ from atlas.store import PUBLISHED
 from atlas.text import clean_text
 from atlas.web import current_pages, current_services, current_store, keep_params, language
 from atlas.web.assets import page_map
-from atlas.web.delivery import YEAR, deliver
+from atlas.web.prepared import YEAR, respond
 from atlas.web.reader import project_texts, reader_frame, with_summaries
 
 bp = Blueprint("public", __name__)
@@ -54,7 +54,7 @@ def project(project_id: int):
                                data=project_data(reader_frame(frame), view=view), arl=ARLS[row["arl"]],
                                tiles=current_app.config["TILES"])
 
-    return deliver(current_pages().get(key, services.public.current().version_of(row["arl"]), render, scope=row["arl"]))
+    return respond(current_pages().get(key, services.public.current().version_of(row["arl"]), render, scope=row["arl"]))
 
 
 def get_published_or_404(project_id: int) -> dict:
@@ -92,7 +92,7 @@ def _map_page(view: str, arl: str | None):
             counts=kreis_counts(services.regions, published.frame(published.select(arl)), arl) if arl else None,
         )
 
-    return deliver(current_pages().get(key, version, render, scope=arl))
+    return respond(current_pages().get(key, version, render, scope=arl))
 
 
 def data_sources(arl: str | None, version: int, published) -> dict:
@@ -121,7 +121,7 @@ def projects_data():
     data = current_pages().get(("daten", arl), version, lambda: map_data(published.frame(published.select(arl))),
                         mimetype="application/json", scope=arl)
     current = request.args.get("v") == data_version(version)
-    return deliver(data, max_age=YEAR if current else 0, immutable=current)
+    return respond(data, max_age=YEAR if current else 0, immutable=current)
 
 
 @bp.get("/karte/kurztexte.json")
@@ -135,7 +135,7 @@ def summaries_data():
                         lambda: summary_data(reader_frame(published.frame(published.select(arl)))),
                         mimetype="application/json", scope=arl)
     current = request.args.get("v") == data_version(version)
-    response = deliver(data, max_age=YEAR if current else 0, immutable=current)
+    response = respond(data, max_age=YEAR if current else 0, immutable=current)
     response.vary.update(("Accept-Language", "Cookie"))  # without `lang`, the reader's language is asked
     return response
 
@@ -153,7 +153,7 @@ def open_data():
     body = current_pages().get(("offen", arl, wanted.key(now)), published.version_of(arl), lambda: json.dumps(
         published["id"][published.select(arl, Filter(zeit=wanted.zeit), now)].tolist()),
         mimetype="application/json", scope=arl)
-    return deliver(body, max_age=60)
+    return respond(body, max_age=60)
 
 
 def valid_filter(args) -> Filter:

@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Hashable
 
-from atlas.web.delivery import Stored
+from atlas.web.prepared import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +44,15 @@ class SharedPages:
         self._down_until = 0.0
         self.fetched = self.made = 0  # pages taken from Redis, pages made here and put there
 
-    def get(self, full_key: Hashable, make: Callable[[], tuple[Stored, float]]) -> tuple[Stored, float]:
+    def get(self, full_key: Hashable, make: Callable[[], tuple[Prepared, float]]) -> tuple[Prepared, float]:
         """The page under this key from Redis, or made by `make` (which returns it and what it cost) – here, if
         this process takes the lock first or Redis cannot be reached, else in the process that took it."""
         if time.monotonic() < self._down_until:
             return make()
         name = PREFIX + hashlib.sha256(repr(full_key).encode()).hexdigest()
-        made: list[tuple[Stored, float]] = []  # made here: not made again if Redis fails after
+        made: list[tuple[Prepared, float]] = []  # made here: not made again if Redis fails after
 
-        def make_once() -> tuple[Stored, float]:
+        def make_once() -> tuple[Prepared, float]:
             made.append(make())
             return made[0]
 
@@ -64,7 +64,7 @@ class SharedPages:
             self._down_until = time.monotonic() + RETRY_SECONDS
             return made[0] if made else make()
 
-    def _shared(self, name: str, make) -> tuple[Stored, float]:
+    def _shared(self, name: str, make) -> tuple[Prepared, float]:
         lock, token = name + ":lock", uuid.uuid4().hex
         deadline = time.monotonic() + LOCK_SECONDS
         while True:
@@ -89,11 +89,11 @@ class SharedPages:
         finally:
             self._release(keys=[lock], args=[token])
 
-    def _fetch(self, name: str) -> tuple[Stored, float] | None:
+    def _fetch(self, name: str) -> tuple[Prepared, float] | None:
         kept = self._redis.hgetall(name)
         if not kept:
             return None
         self.fetched += 1
         zipped = kept[b"gzipped"]
-        page = Stored(gzip.decompress(zipped), zipped, kept[b"etag"].decode(), kept[b"mimetype"].decode())
+        page = Prepared(gzip.decompress(zipped), zipped, kept[b"etag"].decode(), kept[b"mimetype"].decode())
         return page, float(kept[b"seconds"])

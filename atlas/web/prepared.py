@@ -1,4 +1,5 @@
-"""Responses sent as stored: a body compressed once, with its ETag, answered with 304 when the browser has it.
+"""Prepared bodies and their responses: a body compressed once, with its ETag (prepare), answered gzipped or with
+304 when the browser has it (respond). Named apart from the database's Store and the outbox's delivery of mails.
 
 Pages, map scripts, region outlines and static files are kept like this; Flask-Compress leaves them alone (they
 carry their Content-Encoding) and compresses only what is rendered per request.
@@ -16,7 +17,7 @@ YEAR = 365 * 24 * 3600
 
 
 @dataclass(frozen=True)
-class Stored:
+class Prepared:
     body: bytes
     gzipped: bytes
     etag: str
@@ -27,13 +28,13 @@ class Stored:
         return len(self.body) + len(self.gzipped)
 
 
-def store(body: str | bytes, mimetype: str) -> Stored:
+def prepare(body: str | bytes, mimetype: str) -> Prepared:
     """Compress once (gzip level 6, what a browser gains most from) and name the content by its digest."""
     raw = body.encode() if isinstance(body, str) else body
-    return Stored(raw, gzip.compress(raw, compresslevel=6, mtime=0), hashlib.sha256(raw).hexdigest()[:20], mimetype)
+    return Prepared(raw, gzip.compress(raw, compresslevel=6, mtime=0), hashlib.sha256(raw).hexdigest()[:20], mimetype)
 
 
-def deliver(stored: Stored, max_age: int = 0, immutable: bool = False, public: bool = True) -> Response:
+def respond(stored: Prepared, max_age: int = 0, immutable: bool = False, public: bool = True) -> Response:
     """The stored body, gzipped if the browser accepts it; 304 if the browser's copy is current.
 
     max_age 0 means: keep it, but ask every time (the ETag makes the answer a 304 without a body).
