@@ -14,7 +14,7 @@ from atlas.web import current_store, language
 from atlas.web.forms import EXPIRED, ClaimForm
 from atlas.web.headers import no_store
 from atlas.web.limits import limiter, submit_limit
-from atlas.web.public import get_published_or_404
+from atlas.web.reader import get_published_or_404
 
 bp = Blueprint("claim", __name__)
 bp.after_request(no_store)

@@ -11,8 +11,8 @@ from atlas.near import parse_near_query, within_radius
 from atlas.present import local_now
 from atlas.web import absolute_url, current_pages, current_services
 from atlas.web.limits import download_limit, limiter
+from atlas.web.params import arl_argument, valid_filter
 from atlas.web.prepared import respond
-from atlas.web.public import arl_argument, valid_filter
 
 bp = Blueprint("downloads", __name__)
 KINDS = {"geojson": "application/geo+json", "csv": "text/csv"}  # text/: Werkzeug adds charset=utf-8

@@ -16,8 +16,9 @@ from atlas.web import current_pages, current_services, language
 from atlas.web.assets import page_map
 from atlas.web.headers import frameable
 from atlas.web.limits import embed_limit, limiter, no_place_asked
+from atlas.web.params import LIST_PAGE, arl_argument, valid_filter
 from atlas.web.prepared import respond
-from atlas.web.public import LIST_PAGE, arl_argument, data_sources, valid_filter
+from atlas.web.public import data_sources
 from atlas.web.reader import reader_frame, with_summaries
 
 bp = Blueprint("embed", __name__)

@@ -15,8 +15,7 @@ from atlas.text import clean_text
 from atlas.web import current_services, keep_params
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
-from atlas.web.public import public_views
-from atlas.web.reader import reader_frame
+from atlas.web.reader import public_views, reader_frame
 
 bp = Blueprint("near", __name__)
 

@@ -8,22 +8,19 @@ import numpy as np
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from atlas.filters import TIMES, Filter, parse_filter
-from atlas.freshness import unconfirmed_before
+from atlas.filters import TIMES, Filter
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
 from atlas.mapdata import data_version, labels, map_data, project_data, script_json, summary_data
-from atlas.present import kreis_counts, local_now, project_view
+from atlas.present import kreis_counts, local_now
 from atlas.regions import ARLS
-from atlas.store import PUBLISHED
-from atlas.text import clean_text
-from atlas.web import current_pages, current_services, current_store, keep_params, language
+from atlas.web import current_pages, current_services, keep_params, language
 from atlas.web.assets import page_map
+from atlas.web.params import LIST_PAGE, arl_argument, page_number, valid_filter
 from atlas.web.prepared import YEAR, respond
-from atlas.web.reader import project_texts, reader_frame, with_summaries
+from atlas.web.reader import get_published_or_404, project_texts, public_views, reader_frame
 
 bp = Blueprint("public", __name__)
-LIST_PAGE = 50
 
 
 @bp.get("/")
@@ -55,13 +52,6 @@ def project(project_id: int):
                                tiles=current_app.config["TILES"])
 
     return respond(current_pages().get(key, services.public.current().version_of(row["arl"]), render, scope=row["arl"]))
-
-
-def get_published_or_404(project_id: int) -> dict:
-    row = current_store().get(project_id)
-    if row is None or row["status"] != PUBLISHED:
-        abort(404)
-    return row
 
 
 def _map_page(view: str, arl: str | None):
@@ -154,39 +144,3 @@ def open_data():
         published["id"][published.select(arl, Filter(zeit=wanted.zeit), now)].tolist()),
         mimetype="application/json", scope=arl)
     return respond(body, max_age=60)
-
-
-def valid_filter(args) -> Filter:
-    """The filter asked for in the URL; an unknown value is a 400 that names it and what is allowed."""
-    chosen, problems = parse_filter(args)
-    if problems:
-        raise BadRequest(problems[0])
-    return chosen
-
-
-def arl_argument() -> str | None:
-    """The district asked for in `?arl=`, or None for the state; an unknown one is a 400 that names it."""
-    arl = request.args.get("arl") or None
-    if arl is not None and arl not in ARLS:
-        raise BadRequest(_("Unbekannter Amtsbezirk „%(value)s“. Erlaubt sind: %(allowed)s.",
-                           value=clean_text(arl)[:40], allowed=", ".join(ARLS)))
-    return arl
-
-
-def page_number(value: str) -> int:
-    if value.isdigit() and len(value) <= 6 and int(value) >= 1:
-        return int(value)
-    raise BadRequest(_("Ungültige Seitenzahl „%(value)s“: erlaubt sind ganze Zahlen ab 1.",
-                       value=clean_text(value)[:20]))
-
-
-def public_views(rows: list[dict]) -> list[dict]:
-    """Projects as a public page lists them: with their Handlungsfelder, and `unconfirmed_since` for those whose
-    confirmation ran out (the freshness cycle moves the version on when one ran out since, atlas.freshness)."""
-    views = [project_view(row) for row in rows]
-    since = current_store().unconfirmed_since(
-        [int(v["id"]) for v in views], unconfirmed_before(current_app.config["FRESHNESS_DAYS"]))
-    for view in views:
-        if int(view["id"]) in since:
-            view["unconfirmed_since"] = since[int(view["id"])]
-    return with_summaries(views)

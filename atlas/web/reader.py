@@ -1,12 +1,17 @@
-"""The project texts a reader gets (atlas.texts): in the page's language where a current translation exists, the
-German text otherwise. For the project page, the lists, and the maps' data (their popups and lists)."""
+"""What a public reader gets of the projects: only published ones (404 otherwise), as lists show them, and their
+texts (atlas.texts) in the page's language where a current translation exists, the German text otherwise – for
+the project page, the lists, and the maps' data (their popups and lists)."""
 
 from __future__ import annotations
 
 import pandas as pd
+from flask import abort, current_app
 
+from atlas.freshness import unconfirmed_before
 from atlas.i18n import DEFAULT, LANGUAGES
 from atlas.mapdata import SUMMARY_SHOWN
+from atlas.present import project_view
+from atlas.store import PUBLISHED
 from atlas.texts import Shown, reader_texts, shown
 from atlas.web import current_store, language
 
@@ -36,3 +41,22 @@ def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
     rows = frame[["id", "summary"]].to_dict("records")
     return frame.assign(**{SUMMARY_SHOWN: [shown(row, found.get(int(row["id"]), []), code, "summary")
                                            for row in rows]})
+
+
+def get_published_or_404(project_id: int) -> dict:
+    row = current_store().get(project_id)
+    if row is None or row["status"] != PUBLISHED:
+        abort(404)
+    return row
+
+
+def public_views(rows: list[dict]) -> list[dict]:
+    """Projects as a public page lists them: with their Handlungsfelder, and `unconfirmed_since` for those whose
+    confirmation ran out (the freshness cycle moves the version on when one ran out since, atlas.freshness)."""
+    views = [project_view(row) for row in rows]
+    since = current_store().unconfirmed_since(
+        [int(v["id"]) for v in views], unconfirmed_before(current_app.config["FRESHNESS_DAYS"]))
+    for view in views:
+        if int(view["id"]) in since:
+            view["unconfirmed_since"] = since[int(view["id"])]
+    return with_summaries(views)

@@ -19,7 +19,7 @@ from atlas.web import current_store, language, office
 from atlas.web.forms import EXPIRED, required_version
 from atlas.web.headers import no_store
 from atlas.web.limits import limiter, report_limit
-from atlas.web.public import get_published_or_404
+from atlas.web.reader import get_published_or_404
 
 bp = Blueprint("report", __name__)
 bp.after_request(no_store)

@@ -1,0 +1,38 @@
+"""What the public pages read from a request, checked: the district, the filter, the page of a list. A wrong value
+is a 400 that names it and what is allowed; only checked values reach a view (and a cache key)."""
+
+from __future__ import annotations
+
+from flask import request
+from werkzeug.exceptions import BadRequest
+
+from atlas.filters import Filter, parse_filter
+from atlas.i18n import _
+from atlas.regions import ARLS
+from atlas.text import clean_text
+
+LIST_PAGE = 50  # projects per page of a public list
+
+
+def arl_argument() -> str | None:
+    """The district asked for in `?arl=`, or None for the state; an unknown one is a 400 that names it."""
+    arl = request.args.get("arl") or None
+    if arl is not None and arl not in ARLS:
+        raise BadRequest(_("Unbekannter Amtsbezirk „%(value)s“. Erlaubt sind: %(allowed)s.",
+                           value=clean_text(arl)[:40], allowed=", ".join(ARLS)))
+    return arl
+
+
+def valid_filter(args) -> Filter:
+    """The filter asked for in the URL; an unknown value is a 400 that names it and what is allowed."""
+    chosen, problems = parse_filter(args)
+    if problems:
+        raise BadRequest(problems[0])
+    return chosen
+
+
+def page_number(value: str) -> int:
+    if value.isdigit() and len(value) <= 6 and int(value) >= 1:
+        return int(value)
+    raise BadRequest(_("Ungültige Seitenzahl „%(value)s“: erlaubt sind ganze Zahlen ab 1.",
+                       value=clean_text(value)[:20]))
