@@ -64,6 +64,7 @@ def default_settings(instance_path: Path) -> dict:
         "OPERATOR_REPRESENTED_BY": "",  # links in mails are absolute, on this address
         "MAIL_INTERVAL": 3,  # seconds between two looks into the outbox by `atlas serve`
         "FRESHNESS_DAYS": 365,  # a published project is asked after this many days whether it still runs
+        "HOLD_DAYS": 14,  # „Ich übernehme das“ lapses after this many days unless its clerk takes it again
         "ALERT_RATE_LIMIT": "10 per hour;50 per day",  # area alert sign-ups per client
         "PAGE_CACHE_BYTES": 64 * 1024 * 1024,  # rendered pages kept per process
         "BABEL_DEFAULT_LOCALE": "de",
@@ -153,6 +154,9 @@ def check_settings(config) -> list[str]:
     if not str(config["FRESHNESS_DAYS"]).isdigit() or int(config["FRESHNESS_DAYS"]) < 1:
         raise SettingError(f"ATLAS_FRESHNESS_DAYS ist eine Zahl von Tagen (1 oder mehr), nicht "
                          f"{config['FRESHNESS_DAYS']!r}.")
+    if not str(config["HOLD_DAYS"]).isdigit() or int(config["HOLD_DAYS"]) < 1:
+        raise SettingError(f"ATLAS_HOLD_DAYS ist eine Zahl von Tagen (1 oder mehr), nach denen „Ich übernehme das“ "
+                           f"verfällt, nicht {config['HOLD_DAYS']!r}.")
     _check_fallback_keys(config.get("SECRET_KEY_FALLBACKS"))
     if str(config["REQUIRE_2FA"]).lower() not in ("0", "1", "true", "false"):
         raise SettingError(f"ATLAS_REQUIRE_2FA ist 1 (zweiter Faktor für alle Konten) oder 0, nicht "
