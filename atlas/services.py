@@ -37,7 +37,9 @@ class Services:
 
     @cached_property
     def store(self) -> Store:
-        return Store(self.settings["DATABASE_URL"], self.regions)
+        store = Store(self.settings["DATABASE_URL"], self.regions)
+        store.hold_days = int(self.settings["HOLD_DAYS"])  # „Ich übernehme das“ lapses after these (atlas.store.holds)
+        return store
 
     @cached_property
     def searcher(self) -> Searcher:
