@@ -23,6 +23,7 @@ from atlas.i18n import _
 from atlas.near import RADII_KM
 from atlas.notices import DAILY
 from atlas.places import Place
+from atlas.present import local_time
 from atlas.schema import claims, projects, proposals, subscriptions, users
 from atlas.schema import outbox as outbox_table
 from atlas.store import PENDING, Store
@@ -178,7 +179,8 @@ def _area_digest(store: Store, subscription: dict, new: pd.DataFrame, now: datet
 
 
 def _office_digests(store: Store, now: datetime) -> int:
-    """One mail a day to each office account that chose it: what arrived in its queue since the last one."""
+    """One mail a day to each office account that chose it: what arrived in its queue since the last one, and the
+    projects the clerk holds („Ich übernehme das“)."""
     with store.read() as db:
         accounts = [dict(r) for r in db.execute(select(users).where(users.c.notify == DAILY,
                                                                      users.c.arl.is_not(None))).mappings()]
@@ -202,12 +204,13 @@ def _office_digests(store: Store, now: datetime) -> int:
                                  .join(projects, projects.c.id == claims.c.project_id).where(
                 projects.c.arl == account["arl"], claims.c.status == CLAIM_WAITING, claims.c.created_at > since,
                 claims.c.created_at <= now).order_by(claims.c.id)).mappings().all()
-            if not moved or not (new or changed or claimed):
+            held = [dict(r, since=local_time(r["since"])[:10]) for r in store.held_rows(account["id"])]
+            if not moved or not (new or changed or claimed or held):
                 continue
             outbox.queue(db, f"office-digest:{account['id']}:{now:%Y%m%d%H%M%S}", "office_digest",
                          account["email"], {"new": [dict(r) for r in new],
                                             "changed": [dict(r) for r in changed],
-                                            "claimed": [dict(r) for r in claimed]})
+                                            "claimed": [dict(r) for r in claimed], "held": held})
             queued += 1
     return queued
 

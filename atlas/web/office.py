@@ -30,6 +30,7 @@ from atlas.web.forms import (
     required_version,
 )
 from atlas.web.headers import no_store
+from atlas.web.team_view import MINE, held_by_me, project_team, queue_holds
 
 bp = Blueprint("office", __name__, url_prefix="/amt")
 bp.after_request(no_store)
@@ -39,7 +40,8 @@ PROPOSALS = "vorschlaege"  # the tab of projects with a change proposed by their
 FROM_SOURCES = "aus-quellen"  # published entries gathered from public sources, not confirmed by their Träger
 CLAIMS = "anfragen"  # entries whose Träger asks to take them over
 TABS = dict(STATUS_LABELS, **{PROPOSALS: lazy("Änderungsvorschläge"), UNCONFIRMED: lazy("Veraltet"),
-                              FROM_SOURCES: lazy("aus Quellen, unbestätigt"), CLAIMS: lazy("Anfragen von Trägern")})
+                              FROM_SOURCES: lazy("aus Quellen, unbestätigt"), CLAIMS: lazy("Anfragen von Trägern"),
+                              MINE: lazy("Mir zugewiesen")})
 ACTION_LABELS = {action: lazy(label) for action, label in labels.ACTION_LABELS.items()}
 STALE_EDIT = lazy("Während Sie bearbeitet haben, wurde das Projekt geändert (siehe unten). Es wurde nichts "
                   "überschrieben. Ihre Eingaben sind erhalten: Bitte prüfen Sie sie und speichern Sie dann erneut.")
@@ -62,23 +64,25 @@ def queue():
     waiting = submitters.waiting_ids(_store(), arl)
     claimed = claims.waiting_ids(_store(), arl)
     from_sources = claims.unconfirmed_ids(_store(), arl)
+    mine = held_by_me(arl)
     if status == UNCONFIRMED:
         rows = [r for r in freshness.unconfirmed(_store(), _freshness_days(), arl)
                 if (not kreis or r["kreis_rs"] == kreis) and (not hf or r["hf_mask"] & mask(hf))]
         if words:
             found = {r["id"] for r in _store().rows(arl=arl, words=words)}
             rows = [r for r in rows if r["id"] in found]
-    elif status in (PROPOSALS, CLAIMS, FROM_SOURCES):
-        ids = {PROPOSALS: waiting, CLAIMS: claimed, FROM_SOURCES: from_sources}[status]
+    elif status in (PROPOSALS, CLAIMS, FROM_SOURCES, MINE):
+        ids = {PROPOSALS: waiting, CLAIMS: claimed, FROM_SOURCES: from_sources, MINE: mine}[status]
         rows = _store().rows(arl=arl, kreis=kreis, hf=hf, words=words, ids=ids)
     else:
         rows = _store().rows(status=status, arl=arl, kreis=kreis, hf=hf, words=words)
     counts = _store().status_counts(arl)
     counts[UNCONFIRMED] = len(freshness.unconfirmed(_store(), _freshness_days(), arl))
     counts[PROPOSALS] = len(waiting)
-    counts[CLAIMS], counts[FROM_SOURCES] = len(claimed), len(from_sources)
+    counts[CLAIMS], counts[FROM_SOURCES], counts[MINE] = len(claimed), len(from_sources), len(mine)
+    holders = queue_holds([r["id"] for r in rows])
     views = [dict(project_view(r), reference=notices.reference(r["id"]), proposal=r["id"] in waiting,
-                  claimed=r["id"] in claimed) for r in rows]
+                  claimed=r["id"] in claimed, holder=holders.get(r["id"])) for r in rows]
     return render_template("office/queue.html", projects=views, status=status, words=words,
                            labels=TABS, counts=counts, kreise=_kreise(arl), kreis=kreis, fields=HANDLUNGSFELDER,
                            selected=hf)
@@ -255,20 +259,26 @@ def export(fmt: str):
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
-def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = None) -> str:
-    """The project with its history; both decision forms carry the version shown, so a stale decision is refused."""
+def render_project(row: dict, status: int = 200, **team):
+    """The project page, for views of other modules that answer on it (atlas.web.office_team): `team` as
+    atlas.web.team_view.project_team takes it (a refused note's text and errors)."""
+    return _project_page(row, RejectForm(), **team), status
+
+
+def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = None, **team) -> str:
+    """The project with its history; both decision forms carry the version shown, so a stale decision is refused.
+    Who holds it, its notes and its likely duplicates: atlas.web.team_view."""
     reject.version.data = str(row["row_version"])
     waiting = submitters.waiting_proposal(_store(), row["id"])
     view = {"lat": round(row["lat"], 5), "lon": round(row["lon"], 5), "zoom": 14}
     return render_template("office/project.html", map=page_map("projekt"),
                            data=project_data(pd.DataFrame([row]), view=view), project=project_view(row),
-                           history=_store().history(row["id"]),
                            labels=STATUS_LABELS, actions=ACTION_LABELS, reject=reject, arl=ARLS[row["arl"]],
                            approve=ApproveForm(version=str(row["row_version"])), meanwhile=meanwhile,
                            proposal=waiting, differences=submitters.differences(row, waiting) if waiting else [],
                            unconfirmed=freshness.is_unconfirmed(row, _freshness_days()),
                            claims=claims.waiting(_store(), row["id"]), quelle_stand=stand_text(row["quelle_stand"]),
-                           reference=notices.reference(row["id"]))
+                           reference=notices.reference(row["id"]), **project_team(row, **team))
 
 
 def _changed_meanwhile(stale: StaleWrite):
