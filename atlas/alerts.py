@@ -189,6 +189,7 @@ def _office_digests(store: Store, now: datetime) -> int:
         since = as_utc(account["digest_at"] or account["created_at"])
         if since + timedelta(days=1) > now + timedelta(minutes=5):
             continue
+        held = [dict(r, since=local_time(r["since"])[:10]) for r in store.held_rows(account["id"])]
         with store.write() as db:
             moved = db.execute(update(users).where(users.c.id == account["id"],  # == None is IS NULL
                                                    users.c.digest_at == account["digest_at"])
@@ -204,7 +205,6 @@ def _office_digests(store: Store, now: datetime) -> int:
                                  .join(projects, projects.c.id == claims.c.project_id).where(
                 projects.c.arl == account["arl"], claims.c.status == CLAIM_WAITING, claims.c.created_at > since,
                 claims.c.created_at <= now).order_by(claims.c.id)).mappings().all()
-            held = [dict(r, since=local_time(r["since"])[:10]) for r in store.held_rows(account["id"])]
             if not moved or not (new or changed or claimed or held):
                 continue
             outbox.queue(db, f"office-digest:{account['id']}:{now:%Y%m%d%H%M%S}", "office_digest",
