@@ -37,8 +37,9 @@ class Pair:
 
 
 def find_pairs(rows: list[dict], distinct: set[tuple[int, int]], km: float = FINDER_KM) -> list[Pair]:
-    """The likely duplicates among these projects (dicts with id, name, traeger, lat, lon), most alike and nearest
-    first; `distinct` holds the (smaller id, larger id) pairs not to show."""
+    """The likely duplicates among these projects (dicts with id, name, traeger, lat, lon): those with the most
+    alike names first, then those of the same Träger, the nearer first; `distinct` holds the (smaller id, larger
+    id) pairs not to show."""
     if len(rows) < 2:
         return []
     lats = np.array([row["lat"] for row in rows], dtype=float)
@@ -60,7 +61,7 @@ def find_pairs(rows: list[dict], distinct: set[tuple[int, int]], km: float = FIN
     apart = distance_km(lats[first], lons[first], lats[second], lons[second])
     result = [Pair(rows[i], rows[j], float(d), *found[(i, j)]) for (i, j), d in zip(pairs, apart, strict=True)
               if d <= km and (int(ids[i]), int(ids[j])) not in distinct]
-    return sorted(result, key=lambda p: (-max(p.name, p.traeger), -min(p.name, p.traeger), p.km, p.ids))
+    return sorted(result, key=lambda p: (-p.name, -p.traeger, p.km, p.ids))  # alike names first, then Träger
 
 
 def pairs_with(project: dict, rows: list[dict], distinct: set[tuple[int, int]], km: float = FINDER_KM) -> list[Pair]:
