@@ -120,4 +120,5 @@ def group_text(group: FieldGroup, row: dict) -> str:
 
 
 def _empty(group: FieldGroup, row: dict) -> bool:
-    return all(row[column] in ("", None, 0, False) for column in group.columns)
+    """Nothing in the group's first column (an address without its language is none)."""
+    return row[group.columns[0]] in ("", None, 0, False)

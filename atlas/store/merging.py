@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
-from atlas import history, merge, notices, tokens
+from atlas import history, merge, notices, outbox, tokens
 from atlas.database import as_utc
 from atlas.labels import ARCHIVED, FIELD_LABELS, PENDING, PUBLISHED
 from atlas.schema import claims, distinct_pairs, holds, projects, proposals, replaced
@@ -73,10 +73,15 @@ class Merging:
             one.note(MARKED_DISTINCT, notices.reference(high), actor)
             two.note(MARKED_DISTINCT, notices.reference(low), actor)
 
-    def replaced_by(self, project_id: int) -> int | None:
-        """The project a merged record now is, or None."""
+    def replaced_by(self, project_id: int, once_published: bool = False) -> int | None:
+        """The project a merged record now is, or None; with `once_published` only for a record the public once saw
+        (a merged submission that was never published had no public address to follow)."""
+        query = select(replaced.c.kept_id).where(replaced.c.project_id == project_id)
+        if once_published:
+            query = query.join(projects, projects.c.id == replaced.c.project_id).where(
+                projects.c.published_at.is_not(None))
         with self.read() as db:
-            return db.execute(select(replaced.c.kept_id).where(replaced.c.project_id == project_id)).scalar()
+            return db.execute(query).scalar()
 
     def replacements(self) -> list[dict]:
         """For the open data: each merged record that was ever published and the published project that replaces
@@ -107,6 +112,8 @@ class Merging:
             kept.write(values, MERGED_IN, json.dumps(detail, ensure_ascii=False), actor)
             if kept.row["status"] != before["status"]:
                 notices.decided(db, before, kept.row["status"], "", kept.row["row_version"])
+            told = before["email"] if before["status"] != kept.row["status"] else ""  # by notices.decided
+            _tell_merged_submitter(db, gone.row, kept.row, told)
             gone.write({"status": ARCHIVED, "email": "", "reject_reason": ""}, MERGED_AWAY,
                        notices.reference(kept_id), actor)
             _follow(db, kept_id, merged_id, gone.now, actor, self._lapse_cutoff())
@@ -147,6 +154,15 @@ def with_replaced(db, rows: list[dict]) -> list[dict]:
 
 
 WAITING = "waiting"  # of a claim or a proposal (atlas.claims, atlas.submitters: they build on the store)
+
+
+def _tell_merged_submitter(db, gone: dict, kept: dict, told: str) -> None:
+    """A submission not yet published that is merged into a published project: its submitter hears that it is
+    published (as the kept project, which their private link now opens) – unless that address was told already."""
+    if gone["email"] and gone["status"] != PUBLISHED and kept["status"] == PUBLISHED and gone["email"] != told:
+        outbox.queue(db, f"merged-published:{gone['id']}", "published", gone["email"],
+                     {"reference": notices.reference(kept["id"]), "name": kept["name"], "project_id": kept["id"],
+                      "reason": "", "lang": gone["language"]})
 
 
 def _follow(db, kept_id: int, merged_id: int, now: datetime, actor: str, lapsed_before: datetime) -> None:

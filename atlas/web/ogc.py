@@ -118,7 +118,7 @@ def item(collection_id: str, feature_id: str):
         if not (feature_id.isdigit() and len(feature_id) < 10):
             raise NotFound()
         rows, _matched = services.store.published_page(ProjectQuery(id=int(feature_id), limit=1))
-        kept = None if rows else services.store.replaced_by(int(feature_id))
+        kept = None if rows else services.store.replaced_by(int(feature_id), once_published=True)
         if kept is not None:  # merged into another record: the feature lives on under the kept id
             return redirect(absolute_url("ogc.item", collection_id="projekte", feature_id=kept,
                                          **({"f": request.args["f"]} if "f" in request.args else {})), 301)

@@ -39,7 +39,7 @@ def region(slug: str):
 @bp.get("/projekt/<id:project_id>")
 def project(project_id: int):
     services = _services()
-    kept = services.store.replaced_by(project_id)
+    kept = services.store.replaced_by(project_id, once_published=True)
     if kept is not None:  # merged into another record (atlas.store.merging): its address leads there for good
         return redirect(url_for("public.project", project_id=kept, lang=request.args.get("lang") or None), 301)
     row = get_published_or_404(project_id)
