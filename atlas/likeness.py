@@ -1,5 +1,6 @@
 """When two names (of projects, or of Träger) are the same or nearly so: one rule for the submission's warning
-(atlas.submission) and the offices' duplicate finder (atlas.duplicates).
+(atlas.submission) and the offices' duplicate finder (atlas.duplicates), which also asks whether one name's words
+are within the other's.
 
 rapidfuzz's token_sort_ratio on the names as rapidfuzz's default processor leaves them (lower case, letters and
 digits only): "Sprachcafé Lamspringe" is "Sprachcafe Lamspringe!", but not "Sprachcafé" alone. A name with no
@@ -25,6 +26,13 @@ def likeness(first: str, second: str) -> float:
     if not first or not second:
         return 0.0
     return fuzz.token_sort_ratio(first, second)
+
+
+def shares_words(first: str, second: str) -> bool:
+    """Are the words of one name all (or nearly all) in the other („Sprachcafé“ and „Sprachcafé der
+    Kirchengemeinde St. Martin“)? Too weak alone; with the same Träger, a sign of one project (atlas.duplicates)."""
+    first, second = utils.default_process(first), utils.default_process(second)
+    return bool(first and second) and fuzz.token_set_ratio(first, second) >= SIMILAR_NAME
 
 
 def prepared(names: list[str]) -> list[str]:
