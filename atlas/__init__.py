@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Flask
 
+from atlas.logs import configure_logging
 from atlas.secret_key import secret_key
-from atlas.settings import check_settings, configure_logging, default_settings, resource, unusable_instance
+from atlas.setting_checks import check_settings
+from atlas.settings import instance_folder, load, resource, unusable_instance
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Defaults, then ATLAS_* from the environment, then the test dict."""
-    config = config or {}
-    instance = config.get("INSTANCE_PATH") or os.environ.get("ATLAS_INSTANCE_PATH") or Path.cwd() / "instance"
+    """Defaults, then ATLAS_* from the environment, then the given dict (the tests'), each cast once to its kind."""
+    instance = instance_folder(config)
     # static files are served by atlas.web.assets (versioned, kept compressed), not by Flask's own route
-    app = Flask(__name__, template_folder=str(resource("templates")), static_folder=None,
-                instance_path=str(Path(instance).resolve()))
-    app.config.from_mapping(default_settings(Path(app.instance_path)))
-    app.config.from_prefixed_env("ATLAS")
-    app.config.update(config)
+    app = Flask(__name__, template_folder=str(resource("templates")), static_folder=None, instance_path=str(instance))
+    app.config.update(load(instance, given=config))
     warnings = check_settings(app.config)
     configure_logging(app)
     for warning in warnings:
@@ -33,7 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     from atlas.hashing import configure as configure_hashing
     from atlas.services import Services
 
-    configure_hashing(app.config["PASSWORD_HASH"])
+    configure_hashing(app.config["PASSWORD_HASH"], app.config["HASH_THREADS"])
     app.extensions["atlas"] = Services(app.config)
 
     from flask_babel import Babel
@@ -45,10 +42,10 @@ def create_app(config: dict | None = None) -> Flask:
     Babel(app, locale_selector=select_locale)
     Compress(app)
     register(app)
-    if int(app.config["PROXY_COUNT"]):  # outermost: everything inside sees the client the proxies name
+    if app.config["PROXY_COUNT"]:  # outermost: everything inside sees the client the proxies name
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        hops = int(app.config["PROXY_COUNT"])
+        hops = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from atlas.cli import commands

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import socket
 import sys
 
@@ -19,7 +20,8 @@ from atlas.i18n import german
 from atlas.migrate import upgrade
 from atlas.places import INVALID, Result
 from atlas.regions import ARLS
-from atlas.settings import DEFAULT_BASE_URL, for_the_public
+from atlas.setting_checks import for_the_public
+from atlas.settings import DEFAULT_BASE_URL, PREFIX, SETTINGS, documentation, shown
 from atlas.store import PENDING, PUBLISHED
 from atlas.transfer import export_csv, export_geojson, import_csv
 
@@ -204,7 +206,7 @@ def freshness_command() -> None:
     from atlas.freshness import run
     from atlas.web.mails import deliver
 
-    cycle = run(services().store, int(current_app.config["FRESHNESS_DAYS"]))
+    cycle = run(services().store, current_app.config["FRESHNESS_DAYS"])
     result = deliver(current_app._get_current_object())
     click.echo(f"{cycle.asked} Projekt(e) gefragt, {cycle.unconfirmed} nicht bestätigt (davon {cycle.for_office} "
                f"ohne E-Mail-Adresse, für das Amt); {result.sent} Mail(s) gesendet.")
@@ -252,6 +254,20 @@ def reset_2fa_command(email: str) -> None:
     click.echo(f"{reset.email}: {done}; {reset.sessions_ended} Sitzung(en) beendet.")
 
 
+@click.command("settings")
+@click.option("--markdown", is_flag=True, help="Die Tabelle für docs/operating.md ausgeben.")
+@with_app
+def settings_command(markdown: bool) -> None:
+    """Nennt jede Einstellung mit ihrem Wert (Geheimes nur als gesetzt), woher er kommt, und was sie bedeutet."""
+    if markdown:
+        click.echo(documentation())
+        return
+    for setting in SETTINGS:
+        source = german("Umgebung") if PREFIX + setting.name in os.environ else german("Vorgabe")
+        click.echo(f"{PREFIX}{setting.name} = {shown(setting, current_app.config[setting.name])}  ({source})")
+        click.echo(f"    {setting.help}")
+
+
 def _operator() -> str:
     """Who ran the command, for the audit line: the system user."""
     import getpass
@@ -288,7 +304,7 @@ def behind_proxy(config) -> dict:
     """waitress's options for ATLAS_PROXY_COUNT proxies in front: it takes X-Forwarded-For, -Proto, -Host and -Port
     from ATLAS_TRUSTED_PROXY only, and drops them from anyone else (so the client's address, HTTPS and the host
     reach the atlas as gunicorn with ProxyFix hands them over)."""
-    hops = int(config["PROXY_COUNT"])
+    hops = config["PROXY_COUNT"]
     if not hops:
         return {}
     return {"trusted_proxy": config["TRUSTED_PROXY"], "trusted_proxy_count": hops,
@@ -307,7 +323,7 @@ def read_password() -> str:
 
 
 commands = [locate, import_, export, seed, db, serve, create_user_command, set_password_command, reset_2fa_command,
-            mail, freshness_command]
+            mail, freshness_command, settings_command]
 
 
 class AtlasGroup(FlaskGroup):

@@ -32,11 +32,6 @@ class Filter:
     def active(self) -> bool:
         return any(getattr(self, f.name) for f in dataclasses.fields(self))
 
-    @property
-    def facts_active(self) -> bool:
-        """Something besides the Handlungsfelder is asked for."""
-        return bool(self.sprachen or self.zielgruppen or self.kostenlos or self.zeit)
-
     def key(self, now: datetime) -> tuple:
         """A cache key: the same filter at another minute is another answer if it asks about times."""
         return (self.fields, self.sprachen, self.zielgruppen, self.kostenlos, self.zeit,

@@ -3,25 +3,29 @@ its turn instead of taking the cores that serve the pages."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 from functools import lru_cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-# One check at a time per process by default: a scrypt takes about 50 ms of one core; the other cores keep serving.
-POOL = threading.BoundedSemaphore(int(os.environ.get("ATLAS_HASH_THREADS", "1")))
+# One check at a time per process by default (ATLAS_HASH_THREADS): a scrypt takes about 50 ms of one core; the other
+# cores keep serving.
+POOL = threading.BoundedSemaphore(1)
+_threads = 1
 WAIT_SECONDS = 10
 
 
 _method = "scrypt"  # werkzeug's default; ATLAS_PASSWORD_HASH (the tests use a cheap one: they hash hundreds)
 
 
-def configure(method: str) -> None:
-    """The method for new password hashes, from the settings (checked hashes name their own method)."""
-    global _method
+def configure(method: str, threads: int = 1) -> None:
+    """The method for new password hashes (checked hashes name their own method) and how many checks run at once,
+    from the settings."""
+    global _method, _threads, POOL
     _method = method
+    if threads != _threads:
+        POOL, _threads = threading.BoundedSemaphore(threads), threads
 
 
 def hash_password(password: str) -> str:

@@ -1,4 +1,5 @@
-"""Nearest projects: a KD-tree over the published projects in EPSG:25832, built once per store version."""
+"""Nearest projects: a KD-tree over the published projects in EPSG:25832, built once per store version, picks the
+candidates; geo.distances measures them, as it measures every distance the atlas shows."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from atlas.filters import Filter, parse_filter
-from atlas.geo import distance_km
+from atlas.geo import distances
 from atlas.i18n import _
 from atlas.places import parse_position
 from atlas.present import local_now
@@ -22,6 +23,7 @@ RADII_KM = (5, 10, 25, 50)
 DEFAULT_RADIUS_KM = 25
 NEAREST_BEYOND = 5
 RESULTS_SHOWN = 100
+SPARE = 8  # candidates beyond those asked for: the tree's order in metres may differ from the ellipsoid's at the end
 # ETRS89 / UTM 32N: the official metric CRS of Niedersachsen; its scale error here stays below 0.1 %.
 @lru_cache(maxsize=1)
 def _to_metres() -> Transformer:
@@ -42,6 +44,7 @@ class NearIndex:
         from scipy.spatial import cKDTree  # a third of a second to import: only where an index is built
 
         self.tree = cKDTree(np.column_stack([x, y])) if len(self.projects) else None
+        self.lats, self.lons = self.projects.lat.to_numpy(dtype=float), self.projects.lon.to_numpy(dtype=float)
 
     def keep(self, wanted: Filter, now: datetime | None = None) -> np.ndarray | None:
         """Which of the index's projects pass a filter (None: all), for within, nearest and count_within."""
@@ -50,7 +53,7 @@ class NearIndex:
     def within(self, lat: float, lon: float, radius_km: float, keep: np.ndarray | None = None,
                limit: int | None = None) -> list[Hit]:
         """Projects within the radius, nearest first (at most `limit`), only those `keep` marks if given."""
-        return self._nearest(lat, lon, limit or len(self.projects), keep, radius_km * 1000.0)
+        return self._nearest(lat, lon, limit or len(self.projects), keep, radius_km)
 
     def nearest(self, lat: float, lon: float, count: int, keep: np.ndarray | None = None) -> list[Hit]:
         """The `count` nearest projects that `keep` marks, however far."""
@@ -59,29 +62,45 @@ class NearIndex:
     def count_within(self, lat: float, lon: float, radius_km: float, keep: np.ndarray | None = None) -> int:
         if self.tree is None:
             return 0
-        point = _to_metres().transform(lon, lat)
-        if keep is None:
-            return int(self.tree.query_ball_point(point, radius_km * 1000.0, return_length=True))
-        rows = np.asarray(self.tree.query_ball_point(point, radius_km * 1000.0), dtype=np.int64)
-        return int(keep[rows].sum())
+        rows = np.asarray(self.tree.query_ball_point(_to_metres().transform(lon, lat), _tree_bound(radius_km)),
+                          dtype=np.int64)
+        if keep is not None:
+            rows = rows[keep[rows]]
+        return int((self._km(lat, lon, rows) <= radius_km).sum())
 
-    def _nearest(self, lat: float, lon: float, count: int, keep: np.ndarray | None, upper: float) -> list[Hit]:
+    def _km(self, lat: float, lon: float, rows: np.ndarray) -> np.ndarray:
+        """The distances that count (geo.distances, as everywhere in the atlas), for these rows of the index."""
+        return distances(lat, lon, self.lats[rows], self.lons[rows], np.zeros(len(rows), dtype=bool))
+
+    def _nearest(self, lat: float, lon: float, count: int, keep: np.ndarray | None, radius_km: float) -> list[Hit]:
+        """The tree picks candidates in metres of EPSG:25832; the distances on the ellipsoid decide and order (the
+        two differ by less than 0.1 % here, so a slightly larger ball and a few more candidates cover it)."""
         total = len(self.projects)
         if self.tree is None or count <= 0:
             return []
         point = _to_metres().transform(lon, lat)
-        k = min(count if keep is None else count * 4, total)
+        upper = _tree_bound(radius_km)
+        k = min((count if keep is None else count * 4) + SPARE, total)
         while True:
-            distances, rows = self.tree.query(point, k=k, distance_upper_bound=upper)
-            distances, rows = np.atleast_1d(distances), np.atleast_1d(rows)
-            inside = np.isfinite(distances)  # beyond the bound, the tree answers inf and row == total
+            metres, rows = self.tree.query(point, k=k, distance_upper_bound=upper)
+            metres, rows = np.atleast_1d(metres), np.atleast_1d(rows)
+            inside = np.isfinite(metres)  # beyond the bound, the tree answers inf and row == total
             exhausted = k == total or not inside.all()
-            distances, rows = distances[inside], rows[inside]
-            passing = np.ones(len(rows), dtype=bool) if keep is None else keep[rows]
-            if passing.sum() >= count or exhausted:
-                return [Hit(int(r), float(d) / 1000.0)
-                        for r, d in zip(rows[passing][:count], distances[passing][:count], strict=True)]
+            rows = rows[inside]
+            if keep is not None:
+                rows = rows[keep[rows]]
+            km = self._km(lat, lon, rows)
+            order = np.argsort(km, kind="stable")
+            rows, km = rows[order], km[order]
+            rows, km = rows[km <= radius_km], km[km <= radius_km]
+            if len(rows) >= count + SPARE or exhausted:
+                return [Hit(int(r), float(d)) for r, d in zip(rows[:count], km[:count], strict=True)]
             k = min(k * 4, total)
+
+
+def _tree_bound(radius_km: float) -> float:
+    """The tree's ball in metres: a little larger than the radius (the ellipsoid's distance then decides)."""
+    return radius_km * 1000.0 * 1.002 if np.isfinite(radius_km) else np.inf
 
 
 class NearIndexCache:
@@ -181,9 +200,9 @@ def find_near(query: NearQuery, geocoder, index: NearIndex) -> NearResult:
 
 
 def within_radius(projects: pd.DataFrame, place, radius_km: float) -> pd.DataFrame:
-    """The projects of a frame within the radius of a place (at their public positions), with their distance `km`."""
-    km = distance_km(np.full(len(projects), place.lat), np.full(len(projects), place.lon),
-                     projects.lat.to_numpy(), projects.lon.to_numpy())
+    """The projects of a public frame (at their public positions already) within the radius of a place, with their
+    distance `km` – measured as geo.distances measures everywhere."""
+    km = distances(place.lat, place.lon, projects.lat, projects.lon, np.zeros(len(projects), dtype=bool))
     return projects.assign(km=km)[km <= radius_km]
 
 

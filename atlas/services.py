@@ -38,7 +38,7 @@ class Services:
     @cached_property
     def store(self) -> Store:
         store = Store(self.settings["DATABASE_URL"], self.regions)
-        store.hold_days = int(self.settings["HOLD_DAYS"])  # „Ich übernehme das“ lapses after these (atlas.store.holds)
+        store.hold_days = self.settings["HOLD_DAYS"]  # „Ich übernehme das“ lapses after these (atlas.store.holds)
         return store
 
     @cached_property
@@ -48,7 +48,7 @@ class Services:
     @cached_property
     def second_factor(self) -> SecondFactor:
         """TOTP and recovery codes of office accounts; the secrets sealed under a key derived from SECRET_KEY."""
-        return SecondFactor(self.store, self.settings["SECRET_KEY"], self.settings.get("SECRET_KEY_FALLBACKS") or [])
+        return SecondFactor(self.store, self.settings["SECRET_KEY"], self.settings["SECRET_KEY_FALLBACKS"] or [])
 
     @cached_property
     def outbox(self) -> Outbox:
@@ -57,7 +57,7 @@ class Services:
     @cached_property
     def transport(self):
         """How mails leave: SMTP as ATLAS_MAIL_URL says, or a file each in MAIL_DIR."""
-        return transport_for(str(self.settings["MAIL_URL"]), Path(self.settings["MAIL_DIR"]))
+        return transport_for(self.settings["MAIL_URL"], Path(self.settings["MAIL_DIR"]))
 
     @cached_property
     def near(self) -> NearIndexCache:
@@ -70,9 +70,9 @@ class Services:
             online = OnlineGeocoder(
                 base_url=self.settings["NOMINATIM_URL"],
                 user_agent=self.settings["NOMINATIM_USER_AGENT"],
-                timeout=float(self.settings["NOMINATIM_TIMEOUT"]),
+                timeout=self.settings["NOMINATIM_TIMEOUT"],
                 store=self.store,
-                min_interval=float(self.settings["NOMINATIM_MIN_INTERVAL"]),
+                min_interval=self.settings["NOMINATIM_MIN_INTERVAL"],
             )
         return Geocoder(self.regions, self.gazetteer, online)
 

@@ -6,14 +6,13 @@ import json
 import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import helpers
 import pytest
 from helpers import make_app
 
-from atlas.settings import default_settings
+from atlas.settings import DEFAULT_BASE_URL
 
 
 def pytest_collection_modifyitems(config, items):
@@ -147,7 +146,7 @@ def served(app):
     from waitress.server import create_server
 
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    if app.config["BASE_URL"] == default_settings(Path(app.instance_path))["BASE_URL"]:
+    if app.config["BASE_URL"] == DEFAULT_BASE_URL:
         app.config["BASE_URL"] = f"http://127.0.0.1:{server.effective_port}"  # as an operator names the address
     stop = threading.Event()
 

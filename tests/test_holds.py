@@ -15,7 +15,7 @@ from team_setup import ANNA, BEN, BRAUNSCHWEIG, LAND, make_team, page_form, team
 from atlas.access import may_change_office, may_read_office
 from atlas.alerts import send_digests
 from atlas.schema import changes, holds, outbox, users
-from atlas.settings import SettingError, check_settings
+from atlas.settings import SettingError, load
 
 
 def hold_post(client, project_id: int, **fields):
@@ -125,9 +125,11 @@ def test_a_hold_lapses_after_the_days_the_setting_names(tmp_path):
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "vierzehn", "", "1.5"])
-def test_the_setting_takes_whole_days_only(app, value):
+def test_the_setting_takes_whole_days_only(tmp_path, value):
+    assert load(tmp_path, environ={"ATLAS_HOLD_DAYS": " 30 "})["HOLD_DAYS"] == 30
+    assert load(tmp_path, environ={})["HOLD_DAYS"] == 14
     with pytest.raises(SettingError, match="ATLAS_HOLD_DAYS"):
-        check_settings(dict(app.config, HOLD_DAYS=value))
+        load(tmp_path, environ={"ATLAS_HOLD_DAYS": value})
 
 
 def test_another_district_can_neither_hold_nor_be_handed_a_project(team):

@@ -67,9 +67,10 @@ def test_a_cookie_signed_with_the_old_default_key_opens_nothing(tmp_path):
 
 
 @pytest.mark.parametrize(("setting", "value", "message"), [
-    ("TILES", "google", "ATLAS_TILES muss einer von osm, basemap, none sein"),
-    ("GEOCODER", "<script>", "ATLAS_GEOCODER muss 'offline' oder 'nominatim' sein"),
-    ("PROXY_COUNT", "-1", "ATLAS_PROXY_COUNT ist die Zahl der Proxys davor"),
+    ("TILES", "google", "ATLAS_TILES muss einer von basemap, osm, none sein"),
+    ("GEOCODER", "<script>", "ATLAS_GEOCODER muss einer von offline, nominatim sein"),
+    ("PROXY_COUNT", "-1", "ATLAS_PROXY_COUNT ist mindestens 0"),
+    ("PROXY_COUNT", "eins", "ATLAS_PROXY_COUNT ist eine ganze Zahl"),
 ])
 def test_settings_that_cannot_work_stop_the_start_with_a_german_message(tmp_path, setting, value, message):
     with pytest.raises(ValueError, match=message):

@@ -81,7 +81,7 @@ def register(app: Flask) -> None:
     from atlas.web.limits import limiter
     from atlas.web.penalty import PenaltyBox
 
-    app.extensions["atlas_pages"] = PageCache(max_bytes=int(app.config["PAGE_CACHE_BYTES"]))
+    app.extensions["atlas_pages"] = PageCache(max_bytes=app.config["PAGE_CACHE_BYTES"])
     @app.template_filter("km")
     def km(value: float) -> str:
         """3,4 – a distance's number in the reader's locale, one decimal (for messages that name the unit)."""

@@ -22,7 +22,7 @@ class Background(threading.Thread):
     def __init__(self, app: Flask):
         super().__init__(name="atlas-background", daemon=True)
         self.app = app
-        self.interval = float(app.config["MAIL_INTERVAL"])
+        self.interval = app.config["MAIL_INTERVAL"]
         self.stopped = threading.Event()
         self._next = {"digest": 0.0, "freshness": 0.0}
 
@@ -41,7 +41,7 @@ class Background(threading.Thread):
         try:
             if now >= self._next["freshness"]:
                 self._next["freshness"] = now + FRESHNESS_EVERY
-                cycle = freshness.run(store, int(self.app.config["FRESHNESS_DAYS"]))
+                cycle = freshness.run(store, self.app.config["FRESHNESS_DAYS"])
                 self.app.extensions["atlas"].outbox.purge()
                 log.info("Aktualität: %s Projekte gefragt, %s nicht bestätigt (%s ohne Adresse, für das Amt)",
                          cycle.asked, cycle.unconfirmed, cycle.for_office)

@@ -41,12 +41,12 @@ def secure(app: Flask) -> Talisman:
     return Talisman(
         app,
         content_security_policy=policy,
-        force_https=bool(app.config["FORCE_HTTPS"]),  # off by default: TLS usually ends at the reverse proxy
+        force_https=app.config["FORCE_HTTPS"],  # off by default: TLS usually ends at the reverse proxy
         strict_transport_security=True,  # sent only on requests that came over HTTPS
         strict_transport_security_include_subdomains=False,
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
-        session_cookie_secure=bool(app.config["SESSION_COOKIE_SECURE"]),
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
         permissions_policy={"geolocation": "(self)", "camera": "()", "microphone": "()"},
     )

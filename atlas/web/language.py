@@ -41,7 +41,7 @@ def register(app: Flask) -> None:
         chosen = response.mimetype == "text/html" and request.endpoint != "embed.embedded"
         if chosen and asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
             response.set_cookie(COOKIE, asked, max_age=YEAR, samesite="Lax", httponly=True,
-                                secure=bool(app.config["SESSION_COOKIE_SECURE"]))
+                                secure=app.config["SESSION_COOKIE_SECURE"])
         if response.mimetype == "text/html" or request.endpoint == "public.projects_data":
             response.vary.add("Accept-Language")
             response.vary.add("Cookie")

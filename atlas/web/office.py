@@ -310,7 +310,7 @@ def _kreise(arl: str | None) -> dict[str, str]:
 
 
 def _freshness_days() -> int:
-    return int(current_app.config["FRESHNESS_DAYS"])
+    return current_app.config["FRESHNESS_DAYS"]
 
 
 def _store():

@@ -187,7 +187,7 @@ def renew_recovery_codes():
 
 
 def second_factor_required() -> bool:
-    return str(current_app.config["REQUIRE_2FA"]).lower() in ("1", "true")
+    return current_app.config["REQUIRE_2FA"]
 
 
 def _sign_in(user: User):

@@ -164,7 +164,7 @@ def public_views(rows: list[dict]) -> list[dict]:
     confirmation ran out (pages are renewed daily by `atlas freshness`, which moves the store's version on)."""
     views = [project_view(row) for row in rows]
     since = _services().store.unconfirmed_since(
-        [int(v["id"]) for v in views], unconfirmed_before(int(current_app.config["FRESHNESS_DAYS"])))
+        [int(v["id"]) for v in views], unconfirmed_before(current_app.config["FRESHNESS_DAYS"]))
     for view in views:
         if int(view["id"]) in since:
             view["unconfirmed_since"] = since[int(view["id"])]
