@@ -25,6 +25,8 @@ from atlas.schema import office_sessions, recovery_codes, users
 from atlas.store import Store
 
 MIN_PASSWORD = 12
+OFFICE, ADMIN, OBSERVER = "office", "admin", "observer"  # an office moderates its district; an admin everything;
+ROLES = (OFFICE, ADMIN, OBSERVER)  # an observer (the ministry) reads every district and changes nothing
 SESSION_HOURS = 12  # a session ends this long after the login, used or not
 IDLE_HOURS = 2  # … or this long after its last request
 SEEN_EVERY = timedelta(minutes=5)  # how often a session's last request is written down
@@ -38,6 +40,7 @@ class User:
     is_admin: bool
     session_token: str = ""
     second_factor: bool = False  # enrolled: a login needs a code of the app (or a recovery code) too
+    role: str = OFFICE
 
     # what Flask-Login asks of a user
     is_authenticated = True
@@ -49,31 +52,55 @@ class User:
         return self.session_token
 
     def may_moderate(self, arl: str) -> bool:
-        return self.is_admin or self.arl == arl
+        return self.is_admin or (self.role == OFFICE and self.arl == arl)
+
+    def may_read(self, arl: str) -> bool:
+        return self.reads_all or self.arl == arl
+
+    @property
+    def is_observer(self) -> bool:
+        return self.role == OBSERVER
+
+    @property
+    def reads_all(self) -> bool:
+        """Sees every district (the admin, the observer); an office sees its own."""
+        return self.is_admin or self.role == OBSERVER
+
+    @property
+    def scope(self) -> str | None:
+        """The district the account's lists are limited to; None: every district."""
+        return None if self.reads_all else self.arl
 
     @property
     def district(self) -> str:
+        if self.role == OBSERVER:
+            return _("alle Amtsbezirke, nur lesend")
         return _("alle Amtsbezirke") if self.is_admin else ARLS[self.arl].name
 
 
-def create_user(store: Store, email: str, password: str, arl: str | None = None, admin: bool = False) -> User:
-    """A new office account; ValueError in German says what is wrong."""
+def create_user(store: Store, email: str, password: str, arl: str | None = None, admin: bool = False,
+                observer: bool = False, actor: str | None = None) -> User:
+    """A new account: an office's (`arl`), an admin or an observer; ValueError in German says what is wrong. With
+    `actor` (an admin in the web interface) the act is written to the audit log."""
     email = email.strip().lower()
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", email):
         raise ValueError(f"„{email}“ ist keine gültige E-Mail-Adresse.")
-    if admin == bool(arl):
-        raise ValueError("Bitte genau eines angeben: --arl SLUG oder --admin.")
+    if admin + observer + bool(arl) != 1:
+        raise ValueError("Bitte genau eines angeben: --arl SLUG, --admin oder --observer.")
     if arl and arl not in ARLS:
         raise ValueError(f"Unbekanntes Amt „{arl}“ (erlaubt: {', '.join(ARLS)}).")
     _check_password(password)
+    role = ADMIN if admin else OBSERVER if observer else OFFICE
     with store.write() as db:
         try:
             new_id = db.execute(insert(users).values(
-                email=email, password_hash=hash_password(password), arl=arl, is_admin=admin,
+                email=email, password_hash=hash_password(password), arl=arl, is_admin=admin, role=role, active=True,
                 created_at=datetime.now(UTC))).inserted_primary_key[0]
         except IntegrityError:
             raise ValueError(f"Ein Konto für {email} gibt es schon.") from None
-    return User(new_id, email, arl, admin)
+        if actor:
+            audit.record(db, actor, audit.ACCOUNT_CREATED, f"{email} ({role}{', ' + arl if arl else ''})")
+    return User(new_id, email, arl, admin, role=role)
 
 
 def authenticate(store: Store, email: str, password: str) -> User | None:
@@ -81,14 +108,14 @@ def authenticate(store: Store, email: str, password: str) -> User | None:
     with store.read() as db:
         row = db.execute(select(users).where(users.c.email == email.strip().lower())).mappings().first()
     stored = row["password_hash"] if row else stand_in_hash()
-    if not check_password(stored, password) or row is None:
+    if not check_password(stored, password) or row is None or not row["active"]:
         return None
     return _user(row)
 
 
 def user_by_id(store: Store, user_id: int) -> User | None:
     with store.read() as db:
-        row = db.execute(select(users).where(users.c.id == user_id)).mappings().first()
+        row = db.execute(select(users).where(users.c.id == user_id, users.c.active.is_(True))).mappings().first()
     return _user(row) if row else None
 
 
@@ -110,7 +137,7 @@ def session_user(store: Store, token: str) -> User | None:
              .where(office_sessions.c.token_hash == _hash(token)))
     with store.read() as db:
         row = db.execute(query).mappings().first()
-    if row is None:
+    if row is None or not row["active"]:
         return None
     created, seen = _utc(row["session_created"]), _utc(row["seen_at"])
     if now - created > timedelta(hours=SESSION_HOURS) or now - seen > timedelta(hours=IDLE_HOURS):
@@ -174,7 +201,8 @@ def user_id_for(store: Store, email: str) -> int | None:
 
 
 def _user(row, token: str = "") -> User:
-    return User(row["id"], row["email"], row["arl"], row["is_admin"], token, row["totp_confirmed_at"] is not None)
+    return User(row["id"], row["email"], row["arl"], row["is_admin"], token, row["totp_confirmed_at"] is not None,
+                row["role"])
 
 
 def _check_password(password: str) -> None:

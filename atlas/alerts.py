@@ -24,7 +24,7 @@ from atlas.near import RADII_KM
 from atlas.notices import DAILY
 from atlas.places import Place
 from atlas.present import local_time
-from atlas.schema import claims, projects, proposals, subscriptions, users
+from atlas.schema import claims, projects, proposals, reports, subscriptions, users
 from atlas.schema import outbox as outbox_table
 from atlas.store import PENDING, Store
 from atlas.submitters import WAITING
@@ -183,7 +183,8 @@ def _office_digests(store: Store, now: datetime) -> int:
     projects the clerk holds („Ich übernehme das“)."""
     with store.read() as db:
         accounts = [dict(r) for r in db.execute(select(users).where(users.c.notify == DAILY,
-                                                                     users.c.arl.is_not(None))).mappings()]
+                                                                     users.c.arl.is_not(None),
+                                                                     users.c.active.is_(True))).mappings()]
     queued = 0
     for account in accounts:
         since = as_utc(account["digest_at"] or account["created_at"])
@@ -205,12 +206,17 @@ def _office_digests(store: Store, now: datetime) -> int:
                                  .join(projects, projects.c.id == claims.c.project_id).where(
                 projects.c.arl == account["arl"], claims.c.status == CLAIM_WAITING, claims.c.created_at > since,
                 claims.c.created_at <= now).order_by(claims.c.id)).mappings().all()
-            if not moved or not (new or changed or claimed or held):
+            reported = db.execute(select(reports.c.project_id, projects.c.name, projects.c.ort)
+                                  .join(projects, projects.c.id == reports.c.project_id).where(
+                reports.c.arl == account["arl"], reports.c.status == "open", reports.c.created_at > since,
+                reports.c.created_at <= now).order_by(reports.c.id)).mappings().all()
+            if not moved or not (new or changed or claimed or reported or held):
                 continue
             outbox.queue(db, f"office-digest:{account['id']}:{now:%Y%m%d%H%M%S}", "office_digest",
                          account["email"], {"new": [dict(r) for r in new],
                                             "changed": [dict(r) for r in changed],
-                                            "claimed": [dict(r) for r in claimed], "held": held})
+                                            "claimed": [dict(r) for r in claimed], "held": held,
+                                            "reported": [dict(r) for r in reported]})
             queued += 1
     return queued
 

@@ -14,6 +14,11 @@ SECOND_FACTOR_ENROLLED = "second_factor_enrolled"
 SECOND_FACTOR_RESET = "second_factor_reset"
 RECOVERY_CODE_USED = "recovery_code_used"
 RECOVERY_CODES_RENEWED = "recovery_codes_renewed"
+ACCOUNT_CREATED = "account_created"  # an admin's acts in the web interface (atlas.account_admin)
+ACCOUNT_DEACTIVATED = "account_deactivated"
+ACCOUNT_ACTIVATED = "account_activated"
+PASSWORD_RESET = "password_reset"
+ROLE_CHANGED = "role_changed"
 
 
 def record(db: Connection, actor: str, action: str, subject: str) -> None:

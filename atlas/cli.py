@@ -216,12 +216,14 @@ def freshness_command() -> None:
 @click.argument("email")
 @click.option("--arl", type=click.Choice(list(ARLS)), help="Das Amt, dessen Bezirk das Konto moderiert.")
 @click.option("--admin", is_flag=True, help="Ein Konto, das alle Bezirke sieht.")
+@click.option("--observer", is_flag=True, help="Ein Konto, das alle Bezirke nur liest (das Ministerium).")
 @click.option("--password", help="Ohne Angabe: am Terminal zweimal abgefragt, sonst eine Zeile von stdin.")
 @with_app
-def create_user_command(email: str, arl: str | None, admin: bool, password: str | None) -> None:
-    """Legt ein Konto für ein Amt (--arl SLUG) oder für die Landesebene (--admin) an."""
+def create_user_command(email: str, arl: str | None, admin: bool, observer: bool, password: str | None) -> None:
+    """Legt ein Konto für ein Amt (--arl SLUG), für die Landesebene (--admin) oder zum Lesen (--observer) an."""
     try:
-        user = create_user(services().store, email, password or read_password(), arl=arl, admin=admin)
+        user = create_user(services().store, email, password or read_password(), arl=arl, admin=admin,
+                           observer=observer)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Konto {user.email} angelegt ({user.district}).")

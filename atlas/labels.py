@@ -16,7 +16,8 @@ ACTION_LABELS = dict(STATUS_LABELS, edited=N_("Bearbeitet"), confirmed=N_("Vom E
                      # the office as a team (atlas.store.holds, atlas.store.merging): the offices' history only
                      hold_taken=N_("Übernommen („Ich übernehme das“)"), hold_given=N_("Übergeben an"),
                      hold_released=N_("Nicht mehr übernommen"), merged_in=N_("Duplikat hierher zusammengeführt"),
-                     merged_away=N_("Zusammengeführt in"), distinct=N_("Kein Duplikat von"))
+                     merged_away=N_("Zusammengeführt in"), distinct=N_("Kein Duplikat von"),
+                     report_resolved=N_("Meldung aus der Öffentlichkeit erledigt"))
 OFFICE_ONLY_ACTIONS = ("hold_taken", "hold_given", "hold_released", "merged_in", "merged_away", "distinct")
 FIELD_LABELS = {
     "name": N_("Name"), "traeger": N_("Träger"), "description": N_("Beschreibung"),

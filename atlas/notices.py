@@ -56,7 +56,8 @@ def moved(db, old: dict, new: dict) -> None:
 
 def office(db, row: dict, event: str, kind: str, **extra) -> None:
     """A notice to every account of the project's district that chose a mail per event."""
-    accounts = db.execute(select(users.c.email).where(users.c.arl == row["arl"], users.c.notify == EACH))
+    accounts = db.execute(select(users.c.email).where(users.c.arl == row["arl"], users.c.notify == EACH,
+                                                      users.c.active.is_(True)))
     for (email,) in accounts:
         outbox.queue(db, f"{event}:{email}", kind, email,
                      {"reference": reference(row["id"]), "name": row["name"], "project_id": row["id"],

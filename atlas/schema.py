@@ -53,6 +53,7 @@ projects = Table(
     Column("source_confirmed_at", DateTime(timezone=True), nullable=True),  # NULL: from a source, unconfirmed
     Index("ix_projects_lat_lon", "lat", "lon"),  # the duplicate check looks into a small box around a point
     Index("ix_projects_published_at", "published_at"),  # area digests read what was published since the last
+    Index("ix_projects_created_at", "created_at"),  # the office's queue, oldest first
 )
 users = Table(
     "users", metadata,
@@ -69,6 +70,10 @@ users = Table(
     Column("totp_secret", Text, nullable=True),
     Column("totp_confirmed_at", DateTime(timezone=True), nullable=True),
     Column("totp_last_step", BigInteger, nullable=True),
+    # what the account may do (atlas.roles): "office" (its district), "admin" (everything), "observer" (reads
+    # everything, changes nothing); `is_admin` follows the role. A deactivated account cannot sign in.
+    Column("role", String(10), nullable=False, default="office"),
+    Column("active", Boolean, nullable=False, default=True),
 )
 recovery_codes = Table(
     "recovery_codes", metadata,  # ten one-time codes per account with a second factor; only their hashes
@@ -96,6 +101,7 @@ changes = Table(
     Column("detail", Text, nullable=False, default=""),
     Column("status", String(10), nullable=True),  # the project's status after the change
     Column("row_version", Integer, nullable=True),  # the project's version after the change
+    Index("ix_changes_at", "at"),  # the dashboard's decisions per month, the activity log
 )
 office_sessions = Table(
     "office_sessions", metadata,
@@ -207,4 +213,32 @@ replaced = Table(
     Column("kept_id", Integer, nullable=False, index=True),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("actor", String(254), nullable=False),
+)
+reports = Table(
+    "reports", metadata,  # „Eintrag melden“: someone of the public tells the office about a project (atlas.reports)
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, nullable=False, index=True),
+    Column("arl", String(20), nullable=False),  # the district it landed in (the project's, when it was made)
+    Column("kind", String(20), nullable=False),  # closed, wrong, duplicate, inappropriate, other
+    Column("duplicate_of", Integer, nullable=True),  # the other project, for a duplicate
+    Column("message", Text, nullable=False, default=""),
+    Column("email", String(254), nullable=False, default=""),  # for an answer; emptied when it is resolved
+    Column("language", String(5), nullable=False, default="de"),  # the reporter's: the answer is written in it
+    Column("status", String(10), nullable=False),  # open, resolved
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Column("resolved_by", String(254), nullable=False, default=""),
+    Column("resolution", String(20), nullable=False, default=""),  # edited, archived, merged, dismissed
+    Index("ix_reports_status_arl", "status", "arl"),
+)
+reason_templates = Table(
+    "reason_templates", metadata,  # an office's reasons for a rejection, with their translations (atlas.reasons)
+    Column("id", Integer, primary_key=True),
+    Column("arl", String(20), nullable=False, index=True),
+    Column("title", String(80), nullable=False),
+    Column("body", Text, nullable=False),  # German: what the office and the history read
+    Column("translations", Text, nullable=False, default="{}"),  # JSON {language: text}: what submitters read
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("row_version", Integer, nullable=False, default=1),
 )

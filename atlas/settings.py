@@ -214,6 +214,8 @@ SETTINGS: tuple[Setting, ...] = (
       "unlimited)"),
     S("POSTER_RATE_LIMIT", "20 per minute;200 per hour", "limit", "posters as pages per client"),
     S("PDF_RATE_LIMIT", "5 per minute;30 per hour", "limit", "posters as PDF per client: a person prints a few"),
+    S("REPORT_RATE_LIMIT", "5 per 10 minutes;20 per day", "limit",
+      "reports („Eintrag melden“) per client address: each one is a task for an office"),
     S("ALERT_RATE_LIMIT", "10 per hour;50 per day", "limit", "sign-ups at `/benachrichtigung` per client address"),
     # Open data
     S("DATA_LICENCE", "CC BY 4.0", "text", "the project data's licence, named in the API and in every download"),

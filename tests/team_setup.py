@@ -16,6 +16,7 @@ ANNA = "anna@arl-lw.example"  # leine-weser
 BEN = "ben@arl-lw.example"  # leine-weser
 BRAUNSCHWEIG = "clerk@arl-bs.example"  # another district
 LAND = "land@ml.example"  # admin
+OBSERVER = "referat@ml.example"  # an observer: reads every district, changes nothing
 SUBMITTER = "traeger@example.org"
 
 

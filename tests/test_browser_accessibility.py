@@ -96,7 +96,8 @@ def test_forms_in_their_other_states_have_no_violation(chromium, site, language)
     page.locator("input[name=email]").fill("leine-weser@arl.example")
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form button[type=submit]").click()
-    for path in ("/amt/", "/amt/?status=published", "/amt/projekt/1", "/amt/projekt/1/bearbeiten", "/amt/konto"):
+    for path in ("/amt/", "/amt/warteschlange", "/amt/warteschlange?status=published", "/amt/projekt/1",
+                 "/amt/projekt/1/bearbeiten", "/amt/konto", "/amt/aktivitaet", "/amt/begruendungen"):
         page.goto(site + with_lang(path, language))
         states[path] = violations(page) + ([f"sideways {sideways(page)}"] if sideways(page) else [])
     context.close()

@@ -113,7 +113,7 @@ def test_the_mark_the_claim_form_and_the_offices_view_have_no_accessibility_viol
     page.goto(f"{url}/amt/projekt/{old}?lang={language}")
     expect(page.locator("#anfragen article")).to_have_count(1)
     found["office"] = violations(page)
-    page.goto(f"{url}/amt/?status=aus-quellen&lang={language}")
+    page.goto(f"{url}/amt/warteschlange?status=aus-quellen&lang={language}")
     found["queue"] = violations(page)
     context.close()
     assert not any(found.values()), found

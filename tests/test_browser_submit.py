@@ -34,6 +34,7 @@ def log_in(page, server, email):
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     expect(page.locator(".office-bar")).to_contain_text(email)
+    page.get_by_role("link", name="Warteschlange", exact=True).first.click()  # from the dashboard to the queue
 
 
 def log_out(page):

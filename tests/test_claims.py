@@ -174,16 +174,16 @@ def test_the_office_sees_claims_and_unconfirmed_entries_as_groups_in_its_queue(c
     old, new, _confirmed = claim_app.config["source_ids"]
     send_claim(claim_app.test_client(), new, "leitung@frauentreff.example")
     office = office_client(claim_app)
-    tabs = {a.get_text(strip=True) for a in html(office.get("/amt/")).select("nav[aria-label=Status] a")}
+    tabs = {a.get_text(strip=True) for a in html(office.get("/amt/warteschlange")).select("nav[aria-label=Status] a")}
     assert {"aus Quellen, unbestätigt (2)", "Anfragen von Trägern (1)"} <= tabs
-    claimed = html(office.get("/amt/?status=anfragen")).select("#warteschlange tbody tr")
+    claimed = html(office.get("/amt/warteschlange?status=anfragen")).select("#warteschlange tbody tr")
     assert [row.a["href"] for row in claimed] == [f"/amt/projekt/{new}"]
     assert "Anfrage eines Trägers" in claimed[0].get_text()
-    listed = html(office.get("/amt/?status=aus-quellen")).select("#warteschlange tbody tr")
+    listed = html(office.get("/amt/warteschlange?status=aus-quellen")).select("#warteschlange tbody tr")
     assert [row.a["href"] for row in listed] == [f"/amt/projekt/{old}", f"/amt/projekt/{new}"]
     other = office_client(claim_app, OTHER_OFFICE)
-    assert html(other.get("/amt/?status=anfragen")).select("#warteschlange tbody tr") == []
-    assert html(other.get("/amt/?status=aus-quellen")).select("#warteschlange tbody tr") == []
+    assert html(other.get("/amt/warteschlange?status=anfragen")).select("#warteschlange tbody tr") == []
+    assert html(other.get("/amt/warteschlange?status=aus-quellen")).select("#warteschlange tbody tr") == []
 
 
 def test_accepting_hands_over_the_project_and_declines_the_others(claim_app, smtp):
@@ -244,7 +244,7 @@ def test_another_districts_office_cannot_decide_a_claim(claim_app):
     form = _claim_form(html(office_client(claim_app).get(f"/amt/projekt/{old}")), claim["id"])
     other = office_client(claim_app, OTHER_OFFICE)
     assert other.get(f"/amt/projekt/{old}").status_code == 403
-    page = other.get("/amt/")
+    page = other.get("/amt/warteschlange")
     forged = dict(form, csrf_token=csrf_token(page), entscheidung="annehmen")
     assert other.post(f"/amt/projekt/{old}/anfrage/{claim['id']}", data=forged).status_code == 403
     assert other.post(f"/amt/projekt/{old}/quelle-bestaetigen", data=forged).status_code == 403

@@ -90,17 +90,17 @@ def test_no_answer_marks_it_for_the_public_and_lists_it_for_the_office(mail_app,
     create_account(mail_app, "bs@arl.example", "--arl=braunschweig")
     office = mail_app.test_client()
     login(office, "bs@arl.example")
-    assert html(office.get("/amt/?status=veraltet")).select("#warteschlange tbody tr") == []
+    assert html(office.get("/amt/warteschlange?status=veraltet")).select("#warteschlange tbody tr") == []
     office = mail_app.test_client()
     login(office, "lw@arl.example")
-    [row] = html(office.get("/amt/?status=veraltet")).select("#warteschlange tbody tr")
+    [row] = html(office.get("/amt/warteschlange?status=veraltet")).select("#warteschlange tbody tr")
     assert row.a["href"] == f"/amt/projekt/{published}"
     page = html(office.get(f"/amt/projekt/{published}"))
     assert page.select_one("#nicht-bestaetigt") is not None
     assert office.post(f"/amt/projekt/{published}/archivieren",
                        data=form_values(page, "archivieren")).status_code == 302
     assert client.get(f"/projekt/{published}").status_code == 404
-    assert html(office.get("/amt/?status=archived")).select("#warteschlange tbody tr")
+    assert html(office.get("/amt/warteschlange?status=archived")).select("#warteschlange tbody tr")
 
 
 def test_a_fresh_project_is_neither_asked_nor_marked(mail_app, smtp):
@@ -138,7 +138,7 @@ def test_a_due_project_without_an_address_is_the_offices_task_at_once(mail_app, 
     create_account(mail_app, "lw@arl.example", "--arl=leine-weser")
     office = mail_app.test_client()
     login(office, "lw@arl.example")
-    [row] = html(office.get("/amt/?status=veraltet")).select("#warteschlange tbody tr")
+    [row] = html(office.get("/amt/warteschlange?status=veraltet")).select("#warteschlange tbody tr")
     assert row.a["href"] == f"/amt/projekt/{due}"
     note = html(office.get(f"/amt/projekt/{due}")).select_one("#nicht-bestaetigt").get_text()
     assert "Es gibt keine E-Mail-Adresse, an die die jährliche Nachfrage gehen könnte" in note

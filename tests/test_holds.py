@@ -5,14 +5,12 @@ daily digest – and only the district's office (or an admin) changes it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
-from helpers import PAYLOADS, csrf_token, deliver, html, links, text_of
+from helpers import PAYLOADS, create_account, csrf_token, deliver, html, links, text_of
 from sqlalchemy import select, update
-from team_setup import ANNA, BEN, BRAUNSCHWEIG, LAND, make_team, page_form, team_fixture  # noqa: F401
+from team_setup import ANNA, BEN, BRAUNSCHWEIG, LAND, OBSERVER, make_team, page_form, team_fixture  # noqa: F401
 
-from atlas.access import may_change_office, may_read_office
 from atlas.alerts import send_digests
 from atlas.schema import changes, holds, outbox, users
 from atlas.settings import SettingError, load
@@ -28,7 +26,7 @@ def test_a_taken_project_names_its_clerk_in_the_queue_and_on_its_page_for_the_wh
     answer = hold_post(anna, team.submission, aktion="nehmen")
     assert answer.status_code == 302
     assert answer.headers["Location"].endswith(f"/amt/projekt/{team.submission}#zustaendig")
-    row = html(ben.get("/amt/")).find("a", string="Sprachcafe Lamspringe").find_parent("th")
+    row = html(ben.get("/amt/warteschlange")).find("a", string="Sprachcafe Lamspringe").find_parent("th")
     assert row.select_one(".holder").get_text() == f"übernommen von {ANNA}"
     page = html(ben.get(f"/amt/projekt/{team.submission}"))
     assert page.select_one("#uebernommen").get_text(" ", strip=True).startswith(f"{ANNA} hat das übernommen (seit ")
@@ -36,11 +34,12 @@ def test_a_taken_project_names_its_clerk_in_the_queue_and_on_its_page_for_the_wh
     own = html(anna.get(f"/amt/projekt/{team.submission}"))
     assert own.select_one("#uebernommen").get_text(" ", strip=True).startswith("Sie haben das übernommen")
     assert "Gilt bis" in own.select_one("#uebernommen").get_text()
-    tab = html(anna.get("/amt/?status=mir-zugewiesen"))
-    assert [a.get_text() for a in tab.select("#warteschlange tbody a")] == ["Sprachcafe Lamspringe"]
-    assert "Mir zugewiesen (1)" in tab.select_one("nav[aria-label=Status]").get_text()
-    assert html(ben.get("/amt/?status=mir-zugewiesen")).select("#warteschlange tbody a") == []
-    assert "Mir zugewiesen (0)" in html(ben.get("/amt/")).select_one("nav[aria-label=Status]").get_text()
+    mine = html(anna.get("/amt/warteschlange?mir=ja"))
+    assert [a.get_text() for a in mine.select("#warteschlange tbody a")] == ["Sprachcafe Lamspringe"]
+    assert mine.select_one("#f-mir option[selected]")["value"] == "ja"
+    assert html(ben.get("/amt/warteschlange?mir=ja")).select("#warteschlange tbody a") == []
+    assert html(anna.get("/amt/")).select_one("#mir-zugewiesen").get_text(strip=True) == "Mir zugewiesen: 1 Projekt"
+    assert html(ben.get("/amt/")).select_one("#mir-zugewiesen").get_text(strip=True) == "Mir zugewiesen: 0 Projekte"
 
 
 def test_others_may_still_act_on_it_and_are_told_who_holds_it(team):
@@ -90,7 +89,7 @@ def test_a_hand_over_mails_the_colleague_and_fills_their_list(team, smtp):
     assert links(mail)[0] == f"/amt/projekt/{team.submission}"
     page = html(ben.get(f"/amt/projekt/{team.submission}"))
     assert f"Übergeben von {ANNA}." in page.select_one("#uebernommen").get_text()
-    assert [a.get_text() for a in html(ben.get("/amt/?status=mir-zugewiesen")).select("#warteschlange tbody a")] == [
+    assert [a.get_text() for a in html(ben.get("/amt/warteschlange?mir=ja")).select("#warteschlange tbody a")] == [
         "Sprachcafe Lamspringe"]
     history = html(ben.get(f"/amt/projekt/{team.submission}")).select_one("#verlauf").get_text(" ", strip=True)
     assert f"{ANNA} · Übergeben an: {BEN}" in history
@@ -209,23 +208,34 @@ def test_the_dashboard_gets_holds_by_person_and_a_partial_that_shows_them(team):
     people = store.holds_by_person("leine-weser")
     assert [(p["email"], p["count"]) for p in people] == [(BEN, 2), (ANNA, 1)]
     assert store.holds_by_person("braunschweig") == []
-    from flask import render_template
-
-    with team.app.test_request_context("/amt/"):
-        me = SimpleNamespace(id=team.ben, is_authenticated=True)
-        page = html(SimpleNamespace(get_data=lambda as_text: render_template(
-            "office/_holds_by_person.html", holds_by_person=people, current_user=me)))
+    page = html(team.client(BEN).get("/amt/")).select_one("#uebernommen-nach-person")
     rows = [[cell.get_text(strip=True) for cell in tr.select("th, td")] for tr in page.select("tbody tr")]
     assert [r[:2] for r in rows] == [[BEN, "2"], [ANNA, "1"]]
-    assert page.select_one("tbody a")["href"] == "/amt/?status=mir-zugewiesen"
+    assert page.select_one("tbody a")["href"] == "/amt/warteschlange?mir=ja"  # one's own row: „Mir zugewiesen“
+    assert page.select_one("#mir-zugewiesen").get_text(strip=True) == "Mir zugewiesen: 2 Projekte"
+    others = html(team.client(BRAUNSCHWEIG).get("/amt/")).select_one("#uebernommen-nach-person")
+    assert others.select("tbody tr") == [] and "Niemand hat gerade ein Projekt übernommen." in others.get_text()
 
 
-def test_observers_read_the_office_side_and_change_nothing():
-    """Issue 23's observer role: one helper says what each account may do (atlas.access)."""
-    office = SimpleNamespace(may_moderate=lambda arl: arl == "leine-weser")
-    admin = SimpleNamespace(may_moderate=lambda arl: True)
-    observer = SimpleNamespace(may_moderate=lambda arl: False, is_observer=True)
-    assert (may_read_office(office, "leine-weser"), may_change_office(office, "leine-weser")) == (True, True)
-    assert (may_read_office(office, "braunschweig"), may_change_office(office, "braunschweig")) == (False, False)
-    assert (may_read_office(admin, "braunschweig"), may_change_office(admin, "braunschweig")) == (True, True)
-    assert (may_read_office(observer, "lueneburg"), may_change_office(observer, "lueneburg")) == (True, False)
+def test_observers_read_the_office_side_and_change_nothing(team):
+    """The observer (atlas.accounts.OBSERVER) reads every district's holds, notes and duplicates; each of their
+    forms answers 403 and changes nothing (atlas.access)."""
+    create_account(team.app, OBSERVER, "--observer")
+    anna, observer = team.client(ANNA), team.client(OBSERVER)
+    assert hold_post(anna, team.submission, aktion="nehmen").status_code == 302
+    page = html(observer.get(f"/amt/projekt/{team.submission}"))
+    assert page.select_one("#uebernommen").get_text(" ", strip=True).startswith(f"{ANNA} hat das übernommen")
+    assert page.select_one("#verlauf") is not None
+    assert page.select("form#uebernehmen, form#uebergeben, form#notiz, form#zusammenfuehren-mit") == []
+    assert observer.get("/amt/dubletten").status_code == 200
+    token = csrf_token(observer.get("/amt/"))
+    seen = page_form(anna, f"/amt/projekt/{team.submission}", "uebernehmen")
+    for path, data in ((f"/amt/projekt/{team.submission}/zustaendig", dict(seen, aktion="freigeben")),
+                       (f"/amt/projekt/{team.submission}/notiz", {"text": "Von außen"}),
+                       ("/amt/dubletten/kein-duplikat", {"erster": str(team.source), "zweiter": str(team.submission),
+                                                         f"stand-{team.source}": "1", f"stand-{team.submission}": "1"}),
+                       (f"/amt/projekt/{team.submission}/zusammenfuehren", {"mit": str(team.source)})):
+        assert observer.post(path, data=dict(data, csrf_token=token)).status_code == 403, path
+    assert observer.get(f"/amt/projekt/{team.submission}/zusammenfuehren?mit={team.source}").status_code == 403
+    assert team.store.hold_of(team.submission).email == ANNA and team.store.distinct() == set()
+    assert [entry for entry in team.store.office_history(team.submission) if entry["note"]] == []

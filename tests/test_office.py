@@ -59,7 +59,7 @@ def test_the_office_approves_its_project_and_it_appears_at_once(accounts, lamspr
     client = accounts.test_client()
     assert client.get(f"/projekt/{lamspringe}").status_code == 404
     login(client, "leine-weser@arl.example")
-    queue = html(client.get("/amt/"))
+    queue = html(client.get("/amt/warteschlange"))
     assert [a.get_text() for a in queue.select("#warteschlange tbody a")] == [f"Sprachcafé Lamspringe {XSS}"]
     page = client.get(f"/amt/projekt/{lamspringe}")
     assert XSS not in page.get_data(as_text=True)
@@ -75,7 +75,7 @@ def test_the_office_approves_its_project_and_it_appears_at_once(accounts, lamspr
 def test_another_office_can_neither_see_nor_approve_it(accounts, lamspringe):
     client = accounts.test_client()
     login(client, "braunschweig@arl.example")
-    queue = client.get("/amt/")
+    queue = client.get("/amt/warteschlange")
     assert "Lamspringe" not in queue.get_data(as_text=True)
     assert client.get(f"/amt/projekt/{lamspringe}").status_code == 403
     forged = client.post(f"/amt/projekt/{lamspringe}/freigeben", data={"csrf_token": csrf_token(queue)})
@@ -86,7 +86,7 @@ def test_another_office_can_neither_see_nor_approve_it(accounts, lamspringe):
 def test_the_admin_sees_every_district(accounts, lamspringe):
     client = accounts.test_client()
     login(client, "land@ml.example")
-    assert "Lamspringe" in client.get("/amt/").get_data(as_text=True)
+    assert "Lamspringe" in client.get("/amt/warteschlange").get_data(as_text=True)
 
 
 def test_a_post_without_csrf_token_is_refused(accounts, lamspringe):
@@ -175,7 +175,7 @@ def test_a_new_address_in_another_district_moves_the_project_to_that_office(acco
     assert client.get(f"/projekt/{lamspringe}").status_code == 404  # no longer public until Braunschweig approves
     assert client.get(f"/amt/projekt/{lamspringe}").status_code == 403
     login(client, "braunschweig@arl.example")
-    queue = html(client.get("/amt/")).select_one("#warteschlange").get_text()
+    queue = html(client.get("/amt/warteschlange")).select_one("#warteschlange").get_text()
     assert "Sprachcafé Lamspringe" in queue
     history = " ".join(html(client.get(f"/amt/projekt/{lamspringe}")).select_one("#verlauf").get_text(" ").split())
     assert ("Amt: Amt für regionale Landesentwicklung Leine-Weser → Amt für regionale Landesentwicklung "
@@ -275,14 +275,14 @@ def test_times_are_shown_in_berlin_whatever_zone_the_database_speaks(accounts, l
     client = accounts.test_client()
     login(client, "land@ml.example")
     assert "01.07.2026 12:00" in html(client.get(f"/amt/projekt/{lamspringe}")).select_one("#verlauf").get_text()
-    queue = html(client.get("/amt/?status=rejected"))
+    queue = html(client.get("/amt/warteschlange?status=rejected"))
     assert "16.01.2026 00:30" in queue.select_one("#warteschlange").get_text()
 
 
 def test_the_office_sees_counts_on_its_tabs_german_precision_and_a_map_with_the_pin(accounts, lamspringe):
     client = accounts.test_client()
     login(client, "leine-weser@arl.example")
-    tabs = [a.get_text() for a in html(client.get("/amt/")).select("nav[aria-label=Status] a")]
+    tabs = [a.get_text() for a in html(client.get("/amt/warteschlange")).select("nav[aria-label=Status] a")]
     assert tabs[:2] == ["Eingereicht (1)", "Veröffentlicht (0)"]
     page = html(client.get(f"/amt/projekt/{lamspringe}"))
     assert "(Ortsmitte)" in page.select_one("dl.facts").get_text()

@@ -232,10 +232,10 @@ def test_a_change_proposed_after_a_rejection_shows_in_the_queue_and_taking_it_pu
     decide(office, project_id, "ablehnen", reason="Bitte Zeiten angeben")
     told = propose_change(mail_app, token, zeiten="Mi 15:00-17:00").select_one(".notice, .flash").get_text()
     assert "veröffentlicht, sobald das Amt ihn freigibt" in told
-    queue = html(office.get("/amt/"))
+    queue = html(office.get("/amt/warteschlange"))
     tab = queue.select_one("nav a[href*='status=vorschlaege']").get_text()
     assert tab == "Änderungsvorschläge (1)"
-    listed = html(office.get("/amt/?status=vorschlaege")).select_one("#warteschlange tbody")
+    listed = html(office.get("/amt/warteschlange?status=vorschlaege")).select_one("#warteschlange tbody")
     assert "Nähcafé Lamspringe" in listed.get_text() and "Änderungsvorschlag" in listed.get_text()
     page = html(office.get(f"/amt/projekt/{project_id}"))
     office.post(page.select_one("#vorschlag-entscheiden")["action"],
@@ -245,7 +245,8 @@ def test_a_change_proposed_after_a_rejection_shows_in_the_queue_and_taking_it_pu
     assert mail_app.test_client().get(f"/projekt/{project_id}").status_code == 200
     deliver(mail_app)
     assert any(m["Subject"] == "Veröffentlicht: „Nähcafé Lamspringe“" for m in smtp.to("naeh@example.org"))
-    assert "Änderungsvorschläge (0)" in html(office.get("/amt/")).select_one("nav[aria-label=Status]").get_text()
+    tabs = html(office.get("/amt/warteschlange")).select_one("nav[aria-label=Status]").get_text()
+    assert "Änderungsvorschläge (0)" in tabs
 
 
 def test_a_change_proposed_while_pending_is_checked_with_the_project(mail_app, office):
@@ -259,7 +260,7 @@ def test_the_office_finds_a_project_by_number_name_traeger_or_place_and_keeps_it
     second, _ = submit(mail_app, name="Fahrradwerkstatt 100% ehrenamtlich", ort="Sarstedt")
 
     def found(**params):
-        page = html(office.get("/amt/", query_string=params))
+        page = html(office.get("/amt/warteschlange", query_string=params))
         return [a.get_text() for a in page.select("#warteschlange tbody th a")]
 
     assert found(q=f"GS-{first:06d}") == ["Sprachtreff am Markt"]
@@ -268,7 +269,7 @@ def test_the_office_finds_a_project_by_number_name_traeger_or_place_and_keeps_it
     assert found(q="sarstedt") == ["Fahrradwerkstatt 100% ehrenamtlich"]
     assert found(q="100%") == ["Fahrradwerkstatt 100% ehrenamtlich"]  # % is a letter here, not a wildcard
     assert found(q="markt", status="published") == []
-    page = html(office.get("/amt/", query_string={"q": "markt", "hf": "sprache", "kreis": "03254"}))
+    page = html(office.get("/amt/warteschlange", query_string={"q": "markt", "hf": "sprache", "kreis": "03254"}))
     form = page.select_one("#warteschlange-filter")
     assert form.select_one("#q")["value"] == "markt"
     assert form.select_one("input[name=status]")["value"] == "pending"

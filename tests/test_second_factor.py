@@ -265,7 +265,7 @@ def office_urls(app, project_id: int) -> list[tuple[str, str]]:
         if not rule.endpoint.startswith("office.") or rule.endpoint in ("office.login", "office.login_code"):
             continue
         path = re.sub(r"<id:(?!project_id)\w+>", "1", rule.rule.replace("<id:project_id>", str(project_id)))
-        path = path.replace("<fmt>", "csv")
+        path = path.replace("<fmt>", "csv").replace("<figure>", "monate")
         assert "<" not in path, path
         found += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return found

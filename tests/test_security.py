@@ -78,7 +78,8 @@ def test_the_map_data_hands_the_text_over_unchanged_for_textcontent(app, hostile
     assert name == f"Treffpunkt {payload}"
 
 
-@pytest.mark.parametrize("path", ["/amt/?status=published", "/amt/projekt/{id}", "/amt/projekt/{id}/bearbeiten"])
+@pytest.mark.parametrize("path", ["/amt/warteschlange?status=published", "/amt/projekt/{id}",
+                                  "/amt/projekt/{id}/bearbeiten"])
 def test_office_pages_show_user_text_as_text(app, hostile, payload, path):
     response = logged_in(app).get(path.format(id=hostile))
     assert response.status_code == 200

@@ -1,5 +1,6 @@
-"""Migration 0011_team on yesterday's database (at 0009, with projects, accounts and history in it): everything
-stays; holds, notes, „kein Duplikat“ and merges start empty and work; down and up again keeps the projects."""
+"""Migration 0011_team on yesterday's database (at 0010_workspace, with projects, accounts and history in it):
+everything stays; holds, notes, „kein Duplikat“ and merges start empty and work; down and up again keeps the
+projects."""
 
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ def test_yesterdays_database_gets_the_team_tables_and_keeps_its_projects(team):
     before = {row["id"]: (row["name"], row["status"], row["row_version"]) for row in store.rows()}
     history = store.history(team.submission)
     with store.read() as connection:
-        command.downgrade(_config(connection), "0009")
+        command.downgrade(_config(connection), "0010_workspace")
         connection.commit()
     assert not tables(store) & TABLES
-    assert upgrade(team.app.config["DATABASE_URL"]) == ("0009", head())
+    assert upgrade(team.app.config["DATABASE_URL"]) == ("0010_workspace", head())
     assert TABLES <= tables(store)
     assert {row["id"]: (row["name"], row["status"], row["row_version"]) for row in store.rows()} == before
     assert store.history(team.submission) == history

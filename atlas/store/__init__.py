@@ -8,6 +8,7 @@ offices read – and is the only code that opens the database: every other modul
 from __future__ import annotations
 
 from atlas.labels import ARCHIVED, PENDING, PUBLISHED, REJECTED
+from atlas.store.bulk import BulkWrites
 from atlas.store.core import (
     FROM_SOURCE,
     ID_BATCH,
@@ -26,6 +27,7 @@ from atlas.store.notes import Notes
 from atlas.store.office import OfficeReads
 from atlas.store.public import PUBLIC_COLUMNS, PublicReads, at_public_positions
 from atlas.store.query import ProjectQuery
+from atlas.store.workspace import WorkspaceReads
 from atlas.store.writes import Writes
 
 __all__ = ["ARCHIVED", "FROM_SOURCE", "ID_BATCH", "PENDING", "PUBLIC_COLUMNS", "PUBLISHED", "REFERENCE", "REJECTED",
@@ -33,5 +35,5 @@ __all__ = ["ARCHIVED", "FROM_SOURCE", "ID_BATCH", "PENDING", "PUBLIC_COLUMNS", "
            "Store", "at_public_positions"]
 
 
-class Store(Writes, PublicReads, OfficeReads, Holds, Notes, Merging, StoreCore):
+class Store(Writes, BulkWrites, PublicReads, OfficeReads, WorkspaceReads, Holds, Notes, Merging, StoreCore):
     """Add, publish, reject, query projects; Kreis and ArL are computed when a project is written."""

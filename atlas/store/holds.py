@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, exists, func, insert, or_, select
 
 from atlas import notices, outbox
 from atlas.database import as_utc
@@ -138,6 +138,13 @@ class Holds:
     def _lapse_cutoff(self) -> datetime:
         """A hold taken before this has lapsed."""
         return datetime.now(UTC) - timedelta(days=int(self.hold_days))
+
+
+def held_by(user_id: int | None, cutoff: datetime):
+    """A condition on projects: this account holds the project, taken after `cutoff` (the queue's „Mir
+    zugewiesen“, atlas.queue.FILTERS)."""
+    return exists().where(holds.c.project_id == projects.c.id, holds.c.user_id == user_id,
+                          holds.c.taken_at > cutoff).correlate(projects)
 
 
 def _live(cutoff: datetime):

@@ -71,10 +71,11 @@ class Writes:
         return ids
 
     def set_status(self, project_id: int, status: str, reason: str = "", actor: str = "system",
-                   expected_version: int | None = None) -> int:
+                   expected_version: int | None = None, told_reason: str | None = None) -> int:
         """Publish, reject or archive a project; the change is recorded with who made it and when. Returns the new
         version. With `expected_version` (the version the deciding person saw) a project changed meanwhile is not
-        decided: StaleWrite names what changed."""
+        decided: StaleWrite names what changed. `told_reason`: the reason as the submitter's mail says it (a reason
+        template's translation into their language)."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         with self.change(project_id, expected_version) as unit:
@@ -83,7 +84,7 @@ class Writes:
             if status == PUBLISHED:
                 values.update(published_at=old["published_at"] or unit.now, confirmed_at=unit.now)
             unit.write(values, status, reason, actor)
-            notices.decided(unit.db, old, status, reason, unit.row["row_version"])
+            notices.decided(unit.db, old, status, told_reason or reason, unit.row["row_version"])
             unit.renew_public()
         return unit.row["row_version"]
 

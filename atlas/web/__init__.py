@@ -72,9 +72,12 @@ def register(app: Flask) -> None:
         operations,
         poster,
         public,
+        queue,  # noqa: F401 - the queue and its bulk actions join office.bp
         replaced,  # noqa: F401 - its view (the list of replaced projects) joins downloads.bp
+        reports,
         search,
         submit,
+        workspace,  # noqa: F401 - the dashboard, the admin's pages and the activity log join office.bp
     )
     from atlas.web.cache import PageCache
     from atlas.web.headers import secure
@@ -114,7 +117,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(operations.bp)
     operations.log_requests(app)
     for module in (assets, public, near, search, office, submit, mine, alerts, legal, ogc, downloads, embed, poster,
-                   claim):
+                   claim, reports):
         app.register_blueprint(module.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)

@@ -75,6 +75,10 @@ def poster_limit() -> str:
     return current_app.config["POSTER_RATE_LIMIT"]
 
 
+def report_limit() -> str:
+    return current_app.config["REPORT_RATE_LIMIT"]
+
+
 def pdf_limit() -> str:
     return current_app.config["PDF_RATE_LIMIT"]
 

@@ -238,6 +238,9 @@ def _office_digest(p: dict) -> Mail:
     items += [(row["name"], _("Anfrage eines Trägers, %(ort)s, %(reference)s", ort=row["ort"],
                               reference=reference(row["project_id"])),
                _link("office.project", project_id=row["project_id"])) for row in p.get("claimed", [])]
+    items += [(row["name"], _("Meldung aus der Öffentlichkeit, %(ort)s, %(reference)s", ort=row["ort"],
+                              reference=reference(row["project_id"])),
+               _link("office.project", project_id=row["project_id"])) for row in p.get("reported", [])]
     arrived, held = len(items), p.get("held", [])  # what the clerk holds („Ich übernehme das“) comes last
     items += [(row["name"], _("von Ihnen übernommen seit %(since)s, %(ort)s, %(reference)s", since=row["since"],
                               ort=row["ort"], reference=reference(row["id"])),
@@ -247,15 +250,65 @@ def _office_digest(p: dict) -> Mail:
     if held:
         paragraphs.append(plural("Sie kümmern sich um %(num)s Projekt (am Ende der Liste).",
                                  "Sie kümmern sich um %(num)s Projekte (am Ende der Liste).", len(held)))
-        links.append((_("Mir zugewiesen"), _link("office.queue", status="mir-zugewiesen")))
+        links.append((_("Mir zugewiesen"), _link("office.queue", mir="ja")))
     subject = (plural("Ihre Warteschlange: %(num)s neuer Eintrag", "Ihre Warteschlange: %(num)s neue Einträge",
                       arrived) if arrived else
                plural("Ihre Projekte: %(num)s übernommen", "Ihre Projekte: %(num)s übernommen", len(held)))
     return Mail(subject, paragraphs, links, items=items, settings=_link("office.account"))
 
 
+def _office_report(p: dict) -> Mail:
+    from atlas.reports import KINDS
+
+    return Mail(
+        _("Meldung zu „%(name)s“", **p),
+        [_("Jemand aus der Öffentlichkeit meldet zu „%(name)s“ (%(ort)s, %(reference)s): %(kind)s. Bitte prüfen Sie "
+           "die Meldung.", kind=_(KINDS.get(p.get("report_kind"), KINDS["sonstiges"])), **p)],
+        [(_("Meldung ansehen"), _link("office.project", project_id=p["project_id"]))],
+        settings=_link("office.account"))
+
+
+def _report_answer(p: dict) -> Mail:
+    answers = {
+        "edited": _("Das Amt hat den Eintrag geprüft und korrigiert."),
+        "archived": _("Das Amt hat den Eintrag geprüft und aus dem Atlas genommen."),
+        "merged": _("Das Amt hat den Eintrag als doppelt erkannt und nur den anderen Eintrag behalten."),
+        "dismissed": _("Das Amt hat den Eintrag geprüft und lässt ihn unverändert."),
+    }
+    return Mail(
+        _("Ihre Meldung zu „%(name)s“", **p),
+        [_("vielen Dank für Ihre Meldung zum Eintrag „%(name)s“ (%(reference)s).", **p),
+         answers.get(p.get("resolution"), answers["dismissed"])],
+        [(_("Zum Atlas"), _link("public.index"))])
+
+
+def _decided_items(p: dict, endpoint: str) -> list[tuple[str, str, str]]:
+    return [(isolate(item["name"]), isolate(item["reference"]),
+             _link(endpoint, token=item["token"]) if endpoint == "mine.edit" else
+             _link(endpoint, project_id=item["project_id"])) for item in p["projects"]]
+
+
+def _published_many(p: dict) -> Mail:
+    return Mail(
+        plural("Veröffentlicht: %(num)s Projekt", "Veröffentlicht: %(num)s Projekte", len(p["projects"])),
+        [_("Diese Projekte sind freigegeben und stehen jetzt im Atlas:")],
+        items=_decided_items(p, "public.project"))
+
+
+def _rejected_many(p: dict) -> Mail:
+    return Mail(
+        plural("Nicht veröffentlicht: %(num)s Projekt", "Nicht veröffentlicht: %(num)s Projekte",
+               len(p["projects"])),
+        [_("Diese Projekte wurden nicht in den Atlas aufgenommen:"),
+         _("Begründung des Amtes: %(reason)s", reason=isolate(p["reason"])),
+         _("Über die Links können Sie die Angaben ändern und ein Projekt erneut vorschlagen. Bitte geben Sie die "
+           "Links nicht weiter.")],
+        items=_decided_items(p, "mine.edit"))
+
+
 WRITERS = {"receipt": _receipt, "office_new": _office_new, "office_proposal": _office_proposal,
            "office_claim": _office_claim, "claim_accepted": _claim_accepted, "claim_declined": _claim_declined,
            "hold_given": _hold_given, "note_mention": _note_mention,
            "published": _published, "rejected": _rejected, "moved": _moved, "freshness": _freshness,
-           "confirm": _confirm, "digest": _digest, "office_digest": _office_digest}
+           "confirm": _confirm, "digest": _digest, "office_digest": _office_digest, "office_report": _office_report,
+           "report_answer": _report_answer, "published_many": _published_many, "rejected_many": _rejected_many}

@@ -9,14 +9,13 @@ from flask_login import current_user, login_required
 
 from atlas import claims, freshness, labels, notices, submitters
 from atlas.downloads import office_csv
-from atlas.handlungsfelder import HANDLUNGSFELDER, mask
 from atlas.i18n import _, lazy
 from atlas.mapdata import project_data
 from atlas.present import project_view
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
 from atlas.sources import stand_text
-from atlas.store import ARCHIVED, PENDING, PUBLISHED, REJECTED, StaleWrite
+from atlas.store import ARCHIVED, PUBLISHED, REJECTED, StaleWrite
 from atlas.submission import coordinate_text, relocate
 from atlas.text import clean_text
 from atlas.transfer import export_geojson
@@ -30,62 +29,18 @@ from atlas.web.forms import (
     required_version,
 )
 from atlas.web.headers import no_store
-from atlas.web.team_view import MINE, held_by_me, project_team, queue_holds
+from atlas.web.project_extras import chosen_template, project_extras
+from atlas.web.team_view import project_team
 
 bp = Blueprint("office", __name__, url_prefix="/amt")
 bp.after_request(no_store)
 STATUS_LABELS = {status: lazy(label) for status, label in labels.STATUS_LABELS.items()}
-UNCONFIRMED = "veraltet"  # the queue's tab of published projects whose confirmation ran out
-PROPOSALS = "vorschlaege"  # the tab of projects with a change proposed by their submitters
-FROM_SOURCES = "aus-quellen"  # published entries gathered from public sources, not confirmed by their Träger
-CLAIMS = "anfragen"  # entries whose Träger asks to take them over
-TABS = dict(STATUS_LABELS, **{PROPOSALS: lazy("Änderungsvorschläge"), UNCONFIRMED: lazy("Veraltet"),
-                              FROM_SOURCES: lazy("aus Quellen, unbestätigt"), CLAIMS: lazy("Anfragen von Trägern"),
-                              MINE: lazy("Mir zugewiesen")})
+UNCONFIRMED = "veraltet"  # the queue's tab of published projects whose confirmation ran out (atlas.queue.TABS)
 ACTION_LABELS = {action: lazy(label) for action, label in labels.ACTION_LABELS.items()}
 STALE_EDIT = lazy("Während Sie bearbeitet haben, wurde das Projekt geändert (siehe unten). Es wurde nichts "
                   "überschrieben. Ihre Eingaben sind erhalten: Bitte prüfen Sie sie und speichern Sie dann erneut.")
 STALE_DECISION = lazy("Das Projekt wurde geändert, seit Sie es geöffnet haben (siehe „Inzwischen geändert“). Es wurde "
                       "nichts entschieden: Bitte prüfen Sie den aktuellen Stand und entscheiden Sie erneut.")
-
-
-@bp.get("/")
-@login_required
-def queue():
-    status = request.args.get("status", PENDING)
-    if status not in TABS:
-        abort(400, _("Unbekannter Status „%(status)s“.", status=status[:20]))
-    arl = None if current_user.is_admin else current_user.arl
-    kreis = request.args.get("kreis") or None
-    if kreis and kreis not in _kreise(arl):
-        abort(400, _("Dieser Kreis gehört nicht zu Ihrem Amtsbezirk."))
-    hf = [h for h in request.args.getlist("hf") if h in HANDLUNGSFELDER]
-    words = clean_text(request.args.get("q"))[:100]
-    waiting = submitters.waiting_ids(_store(), arl)
-    claimed = claims.waiting_ids(_store(), arl)
-    from_sources = claims.unconfirmed_ids(_store(), arl)
-    mine = held_by_me(arl)
-    if status == UNCONFIRMED:
-        rows = [r for r in freshness.unconfirmed(_store(), _freshness_days(), arl)
-                if (not kreis or r["kreis_rs"] == kreis) and (not hf or r["hf_mask"] & mask(hf))]
-        if words:
-            found = {r["id"] for r in _store().rows(arl=arl, words=words)}
-            rows = [r for r in rows if r["id"] in found]
-    elif status in (PROPOSALS, CLAIMS, FROM_SOURCES, MINE):
-        ids = {PROPOSALS: waiting, CLAIMS: claimed, FROM_SOURCES: from_sources, MINE: mine}[status]
-        rows = _store().rows(arl=arl, kreis=kreis, hf=hf, words=words, ids=ids)
-    else:
-        rows = _store().rows(status=status, arl=arl, kreis=kreis, hf=hf, words=words)
-    counts = _store().status_counts(arl)
-    counts[UNCONFIRMED] = len(freshness.unconfirmed(_store(), _freshness_days(), arl))
-    counts[PROPOSALS] = len(waiting)
-    counts[CLAIMS], counts[FROM_SOURCES], counts[MINE] = len(claimed), len(from_sources), len(mine)
-    holders = queue_holds([r["id"] for r in rows])
-    views = [dict(project_view(r), reference=notices.reference(r["id"]), proposal=r["id"] in waiting,
-                  claimed=r["id"] in claimed, holder=holders.get(r["id"])) for r in rows]
-    return render_template("office/queue.html", projects=views, status=status, words=words,
-                           labels=TABS, counts=counts, kreise=_kreise(arl), kreis=kreis, fields=HANDLUNGSFELDER,
-                           selected=hf)
 
 
 @bp.get("/projekt/<id:project_id>")
@@ -114,11 +69,16 @@ def approve(project_id: int):
 def reject(project_id: int):
     row = get_project_for_office_or_403(project_id)
     form = RejectForm()
+    template = chosen_template(row["arl"])
+    if template and not (form.reason.data or "").strip():
+        form.reason.data = template.body  # the office's template; its submitter reads its translation
     if not form.validate_on_submit():
         return _project_page(row, form), 400
     try:
-        _store().set_status(project_id, REJECTED, clean_text(form.reason.data, multiline=True),
-                            actor=current_user.email, expected_version=required_version(form))
+        reason = clean_text(form.reason.data, multiline=True)
+        told = template.text_in(row["language"]) if template and reason == clean_text(template.body, True) else None
+        _store().set_status(project_id, REJECTED, reason, actor=current_user.email,
+                            expected_version=required_version(form), told_reason=told)
     except StaleWrite as stale:
         return _changed_meanwhile(stale)
     flash(_("Das Projekt ist abgelehnt."))
@@ -252,9 +212,9 @@ def edit(project_id: int):
 def export(fmt: str):
     if fmt not in ("csv", "geojson"):
         abort(404)
-    rows = _store().rows(arl=None if current_user.is_admin else current_user.arl)
+    rows = _store().rows(arl=current_user.scope)
     body = office_csv(rows, _store().decided_at([r["id"] for r in rows])) if fmt == "csv" else export_geojson(rows)
-    name = f"projekte-{'alle' if current_user.is_admin else current_user.arl}.{fmt}"
+    name = f"projekte-{current_user.scope or 'alle'}.{fmt}"
     mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
@@ -278,7 +238,7 @@ def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = 
                            proposal=waiting, differences=submitters.differences(row, waiting) if waiting else [],
                            unconfirmed=freshness.is_unconfirmed(row, _freshness_days()),
                            claims=claims.waiting(_store(), row["id"]), quelle_stand=stand_text(row["quelle_stand"]),
-                           reference=notices.reference(row["id"]), **project_team(row, **team))
+                           reference=notices.reference(row["id"]), **project_extras(row), **project_team(row, **team))
 
 
 def _changed_meanwhile(stale: StaleWrite):
@@ -288,11 +248,13 @@ def _changed_meanwhile(stale: StaleWrite):
 
 
 def get_project_for_office_or_403(project_id: int) -> dict:
-    """The project, if it lies in the signed-in office's district; 404 if unknown, 403 if someone else's."""
+    """The project, if the signed-in account may read it (GET) or decide on it (any other method); 404 if unknown,
+    403 if someone else's."""
     row = _store().get(project_id)
     if row is None:
         abort(404)
-    if not current_user.may_moderate(row["arl"]):
+    allowed = current_user.may_read if request.method in ("GET", "HEAD") else current_user.may_moderate
+    if not allowed(row["arl"]):
         abort(403)
     return row
 
@@ -303,7 +265,8 @@ def _form_data(row: dict) -> dict:
     return data
 
 
-def _kreise(arl: str | None) -> dict[str, str]:
+def kreise(arl: str | None) -> dict[str, str]:
+    """The Kreise of a district (of the state for None) by key, in the order of their names."""
     regions = current_app.extensions["atlas"].regions
     return {rs: k.label for rs, k in sorted(regions.by_rs.items(), key=lambda item: item[1].name)
             if arl is None or k.arl == arl}

@@ -196,7 +196,7 @@ def _sign_in(user: User):
     if second_factor_required() and not user.second_factor:
         flash(_("Für Ihr Konto ist ein zweiter Faktor vorgeschrieben. Bitte richten Sie ihn jetzt ein."))
         return redirect(url_for("office.account"))
-    return redirect(url_for("office.queue"))
+    return redirect(url_for("office.dashboard"))
 
 
 def _halfway() -> dict | None:

@@ -15,8 +15,6 @@ from atlas.access import may_change_office, may_read_office
 from atlas.geo import box_around
 from atlas.store.merging import FINDER_STATUSES
 
-MINE = "mir-zugewiesen"  # the queue's tab of what the signed-in clerk holds
-
 
 def project_team(row: dict, note_text: str = "", note_errors: dict | None = None) -> dict:
     """The project page's part: its hold (and whom it can go to), the history with notes, likely duplicates, the
@@ -51,15 +49,12 @@ def queue_holds(ids: list[int]) -> dict:
     return _store().holds_of(ids)
 
 
-def held_by_me(arl: str | None) -> list[int]:
-    """The projects the signed-in clerk holds (of the district they see): „Mir zugewiesen“."""
-    return _store().held_ids(current_user.id, arl)
-
-
-def holds_by_person(arl: str | None) -> list[dict]:
-    """For the dashboard (issue 23): each clerk with how many projects they hold and since when the oldest; the
-    partial templates/office/_holds_by_person.html shows it."""
-    return _store().holds_by_person(arl)
+def team_dashboard(arl: str | None) -> dict:
+    """The dashboard's part (atlas.web.workspace): „Mir zugewiesen“ (how many projects the signed-in clerk holds,
+    of the district shown) and each clerk with how many they hold and since when the oldest – the partial
+    templates/office/_holds_by_person.html."""
+    store = _store()
+    return {"held_by_me": len(store.held_ids(current_user.id, arl)), "holds_by_person": store.holds_by_person(arl)}
 
 
 def readable(row: dict) -> bool:

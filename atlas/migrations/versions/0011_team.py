@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_team"
-down_revision = "0009"
+down_revision = "0010_workspace"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,138 @@
+"""What the office's workspace reads: a page of the queue, the tasks waiting with their oldest age, the figures of
+the dashboard (aggregated in the database: a district of 25,000 projects sends back a few hundred rows), and the
+activity log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, literal, select, union_all
+
+from atlas.database import as_utc
+from atlas.labels import PUBLISHED, REJECTED
+from atlas.schema import audit, changes, projects
+
+DECISIONS = (PUBLISHED, REJECTED)
+ACTIVITY_PAGE = 100
+
+
+class WorkspaceReads:
+    def queue_page(self, query, context) -> tuple[list[dict], int]:
+        """One page of the queue (atlas.queue.QueueQuery) and how many projects it has in all."""
+        where = query.conditions(context)
+        listed = (select(projects).where(*where).order_by(*query.order)
+                  .limit(query.per_page).offset((query.page - 1) * query.per_page))
+        with self.read() as db:
+            total = db.execute(select(func.count()).select_from(projects).where(*where)).scalar_one()
+            rows = [dict(r) for r in db.execute(listed).mappings()]
+        return rows, total
+
+    def queue_ids(self, query, context) -> list[int]:
+        """Every project of the queue, in its order: „Nächstes Projekt“ and the bulk actions' checks."""
+        with self.read() as db:
+            return list(db.execute(select(projects.c.id).where(*query.conditions(context)).order_by(*query.order))
+                        .scalars())
+
+    def tasks(self, tabs: dict, arl: str | None, context) -> dict[str, dict[str, tuple[int, datetime | None]]]:
+        """For each tab (atlas.queue.Tab) and district: how many projects it holds and since when its oldest task
+        waits ({tab: {arl: (count, oldest)}}); one grouped query per tab, of one district or of all."""
+        found: dict[str, dict] = {}
+        with self.read() as db:
+            for slug, tab in tabs.items():
+                query = (select(projects.c.arl, func.count(func.distinct(projects.c.id)), func.min(tab.since()))
+                         .select_from(projects).where(tab.condition(context)).group_by(projects.c.arl))
+                if tab.source is not None:
+                    query = query.join(tab.source, tab.source.c.project_id == projects.c.id).where(tab.source_where)
+                if arl:
+                    query = query.where(projects.c.arl == arl)
+                found[slug] = {district: (count, as_utc(oldest) if oldest else None)
+                               for district, count, oldest in db.execute(query)}
+        return found
+
+    def map_rows(self, arl: str | None) -> list[dict]:
+        """What the office's district map draws of each project (of every status): position, status, filters."""
+        query = select(projects.c.id, projects.c.lat, projects.c.lon, projects.c.status, projects.c.name,
+                       projects.c.ort, projects.c.traeger, projects.c.hf_mask, projects.c.sprachen_mask,
+                       projects.c.zg_mask, projects.c.kosten, projects.c.zeiten).order_by(projects.c.id)
+        if arl:
+            query = query.where(projects.c.arl == arl)
+        with self.read() as db:
+            return [dict(row) for row in db.execute(query).mappings()]
+
+    def figures_counts(self, arl: str | None) -> list[tuple[str, int, str, int]]:
+        """(Kreis key, Handlungsfelder mask, status, how many) of every project (of one district)."""
+        query = (select(projects.c.kreis_rs, projects.c.hf_mask, projects.c.status, func.count())
+                 .group_by(projects.c.kreis_rs, projects.c.hf_mask, projects.c.status))
+        if arl:
+            query = query.where(projects.c.arl == arl)
+        with self.read() as db:
+            return [tuple(row) for row in db.execute(query)]
+
+    def created_since(self, arl: str | None, since: datetime) -> dict[str, int]:
+        """How many projects (of one district) came in per month (UTC, "2026-03") since `since`: counted by the
+        database, so a district of 25,000 sends back twelve rows."""
+        column = projects.c.created_at
+        month = (func.to_char(func.timezone("UTC", column), "YYYY-MM") if self.dialect == "postgresql"
+                 else func.strftime("%Y-%m", column))
+        query = select(month, func.count()).where(column >= since).group_by(month)
+        if arl:
+            query = query.where(projects.c.arl == arl)
+        with self.read() as db:
+            return {key: count for key, count in db.execute(query)}
+
+    def decisions_since(self, arl: str | None, since: datetime) -> list[tuple[datetime, str]]:
+        """(when, published or rejected) of every decision since `since` on projects of one district."""
+        query = (select(changes.c.at, changes.c.action).where(changes.c.action.in_(DECISIONS), changes.c.at >= since))
+        if arl:
+            query = query.join(projects, projects.c.id == changes.c.project_id).where(projects.c.arl == arl)
+        with self.read() as db:
+            return [(as_utc(at), action) for at, action in db.execute(query)]
+
+    def first_decisions(self, arl: str | None, since: datetime) -> list[tuple[str, datetime, datetime]]:
+        """(district, submitted, first decided) of the projects (of one district) first decided since `since`."""
+        first = (select(changes.c.project_id, func.min(changes.c.at).label("at"))
+                 .where(changes.c.action.in_(DECISIONS)).group_by(changes.c.project_id).subquery())
+        query = (select(projects.c.arl, projects.c.created_at, first.c.at)
+                 .join(first, first.c.project_id == projects.c.id).where(first.c.at >= since))
+        if arl:
+            query = query.where(projects.c.arl == arl)
+        with self.read() as db:
+            return [(district, as_utc(made), as_utc(at)) for district, made, at in db.execute(query)]
+
+    def activity(self, arl: str | None, actor: str = "", action: str = "", since: datetime | None = None,
+                 until: datetime | None = None, limit: int | None = ACTIVITY_PAGE, offset: int = 0,
+                 accounts: bool = False) -> tuple[list[dict], int]:
+        """Who did what, when, newest first: the projects' history (of one district); with `accounts`, the audit
+        log of accounts too (an admin's page). Returns a page and how many entries match in all."""
+        parts = [select(changes.c.at, changes.c.actor, changes.c.action, changes.c.detail, changes.c.project_id,
+                        projects.c.name, projects.c.arl, literal("projekt").label("kind"))
+                 .join(projects, projects.c.id == changes.c.project_id)
+                 .where(*([projects.c.arl == arl] if arl else []))]
+        if accounts:
+            parts.append(select(audit.c.at, audit.c.actor, audit.c.action, audit.c.subject.label("detail"),
+                                literal(None).label("project_id"), literal("").label("name"),
+                                literal("").label("arl"), literal("konto").label("kind")))
+        every = union_all(*parts).subquery()
+        where = []
+        if actor:
+            where.append(func.lower(every.c.actor).contains(actor.lower(), autoescape=True))
+        if action:
+            where.append(every.c.action == action)
+        if since:
+            where.append(every.c.at >= since)
+        if until:
+            where.append(every.c.at < until)
+        query = select(every).where(*where).order_by(every.c.at.desc())
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        with self.read() as db:
+            total = db.execute(select(func.count()).select_from(every).where(*where)).scalar_one()
+            rows = [dict(row, at=as_utc(row["at"])) for row in db.execute(query).mappings()]
+        return rows, total
+
+    def actions_in_use(self) -> list[str]:
+        with self.read() as db:
+            return sorted(set(db.execute(select(changes.c.action).distinct()).scalars())
+                          | set(db.execute(select(audit.c.action).distinct()).scalars()))
+
+

@@ -1,0 +1,93 @@
+"""The office's workspace in Chromium, as a clerk uses it: the dashboard's map and charts, bulk actions by
+keyboard, and the public's report form; axe finds nothing on the new pages in German and Arabic."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import seeded_app, served, watch
+from helpers import PASSWORD, create_account, submit
+from playwright.sync_api import expect
+from test_browser_accessibility import DESKTOP, PHONE, context_for, sideways, violations, with_lang
+
+pytestmark = pytest.mark.browser
+OFFICE = "leine-weser@arl.example"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    app = seeded_app(tmp_path_factory.mktemp("workspace"))
+    create_account(app, OFFICE, "--arl", "leine-weser")
+    for n in range(3):
+        submit(app, name=f"Lernwerkstatt {n}", ort="Hildesheim", email="verein@example.org")
+    with served(app) as url:
+        yield url
+
+
+def log_in(page, site):
+    page.goto(site + "/amt/anmelden")
+    page.locator("input[name=email]").fill(OFFICE)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    expect(page.locator(".office-bar")).to_contain_text(OFFICE)
+
+
+def test_the_dashboard_shows_tasks_map_and_charts_and_a_marker_opens_the_project(page, site):
+    log_in(page, site)
+    expect(page.locator("#kachel-eingereicht .tile-count")).to_have_text("3")
+    expect(page.locator("#karte-zahl")).not_to_be_empty()
+    page.wait_for_function("() => window.atlasOfficeMap && window.atlasOfficeMap.ready")
+    assert page.locator("svg#monate-diagramm rect").count() > 3
+    assert page.locator("svg#dichte-karte path.kreis").count() >= 7
+    page.get_by_role("checkbox", name="Veröffentlicht").uncheck()
+    page.get_by_role("checkbox", name="Abgelehnt").uncheck()
+    page.get_by_role("checkbox", name="Archiviert").uncheck()
+    page.wait_for_function("() => window.atlasOfficeMap.shown.length === 3")
+    marker = page.locator(".status-marker, .marker-cluster").first
+    marker.focus()
+    page.keyboard.press("Enter")
+    if "/amt/projekt/" not in page.url:  # a cluster opens closer; then a project
+        page.locator(".status-marker").first.focus()
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/amt/projekt/\d+"))
+
+
+def test_bulk_approve_by_keyboard(page, site):
+    log_in(page, site)
+    page.goto(site + "/amt/warteschlange?q=Lernwerkstatt")
+    page.locator("#alle-waehlen").focus()
+    page.keyboard.press("Space")
+    page.locator("#aktion").select_option("freigeben")
+    page.locator("#sammel-senden").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".notice").first).to_contain_text("3 Projekte freigegeben")
+
+
+def test_the_report_form_by_keyboard(page, site):
+    page.goto(site + "/projekt/1")
+    page.get_by_role("link", name="Eintrag melden").click()
+    page.get_by_role("radio", name="Das Projekt gibt es nicht mehr").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("Ihre Nachricht an das Amt (freiwillig)").fill("<img src=x onerror=alert(1)> seit Mai zu")
+    page.get_by_role("button", name="Meldung senden").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#gesendet")).to_be_visible()
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_the_new_pages_have_no_accessibility_violation(chromium, site, language):
+    context = context_for(chromium, PHONE if language == "ar" else DESKTOP, language)
+    page = context.new_page()
+    errors = watch(page)
+    log_in(page, site)
+    found = {}
+    for path in ("/amt/", "/amt/warteschlange", "/amt/aktivitaet", "/amt/begruendungen", "/projekt/2/melden"):
+        page.goto(site + with_lang(path, language))
+        page.wait_for_load_state("networkidle")
+        problems = violations(page) + ([f"sideways {sideways(page)}"] if sideways(page) > 0 else [])
+        if problems:
+            found[path] = problems
+    context.close()
+    assert not found, found
+    assert not errors, errors
