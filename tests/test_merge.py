@@ -8,13 +8,13 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import PAYLOADS, csrf_token, html
+from helpers import PAYLOADS, create_account, csrf_token, html
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 from sqlalchemy import select, update
-from team_setup import ANNA, BEN, BRAUNSCHWEIG, LAND, SUBMITTER, page_form, team_fixture  # noqa: F401
+from team_setup import ANNA, BEN, BRAUNSCHWEIG, LAND, OBSERVER, SUBMITTER, page_form, team_fixture  # noqa: F401
 
-from atlas import claims, submitters
+from atlas import claims, reports, submitters
 from atlas.database import as_utc
 from atlas.projects import validate_project
 from atlas.schema import outbox, projects
@@ -268,3 +268,14 @@ def test_the_merge_can_start_from_the_other_records_page_too(team):
     assert from_source["behalten"] == from_submission["behalten"] == str(team.source)
     assert {k: v for k, v in from_source.items() if k.startswith("feld-")} == {
         k: v for k, v in from_submission.items() if k.startswith("feld-")}
+
+
+def test_a_report_of_a_duplicate_leads_to_the_merge_page_for_the_office_not_for_the_observer(team):
+    create_account(team.app, OBSERVER, "--observer")
+    twin = add_published_twin(team)
+    reports.make(team.store, twin, "dublette", "Gibt es doppelt", "", "de", duplicate_of=team.source)
+    link = html(team.client(ANNA).get(f"/amt/projekt/{twin}")).select_one("#meldungen a.report-merge")
+    assert link.get_text() == "Vergleichen und zusammenführen"
+    data, _page = merge_page(team.client(ANNA), twin, team.source)
+    assert link["href"] == f"/amt/projekt/{twin}/zusammenfuehren?mit={team.source}" and data["behalten"]
+    assert html(team.client(OBSERVER).get(f"/amt/projekt/{twin}")).select("#meldungen a.report-merge") == []
