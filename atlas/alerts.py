@@ -23,6 +23,7 @@ from atlas.i18n import _
 from atlas.near import RADII_KM
 from atlas.notices import DAILY
 from atlas.places import Place
+from atlas.present import local_time
 from atlas.schema import claims, projects, proposals, reports, subscriptions, users
 from atlas.schema import outbox as outbox_table
 from atlas.store import PENDING, Store
@@ -190,7 +191,8 @@ def _summary(project, translations: list, language: str) -> dict:
 
 
 def _office_digests(store: Store, now: datetime) -> int:
-    """One mail a day to each office account that chose it: what arrived in its queue since the last one."""
+    """One mail a day to each office account that chose it: what arrived in its queue since the last one, and the
+    projects the clerk holds („Ich übernehme das“)."""
     with store.read() as db:
         accounts = [dict(r) for r in db.execute(select(users).where(users.c.notify == DAILY,
                                                                      users.c.arl.is_not(None),
@@ -200,6 +202,7 @@ def _office_digests(store: Store, now: datetime) -> int:
         since = as_utc(account["digest_at"] or account["created_at"])
         if since + timedelta(days=1) > now + timedelta(minutes=5):
             continue
+        held = [dict(r, since=local_time(r["since"])[:10]) for r in store.held_rows(account["id"])]
         with store.write() as db:
             moved = db.execute(update(users).where(users.c.id == account["id"],  # == None is IS NULL
                                                    users.c.digest_at == account["digest_at"])
@@ -219,12 +222,12 @@ def _office_digests(store: Store, now: datetime) -> int:
                                   .join(projects, projects.c.id == reports.c.project_id).where(
                 reports.c.arl == account["arl"], reports.c.status == "open", reports.c.created_at > since,
                 reports.c.created_at <= now).order_by(reports.c.id)).mappings().all()
-            if not moved or not (new or changed or claimed or reported):
+            if not moved or not (new or changed or claimed or reported or held):
                 continue
             outbox.queue(db, f"office-digest:{account['id']}:{now:%Y%m%d%H%M%S}", "office_digest",
                          account["email"], {"new": [dict(r) for r in new],
                                             "changed": [dict(r) for r in changed],
-                                            "claimed": [dict(r) for r in claimed],
+                                            "claimed": [dict(r) for r in claimed], "held": held,
                                             "reported": [dict(r) for r in reported]})
             queued += 1
     return queued

@@ -32,8 +32,10 @@ class Publisher:
     contributor_id: str = ""  # the ID GovData gave the data provider (dcatde:contributorID)
 
 
-def catalogue(base: str, publisher: Publisher, licence: str, licence_url: str, modified: datetime | None) -> Graph:
-    """The catalogue of the atlas at `base` (its absolute root URL, without a trailing slash)."""
+def catalogue(base: str, publisher: Publisher, licence: str, licence_url: str, modified: datetime | None,
+              replaced: list[tuple[int, int]] = ()) -> Graph:
+    """The catalogue of the atlas at `base` (its absolute root URL, without a trailing slash); `replaced` are the
+    (merged id, kept id) of records an office merged: each merged project's page dct:isReplacedBy the kept one's."""
     graph = Graph()
     graph.bind("dcat", DCAT)
     graph.bind("dct", DCTERMS)
@@ -65,10 +67,15 @@ def catalogue(base: str, publisher: Publisher, licence: str, licence_url: str, m
          "Angebotssprachen, Zielgruppe, Kosten, Zeiten, Barrierefreiheit und öffentlicher Kontakt. Projekte, die aus "
          "öffentlichen Quellen zusammengetragen wurden, nennen die Quelle (quelle, eine Webadresse) und deren Stand "
          "(quelle_stand: Jahr, Monat oder Tag); bestaetigt sagt, ob der Träger oder das Amt die Angaben bestätigt "
-         "hat (eingereichte Projekte sind es von sich aus).",
+         "hat (eingereichte Projekte sind es von sich aus). Führt ein Amt zwei Einträge eines Projekts zusammen, "
+         "nennt der bleibende die Nummern der ersetzten (ersetzt), deren Adressen auf ihn weiterleiten; die "
+         "Liste der ersetzten Nummern gibt es als eigene Datei.",
          project_licence, f"Gemeinsame Sache – Projektatlas „Niedersachsen packt an“, {licence}",
          [("GeoJSON", "application/geo+json", FILETYPE.GEOJSON, f"{base}/daten/projekte.geojson"),
-          ("CSV", "text/csv", FILETYPE.CSV, f"{base}/daten/projekte.csv")]),
+          ("CSV", "text/csv", FILETYPE.CSV, f"{base}/daten/projekte.csv"),
+          # merged duplicates: which once published id is replaced by which (atlas.replacements)
+          ("ersetzte Nummern, JSON", "application/json", FILETYPE.JSON, f"{base}/daten/ersetzte-projekte.json"),
+          ("ersetzte Nummern, CSV", "text/csv", FILETYPE.CSV, f"{base}/daten/ersetzte-projekte.csv")]),
         ("kreise", "Landkreise und kreisfreie Städte Niedersachsens",
          "Die 45 Kreise mit Regionalschlüssel und zuständigem Amt für regionale Landesentwicklung (vereinfachte "
          "Grenzen nach VG250).", boundary_licence, BOUNDARIES, []),
@@ -115,4 +122,6 @@ def catalogue(base: str, publisher: Publisher, licence: str, licence_url: str, m
             graph.add((distribution, DCATDE.licenseAttributionByText, Literal(attribution, lang="de")))
             if modified and slug == "projekte":
                 graph.add((distribution, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.dateTime)))
+    for merged_id, kept_id in replaced:
+        graph.add((URIRef(f"{base}/projekt/{merged_id}"), DCTERMS.isReplacedBy, URIRef(f"{base}/projekt/{kept_id}")))
     return graph

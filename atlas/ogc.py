@@ -152,6 +152,8 @@ def project_feature(row: dict, project_url: str) -> dict:
             "aktualisiert": _iso(row["updated_at"]), "url": project_url,
             # gathered from a public source: where from and when; confirmed by its Träger (or office), or not yet
             "quelle": row["quelle"], "quelle_stand": row["quelle_stand"], "bestaetigt": not sources.unconfirmed(row),
+            # the ids of once published records merged into this one: their URLs lead here (atlas.store.merging)
+            "ersetzt": list(row.get("ersetzt", [])),
         },
     }
 

@@ -20,6 +20,7 @@ from atlas.i18n import N_
 from atlas.labels import ARCHIVED, PENDING, PUBLISHED, REJECTED, STATUS_LABELS
 from atlas.schema import claims, projects, proposals, reports
 from atlas.store import FROM_SOURCE, REFERENCE
+from atlas.store.holds import DEFAULT_HOLD_DAYS, held_by
 
 PER_PAGE = 50
 OPEN = "open"  # a report waiting for its office (atlas.reports)
@@ -34,6 +35,7 @@ class Context:
     freshness_days: int
     user_id: int | None = None
     email: str = ""
+    hold_days: int = DEFAULT_HOLD_DAYS  # „Ich übernehme das“ lapses after these (ATLAS_HOLD_DAYS)
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,9 @@ FILTERS: dict[str, QueueFilter] = {f.param: f for f in (
     QueueFilter("herkunft", N_("Herkunft"),
                 lambda value, c: projects.c.quelle == "" if value == "eingereicht" else projects.c.quelle != "",
                 (("eingereicht", N_("eingereicht")), ("quelle", N_("aus öffentlichen Quellen")))),
-    # issue 24 adds „mir zugewiesen“ here: QueueFilter("mir", N_("mir zugewiesen"), lambda v, c: <held by c.user_id>,
-    # (("ja", N_("nur mir zugewiesene")),))
+    QueueFilter("mir", N_("Mir zugewiesen"),  # what the signed-in clerk holds („Ich übernehme das“, atlas.store.holds)
+                lambda value, c: held_by(c.user_id, c.now - timedelta(days=c.hold_days)),
+                (("ja", N_("nur von mir übernommene")),)),
 )}
 
 
@@ -159,8 +162,9 @@ def tab_since(tab: str):
     return chosen.since(), chosen.source, chosen.source_where
 
 
-def context_now(freshness_days: int, user_id: int | None = None, email: str = "") -> Context:
-    return Context(datetime.now(UTC), freshness_days, user_id, email)
+def context_now(freshness_days: int, user_id: int | None = None, email: str = "",
+                hold_days: int = DEFAULT_HOLD_DAYS) -> Context:
+    return Context(datetime.now(UTC), freshness_days, user_id, email, hold_days)
 
 
 __all__ = ["CLAIMS", "FILTERS", "FROM_SOURCES", "PER_PAGE", "PROPOSALS", "REPORTS", "SORTS", "STALE", "TABS",

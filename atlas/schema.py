@@ -205,6 +205,37 @@ claims = Table(
     Column("decided_at", DateTime(timezone=True), nullable=True),
     Column("decided_by", String(254), nullable=False, default=""),
 )
+# The office as a team (atlas.store.holds, atlas.store.notes, atlas.store.merging)
+holds = Table(
+    "holds", metadata,  # „Ich übernehme das“: one clerk per project; it lapses after ATLAS_HOLD_DAYS
+    Column("project_id", Integer, primary_key=True),
+    Column("user_id", Integer, nullable=False, index=True),
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+    Column("given_by", String(254), nullable=False, default=""),  # who handed it over ("" : taken by the holder)
+)
+notes = Table(
+    "notes", metadata,  # internal notes of the offices on a project: never public, never to the submitter
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, nullable=False, index=True),
+    Column("user_id", Integer, nullable=True),
+    Column("author", String(254), nullable=False),  # the account's address when it wrote the note
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("body", Text, nullable=False),
+)
+distinct_pairs = Table(
+    "distinct_pairs", metadata,  # „kein Duplikat“: two similar projects an office found to be different ones
+    Column("first_id", Integer, primary_key=True),  # the smaller id of the two
+    Column("second_id", Integer, primary_key=True),
+    Column("decided_by", String(254), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+replaced = Table(
+    "replaced", metadata,  # a project merged into another: its URL, links and open data lead to the kept one
+    Column("project_id", Integer, primary_key=True),  # the merged (archived) record
+    Column("kept_id", Integer, nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(254), nullable=False),
+)
 reports = Table(
     "reports", metadata,  # „Eintrag melden“: someone of the public tells the office about a project (atlas.reports)
     Column("id", Integer, primary_key=True),

@@ -44,6 +44,7 @@ class Services:
         store = Store(self.settings["DATABASE_URL"], self.regions)
         if self.settings["TRANSLATE_URL"] or self.settings["DEEPL_KEY"]:  # published texts get jobs
             store.machine_languages = tuple(other_languages())
+        store.hold_days = self.settings["HOLD_DAYS"]  # „Ich übernehme das“ lapses after these (atlas.store.holds)
         return store
 
     @cached_property

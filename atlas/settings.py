@@ -202,6 +202,8 @@ SETTINGS: tuple[Setting, ...] = (
       shown_default="empty"),
     S("DEEPL_BUDGET", 500_000, "int", "characters sent to DeepL per month at most (API Free's monthly amount)",
       minimum=0),
+    S("HOLD_DAYS", 14, "int", "after how many days an office's „Ich übernehme das“ lapses unless the clerk takes the "
+                              "project again (see [Working as a team](offices.md#working-as-a-team))", minimum=1),
     # Caches and logging
     S("PAGE_CACHE_BYTES", 64 * 1024 * 1024, "int", "rendered public pages kept per process, at most this many bytes",
       minimum=0),
@@ -235,9 +237,9 @@ SETTINGS: tuple[Setting, ...] = (
       "unlimited)"),
     S("POSTER_RATE_LIMIT", "20 per minute;200 per hour", "limit", "posters as pages per client"),
     S("PDF_RATE_LIMIT", "5 per minute;30 per hour", "limit", "posters as PDF per client: a person prints a few"),
-    S("ALERT_RATE_LIMIT", "10 per hour;50 per day", "limit", "sign-ups at `/benachrichtigung` per client address"),
     S("REPORT_RATE_LIMIT", "5 per 10 minutes;20 per day", "limit",
       "reports („Eintrag melden“) per client address: each one is a task for an office"),
+    S("ALERT_RATE_LIMIT", "10 per hour;50 per day", "limit", "sign-ups at `/benachrichtigung` per client address"),
     # Open data
     S("DATA_LICENCE", "CC BY 4.0", "text", "the project data's licence, named in the API and in every download"),
     S("DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/deed.de", "text", "the licence's text"),

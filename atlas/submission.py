@@ -8,11 +8,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, utils
-
 from atlas.geo import distance_km
 from atlas.geocode import Geocoder
 from atlas.i18n import _
+from atlas.likeness import same_name
 from atlas.places import OK, Place, Result, parse_position
 from atlas.projects import ProjectInput
 from atlas.regions import Regions
@@ -21,7 +20,6 @@ from atlas.store import PENDING, PUBLISHED, Store
 PIN_WARNING_KM = 2.0  # a pin farther than this from the address gets a warning the person confirms
 PIN_MOVED_KM = 0.01  # closer than 10 m: the pin was not moved, the address's precision stays
 DUPLICATE_RADIUS_KM = 1.0
-SIMILAR_NAME = 90  # rapidfuzz token_sort_ratio: "Sprachcafé Lamspringe" ~ "Sprachcafe Lamspringe!", not "Sprachcafé"
 PENDING_CELL = (0.05, 0.08)  # degrees (about 5.5 × 5.5 km): where a pending project is counted, never measured
 
 
@@ -128,17 +126,13 @@ def similar_nearby(store: Store, name: str, lat: float, lon: float) -> list[dict
     """
     published = [{"status": PUBLISHED, "id": row["id"], "name": row["name"], "ort": row["ort"]}
                  for row in store.nearby(lat, lon, DUPLICATE_RADIUS_KM, statuses=(PUBLISHED,))
-                 if _same_name(name, row["name"])]
+                 if same_name(name, row["name"])]
     south, west = (math.floor(lat / PENDING_CELL[0]) * PENDING_CELL[0],
                    math.floor(lon / PENDING_CELL[1]) * PENDING_CELL[1])
     pending = [{"status": row["status"]} for row in store.in_box(
         (south, south + PENDING_CELL[0], west, west + PENDING_CELL[1]), statuses=(PENDING,))
-        if _same_name(name, row["name"])]
+        if same_name(name, row["name"])]
     return published + pending
-
-
-def _same_name(typed: str, stored: str) -> bool:
-    return fuzz.token_sort_ratio(typed, stored, processor=utils.default_process) >= SIMILAR_NAME
 
 
 def outside_message(place: Place, subject: str = "") -> str:

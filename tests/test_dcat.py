@@ -60,7 +60,8 @@ def test_the_projects_name_their_licence_modification_and_files_that_answer(cata
     assert graph.value(projekte, DCTERMS.modified).toPython() == store.last_change()
     client = catalogue_app.test_client()
     downloads = [str(u) for d in graph.objects(projekte, DCAT.distribution) for u in graph.objects(d, DCAT.downloadURL)]
-    assert sorted(u.rsplit(".", 1)[1] for u in downloads) == ["csv", "geojson"]
+    assert sorted(u.rsplit("/", 1)[1] for u in downloads) == ["ersetzte-projekte.csv", "ersetzte-projekte.json",
+                                                              "projekte.csv", "projekte.geojson"]
     for url in downloads + [str(graph.value(d, DCAT.accessURL)) for d in graph.objects(projekte, DCAT.distribution)]:
         assert client.get(url.removeprefix(base)).status_code == 200, url
     licences = {str(graph.value(d, DCTERMS.license)) for d in graph.objects(projekte, DCAT.distribution)}

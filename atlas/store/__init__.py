@@ -21,6 +21,9 @@ from atlas.store.core import (
     StaleWrite,
     StoreCore,
 )
+from atlas.store.holds import Holds
+from atlas.store.merging import Merging
+from atlas.store.notes import Notes
 from atlas.store.office import OfficeReads
 from atlas.store.public import PUBLIC_COLUMNS, PublicReads, at_public_positions
 from atlas.store.query import ProjectQuery
@@ -34,5 +37,6 @@ __all__ = ["ARCHIVED", "FROM_SOURCE", "ID_BATCH", "PENDING", "PUBLIC_COLUMNS", "
            "Store", "at_public_positions"]
 
 
-class Store(Writes, BulkWrites, PublicReads, OfficeReads, WorkspaceReads, Texts, Versions, PublicLog, StoreCore):
+class Store(Writes, BulkWrites, PublicReads, OfficeReads, WorkspaceReads, Texts, Versions, PublicLog, Holds, Notes,
+            Merging, StoreCore):
     """Add, publish, reject, query projects; Kreis and ArL are computed when a project is written."""

@@ -17,6 +17,7 @@ from atlas.handlungsfelder import mask
 from atlas.labels import PENDING, PUBLISHED
 from atlas.schema import projects
 from atlas.store.core import FROM_SOURCE, ID_BATCH
+from atlas.store.merging import with_replaced
 from atlas.store.query import ProjectQuery
 
 COUNTS_KEPT = 1000  # counts of distinct queries kept per version (then they are counted anew)
@@ -187,10 +188,11 @@ def _conditions(query: ProjectQuery) -> list:
 
 
 def _public_rows(db, ids: list[int]) -> list[dict]:
-    """Whole rows of published projects by id (in batches of ID_BATCH), at their public positions."""
+    """Whole rows of published projects by id (in batches of ID_BATCH), at their public positions, with the ids of
+    the records merged into each (`ersetzt`)."""
     rows = []
     for first in range(0, len(ids), ID_BATCH):
         rows += [dict(r) for r in db.execute(select(projects).where(
             projects.c.id.in_(ids[first:first + ID_BATCH]), projects.c.status == PUBLISHED)
             .order_by(projects.c.id)).mappings()]
-    return at_public_positions(rows)
+    return with_replaced(db, at_public_positions(rows))  # the records merged into each: the open data names them

@@ -72,11 +72,14 @@ def register(app: Flask) -> None:
         near,
         office,
         office_account,  # noqa: F401 - its views (login, logout, account) join office.bp
+        office_merge,  # noqa: F401 - its views (duplicates, merging) join office.bp
+        office_team,  # noqa: F401 - its views (holds, notes) join office.bp
         ogc,
         operations,
         poster,
         public,
         queue,  # noqa: F401 - the queue and its bulk actions join office.bp
+        replaced,  # noqa: F401 - its view (the list of replaced projects) joins downloads.bp
         reports,
         search,
         submit,

@@ -131,6 +131,21 @@ def _office_claim(p: dict) -> Mail:
         settings=_link("office.account"))
 
 
+def _hold_given(p: dict) -> Mail:
+    return Mail(
+        _("Übergeben an Sie: „%(name)s“ (%(ort)s)", **p),
+        [_("%(by)s hat Ihnen „%(name)s“, %(ort)s (%(reference)s) übergeben: Sie kümmern sich jetzt darum. In der "
+           "Übersicht steht es unter „Mir zugewiesen“.", **p)],
+        [(_("Projekt ansehen"), _link("office.project", project_id=p["project_id"]))])
+
+
+def _note_mention(p: dict) -> Mail:
+    return Mail(
+        _("Erwähnt in einer Notiz zu „%(name)s“", **p),
+        [_("%(by)s hat Sie in einer internen Notiz zu „%(name)s“, %(ort)s (%(reference)s) erwähnt.", **p)],
+        [(_("Notiz lesen"), _link("office.project", project_id=p["project_id"], _anchor=f"notiz-{p['note_id']}"))])
+
+
 def _claim_accepted(p: dict) -> Mail:
     return Mail(
         _("Ihr Projekt „%(name)s“ im Atlas", **p),
@@ -237,10 +252,20 @@ def _office_digest(p: dict) -> Mail:
     items += [(row["name"], _("Meldung aus der Öffentlichkeit, %(ort)s, %(reference)s", ort=row["ort"],
                               reference=reference(row["project_id"])),
                _link("office.project", project_id=row["project_id"]), None) for row in p.get("reported", [])]
-    return Mail(plural("Ihre Warteschlange: %(num)s neuer Eintrag", "Ihre Warteschlange: %(num)s neue Einträge",
-                       len(items)),
-                [_("Seit gestern ist in Ihrem Bezirk eingegangen:")],
-                [(_("Zur Warteschlange"), _link("office.queue"))], items=items, settings=_link("office.account"))
+    arrived, held = len(items), p.get("held", [])  # what the clerk holds („Ich übernehme das“) comes last
+    items += [(row["name"], _("von Ihnen übernommen seit %(since)s, %(ort)s, %(reference)s", since=row["since"],
+                              ort=row["ort"], reference=reference(row["id"])),
+               _link("office.project", project_id=row["id"]), None) for row in held]
+    paragraphs = [_("Seit gestern ist in Ihrem Bezirk eingegangen:")] if arrived else []
+    links = [(_("Zur Warteschlange"), _link("office.queue"))]
+    if held:
+        paragraphs.append(plural("Sie kümmern sich um %(num)s Projekt (am Ende der Liste).",
+                                 "Sie kümmern sich um %(num)s Projekte (am Ende der Liste).", len(held)))
+        links.append((_("Mir zugewiesen"), _link("office.queue", mir="ja")))
+    subject = (plural("Ihre Warteschlange: %(num)s neuer Eintrag", "Ihre Warteschlange: %(num)s neue Einträge",
+                      arrived) if arrived else
+               plural("Ihre Projekte: %(num)s übernommen", "Ihre Projekte: %(num)s übernommen", len(held)))
+    return Mail(subject, paragraphs, links, items=items, settings=_link("office.account"))
 
 
 def _office_report(p: dict) -> Mail:
@@ -294,6 +319,7 @@ def _rejected_many(p: dict) -> Mail:
 
 WRITERS = {"receipt": _receipt, "office_new": _office_new, "office_proposal": _office_proposal,
            "office_claim": _office_claim, "claim_accepted": _claim_accepted, "claim_declined": _claim_declined,
+           "hold_given": _hold_given, "note_mention": _note_mention,
            "published": _published, "rejected": _rejected, "moved": _moved, "freshness": _freshness,
            "confirm": _confirm, "digest": _digest, "office_digest": _office_digest, "office_report": _office_report,
            "report_answer": _report_answer, "published_many": _published_many, "rejected_many": _rejected_many}

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from atlas import freshness as freshness_cycle
 from atlas import notices, submitters
 from atlas.i18n import _
+from atlas.labels import OFFICE_ONLY_ACTIONS
 from atlas.present import project_view
 from atlas.projects import LIMITS, validate_project
 from atlas.regions import ARLS
@@ -41,7 +42,8 @@ def _status_page(row: dict, token: str, withdraw: WithdrawForm):
     return render_template("mine/status.html", project=row, view=project_view(row), token=token,
                            labels=STATUS_LABELS, arl=ARLS[row["arl"]],
                            proposal=submitters.waiting_proposal(store, row["id"]),
-                           decisions=[c for c in store.history(row["id"]) if c["action"] != "edited"],
+                           decisions=[c for c in store.history(row["id"])  # the offices' own steps stay theirs
+                                      if c["action"] != "edited" and c["action"] not in OFFICE_ONLY_ACTIONS],
                            withdraw=withdraw, reference=notices.reference(row["id"]))
 
 

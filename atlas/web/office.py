@@ -31,6 +31,7 @@ from atlas.web.forms import (
 )
 from atlas.web.headers import no_store
 from atlas.web.project_extras import chosen_template, project_extras
+from atlas.web.team_view import project_team
 
 bp = Blueprint("office", __name__, url_prefix="/amt")
 bp.after_request(no_store)
@@ -222,14 +223,20 @@ def export(fmt: str):
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
-def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = None) -> str:
-    """The project with its history; both decision forms carry the version shown, so a stale decision is refused."""
+def render_project(row: dict, status: int = 200, **team):
+    """The project page, for views of other modules that answer on it (atlas.web.office_team): `team` as
+    atlas.web.team_view.project_team takes it (a refused note's text and errors)."""
+    return _project_page(row, RejectForm(), **team), status
+
+
+def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = None, **team) -> str:
+    """The project with its history; both decision forms carry the version shown, so a stale decision is refused.
+    Who holds it, its notes and its likely duplicates: atlas.web.team_view."""
     reject.version.data = str(row["row_version"])
     waiting = submitters.waiting_proposal(current_store(), row["id"])
     view = {"lat": round(row["lat"], 5), "lon": round(row["lon"], 5), "zoom": 14}
     return render_template("office/project.html", map=page_map("projekt"),
                            data=project_data(pd.DataFrame([row]), view=view), project=project_view(row),
-                           history=current_store().history(row["id"]),
                            labels=STATUS_LABELS, actions=ACTION_LABELS, reject=reject, arl=ARLS[row["arl"]],
                            approve=ApproveForm(version=str(row["row_version"])), meanwhile=meanwhile,
                            proposal=waiting, translations=current_store().translations(row["id"]),
@@ -237,8 +244,8 @@ def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = 
                            if waiting else [],
                            unconfirmed=freshness.is_unconfirmed(row, _freshness_days()),
                            claims=claims.waiting(current_store(), row["id"]),
-                           quelle_stand=stand_text(row["quelle_stand"]),
-                           reference=notices.reference(row["id"]), **project_extras(row))
+                           quelle_stand=stand_text(row["quelle_stand"]), reference=notices.reference(row["id"]),
+                           **project_extras(row), **project_team(row, **team))
 
 
 def _changed_meanwhile(stale: StaleWrite):

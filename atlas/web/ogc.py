@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
 from atlas import dcat, ogc
@@ -118,6 +118,10 @@ def item(collection_id: str, feature_id: str):
         if not (feature_id.isdigit() and len(feature_id) < 10):
             raise NotFound()
         rows, _matched = services.store.published_page(ProjectQuery(id=int(feature_id), limit=1))
+        kept = None if rows else services.store.replaced_by(int(feature_id), once_published=True)
+        if kept is not None:  # merged into another record: the feature lives on under the kept id
+            return redirect(absolute_url("ogc.item", collection_id="projekte", feature_id=kept,
+                                         **({"f": request.args["f"]} if "f" in request.args else {})), 301)
         if not rows:
             raise NotFound()
         feature = ogc.project_feature(rows[0], _project_url(rows[0]["id"]))
@@ -143,8 +147,10 @@ def catalogue(fmt: str):
     config = current_app.config
     publisher = dcat.Publisher(config["OPERATOR_NAME"], config["OPERATOR_EMAIL"], config["DCAT_PUBLISHER_URL"],
                                config["DCAT_CONTRIBUTOR_ID"])
+    projects = current_store()
     graph = dcat.catalogue(absolute_url("public.index").rstrip("/"), publisher, config["DATA_LICENCE"],
-                           config["DATA_LICENCE_URL"], current_store().last_change())
+                           config["DATA_LICENCE_URL"], projects.last_change(),
+                           [(row["id"], row["kept_id"]) for row in projects.replacements()])
     return _stored(graph.serialize(format=kinds[fmt][0]), kinds[fmt][1])
 
 

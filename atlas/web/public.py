@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from atlas.filters import TIMES, Filter
@@ -38,6 +38,9 @@ def region(slug: str):
 @bp.get("/projekt/<id:project_id>")
 def project(project_id: int):
     services = current_services()
+    kept = services.store.replaced_by(project_id, once_published=True)
+    if kept is not None:  # merged into another record (atlas.store.merging): its address leads there for good
+        return redirect(url_for("public.project", project_id=kept, lang=request.args.get("lang") or None), 301)
     row = get_published_or_404(project_id)
     keep_params([])
     key = ("projekt", project_id, language.current(), local_now().date())  # it says what is open today

@@ -16,6 +16,7 @@ from atlas.text import clean_text
 from atlas.web import current_store
 from atlas.web.forms import ActionForm
 from atlas.web.office import bp, kreise
+from atlas.web.team_view import queue_holds
 
 MAX_PAGE = 100_000
 BULK_REASON_LIMIT = 1000
@@ -32,8 +33,10 @@ def queue():
                            pages=pages))
     counts = {slug: sum(count for count, _oldest in by_arl.values())
               for slug, by_arl in current_store().tasks(TABS, query.arl, _context()).items()}
-    waiting = current_store().waiting_tasks([r["id"] for r in rows])
-    views = [dict(project_view(r), reference=notices.reference(r["id"]), waiting=waiting[r["id"]]) for r in rows]
+    ids = [r["id"] for r in rows]
+    waiting, holders = current_store().waiting_tasks(ids), queue_holds(ids)  # holders: „Ich übernehme das“
+    views = [dict(project_view(r), reference=notices.reference(r["id"]), waiting=waiting[r["id"]],
+                  holder=holders.get(r["id"])) for r in rows]
     return render_template("office/queue.html", projects=views, query=query, total=total, pages=pages,
                            tabs=TABS, counts=counts, kreise=kreise(query.arl), filters=FILTERS, sorts=SORTS,
                            actions=bulk.BULK_ACTIONS, templates=_templates(), form=ActionForm(),
@@ -191,4 +194,5 @@ def _templates() -> list:
 
 
 def _context():
-    return context_now(current_app.config["FRESHNESS_DAYS"], current_user.id, current_user.email)
+    return context_now(current_app.config["FRESHNESS_DAYS"], current_user.id, current_user.email,
+                       current_store().hold_days)

@@ -21,6 +21,7 @@ from atlas.regions import ARLS
 from atlas.web import current_services, current_store, office_admin, office_reasons  # noqa: F401 - their views join office.bp
 from atlas.web.assets import _basemap_options
 from atlas.web.office import bp
+from atlas.web.team_view import team_dashboard
 
 MAP_STATUSES = (PENDING, PUBLISHED, REJECTED, ARCHIVED)
 STATUS_COLOURS = {PENDING: "#b35900", PUBLISHED: "#007a5a", REJECTED: "#b00020", ARCHIVED: "#555555"}
@@ -38,7 +39,7 @@ def dashboard_page():
                            choropleth=_choropleth(figures, arl), fields=HANDLUNGSFELDER, per=dashboard.PER,
                            map_options=_map_options(arl), statuses=MAP_STATUSES, colours=STATUS_COLOURS,
                            status_labels=STATUS_LABELS, side_by_side=figures.by_arl() if arl is None else None,
-                           bezirk=arl or "")
+                           bezirk=arl or "", **team_dashboard(arl))
 
 
 @bp.get("/zahlen/<figure>.csv")
@@ -113,4 +114,5 @@ def _map_options(arl: str | None) -> str:
 
 
 def _context():
-    return context_now(current_app.config["FRESHNESS_DAYS"], current_user.id, current_user.email)
+    return context_now(current_app.config["FRESHNESS_DAYS"], current_user.id, current_user.email,
+                       current_store().hold_days)

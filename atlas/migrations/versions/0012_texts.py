@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_texts"
-down_revision = "0010_workspace"
+down_revision = "0011_team"
 branch_labels = None
 depends_on = None
 
