@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
-from atlas import history, merge, notices, outbox, tokens
+from atlas import history, machine, merge, notices, outbox, tokens
 from atlas.database import as_utc
 from atlas.labels import ARCHIVED, FIELD_LABELS, PENDING, PUBLISHED
 from atlas.schema import claims, distinct_pairs, holds, projects, proposals, replaced
@@ -110,6 +110,7 @@ class Merging:
             changed = {key: (before[key], value) for key, value in values.items() if key in FIELD_LABELS}
             detail = [["duplikat", "", notices.reference(merged_id)], *json.loads(history.record(changed))]
             kept.write(values, MERGED_IN, json.dumps(detail, ensure_ascii=False), actor)
+            machine.queue(db, kept.row, self.machine_languages, kept.now)  # its German texts may have changed
             if kept.row["status"] != before["status"]:
                 notices.decided(db, before, kept.row["status"], "", kept.row["row_version"])
             told = before["email"] if before["status"] != kept.row["status"] else ""  # by notices.decided
@@ -129,9 +130,9 @@ class Merging:
             for project_id, version in sorted(((first_id, first_version), (second_id, second_version))):
                 units[project_id] = Change(db, _locked(db, project_id, version), now)
             yield units[first_id], units[second_id]
-            public = any(unit.public for unit in units.values())
-            if public:
-                _bump(db)
+            public = [unit for unit in units.values() if unit.public]
+            if public:  # the districts and projects the public sees changed, logged for the other processes
+                _bump(db, set().union(*(unit.arls for unit in public)), [unit.id for unit in public])
         if public:
             self._changed()
 
