@@ -7,9 +7,9 @@ from flask import abort, current_app
 
 from atlas import replacements
 from atlas.web import absolute_url, current_pages, current_store
-from atlas.web.delivery import deliver
 from atlas.web.downloads import bp
 from atlas.web.limits import download_limit, limiter
+from atlas.web.prepared import respond
 
 KINDS = {"json": "application/json", "csv": "text/csv"}
 
@@ -31,7 +31,7 @@ def replaced_projects(fmt: str):
                 else replacements.as_csv(rows, page, licence))
 
     body = current_pages().get(("ersetzt", fmt), store.version(), render, mimetype=KINDS[fmt])
-    response = deliver(body)
+    response = respond(body)
     response.headers.update({"Content-Disposition": f'attachment; filename="ersetzte-projekte.{fmt}"',
                              "Access-Control-Allow-Origin": "*", "Link": f'<{licence_url}>; rel="license"'})
     return response
