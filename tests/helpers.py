@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -285,3 +286,28 @@ def add_facts_projects(app) -> None:
         facts(name="Altes Projekt"),  # nothing known, as after the migration
     ]
     services.store.add_many([(row, place) for row in rows], PUBLISHED)
+
+
+WAVE1 = Path(__file__).parent / "data" / "atlas-wave1.sql"  # a database as the first release left it
+
+
+def old_database(directory: Path, revision: str, *statements: str) -> Path:
+    """A database of the first release (its seven projects) migrated to `revision`, `statements` run there: what a
+    migration after it meets."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from atlas.migrate import _config
+
+    database = directory / "atlas.db"
+    with sqlite3.connect(database) as db:
+        db.executescript(WAVE1.read_text())
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        command.stamp(_config(connection), "0001")
+        command.upgrade(_config(connection), revision)
+        for statement in statements:
+            connection.execute(text(statement))
+        connection.commit()
+    engine.dispose()
+    return database

@@ -8,12 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import PASSWORD, SEED_CSV, html, login, make_app
+from helpers import PASSWORD, SEED_CSV, WAVE1, html, login, make_app, old_database
 
 from atlas import create_app
 from atlas.migrate import SchemaNotCurrent, head, upgrade
-
-WAVE1 = Path(__file__).parent / "data" / "atlas-wave1.sql"
 
 
 def test_a_database_made_by_the_first_release_upgrades_in_place(tmp_path):
@@ -126,14 +124,9 @@ def test_yesterdays_database_learns_sources_and_claims_and_its_projects_count_as
 
     from atlas.migrate import _config
 
-    database = tmp_path / "atlas.db"
-    with sqlite3.connect(database) as db:
-        db.executescript(WAVE1.read_text())
+    database = old_database(tmp_path, "0008")
     engine = create_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
-        command.stamp(_config(connection), "0001")
-        command.upgrade(_config(connection), "0008")
-        connection.commit()
         assert "quelle" not in {c["name"] for c in inspect(connection).get_columns("projects")}
     assert upgrade(f"sqlite:///{database}") == ("0008", head())
     with engine.connect() as connection:

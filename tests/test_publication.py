@@ -63,25 +63,12 @@ def test_the_line_is_kept_in_whole_minutes_and_a_project_in_its_minute_is_not_mi
 def test_yesterdays_database_learns_the_line_and_renews_once_only_if_a_confirmation_ran_out(tmp_path):
     """Migration 0013_scale on a database at 0009 with projects in it (the seven of wave 1, published), one of them
     unconfirmed for long: the line was never kept, so the first cycle renews the pages once; the next does not."""
-    import sqlite3
+    from helpers import make_app, old_database
+    from sqlalchemy import text
 
-    from alembic import command
-    from helpers import make_app
-    from sqlalchemy import create_engine, text
-    from test_migrations import WAVE1
+    from atlas.migrate import upgrade
 
-    from atlas.migrate import _config, upgrade
-
-    database = tmp_path / "atlas.db"
-    with sqlite3.connect(database) as db:
-        db.executescript(WAVE1.read_text())
-    engine = create_engine(f"sqlite:///{database}")
-    with engine.connect() as connection:
-        command.stamp(_config(connection), "0001")
-        command.upgrade(_config(connection), "0009")
-        connection.execute(text("UPDATE projects SET status = 'published', confirmed_at = created_at"))
-        connection.commit()
-    engine.dispose()
+    database = old_database(tmp_path, "0009", "UPDATE projects SET status = 'published', confirmed_at = created_at")
     assert upgrade(f"sqlite:///{database}")[0] == "0009"
     app = make_app(tmp_path, migrate=False, DATABASE_URL=f"sqlite:///{database}")
     store = app.extensions["atlas"].store

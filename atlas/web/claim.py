@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 
 from atlas import claims
 from atlas.i18n import _
 from atlas.present import project_view
-from atlas.regions import ARLS
 from atlas.text import clean_text, email_address
 from atlas.web import current_store, language
 from atlas.web.forms import EXPIRED, ClaimForm
 from atlas.web.headers import no_store
 from atlas.web.limits import limiter, submit_limit
+from atlas.web.project_forms import form_page, sent, thanks_page
 from atlas.web.reader import get_published_or_404
 
 bp = Blueprint("claim", __name__)
@@ -60,17 +60,12 @@ def validate(raw_email: str | None, raw_message: str | None) -> tuple[str, str, 
 
 
 def render_claim(row: dict, form: ClaimForm, errors: dict, status: int | None = None):
-    page = render_template("claim/form.html", project=project_view(row), form=form, errors=errors,
-                           arl=ARLS[row["arl"]], limit=MESSAGE_LIMIT)
-    return page, status or (400 if errors else 200)
+    return form_page("claim/form.html", row, form, errors, status, limit=MESSAGE_LIMIT)
 
 
 @bp.get("/projekt/<id:project_id>/bestaetigen/danke")
 def thanks(project_id: int):
-    if session.get("claimed") != project_id:
-        return redirect(url_for("public.project", project_id=project_id))
-    row = get_published_or_404(project_id)
-    return render_template("claim/thanks.html", project=project_view(row), arl=ARLS[row["arl"]])
+    return thanks_page("claimed", project_id, "claim/thanks.html")
 
 
 @bp.errorhandler(429)
@@ -91,5 +86,5 @@ def _claimable_or_404(project_id: int) -> dict:
 
 
 def _thanks(project_id: int):
-    session["claimed"] = project_id
+    sent("claimed", project_id)
     return redirect(url_for("claim.thanks", project_id=project_id))

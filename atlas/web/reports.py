@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 
 from atlas import reports
 from atlas.i18n import _, lazy
-from atlas.present import project_view
-from atlas.regions import ARLS
 from atlas.store import PUBLISHED, StaleWrite
 from atlas.text import clean_text, email_address
 from atlas.web import current_store, language, office
 from atlas.web.forms import EXPIRED, required_version
 from atlas.web.headers import no_store
 from atlas.web.limits import limiter, report_limit
+from atlas.web.project_forms import form_page, sent, thanks_page
 from atlas.web.reader import get_published_or_404
 
 bp = Blueprint("report", __name__)
@@ -87,17 +86,12 @@ def validate(project_id: int, form: ReportForm) -> tuple[str, int | None, str, s
 
 
 def render_report(row: dict, form: ReportForm, errors: dict, status: int | None = None):
-    page = render_template("public/report.html", project=project_view(row), form=form, errors=errors,
-                           arl=ARLS[row["arl"]], limit=MESSAGE_LIMIT)
-    return page, status or (400 if errors else 200)
+    return form_page("public/report.html", row, form, errors, status, limit=MESSAGE_LIMIT)
 
 
 @bp.get("/projekt/<id:project_id>/melden/danke")
 def thanks(project_id: int):
-    if session.get("reported") != project_id:
-        return redirect(url_for("public.project", project_id=project_id))
-    row = get_published_or_404(project_id)
-    return render_template("public/report_thanks.html", project=project_view(row), arl=ARLS[row["arl"]])
+    return thanks_page("reported", project_id, "public/report_thanks.html")
 
 
 @bp.errorhandler(429)
@@ -143,5 +137,5 @@ def _report(report_id: int) -> dict:
 
 
 def _thanks(project_id: int):
-    session["reported"] = project_id
+    sent("reported", project_id)
     return redirect(url_for("report.thanks", project_id=project_id))
