@@ -17,6 +17,7 @@ from atlas import machine, notices, outbox, tokens
 from atlas.i18n import N_
 from atlas.labels import ARCHIVED, PENDING, PUBLISHED, REJECTED
 from atlas.store import Store
+from atlas.store.holds import HoldChanged
 
 MAX_ROWS = 500  # rows one bulk action takes; the queue shows 50 a page
 
@@ -24,7 +25,7 @@ MAX_ROWS = 500  # rows one bulk action takes; the queue shows 50 a page
 @dataclass(frozen=True)
 class BulkAction:
     label: str  # German, translated where shown
-    status: str
+    status: str | None  # the status it gives; None: it changes who handles the project (TAKE), not its status
     applies: Callable[[dict], bool]  # whether the action fits the project as it is
     needs_reason: bool = False
 
@@ -34,7 +35,9 @@ BULK_ACTIONS: dict[str, BulkAction] = {
     "ablehnen": BulkAction(N_("Ablehnen"), REJECTED, lambda row: row["status"] in (PENDING, PUBLISHED),
                            needs_reason=True),
     "archivieren": BulkAction(N_("Archivieren"), ARCHIVED, lambda row: row["status"] == PUBLISHED),
+    "uebernehmen": BulkAction(N_("Übernehmen (mir zuweisen)"), None, lambda row: True),
 }
+TAKE = "uebernehmen"
 
 
 @dataclass
@@ -44,6 +47,7 @@ class BulkResult:
     forbidden: list[dict] = field(default_factory=list)  # another district's
     unfit: list[dict] = field(default_factory=list)  # the action does not fit their status (already published …)
     missing: list[int] = field(default_factory=list)
+    held: list[tuple[dict, str]] = field(default_factory=list)  # (project, the colleague who holds it): skipped
 
 
 def apply(store: Store, action: str, items: list[tuple[int, int]], actor: str, may: Callable[[str], bool],
@@ -51,6 +55,8 @@ def apply(store: Store, action: str, items: list[tuple[int, int]], actor: str, m
     """Do `action` to each (project id, version seen) that `may` (a district → allowed) allows. `translated` gives
     the reason in a submitter's language (a template's translation), the German `reason` otherwise."""
     chosen = BULK_ACTIONS[action]
+    if chosen.status is None:
+        raise ValueError(f"{action} changes no status: see take()")
     if chosen.needs_reason and not reason.strip():
         raise ValueError("a rejection needs a reason")
     if len(items) > MAX_ROWS:
@@ -119,3 +125,29 @@ def _tell_submitter(db, decided: list[tuple[dict, dict]], status: str, reason: s
 
 def _now(store: Store, project_id: int) -> dict | None:
     return store.get(project_id)
+
+
+def take(store: Store, items: list[tuple[int, int]], user_id: int, actor: str,
+         may: Callable[[str], bool]) -> BulkResult:
+    """„Ich übernehme das“ for each (project id, version seen) that `may` (a district → allowed) allows: a row
+    changed since the office looked, or taken by a colleague meanwhile, is skipped and named."""
+    if len(items) > MAX_ROWS:
+        raise ValueError(f"at most {MAX_ROWS} rows at once, got {len(items)}")
+    result = BulkResult()
+    rows = {row["id"]: row for row in store.rows(ids=[project_id for project_id, _version in items])}
+    for project_id, version in items:
+        row = rows.get(project_id)
+        if row is None:
+            result.missing.append(project_id)
+        elif not may(row["arl"]):
+            result.forbidden.append(row)
+        elif row["row_version"] != version:
+            result.stale.append(row)
+        else:
+            try:
+                store.set_hold(project_id, user_id, user_id, actor, seen_id=None)
+            except HoldChanged as changed:
+                result.held.append((row, changed.hold.email if changed.hold else ""))
+                continue
+            result.done.append(row)
+    return result

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import PAYLOADS, create_account, csrf_token, deliver, html, links, text_of
+from helpers import PAYLOADS, create_account, csrf_token, deliver, form_values, html, links, submit, text_of
 from sqlalchemy import select, update
 from team_setup import ANNA, BEN, BRAUNSCHWEIG, LAND, OBSERVER, make_team, page_form, team_fixture  # noqa: F401
 
@@ -239,3 +239,27 @@ def test_observers_read_the_office_side_and_change_nothing(team):
     assert observer.get(f"/amt/projekt/{team.submission}/zusammenfuehren?mit={team.source}").status_code == 403
     assert team.store.hold_of(team.submission).email == ANNA and team.store.distinct() == set()
     assert [entry for entry in team.store.office_history(team.submission) if entry["note"]] == []
+
+
+def test_a_clerk_takes_several_projects_at_once_from_the_queue_and_is_told_what_was_skipped(team):
+    """The bulk action „Übernehmen (mir zuweisen)“: each row checked as a single hold is – a project a colleague took
+    meanwhile and one changed since the page was read are skipped and named; nothing of another district is taken."""
+    anna, ben = team.client(ANNA), team.client(BEN)
+    second, _link = submit(team.app, name="Nähcafé Sarstedt", ort="Sarstedt", email="naehen@example.org")
+    changed, _link = submit(team.app, name="Lesepaten Alfeld", ort="Alfeld", email="")
+    page = html(anna.get("/amt/warteschlange"))
+    rows = [box["value"] for box in page.select("input[name=zeile]")] + [f"{team.salzgitter}:1"]
+    assert len(rows) == 4, rows
+    hold_post(ben, team.submission, aktion="nehmen")  # Ben was quicker with one of them
+    team.store.set_status(changed, "rejected", "kein Bezug", actor=BEN)  # … and decided another
+    form = dict(form_values(page, "sammelaktion"), aktion="uebernehmen", zeile=rows)
+    text = html(anna.post("/amt/warteschlange/aktion", data=form, follow_redirects=True)).get_text(" ")
+    assert "1 Projekt übernommen." in text
+    assert f"weil {BEN} es inzwischen übernommen hat: GS-{team.submission:06d}" in text
+    assert f"weil inzwischen geändert: GS-{changed:06d}" in text
+    assert f"nicht zu Ihrem Amtsbezirk gehört: GS-{team.salzgitter:06d}" in text
+    assert team.store.hold_of(second).email == ANNA and team.store.hold_of(team.submission).email == BEN
+    assert team.store.hold_of(changed) is None and team.store.hold_of(team.salzgitter) is None
+    assert team.store.get(second)["status"] == "pending", "taking changes who handles it, not its status"
+    mine = html(anna.get("/amt/warteschlange?mir=ja"))
+    assert [a.get_text() for a in mine.select("#warteschlange tbody a")] == ["Nähcafé Sarstedt"]

@@ -47,7 +47,8 @@ def queue():
 @bp.post("/warteschlange/aktion")
 @login_required
 def bulk_action():
-    """Approve, reject or archive the rows chosen; each is checked as a single decision is."""
+    """Approve, reject, archive or take („Ich übernehme das“) the rows chosen; each is checked as a single action
+    is."""
     back = _back()
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -57,6 +58,9 @@ def bulk_action():
     items = _rows(request.form.getlist("zeile"))
     if not items:
         flash(_("Bitte wählen Sie mindestens ein Projekt aus."))
+        return redirect(back)
+    if action == bulk.TAKE:
+        _tell(action, bulk.take(current_store(), items, current_user.id, current_user.email, current_user.may_moderate))
         return redirect(back)
     reason, translated = _reason(action)
     if bulk.BULK_ACTIONS[action].needs_reason and not reason:
@@ -169,11 +173,15 @@ def _tell(action: str, result: bulk.BulkResult) -> None:
         "freigeben": plural("%(num)s Projekt freigegeben.", "%(num)s Projekte freigegeben.", done),
         "ablehnen": plural("%(num)s Projekt abgelehnt.", "%(num)s Projekte abgelehnt.", done),
         "archivieren": plural("%(num)s Projekt archiviert.", "%(num)s Projekte archiviert.", done),
+        bulk.TAKE: plural("%(num)s Projekt übernommen.", "%(num)s Projekte übernommen.", done),
     }
     flash(messages.get(action) or plural("%(num)s Projekt geändert.", "%(num)s Projekte geändert.", done))
     for row in result.stale:
         flash(_("Nicht entschieden, weil inzwischen geändert: %(reference)s „%(name)s“. Bitte prüfen Sie es "
                 "erneut.", reference=notices.reference(row["id"]), name=row["name"]))
+    for row, email in result.held:
+        flash(_("Übersprungen, weil %(email)s es inzwischen übernommen hat: %(reference)s „%(name)s“.", email=email,
+                reference=notices.reference(row["id"]), name=row["name"]))
     for row in result.unfit:
         flash(_("Übersprungen, weil der Status nicht passt: %(reference)s „%(name)s“ (%(status)s).",
                 reference=notices.reference(row["id"]), name=row["name"], status=_(TABS[row["status"]].label)))
