@@ -4,7 +4,7 @@ logout) and the account page are atlas.web.office_account, on this blueprint too
 from __future__ import annotations
 
 import pandas as pd
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from atlas import claims, freshness, labels, notices, submitters
@@ -30,6 +30,7 @@ from atlas.web.forms import (
     required_version,
 )
 from atlas.web.headers import no_store
+from atlas.web.prepared import attachment
 from atlas.web.project_extras import chosen_template, project_extras
 from atlas.web.team_view import project_team
 
@@ -220,7 +221,7 @@ def export(fmt: str):
     body = office_csv(rows, store.decided_at([r["id"] for r in rows])) if fmt == "csv" else export_geojson(rows)
     name = f"projekte-{current_user.scope or 'alle'}.{fmt}"
     mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+    return attachment(body, mimetype, name)
 
 
 def render_project(row: dict, status: int = 200, **team):

@@ -8,7 +8,7 @@ import csv
 import io
 from datetime import datetime, timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from atlas import account_admin, audit
@@ -22,6 +22,7 @@ from atlas.transfer import spreadsheet_cell
 from atlas.web import current_store
 from atlas.web.forms import ActionForm
 from atlas.web.office import bp
+from atlas.web.prepared import attachment
 
 # What an observer may still post: its own session and account (signing in and out, its notifications, its second
 # factor). Every other POST of the office blueprint is a write and answers 403 (tests/test_office_roles.py checks
@@ -137,8 +138,7 @@ def activity_csv():
             f"GS-{row['project_id']:06d}" if row["project_id"] else "",
             ARLS[row["arl"]].name if row["arl"] in ARLS else "", row["detail"][:500])])
     name = f"aktivitaet-{arl or 'alle'}.csv"
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return attachment(("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv; charset=utf-8", name)
 
 
 def _activity_filter():

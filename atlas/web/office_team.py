@@ -89,20 +89,19 @@ def note(project_id: int):
 
 def project_to_change_or_403(project_id: int) -> dict:
     """The project, if the signed-in account may change the office side of it (district, role); 404, 403."""
-    row = current_store().get(project_id)
-    if row is None:
-        abort(404)
-    if not may_change_office(current_user, row["arl"]):
-        abort(403)
-    return row
+    return _project_if(project_id, may_change_office)
 
 
 def project_to_read_or_403(project_id: int) -> dict:
     """The project, if the signed-in account may read its office side (its office, an admin, an observer)."""
+    return _project_if(project_id, may_read_office)
+
+
+def _project_if(project_id: int, allowed) -> dict:
     row = current_store().get(project_id)
     if row is None:
         abort(404)
-    if not may_read_office(current_user, row["arl"]):
+    if not allowed(current_user, row["arl"]):
         abort(403)
     return row
 

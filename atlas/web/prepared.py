@@ -58,3 +58,8 @@ def respond(stored: Prepared, max_age: int = 0, immutable: bool = False, public:
     else:
         response.set_data(stored.body)
     return response
+
+
+def attachment(body: str | bytes, mimetype: str, name: str) -> Response:
+    """A file to save (an office's export, a CSV of figures, an XLIFF file): made per request, never kept."""
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})

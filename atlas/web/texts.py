@@ -4,7 +4,7 @@ the admin, the machine's engines with this month's use against their budgets."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -18,6 +18,7 @@ from atlas.web import current_services, current_store
 from atlas.web.forms import EXPIRED, ActionForm, required_version
 from atlas.web.headers import no_store
 from atlas.web.office import STALE_EDIT, get_project_for_office_or_403
+from atlas.web.prepared import attachment
 
 bp = Blueprint("texts", __name__, url_prefix="/amt/uebersetzungen")
 bp.after_request(no_store)
@@ -113,8 +114,7 @@ def export():
         return redirect(url_for("texts.overview", sprache=language))
     body = xliff.export(rows, current_store().translations_of([row["id"] for row in rows]), language)
     name = f"projekte-de-{language}.xlf"
-    return Response(body, mimetype="application/xliff+xml",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return attachment(body, "application/xliff+xml", name)
 
 
 @bp.post("/xliff-einlesen")

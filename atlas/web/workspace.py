@@ -21,6 +21,7 @@ from atlas.regions import ARLS
 from atlas.web import current_services, current_store, office_admin, office_reasons  # noqa: F401 - their views join office.bp
 from atlas.web.assets import _basemap_options
 from atlas.web.office import bp
+from atlas.web.prepared import attachment
 from atlas.web.team_view import team_dashboard
 
 MAP_STATUSES = (PENDING, PUBLISHED, REJECTED, ARCHIVED)
@@ -55,8 +56,7 @@ def figure_csv(figure: str):
         figures = dashboard.figures(current_store(), current_services().regions, arl, now)
         body = figures_csv.months_csv(figures) if figure == "monate" else figures_csv.kreise_csv(figures)
     name = f"{figure}-{arl or 'niedersachsen'}-{now:%Y-%m-%d}.csv"
-    return Response(body, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return attachment(body, "text/csv; charset=utf-8", name)
 
 
 @bp.get("/karte.json")
