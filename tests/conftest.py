@@ -229,6 +229,16 @@ def watch(page) -> list[str]:
 # --- mail: a real SMTP server on loopback, and an app that sends through it --------------------------------
 
 @pytest.fixture
+def redis_server():
+    """A real redis-server on a loopback port under /tmp, for this test."""
+    from servers import RedisServer
+
+    server = RedisServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
 def smtp():
     from servers import SmtpServer
 

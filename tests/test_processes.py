@@ -8,10 +8,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import helpers
-import pytest
 import requests
 from bs4 import BeautifulSoup
-from servers import AtlasServe, Gunicorn, RedisServer, free_port
+from servers import AtlasServe, Gunicorn, free_port
 
 from atlas.migrate import upgrade
 
@@ -54,13 +53,6 @@ def test_atlas_serve_logs_each_request_once(tmp_path):
         assert len(lines) == 1, log
         assert " INFO [" in lines[0] and "] atlas.access: GET " in lines[0] and lines[0].endswith(" ms"), lines
     assert "Traceback" not in log
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer()
-    yield server
-    server.close()
 
 
 def test_four_workers_start_together_on_an_empty_database_without_an_error(tmp_path):

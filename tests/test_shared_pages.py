@@ -9,16 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from helpers import add_facts_projects, facts, make_app
-from servers import RedisServer
 
 from atlas.store import PUBLISHED
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture
