@@ -164,7 +164,7 @@ def mail() -> None:
 @with_app
 def mail_send() -> None:
     """Sendet einmal alle fälligen Mails (für cron, wenn nicht `atlas serve` sie laufend sendet)."""
-    from atlas.web.mails import deliver
+    from atlas.mail_texts import deliver
 
     result = deliver(current_app._get_current_object())
     services().outbox.purge()
@@ -192,7 +192,7 @@ def mail_status() -> None:
 def mail_digest() -> None:
     """Erzeugt die fälligen Zusammenfassungen (Umkreis-Benachrichtigungen, Tagesübersicht der Ämter) und sendet."""
     from atlas.alerts import send_digests
-    from atlas.web.mails import deliver
+    from atlas.mail_texts import deliver
 
     queued = send_digests(services().store)
     result = deliver(current_app._get_current_object())
@@ -204,7 +204,7 @@ def mail_digest() -> None:
 def freshness_command() -> None:
     """Fragt bei Projekten nach, die seit ATLAS_FRESHNESS_DAYS nicht bestätigt wurden (für cron, täglich)."""
     from atlas.freshness import run
-    from atlas.web.mails import deliver
+    from atlas.mail_texts import deliver
 
     cycle = run(services().store, current_app.config["FRESHNESS_DAYS"])
     result = deliver(current_app._get_current_object())

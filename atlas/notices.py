@@ -1,6 +1,6 @@
 """Who hears of a change: the mails a change queues, in the transaction that makes the change.
 
-Plain functions over an open transaction (`db`) and project rows; atlas.outbox keeps the mails, atlas.web.mails
+Plain functions over an open transaction (`db`) and project rows; atlas.outbox keeps the mails, atlas.mail_texts
 writes their text when they are sent.
 """
 

@@ -216,7 +216,7 @@ def submit(app, name: str = "Sprachcafé Lamspringe", ort: str = "Lamspringe", e
 
 def deliver(app, now=None):
     """What `atlas serve` does every few seconds: send the outbox."""
-    from atlas.web.mails import deliver as send
+    from atlas.mail_texts import deliver as send
 
     return send(app, now)
 

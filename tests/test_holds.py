@@ -189,7 +189,7 @@ def test_the_daily_digest_lists_each_clerks_own_projects(team):
 
     held = {email: [(r["id"], r["given_by"]) for r in json.loads(p)["held"]] for email, p in params.items()}
     assert held == {BEN: [(team.submission, ""), (team.source, ANNA)], ANNA: [(team.fahrrad, "")]}
-    from atlas.web.mails import compose
+    from atlas.mail_texts import compose
 
     with store.read() as db:
         row = db.execute(select(outbox).where(outbox.c.recipient == BEN, outbox.c.kind == "office_digest")

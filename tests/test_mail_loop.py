@@ -155,7 +155,7 @@ def test_a_sender_that_died_mid_delivery_leaves_the_mail_to_the_next(mail_app, s
     """A crash after claiming: the lease runs out, the mail goes once, with the Message-ID it would have had."""
     from datetime import UTC, datetime, timedelta
 
-    from atlas.web.mails import compose
+    from atlas.mail_texts import compose
 
     submit(mail_app, email="a@example.org")
     services = mail_app.extensions["atlas"]

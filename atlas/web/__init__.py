@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, current_app, g, request
 from jinja2 import BytecodeCache
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
@@ -14,6 +14,7 @@ from atlas import facts
 from atlas.filters import TIMES
 from atlas.history import changes
 from atlas.i18n import _, distance, isolate, lazy, listing, number
+from atlas.links import absolute_url
 from atlas.near import RADII_KM
 from atlas.places import precision_label
 from atlas.present import blank_project, local_time
@@ -176,13 +177,6 @@ def query_with(**changes) -> str:
     params = [(k, v) for k, v in page_params() if k not in changes]
     params += [(k, v) for k, v in changes.items() if v is not None]
     return urlencode(params)
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """An address on ATLAS_BASE_URL, never on the Host of the request: a page or file kept for everyone must not carry
-    a host the first requester named (a poisoned cache)."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    return urlunsplit((base.scheme, base.netloc, url_for(endpoint, **values), "", ""))
 
 
 def language_query(code: str) -> str:

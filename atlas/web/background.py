@@ -12,7 +12,7 @@ import time
 from flask import Flask
 
 from atlas import alerts, freshness
-from atlas.web.mails import deliver
+from atlas.mail_texts import deliver
 
 log = logging.getLogger("atlas.mail")
 DIGEST_EVERY = 3600.0

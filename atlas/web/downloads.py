@@ -7,9 +7,10 @@ from flask import Blueprint, abort, current_app, request
 from werkzeug.exceptions import BadRequest
 
 from atlas import downloads, ogc
+from atlas.links import absolute_url
 from atlas.near import parse_near_query, within_radius
 from atlas.present import local_now
-from atlas.web import absolute_url, current_pages, current_services
+from atlas.web import current_pages, current_services
 from atlas.web.limits import download_limit, limiter
 from atlas.web.params import arl_argument, valid_filter
 from atlas.web.prepared import respond

@@ -10,10 +10,11 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from atlas import dcat, ogc
 from atlas.i18n import _
+from atlas.links import absolute_url
 from atlas.openapi import openapi_document
 from atlas.regions import BOUNDARIES, BOUNDARIES_LICENCE_URL
 from atlas.store import ProjectQuery
-from atlas.web import absolute_url, current_services, current_store
+from atlas.web import current_services, current_store
 from atlas.web.limits import api_limit, limiter
 from atlas.web.prepared import prepare, respond
 

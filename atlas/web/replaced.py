@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import abort, current_app
 
 from atlas import replacements
-from atlas.web import absolute_url, current_pages, current_store
+from atlas.links import absolute_url
+from atlas.web import current_pages, current_store
 from atlas.web.downloads import bp
 from atlas.web.limits import download_limit, limiter
 from atlas.web.prepared import respond

@@ -15,6 +15,7 @@ from flask import (
 )
 
 from atlas.i18n import _
+from atlas.links import absolute_url
 from atlas.notices import reference
 from atlas.places import parse_position
 from atlas.projects import LIMITS, validate_project
@@ -27,7 +28,7 @@ from atlas.submission import (
     locate_submission,
     ready,
 )
-from atlas.web import absolute_url, current_services, language
+from atlas.web import current_services, language
 from atlas.web.assets import page_map
 from atlas.web.forms import EXPIRED, SubmitForm
 from atlas.web.headers import no_store
