@@ -136,7 +136,7 @@ def serve(host: str, port: int, threads: int) -> None:
     """Startet den Server (waitress) auf einer Datenbank, die `atlas db upgrade` vorbereitet hat."""
     from waitress.server import create_server
 
-    from atlas.web.background import Background
+    from atlas.background import Background
 
     app = current_app._get_current_object()
     if for_the_public(app.config, host) and app.config["BASE_URL"] == DEFAULT_BASE_URL:

@@ -225,7 +225,7 @@ def test_deepl_with_the_glossary_of_the_atlas_and_libretranslate_for_what_deepl_
 
 
 def test_the_background_worker_of_atlas_serve_runs_the_jobs(tmp_path, engine):
-    from atlas.web.background import Background
+    from atlas.background import Background
 
     app = machine_app(tmp_path, engine)
     project_id = published(app)

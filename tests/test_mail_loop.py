@@ -205,7 +205,7 @@ def test_without_a_mail_server_mails_are_files_in_the_instance(tmp_path):
 def test_serve_delivers_the_outbox_within_seconds(mail_app, smtp):
     import time
 
-    from atlas.web.background import Background
+    from atlas.background import Background
 
     worker = Background(mail_app)
     worker.interval = 0.2

@@ -9,9 +9,9 @@ from helpers import submit
 from sqlalchemy import update
 
 from atlas import freshness
+from atlas.background import Background
 from atlas.schema import projects
 from atlas.store import PUBLISHED
-from atlas.web.background import Background
 
 DAYS = 365
 
