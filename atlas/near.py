@@ -3,7 +3,6 @@ candidates; geo.distances measures them, as it measures every distance the atlas
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -18,6 +17,7 @@ from atlas.i18n import _
 from atlas.places import parse_position
 from atlas.present import local_now
 from atlas.text import clean_text
+from atlas.versioned import Versioned
 
 RADII_KM = (5, 10, 25, 50)
 DEFAULT_RADIUS_KM = 25
@@ -108,19 +108,15 @@ class NearIndexCache:
 
     def __init__(self, public):
         self.public = public
-        self._lock = threading.Lock()
-        self._version: int | None = None
-        self._index: NearIndex | None = None
-        self.builds = 0
+        self._index: Versioned[NearIndex] = Versioned()
+
+    @property
+    def builds(self) -> int:
+        return self._index.builds
 
     def current(self) -> NearIndex:
         snapshot = self.public.current()
-        with self._lock:
-            if snapshot.version != self._version:
-                self._index = NearIndex(snapshot.frame())
-                self._version = snapshot.version
-                self.builds += 1
-            return self._index
+        return self._index.get(snapshot.version, lambda: NearIndex(snapshot.frame()))
 
 
 @dataclass

@@ -30,6 +30,7 @@ from atlas.geo import box_around, distances, within
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import DEFAULT
 from atlas.present import local_now
+from atlas.versioned import Versioned
 
 STEMMER = snowballstemmer.stemmer("german")
 # The pure-Python stemmer takes about 80 µs a word; the words of the projects repeat, so each is stemmed once.
@@ -149,9 +150,9 @@ class Searcher:
 
     def __init__(self, store):
         self.store = store
-        self._vocabulary: tuple[int, list[str]] | None = None
+        self._vocabulary: Versioned[list[str]] = Versioned()
         self._answers: OrderedDict[tuple, Found] = OrderedDict()  # (version, terms, filter, area, page) → answer
-        self._schedules: tuple[int, list[str]] | None = None
+        self._schedules: Versioned[list[str]] = Versioned()
 
     def search(self, query: str, wanted: Filter | None = None, area: Area | None = None, offset: int = 0,
                limit: int = MAX_RESULTS, now: datetime | None = None, language: str = DEFAULT) -> Found:
@@ -282,13 +283,12 @@ class Searcher:
 
     def schedules(self) -> list[str]:
         """The distinct times of the published projects (a few hundred at most), once per store version."""
-        version = self.store.version()
-        known = self._schedules
-        if known is None or known[0] != version:
+        def read() -> list[str]:
             sql = text("SELECT DISTINCT zeiten FROM projects WHERE status = 'published' AND zeiten != ''")
             with self.store.read() as db:
-                known = self._schedules = (version, [row[0] for row in db.execute(sql)])
-        return known[1]
+                return [row[0] for row in db.execute(sql)]
+
+        return self._schedules.get(self.store.version(), read)
 
     def terms(self, query: str) -> list[list[str]]:
         """Each query word with what it may match: itself and its stem, or close spellings from the index."""
@@ -308,18 +308,16 @@ class Searcher:
         return result
 
     def vocabulary(self) -> list[str]:
-        version = self.store.version()
-        known = self._vocabulary
-        if known is None or known[0] != version:
+        """The index's words, sorted, once per store version."""
+        def read() -> list[str]:
             if self.store.dialect == "postgresql":
                 sql = "SELECT word FROM ts_stat('SELECT document FROM project_search')"  # the words, not the facets
             else:
                 sql = "SELECT term FROM project_search_vocabulary WHERE col = 'document'"
             with self.store.read() as db:
-                terms = sorted(row[0] for row in db.execute(text(sql)))
-            with _lock:
-                self._vocabulary = known = (version, terms)
-        return known[1]
+                return sorted(row[0] for row in db.execute(text(sql)))
+
+        return self._vocabulary.get(self.store.version(), read)
 
 
 def _shortest(variants: list[str]) -> list[str]:
