@@ -246,6 +246,13 @@ XSS_REASON = "Bitte <img src=x onerror=alert(1)> ergänzen & neu einreichen"
 OFFICE = "leine-weser@arl.example"  # the office of Lamspringe and Hildesheim, where the mail tests submit
 
 
+def signed_in(app, email: str = OFFICE):
+    """A browser (test client) of the office account `email`, made before, signed in."""
+    client = app.test_client()
+    assert login(client, email).status_code == 302, f"{email} could not sign in"
+    return client
+
+
 # --- projects with facts: languages, target groups, cost, times -----------------------------------------------
 
 FACTS_BASE = {"name": "Sprachcafé", "ort": "Hildesheim", "handlungsfelder": "sprache"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from helpers import create_account, html, login, make_app, submit
+from helpers import create_account, html, make_app, signed_in, submit
 from test_sources import add_sources
 
 from atlas.accounts import user_id_for
@@ -37,9 +37,7 @@ class Team:
         return self.app.extensions["atlas"].store
 
     def client(self, email: str):
-        client = self.app.test_client()
-        assert login(client, email).status_code == 302
-        return client
+        return signed_in(self.app, email)
 
 
 def make_team(directory, **settings) -> Team:

@@ -15,8 +15,8 @@ from helpers import (
     form_values,
     html,
     links,
-    login,
     make_app,
+    signed_in,
     text_of,
     textarea,
 )
@@ -44,12 +44,6 @@ def send_claim(client, project_id: int, email: str, message: str = "", homepage:
     page = client.get(f"/projekt/{project_id}/bestaetigen{lang}")
     return client.post(f"/projekt/{project_id}/bestaetigen{lang}", data={
         "csrf_token": csrf_token(page), "email": email, "nachricht": message, "homepage": homepage})
-
-
-def office_client(app, email: str = OFFICE):
-    client = app.test_client()
-    login(client, email)
-    return client
 
 
 def decide(office, project_id: int, claim_id: int, decision: str, version: str | None = None):
@@ -165,7 +159,7 @@ def test_hostile_input_stays_text_for_the_office(claim_app):
     old = claim_app.config["source_ids"][0]
     evil = '<script>alert(1)</script><img src=x onerror=alert(1)>'
     send_claim(claim_app.test_client(), old, "leitung@verein.example", evil)
-    page = html(office_client(claim_app).get(f"/amt/projekt/{old}"))
+    page = html(signed_in(claim_app).get(f"/amt/projekt/{old}"))
     shown = page.select_one("#anfragen article")
     assert evil in shown.get_text()
     assert shown.select("script, img") == []
@@ -174,7 +168,7 @@ def test_hostile_input_stays_text_for_the_office(claim_app):
 def test_the_office_sees_claims_and_unconfirmed_entries_as_groups_in_its_queue(claim_app):
     old, new, _confirmed = claim_app.config["source_ids"]
     send_claim(claim_app.test_client(), new, "leitung@frauentreff.example")
-    office = office_client(claim_app)
+    office = signed_in(claim_app)
     tabs = {a.get_text(strip=True) for a in html(office.get("/amt/warteschlange")).select("nav[aria-label=Status] a")}
     assert {"aus Quellen, unbestätigt (2)", "Anfragen von Trägern (1)"} <= tabs
     claimed = html(office.get("/amt/warteschlange?status=anfragen")).select("#warteschlange tbody tr")
@@ -182,7 +176,7 @@ def test_the_office_sees_claims_and_unconfirmed_entries_as_groups_in_its_queue(c
     assert "Anfrage eines Trägers" in claimed[0].get_text()
     listed = html(office.get("/amt/warteschlange?status=aus-quellen")).select("#warteschlange tbody tr")
     assert [urlsplit(row.a["href"]).path for row in listed] == [f"/amt/projekt/{old}", f"/amt/projekt/{new}"]
-    other = office_client(claim_app, OTHER_OFFICE)
+    other = signed_in(claim_app, OTHER_OFFICE)
     for tab in ("anfragen", "aus-quellen"):
         assert html(other.get(f"/amt/warteschlange?status={tab}")).select("#warteschlange tbody a") == []
 
@@ -193,7 +187,7 @@ def test_accepting_hands_over_the_project_and_declines_the_others(claim_app, smt
     send_claim(client, old, "leitung@kirchengemeinde.example", lang="?lang=en")
     send_claim(claim_app.test_client(), old, "jemand@anders.example")  # another person, in another browser
     first, second = waiting_claims(claim_app, old)
-    office = office_client(claim_app)
+    office = signed_in(claim_app)
     answer = decide(office, old, first["id"], "annehmen")
     assert answer.status_code == 302
     row = claim_app.extensions["atlas"].store.get(old)
@@ -224,7 +218,7 @@ def test_declining_tells_the_claimant_and_leaves_the_entry(claim_app, smtp):
     old = claim_app.config["source_ids"][0]
     send_claim(claim_app.test_client(), old, "jemand@anders.example")
     [claim] = waiting_claims(claim_app, old)
-    office = office_client(claim_app)
+    office = signed_in(claim_app)
     assert decide(office, old, claim["id"], "ablehnen").status_code == 302
     row = claim_app.extensions["atlas"].store.get(old)
     assert row["email"] == "" and row["source_confirmed_at"] is None
@@ -242,8 +236,8 @@ def test_another_districts_office_cannot_decide_a_claim(claim_app):
     old = claim_app.config["source_ids"][0]
     send_claim(claim_app.test_client(), old, "leitung@verein.example")
     [claim] = waiting_claims(claim_app, old)
-    form = _claim_form(html(office_client(claim_app).get(f"/amt/projekt/{old}")), claim["id"])
-    other = office_client(claim_app, OTHER_OFFICE)
+    form = _claim_form(html(signed_in(claim_app).get(f"/amt/projekt/{old}")), claim["id"])
+    other = signed_in(claim_app, OTHER_OFFICE)
     assert other.get(f"/amt/projekt/{old}").status_code == 403
     page = other.get("/amt/warteschlange")
     forged = dict(form, csrf_token=csrf_token(page), entscheidung="annehmen")
@@ -257,7 +251,7 @@ def test_a_claim_decided_on_a_stale_version_is_refused(claim_app):
     old = claim_app.config["source_ids"][0]
     send_claim(claim_app.test_client(), old, "leitung@verein.example")
     [claim] = waiting_claims(claim_app, old)
-    office = office_client(claim_app)
+    office = signed_in(claim_app)
     form = _claim_form(html(office.get(f"/amt/projekt/{old}")), claim["id"])
     edit = form_values(html(office.get(f"/amt/projekt/{old}/bearbeiten")), "bearbeiten")
     edit["name"] = "Sprachcafé Lamspringe (Gemeindehaus)"
@@ -275,7 +269,7 @@ def test_a_claim_decided_on_a_stale_version_is_refused(claim_app):
 
 def test_the_office_confirms_an_entry_itself_with_the_version_it_saw(claim_app):
     old, new, _confirmed = claim_app.config["source_ids"]
-    office = office_client(claim_app)
+    office = signed_in(claim_app)
     page = html(office.get(f"/amt/projekt/{new}"))
     assert "Vom Träger noch nicht bestätigt" in page.select_one("#quelle-status").get_text()
     assert page.select_one("#quelle-link")["href"] == "https://www.example.org/2024/frauentreff"
@@ -301,7 +295,7 @@ def test_an_office_with_a_daily_digest_finds_the_claim_there(claim_app, smtp):
     from atlas.alerts import send_digests
 
     store = claim_app.extensions["atlas"].store
-    office = office_client(claim_app)
+    office = signed_in(claim_app)
     page = office.get("/amt/konto")
     assert office.post("/amt/konto", data={"notify": "daily", "csrf_token": csrf_token(page)}).status_code == 302
     old = claim_app.config["source_ids"][0]

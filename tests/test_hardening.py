@@ -8,7 +8,7 @@ import os
 import stat
 
 import pytest
-from helpers import OFFICE, create_account, csrf_token, form_values, html, login, make_app, submit
+from helpers import OFFICE, create_account, csrf_token, form_values, html, make_app, signed_in, submit
 from sqlalchemy.engine import make_url
 
 from atlas.facts import parse_times
@@ -20,9 +20,7 @@ from atlas.transfer import spreadsheet_cell
 @pytest.fixture
 def office(app):
     create_account(app, OFFICE, "--arl=leine-weser")
-    client = app.test_client()
-    login(client, OFFICE)
-    return client
+    return signed_in(app)
 
 
 @pytest.mark.parametrize(("action", "form", "status"), [("freigeben", "freigeben", "pending"),

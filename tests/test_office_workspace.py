@@ -20,6 +20,7 @@ from helpers import (
     html,
     login,
     make_app,
+    signed_in,
     submit,
     text_of,
 )
@@ -39,12 +40,6 @@ def office(tmp_path, smtp):
     create_account(app, ADMIN, "--admin")
     create_account(app, OBSERVER, "--observer")
     return app
-
-
-def signed_in(app, email: str):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
 
 
 def published(app, name: str, ort: str = "Hildesheim", email: str = "", language: str = "de") -> int:

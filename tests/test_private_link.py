@@ -14,6 +14,7 @@ from helpers import (
     form_values,
     html,
     login,
+    signed_in,
     submit,
 )
 
@@ -21,9 +22,7 @@ from helpers import (
 @pytest.fixture
 def office(mail_app):
     create_account(mail_app, OFFICE, "--arl=leine-weser")
-    client = mail_app.test_client()
-    login(client, OFFICE)
-    return client
+    return signed_in(mail_app)
 
 
 def decide(office, project_id: int, action: str = "freigeben", **data):

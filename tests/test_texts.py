@@ -9,7 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import PASSWORD, create_account, csrf_token, form_values, html, login, submit
+from helpers import create_account, csrf_token, form_values, html, signed_in, submit
 
 from atlas.projects import validate_project
 from atlas.store import PUBLISHED
@@ -31,9 +31,7 @@ def published(app, **fields) -> int:
 
 def office_client(app, email=OFFICE, *options):
     create_account(app, email, *(options or ("--arl", "leine-weser")))
-    client = app.test_client()
-    assert login(client, email, PASSWORD).status_code == 302
-    return client
+    return signed_in(app, email)
 
 
 def edit_german(app, project_id, **changes):
