@@ -38,10 +38,10 @@ def upgrade(url: str) -> tuple[str | None, str]:
             first_release = before is None and inspect(connection).has_table("projects")
             connection.commit()
             if first_release:  # made by the first release, before there were migrations
-                command.stamp(_config(connection), FIRST_RELEASE)
+                command.stamp(alembic_config(connection), FIRST_RELEASE)
                 connection.commit()
                 before = FIRST_RELEASE
-            command.upgrade(_config(connection), "head")
+            command.upgrade(alembic_config(connection), "head")
             connection.commit()
             return before, _revision(connection)
     finally:
@@ -49,7 +49,7 @@ def upgrade(url: str) -> tuple[str | None, str]:
 
 
 def head() -> str:
-    return ScriptDirectory.from_config(_config(None)).get_current_head()
+    return ScriptDirectory.from_config(alembic_config(None)).get_current_head()
 
 
 def check_current(engine: Engine) -> None:
@@ -70,14 +70,14 @@ def check_current(engine: Engine) -> None:
 
 
 def _revisions() -> set[str]:
-    return {script.revision for script in ScriptDirectory.from_config(_config(None)).walk_revisions()}
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config(None)).walk_revisions()}
 
 
 def _revision(connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def _config(connection) -> Config:
+def alembic_config(connection) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection

@@ -304,15 +304,15 @@ def old_database(directory: Path, revision: str, *statements: str) -> Path:
     from alembic import command
     from sqlalchemy import create_engine, text
 
-    from atlas.migrate import _config
+    from atlas.migrate import alembic_config
 
     database = directory / "atlas.db"
     with sqlite3.connect(database) as db:
         db.executescript(WAVE1.read_text())
     engine = create_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
-        command.stamp(_config(connection), "0001")
-        command.upgrade(_config(connection), revision)
+        command.stamp(alembic_config(connection), "0001")
+        command.upgrade(alembic_config(connection), revision)
         for statement in statements:
             connection.execute(text(statement))
         connection.commit()

@@ -93,7 +93,7 @@ def test_the_search_facets_written_by_the_migration_are_those_the_code_writes(ap
     from helpers import add_facts_projects
     from sqlalchemy import text
 
-    from atlas.migrate import _config
+    from atlas.migrate import alembic_config
     from atlas.search import facets
 
     add_facts_projects(app)
@@ -101,8 +101,8 @@ def test_the_search_facets_written_by_the_migration_are_those_the_code_writes(ap
     written = _facets(store, text)
     assert len(written) == 4
     with store.read() as connection:
-        command.downgrade(_config(connection), "0006")
-        command.upgrade(_config(connection), "head")
+        command.downgrade(alembic_config(connection), "0006")
+        command.upgrade(alembic_config(connection), "head")
         connection.commit()
     assert _facets(store, text) == written == {i: sorted(facets(store.get(i)).split()) for i in written}
 
@@ -122,7 +122,7 @@ def test_yesterdays_database_learns_sources_and_claims_and_its_projects_count_as
     from alembic import command
     from sqlalchemy import create_engine, inspect, text
 
-    from atlas.migrate import _config
+    from atlas.migrate import alembic_config
 
     database = old_database(tmp_path, "0008")
     engine = create_engine(f"sqlite:///{database}")
@@ -133,8 +133,8 @@ def test_yesterdays_database_learns_sources_and_claims_and_its_projects_count_as
         rows = connection.execute(text("SELECT quelle, quelle_stand, source_confirmed_at, created_at FROM projects"))
         assert [(q, s, c == m) for q, s, c, m in rows] == [("", "", True)] * 7
         assert connection.execute(text("SELECT count(*) FROM claims")).scalar_one() == 0
-        command.downgrade(_config(connection), "0008")
-        command.upgrade(_config(connection), "head")
+        command.downgrade(alembic_config(connection), "0008")
+        command.upgrade(alembic_config(connection), "head")
         connection.commit()
     engine.dispose()
     app = make_app(tmp_path, DATABASE_URL=f"sqlite:///{database}")

@@ -395,12 +395,12 @@ def test_yesterdays_database_learns_roles_reports_and_templates(tmp_path):
     from alembic import command
     from sqlalchemy import create_engine, text
 
-    from atlas.migrate import _config, upgrade
+    from atlas.migrate import alembic_config, upgrade
 
     database = tmp_path / "atlas.db"
     engine = create_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
-        command.upgrade(_config(connection), "0009")
+        command.upgrade(alembic_config(connection), "0009")
         connection.execute(text("INSERT INTO users (email, password_hash, arl, is_admin, created_at, notify) VALUES "
                                 "('a@arl.example', 'x', 'leine-weser', 0, '2026-01-01', 'each'), "
                                 "('l@ml.example', 'x', NULL, 1, '2026-01-01', 'each')"))
@@ -410,8 +410,8 @@ def test_yesterdays_database_learns_roles_reports_and_templates(tmp_path):
         assert connection.execute(text("SELECT email, role, active FROM users ORDER BY email")).all() == [
             ("a@arl.example", "office", 1), ("l@ml.example", "admin", 1)]
         assert connection.execute(text("SELECT count(*) FROM reports")).scalar_one() == 0
-        command.downgrade(_config(connection), "0009")
-        command.upgrade(_config(connection), "head")
+        command.downgrade(alembic_config(connection), "0009")
+        command.upgrade(alembic_config(connection), "head")
         connection.commit()
     engine.dispose()
     app = make_app(tmp_path, DATABASE_URL=f"sqlite:///{database}")

@@ -441,11 +441,11 @@ def test_yesterdays_database_upgrades_and_its_accounts_sign_in_with_the_password
     before and has no second factor."""
     from alembic import command
 
-    from atlas.migrate import _config, head, upgrade
+    from atlas.migrate import alembic_config, head, upgrade
 
     store = office.extensions["atlas"].store
     with store.read() as connection:
-        command.downgrade(_config(connection), "0007")
+        command.downgrade(alembic_config(connection), "0007")
         connection.commit()
         columns = {row[1] for row in connection.execute(text("PRAGMA table_info(users)"))} \
             if store.dialect == "sqlite" else {

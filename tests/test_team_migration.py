@@ -8,7 +8,7 @@ from alembic import command
 from sqlalchemy import inspect
 from team_setup import ANNA, team_fixture  # noqa: F401
 
-from atlas.migrate import _config, head, upgrade
+from atlas.migrate import alembic_config, head, upgrade
 
 TABLES = {"holds", "notes", "distinct_pairs", "replaced"}
 
@@ -24,7 +24,7 @@ def test_yesterdays_database_gets_the_team_tables_and_keeps_its_projects(team):
     before = {row["id"]: (row["name"], row["status"], row["row_version"]) for row in store.rows()}
     history = store.history(team.submission)
     with store.read() as connection:
-        command.downgrade(_config(connection), "0010_workspace")
+        command.downgrade(alembic_config(connection), "0010_workspace")
         connection.commit()
     assert not tables(store) & TABLES
     assert upgrade(team.app.config["DATABASE_URL"]) == ("0010_workspace", head())

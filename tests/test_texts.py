@@ -320,15 +320,15 @@ def test_yesterdays_database_learns_texts_and_keeps_its_projects_searchable(tmp_
     from helpers import make_app
     from sqlalchemy import create_engine, inspect, text
 
-    from atlas.migrate import _config, head, upgrade
+    from atlas.migrate import alembic_config, head, upgrade
 
     database = tmp_path / "atlas.db"
     with sqlite3.connect(database) as db:
         db.executescript((Path(__file__).parent / "data" / "atlas-wave1.sql").read_text())
     engine = create_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
-        command.stamp(_config(connection), "0001")
-        command.upgrade(_config(connection), "0009")
+        command.stamp(alembic_config(connection), "0001")
+        command.upgrade(alembic_config(connection), "0009")
         connection.commit()
         documents = connection.execute(text("SELECT rowid, document, facets FROM project_search")).all()
         assert "summary" not in {c["name"] for c in inspect(connection).get_columns("projects")}
@@ -337,9 +337,9 @@ def test_yesterdays_database_learns_texts_and_keeps_its_projects_searchable(tmp_
         assert connection.execute(text("SELECT DISTINCT summary FROM projects")).scalars().all() == [""]
         assert connection.execute(text("SELECT count(*) FROM project_texts")).scalar_one() == 0
         assert connection.execute(text("SELECT rowid, document, facets FROM project_search")).all() == documents
-        command.downgrade(_config(connection), "0009")
+        command.downgrade(alembic_config(connection), "0009")
         assert connection.execute(text("SELECT rowid, document, facets FROM project_search")).all() == documents
-        command.upgrade(_config(connection), "head")
+        command.upgrade(alembic_config(connection), "head")
         connection.commit()
     engine.dispose()
     app = make_app(tmp_path, DATABASE_URL=f"sqlite:///{database}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from atlas.store.core import Change, StaleWrite, _bump, _locked
+from atlas.store.core import Change, StaleWrite, bump_version, locked_row
 
 
 class BulkWrites:
@@ -20,7 +20,7 @@ class BulkWrites:
             units, stale, missing = [], [], []
             for project_id, version in sorted(items):  # one order for every writer: no deadlock between two bulks
                 try:
-                    units.append(Change(db, _locked(db, project_id, version), now))
+                    units.append(Change(db, locked_row(db, project_id, version), now))
                 except StaleWrite as changed:
                     stale.append(changed)
                 except KeyError:
@@ -28,6 +28,6 @@ class BulkWrites:
             yield units, stale, missing
             public = [unit for unit in units if unit.public]
             if public:  # the districts and projects the public sees changed, logged for the other processes
-                _bump(db, set().union(*(unit.arls for unit in public)), [unit.id for unit in public])
+                bump_version(db, set().union(*(unit.arls for unit in public)), [unit.id for unit in public])
         if public:
             self._changed()

@@ -137,17 +137,17 @@ class StoreCore:
         what changed since), written, recorded, and the public caches renewed if need be – all in one transaction.
         KeyError for a project that does not exist."""
         with self.write() as db:
-            unit = Change(db, _locked(db, project_id, expected_version), datetime.now(UTC))
+            unit = Change(db, locked_row(db, project_id, expected_version), datetime.now(UTC))
             yield unit
             if unit.public:
-                _bump(db, unit.arls, [unit.id])
+                bump_version(db, unit.arls, [unit.id])
         if unit.public:
             self._changed()
 
     def renew_public(self, arls=None) -> None:
         """What the public sees changed without any project changing: the pages of these districts (default: all)."""
         with self.write() as db:
-            _bump(db, arls)
+            bump_version(db, arls)
         self._changed()
 
     def close(self) -> None:
@@ -190,7 +190,7 @@ class StoreCore:
         return list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True))
 
 
-def _row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str, status: str, now) -> dict:
+def new_row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str, status: str, now) -> dict:
     return {
         "name": project.name, "traeger": project.traeger, "description": project.description,
         "summary": project.summary,
@@ -207,7 +207,7 @@ def _row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str
     }
 
 
-def _insert(db, statement, rows: list[dict]) -> list[int]:
+def insert_rows(db, statement, rows: list[dict]) -> list[int]:
     """Insert rows and return their ids in order. SQLite inserts with RETURNING one row at a time; its writer holds
     the database alone here (BEGIN IMMEDIATE), so the new ids follow the largest one: one executemany, checked."""
     if db.dialect.name != "sqlite":
@@ -220,17 +220,17 @@ def _insert(db, statement, rows: list[dict]) -> list[int]:
     return list(range(first, last + 1))
 
 
-def _locked(db, project_id: int, expected_version: int | None) -> dict:
+def locked_row(db, project_id: int, expected_version: int | None) -> dict:
     """The project's row, locked until the transaction ends; StaleWrite if it is not the version expected."""
     row = db.execute(select(projects).where(projects.c.id == project_id).with_for_update()).mappings().first()
     if row is None:
         raise KeyError(project_id)
     if expected_version is not None and row["row_version"] != expected_version:
-        raise StaleWrite(project_id, _history(db, project_id, after_version=expected_version))
+        raise StaleWrite(project_id, history_rows(db, project_id, after_version=expected_version))
     return dict(row)
 
 
-def _history(db, project_id: int, after_version: int | None = None) -> list[dict]:
+def history_rows(db, project_id: int, after_version: int | None = None) -> list[dict]:
     # Changes of one project are written under its row lock, so their ids are in the order they took effect.
     query = select(changes).where(changes.c.project_id == project_id).order_by(changes.c.id)
     if after_version is not None:
@@ -247,7 +247,7 @@ def _record(db, project_id: int, actor: str, at: datetime, action: str, detail: 
 VERSION_KEYS = ["version"] + [f"version:{arl}" for arl in ARLS]
 
 
-def _bump(db, arls=None, project_ids: list[int] | None = None) -> int:
+def bump_version(db, arls=None, project_ids: list[int] | None = None) -> int:
     """Move the store's version on, and the versions of these districts (None: all) to it; log what changed, so
     other processes read only that again (atlas.published). Returns the new version.
 

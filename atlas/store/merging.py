@@ -23,7 +23,7 @@ from atlas.database import as_utc
 from atlas.labels import ARCHIVED, FIELD_LABELS, PENDING, PUBLISHED
 from atlas.schema import claims, distinct_pairs, holds, projects, proposals, replaced
 from atlas.schema import tokens as token_table
-from atlas.store.core import ID_BATCH, Change, _bump, _locked
+from atlas.store.core import ID_BATCH, Change, bump_version, locked_row
 
 MERGED_IN, MERGED_AWAY = "merged_in", "merged_away"  # history actions of the kept and of the merged record
 MARKED_DISTINCT = "distinct"  # history action: „kein Duplikat“
@@ -128,11 +128,11 @@ class Merging:
             now = datetime.now(UTC)
             units = {}
             for project_id, version in sorted(((first_id, first_version), (second_id, second_version))):
-                units[project_id] = Change(db, _locked(db, project_id, version), now)
+                units[project_id] = Change(db, locked_row(db, project_id, version), now)
             yield units[first_id], units[second_id]
             public = [unit for unit in units.values() if unit.public]
             if public:  # the districts and projects the public sees changed, logged for the other processes
-                _bump(db, set().union(*(unit.arls for unit in public)), [unit.id for unit in public])
+                bump_version(db, set().union(*(unit.arls for unit in public)), [unit.id for unit in public])
         if public:
             self._changed()
 

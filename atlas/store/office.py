@@ -10,7 +10,7 @@ from atlas.database import as_utc
 from atlas.handlungsfelder import mask
 from atlas.labels import ARCHIVED, PUBLISHED, REJECTED
 from atlas.schema import changes, projects
-from atlas.store.core import ID_BATCH, REFERENCE, _history
+from atlas.store.core import ID_BATCH, REFERENCE, history_rows
 
 
 class OfficeReads:
@@ -22,7 +22,7 @@ class OfficeReads:
     def history(self, project_id: int) -> list[dict]:
         """Every recorded change of a project, oldest first."""
         with self.read() as db:
-            return _history(db, project_id)
+            return history_rows(db, project_id)
 
     def rows(self, status: str | None = None, arl: str | None = None, hf: list[str] | None = None,
              kreis: str | None = None, words: str = "", ids: list[int] | None = None) -> list[dict]:

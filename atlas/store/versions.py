@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from atlas.labels import PUBLISHED
 from atlas.schema import meta, projects, public_changes
-from atlas.store.core import FROM_SOURCE, ID_BATCH, _bump
+from atlas.store.core import FROM_SOURCE, ID_BATCH, bump_version
 from atlas.store.public import PUBLIC_COLUMNS
 
 LINE_KEY = "unconfirmed_line"  # in meta: minutes since 1970 of the line last renewed for (0: never)
@@ -30,7 +30,7 @@ class Versions:
             crossed = [row.arl for row in db.execute(select(projects.c.arl).distinct().where(
                 projects.c.status == PUBLISHED, projects.c.confirmed_at >= since, projects.c.confirmed_at < line))]
             if crossed:
-                _bump(db, crossed)  # only the pages of the districts where a mark appears
+                bump_version(db, crossed)  # only the pages of the districts where a mark appears
             db.execute(update(meta).where(meta.c.key == LINE_KEY).values(value=max(kept, minutes)))
         if crossed:
             self._changed()

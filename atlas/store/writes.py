@@ -13,7 +13,7 @@ from atlas.places import Place
 from atlas.projects import ProjectInput
 from atlas.schema import projects
 from atlas.store import texts as stored_texts
-from atlas.store.core import INSERT_BATCH, SOURCE_FIELDS, STATUSES, _bump, _insert, _row
+from atlas.store.core import INSERT_BATCH, SOURCE_FIELDS, STATUSES, bump_version, insert_rows, new_row
 from atlas.texts import OFFICE, SUBMITTER, as_keys
 
 # What an edit compares: not the derived masks, not when it was published or confirmed
@@ -31,7 +31,7 @@ class Writes:
         `language`, the one they submitted in."""
         [kreis] = self._assign([place])
         with self.write() as db:
-            values = dict(_row(project, place, *kreis, PENDING, datetime.now(UTC)), language=language)
+            values = dict(new_row(project, place, *kreis, PENDING, datetime.now(UTC)), language=language)
             project_id = db.execute(insert(projects).values(**values).returning(projects.c.id)).scalar_one()
             search.index(db, [dict(values, id=project_id)], new=True)
             if project.translations:  # what the submitter wrote in other languages (atlas.texts)
@@ -64,16 +64,16 @@ class Writes:
             statement = insert(projects).returning(projects.c.id, sort_by_parameter_order=True)
             for first in range(0, len(items), INSERT_BATCH):  # rows are made per batch: memory stays flat
                 batch = zip(items[first:first + INSERT_BATCH], assigned[first:first + INSERT_BATCH], strict=True)
-                rows = [_row(project, place, *kreis, status, now) for (project, place), kreis in batch]
+                rows = [new_row(project, place, *kreis, status, now) for (project, place), kreis in batch]
                 if status == PUBLISHED:
                     for row in rows:
                         row["published_at"] = row["confirmed_at"] = now
-                batch_ids = _insert(db, statement, rows)
+                batch_ids = insert_rows(db, statement, rows)
                 arls.update(row["arl"] for row in rows)
                 search.index(db, [dict(row, id=i) for row, i in zip(rows, batch_ids, strict=True)], new=True)
                 ids += batch_ids
             if status == PUBLISHED:
-                _bump(db, arls, ids)
+                bump_version(db, arls, ids)
         self._changed()
         return ids
 
@@ -116,7 +116,7 @@ class Writes:
         [kreis] = self._assign([place])  # the spatial join runs before the transaction: it holds no lock
         with self.change(project_id, expected_version) as unit:
             old = unit.row
-            new = _row(project, place, *kreis, old["status"], unit.now)
+            new = new_row(project, place, *kreis, old["status"], unit.now)
             if new["arl"] != old["arl"]:
                 new["status"] = PENDING  # the reason of an earlier rejection is cleared with it
             elif publish:

@@ -227,7 +227,7 @@ def basemap_src() -> str:
     return url_for("assets.basemap", v=_basemap()["version"])
 
 
-def _basemap_options() -> str:
+def basemap_options() -> str:
     """What a map's script hands static/js/basemap.js: where the data is, and whom the map owes it (as Leaflet shows
     an attribution: HTML, here made of our own words only)."""
     attribution = f"{escape(BOUNDARIES)} · GeoNames (CC BY 4.0)"
@@ -239,7 +239,7 @@ def _map(kind: str) -> tuple[Prepared, str]:
 
     code = language.current()  # the tiles' attribution is written in the reader's language
     parts = project_map(tiles=current_app.config["TILES"], attribution=tile_attribution(current_app.config["TILES"]),
-                        basemap=_basemap_options(), **_kinds()[kind])
+                        basemap=basemap_options(), **_kinds()[kind])
     return _kept(("map", kind, code), lambda: parts["script"], "text/javascript"), parts["html"]
 
 

@@ -19,7 +19,7 @@ from atlas.mapdata import TILES, columns, script_json, tile_attribution
 from atlas.queue import context_now
 from atlas.regions import ARLS
 from atlas.web import current_services, current_store, office_admin, office_reasons  # noqa: F401 - their views join office.bp
-from atlas.web.assets import _basemap_options
+from atlas.web.assets import basemap_options
 from atlas.web.office import bp
 from atlas.web.prepared import attachment
 from atlas.web.team_view import team_dashboard
@@ -110,7 +110,7 @@ def _map_options(arl: str | None) -> str:
     outlines = url_for("assets.kreis_outlines", slug=arl) if arl else url_for("assets.arl_outlines")
     return json.dumps({"src": url_for("office.map_data", bezirk=arl or None), "outlines": outlines,
                        "tiles": TILES[tiles][0], "attribution": tile_attribution(tiles),
-                       "basemap": json.loads(_basemap_options())}, ensure_ascii=False)
+                       "basemap": json.loads(basemap_options())}, ensure_ascii=False)
 
 
 def _context():
