@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from atlas import history, search
 from atlas.engines import Engine, EngineError
 from atlas.labels import PUBLISHED
+from atlas.leases import lease_due
 from atlas.protect import PlaceholderLost, project_names, protect
 from atlas.schema import projects, translation_jobs, translation_use
 from atlas.store import texts as stored_texts
@@ -95,14 +96,7 @@ class Machine:
 
     def _claim(self, now: datetime) -> list[dict]:
         with self.store.write() as db:
-            due = (select(translation_jobs).where(translation_jobs.c.failed_at.is_(None),
-                                                  translation_jobs.c.next_try_at <= now)
-                   .order_by(translation_jobs.c.id).limit(BATCH).with_for_update(skip_locked=True))
-            jobs = [dict(row) for row in db.execute(due).mappings()]
-            if jobs:
-                db.execute(update(translation_jobs).where(translation_jobs.c.id.in_([j["id"] for j in jobs]))
-                           .values(next_try_at=now + LEASE, attempts=translation_jobs.c.attempts + 1))
-        return jobs
+            return lease_due(db, translation_jobs, translation_jobs.c.failed_at.is_(None), now, LEASE, BATCH)
 
     def _attempt(self, job: dict, result: Run, now: datetime) -> None:
         row = self.store.get(job["project_id"])

@@ -17,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from atlas.database import as_utc
+from atlas.leases import lease_due
 from atlas.mail import MailError
 from atlas.schema import outbox
 
@@ -65,14 +66,8 @@ class Outbox:
 
     def _claim(self, now: datetime) -> list[dict]:
         with self.store.write() as db:
-            due = (select(outbox).where(outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None),
-                                        outbox.c.next_try_at <= now)
-                   .order_by(outbox.c.id).limit(BATCH).with_for_update(skip_locked=True))
-            rows = [dict(row) for row in db.execute(due).mappings()]
-            if rows:
-                db.execute(update(outbox).where(outbox.c.id.in_([r["id"] for r in rows]))
-                           .values(next_try_at=now + LEASE, attempts=outbox.c.attempts + 1))
-        return rows
+            return lease_due(db, outbox, and_(outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None)), now, LEASE,
+                             BATCH)
 
     def _attempt(self, row: dict, send: Callable[[dict], None], result: Delivery) -> None:
         try:
