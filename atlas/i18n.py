@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
 
 from babel.lists import format_list
 from babel.numbers import format_decimal
@@ -70,7 +72,17 @@ def number(value: float, decimals: int = 0) -> str:
 
 def distance(km: float) -> str:
     """3,4 km (de), 3.4 كم (ar), 3,4 км (ru): a distance with its unit, one decimal."""
-    text = format_unit(km, "length-kilometer", length="short", format="#,##0.0", locale=current_language())
+    # rounded as Babel rounds (the decimal of str(km), half to even), so the text is Babel's: a list of 100
+    # distances shows a few dozen distinct ones, each formatted once per language
+    return _distance(Decimal(str(km)).quantize(TENTH), current_language())
+
+
+TENTH = Decimal("0.1")
+
+
+@lru_cache(maxsize=4096)
+def _distance(km: Decimal, code: str) -> str:
+    text = format_unit(km, "length-kilometer", length="short", format="#,##0.0", locale=code)
     return text.replace(" ", "\u00a0")  # number and unit stay on one line
 
 

@@ -38,13 +38,23 @@ class Hit:
 
 
 class NearIndex:
-    def __init__(self, projects: pd.DataFrame):
+    def __init__(self, projects: pd.DataFrame, snapshot=None):
+        """An index over a frame of public projects; `snapshot` (atlas.published), if the frame is all of it in its
+        order, hands out the rows (with when each was confirmed, so a list needs no query for it)."""
         self.projects = projects.reset_index(drop=True)
+        self.snapshot = snapshot
+        self.version = snapshot.version if snapshot is not None else None  # of the published projects it holds
         x, y = _to_metres().transform(self.projects.lon.to_numpy(), self.projects.lat.to_numpy())
         from scipy.spatial import cKDTree  # a third of a second to import: only where an index is built
 
         self.tree = cKDTree(np.column_stack([x, y])) if len(self.projects) else None
         self.lats, self.lons = self.projects.lat.to_numpy(dtype=float), self.projects.lon.to_numpy(dtype=float)
+
+    def rows(self, rows: list[int]) -> list[dict]:
+        """These rows of the index's frame as dicts (one step for all of them, not one per row)."""
+        if not rows:
+            return []
+        return self.snapshot.rows(rows) if self.snapshot is not None else self.projects.iloc[rows].to_dict("records")
 
     def keep(self, wanted: Filter, now: datetime | None = None) -> np.ndarray | None:
         """Which of the index's projects pass a filter (None: all), for within, nearest and count_within."""
@@ -116,7 +126,7 @@ class NearIndexCache:
 
     def current(self) -> NearIndex:
         snapshot = self.public.current()
-        return self._index.get(snapshot.version, lambda: NearIndex(snapshot.frame()))
+        return self._index.get(snapshot.version, lambda: NearIndex(snapshot.frame(), snapshot))
 
 
 @dataclass
@@ -188,7 +198,9 @@ def find_near(query: NearQuery, geocoder, index: NearIndex) -> NearResult:
     beyond = not hits
     if beyond:
         hits = index.nearest(place.lat, place.lon, NEAREST_BEYOND, keep)
-    projects = [dict(index.projects.iloc[hit.index].to_dict(), km=hit.km) for hit in hits]
+    projects = index.rows([hit.index for hit in hits])
+    for project, hit in zip(projects, hits, strict=True):
+        project["km"] = hit.km
     total = len(projects) if len(projects) < RESULTS_SHOWN else index.count_within(place.lat, place.lon,
                                                                                   query.radius_km, keep)
     return NearResult("ok", located.message, place=place, projects=projects, beyond=beyond, total=total,

@@ -191,8 +191,9 @@ def _public_rows(db, ids: list[int]) -> list[dict]:
     """Whole rows of published projects by id (in batches of ID_BATCH), at their public positions, with the ids of
     the records merged into each (`ersetzt`)."""
     rows = []
+    names = [column.name for column in projects.c]
     for first in range(0, len(ids), ID_BATCH):
-        rows += [dict(r) for r in db.execute(select(projects).where(
+        rows += [dict(zip(names, r, strict=True)) for r in db.execute(select(projects).where(
             projects.c.id.in_(ids[first:first + ID_BATCH]), projects.c.status == PUBLISHED)
-            .order_by(projects.c.id)).mappings()]
+            .order_by(projects.c.id))]  # plain tuples zipped with the names: a third of the cost of mappings
     return with_replaced(db, at_public_positions(rows))  # the records merged into each: the open data names them

@@ -104,6 +104,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(distance)  # 3,4 km – with the unit as the reader's language writes it
     app.add_template_filter(listing)
     app.add_template_filter(isolate)
+    from atlas.web.items import kept_part
+
+    app.add_template_global(kept_part)  # the kept parts of the lists made per request
 
     @app.template_filter("berlin")
     def berlin(moment) -> str:

@@ -181,15 +181,22 @@ def _versioned(stored: Prepared):
 
 
 def _file(package: str, filename: str) -> Prepared:
+    found = _FILES.get((package, filename))  # every page names its files: no look at the disk once one is read
+    if found is not None:
+        return found
     root = resource("static") if package == "atlas" else VENDOR[package]
     path = safe_join(str(root), filename)
     if path is None or not Path(path).is_file():
         abort(404)
     mimetype = TYPES.get(Path(path).suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
-    return _kept(("file", path), lambda: Path(path).read_bytes(), mimetype)
+    stored = _kept(("file", path), lambda: Path(path).read_bytes(), mimetype)
+    with _lock:
+        _FILES.setdefault((package, filename), stored)  # only files that are there: a flood of 404s adds nothing
+    return stored
 
 
-_FILES: dict = {}  # a file as sent, by path: the same for every app in a process (its URL carries its digest)
+_FILES: dict = {}  # a file as sent, by path and by (package, name): the same for every app in a process (its URL
+# carries its digest)
 
 
 def _kept(key, make: Callable[[], str | bytes], mimetype: str) -> Prepared:

@@ -42,7 +42,8 @@ def near():
     services = current_services()
     query, problems = parse_near_query(request.args)
     keep_params([] if query.empty else query.params())
-    result = None if query.empty else find_near(query, services.geocoder, services.near.current())
+    index = services.near.current()
+    result = None if query.empty else find_near(query, services.geocoder, index)
     context = {"query": query, "problems": problems, "result": result, "radii": RADII_KM,
                "fields": HANDLUNGSFELDER, "filter": query.filter, "tiles": current_app.config["TILES"]}
     if result and result.place:
@@ -51,5 +52,6 @@ def near():
         context["map"] = page_map("naehe")
         context["data"] = project_data(reader_frame(pd.DataFrame(result.projects, columns=PUBLIC_COLUMNS)), centre)
         context["projects"] = public_views(result.projects)
+        context["version"] = index.version
     status = 400 if result and result.status == "invalid" else 200
     return render_template("near/near.html", **context), status

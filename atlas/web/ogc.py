@@ -93,7 +93,8 @@ def items(collection_id: str):
         raise BadRequest(str(problem)) from None
     if collection_id == "projekte":
         rows, matched = services.store.published_page(query)
-        features = [ogc.project_feature(row, _project_url(row["id"])) for row in rows]
+        project_url = _project_urls()
+        features = [ogc.project_feature(row, project_url(row["id"])) for row in rows]
     else:
         everything = _boundary_features(collection_id, query.bbox)
         matched, features = len(everything), everything[query.offset:query.offset + query.limit]
@@ -157,12 +158,10 @@ def catalogue(fmt: str):
 
 def _collection(collection_id: str) -> dict:
     title, description = ogc.COLLECTIONS[collection_id]
-    regions = current_services().regions
     return {
         "id": collection_id, "title": _(title), "description": _(description), "itemType": "feature",
         "crs": [ogc.CRS84],
-        "extent": {"spatial": {"bbox": [[round(float(v), 4) for v in regions.kreise.total_bounds]],
-                               "crs": ogc.CRS84}},
+        "extent": {"spatial": {"bbox": [_extent()], "crs": ogc.CRS84}},
         "links": [
             {"href": absolute_url("ogc.collection", collection_id=collection_id), "rel": "self",
              "type": ogc.JSON_TYPE, "title": _(title)},
@@ -175,6 +174,15 @@ def _collection(collection_id: str) -> dict:
              "title": current_app.config["DATA_LICENCE"] if collection_id == "projekte" else BOUNDARIES},
         ],
     }
+
+
+def _extent() -> list[float]:
+    """Niedersachsen's bounding box, once per process (every page of features names it)."""
+    kept = current_app.extensions.get("atlas_ogc_extent")
+    if kept is None:
+        kept = [round(float(v), 4) for v in current_services().regions.kreise.total_bounds]
+        current_app.extensions["atlas_ogc_extent"] = kept
+    return list(kept)
 
 
 def _boundary_features(collection_id: str, bbox) -> list[dict]:
@@ -241,3 +249,12 @@ def _items_link(rel: str, kind: str, collection_id: str, params: dict) -> dict:
 
 def _project_url(project_id: int) -> str:
     return absolute_url("public.project", project_id=project_id)
+
+
+SAMPLE_ID = 2**31 - 1  # the largest project number: its digits occur nowhere else in the address
+
+
+def _project_urls():
+    """The address of a project page by id, built once for a page of features: the same as _project_url."""
+    head, tail = _project_url(SAMPLE_ID).rsplit(str(SAMPLE_ID), 1)
+    return lambda project_id: f"{head}{int(project_id)}{tail}"

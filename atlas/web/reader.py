@@ -4,6 +4,8 @@ the project page, the lists, and the maps' data (their popups and lists)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pandas as pd
 from flask import abort, current_app
 
@@ -52,10 +54,16 @@ def get_published_or_404(project_id: int) -> dict:
 
 def public_views(rows: list[dict]) -> list[dict]:
     """Projects as a public page lists them: with their Handlungsfelder, and `unconfirmed_since` for those whose
-    confirmation ran out (the freshness cycle moves the version on when one ran out since, atlas.freshness)."""
+    confirmation ran out (the freshness cycle moves the version on when one ran out since, atlas.freshness). Rows
+    of the published snapshot carry when they were confirmed; others are asked of the store."""
     views = [project_view(row) for row in rows]
-    since = current_store().unconfirmed_since(
-        [int(v["id"]) for v in views], unconfirmed_before(current_app.config["FRESHNESS_DAYS"]))
+    before = unconfirmed_before(current_app.config["FRESHNESS_DAYS"])
+    if all(isinstance(row.get("confirmed_at"), float) for row in rows):  # the snapshot's (seconds): no query
+        line = before.timestamp()
+        since = {int(row["id"]): datetime.fromtimestamp(row["confirmed_at"], UTC) for row in rows
+                 if row["confirmed_at"] < line}  # NaN (never confirmed) is never below it
+    else:
+        since = current_store().unconfirmed_since([int(v["id"]) for v in views], before)
     for view in views:
         if int(view["id"]) in since:
             view["unconfirmed_since"] = since[int(view["id"])]

@@ -3,6 +3,7 @@ and the filters, results on a map and in a list, all in the URL."""
 
 from __future__ import annotations
 
+import pandas as pd
 from flask import Blueprint, render_template, request
 
 from atlas.geo import distances
@@ -11,6 +12,7 @@ from atlas.mapdata import project_data
 from atlas.near import NEAREST_BEYOND, RADII_KM, circle, parse_near_query
 from atlas.present import local_now
 from atlas.search import Area
+from atlas.store import PUBLIC_COLUMNS
 from atlas.text import clean_text
 from atlas.web import current_services, keep_params, language
 from atlas.web.assets import page_map
@@ -46,15 +48,20 @@ def search():
         now = local_now()
         found = services.searcher.search(text, query.filter, area, offset=(page - 1) * SHOWN, limit=SHOWN, now=now,
                                          language=language.current())
-        shown = services.store.published_ids(found.ids)
+        published = services.public.current()  # the ranked ids' rows from memory, in their order
+        rows = published.rows(published.positions(found.ids))
         beyond = []
         if area and not found.total:  # a way on: the nearest matches beyond the radius
             beyond = services.searcher.nearest(text, query.filter, place.lat, place.lon, NEAREST_BEYOND, now)
-            shown = services.store.published_ids(beyond)
+            rows = published.rows(published.positions(beyond))
         if area:
-            shown = shown.assign(km=distances(place.lat, place.lon, shown.lat, shown.lon, [False] * len(shown)))
+            km = distances(place.lat, place.lon, [r["lat"] for r in rows], [r["lon"] for r in rows],
+                           [False] * len(rows))
+            for row, distance in zip(rows, km, strict=True):
+                row["km"] = float(distance)
+        shown = pd.DataFrame(rows, columns=PUBLIC_COLUMNS + (["km"] if area else []))
         context.update(total=found.total, pages=max(1, -(-found.total // SHOWN)),
-                       projects=public_views(shown.to_dict("records")), beyond=bool(beyond),
+                       projects=public_views(rows), beyond=bool(beyond), version=published.version,
                        map=page_map("naehe"),
                        data=project_data(reader_frame(shown), circle(place, query.radius_km) if area else None))
     return render_template("search/results.html", **context), 400 if problems else 200
