@@ -4,30 +4,43 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import socket
 import sys
 
 import click
-from flask import current_app
+from flask import current_app, has_app_context
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
-from tqdm import tqdm
 
-from atlas.accounts import create_user, reset_second_factor, set_password, user_id_for
 from atlas.cli_errors import one_line_errors
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import german
-from atlas.migrate import upgrade
+from atlas.labels import PENDING, PUBLISHED
 from atlas.places import INVALID, Result
 from atlas.regions import ARLS
-from atlas.setting_checks import for_the_public
 from atlas.settings import DEFAULT_BASE_URL, PREFIX, SETTINGS, documentation, shown
-from atlas.store import PENDING, PUBLISHED
-from atlas.transfer import export_csv, export_geojson, import_csv
+
+# The database, the accounts, the import and Alembic are imported by the commands that use them: `atlas locate`
+# answers from the gazetteer alone, without making the web app (see AtlasGroup).
 
 
 def services():
     return current_app.extensions["atlas"]
+
+
+def lookup_services():
+    """The app's services inside the app (the tests' runner, `flask`); else only what a lookup needs, from the
+    settings, without the web app, its extensions and the database."""
+    if has_app_context():
+        return current_app.extensions["atlas"]
+    from atlas.services import Services
+    from atlas.setting_checks import check_settings
+    from atlas.settings import instance_folder, load
+
+    config = load(instance_folder(None))
+    check_settings(config)  # a refused value is one line (AtlasGroup); warnings are for the server's log
+    return Services(config)
 
 
 def with_app(command):
@@ -44,14 +57,15 @@ def with_app(command):
 @click.command()
 @click.argument("query", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Eine JSON-Zeile statt Text ausgeben.")
-@with_app
 def locate(query: tuple[str, ...], as_json: bool) -> None:
     """Zeigt, wo QUERY liegt: Punkt, Genauigkeit, Landkreis und ArL."""
     text = " ".join(query)
+    geocoder = lookup_services().geocoder
     try:
-        result = services().geocoder.geocode(text)
+        result = geocoder.geocode(text)
     except Exception as error:  # the promise is "never a traceback", whatever the input
-        current_app.logger.exception("locate failed for %r", text)
+        (current_app.logger if has_app_context() else logging.getLogger("atlas")).exception(
+            "locate failed for %r", text)
         result = Result(INVALID, f"Die Eingabe konnte nicht verarbeitet werden ({type(error).__name__}).")
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
@@ -72,6 +86,10 @@ def locate(query: tuple[str, ...], as_json: bool) -> None:
 @with_app
 def import_(file: str, status: str) -> None:
     """Importiert Projekte aus einer CSV-Datei: alle oder keines."""
+    from tqdm import tqdm
+
+    from atlas.transfer import import_csv
+
     s = services()
     report = import_csv(file, s.store, s.geocoder, status,
                         progress=lambda rows: tqdm(rows, desc="Geokodieren", unit="Zeile", file=sys.stderr))
@@ -94,6 +112,8 @@ def import_(file: str, status: str) -> None:
 @with_app
 def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
     """Exportiert die veröffentlichten Projekte als CSV oder GeoJSON."""
+    from atlas.transfer import export_csv, export_geojson
+
     rows = services().store.rows(status=PUBLISHED, arl=arl, hf=list(hf))
     output.write(export_csv(rows) if fmt == "csv" else export_geojson(rows))
 
@@ -103,6 +123,8 @@ def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
 def seed() -> None:
     """Lädt data/projects.csv (die Projekte aus öffentlichen Quellen) in eine leere Datenbank, als veröffentlicht;
     sonst nichts (auch nicht zweimal)."""
+    from atlas.transfer import import_csv
+
     s = services()
     report = import_csv(current_app.config["SEED_CSV"], s.store, s.geocoder, PUBLISHED, into_empty=True)
     if not report.ok:
@@ -123,6 +145,8 @@ def db() -> None:
 @with_app
 def db_upgrade() -> None:
     """Legt das Schema an oder bringt es auf den neuesten Stand (Alembic-Migrationen)."""
+    from atlas.migrate import upgrade
+
     before, after = upgrade(current_app.config["DATABASE_URL"])
     click.echo(f"Datenbank auf Stand {after}." if before != after else f"Datenbank ist schon auf Stand {after}.")
 
@@ -137,6 +161,7 @@ def serve(host: str, port: int, threads: int) -> None:
     from waitress.server import create_server
 
     from atlas.background import Background
+    from atlas.setting_checks import for_the_public
 
     app = current_app._get_current_object()
     if for_the_public(app.config, host) and app.config["BASE_URL"] == DEFAULT_BASE_URL:
@@ -221,6 +246,8 @@ def freshness_command() -> None:
 @with_app
 def create_user_command(email: str, arl: str | None, admin: bool, observer: bool, password: str | None) -> None:
     """Legt ein Konto für ein Amt (--arl SLUG), für die Landesebene (--admin) oder zum Lesen (--observer) an."""
+    from atlas.accounts import create_user
+
     try:
         user = create_user(services().store, email, password or read_password(), arl=arl, admin=admin,
                            observer=observer)
@@ -235,6 +262,8 @@ def create_user_command(email: str, arl: str | None, admin: bool, observer: bool
 @with_app
 def set_password_command(email: str, password: str | None) -> None:
     """Setzt ein neues Passwort für ein Konto; alle Sitzungen des Kontos enden."""
+    from atlas.accounts import set_password
+
     try:
         ended = set_password(services().store, email, password or read_password())
     except ValueError as error:
@@ -248,6 +277,8 @@ def set_password_command(email: str, password: str | None) -> None:
 def reset_2fa_command(email: str) -> None:
     """Entfernt den zweiten Faktor eines Kontos (etwa nach Verlust des Telefons); alle Sitzungen des Kontos enden.
     Die nächste Anmeldung braucht nur das Passwort (mit ATLAS_REQUIRE_2FA danach die neue Einrichtung)."""
+    from atlas.accounts import reset_second_factor, user_id_for
+
     user_id = user_id_for(services().store, email)
     if user_id is None:
         raise click.ClickException(f"Ein Konto {email.strip().lower()} gibt es nicht.")
@@ -341,6 +372,11 @@ class AtlasGroup(FlaskGroup):
     def __init__(self):
         super().__init__(create_app=_create_app, add_default_commands=False, load_dotenv=False,
                          help="Gemeinsame Sache – Projektatlas „Niedersachsen packt an“.")
+        self.add_command(locate)  # found without making the app: a lookup needs the gazetteer only
+
+    def get_command(self, ctx: click.Context, name: str):
+        """The group's own command (`locate`) before Flask loads the plugins' commands and makes the app."""
+        return self.commands.get(name) or super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         with one_line_errors():

@@ -17,12 +17,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import click
-from limits.errors import ConfigurationError as LimiterSettingError
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from atlas.i18n import german
-from atlas.migrate import SchemaNotCurrent
 from atlas.secret_key import UnsafeSecretKey
 from atlas.settings import SettingError
 
@@ -54,6 +50,12 @@ def one_line_errors(app=None) -> Iterator[None]:
 
 def explain(error: Exception, settings: Mapping) -> str | None:
     """The line for an error the operator can fix, or None for a fault of the program."""
+    # asked only when something went wrong: a command that works (`atlas locate`) never imports these
+    from limits.errors import ConfigurationError as LimiterSettingError
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    from atlas.migrate import SchemaNotCurrent
+
     if isinstance(error, SettingError | SchemaNotCurrent | UnsafeSecretKey):
         return str(error)  # their messages say what to do
     url = settings.get("DATABASE_URL") or os.environ.get("ATLAS_DATABASE_URL", "")
@@ -101,13 +103,16 @@ def log_unexpected(error: Exception, folder: str | None) -> Path:
 
 def shown(url: str) -> str:
     """The database URL without its password; nothing of a URL too broken to tell the password apart."""
+    from sqlalchemy.engine import make_url
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # any URL SQLAlchemy cannot read
         return "…"
 
 
-def driver_reason(error: DBAPIError) -> str:
+def driver_reason(error) -> str:
+    """What the database driver said (a DBAPIError's original error)."""
     return first_line(error.orig if error.orig is not None else error)
 
 

@@ -9,8 +9,6 @@ import sys
 import click
 from flask import current_app
 
-from atlas.present import local_time
-
 
 @click.group()
 def translate() -> None:
@@ -47,6 +45,8 @@ def translate_run() -> None:
 @_with_app
 def translate_status() -> None:
     """Zeigt die Maschinen mit dem Verbrauch dieses Monats, die wartenden und die gescheiterten Übersetzungen."""
+    from atlas.present import local_time
+
     status = _machine().status()
     if not status["engines"]:
         click.echo("Keine Übersetzungsmaschine eingerichtet (ATLAS_TRANSLATE_URL oder ATLAS_DEEPL_KEY).")

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from atlas.gazetteer import Gazetteer
 from atlas.geo import distance_km
 from atlas.i18n import _
-from atlas.online import OnlineGeocoder, OnlineUnavailable
 from atlas.places import AMBIGUOUS, INVALID, NOT_FOUND, OK, UNAVAILABLE, Place, Result, found, valid_position
 from atlas.qualified import kreis_named, looks_like_street, readings
 from atlas.regions import Kreis, Regions
+
+if TYPE_CHECKING:  # geopy and the database only where the online geocoder is configured (atlas.services)
+    from atlas.online import OnlineGeocoder
 
 MAX_LENGTH = 200
 PLZ = re.compile(r"(?<!\d)(\d{5})(?!\d)")
@@ -141,6 +144,8 @@ class Geocoder:
         return found(place.named(f"{query.plz} {nearest.name}"))
 
     def _online(self, text: str) -> Result:
+        from atlas.online import OnlineUnavailable
+
         try:
             hits = self.online.search(text)
         except OnlineUnavailable:

@@ -7,21 +7,22 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from atlas.engines import budgets, configured
-from atlas.gazetteer import Gazetteer, read_gemeinden_ni
-from atlas.geocode import Geocoder
-from atlas.machine import Machine
-from atlas.mail import transport_for
-from atlas.near import NearIndexCache
-from atlas.online import OnlineGeocoder
-from atlas.outbox import Outbox
-from atlas.published import PublicData
 from atlas.regions import Regions, load_regions
-from atlas.search import Searcher
-from atlas.second_factor import SecondFactor
-from atlas.store import Store
-from atlas.texts import other_languages
+
+# Each part is imported where it is first made: `atlas locate` needs the gazetteer, not the database, the search,
+# the mail or the online geocoder (and their libraries: SQLAlchemy, Alembic, geopy).
+if TYPE_CHECKING:
+    from atlas.gazetteer import Gazetteer
+    from atlas.geocode import Geocoder
+    from atlas.machine import Machine
+    from atlas.near import NearIndexCache
+    from atlas.outbox import Outbox
+    from atlas.published import PublicData
+    from atlas.search import Searcher
+    from atlas.second_factor import SecondFactor
+    from atlas.store import Store
 
 
 class Services:
@@ -41,6 +42,9 @@ class Services:
 
     @cached_property
     def store(self) -> Store:
+        from atlas.store import Store
+        from atlas.texts import other_languages
+
         store = Store(self.settings["DATABASE_URL"], self.regions)
         if self.settings["TRANSLATE_URL"] or self.settings["DEEPL_KEY"]:  # published texts get jobs
             store.machine_languages = tuple(other_languages())
@@ -51,40 +55,60 @@ class Services:
     def machine(self) -> Machine:
         """The machine translation jobs and the engines that work them off (none: machine translation is off).
         Names of places are never sent: the Gemeinden and Kreise of Niedersachsen (atlas.protect)."""
+        from atlas.engines import budgets, configured
+        from atlas.gazetteer import read_gemeinden_ni
+        from atlas.machine import Machine
+
         places = (*read_gemeinden_ni(self.data_dir / "gazetteer").name, *(k.name for k in self.regions.by_rs.values()))
         return Machine(self.store, configured(self.settings), budgets(self.settings), tuple(places))
 
     @cached_property
     def public(self) -> PublicData:
         """The published projects in memory, kept current by what each publication changed."""
+        from atlas.published import PublicData
+
         return PublicData(self.store)
 
     @cached_property
     def searcher(self) -> Searcher:
+        from atlas.search import Searcher
+
         return Searcher(self.store)
 
     @cached_property
     def second_factor(self) -> SecondFactor:
         """TOTP and recovery codes of office accounts; the secrets sealed under a key derived from SECRET_KEY."""
+        from atlas.second_factor import SecondFactor
+
         return SecondFactor(self.store, self.settings["SECRET_KEY"], self.settings["SECRET_KEY_FALLBACKS"] or [])
 
     @cached_property
     def outbox(self) -> Outbox:
+        from atlas.outbox import Outbox
+
         return Outbox(self.store)
 
     @cached_property
     def transport(self):
         """How mails leave: SMTP as ATLAS_MAIL_URL says, or a file each in MAIL_DIR."""
+        from atlas.mail import transport_for
+
         return transport_for(self.settings["MAIL_URL"], Path(self.settings["MAIL_DIR"]))
 
     @cached_property
     def near(self) -> NearIndexCache:
+        from atlas.near import NearIndexCache
+
         return NearIndexCache(self.public)
 
     @cached_property
     def geocoder(self) -> Geocoder:
+        from atlas.geocode import Geocoder
+
         online = None
         if self.settings["GEOCODER"] == "nominatim":
+            from atlas.online import OnlineGeocoder
+
             online = OnlineGeocoder(
                 base_url=self.settings["NOMINATIM_URL"],
                 user_agent=self.settings["NOMINATIM_USER_AGENT"],
@@ -102,5 +126,7 @@ def _gazetteer(directory: Path, regions: Regions, cache_dir: Path) -> Gazetteer:
     """One gazetteer per data directory and process: building it takes a second, reading its cache a tenth."""
     key = (directory.resolve(), id(regions))
     if key not in _GAZETTEERS:
+        from atlas.gazetteer import Gazetteer
+
         _GAZETTEERS[key] = Gazetteer(directory, regions, cache_dir)
     return _GAZETTEERS[key]
