@@ -6,7 +6,7 @@ import csv
 import dataclasses
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,41 +58,44 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
     """Geocode and assign every row; write all of them, or none if any row is bad (or, with `into_empty`, if the
     store already holds projects). Reads UTF-8 and Windows-1252, separated by commas, semicolons or tabs."""
     report = ImportReport()
-    try:
-        numbered = read_rows(Path(path), report)
-    except UnreadableFile as problem:
-        report.errors.append((0, str(problem)))
-        return report
     located: list[tuple[ProjectInput, Place]] = []
     places: dict[tuple[str, str, str], Result] = {}  # many rows name the same place: geocoded once
-    for line, row in progress(numbered):
-        outcome = _locate_row(row, geocoder, places)
-        if isinstance(outcome, str):
-            report.errors.append((line, outcome))
-        else:
-            located.append(outcome)
-    if not numbered:
+    try:
+        for line, row in progress(read_rows(Path(path), report)):  # record by record: no list of every record
+            outcome = _locate_row(row, geocoder, places)
+            if isinstance(outcome, str):
+                report.errors.append((line, outcome))
+            else:
+                located.append(outcome)
+    except UnreadableFile as problem:  # the file as a whole, not its rows, is what to fix
+        report.errors = [(0, str(problem))]
+        return report
+    if not located and not report.errors:
         report.errors.append((2, "Die Datei enthält nur die Kopfzeile, keine Projekte."))
     if not report.errors:
         report.ids = store.add_many(located, status, into_empty=into_empty)
     return report
 
 
-def read_rows(path: Path, report: ImportReport) -> list[tuple[int, dict]]:
-    """The file's records with the line each starts on, keyed by column; what was found goes into the notes."""
+def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict]]:
+    """The file's records with the line each starts on, keyed by column, one after the other; what was found goes
+    into the notes. The file and its header are checked at once (UnreadableFile), its records as they are read."""
     text, encoding = _decode(path)
     separator = max(SEPARATORS, key=text.split("\n", 1)[0].count)  # German Excel writes semicolons
     report.notes.append(f"Gelesen als {encoding}, Trennzeichen: {SEPARATORS[separator]}.")
     reader = csv.DictReader(io.StringIO(text), delimiter=separator, strict=True)
     reader.fieldnames = _columns(reader.fieldnames or [], separator, report)
-    numbered, start = [], reader.line_num + 1
+    return _records(reader)
+
+
+def _records(reader: csv.DictReader) -> Iterator[tuple[int, dict]]:
+    start = reader.line_num + 1
     try:
         for row in reader:
-            numbered.append((start, row))  # the line a record starts on, as a spreadsheet shows it
+            yield start, row  # the line a record starts on, as a spreadsheet shows it
             start = reader.line_num + 1
     except csv.Error as error:
         raise UnreadableFile(f"Ab Zeile {start} ist die Datei kein gültiges CSV ({_csv_problem(error)}).") from None
-    return numbered
 
 
 def _decode(path: Path) -> tuple[str, str]:

@@ -209,7 +209,19 @@ def new_row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: 
 
 def insert_rows(db, statement, rows: list[dict]) -> list[int]:
     """Insert rows and return their ids in order. SQLite inserts with RETURNING one row at a time; its writer holds
-    the database alone here (BEGIN IMMEDIATE), so the new ids follow the largest one: one executemany, checked."""
+    the database alone here (BEGIN IMMEDIATE), so the new ids follow the largest one: one executemany, checked.
+    PostgreSQL takes the ids from the sequence and the rows by COPY (atlas.copying)."""
+    if db.dialect.name == "postgresql":
+        from atlas.copying import copy_rows, new_ids
+
+        ids = new_ids(db, "projects", len(rows))
+        names = list(rows[0])
+        # what an INSERT would fill in: the columns' defaults (SQLAlchemy's, not the database's)
+        defaults = {c.name: c.default.arg for c in projects.c
+                    if c.name not in names and c.name != "id" and c.default is not None and c.default.is_scalar}
+        copy_rows(db, "projects", ["id", *names, *defaults], ([i, *(row[name] for name in names), *defaults.values()]
+                                                              for i, row in zip(ids, rows, strict=True)))
+        return ids
     if db.dialect.name != "sqlite":
         return [row.id for row in db.execute(statement, rows)]
     first = db.execute(select(func.coalesce(func.max(projects.c.id), 0))).scalar_one() + 1

@@ -104,9 +104,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(distance)  # 3,4 km – with the unit as the reader's language writes it
     app.add_template_filter(listing)
     app.add_template_filter(isolate)
-    from atlas.web.items import kept_part
+    from atlas.web.items import list_items
 
-    app.add_template_global(kept_part)  # the kept parts of the lists made per request
+    app.add_template_global(list_items)  # the kept items of the lists made per request
 
     @app.template_filter("berlin")
     def berlin(moment) -> str:

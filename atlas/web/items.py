@@ -1,6 +1,7 @@
 """The items of the lists made per request (the near search, the search): a project's parts are written once per
 version of what the public sees and per language, and kept; a list then costs its distances, not a hundred
-renderings of the same projects. Kept per app, the most recently used, bounded in number."""
+renderings of the same projects (nor their views: atlas.web.reader.public_views runs for those not kept yet).
+Kept per app, the most recently used, bounded in number."""
 
 from __future__ import annotations
 
@@ -11,37 +12,48 @@ from flask import current_app
 from markupsafe import Markup
 
 from atlas.web import language
+from atlas.web.reader import public_views
 
-KEPT_PARTS = 20_000  # about 0.5 kB each
+KEPT_ITEMS = 20_000  # about 1 kB each
 
 
-class KeptParts:
-    def __init__(self, limit: int = KEPT_PARTS):
+class KeptItems:
+    def __init__(self, limit: int = KEPT_ITEMS):
         self.limit = limit
-        self._parts: OrderedDict[tuple, Markup] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[Markup, Markup]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, make) -> Markup:
+    def get(self, key: tuple):
         with self._lock:
-            if key in self._parts:
-                self._parts.move_to_end(key)
-                return self._parts[key]
-        part = Markup(make())
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, parts: tuple[Markup, Markup]) -> None:
         with self._lock:
-            self._parts[key] = part
-            while len(self._parts) > self.limit:
-                self._parts.popitem(last=False)
-        return part
+            self._items[key] = parts
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
 
 
-def kept_part(project: dict, macro, version: int | None) -> Markup:
-    """A part of a project's list item (a macro of templates/_partials.html called with the project's view), as it
-    was written for this language from the published projects at `version` (the snapshot the view took the rows
-    from, atlas.published): the same key always means the same part."""
-    if version is None:  # rows not of a snapshot: nothing to key them by
-        return Markup(macro(project))
-    key = (macro.name, version, language.current(), int(project["id"]))
+def list_items(rows: list[dict], version: int | None, name_macro, rest_macro) -> list[tuple]:
+    """(row, name, rest) for each project of a list: its name's link and the rest of its item (two macros of
+    templates/_partials.html, called with the project's public view) as written for this language from the
+    published projects at `version` (the snapshot the rows come from, atlas.published) – the same key always
+    means the same parts. Rows of no snapshot (`version` None) are written each time."""
+    if version is None:
+        return [(row, Markup(name_macro(view)), Markup(rest_macro(view))) for row, view in
+                zip(rows, public_views(rows), strict=True)]
     kept = current_app.extensions.get("atlas_items")
     if kept is None:  # one per app: another app's versions and ids are other projects
-        kept = current_app.extensions.setdefault("atlas_items", KeptParts())
-    return kept.get(key, lambda: macro(project))
+        kept = current_app.extensions.setdefault("atlas_items", KeptItems())
+    code = language.current()
+    keys = [(version, code, int(row["id"])) for row in rows]
+    parts = [kept.get(key) for key in keys]
+    missing = [i for i, found in enumerate(parts) if found is None]
+    if missing:
+        for i, view in zip(missing, public_views([rows[i] for i in missing]), strict=True):
+            parts[i] = (Markup(name_macro(view)), Markup(rest_macro(view)))
+            kept.put(keys[i], parts[i])
+    return [(row, name, rest) for row, (name, rest) in zip(rows, parts, strict=True)]

@@ -15,7 +15,7 @@ from atlas.text import clean_text
 from atlas.web import current_services, keep_params
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
-from atlas.web.reader import public_views, reader_frame
+from atlas.web.reader import reader_frame
 
 bp = Blueprint("near", __name__)
 
@@ -51,7 +51,7 @@ def near():
         centre = circle(place, query.radius_km)
         context["map"] = page_map("naehe")
         context["data"] = project_data(reader_frame(pd.DataFrame(result.projects, columns=PUBLIC_COLUMNS)), centre)
-        context["projects"] = public_views(result.projects)
+        context["projects"] = result.projects  # their items: atlas.web.items
         context["version"] = index.version
     status = 400 if result and result.status == "invalid" else 200
     return render_template("near/near.html", **context), status

@@ -18,7 +18,7 @@ from atlas.web import current_services, keep_params, language
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
 from atlas.web.params import page_number
-from atlas.web.reader import public_views, reader_frame
+from atlas.web.reader import reader_frame
 
 bp = Blueprint("search", __name__)
 SHOWN = 50
@@ -61,7 +61,7 @@ def search():
                 row["km"] = float(distance)
         shown = pd.DataFrame(rows, columns=PUBLIC_COLUMNS + (["km"] if area else []))
         context.update(total=found.total, pages=max(1, -(-found.total // SHOWN)),
-                       projects=public_views(rows), beyond=bool(beyond), version=published.version,
+                       projects=rows, beyond=bool(beyond), version=published.version,  # items: atlas.web.items
                        map=page_map("naehe"),
                        data=project_data(reader_frame(shown), circle(place, query.radius_km) if area else None))
     return render_template("search/results.html", **context), 400 if problems else 200

@@ -1,0 +1,95 @@
+"""CPU per request of the pages made per request, in one process (Flask's test client, no HTTP): the near search,
+the text search (`/suche`) and the API's pages of projects, each against a static file of the same size served by
+the same app – the reference: what a page costs that is only sent.
+
+    .venv/bin/python bench/request_cpu.py                       # 10k and 100k published projects
+    .venv/bin/python bench/request_cpu.py --sizes 1000000 --requests 100
+
+Every near search is a new place (random points in Niedersachsen, the position as a browser shares it), every
+search a new query (bench/search.py's mix: a word whole, cut short or misspelt, half with a place and radius, a
+third with a Handlungsfeld; the kept answers forgotten before each). Median CPU milliseconds (time.process_time)
+after a first round that compiles templates and builds the indexes. Targets of issue 26 at 100k: near search and
+`/suche` ≤ 5 ms, an OGC page ≤ 3 ms and flat from 10k to 1M.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+from common import app_with_projects, arguments, random_points
+from search import queries
+
+ROOT = Path(__file__).resolve().parent.parent
+OGC = ["/ogc/collections/projekte/items", "/ogc/collections/projekte/items?offset=5000",
+       "/ogc/collections/projekte/items?hf=sprache&limit=100", "/ogc/collections/projekte/items?bbox=9.6,52.3,9.9,52.5"]
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+def main() -> None:
+    parser = arguments(__doc__, [10_000, 100_000])
+    parser.add_argument("--requests", type=int, default=300, help="requests per kind of page")
+    options = parser.parse_args()
+    print(f"{'projects':>9} {'page':<44} {'CPU ms p50':>10} {'p90':>6} {'bytes':>7} {'static ms':>9} {'ratio':>6}")
+    for n in options.sizes:
+        app = app_with_projects(n)
+        client = app.test_client()
+        services = app.extensions["atlas"]
+        lon, lat = random_points(services.regions, options.requests + 20, seed=11)
+        near = [f"/in-der-naehe?lat={y:.5f}&lon={x:.5f}" for y, x in zip(lat, lon, strict=True)]
+        asked = queries(options.requests + 20)
+        found = [("/suche", query) for query in asked]
+        kinds = {"near search, a new place each": [(url, None) for url in near],
+                 "/suche, a new query each": found}
+        for url in OGC:
+            kinds[url.removeprefix("/ogc/collections/projekte")] = [(url, None)] * (options.requests + 20)
+        for label, requests in kinds.items():
+            ms, sizes = measure(client, services, requests)
+            reference = static_reference(client, int(statistics.median(sizes)))
+            print(f"{n:>9} {label:<44} {statistics.median(ms):>10.2f} {percentile(ms, 90):>6.2f} "
+                  f"{int(statistics.median(sizes)):>7} {reference:>9.2f} {reference / statistics.median(ms):>5.2f}×",
+                  flush=True)
+        services.close()
+
+
+def measure(client, services, requests) -> tuple[list[float], list[int]]:
+    for url, query in requests[:20]:  # templates compiled, indexes built, the searcher's vocabulary read
+        assert client.get(url, query_string=query, headers=GZIP).status_code == 200, url
+    ms, sizes = [], []
+    for url, query in requests[20:]:
+        services.searcher.forget()
+        started = time.process_time()
+        response = client.get(url, query_string=query, headers=GZIP)
+        ms.append((time.process_time() - started) * 1000)
+        assert response.status_code == 200, (url, query, response.status_code)
+        sizes.append(len(response.get_data()))
+    return ms, sizes
+
+
+def static_reference(client, size: int, repeat: int = 200) -> float:
+    """Median CPU ms of the same app sending a static file of `size` bytes: the size of the page's gzipped body,
+    of random bytes (gzip cannot make them smaller, so the static body sent is as large as the page's)."""
+    path = ROOT / "static" / f"_bench_reference_{size}.html"
+    path.write_bytes(np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8).tobytes())
+    try:
+        url = f"/static/{path.name}"
+        client.get(url, headers=GZIP)
+        times = []
+        for _ in range(repeat):
+            started = time.process_time()
+            client.get(url, headers=GZIP)
+            times.append(time.process_time() - started)
+        return statistics.median(times) * 1000
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+if __name__ == "__main__":
+    main()
