@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from atlas import facts, texts
@@ -95,14 +96,20 @@ def validate_project(raw: dict) -> tuple[ProjectInput | None, dict[str, str]]:
 
 def _translations(raw: dict, summary: str, errors: dict[str, str]) -> dict | None:
     """The description and summary in other languages, if the form offered them (all optional)."""
-    if not any(texts.form_name(field, language) in raw for field in texts.FIELDS
-               for language in texts.other_languages()):
+    if _translation_fields().isdisjoint(raw):
         return None
     found = texts.validate(raw, errors)
     if not summary and any(fields.get("summary") for fields in found.values()):
         errors["summary"] = _("Bitte geben Sie die Kurzbeschreibung auch auf Deutsch an: Die Übersetzungen gehören "
                               "zu ihr.")
     return found
+
+
+@lru_cache(maxsize=1)
+def _translation_fields() -> frozenset[str]:
+    """The form fields of every translation (description_ar, summary_ps …)."""
+    return frozenset(texts.form_name(field, language) for field in texts.FIELDS
+                     for language in texts.other_languages())
 
 
 def _facts(raw: dict, errors: dict[str, str]) -> dict:
@@ -115,8 +122,10 @@ def _facts(raw: dict, errors: dict[str, str]) -> dict:
                             field=_(LABELS[key]), unknown=", ".join(unknown)[:100], allowed=", ".join(known))
     for key, choices in CHOICES.items():
         value = clean_text(raw.get(key)).casefold()
-        named = {c.name.casefold(): slug for slug, c in choices.items()}
-        values[key] = value if value in choices or not value else named.get(value, "")
+        if not value or value in choices:
+            values[key] = value
+        else:  # a choice may be named as the form shows it
+            values[key] = {c.name.casefold(): slug for slug, c in choices.items()}.get(value, "")
         if value and not values[key]:
             errors[key] = _("%(field)s: „%(value)s“ ist nicht vorgesehen; erlaubt sind %(allowed)s.",
                             field=_(LABELS[key]), value=value[:40], allowed=", ".join(choices))

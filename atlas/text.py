@@ -17,7 +17,9 @@ INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u180e\u200b\u202a-\u202e\u2
 
 def clean_text(value: object, multiline: bool = False) -> str:
     """NFC, without invisible control characters; one line with single spaces unless `multiline`."""
-    text = unicodedata.normalize("NFC", "" if value is None else str(value))
+    if not value:  # None or empty: most optional fields of an imported row
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     text = INVISIBLE.sub("", text)
     if not multiline:

@@ -157,7 +157,8 @@ def _locate_row(row: dict, geocoder: Geocoder, places: dict) -> tuple[ProjectInp
     errors = {**(errors or {}), **problems}
     if errors:
         return "; ".join(errors.values())
-    project = dataclasses.replace(project, **source)
+    if any(getattr(project, name) != value for name, value in source.items()):  # most rows name no source
+        project = dataclasses.replace(project, **source)
     key = (project.street, project.plz, project.ort)
     if key not in places:
         places[key] = geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort)
