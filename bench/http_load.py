@@ -5,7 +5,8 @@
 
 wrk (Debian's package; `make bench` installs it): 16 connections, `Accept-Encoding: gzip`, warm caches. The
 reference is the limit of this machine: the same server sending a static file of the same size as `/` (a copy of
-the start page put beside atlas.css for the run). Server and wrk share the 2 cores.
+the start page put beside atlas.css for the run). Server and wrk share the 2 cores. wrk asks one URL again and
+again: `/suche` is then a kept answer (bench/request_cpu.py times new queries and places, in one process).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from servers import free_port, wait_for_port  # noqa: E402
 
 URLS = ["/", "/?hf=sprache", "/region/leine-weser", "/in-der-naehe?ort=Hannover", "/projekt/1",
+        "/suche?q=Sprachcafe&ort=Hannover&umkreis=25", "/ogc/collections/projekte/items",
         "/static/atlas.css", "/static/_bench_reference.html"]
 REFERENCE = ROOT / "static" / "_bench_reference.html"
 
