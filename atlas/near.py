@@ -23,6 +23,7 @@ RADII_KM = (5, 10, 25, 50)
 DEFAULT_RADIUS_KM = 25
 NEAREST_BEYOND = 5
 RESULTS_SHOWN = 100
+SURELY_INSIDE = 0.998  # of the radius in the tree's metres: within it, within the radius on the ellipsoid too
 SPARE = 8  # candidates beyond those asked for: the tree's order in metres may differ from the ellipsoid's at the end
 # ETRS89 / UTM 32N: the official metric CRS of Niedersachsen; its scale error here stays below 0.1 %.
 @lru_cache(maxsize=1)
@@ -47,7 +48,8 @@ class NearIndex:
         x, y = _to_metres().transform(self.projects.lon.to_numpy(), self.projects.lat.to_numpy())
         from scipy.spatial import cKDTree  # a third of a second to import: only where an index is built
 
-        self.tree = cKDTree(np.column_stack([x, y])) if len(self.projects) else None
+        self.xy = np.column_stack([x, y])
+        self.tree = cKDTree(self.xy) if len(self.projects) else None
         self.lats, self.lons = self.projects.lat.to_numpy(dtype=float), self.projects.lon.to_numpy(dtype=float)
 
     def rows(self, rows: list[int]) -> list[dict]:
@@ -72,11 +74,14 @@ class NearIndex:
     def count_within(self, lat: float, lon: float, radius_km: float, keep: np.ndarray | None = None) -> int:
         if self.tree is None:
             return 0
-        rows = np.asarray(self.tree.query_ball_point(_to_metres().transform(lon, lat), _tree_bound(radius_km)),
-                          dtype=np.int64)
+        point = _to_metres().transform(lon, lat)
+        rows = np.asarray(self.tree.query_ball_point(point, _tree_bound(radius_km)), dtype=np.int64)
         if keep is not None:
             rows = rows[keep[rows]]
-        return int((self._km(lat, lon, rows) <= radius_km).sum())
+        # well inside the ball the two measures cannot disagree: only the rim is measured on the ellipsoid
+        metres = np.hypot(self.xy[rows, 0] - point[0], self.xy[rows, 1] - point[1])
+        inside = metres <= radius_km * 1000.0 * SURELY_INSIDE
+        return int(inside.sum() + (self._km(lat, lon, rows[~inside]) <= radius_km).sum())
 
     def _km(self, lat: float, lon: float, rows: np.ndarray) -> np.ndarray:
         """The distances that count (geo.distances, as everywhere in the atlas), for these rows of the index."""
