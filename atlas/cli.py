@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 import sys
+import threading
 
 import click
 from flask import current_app, has_app_context
@@ -170,9 +171,10 @@ def serve(host: str, port: int, threads: int) -> None:
                                           "niedersachsen.de.", host=host))
     s = services()
     s.store  # noqa: B018 - refuse to start on an old schema, with the command that helps
-    warm_up(s)
     refuse_busy_port(host, port)
     server = create_server(app, host=host, port=port, threads=threads, ident="atlas", **behind_proxy(app.config))
+    # listening already: what the first requests need is made meanwhile (a request that needs it first waits)
+    threading.Thread(target=warm_up, args=(s,), name="warm-up", daemon=True).start()
     Background(app).start()
     if not current_app.config["MAIL_URL"]:
         click.echo(f"Mails (ohne ATLAS_MAIL_URL) liegen als .eml-Dateien in {current_app.config['MAIL_DIR']}")
@@ -312,10 +314,14 @@ def _operator() -> str:
 
 
 def warm_up(s) -> None:
-    """What the first requests would otherwise wait for: the gazetteer, the near index, Folium."""
-    s.geocoder  # noqa: B018
-    s.near.current()
-    import atlas.maps  # noqa: F401
+    """What the first requests would otherwise wait for: the published projects and their near index (every page),
+    the gazetteer, Folium."""
+    try:
+        s.near.current()
+        s.geocoder  # noqa: B018
+        import atlas.maps  # noqa: F401
+    except Exception:  # a request that needs it makes it again, and says what went wrong
+        logging.getLogger("atlas").exception("warming up failed")
 
 
 def refuse_busy_port(host: str, port: int) -> None:
