@@ -205,19 +205,23 @@ def _regions():
     return current_services().regions
 
 
+_BASEMAPS: dict = {}  # the basemap as sent, by its data folder and gazetteer: the same for every app in a process
+
+
 def _basemap() -> dict:
     """The basemap, made once per process from data/basemap and the gazetteer's places, kept compressed."""
-    made = current_app.extensions.get("atlas_basemap")
+    services = current_services()
+    key = (services.data_dir.resolve() / "basemap", id(services.gazetteer))  # the gazetteer is one per process
+    made = _BASEMAPS.get(key)
     if made is None:
         from atlas.basemap import build_basemap
 
-        services = current_services()
-        basemap = build_basemap(services.data_dir / "basemap", services.gazetteer.entries)
+        basemap = build_basemap(key[0], services.gazetteer.entries)
         made = {"version": basemap.version, "index": prepare(basemap.index, "application/json"),
                 "overview": prepare(basemap.overview, "application/geo+json"),
-                "tiles": {key: prepare(text, "application/json") for key, text in basemap.tiles.items()}}
+                "tiles": {k: prepare(text, "application/json") for k, text in basemap.tiles.items()}}
         with _lock:
-            made = current_app.extensions.setdefault("atlas_basemap", made)
+            made = _BASEMAPS.setdefault(key, made)
     return made
 
 
