@@ -17,6 +17,7 @@ another one rendered.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import mimetypes
@@ -239,12 +240,18 @@ def basemap_options() -> str:
 
 
 def _map(kind: str) -> tuple[Prepared, str]:
+    code = language.current()  # the tiles' attribution is written in the reader's language
+    tiles = current_app.config["TILES"]
+    parts = _rendered(tiles, tile_attribution(tiles), basemap_options(), tuple(sorted(_kinds()[kind].items())))
+    return _kept(("map", kind, code), lambda: parts["script"], "text/javascript"), parts["html"]
+
+
+@functools.lru_cache(maxsize=256)
+def _rendered(tiles: str, attribution: str, basemap: str, kind: tuple) -> dict[str, str]:
+    """A kind of map rendered by Folium once per process for what makes it (the same for every app and page)."""
     from atlas.maps import project_map  # Folium takes half a second to import: only where a map is drawn
 
-    code = language.current()  # the tiles' attribution is written in the reader's language
-    parts = project_map(tiles=current_app.config["TILES"], attribution=tile_attribution(current_app.config["TILES"]),
-                        basemap=basemap_options(), **_kinds()[kind])
-    return _kept(("map", kind, code), lambda: parts["script"], "text/javascript"), parts["html"]
+    return project_map(tiles=tiles, attribution=attribution, basemap=basemap, **dict(kind))
 
 
 def _kinds() -> dict[str, dict]:
