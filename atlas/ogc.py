@@ -134,6 +134,15 @@ def _datetime_message(text: str) -> str:
              "2026-01-01/.. – nicht „%(value)s“.", value=text[:80])
 
 
+def projects_page(store, public, query: ProjectQuery) -> tuple[list[dict], int]:
+    """A page of published projects for the query and how many match: a box without `datetime` is picked from the
+    projects in memory (`public`: atlas.published), anything else is asked of the store."""
+    if query.bbox is not None and query.since is None and query.until is None:
+        ids, matched = in_box(public.current(), query)
+        return store.published_rows(ids), matched
+    return store.published_page(query)
+
+
 def in_box(published, query: ProjectQuery) -> tuple[list[int], int]:
     """The page of ids (ascending) of the published projects whose public position lies in the query's box and
     that pass its filters, and how many there are: from the projects in memory (atlas.published), one pass over

@@ -92,11 +92,7 @@ def items(collection_id: str):
     except ogc.BadQuery as problem:
         raise BadRequest(str(problem)) from None
     if collection_id == "projekte":
-        if query.bbox is not None and query.since is None and query.until is None:  # the box from memory
-            ids, matched = ogc.in_box(services.public.current(), query)
-            rows = services.store.published_rows(ids)
-        else:
-            rows, matched = services.store.published_page(query)
+        rows, matched = ogc.projects_page(services.store, services.public, query)
         project_url = _project_urls()
         features = [ogc.project_feature(row, project_url(row["id"])) for row in rows]
     else:
