@@ -90,6 +90,7 @@ def register(app: Flask) -> None:
     from atlas.web.cache import PageCache
     from atlas.web.headers import secure
     from atlas.web.limits import limiter
+    from atlas.web.moment import OneMomentPerRequest
     from atlas.web.penalty import PenaltyBox
     from atlas.web.shared_cache import SharedPages
 
@@ -134,6 +135,7 @@ def register(app: Flask) -> None:
     # The limiter object outlives an app within one process (tests make many): a new app starts on its own
     # storage, not in the fallback an earlier app's outage left it in.
     limiter._storage_dead = False
+    app.wsgi_app = OneMomentPerRequest(app.wsgi_app)  # the store's versions read once per request, always fresh
     door = PenaltyBox(app.wsgi_app)  # inside the proxy fix (added last, in create_app): it sees the real client
     app.wsgi_app = door
     app.extensions["atlas_door"] = door
