@@ -120,3 +120,27 @@ def test_the_proxy_forwards_to_every_app_server_that_is_healthy():
     caddyfile = (DEPLOY / "Caddyfile").read_text()
     assert "dynamic a app 8000" in caddyfile and "health_uri /healthz" in caddyfile
     assert "{$ATLAS_DOMAIN}" in caddyfile
+
+
+def test_the_health_check_of_an_app_container_passes_only_while_it_answers_for_the_public_host(compose, tmp_path):
+    """The container's health check, run as Compose runs it, against an app with the compose file's host settings:
+    it names the public host (ATLAS_TRUSTED_HOSTS refuses 127.0.0.1), and fails for any other."""
+    import subprocess
+    import sys
+
+    from conftest import served
+    from helpers import make_app
+
+    service = compose["services"]["app"]
+    environ = {name: interpolated(str(value), OPERATOR) for name, value in service["environment"].items()}
+    config = load(tmp_path, environ=environ)
+    app = make_app(tmp_path, TRUSTED_HOSTS=config["TRUSTED_HOSTS"], PROXY_COUNT=config["PROXY_COUNT"],
+                   BASE_URL=config["BASE_URL"])
+    check = service["healthcheck"]["test"]
+    assert check[:3] == ["CMD", "python", "-c"]
+    with served(app) as url:
+        code = check[3].replace("http://127.0.0.1:8000", url)
+        for host, passes in ((environ["PUBLIC_HOST"], True), ("127.0.0.1", False)):
+            run = subprocess.run([sys.executable, "-c", code], env={"PUBLIC_HOST": host}, capture_output=True,
+                                 text=True, timeout=60)
+            assert (run.returncode == 0) == passes, (host, run.stderr[-2000:])
