@@ -1,0 +1,165 @@
+"""Map data by viewport: above a threshold of projects a map no longer gets every project, but per map tile (zoom,
+x, y of the Web Mercator tiles that Leaflet uses) clusters of the projects there, and the projects themselves
+where the tile holds few of them – and the list beside the map gets the projects in view, a page at a time.
+
+The index is made once per version of the published data and district (a snapshot is never changed): every
+project's place on a Z-order (Morton) curve of the world at zoom QUAD, sorted. The projects of a tile are then
+one contiguous run of that order (two binary searches), and the cells of a tile are runs inside it, so a tile
+costs numpy work over its own projects only, and its answer is bounded: at most CELLS² clusters or POINTS_MAX
+projects. Plain numpy, no Flask.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+import numpy as np
+
+QUAD = 26  # the finest grid: 2^26 units around the world (a pixel at zoom 18), so codes fit in 52 bits
+MAX_ZOOM = 18  # the maps' own limit (atlas.maps)
+CELLS = 4  # a tile of 256 px is 4 × 4 cells of 64 px: at most 16 clusters per tile
+POINTS_MAX = 200  # a tile with at most this many projects (after the filter) sends the projects themselves
+MASKS_KEPT = 8  # filters whose answer (a bit per project) is kept per snapshot
+MAX_LAT = 85.05112878  # Web Mercator's edge
+
+
+@dataclass(frozen=True)
+class Tile:
+    """What a map tile shows: `points`, positions in the snapshot (in list order); `clusters` as rows of
+    (lat, lon, count), each the mean place of the projects of a cell."""
+
+    points: np.ndarray
+    clusters: list[tuple[float, float, int]]
+
+
+class TileIndex:
+    """The projects at `positions` (of a snapshot) in Z-order, for the tiles of a map."""
+
+    def __init__(self, positions: np.ndarray, lat: np.ndarray, lon: np.ndarray):
+        codes = morton(*world_units(lat[positions], lon[positions]))
+        order = np.argsort(codes)  # ties in any order: a tile lists its projects by position
+        self.codes = codes[order]
+        self.positions = np.asarray(positions, dtype=np.int64)[order]
+        self.lat = lat[self.positions]
+        self.lon = lon[self.positions]
+
+    def tile(self, z: int, x: int, y: int, keep: np.ndarray | None = None) -> Tile:
+        """The tile (z, x, y), of the projects that `keep` (a bit per snapshot position; None: all) lets through."""
+        check_tile(z, x, y)
+        shift = 2 * (QUAD - z)
+        first = int(morton(np.array([x]), np.array([y]))[0])
+        lo, hi = np.searchsorted(self.codes, [first << shift, (first + 1) << shift])
+        positions, codes = self.positions[lo:hi], self.codes[lo:hi]
+        lat, lon = self.lat[lo:hi], self.lon[lo:hi]
+        if keep is not None:
+            passing = keep[positions]
+            positions, codes, lat, lon = positions[passing], codes[passing], lat[passing], lon[passing]
+        if len(positions) <= POINTS_MAX:
+            return Tile(np.sort(positions), [])
+        cells = codes >> (shift - 2 * int(math.log2(CELLS)))
+        starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+        counts = np.diff(np.r_[starts, len(cells)])
+        single = counts == 1
+        many = ~single
+        mean_lat = np.add.reduceat(lat, starts)[many] / counts[many]
+        mean_lon = np.add.reduceat(lon, starts)[many] / counts[many]
+        clusters = [(round(float(a), 5), round(float(b), 5), int(n))
+                    for a, b, n in zip(mean_lat, mean_lon, counts[many], strict=True)]
+        return Tile(np.sort(positions[starts[single]]), clusters)
+
+
+def check_tile(z: int, x: int, y: int) -> None:
+    if not 0 <= z <= MAX_ZOOM:
+        raise ValueError(f"zoom must be 0 to {MAX_ZOOM}, got {z}")
+    if not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
+        raise ValueError(f"tile x and y must be 0 to {2 ** z - 1} at zoom {z}, got {x}, {y}")
+
+
+def world_units(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator x and y (x east, y south) as integers 0 … 2^QUAD − 1."""
+    size = 2 ** QUAD
+    phi = np.radians(np.clip(np.asarray(lat, dtype=np.float64), -MAX_LAT, MAX_LAT))
+    x = (np.asarray(lon, dtype=np.float64) + 180.0) / 360.0
+    y = 0.5 - np.arctanh(np.sin(phi)) / (2 * math.pi)
+    return (np.clip((x * size).astype(np.int64), 0, size - 1), np.clip((y * size).astype(np.int64), 0, size - 1))
+
+
+def morton(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x and y interleaved bit by bit (x in the even bits): nearby places get nearby codes, and the units of a
+    tile at any zoom one run of them."""
+    both = _spread(np.asarray(x, dtype=np.uint64)) | (_spread(np.asarray(y, dtype=np.uint64)) << np.uint64(1))
+    return both.astype(np.int64)
+
+
+def _spread(v: np.ndarray) -> np.ndarray:
+    v = v & np.uint64(0xFFFFFFFF)
+    for shift, magic in ((16, 0x0000FFFF0000FFFF), (8, 0x00FF00FF00FF00FF), (4, 0x0F0F0F0F0F0F0F0F),
+                         (2, 0x3333333333333333), (1, 0x5555555555555555)):
+        v = (v | (v << np.uint64(shift))) & np.uint64(magic)
+    return v
+
+
+def in_view(lat: np.ndarray, lon: np.ndarray, positions: np.ndarray, bbox: tuple[float, float, float, float],
+            keep: np.ndarray | None = None) -> np.ndarray:
+    """Of these positions (in list order), those inside bbox (west, south, east, north) that `keep` lets through."""
+    west, south, east, north = bbox
+    at_lat, at_lon = lat[positions], lon[positions]
+    inside = (at_lat >= south) & (at_lat <= north) & (at_lon >= west) & (at_lon <= east)
+    if keep is not None:
+        inside &= keep[positions]
+    return positions[inside]
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """`west,south,east,north` in degrees, widened outward to 3 decimals (so that nearby views share an answer);
+    ValueError names what is wrong."""
+    parts = text.split(",")
+    if len(text) > 100 or len(parts) != 4:
+        raise ValueError("four numbers")
+    try:
+        west, south, east, north = (float(part) for part in parts)
+    except ValueError:
+        raise ValueError("four numbers") from None
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        raise ValueError("four numbers")
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise ValueError("order")
+    return (math.floor(west * 1000) / 1000, math.floor(south * 1000) / 1000,
+            math.ceil(east * 1000) / 1000, math.ceil(north * 1000) / 1000)
+
+
+class Viewports:
+    """Per snapshot of the published data: the tile index of each district and the answers of recent filters,
+    made once (a second request for the same waits for the first) and gone with the snapshot."""
+
+    def __init__(self):
+        self._kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def index(self, snapshot, arl: str | None) -> TileIndex:
+        return self._get(snapshot, ("index", arl), lambda: TileIndex(
+            snapshot.select(arl), snapshot["lat"], snapshot["lon"]))
+
+    def keep(self, snapshot, wanted, now, key: Hashable) -> np.ndarray | None:
+        """A bit per project of the snapshot: whether it passes the filter `wanted` (None: no filter)."""
+        if not wanted.active:
+            return None
+        return self._get(snapshot, ("keep", key), lambda: wanted.keep_columns(snapshot, now), bounded=True)
+
+    def _get(self, snapshot, key: Hashable, make, bounded: bool = False):
+        with self._lock:
+            kept = self._kept.setdefault(snapshot, {"lock": threading.Lock(), "values": OrderedDict()})
+        with kept["lock"]:  # one makes it, the others wait for it
+            values = kept["values"]
+            if key not in values:
+                values[key] = make()
+                masks = [k for k in values if k[0] == "keep"]
+                if bounded and len(masks) > MASKS_KEPT:
+                    values.pop(masks[0])
+            values.move_to_end(key)
+            return values[key]

@@ -1,0 +1,146 @@
+"""Map data by viewport without a browser: the tile index against a count by hand, the threshold, the bounds of
+every answer, and hostile tile, zoom and view parameters as 400s that name them."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from bs4 import BeautifulSoup
+from conftest import seeded_app
+from helpers import facts
+
+from atlas.filters import Filter
+from atlas.places import Place
+from atlas.present import local_now
+from atlas.regions import Assignment
+from atlas.store import PUBLISHED
+from atlas.viewport import CELLS, POINTS_MAX, QUAD, TileIndex, parse_bbox, world_units
+from atlas.web.params import LIST_PAGE
+
+HANNOVER = (52.3744, 9.7386)
+CROWD = 450  # projects close together in Hannover, more than a tile sends one by one
+
+
+def add_crowd(app, n: int = CROWD) -> None:
+    """n projects within about 2 km of Hannover's centre, every third in Handlungsfeld „Arbeit & Ausbildung“."""
+    rng = np.random.default_rng(26)
+    lat = HANNOVER[0] + rng.uniform(-0.01, 0.01, n)
+    lon = HANNOVER[1] + rng.uniform(-0.015, 0.015, n)
+    items = [(facts(name=f"Treff Hannover {i}", ort="Hannover",
+                    handlungsfelder="arbeit-ausbildung" if i % 3 == 0 else "sprache"),
+              Place("Hannover", float(lat[i]), float(lon[i]), "address", "test", Assignment(None, None)))
+             for i in range(n)]
+    app.extensions["atlas"].store.add_many(items, PUBLISHED)
+
+
+def data_block(client, path: str = "/") -> dict:
+    page = BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser")
+    return json.loads(page.find(id="atlas-data").string)
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    app = seeded_app(tmp_path_factory.mktemp("viewport"), MAP_CLUSTER_ABOVE=100)
+    add_crowd(app)
+    return app
+
+
+def test_a_tile_counts_every_project_in_it_once_at_every_zoom():
+    rng = np.random.default_rng(7)
+    n = 20_000
+    lat, lon = rng.uniform(51.3, 53.9, n), rng.uniform(6.6, 11.6, n)
+    index = TileIndex(np.arange(n), lat, lon)
+    x, y = world_units(lat, lon)
+    keep = rng.random(n) < 0.3
+    for z in (0, 5, 7, 9, 12, 16, 18):
+        tx, ty = int(x[123]) >> (QUAD - z), int(y[123]) >> (QUAD - z)
+        inside = ((x >> (QUAD - z)) == tx) & ((y >> (QUAD - z)) == ty)
+        for wanted, expected in ((None, inside), (keep, inside & keep)):
+            tile = index.tile(z, tx, ty, wanted)
+            assert sum(n for _lat, _lon, n in tile.clusters) + len(tile.points) == expected.sum()
+            assert set(tile.points) <= set(np.flatnonzero(expected))
+            assert list(tile.points) == sorted(tile.points)  # in list order
+            assert len(tile.clusters) <= CELLS * CELLS
+            assert len(tile.points) <= max(POINTS_MAX, CELLS * CELLS)
+            for c_lat, c_lon, _n in tile.clusters:  # each cluster lies in its tile
+                cx, cy = world_units(np.array([c_lat]), np.array([c_lon]))
+                assert (int(cx[0]) >> (QUAD - z), int(cy[0]) >> (QUAD - z)) == (tx, ty)
+
+
+def test_below_the_threshold_the_map_gets_every_project_as_before(tmp_path):
+    app = seeded_app(tmp_path)
+    block = data_block(app.test_client())
+    assert block["src"].startswith("/karte/projekte.json?v=") and "tiles" not in block
+
+
+def test_above_the_threshold_the_map_gets_tiles_and_the_list_its_view(crowded):
+    client = crowded.test_client()
+    block = data_block(client)
+    assert "src" not in block and block["tiles"].startswith("/karte/kacheln.json?v=")
+    region = data_block(client, "/region/leine-weser")
+    assert "arl=leine-weser" in region["tiles"]
+    # the state at zoom 5: one tile, clusters only, small; every project counted
+    response = client.get(block["tiles"] + "&z=5&x=16&y=10")
+    assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
+    tile = response.get_json()
+    assert tile["points"] is None or len(tile["points"]["id"]) <= CELLS * CELLS
+    assert sum(c[2] for c in tile["clusters"]) + len((tile["points"] or {"id": []})["id"]) == CROWD + 7
+    assert len(response.data) < 2_000
+    # a filter changes the clusters: a third of the crowd is in „Arbeit & Ausbildung“, and some seed projects
+    work = client.get(block["tiles"] + "&z=5&x=16&y=10&hf=arbeit-ausbildung").get_json()
+    published = crowded.extensions["atlas"].public.current()
+    expected = Filter(fields=("arbeit-ausbildung",)).keep_columns(published, local_now()).sum()
+    assert CROWD // 3 < expected < CROWD
+    assert sum(c[2] for c in work["clusters"]) + len((work["points"] or {"id": []})["id"]) == expected
+    # the list in view: a page of LIST_PAGE, the total, in list order
+    listed = client.get(block["inView"] + "&bbox=9.7,52.35,9.78,52.4").get_json()
+    assert listed["total"] == CROWD and len(listed["points"]["id"]) == LIST_PAGE
+    assert listed["pages"] == -(-CROWD // LIST_PAGE)
+    last = client.get(block["inView"] + f"&bbox=9.7,52.35,9.78,52.4&seite={listed['pages']}").get_json()
+    assert len(last["points"]["id"]) == CROWD - LIST_PAGE * (listed["pages"] - 1)
+    outside = client.get(block["inView"] + "&bbox=7,53,7.1,53.1").get_json()
+    assert outside == {"total": 0, "page": 1, "pages": 1, "points": None}
+
+
+def test_tiles_are_kept_per_version_tile_and_filter(crowded):
+    client = crowded.test_client()
+    block = data_block(client)
+    pages = crowded.extensions["atlas_pages"]
+    client.get(block["tiles"] + "&z=9&x=269&y=168")
+    renders = pages.renders
+    client.get(block["tiles"] + "&z=9&x=269&y=168")
+    assert pages.renders == renders
+    client.get(block["tiles"] + "&z=9&x=269&y=168&hf=sprache")
+    assert pages.renders == renders + 1
+
+
+@pytest.mark.parametrize("query", [
+    "z=19&x=0&y=0", "z=-1&x=0&y=0", "z=3&x=8&y=0", "z=3&x=0&y=8", "z=abc&x=0&y=0", "z=1e3&x=0&y=0", "x=0&y=0",
+    "z=5&x=99999999999999999999&y=0", "z=5&x=%EF%BC%91&y=0", "z=5&x=1%00&y=0", "z=<script>&x=0&y=0",
+    "z=5&x=16&y=10&hf=nix", "z=5&x=16&y=10&arl=mond",
+])
+def test_a_hostile_tile_is_a_400_that_says_what_is_allowed(crowded, query):
+    response = crowded.test_client().get("/karte/kacheln.json?" + query)
+    assert response.status_code == 400
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("bbox", ["", "1,2,3", "1,2,3,4,5", "nan,52,10,53", "inf,52,10,53", "10,52,9,53",
+                                  "9,53,10,52", "-181,52,10,53", "9,-91,10,53", "9," * 60 + "9", "<b>x</b>",
+                                  "1e999,52,10,53"])
+def test_a_hostile_view_is_a_400(crowded, bbox):
+    response = crowded.test_client().get("/karte/ausschnitt.json", query_string={"bbox": bbox})
+    assert response.status_code == 400
+    assert "<b>" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "9999999"])
+def test_a_hostile_page_of_the_view_is_a_400(crowded, page):
+    response = crowded.test_client().get("/karte/ausschnitt.json", query_string={"bbox": "9,52,10,53", "seite": page})
+    assert response.status_code == 400
+
+
+def test_a_view_is_widened_to_three_decimals_so_nearby_views_share_an_answer():
+    assert parse_bbox("9.12345,52.00001,9.5,52.5") == (9.123, 52.0, 9.5, 52.5)
