@@ -5,8 +5,8 @@ where the tile holds few of them – and the list beside the map gets the projec
 The index is made once per version of the published data and district (a snapshot is never changed): every
 project's place on a Z-order (Morton) curve of the world at zoom QUAD, sorted. The projects of a tile are then
 one contiguous run of that order (two binary searches), and the cells of a tile are runs inside it, so a tile
-costs numpy work over its own projects only, and its answer is bounded: at most CELLS² clusters or POINTS_MAX
-projects. Plain numpy, no Flask.
+costs numpy work over its own projects only, and its answer is bounded: at most CELLS² clusters and projects,
+or from POINTS_ZOOM on POINTS_MAX projects. Plain numpy, no Flask.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import numpy as np
 QUAD = 26  # the finest grid: 2^26 units around the world (a pixel at zoom 18), so codes fit in 52 bits
 MAX_ZOOM = 18  # the maps' own limit (atlas.maps)
 CELLS = 4  # a tile of 256 px is 4 × 4 cells of 64 px: at most 16 clusters per tile
-POINTS_MAX = 200  # a tile with at most this many projects (after the filter) sends the projects themselves
+POINTS_ZOOM = 15  # from this zoom on (as supercluster's maxZoom 14) a tile sends its projects themselves …
+POINTS_MAX = 200  # … if it holds at most this many (after the filter); below it only a cell's single project
 MASKS_KEPT = 8  # filters whose answer (a bit per project) is kept per snapshot
 MAX_LAT = 85.05112878  # Web Mercator's edge
 
@@ -59,7 +60,7 @@ class TileIndex:
         if keep is not None:
             passing = keep[positions]
             positions, codes, lat, lon = positions[passing], codes[passing], lat[passing], lon[passing]
-        if len(positions) <= POINTS_MAX:
+        if not len(positions) or (z >= POINTS_ZOOM and len(positions) <= POINTS_MAX):
             return Tile(np.sort(positions), [])
         cells = codes >> (shift - 2 * int(math.log2(CELLS)))
         starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])

@@ -54,6 +54,8 @@ def test_a_tile_counts_every_project_in_it_once_at_every_zoom():
     index = TileIndex(np.arange(n), lat, lon)
     x, y = world_units(lat, lon)
     keep = rng.random(n) < 0.3
+    for empty in (index.tile(18, 0, 0), index.tile(3, 0, 0, keep)):  # no project there
+        assert len(empty.points) == 0 and empty.clusters == []
     for z in (0, 5, 7, 9, 12, 16, 18):
         tx, ty = int(x[123]) >> (QUAD - z), int(y[123]) >> (QUAD - z)
         inside = ((x >> (QUAD - z)) == tx) & ((y >> (QUAD - z)) == ty)

@@ -16,7 +16,8 @@ export function byViewport(options) {
 /**
  * Draws the projects of the page's block {tiles, inView, labels, maxZoom} on `map`, a tile at a time. The handle:
  * `viewport` true; `filterBy(query)` shows the projects that pass the filter of these URL parameters; `bbox()` the
- * view as west,south,east,north; `onView` is called after each move; `settledAt`/`onSettled` as in map.js.
+ * view as west,south,east,north; `onView` is called after each move; `settledAt`/`onSettled` as in map.js
+ * (settledAt null while a view is drawn).
  */
 export function drawViewport(map, options) {
   const block = JSON.parse(document.getElementById(options.source).textContent);
@@ -43,6 +44,7 @@ export function drawViewport(map, options) {
   function show() {
     started = true;
     const mine = ++generation;
+    handle.settledAt = null;  // until this view is drawn
     const tiles = tilesInView(map, block.maxZoom);
     const keys = tiles.map((tile) => tile.join("/") + "?" + handle.query);
     wanted = new Set(keys);
