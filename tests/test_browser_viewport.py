@@ -77,12 +77,13 @@ def test_a_cluster_opens_by_keyboard(page, crowd_server):
     page.wait_for_function(f"(z) => {on_map('map')}.getZoom() > z", arg=zoom)
 
 
-def test_a_filter_changes_the_clusters_and_stays_in_the_url(page, crowd_server):
+def test_a_filter_ticked_by_keyboard_changes_the_clusters_and_stays_in_the_url(page, crowd_server):
     page.goto(crowd_server + "/")
     settled(page)
     before = page.evaluate(ON_MAP)
     page.evaluate(UNSETTLE)
-    page.get_by_role("checkbox", name="Arbeit & Ausbildung").check()
+    page.get_by_role("checkbox", name="Arbeit & Ausbildung").focus()  # by keyboard
+    page.keyboard.press("Space")
     settled(page)
     after = page.evaluate(ON_MAP)
     assert CROWD // 3 <= after < before
