@@ -8,17 +8,21 @@ the same map sending every project (ATLAS_MAP_CLUSTER_ABOVE above the size) wher
 Per run, as bench/browser_map.py measures it (a fresh context: navigation start → first marker or cluster; → the
 view drawn; JS heap after a garbage collection; bytes transferred, headers included; a filter tick; a repeat visit
 in the same context, its bytes against the first visit's). Besides: Chrome's first contentful paint, and the
-first answer of the server after its start (the tile index is made then, once per data version).
+first answers of the server after its start, uncompressed: `/`, then one tile of the state view (the tile index is
+made then, once per data version) or the whole data resource.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.request import urlopen
 
 from browser_map import CHROMIUM_ARGS, atlas_server, visit
 from common import app_with_projects, arguments
@@ -41,7 +45,9 @@ def main() -> None:
                 for title, above in modes:
                     os.environ["ATLAS_MAP_CLUSTER_ABOVE"] = above
                     with atlas_server(directory) as url:
+                        cold = first_answers(url)
                         runs = [measured(browser, url) for _ in range(options.runs)]
+                    print(f"{size} projects, {title}, just started: {cold}", flush=True)
                     report(f"{size} projects, {title}", runs)
                     if title == "by viewport":
                         judge(size, runs)
@@ -70,6 +76,20 @@ def database(size: int, keep: Path | None) -> Path:
     app.extensions["atlas"].close()
     print(f"  ({size} projects stored in {time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
     return folder
+
+
+def first_answers(url: str) -> str:
+    """The page and then its map's first data after the server's start: the tile index is made then."""
+    timings = []
+    started = time.perf_counter()
+    page = urlopen(url + "/").read().decode()
+    timings.append(f"/ {1000 * (time.perf_counter() - started):.0f} ms")
+    block = json.loads(re.search(r'<script type="application/json" id="atlas-data">(.*?)</script>', page, re.S)[1])
+    first = block["tiles"] + "&z=7&x=67&y=41" if "tiles" in block else block["src"]
+    started = time.perf_counter()
+    size = len(urlopen(url + first).read())
+    timings.append(f"{first.split('?')[0]} {1000 * (time.perf_counter() - started):.0f} ms ({size / 1000:.1f} kB)")
+    return ", then ".join(timings)
 
 
 FCP = "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || 0"
