@@ -49,6 +49,14 @@ class TileIndex:
         self.lat = lat[self.positions]
         self.lon = lon[self.positions]
 
+    def subset(self, keep: np.ndarray) -> TileIndex:
+        """The index of the projects that `keep` (a bit per snapshot position) lets through: already in order."""
+        chosen = keep[self.positions]
+        subset = object.__new__(TileIndex)
+        subset.codes, subset.positions = self.codes[chosen], self.positions[chosen]
+        subset.lat, subset.lon = self.lat[chosen], self.lon[chosen]
+        return subset
+
     def tile(self, z: int, x: int, y: int, keep: np.ndarray | None = None) -> Tile:
         """The tile (z, x, y), of the projects that `keep` (a bit per snapshot position; None: all) lets through."""
         check_tile(z, x, y)
@@ -143,8 +151,11 @@ class Viewports:
         self._lock = threading.Lock()
 
     def index(self, snapshot, arl: str | None) -> TileIndex:
-        return self._get(snapshot, ("index", arl), lambda: TileIndex(
-            snapshot.select(arl), snapshot["lat"], snapshot["lon"]))
+        """The tile index of a district (None: the state); a district's is cut from the state's, not sorted again."""
+        if arl is not None:
+            return self._get(snapshot, ("index", arl), lambda: self.index(snapshot, None).subset(snapshot.in_arl(arl)))
+        return self._get(snapshot, ("index", None), lambda: TileIndex(
+            np.arange(len(snapshot)), snapshot["lat"], snapshot["lon"]))
 
     def keep(self, snapshot, wanted, now, key: Hashable) -> np.ndarray | None:
         """A bit per project of the snapshot: whether it passes the filter `wanted` (None: no filter)."""
@@ -154,7 +165,8 @@ class Viewports:
 
     def _get(self, snapshot, key: Hashable, make, bounded: bool = False):
         with self._lock:
-            kept = self._kept.setdefault(snapshot, {"lock": threading.Lock(), "values": OrderedDict()})
+            # reentrant: a district's index is made from the state's, under the same lock
+            kept = self._kept.setdefault(snapshot, {"lock": threading.RLock(), "values": OrderedDict()})
         with kept["lock"]:  # one makes it, the others wait for it
             values = kept["values"]
             if key not in values:

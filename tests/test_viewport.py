@@ -16,7 +16,7 @@ from atlas.places import Place
 from atlas.present import local_now
 from atlas.regions import Assignment
 from atlas.store import PUBLISHED
-from atlas.viewport import CELLS, POINTS_MAX, QUAD, TileIndex, parse_bbox, world_units
+from atlas.viewport import CELLS, POINTS_MAX, QUAD, TileIndex, Viewports, parse_bbox, world_units
 from atlas.web.params import LIST_PAGE
 
 HANNOVER = (52.3744, 9.7386)
@@ -104,6 +104,25 @@ def test_above_the_threshold_the_map_gets_tiles_and_the_list_its_view(crowded):
     assert len(last["points"]["id"]) == CROWD - LIST_PAGE * (listed["pages"] - 1)
     outside = client.get(block["inView"] + "&bbox=7,53,7.1,53.1").get_json()
     assert outside == {"total": 0, "page": 1, "pages": 1, "points": None}
+
+
+def test_a_district_index_is_the_state_index_cut_to_the_district(crowded):
+    published = crowded.extensions["atlas"].public.current()
+    viewports = Viewports()
+    district = viewports.index(published, "leine-weser")
+    assert sorted(district.positions) == list(published.select("leine-weser"))
+    assert list(district.codes) == sorted(district.codes)
+    state = viewports.index(published, None)
+    assert len(state.positions) == len(published) and viewports.index(published, None) is state
+
+
+def test_the_time_filter_asks_the_server_and_is_kept_a_minute(crowded):
+    client = crowded.test_client()
+    block = data_block(client)
+    response = client.get(block["tiles"] + "&z=5&x=16&y=10&zeit=jetzt")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "public, max-age=60"
+    listed = client.get(block["inView"] + "&bbox=6,51,12,54&zeit=woche")
+    assert listed.status_code == 200 and listed.get_json()["total"] <= 7  # the crowd has no regular times
 
 
 def test_tiles_are_kept_per_version_tile_and_filter(crowded):
