@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import seeded_app, served
+from conftest import seeded_app, served, watch
 from helpers import on_map
 from playwright.sync_api import expect
+from test_browser_accessibility import DESKTOP, PHONE, context_for, sideways, violations
 from test_viewport import CROWD, HANNOVER, add_crowd
 
 pytestmark = pytest.mark.browser
@@ -134,3 +135,18 @@ def test_the_district_map_by_viewport_on_a_phone_in_arabic(chromium, crowd_serve
     expect(page.locator("#projektliste > li").first).to_be_visible()
     assert page.locator("html").get_attribute("dir") == "rtl"
     context.close()
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("de", DESKTOP), ("ar", PHONE)], ids=["de-desktop", "ar-phone"])
+def test_the_map_by_viewport_has_no_accessibility_violation(chromium, crowd_server, language, viewport):
+    context = context_for(chromium, viewport, language)
+    page = context.new_page()
+    errors = watch(page)
+    page.goto(f"{crowd_server}/?lang={language}")
+    settled(page)
+    assert page.locator(".marker-cluster").count() > 0
+    problems = violations(page)
+    assert sideways(page) <= 0
+    context.close()
+    assert not problems, problems
+    assert not errors, errors

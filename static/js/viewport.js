@@ -35,8 +35,13 @@ export function drawViewport(map, options) {
   function answer(url) {
     if (!asked.has(url)) {
       if (asked.size > ASKED_KEPT) asked.clear();
+      const failed = () => {
+        asked.delete(url);  // not kept: the next move asks again
+        return {clusters: [], points: null};
+      };
       asked.set(url, fetch(url, {credentials: "same-origin"})
-        .then((response) => (response.ok ? response.json() : {clusters: [], points: null})));
+        .then((response) => (response.ok ? response.json() : failed()))
+        .catch(failed));
     }
     return asked.get(url);
   }
