@@ -39,31 +39,62 @@ class Tile:
 
 
 class TileIndex:
-    """The projects at `positions` (of a snapshot) in Z-order, for the tiles of a map."""
+    """Projects (by id) in Z-order with their places, for the tiles of a map."""
 
-    def __init__(self, positions: np.ndarray, lat: np.ndarray, lon: np.ndarray):
-        codes = morton(*world_units(lat[positions], lon[positions]))
-        order = np.argsort(codes)  # ties in any order: a tile lists its projects by position
-        self.codes = codes[order]
-        self.positions = np.asarray(positions, dtype=np.int64)[order]
-        self.lat = lat[self.positions]
-        self.lon = lon[self.positions]
+    def __init__(self, ids: np.ndarray, lat: np.ndarray, lon: np.ndarray, codes: np.ndarray | None = None):
+        """Of these projects; with their `codes`, they are in Z-order already."""
+        ids, lat, lon = (np.asarray(a) for a in (ids, lat, lon))
+        if codes is None:
+            codes = morton(*world_units(lat, lon))
+            order = np.argsort(codes)  # ties in any order: a tile lists its projects by position
+            ids, lat, lon, codes = ids[order], lat[order], lon[order], codes[order]
+        self.ids, self.lat, self.lon, self.codes = ids.astype(np.int64), lat, lon, codes
 
-    def subset(self, keep: np.ndarray) -> TileIndex:
-        """The index of the projects that `keep` (a bit per snapshot position) lets through: already in order."""
-        chosen = keep[self.positions]
-        subset = object.__new__(TileIndex)
-        subset.codes, subset.positions = self.codes[chosen], self.positions[chosen]
-        subset.lat, subset.lon = self.lat[chosen], self.lon[chosen]
-        return subset
+    @classmethod
+    def of(cls, snapshot) -> TileIndex:
+        """Every project of a snapshot of the published data (atlas.published)."""
+        return cls(snapshot["id"], snapshot["lat"], snapshot["lon"])
 
-    def tile(self, z: int, x: int, y: int, keep: np.ndarray | None = None) -> Tile:
-        """The tile (z, x, y), of the projects that `keep` (a bit per snapshot position; None: all) lets through."""
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def subset(self, chosen: np.ndarray) -> TileIndex:
+        """The projects `chosen` (a bit per entry of this index): already in order."""
+        return TileIndex(self.ids[chosen], self.lat[chosen], self.lon[chosen], self.codes[chosen])
+
+    def followed(self, snapshot) -> TileIndex:
+        """This index (of every project of an earlier snapshot) brought to `snapshot`: the projects gone or moved
+        taken out, the new and moved ones put in at their places – numpy passes over the index, no sort of it."""
+        size = max(len(snapshot.pos_of), int(self.ids.max()) + 1 if len(self) else 0)
+        now_at = np.full(size, -1, dtype=np.int64)
+        now_at[:len(snapshot.pos_of)] = snapshot.pos_of
+        at = now_at[self.ids]
+        lat, lon = snapshot["lat"], snapshot["lon"]
+        leaving = at < 0
+        somewhere = np.where(leaving, 0, at)
+        leaving |= (lat[somewhere] != self.lat) | (lon[somewhere] != self.lon)  # gone, or moved
+        staying = [self.ids, self.lat, self.lon, self.codes]
+        if leaving.any():
+            staying = [column[~leaving] for column in staying]
+        known = np.zeros(size, dtype=bool)
+        known[staying[0]] = True
+        ids = snapshot["id"]
+        arriving = np.flatnonzero(~known[ids])  # positions of the new and the moved
+        if not len(arriving):
+            return TileIndex(*staying)
+        come = TileIndex(ids[arriving], lat[arriving], lon[arriving])
+        where = np.searchsorted(staying[3], come.codes)
+        return TileIndex(*(np.insert(mine, where, theirs) for mine, theirs in zip(
+            staying, (come.ids, come.lat, come.lon, come.codes), strict=True)))
+
+    def tile(self, z: int, x: int, y: int, pos_of: np.ndarray, keep: np.ndarray | None = None) -> Tile:
+        """The tile (z, x, y), of the projects that `keep` (a bit per snapshot position; None: all) lets through;
+        `pos_of` is the snapshot's position of each id."""
         check_tile(z, x, y)
         shift = 2 * (QUAD - z)
         first = int(morton(np.array([x]), np.array([y]))[0])
         lo, hi = np.searchsorted(self.codes, [first << shift, (first + 1) << shift])
-        positions, codes = self.positions[lo:hi], self.codes[lo:hi]
+        positions, codes = pos_of[self.ids[lo:hi]], self.codes[lo:hi]
         lat, lon = self.lat[lo:hi], self.lon[lo:hi]
         if keep is not None:
             passing = keep[positions]
@@ -144,24 +175,42 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
 
 class Viewports:
     """Per snapshot of the published data: the tile index of each district and the answers of recent filters,
-    made once (a second request for the same waits for the first) and gone with the snapshot."""
+    made once (a second request for the same waits for the first) and gone with the snapshot. The state's index
+    of a new snapshot follows the last one made (TileIndex.followed): a publication costs what it changes, not a
+    sort of every project."""
 
     def __init__(self):
         self._kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
+        self._latest: TileIndex | None = None  # the state's index last made, of whichever snapshot
+        self.made = self.followed = 0
 
     def index(self, snapshot, arl: str | None) -> TileIndex:
         """The tile index of a district (None: the state); a district's is cut from the state's, not sorted again."""
         if arl is not None:
-            return self._get(snapshot, ("index", arl), lambda: self.index(snapshot, None).subset(snapshot.in_arl(arl)))
-        return self._get(snapshot, ("index", None), lambda: TileIndex(
-            np.arange(len(snapshot)), snapshot["lat"], snapshot["lon"]))
+            return self._get(snapshot, ("index", arl), lambda: self._district(snapshot, arl))
+        return self._get(snapshot, ("index", None), lambda: self._state(snapshot))
 
     def keep(self, snapshot, wanted, now, key: Hashable) -> np.ndarray | None:
         """A bit per project of the snapshot: whether it passes the filter `wanted` (None: no filter)."""
         if not wanted.active:
             return None
         return self._get(snapshot, ("keep", key), lambda: wanted.keep_columns(snapshot, now), bounded=True)
+
+    def _state(self, snapshot) -> TileIndex:
+        latest = self._latest
+        if latest is None:
+            index = TileIndex.of(snapshot)
+            self.made += 1
+        else:
+            index = latest.followed(snapshot)
+            self.followed += 1
+        self._latest = index
+        return index
+
+    def _district(self, snapshot, arl: str) -> TileIndex:
+        state = self.index(snapshot, None)
+        return state.subset(snapshot.in_arl(arl)[snapshot.pos_of[state.ids]])
 
     def _get(self, snapshot, key: Hashable, make, bounded: bool = False):
         with self._lock:

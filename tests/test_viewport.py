@@ -15,7 +15,7 @@ from atlas.filters import Filter
 from atlas.places import Place
 from atlas.present import local_now
 from atlas.regions import Assignment
-from atlas.store import PUBLISHED
+from atlas.store import ARCHIVED, PUBLISHED
 from atlas.viewport import CELLS, POINTS_MAX, QUAD, TileIndex, Viewports, parse_bbox, world_units
 from atlas.web.params import LIST_PAGE
 
@@ -51,16 +51,17 @@ def test_a_tile_counts_every_project_in_it_once_at_every_zoom():
     rng = np.random.default_rng(7)
     n = 20_000
     lat, lon = rng.uniform(51.3, 53.9, n), rng.uniform(6.6, 11.6, n)
-    index = TileIndex(np.arange(n), lat, lon)
+    index = TileIndex(np.arange(n), lat, lon)  # ids 0 … n-1, at the same positions
+    at = np.arange(n)
     x, y = world_units(lat, lon)
     keep = rng.random(n) < 0.3
-    for empty in (index.tile(18, 0, 0), index.tile(3, 0, 0, keep)):  # no project there
+    for empty in (index.tile(18, 0, 0, at), index.tile(3, 0, 0, at, keep)):  # no project there
         assert len(empty.points) == 0 and empty.clusters == []
     for z in (0, 5, 7, 9, 12, 16, 18):
         tx, ty = int(x[123]) >> (QUAD - z), int(y[123]) >> (QUAD - z)
         inside = ((x >> (QUAD - z)) == tx) & ((y >> (QUAD - z)) == ty)
         for wanted, expected in ((None, inside), (keep, inside & keep)):
-            tile = index.tile(z, tx, ty, wanted)
+            tile = index.tile(z, tx, ty, at, wanted)
             assert sum(n for _lat, _lon, n in tile.clusters) + len(tile.points) == expected.sum()
             assert set(tile.points) <= set(np.flatnonzero(expected))
             assert list(tile.points) == sorted(tile.points)  # in list order
@@ -110,10 +111,47 @@ def test_a_district_index_is_the_state_index_cut_to_the_district(crowded):
     published = crowded.extensions["atlas"].public.current()
     viewports = Viewports()
     district = viewports.index(published, "leine-weser")
-    assert sorted(district.positions) == list(published.select("leine-weser"))
+    assert sorted(published.pos_of[district.ids]) == list(published.select("leine-weser"))
     assert list(district.codes) == sorted(district.codes)
     state = viewports.index(published, None)
-    assert len(state.positions) == len(published) and viewports.index(published, None) is state
+    assert len(state) == len(published) and viewports.index(published, None) is state
+
+
+def same_index(followed: TileIndex, anew: TileIndex) -> None:
+    """The same projects at the same places in Z-order (projects on one code may come in any order)."""
+    assert followed.codes.tolist() == anew.codes.tolist()
+    rows = lambda index: sorted(zip(index.codes.tolist(), index.ids.tolist(), index.lat.tolist(),  # noqa: E731
+                                    index.lon.tolist(), strict=True))
+    assert rows(followed) == rows(anew)
+
+
+def test_after_publications_moves_and_archivings_the_index_follows_and_equals_one_made_anew(tmp_path):
+    app = seeded_app(tmp_path, MAP_CLUSTER_ABOVE=3)
+    services = app.extensions["atlas"]
+    store, public = services.store, services.public
+    viewports = Viewports()
+    viewports.index(public.current(), None)
+    hannover = services.geocoder.geocode("Hannover").place
+    celle = services.geocoder.geocode("Celle").place
+    added = store.add_many([(facts(name=f"Neu {i}", ort="Hannover"), hannover) for i in range(5)], PUBLISHED)
+    pending = store.add(facts(name="Wartet", ort="Celle"), celle)
+    steps = [
+        lambda: None,  # the import above
+        lambda: store.set_status(pending, PUBLISHED),
+        lambda: store.update(added[0], facts(name="Umgezogen", ort="Celle"), celle, actor="amt"),  # moved
+        lambda: store.set_status(added[1], ARCHIVED, "beendet"),
+        lambda: store.update(added[2], facts(name="Umbenannt", ort="Hannover"), hannover, actor="amt"),  # stays
+        lambda: store.set_status(1, ARCHIVED, "beendet"),
+        lambda: store.set_status(added[1], PUBLISHED),
+    ]
+    for step in steps:
+        step()
+        snapshot = public.current()
+        followed = viewports.index(snapshot, None)
+        same_index(followed, TileIndex.of(snapshot))
+        for arl in ("leine-weser", "lueneburg"):
+            assert sorted(snapshot.pos_of[viewports.index(snapshot, arl).ids]) == list(snapshot.select(arl))
+    assert (viewports.made, viewports.followed) == (1, len(steps))
 
 
 def test_the_time_filter_asks_the_server_and_is_kept_a_minute(crowded):

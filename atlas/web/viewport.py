@@ -50,7 +50,7 @@ def tiles():
     def render() -> str:
         viewports = _viewports()
         index = viewports.index(published, arl)
-        tile = index.tile(z, x, y, viewports.keep(published, wanted, now, (arl, wanted.key(now))))
+        tile = index.tile(z, x, y, published.pos_of, viewports.keep(published, wanted, now, (arl, wanted.key(now))))
         return json.dumps({"clusters": [[round(lat * COORD_SCALE), round(lon * COORD_SCALE), n]
                                         for lat, lon, n in tile.clusters],
                            "scale": COORD_SCALE, "points": _points(published, tile.points)},
@@ -128,4 +128,7 @@ def _bbox_argument() -> tuple[float, float, float, float]:
 
 
 def _viewports() -> Viewports:
-    return current_app.extensions.setdefault("atlas_viewports", Viewports())
+    viewports = current_app.extensions.get("atlas_viewports")
+    if viewports is None:  # one per app, so that a new snapshot's index follows the last one
+        viewports = current_app.extensions.setdefault("atlas_viewports", Viewports())
+    return viewports
