@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -13,6 +16,18 @@ import pytest
 from helpers import make_app
 
 from atlas.settings import DEFAULT_BASE_URL
+
+
+def pytest_configure(config):
+    """A cache folder for what an app keeps between starts (the gazetteer), for this run and its workers."""
+    if "TESTS_CACHE_DIR" not in os.environ:
+        os.environ["TESTS_CACHE_DIR"] = config._atlas_cache = tempfile.mkdtemp(prefix="atlas-tests-cache-")
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "_atlas_cache", None):
+        shutil.rmtree(config._atlas_cache, ignore_errors=True)
+        del os.environ["TESTS_CACHE_DIR"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -43,12 +43,15 @@ CHEAP_HASH = "pbkdf2:sha256:1000"  # passwords in tests: hundreds are hashed, no
 
 def make_app(directory: Path, migrate: bool = True, **settings):
     """An app on its own instance folder and database, its schema upgraded as `atlas db upgrade` does (unless
-    `migrate` is false: a database that is not there)."""
+    `migrate` is false: a database that is not there). Its own database is a copy of one upgraded so: upgrading it
+    again would change nothing."""
     if "DATABASE_URL" not in settings:
         settings["DATABASE_URL"] = new_database_url(directory)
+        migrate = False
     for limit in GENEROUS:  # one test client stands for many visitors; tests/test_floods.py tests these limits
         settings.setdefault(limit, "100000 per minute")
     settings.setdefault("PASSWORD_HASH", CHEAP_HASH)
+    settings.setdefault("CACHE_DIR", str(_cache_dir()))  # what a start may keep (the gazetteer) is made once
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(directory / "instance"), "TILES": "none",
                       "SEED_CSV": SEED_CSV, **settings})
     if migrate:
@@ -67,6 +70,11 @@ def new_database_url(directory: Path) -> str:
         return f"sqlite:///{path}"
     server, template = postgres
     return server.create_database(template)
+
+
+def _cache_dir() -> Path:
+    """One cache folder for the whole run, shared by pytest-xdist's workers (conftest's pytest_configure makes it)."""
+    return Path(os.environ.get("TESTS_CACHE_DIR") or tempfile.gettempdir())
 
 
 @functools.cache

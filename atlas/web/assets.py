@@ -17,6 +17,7 @@ another one rendered.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import mimetypes
@@ -205,19 +206,23 @@ def _regions():
     return current_services().regions
 
 
+_BASEMAPS: dict = {}  # the basemap as sent, by its data folder and gazetteer: the same for every app in a process
+
+
 def _basemap() -> dict:
     """The basemap, made once per process from data/basemap and the gazetteer's places, kept compressed."""
-    made = current_app.extensions.get("atlas_basemap")
+    services = current_services()
+    key = (services.data_dir.resolve() / "basemap", id(services.gazetteer))  # the gazetteer is one per process
+    made = _BASEMAPS.get(key)
     if made is None:
         from atlas.basemap import build_basemap
 
-        services = current_services()
-        basemap = build_basemap(services.data_dir / "basemap", services.gazetteer.entries)
+        basemap = build_basemap(key[0], services.gazetteer.entries)
         made = {"version": basemap.version, "index": prepare(basemap.index, "application/json"),
                 "overview": prepare(basemap.overview, "application/geo+json"),
-                "tiles": {key: prepare(text, "application/json") for key, text in basemap.tiles.items()}}
+                "tiles": {k: prepare(text, "application/json") for k, text in basemap.tiles.items()}}
         with _lock:
-            made = current_app.extensions.setdefault("atlas_basemap", made)
+            made = _BASEMAPS.setdefault(key, made)
     return made
 
 
@@ -235,12 +240,18 @@ def basemap_options() -> str:
 
 
 def _map(kind: str) -> tuple[Prepared, str]:
+    code = language.current()  # the tiles' attribution is written in the reader's language
+    tiles = current_app.config["TILES"]
+    parts = _rendered(tiles, tile_attribution(tiles), basemap_options(), tuple(sorted(_kinds()[kind].items())))
+    return _kept(("map", kind, code), lambda: parts["script"], "text/javascript"), parts["html"]
+
+
+@functools.lru_cache(maxsize=256)
+def _rendered(tiles: str, attribution: str, basemap: str, kind: tuple) -> dict[str, str]:
+    """A kind of map rendered by Folium once per process for what makes it (the same for every app and page)."""
     from atlas.maps import project_map  # Folium takes half a second to import: only where a map is drawn
 
-    code = language.current()  # the tiles' attribution is written in the reader's language
-    parts = project_map(tiles=current_app.config["TILES"], attribution=tile_attribution(current_app.config["TILES"]),
-                        basemap=basemap_options(), **_kinds()[kind])
-    return _kept(("map", kind, code), lambda: parts["script"], "text/javascript"), parts["html"]
+    return project_map(tiles=tiles, attribution=attribution, basemap=basemap, **dict(kind))
 
 
 def _kinds() -> dict[str, dict]:
