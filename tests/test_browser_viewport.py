@@ -101,6 +101,9 @@ def test_the_list_follows_the_view_a_page_at_a_time(page, crowd_server):
     page.goto(crowd_server + "/")
     settled(page)
     expect(page.locator("#projektliste > li")).to_have_count(50)
+    # a name with markup is text (the first of the crowd in the list's order)
+    expect(page.locator("#projektliste .projekt-name", has_text="Treff Hannover & <b>mehr</b>")).to_have_count(1)
+    assert page.locator("#projektliste b").count() == 0
     page.get_by_role("button", name="Weitere anzeigen").click()
     expect(page.locator("#projektliste > li")).to_have_count(100)
     expect(page.locator("#projektliste > li").nth(50).locator("a").first).to_be_focused()
@@ -111,6 +114,7 @@ def test_the_list_follows_the_view_a_page_at_a_time(page, crowd_server):
     assert 0 < shown < CROWD
     expect(page.locator("#projektliste > li")).to_have_count(min(shown, 50))
     expect(page.locator("#projektliste > li").first).to_contain_text("Treff Hannover")
+    assert page.locator("#projektliste b, .leaflet-marker-pane b").count() == 0
 
 
 def test_without_scripts_the_list_pages_reach_every_project(chromium, crowd_server):

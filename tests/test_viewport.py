@@ -24,11 +24,13 @@ CROWD = 450  # projects close together in Hannover, more than a tile sends one b
 
 
 def add_crowd(app, n: int = CROWD) -> None:
-    """n projects within about 2 km of Hannover's centre, every third in Handlungsfeld „Arbeit & Ausbildung“."""
+    """n projects within about 2 km of Hannover's centre, every third in Handlungsfeld „Arbeit & Ausbildung“, the
+    first with markup in its name."""
     rng = np.random.default_rng(26)
     lat = HANNOVER[0] + rng.uniform(-0.01, 0.01, n)
     lon = HANNOVER[1] + rng.uniform(-0.015, 0.015, n)
-    items = [(facts(name=f"Treff Hannover {i}", ort="Hannover",
+    names = ["Treff Hannover & <b>mehr</b>"] + [f"Treff Hannover {i}" for i in range(1, n)]  # one with markup
+    items = [(facts(name=names[i], ort="Hannover",
                     handlungsfelder="arbeit-ausbildung" if i % 3 == 0 else "sprache"),
               Place("Hannover", float(lat[i]), float(lon[i]), "address", "test", Assignment(None, None)))
              for i in range(n)]
@@ -161,6 +163,15 @@ def test_the_time_filter_asks_the_server_and_is_kept_a_minute(crowded):
     assert response.status_code == 200 and response.headers["Cache-Control"] == "public, max-age=60"
     listed = client.get(block["inView"] + "&bbox=6,51,12,54&zeit=woche")
     assert listed.status_code == 200 and listed.get_json()["total"] <= 7  # the crowd has no regular times
+
+
+def test_text_reaches_the_map_as_text(crowded):
+    client = crowded.test_client()
+    block = data_block(client)
+    body = client.get(block["inView"] + "&bbox=9.7,52.35,9.78,52.4").get_data(as_text=True)
+    assert "<b>" not in body and "\\u003cb\\u003emehr\\u003c/b\\u003e" in body
+    assert "Treff Hannover & <b>mehr</b>" in client.get(block["inView"] + "&bbox=9.7,52.35,9.78,52.4").get_json()[
+        "points"]["name"]
 
 
 def test_tiles_are_kept_per_version_tile_and_filter(crowded):

@@ -6,14 +6,12 @@ tile or view, filter and language; under the current `?v=` the browser keeps it 
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 from flask import Blueprint, current_app, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from atlas.i18n import _
-from atlas.mapdata import COORD_SCALE, columns, data_version
+from atlas.mapdata import COORD_SCALE, columns, data_version, script_json
 from atlas.present import local_now
 from atlas.text import clean_text
 from atlas.viewport import MAX_ZOOM, Viewports, check_tile, in_view, parse_bbox
@@ -50,11 +48,10 @@ def tiles():
     def render() -> str:
         viewports = _viewports()
         index = viewports.index(published, arl)
-        tile = index.tile(z, x, y, published.pos_of, viewports.keep(published, wanted, now, (arl, wanted.key(now))))
-        return json.dumps({"clusters": [[round(lat * COORD_SCALE), round(lon * COORD_SCALE), n]
-                                        for lat, lon, n in tile.clusters],
-                           "scale": COORD_SCALE, "points": _points(published, tile.points)},
-                          ensure_ascii=False, separators=(",", ":"))
+        tile = index.tile(z, x, y, published.pos_of, viewports.keep(published, wanted, now, wanted.key(now)))
+        return script_json({"clusters": [[round(lat * COORD_SCALE), round(lon * COORD_SCALE), n]
+                                         for lat, lon, n in tile.clusters],
+                            "scale": COORD_SCALE, "points": _points(published, tile.points)})
 
     key = ("kachel", arl, z, x, y, wanted.key(now), language.current())
     return _respond(current_pages().get(key, version, render, mimetype="application/json", scope=arl),
@@ -73,12 +70,11 @@ def in_view_list():
 
     def render() -> str:
         viewports = _viewports()
-        keep = viewports.keep(published, wanted, now, (arl, wanted.key(now)))
+        keep = viewports.keep(published, wanted, now, wanted.key(now))
         shown = in_view(published["lat"], published["lon"], published.select(arl), bbox, keep)
         first = (page - 1) * LIST_PAGE
-        return json.dumps({"total": len(shown), "page": page, "pages": max(1, -(-len(shown) // LIST_PAGE)),
-                           "points": _points(published, shown[first:first + LIST_PAGE])},
-                          ensure_ascii=False, separators=(",", ":"))
+        return script_json({"total": len(shown), "page": page, "pages": max(1, -(-len(shown) // LIST_PAGE)),
+                            "points": _points(published, shown[first:first + LIST_PAGE])})
 
     key = ("ausschnitt", arl, bbox, page, wanted.key(now), language.current())
     return _respond(current_pages().get(key, version, render, mimetype="application/json", scope=arl),
