@@ -154,3 +154,9 @@ def test_the_map_by_viewport_has_no_accessibility_violation(chromium, crowd_serv
     context.close()
     assert not problems, problems
     assert not errors, errors
+
+
+def test_the_embedded_state_map_by_viewport(page, crowd_server):
+    page.goto(crowd_server + "/einbetten")
+    settled(page)
+    assert page.evaluate(ON_MAP) == CROWD + 7

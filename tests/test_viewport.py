@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 from conftest import seeded_app
-from helpers import facts
+from helpers import facts, html
 
 from atlas.filters import Filter
 from atlas.places import Place
@@ -172,6 +172,19 @@ def test_text_reaches_the_map_as_text(crowded):
     assert "<b>" not in body and "\\u003cb\\u003emehr\\u003c/b\\u003e" in body
     assert "Treff Hannover & <b>mehr</b>" in client.get(block["inView"] + "&bbox=9.7,52.35,9.78,52.4").get_json()[
         "points"]["name"]
+
+
+@pytest.mark.parametrize("path", ["/einbetten", "/einbetten?arl=leine-weser", "/einbetten?kreis=03241",
+                                  "/einbetten?ort=Hannover&umkreis=5"])
+def test_an_embedded_map_above_the_threshold_works_too(crowded, path):
+    client = crowded.test_client()
+    response = client.get(path)
+    assert response.status_code == 200
+    block = json.loads(html(response).find(id="atlas-data").string)
+    if "kreis" in path or "ort" in path:  # a Kreis or a radius: its projects, as a near search hands them over
+        assert "id" in block and "tiles" not in block
+    else:
+        assert block["tiles"].startswith("/karte/kacheln.json")
 
 
 def test_tiles_are_kept_per_version_tile_and_filter(crowded):

@@ -96,11 +96,12 @@ def data_sources(arl: str | None, version: int, published) -> dict:
     (`labels`: the data carries none)."""
     schedules = np.unique(published.columns["zeiten"][published.select(arl)])
     words = labels(published.tables["zeiten"][schedules])
+    open_src = url_for("public.open_data", arl=arl)
     if by_viewport(published, arl):  # too many to send at once: clusters per tile, the list by the view
-        return {**viewport_sources(arl, version), "labels": words}
+        return {**viewport_sources(arl, version), "open": open_src, "labels": words}
     return {"src": url_for("public.projects_data", arl=arl, v=data_version(version)),
             "summaries": url_for("public.summaries_data", arl=arl, v=data_version(version), lang=language.current()),
-            "open": url_for("public.open_data", arl=arl),
+            "open": open_src,
             "labels": words}
 
 
