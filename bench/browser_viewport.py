@@ -49,6 +49,8 @@ def main() -> None:
                         runs = [measured(browser, url) for _ in range(options.runs)]
                     print(f"{size} projects, {title}, just started: {cold}", flush=True)
                     report(f"{size} projects, {title}", runs)
+                    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+                    print(f"  (load average {load}: other work on the machine)", flush=True)
                     if title == "by viewport":
                         judge(size, runs)
         finally:
