@@ -120,10 +120,10 @@ def report(title: str, runs: list[dict]) -> None:
 def judge(size: int, runs: list[dict]) -> None:
     median = {key: statistics.median(r[key] for r in runs) for key in ("first", "heap", "bytes", "repeat")}
     if size >= 1_000_000:
-        verdicts = [f"{name} {median[name]:.3g} (target ≤ {limit:g}: {'met' if median[name] <= limit else 'MISSED'})"
+        verdicts = [f"{name} {median[name]:.4g} (target ≤ {limit:g}: {'met' if median[name] <= limit else 'MISSED'})"
                     for name, limit in TARGETS.items()]
     else:
-        verdicts = [f"{name} {median[name]:.3g} against today's {TODAY_100K[name]:g} "
+        verdicts = [f"{name} {median[name]:.4g} against today's {TODAY_100K[name]:g} "
                     f"({median[name] / TODAY_100K[name]:.2f}×)" for name in TODAY_100K]
     print("  → " + "; ".join(verdicts), flush=True)
 
