@@ -263,7 +263,10 @@ def _track(page) -> None:
 def settle(page, quiet: float = 0.2, timeout: float = 15) -> None:
     """Wait until the watched page has loaded and has had no request open for `quiet` seconds: what Playwright's
     "networkidle" waits for, without its fixed half second after every page."""
-    state = _traffic[page]
+    state = _traffic.get(page)
+    if state is None:  # a page not watched from its start: only Playwright knows its requests
+        page.wait_for_load_state("networkidle")
+        return
     page.wait_for_load_state("load")
     deadline = time.monotonic() + timeout
     while state["open"] > 0 or time.monotonic() - state["since"] < quiet:

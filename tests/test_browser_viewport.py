@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import seeded_app, served, watch
+from conftest import seeded_app, served, settle, watch
 from helpers import on_map
 from playwright.sync_api import expect
 from test_browser_accessibility import DESKTOP, PHONE, context_for, sideways, violations
@@ -27,7 +27,7 @@ def settled(page) -> None:
     """Until the map has drawn its view and nothing more is asked (while the map finds its size and place, the
     view may change after a first one was drawn)."""
     page.wait_for_function(SETTLED)
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.wait_for_function(SETTLED)
 
 
