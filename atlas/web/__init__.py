@@ -85,6 +85,7 @@ def register(app: Flask) -> None:
         search,
         submit,
         texts,
+        viewport,
         workspace,  # noqa: F401 - the dashboard, the admin's pages and the activity log join office.bp
     )
     from atlas.web.cache import PageCache
@@ -127,8 +128,8 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(operations.bp)
     operations.log_requests(app)
-    for module in (assets, public, near, search, office, submit, mine, alerts, legal, ogc, downloads, embed, poster,
-                   claim, reports, texts):
+    for module in (assets, public, viewport, near, search, office, submit, mine, alerts, legal, ogc, downloads, embed,
+                   poster, claim, reports, texts):
         app.register_blueprint(module.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)
