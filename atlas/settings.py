@@ -177,6 +177,10 @@ SETTINGS: tuple[Setting, ...] = (
       "site) or `none` (no third-party request at all; the atlas's own basemap and boundaries still drawn). The "
       "Content-Security-Policy's `img-src`, the footer, the Impressum and the Datenschutzerklärung follow it",
       choices=("basemap", "osm", "none")),
+    S("MAP_CLUSTER_ABOVE", 5000, "int",
+      "a map of the state or of a district with more projects than this no longer gets every project: the server "
+      "sends clusters per map tile and zoom, the projects themselves where the view is close, and the list the "
+      "projects in view (`0`: always)", minimum=0),
     # Mail
     S("MAIL_URL", "", "text", "`smtp://host:25`, `smtp+starttls://user:password@host:587`, "
                               "`smtps://user:password@host:465` (user and password URL-encoded); see [Mail](mail.md)",

@@ -41,6 +41,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 # The map's projects, as the browser code shows them on the map's element (static/js/dom.js, expose)
 PROJECTS = "document.getElementById('map_atlas')?.atlas?.projects"
+DRAWN = "document.getElementById('map_atlas').atlas.projects"  # the same once drawn: it can be assigned to
 FIRST_MARKER = """
     window.__firstMarker = null;
     new MutationObserver((changes, observer) => {
@@ -107,7 +108,7 @@ def visit(browser, url: str, atlas: bool = True) -> dict:
         result["tick"] = page.evaluate(f"""() => new Promise(done => {{
             const box = document.querySelector('#filter input[value=sprache]');
             const start = performance.now();
-            {PROJECTS}.onSettled = () => done(performance.now() - start);
+            {DRAWN}.onSettled = () => done(performance.now() - start);
             box.click();
         }})""")
         first_bytes = transferred["bytes"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import seeded_app, served, watch
+from conftest import seeded_app, served, settle, watch
 from helpers import PASSWORD, create_account
 from playwright.sync_api import expect
 
@@ -61,7 +61,7 @@ def test_no_page_has_an_accessibility_violation_or_scrolls_sideways(chromium, si
     found = {}
     for path in PUBLIC:
         page.goto(site + with_lang(path, language))
-        page.wait_for_load_state("networkidle")
+        settle(page)
         problems = violations(page)
         if sideways(page) > 0:
             problems.append(f"scrolls sideways by {sideways(page)} px")

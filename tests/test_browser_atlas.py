@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import settle
 from helpers import on_map
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
@@ -118,7 +119,7 @@ def test_with_tiles_off_no_request_leaves_the_machine(page, live_server):
     page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
     for path in ("/", "/region/leine-weser", "/projekt/1"):
         page.goto(live_server + path)
-        page.wait_for_load_state("networkidle")
+        settle(page)
     assert hosts == {"127.0.0.1"}
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import seeded_app, served, watch
+from conftest import seeded_app, served, settle, watch
 from helpers import PAYLOADS, on_map
 from PIL import Image
 from playwright.sync_api import expect
@@ -102,7 +102,7 @@ def test_close_to_hildesheim_smaller_places_and_the_gemeinde_borders_appear(page
         expect(named(page, town)).to_be_visible()
     assert page.locator("path.atlas-grund-gemeinde").count() > 0
     # a map that starts close in needs only the index and the tiles in view, never the coarse overview
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert not [url for url in asked if "teil=uebersicht" in url] and len(asked) >= 2, asked
     # zoomed out, the overview comes and the small places and the Gemeinde borders go
     page.evaluate(f"() => {BASEMAP}.map.setZoom(8, {{animate: false}})")
@@ -155,7 +155,7 @@ def test_with_tiles_off_the_basemap_asks_only_this_machine(page, live_server):
     for path in ("/in-der-naehe?ort=Hildesheim&umkreis=10", "/projekt/1", "/einbetten?arl=braunschweig"):
         page.goto(live_server + path)
         basemap_ready(page)
-        page.wait_for_load_state("networkidle")
+        settle(page)
     assert hosts == {"127.0.0.1"}
     assert any("&x=" in url for url in basemap), "the tiles of the basemap come from the atlas itself"
 

@@ -6,7 +6,7 @@ the popup and the list carry the summary the same way. An office uses its transl
 from __future__ import annotations
 
 import pytest
-from conftest import served, watch
+from conftest import served, settle, watch
 from helpers import PASSWORD, create_account, make_app, submit
 from playwright.sync_api import expect
 
@@ -86,9 +86,10 @@ def test_the_project_page_and_the_translation_view_have_no_accessibility_violati
     url, project_id = site
     context = chromium.new_context(viewport=PHONE, locale=code, bypass_csp=True)
     page = context.new_page()
+    errors = watch(page)
     found = {}
     page.goto(f"{url}/projekt/{project_id}?lang={code}")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     if code != "de":
         page.locator("details.original summary").first.click()
     found["project"] = Axe().run(page).response["violations"]
@@ -106,6 +107,7 @@ def test_the_project_page_and_the_translation_view_have_no_accessibility_violati
     page.locator("details#uebersetzungen summary").click()
     found["submission"] = Axe().run(page).response["violations"]
     context.close()
+    assert not errors, errors
     problems = {where: [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in violations]
                 for where, violations in found.items() if violations}
     assert not problems, problems

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import seeded_app, served, watch
+from conftest import seeded_app, served, settle, watch
 from helpers import PASSWORD, create_account, submit
 from playwright.sync_api import expect
 from test_browser_accessibility import DESKTOP, PHONE, context_for, sideways, violations, with_lang
@@ -84,7 +84,7 @@ def test_the_new_pages_have_no_accessibility_violation(chromium, site, language)
     found = {}
     for path in ("/amt/", "/amt/warteschlange", "/amt/aktivitaet", "/amt/begruendungen", "/projekt/2/melden"):
         page.goto(site + with_lang(path, language))
-        page.wait_for_load_state("networkidle")
+        settle(page)
         problems = violations(page) + ([f"sideways {sideways(page)}"] if sideways(page) > 0 else [])
         if problems:
             found[path] = problems

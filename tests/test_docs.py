@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 README_MAX_LINES = 250  # what a newcomer reads through; everything else goes into docs/

@@ -8,11 +8,14 @@ import hashlib
 import re
 from pathlib import Path
 
+import pytest
 from helpers import html
 
 from atlas.web.assets import version_of
 from atlas.web.prepared import YEAR
 
+# What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
+pytestmark = pytest.mark.once
 MODULES = Path(__file__).resolve().parent.parent / "static" / "js"
 ENTRIES = ("main.js", "maps.js")  # what pages load: every page, and the pages with a map
 IMPORTED = re.compile(r"""^(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']|^import\s*["']([^"']+)["']""", re.M)

@@ -99,8 +99,10 @@ def install_into_new_venv(wheel: Path, venv: Path) -> list[str]:
     site-packages), since PyPI is not asked. Returns the new venv's `atlas` command."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
     python = venv / "bin" / "python"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}  # a checkout on PYTHONPATH would
+    # count as the atlas installed already, and pip would skip the wheel
     subprocess.run(PIP + ["--python", str(python), "install", "--no-deps", "--no-index", "--quiet", str(wheel)],
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env=clean)
     site_packages = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                                    check=True, capture_output=True, text=True).stdout.strip()
     Path(site_packages, "zz_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")

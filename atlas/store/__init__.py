@@ -15,11 +15,11 @@ from atlas.store.core import (
     REFERENCE,
     SOURCE_FIELDS,
     STATUSES,
-    VERSION_TTL,
     Change,
     OutsideNiedersachsen,
     StaleWrite,
     StoreCore,
+    one_moment,
 )
 from atlas.store.holds import Holds
 from atlas.store.merging import Merging
@@ -33,8 +33,8 @@ from atlas.store.workspace import WorkspaceReads
 from atlas.store.writes import Writes
 
 __all__ = ["ARCHIVED", "FROM_SOURCE", "ID_BATCH", "PENDING", "PUBLIC_COLUMNS", "PUBLISHED", "REFERENCE", "REJECTED",
-           "SOURCE_FIELDS", "STATUSES", "VERSION_TTL", "Change", "OutsideNiedersachsen", "ProjectQuery", "StaleWrite",
-           "Store", "at_public_positions"]
+           "SOURCE_FIELDS", "STATUSES", "Change", "OutsideNiedersachsen", "ProjectQuery", "StaleWrite",
+           "Store", "at_public_positions", "one_moment"]
 
 
 class Store(Writes, BulkWrites, PublicReads, OfficeReads, WorkspaceReads, Texts, Versions, PublicLog, Holds, Notes,

@@ -8,8 +8,8 @@ Nothing outside atlas.store opens the database: other modules use `read()` and `
 from __future__ import annotations
 
 import re
-import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, delete, func, insert, select, update
@@ -24,7 +24,6 @@ from atlas.projects import ProjectInput
 from atlas.regions import ARLS, Regions
 from atlas.schema import changes, meta, projects, public_changes
 
-VERSION_TTL = 1.0  # seconds a process trusts the store version it read; its own writes renew it at once
 INSERT_BATCH = 5_000  # rows per INSERT statement of a large import (one transaction still)
 ID_BATCH = 5_000  # ids per IN (…) of one query: below every database's limit of bound parameters
 STATUSES = (PENDING, PUBLISHED, REJECTED, ARCHIVED)  # archived: ended or withdrawn, off the map, kept in history
@@ -34,6 +33,21 @@ SOURCE_FIELDS = ("quelle", "quelle_stand", "source_confirmed_at")
 FROM_SOURCE = and_(projects.c.quelle != "", projects.c.source_confirmed_at.is_(None))
 LOGGED_AT_MOST = 1_000  # projects of one change logged one by one; more (an import) are logged as "read all again"
 KEPT_CHANGES = 10_000  # versions whose changes stay logged; a process further behind reads everything again
+# The versions read within the current moment (one web request: atlas.web.moment), per store; None: no moment
+_MOMENT: ContextVar[dict | None] = ContextVar("atlas_store_moment", default=None)
+
+
+@contextmanager
+def one_moment():
+    """Within it, each store reads its versions from the database once – at the first question, not at the start –
+    and answers every later question with them, unless this process changes something meanwhile. One web request
+    is one moment: every process sees a publication made by any other as soon as it was committed (the next
+    request reads the versions), and a page is made from one version throughout."""
+    token = _MOMENT.set({})
+    try:
+        yield
+    finally:
+        _MOMENT.reset(token)
 
 
 class OutsideNiedersachsen(ValueError):
@@ -104,7 +118,6 @@ class StoreCore:
     def __init__(self, url: str, regions: Regions):
         self.regions = regions
         self._engine = open_engine(url)
-        self._version: tuple[dict, float] | None = None  # ({None: version, arl: its version}, when it was read)
         self._writes = 0  # a read that began before one of this process's writes is not kept
         # the languages a machine translates published texts into (atlas.machine); empty: no engine configured
         self.machine_languages: tuple[str, ...] = ()
@@ -157,29 +170,40 @@ class StoreCore:
     def version(self, arl: str | None = None) -> int:
         """Renewed whenever what the public sees changes (of one ArL district, if named): caches key on it.
 
-        Read from the database at most every VERSION_TTL seconds (a page served from cache costs no query), and
-        at once after this process changed something: another process's publication shows within a second.
+        Read from the database once per moment (a web request, atlas.web.moment) and outside one at every
+        question; again at once after this process changed something. A publication in any process is seen by
+        every other with its next request.
         """
         return self.versions()[arl]
 
     def versions(self) -> dict[str | None, int]:
         """The store's version (key None) and each district's: a district's is the store's version of the last
-        change there."""
-        known = self._version
-        if known is not None and time.monotonic() - known[1] < VERSION_TTL:
-            return known[0]
-        read_at, writes = time.monotonic(), self._writes
+        change there. One query of one indexed table; the rest of a moment asks none."""
+        moment = _MOMENT.get()
+        if moment is not None and id(self) in moment:
+            return moment[id(self)]
+        writes = self._writes
         with self.read() as db:
-            values = dict(db.execute(select(meta.c.key, meta.c.value).where(meta.c.key.in_(VERSION_KEYS))).all())
+            values = dict(db.exec_driver_sql(VERSIONS_SQL).all())
         found = {None: values["version"], **{arl: values[f"version:{arl}"] for arl in ARLS}}
-        if writes == self._writes:
-            self._version = (found, read_at)
+        if moment is not None and writes == self._writes:
+            moment[id(self)] = found
         return found
 
+    def versions_now(self) -> dict[str | None, int]:
+        """The versions as the database holds them now (not those read at the start of the current moment)."""
+        self._forget_moment()
+        return self.versions()
+
     def _changed(self) -> None:
-        """This process changed what the public sees: the next version() reads the database."""
+        """This process changed what the public sees: the moment's next question reads the database again."""
         self._writes += 1
-        self._version = None
+        self._forget_moment()
+
+    def _forget_moment(self) -> None:
+        moment = _MOMENT.get()
+        if moment is not None:
+            moment.pop(id(self), None)
 
     def _assign(self, places: list[Place]) -> list[tuple[str, str, str]]:
         """(Kreis key, Kreis name, ArL) of each place, by one spatial join; any place outside refuses them all."""
@@ -257,6 +281,8 @@ def _record(db, project_id: int, actor: str, at: datetime, action: str, detail: 
 
 
 VERSION_KEYS = ["version"] + [f"version:{arl}" for arl in ARLS]
+# Asked at every request: plain SQL of constants, without SQLAlchemy's compiling and typing (a third of its cost)
+VERSIONS_SQL = "SELECT key, value FROM meta WHERE key IN ({})".format(", ".join(f"'{key}'" for key in VERSION_KEYS))
 
 
 def bump_version(db, arls=None, project_ids: list[int] | None = None) -> int:

@@ -64,11 +64,6 @@ class PublicLog:
         with self.read() as db:
             return [dict(row) for row in db.execute(query).mappings()]
 
-    def versions_now(self) -> dict[str | None, int]:
-        """The versions as the database holds them this moment (not the second-old copy of `versions()`)."""
-        self._version = None
-        return self.versions()
-
 
 def _code_point_order(db, table) -> list:
     collation = "C" if db.dialect.name == "postgresql" else "BINARY"

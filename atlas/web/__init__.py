@@ -85,11 +85,13 @@ def register(app: Flask) -> None:
         search,
         submit,
         texts,
+        viewport,
         workspace,  # noqa: F401 - the dashboard, the admin's pages and the activity log join office.bp
     )
     from atlas.web.cache import PageCache
     from atlas.web.headers import secure
     from atlas.web.limits import limiter
+    from atlas.web.moment import OneMomentPerRequest
     from atlas.web.penalty import PenaltyBox
     from atlas.web.shared_cache import SharedPages
 
@@ -129,14 +131,15 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(operations.bp)
     operations.log_requests(app)
-    for module in (assets, public, near, search, office, submit, mine, alerts, legal, ogc, downloads, embed, poster,
-                   claim, reports, texts):
+    for module in (assets, public, viewport, near, search, office, submit, mine, alerts, legal, ogc, downloads, embed,
+                   poster, claim, reports, texts):
         app.register_blueprint(module.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     limiter.init_app(app)
     # The limiter object outlives an app within one process (tests make many): a new app starts on its own
     # storage, not in the fallback an earlier app's outage left it in.
     limiter._storage_dead = False
+    app.wsgi_app = OneMomentPerRequest(app.wsgi_app)  # the store's versions read once per request, always fresh
     door = PenaltyBox(app.wsgi_app)  # inside the proxy fix (added last, in create_app): it sees the real client
     app.wsgi_app = door
     app.extensions["atlas_door"] = door

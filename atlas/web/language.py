@@ -76,6 +76,7 @@ def browser_texts() -> dict:
         "projects": {category: plural("%(num)s Projekt", "%(num)s Projekte", n).replace(str(n), "{n}", 1)
                      for category, n in samples.items() if isinstance(n, int)},
         "toProject": _("Zur Projektseite"),
+        "inView": _("%(projects)s im Kartenausschnitt", projects="{projects}"),  # a map by viewport (viewlist.js)
         "free": _("kostenlos"),
         "zoomIn": _("Hineinzoomen"),
         "zoomOut": _("Herauszoomen"),

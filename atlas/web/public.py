@@ -19,6 +19,7 @@ from atlas.web.assets import page_map
 from atlas.web.params import LIST_PAGE, arl_argument, page_number, valid_filter
 from atlas.web.prepared import YEAR, respond
 from atlas.web.reader import get_published_or_404, project_texts, public_views, reader_frame
+from atlas.web.viewport import by_viewport, viewport_sources
 
 bp = Blueprint("public", __name__)
 
@@ -78,7 +79,7 @@ def _map_page(view: str, arl: str | None):
                                pages=pages))
         sources = data_sources(arl, version, published)
         return render_template(
-            f"public/{view}.html", map=parts, data=script_json(sources), data_src=sources["src"], filter=chosen,
+            f"public/{view}.html", map=parts, data=script_json(sources), data_src=sources.get("src"), filter=chosen,
             fields=HANDLUNGSFELDER, projects=public_views(published.rows(shown[first:first + LIST_PAGE])),
             total=len(shown), page=page, pages=pages,
             arl=ARLS.get(arl) if arl else None, arls=ARLS, tiles=current_app.config["TILES"],
@@ -94,10 +95,14 @@ def data_sources(arl: str | None, version: int, published) -> dict:
     the ids open now or this week (`open`), and the words to show the projects with in the page's language
     (`labels`: the data carries none)."""
     schedules = np.unique(published.columns["zeiten"][published.select(arl)])
+    words = labels(published.tables["zeiten"][schedules])
+    open_src = url_for("public.open_data", arl=arl)
+    if by_viewport(published, arl):  # too many to send at once: clusters per tile, the list by the view
+        return {**viewport_sources(arl, version), "open": open_src, "labels": words}
     return {"src": url_for("public.projects_data", arl=arl, v=data_version(version)),
             "summaries": url_for("public.summaries_data", arl=arl, v=data_version(version), lang=language.current()),
-            "open": url_for("public.open_data", arl=arl),
-            "labels": labels(published.tables["zeiten"][schedules])}
+            "open": open_src,
+            "labels": words}
 
 
 @bp.get("/karte/projekte.json")

@@ -4,6 +4,7 @@
 import {relinkDownloads} from "./embed.js";
 import {projectList} from "./list.js";
 import {projectCount} from "./text.js";
+import {viewList} from "./viewlist.js";
 
 const PARAMS = ["hf", "sprache", "zielgruppe", "kostenlos", "zeit", "seite"];  // what the filter puts into the URL
 
@@ -13,8 +14,9 @@ export function wireFilter(atlas) {
   const list = document.getElementById("projektliste");
   const template = document.getElementById("projekt-vorlage");
   if (!form || !list || !template) return;
-  const items = projectList(list, template, document.getElementById("mehr"));
   const count = document.getElementById("trefferzahl");
+  const inView = atlas.viewport ? viewList(atlas, list, template, document.getElementById("mehr"), count) : null;
+  const items = inView ? null : projectList(list, template, document.getElementById("mehr"));
   const pager = document.getElementById("seiten");
   const openIds = {};  // zeit → the promise of the Set of ids open then, asked once per page
   let asked = 0;
@@ -55,18 +57,24 @@ export function wireFilter(atlas) {
     new FormData(form).forEach((value, name) => {
       if (value) params.append(name, value);
     });
+    if (inView) {  // the server filters: the map's tiles and the list in view ask with the filter's parameters
+      const wanted = new URLSearchParams();
+      new FormData(form).forEach((value, name) => {
+        if (value && name !== "seite") wanted.append(name, value);
+      });
+      atlas.filterBy(wanted.toString());
+      inView.refresh();
+      if (pager) pager.hidden = true;
+      if (updateUrl) relinkAll(params);
+      return Promise.resolve();
+    }
     return readSpec().then((spec) => {
       if (mine !== asked) return;  // a later change of the filter answers instead
       const shown = atlas.filter(spec);
       items.show(atlas.data, shown);
       if (count) count.textContent = projectCount(shown.length);
       if (pager) pager.hidden = true;
-      if (updateUrl) {
-        const query = params.toString();
-        history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
-        relinkLanguages();
-        relinkDownloads(params);
-      }
+      if (updateUrl) relinkAll(params);
     });
   }
 
@@ -78,6 +86,14 @@ export function wireFilter(atlas) {
     });
     apply(false);
   });
+}
+
+/* The page's URL says the filter now, and the links that keep it follow. */
+function relinkAll(params) {
+  const query = params.toString();
+  history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+  relinkLanguages();
+  relinkDownloads(params);
 }
 
 /* The language links keep what the page's URL says now (a filter ticked since the page was loaded). */

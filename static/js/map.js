@@ -49,7 +49,7 @@ function fetchJson(src) {
 /* The data resource is the same in every language: the page hands over the words to show it with (the
    Handlungsfelder, the languages, the times spelled out), and the summaries come in the page's language from a
    resource of their own (summary_index, summaries). */
-function labelled(data, labels, summaries) {
+export function labelled(data, labels, summaries) {
   const times = labels.zeiten || {};
   data.fields = labels.fields || [];
   data.sprachen = labels.sprachen || [];
@@ -181,7 +181,7 @@ function build(data, rows) {
 
 /* A project's marker, coloured and lettered by its first Handlungsfeld, named for screen readers and reached by
    keyboard; its popup is made when first opened. */
-function projectMarker(data, i) {
+export function projectMarker(data, i) {
   const name = data.name[i];
   const marker = L.marker([data.lat[i] / data.scale, data.lon[i] / data.scale],
                           {icon: icon(data, data.hf_mask[i]), title: name, alt: name, keyboard: true});
@@ -210,7 +210,7 @@ function icon(data, mask) {
 
 /* A cluster's marker at `at`, named by the count of its projects `n`; `open` zooms into it, by a click or by Enter
    when it has the focus. */
-function clusterMarker(at, n, open) {
+export function clusterMarker(at, n, open) {
   const label = projectCount(n);
   const marker = L.marker(at, {icon: clusterIcon(n), title: label, alt: label, keyboard: true});
   marker.on("click", open);

@@ -12,11 +12,13 @@ import {wireFilter} from "./filters.js";
 import {drawProjects} from "./map.js";
 import {placePin} from "./pin.js";
 import {TEXT} from "./text.js";
+import {byViewport, drawViewport} from "./viewport.js";
 
 const LAYERS = {
   basemap: (map, options) => expose(map, "basemap", drawBasemap(map, options)),
   boundaries: (map, options) => drawBoundaries(map, options),
-  projects: (map, options) => wireFilter(expose(map, "projects", drawProjects(map, options))),
+  projects: (map, options) => wireFilter(expose(map, "projects", byViewport(options)
+    ? drawViewport(map, options) : drawProjects(map, options))),
   pin: (map, options) => expose(map, "pin", placePin(map, options)),
 };
 
