@@ -78,18 +78,25 @@ run: install pango
 	$(BIN)/atlas seed
 	$(BIN)/atlas serve --host 127.0.0.1 --port $(PORT)
 
-# The browser code checked first (a second, ESLint), then the suite on SQLite (the embedded default), then what
-# depends on the database again on a PostgreSQL server the tests start (browser tests and files marked `once` are
-# deselected there, by name). On every core (pytest-xdist).
-test: lint-js test-sqlite test-postgresql
+# The browser code checked first (a second, ESLint), then the suite on SQLite (the embedded default) and, at the same
+# time, what depends on the database again on a PostgreSQL server the tests start (browser tests and files marked
+# `once` are deselected there, by name). Both on every core (pytest-xdist, work stealing): while one waits for a
+# browser or a server, the other computes. SQLite's progress is shown; PostgreSQL's report follows it.
+test: lint-js install-test debian pango
+	@echo "== tests on SQLite, and at the same time on PostgreSQL (its report follows)"
+	@log=$$(mktemp /tmp/atlas-tests-postgresql.XXXXXX); \
+	ATLAS_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n auto --dist worksteal -q >$$log 2>&1 & postgresql=$$!; \
+	$(BIN)/python -m pytest -n auto --dist worksteal; sqlite=$$?; \
+	wait $$postgresql; code=$$?; echo "== tests on PostgreSQL"; cat $$log; rm -f $$log; \
+	[ $$sqlite = 0 ] && [ $$code = 0 ]
 
 test-sqlite: install-test debian pango
 	@echo "== tests on SQLite"
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 test-postgresql: install-test debian pango
 	@echo "== tests on PostgreSQL"
-	ATLAS_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n auto
+	ATLAS_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n auto --dist worksteal
 
 lint: install-test lint-js
 	$(BIN)/ruff check atlas tests bench scripts

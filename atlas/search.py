@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -30,7 +28,7 @@ from atlas.geo import box_around, distances, within
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import DEFAULT
 from atlas.present import local_now
-from atlas.versioned import Versioned
+from atlas.versioned import Recent, Versioned
 
 STEMMER = snowballstemmer.stemmer("german")
 # The pure-Python stemmer takes about 80 µs a word; the words of the projects repeat, so each is stemmed once.
@@ -43,7 +41,6 @@ CELL_LAT, CELL_LON = 0.1, 0.15  # degrees: the grid of the index's place facets,
 SIMILAR = 80  # rapidfuzz ratio for a spelling to count as a typo of a known word
 KEPT_ANSWERS = 2_000  # answers kept per process, the most recently asked (each a page of ids)
 COPIED_FROM = 100  # new documents beyond this many go to PostgreSQL by COPY (an import), fewer by INSERT
-_lock = threading.Lock()
 
 
 def words(value: str) -> list[str]:
@@ -169,7 +166,7 @@ class Searcher:
     def __init__(self, store):
         self.store = store
         self._vocabulary: Versioned[list[str]] = Versioned()
-        self._answers: OrderedDict[tuple, Found] = OrderedDict()  # (version, terms, filter, area, page) → answer
+        self._answers: Recent[tuple, Found] = Recent(KEPT_ANSWERS)  # (version, terms, filter, area, page) → answer
         self._schedules: Versioned[list[str]] = Versioned()
 
     def search(self, query: str, wanted: Filter | None = None, area: Area | None = None, offset: int = 0,
@@ -185,21 +182,15 @@ class Searcher:
             return Found([], 0)
         wanted, now = wanted or Filter(), now or local_now()
         key = (self.store.version(), tuple(map(tuple, terms)), wanted.key(now), area, offset, limit, language)
-        with _lock:
-            if key in self._answers:
-                self._answers.move_to_end(key)
-                return self._answers[key]
-        found = self._ranked(terms, wanted, area, offset, limit, now, language)
-        with _lock:
-            self._answers[key] = found
-            while len(self._answers) > KEPT_ANSWERS:
-                self._answers.popitem(last=False)
+        found = self._answers.get(key)
+        if found is None:
+            found = self._ranked(terms, wanted, area, offset, limit, now, language)
+            self._answers.put(key, found)
         return found
 
     def forget(self) -> None:
         """Drop the kept answers (the benchmark times a search that was never asked before)."""
-        with _lock:
-            self._answers.clear()
+        self._answers.clear()
 
     def nearest(self, query: str, wanted: Filter | None, lat: float, lon: float, count: int,
                 now: datetime | None = None) -> list[int]:

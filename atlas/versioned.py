@@ -1,14 +1,19 @@
-"""A value kept for one version of what the public sees, made again once the version moves on: the near search's
-index, the search's vocabulary and times. Made once per version however many threads ask at the same moment.
-(Rendered pages are kept by atlas.web.cache, bounded in bytes and per district; the search's answers by the
-searcher, in an LRU keyed on the version.)"""
+"""What is kept for a version of what the public sees.
+
+`Versioned`: one value, made again once the version moves on (the near search's index, the search's vocabulary and
+times), made once per version however many threads ask at the same moment. `Recent`: many values by keys that name
+their version (the search's answers, the lists' items), the most recently used, bounded in number. (Rendered pages
+are kept by atlas.web.cache, bounded in bytes, per district and shared between processes; the map's tiles by
+atlas.viewport, per snapshot.)"""
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 
 
@@ -25,3 +30,31 @@ class Versioned(Generic[T]):
                 self._kept = (version, make())
                 self.builds += 1
             return self._kept[1]
+
+
+class Recent(Generic[K, T]):
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._values: OrderedDict[K, T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> T | None:
+        with self._lock:
+            found = self._values.get(key)
+            if found is not None:
+                self._values.move_to_end(key)
+            return found
+
+    def put(self, key: K, value: T) -> None:
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self.limit:
+                self._values.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+    def __len__(self) -> int:
+        return len(self._values)

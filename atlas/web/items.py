@@ -5,36 +5,14 @@ Kept per app, the most recently used, bounded in number."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from flask import current_app
 from markupsafe import Markup
 
+from atlas.versioned import Recent
 from atlas.web import language
 from atlas.web.reader import public_views
 
 KEPT_ITEMS = 20_000  # about 1 kB each
-
-
-class KeptItems:
-    def __init__(self, limit: int = KEPT_ITEMS):
-        self.limit = limit
-        self._items: OrderedDict[tuple, tuple[Markup, Markup]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple):
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: tuple, parts: tuple[Markup, Markup]) -> None:
-        with self._lock:
-            self._items[key] = parts
-            while len(self._items) > self.limit:
-                self._items.popitem(last=False)
 
 
 def list_items(rows: list[dict], version: int | None, name_macro, rest_macro) -> list[tuple]:
@@ -47,7 +25,7 @@ def list_items(rows: list[dict], version: int | None, name_macro, rest_macro) ->
                 zip(rows, public_views(rows), strict=True)]
     kept = current_app.extensions.get("atlas_items")
     if kept is None:  # one per app: another app's versions and ids are other projects
-        kept = current_app.extensions.setdefault("atlas_items", KeptItems())
+        kept = current_app.extensions.setdefault("atlas_items", Recent(KEPT_ITEMS))
     code = language.current()
     keys = [(version, code, int(row["id"])) for row in rows]
     parts = [kept.get(key) for key in keys]
