@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -48,7 +49,9 @@ def upgrade(url: str) -> tuple[str | None, str]:
         engine.dispose()
 
 
+@functools.cache
 def head() -> str:
+    """The newest revision of this code's migrations (read once per process: they do not change under it)."""
     return ScriptDirectory.from_config(alembic_config(None)).get_current_head()
 
 
