@@ -45,6 +45,7 @@
                          {icon: icons[data.st[i]], title: title, alt: title, keyboard: true});
         m.on("click", function () { window.location.href = data.link + data.id[i]; });
         m.on("add", function () {
+          m.getElement().dataset.key = "p" + i;
           m.getElement().addEventListener("keydown", function (event) {
             if (event.key === "Enter") window.location.href = data.link + data.id[i];
           });
@@ -83,8 +84,15 @@
         draw();
       }
       function draw() {
+        // the markers are made anew after every move: the one a keyboard user is on keeps the focus
+        var focused = box.contains(document.activeElement) ? document.activeElement.dataset.key : null;
         layer.clearLayers();
-        if (!index) { handle.shown.forEach(function (i) { layer.addLayer(marker(i)); }); return; }
+        if (!index) handle.shown.forEach(function (i) { layer.addLayer(marker(i)); });
+        else drawClusters();
+        var again = focused && box.querySelector("[data-key='" + focused + "']");
+        if (again) again.focus({preventScroll: true});
+      }
+      function drawClusters() {
         var b = map.getBounds();
         index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom()).forEach(function (item) {
           if (!item.properties.cluster) { layer.addLayer(marker(item.properties.i)); return; }
@@ -98,6 +106,7 @@
           };
           c.on("click", open);
           c.on("add", function () {
+            c.getElement().dataset.key = "c" + item.properties.cluster_id;
             c.getElement().addEventListener("keydown", function (event) { if (event.key === "Enter") open(); });
           });
           layer.addLayer(c);
@@ -108,7 +117,8 @@
         map.fitBounds([[Math.min.apply(null, lats), Math.min.apply(null, lons)],
                        [Math.max.apply(null, lats), Math.max.apply(null, lons)]], {maxZoom: 12});
       }
-      map.on("moveend", draw);
+      map.on("movestart", function () { handle.moving = true; });
+      map.on("moveend", function () { handle.moving = false; draw(); });
       form.addEventListener("change", filter);
       form.addEventListener("submit", function (event) { event.preventDefault(); filter(); });
       filter();
