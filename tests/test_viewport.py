@@ -202,6 +202,7 @@ def test_tiles_are_kept_per_version_tile_and_filter(crowded):
 @pytest.mark.parametrize("query", [
     "z=19&x=0&y=0", "z=-1&x=0&y=0", "z=3&x=8&y=0", "z=3&x=0&y=8", "z=abc&x=0&y=0", "z=1e3&x=0&y=0", "x=0&y=0",
     "z=5&x=99999999999999999999&y=0", "z=5&x=%EF%BC%91&y=0", "z=5&x=1%00&y=0", "z=<script>&x=0&y=0",
+    "z=5&x=%E2%80%AE16&y=10", "z=5&x=16&y=10%E2%80%8F",
     "z=5&x=16&y=10&hf=nix", "z=5&x=16&y=10&arl=mond",
 ])
 def test_a_hostile_tile_is_a_400_that_says_what_is_allowed(crowded, query):
@@ -212,7 +213,7 @@ def test_a_hostile_tile_is_a_400_that_says_what_is_allowed(crowded, query):
 
 @pytest.mark.parametrize("bbox", ["", "1,2,3", "1,2,3,4,5", "nan,52,10,53", "inf,52,10,53", "10,52,9,53",
                                   "9,53,10,52", "-181,52,10,53", "9,-91,10,53", "9," * 60 + "9", "<b>x</b>",
-                                  "1e999,52,10,53"])
+                                  "1e999,52,10,53", "\u202e9,52,10,53", "9,52,10,53\u200f", "9,52\x00,10,53"])
 def test_a_hostile_view_is_a_400(crowded, bbox):
     response = crowded.test_client().get("/karte/ausschnitt.json", query_string={"bbox": bbox})
     assert response.status_code == 400
