@@ -206,12 +206,19 @@ class StoreCore:
             moment.pop(id(self), None)
 
     def _assign(self, places: list[Place]) -> list[tuple[str, str, str]]:
-        """(Kreis key, Kreis name, ArL) of each place, by one spatial join; any place outside refuses them all."""
-        assigned = self.regions.assign_lonlat([p.lon for p in places], [p.lat for p in places])
-        outside = assigned.kreis_rs.isna().to_numpy()
-        if outside.any():
-            raise OutsideNiedersachsen(f"{int(outside.sum())} Projekt(e) liegen außerhalb Niedersachsens")
-        return list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True))
+        """(Kreis key, Kreis name, ArL) of each place, by one spatial join (PostGIS's where the database has it,
+        atlas.store.spatial); any place outside refuses them all."""
+        lons, lats = [p.lon for p in places], [p.lat for p in places]
+        if self.postgis:
+            found = self.kreise_of(lons, lats)
+            outside = sum(kreis is None for kreis in found)
+        else:
+            assigned = self.regions.assign_lonlat(lons, lats)
+            outside = int(assigned.kreis_rs.isna().sum())
+            found = list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True))
+        if outside:
+            raise OutsideNiedersachsen(f"{outside} Projekt(e) liegen außerhalb Niedersachsens")
+        return found
 
 
 def new_row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str, status: str, now) -> dict:
