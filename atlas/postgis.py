@@ -2,7 +2,8 @@
 again by `atlas db upgrade` once PostGIS is installed later), and the one question whether a database has it.
 
 - `projects.geom`: geometry(Point, 4326), a column PostgreSQL computes from lon/lat (GENERATED … STORED), so no
-  write of the store has to keep it; a GiST index over it.
+  write of the store has to keep it; GiST indexes over it (boxes) and over it as geography (radii in metres,
+  nearest first).
 - `kreis_shapes`: the Kreise of data/regions/kreise.geojson at full resolution, in the order of the file
   (`position`: of two Kreise that share a point, the first answers, as in atlas.regions), with a GiST index.
 
@@ -25,6 +26,8 @@ KREISE = resource("data") / "regions" / "kreise.geojson"
 GEOM_COLUMN = ("ALTER TABLE projects ADD COLUMN IF NOT EXISTS geom geometry(Point, 4326) "
                "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED")
 GEOM_INDEX = "CREATE INDEX IF NOT EXISTS ix_projects_geom ON projects USING gist (geom)"
+# On the sphere, for the nearest first (KNN: `<->` walks this index) and for ST_DWithin in metres
+GEOGRAPHY_INDEX = "CREATE INDEX IF NOT EXISTS ix_projects_geog ON projects USING gist ((geom::geography))"
 KREIS_TABLE = """CREATE TABLE IF NOT EXISTS kreis_shapes (
     rs varchar(5) PRIMARY KEY,
     name varchar(100) NOT NULL,
@@ -51,6 +54,7 @@ def install(connection, kreise: Path = KREISE) -> bool:
         return False
     connection.execute(text(GEOM_COLUMN))  # PostgreSQL fills it for every existing row
     connection.execute(text(GEOM_INDEX))
+    connection.execute(text(GEOGRAPHY_INDEX))
     connection.execute(text(KREIS_TABLE))
     connection.execute(text(KREIS_INDEX))
     connection.execute(text("DELETE FROM kreis_shapes"))
@@ -63,6 +67,7 @@ def uninstall(connection) -> None:
     if connection.dialect.name != "postgresql":
         return
     connection.execute(text("DROP TABLE IF EXISTS kreis_shapes"))
+    connection.execute(text("DROP INDEX IF EXISTS ix_projects_geog"))
     connection.execute(text("DROP INDEX IF EXISTS ix_projects_geom"))
     connection.execute(text("ALTER TABLE projects DROP COLUMN IF EXISTS geom"))
 

@@ -184,6 +184,14 @@ def test_postgresql_without_postgis_keeps_the_in_memory_path(postgres, tmp_path)
     with store.read() as db:
         assert "geom" not in {c["name"] for c in inspect(db).get_columns("projects")}
         assert not db.execute(text("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'")).scalar_one()
+    store.close()
+    # the server's administrator makes the extension later: the next `atlas db upgrade` takes PostGIS up
+    with psycopg.connect(postgres._dsn().replace("dbname=postgres", "dbname=plain"), autocommit=True) as db:
+        db.execute("CREATE EXTENSION postgis")
+    assert upgrade(url) == (head(), head())
+    later = make_app(tmp_path / "later", DATABASE_URL=url).extensions["atlas"].store
+    assert later.postgis
+    assert [r["id"] for r in later.nearby(52.3759, 9.7320, 50)] == [r["id"] for r in store.nearby(52.3759, 9.7320, 50)]
 
 
 def test_sqlite_gets_nothing_of_it(tmp_path):

@@ -18,7 +18,7 @@ from functools import cached_property
 from sqlalchemy import bindparam, text
 
 from atlas import postgis
-from atlas.geo import ROUGH_SLACK, box_around, distances
+from atlas.geo import ROUGH_SLACK, distances
 from atlas.labels import PUBLISHED
 from atlas.schema import projects
 
@@ -37,13 +37,14 @@ LEFT JOIN LATERAL (
 ) k ON true
 ORDER BY p.i""")
 
-# Candidates within the radius (and the rim): the box on the GiST index, then the distance on the spheroid
+# Candidates within the radius (and the rim), nearest first: ST_DWithin and `<->` (KNN) on the geography index
 WITHIN = """
 SELECT {columns} FROM projects
-WHERE geom && ST_MakeEnvelope(:west, :south, :east, :north, 4326)
-  AND ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :metres)
+WHERE ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :metres)
   AND status IN :statuses
-ORDER BY ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography), id"""
+ORDER BY geom::geography <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, id"""
+NEAREST = WITHIN + " LIMIT :count"
+SPARE = 8  # candidates beyond those asked for (as atlas.near asks its tree)
 
 ALL_COLUMNS = ", ".join(column.name for column in projects.c)  # the row as atlas.schema knows it (no geom)
 IN_BOX = "geom && ST_MakeEnvelope(:west, :south, :east, :north, 4326)"
@@ -67,26 +68,42 @@ class SpatialReads:
             return [(row.rs, row.name, row.arl) if row.rs is not None else None for row in rows]
 
     def within_radius(self, lat: float, lon: float, radius_km: float, statuses=(PUBLISHED,),
-                      columns: str = ALL_COLUMNS) -> list[dict]:
+                      columns: str = ALL_COLUMNS, count: int | None = None) -> list[dict]:
         """Rows (`columns`, which must hold lat, lon, approximate; default: the whole row) of projects of these
-        statuses whose exact position lies within the radius and its rim, nearest first: the candidates
-        geo.distances then decides on."""
-        south, north, west, east = box_around(lat, lon, radius_km)
+        statuses whose exact position lies within the radius and its rim, nearest first (the `count` nearest of
+        them, if given): the candidates geo.distances then decides on."""
         metres = radius_km * 1000.0 + RIM_METRES if math.isfinite(radius_km) else 1e8
-        query = text(WITHIN.format(columns=columns)).bindparams(bindparam("statuses", expanding=True))
+        sql = (WITHIN if count is None else NEAREST).format(columns=columns)
+        values = {"lat": lat, "lon": lon, "metres": metres, "statuses": list(statuses)}
+        if count is not None:
+            values["count"] = count
         with self.read() as db:
-            return [dict(row) for row in db.execute(query, {
-                "west": west, "south": south, "east": east, "north": north, "lat": lat, "lon": lon,
-                "metres": metres, "statuses": list(statuses)}).mappings()]
+            rows = db.execute(text(sql).bindparams(bindparam("statuses", expanding=True)), values).mappings()
+            return [dict(row) for row in rows]
 
     def published_within(self, lat: float, lon: float, radius_km: float, limit: int | None = None) -> list[dict]:
         """Published projects whose public position lies within the radius, nearest first (at most `limit`), each
-        {"id", "km"}: what the near search lists (atlas.near), asked of the index instead of every project."""
-        rows = self.within_radius(lat, lon, radius_km, columns="id, lat, lon, approximate")
-        km = distances(lat, lon, [r["lat"] for r in rows], [r["lon"] for r in rows], [r["approximate"] for r in rows])
-        found = sorted(({"id": r["id"], "km": float(d)} for r, d in zip(rows, km, strict=True) if d <= radius_km),
-                       key=lambda hit: hit["km"])
-        return found[:limit] if limit is not None else found
+        {"id", "km"}: what the near search lists (atlas.near), asked of the index instead of every project.
+
+        With a limit, the nearest candidates by their exact position are asked, more until those found are surely
+        the nearest by their public one (which lies at most the rim from the exact)."""
+        count = None if limit is None else limit + SPARE
+        while True:
+            rows = self.within_radius(lat, lon, radius_km, columns="id, lat, lon, approximate", count=count)
+            km = distances(lat, lon, [r["lat"] for r in rows], [r["lon"] for r in rows],
+                           [r["approximate"] for r in rows])
+            found = sorted(({"id": r["id"], "km": float(d)} for r, d in zip(rows, km, strict=True) if d <= radius_km),
+                           key=lambda hit: hit["km"])
+            if count is None or len(rows) < count:
+                return found[:limit]
+            farthest = _exact_km(lat, lon, rows[-1])  # every project not asked lies at least this far, exactly
+            if len(found) >= limit and found[limit - 1]["km"] <= farthest - RIM_METRES / 1000.0:
+                return found[:limit]
+            count *= 4
+
+
+def _exact_km(lat: float, lon: float, row: dict) -> float:
+    return float(distances(lat, lon, [row["lat"]], [row["lon"]], [False])[0])
 
 
 def in_box(box: tuple[float, float, float, float], slack: float = 0.0):
