@@ -43,7 +43,20 @@ SELECT {columns} FROM projects
 WHERE ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :metres)
   AND status IN :statuses
 ORDER BY geom::geography <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, id"""
-NEAREST = WITHIN + " LIMIT :count"
+# The `count` nearest by the index (KNN), then every project as near as the farthest of them and two rims more: of
+# those, whatever their public positions, are the `count` nearest by them (atlas.geo rounds at most a rim away)
+NEAREST = """
+WITH nearest AS (
+    SELECT geom::geography <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS metres FROM projects
+    WHERE ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :metres)
+      AND status IN :statuses
+    ORDER BY geom::geography <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography LIMIT :count
+)
+SELECT {columns} FROM projects
+WHERE ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography,
+                 LEAST(:metres, (SELECT max(metres) FROM nearest) + 2 * :rim))
+  AND status IN :statuses
+ORDER BY id"""
 SPARE = 8  # candidates beyond those asked for (as atlas.near asks its tree)
 
 ALL_COLUMNS = ", ".join(column.name for column in projects.c)  # the row as atlas.schema knows it (no geom)
@@ -70,13 +83,14 @@ class SpatialReads:
     def within_radius(self, lat: float, lon: float, radius_km: float, statuses=(PUBLISHED,),
                       columns: str = ALL_COLUMNS, count: int | None = None) -> list[dict]:
         """Rows (`columns`, which must hold lat, lon, approximate; default: the whole row) of projects of these
-        statuses whose exact position lies within the radius and its rim, nearest first (the `count` nearest of
-        them, if given): the candidates geo.distances then decides on."""
+        statuses whose exact position lies within the radius and its rim, nearest first (with `count`: those
+        that may be the `count` nearest by their public positions, by id): the candidates geo.distances then
+        decides on."""
         metres = radius_km * 1000.0 + RIM_METRES if math.isfinite(radius_km) else 1e8
         sql = (WITHIN if count is None else NEAREST).format(columns=columns)
         values = {"lat": lat, "lon": lon, "metres": metres, "statuses": list(statuses)}
         if count is not None:
-            values["count"] = count
+            values.update(count=count, rim=RIM_METRES)
         with self.read() as db:
             rows = db.execute(text(sql).bindparams(bindparam("statuses", expanding=True)), values).mappings()
             return [dict(row) for row in rows]
@@ -85,25 +99,14 @@ class SpatialReads:
         """Published projects whose public position lies within the radius, nearest first (at most `limit`), each
         {"id", "km"}: what the near search lists (atlas.near), asked of the index instead of every project.
 
-        With a limit, the nearest candidates by their exact position are asked, more until those found are surely
-        the nearest by their public one (which lies at most the rim from the exact)."""
+        With a limit, the index finds the nearest by their exact positions, and SQL adds those that may be as near
+        by their public ones: one query, a few hundred rows at most."""
         count = None if limit is None else limit + SPARE
-        while True:
-            rows = self.within_radius(lat, lon, radius_km, columns="id, lat, lon, approximate", count=count)
-            km = distances(lat, lon, [r["lat"] for r in rows], [r["lon"] for r in rows],
-                           [r["approximate"] for r in rows])
-            found = sorted(({"id": r["id"], "km": float(d)} for r, d in zip(rows, km, strict=True) if d <= radius_km),
-                           key=lambda hit: hit["km"])
-            if count is None or len(rows) < count:
-                return found[:limit]
-            farthest = _exact_km(lat, lon, rows[-1])  # every project not asked lies at least this far, exactly
-            if len(found) >= limit and found[limit - 1]["km"] <= farthest - RIM_METRES / 1000.0:
-                return found[:limit]
-            count *= 4
-
-
-def _exact_km(lat: float, lon: float, row: dict) -> float:
-    return float(distances(lat, lon, [row["lat"]], [row["lon"]], [False])[0])
+        rows = self.within_radius(lat, lon, radius_km, columns="id, lat, lon, approximate", count=count)
+        km = distances(lat, lon, [r["lat"] for r in rows], [r["lon"] for r in rows], [r["approximate"] for r in rows])
+        found = sorted(({"id": r["id"], "km": float(d)} for r, d in zip(rows, km, strict=True) if d <= radius_km),
+                       key=lambda hit: hit["km"])
+        return found[:limit]
 
 
 def in_box(box: tuple[float, float, float, float], slack: float = 0.0):
