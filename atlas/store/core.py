@@ -31,6 +31,9 @@ REFERENCE = re.compile(r"^(?:GS-?)?0*(\d{1,9})$", re.IGNORECASE)  # a project's 
 SOURCE_FIELDS = ("quelle", "quelle_stand", "source_confirmed_at")
 # Gathered from a public source and not yet confirmed by its Träger or its office (atlas.sources.unconfirmed)
 FROM_SOURCE = and_(projects.c.quelle != "", projects.c.source_confirmed_at.is_(None))
+# Places whose Kreise PostGIS is asked for; an import's many are joined in memory (the boundaries are held for the
+# maps anyway): 60 µs a point in SQL, 2 µs in memory (docs/benchmarks.md, PostGIS)
+KREISE_IN_SQL = 100
 LOGGED_AT_MOST = 1_000  # projects of one change logged one by one; more (an import) are logged as "read all again"
 KEPT_CHANGES = 10_000  # versions whose changes stay logged; a process further behind reads everything again
 # The versions read within the current moment (one web request: atlas.web.moment), per store; None: no moment
@@ -207,9 +210,9 @@ class StoreCore:
 
     def _assign(self, places: list[Place]) -> list[tuple[str, str, str]]:
         """(Kreis key, Kreis name, ArL) of each place, by one spatial join (PostGIS's where the database has it,
-        atlas.store.spatial); any place outside refuses them all."""
+        atlas.store.spatial, for the few places of a submission or an edit); any place outside refuses them all."""
         lons, lats = [p.lon for p in places], [p.lat for p in places]
-        if self.postgis:
+        if self.postgis and len(places) <= KREISE_IN_SQL:
             found = self.kreise_of(lons, lats)
             outside = sum(kreis is None for kreis in found)
         else:

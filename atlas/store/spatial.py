@@ -48,8 +48,7 @@ ORDER BY geom::geography <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geograp
 NEAREST = """
 WITH nearest AS (
     SELECT geom::geography <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS metres FROM projects
-    WHERE ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :metres)
-      AND status IN :statuses
+    WHERE status IN :statuses  -- no radius here: it would have the planner read every project within it and sort
     ORDER BY geom::geography <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography LIMIT :count
 )
 SELECT {columns} FROM projects
