@@ -43,8 +43,9 @@ SELECT {columns} FROM projects
 WHERE ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :metres)
   AND status IN :statuses
 ORDER BY geom::geography <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, id"""
-# The `count` nearest by the index (KNN), then every project as near as the farthest of them and two rims more: of
-# those, whatever their public positions, are the `count` nearest by them (atlas.geo rounds at most a rim away)
+# The `count` nearest by the index (KNN), then every project that may be as near by its public position: one as
+# near as the farthest of them and a rim more, one shown only roughly (atlas.geo rounds it less than a rim away)
+# two rims more
 NEAREST = """
 WITH nearest AS (
     SELECT geom::geography <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS metres FROM projects
@@ -54,6 +55,8 @@ WITH nearest AS (
 SELECT {columns} FROM projects
 WHERE ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography,
                  LEAST(:metres, (SELECT max(metres) FROM nearest) + 2 * :rim))
+  AND (approximate OR ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography,
+                                 LEAST(:metres, (SELECT max(metres) FROM nearest) + :rim)))
   AND status IN :statuses
 ORDER BY id"""
 SPARE = 8  # candidates beyond those asked for (as atlas.near asks its tree)
