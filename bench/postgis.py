@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/postgis.py                          # 10k, 100k, 1M published projects
     .venv/bin/python bench/postgis.py --sizes 10000 100000
+    .venv/bin/python bench/postgis.py --join 20000             # an import's Kreise: PostGIS or the join in memory
 
 One PostgreSQL server with PostGIS (tests/servers.py), its projects table grown to each size (random points in
 Niedersachsen, bench/common.py; copied in by COPY, the indexes kept). At each size two fresh processes ask the
@@ -38,13 +39,18 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
-    args = arguments(__doc__, [10_000, 100_000, 1_000_000]).parse_args()
+    parser = arguments(__doc__, [10_000, 100_000, 1_000_000])
+    parser.add_argument("--join", type=int, default=0, help="only the Kreise of this many points (an import's)")
+    args = parser.parse_args()
     server = PostgresServer()
     try:
         url = server.create_database()
         from atlas.migrate import upgrade
 
         upgrade(url)
+        if args.join:
+            join(url, args.join)
+            return
         print(f"{'projects':>9} {'path':>9} {'near µs':>9} {'box µs':>9} {'Kreis µs':>9} {'ready s':>8} "
               f"{'RSS MB':>7}  (CPU per question, client + database)")
         held = 0
@@ -66,6 +72,28 @@ def main() -> None:
                   + "  (answers equal: the 100 nearest's distances, the page's ids, the Kreis)", flush=True)
     finally:
         server.stop()
+
+
+def join(url: str, n: int) -> None:
+    """The Kreise of an import's n points: one PostGIS query against the tiled spatial join in memory."""
+    from atlas import create_app
+
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": tempfile.mkdtemp(prefix="atlas-bench-"),
+                      "TILES": "none"})
+    store, regions = app.extensions["atlas"].store, app.extensions["atlas"].regions
+    lon, lat = random_points(regions, n, seed=3)
+    regions.assign_lonlat(lon[:10], lat[:10])  # the tiles are cut at the first join
+    sql_s, found = _timed(lambda: store.kreise_of(lon.tolist(), lat.tolist()))
+    memory_s, assigned = _timed(lambda: regions.assign_lonlat(lon, lat))
+    assert [k[0] for k in found] == list(assigned.kreis_rs)
+    print(f"the Kreise of {n:,} points: PostGIS {sql_s:.2f} s ({sql_s / n * 1e6:.0f} µs a point), "
+          f"in memory {memory_s:.3f} s ({memory_s / n * 1e6:.1f} µs a point): {sql_s / memory_s:.0f}x")
+
+
+def _timed(action):
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
 
 
 def fill(url: str, held: int, n: int) -> None:

@@ -32,7 +32,7 @@ SOURCE_FIELDS = ("quelle", "quelle_stand", "source_confirmed_at")
 # Gathered from a public source and not yet confirmed by its Träger or its office (atlas.sources.unconfirmed)
 FROM_SOURCE = and_(projects.c.quelle != "", projects.c.source_confirmed_at.is_(None))
 # Places whose Kreise PostGIS is asked for; an import's many are joined in memory (the boundaries are held for the
-# maps anyway): 60 µs a point in SQL, 2 µs in memory (docs/benchmarks.md, PostGIS)
+# maps anyway): 16× faster than one query for all (docs/benchmarks.md, PostGIS against the in-memory path)
 KREISE_IN_SQL = 100
 LOGGED_AT_MOST = 1_000  # projects of one change logged one by one; more (an import) are logged as "read all again"
 KEPT_CHANGES = 10_000  # versions whose changes stay logged; a process further behind reads everything again
