@@ -45,7 +45,7 @@ def filled(postgres, tmp_path_factory):
     pending), some at the same spot."""
     app = make_app(tmp_path_factory.mktemp("postgis"), DATABASE_URL=postgres.create_database())
     store = app.extensions["atlas"].store
-    assert store.postgis
+    assert store.postgis and store.kreise_in_postgis
     rng = np.random.default_rng(26)
     lon, lat = _inside(store.regions, rng, PROJECTS)
     lon[:20], lat[:20] = lon[20:40], lat[20:40]
@@ -161,7 +161,15 @@ def test_the_migration_fills_the_point_of_every_project_and_goes_back_down(postg
         indexes = {i["name"] for i in inspect(connection).get_indexes("projects")}
         assert "ix_projects_geom" in indexes
         assert connection.execute(text("SELECT count(*) FROM kreis_shapes")).scalar_one() == 45
+        # Kreise other than the regions' (another ATLAS_DATA_DIR): the Kreis of a point is taken from memory
+        connection.execute(text("DELETE FROM kreis_shapes WHERE rs = '03241'"))
+        connection.commit()
     engine.dispose()
+    other = make_app(tmp_path / "other", DATABASE_URL=url).extensions["atlas"].store
+    assert other.postgis and not other.kreise_in_postgis
+    project = ProjectInput(name="Neu", traeger="Verein", description="", handlungsfelder=["sprache"])
+    added = other.add(project, Place("Hannover", 52.3759, 9.7320, "place", "test", Assignment(None, None)))
+    assert other.get(added)["kreis_rs"] == "03241"
 
 
 def test_postgresql_without_postgis_keeps_the_in_memory_path(postgres, tmp_path):

@@ -212,7 +212,7 @@ class StoreCore:
         """(Kreis key, Kreis name, ArL) of each place, by one spatial join (PostGIS's where the database has it,
         atlas.store.spatial, for the few places of a submission or an edit); any place outside refuses them all."""
         lons, lats = [p.lon for p in places], [p.lat for p in places]
-        if self.postgis and len(places) <= KREISE_IN_SQL:
+        if len(places) <= KREISE_IN_SQL and self.kreise_in_postgis:
             found = self.kreise_of(lons, lats)
             outside = sum(kreis is None for kreis in found)
         else:

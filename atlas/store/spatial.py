@@ -69,11 +69,17 @@ IN_BOX = "geom && ST_MakeEnvelope(:west, :south, :east, :north, 4326)"
 class SpatialReads:
     @cached_property
     def postgis(self) -> bool:
-        """Whether the database answers spatial questions with PostGIS (asked once per store). Its Kreise must be
-        the regions' this store assigns to, else the Kreis of a point is taken from memory."""
+        """Whether the database answers spatial questions with PostGIS (asked once per store)."""
         with self.read() as db:
-            if not postgis.enabled(db):
-                return False
+            return postgis.enabled(db)
+
+    @cached_property
+    def kreise_in_postgis(self) -> bool:
+        """Whether PostGIS holds the Kreise this store assigns to (those of its regions, ATLAS_DATA_DIR): else the
+        Kreis of a point is taken from memory."""
+        if not self.postgis:
+            return False
+        with self.read() as db:
             stored = {row.rs for row in db.execute(text("SELECT rs FROM kreis_shapes"))}
         return stored == set(self.regions.by_rs)
 
