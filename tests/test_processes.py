@@ -8,6 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import helpers
+import pytest
 import requests
 from bs4 import BeautifulSoup
 from helpers import SQLITE_FILE
@@ -97,6 +98,7 @@ def login_once(url: str) -> int:
             "csrf_token": token, "email": "niemand@arl.example", "password": "falsch-geraten"}).status_code
 
 
+@pytest.mark.once  # the limits are counted in Redis: the same on either database
 def test_two_workers_share_their_limits_through_redis_and_survive_its_outage(tmp_path, redis_server):
     database = empty_database(tmp_path)
     upgrade(database)
