@@ -16,11 +16,12 @@ import numpy as np
 
 from atlas import sources
 from atlas.database import as_utc
+from atlas.districts import ARLS
 from atlas.facts import ZIELGRUPPEN
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
 from atlas.i18n import N_, _
 from atlas.present import hf_names
-from atlas.regions import ARLS, Regions
+from atlas.regions import Regions
 from atlas.store import ProjectQuery
 
 CONFORMANCE = [

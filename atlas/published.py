@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from atlas.database import as_utc
+from atlas.districts import ARLS
 from atlas.geo import public_position
-from atlas.regions import ARLS
 from atlas.store import PUBLIC_COLUMNS
 
 COLUMNS = [*PUBLIC_COLUMNS, "confirmed_at"]  # confirmed_at: seconds since 1970 (NaN: never)

@@ -9,10 +9,10 @@ from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
 from atlas import dcat, ogc
+from atlas.districts import BOUNDARIES, BOUNDARIES_LICENCE_URL
 from atlas.i18n import _
 from atlas.links import absolute_url
 from atlas.openapi import openapi_document
-from atlas.regions import BOUNDARIES, BOUNDARIES_LICENCE_URL
 from atlas.store import ProjectQuery
 from atlas.web import current_services, current_store
 from atlas.web.limits import api_limit, limiter
