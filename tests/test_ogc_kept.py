@@ -34,3 +34,20 @@ def test_each_query_and_format_is_its_own_page(client):
     assert client.get(ITEMS, query_string={"limit": 2}, headers={"Accept": "text/html"}
                       ).headers["Content-Type"].startswith("text/html")
     assert client.get(ITEMS, query_string={"limit": 2}).headers["Content-Type"] == "application/geo+json"
+
+
+def test_the_pages_picked_from_memory_are_those_the_database_gives(seeded):
+    from atlas.ogc import projects_page
+    from atlas.store import ProjectQuery
+
+    services = seeded.extensions["atlas"]
+    rows = services.store.published_rows([row["id"] for row in services.store.rows()])
+    kreis, arl = rows[0]["kreis_rs"], rows[-1]["arl"]
+    queries = [ProjectQuery(), ProjectQuery(limit=2), ProjectQuery(limit=2, offset=3), ProjectQuery(offset=50),
+               ProjectQuery(hf=("sprache",)), ProjectQuery(hf=("arbeit-ausbildung", "teilhabe"), limit=1, offset=1),
+               ProjectQuery(arl=arl), ProjectQuery(kreis=kreis), ProjectQuery(kreis=kreis, hf=("sprache",)),
+               ProjectQuery(bbox=(6.0, 51.0, 12.0, 54.0), limit=3), ProjectQuery(bbox=(9.6, 52.3, 9.9, 52.5)),
+               ProjectQuery(bbox=(0.0, 0.0, 1.0, 1.0))]
+    with seeded.test_request_context():
+        for query in queries:
+            assert projects_page(services.store, services.public, query) == services.store.published_page(query), query
