@@ -37,3 +37,12 @@ def test_each_filter_and_language_is_kept_apart(client):
     assert checked({"hf": ["teilhabe", "engagement"]})[0] == {"teilhabe", "engagement"}
     assert checked({})[0] == set()
     assert checked({"hf": "sprache", "lang": "en"}) == ({"sprache"}, "Fields of action")
+
+
+def test_the_kept_map_files_are_those_the_macro_writes(app):
+    with app.test_request_context("/?lang=uk"):
+        fresh = render_template_string('{% from "_partials.html" import map_assets_written %}'
+                                       '{{ map_assets_written() }}')
+        kept = '{% from "_partials.html" import map_assets %}{{ map_assets() }}'
+        assert render_template_string(kept) == render_template_string(kept) == fresh
+        assert 'rel="modulepreload"' in fresh and "leaflet" in fresh
