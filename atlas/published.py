@@ -79,6 +79,10 @@ class Snapshot:
             keep = passing if keep is None else keep & passing
         return np.arange(len(self)) if keep is None else np.flatnonzero(keep)
 
+    def id_order(self) -> np.ndarray:
+        """The positions in the order of the ids (the API's pages), once per snapshot."""
+        return self._kept(("id order",), lambda: np.argsort(self.columns["id"], kind="stable"))
+
     def in_arl(self, arl: str) -> np.ndarray:
         return self._kept(("arl", arl), lambda: self.columns["arl"] == self.code_of("arl", arl))
 

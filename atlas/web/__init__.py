@@ -109,6 +109,9 @@ def register(app: Flask) -> None:
     from atlas.web.items import list_items
 
     app.add_template_global(list_items)  # the kept items of the lists made per request
+    from atlas.web.fragments import kept_fragment
+
+    app.add_template_global(kept_fragment)  # the filters' fieldsets, kept per language and filter
 
     @app.template_filter("berlin")
     def berlin(moment) -> str:
