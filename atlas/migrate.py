@@ -45,7 +45,7 @@ def upgrade(url: str) -> tuple[str | None, str]:
                 before = FIRST_RELEASE
             command.upgrade(alembic_config(connection), "head")
             connection.commit()
-            if not postgis.enabled(connection):  # PostGIS installed after migration 0040 ran: it is taken up now
+            if not postgis.enabled(connection):  # the spatial part, where the server has PostGIS (also installed later)
                 postgis.install(connection)
                 connection.commit()
             return before, _revision(connection)

@@ -1,5 +1,7 @@
-"""PostGIS, where the PostgreSQL server has it: the spatial part of the schema, made by migration 0040_postgis (and
-again by `atlas db upgrade` once PostGIS is installed later), and the one question whether a database has it.
+"""PostGIS, where the PostgreSQL server has it: the spatial part of the schema, made by `atlas db upgrade` after the
+migrations (atlas.migrate; again at each upgrade until the server has PostGIS, so an extension installed later is
+taken up), and the one question whether a database has it. Not a migration: it depends on what the server offers
+and on the Kreise's data file, and a migration must not depend on code or data that change.
 
 - `projects.geom`: geometry(Point, 4326), a column PostgreSQL computes from lon/lat (GENERATED … STORED), so no
   write of the store has to keep it; GiST indexes over it (boxes) and over it as geography (radii in metres,
@@ -45,7 +47,7 @@ ENABLED = ("SELECT to_regclass('kreis_shapes') IS NOT NULL AND EXISTS (SELECT 1 
 def install(connection, kreise: Path = KREISE) -> bool:
     """Make the spatial part of the schema where the server has PostGIS; True if the database has it now.
 
-    Runs inside the migration's transaction: a role that may not create the extension leaves the schema as it was
+    Runs in `atlas db upgrade`'s transaction: a role that may not create the extension leaves the schema as it was
     (the attempt is rolled back to a savepoint), and the atlas works without PostGIS.
     """
     if connection.dialect.name != "postgresql":
@@ -60,16 +62,6 @@ def install(connection, kreise: Path = KREISE) -> bool:
     connection.execute(text("DELETE FROM kreis_shapes"))
     connection.execute(text(KREIS_ROW), kreis_rows(kreise))
     return True
-
-
-def uninstall(connection) -> None:
-    """The spatial part of the schema goes; the extension stays (other databases' objects may use it)."""
-    if connection.dialect.name != "postgresql":
-        return
-    connection.execute(text("DROP TABLE IF EXISTS kreis_shapes"))
-    connection.execute(text("DROP INDEX IF EXISTS ix_projects_geog"))
-    connection.execute(text("DROP INDEX IF EXISTS ix_projects_geom"))
-    connection.execute(text("ALTER TABLE projects DROP COLUMN IF EXISTS geom"))
 
 
 def enabled(connection) -> bool:
