@@ -53,11 +53,13 @@ $(TEST_STAMP): $(SERVE_STAMP)
 	touch $@
 
 # Debian's packages for the tests: Chromium drives the browser tests (Playwright's own browser download cannot
-# work here), PostgreSQL and Redis are started by the tests themselves on loopback ports under /tmp.
+# work here), PostgreSQL and Redis are started by the tests themselves on loopback ports under /tmp; PostGIS
+# (Debian's build for PostgreSQL 15) makes PostgreSQL the spatial engine (docs/operating.md).
 debian:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || missing="$$missing postgresql-15-postgis-3"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "== installing Debian packages:$$missing"; \

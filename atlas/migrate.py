@@ -18,6 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine, make_url
 
+from atlas import postgis
 from atlas.database import open_engine
 from atlas.i18n import german
 
@@ -44,6 +45,9 @@ def upgrade(url: str) -> tuple[str | None, str]:
                 before = FIRST_RELEASE
             command.upgrade(alembic_config(connection), "head")
             connection.commit()
+            if not postgis.enabled(connection):  # the spatial part, where the server has PostGIS (also installed later)
+                postgis.install(connection)
+                connection.commit()
             return before, _revision(connection)
     finally:
         engine.dispose()

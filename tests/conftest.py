@@ -63,6 +63,7 @@ def database_backend():
     server = PostgresServer()
     template = server.create_database()
     upgrade(template)
+    server.trim_postgis(template.rsplit("/", 1)[1])
     helpers.postgres = (server, template.rsplit("/", 1)[1])
     try:
         yield helpers.BACKEND

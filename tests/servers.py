@@ -99,6 +99,16 @@ class PostgresServer:
             db.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""))
         return self.url(name)
 
+    def trim_postgis(self, database: str) -> None:
+        """A template's PostGIS keeps only the coordinate system the atlas uses (EPSG:4326): its 8,500 others were
+        most of what each copy of the template copied (+110 ms a database)."""
+        import psycopg
+
+        with psycopg.connect(self._dsn().replace("dbname=postgres", f"dbname={database}"), autocommit=True) as db:
+            if db.execute("SELECT to_regclass('spatial_ref_sys')").fetchone()[0] is not None:
+                db.execute("DELETE FROM spatial_ref_sys WHERE srid <> 4326")
+                db.execute("VACUUM FULL spatial_ref_sys")
+
     def drop_database(self, url: str) -> None:
         import psycopg
 

@@ -82,8 +82,9 @@ def test_nothing_secret_has_a_default(compose, missing):
 def test_only_the_proxy_is_reachable_and_the_images_are_official(compose):
     services = compose["services"]
     assert [name for name, service in services.items() if service.get("ports")] == ["proxy"]
-    for name in ("db", "redis", "proxy"):
+    for name in ("redis", "proxy"):
         assert "/" not in services[name]["image"].split(":")[0], f"{name}: an official image"
+    assert services["db"]["image"].split(":")[0] == "postgis/postgis", "the PostGIS project's own image"
     assert services["app"]["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}
     assert "image" in services["app"] and "deploy" not in services["app"], "scaled with --scale app=N"
 

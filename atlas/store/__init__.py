@@ -27,6 +27,7 @@ from atlas.store.notes import Notes
 from atlas.store.office import OfficeReads
 from atlas.store.public import PUBLIC_COLUMNS, PublicReads, at_public_positions
 from atlas.store.query import ProjectQuery
+from atlas.store.spatial import SpatialReads
 from atlas.store.texts import Texts
 from atlas.store.versions import PublicLog, Versions
 from atlas.store.workspace import WorkspaceReads
@@ -38,5 +39,5 @@ __all__ = ["ARCHIVED", "FROM_SOURCE", "ID_BATCH", "PENDING", "PUBLIC_COLUMNS", "
 
 
 class Store(Writes, BulkWrites, PublicReads, OfficeReads, WorkspaceReads, Texts, Versions, PublicLog, Holds, Notes,
-            Merging, StoreCore):
+            Merging, SpatialReads, StoreCore):
     """Add, publish, reject, query projects; Kreis and ArL are computed when a project is written."""

@@ -32,6 +32,9 @@ REFERENCE = re.compile(r"^(?:GS-?)?0*(\d{1,9})$", re.IGNORECASE)  # a project's 
 SOURCE_FIELDS = ("quelle", "quelle_stand", "source_confirmed_at")
 # Gathered from a public source and not yet confirmed by its Träger or its office (atlas.sources.unconfirmed)
 FROM_SOURCE = and_(projects.c.quelle != "", projects.c.source_confirmed_at.is_(None))
+# Places whose Kreise PostGIS is asked for; an import's many are joined in memory (the boundaries are held for the
+# maps anyway): 16× faster than one query for all (docs/benchmarks.md, PostGIS against the in-memory path)
+KREISE_IN_SQL = 100
 LOGGED_AT_MOST = 1_000  # projects of one change logged one by one; more (an import) are logged as "read all again"
 KEPT_CHANGES = 10_000  # versions whose changes stay logged; a process further behind reads everything again
 # The versions read within the current moment (one web request: atlas.web.moment), per store; None: no moment
@@ -207,12 +210,19 @@ class StoreCore:
             moment.pop(id(self), None)
 
     def _assign(self, places: list[Place]) -> list[tuple[str, str, str]]:
-        """(Kreis key, Kreis name, ArL) of each place, by one spatial join; any place outside refuses them all."""
-        assigned = self.regions.assign_lonlat([p.lon for p in places], [p.lat for p in places])
-        outside = assigned.kreis_rs.isna().to_numpy()
-        if outside.any():
-            raise OutsideNiedersachsen(f"{int(outside.sum())} Projekt(e) liegen außerhalb Niedersachsens")
-        return list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True))
+        """(Kreis key, Kreis name, ArL) of each place, by one spatial join (PostGIS's where the database has it,
+        atlas.store.spatial, for the few places of a submission or an edit); any place outside refuses them all."""
+        lons, lats = [p.lon for p in places], [p.lat for p in places]
+        if len(places) <= KREISE_IN_SQL and self.kreise_in_postgis:
+            found = self.kreise_of(lons, lats)
+            outside = sum(kreis is None for kreis in found)
+        else:
+            assigned = self.regions.assign_lonlat(lons, lats)
+            outside = int(assigned.kreis_rs.isna().sum())
+            found = list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True))
+        if outside:
+            raise OutsideNiedersachsen(f"{outside} Projekt(e) liegen außerhalb Niedersachsens")
+        return found
 
 
 def new_row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str, status: str, now) -> dict:

@@ -16,6 +16,7 @@ from atlas.geo import ROUGH_SLACK, box_around, distances, public_position
 from atlas.handlungsfelder import mask
 from atlas.labels import PENDING, PUBLISHED
 from atlas.schema import projects
+from atlas.store import spatial
 from atlas.store.core import FROM_SOURCE, ID_BATCH
 from atlas.store.merging import with_replaced
 from atlas.store.query import ProjectQuery
@@ -80,11 +81,14 @@ class PublicReads:
         The public position is the rounded one where the submitter asked for it: what this tells a caller, the
         public map tells everyone anyway.
         """
-        south, north, west, east = box_around(lat, lon, radius_km)
-        # Only the box in SQL: with a status condition SQLite would walk the status index, nearly every row.
-        query = select(projects).where(projects.c.lat.between(south, north), projects.c.lon.between(west, east))
-        with self.read() as db:
-            rows = [dict(r) for r in db.execute(query).mappings() if r.status in statuses]
+        if self.postgis:  # the candidates within the radius, from the GiST index (atlas.store.spatial)
+            rows = self.within_radius(lat, lon, radius_km, statuses)
+        else:
+            south, north, west, east = box_around(lat, lon, radius_km)
+            # Only the box in SQL: with a status condition SQLite would walk the status index, nearly every row.
+            query = select(projects).where(projects.c.lat.between(south, north), projects.c.lon.between(west, east))
+            with self.read() as db:
+                rows = [dict(r) for r in db.execute(query).mappings() if r.status in statuses]
         km = distances(lat, lon, [r["lat"] for r in rows], [r["lon"] for r in rows], [r["approximate"] for r in rows])
         for row, distance in zip(rows, km, strict=True):
             row["distance_km"] = float(distance)
@@ -95,6 +99,8 @@ class PublicReads:
         south, north, west, east = box
         query = select(projects.c.id, projects.c.name, projects.c.status).where(
             projects.c.lat >= south, projects.c.lat < north, projects.c.lon >= west, projects.c.lon < east)
+        if self.postgis:
+            query = query.where(spatial.in_box(box))  # the GiST index finds them; the half-open box stays exact
         with self.read() as db:
             return [dict(r) for r in db.execute(query).mappings() if r.status in statuses]
 
@@ -116,11 +122,12 @@ class PublicReads:
                         .limit(query.limit))
                 ids = [row.id for row in db.execute(page)]
             else:
+                near_box = [spatial.near_public_box(bbox)] if self.postgis else [  # GiST, or the lat/lon index
+                    projects.c.lon.between(bbox[0] - ROUGH_SLACK, bbox[2] + ROUGH_SLACK),
+                    projects.c.lat.between(bbox[1] - ROUGH_SLACK, bbox[3] + ROUGH_SLACK)]
                 found = [dict(r) for r in db.execute(
                     select(projects.c.id, projects.c.lat, projects.c.lon, projects.c.approximate).where(
-                        *conditions, projects.c.lon.between(bbox[0] - ROUGH_SLACK, bbox[2] + ROUGH_SLACK),
-                        projects.c.lat.between(bbox[1] - ROUGH_SLACK, bbox[3] + ROUGH_SLACK))
-                    .order_by(projects.c.id)).mappings()]
+                        *conditions, *near_box).order_by(projects.c.id)).mappings()]
                 ids = [r["id"] for r in at_public_positions(found)
                        if bbox[0] <= r["lon"] <= bbox[2] and bbox[1] <= r["lat"] <= bbox[3]]
                 matched, ids = len(ids), ids[query.offset:query.offset + query.limit]
