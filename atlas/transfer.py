@@ -58,22 +58,23 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
     """Geocode and assign every row; write all of them, or none if any row is bad (or, with `into_empty`, if the
     store already holds projects). Reads UTF-8 and Windows-1252, separated by commas, semicolons or tabs."""
     report = ImportReport()
-    located: list[tuple[ProjectInput, Place]] = []
+    prepared = store.prepare(status, on_disk=True)  # checked rows wait on disk, not as objects in memory
     places: dict[tuple[str, str, str], Result] = {}  # many rows name the same place: geocoded once
     try:
         for line, row in progress(read_rows(Path(path), report)):  # record by record: no list of every record
             outcome = _locate_row(row, geocoder, places)
             if isinstance(outcome, str):
                 report.errors.append((line, outcome))
-            else:
-                located.append(outcome)
+            elif not report.errors:  # after an error nothing is written: the rest is only checked
+                prepared.add(*outcome)
+        if not prepared.count and not report.errors:
+            report.errors.append((2, "Die Datei enthält nur die Kopfzeile, keine Projekte."))
+        if not report.errors:
+            report.ids = store.add_prepared(prepared, into_empty=into_empty)
     except UnreadableFile as problem:  # the file as a whole, not its rows, is what to fix
         report.errors = [(0, str(problem))]
-        return report
-    if not located and not report.errors:
-        report.errors.append((2, "Die Datei enthält nur die Kopfzeile, keine Projekte."))
-    if not report.errors:
-        report.ids = store.add_many(located, status, into_empty=into_empty)
+    finally:
+        prepared.close()
     return report
 
 
@@ -83,7 +84,7 @@ def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict]]:
     text, encoding = _decode(path)
     separator = max(SEPARATORS, key=text.split("\n", 1)[0].count)  # German Excel writes semicolons
     report.notes.append(f"Gelesen als {encoding}, Trennzeichen: {SEPARATORS[separator]}.")
-    reader = csv.DictReader(io.StringIO(text), delimiter=separator, strict=True)
+    reader = csv.DictReader(_lines(text), delimiter=separator, strict=True)
     reader.fieldnames = _columns(reader.fieldnames or [], separator, report)
     return _records(reader)
 
@@ -96,6 +97,17 @@ def _records(reader: csv.DictReader) -> Iterator[tuple[int, dict]]:
             start = reader.line_num + 1
     except csv.Error as error:
         raise UnreadableFile(f"Ab Zeile {start} ist die Datei kein gültiges CSV ({_csv_problem(error)}).") from None
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their ends, as a file opened with newline="" gives them to the csv module (io.StringIO
+    would hold a second copy of the whole text, at four bytes a character)."""
+    start = 0
+    while (end := text.find("\n", start) + 1) > 0:
+        yield text[start:end]
+        start = end
+    if start < len(text):
+        yield text[start:]
 
 
 def _decode(path: Path) -> tuple[str, str]:

@@ -207,11 +207,20 @@ class StoreCore:
 
     def _assign(self, places: list[Place]) -> list[tuple[str, str, str]]:
         """(Kreis key, Kreis name, ArL) of each place, by one spatial join; any place outside refuses them all."""
+        assigned, outside = self._assigned(places)
+        if outside:
+            raise outside_niedersachsen(outside)
+        return assigned
+
+    def _assigned(self, places: list[Place]) -> tuple[list[tuple[str, str, str]], int]:
+        """(Kreis key, Kreis name, ArL) of each place, by one spatial join, and how many lie outside (None there)."""
         assigned = self.regions.assign_lonlat([p.lon for p in places], [p.lat for p in places])
-        outside = assigned.kreis_rs.isna().to_numpy()
-        if outside.any():
-            raise OutsideNiedersachsen(f"{int(outside.sum())} Projekt(e) liegen außerhalb Niedersachsens")
-        return list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True))
+        outside = int(assigned.kreis_rs.isna().sum())
+        return list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True)), outside
+
+
+def outside_niedersachsen(count: int) -> OutsideNiedersachsen:
+    return OutsideNiedersachsen(f"{count} Projekt(e) liegen außerhalb Niedersachsens")
 
 
 def new_row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str, status: str, now) -> dict:
