@@ -57,9 +57,12 @@ SPELLING = str.maketrans({
 def normalise(text: str) -> str:
     """A spelling-tolerant key: "Lüneburg" and "Lueneburg", "Hann. Münden" and "hann muenden" meet, and so do
     "هیلدس‌هایم" and "هيلدسهايم"."""
-    text = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = text.translate(SPELLING)
+    if text.isascii():  # nothing to fold but the case: no umlauts, marks or other scripts
+        text = text.lower()
+    else:
+        text = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        text = text.translate(SPELLING)
     text = re.sub(r"\bst\.\s*", "sankt ", text)
     text = re.sub(r"[^\w]+", " ", text)
     return " ".join(text.split())

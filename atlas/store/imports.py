@@ -55,7 +55,8 @@ class Prepared:
         if self._file:
             self._file.seek(0)
         for i in range(self._batches):
-            values = marshal.load(self._file) if self._file else self._kept[i]
+            values = marshal.loads(self._file.read(int.from_bytes(self._file.read(8), "little"))) if self._file \
+                else self._kept[i]
             yield [dict(zip(self.names, row, strict=True)) for row in values]
 
     def close(self) -> None:
@@ -77,8 +78,9 @@ class Prepared:
             row["source_confirmed_at"] = project.confirmed
             rows.append(tuple(row.values()))
         self.names = self.names or list(row)
-        if self._file:
-            marshal.dump(rows, self._file)
+        if self._file:  # marshal.load from a file reads it piece by piece: a batch is read whole, by its length
+            data = marshal.dumps(rows)
+            self._file.write(len(data).to_bytes(8, "little") + data)
         else:
             self._kept.append(rows)
         self._batches += 1
