@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ COLUMN_SPELLINGS = {"träger": "traeger", "straße": "strasse", "e-mail": "email
                     "handlungsfeld": "handlungsfelder", "postleitzahl": "plz", "webseite": "website",
                     "angebotssprachen": "sprachen", "zielgruppe": "zielgruppen", "öffentlicher kontakt": "kontakt",
                     "stand der quelle": "quelle_stand", "bestätigt": "bestaetigt"}
+PIECE = 1 << 20  # bytes of the file read at a time
 SEPARATORS = {",": "Komma", ";": "Semikolon", "\t": "Tabulator"}
 ENCODINGS = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252 (wie Excel speichert)"}
 EXPORT_COLUMNS = ["id", "name", "traeger", "beschreibung", "handlungsfelder", "strasse", "plz", "ort", "lat", "lon",
@@ -80,11 +83,14 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
 
 def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict]]:
     """The file's records with the line each starts on, keyed by column, one after the other; what was found goes
-    into the notes. The file and its header are checked at once (UnreadableFile), its records as they are read."""
-    text, encoding = _decode(path)
-    separator = max(SEPARATORS, key=text.split("\n", 1)[0].count)  # German Excel writes semicolons
-    report.notes.append(f"Gelesen als {encoding}, Trennzeichen: {SEPARATORS[separator]}.")
-    reader = csv.DictReader(_lines(text), delimiter=separator, strict=True)
+    into the notes. The file and its header are checked at once (UnreadableFile), its records as they are read –
+    from the file a piece at a time: a file of a million rows is never in memory whole."""
+    encoding, label = _encoding(path)
+    lines = _lines(path, encoding)
+    first = next(lines, "")
+    separator = max(SEPARATORS, key=first.count)  # German Excel writes semicolons
+    report.notes.append(f"Gelesen als {label}, Trennzeichen: {SEPARATORS[separator]}.")
+    reader = csv.DictReader(itertools.chain([first], lines), delimiter=separator, strict=True)
     reader.fieldnames = _columns(reader.fieldnames or [], separator, report)
     return _records(reader)
 
@@ -99,37 +105,60 @@ def _records(reader: csv.DictReader) -> Iterator[tuple[int, dict]]:
         raise UnreadableFile(f"Ab Zeile {start} ist die Datei kein gültiges CSV ({_csv_problem(error)}).") from None
 
 
-def _lines(text: str) -> Iterator[str]:
-    """The text's lines with their ends, as a file opened with newline="" gives them to the csv module (io.StringIO
-    would hold a second copy of the whole text, at four bytes a character)."""
-    start = 0
-    while (end := text.find("\n", start) + 1) > 0:
-        yield text[start:end]
-        start = end
-    if start < len(text):
-        yield text[start:]
-
-
-def _decode(path: Path) -> tuple[str, str]:
+def _encoding(path: Path) -> tuple[str, str]:
+    """The file's encoding (and its German name), read through once a piece at a time: UTF-8 if the whole file is
+    UTF-8, else Windows-1252 if it is that; an empty file, a binary one or another encoding is an UnreadableFile."""
+    decoders = {encoding: codecs.getincrementaldecoder(encoding)() for encoding in ENCODINGS}
+    blank = True
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            while piece := file.read(PIECE):
+                blank = blank and not piece.strip(b"\xef\xbb\xbf \t\r\n")
+                if b"\x00" in piece:
+                    raise UnreadableFile("Die Datei ist keine Textdatei (sie enthält Nullbytes). Bitte als CSV "
+                                         "speichern.")
+                _decoding(decoders, piece)
     except FileNotFoundError:
         raise UnreadableFile(f"Die Datei {path} gibt es nicht.") from None
     except PermissionError:
         raise UnreadableFile(f"Die Datei {path} darf nicht gelesen werden (fehlende Berechtigung).") from None
     except OSError:
         raise UnreadableFile(f"Die Datei {path} kann nicht gelesen werden.") from None
-    if not raw.strip(b"\xef\xbb\xbf \t\r\n"):
+    if blank:
         raise UnreadableFile("Die Datei ist leer. Sie braucht eine Kopfzeile (name;handlungsfelder;ort …) und "
                              "eine Zeile je Projekt.")
-    if b"\x00" in raw:
-        raise UnreadableFile("Die Datei ist keine Textdatei (sie enthält Nullbytes). Bitte als CSV speichern.")
-    for encoding, label in ENCODINGS.items():
+    _decoding(decoders, b"", final=True)
+    if not decoders:
+        raise UnreadableFile("Die Zeichenkodierung ist weder UTF-8 noch Windows-1252. Bitte als „CSV UTF-8“ "
+                             "speichern.")
+    encoding = next(iter(decoders))  # the first of ENCODINGS that reads the whole file
+    return encoding, ENCODINGS[encoding]
+
+
+def _decoding(decoders: dict, piece: bytes, final: bool = False) -> None:
+    """Each decoder takes the next piece of the file; one that cannot is dropped."""
+    for encoding, decoder in list(decoders.items()):
         try:
-            return raw.decode(encoding), label
+            decoder.decode(piece, final)
         except UnicodeDecodeError:
-            continue
-    raise UnreadableFile("Die Zeichenkodierung ist weder UTF-8 noch Windows-1252. Bitte als „CSV UTF-8“ speichern.")
+            del decoders[encoding]
+
+
+def _lines(path: Path, encoding: str) -> Iterator[str]:
+    """The file's lines with their ends ("\n"), as a file opened with newline="" gives them to the csv module,
+    decoded a piece at a time."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    rest = ""
+    try:
+        with path.open("rb") as file:
+            while piece := file.read(PIECE):
+                *lines, rest = (rest + decoder.decode(piece)).split("\n")
+                yield from (line + "\n" for line in lines)
+            rest += decoder.decode(b"", True)
+    except (OSError, UnicodeDecodeError):  # changed since it was checked
+        raise UnreadableFile(f"Die Datei {path} kann nicht gelesen werden.") from None
+    if rest:
+        yield rest
 
 
 def _columns(raw: list[str], separator: str, report: ImportReport) -> list[str]:
