@@ -26,9 +26,6 @@ from atlas.settings import DEFAULT_BASE_URL, PREFIX, SETTINGS, documentation, sh
 # answers from the gazetteer alone, without making the web app (see AtlasGroup).
 
 
-FIRST_WAIT = 5.0  # seconds the warm-up waits for the first answer before it makes what later requests need
-
-
 def services():
     return current_app.extensions["atlas"]
 
@@ -175,11 +172,9 @@ def serve(host: str, port: int, threads: int) -> None:
     s = services()
     s.store  # noqa: B018 - refuse to start on an old schema, with the command that helps
     refuse_busy_port(host, port)
-    answered = threading.Event()
-    server = create_server(first_answer(app, answered), host=host, port=port, threads=threads, ident="atlas",
-                           **behind_proxy(app.config))
+    server = create_server(app, host=host, port=port, threads=threads, ident="atlas", **behind_proxy(app.config))
     # listening already: what the first requests need is made meanwhile (a request that needs it first waits)
-    threading.Thread(target=warm_up, args=(s, answered), name="warm-up", daemon=True).start()
+    threading.Thread(target=warm_up, args=(s,), name="warm-up", daemon=True).start()
     Background(app).start()
     if not current_app.config["MAIL_URL"]:
         click.echo(f"Mails (ohne ATLAS_MAIL_URL) liegen als .eml-Dateien in {current_app.config['MAIL_DIR']}")
@@ -318,32 +313,15 @@ def _operator() -> str:
         return "unbekannt"
 
 
-def warm_up(s, answered: threading.Event | None = None) -> None:
-    """What the first requests would otherwise wait for: the published projects (every page) and Folium (every map)
-    first; the near index and the gazetteer once the first request is answered (or after FIRST_WAIT seconds) –
-    made meanwhile, they would take turns with it for the one interpreter."""
+def warm_up(s) -> None:
+    """What the first requests would otherwise wait for: the published projects and their near index (every page),
+    the gazetteer, Folium."""
     try:
-        s.public.current()
-        import atlas.maps  # noqa: F401
-
-        if answered is not None:
-            answered.wait(FIRST_WAIT)
         s.near.current()
         s.geocoder  # noqa: B018
+        import atlas.maps  # noqa: F401
     except Exception:  # a request that needs it makes it again, and says what went wrong
         logging.getLogger("atlas").exception("warming up failed")
-
-
-def first_answer(app, answered: threading.Event):
-    """The WSGI app, telling `answered` when it has made its first response."""
-
-    def answer(environ, start_response):
-        try:
-            return app(environ, start_response)
-        finally:
-            answered.set()
-
-    return answer
 
 
 def refuse_busy_port(host: str, port: int) -> None:
