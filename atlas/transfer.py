@@ -62,7 +62,7 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
     store already holds projects). Reads UTF-8 and Windows-1252, separated by commas, semicolons or tabs."""
     report = ImportReport()
     prepared = store.prepare(status, on_disk=True)  # checked rows wait on disk, not as objects in memory
-    places: dict[tuple[str, str, str], Result] = {}  # many rows name the same place: geocoded once
+    places: dict[tuple[str, str, str], Place | str] = {}  # many rows name the same place: geocoded once
     try:
         for line, row in progress(read_rows(Path(path), report)):  # record by record: no list of every record
             outcome = _locate_row(row, geocoder, places)
@@ -202,15 +202,20 @@ def _locate_row(row: dict, geocoder: Geocoder, places: dict) -> tuple[ProjectInp
         project = dataclasses.replace(project, **source)
     key = (project.street, project.plz, project.ort)
     if key not in places:
-        places[key] = geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort)
-    result = places[key]
+        places[key] = _place_or_problem(geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort))
+    found = places[key]
+    return found if isinstance(found, str) else (project, found)
+
+
+def _place_or_problem(result: Result) -> Place | str:
+    """What an import keeps of a place's geocoding (for every row that names it): the place, or why not."""
     if result.status == AMBIGUOUS:
         return f"Ort mehrdeutig: {result.message}"
     if not result.ok:
         return f"Ort nicht gefunden: {result.message}"
     if not result.place.in_niedersachsen:
         return f"{result.place.name} {result.place.assignment.reason}."
-    return project, result.place
+    return result.place
 
 
 def export_csv(rows: list[dict]) -> str:
