@@ -3,10 +3,11 @@ would be one by one; the published copy (atlas.published) reads the driver's row
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from test_published_data import assert_same
+from test_published_data import assert_same, located
 
 from atlas.database import as_utc
 from atlas.published import PublicData, seconds
@@ -36,6 +37,12 @@ def test_rows_waiting_on_disk_in_several_batches_are_stored_in_the_files_order(s
     assert all(row["created_at"] == row["updated_at"] == row["published_at"] == row["confirmed_at"] for row in rows)
     assert services.searcher.search("Treffpunkt").total == 7
     assert_same(services.public.current(), PublicData(services.store).rebuild())
+    # the moments are stored as SQLAlchemy stores them for a single insert (a submission)
+    project_id, _link = services.store.submit(*located(services, "Einzeln", "Celle"))
+    with services.store.read() as db:
+        stored = dict(db.exec_driver_sql("SELECT id, created_at FROM projects").all())
+    shape = {re.sub(r"\d", "9", str(moment)) for moment in stored.values()}
+    assert len(shape) == 1, (stored[project_id], stored[rows[0]["id"]])
 
 
 def test_a_file_with_a_bad_row_stores_nothing_and_names_the_row(services, tmp_path, monkeypatch):

@@ -271,7 +271,7 @@ def _plain_insert(dialect, names: list[str], rows: list[list]) -> tuple[str, lis
     SQLAlchemy's column type makes it (a moment as text, in SQLite), each distinct value once – without
     SQLAlchemy's work for every row and value."""
     for at, name in enumerate(names):
-        make = projects.c[name].type._cached_bind_processor(dialect)
+        make = projects.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if make is not None:
             made: dict = {None: None}
             for row in rows:
