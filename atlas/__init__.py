@@ -12,8 +12,11 @@ from atlas.setting_checks import check_settings
 from atlas.settings import instance_folder, load, resource, unusable_instance
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Defaults, then ATLAS_* from the environment, then the given dict (the tests'), each cast once to its kind."""
+def create_app(config: dict | None = None, web: bool = True) -> Flask:
+    """Defaults, then ATLAS_* from the environment, then the given dict (the tests'), each cast once to its kind.
+
+    `web=False`: the settings, the services and the commands, without the pages (for the commands that need none,
+    such as `atlas db upgrade`: they start in a fraction of the time)."""
     instance = instance_folder(config)
     # static files are served by atlas.web.assets (versioned, kept compressed), not by Flask's own route
     app = Flask(__name__, template_folder=str(resource("templates")), static_folder=None, instance_path=str(instance))
@@ -33,6 +36,17 @@ def create_app(config: dict | None = None) -> Flask:
     configure_hashing(app.config["PASSWORD_HASH"], app.config["HASH_THREADS"])
     app.extensions["atlas"] = Services(app.config)
 
+    if web:
+        _serve_pages(app)
+    from atlas.cli import commands
+
+    for command in commands:
+        app.cli.add_command(command)
+    return app
+
+
+def _serve_pages(app: Flask) -> None:
+    """The pages, the office, the API and what serving them needs."""
     from flask_babel import Babel
     from flask_compress import Compress
 
@@ -47,9 +61,3 @@ def create_app(config: dict | None = None) -> Flask:
 
         hops = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
-    from atlas.cli import commands
-
-    for command in commands:
-        app.cli.add_command(command)
-    return app

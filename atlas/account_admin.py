@@ -13,8 +13,8 @@ from sqlalchemy import delete, func, select, update
 
 from atlas import audit
 from atlas.accounts import ADMIN, OBSERVER, OFFICE, ROLES
+from atlas.districts import ARLS
 from atlas.hashing import hash_password
-from atlas.regions import ARLS
 from atlas.schema import office_sessions, users
 from atlas.store import Store
 

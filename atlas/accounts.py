@@ -17,10 +17,10 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from atlas import audit
+from atlas.districts import ARLS
 from atlas.hashing import check_password, hash_password, stand_in_hash
 from atlas.i18n import _
 from atlas.notices import NOTIFY_CHOICES
-from atlas.regions import ARLS
 from atlas.schema import office_sessions, recovery_codes, users
 from atlas.store import Store
 

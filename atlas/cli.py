@@ -15,11 +15,11 @@ from flask import current_app, has_app_context
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from atlas.cli_errors import one_line_errors
+from atlas.districts import ARLS
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import german
 from atlas.labels import PENDING, PUBLISHED
 from atlas.places import INVALID, Result
-from atlas.regions import ARLS
 from atlas.settings import DEFAULT_BASE_URL, PREFIX, SETTINGS, documentation, shown
 
 # The database, the accounts, the import and Alembic are imported by the commands that use them: `atlas locate`
@@ -371,34 +371,44 @@ commands = [locate, import_, export, seed, db, serve, create_user_command, set_p
             mail, freshness_command, settings_command, _translate()]
 
 
+# What needs no pages: these commands start with the settings and the services alone (`atlas.create_app(web=False)`);
+# the others make the whole app (serving it, or writing mails with links to its pages).
+WITHOUT_PAGES = frozenset({"db", "seed", "import", "export", "create-user", "set-password", "reset-2fa", "settings"})
+
+
 class AtlasGroup(FlaskGroup):
-    """The `atlas` command: the app's commands, and an app that cannot be made (a refused setting, an unusable
-    instance folder) as one German line, exit code 1, like the errors of the commands themselves (`with_app`)."""
+    """The `atlas` command: its own commands, and an app that cannot be made (a refused setting, an unusable
+    instance folder) as one German line, exit code 1, like the errors of the commands themselves (`with_app`).
+    A command is found without making the app; the app it then needs is made with the pages or without."""
 
     def __init__(self):
-        super().__init__(create_app=_create_app, add_default_commands=False, load_dotenv=False,
-                         help="Gemeinsame Sache – Projektatlas „Niedersachsen packt an“.")
-        self.add_command(locate)  # found without making the app: a lookup needs the gazetteer only
+        super().__init__(create_app=functools.partial(_create_app, web=False), add_default_commands=False,
+                         load_dotenv=False, help="Gemeinsame Sache – Projektatlas „Niedersachsen packt an“.")
+        self._loaded_plugin_commands = True  # other packages' Flask commands are not the atlas's
+        for command in commands:
+            self.add_command(command)
 
     def get_command(self, ctx: click.Context, name: str):
-        """The group's own command (`locate`) before Flask loads the plugins' commands and makes the app."""
-        return self.commands.get(name) or super().get_command(ctx, name)
+        command = self.commands.get(name)
+        if command is not None and name not in WITHOUT_PAGES:
+            ctx.ensure_object(ScriptInfo).create_app = functools.partial(_create_app, web=True)
+        return command
 
     def invoke(self, ctx: click.Context):
         with one_line_errors():
             return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        """For `atlas --help`: Flask would print the traceback of an app that cannot be made, and go on."""
+        """For `atlas --help`: a refused setting is named here too, as one line."""
         with one_line_errors():
             ctx.ensure_object(ScriptInfo).load_app()
-        return super().list_commands(ctx)
+        return sorted(self.commands)
 
 
-def _create_app():
+def _create_app(web: bool):
     from atlas import create_app
 
-    return create_app()
+    return create_app(web=web)
 
 
 def main() -> None:

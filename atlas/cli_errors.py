@@ -55,6 +55,7 @@ def explain(error: Exception, settings: Mapping) -> str | None:
     from sqlalchemy.exc import ArgumentError, DBAPIError
 
     from atlas.migrate import SchemaNotCurrent
+    from atlas.setting_checks import rate_limit_storage_refused
 
     if isinstance(error, SettingError | SchemaNotCurrent | UnsafeSecretKey):
         return str(error)  # their messages say what to do
@@ -75,8 +76,7 @@ def explain(error: Exception, settings: Mapping) -> str | None:
         return german("Die Datenbank %(url)s ist nicht erreichbar (%(reason)s): ATLAS_DATABASE_URL prüfen und ob der "
                       "Datenbank-Server läuft.", url=shown(url), reason=driver_reason(error))
     if isinstance(error, LimiterSettingError):  # the rate limiter's storage
-        return german("ATLAS_RATELIMIT_STORAGE_URI geht so nicht (%(reason)s): memory:// oder redis://HOST:6379 "
-                      "angeben (Redis braucht `pip install 'atlas[redis]'`).", reason=first_line(error))
+        return str(rate_limit_storage_refused(first_line(error)))
     if isinstance(error, OSError) and error.filename:
         return german("%(path)s ist nicht nutzbar (%(reason)s): den Pfad und die Rechte prüfen.",
                       path=error.filename, reason=error.strerror or first_line(error))

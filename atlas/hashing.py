@@ -28,6 +28,11 @@ def configure(method: str, threads: int = 1) -> None:
         POOL, _threads = threading.BoundedSemaphore(threads), threads
 
 
+def method() -> str:
+    """The method new password hashes are made with (ATLAS_PASSWORD_HASH)."""
+    return _method
+
+
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=_method)
 

@@ -12,12 +12,12 @@ import json
 from dataclasses import dataclass, field
 
 from atlas import texts
+from atlas.districts import ARLS
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _, listing, number
 from atlas.labels import FIELD_LABELS, STATUS_LABELS
 from atlas.places import precision_label
 from atlas.present import FACT_TEXT
-from atlas.regions import ARLS
 
 LONG = 80  # characters: a longer text is shown as the words that changed
 CONTEXT = 4  # words kept on each side of a change

@@ -18,13 +18,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from atlas.database import as_utc
+from atlas.districts import ARLS
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import DEFAULT, isolate, listing, number, plural
 from atlas.links import absolute_url
 from atlas.mail import MailError
 from atlas.notices import reference
 from atlas.outbox import Delivery
-from atlas.regions import ARLS
 from atlas.text import email_address
 
 # Lines up to RFC 5322's 998 characters: a List-Unsubscribe <URI> stays one plain header (RFC 2369/8058), never

@@ -12,15 +12,15 @@ import re
 from datetime import UTC, date, datetime, time
 
 import geopandas as gpd
-import numpy as np
 
 from atlas import sources
 from atlas.database import as_utc
+from atlas.districts import ARLS
 from atlas.facts import ZIELGRUPPEN
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
 from atlas.i18n import N_, _
 from atlas.present import hf_names
-from atlas.regions import ARLS, Regions
+from atlas.regions import Regions
 from atlas.store import ProjectQuery
 
 CONFORMANCE = [
@@ -135,30 +135,36 @@ def _datetime_message(text: str) -> str:
 
 
 def projects_page(store, public, query: ProjectQuery) -> tuple[list[dict], int]:
-    """A page of published projects for the query and how many match: a box without `datetime` is picked from the
-    projects in memory (`public`: atlas.published), anything else is asked of the store."""
-    if query.bbox is not None and query.since is None and query.until is None:
-        ids, matched = in_box(public.current(), query)
+    """A page of published projects for the query and how many match: the page's ids are picked from the projects
+    in memory (`public`: atlas.published) – the same cost at any offset and any number of projects – and their rows
+    read; a query by `datetime` or id is asked of the store (the snapshot does not know when a project changed)."""
+    if query.since is None and query.until is None and query.id is None:
+        ids, matched = picked(public.current(), query)
         return store.published_rows(ids), matched
     return store.published_page(query)
 
 
-def in_box(published, query: ProjectQuery) -> tuple[list[int], int]:
-    """The page of ids (ascending) of the published projects whose public position lies in the query's box and
-    that pass its filters, and how many there are: from the projects in memory (atlas.published), one pass over
-    arrays instead of reading every project in the box. For a query without `datetime` (the snapshot does not know
-    when a project last changed)."""
-    west, south, east, north = query.bbox
-    lat, lon = published["lat"], published["lon"]
-    keep = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+def picked(published, query: ProjectQuery) -> tuple[list[int], int]:
+    """The page of ids (ascending) of the published projects whose public position lies in the query's box (if it
+    has one) and that pass its filters, and how many there are: one pass over the snapshot's arrays instead of
+    counting, skipping and reading in the database."""
+    keep = None
+    if query.bbox is not None:
+        west, south, east, north = query.bbox
+        lat, lon = published["lat"], published["lon"]
+        keep = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
     if query.hf:
-        keep &= (published["hf_mask"] & mask(list(query.hf))) != 0
+        passing = (published["hf_mask"] & mask(list(query.hf))) != 0
+        keep = passing if keep is None else keep & passing
     if query.arl:
-        keep &= published.in_arl(query.arl)
+        keep = published.in_arl(query.arl) if keep is None else keep & published.in_arl(query.arl)
     if query.kreis:
-        keep &= published.columns["kreis_rs"] == published.code_of("kreis_rs", query.kreis)
-    ids = np.sort(published["id"][keep])
-    return ids[query.offset:query.offset + query.limit].tolist(), len(ids)
+        passing = published.columns["kreis_rs"] == published.code_of("kreis_rs", query.kreis)
+        keep = passing if keep is None else keep & passing
+    order = published.id_order()
+    if keep is not None:
+        order = order[keep[order]]
+    return published["id"][order[query.offset:query.offset + query.limit]].tolist(), len(order)
 
 
 def project_feature(row: dict, project_url: str) -> dict:

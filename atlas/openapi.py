@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from atlas import ogc
+from atlas.districts import ARLS, BOUNDARIES
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
-from atlas.regions import ARLS, BOUNDARIES
 from atlas.store.query import DEFAULT_LIMIT
 
 LINK = {"type": "object", "required": ["href"], "properties": {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from atlas.districts import Arl, Assignment, Kreis
 from atlas.i18n import N_, _
-from atlas.regions import Arl, Assignment, Kreis
 
 OK, AMBIGUOUS, NOT_FOUND, INVALID, UNAVAILABLE = "ok", "ambiguous", "not_found", "invalid", "unavailable"
 

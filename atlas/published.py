@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from atlas.database import as_utc
+from atlas.districts import ARLS
 from atlas.geo import public_position
-from atlas.regions import ARLS
 from atlas.store import PUBLIC_COLUMNS
 
 COLUMNS = [*PUBLIC_COLUMNS, "confirmed_at"]  # confirmed_at: seconds since 1970 (NaN: never)
@@ -80,6 +80,10 @@ class Snapshot:
             passing = wanted.keep_columns(self, now)
             keep = passing if keep is None else keep & passing
         return np.arange(len(self)) if keep is None else np.flatnonzero(keep)
+
+    def id_order(self) -> np.ndarray:
+        """The positions in the order of the ids (the API's pages), once per snapshot."""
+        return self._kept(("id order",), lambda: np.argsort(self.columns["id"], kind="stable"))
 
     def in_arl(self, arl: str) -> np.ndarray:
         return self._kept(("arl", arl), lambda: self.columns["arl"] == self.code_of("arl", arl))

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
+from atlas.districts import Kreis
 from atlas.gazetteer import QUALIFIER, normalise
-from atlas.regions import Kreis, Regions
+from atlas.regions import Regions
 
 PARENTHESISED = re.compile(r"(?P<name>[^()]+?)\s*\((?P<qualifier>[^()]+)\)")
 # The words that make a qualifier a Kreis, and the kinds of Kreis each may name (normalised, "Lkr." is "lkr")

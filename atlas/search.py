@@ -153,6 +153,8 @@ class Query:
     newest: str  # ORDER BY: the newest first, for words that match too many to score
     id: str  # the project id's column
     params: dict
+    first: str = "0"  # the rank's first key as a value, 1 before 0 (the reader's language's matches)
+    score: str = "0"  # the rank's second key as a value, lowest first; the id decides between equals
 
 
 @dataclass(frozen=True)
@@ -210,15 +212,21 @@ class Searcher:
                 now: datetime, language: str = DEFAULT) -> Found:
         query = self._query(terms, wanted, area, now, language)
         with self.store.read() as db:
-            total = db.execute(text(f"SELECT count(*) {query.where}"), query.params).scalar_one()
-            ranked = total <= RANKED_AT_MOST  # beyond, a word says little: the newest first, without scoring
-            order = query.rank if ranked else query.newest
             if area is None:
+                total = db.execute(text(f"SELECT count(*) {query.where}"), query.params).scalar_one()
+                ranked = total <= RANKED_AT_MOST  # beyond, a word says little: the newest first, without scoring
+                order = query.rank if ranked else query.newest
                 page = db.execute(text(f"SELECT {query.id} {query.where} ORDER BY {order} LIMIT :n OFFSET :o"),
                                   dict(query.params, n=limit, o=offset))
                 return Found([row[0] for row in page], total)
-            rows = db.execute(text(f"SELECT {query.id}, p.lat, p.lon, p.approximate {query.where} ORDER BY {order}"),
-                              query.params).all()
+            # in a circle every match in its cells is read anyway: one query, counted and ordered here as the
+            # database would order them
+            rows = db.execute(text(f"SELECT {query.id}, p.lat, p.lon, p.approximate, {query.first}, {query.score} "
+                                   f"{query.where}"), query.params).all()
+        if len(rows) <= RANKED_AT_MOST:
+            rows.sort(key=lambda row: (-row[4], row[5], row[0]))
+        else:
+            rows.sort(key=lambda row: -row[0])
         inside = within(area, [r[1] for r in rows], [r[2] for r in rows], [bool(r[3]) for r in rows])
         ids = [row[0] for row, keep in zip(rows, inside, strict=True) if keep]
         return Found(ids[offset:offset + limit], len(ids))
@@ -251,9 +259,11 @@ class Searcher:
             if language != DEFAULT:
                 params["lq"] = " & ".join("(" + " | ".join(f"{language}{v}:*" for v in variants) + ")"
                                           for variants in terms)
-                first = "(s.texts @@ to_tsquery('simple', :lq)) DESC, "
-            query = Query(where, first + "ts_rank(s.document, to_tsquery('simple', :q)) DESC, s.project_id",
-                          "s.project_id DESC", "s.project_id", params)
+                first = "(s.texts @@ to_tsquery('simple', :lq))"
+            score = "ts_rank(s.document, to_tsquery('simple', :q))"
+            query = Query(where, (first + " DESC, " if first else "") + score + " DESC, s.project_id",
+                          "s.project_id DESC", "s.project_id", params,
+                          f"CASE WHEN {first} THEN 1 ELSE 0 END" if first else "0", f"-{score}")
         else:
             expression = "document : (" + words_part + ")"
             expression += "".join(" AND facets : (" + " OR ".join(group) + ")" for group in facet_groups)
@@ -264,10 +274,11 @@ class Searcher:
             if language != DEFAULT:
                 params["lq"] = "texts : (" + " AND ".join(
                     "(" + " OR ".join(f'"{language}{v}"*' for v in variants) + ")" for variants in terms) + ")"
-                first = "(s.rowid IN (SELECT rowid FROM project_search WHERE project_search MATCH :lq)) DESC, "
+                first = "(s.rowid IN (SELECT rowid FROM project_search WHERE project_search MATCH :lq))"
             # bm25() by name, not the `rank` column; the facets and the tagged words weigh nothing in the score
-            query = Query(where, first + "bm25(project_search, 1.0, 0.0, 0.0), s.rowid", "s.rowid DESC", "s.rowid",
-                          params)
+            score = "bm25(project_search, 1.0, 0.0, 0.0)"
+            query = Query(where, (first + " DESC, " if first else "") + score + ", s.rowid", "s.rowid DESC",
+                          "s.rowid", params, first or "0", score)
         if wanted.zeit:
             schedules = wanted.open_schedules(self.schedules(), now) or [""]
             names = [f"z{i}" for i in range(len(schedules))]

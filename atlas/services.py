@@ -9,8 +9,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from atlas.regions import Regions, load_regions
-
 # Each part is imported where it is first made: `atlas locate` needs the gazetteer, not the database, the search,
 # the mail or the online geocoder (and their libraries: SQLAlchemy, Alembic, geopy).
 if TYPE_CHECKING:
@@ -20,6 +18,7 @@ if TYPE_CHECKING:
     from atlas.near import NearIndexCache
     from atlas.outbox import Outbox
     from atlas.published import PublicData
+    from atlas.regions import Regions
     from atlas.search import Searcher
     from atlas.second_factor import SecondFactor
     from atlas.store import Store
@@ -29,12 +28,18 @@ class Services:
     def __init__(self, settings: dict):
         self.settings = settings
         self.data_dir = Path(settings["DATA_DIR"])
-        self.regions: Regions = load_regions(self.data_dir / "regions")
 
     def close(self) -> None:
         """Close the database connections this process holds (the app can open them again)."""
         if "store" in self.__dict__:
             self.store.close()
+
+    @cached_property
+    def regions(self) -> Regions:
+        """The Kreise's boundaries (geopandas), read once per process: `atlas db upgrade` never needs them."""
+        from atlas.regions import load_regions
+
+        return load_regions(self.data_dir / "regions")
 
     @cached_property
     def gazetteer(self) -> Gazetteer:

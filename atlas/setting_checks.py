@@ -28,6 +28,7 @@ def check_settings(config) -> list[str]:
         raise SettingError(german("ATLAS_BASE_URL ist die Adresse des Atlas mit http:// oder https://, nicht "
                                   "%(value)r.", value=config["BASE_URL"]))
     _check_fallback_keys(config["SECRET_KEY_FALLBACKS"])
+    _check_rate_limit_storage(config["RATELIMIT_STORAGE_URI"])
     if config["PAGE_CACHE_URI"] and not config["PAGE_CACHE_URI"].startswith(("redis://", "rediss://", "unix://")):
         raise SettingError(german("ATLAS_PAGE_CACHE_URI ist leer (jeder Prozess macht seine Seiten) oder eine "
                                   "Redis-Adresse wie redis://HOST:6379/1."))  # not the value: it may hold a password
@@ -50,6 +51,24 @@ def check_settings(config) -> list[str]:
         warnings.append(german("SQLite mit mehreren Prozessen: geht, aber für mehrere Maschinen ist PostgreSQL "
                                "nötig."))
     return warnings
+
+
+def rate_limit_storage_refused(reason: str) -> SettingError:
+    return SettingError(german("ATLAS_RATELIMIT_STORAGE_URI geht so nicht (%(reason)s): memory:// oder "
+                               "redis://HOST:6379 angeben (Redis braucht `pip install 'atlas[redis]'`).",
+                               reason=reason))
+
+
+def _check_rate_limit_storage(uri: str) -> None:
+    """A storage the rate limiter (limits) does not know is refused by every command, not only by the server: the
+    scheme alone is checked here (no connection; the library only imported when the value is not the default)."""
+    if uri.startswith("memory://"):
+        return
+    from limits.storage import SCHEMES
+
+    scheme = uri.split("://", 1)[0] if "://" in uri else ""
+    if scheme not in SCHEMES or scheme.startswith("async+"):
+        raise rate_limit_storage_refused(german("unbekanntes Schema %(scheme)r", scheme=scheme))
 
 
 def _under_gunicorn() -> bool:

@@ -13,11 +13,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from atlas import create_app  # noqa: E402
+from atlas.districts import Assignment  # noqa: E402
 from atlas.handlungsfelder import HANDLUNGSFELDER  # noqa: E402
 from atlas.migrate import upgrade  # noqa: E402
 from atlas.places import Place  # noqa: E402
 from atlas.projects import ProjectInput  # noqa: E402
-from atlas.regions import Assignment  # noqa: E402
 from atlas.store import PUBLISHED  # noqa: E402
 
 WORDS = ["Sprachcafé", "Patenschaft", "Netzwerk", "Begegnung", "Willkommen", "Ausbildung", "Nachbarschaft",

@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from atlas import create_app  # noqa: E402
 from atlas.accounts import create_user  # noqa: E402
+from atlas.districts import Assignment  # noqa: E402
 from atlas.migrate import upgrade  # noqa: E402
 from atlas.places import Place  # noqa: E402
 from atlas.projects import ProjectInput  # noqa: E402
-from atlas.regions import Assignment  # noqa: E402
 from atlas.store import PENDING, PUBLISHED  # noqa: E402
 from bench.common import SLUGS, UNLIMITED, WORDS, random_points  # noqa: E402
 

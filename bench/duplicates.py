@@ -23,13 +23,13 @@ import numpy as np
 from common import UNLIMITED, WORDS, arguments
 
 from atlas import create_app
+from atlas.districts import Assignment
 from atlas.duplicates import FINDER_KM, find_pairs
 from atlas.geo import distance_km
 from atlas.likeness import SIMILAR_NAME, likeness, shares_words
 from atlas.migrate import upgrade
 from atlas.places import Place
 from atlas.projects import ProjectInput
-from atlas.regions import Assignment
 from atlas.store import PUBLISHED
 from atlas.transfer import import_csv
 

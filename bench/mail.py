@@ -27,10 +27,10 @@ from servers import SmtpServer  # noqa: E402
 from sqlalchemy import insert, update  # noqa: E402
 
 from atlas.alerts import send_digests  # noqa: E402
+from atlas.districts import Assignment  # noqa: E402
 from atlas.mail_texts import compose, deliver  # noqa: E402
 from atlas.places import Place  # noqa: E402
 from atlas.projects import ProjectInput  # noqa: E402
-from atlas.regions import Assignment  # noqa: E402
 from atlas.schema import outbox, projects, subscriptions  # noqa: E402
 
 

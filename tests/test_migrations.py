@@ -8,12 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import PASSWORD, SEED_CSV, WAVE1, html, login, make_app, old_database
+from helpers import PASSWORD, SEED_CSV, SQLITE_FILE, WAVE1, html, login, make_app, old_database
 
 from atlas import create_app
 from atlas.migrate import SchemaNotCurrent, head, upgrade
 
 
+@SQLITE_FILE
 def test_a_database_made_by_the_first_release_upgrades_in_place(tmp_path):
     database = tmp_path / "atlas.db"
     with sqlite3.connect(database) as db:
@@ -35,6 +36,7 @@ def test_a_database_made_by_the_first_release_upgrades_in_place(tmp_path):
     assert client.get("/projekt/1").status_code == 200
 
 
+@SQLITE_FILE
 def test_db_upgrade_creates_the_schema_once(tmp_path):
     app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'neu.db'}",
                       "TILES": "none"})
@@ -46,6 +48,7 @@ def test_db_upgrade_creates_the_schema_once(tmp_path):
     assert again.exit_code == 0 and "schon auf Stand" in again.output
 
 
+@SQLITE_FILE
 def test_nothing_creates_tables_on_the_way_and_an_old_schema_is_refused(tmp_path):
     app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'leer.db'}",
                       "TILES": "none"})
@@ -59,6 +62,7 @@ def test_nothing_creates_tables_on_the_way_and_an_old_schema_is_refused(tmp_path
     assert result.exit_code == 1 and "atlas db upgrade" in result.output
 
 
+@SQLITE_FILE
 def test_seeding_twice_at_once_loads_the_sample_data_once(tmp_path):
     url = f"sqlite:///{tmp_path / 'atlas.db'}"
     upgrade(url)
@@ -74,6 +78,7 @@ def test_seeding_twice_at_once_loads_the_sample_data_once(tmp_path):
     assert app.extensions["atlas"].store.count() == 7
 
 
+@SQLITE_FILE
 def test_upgrades_started_together_on_a_new_file_all_succeed(tmp_path):
     """Before the migration lock was taken ahead of the first connection, processes failed here with "database
     is locked": SQLite refuses the switch of a new file to WAL at once, without waiting for the busy timeout."""
@@ -116,6 +121,7 @@ def _facets(store, text) -> dict[int, list[str]]:
     return {i: sorted(value.split()) for i, value in rows}
 
 
+@SQLITE_FILE
 def test_yesterdays_database_learns_sources_and_claims_and_its_projects_count_as_confirmed(tmp_path):
     """Migration 0009 on a database at 0008 with projects in it: each was submitted or imported by an office, so it
     is confirmed since it was made; no claims yet. Down to 0008 and up again keeps the projects."""

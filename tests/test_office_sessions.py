@@ -79,9 +79,13 @@ def test_an_unknown_address_costs_as_much_as_a_wrong_password(office):
             assert authenticate(store, email, "falsch") is None
             return time.perf_counter() - start
 
-        # interleaved, and the fastest of each: a busy machine only ever adds time, to either side
-        rounds = [(took("zeit@arl.example"), took("niemand@arl.example")) for _ in range(7)]
-        known, unknown = min(k for k, _u in rounds), min(u for _k, u in rounds)
+        # interleaved, and the fastest of each: a busy machine only ever adds time, to either side. On a very busy
+        # machine seven rounds may not reach either side's real cost: more rounds then, as the fastest can only fall
+        known = unknown = float("inf")
+        for round_ in range(40):
+            known, unknown = min(known, took("zeit@arl.example")), min(unknown, took("niemand@arl.example"))
+            if round_ >= 6 and 0.5 < unknown / known < 2:
+                break
     finally:
         hashing.configure(office.config["PASSWORD_HASH"])
     assert 0.5 < unknown / known < 2, (known, unknown)

@@ -12,6 +12,7 @@ import pytest
 from helpers import (
     PASSWORD,
     PAYLOADS,
+    SQLITE_FILE,
     XSS_REASON,
     create_account,
     csrf_token,
@@ -389,6 +390,7 @@ def test_the_activity_log_is_per_office_filterable_and_exportable(office):
     assert len(html(admin.get("/amt/aktivitaet")).select("#aktivitaet tbody tr")) >= 2
 
 
+@SQLITE_FILE
 def test_yesterdays_database_learns_roles_reports_and_templates(tmp_path):
     """Migration 0010_workspace on a database at 0009 with accounts in it: the admin stays admin, the others are
     offices, every account active; reports and templates start empty."""

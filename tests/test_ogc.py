@@ -70,6 +70,7 @@ def gdal(server: str, layer: str = "-", bbox=None):
     return json.loads(result.stdout)
 
 
+@pytest.mark.once  # a client of the API served from memory: the same on either database
 def test_gdal_reads_the_projects_of_a_bbox_exactly_as_published(api_app, api_server):
     inside = gdal(api_server, "projekte", HILDESHEIM_BOX)
     assert {r["name"] for r in inside["rows"]} == published_inside(api_app, HILDESHEIM_BOX) == {
@@ -82,6 +83,7 @@ def test_gdal_reads_the_projects_of_a_bbox_exactly_as_published(api_app, api_ser
     assert set(gdal(api_server)) == {"projekte", "kreise", "arl"}
 
 
+@pytest.mark.once  # a client of the API served from memory: the same on either database
 def test_gdal_reads_the_kreise_with_their_keys(api_server):
     kreise = gdal(api_server, "kreise")["rows"]
     assert len(kreise) == 45 and all(k["rs"].startswith("03") for k in kreise)
@@ -175,6 +177,7 @@ def test_a_client_asking_too_often_is_slowed_down(tmp_path):
     assert [client.get("/ogc/collections").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
+@pytest.mark.once  # a client of the API served from memory: the same on either database
 def test_the_openapi_document_is_valid_and_linked_from_the_landing_page(api_app):
     from openapi_spec_validator import validate
 
@@ -186,6 +189,7 @@ def test_the_openapi_document_is_valid_and_linked_from_the_landing_page(api_app)
     assert set(document["paths"]) >= {"/", "/conformance", "/collections", "/collections/{collectionId}/items"}
 
 
+@pytest.mark.once  # a client of the API served from memory: the same on either database
 def test_the_api_fuzzer_finds_no_server_error(api_server, tmp_path):
     """schemathesis generates requests from the OpenAPI document, valid and invalid, and sends them."""
     result = subprocess.run(

@@ -50,6 +50,7 @@ def read_pdf(body: bytes):
              page.render(scale=150 / 72).to_pil()) for page in document]
 
 
+@pytest.mark.once  # the PDF drawn from the page: the same on either database
 def test_the_poster_as_pdf_is_one_a4_page_whose_qr_code_opens_the_near_search_in_the_language_asked(poster_app):
     import zxingcpp
 
@@ -67,6 +68,7 @@ def test_the_poster_as_pdf_is_one_a4_page_whose_qr_code_opens_the_near_search_in
     assert client.get(link, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304  # made once
 
 
+@pytest.mark.once  # the PDF drawn from the page: the same on either database
 def test_the_pdf_of_a_district_counts_as_its_page_does(poster_app):
     client = poster_app.test_client()
     [(_, text, _)] = read_pdf(client.get("/aushang/leine-weser.pdf").data)
@@ -75,6 +77,7 @@ def test_the_pdf_of_a_district_counts_as_its_page_does(poster_app):
         assert f"{row.th.get_text(' ', strip=True)[2:]} {row.td.get_text()}" in " ".join(text.split())
 
 
+@pytest.mark.once  # the PDF drawn from the page: the same on either database
 def test_making_a_pdf_fetches_nothing_but_the_sites_own_files(poster_app, nominatim):
     from atlas.web.pdf import render_pdf
 
@@ -150,12 +153,14 @@ def assert_every_glyph_exists(body: bytes, code: str) -> None:
         assert not missing, f"{code}: {font} ({path}) has no glyph for {sorted(missing)}"
 
 
+@pytest.mark.once  # the PDF drawn from the page: the same on either database
 @pytest.mark.parametrize("code", sorted(LANGUAGES))
 def test_every_letter_of_the_poster_is_drawn_by_a_font_that_has_it(poster_app, code):
     """Pashto's ۍ or ښ in a font without them would print as empty boxes: each character's font must hold it."""
     assert_every_glyph_exists(poster_app.test_client().get(f"/aushang/03254.pdf?lang={code}").data, code)
 
 
+@pytest.mark.once  # the PDF drawn from the page: the same on either database
 def test_pashtos_own_letters_print(poster_app):
     """ۍ (in „کټګورۍ“) is in no DejaVu font: `make pango` installs one that has it, and the check above sees it."""
     from atlas.web.pdf import render_pdf

@@ -20,20 +20,21 @@ from helpers import (
 
 
 @pytest.fixture
-def office(mail_app):
+def signed_office(mail_app):
+    """A test client signed in as the Leine-Weser office (`office` elsewhere: the app with its accounts)."""
     create_account(mail_app, OFFICE, "--arl=leine-weser")
     return signed_in(mail_app)
 
 
-def decide(office, project_id: int, action: str = "freigeben", **data):
-    page = html(office.get(f"/amt/projekt/{project_id}"))
+def decide(signed_office, project_id: int, action: str = "freigeben", **data):
+    page = html(signed_office.get(f"/amt/projekt/{project_id}"))
     form = "freigeben" if action == "freigeben" else "ablehnen"
-    return office.post(f"/amt/projekt/{project_id}/{action}", data=dict(form_values(page, form), **data))
+    return signed_office.post(f"/amt/projekt/{project_id}/{action}", data=dict(form_values(page, form), **data))
 
 
-def test_the_link_shows_the_decision_and_its_reason(mail_app, office):
+def test_the_link_shows_the_decision_and_its_reason(mail_app, signed_office):
     project_id, token = submit(mail_app)
-    decide(office, project_id, "ablehnen", reason=XSS_REASON)
+    decide(signed_office, project_id, "ablehnen", reason=XSS_REASON)
     page = html(mail_app.test_client().get(f"/mein-projekt/{token}"))
     assert page.select_one("#status").get_text() == "Abgelehnt"
     assert page.select_one("#begruendung").get_text().endswith(XSS_REASON)
@@ -43,9 +44,9 @@ def test_the_link_shows_the_decision_and_its_reason(mail_app, office):
     assert 'name="robots" content="noindex"' in response.get_data(as_text=True)
 
 
-def test_a_proposed_change_waits_for_the_office_and_is_shown_field_by_field(mail_app, office, smtp):
+def test_a_proposed_change_waits_for_the_office_and_is_shown_field_by_field(mail_app, signed_office, smtp):
     project_id, token = submit(mail_app, name="Sprachcafé Lamspringe", description="Dienstags")
-    decide(office, project_id)
+    decide(signed_office, project_id)
     submitter = mail_app.test_client()
     form = form_values(html(submitter.get(f"/mein-projekt/{token}/aendern")), "vorschlagen")
     answer = submitter.post(f"/mein-projekt/{token}/aendern",
@@ -56,27 +57,27 @@ def test_a_proposed_change_waits_for_the_office_and_is_shown_field_by_field(mail
     assert "donnerstags" not in public  # nothing is published before the office approves
     deliver(mail_app)
     assert any("Änderungsvorschlag" in m["Subject"] for m in smtp.to(OFFICE))
-    rows = html(office.get(f"/amt/projekt/{project_id}")).select("#vorschlag tbody tr")
+    rows = html(signed_office.get(f"/amt/projekt/{project_id}")).select("#vorschlag tbody tr")
     table = {r.th.get_text(): [td.get_text() for td in r.select("td")] for r in rows}
     assert table == {"Beschreibung": ["Dienstags", "Dienstags und donnerstags"],
                      "Website": ["–", "https://www.example.org"]}
-    page = html(office.get(f"/amt/projekt/{project_id}"))
+    page = html(signed_office.get(f"/amt/projekt/{project_id}"))
     data = dict(form_values(page, "vorschlag-entscheiden"), entscheidung="uebernehmen")
     proposal_url = page.select_one("#vorschlag form")["action"]
-    assert office.post(proposal_url, data=data).status_code == 302
+    assert signed_office.post(proposal_url, data=data).status_code == 302
     assert "donnerstags" in mail_app.test_client().get(f"/projekt/{project_id}").get_data(as_text=True)
     assert mail_app.extensions["atlas"].store.get(project_id)["status"] == "published"
-    assert office.post(proposal_url, data=data).status_code == 302  # a second click changes nothing
-    assert html(office.get(f"/amt/projekt/{project_id}")).select_one("#vorschlag") is None
+    assert signed_office.post(proposal_url, data=data).status_code == 302  # a second click changes nothing
+    assert html(signed_office.get(f"/amt/projekt/{project_id}")).select_one("#vorschlag") is None
 
 
-def test_a_declined_proposal_changes_nothing(mail_app, office):
+def test_a_declined_proposal_changes_nothing(mail_app, signed_office):
     project_id, token = submit(mail_app, name="Alt")
     submitter = mail_app.test_client()
     form = form_values(html(submitter.get(f"/mein-projekt/{token}/aendern")), "vorschlagen")
     submitter.post(f"/mein-projekt/{token}/aendern", data=dict(form, name="Neu"))
-    page = html(office.get(f"/amt/projekt/{project_id}"))
-    office.post(page.select_one("#vorschlag form")["action"],
+    page = html(signed_office.get(f"/amt/projekt/{project_id}"))
+    signed_office.post(page.select_one("#vorschlag form")["action"],
                 data=dict(form_values(page, "vorschlag-entscheiden"), entscheidung="verwerfen"))
     assert mail_app.extensions["atlas"].store.get(project_id)["name"] == "Alt"
 
@@ -93,9 +94,9 @@ def test_a_proposal_with_errors_names_them_and_keeps_what_was_typed(mail_app):
     assert page.select_one("input[name=plz]")["value"] == "3016"
 
 
-def test_withdrawing_takes_it_off_the_map_and_deletes_the_address(mail_app, office):
+def test_withdrawing_takes_it_off_the_map_and_deletes_the_address(mail_app, signed_office):
     project_id, token = submit(mail_app, email="weg@example.org")
-    decide(office, project_id)
+    decide(signed_office, project_id)
     client = mail_app.test_client()
     page = html(client.get(f"/mein-projekt/{token}"))
     unsure = client.post(f"/mein-projekt/{token}/zurueckziehen", data=form_values(page, "zurueckziehen"))
@@ -108,7 +109,7 @@ def test_withdrawing_takes_it_off_the_map_and_deletes_the_address(mail_app, offi
     assert client.get(f"/projekt/{project_id}").status_code == 404
     row = mail_app.extensions["atlas"].store.get(project_id)
     assert row["status"] == "archived" and row["email"] == ""
-    history = html(office.get(f"/amt/projekt/{project_id}")).select_one("#verlauf").get_text()
+    history = html(signed_office.get(f"/amt/projekt/{project_id}")).select_one("#verlauf").get_text()
     assert "Einreicher · Archiviert: Vom Einreicher zurückgezogen." in history
 
 
@@ -157,23 +158,23 @@ def test_only_the_hash_of_a_token_is_stored(mail_app):
     assert token in queued[0]  # until it was sent
 
 
-def test_a_proposal_with_markup_reaches_the_office_as_text(mail_app, office):
+def test_a_proposal_with_markup_reaches_the_office_as_text(mail_app, signed_office):
     project_id, token = submit(mail_app, name="Alt")
     client = mail_app.test_client()
     form = form_values(html(client.get(f"/mein-projekt/{token}/aendern")), "vorschlagen")
     client.post(f"/mein-projekt/{token}/aendern", data=dict(form, name=PAYLOADS[0], description="\u202eumgedreht"))
-    page = office.get(f"/amt/projekt/{project_id}").get_data(as_text=True)
+    page = signed_office.get(f"/amt/projekt/{project_id}").get_data(as_text=True)
     assert PAYLOADS[0] not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "\u202e" not in page  # bidi overrides are removed from every field
 
 
-def test_another_district_can_neither_decide_a_proposal_nor_archive(mail_app, office):
+def test_another_district_can_neither_decide_a_proposal_nor_archive(mail_app, signed_office):
     project_id, token = submit(mail_app)
     mail_app.extensions["atlas"].store.set_status(project_id, "published", actor="test")
     client = mail_app.test_client()
     form = form_values(html(client.get(f"/mein-projekt/{token}/aendern")), "vorschlagen")
     client.post(f"/mein-projekt/{token}/aendern", data=dict(form, name="Neu"))
-    page = html(office.get(f"/amt/projekt/{project_id}"))
+    page = html(signed_office.get(f"/amt/projekt/{project_id}"))
     proposal_url = page.select_one("#vorschlag form")["action"]
     create_account(mail_app, "braunschweig@arl.example", "--arl=braunschweig")
     other = mail_app.test_client()
@@ -187,21 +188,21 @@ def test_another_district_can_neither_decide_a_proposal_nor_archive(mail_app, of
     assert row["name"] != "Neu" and row["status"] == "published"
 
 
-def test_a_stale_archive_form_archives_nothing(mail_app, office):
+def test_a_stale_archive_form_archives_nothing(mail_app, signed_office):
     project_id, _ = submit(mail_app)
     store = mail_app.extensions["atlas"].store
     store.set_status(project_id, "published", actor="test")
-    page = html(office.get(f"/amt/projekt/{project_id}"))
+    page = html(signed_office.get(f"/amt/projekt/{project_id}"))
     store.set_status(project_id, "published", actor="jemand anderes")  # changed meanwhile
-    answer = office.post(f"/amt/projekt/{project_id}/archivieren", data=form_values(page, "archivieren"))
+    answer = signed_office.post(f"/amt/projekt/{project_id}/archivieren", data=form_values(page, "archivieren"))
     assert answer.status_code == 409 and store.get(project_id)["status"] == "published"
 
 
-def test_the_notification_choice_takes_only_its_two_values(mail_app, office):
-    page = office.get("/amt/konto")
-    answer = office.post("/amt/konto", data={"notify": "<script>", "csrf_token": csrf_token(page)})
+def test_the_notification_choice_takes_only_its_two_values(mail_app, signed_office):
+    page = signed_office.get("/amt/konto")
+    answer = signed_office.post("/amt/konto", data={"notify": "<script>", "csrf_token": csrf_token(page)})
     assert answer.status_code == 400
-    assert html(office.get("/amt/konto")).select_one("input[value=each]").has_attr("checked")
+    assert html(signed_office.get("/amt/konto")).select_one("input[value=each]").has_attr("checked")
 
 
 def test_the_private_page_shows_every_fact_given_in_the_readers_words(mail_app):
@@ -226,40 +227,40 @@ def propose_change(mail_app, token: str, **fields):
     return html(client.get(answer.location))
 
 
-def test_a_change_proposed_after_a_rejection_shows_in_the_queue_and_taking_it_publishes(mail_app, office, smtp):
+def test_a_change_proposed_after_a_rejection_shows_in_the_queue_and_taking_it_publishes(mail_app, signed_office, smtp):
     project_id, token = submit(mail_app, name="Nähcafé Lamspringe", email="naeh@example.org")
-    decide(office, project_id, "ablehnen", reason="Bitte Zeiten angeben")
+    decide(signed_office, project_id, "ablehnen", reason="Bitte Zeiten angeben")
     told = propose_change(mail_app, token, zeiten="Mi 15:00-17:00").select_one(".notice, .flash").get_text()
     assert "veröffentlicht, sobald das Amt ihn freigibt" in told
-    queue = html(office.get("/amt/warteschlange"))
+    queue = html(signed_office.get("/amt/warteschlange"))
     tab = queue.select_one("nav a[href*='status=vorschlaege']").get_text()
     assert tab == "Änderungsvorschläge (1)"
-    listed = html(office.get("/amt/warteschlange?status=vorschlaege")).select_one("#warteschlange tbody")
+    listed = html(signed_office.get("/amt/warteschlange?status=vorschlaege")).select_one("#warteschlange tbody")
     assert "Nähcafé Lamspringe" in listed.get_text() and "Änderungsvorschlag" in listed.get_text()
-    page = html(office.get(f"/amt/projekt/{project_id}"))
-    office.post(page.select_one("#vorschlag-entscheiden")["action"],
+    page = html(signed_office.get(f"/amt/projekt/{project_id}"))
+    signed_office.post(page.select_one("#vorschlag-entscheiden")["action"],
                 data=dict(form_values(page, "vorschlag-entscheiden"), entscheidung="uebernehmen"))
     assert html(mail_app.test_client().get(f"/mein-projekt/{token}")).select_one("#status").get_text() \
         == "Veröffentlicht"  # as the submitter was told
     assert mail_app.test_client().get(f"/projekt/{project_id}").status_code == 200
     deliver(mail_app)
     assert any(m["Subject"] == "Veröffentlicht: „Nähcafé Lamspringe“" for m in smtp.to("naeh@example.org"))
-    tabs = html(office.get("/amt/warteschlange")).select_one("nav[aria-label=Status]").get_text()
+    tabs = html(signed_office.get("/amt/warteschlange")).select_one("nav[aria-label=Status]").get_text()
     assert "Änderungsvorschläge (0)" in tabs
 
 
-def test_a_change_proposed_while_pending_is_checked_with_the_project(mail_app, office):
+def test_a_change_proposed_while_pending_is_checked_with_the_project(mail_app, signed_office):
     project_id, token = submit(mail_app, name="Wartet noch")
     told = propose_change(mail_app, token, zeiten="Mi 15:00-17:00").select_one(".notice, .flash").get_text()
     assert "zusammen mit Ihrem Projekt" in told
 
 
-def test_the_office_finds_a_project_by_number_name_traeger_or_place_and_keeps_its_filters(mail_app, office):
+def test_the_office_finds_a_project_by_number_name_traeger_or_place_and_keeps_its_filters(mail_app, signed_office):
     first, _ = submit(mail_app, name="Sprachtreff am Markt", traeger="Caritas Hildesheim", ort="Hildesheim")
     second, _ = submit(mail_app, name="Fahrradwerkstatt 100% ehrenamtlich", ort="Sarstedt")
 
     def found(**params):
-        page = html(office.get("/amt/warteschlange", query_string=params))
+        page = html(signed_office.get("/amt/warteschlange", query_string=params))
         return [a.get_text() for a in page.select("#warteschlange tbody th a")]
 
     assert found(q=f"GS-{first:06d}") == ["Sprachtreff am Markt"]
@@ -268,7 +269,7 @@ def test_the_office_finds_a_project_by_number_name_traeger_or_place_and_keeps_it
     assert found(q="sarstedt") == ["Fahrradwerkstatt 100% ehrenamtlich"]
     assert found(q="100%") == ["Fahrradwerkstatt 100% ehrenamtlich"]  # % is a letter here, not a wildcard
     assert found(q="markt", status="published") == []
-    page = html(office.get("/amt/warteschlange", query_string={"q": "markt", "hf": "sprache", "kreis": "03254"}))
+    page = html(signed_office.get("/amt/warteschlange", query_string={"q": "markt", "hf": "sprache", "kreis": "03254"}))
     form = page.select_one("#warteschlange-filter")
     assert form.select_one("#q")["value"] == "markt"
     assert form.select_one("input[name=status]")["value"] == "pending"
@@ -276,4 +277,4 @@ def test_the_office_finds_a_project_by_number_name_traeger_or_place_and_keeps_it
     row = page.select_one("#warteschlange tbody tr")
     assert row.select_one(".reference").get_text() == f"GS-{first:06d}"
     for path in (f"/amt/projekt/{first}", f"/amt/projekt/{first}/bearbeiten"):
-        assert html(office.get(path)).select_one("#nummer").get_text() == f"GS-{first:06d}"
+        assert html(signed_office.get(path)).select_one("#nummer").get_text() == f"GS-{first:06d}"

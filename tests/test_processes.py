@@ -8,8 +8,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import helpers
+import pytest
 import requests
 from bs4 import BeautifulSoup
+from helpers import SQLITE_FILE
 from servers import AtlasServe, Gunicorn, free_port
 
 from atlas.migrate import upgrade
@@ -37,6 +39,7 @@ def empty_database(tmp_path) -> str:
     return helpers.postgres[0].create_database()
 
 
+@SQLITE_FILE
 def test_atlas_serve_logs_each_request_once(tmp_path):
     """One line per request in the operator's log, in the atlas's format: no second copy from the root logger."""
     database = f"sqlite:///{tmp_path / 'atlas.db'}"
@@ -95,6 +98,7 @@ def login_once(url: str) -> int:
             "csrf_token": token, "email": "niemand@arl.example", "password": "falsch-geraten"}).status_code
 
 
+@pytest.mark.once  # the limits are counted in Redis: the same on either database
 def test_two_workers_share_their_limits_through_redis_and_survive_its_outage(tmp_path, redis_server):
     database = empty_database(tmp_path)
     upgrade(database)
@@ -149,6 +153,7 @@ def login_from(url: str, client: str, source: str = "127.0.0.1", proto: str = "h
     return status
 
 
+@SQLITE_FILE
 def test_atlas_serve_behind_a_proxy_sees_each_client_and_https(tmp_path):
     """waitress hands the forwarded client address, scheme and host to the atlas as gunicorn with ProxyFix does:
     every visitor has their own limit, HTTPS is recognised (HSTS), and only the trusted proxy is believed."""
@@ -172,6 +177,7 @@ def test_atlas_serve_behind_a_proxy_sees_each_client_and_https(tmp_path):
     assert "Traceback" not in server.errors()
 
 
+@SQLITE_FILE
 def test_atlas_serve_in_public_needs_its_address(tmp_path):
     database = f"sqlite:///{tmp_path / 'atlas.db'}"
     upgrade(database)

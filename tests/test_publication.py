@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from helpers import submit
+from helpers import SQLITE_FILE, submit
 from sqlalchemy import update
 
 from atlas import freshness
@@ -60,6 +60,7 @@ def test_the_line_is_kept_in_whole_minutes_and_a_project_in_its_minute_is_not_mi
     assert store.version() == before + 1
 
 
+@SQLITE_FILE
 def test_yesterdays_database_learns_the_line_and_renews_once_only_if_a_confirmation_ran_out(tmp_path):
     """Migration 0013_scale on a database at 0009 with projects in it (the seven of wave 1, published), one of them
     unconfirmed for long: the line was never kept, so the first cycle renews the pages once; the next does not."""

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from atlas.regions import ARLS
+from atlas.districts import ARLS
 
 # What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
 pytestmark = pytest.mark.once

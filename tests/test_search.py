@@ -111,9 +111,9 @@ def test_hostile_places_and_fields_of_a_search_are_refused_or_text(searching, pa
 def crowded(tmp_path_factory):
     """2,000 projects, 1,200 of them „Sprachcafé“ all over the state, 30 of those in Hildesheim (ranked last:
     their names are longer), 10 of those for Arbeit & Ausbildung."""
+    from atlas.districts import Assignment
     from atlas.places import Place
     from atlas.projects import ProjectInput
-    from atlas.regions import Assignment
 
     app = make_app(tmp_path_factory.mktemp("viele"))
     services = app.extensions["atlas"]

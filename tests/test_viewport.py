@@ -11,10 +11,10 @@ from bs4 import BeautifulSoup
 from conftest import seeded_app
 from helpers import facts, html
 
+from atlas.districts import Assignment
 from atlas.filters import Filter
 from atlas.places import Place
 from atlas.present import local_now
-from atlas.regions import Assignment
 from atlas.store import ARCHIVED, PUBLISHED
 from atlas.viewport import CELLS, POINTS_MAX, QUAD, TileIndex, Viewports, parse_bbox, world_units
 from atlas.web.params import LIST_PAGE

@@ -16,12 +16,13 @@ from sqlalchemy import and_, delete, func, insert, select, update
 
 from atlas import facts, search
 from atlas.database import open_engine
+from atlas.districts import ARLS
 from atlas.handlungsfelder import mask
 from atlas.labels import ARCHIVED, PENDING, PUBLISHED, REJECTED
 from atlas.migrate import check_current
 from atlas.places import Place
 from atlas.projects import ProjectInput
-from atlas.regions import ARLS, Regions
+from atlas.regions import Regions
 from atlas.schema import changes, meta, projects, public_changes
 
 INSERT_BATCH = 5_000  # rows per INSERT statement of a large import (one transaction still)

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from atlas import facts
+from atlas.districts import ARLS, BOUNDARIES
 from atlas.filters import TIMES
 from atlas.history import changes
 from atlas.i18n import _, distance, isolate, lazy, listing, number
@@ -18,7 +19,6 @@ from atlas.links import absolute_url
 from atlas.near import RADII_KM
 from atlas.places import precision_label
 from atlas.present import blank_project, local_time
-from atlas.regions import ARLS, BOUNDARIES
 
 ALLIANCE = "Niedersachsen packt an"
 
@@ -109,6 +109,9 @@ def register(app: Flask) -> None:
     from atlas.web.items import list_items
 
     app.add_template_global(list_items)  # the kept items of the lists made per request
+    from atlas.web.fragments import kept_fragment
+
+    app.add_template_global(kept_fragment)  # the filters' fieldsets, kept per language and filter
 
     @app.template_filter("berlin")
     def berlin(moment) -> str:

@@ -33,8 +33,8 @@ from markupsafe import escape
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
+from atlas.districts import ARLS, BOUNDARIES
 from atlas.mapdata import tile_attribution
-from atlas.regions import ARLS, BOUNDARIES
 from atlas.settings import resource
 from atlas.web import current_services, language
 from atlas.web.prepared import YEAR, Prepared, prepare, respond

@@ -6,12 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
+from atlas.districts import ARLS
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
 from atlas.mapdata import project_data, script_json
 from atlas.near import circle, parse_near_query, within_radius
 from atlas.present import local_now, project_view
-from atlas.regions import ARLS
 from atlas.web import current_pages, current_services, language
 from atlas.web.assets import page_map
 from atlas.web.headers import frameable

@@ -7,11 +7,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from atlas import freshness as freshness_cycle
 from atlas import notices, submitters
+from atlas.districts import ARLS
 from atlas.i18n import _
 from atlas.labels import OFFICE_ONLY_ACTIONS
 from atlas.present import project_view
 from atlas.projects import LIMITS, validate_project
-from atlas.regions import ARLS
 from atlas.store import ARCHIVED, PENDING, StaleWrite
 from atlas.submission import relocate
 from atlas.web import current_services, current_store

@@ -8,12 +8,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from atlas import claims, freshness, labels, notices, submitters
+from atlas.districts import ARLS
 from atlas.downloads import office_csv
 from atlas.i18n import _, lazy
 from atlas.mapdata import project_data
 from atlas.present import project_view
 from atlas.projects import LIMITS, validate_project
-from atlas.regions import ARLS
 from atlas.sources import stand_text
 from atlas.store import ARCHIVED, PUBLISHED, REJECTED, StaleWrite
 from atlas.submission import coordinate_text, relocate

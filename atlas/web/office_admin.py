@@ -13,10 +13,10 @@ from flask_login import current_user, login_required
 
 from atlas import account_admin, audit
 from atlas.accounts import ADMIN, OBSERVER, OFFICE, ROLES, create_user
+from atlas.districts import ARLS
 from atlas.i18n import _, lazy
 from atlas.labels import ACTION_LABELS
 from atlas.present import local_time
-from atlas.regions import ARLS
 from atlas.text import clean_text
 from atlas.transfer import spreadsheet_cell
 from atlas.web import current_store

@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 
 from atlas import duplicates, merge, notices
 from atlas.access import may_change_office, may_read_office
+from atlas.districts import ARLS
 from atlas.i18n import _, lazy
-from atlas.regions import ARLS
 from atlas.store import REFERENCE, StaleWrite
 from atlas.web import current_store
 from atlas.web.forms import ActionForm

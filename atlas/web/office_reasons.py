@@ -6,8 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from atlas import reasons
+from atlas.districts import ARLS
 from atlas.i18n import LANGUAGES, _
-from atlas.regions import ARLS
 from atlas.text import clean_text
 from atlas.web import current_store
 from atlas.web.forms import ActionForm

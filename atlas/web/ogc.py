@@ -9,12 +9,12 @@ from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
 from atlas import dcat, ogc
+from atlas.districts import BOUNDARIES, BOUNDARIES_LICENCE_URL
 from atlas.i18n import _
 from atlas.links import absolute_url
 from atlas.openapi import openapi_document
-from atlas.regions import BOUNDARIES, BOUNDARIES_LICENCE_URL
 from atlas.store import ProjectQuery
-from atlas.web import current_services, current_store
+from atlas.web import current_pages, current_services, current_store
 from atlas.web.limits import api_limit, limiter
 from atlas.web.prepared import prepare, respond
 
@@ -91,6 +91,19 @@ def items(collection_id: str):
         query = ogc.parse_items_query(request.args, services.regions)
     except ogc.BadQuery as problem:
         raise BadRequest(str(problem)) from None
+    if collection_id == "projekte" and not _wants_html():
+        # the same GeoJSON for everyone until the next publication: made once and kept with the rendered pages (a
+        # GIS client pages through it, many clients ask the same pages); the key holds validated values only
+        page = current_pages().get(("ogc.items", query), services.public.current().version_of(None),
+                                   lambda: _json_text(_items_document(collection_id, query)), mimetype=ogc.GEOJSON)
+        return _responded(page)
+    return _answer(_items_document(collection_id, query), "ogc/items.html", mimetype=ogc.GEOJSON,
+                   collection=_collection(collection_id))
+
+
+def _items_document(collection_id: str, query: ProjectQuery) -> dict:
+    """A page of features of a collection, with its links, as OGC API – Features has it."""
+    services = current_services()
     if collection_id == "projekte":
         rows, matched = ogc.projects_page(services.store, services.public, query)
         project_url = _project_urls()
@@ -107,9 +120,8 @@ def items(collection_id: str):
                                  query.params(offset=max(0, query.offset - query.limit))))
     # No `timeStamp` (optional): the time of answering would change the ETag every second, and clients could never
     # be told that their copy is current.
-    document = {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(features),
-                "links": links, "features": features}
-    return _answer(document, "ogc/items.html", mimetype=ogc.GEOJSON, collection=_collection(collection_id))
+    return {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(features),
+            "links": links, "features": features}
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
@@ -228,11 +240,19 @@ def _answer(document: dict, template: str, mimetype: str = ogc.JSON_TYPE, **cont
 
 
 def _json(document: dict, mimetype: str):
-    return _stored(json.dumps(document, ensure_ascii=False, separators=(",", ":")), mimetype)
+    return _stored(_json_text(document), mimetype)
+
+
+def _json_text(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def _stored(body: str, mimetype: str):
-    response = respond(prepare(body, mimetype), max_age=MAX_AGE)
+    return _responded(prepare(body, mimetype))
+
+
+def _responded(page):
+    response = respond(page, max_age=MAX_AGE)
     response.vary.add("Accept")
     response.vary.add("Accept-Language")
     return response

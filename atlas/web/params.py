@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import request
 from werkzeug.exceptions import BadRequest
 
+from atlas.districts import ARLS
 from atlas.filters import Filter, parse_filter
 from atlas.i18n import _
-from atlas.regions import ARLS
 from atlas.text import clean_text
 
 LIST_PAGE = 50  # projects per page of a public list

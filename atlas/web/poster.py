@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, url_for
 
+from atlas.districts import ARLS
 from atlas.i18n import _
 from atlas.poster import make_poster
-from atlas.regions import ARLS
 from atlas.web import current_pages, current_services, language
 from atlas.web.limits import limiter, pdf_limit, poster_limit
 from atlas.web.pdf import render_pdf

@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
 from atlas import reasons, reports
-from atlas.regions import ARLS
+from atlas.districts import ARLS
 from atlas.web import current_store
 
 

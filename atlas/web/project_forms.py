@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import redirect, render_template, session, url_for
 
+from atlas.districts import ARLS
 from atlas.present import project_view
-from atlas.regions import ARLS
 from atlas.web.reader import get_published_or_404
 
 

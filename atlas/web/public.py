@@ -8,12 +8,12 @@ import numpy as np
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
+from atlas.districts import ARLS
 from atlas.filters import TIMES, Filter
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
 from atlas.mapdata import data_version, labels, map_data, project_data, script_json, summary_data
 from atlas.present import kreis_counts, local_now
-from atlas.regions import ARLS
 from atlas.web import current_pages, current_services, keep_params, language
 from atlas.web.assets import page_map
 from atlas.web.params import LIST_PAGE, arl_argument, page_number, valid_filter

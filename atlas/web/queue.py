@@ -8,10 +8,10 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
 
 from atlas import bulk, notices, reasons
+from atlas.districts import ARLS
 from atlas.i18n import _, plural
 from atlas.present import project_view
 from atlas.queue import FILTERS, SORTS, TABS, QueueQuery, context_now
-from atlas.regions import ARLS
 from atlas.text import clean_text
 from atlas.web import current_store
 from atlas.web.forms import ActionForm

@@ -14,12 +14,12 @@ from flask import (
     url_for,
 )
 
+from atlas.districts import ARLS
 from atlas.i18n import _
 from atlas.links import absolute_url
 from atlas.notices import reference
 from atlas.places import parse_position
 from atlas.projects import LIMITS, validate_project
-from atlas.regions import ARLS
 from atlas.submission import (
     PIN_WARNING_KM,
     Answers,

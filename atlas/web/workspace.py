@@ -12,12 +12,12 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from flask_login import current_user, login_required
 
 from atlas import charts, dashboard, figures_csv
+from atlas.districts import ARLS
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _, number
 from atlas.labels import ARCHIVED, PENDING, PUBLISHED, REJECTED, STATUS_LABELS
 from atlas.mapdata import TILES, columns, script_json, tile_attribution
 from atlas.queue import context_now
-from atlas.regions import ARLS
 from atlas.web import current_services, current_store, office_admin, office_reasons  # noqa: F401 - their views join office.bp
 from atlas.web.assets import basemap_options
 from atlas.web.office import bp

@@ -1,0 +1,53 @@
+"""A page of the OGC API's projects is the same for every client until the next publication: it is made once and
+kept (atlas.web.ogc), and a publication or an edit shows in it at once."""
+
+from __future__ import annotations
+
+ITEMS = "/ogc/collections/projekte/items"
+
+
+def test_a_page_is_kept_until_a_change_and_shows_the_change_at_once(client, services):
+    pages = client.application.extensions["atlas_pages"]
+    first = client.get(ITEMS, query_string={"limit": 3})
+    renders = pages.renders
+    again = client.get(ITEMS, query_string={"limit": "3", "offset": "0"})  # the same query, written otherwise
+    assert pages.renders == renders, "the page was made again"
+    assert again.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Content-Type"] == "application/geo+json"
+
+    project = first.get_json()["features"][0]
+    with services.store.change(project["id"]) as unit:
+        unit.write({"name": "Umbenannt <b>&</b>"}, "edited")
+    after = client.get(ITEMS, query_string={"limit": 3})
+    assert after.get_json()["features"][0]["properties"]["name"] == "Umbenannt <b>&</b>"
+    assert after.headers["ETag"] != first.headers["ETag"]
+    assert client.get(ITEMS, query_string={"limit": 3}, headers={"If-None-Match": after.headers["ETag"]}
+                      ).status_code == 304
+
+
+def test_each_query_and_format_is_its_own_page(client):
+    few = client.get(ITEMS, query_string={"limit": 2}).get_json()
+    sprache = client.get(ITEMS, query_string={"limit": 2, "hf": "sprache"}).get_json()
+    assert few["numberReturned"] == 2 and few["numberMatched"] >= sprache["numberMatched"]
+    html = client.get(ITEMS, query_string={"limit": 2, "f": "html"})
+    assert html.headers["Content-Type"].startswith("text/html") and "<html" in html.get_data(as_text=True)
+    assert client.get(ITEMS, query_string={"limit": 2}, headers={"Accept": "text/html"}
+                      ).headers["Content-Type"].startswith("text/html")
+    assert client.get(ITEMS, query_string={"limit": 2}).headers["Content-Type"] == "application/geo+json"
+
+
+def test_the_pages_picked_from_memory_are_those_the_database_gives(seeded):
+    from atlas.ogc import projects_page
+    from atlas.store import ProjectQuery
+
+    services = seeded.extensions["atlas"]
+    rows = services.store.published_rows([row["id"] for row in services.store.rows()])
+    kreis, arl = rows[0]["kreis_rs"], rows[-1]["arl"]
+    queries = [ProjectQuery(), ProjectQuery(limit=2), ProjectQuery(limit=2, offset=3), ProjectQuery(offset=50),
+               ProjectQuery(hf=("sprache",)), ProjectQuery(hf=("arbeit-ausbildung", "teilhabe"), limit=1, offset=1),
+               ProjectQuery(arl=arl), ProjectQuery(kreis=kreis), ProjectQuery(kreis=kreis, hf=("sprache",)),
+               ProjectQuery(bbox=(6.0, 51.0, 12.0, 54.0), limit=3), ProjectQuery(bbox=(9.6, 52.3, 9.9, 52.5)),
+               ProjectQuery(bbox=(0.0, 0.0, 1.0, 1.0))]
+    with seeded.test_request_context():
+        for query in queries:
+            assert projects_page(services.store, services.public, query) == services.store.published_page(query), query
