@@ -84,6 +84,8 @@ def _locale(code: str) -> Locale:
 
 def codes(text, known) -> tuple[list[str], list[str]]:
     """ "ar;de" (or a list) → the known codes in canonical order, and the unknown ones."""
+    if not text:  # most rows of an import name none
+        return [], []
     items = text if isinstance(text, list | tuple) else str(text or "").replace(",", ";").split(";")
     wanted = {item.strip().casefold() for item in items if item and item.strip()}
     return [c for c in known if c in wanted], sorted(wanted - set(known))

@@ -58,9 +58,12 @@ SPELLING = str.maketrans({
 def normalise(text: str) -> str:
     """A spelling-tolerant key: "Lüneburg" and "Lueneburg", "Hann. Münden" and "hann muenden" meet, and so do
     "هیلدس‌هایم" and "هيلدسهايم"."""
-    text = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = text.translate(SPELLING)
+    if text.isascii():  # nothing to fold but the case: no umlauts, marks or other scripts
+        text = text.lower()
+    else:
+        text = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        text = text.translate(SPELLING)
     text = re.sub(r"\bst\.\s*", "sankt ", text)
     text = re.sub(r"[^\w]+", " ", text)
     return " ".join(text.split())
@@ -96,6 +99,8 @@ class Gazetteer:
         self.entries, self.index, areas = state["entries"], state["index"], state["areas"]
         self._keys = list(self.index)
         self._gemeinde_points = self.entries[self.entries.precision == "municipality"]
+        self._kreis_of, self._precision_of, self._population_of = (
+            self.entries[name].to_numpy() for name in ("kreis_rs", "precision", "population"))
         self._area_names = areas.name.to_numpy()
         self._area_tree = shapely.STRtree(areas.geometry.values)
         self._by_name: dict[str, list[Place]] = {}
@@ -133,12 +138,13 @@ class Gazetteer:
         rows = self.index.get(key) or self.index.get(normalise(QUALIFIER.sub("", text)), [])
         if not rows:
             return []
-        found = self.entries.iloc[rows]
-        inside = found[found.kreis_rs.notna()]
-        places = [self._merged(group) for _rs, group in inside.groupby("kreis_rs", sort=False)]
-        outside = found[found.kreis_rs.isna()]
-        if len(outside):
-            places.append(self._largest(outside))
+        rows = np.asarray(rows, dtype=np.intp)
+        kreise = self._kreis_of[rows]
+        inside = pd.notna(kreise)
+        # one place per Kreis, in the order the Kreise first appear (as pandas' groupby(sort=False) groups them)
+        places = [self._merged(rows[inside & (kreise == rs)]) for rs in dict.fromkeys(kreise[inside])]
+        if not inside.all():
+            places.append(self._largest(self.entries.iloc[rows[~inside]]))
         return places
 
     def _transliterated(self, text: str) -> list[Place]:
@@ -212,17 +218,23 @@ class Gazetteer:
                 names.append(entry["name"])
         return names[:limit]
 
-    def _merged(self, group: pd.DataFrame) -> Place:
-        """One place per Kreis: the GeoNames point (the town centre) under the official Gemeinde name, with the
-        Gemeinde's official population (GeoNames' figure only for a place that is no Gemeinde)."""
-        places = group[group.precision == "place"].sort_values("population", ascending=False)
-        gemeinden = group[group.precision == "municipality"].sort_values("population", ascending=False)
-        best = places.iloc[0] if len(places) else gemeinden.iloc[0]
-        place = self._place(best)
+    def _merged(self, rows: np.ndarray) -> Place:
+        """One place per Kreis (these rows of the entries): the GeoNames point (the town centre) under the official
+        Gemeinde name, with the Gemeinde's official population (GeoNames' figure only for a place that is no
+        Gemeinde). Numpy on a few rows: an import names a thousand places, each looked up once."""
+        places, gemeinden = (self._largest_first(rows[self._precision_of[rows] == kind])
+                             for kind in ("place", "municipality"))
+        place = self._place(self.entries.iloc[places[0] if len(places) else gemeinden[0]])
         if not len(gemeinden):
             return place
-        return replace(place.named(gemeinden.iloc[0]["name"]),
-                       population=int(gemeinden.iloc[0]["population"]) or place.population)
+        gemeinde = self.entries.iloc[gemeinden[0]]
+        return replace(place.named(gemeinde["name"]), population=int(gemeinde["population"]) or place.population)
+
+    def _largest_first(self, rows: np.ndarray) -> np.ndarray:
+        """These rows by population, largest first – ties in the order pandas' sort_values(ascending=False) gives
+        them (the populations are whole numbers, never missing): sorted reversed, and the order reversed again."""
+        backwards = rows[::-1]
+        return backwards[self._population_of[backwards].argsort(kind="quicksort")][::-1]
 
     def _largest(self, outside: pd.DataFrame) -> Place:
         """Outside Niedersachsen only the best-known place of a name matters, under its German name."""

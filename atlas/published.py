@@ -10,6 +10,7 @@ version per ArL district: a publication in Lüneburg leaves Weser-Ems's pages an
 from __future__ import annotations
 
 import bisect
+import re
 import threading
 from datetime import datetime
 
@@ -26,6 +27,7 @@ NUMBERS = {"id": np.int64, "lat": np.float64, "lon": np.float64, "hf_mask": np.i
            "zg_mask": np.int64, "from_source": bool, "confirmed_at": np.float64}
 # Columns whose values repeat (places, Träger, districts, times): kept as codes into a table of the values, each
 # value once per process
+SQLITE_MOMENT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?")  # SQLite's text of a moment, in UTC
 CODED = ("traeger", "ort", "handlungsfelder", "kreis_rs", "kreis_name", "arl", "kosten", "zeiten", "quelle",
          "quelle_stand")
 
@@ -184,20 +186,26 @@ class Codes:
         values = list(zip(*rows, strict=True)) if rows else [()] * (len(PUBLIC_COLUMNS) + 2)
         by_name = dict(zip([*PUBLIC_COLUMNS, "approximate", "confirmed_at"], values, strict=True))
         rough = np.array(by_name.pop("approximate"), dtype=bool)
-        by_name["confirmed_at"] = [as_utc(at).timestamp() if at else np.nan for at in by_name["confirmed_at"]]
+        by_name["confirmed_at"] = seconds(by_name["confirmed_at"])
         columns = {}
         for name in COLUMNS:
             if name in NUMBERS:
                 columns[name] = np.array(by_name[name], dtype=NUMBERS[name])
             elif name in CODED:
-                index = self._index[name]
-                columns[name] = np.array([index.setdefault(v, len(index)) for v in by_name[name]], dtype=np.int32)
+                columns[name] = self._coded(name, by_name[name])
             else:
                 columns[name] = np.empty(len(rows), dtype=object)
                 columns[name][:] = by_name[name]
         for name in ("lat", "lon"):
             columns[name] = public_position(columns[name], rough)
         return columns
+
+    def _coded(self, name: str, values) -> np.ndarray:
+        """The codes of these values (new ones are added to the table): each distinct value looked up once."""
+        index = self._index[name]
+        found, distinct = pd.factorize(np.array(values, dtype=object), use_na_sentinel=False)
+        table = np.array([index.setdefault(value, len(index)) for value in distinct], dtype=np.int32)
+        return table[found] if len(found) else np.zeros(0, dtype=np.int32)
 
     def tables(self) -> dict[str, np.ndarray]:
         for name, index in self._index.items():
@@ -206,6 +214,20 @@ class Codes:
                 table[:] = list(index)
                 self._tables[name] = table
         return dict(self._tables)
+
+
+def seconds(moments) -> np.ndarray:
+    """Moments as the driver gives them (datetimes, or SQLite's text in UTC; None: never) as seconds since 1970."""
+    texts = [at for at in moments if isinstance(at, str)]
+    if texts and all(SQLITE_MOMENT.fullmatch(at) for at in texts):  # as SQLAlchemy writes them: numpy reads them
+        parsed = np.array(moments, dtype="datetime64[us]")
+        return np.where(np.isnat(parsed), np.nan, parsed.astype(np.int64) / 1e6)
+    if texts:  # anything else as SQLAlchemy reads it
+        from sqlalchemy.dialects.sqlite import DATETIME, dialect
+
+        read = DATETIME().result_processor(dialect(), None)
+        moments = [read(at) if isinstance(at, str) else at for at in moments]
+    return np.array([as_utc(at).timestamp() if at else np.nan for at in moments], dtype=np.float64)
 
 
 def _row_key(row: tuple):

@@ -50,8 +50,9 @@ def words(value: str) -> list[str]:
 def document(row: dict, translations=()) -> str:
     """The searchable words of a project row: folded words and their German stems, and the words of its current
     translations (atlas.texts), each once."""
-    found = [w for key in ("name", "traeger", "summary", "description", "ort")
-             for w in _field_words(str(row.get(key) or ""))]
+    found = [*words(str(row.get("name") or "")),  # names seldom repeat: not kept
+             *(w for key in ("traeger", "summary", "description", "ort")
+               for w in _field_words(str(row.get(key) or "")))]
     translated = [w for t in translations for w in _field_words(t.text)]
     return " ".join(dict.fromkeys(found + [w if w.isdigit() else _stem(w) for w in found] + translated))
 

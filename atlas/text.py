@@ -20,6 +20,8 @@ def clean_text(value: object, multiline: bool = False) -> str:
     if not value:  # None or empty: most optional fields of an imported row
         return ""
     text = unicodedata.normalize("NFC", str(value))
+    if text.isprintable():  # no control, format or line characters (most fields): nothing invisible to remove
+        return text.strip() if multiline else " ".join(text.split())
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     text = INVISIBLE.sub("", text)
     if not multiline:

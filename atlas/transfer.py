@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ COLUMN_SPELLINGS = {"träger": "traeger", "straße": "strasse", "e-mail": "email
                     "handlungsfeld": "handlungsfelder", "postleitzahl": "plz", "webseite": "website",
                     "angebotssprachen": "sprachen", "zielgruppe": "zielgruppen", "öffentlicher kontakt": "kontakt",
                     "stand der quelle": "quelle_stand", "bestätigt": "bestaetigt"}
+PIECE = 1 << 20  # bytes of the file read at a time
 SEPARATORS = {",": "Komma", ";": "Semikolon", "\t": "Tabulator"}
 ENCODINGS = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252 (wie Excel speichert)"}
 EXPORT_COLUMNS = ["id", "name", "traeger", "beschreibung", "handlungsfelder", "strasse", "plz", "ort", "lat", "lon",
@@ -58,32 +61,36 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
     """Geocode and assign every row; write all of them, or none if any row is bad (or, with `into_empty`, if the
     store already holds projects). Reads UTF-8 and Windows-1252, separated by commas, semicolons or tabs."""
     report = ImportReport()
-    located: list[tuple[ProjectInput, Place]] = []
-    places: dict[tuple[str, str, str], Result] = {}  # many rows name the same place: geocoded once
+    prepared = store.prepare(status, on_disk=True)  # checked rows wait on disk, not as objects in memory
+    places: dict[tuple[str, str, str], Place | str] = {}  # many rows name the same place: geocoded once
     try:
         for line, row in progress(read_rows(Path(path), report)):  # record by record: no list of every record
             outcome = _locate_row(row, geocoder, places)
             if isinstance(outcome, str):
                 report.errors.append((line, outcome))
-            else:
-                located.append(outcome)
+            elif not report.errors:  # after an error nothing is written: the rest is only checked
+                prepared.add(*outcome)
+        if not prepared.count and not report.errors:
+            report.errors.append((2, "Die Datei enthält nur die Kopfzeile, keine Projekte."))
+        if not report.errors:
+            report.ids = store.add_prepared(prepared, into_empty=into_empty)
     except UnreadableFile as problem:  # the file as a whole, not its rows, is what to fix
         report.errors = [(0, str(problem))]
-        return report
-    if not located and not report.errors:
-        report.errors.append((2, "Die Datei enthält nur die Kopfzeile, keine Projekte."))
-    if not report.errors:
-        report.ids = store.add_many(located, status, into_empty=into_empty)
+    finally:
+        prepared.close()
     return report
 
 
 def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict]]:
     """The file's records with the line each starts on, keyed by column, one after the other; what was found goes
-    into the notes. The file and its header are checked at once (UnreadableFile), its records as they are read."""
-    text, encoding = _decode(path)
-    separator = max(SEPARATORS, key=text.split("\n", 1)[0].count)  # German Excel writes semicolons
-    report.notes.append(f"Gelesen als {encoding}, Trennzeichen: {SEPARATORS[separator]}.")
-    reader = csv.DictReader(io.StringIO(text), delimiter=separator, strict=True)
+    into the notes. The file and its header are checked at once (UnreadableFile), its records as they are read –
+    from the file a piece at a time: a file of a million rows is never in memory whole."""
+    encoding, label = _encoding(path)
+    lines = _lines(path, encoding)
+    first = next(lines, "")
+    separator = max(SEPARATORS, key=first.count)  # German Excel writes semicolons
+    report.notes.append(f"Gelesen als {label}, Trennzeichen: {SEPARATORS[separator]}.")
+    reader = csv.DictReader(itertools.chain([first], lines), delimiter=separator, strict=True)
     reader.fieldnames = _columns(reader.fieldnames or [], separator, report)
     return _records(reader)
 
@@ -98,26 +105,60 @@ def _records(reader: csv.DictReader) -> Iterator[tuple[int, dict]]:
         raise UnreadableFile(f"Ab Zeile {start} ist die Datei kein gültiges CSV ({_csv_problem(error)}).") from None
 
 
-def _decode(path: Path) -> tuple[str, str]:
+def _encoding(path: Path) -> tuple[str, str]:
+    """The file's encoding (and its German name), read through once a piece at a time: UTF-8 if the whole file is
+    UTF-8, else Windows-1252 if it is that; an empty file, a binary one or another encoding is an UnreadableFile."""
+    decoders = {encoding: codecs.getincrementaldecoder(encoding)() for encoding in ENCODINGS}
+    blank = True
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            while piece := file.read(PIECE):
+                blank = blank and not piece.strip(b"\xef\xbb\xbf \t\r\n")
+                if b"\x00" in piece:
+                    raise UnreadableFile("Die Datei ist keine Textdatei (sie enthält Nullbytes). Bitte als CSV "
+                                         "speichern.")
+                _decoding(decoders, piece)
     except FileNotFoundError:
         raise UnreadableFile(f"Die Datei {path} gibt es nicht.") from None
     except PermissionError:
         raise UnreadableFile(f"Die Datei {path} darf nicht gelesen werden (fehlende Berechtigung).") from None
     except OSError:
         raise UnreadableFile(f"Die Datei {path} kann nicht gelesen werden.") from None
-    if not raw.strip(b"\xef\xbb\xbf \t\r\n"):
+    if blank:
         raise UnreadableFile("Die Datei ist leer. Sie braucht eine Kopfzeile (name;handlungsfelder;ort …) und "
                              "eine Zeile je Projekt.")
-    if b"\x00" in raw:
-        raise UnreadableFile("Die Datei ist keine Textdatei (sie enthält Nullbytes). Bitte als CSV speichern.")
-    for encoding, label in ENCODINGS.items():
+    _decoding(decoders, b"", final=True)
+    if not decoders:
+        raise UnreadableFile("Die Zeichenkodierung ist weder UTF-8 noch Windows-1252. Bitte als „CSV UTF-8“ "
+                             "speichern.")
+    encoding = next(iter(decoders))  # the first of ENCODINGS that reads the whole file
+    return encoding, ENCODINGS[encoding]
+
+
+def _decoding(decoders: dict, piece: bytes, final: bool = False) -> None:
+    """Each decoder takes the next piece of the file; one that cannot is dropped."""
+    for encoding, decoder in list(decoders.items()):
         try:
-            return raw.decode(encoding), label
+            decoder.decode(piece, final)
         except UnicodeDecodeError:
-            continue
-    raise UnreadableFile("Die Zeichenkodierung ist weder UTF-8 noch Windows-1252. Bitte als „CSV UTF-8“ speichern.")
+            del decoders[encoding]
+
+
+def _lines(path: Path, encoding: str) -> Iterator[str]:
+    """The file's lines with their ends ("\n"), as a file opened with newline="" gives them to the csv module,
+    decoded a piece at a time."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    rest = ""
+    try:
+        with path.open("rb") as file:
+            while piece := file.read(PIECE):
+                *lines, rest = (rest + decoder.decode(piece)).split("\n")
+                yield from (line + "\n" for line in lines)
+            rest += decoder.decode(b"", True)
+    except (OSError, UnicodeDecodeError):  # changed since it was checked
+        raise UnreadableFile(f"Die Datei {path} kann nicht gelesen werden.") from None
+    if rest:
+        yield rest
 
 
 def _columns(raw: list[str], separator: str, report: ImportReport) -> list[str]:
@@ -161,15 +202,20 @@ def _locate_row(row: dict, geocoder: Geocoder, places: dict) -> tuple[ProjectInp
         project = dataclasses.replace(project, **source)
     key = (project.street, project.plz, project.ort)
     if key not in places:
-        places[key] = geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort)
-    result = places[key]
+        places[key] = _place_or_problem(geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort))
+    found = places[key]
+    return found if isinstance(found, str) else (project, found)
+
+
+def _place_or_problem(result: Result) -> Place | str:
+    """What an import keeps of a place's geocoding (for every row that names it): the place, or why not."""
     if result.status == AMBIGUOUS:
         return f"Ort mehrdeutig: {result.message}"
     if not result.ok:
         return f"Ort nicht gefunden: {result.message}"
     if not result.place.in_niedersachsen:
         return f"{result.place.name} {result.place.assignment.reason}."
-    return project, result.place
+    return result.place
 
 
 def export_csv(rows: list[dict]) -> str:

@@ -22,6 +22,7 @@ from atlas.store.core import (
     one_moment,
 )
 from atlas.store.holds import Holds
+from atlas.store.imports import Imports
 from atlas.store.merging import Merging
 from atlas.store.notes import Notes
 from atlas.store.office import OfficeReads
@@ -38,6 +39,6 @@ __all__ = ["ARCHIVED", "FROM_SOURCE", "ID_BATCH", "PENDING", "PUBLIC_COLUMNS", "
            "Store", "at_public_positions", "one_moment"]
 
 
-class Store(Writes, BulkWrites, PublicReads, OfficeReads, WorkspaceReads, Texts, Versions, PublicLog, Holds, Notes,
-            Merging, SpatialReads, StoreCore):
+class Store(Writes, Imports, BulkWrites, PublicReads, OfficeReads, WorkspaceReads, Texts, Versions, PublicLog, Holds,
+            Notes, Merging, SpatialReads, StoreCore):
     """Add, publish, reject, query projects; Kreis and ArL are computed when a project is written."""

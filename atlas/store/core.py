@@ -210,19 +210,28 @@ class StoreCore:
             moment.pop(id(self), None)
 
     def _assign(self, places: list[Place]) -> list[tuple[str, str, str]]:
-        """(Kreis key, Kreis name, ArL) of each place, by one spatial join (PostGIS's where the database has it,
-        atlas.store.spatial, for the few places of a submission or an edit); any place outside refuses them all."""
-        lons, lats = [p.lon for p in places], [p.lat for p in places]
+        """(Kreis key, Kreis name, ArL) of each place: PostGIS's answer where the database has it (atlas.store.spatial)
+        for the few places of a submission or an edit, else one spatial join in memory; any place outside refuses
+        them all."""
         if len(places) <= KREISE_IN_SQL and self.kreise_in_postgis:
-            found = self.kreise_of(lons, lats)
+            found = self.kreise_of([p.lon for p in places], [p.lat for p in places])
             outside = sum(kreis is None for kreis in found)
         else:
-            assigned = self.regions.assign_lonlat(lons, lats)
-            outside = int(assigned.kreis_rs.isna().sum())
-            found = list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True))
+            found, outside = self.kreise_in_memory(places)
         if outside:
-            raise OutsideNiedersachsen(f"{outside} Projekt(e) liegen außerhalb Niedersachsens")
+            raise outside_niedersachsen(outside)
         return found
+
+    def kreise_in_memory(self, places: list[Place]) -> tuple[list[tuple[str, str, str]], int]:
+        """(Kreis key, Kreis name, ArL) of each place by one spatial join over the Kreise in memory (an import's
+        batches: thousands at once, where PostGIS is many times slower), and how many lie outside."""
+        assigned = self.regions.assign_lonlat([p.lon for p in places], [p.lat for p in places])
+        outside = int(assigned.kreis_rs.isna().sum())
+        return list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True)), outside
+
+
+def outside_niedersachsen(count: int) -> OutsideNiedersachsen:
+    return OutsideNiedersachsen(f"{count} Projekt(e) liegen außerhalb Niedersachsens")
 
 
 def new_row(project: ProjectInput, place: Place, rs: str, kreis_name: str, arl: str, status: str, now) -> dict:
@@ -246,25 +255,41 @@ def insert_rows(db, statement, rows: list[dict]) -> list[int]:
     """Insert rows and return their ids in order. SQLite inserts with RETURNING one row at a time; its writer holds
     the database alone here (BEGIN IMMEDIATE), so the new ids follow the largest one: one executemany, checked.
     PostgreSQL takes the ids from the sequence and the rows by COPY (atlas.copying)."""
+    names = list(rows[0])
+    # what an INSERT would fill in: the columns' defaults (SQLAlchemy's, not the database's)
+    defaults = {c.name: c.default.arg for c in projects.c
+                if c.name not in names and c.name != "id" and c.default is not None and c.default.is_scalar}
     if db.dialect.name == "postgresql":
         from atlas.copying import copy_rows, new_ids
 
         ids = new_ids(db, "projects", len(rows))
-        names = list(rows[0])
-        # what an INSERT would fill in: the columns' defaults (SQLAlchemy's, not the database's)
-        defaults = {c.name: c.default.arg for c in projects.c
-                    if c.name not in names and c.name != "id" and c.default is not None and c.default.is_scalar}
         copy_rows(db, "projects", ["id", *names, *defaults], ([i, *(row[name] for name in names), *defaults.values()]
                                                               for i, row in zip(ids, rows, strict=True)))
         return ids
     if db.dialect.name != "sqlite":
         return [row.id for row in db.execute(statement, rows)]
     first = db.execute(select(func.coalesce(func.max(projects.c.id), 0))).scalar_one() + 1
-    db.execute(insert(projects), rows)
+    extra = list(defaults.values())
+    db.exec_driver_sql(*_plain_insert(db.dialect, [*names, *defaults], [[*row.values(), *extra] for row in rows]))
     last = db.execute(select(func.max(projects.c.id))).scalar_one()
     if last != first + len(rows) - 1:
         raise RuntimeError(f"expected ids {first}–{first + len(rows) - 1}, the table ends at {last}")
     return list(range(first, last + 1))
+
+
+def _plain_insert(dialect, names: list[str], rows: list[list]) -> tuple[str, list[tuple]]:
+    """An INSERT of many rows (lists of values in the order of `names`) as the driver takes it: each value made as
+    SQLAlchemy's column type makes it (a moment as text, in SQLite), each distinct value once – without
+    SQLAlchemy's work for every row and value."""
+    for at, name in enumerate(names):
+        make = projects.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if make is not None:
+            made: dict = {None: None}
+            for row in rows:
+                value = row[at]
+                row[at] = made[value] if value in made else made.setdefault(value, make(value))
+    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    return f"INSERT INTO projects ({columns}) VALUES ({', '.join('?' * len(names))})", [tuple(row) for row in rows]
 
 
 def locked_row(db, project_id: int, expected_version: int | None) -> dict:

@@ -43,17 +43,18 @@ class PublicLog:
 
     def public_rows(self, ids: list[int] | None = None) -> list[tuple]:
         """The published projects (all, or those of these ids) as rows of PUBLIC_COLUMNS + approximate +
-        confirmed_at, at their exact positions. All of them come in the order of the public lists: Ort, name, id by
-        their characters' code points, in any database as in Python."""
+        confirmed_at, at their exact positions, as the database's driver gives them (confirmed_at: a datetime, or
+        in SQLite its text; the flags: 0 and 1 in SQLite). All of them come in the order of the public lists: Ort,
+        name, id by their characters' code points, in any database as in Python."""
         columns = [projects.c[name] if name in projects.c else FROM_SOURCE.label(name) for name in PUBLIC_COLUMNS]
         query = select(*columns, projects.c.approximate, projects.c.confirmed_at).where(
             projects.c.status == PUBLISHED)
         rows: list[tuple] = []
         with self.read() as db:
             if ids is None:
-                return [tuple(row) for row in db.execute(query.order_by(*_code_point_order(db, projects)))]
+                return _driver_rows(db.execute(query.order_by(*_code_point_order(db, projects))))
             for first in range(0, len(ids), ID_BATCH):
-                rows += [tuple(row) for row in db.execute(query.where(projects.c.id.in_(ids[first:first + ID_BATCH])))]
+                rows += _driver_rows(db.execute(query.where(projects.c.id.in_(ids[first:first + ID_BATCH]))))
         return rows
 
     def public_changes_since(self, version: int) -> list[dict]:
@@ -63,6 +64,15 @@ class PublicLog:
                  .order_by(public_changes.c.version, public_changes.c.id))
         with self.read() as db:
             return [dict(row) for row in db.execute(query).mappings()]
+
+
+def _driver_rows(result) -> list[tuple]:
+    """All rows of a query in one step from the driver's cursor: not one SQLAlchemy row object (and one fetch) per
+    row, which cost more than reading them at 100,000 projects."""
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def _code_point_order(db, table) -> list:

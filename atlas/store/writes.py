@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert
 
 from atlas import history, machine, notices, search, tokens
 from atlas.labels import FIELD_LABELS, PENDING, PUBLISHED
@@ -13,7 +13,7 @@ from atlas.places import Place
 from atlas.projects import ProjectInput
 from atlas.schema import projects
 from atlas.store import texts as stored_texts
-from atlas.store.core import INSERT_BATCH, SOURCE_FIELDS, STATUSES, bump_version, insert_rows, new_row
+from atlas.store.core import SOURCE_FIELDS, STATUSES, new_row
 from atlas.texts import OFFICE, SUBMITTER, as_keys
 
 # What an edit compares: not the derived masks, not when it was published or confirmed
@@ -42,7 +42,7 @@ class Writes:
 
     def add_many(self, items: list[tuple[ProjectInput, Place]], status: str = PUBLISHED,
                  into_empty: bool = False) -> list[int]:
-        """Store many projects in one transaction, assigned to Kreis and ArL by one spatial join.
+        """Store many projects in one transaction, assigned to Kreis and ArL by a spatial join per batch.
 
         With `into_empty`, nothing is stored if the store holds any project: of several processes seeding at once,
         exactly one does.
@@ -51,31 +51,10 @@ class Writes:
             raise ValueError(f"unknown status {status!r}")
         if not items:
             return []
-        assigned = self._assign([place for _project, place in items])
-        now = datetime.now(UTC)
-        with self.write() as db:
-            if into_empty:
-                if db.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already keeps other writers out
-                    db.execute(text("LOCK TABLE projects IN EXCLUSIVE MODE"))
-                if db.execute(select(func.count()).select_from(projects)).scalar_one():
-                    return []
-            ids: list[int] = []
-            arls: set[str] = set()
-            statement = insert(projects).returning(projects.c.id, sort_by_parameter_order=True)
-            for first in range(0, len(items), INSERT_BATCH):  # rows are made per batch: memory stays flat
-                batch = zip(items[first:first + INSERT_BATCH], assigned[first:first + INSERT_BATCH], strict=True)
-                rows = [new_row(project, place, *kreis, status, now) for (project, place), kreis in batch]
-                if status == PUBLISHED:
-                    for row in rows:
-                        row["published_at"] = row["confirmed_at"] = now
-                batch_ids = insert_rows(db, statement, rows)
-                arls.update(row["arl"] for row in rows)
-                search.index(db, [dict(row, id=i) for row, i in zip(rows, batch_ids, strict=True)], new=True)
-                ids += batch_ids
-            if status == PUBLISHED:
-                bump_version(db, arls, ids)
-        self._changed()
-        return ids
+        prepared = self.prepare(status)
+        for project, place in items:
+            prepared.add(project, place)
+        return self.add_prepared(prepared, into_empty)
 
     def set_status(self, project_id: int, status: str, reason: str = "", actor: str = "system",
                    expected_version: int | None = None, told_reason: str | None = None) -> int:
