@@ -275,6 +275,22 @@ def settle(page, quiet: float = 0.2, timeout: float = 15) -> None:
         page.wait_for_timeout(25)  # lets Playwright deliver the page's events meanwhile
 
 
+def open_popup(page, marker):
+    """Click a map's marker as a person does: the map may still be settling (fitting its bounds, drawing its
+    outlines) when the marker first appears, and a click then lands beside it; the person clicks again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    popup = page.locator(".leaflet-popup-content")
+    for _ in range(3):
+        marker.click()
+        try:
+            popup.wait_for(state="visible", timeout=2000)
+            break
+        except PlaywrightTimeout:
+            continue
+    return popup
+
+
 # --- mail: a real SMTP server on loopback, and an app that sends through it --------------------------------
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import settle
+from conftest import open_popup, settle
 from helpers import on_map
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
@@ -96,17 +96,7 @@ def test_the_weser_ems_district_shows_osnabrueck_and_meppen_not_hemmingen(page, 
 
 def test_a_project_page_opens_from_a_popup(page, live_server):
     page.goto(live_server + "/region/weser-ems")
-    marker = page.locator('.leaflet-marker-icon[title="Willkommenskultur Meppen"]')
-    popup = page.locator(".leaflet-popup-content")
-    # The map may still be settling (fitting its bounds, loading outlines) when the marker first appears:
-    # a click then can land beside it, as it would for a person, who clicks again.
-    for _ in range(3):
-        marker.click()
-        try:
-            popup.wait_for(state="visible", timeout=2000)
-            break
-        except PlaywrightTimeout:
-            continue
+    popup = open_popup(page, page.locator('.leaflet-marker-icon[title="Willkommenskultur Meppen"]'))
     expect(popup).to_contain_text("Stadt Meppen")
     expect(popup).to_contain_text("Wohnen & Leben")
     popup.get_by_role("link", name="Zur Projektseite").click()

@@ -4,9 +4,8 @@ types and sends the claim form."""
 from __future__ import annotations
 
 import pytest
-from conftest import served
+from conftest import open_popup, served
 from helpers import OFFICE, PASSWORD, create_account, make_app
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from test_sources import NEW, OLD, add_sources
 
@@ -23,18 +22,6 @@ def sources_site(tmp_path_factory):
     create_account(app, OFFICE, "--arl=leine-weser")
     with served(app) as url:
         yield app, url, ids
-
-
-def open_popup(page, marker):
-    popup = page.locator(".leaflet-popup-content")
-    for _ in range(3):  # the small map may still be settling when its marker first appears
-        marker.click()
-        try:
-            popup.wait_for(state="visible", timeout=2000)
-            break
-        except PlaywrightTimeout:
-            continue
-    return popup
 
 
 def test_the_popup_marks_an_entry_from_a_source_with_its_date_and_a_link_to_it(page, sources_site):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import served
+from conftest import open_popup, served
 from helpers import add_facts_projects, make_app, on_map
 from playwright.sync_api import expect
 
@@ -47,8 +47,7 @@ def test_the_filters_narrow_map_and_list_and_stay_in_the_url(page, facts_server)
     expect(page.locator("#projektliste li")).to_have_count(1)
     expect(page.get_by_label("nur kostenlose Angebote")).to_be_checked()
 
-    page.locator(".hf-marker").first.click()
-    popup = page.locator(".leaflet-popup-content")
+    popup = open_popup(page, page.locator(".hf-marker").first)
     expect(popup).to_contain_text("Sprachcafé Arabisch")
     expect(popup).to_contain_text("kostenlos")
     expect(popup).to_contain_text("العربية (Arabisch)")

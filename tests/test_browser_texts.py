@@ -6,7 +6,7 @@ the popup and the list carry the summary the same way. An office uses its transl
 from __future__ import annotations
 
 import pytest
-from conftest import served, settle, watch
+from conftest import open_popup, served, settle, watch
 from helpers import PASSWORD, create_account, make_app, submit
 from playwright.sync_api import expect
 
@@ -64,8 +64,7 @@ def test_a_right_to_left_reader_gets_the_description_in_their_language(chromium,
     assert original.locator("p").get_attribute("lang") == "de"
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     if script:  # the popup on the project's small map carries the summary the same way
-        page.locator(".hf-marker").first.click()
-        popup = page.locator(".leaflet-popup-content .projekt-summary")
+        popup = open_popup(page, page.locator(".hf-marker").first).locator(".projekt-summary")
         expect(popup).to_contain_text(TRANSLATED.get(code, ("", "ملخص"))[1])
         assert popup.locator("span").first.get_attribute("dir") == "rtl"
         expect(popup.locator(".machine-mark")).to_be_visible()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlsplit
 
 import pytest
-from conftest import seeded_app, served
+from conftest import open_popup, seeded_app, served
 from helpers import PAYLOADS
 from playwright.sync_api import expect
 
@@ -64,8 +64,7 @@ def test_every_project_popup_shows_its_payload_as_text(guarded, hostile_site):
     for project_id, payload in zip(ids, PAYLOADS, strict=True):
         guarded.goto(f"{server}/projekt/{project_id}")
         expect(guarded.locator("h1")).to_have_text(f"Treff {payload}")
-        guarded.locator(".hf-marker").click()
-        popup = guarded.locator(".leaflet-popup-content")
+        popup = open_popup(guarded, guarded.locator(".hf-marker"))
         expect(popup.locator(".popup-name")).to_have_text(f"Treff {payload}")
         expect(popup.locator(".popup-traeger")).to_have_text(payload)
 
@@ -76,9 +75,7 @@ def test_the_near_page_tooltip_and_popups_show_a_hostile_place_name_as_text(guar
         guarded.goto(f"{server}/in-der-naehe?lat=52.37&lon=9.73&umkreis=50&name={quote(payload)}")
         guarded.locator(".atlas-centre").hover()
         expect(guarded.locator(".leaflet-tooltip")).to_have_text(payload)
-        marker = guarded.locator(".hf-marker").first
-        marker.click()
-        expect(guarded.locator(".leaflet-popup-content .popup-name")).to_be_visible()
+        expect(open_popup(guarded, guarded.locator(".hf-marker").first).locator(".popup-name")).to_be_visible()
 
 
 @pytest.mark.parametrize("path", ["/", "/region/leine-weser", "/in-der-naehe", "/einreichen"])
