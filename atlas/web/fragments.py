@@ -9,6 +9,7 @@ from collections.abc import Callable, Hashable
 from flask import current_app, request
 from markupsafe import Markup
 
+from atlas.versioned import Recent
 from atlas.web import language
 
 KEPT_FRAGMENTS = 2_000  # a few kB each; the filters' combinations that people use are far fewer
@@ -17,11 +18,12 @@ KEPT_FRAGMENTS = 2_000  # a few kB each; the filters' combinations that people u
 def kept_fragment(name: str, key: Hashable, macro: Callable, *args) -> Markup:
     """What `macro(*args)` writes, kept under (name, the reader's language, key): `key` must hold everything the
     macro's output depends on besides the language and the app's files (validated values only)."""
-    kept = current_app.extensions.setdefault("atlas_fragments", {})
+    kept = current_app.extensions.get("atlas_fragments")
+    if kept is None:  # one per app: another app's files and addresses are other ones
+        kept = current_app.extensions.setdefault("atlas_fragments", Recent(KEPT_FRAGMENTS))
     full_key = (name, language.current(), request.script_root, key)  # the addresses start with the script's root
     found = kept.get(full_key)
     if found is None:
-        if len(kept) >= KEPT_FRAGMENTS:
-            kept.clear()
-        found = kept[full_key] = Markup(macro(*args))
+        found = Markup(macro(*args))
+        kept.put(full_key, found)
     return found
