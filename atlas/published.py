@@ -10,9 +10,11 @@ version per ArL district: a publication in Lüneburg leaves Weser-Ems's pages an
 from __future__ import annotations
 
 import bisect
+import pickle
 import re
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,7 @@ import pandas as pd
 from atlas.database import as_utc
 from atlas.districts import ARLS
 from atlas.geo import public_position
+from atlas.kept import fingerprint, read, write
 from atlas.store import PUBLIC_COLUMNS
 
 COLUMNS = [*PUBLIC_COLUMNS, "confirmed_at"]  # confirmed_at: seconds since 1970 (NaN: never)
@@ -28,6 +31,9 @@ NUMBERS = {"id": np.int64, "lat": np.float64, "lon": np.float64, "hf_mask": np.i
 # Columns whose values repeat (places, Träger, districts, times): kept as codes into a table of the values, each
 # value once per process
 SQLITE_MOMENT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?")  # SQLite's text of a moment, in UTC
+# What a kept copy was made by: a copy kept by other code is read anew
+_CODE = fingerprint(paths=tuple(Path(__file__).parent / name for name in (
+    "published.py", "geo.py", "store/public.py", "store/versions.py")))
 CODED = ("traeger", "ort", "handlungsfelder", "kreis_rs", "kreis_name", "arl", "kosten", "zeiten", "quelle",
          "quelle_stand")
 
@@ -117,6 +123,12 @@ class Snapshot:
         column = self.columns[name][positions]
         return self.tables[name][column] if name in CODED else column
 
+    def __getstate__(self) -> dict:  # kept on disk without what is derived from it (atlas.published.PublicData)
+        return {name: value for name, value in vars(self).items() if name not in ("_derived", "_lock")}
+
+    def __setstate__(self, state: dict) -> None:
+        vars(self).update(state, _derived={}, _lock=threading.Lock())
+
     def _kept(self, key: tuple, make) -> np.ndarray:
         with self._lock:
             if key not in self._derived:
@@ -125,10 +137,17 @@ class Snapshot:
 
 
 class PublicData:
-    """This process's copy of the published projects, brought up to the store's version when asked."""
+    """This process's copy of the published projects, brought up to the store's version when asked.
 
-    def __init__(self, store):
+    After reading every published project, the copy is kept in the cache folder (`keep_at`, atlas.kept) with the
+    random token the database logged for its version. The next start reads it (a tenth of a second at 100,000
+    projects, against a second from the database) if the database logged that version with that token – it is
+    the same database, at that version or later – and catches up by the logged changes, as after a publication.
+    """
+
+    def __init__(self, store, keep_at: Path | None = None):
         self.store = store
+        self.keep_at = keep_at
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._codes = Codes()
@@ -145,7 +164,7 @@ class PublicData:
         with self._lock:
             known = self._snapshot
             if known is None or known.version < wanted:
-                known = self._snapshot = self._caught_up(known)
+                known = self._snapshot = self._caught_up(known, wanted)
             return known
 
     def rebuild(self) -> Snapshot:
@@ -153,11 +172,34 @@ class PublicData:
         versions = self.store.versions_now()  # first: the rows read after are at least as new
         columns = self._codes.columns(self.store.public_rows())
         self.rebuilds += 1
-        return Snapshot(columns, self._codes.tables(), versions[None], {arl: versions[arl] for arl in ARLS})
+        snapshot = Snapshot(columns, self._codes.tables(), versions[None], {arl: versions[arl] for arl in ARLS})
+        self._keep(snapshot)
+        return snapshot
 
-    def _caught_up(self, known: Snapshot | None) -> Snapshot:
+    def _keep(self, snapshot: Snapshot) -> None:
+        token = self.store.version_token(snapshot.version)
+        if self.keep_at is not None and token is not None:  # a version not logged (yet) cannot be checked
+            write(self.keep_at, pickle.dumps((_CODE, token, snapshot, self._codes), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _kept_copy(self) -> Snapshot | None:
+        """The copy an earlier start kept, if it is of this database (and of this code)."""
+        data = read(self.keep_at) if self.keep_at is not None else None
+        try:
+            code, token, snapshot, codes = pickle.loads(data)  # noqa: S301 - our own file in the cache folder
+        except (TypeError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError):
+            return None
+        if code != _CODE or token != self.store.version_token(snapshot.version):
+            return None
+        self._codes = codes
+        return snapshot
+
+    def _caught_up(self, known: Snapshot | None, wanted: int) -> Snapshot:
         if known is None:
-            return self.rebuild()
+            known = self._kept_copy()
+            if known is None:
+                return self.rebuild()
+            if known.version >= wanted:
+                return known
         changes = self.store.public_changes_since(known.version)
         versions = sorted({change["version"] for change in changes})
         if not versions or versions != list(range(known.version + 1, versions[-1] + 1)) or any(

@@ -143,6 +143,7 @@ public_changes = Table(
     Column("kind", String(10), nullable=False),  # "project": read it again; "pages": no row changed; "all": read all
     Column("project_id", Integer, nullable=True),
     Column("arl", String(20), nullable=True),  # the district whose pages change; NULL: every district
+    Column("token", BigInteger, nullable=True),  # random, the same for a version's rows: names it in this database
 )
 tokens = Table(
     "tokens", metadata,  # secret links: only the SHA-256 of the token is kept

@@ -70,9 +70,11 @@ class Services:
     @cached_property
     def public(self) -> PublicData:
         """The published projects in memory, kept current by what each publication changed."""
+        from atlas.kept import fingerprint
         from atlas.published import PublicData
 
-        return PublicData(self.store)
+        database = fingerprint(self.settings["DATABASE_URL"])  # one copy per database
+        return PublicData(self.store, Path(self.settings["CACHE_DIR"]) / f"published-{database}.pickle")
 
     @cached_property
     def searcher(self) -> Searcher:

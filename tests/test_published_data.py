@@ -5,10 +5,12 @@ between districts, archivings, confirmations and imports, in this process or in 
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import sqlite3
 
 import numpy as np
 import pytest
-from helpers import make_app, submit
+from helpers import SQLITE_FILE, make_app, submit
 from sqlalchemy import delete
 
 from atlas import claims
@@ -97,6 +99,63 @@ def test_another_process_catches_up_by_the_rows_that_changed(app, tmp_path):
     assert project_id in theirs.public.current()["id"].tolist()
     assert (theirs.public.rebuilds, theirs.public.updates) == (1, 1)
     assert_same(theirs.public.current(), mine.public.current())
+
+
+def test_a_restart_reads_the_copy_an_earlier_start_kept_and_catches_up_by_the_log(app, tmp_path):
+    """A start reads every published project once and keeps the copy in the cache folder; the next start (a new
+    app on the same database stands for it) reads that copy instead and catches up with what was published in
+    between, by those rows alone."""
+    first = app.extensions["atlas"]
+    first.store.add_many([located(first, "Sprachcafé", "Meppen"), located(first, "Jobpaten", "Göttingen")], PUBLISHED)
+    first.public.current()
+    assert first.public.keep_at.exists() and first.public.rebuilds == 1
+
+    def restart(folder: str):
+        return make_app(tmp_path / folder, migrate=False, DATABASE_URL=app.config["DATABASE_URL"]).extensions["atlas"]
+
+    second = restart("second")
+    assert_same(second.public.current(), PublicData(second.store).rebuild())
+    assert (second.public.rebuilds, second.public.updates) == (0, 0)
+
+    project_id, _ = submit(app)
+    first.store.set_status(project_id, PUBLISHED)
+    third = restart("third")
+    assert project_id in third.public.current()["id"].tolist()
+    assert (third.public.rebuilds, third.public.updates) == (0, 1)
+    assert_same(third.public.current(), PublicData(third.store).rebuild())
+
+
+@SQLITE_FILE
+def test_a_kept_copy_of_another_database_at_the_same_address_is_not_read(tmp_path):
+    """A backup restored and changed since reaches the kept copy's version with other projects: the database logged
+    another token for it, and the start reads everything from the database."""
+    folder = tmp_path / "daten"
+    folder.mkdir()
+    shutil.copyfile(make_app(tmp_path / "leer").config["DATABASE_URL"].removeprefix("sqlite:///"), folder / "a.db")
+    url = f"sqlite:///{folder / 'a.db'}"
+
+    def start(name: str):
+        return make_app(tmp_path / name, migrate=False, DATABASE_URL=url).extensions["atlas"]
+
+    mine = start("mine")
+    mine.store.add_many([located(mine, "Sprachcafé", "Meppen")], PUBLISHED)
+    backup = tmp_path / "sicherung.db"
+    with sqlite3.connect(folder / "a.db") as source, sqlite3.connect(backup) as copy:
+        source.backup(copy)
+    mine.store.add_many([located(mine, "Jobpaten", "Göttingen")], PUBLISHED)
+    kept = mine.public.rebuild()  # kept, with Jobpaten
+    assert mine.public.keep_at.exists()
+
+    folder.rename(tmp_path / "daten-alt")  # the backup goes where the database was
+    folder.mkdir()
+    shutil.copyfile(backup, folder / "a.db")
+    restored = start("restored")
+    restored.store.add_many([located(restored, "Lernwerkstatt", "Lüneburg")], PUBLISHED)
+    assert restored.store.version() == kept.version, "the kept copy's version, with other projects"
+
+    later = start("later")
+    assert sorted(later.public.current()["name"].tolist()) == ["Lernwerkstatt", "Sprachcafé"]
+    assert later.public.rebuilds == 1
 
 
 def test_a_log_that_does_not_reach_back_far_enough_means_reading_everything_again(services):

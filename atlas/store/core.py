@@ -8,6 +8,7 @@ Nothing outside atlas.store opens the database: other modules use `read()` and `
 from __future__ import annotations
 
 import re
+import secrets
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -337,7 +338,8 @@ def bump_version(db, arls=None, project_ids: list[int] | None = None) -> int:
     else:
         logged = [{"kind": "project", "project_id": int(i), "arl": None} for i in project_ids or []]
         logged += [{"kind": "pages", "project_id": None, "arl": arl} for arl in arls]
-    db.execute(insert(public_changes), [dict(row, version=version) for row in logged])
+    token = secrets.randbits(62)  # names this version in this database (a kept copy checks it: atlas.published)
+    db.execute(insert(public_changes), [dict(row, version=version, token=token) for row in logged])
     if version % 256 == 0:  # now and then: forget what every process has long caught up with
         db.execute(delete(public_changes).where(public_changes.c.version <= version - KEPT_CHANGES))
     return version

@@ -66,6 +66,13 @@ class PublicLog:
             return [dict(row) for row in db.execute(query).mappings()]
 
 
+    def version_token(self, version: int) -> int | None:
+        """The random token the database logged with this version (None: not logged, or logged before tokens)."""
+        query = select(public_changes.c.token).where(public_changes.c.version == version).limit(1)
+        with self.read() as db:
+            return db.execute(query).scalar()
+
+
 def _driver_rows(result) -> list[tuple]:
     """All rows of a query in one step from the driver's cursor: not one SQLAlchemy row object (and one fetch) per
     row, which cost more than reading them at 100,000 projects."""
