@@ -127,7 +127,8 @@ SETTINGS: tuple[Setting, ...] = (
       "(needs `pip install 'atlas[postgres]'`)", secret=True, shown_default="`sqlite:///instance/atlas.db`"),
     S("DATA_DIR", lambda instance: str(resource("data")), "text",
       "the boundaries and the gazetteer (`data/` of the checkout or the wheel)", shown_default="`data/`"),
-    S("CACHE_DIR", _instance("cache"), "text", "what is derived from `data/` and quicker to read than to build",
+    S("CACHE_DIR", _instance("cache"), "text", "what a start makes from `data/` and the code, and its copy of the "
+      "published projects: quicker to read than to make (may be emptied at any time)",
       shown_default="`instance/cache/`"),
     S("SEED_CSV", lambda instance: str(resource("data") / "projects.csv"), "text",
       "what `atlas seed` loads into an empty database", shown_default="`data/projects.csv`"),
