@@ -27,7 +27,7 @@ SLUGS = list(HANDLUNGSFELDER)
 # (bench/flood.py, which measures what the limits do, keeps them).
 UNLIMITED = {name: "1000000 per minute" for name in (
     "SEARCH_RATE_LIMIT", "DOWNLOAD_RATE_LIMIT", "EMBED_RATE_LIMIT", "POSTER_RATE_LIMIT", "PDF_RATE_LIMIT",
-    "API_RATE_LIMIT", "SUBMIT_RATE_LIMIT", "LOGIN_RATE_LIMIT", "ALERT_RATE_LIMIT")}
+    "API_RATE_LIMIT", "SUBMIT_RATE_LIMIT", "LOGIN_RATE_LIMIT", "ALERT_RATE_LIMIT", "MAP_VIEW_RATE_LIMIT")}
 
 
 def unlimited_env() -> dict[str, str]:

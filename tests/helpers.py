@@ -41,7 +41,8 @@ def on_map(part: str) -> str:
 # A test on a SQLite file it names itself (an old release's database, `atlas db upgrade` on a new file): the same on
 # either run of the suite, so it runs once, on SQLite (see conftest).
 SQLITE_FILE = pytest.mark.once
-GENEROUS = ("SEARCH_RATE_LIMIT", "DOWNLOAD_RATE_LIMIT", "EMBED_RATE_LIMIT", "POSTER_RATE_LIMIT", "PDF_RATE_LIMIT")
+GENEROUS = ("SEARCH_RATE_LIMIT", "DOWNLOAD_RATE_LIMIT", "EMBED_RATE_LIMIT", "POSTER_RATE_LIMIT", "PDF_RATE_LIMIT",
+            "MAP_VIEW_RATE_LIMIT")
 CHEAP_HASH = "pbkdf2:sha256:1000"  # passwords in tests: hundreds are hashed, none protects anything
 
 

@@ -23,14 +23,16 @@ pytestmark = pytest.mark.once
     ("EMBED_RATE_LIMIT", "/einbetten?ort=Hildesheim&umkreis=10&hf=sprache&x={n}"),
     ("POSTER_RATE_LIMIT", "/aushang/03254?lang=de&x={n}"),
     ("PDF_RATE_LIMIT", "/aushang/03254.pdf?x={n}"),
+    ("MAP_VIEW_RATE_LIMIT", "/karte/kacheln.json?z=9&x={x}&y=165"),
+    ("MAP_VIEW_RATE_LIMIT", "/karte/ausschnitt.json?bbox=9.{n},52.0,10.0,52.5"),
 ])
 def test_each_expensive_page_has_its_own_limit_per_client(tmp_path, setting, path):
     app = make_app(tmp_path, **{setting: "3 per minute"})
     flooder, person = app.test_client(), app.test_client()
     flooder.environ_base["REMOTE_ADDR"] = "192.0.2.66"
-    codes = [flooder.get(path.format(n=n)).status_code for n in range(5)]
+    codes = [flooder.get(path.format(n=n, x=268 + n)).status_code for n in range(5)]
     assert codes[:3] != [429] * 3 and codes[3:] == [429, 429], codes
-    assert person.get(path.format(n=9)).status_code != 429, "another client is not limited by the flood"
+    assert person.get(path.format(n=9, x=277)).status_code != 429, "another client is not limited by the flood"
     assert flooder.get("/").status_code == 200, "the map itself has no limit"
 
 

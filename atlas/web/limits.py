@@ -67,6 +67,10 @@ def download_limit() -> str:
     return current_app.config["DOWNLOAD_RATE_LIMIT"]
 
 
+def map_view_limit() -> str:
+    return current_app.config["MAP_VIEW_RATE_LIMIT"]
+
+
 def embed_limit() -> str:
     return current_app.config["EMBED_RATE_LIMIT"]
 

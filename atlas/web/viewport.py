@@ -16,6 +16,7 @@ from atlas.present import local_now
 from atlas.text import clean_text
 from atlas.viewport import MAX_ZOOM, Viewports, check_tile, in_view, parse_bbox
 from atlas.web import current_pages, current_services, language
+from atlas.web.limits import limiter, map_view_limit
 from atlas.web.params import LIST_PAGE, arl_argument, page_number, valid_filter
 from atlas.web.prepared import YEAR, respond
 from atlas.web.reader import reader_frame
@@ -36,6 +37,7 @@ def viewport_sources(arl: str | None, version: int) -> dict:
 
 
 @bp.get("/karte/kacheln.json")
+@limiter.limit(map_view_limit)
 def tiles():
     """One tile (`z`, `x`, `y` as Leaflet counts them) of a map's projects that pass the filter in the URL:
     `clusters` as [lat, lon, count] (× `scale`), and `points`, the projects themselves as the map's columns
@@ -59,6 +61,7 @@ def tiles():
 
 
 @bp.get("/karte/ausschnitt.json")
+@limiter.limit(map_view_limit)
 def in_view_list():
     """The projects of a map in view (`bbox` = west,south,east,north) that pass the filter, in list order, a page
     (`seite`) of LIST_PAGE at a time: `total`, `pages`, and `points` as the map's columns."""
