@@ -7,6 +7,9 @@ search, a project, an OGC page).
     .venv/bin/python bench/memory.py --preload            # the app made once in gunicorn's master, then forked
     .venv/bin/python bench/memory.py --steps              # in one process: what each kind of page adds
 
+Each size is measured at a first start and at a restart, which reads the published projects from the copy the
+first start kept in the cache folder (atlas.published) instead of from the database.
+
 Per worker: RSS (every page it touches, shared ones too) and PSS (shared pages divided among the processes that
 share them: what the worker adds to the machine), from /proc/<pid>/smaps_rollup, in MB; and the same for a worker
 just started (nothing asked yet). Target of issue 26: ≤ 500 MB per worker at 1M. The database is SQLite, filled
@@ -15,6 +18,7 @@ by bench/common.py; which worker answered is read from the access log's process 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -44,12 +48,16 @@ def main() -> None:
         for n in args.sizes:
             steps(n)
         return
-    print(f"{'projects':>9} {'worker':>7} {'started RSS':>12} {'PSS':>6} {'warm RSS':>9} {'PSS':>6}")
+    print(f"{'projects':>9} {'start':>8} {'worker':>7} {'started RSS':>12} {'PSS':>6} {'warm RSS':>9} {'PSS':>6}")
     for n in args.sizes:
         app = app_with_projects(n)
         app.extensions["atlas"].close()
-        for row in measure(app, ["--preload"] if args.preload else []):
-            print(f"{n:>9} {row[0]:>7} {row[1]:>12.0f} {row[2]:>6.0f} {row[3]:>9.0f} {row[4]:>6.0f}", flush=True)
+        for kept in Path(app.config["CACHE_DIR"]).glob("published-*.pickle"):
+            kept.unlink()  # the first start reads the published projects from the database
+        for start in ("first", "restart"):  # a restart reads the copy the first one kept (atlas.published)
+            for row in measure(app, ["--preload"] if args.preload else []):
+                print(f"{n:>9} {start:>8} {row[0]:>7} {row[1]:>12.0f} {row[2]:>6.0f} {row[3]:>9.0f} {row[4]:>6.0f}",
+                      flush=True)
 
 
 def measure(app, options: list[str]) -> list[tuple]:
@@ -72,9 +80,8 @@ def measure(app, options: list[str]) -> list[tuple]:
             workers = children(server.pid)
         time.sleep(2)  # each worker has made its app (the port answers when the first one listens)
         started = {pid: memory(pid) for pid in workers}
-        data = BeautifulSoup(requests.get(base + "/", timeout=600).text, "html.parser").select_one(
-            "link[rel=preload][href*='projekte.json']")["href"]
-        paths = [data if page == "DATA" else page for page in PAGES]
+        data = map_data(requests.get(base + "/", timeout=600).text)
+        paths = [path for page in PAGES for path in (data if page == "DATA" else [page])]
         for path in paths:
             for _ in range(200):  # until each worker answered it (the kernel hands a connection to either)
                 if all(answered(log, pid, path) for pid in workers):
@@ -110,15 +117,25 @@ def in_one_process(database_url: str, directory: str) -> None:
     logging.getLogger("atlas.access").setLevel(logging.WARNING)
     client = app.test_client()
     seen.append(("app made", memory(os.getpid())[0]))
-    for page in PAGES:
-        if page == "DATA":
-            page = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser").select_one(
-                "link[rel=preload][href*='projekte.json']")["href"]
-        assert client.get(page).status_code == 200, page
-        seen.append((page.split("?")[0], memory(os.getpid())[0]))
+    for path in [path for page in PAGES for path in (
+            map_data(client.get("/").get_data(as_text=True)) if page == "DATA" else [page])]:
+        assert client.get(path).status_code == 200, path
+        seen.append((path.split("?")[0], memory(os.getpid())[0]))
     print(f"imports {seen[0][1]:.0f}  " + "  ".join(
         f"{name} +{mb - before:.0f}" for (name, mb), (_, before) in zip(seen[1:], seen, strict=False))
         + f"  = {seen[-1][1]:.0f} MB")
+
+
+def map_data(start_page: str) -> list[str]:
+    """What the state map of the start page fetches first: all its projects, or (above ATLAS_MAP_CLUSTER_ABOVE) the
+    tile of Niedersachsen at zoom 7 and the list in view (atlas.web.viewport)."""
+    page = BeautifulSoup(start_page, "html.parser")
+    preload = page.select_one("link[rel=preload][href*='projekte.json']")
+    if preload is not None:
+        return [preload["href"]]
+    sources = json.loads(page.select_one("#atlas-data").string)
+    joined = "&" if "?" in sources["tiles"] else "?"
+    return [f"{sources['tiles']}{joined}z=7&x=67&y=41", f"{sources['inView']}{joined}bbox=6.6,51.3,11.6,53.9"]
 
 
 def children(pid: int) -> list[int]:
