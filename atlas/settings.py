@@ -237,9 +237,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("API_RATE_LIMIT", "600 per minute", "limit", "requests to `/ogc` per client address"),
     S("SEARCH_RATE_LIMIT", "60 per minute;1000 per hour", "limit", "near searches and text searches per client"),
     S("DOWNLOAD_RATE_LIMIT", "30 per minute;300 per hour", "limit", "downloads (`/daten/…`) per client"),
-    S("MAP_VIEW_RATE_LIMIT", "600 per minute;10000 per hour", "limit",
-      "a large map's tiles and list in view (`/karte/kacheln.json`, `/karte/ausschnitt.json`) per client: a person "
-      "panning a map asks for a few dozen a minute"),
+    S("MAP_VIEW_RATE_LIMIT", "3000 per minute;60000 per hour", "limit",
+      "a large map's tiles and list in view (`/karte/kacheln.json`, `/karte/ausschnitt.json`) per client: a map "
+      "asks for up to about 50 tiles at each move, and several people may share an address"),
     S("EMBED_RATE_LIMIT", "60 per minute;1000 per hour", "limit",
       "embedded maps around a place per client (a map of the state, a district or a Kreis is one kept page: "
       "unlimited)"),

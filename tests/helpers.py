@@ -78,8 +78,14 @@ def new_database_url(directory: Path) -> str:
 
 
 def _cache_dir() -> Path:
-    """One cache folder for the whole run, shared by pytest-xdist's workers (conftest's pytest_configure makes it)."""
-    return Path(os.environ.get("TESTS_CACHE_DIR") or tempfile.gettempdir())
+    """One cache folder for the whole run, shared by pytest-xdist's workers (conftest's pytest_configure makes it;
+    without it, as in a benchmark, one of this process's own: what is read from it is run as code)."""
+    return Path(os.environ.get("TESTS_CACHE_DIR") or _own_cache_dir())
+
+
+@functools.cache
+def _own_cache_dir() -> str:
+    return tempfile.mkdtemp(prefix="atlas-cache-")
 
 
 @functools.cache

@@ -158,6 +158,30 @@ def test_a_kept_copy_of_another_database_at_the_same_address_is_not_read(tmp_pat
     assert later.public.rebuilds == 1
 
 
+@pytest.mark.parametrize("spoiled", ["damaged", "made by other code", "its version no longer logged",
+                                     "logged before tokens"])
+def test_a_kept_copy_that_cannot_be_vouched_for_is_not_read(app, tmp_path, monkeypatch, spoiled):
+    from sqlalchemy import update
+
+    from atlas import kept
+
+    first = app.extensions["atlas"]
+    first.store.add_many([located(first, "Sprachcafé", "Meppen")], PUBLISHED)
+    first.public.current()
+    copy = first.public.keep_at
+    if spoiled == "damaged":
+        copy.write_bytes(copy.read_bytes()[:200])
+    elif spoiled == "made by other code":
+        monkeypatch.setattr(kept, "code", lambda: "eine andere Fassung")
+    else:
+        with first.store.write() as db:
+            db.execute(delete(public_changes) if spoiled == "its version no longer logged"
+                       else update(public_changes).values(token=None))
+    later = make_app(tmp_path / "later", migrate=False, DATABASE_URL=app.config["DATABASE_URL"]).extensions["atlas"]
+    assert_same(later.public.current(), PublicData(later.store).rebuild())
+    assert later.public.rebuilds == 1
+
+
 def test_a_log_that_does_not_reach_back_far_enough_means_reading_everything_again(services):
     store, public = services.store, services.public
     store.add_many([located(services, "Sprachcafé", "Meppen")], PUBLISHED)

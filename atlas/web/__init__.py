@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -16,7 +17,7 @@ from atlas.districts import ARLS, BOUNDARIES
 from atlas.filters import TIMES
 from atlas.history import changes
 from atlas.i18n import _, distance, isolate, lazy, listing, number
-from atlas.kept import read, write
+from atlas.kept import code, file_bytes, write_whole
 from atlas.links import absolute_url
 from atlas.near import RADII_KM
 from atlas.places import precision_label
@@ -39,27 +40,32 @@ class ProjectId(IntegerConverter):
 
 class KeptTemplates(BytecodeCache):
     """Compiled templates kept per process, shared by every app in it (one in production; the tests make hundreds),
-    and in the cache folder for the next start (atlas.kept). Jinja checks what it reads against the template's
-    source and its own and Python's version, and compiles again where they differ."""
+    and in the cache folder for the next start, in a folder of their own per version of this code and its
+    libraries (atlas.kept.code: how Jinja compiles, escapes and translates is decided by them). Jinja itself checks
+    what it reads against the template's source and Python's version, and compiles again where they differ."""
 
     _compiled: dict[str, bytes] = {}  # noqa: RUF012 - per process, for every app
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, cache_dir: Path):
+        self.parent = cache_dir / "templates"
+        self.folder = self.parent / code()
 
     def load_bytecode(self, bucket) -> None:
-        data = self._compiled.get(bucket.key) or read(self.folder / bucket.key)
+        data = self._compiled.get(bucket.key) or file_bytes(self.folder / bucket.key)
         if data is not None:
             self._compiled[bucket.key] = data
             bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket) -> None:
         self._compiled[bucket.key] = data = bucket.bytecode_to_string()
-        write(self.folder / bucket.key, data)
+        if not self.folder.exists():  # the first of this code: another code's templates go
+            for old in self.parent.glob("*"):
+                shutil.rmtree(old, ignore_errors=True)
+        write_whole(self.folder / bucket.key, data)
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.bytecode_cache = KeptTemplates(Path(app.config["CACHE_DIR"]) / "templates")
+    app.jinja_env.bytecode_cache = KeptTemplates(Path(app.config["CACHE_DIR"]))
     app.url_map.converters["id"] = ProjectId
     from flask_login import LoginManager
     from flask_wtf import CSRFProtect

@@ -223,13 +223,13 @@ def _basemap() -> dict:
     key = (services.data_dir.resolve() / "basemap", id(services.gazetteer))  # the gazetteer is one per process
     made = _BASEMAPS.get(key)
     if made is None:
-        from atlas import basemap as module
-        from atlas.kept import fingerprint, kept
+        from atlas.basemap import build_basemap
+        from atlas.kept import fingerprint, read_or_make
 
         gazetteer = services.gazetteer
-        basemap = kept(Path(services.settings["CACHE_DIR"]), "basemap",
-                       fingerprint(gazetteer.fingerprint, paths=(key[0], Path(module.__file__))),
-                       lambda: module.build_basemap(key[0], gazetteer.entries))
+        basemap = read_or_make(Path(services.settings["CACHE_DIR"]), "basemap",
+                               fingerprint(gazetteer.fingerprint, paths=(key[0],)),
+                               lambda: build_basemap(key[0], gazetteer.entries))
         made = {"version": basemap.version, "index": prepare(basemap.index, "application/json"),
                 "overview": prepare(basemap.overview, "application/geo+json"),
                 "tiles": {k: prepare(text, "application/json") for k, text in basemap.tiles.items()}}
@@ -262,18 +262,16 @@ def _map(kind: str) -> tuple[Prepared, str]:
 def _rendered(tiles: str, attribution: str, basemap: str, kind: tuple) -> dict[str, str]:
     """A kind of map rendered by Folium once for what makes it (the same for every app and page), kept per process
     and in the cache folder: a start that finds it there does not import Folium (half a second) at all."""
-    from importlib.metadata import version
-
-    from atlas.kept import fingerprint, kept
+    from atlas.kept import fingerprint, read_or_make
 
     def render() -> dict[str, str]:
         from atlas.maps import project_map
 
         return project_map(tiles=tiles, attribution=attribution, basemap=basemap, **dict(kind))
 
+    # one file per kind of map (made from these arguments, this code and Folium's version: atlas.kept)
     which = fingerprint(repr((tiles, attribution, basemap, kind)))
-    made_from = fingerprint(version("folium"), version("branca"), paths=(Path(__file__).parent.parent / "maps.py",))
-    return kept(Path(current_services().settings["CACHE_DIR"]), f"map-{which}", made_from, render)
+    return read_or_make(Path(current_services().settings["CACHE_DIR"]), f"map-{which}", "", render)
 
 
 def _kinds() -> dict[str, dict]:
