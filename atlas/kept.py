@@ -38,7 +38,7 @@ def fingerprint(*parts: str, paths: tuple[Path, ...] = ()) -> str:
         for file in sorted(path.iterdir()) if path.is_dir() else [path]:
             if file.is_file():
                 stat = file.stat()
-                named.append(f"{file.resolve()}:{stat.st_size}:{stat.st_mtime_ns}")
+                named.append(f"{file}:{stat.st_size}:{stat.st_mtime_ns}")
     return hashlib.sha256("|".join(named).encode()).hexdigest()[:24]
 
 
