@@ -117,6 +117,27 @@ def test_the_list_follows_the_view_a_page_at_a_time(page, crowd_server):
     assert page.locator("#projektliste b, .leaflet-marker-pane b").count() == 0
 
 
+def test_a_list_that_could_not_be_loaded_says_so_and_the_next_move_lists_again(page, crowd_server):
+    """Refused (too many requests from one address: ATLAS_MAP_VIEW_RATE_LIMIT) or failed: the count says so where it
+    is announced, instead of standing for a view the list no longer shows."""
+    page.goto(crowd_server + "/")
+    settled(page)
+    refused = []
+
+    def refuse(route):
+        refused.append(route.request.url)
+        route.fulfill(status=429, content_type="text/html", body="<h1>Zu viele Anfragen</h1>")
+
+    page.route("**/karte/ausschnitt.json*", refuse)
+    page.evaluate(f"() => {on_map('map')}.setView([{HANNOVER[0]}, {HANNOVER[1]}], 12)")
+    expect(page.locator("#trefferzahl")).to_have_text("Die Projekte im Kartenausschnitt konnten gerade nicht geladen "
+                                                      "werden. Bitte verschieben Sie die Karte gleich noch einmal.")
+    assert refused
+    page.unroute("**/karte/ausschnitt.json*")
+    page.evaluate(f"() => {on_map('map')}.setView([{HANNOVER[0]}, {HANNOVER[1]}], 13)")
+    expect(page.locator("#trefferzahl")).to_have_text(re.compile(r"^\d+ Projekte? im Kartenausschnitt$"))
+
+
 def test_without_scripts_the_list_pages_reach_every_project(chromium, crowd_server):
     context = chromium.new_context(java_script_enabled=False, locale="de-DE")
     page = context.new_page()

@@ -77,6 +77,8 @@ def browser_texts() -> dict:
                      for category, n in samples.items() if isinstance(n, int)},
         "toProject": _("Zur Projektseite"),
         "inView": _("%(projects)s im Kartenausschnitt", projects="{projects}"),  # a map by viewport (viewlist.js)
+        "inViewFailed": _("Die Projekte im Kartenausschnitt konnten gerade nicht geladen werden. Bitte verschieben "
+                          "Sie die Karte gleich noch einmal."),
         "free": _("kostenlos"),
         "zoomIn": _("Hineinzoomen"),
         "zoomOut": _("Herauszoomen"),

@@ -15,7 +15,10 @@ export function viewList(atlas, list, template, more, count) {
   function load(wanted, append) {
     const mine = ++asked;
     const url = atlas.inView + "&bbox=" + atlas.bbox() + "&seite=" + wanted + (atlas.query ? "&" + atlas.query : "");
-    return fetch(url, {credentials: "same-origin"}).then((response) => response.json()).then((answer) => {
+    return fetch(url, {credentials: "same-origin"}).then((response) => {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    }).then((answer) => {
       if (mine !== asked) return;  // the view or the filter changed meanwhile: a later answer lists it
       if (!append) list.textContent = "";
       const first = list.children.length;
@@ -29,6 +32,9 @@ export function viewList(atlas, list, template, more, count) {
       const next = list.children[first];
       if (append && next) next.querySelector("a").focus();
       atlas.listedAt = performance.now();
+    }).catch(() => {  // refused (too many requests from this address), or the server or the network failed
+      if (mine !== asked || !count) return;
+      count.textContent = TEXT.inViewFailed;  // said where the count is announced; the next move asks again
     });
   }
 
