@@ -14,9 +14,7 @@ made then, once per data version) or the whole data resource.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -25,7 +23,7 @@ from pathlib import Path
 from urllib.request import urlopen
 
 from browser_map import CHROMIUM_ARGS, atlas_server, visit
-from common import app_with_projects, arguments
+from common import app_with_projects, arguments, first_map_requests
 from playwright.sync_api import sync_playwright
 
 # The targets for 1M (#26) and today's figures at 100k with every project sent
@@ -86,8 +84,7 @@ def first_answers(url: str) -> str:
     started = time.perf_counter()
     page = urlopen(url + "/").read().decode()
     timings.append(f"/ {1000 * (time.perf_counter() - started):.0f} ms")
-    block = json.loads(re.search(r'<script type="application/json" id="atlas-data">(.*?)</script>', page, re.S)[1])
-    first = block["tiles"] + "&z=7&x=67&y=41" if "tiles" in block else block["src"]
+    first = first_map_requests(page)[0]
     started = time.perf_counter()
     size = len(urlopen(url + first).read())
     timings.append(f"{first.split('?')[0]} {1000 * (time.perf_counter() - started):.0f} ms ({size / 1000:.1f} kB)")

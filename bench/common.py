@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 import tempfile
 import time
@@ -78,3 +80,18 @@ def timed(action) -> tuple[float, object]:
     start = time.perf_counter()
     result = action()
     return time.perf_counter() - start, result
+
+
+def map_sources(page: str) -> dict:
+    """Where the map of a page fetches its projects (the #atlas-data block, atlas.web.public.data_sources)."""
+    return json.loads(re.search(r'<script type="application/json" id="atlas-data">(.*?)</script>', page, re.S)[1])
+
+
+def first_map_requests(page: str) -> list[str]:
+    """What the state map of a start page asks for first: all its projects, or (a map by viewport, above
+    ATLAS_MAP_CLUSTER_ABOVE) the tile of Niedersachsen at zoom 7 and the list in view."""
+    sources = map_sources(page)
+    if "tiles" not in sources:
+        return [sources["src"]]
+    joined = "&" if "?" in sources["tiles"] else "?"
+    return [f"{sources['tiles']}{joined}z=7&x=67&y=41", f"{sources['inView']}{joined}bbox=6.6,51.3,11.6,53.9"]

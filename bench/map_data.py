@@ -13,10 +13,9 @@ bytes (the page now carries the words). The reference is the state before this c
 from __future__ import annotations
 
 import gzip
-import json
 import time
 
-from common import app_with_projects, arguments
+from common import app_with_projects, arguments, map_sources
 
 from atlas.i18n import LANGUAGES
 
@@ -36,8 +35,7 @@ def main() -> None:
                 page = client.get(f"/?lang={code}")
                 text = page.get_data(as_text=True)
                 page_bytes = max(page_bytes, len(gzip.compress(text.encode(), 6)))
-                block = text.split('id="atlas-data">', 1)[1].split("</script>", 1)[0]
-                src = json.loads(block)["src"]
+                src = map_sources(text)["src"]
                 sources.add(src)
                 data = client.get(src, headers={"Accept-Encoding": "gzip"})
                 assert data.status_code == 200

@@ -18,7 +18,6 @@ by bench/common.py; which worker answered is read from the access log's process 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -27,8 +26,7 @@ import time
 from pathlib import Path
 
 import requests
-from bs4 import BeautifulSoup
-from common import app_with_projects, arguments, unlimited_env
+from common import app_with_projects, arguments, first_map_requests, unlimited_env
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -80,7 +78,7 @@ def measure(app, options: list[str]) -> list[tuple]:
             workers = children(server.pid)
         time.sleep(2)  # each worker has made its app (the port answers when the first one listens)
         started = {pid: memory(pid) for pid in workers}
-        data = map_data(requests.get(base + "/", timeout=600).text)
+        data = first_map_requests(requests.get(base + "/", timeout=600).text)
         paths = [path for page in PAGES for path in (data if page == "DATA" else [page])]
         for path in paths:
             for _ in range(200):  # until each worker answered it (the kernel hands a connection to either)
@@ -118,24 +116,12 @@ def in_one_process(database_url: str, directory: str) -> None:
     client = app.test_client()
     seen.append(("app made", memory(os.getpid())[0]))
     for path in [path for page in PAGES for path in (
-            map_data(client.get("/").get_data(as_text=True)) if page == "DATA" else [page])]:
+            first_map_requests(client.get("/").get_data(as_text=True)) if page == "DATA" else [page])]:
         assert client.get(path).status_code == 200, path
         seen.append((path.split("?")[0], memory(os.getpid())[0]))
     print(f"imports {seen[0][1]:.0f}  " + "  ".join(
         f"{name} +{mb - before:.0f}" for (name, mb), (_, before) in zip(seen[1:], seen, strict=False))
         + f"  = {seen[-1][1]:.0f} MB")
-
-
-def map_data(start_page: str) -> list[str]:
-    """What the state map of the start page fetches first: all its projects, or (above ATLAS_MAP_CLUSTER_ABOVE) the
-    tile of Niedersachsen at zoom 7 and the list in view (atlas.web.viewport)."""
-    page = BeautifulSoup(start_page, "html.parser")
-    preload = page.select_one("link[rel=preload][href*='projekte.json']")
-    if preload is not None:
-        return [preload["href"]]
-    sources = json.loads(page.select_one("#atlas-data").string)
-    joined = "&" if "?" in sources["tiles"] else "?"
-    return [f"{sources['tiles']}{joined}z=7&x=67&y=41", f"{sources['inView']}{joined}bbox=6.6,51.3,11.6,53.9"]
 
 
 def children(pid: int) -> list[int]:
