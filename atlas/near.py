@@ -34,33 +34,36 @@ def _to_metres() -> Transformer:
 
 @dataclass(frozen=True)
 class Hit:
-    index: int  # row in the index's frame
+    index: int  # row in the index's projects (NearIndex.rows)
     km: float
 
 
 class NearIndex:
-    def __init__(self, projects: pd.DataFrame, snapshot=None):
-        """An index over a frame of public projects; `snapshot` (atlas.published), if the frame is all of it in its
-        order, hands out the rows (with when each was confirmed, so a list needs no query for it)."""
-        self.projects = projects.reset_index(drop=True)
-        self.snapshot = snapshot
-        self.version = snapshot.version if snapshot is not None else None  # of the published projects it holds
-        x, y = _to_metres().transform(self.projects.lon.to_numpy(), self.projects.lat.to_numpy())
+    def __init__(self, projects):
+        """An index over public projects: a frame of PUBLIC_COLUMNS, or all of atlas.published's Snapshot, which
+        lends its columns without a copy (a million projects: no second table per process) and hands out its rows
+        with when each was confirmed, so a list needs no query for it."""
+        self.projects = projects.reset_index(drop=True) if isinstance(projects, pd.DataFrame) else projects
+        self.version = getattr(projects, "version", None)  # of the published projects it holds (a Snapshot's)
+        self.lats = np.asarray(self.projects["lat"], dtype=float)
+        self.lons = np.asarray(self.projects["lon"], dtype=float)
+        x, y = _to_metres().transform(self.lons, self.lats)
         from scipy.spatial import cKDTree  # a third of a second to import: only where an index is built
 
         self.xy = np.column_stack([x, y])
         self.tree = cKDTree(self.xy) if len(self.projects) else None
-        self.lats, self.lons = self.projects.lat.to_numpy(dtype=float), self.projects.lon.to_numpy(dtype=float)
 
     def rows(self, rows: list[int]) -> list[dict]:
-        """These rows of the index's frame as dicts (one step for all of them, not one per row)."""
+        """These rows of the index's projects as dicts (one step for all of them, not one per row)."""
         if not rows:
             return []
-        return self.snapshot.rows(rows) if self.snapshot is not None else self.projects.iloc[rows].to_dict("records")
+        if isinstance(self.projects, pd.DataFrame):
+            return self.projects.iloc[rows].to_dict("records")
+        return self.projects.rows(rows)
 
     def keep(self, wanted: Filter, now: datetime | None = None) -> np.ndarray | None:
         """Which of the index's projects pass a filter (None: all), for within, nearest and count_within."""
-        return wanted.keep(self.projects, now or local_now()) if wanted.active else None
+        return wanted.keep_columns(self.projects, now or local_now()) if wanted.active else None
 
     def within(self, lat: float, lon: float, radius_km: float, keep: np.ndarray | None = None,
                limit: int | None = None) -> list[Hit]:
@@ -131,7 +134,7 @@ class NearIndexCache:
 
     def current(self) -> NearIndex:
         snapshot = self.public.current()
-        return self._index.get(snapshot.version, lambda: NearIndex(snapshot.frame(), snapshot))
+        return self._index.get(snapshot.version, lambda: NearIndex(snapshot))
 
 
 @dataclass

@@ -169,7 +169,10 @@ class PublicData:
     def rebuild(self) -> Snapshot:
         """Every published project read again (at the start, or when the log does not reach back far enough)."""
         versions = self.store.versions_now()  # first: the rows read after are at least as new
-        columns = self._codes.columns(self.store.public_rows())
+        batches = [self._codes.columns(rows) for rows in self.store.public_row_batches()]
+        columns = {name: np.concatenate([batch[name] for batch in batches]) for name in COLUMNS} if batches \
+            else self._codes.columns([])
+        del batches
         self.rebuilds += 1
         snapshot = Snapshot(columns, self._codes.tables(), versions[None], {arl: versions[arl] for arl in ARLS})
         self._keep(snapshot)

@@ -27,9 +27,8 @@ def test_results_are_ordered_by_distance_and_agree_with_geopy(seeded, services):
     hits = index.within(*start, 200)
     assert len(hits) == 7
     assert [h.km for h in hits] == sorted(h.km for h in hits)
-    for hit in hits:
-        row = index.projects.iloc[hit.index]
-        assert hit.km == pytest.approx(geodesic(start, (row.lat, row.lon)).km, rel=0.005)
+    for hit, row in zip(hits, index.rows([hit.index for hit in hits]), strict=True):
+        assert hit.km == pytest.approx(geodesic(start, (row["lat"], row["lon"])).km, rel=0.005)
 
 
 def test_the_radius_edge_is_inclusive_and_exact(services):
@@ -47,7 +46,7 @@ def test_the_radius_edge_is_inclusive_and_exact(services):
 def test_handlungsfelder_narrow_the_results(seeded, services):
     index = services.near.current()
     hits = index.within(52.27, 8.05, 50, index.keep(Filter(fields=("arbeit-ausbildung",))))
-    assert [index.projects.iloc[h.index]["name"] for h in hits] == ["Gewerkepass"]
+    assert [row["name"] for row in index.rows([h.index for h in hits])] == ["Gewerkepass"]
     assert len(index.nearest(52.27, 8.05, 5, index.keep(Filter(fields=("teilhabe",))))) == 1
 
 
@@ -59,7 +58,7 @@ def test_the_index_is_renewed_when_a_project_is_published(seeded, services):
     assert cache.builds == builds
     project, _ = validate_project({"name": "Neu", "handlungsfelder": "sprache", "ort": "Lamspringe"})
     services.store.add(project, services.geocoder.geocode("Lamspringe").place, PUBLISHED)
-    assert "Neu" in set(cache.current().projects.name)
+    assert "Neu" in set(cache.current().projects["name"])
     assert cache.builds == builds + 1
 
 

@@ -182,6 +182,20 @@ def test_a_kept_copy_that_cannot_be_vouched_for_is_not_read(app, tmp_path, monke
     assert later.public.rebuilds == 1
 
 
+def test_everything_read_in_small_batches_equals_everything_read_at_once(seeded, monkeypatch):
+    """A start reads a million projects batch by batch, never all as rows at once: the copy is the same, in the
+    same order, with the same codes, whatever the batch size."""
+    import atlas.store.versions
+
+    services = seeded.extensions["atlas"]
+    services.store.add_many([located(services, "Zweiter Treff", "Meppen"), located(services, "Begegnung", "Aurich")],
+                            PUBLISHED)
+    at_once = PublicData(services.store).rebuild()
+    monkeypatch.setattr(atlas.store.versions, "ROW_BATCH", 2)
+    assert [len(batch) for batch in services.store.public_row_batches()] == [2, 2, 2, 2, 1]
+    assert_same(PublicData(services.store).rebuild(), at_once)
+
+
 def test_a_log_that_does_not_reach_back_far_enough_means_reading_everything_again(services):
     store, public = services.store, services.public
     store.add_many([located(services, "Sprachcafé", "Meppen")], PUBLISHED)

@@ -15,6 +15,7 @@ from atlas.store.public import PUBLIC_COLUMNS
 
 LINE_KEY = "unconfirmed_line"  # in meta: minutes since 1970 of the line last renewed for (0: never)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ROW_BATCH = 20_000  # rows of the driver held at once while every published project is read
 
 
 class Versions:
@@ -41,21 +42,28 @@ class PublicLog:
     """What the in-memory copy of the published projects (atlas.published) reads: all of them, or those that
     changed since a version."""
 
-    def public_rows(self, ids: list[int] | None = None) -> list[tuple]:
-        """The published projects (all, or those of these ids) as rows of PUBLIC_COLUMNS + approximate +
-        confirmed_at, at their exact positions, as the database's driver gives them (confirmed_at: a datetime, or
-        in SQLite its text; the flags: 0 and 1 in SQLite). All of them come in the order of the public lists: Ort,
-        name, id by their characters' code points, in any database as in Python."""
-        columns = [projects.c[name] if name in projects.c else FROM_SOURCE.label(name) for name in PUBLIC_COLUMNS]
-        query = select(*columns, projects.c.approximate, projects.c.confirmed_at).where(
-            projects.c.status == PUBLISHED)
+    def public_rows(self, ids: list[int]) -> list[tuple]:
+        """The published projects of these ids as rows of PUBLIC_COLUMNS + approximate + confirmed_at, at their
+        exact positions, as the database's driver gives them (confirmed_at: a datetime, or in SQLite its text; the
+        flags: 0 and 1 in SQLite)."""
         rows: list[tuple] = []
         with self.read() as db:
-            if ids is None:
-                return _driver_rows(db.execute(query.order_by(*_code_point_order(db, projects))))
             for first in range(0, len(ids), ID_BATCH):
-                rows += _driver_rows(db.execute(query.where(projects.c.id.in_(ids[first:first + ID_BATCH]))))
+                rows += _driver_rows(db.execute(_public_query().where(projects.c.id.in_(ids[first:first + ID_BATCH]))))
         return rows
+
+    def public_row_batches(self, size: int | None = None):
+        """Every published project as public_rows gives them, in batches of at most `size` rows, all in the order of
+        the public lists: Ort, name, id by their characters' code points, in any database as in Python. One read;
+        a million projects are never Python rows all at once (atlas.published makes its columns batch by batch;
+        PostgreSQL's driver holds the answer in its own memory until it is read)."""
+        with self.read() as db:
+            result = db.execute(_public_query().order_by(*_code_point_order(db, projects)))
+            try:
+                while batch := result.cursor.fetchmany(size or ROW_BATCH):
+                    yield batch
+            finally:
+                result.close()
 
     def public_changes_since(self, version: int) -> list[dict]:
         """Every logged change after `version`, oldest first (kind, project_id, arl, version)."""
@@ -71,6 +79,11 @@ class PublicLog:
         query = select(public_changes.c.token).where(public_changes.c.version == version).limit(1)
         with self.read() as db:
             return db.execute(query).scalar()
+
+
+def _public_query():
+    columns = [projects.c[name] if name in projects.c else FROM_SOURCE.label(name) for name in PUBLIC_COLUMNS]
+    return select(*columns, projects.c.approximate, projects.c.confirmed_at).where(projects.c.status == PUBLISHED)
 
 
 def _driver_rows(result) -> list[tuple]:
