@@ -17,11 +17,10 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import urllib.request
 from pathlib import Path
 
-from common import app_with_projects, arguments, unlimited_env
+from common import app_with_projects, arguments, scratch, unlimited_env
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +49,7 @@ BASEMAP = "document.getElementById('map_atlas').atlas.basemap"  # the map's part
 def main() -> None:
     options = parse_args()
     for size in options.sizes:
-        directory = Path(tempfile.mkdtemp(prefix="atlas-bench-basemap-"))
+        directory = scratch("atlas-bench-basemap-")
         app_with_projects(size, directory=directory).extensions["atlas"].close()
         with served(directory) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

@@ -21,7 +21,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
@@ -29,7 +28,7 @@ import folium
 import xstatic.pkg.jquery as jquery
 import xstatic.pkg.leaflet as leaflet
 import xstatic.pkg.leaflet_markercluster as markercluster
-from common import app_with_projects, arguments, unlimited_env
+from common import app_with_projects, arguments, scratch, unlimited_env
 from folium.plugins import MarkerCluster
 from playwright.sync_api import sync_playwright
 
@@ -58,7 +57,7 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             for size in options.sizes:
-                directory = Path(tempfile.mkdtemp(prefix="atlas-bench-browser-"))
+                directory = scratch("atlas-bench-browser-")
                 app = app_with_projects(size, directory=directory)
                 frame = app.extensions["atlas"].store.published()
                 app.extensions["atlas"].close()

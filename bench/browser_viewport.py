@@ -17,13 +17,12 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.request import urlopen
 
 from browser_map import CHROMIUM_ARGS, atlas_server, visit
-from common import app_with_projects, arguments, first_map_requests
+from common import app_with_projects, arguments, first_map_requests, scratch
 from playwright.sync_api import sync_playwright
 
 # The targets for 1M (#26) and today's figures at 100k with every project sent
@@ -70,7 +69,7 @@ def database(size: int, keep: Path | None) -> Path:
             return folder
         folder.mkdir(parents=True, exist_ok=True)
     else:
-        folder = Path(tempfile.mkdtemp(prefix="atlas-bench-viewport-"))
+        folder = scratch("atlas-bench-viewport-")
     started = time.perf_counter()
     app = app_with_projects(size, directory=folder)
     app.extensions["atlas"].close()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from atlas.migrate import upgrade  # noqa: E402
 from atlas.places import Place  # noqa: E402
 from atlas.projects import ProjectInput  # noqa: E402
 from atlas.store import PENDING, PUBLISHED  # noqa: E402
-from bench.common import SLUGS, UNLIMITED, WORDS, random_points  # noqa: E402
+from bench.common import SLUGS, UNLIMITED, WORDS, random_points, scratch  # noqa: E402
 
 ARL = "leine-weser"
 PASSWORD = "ein-langes-passwort"
@@ -39,7 +38,7 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=25_000)
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
-    directory = Path(tempfile.mkdtemp(prefix="atlas-bench-dashboard-"))
+    directory = scratch("atlas-bench-dashboard-")
     same_size = directory / "same-size.html"
     app = create_app({"TILES": "none", "DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}",
                       "INSTANCE_PATH": str(directory), "PASSWORD_HASH": "pbkdf2:sha256:1000", **UNLIMITED})

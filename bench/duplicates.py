@@ -15,12 +15,11 @@ from __future__ import annotations
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from common import UNLIMITED, WORDS, arguments
+from common import UNLIMITED, WORDS, arguments, scratch
 
 from atlas import create_app
 from atlas.districts import Assignment
@@ -88,7 +87,7 @@ def naive_seconds(rows: list[dict]) -> float:
 
 
 def fresh_app():
-    directory = Path(tempfile.mkdtemp(prefix="atlas-bench-"))
+    directory = scratch("atlas-bench-")
     app = create_app({"DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}", "INSTANCE_PATH": str(directory),
                       "TILES": "none", **UNLIMITED})
     upgrade(app.config["DATABASE_URL"])

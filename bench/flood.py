@@ -19,14 +19,13 @@ import random
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
 
 import requests
-from common import app_with_projects, arguments
+from common import app_with_projects, arguments, scratch
 
 from atlas.i18n import LANGUAGES
 
@@ -66,7 +65,7 @@ def main() -> None:
 
 
 def run(size: int, seconds: int) -> None:
-    directory = Path(tempfile.mkdtemp(prefix="atlas-bench-flood-"))
+    directory = scratch("atlas-bench-flood-")
     app = app_with_projects(size, directory=directory)
     regions = app.extensions["atlas"].regions
     app.extensions["atlas"].close()
@@ -121,7 +120,7 @@ def victim(base: str, seconds: float) -> list[float]:
 
 
 def wrk(base: str, paths: list[str], seconds: int) -> dict:
-    script = Path(tempfile.mkdtemp(prefix="atlas-flood-")) / "flood.lua"
+    script = scratch("atlas-flood-") / "flood.lua"
     quoted = ",\n".join('"' + quote(path, safe="/?&=.+") + '"' for path in paths)
     script.write_text(f"""
 paths = {{{quoted}}}

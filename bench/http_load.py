@@ -16,11 +16,10 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import requests
-from common import app_with_projects, arguments, unlimited_env
+from common import app_with_projects, arguments, scratch, unlimited_env
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -37,7 +36,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs Debian's wrk")
     for size in options.sizes:
-        directory = Path(tempfile.mkdtemp(prefix="atlas-bench-http-"))
+        directory = scratch("atlas-bench-http-")
         app_with_projects(size, directory=directory).extensions["atlas"].close()
         port = free_port()
         env = {**os.environ, **unlimited_env(),

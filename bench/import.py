@@ -23,11 +23,10 @@ import io
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-import common  # noqa: F401 - puts the checkout on sys.path
+import common  # also puts the checkout on sys.path
 import numpy as np
 
 from atlas.gazetteer import PLZ_CENTROIDS
@@ -57,7 +56,7 @@ def main() -> None:
 
 
 def run(backend: str, rows: int, places, server) -> None:
-    directory = Path(tempfile.mkdtemp(prefix="atlas-bench-import-"))
+    directory = common.scratch("atlas-bench-import-")
     path = directory / "projekte.csv"
     path.write_bytes(csv_rows(rows, places).encode("cp1252"))
     url = server.create_database() if backend == "postgresql" else f"sqlite:///{directory / 'atlas.db'}"
@@ -111,7 +110,7 @@ def unambiguous_places() -> list[tuple[str, str]]:
     """(Ort, PLZ or "") for places of Niedersachsen: the PLZ is given where the name alone is ambiguous."""
     from atlas import create_app
 
-    app = create_app({"TILES": "none", "INSTANCE_PATH": tempfile.mkdtemp(prefix="atlas-bench-gaz-")})
+    app = create_app({"TILES": "none", "INSTANCE_PATH": str(common.scratch("atlas-bench-gaz-"))})
     geocoder = app.extensions["atlas"].geocoder
     gazetteer = geocoder.gazetteer
     inside = gazetteer.entries[gazetteer.entries.kreis_rs.notna()]

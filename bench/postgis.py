@@ -22,12 +22,11 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from common import SLUGS, arguments, random_points
+from common import SLUGS, arguments, random_points, scratch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -78,7 +77,7 @@ def join(url: str, n: int) -> None:
     """The Kreise of an import's n points: one PostGIS query against the tiled spatial join in memory."""
     from atlas import create_app
 
-    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": tempfile.mkdtemp(prefix="atlas-bench-"),
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(scratch("atlas-bench-")),
                       "TILES": "none"})
     store, regions = app.extensions["atlas"].store, app.extensions["atlas"].regions
     lon, lat = random_points(regions, n, seed=3)
@@ -158,7 +157,7 @@ def run_child(path: str, url: str) -> None:
     from atlas import create_app
 
     started = time.perf_counter()
-    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": tempfile.mkdtemp(prefix="atlas-bench-"),
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(scratch("atlas-bench-")),
                       "TILES": "none"})
     store = app.extensions["atlas"].store
     regions = app.extensions["atlas"].regions

@@ -19,10 +19,9 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from common import app_with_projects, unlimited_env
+from common import app_with_projects, scratch, unlimited_env
 from submit import niedersachsen_plz, submit_all
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +39,7 @@ def main() -> None:
     try:
         rows = []
         for backend in ("sqlite", "postgresql"):
-            directory = Path(tempfile.mkdtemp(prefix=f"atlas-scaling-{backend}-"))
+            directory = scratch(f"atlas-scaling-{backend}-")
             url = f"sqlite:///{directory / 'atlas.db'}" if backend == "sqlite" else postgres.create_database()
             app = app_with_projects(options.existing, directory=directory, DATABASE_URL=url)
             app.extensions["atlas"].close()

@@ -14,12 +14,11 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import requests
-from common import app_with_projects, arguments, unlimited_env
+from common import app_with_projects, arguments, scratch, unlimited_env
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -30,7 +29,7 @@ ATLAS = str(Path(sys.executable).with_name("atlas"))
 
 def main() -> None:
     options = parse_args()
-    directory = Path(tempfile.mkdtemp(prefix="atlas-bench-start-"))
+    directory = scratch("atlas-bench-start-")
     env = {**os.environ, **unlimited_env(),
            "ATLAS_INSTANCE_PATH": str(directory), "ATLAS_TILES": "none", "ATLAS_LOG_LEVEL": "WARNING",
            "ATLAS_DATABASE_URL": f"sqlite:///{directory / 'leer.db'}"}

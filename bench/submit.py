@@ -21,7 +21,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import requests
-from common import app_with_projects
+from common import app_with_projects, scratch
 
 from atlas.gazetteer import PLZ_CENTROIDS
 
@@ -40,7 +39,7 @@ REFERENCE = re.compile(r"GS-\d{6}")
 
 def main() -> None:
     options = parse_args()
-    directory = Path(tempfile.mkdtemp(prefix="atlas-bench-submit-"))
+    directory = scratch("atlas-bench-submit-")
     if options.existing:
         app_with_projects(options.existing, directory=directory)
     plz = niedersachsen_plz()
