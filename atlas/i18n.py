@@ -70,11 +70,12 @@ def number(value: float, decimals: int = 0) -> str:
                           locale=current_language())
 
 
-def distance(km: float) -> str:
-    """3,4 km (de), 3.4 كم (ar), 3,4 км (ru): a distance with its unit, one decimal."""
+def distance(km: float, code: str | None = None) -> str:
+    """3,4 km (de), 3.4 كم (ar), 3,4 км (ru): a distance with its unit, one decimal, in the reader's language (or in
+    the language `code`, for a list that asked for the reader's once)."""
     # rounded as Babel rounds (the decimal of str(km), half to even), so the text is Babel's: a list of 100
     # distances shows a few dozen distinct ones, each formatted once per language
-    return _distance(Decimal(str(km)).quantize(TENTH), current_language())
+    return _distance(Decimal(str(km)).quantize(TENTH), code or current_language())
 
 
 TENTH = Decimal("0.1")

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from atlas.facts import LANGUAGE_BITS, ZIELGRUPPEN, language_name, times_text
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.i18n import _
+from atlas.i18n import LANGUAGES, _, current_language, speaking
 from atlas.sources import stand_text
 
 TILES = {
@@ -78,12 +79,21 @@ def summary_data(projects: pd.DataFrame) -> str:
 def labels(schedules) -> dict:
     """What the map's projects are shown with in the reader's language: the Handlungsfelder, the languages, and
     these times (OSM opening_hours as stored) spelled out."""
-    return {
-        "fields": [{"slug": hf.slug, "label": hf.label, "colour": hf.colour, "letter": hf.letter, "bit": hf.bit}
-                   for hf in HANDLUNGSFELDER.values()],
-        "sprachen": [{"bit": bit, "name": language_name(code)} for code, bit in LANGUAGE_BITS.items()],
-        "zeiten": {raw: "; ".join(times_text(raw)) for raw in schedules if raw},
-    }
+    code = current_language()
+    return {**_fixed_labels(code), "zeiten": {raw: "; ".join(times_text(raw, code)) for raw in schedules if raw}}
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _fixed_labels(code: str) -> dict:
+    """The Handlungsfelder and the languages in the language `code`: the same for every page in it (made once per
+    process and language; the catalogues do not change while it runs)."""
+    with speaking(code):
+        return {
+            "fields": [{"slug": hf.slug, "label": hf.label, "colour": hf.colour, "letter": hf.letter, "bit": hf.bit}
+                       for hf in HANDLUNGSFELDER.values()],
+            "sprachen": [{"bit": bit, "name": language_name(language, code)}
+                         for language, bit in LANGUAGE_BITS.items()],
+        }
 
 
 def columns(projects: pd.DataFrame) -> dict:
@@ -100,23 +110,32 @@ def columns(projects: pd.DataFrame) -> dict:
 
     Once per data set: `scale`; `zg_alle`, the bit of the target group „für alle“, which passes every target group.
     """
-    orte, ort_index = _table(projects["ort"])
-    traeger, traeger_index = _table(projects["traeger"])
-    zeiten, zeiten_index = _table(projects["zeiten"])
-    unconfirmed = projects["from_source"].fillna(False).astype(bool) if "from_source" in projects \
-        else pd.Series(False, index=projects.index)
-    quellen, quelle_index = _table(projects.get("quelle", pd.Series("", index=projects.index)).where(unconfirmed, ""))
-    staende, stand_index = _table(projects.get("quelle_stand", pd.Series("", index=projects.index))
-                                  .where(unconfirmed, "").map(stand_text))
+    # plain numpy from here on: a list of 100 projects (a near search) costs microseconds per step, not pandas'
+    # fixed cost per operation
+    def values(name: str, default="") -> np.ndarray:  # texts and flags as Python objects, whatever pandas made
+        return projects[name].to_numpy(dtype=object) if name in projects \
+            else np.full(len(projects), default, dtype=object)
+
+    def numbers(name: str, kind) -> np.ndarray:
+        return projects[name].to_numpy(dtype=kind)
+
+    orte, ort_index = _table(values("ort"))
+    traeger, traeger_index = _table(values("traeger"))
+    zeiten, zeiten_index = _table(values("zeiten"))
+    from_source = values("from_source", False)
+    unconfirmed = np.where(pd.isna(from_source), False, from_source).astype(bool)
+    quellen, quelle_index = _table(np.where(unconfirmed, values("quelle"), ""))
+    stand = np.where(unconfirmed, values("quelle_stand"), "")
+    staende, stand_index = _table(np.array([stand_text(value) for value in stand], dtype=object))
     return {
-        "id": projects["id"].astype(int).tolist(),
-        "lat": np.round(projects["lat"].to_numpy() * COORD_SCALE).astype(int).tolist(),
-        "lon": np.round(projects["lon"].to_numpy() * COORD_SCALE).astype(int).tolist(),
-        "name": projects["name"].tolist(),
-        "hf_mask": projects["hf_mask"].astype(int).tolist(),
-        "sprachen_mask": projects["sprachen_mask"].astype(int).tolist(),
-        "zg_mask": projects["zg_mask"].astype(int).tolist(),
-        "kostenlos": (projects["kosten"] == "kostenlos").astype(int).tolist(),
+        "id": numbers("id", np.int64).tolist(),
+        "lat": np.round(numbers("lat", float) * COORD_SCALE).astype(int).tolist(),
+        "lon": np.round(numbers("lon", float) * COORD_SCALE).astype(int).tolist(),
+        "name": values("name").tolist(),
+        "hf_mask": numbers("hf_mask", np.int64).tolist(),
+        "sprachen_mask": numbers("sprachen_mask", np.int64).tolist(),
+        "zg_mask": numbers("zg_mask", np.int64).tolist(),
+        "kostenlos": (values("kosten") == "kostenlos").astype(int).tolist(),
         "ort_index": ort_index, "orte": orte,
         "traeger_index": traeger_index, "traeger": traeger,
         "zeiten_index": zeiten_index, "zeiten_roh": zeiten,
@@ -149,6 +168,7 @@ def summary_columns(projects: pd.DataFrame) -> dict:
     return {"summary_index": index, "summaries": [dict(zip(names, entry, strict=True)) for entry in table]}
 
 
-def _table(values: pd.Series) -> tuple[list[str], list[int]]:
-    codes, uniques = pd.factorize(values.fillna(""))
+def _table(values: np.ndarray) -> tuple[list[str], list[int]]:
+    """Each distinct value once (in the order they first appear; none: ""), and each project's index into them."""
+    codes, uniques = pd.factorize(np.where(pd.isna(values), "", values))
     return [str(u) for u in uniques], codes.astype(int).tolist()

@@ -43,8 +43,9 @@ class NearIndex:
         """An index over public projects: a frame of PUBLIC_COLUMNS, or all of atlas.published's Snapshot, which
         lends its columns without a copy (a million projects: no second table per process) and hands out its rows
         with when each was confirmed, so a list needs no query for it."""
-        self.projects = projects.reset_index(drop=True) if isinstance(projects, pd.DataFrame) else projects
-        self.version = getattr(projects, "version", None)  # of the published projects it holds (a Snapshot's)
+        framed = isinstance(projects, pd.DataFrame)
+        self.projects = projects.reset_index(drop=True) if framed else projects
+        self.version = None if framed else projects.version  # of the published projects it holds (a Snapshot's)
         self.lats = np.asarray(self.projects["lat"], dtype=float)
         self.lons = np.asarray(self.projects["lon"], dtype=float)
         x, y = _to_metres().transform(self.lons, self.lats)

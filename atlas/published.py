@@ -13,6 +13,7 @@ import bisect
 import pickle
 import re
 import threading
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -169,7 +170,8 @@ class PublicData:
     def rebuild(self) -> Snapshot:
         """Every published project read again (at the start, or when the log does not reach back far enough)."""
         versions = self.store.versions_now()  # first: the rows read after are at least as new
-        batches = [self._codes.columns(rows) for rows in self.store.public_row_batches()]
+        with closing(self.store.public_row_batches()) as read:  # the read ends here, even if a batch fails
+            batches = [self._codes.columns(rows) for rows in read]
         columns = {name: np.concatenate([batch[name] for batch in batches]) for name in COLUMNS} if batches \
             else self._codes.columns([])
         del batches

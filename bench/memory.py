@@ -87,7 +87,9 @@ def measure(app, options: list[str]) -> list[tuple]:
                 with requests.Session() as session:
                     assert session.get(base + path, timeout=600).status_code == 200, path
             else:
-                raise RuntimeError(f"not every worker answered {path}")
+                # the folder goes when the benchmark ends (common.scratch): the log's end is shown here
+                raise RuntimeError(f"not every worker answered {path}; gunicorn's log ends:\n"
+                                   + "\n".join(log.read_text().splitlines()[-20:]))
         warm = {pid: memory(pid) for pid in workers}
     finally:
         server.terminate()

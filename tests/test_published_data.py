@@ -183,8 +183,8 @@ def test_a_kept_copy_that_cannot_be_vouched_for_is_not_read(app, tmp_path, monke
 
 
 def test_everything_read_in_small_batches_equals_everything_read_at_once(seeded, monkeypatch):
-    """A start reads a million projects batch by batch, never all as rows at once: the copy is the same, in the
-    same order, with the same codes, whatever the batch size."""
+    """A start reads a million projects batch by batch, never all as rows at once: the copy holds the same
+    values in the same order, whatever the batch size."""
     import atlas.store.versions
 
     services = seeded.extensions["atlas"]

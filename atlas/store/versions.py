@@ -54,9 +54,10 @@ class PublicLog:
 
     def public_row_batches(self, size: int | None = None):
         """Every published project as public_rows gives them, in batches of at most `size` rows, all in the order of
-        the public lists: Ort, name, id by their characters' code points, in any database as in Python. One read;
-        a million projects are never Python rows all at once (atlas.published makes its columns batch by batch;
-        PostgreSQL's driver holds the answer in its own memory until it is read)."""
+        the public lists: Ort, name, id by their characters' code points, in any database as in Python. One read,
+        open until the last batch is taken (or the generator is closed): a million projects are never Python rows
+        all at once (atlas.published makes its columns batch by batch). PostgreSQL's driver still receives the
+        whole answer first and holds it in its own memory until the read ends."""
         with self.read() as db:
             result = db.execute(_public_query().order_by(*_code_point_order(db, projects)))
             try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import current_app
 from markupsafe import Markup
 
+from atlas.i18n import distance
 from atlas.versioned import Recent
 from atlas.web import language
 from atlas.web.reader import public_views
@@ -16,17 +17,19 @@ KEPT_ITEMS = 20_000  # about 1 kB each
 
 
 def list_items(rows: list[dict], version: int | None, name_macro, rest_macro) -> list[tuple]:
-    """(row, name, rest) for each project of a list: its name's link and the rest of its item (two macros of
-    templates/_partials.html, called with the project's public view) as written for this language from the
+    """(row, name, rest, distance) for each project of a list: its name's link and the rest of its item (two macros
+    of templates/_partials.html, called with the project's public view) as written for this language from the
     published projects at `version` (the snapshot the rows come from, atlas.published) – the same key always
-    means the same parts. Rows of no snapshot (`version` None) are written each time."""
+    means the same parts – and its distance (`km`) written out, or None for a row without one. Rows of no snapshot
+    (`version` None) are written each time."""
+    code = language.current()
+    away = [distance(row["km"], code) if "km" in row else None for row in rows]
     if version is None:
-        return [(row, Markup(name_macro(view)), Markup(rest_macro(view))) for row, view in
-                zip(rows, public_views(rows), strict=True)]
+        return [(row, Markup(name_macro(view)), Markup(rest_macro(view)), far) for row, view, far in
+                zip(rows, public_views(rows), away, strict=True)]
     kept = current_app.extensions.get("atlas_items")
     if kept is None:  # one per app: another app's versions and ids are other projects
         kept = current_app.extensions.setdefault("atlas_items", Recent(KEPT_ITEMS))
-    code = language.current()
     keys = [(version, code, int(row["id"])) for row in rows]
     parts = [kept.get(key) for key in keys]
     missing = [i for i, found in enumerate(parts) if found is None]
@@ -34,4 +37,4 @@ def list_items(rows: list[dict], version: int | None, name_macro, rest_macro) ->
         for i, view in zip(missing, public_views([rows[i] for i in missing]), strict=True):
             parts[i] = (Markup(name_macro(view)), Markup(rest_macro(view)))
             kept.put(keys[i], parts[i])
-    return [(row, name, rest) for row, (name, rest) in zip(rows, parts, strict=True)]
+    return [(row, name, rest, far) for row, (name, rest), far in zip(rows, parts, away, strict=True)]
