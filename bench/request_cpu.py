@@ -5,7 +5,8 @@ the same app – the reference: what a page costs that is only sent.
     .venv/bin/python bench/request_cpu.py                       # 10k and 100k published projects
     .venv/bin/python bench/request_cpu.py --sizes 1000000 --requests 100
 
-Every near search is a new place (random points in Niedersachsen, the position as a browser shares it), every
+Every near search is a new place (random points in Niedersachsen, the position as a browser shares it) – and
+then 20 places asked again and again, whose list items are kept, so only the rest of the page is made – every
 search a new query (bench/search.py's mix: a word whole, cut short or misspelt, half with a place and radius, a
 third with a Handlungsfeld; the kept answers forgotten before each). The API's pages: first each a page never asked
 before (a new offset each time), then four pages asked again and again – kept until the next publication, so these
@@ -44,6 +45,8 @@ def main() -> None:
         asked = queries(options.requests + 20)
         found = [("/suche", query) for query in asked]
         kinds = {"near search, a new place each": [(url, None) for url in near],
+                 # the same 20 places again and again: their list items are kept (atlas.web.items), the rest is made
+                 "near search, 20 places again": [(url, None) for url in near[:20]] * (options.requests // 20 + 1),
                  "/suche, a new query each": found}
         # a page never asked before (each a new offset; a kept page is answered from the page cache)
         kinds["/items, a new page each"] = [("/ogc/collections/projekte/items", {"offset": str(offset)})
