@@ -157,3 +157,13 @@ def test_the_pin_moves_with_the_arrow_keys(page, site):
     expect(latitude).not_to_have_value(before)
     assert float(latitude.input_value().replace(",", ".")) > float(before.replace(",", "."))
     expect(page.locator("#standort-zuordnung")).to_contain_text("Leine-Weser")
+
+
+def test_the_links_in_a_maps_attribution_are_told_apart_by_more_than_colour(page, site):
+    """Leaflet's „Leaflet“ link stands in the attribution's text in #0078A8 beside #333 (2.6:1): axe-core calls that
+    a violation wherever it can see the background behind the box (WCAG 1.4.1), so the atlas underlines it."""
+    page.goto(site + "/projekt/1")
+    links = page.locator(".leaflet-control-attribution a")
+    expect(links.first).to_be_visible()
+    for link in links.all():
+        assert "underline" in link.evaluate("(node) => getComputedStyle(node).textDecorationLine")
