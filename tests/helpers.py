@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import shutil
@@ -85,12 +86,16 @@ def _cache_dir() -> Path:
 
 @functools.cache
 def _own_cache_dir() -> str:
-    return tempfile.mkdtemp(prefix="atlas-cache-")
+    directory = tempfile.mkdtemp(prefix="atlas-cache-")
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    return directory
 
 
 @functools.cache
 def _sqlite_template() -> Path:
-    path = Path(tempfile.mkdtemp(prefix="atlas-template-")) / "atlas.db"
+    """The migrated database that each test's is copied from, one per process, inside the run's cache folder (which
+    goes when the run ends)."""
+    path = Path(tempfile.mkdtemp(prefix="atlas-template-", dir=_cache_dir())) / "atlas.db"
     upgrade(f"sqlite:///{path}")  # as `atlas db upgrade` makes it; closed after, so the file is whole
     return path
 
