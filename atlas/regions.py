@@ -3,6 +3,7 @@ ArL: atlas.districts)."""
 
 from __future__ import annotations
 
+import json
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -16,6 +17,15 @@ from atlas.districts import OUTSIDE, Assignment, Kreis, reason_for
 TILE_DEGREES = 0.1
 
 
+def read_geojson(path: Path) -> gpd.GeoDataFrame:
+    """A GeoJSON file of the atlas's data (RFC 7946: longitude and latitude in WGS84) as a frame of its properties
+    and geometries, the same as geopandas.read_file gives, without loading GDAL: that library alone adds about
+    28 MB to every process that reads a file with it."""
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    frame = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
+    return frame[[*(name for name in frame.columns if name != "geometry"), "geometry"]]
+
+
 class Regions:
     """Kreise at full resolution (to assign), simplified Kreise and ArL (to draw), the neighbours, and the
     population of each Kreis."""
@@ -24,10 +34,10 @@ class Regions:
         """`gemeinden`: the Gemeinden with their population, by default data/gazetteer/gemeinden_ni.csv beside
         the region files' folder."""
         self._gemeinden = gemeinden or directory.parent / "gazetteer" / "gemeinden_ni.csv"
-        self.kreise = gpd.read_file(directory / "kreise.geojson")
-        self.kreise_karte = gpd.read_file(directory / "kreise_karte.geojson")
-        self.arl = gpd.read_file(directory / "arl.geojson")
-        self.umgebung = gpd.read_file(directory / "umgebung.geojson")
+        self.kreise = read_geojson(directory / "kreise.geojson")
+        self.kreise_karte = read_geojson(directory / "kreise_karte.geojson")
+        self.arl = read_geojson(directory / "arl.geojson")
+        self.umgebung = read_geojson(directory / "umgebung.geojson")
         self.by_rs = {
             row.rs: Kreis(row.rs, row.name, row.kind, row.arl)
             for row in self.kreise.drop(columns="geometry").itertuples()
