@@ -317,6 +317,9 @@ class Searcher:
         vocabulary = None
         for word in words(query)[:MAX_WORDS]:
             variants = _shortest([word, _stem(word)])
+            if _numbered(word):  # a postcode, a house number, "B1": as typed, never 30169 for 30159
+                result.append(variants)
+                continue
             vocabulary = vocabulary if vocabulary is not None else self.vocabulary()
             if not any(_begins(vocabulary, v) for v in variants):
                 # a typo rarely hits the first letter: compare with the words that begin like it
@@ -329,12 +332,13 @@ class Searcher:
         return result
 
     def vocabulary(self) -> list[str]:
-        """The index's words, sorted, once per store version."""
+        """The index's words without a digit (those are never corrected: atlas.search.Searcher.terms), sorted,
+        once per store version. Postcodes and house numbers would otherwise be most of it."""
         def read() -> list[str]:
-            if self.store.dialect == "postgresql":
-                sql = "SELECT word FROM ts_stat('SELECT document FROM project_search')"  # the words, not the facets
+            if self.store.dialect == "postgresql":  # the words of the documents, not the facets
+                sql = "SELECT word FROM ts_stat('SELECT document FROM project_search') WHERE word !~ '[0-9]'"
             else:
-                sql = "SELECT term FROM project_search_vocabulary WHERE col = 'document'"
+                sql = "SELECT term FROM project_search_vocabulary WHERE col = 'document' AND term NOT GLOB '*[0-9]*'"
             with self.store.read() as db:
                 return sorted(row[0] for row in db.execute(text(sql)))
 
@@ -348,6 +352,10 @@ def _shortest(variants: list[str]) -> list[str]:
         if not any(variant.startswith(shorter) for shorter in kept):
             kept.append(variant)
     return kept
+
+
+def _numbered(word: str) -> bool:
+    return any(character.isdigit() for character in word)
 
 
 def _begins(vocabulary: list[str], prefix: str) -> bool:

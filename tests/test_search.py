@@ -17,6 +17,8 @@ PROJECTS = [
     ("Gewerkepass", "Handwerkskammer", "Berufe im Handwerk kennenlernen.", "arbeit-ausbildung", "Osnabrück",
      PUBLISHED),
     ("Sprachcafé Geheim", "Unbekannt", "Wartet noch auf Freigabe.", "sprache", "Hildesheim", PENDING),
+    ("Lernhilfe Nordstadt", "Lernhaus", "Treffpunkt in 31134 Hildesheim, Hilfe bei Schulaufgaben.", "teilhabe",
+     "Hildesheim", PUBLISHED),
 ]
 
 
@@ -50,6 +52,12 @@ def names(app, **params) -> list[str]:
 ])
 def test_what_a_person_types_finds_the_project(searching, typed, expected):
     assert names(searching, q=typed)[:1] == [expected]
+
+
+def test_a_number_is_found_as_typed_and_never_taken_for_a_close_one(searching):
+    assert names(searching, q="31134") == ["Lernhilfe Nordstadt"]
+    assert names(searching, q="3113") == ["Lernhilfe Nordstadt"]  # the beginning of it, as with words
+    assert names(searching, q="31135") == []  # the next postcode is another place, not a typo
 
 
 def test_only_published_projects_are_found(searching):
