@@ -22,9 +22,16 @@ from opening_hours import OpeningHours, ParserError, State
 from atlas.i18n import N_, _, current_language, isolate, listing, speaking
 from atlas.text import email_address
 
-# The languages a project may work in; a code's bit never changes (it is stored in sprachen_mask).
-OFFER_LANGUAGES = ("de", "en", "ar", "fa", "ps", "ku", "ckb", "tr", "uk", "ru", "ti", "so", "am", "fr", "es", "it",
-                   "pl", "ro", "bg", "sq", "sr", "ur", "vi", "zh")
+# The languages a project may work in, each named in itself as CLDR (Babel) names it; a code's bit never changes
+# (it is stored in sprachen_mask). The names are written here so that no process loads the locale data of all 24
+# languages to name them (27 MB in all); tests/test_languages.py checks them against Babel's.
+AUTONYMS = {
+    "de": "Deutsch", "en": "English", "ar": "العربية", "fa": "فارسی", "ps": "پښتو", "ku": "kurdî (kurmancî)",
+    "ckb": "کوردیی ناوەندی", "tr": "Türkçe", "uk": "українська", "ru": "русский", "ti": "ትግርኛ", "so": "Soomaali",
+    "am": "አማርኛ", "fr": "français", "es": "español", "it": "italiano", "pl": "polski", "ro": "română",
+    "bg": "български", "sq": "shqip", "sr": "српски", "ur": "اردو", "vi": "Tiếng Việt", "zh": "中文",
+}
+OFFER_LANGUAGES = tuple(AUTONYMS)
 LANGUAGE_BITS = {code: 1 << i for i, code in enumerate(OFFER_LANGUAGES)}
 
 
@@ -61,7 +68,7 @@ OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
 def language_name(code: str, reader: str | None = None) -> str:
     """ "العربية (Arabisch)": the language in itself, and in the reader's language where that differs."""
-    own = _locale(code).get_display_name(code)
+    own = AUTONYMS[code]
     reader = reader or current_language()
     if reader == code:
         return own

@@ -114,6 +114,15 @@ def test_every_page_offers_every_language_named_in_itself(reader):
     assert links["ar"].has_attr("aria-current") and links["de"]["href"].endswith("lang=de")
 
 
+def test_the_offer_languages_are_named_in_themselves_as_cldr_names_them():
+    from babel import Locale
+
+    from atlas.facts import AUTONYMS, language_name
+
+    assert AUTONYMS == {code: Locale.parse(code).get_display_name(code) for code in AUTONYMS}
+    assert language_name("ar", "de") == "العربية (Arabisch)" and language_name("de", "de") == "Deutsch"
+
+
 def test_cached_pages_are_kept_per_language_and_hand_the_map_its_words(reader):
     client = reader.test_client()
     german, english = html(client.get("/?lang=de")), html(client.get("/?lang=en"))
