@@ -31,15 +31,15 @@ from atlas.store import PUBLIC_COLUMNS
 COLUMNS = [*PUBLIC_COLUMNS, "confirmed_at"]  # confirmed_at: seconds since 1970 (NaN: never)
 NUMBERS = {"id": np.int64, "lat": np.float64, "lon": np.float64, "hf_mask": np.int64, "sprachen_mask": np.int64,
            "zg_mask": np.int64, "from_source": bool, "confirmed_at": np.float64}
+SQLITE_MOMENT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?")  # SQLite's text of a moment, in UTC
 # Columns whose values repeat (places, Träger, districts, times): kept as codes into a table of the values, each
 # value once per process
+CODED = ("traeger", "ort", "handlungsfelder", "kreis_rs", "kreis_name", "arl", "kosten", "zeiten", "quelle",
+         "quelle_stand")
 # The other columns (name, summary) are texts of their own: numpy's variable-width strings, which hold a short one
 # inside the array and a longer one as UTF-8 beside it – half the memory of Python strings (a million names:
 # 51 MB instead of 115 MB). Read out, they are Python strings again (None: none).
 TEXT = StringDType(na_object=None)
-SQLITE_MOMENT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?")  # SQLite's text of a moment, in UTC
-CODED = ("traeger", "ort", "handlungsfelder", "kreis_rs", "kreis_name", "arl", "kosten", "zeiten", "quelle",
-         "quelle_stand")
 
 
 class Snapshot:
@@ -108,7 +108,7 @@ class Snapshot:
         """These projects (default: all) as a frame of PUBLIC_COLUMNS, in list order."""
         if positions is None:
             positions = np.arange(len(self))
-        return pd.DataFrame({name: self._values(name, positions) for name in PUBLIC_COLUMNS})  # texts as objects
+        return pd.DataFrame({name: self._values(name, positions) for name in PUBLIC_COLUMNS})
 
     def apply(self, changed: list[int], rows: list[tuple], version: int, arl_versions: dict[str, int],
               codes: Codes) -> Snapshot:

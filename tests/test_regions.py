@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -91,3 +93,17 @@ def test_assign_takes_a_geodataframe_in_another_crs_and_keeps_its_index(regions)
     assert list(result.index) == [10, 20]
     assert list(result.kreis_name) == ["Region Hannover", "Emsland"]
     assert list(result.arl) == ["leine-weser", "weser-ems"]
+
+
+@pytest.mark.parametrize("path", ["regions/kreise.geojson", "regions/kreise_karte.geojson", "regions/arl.geojson",
+                                  "regions/umgebung.geojson", "gazetteer/gemeinden_nord.geojson"])
+def test_the_boundaries_read_without_gdal_are_those_geopandas_reads(path):
+    import shapely
+
+    from atlas.regions import read_geojson
+
+    file = Path(__file__).resolve().parent.parent / "data" / path
+    ours, theirs = read_geojson(file), gpd.read_file(file)
+    assert list(ours.columns) == list(theirs.columns) and ours.crs == theirs.crs
+    assert ours.drop(columns="geometry").equals(theirs.drop(columns="geometry"))
+    assert shapely.equals_exact(ours.geometry.values, theirs.geometry.values, tolerance=0).all()
