@@ -89,6 +89,9 @@ def hf_labels(slugs: str) -> list[str]:
     return [HANDLUNGSFELDER[s].label for s in slugs.split(";") if s in HANDLUNGSFELDER]
 
 
+COUNTED = ("kreis_rs", "hf_mask")  # the columns kreis_counts reads
+
+
 def kreis_counts(regions: Regions, projects: pd.DataFrame, arl: str) -> dict:
     """Projects per Kreis and Handlungsfeld of one district, every Kreis listed, with totals: one count per column,
     not a pass per Kreis."""

@@ -104,11 +104,11 @@ class Snapshot:
         values = [self._values(name, positions).tolist() for name in COLUMNS]
         return [dict(zip(COLUMNS, row, strict=True)) for row in zip(*values, strict=True)]
 
-    def frame(self, positions=None) -> pd.DataFrame:
-        """These projects (default: all) as a frame of PUBLIC_COLUMNS, in list order."""
+    def frame(self, positions=None, names=PUBLIC_COLUMNS) -> pd.DataFrame:
+        """These projects (default: all) as a frame of PUBLIC_COLUMNS (or only the columns `names`), in list order."""
         if positions is None:
             positions = np.arange(len(self))
-        return pd.DataFrame({name: self._values(name, positions) for name in PUBLIC_COLUMNS})
+        return pd.DataFrame({name: self._values(name, positions) for name in names})
 
     def apply(self, changed: list[int], rows: list[tuple], version: int, arl_versions: dict[str, int],
               codes: Codes) -> Snapshot:

@@ -13,7 +13,7 @@ from atlas.filters import TIMES, Filter
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
 from atlas.mapdata import data_version, labels, map_data, project_data, script_json, summary_data
-from atlas.present import kreis_counts, local_now
+from atlas.present import COUNTED, kreis_counts, local_now
 from atlas.web import current_pages, current_services, keep_params, language
 from atlas.web.assets import page_map
 from atlas.web.params import LIST_PAGE, arl_argument, page_number, valid_filter
@@ -78,12 +78,13 @@ def _map_page(view: str, arl: str | None):
             raise BadRequest(_("Seite %(page)s gibt es nicht: die Liste hat %(pages)s Seite(n).", page=page,
                                pages=pages))
         sources = data_sources(arl, version, published)
+        counts = kreis_counts(services.regions, published.frame(published.select(arl), COUNTED), arl) if arl else None
         return render_template(
             f"public/{view}.html", map=parts, data=script_json(sources), data_src=sources.get("src"), filter=chosen,
             fields=HANDLUNGSFELDER, projects=public_views(published.rows(shown[first:first + LIST_PAGE])),
             total=len(shown), page=page, pages=pages,
             arl=ARLS.get(arl) if arl else None, arls=ARLS, tiles=current_app.config["TILES"],
-            counts=kreis_counts(services.regions, published.frame(published.select(arl)), arl) if arl else None,
+            counts=counts,
         )
 
     return respond(current_pages().get(key, version, render, scope=arl))
