@@ -12,7 +12,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from atlas.filters import Filter, parse_filter
-from atlas.geo import distances
+from atlas.geo import box_around, distances
 from atlas.i18n import _
 from atlas.places import parse_position
 from atlas.present import local_now
@@ -216,11 +216,15 @@ def find_near(query: NearQuery, geocoder, index: NearIndex) -> NearResult:
                       candidates=[c for c in located.candidates if c != place])
 
 
-def within_radius(projects: pd.DataFrame, place, radius_km: float) -> pd.DataFrame:
-    """The projects of a public frame (at their public positions already) within the radius of a place, with their
-    distance `km` – measured as geo.distances measures everywhere."""
-    km = distances(place.lat, place.lon, projects.lat, projects.lon, np.zeros(len(projects), dtype=bool))
-    return projects.assign(km=km)[km <= radius_km]
+def within_radius(published, positions: np.ndarray, place, radius_km: float) -> np.ndarray:
+    """Those of these positions in the published projects (atlas.published, at their public positions already)
+    that lie within the radius of a place, in the same order – measured as geo.distances measures everywhere, for
+    those in the box around it (geo.box_around) only."""
+    south, north, west, east = box_around(place.lat, place.lon, radius_km)
+    lats, lons = published["lat"][positions], published["lon"][positions]
+    boxed = (lats >= south) & (lats <= north) & (lons >= west) & (lons <= east)
+    positions, lats, lons = positions[boxed], lats[boxed], lons[boxed]
+    return positions[distances(place.lat, place.lon, lats, lons, np.zeros(len(positions), dtype=bool)) <= radius_km]
 
 
 def circle(place, radius_km: float) -> dict:

@@ -199,3 +199,32 @@ def test_place_suggestions_accept_the_readers_script_and_show_the_german_name(cl
     assert client.get("/orte?q=Хиль").get_json()[0]["label"] == "Hildesheim (Landkreis Hildesheim)"
     assert client.get("/orte?q=Ламспр").get_json()[0]["name"] == "Lamspringe", "by its transliteration"
     assert client.get("/orte", query_string={"q": "Привет"}).get_json() == []
+
+
+def test_within_a_radius_keeps_everyone_on_the_rim_in_every_direction(services):
+    """Projects just inside and just outside 10 km of a place, in 16 directions: the box that spares measuring the
+    projects far away loses none inside (embedded maps and downloads around a place use it)."""
+    import numpy as np
+    from pyproj import Geod
+
+    from atlas.districts import Assignment
+    from atlas.geo import distances
+    from atlas.near import within_radius
+    from atlas.places import Place
+    from atlas.projects import ProjectInput
+
+    centre = services.geocoder.geocode("Celle").place
+    items = []
+    for bearing in [22.5 * i for i in range(16)]:
+        for metres in (9_990, 9_999, 10_010):
+            lon, lat, _back = Geod(ellps="WGS84").fwd(centre.lon, centre.lat, bearing, metres)
+            project = ProjectInput(name=f"Rand {bearing} {metres}", traeger="", description="",
+                                   handlungsfelder=["sprache"], ort="Celle")
+            items.append((project, Place("Celle", lat, lon, "place", "test", Assignment(None, None))))
+    services.store.add_many(items, PUBLISHED)
+    published = services.public.current()
+    everyone = published.select()
+    found = {int(i) for i in published["id"][within_radius(published, everyone, centre, 10)]}
+    km = distances(centre.lat, centre.lon, published["lat"], published["lon"], np.zeros(len(published), dtype=bool))
+    assert found == {int(i) for i in published["id"][km <= 10]}
+    assert len(found) == 32  # 9,990 m and 9,999 m in each direction; 10,010 m never

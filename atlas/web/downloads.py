@@ -47,15 +47,15 @@ def published(fmt: str):
 
 def _file(services, published, fmt: str, arl: str | None, chosen, now, near) -> str | bytes:
     """The file: GeoJSON or CSV of the published projects of the district (or state), the filter and the place."""
-    frame = published.frame(published.select(arl, chosen, now))
+    positions = published.select(arl, chosen, now)
     if near is not None:
         located = (services.geocoder.position(near.lat, near.lon) if near.lat is not None
                    else services.geocoder.geocode(near.ort))
         if not located.ok:
             raise BadRequest(located.message)
-        frame = within_radius(frame, located.place, near.radius_km)
+        positions = within_radius(published, positions, located.place, near.radius_km)
     features = [ogc.project_feature(row, absolute_url("public.project", project_id=row["id"]))
-                for row in services.store.published_rows(frame.id.astype(int).tolist())]
+                for row in services.store.published_rows(published["id"][positions].tolist())]
     licence, licence_url = current_app.config["DATA_LICENCE"], current_app.config["DATA_LICENCE_URL"]
     return (downloads.geojson(features, licence, licence_url) if fmt == "geojson"
             else downloads.excel_csv(features, licence))

@@ -56,26 +56,26 @@ def embedded():
 def _render(services, published, arl, kreis, chosen, now, near, fixed: list[tuple[str, str]]) -> str:
     """The map gets every project of its area and filters in the browser, as the atlas's maps do; the list is
     filtered here, for a browser without scripts. The state and a district share the atlas's versioned data."""
-    area = published.frame(published.select(arl))
+    area = published.select(arl)  # positions in the published projects, in list order (frames only of the few)
     kind = f"region-{arl}" if arl else "atlas"
     full = url_for("public.region", slug=arl) if arl else url_for("public.index")
     sources = data_sources(arl, published.version_of(arl), published)
     data = script_json(sources)
     if kreis:
-        area = area[area.kreis_rs == kreis]
+        area = area[published.columns["kreis_rs"][area] == published.code_of("kreis_rs", kreis)]
         west, south, east, north = services.regions.kreise[services.regions.kreise.rs == kreis].total_bounds
         view = {"lat": (south + north) / 2, "lon": (west + east) / 2, "zoom": 10}
-        kind, data = "naehe", project_data(reader_frame(area), view=view, open_src=sources["open"])
+        kind, data = "naehe", project_data(reader_frame(published.frame(area)), view=view, open_src=sources["open"])
     if near is not None:
         located = services.geocoder.geocode(near.ort)
         if not located.ok:
             raise BadRequest(located.message)
-        area = within_radius(area, located.place, near.radius_km)
-        kind, data = "naehe", project_data(reader_frame(area), circle(located.place, near.radius_km),
+        area = within_radius(published, area, located.place, near.radius_km)
+        kind, data = "naehe", project_data(reader_frame(published.frame(area)), circle(located.place, near.radius_km),
                                         open_src=sources["open"])
         full = url_for("near.near", ort=near.ort, umkreis=near.radius_km)
-    shown = chosen.apply(area, now)
-    listed = with_summaries([project_view(row) for row in shown.head(LIST_PAGE).to_dict("records")])
+    shown = area[chosen.keep_columns(published, now)[area]] if chosen.active else area
+    listed = with_summaries([project_view(row) for row in published.rows(shown[:LIST_PAGE])])
     return render_template("embed/map.html", map=page_map(kind), data=data, filter=chosen, fields=HANDLUNGSFELDER,
                            total=len(shown), fixed=fixed, projects=listed,
                            full=full, arl=ARLS.get(arl) if arl else None)
