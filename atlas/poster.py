@@ -26,6 +26,9 @@ class Poster:
     url: str  # what the QR code opens
 
 
+DRAWN = ("hf_mask", "lat", "lon")  # the columns of the projects make_poster reads
+
+
 def make_poster(title: str, area: gpd.GeoDataFrame, projects: pd.DataFrame, url: str) -> Poster:
     """The poster of an area (one or more boundary rows) and its published projects."""
     counts = [(hf, int(((projects.hf_mask & hf.bit) != 0).sum())) for hf in HANDLUNGSFELDER.values()]

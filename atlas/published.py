@@ -91,6 +91,10 @@ class Snapshot:
             keep = passing if keep is None else keep & passing
         return np.arange(len(self)) if keep is None else np.flatnonzero(keep)
 
+    def in_kreis(self, positions: np.ndarray, rs: str) -> np.ndarray:
+        """Those of these positions whose project lies in the Kreis of key `rs`, in the same order."""
+        return positions[self.columns["kreis_rs"][positions] == self.code_of("kreis_rs", rs)]
+
     def id_order(self) -> np.ndarray:
         """The positions in the order of the ids (the API's pages), once per snapshot."""
         return self._derive(("id order",), lambda: np.argsort(self.columns["id"], kind="stable"))

@@ -62,7 +62,7 @@ def _render(services, published, arl, kreis, chosen, now, near, fixed: list[tupl
     sources = data_sources(arl, published.version_of(arl), published)
     data = script_json(sources)
     if kreis:
-        area = area[published.columns["kreis_rs"][area] == published.code_of("kreis_rs", kreis)]
+        area = published.in_kreis(area, kreis)
         west, south, east, north = services.regions.kreise[services.regions.kreise.rs == kreis].total_bounds
         view = {"lat": (south + north) / 2, "lon": (west + east) / 2, "zoom": 10}
         kind, data = "naehe", project_data(reader_frame(published.frame(area)), view=view, open_src=sources["open"])

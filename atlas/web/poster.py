@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, url_for
 
 from atlas.districts import ARLS
 from atlas.i18n import _
-from atlas.poster import make_poster
+from atlas.poster import DRAWN, make_poster
 from atlas.web import current_pages, current_services, language
 from atlas.web.limits import limiter, pdf_limit, poster_limit
 from atlas.web.pdf import render_pdf
@@ -59,15 +59,14 @@ def _render(services, published, key: str) -> str:
     if key in regions.by_rs:
         kreis = regions.by_rs[key]
         area = regions.kreise_karte[regions.kreise_karte.rs == key]
-        projects = published.frame(published.select(kreis.arl))
-        projects = projects[projects.kreis_rs == key]
+        projects = published.frame(published.in_kreis(published.select(kreis.arl), key), DRAWN)
         centre = area.geometry.union_all().representative_point()
         url = base + url_for("near.near", lat=f"{centre.y:.4f}", lon=f"{centre.x:.4f}", name=kreis.label,
                              umkreis=RADIUS_KM)
         title = kreis.label
     elif key in ARLS:
         area = regions.arl[regions.arl.arl == key]
-        projects = published.frame(published.select(key))
+        projects = published.frame(published.select(key), DRAWN)
         url = base + url_for("public.region", slug=key)
         title = ARLS[key].name
     else:

@@ -131,7 +131,7 @@ def summaries_data():
     published = current_services().public.current()
     version = published.version_of(arl)
     data = current_pages().get(("kurztexte", arl, language.current()), version,
-                        lambda: summary_data(reader_frame(published.frame(published.select(arl)))),
+                        lambda: summary_data(reader_frame(published.frame(published.select(arl), ("id", "summary")))),
                         mimetype="application/json", scope=arl)
     current = request.args.get("v") == data_version(version)
     response = respond(data, max_age=YEAR if current else 0, immutable=current)
