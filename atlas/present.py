@@ -89,23 +89,22 @@ def hf_labels(slugs: str) -> list[str]:
     return [HANDLUNGSFELDER[s].label for s in slugs.split(";") if s in HANDLUNGSFELDER]
 
 
-COUNTED = ("kreis_rs", "hf_mask")  # the columns kreis_counts reads
-
-
-def kreis_counts(regions: Regions, projects: pd.DataFrame, arl: str) -> dict:
-    """Projects per Kreis and Handlungsfeld of one district, every Kreis listed, with totals: one count per column,
-    not a pass per Kreis."""
+def kreis_counts(regions: Regions, published, positions: np.ndarray, arl: str) -> dict:
+    """Projects per Kreis and Handlungsfeld of one district (`positions` in the published copy, atlas.published),
+    every Kreis listed, with totals: one count per column, not a pass per Kreis; each distinct Kreis of the copy
+    looked up once, the projects by their codes."""
     kreise = regions.kreise[regions.kreise.arl == arl].sort_values("name")
     keys = list(kreise.rs)
-    row_of = pd.Index(keys).get_indexer(projects.kreis_rs.to_numpy())
+    row_of = pd.Index(keys).get_indexer(published.tables["kreis_rs"])[published.columns["kreis_rs"][positions]]
+    all_masks = published.columns["hf_mask"][positions]
     inside = row_of >= 0
-    row_of, masks = row_of[inside], projects.hf_mask.to_numpy(dtype=np.int64)[inside]
+    row_of, masks = row_of[inside], all_masks[inside]
     per_field = [np.bincount(row_of[(masks & hf.bit) != 0], minlength=len(keys)) for hf in HANDLUNGSFELDER.values()]
     totals = np.bincount(row_of, minlength=len(keys))
     rows = [{"rs": rs, "label": regions.by_rs[rs].label, "fields": [int(counts[i]) for counts in per_field],
              "total": int(totals[i])} for i, rs in enumerate(keys)]
-    return {"rows": rows, "totals": [int(((projects.hf_mask.to_numpy(dtype=np.int64) & hf.bit) != 0).sum())
-                                     for hf in HANDLUNGSFELDER.values()], "total": len(projects)}
+    return {"rows": rows, "totals": [int(((all_masks & hf.bit) != 0).sum()) for hf in HANDLUNGSFELDER.values()],
+            "total": len(positions)}
 
 
 BERLIN = ZoneInfo("Europe/Berlin")

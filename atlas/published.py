@@ -55,7 +55,7 @@ class Snapshot:
         self.pos_of = np.full(int(ids.max()) + 1 if len(ids) else 1, -1, dtype=np.int64)  # position by id
         self.pos_of[ids] = np.arange(len(ids))
         self._derived: dict[tuple, np.ndarray] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a derived column may be made from another
 
     def __len__(self) -> int:
         return len(self.columns["id"])
@@ -90,6 +90,10 @@ class Snapshot:
             passing = wanted.keep_columns(self, now)
             keep = passing if keep is None else keep & passing
         return np.arange(len(self)) if keep is None else np.flatnonzero(keep)
+
+    def codes_in(self, name: str, arl: str | None) -> np.ndarray:
+        """The distinct codes of a coded column among the projects of a district (None: all), once per snapshot."""
+        return self._derive(("codes", name, arl), lambda: np.unique(self.columns[name][self.select(arl)]))
 
     def in_kreis(self, positions: np.ndarray, rs: str) -> np.ndarray:
         """Those of these positions whose project lies in the Kreis of key `rs`, in the same order."""
@@ -135,7 +139,7 @@ class Snapshot:
         return {name: value for name, value in vars(self).items() if name not in ("_derived", "_lock")}
 
     def __setstate__(self, state: dict) -> None:
-        vars(self).update(state, _derived={}, _lock=threading.Lock())
+        vars(self).update(state, _derived={}, _lock=threading.RLock())
 
     def _derive(self, key: tuple, make) -> np.ndarray:
         with self._lock:

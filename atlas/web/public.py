@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
@@ -13,7 +12,7 @@ from atlas.filters import TIMES, Filter
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _
 from atlas.mapdata import data_version, labels, map_data, project_data, script_json, summary_data
-from atlas.present import COUNTED, kreis_counts, local_now
+from atlas.present import kreis_counts, local_now
 from atlas.web import current_pages, current_services, keep_params, language
 from atlas.web.assets import page_map
 from atlas.web.params import LIST_PAGE, arl_argument, page_number, valid_filter
@@ -78,7 +77,7 @@ def _map_page(view: str, arl: str | None):
             raise BadRequest(_("Seite %(page)s gibt es nicht: die Liste hat %(pages)s Seite(n).", page=page,
                                pages=pages))
         sources = data_sources(arl, version, published)
-        counts = kreis_counts(services.regions, published.frame(published.select(arl), COUNTED), arl) if arl else None
+        counts = kreis_counts(services.regions, published, published.select(arl), arl) if arl else None
         return render_template(
             f"public/{view}.html", map=parts, data=script_json(sources), data_src=sources.get("src"), filter=chosen,
             fields=HANDLUNGSFELDER, projects=public_views(published.rows(shown[first:first + LIST_PAGE])),
@@ -95,8 +94,7 @@ def data_sources(arl: str | None, version: int, published) -> dict:
     language and shared by every page that shows them) and their summaries in the page's language (`summaries`),
     the ids open now or this week (`open`), and the words to show the projects with in the page's language
     (`labels`: the data carries none)."""
-    schedules = np.unique(published.columns["zeiten"][published.select(arl)])
-    words = labels(published.tables["zeiten"][schedules])
+    words = labels(published.tables["zeiten"][published.codes_in("zeiten", arl)])
     open_src = url_for("public.open_data", arl=arl)
     if by_viewport(published, arl):  # too many to send at once: clusters per tile, the list by the view
         return {**viewport_sources(arl, version), "open": open_src, "labels": words}
