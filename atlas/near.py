@@ -216,15 +216,16 @@ def find_near(query: NearQuery, geocoder, index: NearIndex) -> NearResult:
                       candidates=[c for c in located.candidates if c != place])
 
 
-def within_radius(published, positions: np.ndarray, place, radius_km: float) -> np.ndarray:
+def within_radius(published, positions: np.ndarray, place, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
     """Those of these positions in the published projects (atlas.published, at their public positions already)
-    that lie within the radius of a place, in the same order – measured as geo.distances measures everywhere, for
-    those in the box around it (geo.box_around) only."""
+    that lie within the radius of a place, in the same order, and their distances in km – measured as
+    geo.distances measures everywhere, for those in the box around it (geo.box_around) only."""
     south, north, west, east = box_around(place.lat, place.lon, radius_km)
     lats, lons = published["lat"][positions], published["lon"][positions]
     boxed = (lats >= south) & (lats <= north) & (lons >= west) & (lons <= east)
     positions, lats, lons = positions[boxed], lats[boxed], lons[boxed]
-    return positions[distances(place.lat, place.lon, lats, lons, np.zeros(len(positions), dtype=bool)) <= radius_km]
+    km = distances(place.lat, place.lon, lats, lons, np.zeros(len(positions), dtype=bool))
+    return positions[km <= radius_km], km[km <= radius_km]
 
 
 def circle(place, radius_km: float) -> dict:

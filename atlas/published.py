@@ -284,7 +284,7 @@ def give_back_freed_memory() -> None:
     its heap for the process (50 MB at a million projects) unless asked. Nothing where the C library cannot."""
     try:
         ctypes.CDLL(None).malloc_trim(0)
-    except (AttributeError, OSError):  # not glibc
+    except (AttributeError, OSError, TypeError):  # not glibc
         pass
 
 

@@ -19,8 +19,9 @@ TILE_DEGREES = 0.1
 
 def read_geojson(path: Path) -> gpd.GeoDataFrame:
     """A GeoJSON file of the atlas's data (RFC 7946: longitude and latitude in WGS84) as a frame of its properties
-    and geometries, the same as geopandas.read_file gives, without loading GDAL: that library alone adds about
-    28 MB to every process that reads a file with it."""
+    and geometries, the same as geopandas.read_file gives for these files, without loading GDAL: that library alone
+    adds about 28 MB to every process that reads a file with it. Only for the atlas's own files (scripts/ writes
+    them): a feature's "id", a "crs" member and dates in properties are not read as GDAL would."""
     features = json.loads(path.read_text(encoding="utf-8"))["features"]
     frame = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
     return frame[[*(name for name in frame.columns if name != "geometry"), "geometry"]]

@@ -58,6 +58,13 @@ def test_the_embedded_map_shows_its_filter_and_links_to_the_full_atlas(embed_app
     assert full["target"] == "_blank" and full["href"].startswith(("/region/", "/in-der-naehe", "/"))
 
 
+def test_an_embedded_map_around_a_place_lists_how_far_each_project_is(embed_app):
+    client = embed_app.test_client()
+    around = html(client.get("/einbetten?ort=Hildesheim&umkreis=5&zeit=woche"))
+    assert [node.get_text() for node in around.select(".entfernung")] == ["0,0\xa0km", "0,0\xa0km"]
+    assert html(client.get("/einbetten?kreis=03254")).select(".entfernung") == []  # a Kreis has no centre
+
+
 @pytest.mark.parametrize("payload", PAYLOADS[:10])
 def test_hostile_parameters_of_the_embedded_map_are_refused_as_text(embed_app, payload):
     for name in ("kreis", "arl", "sprache", "ort"):

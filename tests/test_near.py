@@ -224,7 +224,9 @@ def test_within_a_radius_keeps_everyone_on_the_rim_in_every_direction(services):
     services.store.add_many(items, PUBLISHED)
     published = services.public.current()
     everyone = published.select()
-    found = {int(i) for i in published["id"][within_radius(published, everyone, centre, 10)]}
+    inside, their_km = within_radius(published, everyone, centre, 10)
     km = distances(centre.lat, centre.lon, published["lat"], published["lon"], np.zeros(len(published), dtype=bool))
+    found = {int(i) for i in published["id"][inside]}
     assert found == {int(i) for i in published["id"][km <= 10]}
+    assert their_km.tolist() == km[inside].tolist()
     assert len(found) == 32  # 9,990 m and 9,999 m in each direction; 10,010 m never

@@ -53,7 +53,7 @@ def _file(services, published, fmt: str, arl: str | None, chosen, now, near) -> 
                    else services.geocoder.geocode(near.ort))
         if not located.ok:
             raise BadRequest(located.message)
-        positions = within_radius(published, positions, located.place, near.radius_km)
+        positions, _km = within_radius(published, positions, located.place, near.radius_km)
     features = [ogc.project_feature(row, absolute_url("public.project", project_id=row["id"]))
                 for row in services.store.published_rows(published["id"][positions].tolist())]
     licence, licence_url = current_app.config["DATA_LICENCE"], current_app.config["DATA_LICENCE_URL"]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from flask import Blueprint, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
@@ -57,6 +58,7 @@ def _render(services, published, arl, kreis, chosen, now, near, fixed: list[tupl
     """The map gets every project of its area and filters in the browser, as the atlas's maps do; the list is
     filtered here, for a browser without scripts. The state and a district share the atlas's versioned data."""
     area = published.select(arl)  # positions in the published projects, in list order (frames only of the few)
+    km = None  # around a place: the distance of each in `area`
     kind = f"region-{arl}" if arl else "atlas"
     full = url_for("public.region", slug=arl) if arl else url_for("public.index")
     sources = data_sources(arl, published.version_of(arl), published)
@@ -70,12 +72,17 @@ def _render(services, published, arl, kreis, chosen, now, near, fixed: list[tupl
         located = services.geocoder.geocode(near.ort)
         if not located.ok:
             raise BadRequest(located.message)
-        area = within_radius(published, area, located.place, near.radius_km)
+        area, km = within_radius(published, area, located.place, near.radius_km)
         kind, data = "naehe", project_data(reader_frame(published.frame(area)), circle(located.place, near.radius_km),
                                         open_src=sources["open"])
         full = url_for("near.near", ort=near.ort, umkreis=near.radius_km)
-    shown = area[chosen.keep_columns(published, now)[area]] if chosen.active else area
-    listed = with_summaries([project_view(row) for row in published.rows(shown[:LIST_PAGE])])
+    passing = chosen.keep_columns(published, now)[area] if chosen.active else np.ones(len(area), dtype=bool)
+    shown = area[passing]
+    rows = published.rows(shown[:LIST_PAGE])
+    if km is not None:  # the list says how far each is
+        for row, distance in zip(rows, km[passing][:LIST_PAGE].tolist(), strict=True):
+            row["km"] = distance
+    listed = with_summaries([project_view(row) for row in rows])
     return render_template("embed/map.html", map=page_map(kind), data=data, filter=chosen, fields=HANDLUNGSFELDER,
                            total=len(shown), fixed=fixed, projects=listed,
                            full=full, arl=ARLS.get(arl) if arl else None)
