@@ -29,8 +29,36 @@ def test_the_poster_counts_the_projects_of_its_kreis_by_handlungsfeld(poster_app
     counts = {row.th.get_text(" ", strip=True)[2:]: int(row.td.get_text()) for row in page.select(".poster-counts tr")}
     assert counts == {"Sprache": 3, "Arbeit & Ausbildung": 1, "Wohnen & Leben": 0, "Bürgerschaftliches Engagement": 0,
                       "Gesellschaftliche Teilhabe": 0}
-    assert len(page.select(".poster-map circle")) == 4
+    assert len(page.select(".poster-map circle")) == 1  # all four at the same place: one dot
     assert page.select_one(".poster-url").get_text().startswith("http://127.0.0.1:5000/in-der-naehe?lat=")
+
+
+def test_a_poster_draws_a_dot_near_every_project_and_stays_small_however_many_there_are(poster_app, monkeypatch):
+    """3,000 projects around Hildesheim: every one lies within half a grid cell's diagonal of a drawn dot, every dot
+    stands for projects, and dots that would cover each other (a dot's radius is 4) are drawn once."""
+    import numpy as np
+    import pandas as pd
+    from scipy.spatial import cKDTree
+
+    from atlas import poster
+
+    regions = poster_app.extensions["atlas"].regions
+    area = regions.kreise_karte[regions.kreise_karte.rs == "03254"]
+    rng = np.random.default_rng(3)
+    projects = pd.DataFrame({"lat": 52.15 + rng.uniform(-0.02, 0.02, 3000),
+                             "lon": 9.95 + rng.uniform(-0.03, 0.03, 3000)})
+
+    def dots(grid: float) -> np.ndarray:
+        monkeypatch.setattr(poster, "DOT_GRID", grid)
+        svg = poster.area_svg(area, projects)
+        return np.array([[float(x), float(y)] for x, y in re.findall(r'<circle cx="([^"]+)" cy="([^"]+)"', svg)])
+
+    grid = poster.DOT_GRID
+    exact, drawn = dots(0.001), dots(grid)
+    assert len(exact) == 3000 and len(drawn) == len({(x // grid, y // grid) for x, y in drawn.tolist()}) < 500
+    reach = grid * 2**0.5 / 2 + 1e-6
+    assert cKDTree(drawn).query(exact)[0].max() <= reach  # every project near a dot
+    assert cKDTree(exact).query(drawn)[0].max() <= reach  # no dot where no project is
 
 
 def test_a_district_has_its_poster_and_an_unknown_key_is_not_found(poster_app):
