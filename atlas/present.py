@@ -16,16 +16,17 @@ from atlas.texts import Shown
 
 
 def project_view(row: dict) -> dict:
-    """A project row with its Handlungsfelder as objects (name, colour, letter) and its facts, for display; `source`
-    for one gathered from a public source that its Träger has not confirmed yet."""
+    """A project row with its Handlungsfelder as objects (name, colour, letter; a tuple, which keys their badges,
+    templates/_partials.html) and its facts, for display; `source` for one gathered from a public source that its
+    Träger has not confirmed yet."""
     slugs = [s for s in str(row.get("handlungsfelder", "")).split(";") if s in HANDLUNGSFELDER]
-    return dict(row, fields=[HANDLUNGSFELDER[s] for s in slugs], facts=facts_view(row), source=source_view(row))
+    return dict(row, fields=tuple(HANDLUNGSFELDER[s] for s in slugs), facts=facts_view(row), source=source_view(row))
 
 
 def blank_project() -> dict:
     """A project without values and with every Handlungsfeld: the list item the browser fills (static/js/list.js),
     rendered by the macro of the server's items (templates/_partials.html, project_template)."""
-    return {"id": 0, "name": "", "traeger": "", "ort": "", "fields": list(HANDLUNGSFELDER.values()), "facts": {},
+    return {"id": 0, "name": "", "traeger": "", "ort": "", "fields": tuple(HANDLUNGSFELDER.values()), "facts": {},
             "summary_shown": Shown(text="", lang="de", dir="auto")}
 
 
