@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from flask import current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits.storage import MemoryStorage
+
+SWEEP_SECONDS = 5.0  # how often the counters of one process are swept for those whose window ended
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """The limits' counters in one process (`memory://`): limits' own MemoryStorage, whose expired counters are
+    swept at most every SWEEP_SECONDS. limits sweeps after every counted request that comes 10 ms after the last
+    one, in a thread of its own and over every client counted: with 100,000 clients in the current minute each
+    visitor's request cost 11 ms more CPU (bench/crowd.py). An expired counter is never read as a live one – the
+    storage drops it when it is next asked – so sweeping less often only keeps the memory of a gone client a few
+    seconds longer. Registered for `memory://` in place of limits' class (limits' scheme registry)."""
+
+    STORAGE_SCHEME = ["memory"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        self._swept_at = time.monotonic()
+        self._sweeping = threading.Lock()
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # what limits calls (by its private name) after each write
+        if time.monotonic() - self._swept_at < SWEEP_SECONDS or not self._sweeping.acquire(blocking=False):
+            return
+        try:
+            if time.monotonic() - self._swept_at >= SWEEP_SECONDS and not self.timer.is_alive():
+                self._swept_at = time.monotonic()
+                self.timer = threading.Timer(0, self._MemoryStorage__expire_events)
+                self.timer.daemon = True
+                self.timer.start()
+        finally:
+            self._sweeping.release()
 
 
 # Storage and switches come from the app config: RATELIMIT_STORAGE_URI (memory:// for one process,
