@@ -140,6 +140,28 @@ def test_a_client_over_its_limit_is_refused_at_the_door_for_that_kind_of_page_on
     assert other.get("/suche?q=Wort").status_code == 200
 
 
+
+def test_a_client_stepping_through_the_addresses_of_its_ipv6_network_is_one_client(tmp_path):
+    """A subscriber line gets a whole /64: counted per address, one client could change its last bits at every
+    request and never meet a limit."""
+    app = make_app(tmp_path, SEARCH_RATE_LIMIT="2 per minute")
+    flooder = app.test_client()
+    codes = []
+    for n in range(1, 6):
+        flooder.environ_base["REMOTE_ADDR"] = f"2001:db8:1:2::{n:x}"
+        codes.append(flooder.get(f"/suche?q=Wort{n}").status_code)
+    assert codes == [200, 200, 429, 429, 429]
+    assert app.extensions["atlas_door"].refused == 2, "the door knows the network too"
+    neighbour = app.test_client()  # the next /64: another subscriber
+    neighbour.environ_base["REMOTE_ADDR"] = "2001:db8:1:3::1"
+    assert neighbour.get("/suche?q=Wort").status_code == 200
+    mapped = app.test_client()  # an IPv4 client as a dual-stack server may name it
+    mapped.environ_base["REMOTE_ADDR"] = "::ffff:192.0.2.66"
+    assert [mapped.get(f"/suche?q=Wort{n}").status_code for n in range(2)] == [200, 200]
+    ipv4 = app.test_client()
+    ipv4.environ_base["REMOTE_ADDR"] = "192.0.2.66"
+    assert ipv4.get("/suche?q=Wort9").status_code == 429, "::ffff:192.0.2.66 and 192.0.2.66 are one client"
+
 def test_a_crowd_counted_in_memory_is_swept_every_few_seconds_not_after_every_visitor(tmp_path):
     """limits swept every counter in a thread of its own after each request 10 ms after the last: with 100,000
     clients in the minute, each visitor's request cost 11 ms more CPU (bench/crowd.py)."""

@@ -10,6 +10,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.storage import MemoryStorage
 
+from atlas.web.clients import client_of
+
 SWEEP_SECONDS = 5.0  # how often the counters of one process are swept for those whose window ended
 
 
@@ -49,10 +51,15 @@ def refused(limit) -> None:
     if request.method == "GET":
         door = current_app.extensions.get("atlas_door")
         if door is not None:
-            door.sentence(get_remote_address(), request.path, limit.reset_at - time.time())
+            door.sentence(client(), request.path, limit.reset_at - time.time())
 
 
-limiter = Limiter(key_func=get_remote_address, on_breach=refused)
+def client() -> str:
+    """Who sent this request (atlas.web.clients: an IPv6 client by its /64)."""
+    return client_of(get_remote_address())
+
+
+limiter = Limiter(key_func=client, on_breach=refused)
 
 
 def submit_limit() -> str:

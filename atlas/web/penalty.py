@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 import time
 
+from atlas.web.clients import client_of
+
 MAX_CLIENTS = 100_000  # sentences kept; the oldest go first
 BODY = (b"<!doctype html><html lang=\"de\"><meta charset=\"utf-8\"><title>429</title>"
         b"<p>Zu viele Anfragen dieser Art. Bitte warten Sie einen Moment und versuchen Sie es dann erneut.</p>"
@@ -31,7 +33,7 @@ class PenaltyBox:
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and self._until:
-            key = (environ.get("REMOTE_ADDR", ""), area(environ.get("PATH_INFO", "")))
+            key = (client_of(environ.get("REMOTE_ADDR", "")), area(environ.get("PATH_INFO", "")))
             until = self._until.get(key)
             if until is not None:
                 wait = until - time.monotonic()
@@ -46,7 +48,8 @@ class PenaltyBox:
         return self.wsgi_app(environ, start_response)
 
     def sentence(self, client: str, path: str, seconds: float) -> None:
-        """Refuse this client this kind of page at the door for `seconds` (when its limit frees it)."""
+        """Refuse this client (atlas.web.clients' key) this kind of page at the door for `seconds` (when its limit
+        frees it)."""
         with self._lock:
             if len(self._until) >= MAX_CLIENTS:
                 self._until.pop(next(iter(self._until)))
