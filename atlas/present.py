@@ -41,8 +41,9 @@ def source_view(row: dict) -> dict | None:
 
 def facts_view(row: dict) -> dict:
     """The facts of a project in the reader's language; "heute" are today's times in Niedersachsen."""
-    languages = [c for c in facts.OFFER_LANGUAGES if int(row.get("sprachen_mask") or 0) & facts.LANGUAGE_BITS[c]]
-    groups = [g for g in facts.ZIELGRUPPEN.values() if int(row.get("zg_mask") or 0) & g.bit]
+    spoken, meant = int(row.get("sprachen_mask") or 0), int(row.get("zg_mask") or 0)
+    languages = [c for c in facts.OFFER_LANGUAGES if spoken & facts.LANGUAGE_BITS[c]] if spoken else []
+    groups = [g for g in facts.ZIELGRUPPEN.values() if meant & g.bit] if meant else []
     zeiten = row.get("zeiten") or ""
     contact = row.get("kontakt") or ""
     return {
