@@ -74,6 +74,21 @@ def test_a_failed_render_lets_the_next_one_try():
     assert cache.get("seite", 1, render).body  # not stuck waiting for the failed one
 
 
+
+def test_a_newer_version_drops_the_older_pages_of_its_district_only_and_a_late_old_page_is_not_kept():
+    cache = PageCache()
+    for n in range(3):
+        cache.get(("seite", n), 1, lambda n=n: f"Lüneburg {n}", scope="lueneburg")
+    cache.get("seite", 4, lambda: "Weser-Ems", scope="weser-ems")
+    cache.get("seite", 2, lambda: "Lüneburg neu", scope="lueneburg")  # a publication in Lüneburg
+    assert len(cache) == 2, "Lüneburg's three old pages went, Weser-Ems's stayed"
+    assert cache.get("seite", 4, lambda: "anders", scope="weser-ems").body == b"Weser-Ems"
+    cache.get(("seite", 9), 1, lambda: "spät", scope="lueneburg")  # made from the copy before the publication
+    assert len(cache) == 2, "a page of an older version is answered, not kept"
+    renders = cache.renders
+    cache.get("seite", 2, lambda: "nochmal", scope="lueneburg")
+    assert cache.renders == renders, "the current page is kept"
+
 def test_a_flood_of_cheap_pages_does_not_evict_what_is_dear_to_make():
     cache = PageCache(max_bytes=20_000)
 

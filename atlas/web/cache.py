@@ -35,6 +35,7 @@ class PageCache:
         self.shared = shared  # Redis, if configured: pages made once for all processes
         self._pages: OrderedDict[Hashable, _Kept] = OrderedDict()
         self._making: dict[Hashable, threading.Event] = {}
+        self._latest: dict[str | None, int] = {}  # the newest version of each scope a page was kept at
         self._lock = threading.Lock()
         self.bytes = 0
         self.hits = self.renders = 0
@@ -76,11 +77,16 @@ class PageCache:
     def _keep(self, full_key, page: Prepared, seconds: float) -> None:
         scope, version, _key = full_key
         with self._lock:
+            latest = self._latest.get(scope)
+            if latest is not None and version < latest:
+                return  # made from an older version than pages kept already: nobody asks for it again
+            if latest is None or version > latest:  # the first page of a newer version: the older ones go, once
+                self._latest[scope] = version
+                for old in [k for k in self._pages if k[0] == scope and k[1] < version]:
+                    self._drop(old)
             if page.size <= self.max_bytes:
                 self._pages[full_key] = _Kept(page, seconds)
                 self.bytes += page.size
-            for old in [k for k in self._pages if k[0] == scope and k[1] < version]:  # an older version's pages
-                self._drop(old)
             while self.bytes > self.max_bytes:
                 cheap = next((k for k, kept in self._pages.items() if kept.seconds < CHEAP_SECONDS), None)
                 self._drop(cheap if cheap is not None else next(iter(self._pages)))
