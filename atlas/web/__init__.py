@@ -101,7 +101,7 @@ def register(app: Flask) -> None:
     )
     from atlas.web.cache import PageCache
     from atlas.web.headers import secure
-    from atlas.web.limits import limiter
+    from atlas.web.limits import init_limits
     from atlas.web.moment import OneMomentPerRequest
     from atlas.web.penalty import PenaltyBox
     from atlas.web.shared_cache import SharedPages
@@ -149,10 +149,7 @@ def register(app: Flask) -> None:
                    poster, claim, reports, texts):
         app.register_blueprint(module.bp)
     CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
-    limiter.init_app(app)
-    # The limiter object outlives an app within one process (tests make many): a new app starts on its own
-    # storage, not in the fallback an earlier app's outage left it in.
-    limiter._storage_dead = False
+    init_limits(app)
     app.wsgi_app = OneMomentPerRequest(app.wsgi_app)  # the store's versions read once per request, always fresh
     door = PenaltyBox(app.wsgi_app)  # inside the proxy fix (added last, in create_app): it sees the real client
     app.wsgi_app = door

@@ -78,12 +78,12 @@ class PageCache:
         scope, version, _key = full_key
         with self._lock:
             latest = self._latest.get(scope)
-            if latest is not None and version < latest:
-                return  # made from an older version than pages kept already: nobody asks for it again
             if latest is None or version > latest:  # the first page of a newer version: the older ones go, once
                 self._latest[scope] = version
                 for old in [k for k in self._pages if k[0] == scope and k[1] < version]:
                     self._drop(old)
+            # A page of an older version (made from the copy before a publication, or after a database was
+            # restored) is kept too: those who wait for it take it, and the bound in bytes evicts it.
             if page.size <= self.max_bytes:
                 self._pages[full_key] = _Kept(page, seconds)
                 self.bytes += page.size

@@ -62,6 +62,18 @@ def client() -> str:
 limiter = Limiter(key_func=client, on_breach=refused)
 
 
+def init_limits(app) -> None:
+    """The limiter on an app. Flask-Limiter's in-memory fallback (counting on while Redis is down) is limits'
+    MemoryStorage made by Flask-Limiter itself: it is swept as `memory://` is (SweptMemoryStorage), for an outage is
+    when every process counts in memory. The limiter object outlives an app within one process (tests make many): a
+    new app starts on its own storage, not in the fallback an earlier app's outage left it in."""
+    limiter.init_app(app)
+    if limiter._fallback_limiter is not None:
+        limiter._fallback_storage = SweptMemoryStorage()
+        limiter._fallback_limiter = type(limiter._fallback_limiter)(limiter._fallback_storage)
+    limiter._storage_dead = False
+
+
 def submit_limit() -> str:
     return current_app.config["SUBMIT_RATE_LIMIT"]
 
