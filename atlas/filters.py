@@ -51,13 +51,12 @@ class Filter:
         """The same for anything that hands out its columns by name (a frame, atlas.published's Snapshot)."""
         ok = np.ones(len(projects), dtype=bool)
         if self.fields:
-            ok &= (np.asarray(projects["hf_mask"], dtype=np.int64) & mask(list(self.fields))) != 0
+            ok &= (np.asarray(projects["hf_mask"]) & mask(list(self.fields))) != 0  # as narrow as stored
         if self.sprachen:
-            ok &= (np.asarray(projects["sprachen_mask"], dtype=np.int64)
-                   & facts.bits(list(self.sprachen), facts.LANGUAGE_BITS)) != 0
+            ok &= (np.asarray(projects["sprachen_mask"]) & facts.bits(list(self.sprachen), facts.LANGUAGE_BITS)) != 0
         if self.zielgruppen:
             wanted = facts.bits(list(self.zielgruppen), facts.ZIELGRUPPEN) | facts.ZIELGRUPPEN["alle"].bit
-            ok &= (np.asarray(projects["zg_mask"], dtype=np.int64) & wanted) != 0
+            ok &= (np.asarray(projects["zg_mask"]) & wanted) != 0
         if self.kostenlos:
             ok &= np.asarray(projects["kosten"], dtype=object) == "kostenlos"
         if self.zeit:

@@ -69,6 +69,26 @@ def test_the_copy_after_publications_edits_moves_archivings_and_imports_equals_o
         ["Zuerst: Abendkurs", "Begegnung", "Jobpaten", "Lernwerkstatt", "Netzwerk", "Patenschaft"])
 
 
+
+def test_the_257th_traeger_widens_the_codes_and_every_project_keeps_its_own(services):
+    """The copy keeps a coded column as narrow as its table needs (one byte up to 256 Träger); a publication that
+    brings the 257th must widen it, not wrap the new codes around to other Träger."""
+    store, public = services.store, services.public
+    place = services.geocoder.geocode(ort="Celle").place
+
+    def made(n: int):
+        return validate_project({"name": f"Treff {n}", "traeger": f"Träger {n}", "handlungsfelder": "sprache",
+                                 "ort": "Celle"})[0]
+
+    store.add_many([(made(n), place) for n in range(250)], PUBLISHED)
+    assert public.current().columns["traeger"].dtype == np.uint8
+    store.add_many([(made(n), place) for n in range(250, 300)], PUBLISHED)  # in by the log, not read anew
+    copy = public.current()
+    assert public.updates >= 1 and copy.columns["traeger"].itemsize > 1
+    assert_same(copy, PublicData(store).rebuild())
+    assert {(name, traeger) for name, traeger in zip(copy["name"].tolist(), copy["traeger"].tolist(), strict=True)} \
+        == {(f"Treff {n}", f"Träger {n}") for n in range(300)}
+
 def test_a_confirmation_is_caught_up_too(seeded):
     """An office confirming an entry gathered from a source changes the public copy: the mark „aus öffentlichen
     Quellen“ goes."""
