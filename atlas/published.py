@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import logging
 import pickle
 import re
 import threading
@@ -39,11 +40,11 @@ def _bits_type(bits) -> np.dtype:
     return np.min_scalar_type(2 * max(bits) - 1)
 
 
-NUMBERS = {"id": np.int64, "lat": np.float64, "lon": np.float64,
-           "hf_mask": _bits_type(hf.bit for hf in HANDLUNGSFELDER.values()),
-           "sprachen_mask": _bits_type(LANGUAGE_BITS.values()),
-           "zg_mask": _bits_type(group.bit for group in ZIELGRUPPEN.values()),
-           "from_source": bool, "confirmed_at": np.float64}
+MASKS = {"hf_mask": _bits_type(hf.bit for hf in HANDLUNGSFELDER.values()),
+         "sprachen_mask": _bits_type(LANGUAGE_BITS.values()),
+         "zg_mask": _bits_type(group.bit for group in ZIELGRUPPEN.values())}
+NUMBERS = {"id": np.int64, "lat": np.float64, "lon": np.float64, **MASKS, "from_source": bool,
+           "confirmed_at": np.float64}
 SQLITE_MOMENT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?")  # SQLite's text of a moment, in UTC
 # Columns whose values repeat (places, Träger, districts, times): kept as codes into a table of the values, each
 # value once per process; a code is as wide as its table needs (code_type: 1 byte for the four ArL)
@@ -53,6 +54,7 @@ CODED = ("traeger", "ort", "handlungsfelder", "kreis_rs", "kreis_name", "arl", "
 # inside the array and a longer one as UTF-8 beside it – half the memory of Python strings (a million names:
 # 51 MB instead of 115 MB). Read out, they are Python strings again (None: none).
 TEXT = StringDType(na_object=None)
+log = logging.getLogger(__name__)
 
 
 class Snapshot:
@@ -270,7 +272,9 @@ class Codes:
         by_name["confirmed_at"] = seconds(by_name["confirmed_at"])
         columns = {}
         for name in COLUMNS:
-            if name in NUMBERS:
+            if name in MASKS:
+                columns[name] = _mask(name, by_name[name])
+            elif name in NUMBERS:
                 columns[name] = np.array(by_name[name], dtype=NUMBERS[name])
             elif name in CODED:
                 columns[name] = self._coded(name, by_name[name])
@@ -294,6 +298,18 @@ class Codes:
                 table[:] = list(index)
                 self._tables[name] = table
         return dict(self._tables)
+
+
+def _mask(name: str, values) -> np.ndarray:
+    """A mask column in its narrow type. A value the type cannot hold (written by hand in SQL: negative, or bits
+    the atlas never sets) keeps the bits the type holds – every bit the atlas knows, so every filter and page sees
+    it as before – and is logged; it must not stop the copy, and with it every public page."""
+    wide, kind = np.array(values, dtype=np.int64), MASKS[name]
+    beyond = (wide < 0) | (wide > np.iinfo(kind).max)
+    if beyond.any():
+        log.warning("%s published projects have a %s the atlas never writes (%s): read as its known bits",
+                    int(beyond.sum()), name, sorted(set(wide[beyond].tolist()))[:5])
+    return (wide & np.iinfo(kind).max).astype(kind)
 
 
 def code_type(size: int) -> np.dtype:

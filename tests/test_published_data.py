@@ -11,12 +11,12 @@ import sqlite3
 import numpy as np
 import pytest
 from helpers import SQLITE_FILE, make_app, submit
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from atlas import claims
 from atlas.projects import validate_project
 from atlas.published import COLUMNS, PublicData
-from atlas.schema import public_changes
+from atlas.schema import projects, public_changes
 from atlas.store import ARCHIVED, PUBLISHED, REJECTED
 
 
@@ -88,6 +88,29 @@ def test_the_257th_traeger_widens_the_codes_and_every_project_keeps_its_own(serv
     assert_same(copy, PublicData(store).rebuild())
     assert {(name, traeger) for name, traeger in zip(copy["name"].tolist(), copy["traeger"].tolist(), strict=True)} \
         == {(f"Treff {n}", f"Träger {n}") for n in range(300)}
+
+
+def test_a_mask_written_by_hand_beyond_what_the_atlas_writes_stops_no_page(seeded, caplog):
+    """The copy keeps the masks in the narrowest type for their bits; a value written in SQL that the type cannot
+    hold keeps the bits it can (every bit the atlas knows), and is logged – the public pages keep working."""
+    services = seeded.extensions["atlas"]
+    first = services.public.current().rows([0])[0]
+    with services.store.write() as db:
+        db.execute(update(projects).where(projects.c.id == first["id"]).values(hf_mask=256 + 2, zg_mask=-1))
+    copy = PublicData(services.store).rebuild()
+    assert "hf_mask the atlas never writes" in caplog.text
+    row = copy.rows(copy.positions([first["id"]]).tolist())[0]
+    assert (row["hf_mask"], row["zg_mask"]) == (2, 255), "the bits the atlas knows, as before"
+    services.store.set_status(first["id"], ARCHIVED, "Pause")  # the running app reads the row again: twice
+    services.store.set_status(first["id"], PUBLISHED)
+    now = services.public.current()
+    assert now.rows(now.positions([first["id"]]).tolist())[0]["hf_mask"] == 2
+    client = seeded.test_client()
+    for path in ("/", "/karte/projekte.json", "/suche?q=Sprache", "/ogc/collections/projekte/items",
+                 "/?hf=arbeit-ausbildung"):
+        assert client.get(path).status_code == 200, path
+    assert first["name"] in client.get("/?hf=arbeit-ausbildung").get_data(as_text=True)
+
 
 def test_a_confirmation_is_caught_up_too(seeded):
     """An office confirming an entry gathered from a source changes the public copy: the mark „aus öffentlichen
