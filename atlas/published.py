@@ -146,9 +146,9 @@ class Snapshot:
             staying[name], new[name] = staying[name].astype(wide, copy=False), new[name].astype(wide, copy=False)
         order = _Keys(staying, self.tables["ort"])
         at = [bisect.bisect_left(order, (ort, name, i)) for ort, name, i in zip(
-            codes.tables()["ort"][new["ort"]], new["name"], new["id"].tolist(), strict=True)]
+            tables["ort"][new["ort"]], new["name"], new["id"].tolist(), strict=True)]
         merged = {name: np.insert(staying[name], at, new[name]) if at else staying[name] for name in COLUMNS}
-        return Snapshot(merged, codes.tables(), version, arl_versions)
+        return Snapshot(merged, tables, version, arl_versions)
 
     def _values(self, name: str, positions: np.ndarray) -> np.ndarray:
         column = self.columns[name][positions]
@@ -307,8 +307,8 @@ def _mask(name: str, values) -> np.ndarray:
     wide, kind = np.array(values, dtype=np.int64), MASKS[name]
     beyond = (wide < 0) | (wide > np.iinfo(kind).max)
     if beyond.any():
-        log.warning("%s published projects have a %s the atlas never writes (%s): read as its known bits",
-                    int(beyond.sum()), name, sorted(set(wide[beyond].tolist()))[:5])
+        log.warning("%s veröffentlichte Projekte haben in %s Werte, die der Atlas nie schreibt (%s): gelesen werden "
+                    "nur die Bits, die er kennt", int(beyond.sum()), name, sorted(set(wide[beyond].tolist()))[:5])
     return (wide & np.iinfo(kind).max).astype(kind)
 
 

@@ -98,7 +98,7 @@ def test_a_mask_written_by_hand_beyond_what_the_atlas_writes_stops_no_page(seede
     with services.store.write() as db:
         db.execute(update(projects).where(projects.c.id == first["id"]).values(hf_mask=256 + 2, zg_mask=-1))
     copy = PublicData(services.store).rebuild()
-    assert "hf_mask the atlas never writes" in caplog.text
+    assert "in hf_mask Werte, die der Atlas nie schreibt" in caplog.text
     row = copy.rows(copy.positions([first["id"]]).tolist())[0]
     assert (row["hf_mask"], row["zg_mask"]) == (2, 255), "the bits the atlas knows, as before"
     services.store.set_status(first["id"], ARCHIVED, "Pause")  # the running app reads the row again: twice
