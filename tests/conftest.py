@@ -79,7 +79,7 @@ def database_backend():
         yield helpers.BACKEND
         helpers.close_apps()
         return
-    from servers import PostgresServer
+    from servers import DatabasePool, PostgresServer
 
     from atlas.migrate import upgrade
 
@@ -87,11 +87,12 @@ def database_backend():
     template = server.create_database()
     upgrade(template)
     server.trim_postgis(template.rsplit("/", 1)[1])
-    helpers.postgres = (server, template.rsplit("/", 1)[1])
+    helpers.postgres = DatabasePool(server, template.rsplit("/", 1)[1])
     try:
         yield helpers.BACKEND
     finally:
         helpers.close_apps()
+        helpers.postgres.close()
         helpers.postgres = None
         server.stop()
 
@@ -220,7 +221,9 @@ def live_server(live_app):
 
 @pytest.fixture(scope="session")
 def chromium():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=10_000)  # as long as a page's own wait (watch): a busy machine is not a failure
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -20,7 +20,7 @@ from atlas.migrate import upgrade
 # `make test` runs the suite twice: on SQLite, then with ATLAS_TEST_BACKEND=postgresql on a PostgreSQL server that
 # conftest starts (tests/servers.py). Every app a test makes gets its own database either way.
 BACKEND = os.environ.get("ATLAS_TEST_BACKEND", "sqlite")
-postgres = None  # (server, template database) while the PostgreSQL backend runs
+postgres = None  # the servers.DatabasePool of copies of the migrated template while the PostgreSQL backend runs
 apps: list = []  # every app made, so its database connections are closed after its test
 ATLAS = [str(Path(sys.executable).with_name("atlas"))]  # the `atlas` command of the venv the tests run in
 # The seven projects the tests tell their story with (data/projects.csv is the real data set, which changes)
@@ -68,14 +68,13 @@ def make_app(directory: Path, migrate: bool = True, **settings):
 
 def new_database_url(directory: Path) -> str:
     """An empty database of the backend under test with its schema upgraded: a copy of a template database, migrated
-    once per process (PostgreSQL copies its template itself)."""
+    once per process (on PostgreSQL, a copy from the pool, reset after the test that used it)."""
     if postgres is None:
         path = directory / "atlas.db"
         directory.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_sqlite_template(), path)
         return f"sqlite:///{path}"
-    server, template = postgres
-    return server.create_database(template)
+    return postgres.take()
 
 
 def _cache_dir() -> Path:
@@ -101,13 +100,14 @@ def _sqlite_template() -> Path:
 
 
 def close_apps(first: int = 0) -> None:
-    """Close the database connections of the apps made since `first`, and drop their PostgreSQL databases."""
+    """Close the database connections of the apps made since `first`, and give their PostgreSQL databases back to the
+    pool."""
     while len(apps) > first:
         app = apps.pop()
         app.extensions["atlas"].close()
         url = app.config["DATABASE_URL"]
-        if postgres is not None and url.startswith("postgresql"):
-            postgres[0].drop_database(url)
+        if postgres is not None and postgres.owns(url):
+            postgres.give_back(url)
 
 
 def html(response) -> BeautifulSoup:

@@ -78,7 +78,7 @@ class PostgresServer:
         deadline = time.monotonic() + seconds
         while True:
             try:
-                psycopg.connect(self._dsn()).close()
+                psycopg.connect(self.dsn()).close()
                 return
             except psycopg.OperationalError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
@@ -94,7 +94,7 @@ class PostgresServer:
 
         self._count += 1
         name = f"atlas_{os.getpid()}_{self._count}"
-        with psycopg.connect(self._dsn(), autocommit=True) as db:
+        with psycopg.connect(self.dsn(), autocommit=True) as db:
             # a file copy (without fsync: see the server's settings) costs a third less than logging every page
             db.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""))
         return self.url(name)
@@ -104,7 +104,7 @@ class PostgresServer:
         most of what each copy of the template copied (+110 ms a database)."""
         import psycopg
 
-        with psycopg.connect(self._dsn().replace("dbname=postgres", f"dbname={database}"), autocommit=True) as db:
+        with psycopg.connect(self.dsn(database), autocommit=True) as db:
             if db.execute("SELECT to_regclass('spatial_ref_sys')").fetchone()[0] is not None:
                 db.execute("DELETE FROM spatial_ref_sys WHERE srid <> 4326")
                 db.execute("VACUUM FULL spatial_ref_sys")
@@ -113,7 +113,7 @@ class PostgresServer:
         import psycopg
 
         name = url.rsplit("/", 1)[1]
-        with psycopg.connect(self._dsn(), autocommit=True) as db:
+        with psycopg.connect(self.dsn(), autocommit=True) as db:
             db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
@@ -125,12 +125,136 @@ class PostgresServer:
         self._log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def _dsn(self) -> str:
-        return f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
+    def dsn(self, database: str = "postgres") -> str:
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname={database}"
 
     def _run(self, program: str, *args: str) -> None:
         subprocess.run(self._as_owner + [str(self.bin / program), *args], check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE)
+
+
+# What a copy of the template must still have to be handed out again: its tables, columns, constraints, indexes,
+# functions, types, extensions and the database's own settings. A test that migrates down, drops a table or sets
+# `ALTER DATABASE … SET` changes this, and its copy is dropped instead of reused.
+SCHEMA_PRINT = """
+SELECT md5(string_agg(part, '|' ORDER BY part)) FROM (
+  SELECT concat_ws(' ', oid, relnamespace, relname, relkind, relnatts, relfilenode <> 0) FROM pg_class
+   WHERE relnamespace::regnamespace::text NOT LIKE 'pg\\_%' AND relnamespace <> 'information_schema'::regnamespace
+  UNION ALL SELECT concat_ws(' ', a.attrelid, a.attname, a.atttypid, a.attnotnull, a.atthasdef, a.attnum)
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+   WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL SELECT concat_ws(' ', adrelid, adnum, md5(adbin::text)) FROM pg_attrdef
+  UNION ALL SELECT concat_ws(' ', oid, conname, contype, conkey, confkey) FROM pg_constraint
+   WHERE connamespace = 'public'::regnamespace
+  UNION ALL SELECT concat_ws(' ', indexrelid, indrelid, indkey, indisunique) FROM pg_index
+  UNION ALL SELECT concat_ws(' ', oid, tgrelid, tgname) FROM pg_trigger WHERE NOT tgisinternal
+  UNION ALL SELECT concat_ws(' ', oid, proname, pronargs) FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+  UNION ALL SELECT concat_ws(' ', oid, typname) FROM pg_type WHERE typnamespace = 'public'::regnamespace
+  UNION ALL SELECT concat_ws(' ', enumtypid, enumlabel) FROM pg_enum
+  UNION ALL SELECT concat_ws(' ', extname, extversion) FROM pg_extension
+  UNION ALL SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%temp\\_%'
+  UNION ALL SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting
+   WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+) AS schema(part)
+"""
+
+
+class DatabasePool:
+    """Copies of a migrated template database for one test process, handed out and taken back.
+
+    A copy taken back is reset to the template's rows and handed out again (a few ms of the server's CPU), instead of
+    being dropped and copied anew: a copy and a drop cost the server 0.1–0.4 s of CPU, more as the cluster churns
+    through files, and the PostgreSQL run of the suite makes over a thousand. A copy whose schema or settings a test
+    changed (SCHEMA_PRINT) is dropped and never handed out again. The pool keeps one idle connection per copy (outside
+    any transaction, holding no lock) so that a reset finds the server's caches for that database warm.
+    """
+
+    def __init__(self, server: PostgresServer, template: str):
+        import psycopg
+
+        self.server, self.template = server, template
+        self.idle: list[str] = []  # names of copies reset and ready
+        self.out: set[str] = set()  # names of copies handed out
+        self.connections: dict[str, psycopg.Connection] = {}
+        with psycopg.connect(server.dsn(template), autocommit=True) as db:
+            self.schema = db.execute(SCHEMA_PRINT).fetchone()[0]
+            tables = [name for (name,) in db.execute(
+                "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]
+            # the template's rows (the schema version, the Kreise's shapes, meta) as COPY writes them
+            self.rows: dict[str, bytes] = {}
+            for table in tables:
+                if db.execute(f"SELECT EXISTS (SELECT FROM {table})").fetchone()[0]:
+                    with db.cursor().copy(f"COPY {table} TO STDOUT (FORMAT binary)") as copy:
+                        self.rows[table] = b"".join(bytes(block) for block in copy)
+            self.empty = [table for table in tables if table not in self.rows]
+            self.sequences = "SELECT " + ", ".join(
+                f"setval('{name}', {value}, {called})" for name, value, called in db.execute(
+                    "SELECT quote_ident(sequencename), coalesce(last_value, start_value), last_value IS NOT NULL "
+                    "FROM pg_sequences WHERE schemaname = 'public'"))
+        # the prints of the tables the template has rows in: each one's row count and the transactions that wrote
+        # them (a copy keeps the template's)
+        self.prints = "SELECT " + ", ".join(
+            f"(SELECT (count(*), coalesce(sum(xmin::text::bigint), 0)) FROM {table})" for table in self.rows)
+        self.baseline: dict[str, tuple] = {}  # per copy: the prints of the template's rows in it
+
+    def take(self) -> str:
+        """The URL of a database with the template's schema and rows, nobody else's."""
+        if self.idle:
+            name = self.idle.pop()
+        else:
+            name = self.server.create_database(self.template).rsplit("/", 1)[1]
+            self.baseline[name] = self._connection(name).execute(self.prints).fetchone()
+        self.out.add(name)
+        return self.server.url(name)
+
+    def owns(self, url: str) -> bool:
+        return url.startswith(self.server.url("")) and url.rsplit("/", 1)[1] in self.out
+
+    def give_back(self, url: str) -> None:
+        """Reset a copy a test is done with, its other connections ended as DROP DATABASE … WITH (FORCE) ends them;
+        or drop it when its schema changed."""
+        name = url.rsplit("/", 1)[1]
+        self.out.discard(name)
+        db = self._connection(name)
+        db.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "  # waits until they are gone
+                   "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        if db.execute(SCHEMA_PRINT).fetchone()[0] != self.schema:
+            self.connections.pop(name).close()
+            self.baseline.pop(name)
+            self.server.drop_database(url)
+            return
+        with db.transaction():
+            db.execute("SET LOCAL session_replication_role = replica")  # no foreign key checks while emptying
+            prints = db.execute(self.prints).fetchone()
+            changed = [table for table, now, then in zip(self.rows, prints, self.baseline[name], strict=True)
+                       if now != then]
+            db.execute("; ".join([f"DELETE FROM {table}" for table in self.empty + changed] + [self.sequences]))
+            for table in changed:
+                with db.cursor().copy(f"COPY {table} FROM STDIN (FORMAT binary)") as copy:
+                    copy.write(self.rows[table])
+            if changed:
+                self.baseline[name] = db.execute(self.prints).fetchone()
+        self.idle.append(name)
+
+    def close(self) -> None:
+        """End the pool's own connections (before its server stops)."""
+        for db in self.connections.values():
+            db.close()
+        self.connections.clear()
+
+    def _connection(self, name: str):
+        """The pool's own connection to a copy; made again when the server ended it (a test restarting it)."""
+        import psycopg
+
+        db = self.connections.get(name)
+        if db is not None:
+            try:
+                db.execute("SELECT")
+                return db
+            except psycopg.OperationalError:
+                db.close()
+        db = self.connections[name] = psycopg.connect(self.server.dsn(name), autocommit=True)
+        return db
 
 
 class RedisServer:

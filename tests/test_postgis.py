@@ -173,7 +173,7 @@ def test_postgresql_without_postgis_keeps_the_in_memory_path(postgres, tmp_path)
     schema as it was, and the store answers from memory."""
     import psycopg
 
-    with psycopg.connect(postgres._dsn(), autocommit=True) as db:
+    with psycopg.connect(postgres.dsn(), autocommit=True) as db:
         db.execute("CREATE ROLE plain LOGIN")
         db.execute("CREATE DATABASE plain OWNER plain")
     url = postgres.url("plain").replace("postgres@", "plain@")
@@ -190,7 +190,7 @@ def test_postgresql_without_postgis_keeps_the_in_memory_path(postgres, tmp_path)
         assert not db.execute(text("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'")).scalar_one()
     store.close()
     # the server's administrator makes the extension later: the next `atlas db upgrade` takes PostGIS up
-    with psycopg.connect(postgres._dsn().replace("dbname=postgres", "dbname=plain"), autocommit=True) as db:
+    with psycopg.connect(postgres.dsn("plain"), autocommit=True) as db:
         db.execute("CREATE EXTENSION postgis")
     assert upgrade(url) == (head(), head())
     later = make_app(tmp_path / "later", DATABASE_URL=url).extensions["atlas"].store
