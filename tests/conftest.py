@@ -87,12 +87,16 @@ def database_backend():
     template = server.create_database()
     upgrade(template)
     server.trim_postgis(template.rsplit("/", 1)[1])
-    helpers.postgres = DatabasePool(server, template.rsplit("/", 1)[1])
+    seeded = server.create_database(template.rsplit("/", 1)[1])
+    helpers.seed(seeded)
+    helpers.postgres = {seeds: DatabasePool(server, url.rsplit("/", 1)[1])
+                        for seeds, url in ((False, template), (True, seeded))}
     try:
         yield helpers.BACKEND
     finally:
         helpers.close_apps()
-        helpers.postgres.close()
+        for pool in helpers.postgres.values():
+            pool.close()
         helpers.postgres = None
         server.stop()
 
@@ -106,8 +110,10 @@ def close_test_apps(database_backend):
 
 
 @pytest.fixture
-def app(tmp_path):
-    return make_app(tmp_path)
+def app(request, tmp_path):
+    """An app on a database of its own: empty, or holding the seven seed projects when the test asks for `seeded`
+    (or `client`), then copied from a database seeded once per process."""
+    return make_app(tmp_path, seeded="seeded" in request.fixturenames)
 
 
 @pytest.fixture
@@ -121,10 +127,9 @@ def services(app):
 
 
 @pytest.fixture
-def seeded(app, runner):
-    """The app with the seven seed projects of tests/data/projects-7.csv published."""
-    result = runner.invoke(args=["import", app.config["SEED_CSV"]])
-    assert result.exit_code == 0, result.output
+def seeded(app):
+    """The app with the seven seed projects of tests/data/projects-7.csv published, as `atlas import` publishes
+    them (tests/test_transfer.py imports them through it)."""
     return app
 
 

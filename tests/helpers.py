@@ -20,7 +20,7 @@ from atlas.migrate import upgrade
 # `make test` runs the suite twice: on SQLite, then with ATLAS_TEST_BACKEND=postgresql on a PostgreSQL server that
 # conftest starts (tests/servers.py). Every app a test makes gets its own database either way.
 BACKEND = os.environ.get("ATLAS_TEST_BACKEND", "sqlite")
-postgres = None  # the servers.DatabasePool of copies of the migrated template while the PostgreSQL backend runs
+postgres = None  # while the PostgreSQL backend runs: a servers.DatabasePool each of empty and of seeded databases
 apps: list = []  # every app made, so its database connections are closed after its test
 ATLAS = [str(Path(sys.executable).with_name("atlas"))]  # the `atlas` command of the venv the tests run in
 # The seven projects the tests tell their story with (data/projects.csv is the real data set, which changes)
@@ -47,13 +47,16 @@ GENEROUS = ("SEARCH_RATE_LIMIT", "DOWNLOAD_RATE_LIMIT", "EMBED_RATE_LIMIT", "POS
 CHEAP_HASH = "pbkdf2:sha256:1000"  # passwords in tests: hundreds are hashed, none protects anything
 
 
-def make_app(directory: Path, migrate: bool = True, **settings):
+def make_app(directory: Path, migrate: bool = True, seeded: bool = False, **settings):
     """An app on its own instance folder and database, its schema upgraded as `atlas db upgrade` does (unless
     `migrate` is false: a database that is not there). Its own database is a copy of one upgraded so: upgrading it
-    again would change nothing."""
+    again would change nothing. `seeded`: a copy of one that also holds the seven seed projects of SEED_CSV,
+    published as `atlas import` publishes them."""
     if "DATABASE_URL" not in settings:
-        settings["DATABASE_URL"] = new_database_url(directory)
+        settings["DATABASE_URL"] = new_database_url(directory, seeded)
         migrate = False
+    else:
+        assert not seeded, "a database the test names is seeded by the test"
     for limit in GENEROUS:  # one test client stands for many visitors; tests/test_floods.py tests these limits
         settings.setdefault(limit, "100000 per minute")
     settings.setdefault("PASSWORD_HASH", CHEAP_HASH)
@@ -66,15 +69,31 @@ def make_app(directory: Path, migrate: bool = True, **settings):
     return app
 
 
-def new_database_url(directory: Path) -> str:
-    """An empty database of the backend under test with its schema upgraded: a copy of a template database, migrated
-    once per process (on PostgreSQL, a copy from the pool, reset after the test that used it)."""
+def new_database_url(directory: Path, seeded: bool = False) -> str:
+    """A database of the backend under test with its schema upgraded, empty or seeded: a copy of a template database,
+    made once per process (on PostgreSQL, a copy from a pool, reset after the test that used it)."""
     if postgres is None:
         path = directory / "atlas.db"
         directory.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(_sqlite_template(), path)
+        shutil.copyfile(_sqlite_template(seeded), path)
         return f"sqlite:///{path}"
-    return postgres.take()
+    return postgres[seeded].take()
+
+
+def seed(database_url: str) -> None:
+    """The seven seed projects of SEED_CSV into the upgraded database at `database_url`, published, as `atlas import`
+    puts them: a template for the tests that start with them."""
+    from atlas.transfer import import_csv
+
+    app = make_app(Path(tempfile.mkdtemp(prefix="atlas-seeding-", dir=_cache_dir())), migrate=False,
+                   DATABASE_URL=database_url)
+    apps.remove(app)
+    services = app.extensions["atlas"]
+    try:
+        report = import_csv(app.config["SEED_CSV"], services.store, services.geocoder)
+        assert report.ok and len(report.ids) == 7, report.errors
+    finally:
+        services.close()
 
 
 def _cache_dir() -> Path:
@@ -91,11 +110,15 @@ def _own_cache_dir() -> str:
 
 
 @functools.cache
-def _sqlite_template() -> Path:
-    """The migrated database that each test's is copied from, one per process, inside the run's cache folder (which
-    goes when the run ends)."""
+def _sqlite_template(seeded: bool = False) -> Path:
+    """The migrated database (or the migrated and seeded one) that each test's is copied from, one per process,
+    inside the run's cache folder (which goes when the run ends)."""
     path = Path(tempfile.mkdtemp(prefix="atlas-template-", dir=_cache_dir())) / "atlas.db"
-    upgrade(f"sqlite:///{path}")  # as `atlas db upgrade` makes it; closed after, so the file is whole
+    if seeded:
+        shutil.copyfile(_sqlite_template(), path)
+        seed(f"sqlite:///{path}")  # closed after, so the file is whole
+    else:
+        upgrade(f"sqlite:///{path}")  # as `atlas db upgrade` makes it; closed after, so the file is whole
     return path
 
 
@@ -106,8 +129,9 @@ def close_apps(first: int = 0) -> None:
         app = apps.pop()
         app.extensions["atlas"].close()
         url = app.config["DATABASE_URL"]
-        if postgres is not None and postgres.owns(url):
-            postgres.give_back(url)
+        for pool in (postgres or {}).values():
+            if pool.owns(url):
+                pool.give_back(url)
 
 
 def html(response) -> BeautifulSoup:

@@ -36,7 +36,7 @@ def settings(tmp_path, database_url: str, **more: str) -> dict:
 def empty_database(tmp_path) -> str:
     if helpers.postgres is None:
         return f"sqlite:///{tmp_path / 'atlas.db'}"
-    return helpers.postgres.server.create_database()
+    return helpers.postgres[False].server.create_database()
 
 
 @SQLITE_FILE
@@ -122,7 +122,7 @@ def test_two_workers_share_their_limits_through_redis_and_survive_its_outage(tmp
     finally:
         server.stop()
         if helpers.postgres is not None:
-            helpers.postgres.server.drop_database(database)
+            helpers.postgres[False].server.drop_database(database)
 
 
 def login_from(url: str, client: str, source: str = "127.0.0.1", proto: str = "https") -> int:
