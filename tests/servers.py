@@ -175,6 +175,7 @@ class DatabasePool:
         self.server, self.template = server, template
         self.idle: list[str] = []  # names of copies reset and ready
         self.out: set[str] = set()  # names of copies handed out
+        self.handed = 0
         self.connections: dict[str, psycopg.Connection] = {}
         with psycopg.connect(server.dsn(template), autocommit=True) as db:
             self.schema = db.execute(SCHEMA_PRINT).fetchone()[0]
@@ -198,22 +199,29 @@ class DatabasePool:
         self.baseline: dict[str, tuple] = {}  # per copy: the prints of the template's rows in it
 
     def take(self) -> str:
-        """The URL of a database with the template's schema and rows, nobody else's."""
+        """The URL of a database with the template's schema and rows, nobody else's. Each URL handed out is new (its
+        `application_name` counts), as a new database's was: what an app keeps in the cache folder by its database's
+        URL (the published copy, atlas.published) is never read by the next test on the same copy."""
         if self.idle:
             name = self.idle.pop()
         else:
             name = self.server.create_database(self.template).rsplit("/", 1)[1]
             self.baseline[name] = self._connection(name).execute(self.prints).fetchone()
         self.out.add(name)
-        return self.server.url(name)
+        self.handed += 1
+        return f"{self.server.url(name)}?application_name=test-{self.handed}"
 
     def owns(self, url: str) -> bool:
-        return url.startswith(self.server.url("")) and url.rsplit("/", 1)[1] in self.out
+        return url.startswith(self.server.url("")) and self.name_of(url) in self.out
+
+    @staticmethod
+    def name_of(url: str) -> str:
+        return url.rsplit("/", 1)[1].split("?", 1)[0]
 
     def give_back(self, url: str) -> None:
         """Reset a copy a test is done with, its other connections ended as DROP DATABASE … WITH (FORCE) ends them;
         or drop it when its schema changed."""
-        name = url.rsplit("/", 1)[1]
+        name = self.name_of(url)
         self.out.discard(name)
         db = self._connection(name)
         db.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "  # waits until they are gone
@@ -221,7 +229,7 @@ class DatabasePool:
         if db.execute(SCHEMA_PRINT).fetchone()[0] != self.schema:
             self.connections.pop(name).close()
             self.baseline.pop(name)
-            self.server.drop_database(url)
+            self.server.drop_database(self.server.url(name))
             return
         with db.transaction():
             db.execute("SET LOCAL session_replication_role = replica")  # no foreign key checks while emptying

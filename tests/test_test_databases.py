@@ -31,7 +31,7 @@ def pool():
 
 def contents(pool: DatabasePool, url: str) -> dict[str, object]:
     """Every table's rows (as COPY writes them, in a fixed order) and every sequence's state."""
-    with psycopg.connect(pool.server.dsn(url.rsplit("/", 1)[1]), autocommit=True) as db:
+    with psycopg.connect(pool.server.dsn(pool.name_of(url)), autocommit=True) as db:
         found: dict[str, object] = {}
         tables = db.execute("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'").fetchall()
         for (table,) in tables:
@@ -52,7 +52,7 @@ def test_a_database_given_back_is_handed_out_again_as_new(pool, tmp_path):
     result = app.test_cli_runner().invoke(args=["import", app.config["SEED_CSV"]])
     assert result.exit_code == 0, result.output
     app.extensions["atlas"].close()
-    name = url.rsplit("/", 1)[1]
+    name = pool.name_of(url)
     lingering = psycopg.connect(pool.server.dsn(name))  # a connection the test left open, in a transaction
     lingering.execute("UPDATE kreis_shapes SET name = 'verändert' WHERE rs = (SELECT min(rs) FROM kreis_shapes)")
     lingering.execute("CREATE TEMPORARY TABLE scratch (x int)")  # a session's own: no change to the schema
@@ -63,7 +63,8 @@ def test_a_database_given_back_is_handed_out_again_as_new(pool, tmp_path):
     assert _ended(lingering)
     lingering.close()
     again = pool.take()
-    assert again == url, "the copy was dropped instead of reset"
+    assert pool.name_of(again) == name, "the copy was dropped instead of reset"
+    assert again != url, "a new URL: what an app kept by its database's URL stays with the test that kept it"
     fresh = pool.server.create_database(pool.template)
     assert contents(pool, again) == contents(pool, fresh)
     pool.give_back(again)
@@ -85,7 +86,7 @@ def _ended(connection) -> bool:
 ])
 def test_a_database_whose_schema_a_test_changed_is_dropped(pool, change):
     url = pool.take()
-    name = url.rsplit("/", 1)[1]
+    name = pool.name_of(url)
     with psycopg.connect(pool.server.dsn(name), autocommit=True) as db:
         db.execute(change.format(name=f'"{name}"'))
     pool.give_back(url)
