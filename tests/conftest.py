@@ -226,6 +226,8 @@ def live_server(live_app):
 
 @pytest.fixture(scope="session")
 def chromium():
+    """Chromium as the tests' visitors use it: a context each, as new (browsers.py)."""
+    from browsers import Browser
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=10_000)  # as long as a page's own wait (watch): a busy machine is not a failure
@@ -235,7 +237,7 @@ def chromium():
             executable_path="/usr/bin/chromium",
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"])
-        yield browser
+        yield Browser(browser)
         browser.close()
 
 

@@ -1,0 +1,57 @@
+"""The tests' browser contexts are kept and lent again (browsers.py): the next test must get one as new, with no
+cookie, no cached file, no permission and no route of the test before."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import served
+from helpers import make_app
+
+pytestmark = pytest.mark.browser
+
+OPTIONS = {"viewport": {"width": 390, "height": 844}, "locale": "ar", "permissions": ["geolocation"],
+           "geolocation": {"latitude": 52.37, "longitude": 9.73}}
+
+
+def test_a_context_lent_again_is_as_new(chromium, tmp_path):
+    app = make_app(tmp_path)
+    asked: list[str] = []
+
+    @app.after_request
+    def count(response):
+        from flask import request
+        asked.append(request.path)
+        return response
+
+    with served(app) as url:
+        first = chromium.new_context(**OPTIONS)
+        page = first.new_page()
+        page.goto(url + "/?lang=ar")  # the language is kept in a cookie
+        assert first.cookies() and page.evaluate(GEOLOCATION) == "granted"
+        first.grant_permissions(["clipboard-read"])
+        first.route("**/impressum", lambda route: route.fulfill(body="routed"))
+        files = set(asked)
+        assert {"/vendor/leaflet/leaflet.js", "/static/atlas.css"} <= files  # kept by the browser for a year
+        first.close()
+        first.close()  # a second close gives it back once only
+
+        second = chromium.new_context(**OPTIONS)
+        other = chromium.new_context(**OPTIONS)
+        assert second._context is first._context and other._context is not first._context
+        assert second.pages == [] and second.cookies() == []
+        asked.clear()
+        page = second.new_page()
+        page.goto(url + "/?lang=ar")
+        assert set(asked) == files  # all loaded again, none from the cache
+        assert page.evaluate(GEOLOCATION) == "granted"  # as its options ask
+        new = other.new_page()
+        new.goto(url + "/impressum")
+        assert page.evaluate(CLIPBOARD) == new.evaluate(CLIPBOARD) != "granted"  # not what the test before granted
+        page.goto(url + "/impressum")
+        assert "routed" not in page.content()
+        second.close()
+        other.close()
+
+
+GEOLOCATION = "navigator.permissions.query({name: 'geolocation'}).then(p => p.state)"
+CLIPBOARD = "navigator.permissions.query({name: 'clipboard-read'}).then(p => p.state)"
