@@ -174,17 +174,6 @@ def online_app(tmp_path, nominatim):
 
 # --- a seeded app served for real, and a headless Chromium driving it --------------------------------------
 
-def seeded_app(directory, **settings):
-    """An app on its own database with the seven seed projects of tests/data/projects-7.csv published."""
-    from atlas.transfer import import_csv
-
-    app = make_app(directory, **settings)
-    services = app.extensions["atlas"]
-    report = import_csv(app.config["SEED_CSV"], services.store, services.geocoder)
-    assert report.ok, report.errors
-    return app
-
-
 @contextmanager
 def served(app):
     """The app served by waitress, as `make run` serves it, on a free port of the loopback interface."""
@@ -215,7 +204,7 @@ def served(app):
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     """Shared by the browser tests that only read: the seed projects and nothing else, all session long."""
-    return seeded_app(tmp_path_factory.mktemp("live"))
+    return make_app(tmp_path_factory.mktemp("live"), seeded=True)
 
 
 @pytest.fixture(scope="session")

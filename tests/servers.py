@@ -256,13 +256,22 @@ class DatabasePool:
 
         db = self.connections.get(name)
         if db is not None:
-            try:
-                db.execute("SELECT")
+            if alive(db):
                 return db
-            except psycopg.OperationalError:
-                db.close()
+            db.close()
         db = self.connections[name] = psycopg.connect(self.server.dsn(name), autocommit=True)
         return db
+
+
+def alive(connection) -> bool:
+    """Whether the server still answers on this connection (it ends a connection when its database is reset)."""
+    import psycopg
+
+    try:
+        connection.execute("SELECT")
+    except psycopg.OperationalError:
+        return False
+    return True
 
 
 class RedisServer:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import seeded_app, served, settle, watch
-from helpers import PASSWORD, create_account
+from conftest import served, settle, watch
+from helpers import PASSWORD, create_account, make_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ PUBLIC = ["/", "/region/leine-weser", "/region/weser-ems", "/projekt/1", "/einre
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    app = seeded_app(tmp_path_factory.mktemp("a11y"))
+    app = make_app(tmp_path_factory.mktemp("a11y"), seeded=True)
     create_account(app, "leine-weser@arl.example", "--arl", "leine-weser")
     with served(app) as url:
         yield url

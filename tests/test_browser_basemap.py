@@ -12,8 +12,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import seeded_app, served, settle, watch
-from helpers import PAYLOADS, on_map
+from conftest import served, settle, watch
+from helpers import PAYLOADS, make_app, on_map
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -175,7 +175,7 @@ def markup_server(tmp_path_factory):
         for i, (payload, (lat, lon)) in enumerate(zip(PAYLOADS[:4], MARKUP_PLACES, strict=True)):
             writer.writerow({"geonameid": 90_000_000 + i, "name": payload, "lat": lat, "lon": lon,
                              "population": 5_000_000 - i})
-    app = seeded_app(directory, DATA_DIR=str(data))
+    app = make_app(directory, seeded=True, DATA_DIR=str(data))
     with served(app) as url:
         yield url
 
@@ -195,7 +195,7 @@ def test_a_place_name_with_markup_stays_text(page, markup_server):
 
 @pytest.fixture(scope="module")
 def tiled_server(tmp_path_factory):
-    app = seeded_app(tmp_path_factory.mktemp("tiled"), TILES="basemap")
+    app = make_app(tmp_path_factory.mktemp("tiled"), seeded=True, TILES="basemap")
     with served(app) as url:
         yield url
 

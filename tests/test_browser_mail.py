@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import seeded_app, served
-from helpers import OFFICE, PASSWORD, create_account, deliver, links
+from conftest import served
+from helpers import OFFICE, PASSWORD, create_account, deliver, links, make_app
 from playwright.sync_api import expect
 
 from atlas.alerts import send_digests
@@ -30,7 +30,7 @@ def smtp_server():
 
 @pytest.fixture(scope="module")
 def mail_server(tmp_path_factory, smtp_server):
-    app = seeded_app(tmp_path_factory.mktemp("mail"), MAIL_URL=smtp_server.url)
+    app = make_app(tmp_path_factory.mktemp("mail"), seeded=True, MAIL_URL=smtp_server.url)
     create_account(app, OFFICE, "--arl", "leine-weser")
     with served(app) as url:
         app.config["BASE_URL"] = url  # the mails' links lead to this server

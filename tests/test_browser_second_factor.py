@@ -9,8 +9,8 @@ import time
 
 import pyotp
 import pytest
-from conftest import seeded_app, served
-from helpers import PASSWORD, create_account
+from conftest import served
+from helpers import PASSWORD, create_account, make_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ def test_an_office_enrols_with_the_key_shown_and_signs_in_again_with_a_fresh_cod
     import zxingcpp
     from PIL import Image
 
-    app = seeded_app(tmp_path)
+    app = make_app(tmp_path, seeded=True)
     create_account(app, OFFICE, "--arl", "leine-weser")
     with served(app) as site:
         sign_in_with_password(page, site)
@@ -75,7 +75,7 @@ def test_the_code_step_the_account_page_and_the_recovery_codes_have_no_accessibi
         chromium, tmp_path, language):
     from test_browser_accessibility import PHONE, context_for, sideways, violations
 
-    app = seeded_app(tmp_path)
+    app = make_app(tmp_path, seeded=True)
     create_account(app, OFFICE, "--arl", "leine-weser")
     app_on_phone = pyotp.TOTP(enrolled_earlier(app))
     context = context_for(chromium, PHONE, language)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import seeded_app, served
-from helpers import PASSWORD, create_account
+from conftest import served
+from helpers import PASSWORD, create_account, make_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ NAME = f"Sprachcafé Lamspringe {XSS}"
 @pytest.fixture(scope="module")
 def office_server(tmp_path_factory):
     """Its own app and database: this story publishes a project, the read-only browser tests must not see it."""
-    app = seeded_app(tmp_path_factory.mktemp("submit"))
+    app = make_app(tmp_path_factory.mktemp("submit"), seeded=True)
     for email, arl in (("leine-weser@arl.example", "leine-weser"), ("braunschweig@arl.example", "braunschweig")):
         create_account(app, email, "--arl", arl)
     with served(app) as url:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import seeded_app, served, settle, watch
-from helpers import on_map
+from conftest import served, settle, watch
+from helpers import make_app, on_map
 from playwright.sync_api import expect
 from test_browser_accessibility import DESKTOP, PHONE, context_for, sideways, violations
 from test_viewport import CROWD, HANNOVER, add_crowd
@@ -33,7 +33,7 @@ def settled(page) -> None:
 
 @pytest.fixture(scope="module")
 def crowd_server(tmp_path_factory):
-    app = seeded_app(tmp_path_factory.mktemp("viewport-browser"), MAP_CLUSTER_ABOVE=100)
+    app = make_app(tmp_path_factory.mktemp("viewport-browser"), seeded=True, MAP_CLUSTER_ABOVE=100)
     add_crowd(app)
     with served(app) as url:
         yield url

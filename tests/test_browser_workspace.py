@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import seeded_app, served, settle, watch
-from helpers import PASSWORD, create_account, submit
+from conftest import served, settle, watch
+from helpers import PASSWORD, create_account, make_app, submit
 from playwright.sync_api import expect
 from test_browser_accessibility import DESKTOP, PHONE, context_for, sideways, violations, with_lang
 
@@ -17,7 +17,7 @@ OFFICE = "leine-weser@arl.example"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    app = seeded_app(tmp_path_factory.mktemp("workspace"))
+    app = make_app(tmp_path_factory.mktemp("workspace"), seeded=True)
     create_account(app, OFFICE, "--arl", "leine-weser")
     for n in range(3):
         submit(app, name=f"Lernwerkstatt {n}", ort="Hildesheim", email="verein@example.org")

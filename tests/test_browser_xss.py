@@ -11,8 +11,8 @@ from __future__ import annotations
 from urllib.parse import quote, urlsplit
 
 import pytest
-from conftest import open_popup, seeded_app, served
-from helpers import PAYLOADS
+from conftest import open_popup, served
+from helpers import PAYLOADS, make_app
 from playwright.sync_api import expect
 
 from atlas.projects import ProjectInput
@@ -37,7 +37,7 @@ def payload_request(url: str) -> bool:
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
     """The seed projects and one published project per payload, with the payload in every text field."""
-    app = seeded_app(tmp_path_factory.mktemp("xss"), SUBMIT_RATE_LIMIT="1000 per minute")
+    app = make_app(tmp_path_factory.mktemp("xss"), seeded=True, SUBMIT_RATE_LIMIT="1000 per minute")
     services = app.extensions["atlas"]
     ids = []
     for payload, ort in zip(PAYLOADS, PLACES, strict=True):

@@ -17,9 +17,7 @@ EVIL = "evil.example"
 
 @pytest.fixture
 def public_app(tmp_path):
-    from conftest import seeded_app
-
-    return seeded_app(tmp_path, BASE_URL=BASE, PROXY_COUNT=1)
+    return make_app(tmp_path, seeded=True, BASE_URL=BASE, PROXY_COUNT=1)
 
 
 def everything_kept(client) -> str:

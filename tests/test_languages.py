@@ -67,9 +67,9 @@ def test_every_message_is_translated_with_its_placeholders(code, code_messages):
 
 @pytest.fixture(scope="module")
 def reader(tmp_path_factory):
-    from conftest import seeded_app
+    from helpers import make_app
 
-    app = seeded_app(tmp_path_factory.mktemp("sprachen"))
+    app = make_app(tmp_path_factory.mktemp("sprachen"), seeded=True)
     return app
 
 

@@ -4,6 +4,7 @@ there, in the language of the phone."""
 from __future__ import annotations
 
 import ctypes
+import functools
 import io
 import re
 import subprocess
@@ -171,13 +172,19 @@ def glyphs_by_font(body: bytes) -> dict[str, set[str]]:
     return found
 
 
-def assert_every_glyph_exists(body: bytes, code: str) -> None:
+@functools.cache
+def characters_of(path: str) -> frozenset[int]:
+    """The code points a font file has glyphs for (its first font, where the file holds several)."""
     from fontTools.ttLib import TTFont
 
+    return frozenset(TTFont(path, fontNumber=0).getBestCmap())
+
+
+def assert_every_glyph_exists(body: bytes, code: str) -> None:
     fonts = installed_fonts()
     for font, characters in glyphs_by_font(body).items():
         path = fonts[re.sub(r"[^a-z0-9]", "", font.lower())]
-        missing = {c for c in characters if ord(c) not in TTFont(path, fontNumber=0).getBestCmap()}
+        missing = {c for c in characters if ord(c) not in characters_of(path)}
         assert not missing, f"{code}: {font} ({path}) has no glyph for {sorted(missing)}"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 from helpers import make_app
-from servers import DatabasePool, PostgresServer
+from servers import DatabasePool, PostgresServer, alive
 
 from atlas.migrate import upgrade
 
@@ -60,7 +60,7 @@ def test_a_database_given_back_is_handed_out_again_as_new(pool, tmp_path):
     assert used["projects"] and used["public_changes"], "the test wrote nothing the reset could miss"
 
     pool.give_back(url)
-    assert _ended(lingering)
+    assert not alive(lingering)
     lingering.close()
     again = pool.take()
     assert pool.name_of(again) == name, "the copy was dropped instead of reset"
@@ -68,14 +68,6 @@ def test_a_database_given_back_is_handed_out_again_as_new(pool, tmp_path):
     fresh = pool.server.create_database(pool.template)
     assert contents(pool, again) == contents(pool, fresh)
     pool.give_back(again)
-
-
-def _ended(connection) -> bool:
-    try:
-        connection.execute("SELECT 1")
-    except psycopg.OperationalError:
-        return True
-    return False
 
 
 @pytest.mark.parametrize("change", [

@@ -8,8 +8,7 @@ import json
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
-from conftest import seeded_app
-from helpers import facts, html
+from helpers import facts, html, make_app
 
 from atlas.districts import Assignment
 from atlas.filters import Filter
@@ -44,7 +43,7 @@ def data_block(client, path: str = "/") -> dict:
 
 @pytest.fixture(scope="module")
 def crowded(tmp_path_factory):
-    app = seeded_app(tmp_path_factory.mktemp("viewport"), MAP_CLUSTER_ABOVE=100)
+    app = make_app(tmp_path_factory.mktemp("viewport"), seeded=True, MAP_CLUSTER_ABOVE=100)
     add_crowd(app)
     return app
 
@@ -75,7 +74,7 @@ def test_a_tile_counts_every_project_in_it_once_at_every_zoom():
 
 
 def test_below_the_threshold_the_map_gets_every_project_as_before(tmp_path):
-    app = seeded_app(tmp_path)
+    app = make_app(tmp_path, seeded=True)
     block = data_block(app.test_client())
     assert block["src"].startswith("/karte/projekte.json?v=") and "tiles" not in block
 
@@ -128,7 +127,7 @@ def same_index(followed: TileIndex, anew: TileIndex) -> None:
 
 
 def test_after_publications_moves_and_archivings_the_index_follows_and_equals_one_made_anew(tmp_path):
-    app = seeded_app(tmp_path, MAP_CLUSTER_ABOVE=3)
+    app = make_app(tmp_path, seeded=True, MAP_CLUSTER_ABOVE=3)
     services = app.extensions["atlas"]
     store, public = services.store, services.public
     viewports = Viewports()
