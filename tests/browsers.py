@@ -1,8 +1,8 @@
 """Browser contexts for the tests, each handed to a test as a new visitor's browser is: no cookies, nothing cached,
 no pages open, no permissions granted, no requests routed.
 
-Chromium spends about a second of CPU on a new context's first page (its network and storage set up anew), three
-times what loading a page costs once a context stands. So a context a test closes is emptied and kept, per worker
+Chromium spends about a second of CPU on a new context's first page (its network and storage set up anew), more
+than loading a page costs once a context stands (0.2–0.9 s). So a context a test closes is emptied and kept, per worker
 and per set of options (viewport, language, scripts on or off …), and the next test asking for the same options
 gets it. Its files cached by earlier tests are cleared when its first page opens, so every page is loaded from the
 server as in a new context.
