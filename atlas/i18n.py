@@ -15,8 +15,8 @@ from functools import lru_cache
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
-from flask import has_request_context
-from flask_babel import force_locale, get_locale, get_translations, gettext, lazy_gettext
+from flask import g, has_request_context
+from flask_babel import LazyString, force_locale, get_locale, get_translations
 
 __all__ = ["LANGUAGES", "DEFAULT", "Language", "N_", "_", "current_language", "distance", "german", "isolate", "lazy",
            "listing", "number", "plural", "speaking"]
@@ -48,12 +48,24 @@ def _(message: str, **params) -> str:
     line, an import of 100k rows) it is the German source, without asking Flask-Babel each time."""
     if not has_request_context():
         return message % params if params else message
-    return gettext(message, **params)
+    text = catalogue().ugettext(message)
+    return text % params if params else text
+
+
+def catalogue():
+    """The catalogue of the language being written: the page's, or the one a mail is forced into (`speaking`).
+    Flask-Babel's, kept for the request beside the locale it is for: each of Flask-Babel's own gettext calls looks
+    at its request context three times and spells the locale out, and a page asks for dozens of messages."""
+    locale = get_locale()
+    kept = g.get("atlas_catalogue")
+    if kept is None or kept[0] is not locale:  # a new request, or a language forced for a while and given back
+        kept = g.atlas_catalogue = (locale, get_translations())
+    return kept[1]
 
 
 def lazy(message: str, **params):
     """A message translated when it is shown, for constants defined at import time."""
-    return lazy_gettext(message, **params)
+    return LazyString(_, message, **params)
 
 
 def plural(singular: str, plural_form: str, count: int, **params) -> str:
@@ -61,7 +73,7 @@ def plural(singular: str, plural_form: str, count: int, **params) -> str:
     params.setdefault("num", number(count))
     if not has_request_context():
         return (singular if count == 1 else plural_form) % params
-    return get_translations().ungettext(singular, plural_form, count) % params
+    return catalogue().ungettext(singular, plural_form, count) % params
 
 
 def number(value: float, decimals: int = 0) -> str:

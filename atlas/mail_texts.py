@@ -14,13 +14,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from flask import Flask, render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from atlas.database import as_utc
 from atlas.districts import ARLS
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.i18n import DEFAULT, isolate, listing, number, plural
+from atlas.i18n import DEFAULT, _, isolate, listing, number, plural, speaking
 from atlas.links import absolute_url
 from atlas.mail import MailError
 from atlas.notices import reference
@@ -60,7 +58,7 @@ def _recipient(row: dict) -> str:
 def compose(app: Flask, row: dict) -> EmailMessage:
     """The finished mail of an outbox row."""
     params = json.loads(row["params"])
-    with app.test_request_context(base_url=app.config["BASE_URL"]), force_locale(params.get("lang") or DEFAULT):
+    with app.test_request_context(base_url=app.config["BASE_URL"]), speaking(params.get("lang") or DEFAULT):
         mail = WRITERS[row["kind"]](_set_apart(params))
         text = render_template("mail/mail.txt", mail=mail)
         html = render_template("mail/mail.html", mail=mail)

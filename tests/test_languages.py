@@ -154,6 +154,27 @@ def test_mails_to_a_submitter_are_in_their_language(mail_app, smtp):
     assert 'lang="ar" dir="rtl"' in arabic.get_body(("html",)).get_content()
 
 
+def test_a_page_that_writes_in_another_language_for_a_while_gets_that_language_then_its_own_again(reader):
+    """A German file made on an Arabic page (atlas.i18n.speaking): the catalogue kept for the request is the one of
+    the language being written, in Python and in templates, and the page's own again afterwards."""
+    from flask import render_template_string
+
+    from atlas.i18n import _, plural, speaking
+
+    page = "{{ _('Projekt einreichen') }} {{ ngettext('%(num)s Projekt', '%(num)s Projekte', 1200) }}"
+    with reader.test_request_context("/", headers={"Accept-Language": "ar"}):
+        arabic = (_("Projekt einreichen"), render_template_string(page))
+        with speaking("de"):
+            assert _("Projekt einreichen") == "Projekt einreichen"
+            assert plural("%(num)s Projekt", "%(num)s Projekte", 1200) == "1.200 Projekte"
+            assert render_template_string(page) == "Projekt einreichen 1.200 Projekte"
+            with speaking("fr"):
+                assert render_template_string(page) == "Soumettre un projet 1\u202f200 projets"
+            assert _("Projekt einreichen") == "Projekt einreichen"
+        assert (_("Projekt einreichen"), render_template_string(page)) == arabic
+        assert arabic[0] != "Projekt einreichen" and arabic[1].startswith(arabic[0])
+
+
 def test_the_browser_code_counts_in_each_language(reader):
     import json
 

@@ -16,7 +16,7 @@ from atlas import facts
 from atlas.districts import ARLS, BOUNDARIES
 from atlas.filters import TIMES
 from atlas.history import changes
-from atlas.i18n import _, distance, isolate, lazy, listing, number
+from atlas.i18n import _, catalogue, distance, isolate, lazy, listing, number
 from atlas.kept import code, file_bytes, write_whole
 from atlas.links import absolute_url
 from atlas.near import RADII_KM
@@ -168,10 +168,14 @@ def register(app: Flask) -> None:
 
 
 def _count_with_digits(app: Flask) -> None:
-    """Templates' ngettext fills %(num)s with the number as the reader's language writes it (1.200, 1 200)."""
+    """Templates translate with atlas.i18n's catalogue (the request's, looked up once: a page asks for dozens of
+    messages), and their ngettext fills %(num)s with the number as the reader's language writes it (1.200, 1 200)."""
     from jinja2 import pass_context
 
-    translate = app.jinja_env.globals["ngettext"]  # Jinja's, installed by Flask-Babel
+    app.jinja_env.install_gettext_callables(  # in place of Flask-Babel's, which look the catalogue up per message
+        gettext=lambda message: catalogue().ugettext(message),
+        ngettext=lambda singular, plural_form, n: catalogue().ungettext(singular, plural_form, n), newstyle=True)
+    translate = app.jinja_env.globals["ngettext"]  # Jinja's newstyle wrapper of the one above
 
     @pass_context
     def ngettext(context, singular: str, plural_form: str, count: int, **variables):

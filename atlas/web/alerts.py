@@ -6,9 +6,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from atlas import alerts
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.i18n import _
+from atlas.i18n import _, current_language
 from atlas.text import clean_text, email_address
-from atlas.web import current_services, current_store, language
+from atlas.web import current_services, current_store
 from atlas.web.forms import EXPIRED, ActionForm, AlertForm
 from atlas.web.headers import no_store
 from atlas.web.limits import alert_limit, limiter
@@ -38,7 +38,7 @@ def subscribe():
             fields = [slug for slug in HANDLUNGSFELDER if slug in (form.handlungsfelder.data or [])]
             email = email_address(email)  # exactly the address that was checked
             wanted = alerts.Request(email, located.place, int(form.umkreis.data), fields, form.rhythmus.data,
-                                    language.current())
+                                    current_language())
             _id, mailed = alerts.subscribe(current_store(), wanted)
             return redirect(url_for("alerts.thanks", **({} if mailed else {"schon": "1"})))
     elif form.errors:

@@ -34,9 +34,10 @@ from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
 from atlas.districts import ARLS, BOUNDARIES
+from atlas.i18n import current_language
 from atlas.mapdata import tile_attribution
 from atlas.settings import resource
-from atlas.web import current_services, language
+from atlas.web import current_services
 from atlas.web.prepared import YEAR, Prepared, prepare, respond
 
 bp = Blueprint("assets", __name__)
@@ -125,7 +126,7 @@ def vendor(package: str, filename: str):
 def page_map(kind: str) -> dict[str, str]:
     """A map for a page: its <div> (`html`) and the URL of its script (`src`)."""
     script, html = _map(kind)
-    return {"html": html, "src": url_for("assets.map_script", kind=kind, v=script.etag, lang=language.current())}
+    return {"html": html, "src": url_for("assets.map_script", kind=kind, v=script.etag, lang=current_language())}
 
 
 @bp.get("/karte/<kind>.js")
@@ -252,7 +253,7 @@ def basemap_options() -> str:
 
 
 def _map(kind: str) -> tuple[Prepared, str]:
-    code = language.current()  # the tiles' attribution is written in the reader's language
+    code = current_language()  # the tiles' attribution is written in the reader's language
     tiles = current_app.config["TILES"]
     parts = _rendered(tiles, tile_attribution(tiles), basemap_options(), tuple(sorted(_kinds()[kind].items())))
     return _kept(("map", kind, code), lambda: parts["script"], "text/javascript"), parts["html"]

@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, request, url_for
 
 from atlas import claims
-from atlas.i18n import _
+from atlas.i18n import _, current_language
 from atlas.present import project_view
 from atlas.text import clean_text, email_address
-from atlas.web import current_store, language
+from atlas.web import current_store
 from atlas.web.forms import EXPIRED, ClaimForm
 from atlas.web.headers import no_store
 from atlas.web.limits import limiter, submit_limit
@@ -34,7 +34,7 @@ def claim(project_id: int):
         if not errors:
             try:
                 # an address with a claim waiting for this project makes no second one; it hears the same
-                claims.make(current_store(), project_id, email, message, language.current())
+                claims.make(current_store(), project_id, email, message, current_language())
             except claims.NotClaimable:
                 abort(404)
             return _thanks(project_id)

@@ -9,11 +9,11 @@ from werkzeug.exceptions import BadRequest
 
 from atlas.districts import ARLS
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.i18n import _
+from atlas.i18n import _, current_language
 from atlas.mapdata import project_data, script_json
 from atlas.near import circle, parse_near_query, within_radius
 from atlas.present import local_now, project_view
-from atlas.web import current_pages, current_services, language
+from atlas.web import current_pages, current_services
 from atlas.web.assets import page_map
 from atlas.web.headers import frameable
 from atlas.web.limits import embed_limit, limiter, no_place_asked
@@ -42,11 +42,11 @@ def embedded():
         if problems:
             raise BadRequest(problems[0])
     key = ("einbetten", arl, kreis, chosen.key(now), near.ort if near else "", near.radius_km if near else 0,
-           language.current())
+           current_language())
     fixed = [(name, value) for name, value in (("arl", arl), ("kreis", kreis), ("ort", near and near.ort),
                                                ("umkreis", near and str(near.radius_km))) if value]
     if request.args.get("lang"):
-        fixed.append(("lang", language.current()))  # the form keeps the language asked, as a valid code
+        fixed.append(("lang", current_language()))  # the form keeps the language asked, as a valid code
     published = services.public.current()
     scope = None if near else arl or (services.regions.by_rs[kreis].arl if kreis else None)
     return respond(current_pages().get(

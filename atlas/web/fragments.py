@@ -9,8 +9,8 @@ from collections.abc import Callable, Hashable
 from flask import current_app, request
 from markupsafe import Markup
 
+from atlas.i18n import current_language
 from atlas.versioned import Recent
-from atlas.web import language
 
 KEPT_FRAGMENTS = 2_000  # a few kB each; the filters' combinations that people use are far fewer
 
@@ -21,7 +21,7 @@ def kept_fragment(name: str, key: Hashable, macro: Callable, *args) -> Markup:
     kept = current_app.extensions.get("atlas_fragments")
     if kept is None:  # one per app: another app's files and addresses are other ones
         kept = current_app.extensions.setdefault("atlas_fragments", Recent(KEPT_FRAGMENTS))
-    full_key = (name, language.current(), request.script_root, key)  # the addresses start with the script's root
+    full_key = (name, current_language(), request.script_root, key)  # the addresses start with the script's root
     found = kept.get(full_key)
     if found is None:
         found = Markup(macro(*args))

@@ -8,9 +8,8 @@ from __future__ import annotations
 from flask import current_app
 from markupsafe import Markup
 
-from atlas.i18n import distance
+from atlas.i18n import current_language, distance
 from atlas.versioned import Recent
-from atlas.web import language
 from atlas.web.reader import public_views
 
 KEPT_ITEMS = 20_000  # about 1 kB each
@@ -22,7 +21,7 @@ def list_items(rows: list[dict], version: int | None, name_macro, rest_macro) ->
     published projects at `version` (the snapshot the rows come from, atlas.published) – the same key always
     means the same parts – and its distance (`km`) written out, or None for a row without one. Rows of no snapshot
     (`version` None) are written each time."""
-    code = language.current()
+    code = current_language()
     away = [distance(row["km"], code) if "km" in row else None for row in rows]
     if version is None:
         return [(row, Markup(name_macro(view)), Markup(rest_macro(view)), far) for row, view, far in

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from babel import Locale
 from flask import Flask, has_request_context, request
-from flask_babel import get_locale
 
-from atlas.i18n import DEFAULT, LANGUAGES, _, plural
+from atlas.i18n import DEFAULT, LANGUAGES, _, current_language, plural
 from atlas.mapdata import script_json
 
 COOKIE = "sprache"
@@ -25,11 +24,6 @@ def select_locale() -> str:
     if kept in LANGUAGES:
         return kept
     return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT)
-
-
-def current() -> str:
-    """The code of the language the current page is written in."""
-    return str(get_locale() or DEFAULT)
 
 
 def register(app: Flask) -> None:
@@ -49,7 +43,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def language_context():
-        code = current()
+        code = current_language()
         return {"language": LANGUAGES.get(code, LANGUAGES[DEFAULT]), "languages": LANGUAGES,
                 "browser_text": browser_text}
 
@@ -59,7 +53,7 @@ _BROWSER_TEXT: dict[str, str] = {}  # per language: the catalogues do not change
 
 def browser_text() -> str:
     """The #atlas-text block of every page, as JSON safe inside <script>; made once per language."""
-    code = current()
+    code = current_language()
     if code not in _BROWSER_TEXT:
         _BROWSER_TEXT[code] = script_json(browser_texts())
     return _BROWSER_TEXT[code]
@@ -68,7 +62,7 @@ def browser_text() -> str:
 def browser_texts() -> dict:
     """What the browser code (static/js/) writes into the page, in the page's language. Counts come in every plural
     form the language has (CLDR categories, as the browser's Intl.PluralRules names them), with {n} for the number."""
-    rule = Locale.parse(current()).plural_form
+    rule = Locale.parse(current_language()).plural_form
     samples: dict[str, int] = {}
     for n in (*range(0, 200), 1000, 1001, 1.5):
         samples.setdefault(rule(n), n)
@@ -91,5 +85,5 @@ def browser_texts() -> dict:
         "original": _("Original (Deutsch) anzeigen"),
         "outdated": _("Übersetzung veraltet"),
         # how the language joins a list (CLDR, as atlas.i18n.listing joins it): not every browser knows every language
-        "list": dict(Locale.parse(current()).list_patterns["standard"]),
+        "list": dict(Locale.parse(current_language()).list_patterns["standard"]),
     }

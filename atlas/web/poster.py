@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, url_for
 
 from atlas.districts import ARLS
-from atlas.i18n import _
+from atlas.i18n import _, current_language
 from atlas.poster import DRAWN, make_poster
-from atlas.web import current_pages, current_services, language
+from atlas.web import current_pages, current_services
 from atlas.web.limits import limiter, pdf_limit, poster_limit
 from atlas.web.pdf import render_pdf
 from atlas.web.prepared import respond
@@ -21,7 +21,7 @@ RADIUS_KM = 25
 def poster(key: str):
     services = _services(key)
     published, scope = services.public.current(), _scope(services, key)
-    return respond(current_pages().get(("aushang", key, language.current()), published.version_of(scope),
+    return respond(current_pages().get(("aushang", key, current_language()), published.version_of(scope),
                                 lambda: _render(services, published, key), scope=scope))
 
 
@@ -32,9 +32,9 @@ def poster_pdf(key: str):
     services = _services(key)
     published, scope = services.public.current(), _scope(services, key)
     version = published.version_of(scope)
-    html = current_pages().get(("aushang", key, language.current()), version, lambda: _render(services, published, key),
+    html = current_pages().get(("aushang", key, current_language()), version, lambda: _render(services, published, key),
                         scope=scope)
-    response = respond(current_pages().get(("aushang.pdf", key, language.current()), version,
+    response = respond(current_pages().get(("aushang.pdf", key, current_language()), version,
                                     lambda: render_pdf(html.body.decode()), mimetype="application/pdf", scope=scope))
     response.headers["Content-Disposition"] = f'inline; filename="aushang-{key}.pdf"'
     return response

@@ -10,10 +10,10 @@ from werkzeug.exceptions import BadRequest
 from atlas.districts import ARLS
 from atlas.filters import TIMES, Filter
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.i18n import _
+from atlas.i18n import _, current_language
 from atlas.mapdata import data_version, labels, map_data, project_data, script_json, summary_data
 from atlas.present import kreis_counts, local_now
-from atlas.web import current_pages, current_services, keep_params, language
+from atlas.web import current_pages, current_services, keep_params
 from atlas.web.assets import page_map
 from atlas.web.params import LIST_PAGE, arl_argument, page_number, valid_filter
 from atlas.web.prepared import YEAR, respond
@@ -43,7 +43,7 @@ def project(project_id: int):
         return redirect(url_for("public.project", project_id=kept, lang=request.args.get("lang") or None), 301)
     row = get_published_or_404(project_id)
     keep_params([])
-    key = ("projekt", project_id, language.current(), local_now().date())  # it says what is open today
+    key = ("projekt", project_id, current_language(), local_now().date())  # it says what is open today
 
     def render() -> str:
         frame = services.store.published_one(project_id)
@@ -64,7 +64,7 @@ def _map_page(view: str, arl: str | None):
     keep_params(chosen.params() + ([("seite", str(page))] if page > 1 else []))
     services = current_services()
     now = local_now()
-    key = (view, arl, chosen.key(now), page, language.current())
+    key = (view, arl, chosen.key(now), page, current_language())
     published = services.public.current()
     version = published.version_of(arl)
 
@@ -99,7 +99,7 @@ def data_sources(arl: str | None, version: int, published) -> dict:
     if by_viewport(published, arl):  # too many to send at once: clusters per tile, the list by the view
         return {**viewport_sources(arl, version), "open": open_src, "labels": words}
     return {"src": url_for("public.projects_data", arl=arl, v=data_version(version)),
-            "summaries": url_for("public.summaries_data", arl=arl, v=data_version(version), lang=language.current()),
+            "summaries": url_for("public.summaries_data", arl=arl, v=data_version(version), lang=current_language()),
             "open": open_src,
             "labels": words}
 
@@ -128,7 +128,7 @@ def summaries_data():
     arl = arl_argument()
     published = current_services().public.current()
     version = published.version_of(arl)
-    data = current_pages().get(("kurztexte", arl, language.current()), version,
+    data = current_pages().get(("kurztexte", arl, current_language()), version,
                         lambda: summary_data(reader_frame(published.frame(published.select(arl), ("id", "summary")))),
                         mimetype="application/json", scope=arl)
     current = request.args.get("v") == data_version(version)

@@ -10,22 +10,22 @@ import pandas as pd
 from flask import abort, current_app
 
 from atlas.freshness import unconfirmed_before
-from atlas.i18n import DEFAULT, LANGUAGES
+from atlas.i18n import DEFAULT, LANGUAGES, current_language
 from atlas.mapdata import SUMMARY_SHOWN
 from atlas.present import project_view
 from atlas.store import PUBLISHED
 from atlas.texts import Shown, reader_texts, shown
-from atlas.web import current_store, language
+from atlas.web import current_store
 
 
 def project_texts(row: dict) -> dict[str, Shown]:
     """Description and summary of one project, for its page."""
-    return reader_texts(row, current_store().translations(row["id"]), language.current())
+    return reader_texts(row, current_store().translations(row["id"]), current_language())
 
 
 def with_summaries(views: list[dict]) -> list[dict]:
     """Project views (of a list) with `summary_shown`, their summary as the reader gets it; returned."""
-    code = language.current()
+    code = current_language()
     found = current_store().translations_of([int(v["id"]) for v in views]) if code != DEFAULT and views else {}
     for view in views:
         view["summary_shown"] = shown(view, found.get(int(view["id"]), []), code, "summary")
@@ -35,7 +35,7 @@ def with_summaries(views: list[dict]) -> list[dict]:
 def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A frame of published projects (with their German summary) for a map's data, its summaries as the reader
     gets them (atlas.mapdata.SUMMARY_SHOWN)."""
-    code = language.current()
+    code = current_language()
     if "summary" not in frame or code == DEFAULT or code not in LANGUAGES or frame.empty:
         return frame
     wanted = frame[frame["summary"].fillna("") != ""]

@@ -10,10 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 
 from atlas import reports
-from atlas.i18n import _, lazy
+from atlas.i18n import _, current_language, lazy
 from atlas.store import PUBLISHED, StaleWrite
 from atlas.text import clean_text, email_address
-from atlas.web import current_store, language, office
+from atlas.web import current_store, office
 from atlas.web.forms import EXPIRED, required_version
 from atlas.web.headers import no_store
 from atlas.web.limits import limiter, report_limit
@@ -47,7 +47,7 @@ def report(project_id: int):
         kind, other, message, email, errors = validate(project_id, form)
         if not errors:
             try:
-                reports.make(current_store(), project_id, kind, message, email, language.current(), other)
+                reports.make(current_store(), project_id, kind, message, email, current_language(), other)
             except reports.NotReportable:
                 abort(404)
             return _thanks(project_id)

@@ -8,13 +8,14 @@ from flask import Blueprint, render_template, request
 
 from atlas.geo import distances
 from atlas.handlungsfelder import HANDLUNGSFELDER
+from atlas.i18n import current_language
 from atlas.mapdata import project_data
 from atlas.near import NEAREST_BEYOND, RADII_KM, circle, parse_near_query
 from atlas.present import local_now
 from atlas.search import Area
 from atlas.store import PUBLIC_COLUMNS
 from atlas.text import clean_text
-from atlas.web import current_services, keep_params, language
+from atlas.web import current_services, keep_params
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
 from atlas.web.params import page_number
@@ -47,7 +48,7 @@ def search():
     if text and not message:
         now = local_now()
         found = services.searcher.search(text, query.filter, area, offset=(page - 1) * SHOWN, limit=SHOWN, now=now,
-                                         language=language.current())
+                                         language=current_language())
         published = services.public.current()  # the ranked ids' rows from memory, in their order
         rows = published.rows(published.positions(found.ids))
         beyond = []

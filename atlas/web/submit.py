@@ -15,7 +15,7 @@ from flask import (
 )
 
 from atlas.districts import ARLS
-from atlas.i18n import _
+from atlas.i18n import _, current_language
 from atlas.links import absolute_url
 from atlas.notices import reference
 from atlas.places import parse_position
@@ -28,7 +28,7 @@ from atlas.submission import (
     locate_submission,
     ready,
 )
-from atlas.web import current_services, language
+from atlas.web import current_services
 from atlas.web.assets import page_map
 from atlas.web.forms import EXPIRED, SubmitForm
 from atlas.web.headers import no_store
@@ -56,7 +56,7 @@ def submit():
                               lon=form.lon.data or "", far_ok=form.far_ok.data, duplicate_ok=form.duplicate_ok.data)
             location = locate_submission(services.geocoder, services.store, project, answers)
             if ready(location, answers):
-                project_id, link = services.store.submit(project, location.place, language.current())
+                project_id, link = services.store.submit(project, location.place, current_language())
                 session["submitted"] = {"reference": reference(project_id), "arl": location.place.arl.slug,
                                         "link": link, "mailed": bool(project.email)}
                 return redirect(url_for("submit.thanks"))

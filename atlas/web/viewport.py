@@ -10,12 +10,12 @@ import numpy as np
 from flask import Blueprint, current_app, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from atlas.i18n import _
+from atlas.i18n import _, current_language
 from atlas.mapdata import COORD_SCALE, columns, data_version, script_json
 from atlas.present import local_now
 from atlas.text import clean_text
 from atlas.viewport import MAX_ZOOM, Viewports, check_tile, in_view, parse_bbox
-from atlas.web import current_pages, current_services, language
+from atlas.web import current_pages, current_services
 from atlas.web.limits import limiter, map_view_limit
 from atlas.web.params import LIST_PAGE, arl_argument, page_number, valid_filter
 from atlas.web.prepared import YEAR, respond
@@ -31,7 +31,7 @@ def by_viewport(published, arl: str | None) -> bool:
 
 def viewport_sources(arl: str | None, version: int) -> dict:
     """Where such a map asks for its tiles and its list in view (atlas.web.public.data_sources adds the words)."""
-    common = {"arl": arl, "v": data_version(version), "lang": language.current()}
+    common = {"arl": arl, "v": data_version(version), "lang": current_language()}
     return {"tiles": url_for("viewport.tiles", **common), "inView": url_for("viewport.in_view_list", **common),
             "maxZoom": MAX_ZOOM}
 
@@ -55,7 +55,7 @@ def tiles():
                                          for lat, lon, n in tile.clusters],
                             "scale": COORD_SCALE, "points": _points(published, tile.points)})
 
-    key = ("kachel", arl, z, x, y, wanted.key(now), language.current())
+    key = ("kachel", arl, z, x, y, wanted.key(now), current_language())
     return _respond(current_pages().get(key, version, render, mimetype="application/json", scope=arl),
                     version, wanted)
 
@@ -79,7 +79,7 @@ def in_view_list():
         return script_json({"total": len(shown), "page": page, "pages": max(1, -(-len(shown) // LIST_PAGE)),
                             "points": _points(published, shown[first:first + LIST_PAGE])})
 
-    key = ("ausschnitt", arl, bbox, page, wanted.key(now), language.current())
+    key = ("ausschnitt", arl, bbox, page, wanted.key(now), current_language())
     return _respond(current_pages().get(key, version, render, mimetype="application/json", scope=arl),
                     version, wanted)
 
