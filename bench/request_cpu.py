@@ -6,7 +6,8 @@ the same app – the reference: what a page costs that is only sent.
     .venv/bin/python bench/request_cpu.py --sizes 1000000 --requests 100
 
 Every near search is a new place (random points in Niedersachsen, the position as a browser shares it) – and
-then 20 places asked again and again, whose list items are kept, so only the rest of the page is made – every
+then 20 places asked again and again, whose list items are kept, so only the rest of the page is made; then towns
+typed again and again, whose pages are kept whole until the next publication (atlas.web.near) – every
 search a new query (bench/search.py's mix: a word whole, cut short or misspelt, half with a place and radius, a
 third with a Handlungsfeld; the kept answers forgotten before each). The API's pages: first each a page never asked
 before (a new offset each time), then four pages asked again and again – kept until the next publication, so these
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from common import app_with_projects, arguments, random_points
-from search import queries
+from search import ORTE, queries
 
 ROOT = Path(__file__).resolve().parent.parent
 OGC = ["/ogc/collections/projekte/items", "/ogc/collections/projekte/items?offset=5000",
@@ -47,6 +48,10 @@ def main() -> None:
         kinds = {"near search, a new place each": [(url, None) for url in near],
                  # the same 20 places again and again: their list items are kept (atlas.web.items), the rest is made
                  "near search, 20 places again": [(url, None) for url in near[:20]] * (options.requests // 20 + 1),
+                 # a place typed again (eight towns in four radii): the page is kept until a publication
+                 "near search, a typed place again": [("/in-der-naehe", {"ort": ort, "umkreis": km}) for ort in ORTE
+                                                      for km in ("5", "10", "25", "50")]
+                 * (options.requests // (4 * len(ORTE)) + 1),
                  "/suche, a new query each": found}
         # a page never asked before (each a new offset; a kept page is answered from the page cache)
         kinds["/items, a new page each"] = [("/ogc/collections/projekte/items", {"offset": str(offset)})

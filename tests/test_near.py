@@ -89,6 +89,33 @@ def test_the_page_names_the_place_and_lists_distances_with_a_german_comma(client
     assert distance.endswith(" km") and "," in distance
 
 
+def test_a_typed_place_is_made_once_per_language_until_a_publication_and_a_position_every_time(seeded, services):
+    """Everyone who types Hemmingen gets the same page: it is made once per language and kept until a publication
+    changes what is near. A position the browser shares, or a query with a problem, is made for its asker alone."""
+    client, pages = seeded.test_client(), seeded.extensions["atlas_pages"]
+    typed = "/in-der-naehe?ort=Hemmingen&umkreis=25"
+    first = client.get(typed)
+    renders = pages.renders
+    again = client.get(typed)
+    assert pages.renders == renders, "made once"
+    assert again.get_data() == first.get_data() and results(again)[0][0] == "Hemminger Netzwerk für Flüchtlinge"
+    assert again.headers["ETag"] and again.headers["Cache-Control"] == "private, no-cache", "kept by its reader only"
+    assert client.get(typed, headers={"If-None-Match": again.headers["ETag"]}).status_code == 304
+    arabic = client.get(typed, headers={"Accept-Language": "ar"})
+    assert pages.renders == renders + 1 and 'lang="ar"' in arabic.get_data(as_text=True)
+    assert client.get(typed + "&hf=sprache").get_data() != first.get_data(), "another filter, another page"
+    renders = pages.renders
+    for url in ("/in-der-naehe?lat=52.31430&lon=9.72360", "/in-der-naehe?ort=Hemmingen&umkreis=7"):
+        assert client.get(url).get_data() == client.get(url).get_data()
+    assert pages.renders == renders, "a position, or a radius not offered, is not kept"
+    assert "nicht „7“; gesucht wird in 25 km" in client.get("/in-der-naehe?ort=Hemmingen&umkreis=7").get_data(
+        as_text=True), "a page with a problem names it (it is not the kept page of the radius it falls back to)"
+    project, _ = validate_project({"name": "Neues Sprachcafé Hemmingen", "handlungsfelder": "sprache",
+                                   "ort": "Hemmingen"})
+    services.store.add(project, services.geocoder.geocode("Hemmingen").place, PUBLISHED)
+    assert "Neues Sprachcafé Hemmingen" in [name for name, _ in results(client.get(typed))]
+
+
 def test_nothing_within_the_radius_shows_the_five_nearest_beyond(client):
     response = client.get("/in-der-naehe?ort=Lüneburg&umkreis=5")
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")

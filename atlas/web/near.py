@@ -7,14 +7,16 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest
 
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.i18n import _
+from atlas.i18n import _, current_language
 from atlas.mapdata import project_data
 from atlas.near import RADII_KM, circle, find_near, parse_near_query
+from atlas.present import local_now
 from atlas.store import PUBLIC_COLUMNS
 from atlas.text import clean_text
-from atlas.web import current_services, keep_params
+from atlas.web import current_pages, current_services, keep_params
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
+from atlas.web.prepared import respond
 from atlas.web.reader import reader_frame
 
 bp = Blueprint("near", __name__)
@@ -44,14 +46,23 @@ def near():
     keep_params([] if query.empty else query.params())
     index = services.near.current()
     result = None if query.empty else find_near(query, services.geocoder, index)
-    context = {"query": query, "problems": problems, "result": result, "radii": RADII_KM,
-               "fields": HANDLUNGSFELDER, "filter": query.filter, "tiles": current_app.config["TILES"]}
-    if result and result.place:
-        place = result.place
-        centre = circle(place, query.radius_km)
-        context["map"] = page_map("naehe")
-        context["data"] = project_data(reader_frame(pd.DataFrame(result.projects, columns=PUBLIC_COLUMNS)), centre)
-        context["projects"] = result.projects  # their items: atlas.web.items
-        context["version"] = index.version
-    status = 400 if result and result.status == "invalid" else 200
-    return render_template("near/near.html", **context), status
+
+    def page() -> str:
+        context = {"query": query, "problems": problems, "result": result, "radii": RADII_KM,
+                   "fields": HANDLUNGSFELDER, "filter": query.filter, "tiles": current_app.config["TILES"]}
+        if result and result.place:
+            centre = circle(result.place, query.radius_km)
+            context["map"] = page_map("naehe")
+            context["data"] = project_data(reader_frame(pd.DataFrame(result.projects, columns=PUBLIC_COLUMNS)),
+                                           centre)
+            context["projects"] = result.projects  # their items: atlas.web.items
+            context["version"] = index.version
+        return render_template("near/near.html", **context)
+
+    if result and result.status == "ok" and query.lat is None and not problems and index.version is not None:
+        # A typed place: the same page for everyone who types it in this language, until the next publication –
+        # made once and kept (a position the browser shares is a page of its own). Kept in the reader's browser
+        # only: what someone looked for is theirs.
+        key = ("naehe", tuple(query.params()), query.filter.key(local_now()), current_language())
+        return respond(current_pages().get(key, index.version, page), public=False)
+    return page(), 400 if result and result.status == "invalid" else 200
