@@ -71,6 +71,18 @@ class PageCache:
             with self._lock:
                 self._making.pop(full_key).set()
 
+    def kept(self, key: Hashable, version: int, scope: str | None = None) -> Prepared | None:
+        """The page kept under `key` at this version of its scope, if this process has it: for a view that learns
+        only from its work whether the page is one to keep (then `get` makes it, once)."""
+        full_key = (scope, version, key)
+        with self._lock:
+            found = self._pages.get(full_key)
+            if found is None:
+                return None
+            self._pages.move_to_end(full_key)
+            self.hits += 1
+            return found.page
+
     def __len__(self) -> int:
         return len(self._pages)
 

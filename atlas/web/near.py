@@ -45,6 +45,13 @@ def near():
     query, problems = parse_near_query(request.args)
     keep_params([] if query.empty else query.params())
     index = services.near.current()
+    # A typed place: the same page for everyone who types it in this language, until the next publication – made
+    # once and kept (a position the browser shares is a page of its own). Kept in the reader's browser only: what
+    # someone looked for is theirs.
+    typed = not query.empty and query.lat is None and not problems and index.version is not None
+    key = ("naehe", tuple(query.params()), query.filter.key(local_now()), current_language())
+    if typed and (kept := current_pages().kept(key, index.version)) is not None:
+        return respond(kept, public=False)
     result = None if query.empty else find_near(query, services.geocoder, index)
 
     def page() -> str:
@@ -59,10 +66,6 @@ def near():
             context["version"] = index.version
         return render_template("near/near.html", **context)
 
-    if result and result.status == "ok" and query.lat is None and not problems and index.version is not None:
-        # A typed place: the same page for everyone who types it in this language, until the next publication –
-        # made once and kept (a position the browser shares is a page of its own). Kept in the reader's browser
-        # only: what someone looked for is theirs.
-        key = ("naehe", tuple(query.params()), query.filter.key(local_now()), current_language())
+    if typed and result.status == "ok":  # found: the page to keep (a place not found may be found tomorrow)
         return respond(current_pages().get(key, index.version, page), public=False)
     return page(), 400 if result and result.status == "invalid" else 200
