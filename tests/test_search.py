@@ -103,6 +103,32 @@ def test_an_edit_is_found_at_once(searching):
     assert names(searching, q="Schweißkurs") == ["Gewerkepass Plus"]
 
 
+def test_the_same_search_is_made_once_per_language_until_a_publication(seeded, services):
+    """Everyone who asks for the same words, place and filters gets the same page: made once per language and kept
+    until a publication; a place not found or a problem is answered anew each time, and says so."""
+    client, pages = seeded.test_client(), seeded.extensions["atlas_pages"]
+    asked = "/suche?q=Netzwerk&ort=Hemmingen&umkreis=50"
+    first = client.get(asked)
+    renders = pages.renders
+    again = client.get(asked)
+    assert pages.renders == renders, "made once"
+    assert again.get_data() == first.get_data()
+    listed = [a.get_text() for a in html(again).select("#treffer a.projekt-name")]
+    assert listed == ["Hemminger Netzwerk für Flüchtlinge"]
+    assert again.headers["Cache-Control"] == "private, no-cache", "kept by its reader only"
+    client.get(asked, headers={"Accept-Language": "ar"})
+    client.get(asked + "&hf=sprache")
+    assert pages.renders == renders + 2, "another language, another filter: other pages"
+    renders = pages.renders
+    for url, says in (("/suche?q=Netzwerk&ort=Xyzzy", "Xyzzy"), ("/suche?q=Netzwerk&umkreis=7", "nicht „7“")):
+        assert says in client.get(url).get_data(as_text=True) and says in client.get(url).get_data(as_text=True)
+    assert pages.renders == renders, "a place not found, a problem: made each time"
+    project, _ = validate_project({"name": "Netzwerk Neu in Hemmingen", "handlungsfelder": "sprache",
+                                   "ort": "Hemmingen"})
+    services.store.add(project, services.geocoder.geocode("Hemmingen").place, PUBLISHED)
+    assert "Netzwerk Neu in Hemmingen" in client.get(asked).get_data(as_text=True)
+
+
 @pytest.mark.parametrize("payload", PAYLOADS[:10] + ["\u202e\u0000", "x" * 5000])
 def test_hostile_places_and_fields_of_a_search_are_refused_or_text(searching, payload):
     for params in ({"q": "Deutsch", "ort": payload}, {"q": "Deutsch", "hf": payload},

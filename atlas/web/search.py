@@ -15,10 +15,11 @@ from atlas.present import local_now
 from atlas.search import Area
 from atlas.store import PUBLIC_COLUMNS
 from atlas.text import clean_text
-from atlas.web import current_services, keep_params
+from atlas.web import current_pages, current_services, keep_params
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
 from atlas.web.params import page_number
+from atlas.web.prepared import respond
 from atlas.web.reader import reader_frame
 
 bp = Blueprint("search", __name__)
@@ -34,6 +35,13 @@ def search():
     page = page_number(request.args.get("seite") or "1")
     keep_params(([("q", text)] if text else []) + (query.params() if text else [])
                 + ([("seite", str(page))] if page > 1 else []))
+    now, published = local_now(), services.public.current()  # the ranked ids' rows come from memory
+    # The same words, place and filters are the same page for everyone who asks in this language, until the next
+    # publication: made once and kept – in the reader's browser only (what someone looked for is theirs).
+    key = ("suche", text, tuple(query.params()), page, query.filter.key(now), current_language())
+    kept = bool(text) and not problems
+    if kept and (found_page := current_pages().kept(key, published.version)) is not None:
+        return respond(found_page, public=False)
     place, area, message = None, None, ""
     if text and query.ort:
         located = services.geocoder.geocode(query.ort)
@@ -42,27 +50,31 @@ def search():
             area = Area(place.lat, place.lon, query.radius_km)
         else:
             message = located.message
-    context = {"text": text, "query": query, "problems": problems, "radii": RADII_KM, "fields": HANDLUNGSFELDER,
-               "filter": query.filter, "place": place, "message": message, "total": 0, "projects": [],
-               "beyond": False, "page": page, "pages": 1, "first": (page - 1) * SHOWN + 1}
-    if text and not message:
-        now = local_now()
-        found = services.searcher.search(text, query.filter, area, offset=(page - 1) * SHOWN, limit=SHOWN, now=now,
-                                         language=current_language())
-        published = services.public.current()  # the ranked ids' rows from memory, in their order
-        rows = published.rows(published.positions(found.ids))
-        beyond = []
-        if area and not found.total:  # a way on: the nearest matches beyond the radius
-            beyond = services.searcher.nearest(text, query.filter, place.lat, place.lon, NEAREST_BEYOND, now)
-            rows = published.rows(published.positions(beyond))
-        if area:
-            km = distances(place.lat, place.lon, [r["lat"] for r in rows], [r["lon"] for r in rows],
-                           [False] * len(rows))
-            for row, distance in zip(rows, km, strict=True):
-                row["km"] = float(distance)
-        shown = pd.DataFrame(rows, columns=PUBLIC_COLUMNS + (["km"] if area else []))
-        context.update(total=found.total, pages=max(1, -(-found.total // SHOWN)),
-                       projects=rows, beyond=bool(beyond), version=published.version,  # items: atlas.web.items
-                       map=page_map("naehe"),
-                       data=project_data(reader_frame(shown), circle(place, query.radius_km) if area else None))
-    return render_template("search/results.html", **context), 400 if problems else 200
+
+    def results() -> str:
+        context = {"text": text, "query": query, "problems": problems, "radii": RADII_KM, "fields": HANDLUNGSFELDER,
+                   "filter": query.filter, "place": place, "message": message, "total": 0, "projects": [],
+                   "beyond": False, "page": page, "pages": 1, "first": (page - 1) * SHOWN + 1}
+        if text and not message:
+            found = services.searcher.search(text, query.filter, area, offset=(page - 1) * SHOWN, limit=SHOWN,
+                                             now=now, language=current_language())
+            rows = published.rows(published.positions(found.ids))
+            beyond = []
+            if area and not found.total:  # a way on: the nearest matches beyond the radius
+                beyond = services.searcher.nearest(text, query.filter, place.lat, place.lon, NEAREST_BEYOND, now)
+                rows = published.rows(published.positions(beyond))
+            if area:
+                km = distances(place.lat, place.lon, [r["lat"] for r in rows], [r["lon"] for r in rows],
+                               [False] * len(rows))
+                for row, distance in zip(rows, km, strict=True):
+                    row["km"] = float(distance)
+            shown = pd.DataFrame(rows, columns=PUBLIC_COLUMNS + (["km"] if area else []))
+            context.update(total=found.total, pages=max(1, -(-found.total // SHOWN)),
+                           projects=rows, beyond=bool(beyond), version=published.version,  # items: atlas.web.items
+                           map=page_map("naehe"),
+                           data=project_data(reader_frame(shown), circle(place, query.radius_km) if area else None))
+        return render_template("search/results.html", **context)
+
+    if kept and not message:  # a place not found may be found tomorrow: that page is made each time
+        return respond(current_pages().get(key, published.version, results), public=False)
+    return results(), 400 if problems else 200
