@@ -134,6 +134,20 @@ def close_apps(first: int = 0) -> None:
                 pool.give_back(url)
 
 
+def kept_for_its_readers(app, url: str, **headers):
+    """A page made per request that is kept once made (the same for everyone who asks for it): asked twice, the
+    second answer comes from the page cache, is the first byte for byte, and only the reader's browser may keep it.
+    Returns the second answer."""
+    client, pages = app.test_client(), app.extensions["atlas_pages"]
+    first = client.get(url, headers=headers)
+    renders = pages.renders
+    again = client.get(url, headers=headers)
+    assert pages.renders == renders, f"{url} was made again"
+    assert again.get_data() == first.get_data()
+    assert again.headers["ETag"] and again.headers["Cache-Control"] == "private, no-cache", "kept by its reader only"
+    return again
+
+
 def html(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
