@@ -62,7 +62,7 @@ class Geocoder:
             note = _("Die Adresse wurde online nicht gefunden; gezeigt wird die ungefähre Lage nach PLZ und Ort.")
             if online.status == UNAVAILABLE:
                 note = _("Die Online-Adresssuche ist gerade nicht erreichbar; gezeigt wird die ungefähre Lage.")
-            return _with_note(fallback, note)
+            return _with_note(fallback, note, passing=online.status == UNAVAILABLE)
         result = self._offline(query)
         if query.street and result.ok:
             return _with_note(result, _("Die Straße wird ohne Online-Geocoder nicht ausgewertet."))
@@ -242,5 +242,6 @@ def _has_letters(name: str) -> str:
     return name
 
 
-def _with_note(result: Result, note: str) -> Result:
-    return Result(result.status, f"{result.message} {note}".strip(), result.place, result.candidates)
+def _with_note(result: Result, note: str, passing: bool = False) -> Result:
+    return Result(result.status, f"{result.message} {note}".strip(), result.place, result.candidates,
+                  passing=passing)

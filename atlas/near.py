@@ -168,6 +168,7 @@ class NearResult:
     beyond: bool = False  # nothing within the radius: these are the nearest beyond it
     total: int = 0  # within the radius, of which the nearest RESULTS_SHOWN are listed
     suggestions: list = None  # "Meinten Sie …?": places that exist, in or near Niedersachsen
+    passing: bool = False  # the place is a fallback while the online geocoder was unreachable (atlas.places.Result)
 
 
 def parse_near_query(args) -> tuple[NearQuery, list[str]]:
@@ -191,8 +192,9 @@ def parse_near_query(args) -> tuple[NearQuery, list[str]]:
     return query, problems
 
 
-def find_near(query: NearQuery, geocoder, index: NearIndex) -> NearResult:
-    """Where the person is, then the projects within the radius, or the nearest beyond it."""
+def find_near(query: NearQuery, geocoder, index: NearIndex, now: datetime | None = None) -> NearResult:
+    """Where the person is, then the projects within the radius, or the nearest beyond it (open at `now`, if the
+    filter asks)."""
     if query.lat is not None:
         located = geocoder.position(query.lat, query.lon, name=query.name or None)
     else:
@@ -202,7 +204,7 @@ def find_near(query: NearQuery, geocoder, index: NearIndex) -> NearResult:
     if not located.ok:
         return NearResult(located.status, located.message, suggestions=located.suggestions)
     place = located.place
-    keep = index.keep(query.filter)
+    keep = index.keep(query.filter, now)
     hits = index.within(place.lat, place.lon, query.radius_km, keep, limit=RESULTS_SHOWN)
     beyond = not hits
     if beyond:
@@ -213,7 +215,7 @@ def find_near(query: NearQuery, geocoder, index: NearIndex) -> NearResult:
     total = len(projects) if len(projects) < RESULTS_SHOWN else index.count_within(place.lat, place.lon,
                                                                                   query.radius_km, keep)
     return NearResult("ok", located.message, place=place, projects=projects, beyond=beyond, total=total,
-                      candidates=[c for c in located.candidates if c != place])
+                      candidates=[c for c in located.candidates if c != place], passing=located.passing)
 
 
 def within_radius(published, positions: np.ndarray, place, radius_km: float) -> tuple[np.ndarray, np.ndarray]:

@@ -94,6 +94,7 @@ class Result:
     candidates: list[Place] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)  # "Meinten Sie …?": names of places that exist
     place_of_gemeinde: bool = False  # an Ortsteil the gazetteer lacks: the point is its Gemeinde's
+    passing: bool = False  # a fallback while the online geocoder was unreachable: the next lookup may differ
 
     @property
     def ok(self) -> bool:

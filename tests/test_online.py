@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import make_app
+from helpers import html, make_app
 
 HOUSE = {"lat": "52.3141", "lon": "9.7402", "display_name": "Rathausplatz 1, 30966 Hemmingen",
          "type": "townhall", "addresstype": "amenity",
@@ -97,3 +97,23 @@ def test_an_ortsteil_the_gazetteer_lacks_is_asked_online_before_its_gemeinde_is_
     result = geocoder.geocode("Cuxhaven-Altenwalde")
     assert result.status == "ok" and not result.place_of_gemeinde
     assert "OpenStreetMap" in result.place.source and result.place.kreis.rs == "03352"
+
+
+def test_a_page_made_while_the_provider_is_down_is_made_again_once_it_answers(online_app, nominatim):
+    """A near search or a search for an address while Nominatim fails starts from the approximate place; that is
+    not the page everyone who types the address gets until the next publication (typed places and searches are
+    kept once made)."""
+    client = online_app.test_client()
+    address = "Rathausplatz 1, 30966 Hemmingen"
+
+    def start(url: str, **query) -> str:
+        page = html(client.get(url, query_string=query))
+        return page.select_one("#ausgangspunkt, #trefferzahl").get_text(" ", strip=True)
+
+    nominatim.status = 503
+    assert "Mitte des PLZ-Gebiets" in start("/in-der-naehe", ort=address)
+    assert "Rathausplatz" not in start("/suche", q="Sprachcafé", ort=address)
+    nominatim.status = 200
+    nominatim.answers["rathausplatz 1, 30966 hemmingen"] = [HOUSE]
+    assert "Rathausplatz" in start("/in-der-naehe", ort=address)
+    assert "Rathausplatz" in start("/suche", q="Sprachcafé", ort=address)

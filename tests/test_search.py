@@ -116,9 +116,10 @@ def test_the_same_search_is_made_once_per_language_until_a_publication(seeded, s
     client.get(asked + "&hf=sprache")
     assert pages.renders == renders + 2, "another language, another filter: other pages"
     renders = pages.renders
-    for url, says in (("/suche?q=Netzwerk&ort=Xyzzy", "Xyzzy"), ("/suche?q=Netzwerk&umkreis=7", "nicht „7“")):
+    for url, says in (("/suche?q=Netzwerk&ort=Xyzzy", "Xyzzy"), ("/suche?q=Netzwerk&umkreis=7", "nicht „7“"),
+                      ("/suche?q=Netzwerk&ort=Osnabrück&lat=52.31430&lon=9.72360", "um Osnabrück")):
         assert says in client.get(url).get_data(as_text=True) and says in client.get(url).get_data(as_text=True)
-    assert pages.renders == renders, "a place not found, a problem: made each time"
+    assert pages.renders == renders, "a place not found, a problem, a position: made each time"
     project, _ = validate_project({"name": "Netzwerk Neu in Hemmingen", "handlungsfelder": "sprache",
                                    "ort": "Hemmingen"})
     services.store.add(project, services.geocoder.geocode("Hemmingen").place, PUBLISHED)

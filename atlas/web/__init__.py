@@ -174,7 +174,9 @@ def _count_with_digits(app: Flask) -> None:
 
     app.jinja_env.install_gettext_callables(  # in place of Flask-Babel's, which look the catalogue up per message
         gettext=lambda message: catalogue().ugettext(message),
-        ngettext=lambda singular, plural_form, n: catalogue().ungettext(singular, plural_form, n), newstyle=True)
+        ngettext=lambda singular, plural_form, n: catalogue().ungettext(singular, plural_form, n), newstyle=True,
+        pgettext=lambda context, message: catalogue().upgettext(context, message),
+        npgettext=lambda context, singular, plural_form, n: catalogue().unpgettext(context, singular, plural_form, n))
     translate = app.jinja_env.globals["ngettext"]  # Jinja's newstyle wrapper of the one above
 
     @pass_context

@@ -49,10 +49,11 @@ def near():
     # once and kept (a position the browser shares is a page of its own). Kept in the reader's browser only: what
     # someone looked for is theirs.
     typed = not query.empty and query.lat is None and not problems and index.version is not None
-    key = ("naehe", tuple(query.params()), query.filter.key(local_now()), current_language())
+    now = local_now()  # the minute of the key is the minute the filter asks about
+    key = ("naehe", tuple(query.params()), query.filter.key(now), current_language())
     if typed and (kept := current_pages().kept(key, index.version)) is not None:
         return respond(kept, public=False)
-    result = None if query.empty else find_near(query, services.geocoder, index)
+    result = None if query.empty else find_near(query, services.geocoder, index, now)
 
     def page() -> str:
         context = {"query": query, "problems": problems, "result": result, "radii": RADII_KM,
@@ -66,6 +67,6 @@ def near():
             context["version"] = index.version
         return render_template("near/near.html", **context)
 
-    if typed and result.status == "ok":  # found: the page to keep (a place not found may be found tomorrow)
+    if typed and result.status == "ok" and not result.passing:  # a place not found may be found tomorrow
         return respond(current_pages().get(key, index.version, page), public=False)
     return page(), 400 if result and result.status == "invalid" else 200

@@ -39,7 +39,7 @@ def search():
     # The same words, place and filters are the same page for everyone who asks in this language, until the next
     # publication: made once and kept – in the reader's browser only (what someone looked for is theirs).
     key = ("suche", text, tuple(query.params()), page, query.filter.key(now), current_language())
-    kept = bool(text) and not problems
+    kept = bool(text) and not problems and query.lat is None  # a position is a page of its own
     if kept and (found_page := current_pages().kept(key, published.version)) is not None:
         return respond(found_page, public=False)
     place, area, message = None, None, ""
@@ -48,6 +48,7 @@ def search():
         if located.ok:
             place = located.place
             area = Area(place.lat, place.lon, query.radius_km)
+            kept = kept and not located.passing  # a fallback while the online geocoder was unreachable
         else:
             message = located.message
 
