@@ -38,7 +38,7 @@ def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
     code = current_language()
     if "summary" not in frame or code == DEFAULT or code not in LANGUAGES or frame.empty:
         return frame
-    # plain lists, not pandas' steps: a near search's hundred projects cost 0.2 ms here instead of 3.7
+    # plain lists, not pandas' filter and to_dict: a near search's hundred projects cost 0.8 ms here instead of 3.7
     rows = [{"id": int(i), "summary": summary} for i, summary in
             zip(frame["id"].tolist(), frame["summary"].to_numpy(dtype=object), strict=True)]
     wanted = [row["id"] for row in rows if isinstance(row["summary"], str) and row["summary"]]
