@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from team_setup import ANNA, BEN, BRAUNSCHWEIG, LAND, OBSERVER, make_team, page_form, team_fixture  # noqa: F401
 
 from atlas.alerts import send_digests
+from atlas.present import local_now
 from atlas.schema import changes, holds, outbox, users
 from atlas.settings import SettingError, load
 
@@ -196,7 +197,8 @@ def test_the_daily_digest_lists_each_clerks_own_projects(team):
                          ).mappings().one()
     text = text_of(compose(team.app, dict(row)))
     assert "Sie kümmern sich um 2 Projekte" in text
-    assert f"von Ihnen übernommen seit {datetime.now().strftime('%d.%m.%Y')}, Lamspringe, GS-{team.source:06d}" in text
+    today_in_berlin = local_now().strftime("%d.%m.%Y")  # the office's day, not the machine's
+    assert f"von Ihnen übernommen seit {today_in_berlin}, Lamspringe, GS-{team.source:06d}" in text
 
 
 def test_the_dashboard_gets_holds_by_person_and_a_partial_that_shows_them(team):
