@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
-from atlas import facts, notices, sources
+from atlas import facts, jsontext, notices, sources
 from atlas.districts import ARLS, BOUNDARIES
 from atlas.labels import STATUS_LABELS
 from atlas.places import PRECISION_LABELS
@@ -23,9 +22,9 @@ CSV_COLUMNS = ["Name", "Träger", "Beschreibung", "Handlungsfelder", "Straße", 
 
 def geojson(features: list[dict], licence: str, licence_url: str) -> str:
     """The features (atlas.ogc.project_feature) as a FeatureCollection that names its source and licence."""
-    return json.dumps({"type": "FeatureCollection", "name": "projekte",
-                       "attribution": SOURCE, "license": licence, "license_url": licence_url,
-                       "boundaries": f"Kreise und Ämter: {BOUNDARIES}", "features": features}, ensure_ascii=False)
+    return jsontext.dumps({"type": "FeatureCollection", "name": "projekte",
+                           "attribution": SOURCE, "license": licence, "license_url": licence_url,
+                           "boundaries": f"Kreise und Ämter: {BOUNDARIES}", "features": features})
 
 
 def excel_csv(features: list[dict], licence: str) -> bytes:

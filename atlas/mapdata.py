@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from atlas import jsontext
 from atlas.facts import LANGUAGE_BITS, ZIELGRUPPEN, language_name, times_text
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import LANGUAGES, _, current_language, speaking
@@ -43,8 +43,7 @@ def data_version(store_version: int) -> str:
 
 def script_json(data) -> str:
     """JSON safe inside <script>: no user text can close the tag or open markup there."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return jsontext.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def project_data(projects: pd.DataFrame, centre: dict | None = None, view: dict | None = None,

@@ -15,7 +15,7 @@ import json
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from atlas import history, machine, merge, notices, outbox, tokens
@@ -137,17 +137,21 @@ class Merging:
             self._changed()
 
 
+# the once published records merged into the projects of `ids` (one statement, its ids handed over as they are)
+_ONCE_PUBLISHED_MERGED = (select(replaced.c.project_id, replaced.c.kept_id)
+                          .join(projects, projects.c.id == replaced.c.project_id)
+                          .where(replaced.c.kept_id.in_(bindparam("ids", expanding=True)),
+                                 projects.c.published_at.is_not(None))
+                          .order_by(replaced.c.project_id))
+
+
 def with_replaced(db, rows: list[dict]) -> list[dict]:
     """Published rows with `ersetzt`: the ids of the once published records merged into each (the open data
     names them), in place; returned."""
     ids = [row["id"] for row in rows]
     merged_ids: dict[int, list[int]] = {}
     for first in range(0, len(ids), ID_BATCH):
-        query = (select(replaced.c.project_id, replaced.c.kept_id)
-                 .join(projects, projects.c.id == replaced.c.project_id)
-                 .where(replaced.c.kept_id.in_(ids[first:first + ID_BATCH]), projects.c.published_at.is_not(None))
-                 .order_by(replaced.c.project_id))
-        for row in db.execute(query):
+        for row in db.execute(_ONCE_PUBLISHED_MERGED, {"ids": ids[first:first + ID_BATCH]}):
             merged_ids.setdefault(row.kept_id, []).append(row.project_id)
     for row in rows:
         row["ersetzt"] = merged_ids.get(row["id"], [])

@@ -8,7 +8,7 @@ import json
 from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
-from atlas import dcat, ogc
+from atlas import dcat, jsontext, ogc
 from atlas.districts import BOUNDARIES, BOUNDARIES_LICENCE_URL
 from atlas.i18n import _
 from atlas.links import absolute_url
@@ -244,7 +244,7 @@ def _json(document: dict, mimetype: str):
 
 
 def _json_text(document: dict) -> str:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return jsontext.dumps(document)
 
 
 def _stored(body: str, mimetype: str):
