@@ -3,9 +3,12 @@ the mails (which are written outside any request of the reader)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
+
+SAMPLE_ID = 2**31 - 1  # the largest project number: its digits occur nowhere else in an address
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -13,3 +16,19 @@ def absolute_url(endpoint: str, **values) -> str:
     a host the first requester named (a poisoned cache)."""
     base = urlsplit(current_app.config["BASE_URL"])
     return urlunsplit((base.scheme, base.netloc, url_for(endpoint, **values), "", ""))
+
+
+def project_links(absolute: bool = False) -> Callable[[int], str]:
+    """The address of a project's page by its id, as url_for (or absolute_url) writes it: built once for a sample id,
+    then joined around each id. A list or a page of features writes a hundred of them, and url_for costs 17 µs each."""
+    sample = (absolute_url if absolute else url_for)("public.project", project_id=SAMPLE_ID)
+    head, tail = sample.rsplit(str(SAMPLE_ID), 1)
+    return lambda project_id: f"{head}{int(project_id)}{tail}"
+
+
+def project_path(project_id: int) -> str:
+    """url_for("public.project", project_id=…), with its builder made once per request (templates' lists)."""
+    build = g.get("atlas_project_path")
+    if build is None:
+        build = g.atlas_project_path = project_links()
+    return build(project_id)

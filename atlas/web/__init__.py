@@ -18,7 +18,7 @@ from atlas.filters import TIMES
 from atlas.history import changes
 from atlas.i18n import _, catalogue, distance, isolate, lazy, listing, number
 from atlas.kept import code, file_bytes, write_whole
-from atlas.links import absolute_url
+from atlas.links import absolute_url, project_path
 from atlas.near import RADII_KM
 from atlas.places import precision_label
 from atlas.present import blank_project, local_time
@@ -120,6 +120,7 @@ def register(app: Flask) -> None:
     from atlas.web.items import list_items
 
     app.add_template_global(list_items)  # the kept items of the lists made per request
+    app.add_template_global(project_path)  # a list's links to project pages, url_for's builder made once
     from atlas.web.fragments import kept_fragment
 
     app.add_template_global(kept_fragment)  # the filters' fieldsets, kept per language and filter

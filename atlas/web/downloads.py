@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, request
 from werkzeug.exceptions import BadRequest
 
 from atlas import downloads, ogc
-from atlas.links import absolute_url
+from atlas.links import project_links
 from atlas.near import parse_near_query, within_radius
 from atlas.present import local_now
 from atlas.web import current_pages, current_services
@@ -54,7 +54,8 @@ def _file(services, published, fmt: str, arl: str | None, chosen, now, near) -> 
         if not located.ok:
             raise BadRequest(located.message)
         positions, _km = within_radius(published, positions, located.place, near.radius_km)
-    features = [ogc.project_feature(row, absolute_url("public.project", project_id=row["id"]))
+    project_url = project_links(absolute=True)
+    features = [ogc.project_feature(row, project_url(row["id"]))
                 for row in services.store.published_rows(published["id"][positions].tolist())]
     licence, licence_url = current_app.config["DATA_LICENCE"], current_app.config["DATA_LICENCE_URL"]
     return (downloads.geojson(features, licence, licence_url) if fmt == "geojson"

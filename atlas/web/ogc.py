@@ -11,7 +11,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from atlas import dcat, jsontext, ogc
 from atlas.districts import BOUNDARIES, BOUNDARIES_LICENCE_URL
 from atlas.i18n import _
-from atlas.links import absolute_url
+from atlas.links import absolute_url, project_links
 from atlas.openapi import openapi_document
 from atlas.store import ProjectQuery
 from atlas.web import current_pages, current_services, current_store
@@ -106,7 +106,7 @@ def _items_document(collection_id: str, query: ProjectQuery) -> dict:
     services = current_services()
     if collection_id == "projekte":
         rows, matched = ogc.projects_page(services.store, services.public, query)
-        project_url = _project_urls()
+        project_url = project_links(absolute=True)
         features = [ogc.project_feature(row, project_url(row["id"])) for row in rows]
     else:
         everything = _boundary_features(collection_id, query.bbox)
@@ -269,12 +269,3 @@ def _items_link(rel: str, kind: str, collection_id: str, params: dict) -> dict:
 
 def _project_url(project_id: int) -> str:
     return absolute_url("public.project", project_id=project_id)
-
-
-SAMPLE_ID = 2**31 - 1  # the largest project number: its digits occur nowhere else in the address
-
-
-def _project_urls():
-    """The address of a project page by id, built once for a page of features: the same as _project_url."""
-    head, tail = _project_url(SAMPLE_ID).rsplit(str(SAMPLE_ID), 1)
-    return lambda project_id: f"{head}{int(project_id)}{tail}"
