@@ -22,7 +22,7 @@ from atlas.versioned import Versioned
 RADII_KM = (5, 10, 25, 50)
 DEFAULT_RADIUS_KM = 25
 NEAREST_BEYOND = 5
-RESULTS_SHOWN = 100
+RESULTS_SHOWN = 50  # a page of the list, as every public list has (atlas.web.params.LIST_PAGE)
 SURELY_INSIDE = 0.998  # of the radius in the tree's metres: within it, within the radius on the ellipsoid too
 SPARE = 8  # candidates beyond those asked for: the tree's order in metres may differ from the ellipsoid's at the end
 # ETRS89 / UTM 32N: the official metric CRS of Niedersachsen; its scale error here stays below 0.1 %.
@@ -166,7 +166,8 @@ class NearResult:
     candidates: list = None
     projects: list[dict] = None
     beyond: bool = False  # nothing within the radius: these are the nearest beyond it
-    total: int = 0  # within the radius, of which the nearest RESULTS_SHOWN are listed
+    total: int = 0  # within the radius, listed RESULTS_SHOWN to a page, nearest first
+    first: int = 0  # how many nearer ones the pages before this one list
     suggestions: list = None  # "Meinten Sie …?": places that exist, in or near Niedersachsen
     passing: bool = False  # the place is a fallback while the online geocoder was unreachable (atlas.places.Result)
 
@@ -192,9 +193,9 @@ def parse_near_query(args) -> tuple[NearQuery, list[str]]:
     return query, problems
 
 
-def find_near(query: NearQuery, geocoder, index: NearIndex, now: datetime | None = None) -> NearResult:
-    """Where the person is, then the projects within the radius, or the nearest beyond it (open at `now`, if the
-    filter asks)."""
+def find_near(query: NearQuery, geocoder, index: NearIndex, now: datetime | None = None, page: int = 1) -> NearResult:
+    """Where the person is, then the projects within the radius – the `page`th RESULTS_SHOWN of them, nearest
+    first – or the nearest beyond it (open at `now`, if the filter asks). A page after the last lists none."""
     if query.lat is not None:
         located = geocoder.position(query.lat, query.lon, name=query.name or None)
     else:
@@ -205,16 +206,20 @@ def find_near(query: NearQuery, geocoder, index: NearIndex, now: datetime | None
         return NearResult(located.status, located.message, suggestions=located.suggestions)
     place = located.place
     keep = index.keep(query.filter, now)
-    hits = index.within(place.lat, place.lon, query.radius_km, keep, limit=RESULTS_SHOWN)
+    first = (page - 1) * RESULTS_SHOWN
+    hits = index.within(place.lat, place.lon, query.radius_km, keep, limit=first + RESULTS_SHOWN)
     beyond = not hits
     if beyond:
         hits = index.nearest(place.lat, place.lon, NEAREST_BEYOND, keep)
+        total, first = len(hits), 0
+    else:
+        total = len(hits) if len(hits) < first + RESULTS_SHOWN else index.count_within(place.lat, place.lon,
+                                                                                      query.radius_km, keep)
+        hits = hits[first:]
     projects = index.rows([hit.index for hit in hits])
     for project, hit in zip(projects, hits, strict=True):
         project["km"] = hit.km
-    total = len(projects) if len(projects) < RESULTS_SHOWN else index.count_within(place.lat, place.lon,
-                                                                                  query.radius_km, keep)
-    return NearResult("ok", located.message, place=place, projects=projects, beyond=beyond, total=total,
+    return NearResult("ok", located.message, place=place, projects=projects, beyond=beyond, total=total, first=first,
                       candidates=[c for c in located.candidates if c != place], passing=located.passing)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from bs4 import BeautifulSoup
 from geopy.distance import geodesic
-from helpers import html, kept_for_its_readers
+from helpers import facts, html, kept_for_its_readers
 from werkzeug.datastructures import MultiDict
 
 from atlas.filters import Filter
@@ -112,6 +114,52 @@ def test_a_typed_place_is_made_once_per_language_until_a_publication_and_a_posit
                                    "ort": "Hemmingen"})
     services.store.add(project, services.geocoder.geocode("Hemmingen").place, PUBLISHED)
     assert "Neues Sprachcafé Hemmingen" in [name for name, _ in results(client.get(typed))]
+
+
+def test_a_long_list_comes_a_page_at_a_time_and_reaches_every_project_in_the_radius(seeded, services):
+    """Sixty more projects around Hemmingen: the list shows the nearest RESULTS_SHOWN, numbered from one, and
+    „Nächste Seite“ leads on, numbered on, until every project within the radius was listed once, nearest first.
+    The map shows the page's projects. A page after the last names how many there are; so does a page number that
+    is none."""
+    import dataclasses
+
+    from atlas.near import RESULTS_SHOWN
+
+    hemmingen = services.geocoder.geocode("Hemmingen").place
+    services.store.add_many([(facts(name=f"Lernhilfe Hemmingen {i}", ort="Hemmingen"),
+                              dataclasses.replace(hemmingen, lat=hemmingen.lat + 0.0004 * i)) for i in range(60)],
+                            PUBLISHED)
+    within = services.near.current().within(hemmingen.lat, hemmingen.lon, 5)
+    assert len(within) > RESULTS_SHOWN
+    client = seeded.test_client()
+    url, listed, numbers, pages = "/in-der-naehe?ort=Hemmingen&umkreis=5", [], [], 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        items = page.select("#treffer li")
+        assert 0 < len(items) <= RESULTS_SHOWN
+        start = int(page.select_one("#treffer").get("start"))
+        numbers += range(start, start + len(items))
+        listed += [(li.select_one("a")["href"], li.select_one(".entfernung").get_text()) for li in items]
+        data = json.loads(page.select_one("#atlas-data").string)
+        assert len(data["id"]) == len(items), "the map shows the page's projects"
+        assert f"{len(within)} Projekte im Umkreis von 5 km" in page.get_text()
+        pages += 1
+        assert pages <= 3, "a next page that leads back"
+        following = page.select_one("#seiten a[rel=next]")
+        url = "/in-der-naehe" + following["href"] if following else None
+    assert pages == -(-len(within) // RESULTS_SHOWN) == 2
+    assert numbers == list(range(1, len(within) + 1))
+    index = services.near.current()
+    expected = [f"/projekt/{row['id']}" for row in index.rows([hit.index for hit in within])]
+    assert [href for href, _km in listed] == expected, "each project once, nearest first, across the pages"
+    for asked, says in (("3", "Seite 3 gibt es nicht: die Liste hat 2 Seite(n)."),
+                        ("0", "Ungültige Seitenzahl „0“"), ("<b>2</b>", "Ungültige Seitenzahl „<b>2</b>“")):
+        response = client.get(f"/in-der-naehe?ort=Hemmingen&umkreis=5&seite={asked}")
+        assert response.status_code == 400 and says in html(response).get_text()
+    far = client.get("/in-der-naehe?ort=Lüneburg&umkreis=5&seite=2")
+    assert far.status_code == 400, "nothing within the radius: the five nearest beyond are one page"
 
 
 def test_nothing_within_the_radius_shows_the_five_nearest_beyond(client):

@@ -9,13 +9,14 @@ from werkzeug.exceptions import BadRequest
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _, current_language
 from atlas.mapdata import project_data
-from atlas.near import RADII_KM, circle, find_near, parse_near_query
+from atlas.near import RADII_KM, RESULTS_SHOWN, circle, find_near, parse_near_query
 from atlas.present import local_now
 from atlas.store import PUBLIC_COLUMNS
 from atlas.text import clean_text
 from atlas.web import current_pages, current_services, keep_params
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
+from atlas.web.params import page_number, pages_of
 from atlas.web.prepared import respond
 from atlas.web.reader import reader_frame
 
@@ -43,19 +44,21 @@ def places():
 def near():
     services = current_services()
     query, problems = parse_near_query(request.args)
-    keep_params([] if query.empty else query.params())
+    page = page_number(request.args.get("seite") or "1")
+    keep_params([] if query.empty else query.params() + ([("seite", str(page))] if page > 1 else []))
     index = services.near.current()
     # A typed place: the same page for everyone who types it in this language, until the next publication – made
     # once and kept (a position the browser shares is a page of its own). Kept in the reader's browser only: what
     # someone looked for is theirs.
     typed = not query.empty and query.lat is None and not problems and index.version is not None
     now = local_now()  # the minute of the key is the minute the filter asks about
-    key = ("naehe", tuple(query.params()), query.filter.key(now), current_language())
+    key = ("naehe", tuple(query.params()), page, query.filter.key(now), current_language())
     if typed and (kept := current_pages().kept(key, index.version)) is not None:
         return respond(kept, public=False)
-    result = None if query.empty else find_near(query, services.geocoder, index, now)
+    result = None if query.empty else find_near(query, services.geocoder, index, now, page)
+    pages = pages_of(0 if result.beyond else result.total, page, RESULTS_SHOWN) if result and result.place else 1
 
-    def page() -> str:
+    def render() -> str:
         context = {"query": query, "problems": problems, "result": result, "radii": RADII_KM,
                    "fields": HANDLUNGSFELDER, "filter": query.filter, "tiles": current_app.config["TILES"]}
         if result and result.place:
@@ -64,9 +67,10 @@ def near():
             context["data"] = project_data(reader_frame(pd.DataFrame(result.projects, columns=PUBLIC_COLUMNS)),
                                            centre)
             context["projects"] = result.projects  # their items: atlas.web.items
+            context.update(page=page, pages=pages, first=result.first + 1)
             context["version"] = index.version
         return render_template("near/near.html", **context)
 
     if typed and result.status == "ok" and not result.passing:  # a place not found may be found tomorrow
-        return respond(current_pages().get(key, index.version, page), public=False)
-    return page(), 400 if result and result.status == "invalid" else 200
+        return respond(current_pages().get(key, index.version, render), public=False)
+    return render(), 400 if result and result.status == "invalid" else 200

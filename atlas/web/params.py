@@ -36,3 +36,12 @@ def page_number(value: str) -> int:
         return int(value)
     raise BadRequest(_("Ungültige Seitenzahl „%(value)s“: erlaubt sind ganze Zahlen ab 1.",
                        value=clean_text(value)[:20]))
+
+
+def pages_of(total: int, page: int, per_page: int = LIST_PAGE) -> int:
+    """How many pages a list of `total` has; asking for a page after the last is a 400 that says how many there
+    are (an empty list has one page, which says so)."""
+    pages = max(1, -(-total // per_page))
+    if page > pages:
+        raise BadRequest(_("Seite %(page)s gibt es nicht: die Liste hat %(pages)s Seite(n).", page=page, pages=pages))
+    return pages

@@ -15,7 +15,7 @@ from atlas.mapdata import data_version, labels, map_data, project_data, script_j
 from atlas.present import kreis_counts, local_now
 from atlas.web import current_pages, current_services, keep_params
 from atlas.web.assets import page_map
-from atlas.web.params import LIST_PAGE, arl_argument, page_number, valid_filter
+from atlas.web.params import LIST_PAGE, arl_argument, page_number, pages_of, valid_filter
 from atlas.web.prepared import YEAR, respond
 from atlas.web.reader import get_published_or_404, project_texts, public_views, reader_frame
 from atlas.web.viewport import by_viewport, viewport_sources
@@ -72,10 +72,7 @@ def _map_page(view: str, arl: str | None):
         shown = published.select(arl, chosen, now)
         parts = page_map(f"region-{arl}" if arl else "atlas")
         first = (page - 1) * LIST_PAGE
-        pages = max(1, -(-len(shown) // LIST_PAGE))
-        if page > pages:
-            raise BadRequest(_("Seite %(page)s gibt es nicht: die Liste hat %(pages)s Seite(n).", page=page,
-                               pages=pages))
+        pages = pages_of(len(shown), page)
         sources = data_sources(arl, version, published)
         counts = kreis_counts(services.regions, published, published.select(arl), arl) if arl else None
         return render_template(
