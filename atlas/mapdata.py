@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -30,6 +31,8 @@ def tile_attribution(tiles: str) -> str:
     return template % {"osm": _("OpenStreetMap-Mitwirkende")} if "%(osm)s" in template else template
 
 
+# The projects of a map, column by column: a frame, or a dict of lists or arrays (each with an `id` column)
+Table = pd.DataFrame | Mapping[str, Sequence]
 COORD_SCALE = 100_000  # 5 decimals, about 1 m
 DATA_ELEMENT = "atlas-data"  # the id of the page's JSON block with the projects
 # The shape of columns(): a browser keeps the data a year under its URL, so the URL names this too (data_version)
@@ -46,7 +49,7 @@ def script_json(data) -> str:
     return jsontext.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def project_data(projects: pd.DataFrame, centre: dict | None = None, view: dict | None = None,
+def project_data(projects: Table, centre: dict | None = None, view: dict | None = None,
                  open_src: str | None = None) -> str:
     """The projects as JSON for the page's `#atlas-data` block, with their labels in the reader's language; with a
     centre, the map draws it and its radius; with a view ({lat, lon, zoom}) the map starts there; `open_src` is
@@ -60,7 +63,7 @@ def project_data(projects: pd.DataFrame, centre: dict | None = None, view: dict 
     return script_json(data)
 
 
-def map_data(projects: pd.DataFrame) -> str:
+def map_data(projects: Table) -> str:
     """The projects as the versioned data resource of the maps (/karte/projekte.json): the same body in every
     language – the words to show them with come from the page (`labels`), summaries in the reader's language from
     their own resource (summary_data)."""
@@ -69,7 +72,7 @@ def map_data(projects: pd.DataFrame) -> str:
     return script_json(data)
 
 
-def summary_data(projects: pd.DataFrame) -> str:
+def summary_data(projects: Table) -> str:
     """The summaries of a map's projects in the reader's language (a frame with SUMMARY_SHOWN), in the data's
     order: `summary_index` into `summaries` (/karte/kurztexte.json, fetched beside the map's data)."""
     return script_json(summary_columns(projects))
@@ -95,9 +98,9 @@ def _fixed_labels(code: str) -> dict:
         }
 
 
-def columns(projects: pd.DataFrame) -> dict:
-    """The projects as compact columns, the same in every language: one list per property, the i-th entry of each
-    for the i-th project.
+def columns(projects: Table) -> dict:
+    """The projects (a frame, or its columns as lists or arrays: a list made per request needs no pandas) as compact
+    columns, the same in every language: one list per property, the i-th entry of each for the i-th project.
 
     Per project: `id`; `lat`, `lon` as integers (divide by `scale`); `name`; `hf_mask`, `sprachen_mask`, `zg_mask`
     the bits of its Handlungsfelder, offer languages and target groups; `kostenlos` 1 or 0. Texts that repeat are
@@ -109,14 +112,15 @@ def columns(projects: pd.DataFrame) -> dict:
 
     Once per data set: `scale`; `zg_alle`, the bit of the target group „für alle“, which passes every target group.
     """
-    # plain numpy from here on: a list of 100 projects (a near search) costs microseconds per step, not pandas'
+    # plain numpy from here on: a list of 50 projects (a near search) costs microseconds per step, not pandas'
     # fixed cost per operation
+    count = len(projects["id"])
+
     def values(name: str, default="") -> np.ndarray:  # texts and flags as Python objects, whatever pandas made
-        return projects[name].to_numpy(dtype=object) if name in projects \
-            else np.full(len(projects), default, dtype=object)
+        return np.asarray(projects[name], dtype=object) if name in projects else np.full(count, default, dtype=object)
 
     def numbers(name: str, kind) -> np.ndarray:
-        return projects[name].to_numpy(dtype=kind)
+        return np.asarray(projects[name], dtype=kind)
 
     orte, ort_index = _table(values("ort"))
     traeger, traeger_index = _table(values("traeger"))
@@ -149,7 +153,7 @@ def columns(projects: pd.DataFrame) -> dict:
 SUMMARY_SHOWN = "summary_shown"  # a frame's column of atlas.texts.Shown: each summary as its reader gets it
 
 
-def summary_columns(projects: pd.DataFrame) -> dict:
+def summary_columns(projects: Table) -> dict:
     """The one-line summaries as lists and popups show them: a table of {text, lang, dir, machine, translated,
     outdated, original} (first the empty one) and each project's index into it. A frame with SUMMARY_SHOWN gives
     them in the reader's language; otherwise the German summary, if the frame has one."""
@@ -157,7 +161,8 @@ def summary_columns(projects: pd.DataFrame) -> dict:
         entries = [(s.text, s.lang, s.dir if s.translated else "auto", s.machine, s.translated, s.outdated, s.original)
                    for s in projects[SUMMARY_SHOWN]]
     elif "summary" in projects:
-        entries = [(text or "", "de", "auto", False, False, False, "") for text in projects["summary"].fillna("")]
+        entries = [(text if isinstance(text, str) else "", "de", "auto", False, False, False, "")
+                   for text in projects["summary"]]
     else:
         return {}
     empty = ("", "de", "auto", False, False, False, "")

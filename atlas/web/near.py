@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from flask import Blueprint, current_app, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest
 
@@ -64,8 +63,8 @@ def near():
         if result and result.place:
             centre = circle(result.place, query.radius_km)
             context["map"] = page_map("naehe")
-            context["data"] = project_data(reader_frame(pd.DataFrame(result.projects, columns=PUBLIC_COLUMNS)),
-                                           centre)
+            listed = {name: [row[name] for row in result.projects] for name in PUBLIC_COLUMNS}  # no frame: pandas
+            context["data"] = project_data(reader_frame(listed), centre)  # costs more than 50 rows (docs/benchmarks.md)
             context["projects"] = result.projects  # their items: atlas.web.items
             context.update(page=page, pages=pages, first=result.first + 1)
             context["version"] = index.version
