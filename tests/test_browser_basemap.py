@@ -177,6 +177,7 @@ def markup_server(tmp_path_factory):
                              "population": 5_000_000 - i})
     app = make_app(directory, seeded=True, DATA_DIR=str(data))
     with served(app) as url:
+        assert app.test_client().get("/").status_code == 200  # its own gazetteer and basemap, before a browser waits
         yield url
 
 
