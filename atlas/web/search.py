@@ -3,7 +3,6 @@ and the filters, results on a map and in a list, all in the URL."""
 
 from __future__ import annotations
 
-import pandas as pd
 from flask import Blueprint, render_template, request
 
 from atlas.geo import distances
@@ -69,7 +68,7 @@ def search():
                                [False] * len(rows))
                 for row, distance in zip(rows, km, strict=True):
                     row["km"] = float(distance)
-            shown = pd.DataFrame(rows, columns=PUBLIC_COLUMNS + (["km"] if area else []))
+            shown = {name: [row[name] for row in rows] for name in PUBLIC_COLUMNS}  # no frame (atlas.mapdata.Table)
             context.update(total=found.total, pages=max(1, -(-found.total // SHOWN)),
                            projects=rows, beyond=bool(beyond), version=published.version,  # items: atlas.web.items
                            map=page_map("naehe"),
