@@ -63,8 +63,9 @@ def near():
         if result and result.place:
             centre = circle(result.place, query.radius_km)
             context["map"] = page_map("naehe")
-            listed = {name: [row[name] for row in result.projects] for name in PUBLIC_COLUMNS}  # no frame: pandas
-            context["data"] = project_data(reader_frame(listed), centre)  # costs more than 50 rows (docs/benchmarks.md)
+            # the listed rows' columns, not a frame: pandas costs more than 50 rows do (docs/benchmarks.md)
+            listed = {name: [row[name] for row in result.projects] for name in PUBLIC_COLUMNS}
+            context["data"] = project_data(reader_frame(listed), centre)
             context["projects"] = result.projects  # their items: atlas.web.items
             context.update(page=page, pages=pages, first=result.first + 1)
             context["version"] = index.version
