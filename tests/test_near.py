@@ -148,7 +148,9 @@ def test_a_long_list_comes_a_page_at_a_time_and_reaches_every_project_in_the_rad
         pages += 1
         assert pages <= 3, "a next page that leads back"
         following = page.select_one("#seiten a[rel=next]")
-        url = "/in-der-naehe" + following["href"] if following else None
+        if following:
+            assert following["href"].endswith("#ergebnis"), "the next page opens at its results, as the form does"
+        url = "/in-der-naehe" + following["href"].removesuffix("#ergebnis") if following else None
     assert pages == -(-len(within) // RESULTS_SHOWN) == 2
     assert numbers == list(range(1, len(within) + 1))
     index = services.near.current()

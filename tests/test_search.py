@@ -185,6 +185,10 @@ def test_the_count_is_exact_and_the_pages_hold_every_match(crowded):
     for page in range(2, 25):
         seen += found(crowded, q="Sprachcafé", seite=str(page))[1]
     assert len(seen) == len(set(seen)) == 1_200
+    second = crowded.test_client().get("/suche", query_string={"q": "Sprachcafé", "seite": "2"})
+    pager = html(second).select_one("#seiten")
+    assert [(a["rel"], a["href"].rsplit("&", 1)[1]) for a in pager.select("a")] == [
+        (["prev"], "seite=1#ergebnis"), (["next"], "seite=3#ergebnis")], "a page opens at its results, as the form does"
 
 
 def test_filters_narrow_before_the_ranking(crowded):
