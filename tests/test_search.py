@@ -189,6 +189,8 @@ def test_the_count_is_exact_and_the_pages_hold_every_match(crowded):
     pager = html(second).select_one("#seiten")
     assert [(a["rel"], a["href"].rsplit("&", 1)[1]) for a in pager.select("a")] == [
         (["prev"], "seite=1#ergebnis"), (["next"], "seite=3#ergebnis")], "a page opens at its results, as the form does"
+    after = crowded.test_client().get("/suche", query_string={"q": "Sprachcafé", "seite": "25"})
+    assert after.status_code == 400 and "Seite 25 gibt es nicht: die Liste hat 24 Seite(n)." in html(after).get_text()
 
 
 def test_filters_narrow_before_the_ranking(crowded):

@@ -17,12 +17,11 @@ from atlas.text import clean_text
 from atlas.web import current_pages, current_services, keep_params
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
-from atlas.web.params import page_number
+from atlas.web.params import LIST_PAGE, page_number, pages_of
 from atlas.web.prepared import respond
 from atlas.web.reader import reader_frame
 
 bp = Blueprint("search", __name__)
-SHOWN = 50
 
 
 @bp.get("/suche")
@@ -54,9 +53,9 @@ def search():
     def results() -> str:
         context = {"text": text, "query": query, "problems": problems, "radii": RADII_KM, "fields": HANDLUNGSFELDER,
                    "filter": query.filter, "place": place, "message": message, "total": 0, "projects": [],
-                   "beyond": False, "page": page, "pages": 1, "first": (page - 1) * SHOWN + 1}
+                   "beyond": False, "page": page, "pages": 1, "first": (page - 1) * LIST_PAGE + 1}
         if text and not message:
-            found = services.searcher.search(text, query.filter, area, offset=(page - 1) * SHOWN, limit=SHOWN,
+            found = services.searcher.search(text, query.filter, area, offset=(page - 1) * LIST_PAGE, limit=LIST_PAGE,
                                              now=now, language=current_language())
             rows = published.rows(published.positions(found.ids))
             beyond = []
@@ -69,7 +68,7 @@ def search():
                 for row, distance in zip(rows, km, strict=True):
                     row["km"] = float(distance)
             shown = {name: [row[name] for row in rows] for name in PUBLIC_COLUMNS}  # no frame (atlas.mapdata.Table)
-            context.update(total=found.total, pages=max(1, -(-found.total // SHOWN)),
+            context.update(total=found.total, pages=pages_of(found.total, page),
                            projects=rows, beyond=bool(beyond), version=published.version,  # items: atlas.web.items
                            map=page_map("naehe"),
                            data=project_data(reader_frame(shown), circle(place, query.radius_km) if area else None))
