@@ -29,6 +29,8 @@ SOURCE_GEMEINDE_NI = "Destatis-Gemeindeverzeichnis (GV100AD) 2023, BKG VG250"
 NIEDERSACHSEN = "03"  # the Land key: the first two digits of every Kreis and Gemeinde key
 SOURCE_GEONAMES = "GeoNames"
 QUALIFIER = re.compile(r"\s*(\(.*?\)|,.*)$")
+SANKT = re.compile(r"\bst\.\s*")
+NOT_A_WORD = re.compile(r"[^\w]+")
 
 # "Did you mean" names only places in or near Niedersachsen (its box and about 20 km around it)
 SUGGEST_SOUTH, SUGGEST_NORTH, SUGGEST_WEST, SUGGEST_EAST = 51.1, 54.1, 6.4, 11.9
@@ -60,9 +62,9 @@ def normalise(text: str) -> str:
         text = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
         text = text.translate(SPELLING)
-    text = re.sub(r"\bst\.\s*", "sankt ", text)
-    text = re.sub(r"[^\w]+", " ", text)
-    return " ".join(text.split())
+    if "st." in text:
+        text = SANKT.sub("sankt ", text)
+    return " ".join(NOT_A_WORD.sub(" ", text).split())
 
 
 def transliterate(text: str) -> str:
@@ -75,7 +77,8 @@ def transliterate(text: str) -> str:
 
 def name_keys(name: str) -> set[str]:
     """The name as written, and without its qualifier: "Verden (Aller)" is found as "Verden" too."""
-    keys = {normalise(name), normalise(QUALIFIER.sub("", name))}
+    bare = QUALIFIER.sub("", name)
+    keys = {normalise(name), normalise(bare)} if bare != name else {normalise(name)}
     keys.discard("")
     return keys
 
@@ -254,8 +257,9 @@ def _build(directory: Path, regions: Regions) -> dict:
     entries["kreis_rs"] = assigned["kreis_rs"].to_numpy()
     entries["reason"] = assigned["reason"].to_numpy()
     index: dict[str, list[int]] = defaultdict(list)
+    keys_of: dict[str, set[str]] = {}  # a name is often many places' name or alternate name
     for i, names in enumerate(entries.names):
-        for key in {k for n in names for k in name_keys(n)}:
+        for key in set().union(*(keys_of.get(n) or keys_of.setdefault(n, name_keys(n)) for n in names)):
             index[key].append(i)
     return {"entries": entries, "index": dict(index), "areas": read_geojson(directory / "gemeinden_nord.geojson")}
 
