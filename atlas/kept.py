@@ -8,12 +8,17 @@ its kind. Files are written to a temporary name and renamed, so a process starti
 nothing. Whatever cannot be read (damaged, or made by another version of a library) is made again; a folder that
 cannot be written leaves every start to make what it needs, as without a cache.
 
+What is missing is made once, however many start together: the workers of a new deployment, each with its threads,
+take turns at a lock file beside it, and who comes after the first reads what the first made (`made_once`).
+
 What is read from the folder is run as code (pickles, compiled templates): like the instance folder, it must be
 writable by the atlas's own user alone (docs/operating.md).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import hashlib
 import os
@@ -64,17 +69,46 @@ def read_or_make(cache_dir: Path | None, kind: str, made_from: str, make: Callab
     if cache_dir is None:
         return make()
     path = cache_dir / f"{kind}-{fingerprint(made_from, code())}.pickle"
+    found = _read(path)
+    if found is not None:
+        return found[0]
+    with made_once(path):
+        found = _read(path)  # made by another process or thread while this one waited
+        if found is not None:
+            return found[0]
+        value = make()
+        if write_whole(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)):
+            for old in [*cache_dir.glob(f"{kind}-*.pickle"), *cache_dir.glob(f"{kind}-*.lock")]:
+                if old.stem != path.stem:
+                    old.unlink(missing_ok=True)
+    return value
+
+
+def _read(path: Path) -> tuple | None:
+    """(what is kept at `path`,), or None where nothing whole is."""
     try:
         with open(path, "rb") as handle:
-            return pickle.load(handle)  # noqa: S301 - our own file in the atlas's own cache folder, written below
+            return (pickle.load(handle),)  # noqa: S301 - our own file in the atlas's own cache folder, written below
     except Exception:  # noqa: BLE001 - damaged, missing, or made by another library version: it is only a cache
-        pass
-    value = make()
-    if write_whole(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)):
-        for old in cache_dir.glob(f"{kind}-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    return value
+        return None
+
+
+@contextlib.contextmanager
+def made_once(path: Path):
+    """Holds the lock of `path` (a file beside it) while the block runs: one process or thread at a time makes what
+    is kept there. The lock goes with the process that holds it, should it die; a folder that cannot be written
+    holds no lock (each makes its own, as without a cache)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(path.with_suffix(".lock"), "a")  # noqa: SIM115 - closed below, which releases the lock
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        lock.close()
 
 
 def file_bytes(path: Path) -> bytes | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 from helpers import SQLITE_FILE, cli_environment
@@ -63,3 +64,51 @@ def test_a_second_start_reads_what_the_first_made_and_a_damaged_copy_is_made_aga
 
     other = start(ATLAS_TILES="osm")  # another configuration: its own map, not the one kept for the first
     assert other["status"] == 200 and other["script"] != first["script"] and other["folium"]
+
+
+# What four workers of a new deployment do at once: each asks for the same kept thing, which takes a while to make
+MAKE_SLOWLY = """
+import sys, time
+from pathlib import Path
+from atlas.kept import read_or_make
+
+def make():
+    with open(sys.argv[2], "a") as made:
+        made.write("made\\n")
+    time.sleep(0.5)
+    return {"gazetteer": list(range(1000))}
+
+print(len(read_or_make(Path(sys.argv[1]), "slow", "the same data", make)["gazetteer"]))
+"""
+
+
+def test_what_many_processes_start_to_make_together_is_made_once_and_read_by_the_others(tmp_path):
+    cache, made = tmp_path / "cache", tmp_path / "made.txt"
+    runs = [subprocess.Popen([sys.executable, "-c", MAKE_SLOWLY, str(cache), str(made)], stdout=subprocess.PIPE,
+                             text=True) for _ in range(4)]
+    outputs = [run.communicate(timeout=60)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0] * 4
+    assert outputs == ["1000\n"] * 4, "every process has the whole of it"
+    assert made.read_text() == "made\n", "made by one process; the three others waited and read it"
+
+
+def test_threads_of_one_process_make_it_once_too_and_an_unwritable_folder_makes_it_each_time(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from atlas.kept import read_or_make
+
+    made = []
+
+    def make():
+        made.append(1)
+        time.sleep(0.3)
+        return "the basemap"
+
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda _: read_or_make(tmp_path / "cache", "slow", "data", make), range(4)))
+    assert found == ["the basemap"] * 4 and len(made) == 1
+
+    (tmp_path / "a file").write_text("")
+    nowhere = tmp_path / "a file" / "cache"  # a folder that cannot be made: nothing kept, nothing locked
+    assert [read_or_make(nowhere, "slow", "data", make) for _ in range(2)] == ["the basemap"] * 2
+    assert len(made) == 3
