@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import PASSWORD, SEED_CSV, SQLITE_FILE, WAVE1, html, login, make_app, old_database
+from helpers import PASSWORD, SEED_CSV, SQLITE_FILE, WAVE1, cli_environment, html, login, make_app, old_database
 
 from atlas import create_app
 from atlas.migrate import SchemaNotCurrent, head, upgrade
@@ -34,6 +34,36 @@ def test_a_database_made_by_the_first_release_upgrades_in_place(tmp_path):
     assert login(client, "leine-weser@arl.example", PASSWORD).status_code == 302, "old accounts still sign in"
     assert client.get("/amt/").status_code == 200
     assert client.get("/projekt/1").status_code == 200
+
+
+def test_the_schema_check_reads_the_revisions_as_alembic_does(tmp_path):
+    """A process checks its database's schema without importing Alembic: the same newest revision, the same known
+    ones, and the same revision of a database at any step of the way."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+
+    from atlas.migrate import _revisions, alembic_config, current_revision
+
+    scripts = ScriptDirectory.from_config(alembic_config(None))
+    assert head() == scripts.get_current_head()
+    assert _revisions() == {script.revision for script in scripts.walk_revisions()}
+    engine = create_engine(f"sqlite:///{tmp_path / 'schritte.db'}")
+    with engine.connect() as connection:
+        assert current_revision(connection) is None
+        for script in reversed(list(scripts.walk_revisions())):
+            command.upgrade(alembic_config(connection), script.revision)
+            connection.commit()
+            assert current_revision(connection) == MigrationContext.configure(connection).get_current_revision() \
+                == script.revision
+    engine.dispose()
+    start = ("import sys; from atlas import create_app; create_app().extensions['atlas'].store; "
+             "print(sorted(name for name in sys.modules if name.startswith('alembic')))")
+    env = cli_environment(ATLAS_INSTANCE_PATH=str(tmp_path), ATLAS_TILES="none",
+                          ATLAS_DATABASE_URL=f"sqlite:///{tmp_path / 'schritte.db'}")
+    checked = subprocess.run([sys.executable, "-c", start], capture_output=True, text=True, check=True, env=env)
+    assert checked.stdout.splitlines()[-1] == "[]", "a start, which checks the schema, imports no Alembic"
 
 
 @SQLITE_FILE
