@@ -8,7 +8,7 @@ import json
 from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
-from atlas import dcat, jsontext, ogc
+from atlas import jsontext, ogc
 from atlas.districts import BOUNDARIES, BOUNDARIES_LICENCE_URL
 from atlas.i18n import _
 from atlas.links import absolute_url, project_links
@@ -155,6 +155,8 @@ def item(collection_id: str, feature_id: str):
 @bp.get("/dcat.<fmt>")
 def catalogue(fmt: str):
     """The DCAT-AP.de catalogue for open-data portals (GovData harvests it): JSON-LD or Turtle."""
+    from atlas import dcat  # rdflib: a tenth of a second that a start need not pay for a page harvested daily
+
     kinds = {"jsonld": ("json-ld", "application/ld+json"), "ttl": ("turtle", "text/turtle")}
     if fmt not in kinds:
         raise NotFound()
