@@ -96,19 +96,20 @@ def _read(path: Path) -> tuple | None:
 @contextlib.contextmanager
 def made_once(path: Path):
     """Holds the lock of `path` (a file beside it) while the block runs: one process or thread at a time makes what
-    is kept there. The lock goes with the process that holds it, should it die; a folder that cannot be written
-    holds no lock (each makes its own, as without a cache)."""
+    is kept there. The lock goes with the process that holds it, should it die; a folder that cannot be written, or
+    a file system without locks, holds none (each makes its own, as without a cache)."""
+    lock = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = open(path.with_suffix(".lock"), "a")  # noqa: SIM115 - closed below, which releases the lock
-    except OSError:
-        yield
-        return
-    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
+    except OSError:
+        pass
+    try:
         yield
     finally:
-        lock.close()
+        if lock is not None:
+            lock.close()
 
 
 def file_bytes(path: Path) -> bytes | None:
