@@ -10,14 +10,13 @@ from atlas.i18n import _, current_language
 from atlas.mapdata import project_data
 from atlas.near import RADII_KM, RESULTS_SHOWN, circle, find_near, parse_near_query
 from atlas.present import local_now
-from atlas.store import PUBLIC_COLUMNS
 from atlas.text import clean_text
 from atlas.web import current_pages, current_services, keep_params
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
 from atlas.web.params import page_number, pages_of
 from atlas.web.prepared import respond
-from atlas.web.reader import reader_frame
+from atlas.web.reader import listed_columns
 
 bp = Blueprint("near", __name__)
 
@@ -63,9 +62,7 @@ def near():
         if result and result.place:
             centre = circle(result.place, query.radius_km)
             context["map"] = page_map("naehe")
-            # the listed rows' columns, not a frame: pandas costs more than 50 rows do (docs/benchmarks.md)
-            listed = {name: [row[name] for row in result.projects] for name in PUBLIC_COLUMNS}
-            context["data"] = project_data(reader_frame(listed), centre)
+            context["data"] = project_data(listed_columns(result.projects), centre)
             context["projects"] = result.projects  # their items: atlas.web.items
             context.update(page=page, pages=pages, first=result.first + 1)
             context["version"] = index.version

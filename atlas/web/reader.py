@@ -13,7 +13,7 @@ from atlas.freshness import unconfirmed_before
 from atlas.i18n import DEFAULT, LANGUAGES, current_language
 from atlas.mapdata import SUMMARY_SHOWN, Table
 from atlas.present import project_view
-from atlas.store import PUBLISHED
+from atlas.store import PUBLIC_COLUMNS, PUBLISHED
 from atlas.texts import Shown, reader_texts, shown
 from atlas.web import current_store
 
@@ -46,6 +46,13 @@ def reader_frame(frame: Table) -> Table:
     found = current_store().translations_of(wanted) if wanted else {}
     return {**{name: frame[name] for name in frame},
             SUMMARY_SHOWN: [shown(row, found.get(row["id"], []), code, "summary") for row in rows]}
+
+
+def listed_columns(rows: list[dict]) -> Table:
+    """The rows of a list made per request (a near search, a search) as a map's data wants them: their public
+    columns, with the summaries as the reader gets them – plain lists, no frame (pandas costs more than 50 rows do,
+    docs/benchmarks.md)."""
+    return reader_frame({name: [row[name] for row in rows] for name in PUBLIC_COLUMNS})
 
 
 def get_published_or_404(project_id: int) -> dict:

@@ -12,14 +12,13 @@ from atlas.mapdata import project_data
 from atlas.near import NEAREST_BEYOND, RADII_KM, circle, parse_near_query
 from atlas.present import local_now
 from atlas.search import Area
-from atlas.store import PUBLIC_COLUMNS
 from atlas.text import clean_text
 from atlas.web import current_pages, current_services, keep_params
 from atlas.web.assets import page_map
 from atlas.web.limits import limiter, search_limit
 from atlas.web.params import LIST_PAGE, page_number, pages_of
 from atlas.web.prepared import respond
-from atlas.web.reader import reader_frame
+from atlas.web.reader import listed_columns
 
 bp = Blueprint("search", __name__)
 
@@ -67,11 +66,10 @@ def search():
                                [False] * len(rows))
                 for row, distance in zip(rows, km, strict=True):
                     row["km"] = float(distance)
-            shown = {name: [row[name] for row in rows] for name in PUBLIC_COLUMNS}  # no frame (atlas.mapdata.Table)
             context.update(total=found.total, pages=pages_of(found.total, page),
                            projects=rows, beyond=bool(beyond), version=published.version,  # items: atlas.web.items
                            map=page_map("naehe"),
-                           data=project_data(reader_frame(shown), circle(place, query.radius_km) if area else None))
+                           data=project_data(listed_columns(rows), circle(place, query.radius_km) if area else None))
         return render_template("search/results.html", **context)
 
     if kept and not message:  # a place not found may be found tomorrow: that page is made each time
