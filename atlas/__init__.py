@@ -52,7 +52,9 @@ def _serve_pages(app: Flask) -> None:
 
     from atlas.web import register
     from atlas.web.language import select_locale
+    from atlas.web.templating import Templates
 
+    app.jinja_environment = Templates  # before anything (Flask-Babel first) makes the app's environment
     Babel(app, locale_selector=select_locale)
     Compress(app)
     register(app)

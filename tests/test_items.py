@@ -45,3 +45,27 @@ def test_each_language_gets_its_own_words_and_every_distance_is_its_own(client):
     there = distances(client.get("/in-der-naehe", query_string={"ort": "Hildesheim", "umkreis": "50"}))
     both = set(here) & set(there)
     assert both and all(here[name] != there[name] for name in both)
+
+
+def test_a_template_reads_a_projects_keys_as_jinja_does(app):
+    """The pages' environment reads a dict's keys without trying the attribute first (atlas.web.templating): every
+    expression gives what Jinja's own environment gives, for keys, missing keys, dict's own methods and others."""
+    from jinja2 import Environment
+
+    expressions = ["{{ p.name }}", "{{ p.missing is defined }}", "{{ p.missing }}", "{{ p.items is callable }}",
+                   "{{ p.get('name') }}", "{{ p.keys()|list }}", "{{ p.__class__.__name__ }}", "{{ p.fields|join }}",
+                   "{{ p.name.upper() }}", "{{ p['items'] }}", "{{ p.km is defined }}"]
+    projects = [{"name": "Sprachcafé <b>", "items": "ein Schlüssel wie dict.items", "fields": ("a", "b")},
+                {}, type("Sub", (dict,), {"km": 3.5})(name="Unterklasse"), [1, 2], "Text", None]
+    jinjas = Environment(autoescape=True)
+    assert type(app.jinja_env).__name__ == "Templates"
+
+    def outcome(environment, expression, project) -> str:
+        try:
+            return environment.from_string(expression).render(p=project)
+        except Exception as error:  # noqa: BLE001 - the same error is the same outcome
+            return f"{type(error).__name__}: {error}"
+
+    for expression in expressions:
+        for project in projects:
+            assert outcome(app.jinja_env, expression, project) == outcome(jinjas, expression, project), expression
