@@ -79,6 +79,16 @@ def test_the_dashboard_is_the_landing_page_with_tasks_map_and_figures(office):
     assert "no-store" in client.get("/amt/karte.json").headers["Cache-Control"]
 
 
+def test_the_dashboards_footer_names_the_maps_background_as_every_page_does(tmp_path):
+    """The footer credits the map's background on every page; the dashboard's own tiles (its tasks) once hid it."""
+    app = make_app(tmp_path, TILES="osm")
+    create_account(app, OFFICE, "--arl", "leine-weser")
+    client = signed_in(app, OFFICE)
+    for path in ("/", "/region/leine-weser", "/amt/"):
+        footer = html(client.get(path)).select_one("footer.site").get_text(" ")
+        assert "Kartenhintergrund: © OpenStreetMap-Mitwirkende" in " ".join(footer.split()), path
+
+
 def test_gaps_and_figures_per_inhabitants_and_the_csv_for_german_excel(office):
     published(office, "Sprachcafé Hildesheim")
     client = signed_in(office, OFFICE)

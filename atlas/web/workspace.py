@@ -35,7 +35,7 @@ def dashboard_page():
     now = datetime.now(UTC)
     tiles = dashboard.tasks(current_store(), arl, _context())
     figures = dashboard.figures(current_store(), current_services().regions, arl, now)
-    return render_template("office/dashboard.html", arl=arl, arls=ARLS, tiles=tiles[arl], by_arl=tiles,
+    return render_template("office/dashboard.html", arl=arl, arls=ARLS, tasks=tiles[arl], by_arl=tiles,
                            figures=figures, now=now, months_chart=_months_chart(figures),
                            choropleth=_choropleth(figures, arl), fields=HANDLUNGSFELDER, per=dashboard.PER,
                            map_options=_map_options(arl), statuses=MAP_STATUSES, colours=STATUS_COLOURS,
