@@ -13,7 +13,7 @@ import pandas as pd
 
 from atlas import facts
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
-from atlas.i18n import N_, _
+from atlas.i18n import N_, _, lazy
 from atlas.text import clean_text
 
 TIMES = {"jetzt": N_("jetzt geöffnet"), "woche": N_("in den nächsten 7 Tagen")}
@@ -79,7 +79,7 @@ def parse_filter(args) -> tuple[Filter, list[str]]:
     unknown values are left out. An empty value is no filter: a form sends its empty choices („alle Sprachen“)."""
     problems: list[str] = []
 
-    def known(name: str, allowed, label: str) -> tuple[str, ...]:
+    def known(name: str, allowed, label) -> tuple[str, ...]:
         wanted = [value for value in args.getlist(name) if value != ""]
         for value in wanted:
             if value not in allowed:
@@ -87,12 +87,12 @@ def parse_filter(args) -> tuple[Filter, list[str]]:
                                   value=clean_text(value)[:40], filter=label, allowed=", ".join(allowed)))
         return tuple(a for a in allowed if a in wanted)
 
-    chosen = Filter(
-        fields=known("hf", list(HANDLUNGSFELDER), _("Handlungsfeld")),
-        sprachen=known("sprache", list(facts.OFFER_LANGUAGES), _("Sprache")),
-        zielgruppen=known("zielgruppe", list(facts.ZIELGRUPPEN), _("Zielgruppe")),
+    chosen = Filter(  # the labels are translated only for a message (most requests have none)
+        fields=known("hf", list(HANDLUNGSFELDER), lazy("Handlungsfeld")),
+        sprachen=known("sprache", list(facts.OFFER_LANGUAGES), lazy("Sprache")),
+        zielgruppen=known("zielgruppe", list(facts.ZIELGRUPPEN), lazy("Zielgruppe")),
         kostenlos=args.get("kostenlos", "") == "1",
-        zeit=(known("zeit", list(TIMES), _("Zeit")) or ("",))[0],
+        zeit=(known("zeit", list(TIMES), lazy("Zeit")) or ("",))[0],
     )
     if args.get("kostenlos", "1") not in ("1", ""):
         problems.append(_("„kostenlos“ ist 1 oder fehlt, nicht „%(value)s“.", value=clean_text(args["kostenlos"])[:20]))

@@ -204,8 +204,13 @@ def query_with(**changes) -> str:
 
 
 def language_query(code: str) -> str:
-    """The query string of the link to this page in another language."""
-    return query_with(lang=code)
+    """The query string of the link to this page in another language: the page's own parameters, encoded once per
+    page for all its language links, and `lang` (a plain code, which encoding leaves as it is)."""
+    params = page_params()
+    kept = g.get("atlas_language_query")
+    if kept is None or kept[0] != params:
+        kept = g.atlas_language_query = (list(params), urlencode(params))
+    return f"{kept[1]}&lang={code}" if kept[1] else f"lang={code}"
 
 
 def keep_params(params: list[tuple[str, str]]) -> None:
