@@ -114,6 +114,30 @@ def test_every_page_offers_every_language_named_in_itself(reader):
     assert links["ar"].has_attr("aria-current") and links["de"]["href"].endswith("lang=de")
 
 
+def office_pages(app) -> list[str]:
+    """Every page of the office that answers GET with HTML: a project's pages for project 1, Arabic translations."""
+    return [rule.rule.replace("<id:project_id>", "1").replace("<code>", "ar") for rule in app.url_map.iter_rules()
+            if rule.rule.startswith("/amt") and "GET" in rule.methods and not rule.rule.endswith((".csv", ".json"))
+            and set(rule.arguments) <= {"project_id", "code"} and rule.endpoint not in ("office.login_code",
+                                                                                        "office.export")]
+
+
+@pytest.mark.parametrize("code", ["de", "ar"])
+def test_every_page_of_the_public_and_the_office_speaks_the_readers_language_and_offers_every_other(reader, code):
+    """A page's own words (a translation's language on the office's translation pages, the languages of a reason
+    template) never take the place of the reader's: the page's language and direction, and its language menu."""
+    from helpers import create_account, signed_in
+
+    create_account(reader, f"admin-{code}@ml.example", "--admin")
+    client = signed_in(reader, f"admin-{code}@ml.example")
+    for path in pages(reader) + office_pages(reader):
+        page = html(client.get(path, headers={"Accept-Language": code}, follow_redirects=True))
+        assert (page.html.get("lang"), page.html.get("dir")) == (code, LANGUAGES[code].direction), path
+        menu = page.select("nav.languages a")
+        assert [a.get_text() for a in menu] == [language.name for language in LANGUAGES.values()], path
+        assert [a["lang"] for a in menu if a.has_attr("aria-current")] == [code], path
+
+
 def test_the_offer_languages_are_named_in_themselves_as_cldr_names_them():
     from babel import Locale
 

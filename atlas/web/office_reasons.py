@@ -79,7 +79,7 @@ def reason_delete(template_id: int):
 
 def _page_with(arl: str, errors: dict, typed: dict | None) -> str:
     return render_template("office/reasons.html", templates=reasons.templates(current_store(), arl), arl=arl, arls=ARLS,
-                           form=ActionForm(), languages=OTHER_LANGUAGES,
+                           form=ActionForm(), reason_languages=OTHER_LANGUAGES,
                            suggested=reasons.SUGGESTED, errors=errors, typed=typed,
                            title_limit=reasons.TITLE_LIMIT, body_limit=reasons.BODY_LIMIT)
 

@@ -57,7 +57,7 @@ def overview():
     counts = {s: sum(1 for item in listed for v in item["states"].values() if v == s)
               for s in ("missing", "outdated", "current")}
     machine = current_services().machine.status() if current_user.is_admin else None
-    return render_template("office/texts.html", language=LANGUAGES[language], code=language, listed=listed,
+    return render_template("office/texts.html", target=LANGUAGES[language], code=language, listed=listed,
                            everything=everything, counts=counts, origins=ORIGIN_LABELS, machine=machine,
                            export_form=ActionForm(), import_form=XliffForm(), codes=other_languages())
 
@@ -93,7 +93,7 @@ def project(project_id: int, code: str):
                 else:
                     flash(_("Die Übersetzung ist gespeichert."))
                     return redirect(url_for("texts.overview", sprache=language))
-    return render_template("office/text.html", project=row, language=LANGUAGES[language], code=language,
+    return render_template("office/text.html", project=row, target=LANGUAGES[language], code=language,
                            form=form, have=have, errors=errors, origins=ORIGIN_LABELS, limits=LIMITS,
                            reference=notices.reference(project_id),
                            states={name: state(row, have.get(name), name) for name in FIELDS}), 400 if errors else 200
