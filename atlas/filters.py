@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ from atlas import facts
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
 from atlas.i18n import N_, _, lazy
 from atlas.text import clean_text
+
+if TYPE_CHECKING:
+    from flask_babel import LazyString
 
 TIMES = {"jetzt": N_("jetzt geöffnet"), "woche": N_("in den nächsten 7 Tagen")}
 WEEK_DAYS = 7
@@ -79,7 +83,7 @@ def parse_filter(args) -> tuple[Filter, list[str]]:
     unknown values are left out. An empty value is no filter: a form sends its empty choices („alle Sprachen“)."""
     problems: list[str] = []
 
-    def known(name: str, allowed, label) -> tuple[str, ...]:
+    def known(name: str, allowed, label: str | LazyString) -> tuple[str, ...]:
         wanted = [value for value in args.getlist(name) if value != ""]
         for value in wanted:
             if value not in allowed:

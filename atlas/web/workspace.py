@@ -33,9 +33,9 @@ STATUS_COLOURS = {PENDING: "#b35900", PUBLISHED: "#007a5a", REJECTED: "#b00020",
 def dashboard_page():
     arl = district_argument()
     now = datetime.now(UTC)
-    tiles = dashboard.tasks(current_store(), arl, _context())
+    tasks = dashboard.tasks(current_store(), arl, _context())
     figures = dashboard.figures(current_store(), current_services().regions, arl, now)
-    return render_template("office/dashboard.html", arl=arl, arls=ARLS, tasks=tiles[arl], by_arl=tiles,
+    return render_template("office/dashboard.html", arl=arl, arls=ARLS, tasks=tasks[arl], by_arl=tasks,
                            figures=figures, now=now, months_chart=_months_chart(figures),
                            choropleth=_choropleth(figures, arl), fields=HANDLUNGSFELDER, per=dashboard.PER,
                            map_options=_map_options(arl), statuses=MAP_STATUSES, colours=STATUS_COLOURS,
