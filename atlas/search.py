@@ -24,7 +24,7 @@ from sqlalchemy import text
 from atlas import facts
 from atlas.filters import Filter
 from atlas.gazetteer import normalise
-from atlas.geo import box_around, distances, within
+from atlas.geo import ROUGH_SLACK, box_around, distance_km, distances, within
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import DEFAULT
 from atlas.present import local_now
@@ -132,10 +132,21 @@ def cell(lat: float, lon: float) -> str:
 
 
 def cells_around(area) -> list[str]:
-    """The grid cells a circle's box touches: every project that may lie in it is in one of them."""
+    """The grid cells that may hold a project whose public position lies within the circle: of those its box
+    touches, the ones whose nearest point lies within the radius (a sixth fewer cells to ask the index for, the
+    box's corners). A cell is widened by the most a public position differs from the exact one (geo.ROUGH_SLACK),
+    and measured on the ellipsoid with a margin: the nearest point of a cell this small is its point nearest in
+    latitude and longitude, to within metres."""
     south, north, west, east = box_around(area.lat, area.lon, area.radius_km)
-    return [f"c{row}x{column}" for row in range(math.floor(south / CELL_LAT), math.floor(north / CELL_LAT) + 1)
-            for column in range(math.floor(west / CELL_LON), math.floor(east / CELL_LON) + 1)]
+    rows, columns = np.meshgrid(np.arange(math.floor(south / CELL_LAT), math.floor(north / CELL_LAT) + 1),
+                                np.arange(math.floor(west / CELL_LON), math.floor(east / CELL_LON) + 1),
+                                indexing="ij")
+    rows, columns = rows.ravel(), columns.ravel()
+    nearest_lat = np.clip(area.lat, rows * CELL_LAT - ROUGH_SLACK, (rows + 1) * CELL_LAT + ROUGH_SLACK)
+    nearest_lon = np.clip(area.lon, columns * CELL_LON - ROUGH_SLACK, (columns + 1) * CELL_LON + ROUGH_SLACK)
+    km = distance_km(np.full(len(rows), area.lat), np.full(len(rows), area.lon), nearest_lat, nearest_lon)
+    reached = km <= area.radius_km * 1.001 + 0.05
+    return [f"c{row}x{column}" for row, column in zip(rows[reached].tolist(), columns[reached].tolist(), strict=True)]
 
 
 @dataclass(frozen=True)

@@ -220,3 +220,36 @@ def test_nothing_within_the_radius_offers_the_nearest_matches_an_alert_and_a_sub
 def test_a_word_found_nowhere_still_offers_a_way_on(crowded):
     page = html(crowded.test_client().get("/suche?q=Quantenphysik"))
     assert page.select_one("main #weiter a[href='/einreichen']")
+
+
+@pytest.mark.parametrize("radius_km", [10, 25, 50])
+def test_a_search_around_a_place_finds_everyone_on_the_rim_in_every_direction(tmp_path, radius_km):
+    """Projects just inside and just outside the radius in 72 directions, some shown only roughly (their public
+    position rounded): the grid cells asked of the index (atlas.search.cells_around) hold all that are inside."""
+    import numpy as np
+    from pyproj import Geod
+
+    from atlas.districts import Assignment
+    from atlas.geo import distances
+    from atlas.places import Place
+    from atlas.projects import ProjectInput
+    from atlas.search import Area
+
+    app = make_app(tmp_path)
+    services = app.extensions["atlas"]
+    centre = services.geocoder.geocode("Bad Fallingbostel").place
+    items, rough = [], []
+    for bearing in range(0, 360, 5):
+        for metres, approximate in [(-20, False), (20, False), (-400, True), (400, True), (900, True)]:
+            lon, lat, _back = Geod(ellps="WGS84").fwd(centre.lon, centre.lat, bearing, radius_km * 1000 + metres)
+            project = ProjectInput(name=f"Randprojekt {bearing} {metres}", traeger="", description="",
+                                   handlungsfelder=["sprache"], ort="Bad Fallingbostel", approximate=approximate)
+            items.append((project, Place("Bad Fallingbostel", lat, lon, "place", "test", Assignment(None, None))))
+            rough.append(approximate)
+    ids = services.store.add_many(items, PUBLISHED)
+    lats = [place.lat for _project, place in items]
+    lons = [place.lon for _project, place in items]
+    inside = distances(centre.lat, centre.lon, lats, lons, np.array(rough)) <= radius_km
+    found = services.searcher.search("Randprojekt", area=Area(centre.lat, centre.lon, radius_km), limit=1_000)
+    assert sorted(found.ids) == sorted(i for i, keep in zip(ids, inside, strict=True) if keep)
+    assert found.total == int(inside.sum()) >= 72  # at least the 72 just inside, shown exactly
