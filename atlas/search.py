@@ -24,7 +24,7 @@ from sqlalchemy import text
 from atlas import facts
 from atlas.filters import Filter
 from atlas.gazetteer import normalise
-from atlas.geo import ROUGH_SLACK, box_around, distance_km, distances, within
+from atlas.geo import ROUGH_SLACK, box_around, distance_km, distances
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import DEFAULT
 from atlas.present import local_now
@@ -177,8 +177,9 @@ class Found:
 class Searcher:
     """Ranked ids of published projects for a query; the vocabulary for typos is read once per store version."""
 
-    def __init__(self, store):
+    def __init__(self, store, public):
         self.store = store
+        self.public = public  # the published projects in memory (atlas.published): where each is shown
         self._vocabulary: Versioned[list[str]] = Versioned()
         self._answers: Recent[tuple, Found] = Recent(KEPT_ANSWERS)  # (version, terms, filter, area, page) → answer
         self._schedules: Versioned[list[str]] = Versioned()
@@ -213,11 +214,21 @@ class Searcher:
         terms = self.terms(query)
         wanted, now = wanted or Filter(), now or local_now()
         for km in WIDER_KM:
-            rows = self._matches(terms, wanted, Area(lat, lon, km), now) if terms else []
-            if rows:
-                km_away = distances(lat, lon, [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
-                return [rows[i][0] for i in np.argsort(km_away, kind="stable")[:count]]
+            ids = self._matches(terms, wanted, Area(lat, lon, km), now) if terms else []
+            ids, km_away = self._public_distances(ids, lat, lon)
+            if len(ids):
+                return [int(ids[i]) for i in np.argsort(km_away, kind="stable")[:count]]
         return []
+
+    def _public_distances(self, ids: list[int], lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
+        """Those of these ids that the published copy holds, and their public positions' distance from a point (the
+        projects table is not joined for their positions: the copy has them, as the public sees them)."""
+        published = self.public.current()
+        at = published.position_or_missing(ids)
+        known = at >= 0
+        at = at[known]
+        return np.asarray(ids, dtype=np.int64)[known], distances(
+            lat, lon, published["lat"][at], published["lon"][at], np.zeros(len(at), dtype=bool))
 
     def _ranked(self, terms: list[list[str]], wanted: Filter, area: Area | None, offset: int, limit: int,
                 now: datetime, language: str = DEFAULT) -> Found:
@@ -232,22 +243,21 @@ class Searcher:
                 return Found([row[0] for row in page], total)
             # in a circle every match in its cells is read anyway: one query, counted and ordered here as the
             # database would order them
-            rows = db.execute(text(f"SELECT {query.id}, p.lat, p.lon, p.approximate, {query.first}, {query.score} "
-                                   f"{query.where}"), query.params).all()
+            rows = db.execute(text(f"SELECT {query.id}, {query.first}, {query.score} {query.where}"),
+                              query.params).all()
         if len(rows) <= RANKED_AT_MOST:
-            rows.sort(key=lambda row: (-row[4], row[5], row[0]))
+            rows.sort(key=lambda row: (-row[1], row[2], row[0]))
         else:
             rows.sort(key=lambda row: -row[0])
-        inside = within(area, [r[1] for r in rows], [r[2] for r in rows], [bool(r[3]) for r in rows])
-        ids = [row[0] for row, keep in zip(rows, inside, strict=True) if keep]
+        ids, km_away = self._public_distances([row[0] for row in rows], area.lat, area.lon)
+        ids = ids[km_away <= area.radius_km].tolist()
         return Found(ids[offset:offset + limit], len(ids))
 
-    def _matches(self, terms: list[list[str]], wanted: Filter, area: Area, now: datetime) -> list[tuple]:
-        """(id, lat, lon, approximate) of every match in the cells around an area."""
+    def _matches(self, terms: list[list[str]], wanted: Filter, area: Area, now: datetime) -> list[int]:
+        """The ids of every match in the cells around an area."""
         query = self._query(terms, wanted, area, now)
         with self.store.read() as db:
-            return [(r[0], r[1], r[2], bool(r[3])) for r in db.execute(
-                text(f"SELECT {query.id}, p.lat, p.lon, p.approximate {query.where}"), query.params)]
+            return [row[0] for row in db.execute(text(f"SELECT {query.id} {query.where}"), query.params)]
 
     def _query(self, terms: list[list[str]], wanted: Filter, area: Area | None, now: datetime,
                language: str = DEFAULT) -> Query:
@@ -258,7 +268,7 @@ class Searcher:
             "(" + (" | " if postgres else " OR ").join(f"{v}:*" if postgres else f'"{v}"*' for v in variants) + ")"
             for variants in terms)
         facet_groups = self._facets(wanted, area)
-        joined = area is not None or bool(wanted.zeit)  # positions or times are read from the projects
+        joined = bool(wanted.zeit)  # times are read from the projects (positions from the published copy)
         params: dict = {"q": words_part}
         if postgres:
             where = "FROM project_search s" + (" JOIN projects p ON p.id = s.project_id" if joined else "")

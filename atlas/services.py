@@ -83,7 +83,7 @@ class Services:
     def searcher(self) -> Searcher:
         from atlas.search import Searcher
 
-        return Searcher(self.store)
+        return Searcher(self.store, self.public)
 
     @cached_property
     def second_factor(self) -> SecondFactor:

@@ -112,6 +112,28 @@ def test_a_mask_written_by_hand_beyond_what_the_atlas_writes_stops_no_page(seede
     assert first["name"] in client.get("/?hf=arbeit-ausbildung").get_data(as_text=True)
 
 
+def test_a_search_places_its_matches_by_the_copy_and_leaves_out_what_the_copy_does_not_hold(seeded):
+    """A search around a place reads its matches' public positions from the copy (atlas.search), not from the
+    projects table: an id the copy does not hold (not published in it, never given, or beyond every id) is left out,
+    and nothing fails."""
+    services = seeded.extensions["atlas"]
+    copy = services.public.current()
+    kept, archived = int(copy["id"].max()), int(copy["id"].min())
+    assert copy.position_or_missing([kept, kept + 1, 10**12, -5, 0]).tolist() == [
+        int(np.flatnonzero(copy["id"] == kept)[0]), -1, -1, -1, -1]
+    services.store.set_status(archived, ARCHIVED, "Pause")
+    for project_id, listed in ((kept, True), (archived, False)):
+        word = services.store.get(project_id)["name"].split()[0]
+        assert (project_id in services.searcher.search(word, area=search_area(services, project_id)).ids) is listed
+
+
+def search_area(services, project_id: int):
+    from atlas.search import Area
+
+    row = services.store.get(project_id)
+    return Area(row["lat"], row["lon"], 5)
+
+
 def test_a_confirmation_is_caught_up_too(seeded):
     """An office confirming an entry gathered from a source changes the public copy: the mark „aus öffentlichen
     Quellen“ goes."""
