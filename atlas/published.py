@@ -92,16 +92,11 @@ class Snapshot:
 
     def positions(self, ids) -> np.ndarray:
         """The positions of the published ones of these ids, in the order given."""
-        found = self.position_or_missing(ids)
-        return found[found >= 0]
-
-    def position_or_missing(self, ids) -> np.ndarray:
-        """For each of these ids its position in this copy, or -1 where it holds none (not published in it)."""
         ids = np.asarray(ids, dtype=np.int64)
         known = (ids >= 0) & (ids < len(self.pos_of))
         found = np.full(len(ids), -1, dtype=np.int64)
         found[known] = self.pos_of[ids[known]]
-        return found
+        return found[found >= 0]
 
     def select(self, arl: str | None = None, wanted=None, now: datetime | None = None) -> np.ndarray:
         """Positions of the projects of a district (None: all) that pass a filter (atlas.filters), in list order."""

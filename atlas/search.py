@@ -27,6 +27,7 @@ from atlas.gazetteer import normalise
 from atlas.geo import ROUGH_SLACK, box_around, distance_km, distances
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import DEFAULT
+from atlas.near import within_radius
 from atlas.present import local_now
 from atlas.versioned import Recent, Versioned
 
@@ -215,20 +216,13 @@ class Searcher:
         wanted, now = wanted or Filter(), now or local_now()
         for km in WIDER_KM:
             ids = self._matches(terms, wanted, Area(lat, lon, km), now) if terms else []
-            ids, km_away = self._public_distances(ids, lat, lon)
-            if len(ids):
-                return [int(ids[i]) for i in np.argsort(km_away, kind="stable")[:count]]
+            published = self.public.current()  # where each is shown (the projects table is not joined for it)
+            positions = published.positions(ids)
+            if len(positions):
+                km_away = distances(lat, lon, published["lat"][positions], published["lon"][positions],
+                                    np.zeros(len(positions), dtype=bool))
+                return published["id"][positions[np.argsort(km_away, kind="stable")[:count]]].tolist()
         return []
-
-    def _public_distances(self, ids: list[int], lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
-        """Those of these ids that the published copy holds, and their public positions' distance from a point (the
-        projects table is not joined for their positions: the copy has them, as the public sees them)."""
-        published = self.public.current()
-        at = published.position_or_missing(ids)
-        known = at >= 0
-        at = at[known]
-        return np.asarray(ids, dtype=np.int64)[known], distances(
-            lat, lon, published["lat"][at], published["lon"][at], np.zeros(len(at), dtype=bool))
 
     def _ranked(self, terms: list[list[str]], wanted: Filter, area: Area | None, offset: int, limit: int,
                 now: datetime, language: str = DEFAULT) -> Found:
@@ -249,8 +243,10 @@ class Searcher:
             rows.sort(key=lambda row: (-row[1], row[2], row[0]))
         else:
             rows.sort(key=lambda row: -row[0])
-        ids, km_away = self._public_distances([row[0] for row in rows], area.lat, area.lon)
-        ids = ids[km_away <= area.radius_km].tolist()
+        # where each is shown, from the published copy (an id it does not hold is left out), measured as everywhere
+        published = self.public.current()
+        inside, _km = within_radius(published, published.positions([row[0] for row in rows]), area, area.radius_km)
+        ids = published["id"][inside].tolist()
         return Found(ids[offset:offset + limit], len(ids))
 
     def _matches(self, terms: list[list[str]], wanted: Filter, area: Area, now: datetime) -> list[int]:

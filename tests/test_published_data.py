@@ -119,8 +119,7 @@ def test_a_search_places_its_matches_by_the_copy_and_leaves_out_what_the_copy_do
     services = seeded.extensions["atlas"]
     copy = services.public.current()
     kept, archived = int(copy["id"].max()), int(copy["id"].min())
-    assert copy.position_or_missing([kept, kept + 1, 10**12, -5, 0]).tolist() == [
-        int(np.flatnonzero(copy["id"] == kept)[0]), -1, -1, -1, -1]
+    assert copy.positions([kept, kept + 1, 10**12, -5, 0]).tolist() == [int(np.flatnonzero(copy["id"] == kept)[0])]
     services.store.set_status(archived, ARCHIVED, "Pause")
     for project_id, listed in ((kept, True), (archived, False)):
         word = services.store.get(project_id)["name"].split()[0]
