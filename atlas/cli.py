@@ -87,12 +87,13 @@ def locate(query: tuple[str, ...], as_json: bool) -> None:
 @with_app
 def import_(file: str, status: str) -> None:
     """Importiert Projekte aus einer CSV-Datei: alle oder keines."""
+    s = services()
+    store = s.store  # a wrong database is told before the importer loads
     from tqdm import tqdm
 
     from atlas.transfer import import_csv
 
-    s = services()
-    report = import_csv(file, s.store, s.geocoder, status,
+    report = import_csv(file, store, s.geocoder, status,
                         progress=lambda rows: tqdm(rows, desc="Geokodieren", unit="Zeile", file=sys.stderr))
     for note in report.notes:
         click.echo(note, err=True)
@@ -113,9 +114,10 @@ def import_(file: str, status: str) -> None:
 @with_app
 def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
     """Exportiert die veröffentlichten Projekte als CSV oder GeoJSON."""
+    store = services().store  # a wrong database is told before the exporter loads
     from atlas.transfer import export_csv, export_geojson
 
-    rows = services().store.rows(status=PUBLISHED, arl=arl, hf=list(hf))
+    rows = store.rows(status=PUBLISHED, arl=arl, hf=list(hf))
     output.write(export_csv(rows) if fmt == "csv" else export_geojson(rows))
 
 
@@ -124,10 +126,11 @@ def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
 def seed() -> None:
     """Lädt data/projects.csv (die Projekte aus öffentlichen Quellen) in eine leere Datenbank, als veröffentlicht;
     sonst nichts (auch nicht zweimal)."""
+    s = services()
+    store = s.store  # a wrong database is told before the importer loads
     from atlas.transfer import import_csv
 
-    s = services()
-    report = import_csv(current_app.config["SEED_CSV"], s.store, s.geocoder, PUBLISHED, into_empty=True)
+    report = import_csv(current_app.config["SEED_CSV"], store, s.geocoder, PUBLISHED, into_empty=True)
     if not report.ok:
         raise click.ClickException("; ".join(f"Zeile {line}: {reason}" for line, reason in report.errors))
     if report.ids:
@@ -230,10 +233,11 @@ def mail_digest() -> None:
 @with_app
 def freshness_command() -> None:
     """Fragt bei Projekten nach, die seit ATLAS_FRESHNESS_DAYS nicht bestätigt wurden (für cron, täglich)."""
+    store = services().store  # a wrong database is told before the cycle's modules load
     from atlas.freshness import run
     from atlas.mail_texts import deliver
 
-    cycle = run(services().store, current_app.config["FRESHNESS_DAYS"])
+    cycle = run(store, current_app.config["FRESHNESS_DAYS"])
     result = deliver(current_app._get_current_object())
     click.echo(f"{cycle.asked} Projekt(e) gefragt, {cycle.unconfirmed} nicht bestätigt (davon {cycle.for_office} "
                f"ohne E-Mail-Adresse, für das Amt); {result.sent} Mail(s) gesendet.")
@@ -248,10 +252,11 @@ def freshness_command() -> None:
 @with_app
 def create_user_command(email: str, arl: str | None, admin: bool, observer: bool, password: str | None) -> None:
     """Legt ein Konto für ein Amt (--arl SLUG), für die Landesebene (--admin) oder zum Lesen (--observer) an."""
+    store = services().store  # a wrong database is told before the accounts' modules load
     from atlas.accounts import create_user
 
     try:
-        user = create_user(services().store, email, password or read_password(), arl=arl, admin=admin,
+        user = create_user(store, email, password or read_password(), arl=arl, admin=admin,
                            observer=observer)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
@@ -264,10 +269,11 @@ def create_user_command(email: str, arl: str | None, admin: bool, observer: bool
 @with_app
 def set_password_command(email: str, password: str | None) -> None:
     """Setzt ein neues Passwort für ein Konto; alle Sitzungen des Kontos enden."""
+    store = services().store  # a wrong database is told before the accounts' modules load
     from atlas.accounts import set_password
 
     try:
-        ended = set_password(services().store, email, password or read_password())
+        ended = set_password(store, email, password or read_password())
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Neues Passwort für {email.strip().lower()} gesetzt; {ended} Sitzung(en) beendet.")

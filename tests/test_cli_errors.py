@@ -150,3 +150,19 @@ def test_a_usage_error_stays_clicks_own(tmp_path):
     """A mistyped option shows the usage, as every Click program does (exit code 2)."""
     code, _, err = run_as_process(["seed", "--gibts-nicht"], fresh_instance(tmp_path, ExitStack()))
     assert code == 2 and "Usage:" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("args", [["export"], ["seed"], ["import", SEED_CSV],
+                                  ["create-user", "buero@arl.example", "--arl", "leine-weser", "--password",
+                                   "ein-langes-passwort-1"]], ids=lambda args: args[0])
+def test_a_database_without_schema_is_told_before_the_boundaries_and_pandas_load(tmp_path, args):
+    """The door (atlas.store.door) checks the address and the schema with SQLAlchemy alone: the operator reads the
+    line at once, not after the store's modules and the Kreise's boundaries are loaded for nothing."""
+    asks = ("import sys\nfrom atlas.cli import main\ntry:\n    main()\nexcept SystemExit as end:\n"
+            "    print(end.code, *sorted(m for m in ('pandas', 'geopandas', 'atlas.regions', 'atlas.store.core')"
+            " if m in sys.modules))")
+    env = cli_environment(**fresh_instance(tmp_path, ExitStack()))
+    done = subprocess.run([str(Path(ATLAS[0]).parent / "python"), "-c", asks, *args], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.stderr.strip() == NO_SCHEMA, done.stderr
+    assert done.stdout.split() == ["1"], "nothing heavy loaded: " + done.stdout

@@ -12,19 +12,25 @@ import secrets
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, delete, func, insert, select, update
 
 from atlas import facts, search
-from atlas.database import open_engine
 from atlas.districts import ARLS
 from atlas.handlungsfelder import mask
 from atlas.labels import ARCHIVED, PENDING, PUBLISHED, REJECTED
-from atlas.migrate import check_current
 from atlas.places import Place
 from atlas.projects import ProjectInput
-from atlas.regions import Regions
 from atlas.schema import changes, meta, projects, public_changes
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.engine import Engine
+
+    from atlas.regions import Regions
 
 INSERT_BATCH = 5_000  # rows per INSERT statement of a large import (one transaction still)
 ID_BATCH = 5_000  # ids per IN (…) of one query: below every database's limit of bound parameters
@@ -120,13 +126,18 @@ class Change:
 
 
 class StoreCore:
-    def __init__(self, url: str, regions: Regions):
-        self.regions = regions
-        self._engine = open_engine(url)
+    def __init__(self, engine: Engine, regions: Callable[[], Regions]):
+        """`engine`: from atlas.store.door.open_checked; `regions`: gives the Kreise's boundaries, read when a place
+        is first assigned."""
+        self._regions = regions
+        self._engine = engine
         self._writes = 0  # a read that began before one of this process's writes is not kept
         # the languages a machine translates published texts into (atlas.machine); empty: no engine configured
         self.machine_languages: tuple[str, ...] = ()
-        check_current(self._engine)
+
+    @cached_property
+    def regions(self) -> Regions:
+        return self._regions()
 
     @property
     def dialect(self) -> str:
