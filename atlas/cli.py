@@ -55,6 +55,18 @@ def with_app(command):
     return with_appcontext(run)
 
 
+def with_store(command):
+    """`with_app`, the store's database opened and checked first: a wrong database is told before the command loads
+    its modules (atlas.store.opening)."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        services().store  # noqa: B018 - opened for its checks
+        return command(*args, **kwargs)
+
+    return with_app(run)
+
+
 @click.command()
 @click.argument("query", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Eine JSON-Zeile statt Text ausgeben.")
@@ -84,16 +96,15 @@ def locate(query: tuple[str, ...], as_json: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--status", type=click.Choice([PUBLISHED, PENDING]), default=PUBLISHED, show_default=True,
               help="Status der importierten Projekte.")
-@with_app
+@with_store
 def import_(file: str, status: str) -> None:
     """Importiert Projekte aus einer CSV-Datei: alle oder keines."""
-    s = services()
-    store = s.store  # a wrong database is told before the importer loads
     from tqdm import tqdm
 
     from atlas.transfer import import_csv
 
-    report = import_csv(file, store, s.geocoder, status,
+    s = services()
+    report = import_csv(file, s.store, s.geocoder, status,
                         progress=lambda rows: tqdm(rows, desc="Geokodieren", unit="Zeile", file=sys.stderr))
     for note in report.notes:
         click.echo(note, err=True)
@@ -111,26 +122,24 @@ def import_(file: str, status: str) -> None:
 @click.option("--arl", type=click.Choice(list(ARLS)), help="Nur dieser Amtsbezirk.")
 @click.option("--hf", multiple=True, type=click.Choice(list(HANDLUNGSFELDER)), help="Nur diese Handlungsfelder.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Datei (Standard: stdout).")
-@with_app
+@with_store
 def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
     """Exportiert die veröffentlichten Projekte als CSV oder GeoJSON."""
-    store = services().store  # a wrong database is told before the exporter loads
     from atlas.transfer import export_csv, export_geojson
 
-    rows = store.rows(status=PUBLISHED, arl=arl, hf=list(hf))
+    rows = services().store.rows(status=PUBLISHED, arl=arl, hf=list(hf))
     output.write(export_csv(rows) if fmt == "csv" else export_geojson(rows))
 
 
 @click.command("seed")
-@with_app
+@with_store
 def seed() -> None:
     """Lädt data/projects.csv (die Projekte aus öffentlichen Quellen) in eine leere Datenbank, als veröffentlicht;
     sonst nichts (auch nicht zweimal)."""
-    s = services()
-    store = s.store  # a wrong database is told before the importer loads
     from atlas.transfer import import_csv
 
-    report = import_csv(current_app.config["SEED_CSV"], store, s.geocoder, PUBLISHED, into_empty=True)
+    s = services()
+    report = import_csv(current_app.config["SEED_CSV"], s.store, s.geocoder, PUBLISHED, into_empty=True)
     if not report.ok:
         raise click.ClickException("; ".join(f"Zeile {line}: {reason}" for line, reason in report.errors))
     if report.ids:
@@ -233,11 +242,10 @@ def mail_digest() -> None:
 @with_app
 def freshness_command() -> None:
     """Fragt bei Projekten nach, die seit ATLAS_FRESHNESS_DAYS nicht bestätigt wurden (für cron, täglich)."""
-    store = services().store  # a wrong database is told before the cycle's modules load
     from atlas.freshness import run
     from atlas.mail_texts import deliver
 
-    cycle = run(store, current_app.config["FRESHNESS_DAYS"])
+    cycle = run(services().store, current_app.config["FRESHNESS_DAYS"])
     result = deliver(current_app._get_current_object())
     click.echo(f"{cycle.asked} Projekt(e) gefragt, {cycle.unconfirmed} nicht bestätigt (davon {cycle.for_office} "
                f"ohne E-Mail-Adresse, für das Amt); {result.sent} Mail(s) gesendet.")
@@ -249,14 +257,13 @@ def freshness_command() -> None:
 @click.option("--admin", is_flag=True, help="Ein Konto, das alle Bezirke sieht.")
 @click.option("--observer", is_flag=True, help="Ein Konto, das alle Bezirke nur liest (das Ministerium).")
 @click.option("--password", help="Ohne Angabe: am Terminal zweimal abgefragt, sonst eine Zeile von stdin.")
-@with_app
+@with_store
 def create_user_command(email: str, arl: str | None, admin: bool, observer: bool, password: str | None) -> None:
     """Legt ein Konto für ein Amt (--arl SLUG), für die Landesebene (--admin) oder zum Lesen (--observer) an."""
-    store = services().store  # a wrong database is told before the accounts' modules load
     from atlas.accounts import create_user
 
     try:
-        user = create_user(store, email, password or read_password(), arl=arl, admin=admin,
+        user = create_user(services().store, email, password or read_password(), arl=arl, admin=admin,
                            observer=observer)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
@@ -266,14 +273,13 @@ def create_user_command(email: str, arl: str | None, admin: bool, observer: bool
 @click.command("set-password")
 @click.argument("email")
 @click.option("--password", help="Ohne Angabe: am Terminal zweimal abgefragt, sonst eine Zeile von stdin.")
-@with_app
+@with_store
 def set_password_command(email: str, password: str | None) -> None:
     """Setzt ein neues Passwort für ein Konto; alle Sitzungen des Kontos enden."""
-    store = services().store  # a wrong database is told before the accounts' modules load
     from atlas.accounts import set_password
 
     try:
-        ended = set_password(store, email, password or read_password())
+        ended = set_password(services().store, email, password or read_password())
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Neues Passwort für {email.strip().lower()} gesetzt; {ended} Sitzung(en) beendet.")

@@ -47,17 +47,21 @@ class Services:
 
     @cached_property
     def store(self) -> Store:
-        from atlas.store.door import open_checked
+        from atlas.store.opening import open_checked
 
         engine = open_checked(self.settings["DATABASE_URL"])  # a wrong address or schema is told before the store's
         # modules (pandas, geopandas) and the boundaries are loaded: those are read when first needed
-        from atlas.store import Store
-        from atlas.texts import other_languages
+        try:
+            from atlas.store import Store
+            from atlas.texts import other_languages
 
-        store = Store(engine, lambda: self.regions)
-        if self.settings["TRANSLATE_URL"] or self.settings["DEEPL_KEY"]:  # published texts get jobs
-            store.machine_languages = tuple(other_languages())
-        store.hold_days = self.settings["HOLD_DAYS"]  # „Ich übernehme das“ lapses after these (atlas.store.holds)
+            store = Store(engine, lambda: self.regions)
+            if self.settings["TRANSLATE_URL"] or self.settings["DEEPL_KEY"]:  # published texts get jobs
+                store.machine_languages = tuple(other_languages())
+            store.hold_days = self.settings["HOLD_DAYS"]  # „Ich übernehme das“ lapses after these (atlas.store.holds)
+        except BaseException:
+            engine.dispose()
+            raise
         return store
 
     @cached_property
@@ -98,10 +102,9 @@ class Services:
 
     @cached_property
     def outbox(self) -> Outbox:
-        store = self.store  # a wrong database is told before the outbox's modules load
         from atlas.outbox import Outbox
 
-        return Outbox(store)
+        return Outbox(self.store)
 
     @cached_property
     def transport(self):

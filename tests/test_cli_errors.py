@@ -154,9 +154,11 @@ def test_a_usage_error_stays_clicks_own(tmp_path):
 
 @pytest.mark.parametrize("args", [["export"], ["seed"], ["import", SEED_CSV],
                                   ["create-user", "buero@arl.example", "--arl", "leine-weser", "--password",
-                                   "ein-langes-passwort-1"]], ids=lambda args: args[0])
+                                   "ein-langes-passwort-1"],
+                                  ["set-password", "buero@arl.example", "--password", "ein-langes-passwort-1"]],
+                         ids=lambda args: args[0])
 def test_a_database_without_schema_is_told_before_the_boundaries_and_pandas_load(tmp_path, args):
-    """The door (atlas.store.door) checks the address and the schema with SQLAlchemy alone: the operator reads the
+    """The store's database is opened and checked (atlas.store.opening) with SQLAlchemy alone: the operator reads the
     line at once, not after the store's modules and the Kreise's boundaries are loaded for nothing."""
     asks = ("import sys\nfrom atlas.cli import main\ntry:\n    main()\nexcept SystemExit as end:\n"
             "    print(end.code, *sorted(m for m in ('pandas', 'geopandas', 'atlas.regions', 'atlas.store.core')"

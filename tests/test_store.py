@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -103,3 +105,21 @@ def test_a_publication_in_another_process_reaches_this_one_at_once(app, tmp_path
     assert here.store.version() == there.store.version() > seen, "the next question sees it"
     with one_moment():
         assert here.store.version() == there.store.version()
+
+
+@pytest.mark.once
+def test_every_name_the_store_package_offers_is_there_and_its_statuses_need_no_part_loaded():
+    """atlas.store loads its parts when a name is first asked for: each name of `__all__` is found, in its part;
+    the statuses come without loading any part (a fresh Python)."""
+    import atlas.store
+
+    for name in atlas.store.__all__:
+        assert getattr(atlas.store, name) is not None, name
+    assert set(atlas.store.__all__) <= set(dir(atlas.store))
+    assert atlas.store.Store.__module__ == "atlas.store.assembled"
+    with pytest.raises(AttributeError, match="gibts_nicht"):
+        atlas.store.gibts_nicht  # noqa: B018
+    loaded = subprocess.run([sys.executable, "-c", "import sys\nfrom atlas.store import PUBLISHED, PENDING\n"
+                             "print(PUBLISHED, *sorted(m for m in sys.modules if m.startswith('atlas.store.')))"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == [PUBLISHED], loaded

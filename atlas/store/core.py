@@ -126,10 +126,10 @@ class Change:
 
 
 class StoreCore:
-    def __init__(self, engine: Engine, regions: Callable[[], Regions]):
-        """`engine`: from atlas.store.door.open_checked; `regions`: gives the Kreise's boundaries, read when a place
-        is first assigned."""
-        self._regions = regions
+    def __init__(self, engine: Engine, load_regions: Callable[[], Regions]):
+        """`engine`: from atlas.store.opening.open_checked; `load_regions`: gives the Kreise's boundaries, called
+        when a place is first assigned."""
+        self._load_regions = load_regions
         self._engine = engine
         self._writes = 0  # a read that began before one of this process's writes is not kept
         # the languages a machine translates published texts into (atlas.machine); empty: no engine configured
@@ -137,7 +137,7 @@ class StoreCore:
 
     @cached_property
     def regions(self) -> Regions:
-        return self._regions()
+        return self._load_regions()
 
     @property
     def dialect(self) -> str:

@@ -1,6 +1,6 @@
-"""The store's door, opened before anything heavy is loaded: the database's address and schema are checked with
-SQLAlchemy alone, so a command on a wrong database says so before the boundaries and the store's modules (pandas,
-geopandas) are read."""
+"""Opening the store's database before anything heavy is loaded: its address and schema are checked with SQLAlchemy
+alone, so a command on a wrong database says so before the boundaries and the store's modules (pandas, geopandas)
+are read."""
 
 from __future__ import annotations
 
