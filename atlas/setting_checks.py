@@ -4,6 +4,7 @@ are unsafe for the public. Each setting's own kind and range is checked where it
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from atlas.i18n import german
 from atlas.settings import DEFAULT_BASE_URL, DEFAULT_USER_AGENT, SettingError
@@ -27,6 +28,7 @@ def check_settings(config) -> list[str]:
     if not config["BASE_URL"].startswith(("http://", "https://")):
         raise SettingError(german("ATLAS_BASE_URL ist die Adresse des Atlas mit http:// oder https://, nicht "
                                   "%(value)r.", value=config["BASE_URL"]))
+    _check_data_dir(config["DATA_DIR"])
     _check_fallback_keys(config["SECRET_KEY_FALLBACKS"])
     _check_rate_limit_storage(config["RATELIMIT_STORAGE_URI"])
     if config["PAGE_CACHE_URI"] and not config["PAGE_CACHE_URI"].startswith(("redis://", "rediss://", "unix://")):
@@ -69,6 +71,16 @@ def _check_rate_limit_storage(uri: str) -> None:
     scheme = uri.split("://", 1)[0] if "://" in uri else ""
     if scheme not in SCHEMES or scheme.startswith("async+"):
         raise rate_limit_storage_refused(german("unbekanntes Schema %(scheme)r", scheme=scheme))
+
+
+def _check_data_dir(folder: str) -> None:
+    """The boundaries and the gazetteer are read from ATLAS_DATA_DIR when they are first needed (a place assigned, a
+    page with a map): a folder without them is refused at the start, not found out by the first visitor."""
+    missing = [f"{part}/" for part in ("regions", "gazetteer") if not (Path(folder) / part).is_dir()]
+    if missing:
+        raise SettingError(german("ATLAS_DATA_DIR (%(folder)s) enthält kein %(missing)s: den Ordner data/ des Atlas "
+                                  "angeben, mit regions/ und gazetteer/.", folder=folder,
+                                  missing=" und kein ".join(missing)))
 
 
 def _under_gunicorn() -> bool:

@@ -107,6 +107,8 @@ CASES = [  # (what, args, setup, the line says)
     ("rate limits stored nowhere", ["seed"], with_setting(ATLAS_RATELIMIT_STORAGE_URI="irgendwo://"),
      "ATLAS_RATELIMIT_STORAGE_URI geht so nicht"),
     ("an unusable instance folder", ["seed"], instance_under_a_file, "ATLAS_INSTANCE_PATH auf einen Ordner setzen"),
+    ("a data folder without boundaries", ["export"], with_setting(ATLAS_DATA_DIR="{tmp}"),
+     "enthält kein regions/ und kein gazetteer/: den Ordner data/ des Atlas angeben"),
     ("a busy port", ["serve", "--port", "{BUSY_PORT}"], busy_port, "mit --port einen freien Port wählen"),
     ("a damaged database", ["seed"], damaged_database, "Unerwarteter Fehler (OperationalError"),
 ]

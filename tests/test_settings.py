@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,14 @@ def test_the_documentation_lists_every_setting_as_the_table_says():
     start = page.index("<!-- settings: made by `atlas settings --markdown` -->\n")
     end = page.index("\n<!-- /settings -->")
     assert page[start:end].split("\n", 1)[1] == documentation(), "run `atlas settings --markdown` into the page"
+
+
+def test_a_data_folder_without_the_gazetteer_is_refused_at_the_start_not_at_the_first_map(tmp_path):
+    """The boundaries and the gazetteer are read when first needed: a start checks that ATLAS_DATA_DIR holds them."""
+    from atlas import create_app
+
+    data = tmp_path / "daten"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "regions", data / "regions")
+    with pytest.raises(SettingError, match=r"ATLAS_DATA_DIR \(.*daten\) enthält kein gazetteer/: ") as refused:
+        create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "DATA_DIR": str(data)})
+    assert "regions/ und kein" not in str(refused.value)
