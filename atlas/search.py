@@ -213,11 +213,12 @@ class Searcher:
         """The `count` matches nearest to a point, nearest first, looked for in ever wider circles: the way on when
         nothing lies within the radius a person asked for."""
         terms = self.terms(query)
+        if not terms:
+            return []
         wanted, now = wanted or Filter(), now or local_now()
+        published = self.public.current()  # where each is shown (the projects table is not joined for it)
         for km in WIDER_KM:
-            ids = self._matches(terms, wanted, Area(lat, lon, km), now) if terms else []
-            published = self.public.current()  # where each is shown (the projects table is not joined for it)
-            positions = published.positions(ids)
+            positions = published.positions(self._matches(terms, wanted, Area(lat, lon, km), now))
             if len(positions):
                 km_away = distances(lat, lon, published["lat"][positions], published["lon"][positions],
                                     np.zeros(len(positions), dtype=bool))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import sqlite3
 import subprocess
+import sys
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -166,7 +167,6 @@ def test_a_database_without_schema_is_told_before_the_boundaries_and_pandas_load
             "    print(end.code, *sorted(m for m in ('pandas', 'geopandas', 'atlas.regions', 'atlas.store.core')"
             " if m in sys.modules))")
     env = cli_environment(**fresh_instance(tmp_path, ExitStack()))
-    done = subprocess.run([str(Path(ATLAS[0]).parent / "python"), "-c", asks, *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", asks, *args], env=env, capture_output=True, text=True, timeout=120)
     assert done.stderr.strip() == NO_SCHEMA, done.stderr
     assert done.stdout.split() == ["1"], "nothing heavy loaded: " + done.stdout

@@ -12,7 +12,6 @@ import secrets
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, delete, func, insert, select, update
@@ -135,8 +134,9 @@ class StoreCore:
         # the languages a machine translates published texts into (atlas.machine); empty: no engine configured
         self.machine_languages: tuple[str, ...] = ()
 
-    @cached_property
+    @property
     def regions(self) -> Regions:
+        """The Kreise's boundaries, as the loader keeps them (read once per process, atlas.services)."""
         return self._load_regions()
 
     @property
