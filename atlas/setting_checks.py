@@ -78,7 +78,7 @@ def _check_data_dir(folder: str) -> None:
     page with a map): a folder without them is refused at the start, not found out by the first visitor."""
     missing = [f"{part}/" for part in ("regions", "gazetteer") if not (Path(folder) / part).is_dir()]
     if missing:
-        raise SettingError(german("ATLAS_DATA_DIR (%(folder)s) enthält kein %(missing)s: den Ordner data/ des Atlas "
+        raise SettingError(german("ATLAS_DATA_DIR (%(folder)r) enthält kein %(missing)s: den Ordner data/ des Atlas "
                                   "angeben, mit regions/ und gazetteer/.", folder=folder,
                                   missing=" und kein ".join(missing)))
 

@@ -108,8 +108,9 @@ def test_a_data_folder_without_the_gazetteer_is_refused_at_the_start_not_at_the_
     """The boundaries and the gazetteer are read when first needed: a start checks that ATLAS_DATA_DIR holds them."""
     from atlas import create_app
 
-    data = tmp_path / "daten"
+    data = tmp_path / "daten\n"  # a folder's name may hold a line break
     shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "regions", data / "regions")
-    with pytest.raises(SettingError, match=r"ATLAS_DATA_DIR \(.*daten\) enthält kein gazetteer/: ") as refused:
+    with pytest.raises(SettingError, match=r"ATLAS_DATA_DIR \('.*daten\\n'\) enthält kein gazetteer/: ") as refused:
         create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "DATA_DIR": str(data)})
     assert "regions/ und kein" not in str(refused.value)
+    assert "\n" not in str(refused.value), "one line, whatever the folder is called"
