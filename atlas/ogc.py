@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime, time
 import geopandas as gpd
 
 from atlas import sources
-from atlas.database import as_utc
 from atlas.districts import ARLS
 from atlas.facts import ZIELGRUPPEN
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
@@ -201,4 +200,7 @@ def boundary_features(frame: gpd.GeoDataFrame, key: str) -> list[dict]:
 
 
 def _iso(moment) -> str:
-    return as_utc(moment).isoformat().replace("+00:00", "Z") if moment else ""
+    """A stored time in RFC 3339, UTC as Z (SQLite's naive times are UTC: atlas.database.as_utc)."""
+    if not moment:
+        return ""
+    return moment.isoformat() + "Z" if moment.tzinfo is None else moment.isoformat().replace("+00:00", "Z")

@@ -123,3 +123,33 @@ def test_every_name_the_store_package_offers_is_there_and_its_statuses_need_no_p
                              "print(PUBLISHED, *sorted(m for m in sys.modules if m.startswith('atlas.store.')))"],
                             capture_output=True, text=True, check=True).stdout.split()
     assert loaded == [PUBLISHED], loaded
+
+
+def test_a_list_of_ids_bound_as_one_value_finds_what_in_finds_and_takes_only_numbers(services):
+    """The pages of the API read their rows by a list of ids bound as one value (atlas.store.idlist): the same rows
+    as SQLAlchemy's IN with one parameter per id, for every kind of list, in both databases."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import StatementError
+
+    from atlas.schema import projects
+    from atlas.store.idlist import among_ids
+
+    project, place = located(services)
+    published = [services.store.add(project, place, PUBLISHED) for _ in range(6)]
+    pending = services.store.add(project, place, PENDING)
+    lists = [[], [published[0]], published[::-1], published + published, [pending, *published[:2]],
+             [2**31 - 1, -1, 0], list(range(-2000, max(published) + 2000))]  # unknown ids; thousands of them
+    with services.store.read() as db:
+        for ids in lists:
+            bound = db.execute(select(projects.c.id).where(among_ids(projects.c.id)).order_by(projects.c.id),
+                               {"ids": ids}).scalars().all()
+            expanded = db.execute(select(projects.c.id).where(projects.c.id.in_(ids)).order_by(projects.c.id)
+                                  ).scalars().all()
+            assert bound == expanded
+        assert db.execute(select(projects.c.id).where(among_ids(projects.c.id, "mine")), {"mine": [pending]}
+                          ).scalars().all() == [pending]
+    assert [row["id"] for row in services.store.published_rows([pending, *published[::-1]])] == published
+    for hostile in (["1) OR (1=1"], ["1", "x"], [None]):  # refused before the statement runs
+        with pytest.raises(StatementError) as refused:
+            services.store.published_rows(hostile)
+        assert isinstance(refused.value.orig, ValueError | TypeError)

@@ -15,7 +15,7 @@ import json
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from atlas import history, machine, merge, notices, outbox, tokens
@@ -24,6 +24,7 @@ from atlas.labels import ARCHIVED, FIELD_LABELS, PENDING, PUBLISHED
 from atlas.schema import claims, distinct_pairs, holds, projects, proposals, replaced
 from atlas.schema import tokens as token_table
 from atlas.store.core import ID_BATCH, Change, bump_version, locked_row
+from atlas.store.idlist import among_ids
 
 MERGED_IN, MERGED_AWAY = "merged_in", "merged_away"  # history actions of the kept and of the merged record
 MARKED_DISTINCT = "distinct"  # history action: „kein Duplikat“
@@ -137,10 +138,10 @@ class Merging:
             self._changed()
 
 
-# the once published records merged into the projects of `ids` (one statement, its ids handed over as they are)
+# the once published records merged into the projects of `ids` (one statement, its ids bound as one value)
 _ONCE_PUBLISHED_MERGED = (select(replaced.c.project_id, replaced.c.kept_id)
                           .join(projects, projects.c.id == replaced.c.project_id)
-                          .where(replaced.c.kept_id.in_(bindparam("ids", expanding=True)),
+                          .where(among_ids(replaced.c.kept_id),
                                  projects.c.published_at.is_not(None))
                           .order_by(replaced.c.project_id))
 
