@@ -57,14 +57,6 @@ class PublicReads:
         """Published projects for maps and lists, at their public positions."""
         return self._public_frame(self._public_query(arl, hf))
 
-    def published_ids(self, ids: list[int]) -> pd.DataFrame:
-        """Published projects by id, in the order given (a search's ranking)."""
-        if not ids:
-            return self._public_frame(self._public_query().where(projects.c.id == -1))
-        frame = self._public_frame(self._public_query().where(projects.c.id.in_(ids)))
-        order = {project_id: i for i, project_id in enumerate(ids)}
-        return frame.assign(rank=frame.id.map(order)).sort_values("rank", kind="stable").drop(columns="rank")
-
     def published_one(self, project_id: int) -> pd.DataFrame:
         return self._public_frame(self._public_query().where(projects.c.id == project_id))
 
@@ -74,9 +66,9 @@ class PublicReads:
         if not ids:
             return {}
         query = select(projects.c.id, projects.c.confirmed_at).where(
-            projects.c.id.in_(ids), projects.c.status == PUBLISHED, projects.c.confirmed_at < before)
+            among_ids(projects.c.id), projects.c.status == PUBLISHED, projects.c.confirmed_at < before)
         with self.read() as db:
-            return {row.id: as_utc(row.confirmed_at) for row in db.execute(query)}
+            return {row.id: as_utc(row.confirmed_at) for row in db.execute(query, {"ids": ids})}
 
     def published_between(self, since: datetime, until: datetime) -> list[dict]:
         """Projects first published after `since` and up to `until`, at their public positions (what area alerts

@@ -12,6 +12,7 @@ from atlas import history, search
 from atlas.labels import PUBLISHED
 from atlas.schema import project_texts, projects
 from atlas.store.core import ID_BATCH
+from atlas.store.idlist import among_ids
 from atlas.texts import FIELDS, MACHINE, OFFICE, Translation, from_row, key, parse_key
 
 
@@ -54,11 +55,14 @@ class Texts:
             return [dict(row) for row in db.execute(query).mappings()]
 
 
+# the translations of the projects of `ids` (one statement, its ids bound as one value: atlas.store.idlist)
+_TEXTS_OF = select(project_texts).where(among_ids(project_texts.c.project_id)).order_by(project_texts.c.id)
+
+
 def load(db, ids: list[int]) -> dict[int, list[Translation]]:
     found: dict[int, list[Translation]] = defaultdict(list)
     for first in range(0, len(ids), ID_BATCH):
-        rows = db.execute(select(project_texts).where(project_texts.c.project_id.in_(ids[first:first + ID_BATCH]))
-                          .order_by(project_texts.c.id)).mappings()
+        rows = db.execute(_TEXTS_OF, {"ids": ids[first:first + ID_BATCH]}).mappings()
         for row in rows:
             found[row["project_id"]].append(from_row(row))
     return dict(found)

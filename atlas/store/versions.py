@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from atlas.labels import PUBLISHED
 from atlas.schema import meta, projects, public_changes
 from atlas.store.core import FROM_SOURCE, ID_BATCH, bump_version
+from atlas.store.idlist import among_ids
 from atlas.store.public import PUBLIC_COLUMNS
 
 LINE_KEY = "unconfirmed_line"  # in meta: minutes since 1970 of the line last renewed for (0: never)
@@ -49,7 +50,8 @@ class PublicLog:
         rows: list[tuple] = []
         with self.read() as db:
             for first in range(0, len(ids), ID_BATCH):
-                rows += _driver_rows(db.execute(_public_query().where(projects.c.id.in_(ids[first:first + ID_BATCH]))))
+                rows += _driver_rows(db.execute(_public_query().where(among_ids(projects.c.id)),
+                                                {"ids": ids[first:first + ID_BATCH]}))
         return rows
 
     def public_row_batches(self, size: int | None = None):
