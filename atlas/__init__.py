@@ -12,11 +12,12 @@ from atlas.setting_checks import check_settings
 from atlas.settings import instance_folder, load, resource, unusable_instance
 
 
-def create_app(config: dict | None = None, web: bool = True) -> Flask:
+def create_app(config: dict | None = None, web: bool = True, store_first: bool = False) -> Flask:
     """Defaults, then ATLAS_* from the environment, then the given dict (the tests'), each cast once to its kind.
 
     `web=False`: the settings, the services and the commands, without the pages (for the commands that need none,
-    such as `atlas db upgrade`: they start in a fraction of the time)."""
+    such as `atlas db upgrade`: they start in a fraction of the time). `store_first`: the store's database is
+    opened and checked before the pages are loaded (a command that needs both is told of a wrong one at once)."""
     instance = instance_folder(config)
     # static files are served by atlas.web.assets (versioned, kept compressed), not by Flask's own route
     app = Flask(__name__, template_folder=str(resource("templates")), static_folder=None, instance_path=str(instance))
@@ -35,6 +36,8 @@ def create_app(config: dict | None = None, web: bool = True) -> Flask:
 
     configure_hashing(app.config["PASSWORD_HASH"], app.config["HASH_THREADS"])
     app.extensions["atlas"] = Services(app.config)
+    if store_first:
+        app.extensions["atlas"].store  # noqa: B018 - opened for its checks (atlas.store.opening)
 
     if web:
         _serve_pages(app)

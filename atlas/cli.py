@@ -385,6 +385,8 @@ commands = [locate, import_, export, seed, db, serve, create_user_command, set_p
 # What needs no pages: these commands start with the settings and the services alone (`atlas.create_app(web=False)`);
 # the others make the whole app (serving it, or writing mails with links to its pages).
 WITHOUT_PAGES = frozenset({"db", "seed", "import", "export", "create-user", "set-password", "reset-2fa", "settings"})
+# … and of those that need the pages, these need the store too: its database is checked before the pages load
+STORE_FIRST = frozenset({"serve", "mail", "freshness"})
 
 
 class AtlasGroup(FlaskGroup):
@@ -402,7 +404,8 @@ class AtlasGroup(FlaskGroup):
     def get_command(self, ctx: click.Context, name: str):
         command = self.commands.get(name)
         if command is not None and name not in WITHOUT_PAGES:
-            ctx.ensure_object(ScriptInfo).create_app = functools.partial(_create_app, web=True)
+            ctx.ensure_object(ScriptInfo).create_app = functools.partial(_create_app, web=True,
+                                                                         store_first=name in STORE_FIRST)
         return command
 
     def invoke(self, ctx: click.Context):
@@ -416,10 +419,10 @@ class AtlasGroup(FlaskGroup):
         return sorted(self.commands)
 
 
-def _create_app(web: bool):
+def _create_app(web: bool, store_first: bool = False):
     from atlas import create_app
 
-    return create_app(web=web)
+    return create_app(web=web, store_first=store_first)
 
 
 def main() -> None:

@@ -158,8 +158,10 @@ def test_a_usage_error_stays_clicks_own(tmp_path):
 @pytest.mark.parametrize("args", [["export"], ["seed"], ["import", SEED_CSV],
                                   ["create-user", "buero@arl.example", "--arl", "leine-weser", "--password",
                                    "ein-langes-passwort-1"],
-                                  ["set-password", "buero@arl.example", "--password", "ein-langes-passwort-1"]],
-                         ids=lambda args: args[0])
+                                  ["set-password", "buero@arl.example", "--password", "ein-langes-passwort-1"],
+                                  # these need the pages too (mails, the site): the database is checked before
+                                  ["serve", "--port", "5999"], ["freshness"], ["mail", "status"]],
+                         ids=lambda args: " ".join(args[:2]) if args[0] == "mail" else args[0])
 def test_a_database_without_schema_is_told_before_the_boundaries_and_pandas_load(tmp_path, args):
     """The store's database is opened and checked (atlas.store.opening) with SQLAlchemy alone: the operator reads the
     line at once, not after the store's modules and the Kreise's boundaries are loaded for nothing."""
