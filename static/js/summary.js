@@ -1,7 +1,7 @@
 /* A project's one-line summary as its reader gets it (atlas/mapdata.py, summary_columns): in the reader's language
    where a current translation exists, marked when a machine made it, the German original behind a <details> (no
    script needed to open it); the German text, marked, where the reader's translation is outdated. The markup is
-   that of templates/_partials.html's project_rest: the list fills its summary slots, the popup builds the same
+   that of templates/_partials.html's project_item: the list fills its summary slots, the popup builds the same
    parts. */
 
 import {el} from "./dom.js";
