@@ -37,7 +37,10 @@ def create_app(config: dict | None = None, web: bool = True, store_first: bool =
     configure_hashing(app.config["PASSWORD_HASH"], app.config["HASH_THREADS"])
     app.extensions["atlas"] = Services(app.config)
     if store_first:
-        app.extensions["atlas"].store  # noqa: B018 - opened for its checks (atlas.store.opening)
+        from atlas.cli_errors import one_line_errors
+
+        with one_line_errors(app):  # told as the command would tell it: with the database's address, its log
+            app.extensions["atlas"].store  # noqa: B018 - opened for its checks (atlas.store.opening)
 
     if web:
         _serve_pages(app)

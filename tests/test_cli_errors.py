@@ -55,6 +55,12 @@ def not_a_database(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
     return with_setting(ATLAS_DATABASE_URL=f"sqlite:///{tmp_path / 'notizen.db'}")(tmp_path, stack)
 
 
+def a_folder_for_the_database(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
+    """The instance folder's own database (no ATLAS_DATABASE_URL) is a folder: SQLite cannot open it."""
+    (tmp_path / "instance" / "atlas.db").mkdir(parents=True)
+    return fresh_instance(tmp_path, stack)
+
+
 def no_database_server(tmp_path: Path, stack: ExitStack) -> dict[str, str]:
     url = f"postgresql+psycopg://atlas:geheim@127.0.0.1:{free_port()}/atlas"  # nothing listens there
     return with_setting(ATLAS_DATABASE_URL=url)(tmp_path, stack)
@@ -100,6 +106,13 @@ CASES = [  # (what, args, setup, the line says)
     ("no folder for SQLite", ["seed"], with_setting(ATLAS_DATABASE_URL="sqlite:///{tmp}/fehlt/atlas.db"),
      "lässt sich nicht öffnen (unable to open database file): ATLAS_DATABASE_URL prüfen"),
     ("not a database", ["export"], not_a_database, "lässt sich nicht öffnen (file is not a database)"),
+    # serve, freshness and mail check the database before the pages load: the same lines, naming the same address
+    ("not a database, serving", ["serve", "--port", "1"], not_a_database,
+     "lässt sich nicht öffnen (file is not a database)"),
+    ("the instance's database a folder, serving", ["serve", "--port", "1"], a_folder_for_the_database,
+     "/instance/atlas.db lässt sich nicht öffnen"),
+    ("the instance's database a folder, mails", ["mail", "status"], a_folder_for_the_database,
+     "/instance/atlas.db lässt sich nicht öffnen"),
     ("no database server", ["seed"], no_database_server, "ist nicht erreichbar"),
     ("a refused setting", ["seed"], with_setting(ATLAS_TILES="bunt"), "ATLAS_TILES muss einer von"),
     ("a refused setting, asked for help", ["--help"], with_setting(ATLAS_TILES="bunt"), "ATLAS_TILES muss einer von"),

@@ -5,6 +5,7 @@ the hundred ids of a page that writing cost more than the database's own work.""
 from __future__ import annotations
 
 import json
+import operator
 
 from sqlalchemy import BigInteger, String, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -24,7 +25,7 @@ class IdList(TypeDecorator):
         return dialect.type_descriptor(ARRAY(BigInteger) if dialect.name == "postgresql" else String())
 
     def process_bind_param(self, value, dialect):
-        ids = [int(v) for v in value]  # ints only: nothing else can reach the statement
+        ids = [operator.index(v) for v in value]  # integers only (numpy's too): no text, no float, nothing else
         return ids if dialect.name == "postgresql" else json.dumps(ids)
 
 
