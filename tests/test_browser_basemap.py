@@ -231,8 +231,14 @@ def test_with_basemap_de_the_tiles_come_from_the_bkg_and_cover_the_basemap(tiled
     response = page.goto(tiled_server + "/")
     assert "img-src 'self' data: https://sgx.geodatenzentrum.de" in response.headers["content-security-policy"]
     basemap_ready(page)
-    page.wait_for_function("""() => document.querySelectorAll('img.leaflet-tile').length > 0 &&
-        [...document.querySelectorAll('img.leaflet-tile')].every(t => t.classList.contains('leaflet-tile-loaded'))""")
+    # every tile loaded, and those of a level the map passed through on its way (Leaflet keeps them until the new
+    # level's tiles are there) gone: on a busy machine a check between the two saw both levels
+    page.wait_for_function(f"""() => {{
+        const tiles = [...document.querySelectorAll('img.leaflet-tile')];
+        const level = '/GLOBAL_WEBMERCATOR/' + Math.round({BASEMAP}.map.getZoom()) + '/';
+        return tiles.length > 0
+            && tiles.every(t => t.classList.contains('leaflet-tile-loaded') && t.src.includes(level));
+    }}""")
     sources = page.evaluate("() => [...document.querySelectorAll('img.leaflet-tile')].map(t => t.src)")
     prefix = "https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/"
     assert sources and all(src.startswith(prefix + "GLOBAL_WEBMERCATOR/7/") for src in sources), sources
