@@ -55,18 +55,6 @@ def with_app(command):
     return with_appcontext(run)
 
 
-def with_store(command):
-    """`with_app`, the store's database opened and checked first: a wrong database is told before the command loads
-    its modules (atlas.store.opening)."""
-
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        services().store  # noqa: B018 - opened for its checks
-        return command(*args, **kwargs)
-
-    return with_app(run)
-
-
 @click.command()
 @click.argument("query", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Eine JSON-Zeile statt Text ausgeben.")
@@ -96,7 +84,7 @@ def locate(query: tuple[str, ...], as_json: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--status", type=click.Choice([PUBLISHED, PENDING]), default=PUBLISHED, show_default=True,
               help="Status der importierten Projekte.")
-@with_store
+@with_app
 def import_(file: str, status: str) -> None:
     """Importiert Projekte aus einer CSV-Datei: alle oder keines."""
     from tqdm import tqdm
@@ -122,7 +110,7 @@ def import_(file: str, status: str) -> None:
 @click.option("--arl", type=click.Choice(list(ARLS)), help="Nur dieser Amtsbezirk.")
 @click.option("--hf", multiple=True, type=click.Choice(list(HANDLUNGSFELDER)), help="Nur diese Handlungsfelder.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Datei (Standard: stdout).")
-@with_store
+@with_app
 def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
     """Exportiert die veröffentlichten Projekte als CSV oder GeoJSON."""
     from atlas.transfer import export_csv, export_geojson
@@ -132,7 +120,7 @@ def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
 
 
 @click.command("seed")
-@with_store
+@with_app
 def seed() -> None:
     """Lädt data/projects.csv (die Projekte aus öffentlichen Quellen) in eine leere Datenbank, als veröffentlicht;
     sonst nichts (auch nicht zweimal)."""
@@ -257,7 +245,7 @@ def freshness_command() -> None:
 @click.option("--admin", is_flag=True, help="Ein Konto, das alle Bezirke sieht.")
 @click.option("--observer", is_flag=True, help="Ein Konto, das alle Bezirke nur liest (das Ministerium).")
 @click.option("--password", help="Ohne Angabe: am Terminal zweimal abgefragt, sonst eine Zeile von stdin.")
-@with_store
+@with_app
 def create_user_command(email: str, arl: str | None, admin: bool, observer: bool, password: str | None) -> None:
     """Legt ein Konto für ein Amt (--arl SLUG), für die Landesebene (--admin) oder zum Lesen (--observer) an."""
     from atlas.accounts import create_user
@@ -273,7 +261,7 @@ def create_user_command(email: str, arl: str | None, admin: bool, observer: bool
 @click.command("set-password")
 @click.argument("email")
 @click.option("--password", help="Ohne Angabe: am Terminal zweimal abgefragt, sonst eine Zeile von stdin.")
-@with_store
+@with_app
 def set_password_command(email: str, password: str | None) -> None:
     """Setzt ein neues Passwort für ein Konto; alle Sitzungen des Kontos enden."""
     from atlas.accounts import set_password
@@ -385,8 +373,9 @@ commands = [locate, import_, export, seed, db, serve, create_user_command, set_p
 # What needs no pages: these commands start with the settings and the services alone (`atlas.create_app(web=False)`);
 # the others make the whole app (serving it, or writing mails with links to its pages).
 WITHOUT_PAGES = frozenset({"db", "seed", "import", "export", "create-user", "set-password", "reset-2fa", "settings"})
-# … and of those that need the pages, these need the store too: its database is checked before the pages load
-STORE_FIRST = frozenset({"serve", "mail", "freshness"})
+# What works on the store: its database is opened and checked first (`store_first`), so a wrong one is told before
+# the pages, the boundaries and the store's modules load (atlas.store.opening).
+STORE_FIRST = frozenset({"seed", "import", "export", "create-user", "set-password", "serve", "mail", "freshness"})
 
 
 class AtlasGroup(FlaskGroup):
@@ -403,9 +392,9 @@ class AtlasGroup(FlaskGroup):
 
     def get_command(self, ctx: click.Context, name: str):
         command = self.commands.get(name)
-        if command is not None and name not in WITHOUT_PAGES:
-            ctx.ensure_object(ScriptInfo).create_app = functools.partial(_create_app, web=True,
-                                                                         store_first=name in STORE_FIRST)
+        if command is not None:
+            ctx.ensure_object(ScriptInfo).create_app = functools.partial(
+                _create_app, web=name not in WITHOUT_PAGES, store_first=name in STORE_FIRST)
         return command
 
     def invoke(self, ctx: click.Context):
