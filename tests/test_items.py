@@ -69,3 +69,20 @@ def test_a_template_reads_a_projects_keys_as_jinja_does(app):
     for expression in expressions:
         for project in projects:
             assert outcome(app.jinja_env, expression, project) == outcome(jinjas, expression, project), expression
+
+
+def test_a_text_shaped_like_the_distances_place_stays_text_and_each_item_has_one_distance(client, services):
+    """A kept item holds a comment where its distance goes (atlas.web.items.DISTANCE); a project whose texts spell
+    that comment out gets them shown as text, and no distance lands in them."""
+    project_id = next(row["id"] for row in services.store.rows() if row["name"] == "Hemminger Netzwerk für Flüchtlinge")
+    with services.store.change(project_id) as unit:
+        unit.write({"name": "<!--entfernung--> Netzwerk", "traeger": "<!--entfernung-->"}, "edited")
+    for _ in range(2):  # written, then kept
+        response = client.get("/in-der-naehe", query_string={"ort": "Hemmingen", "umkreis": "50"})
+        page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        listed = page.select("#treffer li")
+        assert listed and all(len(li.select(".entfernung")) == 1 for li in listed)
+        item = next(li for li in listed if "Netzwerk" in li.select_one("a").get_text())
+        assert item.select_one("a").get_text() == "<!--entfernung--> Netzwerk"
+        assert "<!--entfernung-->" in item.select_one("[data-slot=traeger]").get_text()
+        assert "&lt;!--entfernung--&gt; Netzwerk" in response.get_data(as_text=True)
