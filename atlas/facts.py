@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import phonenumbers
 from babel import Locale
 from babel.dates import get_day_names
 from opening_hours import OpeningHours, ParserError, State
@@ -205,6 +204,8 @@ def parse_contact(text: str) -> str:
         if address is None:
             raise ValueError(_("„%(value)s“ ist keine gültige E-Mail-Adresse.", value=text))
         return address
+    import phonenumbers  # 50 ms that a start need not pay: asked for when a contact is written or exported
+
     try:
         number = phonenumbers.parse(text, "DE")
     except phonenumbers.NumberParseException:
@@ -219,6 +220,8 @@ def national(contact: str) -> str:
     """A German phone number as Germans write it (05121 123456): a spreadsheet does not read it as a formula."""
     if not contact.startswith("+49"):
         return contact
+    import phonenumbers  # as in parse_contact
+
     return phonenumbers.format_number(phonenumbers.parse(contact, "DE"), phonenumbers.PhoneNumberFormat.NATIONAL)
 
 

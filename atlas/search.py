@@ -17,7 +17,6 @@ from datetime import datetime
 from functools import lru_cache
 
 import numpy as np
-import snowballstemmer
 from rapidfuzz import fuzz, process
 from sqlalchemy import text
 
@@ -31,9 +30,6 @@ from atlas.near import within_radius
 from atlas.present import local_now
 from atlas.versioned import Recent, Versioned
 
-STEMMER = snowballstemmer.stemmer("german")
-# The pure-Python stemmer takes about 80 µs a word; the words of the projects repeat, so each is stemmed once.
-_stem = lru_cache(maxsize=200_000)(STEMMER.stemWord)
 MAX_WORDS = 8  # of a query; more are ignored
 MAX_RESULTS = 50  # a page of results
 WIDER_KM = (100, 200, 400)  # circles in which the nearest matches beyond a radius are looked for
@@ -42,6 +38,20 @@ CELL_LAT, CELL_LON = 0.1, 0.15  # degrees: the grid of the index's place facets,
 SIMILAR = 80  # rapidfuzz ratio for a spelling to count as a typo of a known word
 KEPT_ANSWERS = 2_000  # answers kept per process, the most recently asked (each a page of ids)
 COPIED_FROM = 100  # new documents beyond this many go to PostgreSQL by COPY (an import), fewer by INSERT
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    """A German word's stem. The pure-Python stemmer takes about 80 µs a word; the words of the projects repeat, so
+    each is stemmed once."""
+    return _stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer  # 20 ms that a start need not pay: made when the first word is stemmed
+
+    return snowballstemmer.stemmer("german")
 
 
 def words(value: str) -> list[str]:
