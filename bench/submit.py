@@ -31,6 +31,7 @@ import requests
 from common import app_with_projects, scratch
 
 from atlas.gazetteer import PLZ_CENTROIDS
+from atlas.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUT = re.compile(r'<input[^>]*\bname="(csrf_token|geprueft|lat|lon)"[^>]*\bvalue="([^"]*)"')
@@ -42,6 +43,8 @@ def main() -> None:
     directory = scratch("atlas-bench-submit-")
     if options.existing:
         app_with_projects(options.existing, directory=directory)
+    else:  # an empty database, prepared as `make run` prepares it (`atlas serve` refuses one without schema)
+        upgrade(f"sqlite:///{directory / 'atlas.db'}")
     plz = niedersachsen_plz()
     print(f"{options.existing} projects stored before; {options.submissions} submissions per run")
     print(f"{'clients':>7} {'accepted':>8} {'errors':>6} {'rows added':>10} {'seconds':>8} {'per s':>7} "
@@ -100,7 +103,7 @@ class server:
                                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:  # a server that ended is told at once
             try:
                 if requests.get(url + "/einreichen", timeout=5).status_code == 200:
                     break
