@@ -26,6 +26,22 @@ def test_an_address_is_found_online_to_the_house(geocoder, nominatim):
     assert params["countrycodes"] == "de"
 
 
+def test_an_import_asks_online_for_each_street_of_one_place(online_app, nominatim, tmp_path):
+    """With an online geocoder the street places a project: rows of one PLZ and Ort are geocoded street by street."""
+    nominatim.answers["rathausplatz 1, 30966 hemmingen"] = [HOUSE]
+    nominatim.answers["am anger 5, 30966 hemmingen"] = [{**HOUSE, "lat": "52.3302", "lon": "9.7155",
+                                                        "display_name": "Am Anger 5, 30966 Hemmingen"}]
+    path = tmp_path / "projekte.csv"
+    path.write_text("name,handlungsfelder,strasse,plz,ort\n"
+                    "Am Rathaus,sprache,Rathausplatz 1,30966,Hemmingen\n"
+                    "Im Dorf,sprache,Am Anger 5,30966,Hemmingen\n", encoding="utf-8")
+    result = online_app.test_cli_runner().invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert len(nominatim.requests) == 2
+    rows = {row["name"]: row for row in online_app.extensions["atlas"].store.rows()}
+    assert round(rows["Am Rathaus"]["lat"], 4) == 52.3141 and round(rows["Im Dorf"]["lat"], 4) == 52.3302
+
+
 def test_answers_are_cached_persistently(geocoder, nominatim, online_app, tmp_path):
     nominatim.answers["rathausplatz 1, 30966 hemmingen"] = [HOUSE]
     geocoder.geocode("Rathausplatz 1, 30966 Hemmingen")

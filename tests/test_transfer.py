@@ -51,6 +51,26 @@ def test_one_bad_row_stops_the_whole_import_and_every_bad_row_is_named(runner, s
     assert services.store.count() == 0
 
 
+def test_rows_at_one_plz_and_ort_share_its_place_offline_and_a_street_no_address_has_is_still_refused(
+        runner, services, tmp_path):
+    """Offline the street does not move a project (it is noted as unread): the rows of a PLZ and Ort get one
+    place. A street with characters no address has is refused for each row that has it, even after a row of the
+    same PLZ and Ort was placed."""
+    two_streets = ("Projekt A,Verein,Text,sprache,Hauptstraße 1,49716,Meppen,,\n"
+                   "Projekt B,Verein,Text,sprache,Am Markt 3,49716,Meppen,,\n")
+    assert runner.invoke(args=["import", write_csv(tmp_path, two_streets)]).exit_code == 0
+    first, second = sorted(services.store.rows(), key=lambda row: row["name"])
+    assert (first["street"], second["street"]) == ("Hauptstraße 1", "Am Markt 3")
+    assert (first["lat"], first["lon"], first["kreis_rs"]) == (second["lat"], second["lon"], second["kreis_rs"])
+
+    refused = write_csv(tmp_path, "Projekt C,Verein,Text,sprache,Hauptstraße 1,49716,Meppen,,\n"
+                                  "Projekt D,Verein,Text,sprache,Am Markt {3},49716,Meppen,,\n")
+    result = runner.invoke(args=["import", refused])
+    assert result.exit_code == 1
+    assert "Zeile 3: Ort nicht gefunden: Die Straße enthält Zeichen, die in Adressen nicht vorkommen" in result.output
+    assert services.store.count() == 2
+
+
 def test_export_csv_is_safe_in_a_spreadsheet(runner, services, tmp_path):
     path = write_csv(tmp_path, '"=HYPERLINK(""http://x"")","@SUM(A1)","-1+1",sprache,,,Meppen,,\n'
                                "Normal,+49 Verein,Text,teilhabe,,,Hemmingen,,\n")
