@@ -10,6 +10,7 @@ import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from atlas import sources
@@ -63,9 +64,10 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
     report = ImportReport()
     prepared = store.prepare(status, on_disk=True)  # checked rows wait on disk, not as objects in memory
     places: dict[tuple[str, str, str], Place | str] = {}  # many rows name the same place: geocoded once
+    today = local_now().date()  # one import, one day: a source's date is judged against the day it began
     try:
         for line, row in progress(read_rows(Path(path), report)):  # record by record: no list of every record
-            outcome = _locate_row(row, geocoder, places)
+            outcome = _locate_row(row, geocoder, places, today)
             if isinstance(outcome, str):
                 report.errors.append((line, outcome))
             elif not report.errors:  # after an error nothing is written: the rest is only checked
@@ -191,10 +193,9 @@ def _csv_problem(error: csv.Error) -> str:
     return "ungültiges Zeichen oder Anführungszeichen"
 
 
-def _locate_row(row: dict, geocoder: Geocoder, places: dict) -> tuple[ProjectInput, Place] | str:
+def _locate_row(row: dict, geocoder: Geocoder, places: dict, today: date) -> tuple[ProjectInput, Place] | str:
     project, errors = validate_project({field_: row.get(column) for column, field_ in COLUMNS.items()})
-    source, problems = sources.check(*(clean_text(row.get(column)) for column in SOURCE_COLUMNS),
-                                     local_now().date())
+    source, problems = sources.check(*(clean_text(row.get(column)) for column in SOURCE_COLUMNS), today)
     errors = {**(errors or {}), **problems}
     if errors:
         return "; ".join(errors.values())
