@@ -42,6 +42,14 @@ def scratch(prefix: str = "atlas-bench-") -> Path:
     return directory
 
 
+def static_reference_file(size: int) -> Path:
+    """A file of `size` random bytes among the app's static files (`/static/<name>`; the caller removes it): what
+    the same server costs to send a body as large as a page's gzipped one (gzip cannot make random bytes smaller)."""
+    path = Path(__file__).resolve().parent.parent / "static" / f"_bench_reference_{size}.html"
+    path.write_bytes(np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8).tobytes())
+    return path
+
+
 def unlimited_env() -> dict[str, str]:
     """UNLIMITED as an `atlas serve` or gunicorn process reads it."""
     return {f"ATLAS_{name}": value for name, value in UNLIMITED.items()}

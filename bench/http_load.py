@@ -24,9 +24,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlencode
 
-import numpy as np
 import requests
-from common import app_with_projects, arguments, random_points, scratch, unlimited_env
+from common import app_with_projects, arguments, random_points, scratch, static_reference_file, unlimited_env
 from request_cpu import distinct_queries, new_offsets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,9 +59,8 @@ def main() -> None:
             wait_for_port(port, seconds=180, process=server)
             base = f"http://127.0.0.1:{port}"
             REFERENCE.write_bytes(requests.get(base + "/", timeout=120).content)
-            zipped = requests.get(base + "/", headers={"Accept-Encoding": "gzip"}, stream=True).raw.read()
             print(f"\n{size} projects; `/` is {REFERENCE.stat().st_size / 1e6:.2f} MB "
-                  f"({len(zipped) / 1e3:.0f} kB gzipped)")
+                  f"({gzipped_size(base + '/') / 1e3:.0f} kB gzipped)")
             print("| URL | req/s | p50 ms | p99 ms | against the static file of `/`'s size |\n|---|---|---|---|---|")
             rows = {url: wrk(base + url, options.seconds) for url in URLS}
             limit = rows["/static/_bench_reference.html"][0]
@@ -73,7 +71,7 @@ def main() -> None:
             for label, paths in made.items():
                 rate, p50, p99 = wrk(base, options.seconds, paths, directory)
                 size_ = gzipped_size(base + paths[-1])
-                limit = wrk(base + static_copy(size_), options.seconds)[0]
+                limit = wrk(f"{base}/static/{static_reference_file(size_).name}", options.seconds)[0]
                 print(f"| {label} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {size_ / 1e3:.1f} | {limit:.0f} "
                       f"| {rate / limit:.2f}× |", flush=True)
         finally:
@@ -115,13 +113,6 @@ def paths_script(paths: list[str], directory: Path) -> Path:
 
 def gzipped_size(url: str) -> int:
     return len(requests.get(url, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=60).raw.read())
-
-
-def static_copy(size: int) -> str:
-    """A static file of `size` random bytes beside atlas.css; its URL path."""
-    path = REFERENCE.with_name(f"_bench_reference_{size}.html")
-    path.write_bytes(np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8).tobytes())
-    return f"/static/{path.name}"
 
 
 def wrk(url: str, seconds: int, paths: list[str] | None = None, directory: Path | None = None

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import app_with_projects, arguments, random_points
+from common import app_with_projects, arguments, random_points, static_reference_file
 from search import ORTE, queries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,8 +104,7 @@ def measure(client, services, requests) -> tuple[list[float], list[int]]:
 def static_reference(client, size: int, repeat: int = 200) -> float:
     """Median CPU ms of the same app sending a static file of `size` bytes: the size of the page's gzipped body,
     of random bytes (gzip cannot make them smaller, so the static body sent is as large as the page's)."""
-    path = ROOT / "static" / f"_bench_reference_{size}.html"
-    path.write_bytes(np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8).tobytes())
+    path = static_reference_file(size)
     try:
         url = f"/static/{path.name}"
         client.get(url, headers=GZIP)
