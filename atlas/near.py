@@ -92,8 +92,10 @@ class NearIndex:
         return distances(lat, lon, self.lats[rows], self.lons[rows], np.zeros(len(rows), dtype=bool))
 
     def _nearest(self, lat: float, lon: float, count: int, keep: np.ndarray | None, radius_km: float) -> list[Hit]:
-        """The tree picks candidates in metres of EPSG:25832; the distances on the ellipsoid decide and order (the
-        two differ by less than 0.1 % here, so a slightly larger ball and a few more candidates cover it)."""
+        """The tree picks candidates in metres of EPSG:25832; the distances on the ellipsoid decide and order, ties
+        by the row (one order for every page of a list). The two measures differ by less than 0.1 % here: the
+        candidates are enough once the `count`th lies surely nearer than any the tree left out – not so while
+        projects at one place, as far away as the `count`th, may lie beyond them."""
         total = len(self.projects)
         if self.tree is None or count <= 0:
             return []
@@ -105,14 +107,15 @@ class NearIndex:
             metres, rows = np.atleast_1d(metres), np.atleast_1d(rows)
             inside = np.isfinite(metres)  # beyond the bound, the tree answers inf and row == total
             exhausted = k == total or not inside.all()
+            farthest_km = metres[-1] / 1000.0 if inside.all() else np.inf  # every row left out lies at least this far
             rows = rows[inside]
             if keep is not None:
                 rows = rows[keep[rows]]
             km = self._km(lat, lon, rows)
-            order = np.argsort(km, kind="stable")
+            order = np.lexsort((rows, km))
             rows, km = rows[order], km[order]
             rows, km = rows[km <= radius_km], km[km <= radius_km]
-            if len(rows) >= count + SPARE or exhausted:
+            if exhausted or (len(rows) >= count and km[count - 1] < farthest_km * SURELY_INSIDE):
                 return [Hit(int(r), float(d)) for r, d in zip(rows[:count], km[:count], strict=True)]
             k = min(k * 4, total)
 

@@ -132,7 +132,51 @@ def test_a_long_list_comes_a_page_at_a_time_and_reaches_every_project_in_the_rad
     within = services.near.current().within(hemmingen.lat, hemmingen.lon, 5)
     assert len(within) > RESULTS_SHOWN
     client = seeded.test_client()
-    url, listed, numbers, pages = "/in-der-naehe?ort=Hemmingen&umkreis=5", [], [], 0
+    listed, pages = listed_page_by_page(client, "/in-der-naehe?ort=Hemmingen&umkreis=5", len(within))
+    assert pages == -(-len(within) // RESULTS_SHOWN) == 2
+    index = services.near.current()
+    expected = [f"/projekt/{row['id']}" for row in index.rows([hit.index for hit in within])]
+    assert [href for href, _km in listed] == expected, "each project once, nearest first, across the pages"
+    for asked, says in (("3", "Seite 3 gibt es nicht: die Liste hat 2 Seite(n)."),
+                        ("0", "Ungültige Seitenzahl „0“"), ("<b>2</b>", "Ungültige Seitenzahl „<b>2</b>“")):
+        response = client.get(f"/in-der-naehe?ort=Hemmingen&umkreis=5&seite={asked}")
+        assert response.status_code == 400 and says in html(response).get_text()
+    far = client.get("/in-der-naehe?ort=Lüneburg&umkreis=5&seite=2")
+    assert far.status_code == 400, "nothing within the radius: the five nearest beyond are one page"
+
+
+def test_projects_at_one_place_are_each_listed_once_across_the_pages(seeded, services):
+    """Many initiatives give only their village, so they share its centre: forty projects along a street of
+    Hemmingen, then thirty at the centre of a village nearby, exactly as far away as each other – the cut between
+    the first and the second page falls among those thirty. Page by page the list still names each project once,
+    and every one of them."""
+    import dataclasses
+
+    from atlas.near import RESULTS_SHOWN
+
+    hemmingen = services.geocoder.geocode("Hemmingen").place
+    street = [dataclasses.replace(hemmingen, lat=hemmingen.lat + 0.0002 * i) for i in range(40)]
+    village = dataclasses.replace(hemmingen, lat=hemmingen.lat - 0.02, lon=hemmingen.lon + 0.01)
+    services.store.add_many([(facts(name=f"Lernhilfe {i}", ort="Hemmingen"), place) for i, place in enumerate(street)]
+                            + [(facts(name=f"Treffpunkt {i}", ort="Hemmingen"), village) for i in range(30)],
+                            PUBLISHED)
+    within = services.near.current().within(hemmingen.lat, hemmingen.lon, 5)
+    assert len(within) > RESULTS_SHOWN
+    listed, pages = listed_page_by_page(seeded.test_client(), "/in-der-naehe?ort=Hemmingen&umkreis=5", len(within))
+    hrefs = [href for href, _km in listed]
+    assert pages == -(-len(within) // RESULTS_SHOWN) > 1
+    assert len(set(hrefs)) == len(hrefs) == len(within), "each project once, none left out"
+    index = services.near.current()
+    assert set(hrefs) == {f"/projekt/{row['id']}" for row in index.rows([hit.index for hit in within])}
+
+
+def listed_page_by_page(client, url: str, total: int) -> tuple[list[tuple[str, str]], int]:
+    """What a person reads following „Nächste Seite“ from `url` to the last page: (link, distance) of each item
+    and the number of pages. Each page numbers its items on from the one before, shows them on its map and says
+    how many there are in all."""
+    from atlas.near import RESULTS_SHOWN
+
+    listed, numbers, pages = [], [], 0
     while url:
         response = client.get(url)
         assert response.status_code == 200
@@ -144,24 +188,15 @@ def test_a_long_list_comes_a_page_at_a_time_and_reaches_every_project_in_the_rad
         listed += [(li.select_one("a")["href"], li.select_one(".entfernung").get_text()) for li in items]
         data = json.loads(page.select_one("#atlas-data").string)
         assert len(data["id"]) == len(items), "the map shows the page's projects"
-        assert f"{len(within)} Projekte im Umkreis von 5 km" in page.get_text()
+        assert f"{total} Projekte im Umkreis von 5 km" in page.get_text()
         pages += 1
         assert pages <= 3, "a next page that leads back"
         following = page.select_one("#seiten a[rel=next]")
         if following:
             assert following["href"].endswith("#ergebnis"), "the next page opens at its results, as the form does"
         url = "/in-der-naehe" + following["href"].removesuffix("#ergebnis") if following else None
-    assert pages == -(-len(within) // RESULTS_SHOWN) == 2
-    assert numbers == list(range(1, len(within) + 1))
-    index = services.near.current()
-    expected = [f"/projekt/{row['id']}" for row in index.rows([hit.index for hit in within])]
-    assert [href for href, _km in listed] == expected, "each project once, nearest first, across the pages"
-    for asked, says in (("3", "Seite 3 gibt es nicht: die Liste hat 2 Seite(n)."),
-                        ("0", "Ungültige Seitenzahl „0“"), ("<b>2</b>", "Ungültige Seitenzahl „<b>2</b>“")):
-        response = client.get(f"/in-der-naehe?ort=Hemmingen&umkreis=5&seite={asked}")
-        assert response.status_code == 400 and says in html(response).get_text()
-    far = client.get("/in-der-naehe?ort=Lüneburg&umkreis=5&seite=2")
-    assert far.status_code == 400, "nothing within the radius: the five nearest beyond are one page"
+    assert numbers == list(range(1, total + 1))
+    return listed, pages
 
 
 def test_nothing_within_the_radius_shows_the_five_nearest_beyond(client):
