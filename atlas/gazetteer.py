@@ -158,13 +158,17 @@ class Gazetteer:
         return Place(f"{plz} {self.gemeinde_at(lat, lon)}", lat, lon, "postcode", SOURCE_PLZ,
                      self.regions.locate(lat, lon))
 
-    def gemeinde_at(self, lat: float, lon: float) -> str:
+    def gemeinde_at(self, lat: float, lon: float, within_km: float = np.inf) -> str | None:
+        """The Gemeinde a point lies in; beyond the gazetteer's areas, the Gemeinde whose centre is nearest – if it
+        lies within `within_km` (else None: a point in Vienna lies near no German Gemeinde)."""
         hits = self._area_tree.query(shapely.Point(lon, lat), predicate="within")
         if len(hits):
             return str(self._area_names[int(hits[0])])
         points = self._gemeinde_points
-        nearest = np.argmin((points.lat.to_numpy() - lat) ** 2 + (points.lon.to_numpy() - lon) ** 2)
-        return str(points.name.iat[int(nearest)])
+        nearest = int(np.argmin((points.lat.to_numpy() - lat) ** 2 + (points.lon.to_numpy() - lon) ** 2))
+        if distance_km(lat, lon, float(points.lat.iat[nearest]), float(points.lon.iat[nearest])) > within_km:
+            return None
+        return str(points.name.iat[nearest])
 
     def complete(self, text: str, limit: int = 8) -> list[Place]:
         """Places in Niedersachsen whose name begins with what was typed, largest first: the suggestions while a

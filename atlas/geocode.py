@@ -29,6 +29,7 @@ SOURCE_ONLINE = "Nominatim (© OpenStreetMap-Mitwirkende)"
 CLEARLY_LARGER = 3  # times the population of the next place of the same name
 MIN_TOWN = 2_000  # below this, places of one name are villages alike: the person chooses
 ORTSTEIL_KM = 15  # how far an Ortsteil may lie from the point of the Gemeinde it is written with
+NAMED_NEAR_KM = 15  # a shared position outside every Gemeinde's area is named after the nearest within this
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ class Geocoder:
             return Result(INVALID, _("Die Koordinaten sind ungültig."))
         if name:
             return found(Place(name, lat, lon, "place", "Auswahl", self.regions.locate(lat, lon)))
-        name = _("Ihr Standort bei %(place)s", place=self.gazetteer.gemeinde_at(lat, lon))
+        gemeinde = self.gazetteer.gemeinde_at(lat, lon, within_km=NAMED_NEAR_KM)
+        name = _("Ihr Standort bei %(place)s", place=gemeinde or f"{lat:.5f}, {lon:.5f}")
         return found(Place(name, lat, lon, "point", "Browser", self.regions.locate(lat, lon)))
 
     def _offline(self, query: Query) -> Result:

@@ -139,6 +139,16 @@ def test_a_shared_position_is_the_place_itself(services):
     assert services.geocoder.position(float("nan"), 9.0).status == "invalid"
 
 
+@pytest.mark.parametrize(("lat", "lon", "named"), [
+    (48.21, 16.37, "Ihr Standort bei 48.21000, 16.37000"),  # Vienna: near no German Gemeinde
+    (52.37, 4.90, "Ihr Standort bei 52.37000, 4.90000"),  # Amsterdam
+    (0.0, 0.0, "Ihr Standort bei 0.00000, 0.00000"),
+])
+def test_a_position_far_from_germany_is_named_by_its_coordinates_not_after_a_german_place(services, lat, lon, named):
+    result = services.geocoder.position(lat, lon)
+    assert result.status == "ok" and result.place.name == named
+
+
 def test_distance_agrees_with_geodesic():
     from geopy.distance import geodesic
 
