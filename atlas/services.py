@@ -39,7 +39,7 @@ class Services:
         """The Kreise's boundaries (geopandas), read once per process: `atlas db upgrade` never needs them."""
         from atlas.regions import load_regions
 
-        return load_regions(self.data_dir / "regions")
+        return load_regions(self.data_dir / "regions", Path(self.settings["CACHE_DIR"]))
 
     @cached_property
     def gazetteer(self) -> Gazetteer:

@@ -19,12 +19,17 @@ pytestmark = SQLITE_FILE
 # One start as a process: the app, the start page, its map script; what it imported; what the cache folder holds
 START = """
 import hashlib, json, re, sys
+import atlas.regions
+parsed, parse = [], atlas.regions.read_geojson
+atlas.regions.read_geojson = lambda path: parsed.append(path.name) or parse(path)
 from atlas import create_app
-client = create_app().test_client()
+app = create_app()
+client = app.test_client()
 page = client.get("/").get_data(as_text=True)
 script = client.get(re.search(r'src="(/karte/[^"]*atlas[^"]*\\.js[^"]*)"', page).group(1))
 print(json.dumps({"status": script.status_code, "script": hashlib.sha256(script.data).hexdigest(),
                   "folium": "folium" in sys.modules, "gdal": "pyogrio" in sys.modules or "fiona" in sys.modules,
+                  "geojson": sorted(set(parsed)), "gazetteer": "gazetteer" in vars(app.extensions["atlas"]),
                   "needless": sorted({name.split(".")[0] for name in sys.modules}
                                      & {"alembic", "rdflib", "translate", "lxml", "phonenumbers", "snowballstemmer"})}))
 """
@@ -52,12 +57,16 @@ def test_a_second_start_reads_what_the_first_made_and_a_damaged_copy_is_made_aga
                                    "written, the stemmer for a word searched")
     cache = tmp_path / "instance" / "cache"
     kinds = {path.name.split("-")[0] for path in cache.glob("*.pickle")}
-    assert kinds == {"gazetteer", "basemap", "map"}
+    assert kinds == {"regions", "gazetteer", "basemap", "map"}
     [templates] = (cache / "templates").iterdir()  # one folder, for this code and its libraries
     assert list(templates.iterdir())
+    assert first["geojson"] == ["arl.geojson", "gemeinden_nord.geojson", "kreise.geojson", "kreise_karte.geojson",
+                                "umgebung.geojson"], "the boundaries, and the Gemeinden the gazetteer is made from"
+    assert first["gazetteer"], "the basemap is made from the gazetteer's places"
 
     second = start()
-    assert second == {**first, "folium": False}, "the same map script, without importing Folium"
+    assert second == {**first, "folium": False, "geojson": [], "gazetteer": False}, (
+        "the same map script, without importing Folium, parsing the boundaries or loading the gazetteer")
 
     kept = [*cache.glob("*.pickle"), *templates.iterdir()]
     for path in kept:
