@@ -78,13 +78,24 @@ class User:
         return _("alle Amtsbezirke") if self.is_admin else ARLS[self.arl].name
 
 
+class AccountExists(ValueError):
+    """There is an account for this address already."""
+
+
+def account_email(email: str) -> str | None:
+    """The address as accounts keep it (trimmed, in small letters), or None if it is none."""
+    email = email.strip().lower()
+    return email if re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", email) else None
+
+
 def create_user(store: Store, email: str, password: str, arl: str | None = None, admin: bool = False,
                 observer: bool = False, actor: str | None = None) -> User:
-    """A new account: an office's (`arl`), an admin or an observer; ValueError in German says what is wrong. With
-    `actor` (an admin in the web interface) the act is written to the audit log."""
-    email = email.strip().lower()
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", email):
-        raise ValueError(f"„{email}“ ist keine gültige E-Mail-Adresse.")
+    """A new account: an office's (`arl`), an admin or an observer; ValueError in German says what is wrong
+    (AccountExists: the address has one). With `actor` (an admin in the web interface) the act is written to the
+    audit log."""
+    if account_email(email) is None:
+        raise ValueError(f"„{email.strip()}“ ist keine gültige E-Mail-Adresse.")
+    email = account_email(email)
     if admin + observer + bool(arl) != 1:
         raise ValueError("Bitte genau eines angeben: --arl SLUG, --admin oder --observer.")
     if arl and arl not in ARLS:
@@ -97,7 +108,7 @@ def create_user(store: Store, email: str, password: str, arl: str | None = None,
                 email=email, password_hash=hash_password(password), arl=arl, is_admin=admin, role=role, active=True,
                 created_at=datetime.now(UTC))).inserted_primary_key[0]
         except IntegrityError:
-            raise ValueError(f"Ein Konto für {email} gibt es schon.") from None
+            raise AccountExists(f"Ein Konto für {email} gibt es schon.") from None
         if actor:
             audit.record(db, actor, audit.ACCOUNT_CREATED, f"{email} ({role}{', ' + arl if arl else ''})")
     return User(new_id, email, arl, admin, role=role)

@@ -381,6 +381,31 @@ def test_the_admin_manages_accounts_in_the_web_and_each_act_is_audited(office):
                                                    "email": "x@y.de", "rolle": "admin"}).status_code == 403
 
 
+@pytest.mark.parametrize(("email", "role", "district", "status", "field", "says"), [
+    ("neu@arl.example", "office", "", 400, "neu-bezirk", "Ein Amtskonto braucht seinen Amtsbezirk."),
+    ("neu(at)arl.example", "observer", "", 400, "neu-email", "„neu(at)arl.example“ ist keine gültige E-Mail-Adresse."),
+    (f"  {OFFICE.upper()} ", "observer", "", 409, "neu-email", f"Ein Konto für {OFFICE} gibt es schon."),
+])
+def test_a_new_account_that_cannot_be_made_names_the_field_and_keeps_what_was_chosen(office, email, role, district,
+                                                                                        status, field, says):
+    """The admin forgets the district of an office, mistypes the address or gives one that has an account: the
+    form comes back saying so at the field, in the summary above it, with the address and the role still there."""
+    client = signed_in(office, ADMIN)
+    before = len(html(client.get("/amt/konten")).select("#konten tbody tr"))
+    answer = client.post("/amt/konten", data=dict(form_values(html(client.get("/amt/konten")), "konto-neu"),
+                                                  email=email, rolle=role, bezirk=district))
+    assert answer.status_code == status
+    page = html(answer)
+    assert [a.get_text() for a in page.select("#fehler li a")] == [says]
+    assert page.select_one("#fehler a")["href"] == f"#{field}"
+    assert page.select_one(f"#{field}-fehler").get_text() == says
+    assert page.select_one(f"#{field}")["aria-invalid"] == "true"
+    assert page.select_one("#neu-email")["value"] == email.strip()
+    assert page.select_one("#neu-rolle option[selected]")["value"] == role
+    assert "--arl" not in page.get_text(), "no words of the command line"
+    assert len(html(client.get("/amt/konten")).select("#konten tbody tr")) == before, "no account was made"
+
+
 def test_the_activity_log_is_per_office_filterable_and_exportable(office):
     project_id = submit(office, name="Sprachcafé Lamspringe", ort="Lamspringe")[0]
     goslar = submit(office, name="Goslar", ort="Goslar")[0]

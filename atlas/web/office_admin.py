@@ -12,7 +12,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from atlas import account_admin, audit
-from atlas.accounts import ADMIN, OBSERVER, OFFICE, ROLES, create_user
+from atlas.accounts import ADMIN, OBSERVER, OFFICE, ROLES, AccountExists, account_email, create_user
 from atlas.districts import ARLS
 from atlas.i18n import _, lazy
 from atlas.labels import ACTION_LABELS
@@ -53,29 +53,41 @@ def observer_reads_only():
 def account_list():
     if not current_user.reads_all:
         abort(403)
-    store = current_store()
-    return render_template("office/accounts.html", accounts=account_admin.accounts(store), roles=ROLE_LABELS,
-                           arls=ARLS, form=ActionForm(), log=audit.entries(store)[:50], audit_labels=AUDIT_LABELS,
-                           may_act=current_user.is_admin, new_password=None)
+    return _accounts_page()
 
 
 @bp.post("/konten")
 @login_required
 def account_create():
+    """A new account, its password shown once; what is wrong is named at its field, with what was chosen kept."""
     _admin_only()
-    email = clean_text(request.form.get("email"))[:254]
-    role = request.form.get("rolle", "")
-    arl = request.form.get("bezirk") or None
-    if role not in ROLES:
+    typed = {"email": clean_text(request.form.get("email"))[:254], "rolle": request.form.get("rolle", ""),
+             "bezirk": request.form.get("bezirk") or None}
+    if typed["rolle"] not in ROLES:
         abort(400)
+    errors = _new_account_problems(typed)
+    if errors:
+        return _accounts_page(errors=errors, typed=typed), 400
     password = account_admin.temporary_password()
+    role = typed["rolle"]
     try:
-        user = create_user(current_store(), email, password, arl=arl if role == OFFICE else None, admin=role == ADMIN,
-                           observer=role == OBSERVER, actor=current_user.email)
-    except ValueError as error:
-        flash(_("Das Konto wurde nicht angelegt: %(reason)s", reason=str(error)))
-        return redirect(url_for("office.account_list"))
-    return _with_password(user.email, password, _("Konto %(email)s angelegt.", email=user.email))
+        user = create_user(current_store(), typed["email"], password, arl=typed["bezirk"] if role == OFFICE else None,
+                           admin=role == ADMIN, observer=role == OBSERVER, actor=current_user.email)
+    except AccountExists:
+        errors = {"neu-email": _("Ein Konto für %(email)s gibt es schon.", email=account_email(typed["email"]))}
+        return _accounts_page(errors=errors, typed=typed), 409
+    return _accounts_page(new_password={"email": user.email, "password": password,
+                                        "message": _("Konto %(email)s angelegt.", email=user.email)})
+
+
+def _new_account_problems(typed: dict) -> dict[str, str]:
+    """What keeps the new account's form from making one, by the id of its field."""
+    errors = {}
+    if account_email(typed["email"]) is None:
+        errors["neu-email"] = _("„%(email)s“ ist keine gültige E-Mail-Adresse.", email=typed["email"])
+    if typed["rolle"] == OFFICE and typed["bezirk"] not in ARLS:
+        errors["neu-bezirk"] = _("Ein Amtskonto braucht seinen Amtsbezirk.")
+    return errors
 
 
 @bp.post("/konten/<id:user_id>")
@@ -94,7 +106,8 @@ def account_change(user_id: int):
                   if act == "deaktivieren" else _("%(email)s ist wieder aktiv.", email=row["email"]))
         elif act == "passwort":
             _row, password = account_admin.reset_password(current_store(), user_id, current_user.email)
-            return _with_password(row["email"], password, _("Neues Passwort für %(email)s.", email=row["email"]))
+            return _accounts_page(new_password={"email": row["email"], "password": password,
+                                                "message": _("Neues Passwort für %(email)s.", email=row["email"])})
         elif act == "rolle":
             role, arl = request.form.get("rolle", ""), request.form.get("bezirk") or None
             if role not in ROLES or (role == OFFICE and arl not in ARLS):
@@ -176,12 +189,14 @@ def _action_labels() -> dict[str, str]:
     return labels
 
 
-def _with_password(email: str, password: str, message: str):
-    """The new password is shown this once, on the page of the answer (not in a flash kept in the cookie)."""
+def _accounts_page(new_password: dict | None = None, errors: dict | None = None, typed: dict | None = None):
+    """The accounts page as the answer to an admin's act: a new password is shown this once (not in a flash kept in
+    the cookie); a new account's form that made none comes back with what is wrong and what was chosen."""
     store = current_store()
     return render_template("office/accounts.html", accounts=account_admin.accounts(store), roles=ROLE_LABELS,
                            arls=ARLS, form=ActionForm(), log=audit.entries(store)[:50], audit_labels=AUDIT_LABELS,
-                           may_act=True, new_password={"email": email, "password": password, "message": message})
+                           may_act=current_user.is_admin, new_password=new_password, errors=errors or {},
+                           typed=typed or {})
 
 
 def _admin_only() -> None:
