@@ -84,18 +84,25 @@ def locate(query: tuple[str, ...], as_json: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--status", type=click.Choice([PUBLISHED, PENDING]), default=PUBLISHED, show_default=True,
               help="Status der importierten Projekte.")
+@click.option("--skip-existing", is_flag=True,
+              help="Zeilen auslassen, deren Projekt (gleicher Name, Träger und Ort) schon im Atlas steht – etwa beim "
+                   "Import einer neueren Fassung einer Datei. Ohne diese Angabe wird dann nichts importiert.")
 @with_app
-def import_(file: str, status: str) -> None:
+def import_(file: str, status: str, skip_existing: bool) -> None:
     """Importiert Projekte aus einer CSV-Datei: alle oder keines."""
     from tqdm import tqdm
 
     from atlas.transfer import import_csv
 
     s = services()
-    report = import_csv(file, s.store, s.geocoder, status,
+    report = import_csv(file, s.store, s.geocoder, status, skip_existing=skip_existing,
                         progress=lambda rows: tqdm(rows, desc="Geokodieren", unit="Zeile", file=sys.stderr))
     for note in report.notes:
         click.echo(note, err=True)
+    if report.skipped:
+        shown = ", ".join(map(str, report.skipped[:20])) + (" …" if len(report.skipped) > 20 else "")
+        click.echo(f"{len(report.skipped)} Zeile(n) übersprungen, ihr Projekt steht schon im Atlas: Zeile {shown}",
+                   err=True)
     if not report.ok:
         for line, reason in report.errors:
             click.echo(f"Zeile {line}: {reason}" if line else reason, err=True)

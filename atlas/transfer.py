@@ -51,6 +51,7 @@ class ImportReport:
     ids: list[int] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, German reason)
     notes: list[str] = field(default_factory=list)  # what was found out about the file, in German
+    skipped: list[int] = field(default_factory=list)  # lines whose project is in the atlas already (skip_existing)
 
     @property
     def ok(self) -> bool:
@@ -58,29 +59,55 @@ class ImportReport:
 
 
 def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str = PUBLISHED,
-               progress: Callable[[Iterable], Iterable] = lambda rows: rows, into_empty: bool = False) -> ImportReport:
+               progress: Callable[[Iterable], Iterable] = lambda rows: rows, into_empty: bool = False,
+               skip_existing: bool = False) -> ImportReport:
     """Geocode and assign every row; write all of them, or none if any row is bad (or, with `into_empty`, if the
-    store already holds projects). Reads UTF-8 and Windows-1252, separated by commas, semicolons or tabs."""
+    store already holds projects). Reads UTF-8 and Windows-1252, separated by commas, semicolons or tabs.
+
+    A row is one project with another row of the file, or with a stored project, if it has the same name, Träger
+    and Ort (`same_project`): the file's second is a bad row; one in the atlas already is too, or, with
+    `skip_existing` (a later version of a file imported before), left out and named in `skipped`."""
     report = ImportReport()
     prepared = store.prepare(status, on_disk=True)  # checked rows wait on disk, not as objects in memory
     places: dict[tuple[str, str, str], Place | str] = {}  # many rows name the same place: geocoded once
     today = local_now().date()  # one import, one day: a source's date is judged against the day it began
+    stored = {same_project(name, traeger, ort): project_id for project_id, name, traeger, ort
+              in ([] if into_empty else store.names_and_places())}
+    first_line: dict[int, int] = {}  # each project of the file: the line that named it first
     try:
         for line, row in progress(read_rows(Path(path), report)):  # record by record: no list of every record
             outcome = _locate_row(row, geocoder, places, today)
             if isinstance(outcome, str):
                 report.errors.append((line, outcome))
+                continue
+            project = outcome[0]
+            key = same_project(project.name, project.traeger, project.ort)
+            if key in first_line:
+                report.errors.append((line, f"Dasselbe Projekt (Name, Träger und Ort) wie in Zeile {first_line[key]}."))
+                continue
+            first_line[key] = line
+            if key in stored and skip_existing:
+                report.skipped.append(line)
+            elif key in stored:
+                report.errors.append((line, f"Steht schon im Atlas (Projekt {stored[key]}: gleicher Name, Träger und "
+                                            "Ort). Mit --skip-existing wird eine solche Zeile übersprungen."))
             elif not report.errors:  # after an error nothing is written: the rest is only checked
                 prepared.add(*outcome)
-        if not prepared.count and not report.errors:
+        if not prepared.count and not report.errors and not report.skipped:
             report.errors.append((2, "Die Datei enthält nur die Kopfzeile, keine Projekte."))
-        if not report.errors:
+        if prepared.count and not report.errors:
             report.ids = store.add_prepared(prepared, into_empty=into_empty)
     except UnreadableFile as problem:  # the file as a whole, not its rows, is what to fix
         report.errors = [(0, str(problem))]
     finally:
         prepared.close()
     return report
+
+
+def same_project(name: str, traeger: str, ort: str) -> int:
+    """Who an import takes for one project: rows whose name, Träger and Ort are the same, whatever their capitals
+    and spaces – as a number (the hash of the three), which an import of a million rows can hold for each."""
+    return hash(tuple(" ".join((value or "").casefold().split()) for value in (name, traeger, ort)))
 
 
 def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,52 @@ def test_the_seed_file_imports_completely(runner, services, app):
     assert by_name["Ich kann helfen"]["kreis_rs"] == "03159"
     assert by_name["Gewerkepass"]["arl"] == "weser-ems"
     assert by_name["Gewerkepass"]["website"].startswith("https://www.jobcenter-osnabrueck.de/")
+
+
+def test_a_file_imported_again_is_refused_and_a_later_version_adds_only_its_new_projects(runner, services, app,
+                                                                                        tmp_path):
+    """An office imports the seed file a second time by mistake: every row names the project it would double, and
+    nothing is imported. A later version of the file – one project more – adds that one with --skip-existing, and
+    says which lines it left out."""
+    seed = app.config["SEED_CSV"]
+    assert runner.invoke(args=["import", seed]).exit_code == 0
+    again = runner.invoke(args=["import", seed])
+    assert again.exit_code == 1
+    first = min(services.store.rows(), key=lambda row: row["id"])
+    assert (f"Zeile 2: Steht schon im Atlas (Projekt {first['id']}: gleicher Name, Träger und Ort). Mit "
+            "--skip-existing wird eine solche Zeile übersprungen.") in again.output
+    assert "Nichts importiert: 7 fehlerhafte Zeile(n)" in again.output
+    assert services.store.count() == 7
+
+    later = tmp_path / "neuer.csv"
+    text = Path(seed).read_text(encoding="utf-8")
+    header = text.splitlines()[0].split(",")
+    row = dict.fromkeys(header, "")
+    row.update(name="Neues Sprachcafé", traeger="Verein", handlungsfelder="sprache", ort="Meppen")
+    with later.open("w", encoding="utf-8", newline="") as file:
+        file.write(text)
+        csv.DictWriter(file, header).writerow(row)
+    added = runner.invoke(args=["import", "--skip-existing", str(later)])
+    assert added.exit_code == 0, added.output
+    assert "1 Projekte importiert" in added.output
+    assert "7 Zeile(n) übersprungen, ihr Projekt steht schon im Atlas: Zeile 2, 3, 4, 5, 6, 7, 8" in added.output
+    assert services.store.count() == 8
+
+
+def test_the_same_project_twice_in_a_file_is_named_with_the_line_of_the_first(runner, services, tmp_path):
+    """Name, Träger and Ort make a project, whatever the capitals and spaces: a row that repeats one is a bad row
+    (the same name of another Träger, or in another Ort, is another project)."""
+    path = write_csv(tmp_path, (
+        "Sprachcafé,Kirchengemeinde St. Martin,Text,sprache,,,Meppen,,\n"
+        "Sprachcafé,Verein Brücke,Text,sprache,,,Meppen,,\n"
+        "Sprachcafé,Kirchengemeinde St. Martin,Text,sprache,,,Lingen (Ems),,\n"
+        "SPRACHCAFÉ , Kirchengemeinde  St. Martin,Anderer Text,teilhabe,,,meppen,,\n"
+    ))
+    result = runner.invoke(args=["import", path])
+    assert result.exit_code == 1
+    assert "Zeile 5: Dasselbe Projekt (Name, Träger und Ort) wie in Zeile 2." in result.output
+    assert "Nichts importiert: 1 fehlerhafte Zeile(n)" in result.output
+    assert services.store.count() == 0
 
 
 def test_one_bad_row_stops_the_whole_import_and_every_bad_row_is_named(runner, services, tmp_path):

@@ -87,6 +87,13 @@ class Prepared:
 
 
 class Imports:
+    def names_and_places(self) -> list[tuple[int, str, str, str]]:
+        """(id, name, Träger, Ort) of every stored project, whatever its status: what an import's rows are compared
+        with (atlas.transfer)."""
+        with self.read() as db:
+            return [tuple(row) for row in db.execute(select(projects.c.id, projects.c.name, projects.c.traeger,
+                                                            projects.c.ort))]
+
     def prepare(self, status: str, on_disk: bool = False) -> Prepared:
         """An empty batch of new projects to add to, then to write with `add_prepared`."""
         return Prepared(self, status, on_disk)
