@@ -106,8 +106,9 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
 
 def same_project(name: str, traeger: str, ort: str) -> int:
     """Who an import takes for one project: rows whose name, Träger and Ort are the same, whatever their capitals
-    and spaces – as a number (the hash of the three), which an import of a million rows can hold for each."""
-    return hash(tuple(" ".join((value or "").casefold().split()) for value in (name, traeger, ort)))
+    (and spaces: both the rows and the stored projects are written as atlas.text.clean_text leaves them) – as a
+    number (the hash of the three), which an import of a million rows can hold for each."""
+    return hash((name.casefold(), (traeger or "").casefold(), (ort or "").casefold()))
 
 
 def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict]]:
