@@ -16,7 +16,7 @@ from atlas.geo import box_around, distances
 from atlas.i18n import _
 from atlas.places import parse_position
 from atlas.present import local_now
-from atlas.text import clean_text
+from atlas.text import clean_text, whole_number
 from atlas.versioned import Versioned
 
 RADII_KM = (5, 10, 25, 50)
@@ -180,8 +180,9 @@ def parse_near_query(args) -> tuple[NearQuery, list[str]]:
     problems: list[str] = []
     query = NearQuery(ort=clean_text(args.get("ort"))[:300])
     radius = args.get("umkreis") or str(DEFAULT_RADIUS_KM)  # a form may send it empty
-    if radius.isdigit() and int(radius) in RADII_KM:
-        query.radius_km = int(radius)
+    radius_km = whole_number(radius)
+    if radius_km in RADII_KM:
+        query.radius_km = radius_km
     else:
         problems.append(_("Der Umkreis muss 5, 10, 25 oder 50 km sein, nicht „%(value)s“; gesucht wird in 25 km.",
                           value=radius[:20]))

@@ -21,6 +21,7 @@ from atlas.i18n import N_, _
 from atlas.present import hf_names
 from atlas.regions import Regions
 from atlas.store import ProjectQuery
+from atlas.text import whole_number
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -79,10 +80,11 @@ def parse_items_query(args, regions: Regions) -> ProjectQuery:
 def _integer(text: str | None, name: str, low: int, high: int, default: int) -> int:
     if text is None or text == "":
         return default
-    if not (text.isdigit() and len(text) <= 9 and low <= int(text) <= high):
+    number = whole_number(text)
+    if number is None or not low <= number <= high:
         raise BadQuery(_("„%(name)s“ muss eine ganze Zahl von %(low)s bis %(high)s sein, nicht „%(value)s“.",
                          name=name, low=low, high=high, value=text[:20]))
-    return int(text)
+    return number
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:

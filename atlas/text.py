@@ -29,6 +29,15 @@ def clean_text(value: object, multiline: bool = False) -> str:
     lines = [line.rstrip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
+
+def whole_number(text: str | None, digits: int = 9) -> int | None:
+    """The whole number `text` writes in ASCII digits, at most `digits` of them – or None. Not str.isdigit() alone:
+    it also takes „²“, which int() refuses, and int() would read the digits of other scripts."""
+    if text and text.isascii() and text.isdigit() and len(text) <= digits:
+        return int(text)
+    return None
+
+
 def email_address(text: str) -> str | None:
     """The one e-mail address `text` is, as mail will be sent to it – or None. Checked by email-validator: one
     address (a comma or a second @ makes it none), a domain with a dot, no comments, quotes or spaces."""

@@ -1,6 +1,6 @@
 """The small doors an attacker tries: a decision without its version, the private link's page in a cache, a guessable
 secret key, a database file others may read, a spreadsheet formula in full-width letters, a database that is down,
-and times the atlas would store with another meaning."""
+times the atlas would store with another meaning, and a number in the URL written with digits that are not 0–9."""
 
 from __future__ import annotations
 
@@ -15,6 +15,29 @@ from atlas.facts import parse_times
 from atlas.secret_key import UnsafeSecretKey, check_secret_key
 from atlas.store import PUBLISHED
 from atlas.transfer import spreadsheet_cell
+
+SUPERSCRIPT_TWO = "%C2%B2"  # „²“: str.isdigit() takes it, int() refuses it
+
+
+@pytest.mark.parametrize(("url", "status", "message"), [
+    (f"/?seite={SUPERSCRIPT_TWO}", 400, "Ungültige Seitenzahl „²“"),
+    (f"/region/weser-ems?seite={SUPERSCRIPT_TWO}", 400, "Ungültige Seitenzahl „²“"),
+    (f"/suche?q=kurs&seite={SUPERSCRIPT_TWO}", 400, "Ungültige Seitenzahl „²“"),
+    (f"/in-der-naehe?ort=Hannover&seite={SUPERSCRIPT_TWO}", 400, "Ungültige Seitenzahl „²“"),
+    (f"/in-der-naehe?ort=Hannover&umkreis={SUPERSCRIPT_TWO}", 200, "Der Umkreis muss 5, 10, 25 oder 50 km sein, "
+                                                                   "nicht „²“"),
+    (f"/karte/ausschnitt.json?bbox=9,52,10,53&seite={SUPERSCRIPT_TWO}", 400, "Ungültige Seitenzahl „²“"),
+    (f"/daten/projekte.csv?ort=Hannover&umkreis={SUPERSCRIPT_TWO}", 400, "Der Umkreis muss"),
+    (f"/ogc/collections/projekte/items?limit={SUPERSCRIPT_TWO}", 400, "„limit“ muss eine ganze Zahl"),
+    (f"/ogc/collections/projekte/items?offset={SUPERSCRIPT_TWO}", 400, "„offset“ muss eine ganze Zahl"),
+    (f"/ogc/collections/kreise/items?limit={SUPERSCRIPT_TWO}", 400, "„limit“ muss eine ganze Zahl"),
+    (f"/ogc/collections/projekte/items/{SUPERSCRIPT_TWO}", 404, "was not found"),
+])
+def test_a_number_in_the_url_is_written_with_the_digits_0_to_9(client, url, status, message):
+    response = client.get(url)
+    assert response.status_code == status
+    said = response.get_json()["description"] if response.is_json else html(response).get_text(" ")
+    assert message in said
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from atlas.alerts import RADII
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _, lazy
 from atlas.submitters import FIELDS, LISTS
+from atlas.text import whole_number
 from atlas.texts import form_name
 from atlas.web.text_fields import translation_fields
 
@@ -180,8 +181,7 @@ def project_form_data(row: dict, translations=()) -> dict:
 
 def version_of(form) -> int | None:
     """The project version a form carries, or None if it carries none (or garbage)."""
-    value = (form.version.data or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number((form.version.data or "").strip())
 
 
 def required_version(form) -> int:

@@ -17,7 +17,7 @@ from atlas.districts import ARLS
 from atlas.i18n import _, lazy
 from atlas.labels import ACTION_LABELS
 from atlas.present import local_time
-from atlas.text import clean_text
+from atlas.text import clean_text, whole_number
 from atlas.transfer import spreadsheet_cell
 from atlas.web import current_store
 from atlas.web.forms import ActionForm
@@ -165,10 +165,10 @@ def _activity_filter():
     if action and action not in _action_labels():
         abort(400, _("Unbekannte Aktion."))
     since, until = _day(request.args.get("von")), _day(request.args.get("bis"))
-    page = request.args.get("seite", "1")
-    if not (page.isdigit() and 1 <= int(page) <= 100_000):
+    page = whole_number(request.args.get("seite", "1"))
+    if page is None or not 1 <= page <= 100_000:
         abort(400)
-    return arl, actor, action, since, until + timedelta(days=1) if until else None, int(page)
+    return arl, actor, action, since, until + timedelta(days=1) if until else None, page
 
 
 def _day(text: str | None) -> datetime | None:

@@ -12,6 +12,7 @@ from atlas.access import may_change_office, may_read_office
 from atlas.districts import ARLS
 from atlas.i18n import _, lazy
 from atlas.store import REFERENCE, StaleWrite
+from atlas.text import whole_number
 from atlas.web import current_store
 from atlas.web.forms import ActionForm
 from atlas.web.office import ACTION_LABELS, STATUS_LABELS, bp
@@ -153,8 +154,8 @@ def _number(value) -> int | None:
 
 def _version(value) -> int:
     """The version a form compared; a form without one (forged, or cut short) changes nothing: 400."""
-    value = (value or "").strip()
-    if not (value.isdigit() and len(value) < 10):
+    version = whole_number((value or "").strip())
+    if version is None:
         abort(400, _("Das Formular nennt nicht den Stand der Einträge, auf den es sich bezieht. Bitte laden Sie die "
                      "Seite neu."))
-    return int(value)
+    return version

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from atlas import reasons
 from atlas.districts import ARLS
 from atlas.i18n import LANGUAGES, _
-from atlas.text import clean_text
+from atlas.text import clean_text, whole_number
 from atlas.web import current_store
 from atlas.web.forms import ActionForm
 from atlas.web.office import bp
@@ -97,5 +97,4 @@ def _district() -> str:
 
 
 def _number(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return whole_number((text or "").strip())

@@ -11,7 +11,7 @@ from atlas.access import may_change_office, may_read_office
 from atlas.i18n import _, listing
 from atlas.store.holds import HoldChanged, NotAColleague
 from atlas.store.notes import NOTE_LENGTH
-from atlas.text import clean_text
+from atlas.text import clean_text, whole_number
 from atlas.web import current_store
 from atlas.web.forms import EXPIRED, ActionForm
 from atlas.web.office import bp, render_project
@@ -107,5 +107,4 @@ def _project_if(project_id: int, allowed) -> dict:
 
 
 def _account_id(value: str) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number((value or "").strip())

@@ -14,6 +14,7 @@ from atlas.i18n import _
 from atlas.links import absolute_url, project_links
 from atlas.openapi import openapi_document
 from atlas.store import ProjectQuery
+from atlas.text import whole_number
 from atlas.web import current_pages, current_services, current_store
 from atlas.web.limits import api_limit, limiter
 from atlas.web.prepared import prepare, respond
@@ -129,10 +130,11 @@ def item(collection_id: str, feature_id: str):
     _known(collection_id)
     services = current_services()
     if collection_id == "projekte":
-        if not (feature_id.isdigit() and len(feature_id) < 10):
+        number = whole_number(feature_id)
+        if number is None:
             raise NotFound()
-        rows, _matched = services.store.published_page(ProjectQuery(id=int(feature_id), limit=1))
-        kept = None if rows else services.store.replaced_by(int(feature_id), once_published=True)
+        rows, _matched = services.store.published_page(ProjectQuery(id=number, limit=1))
+        kept = None if rows else services.store.replaced_by(number, once_published=True)
         if kept is not None:  # merged into another record: the feature lives on under the kept id
             return redirect(absolute_url("ogc.item", collection_id="projekte", feature_id=kept,
                                          **({"f": request.args["f"]} if "f" in request.args else {})), 301)

@@ -9,7 +9,7 @@ from werkzeug.exceptions import BadRequest
 from atlas.districts import ARLS
 from atlas.filters import Filter, parse_filter
 from atlas.i18n import _
-from atlas.text import clean_text
+from atlas.text import clean_text, whole_number
 
 LIST_PAGE = 50  # projects per page of a public list
 
@@ -32,8 +32,9 @@ def valid_filter(args) -> Filter:
 
 
 def page_number(value: str) -> int:
-    if value.isdigit() and len(value) <= 6 and int(value) >= 1:
-        return int(value)
+    number = whole_number(value, digits=6)
+    if number is not None and number >= 1:
+        return number
     raise BadRequest(_("Ungültige Seitenzahl „%(value)s“: erlaubt sind ganze Zahlen ab 1.",
                        value=clean_text(value)[:20]))
 

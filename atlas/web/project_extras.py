@@ -11,6 +11,7 @@ from werkzeug.exceptions import BadRequest
 
 from atlas import reasons, reports
 from atlas.districts import ARLS
+from atlas.text import whole_number
 from atlas.web import current_store
 
 
@@ -43,8 +44,8 @@ def _next_url(project_id: int) -> str:
 
 def chosen_template(arl: str):
     """The reason template a rejection form names (`vorlage`), if it is one of the district's."""
-    chosen = request.form.get("vorlage", "")
-    if not (chosen.isdigit() and len(chosen) < 10):
+    chosen = whole_number(request.form.get("vorlage"))
+    if chosen is None:
         return None
-    template = reasons.template(current_store(), int(chosen))
+    template = reasons.template(current_store(), chosen)
     return template if template and template.arl == arl and current_user.may_moderate(arl) else None

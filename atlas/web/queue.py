@@ -12,7 +12,7 @@ from atlas.districts import ARLS
 from atlas.i18n import _, plural
 from atlas.present import project_view
 from atlas.queue import FILTERS, SORTS, TABS, QueueQuery, context_now
-from atlas.text import clean_text
+from atlas.text import clean_text, whole_number
 from atlas.web import current_store
 from atlas.web.forms import ActionForm
 from atlas.web.office import bp, kreise
@@ -113,11 +113,12 @@ def parse_queue(args) -> QueueQuery:
     if sort not in SORTS:
         raise BadRequest(_("Unbekannte Sortierung „%(value)s“.", value=clean_text(sort)[:20]))
     page = args.get("seite", "1")
-    if not (page.isdigit() and 1 <= int(page) <= MAX_PAGE):
+    number = whole_number(page)
+    if number is None or not 1 <= number <= MAX_PAGE:
         raise BadRequest(_("Ungültige Seitenzahl „%(value)s“: erlaubt sind ganze Zahlen ab 1.",
                            value=clean_text(page)[:20]))
     return QueueQuery(tab=tab, arl=arl, words=clean_text(args.get("q"))[:100], filters=chosen, sort=sort,
-                      page=int(page))
+                      page=number)
 
 
 def _query_string(query: QueueQuery, **changes) -> str:
@@ -145,9 +146,10 @@ def _rows(values: list[str]) -> list[tuple[int, int]]:
     items = {}
     for value in values[:bulk.MAX_ROWS + 1]:
         project, _sep, version = value.partition(":")
-        if not (project.isdigit() and version.isdigit() and len(project) < 10 and len(version) < 10):
+        project, version = whole_number(project), whole_number(version)
+        if project is None or version is None:
             abort(400)
-        items[int(project)] = int(version)
+        items[project] = version
     if len(items) > bulk.MAX_ROWS:
         abort(400, _("Höchstens %(num)s Projekte auf einmal.", num=bulk.MAX_ROWS))
     return list(items.items())
@@ -160,8 +162,8 @@ def _reason(action: str):
     typed = clean_text(request.form.get("begruendung"), multiline=True)[:BULK_REASON_LIMIT]
     if typed:
         return typed, None
-    chosen = request.form.get("vorlage", "")
-    template = reasons.template(current_store(), int(chosen)) if chosen.isdigit() and len(chosen) < 10 else None
+    chosen = whole_number(request.form.get("vorlage"))
+    template = reasons.template(current_store(), chosen) if chosen is not None else None
     if template is None or not current_user.may_moderate(template.arl):
         return "", None
     return template.body, template.text_in

@@ -13,6 +13,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from atlas import notices
 from atlas.i18n import LANGUAGES, _, lazy, plural
 from atlas.store import PENDING, PUBLISHED, StaleWrite
+from atlas.text import whole_number
 from atlas.texts import FIELDS, LIMITS, ORIGIN_LABELS, clean, key, other_languages, state
 from atlas.web import current_services, current_store
 from atlas.web.forms import EXPIRED, ActionForm, required_version
@@ -107,7 +108,7 @@ def export():
     if not form.validate_on_submit():
         abort(400)
     language = _language(request.form.get("sprache"), strict=True)
-    ids = [int(v) for v in request.form.getlist("projekt") if v.isdigit() and len(v) < 10]
+    ids = [n for n in map(whole_number, request.form.getlist("projekt")) if n is not None]
     rows = [row for row in current_store().text_rows(arl=_district(), ids=ids, statuses=(PUBLISHED, PENDING))]
     if not rows:
         flash(_("Bitte wählen Sie mindestens ein Projekt für die Datei."))

@@ -13,7 +13,7 @@ from werkzeug.exceptions import BadRequest
 from atlas.i18n import _, current_language
 from atlas.mapdata import COORD_SCALE, columns, data_version, script_json
 from atlas.present import local_now
-from atlas.text import clean_text
+from atlas.text import clean_text, whole_number
 from atlas.viewport import MAX_ZOOM, Viewports, check_tile, in_view, parse_bbox
 from atlas.web import current_pages, current_services
 from atlas.web.limits import limiter, map_view_limit
@@ -105,9 +105,9 @@ def _respond(body, version: int, wanted):
 def _tile_arguments() -> tuple[int, int, int]:
     values = [request.args.get(name, "") for name in ("z", "x", "y")]
     try:
-        if not all(v.isascii() and v.isdigit() and len(v) <= 6 for v in values):
+        z, x, y = (whole_number(v, digits=6) for v in values)
+        if None in (z, x, y):
             raise ValueError("digits")
-        z, x, y = (int(v) for v in values)
         check_tile(z, x, y)
     except ValueError:
         raise BadRequest(_("Ungültige Kachel z=%(z)s, x=%(x)s, y=%(y)s: z ist eine ganze Zahl von 0 bis %(max)s, "
