@@ -200,6 +200,8 @@ def parse(text: str) -> Query:
         raise ValueError(_("Eine Postleitzahl hat fünf Ziffern, „%(text)s“ hat %(count)s.", text=leading.group(1),
                            count=len(leading.group(1))))
     parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:  # only commas: nothing typed
+        raise _nothing_typed()
     for i, part in enumerate(parts):
         plz = PLZ.search(part)
         if plz:
@@ -228,13 +230,17 @@ def structured(street: str, plz: str, ort: str) -> Query:
 def _checked(value: str | None, label: str, required: bool = True) -> str:
     value = " ".join((value or "").split())
     if required and not value:
-        raise ValueError(_("Bitte geben Sie einen Ort, eine Postleitzahl oder eine Adresse ein."))
+        raise _nothing_typed()
     if len(value) > MAX_LENGTH:
         raise ValueError(_("%(field)s ist zu lang: höchstens %(limit)s Zeichen.", field=label, limit=MAX_LENGTH))
     if FORBIDDEN.search(value):
         raise ValueError(_("%(field)s enthält Zeichen, die in Adressen nicht vorkommen (etwa < > { } ;).",
                            field=label))
     return value
+
+
+def _nothing_typed() -> ValueError:
+    return ValueError(_("Bitte geben Sie einen Ort, eine Postleitzahl oder eine Adresse ein."))
 
 
 def _has_letters(name: str) -> str:

@@ -132,6 +132,7 @@ def test_a_confirmation_link_works_once_and_expires(mail_app, smtp):
     ({"umkreis": "1e9"}, "umkreis", "Umkreis"),
     ({"rhythmus": "stündlich"}, "rhythmus", "wöchentlich oder täglich"),
     ({"ort": ""}, "ort", "Ort oder eine PLZ"),
+    ({"ort": ","}, "ort", "Bitte geben Sie einen Ort, eine Postleitzahl oder eine Adresse ein."),
     ({"ort": "Xyzzyhausen"}, "ort", "Xyzzyhausen"),
 ])
 def test_wrong_fields_are_named_and_what_was_typed_stays(mail_app, smtp, fields, field, message):

@@ -104,6 +104,7 @@ def test_the_pages_link_their_downloads_with_their_filter(data_app):
     ("/daten/projekte.csv?sprache=<script>", "Unbekannter Wert „<script>“ für Sprache"),
     ("/daten/projekte.csv?arl=mond", "Unbekannter Amtsbezirk „mond“"),
     ("/daten/projekte.csv?ort=Xyzzyhausen", "nicht gefunden"),
+    ("/daten/projekte.csv?ort=,", "Bitte geben Sie einen Ort, eine Postleitzahl oder eine Adresse ein."),
     ("/daten/projekte.geojson?ort=Hildesheim&umkreis=7", "Der Umkreis muss 5, 10, 25 oder 50 km sein"),
 ])
 def test_a_wrong_download_request_names_what_to_fix(data_app, url, message):

@@ -65,6 +65,12 @@ def test_an_embedded_map_around_a_place_lists_how_far_each_project_is(embed_app)
     assert html(client.get("/einbetten?kreis=03254")).select(".entfernung") == []  # a Kreis has no centre
 
 
+def test_a_place_of_only_commas_asks_for_a_place(embed_app):
+    response = embed_app.test_client().get("/einbetten?ort=,")
+    assert response.status_code == 400
+    assert "Bitte geben Sie einen Ort, eine Postleitzahl oder eine Adresse ein." in html(response).get_text()
+
+
 @pytest.mark.parametrize("payload", PAYLOADS[:10])
 def test_hostile_parameters_of_the_embedded_map_are_refused_as_text(embed_app, payload):
     for name in ("kreis", "arl", "sprache", "ort"):

@@ -101,6 +101,8 @@ def test_a_place_outside_niedersachsen_is_found_and_said_to_be_outside(geocode, 
 @pytest.mark.parametrize(("text", "status", "message"), [
     ("", "invalid", "Bitte geben Sie einen Ort"),
     ("   ", "invalid", "Bitte geben Sie einen Ort"),
+    (",", "invalid", "Bitte geben Sie einen Ort"),
+    (" , ,", "invalid", "Bitte geben Sie einen Ort"),
     ("123", "invalid", "fünf Ziffern"),
     ("123456789", "invalid", "fünf Ziffern"),
     ("123 Hannover", "invalid", "fünf Ziffern"),

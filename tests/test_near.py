@@ -222,6 +222,7 @@ def test_an_ambiguous_place_offers_the_choices_with_their_kreis(client):
     ("Qwxzrtplk", "wurde nicht gefunden", 200),
     ("123", "fünf Ziffern", 400),
     ("<script>", "Zeichen, die in Adressen nicht vorkommen", 400),
+    (", ,", "Bitte geben Sie einen Ort, eine Postleitzahl oder eine Adresse ein.", 400),
 ])
 def test_a_place_not_found_or_invalid_says_what_to_try(client, ort, message, status):
     response = client.get("/in-der-naehe", query_string={"ort": ort})

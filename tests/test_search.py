@@ -79,6 +79,11 @@ def test_nothing_found_says_what_to_try(searching):
     assert "0 Projekte gefunden" in page.select_one("#trefferzahl").get_text()
 
 
+def test_a_place_of_only_commas_asks_for_a_place(searching):
+    page = html(searching.test_client().get("/suche?q=kurs&ort=,"))
+    assert "Bitte geben Sie einen Ort, eine Postleitzahl oder eine Adresse ein." in page.select_one("main").get_text()
+
+
 QUERY_SYNTAX = ["\u202e\u0000AND OR NOT * ^ \"", "x" * 5000, "'; DROP TABLE projects;--", "a:* & !b | c", "NEAR(a b)"]
 
 
