@@ -125,9 +125,9 @@ def _moment(text: str, whole: str, last: bool) -> datetime | None:
         if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
             return datetime.combine(date.fromisoformat(text), time.max if last else time.min, UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: an offset that moves the moment out of the years 1–9999
         raise BadQuery(_datetime_message(whole)) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _datetime_message(text: str) -> str:
