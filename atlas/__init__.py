@@ -54,15 +54,15 @@ def create_app(config: dict | None = None, web: bool = True, store_first: bool =
 def _serve_pages(app: Flask) -> None:
     """The pages, the office, the API and what serving them needs."""
     from flask_babel import Babel
-    from flask_compress import Compress
 
     from atlas.web import register
     from atlas.web.language import select_locale
+    from atlas.web.prepared import compress_per_request
     from atlas.web.templating import Templates
 
     app.jinja_environment = Templates  # before anything (Flask-Babel first) makes the app's environment
     Babel(app, locale_selector=select_locale)
-    Compress(app)
+    compress_per_request(app)
     register(app)
     if app.config["PROXY_COUNT"]:  # outermost: everything inside sees the client the proxies name
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -229,6 +229,16 @@ def test_a_long_list_is_paged_for_people_without_javascript(client, services):
     assert len(second.select("#projektliste li")) == 61 - 50
 
 
+@pytest.mark.parametrize("refusing", ["identity, gzip;q=0", "gzip;q=0", "*;q=0", "gzip;q=0, *"])
+@pytest.mark.parametrize("url", ["/", "/in-der-naehe?lat=52.37520&lon=9.73200&umkreis=50"])
+def test_a_browser_that_refuses_gzip_gets_the_page_plain(client, url, refusing):
+    """A page kept for many readers and one made for this reader alike."""
+    response = client.get(url, headers={"Accept-Encoding": refusing})
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert "Hemminger Netzwerk" in soup(response).get_text()
+
+
 def test_pages_are_sent_compressed(client):
     """Pages kept for many readers are compressed once; a page made for one reader (a near search at the position
     their browser shared) is compressed as it is sent – the same page either way."""

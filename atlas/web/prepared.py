@@ -2,7 +2,8 @@
 304 when the browser has it (respond). Named apart from the database's Store and the outbox's delivery of mails.
 
 Pages, map scripts, region outlines and static files are kept like this; Flask-Compress leaves them alone (they
-carry their Content-Encoding) and compresses only what is rendered per request.
+carry their Content-Encoding) and compresses only what is rendered per request (compress_per_request). Both send
+gzip only to a browser that takes it (accepts_gzip).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import gzip
 import hashlib
 from dataclasses import dataclass
 
-from flask import Response, request
+from flask import Flask, Response, request
 
 YEAR = 365 * 24 * 3600
 
@@ -52,12 +53,33 @@ def respond(stored: Prepared, max_age: int = 0, immutable: bool = False, public:
     if stored.etag in request.if_none_match:
         response.status_code = 304
         return response
-    if "gzip" in request.accept_encodings:
+    if accepts_gzip():
         response.set_data(stored.gzipped)
         response.headers["Content-Encoding"] = "gzip"
     else:
         response.set_data(stored.body)
     return response
+
+
+def accepts_gzip() -> bool:
+    """Whether the browser takes gzip: named, or matched by `*`, with a quality above 0 – `identity, gzip;q=0`
+    names it to refuse it."""
+    return request.accept_encodings["gzip"] > 0
+
+
+def compress_per_request(app: Flask) -> None:
+    """Flask-Compress for what is rendered per request, asked only when the browser takes gzip: Flask-Compress
+    (1.25) takes the encoding of the highest quality even when that is 0, and gzips for `gzip;q=0`."""
+    from flask_compress import Compress
+
+    compress = Compress(app)  # not registered by itself (COMPRESS_REGISTER, atlas.settings.FIXED)
+
+    @app.after_request
+    def compressed(response: Response) -> Response:
+        if accepts_gzip():
+            return compress.after_request(response)
+        response.vary.add("Accept-Encoding")
+        return response
 
 
 def attachment(body: str | bytes, mimetype: str, name: str) -> Response:
