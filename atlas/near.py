@@ -185,7 +185,7 @@ def parse_near_query(args) -> tuple[NearQuery, list[str]]:
         query.radius_km = radius_km
     else:
         problems.append(_("Der Umkreis muss 5, 10, 25 oder 50 km sein, nicht „%(value)s“; gesucht wird in 25 km.",
-                          value=radius[:20]))
+                          value=clean_text(radius)[:20]))
     query.filter, unknown = parse_filter(args)
     problems += unknown
     if args.get("lat") or args.get("lon"):

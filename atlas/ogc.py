@@ -21,7 +21,7 @@ from atlas.i18n import N_, _
 from atlas.present import hf_names
 from atlas.regions import Regions
 from atlas.store import ProjectQuery
-from atlas.text import whole_number
+from atlas.text import clean_text, whole_number
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -62,17 +62,17 @@ def parse_items_query(args, regions: Regions) -> ProjectQuery:
         unknown = [v for v in wanted if v not in HANDLUNGSFELDER]
         if unknown:
             raise BadQuery(_("Unbekanntes Handlungsfeld „%(value)s“. Erlaubt sind: %(allowed)s.",
-                             value=unknown[0][:40], allowed=", ".join(HANDLUNGSFELDER)))
+                             value=clean_text(unknown[0])[:40], allowed=", ".join(HANDLUNGSFELDER)))
         values["hf"] = tuple(slug for slug in HANDLUNGSFELDER if slug in wanted)
     if args.get("arl"):
         if args["arl"] not in ARLS:
             raise BadQuery(_("Unbekannter Amtsbezirk „%(value)s“. Erlaubt sind: %(allowed)s.",
-                             value=args["arl"][:40], allowed=", ".join(ARLS)))
+                             value=clean_text(args["arl"])[:40], allowed=", ".join(ARLS)))
         values["arl"] = args["arl"]
     if args.get("kreis"):
         if args["kreis"] not in regions.by_rs:
             raise BadQuery(_("Unbekannter Kreis „%(value)s“: erwartet wird ein Regionalschlüssel wie 03254.",
-                             value=args["kreis"][:40]))
+                             value=clean_text(args["kreis"])[:40]))
         values["kreis"] = args["kreis"]
     return ProjectQuery(**values)
 
@@ -83,7 +83,7 @@ def _integer(text: str | None, name: str, low: int, high: int, default: int) -> 
     number = whole_number(text)
     if number is None or not low <= number <= high:
         raise BadQuery(_("„%(name)s“ muss eine ganze Zahl von %(low)s bis %(high)s sein, nicht „%(value)s“.",
-                         name=name, low=low, high=high, value=text[:20]))
+                         name=name, low=low, high=high, value=clean_text(text)[:20]))
     return number
 
 
@@ -97,7 +97,7 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     if len(values) != 4 or not all(-180 <= v <= 180 for v in values[::2]) or \
             not all(-90 <= v <= 90 for v in values[1::2]) or values[0] > values[2] or values[1] > values[3]:
         raise BadQuery(_("„bbox“ sind vier Zahlen: westliche Länge, südliche Breite, östliche Länge, nördliche "
-                         "Breite, etwa 9.6,52.3,9.9,52.5 – nicht „%(value)s“.", value=text[:80]))
+                         "Breite, etwa 9.6,52.3,9.9,52.5 – nicht „%(value)s“.", value=clean_text(text)[:80]))
     return values[0], values[1], values[2], values[3]
 
 
@@ -132,7 +132,7 @@ def _moment(text: str, whole: str, last: bool) -> datetime | None:
 
 def _datetime_message(text: str) -> str:
     return _("„datetime“ ist ein Zeitpunkt oder ein Zeitraum nach RFC 3339, etwa 2026-01-01T00:00:00Z oder "
-             "2026-01-01/.. – nicht „%(value)s“.", value=text[:80])
+             "2026-01-01/.. – nicht „%(value)s“.", value=clean_text(text)[:80])
 
 
 def projects_page(store, public, query: ProjectQuery) -> tuple[list[dict], int]:

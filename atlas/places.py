@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from atlas.districts import Arl, Assignment, Kreis
 from atlas.i18n import N_, _
+from atlas.text import clean_text
 
 OK, AMBIGUOUS, NOT_FOUND, INVALID, UNAVAILABLE = "ok", "ambiguous", "not_found", "invalid", "unavailable"
 
@@ -125,13 +126,23 @@ def valid_position(lat: float, lon: float) -> bool:
 
 
 def parse_position(lat_text: str, lon_text: str) -> tuple[float, float]:
-    """Latitude and longitude as typed or sent (German comma or dot), or a ValueError with a German message."""
-    try:
-        lat, lon = (float(str(text).strip().replace(",", ".")) for text in (lat_text, lon_text))
-    except ValueError:
+    """Latitude and longitude as typed or sent (German comma or dot), or a ValueError with a German message that
+    names what is not a number."""
+    lat, lon = _coordinate(lat_text), _coordinate(lon_text)
+    if lat is None and lon is None:
         raise ValueError(_("Die Koordinaten sind ungültig: „%(lat)s“, „%(lon)s“ sind keine Zahlen.",
-                           lat=str(lat_text)[:20], lon=str(lon_text)[:20])) from None
+                           lat=clean_text(lat_text)[:20], lon=clean_text(lon_text)[:20]))
+    if lat is None or lon is None:
+        raise ValueError(_("Die Koordinaten sind ungültig: „%(value)s“ ist keine Zahl.",
+                           value=clean_text(lat_text if lat is None else lon_text)[:20]))
     if not valid_position(lat, lon):
         raise ValueError(_("Die Koordinaten liegen außerhalb des gültigen Bereichs (Breite -90 bis 90, "
                            "Länge -180 bis 180)."))
     return lat, lon
+
+
+def _coordinate(text: str) -> float | None:
+    try:
+        return float(str(text).strip().replace(",", "."))
+    except ValueError:
+        return None

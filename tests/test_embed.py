@@ -65,6 +65,11 @@ def test_an_embedded_map_around_a_place_lists_how_far_each_project_is(embed_app)
     assert html(client.get("/einbetten?kreis=03254")).select(".entfernung") == []  # a Kreis has no centre
 
 
+def test_an_unknown_kreis_is_named_without_the_characters_that_turn_text_around(embed_app):
+    response = embed_app.test_client().get("/einbetten?kreis=%E2%80%AE99999")
+    assert response.status_code == 400 and "Unbekannter Kreis „99999“" in html(response).get_text()
+
+
 def test_a_place_of_only_commas_asks_for_a_place(embed_app):
     response = embed_app.test_client().get("/einbetten?ort=,")
     assert response.status_code == 400

@@ -74,6 +74,9 @@ def test_an_empty_atlas_has_no_results_and_no_errors(services):
     ({"ort": "Hemmingen", "umkreis": "abc"}, "Der Umkreis muss"),
     ({"ort": "Hemmingen", "hf": "kochen"}, "Unbekannter Wert „kochen“ für Handlungsfeld"),
     ({"lat": "abc", "lon": "9"}, "Koordinaten sind ungültig"),
+    ({"ort": "Hemmingen", "umkreis": "\u202e7"}, "Der Umkreis muss 5, 10, 25 oder 50 km sein, nicht „7“"),
+    ({"lat": "52.1", "lon": "abc"}, "Die Koordinaten sind ungültig: „abc“ ist keine Zahl."),
+    ({"lat": "abc", "lon": "\u202exyz"}, "Die Koordinaten sind ungültig: „abc“, „xyz“ sind keine Zahlen."),
     ({"lat": "95", "lon": "9"}, "außerhalb des gültigen Bereichs"),
 ])
 def test_bad_parameters_are_named_in_german(args, problem):

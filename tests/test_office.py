@@ -195,7 +195,7 @@ def test_moved_coordinates_are_assigned_again(accounts, lamspringe):
     ({"ort": "Bremen", "plz": ""}, "ort", "Der Atlas umfasst nur Projekte in Niedersachsen"),
     ({"ort": "Asendorf", "plz": ""}, "ort", "Bitte wählen Sie einen Ort oder geben Sie die Postleitzahl"),
     ({"lat": "53,55", "lon": "9,99"}, "lat", "Hamburg"),
-    ({"lat": "nord"}, "lat", "keine Zahlen"),
+    ({"lat": "nord"}, "lat", "„nord“ ist keine Zahl."),
     ({"name": ""}, "name", "Bitte geben Sie den Namen"),
 ])
 def test_a_wrong_edit_is_explained_and_changes_nothing(accounts, lamspringe, changes, field, message):

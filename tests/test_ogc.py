@@ -156,6 +156,29 @@ def test_a_wrong_parameter_is_a_400_that_names_it(api_app, query, message):
     assert message in response.get_json()["description"]
 
 
+RIGHT_TO_LEFT = "%E2%80%AE"  # U+202E: what follows it reads backwards
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    (f"hf={RIGHT_TO_LEFT}kochen", "Unbekanntes Handlungsfeld „kochen“"),
+    (f"arl={RIGHT_TO_LEFT}mond", "Unbekannter Amtsbezirk „mond“"),
+    (f"kreis={RIGHT_TO_LEFT}99999", "Unbekannter Kreis „99999“"),
+    (f"limit={RIGHT_TO_LEFT}0", "nicht „0“"),
+    (f"bbox={RIGHT_TO_LEFT}1,2,3", "nicht „1,2,3“"),
+    (f"datetime={RIGHT_TO_LEFT}gestern", "nicht „gestern“"),
+    (f"f={RIGHT_TO_LEFT}xml", "nicht „xml“"),
+])
+def test_a_wrong_parameter_is_named_without_the_characters_that_turn_text_around(api_app, query, message):
+    response = api_app.test_client().get(f"/ogc/collections/projekte/items?{query}")
+    assert response.status_code == 400 and message in response.get_json()["description"]
+
+
+def test_an_unknown_collection_is_named_without_the_characters_that_turn_text_around(api_app):
+    response = api_app.test_client().get(f"/ogc/collections/{RIGHT_TO_LEFT}wetter/items")
+    assert response.status_code == 404
+    assert "Den Datensatz „wetter“ gibt es nicht" in response.get_json()["description"]
+
+
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_hostile_parameters_come_back_as_text(api_app, payload):
     client = api_app.test_client()

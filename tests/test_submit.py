@@ -84,7 +84,7 @@ def test_coordinates_that_are_not_numbers_get_a_message(app):
     client = app.test_client()
     response = confirm(client, start(client), lat="zweiundfünfzig")
     assert response.status_code == 400
-    assert "keine Zahlen" in html(response).select_one("#lat-fehler").get_text()
+    assert "„zweiundfünfzig“ ist keine Zahl." in html(response).select_one("#lat-fehler").get_text()
 
 
 def test_an_ambiguous_place_is_chosen_from_a_list(app):
@@ -224,7 +224,8 @@ def test_too_many_submissions_from_one_client_are_refused_and_the_input_stays(ap
 @pytest.mark.parametrize(("query", "status", "text"), [
     ("lat=52,03&lon=9,97", 200, "Landkreis Hildesheim"),
     ("lat=53.5511&lon=9.9937", 200, "Hamburg"),
-    ("lat=abc&lon=9", 400, "keine Zahlen"),
+    ("lat=abc&lon=9", 400, "„abc“ ist keine Zahl."),
+    ("lat=52.1&lon=abc", 400, "Die Koordinaten sind ungültig: „abc“ ist keine Zahl."),
     ("lat=95&lon=9", 400, "außerhalb des gültigen Bereichs"),
     ("", 400, "keine Zahlen"),
 ])

@@ -13,6 +13,7 @@ from atlas.i18n import _, current_language
 from atlas.mapdata import project_data, script_json
 from atlas.near import circle, parse_near_query, within_radius
 from atlas.present import local_now, project_view
+from atlas.text import clean_text
 from atlas.web import current_pages, current_services
 from atlas.web.assets import page_map
 from atlas.web.headers import frameable
@@ -34,7 +35,7 @@ def embedded():
     kreis = request.args.get("kreis") or None
     if kreis is not None and kreis not in services.regions.by_rs:
         raise BadRequest(_("Unbekannter Kreis „%(value)s“: erwartet wird ein Regionalschlüssel wie 03254.",
-                           value=kreis[:40]))
+                           value=clean_text(kreis)[:40]))
     now = local_now()
     near = None
     if request.args.get("ort"):

@@ -12,7 +12,7 @@ from atlas.access import may_change_office, may_read_office
 from atlas.districts import ARLS
 from atlas.i18n import _, lazy
 from atlas.store import REFERENCE, StaleWrite
-from atlas.text import whole_number
+from atlas.text import clean_text, whole_number
 from atlas.web import current_store
 from atlas.web.forms import ActionForm
 from atlas.web.office import ACTION_LABELS, STATUS_LABELS, bp
@@ -34,7 +34,7 @@ def duplicate_finder():
     wanted = request.args.get("amt") or None
     if wanted is not None:
         if wanted not in districts:
-            abort(400, _("Unbekannter oder fremder Amtsbezirk „%(value)s“.", value=wanted[:40]))
+            abort(400, _("Unbekannter oder fremder Amtsbezirk „%(value)s“.", value=clean_text(wanted)[:40]))
         districts = [wanted]
     store = current_store()
     distinct = store.distinct()

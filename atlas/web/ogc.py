@@ -14,7 +14,7 @@ from atlas.i18n import _
 from atlas.links import absolute_url, project_links
 from atlas.openapi import openapi_document
 from atlas.store import ProjectQuery
-from atlas.text import whole_number
+from atlas.text import clean_text, whole_number
 from atlas.web import current_pages, current_services, current_store
 from atlas.web.limits import api_limit, limiter
 from atlas.web.prepared import prepare, respond
@@ -217,7 +217,7 @@ def _boundary_features(collection_id: str, bbox) -> list[dict]:
 def _known(collection_id: str) -> None:
     if collection_id not in ogc.COLLECTIONS:
         raise NotFound(_("Den Datensatz „%(value)s“ gibt es nicht. Es gibt: %(allowed)s.",
-                         value=collection_id[:40], allowed=", ".join(ogc.COLLECTIONS)))
+                         value=clean_text(collection_id)[:40], allowed=", ".join(ogc.COLLECTIONS)))
 
 
 def _asked_format() -> str:
@@ -232,7 +232,7 @@ def _asked_format() -> str:
 def _wants_html() -> bool:
     asked = _asked_format()
     if not asked:
-        raise BadRequest(_("„f“ ist json oder html, nicht „%(value)s“.", value=request.args["f"][:20]))
+        raise BadRequest(_("„f“ ist json oder html, nicht „%(value)s“.", value=clean_text(request.args["f"])[:20]))
     return asked == "html"
 
 
