@@ -65,6 +65,15 @@ def test_an_embedded_map_around_a_place_lists_how_far_each_project_is(embed_app)
     assert html(client.get("/einbetten?kreis=03254")).select(".entfernung") == []  # a Kreis has no centre
 
 
+def test_the_filter_form_keeps_the_language_of_the_page_however_it_was_chosen(embed_app):
+    client = embed_app.test_client()
+    client.get("/einbetten", headers={"Accept-Language": "de"})  # by the browser's language: kept for its readers
+    asked = html(client.get("/einbetten?lang=de", headers={"Accept-Language": "en"}))
+    assert asked.select_one("#filter input[name=lang]")["value"] == "de"
+    by_browser = html(client.get("/einbetten", headers={"Accept-Language": "ar"}))
+    assert by_browser.select_one("#filter input[name=lang]")["value"] == "ar"
+
+
 def test_an_unknown_kreis_is_named_without_the_characters_that_turn_text_around(embed_app):
     response = embed_app.test_client().get("/einbetten?kreis=%E2%80%AE99999")
     assert response.status_code == 400 and "Unbekannter Kreis „99999“" in html(response).get_text()

@@ -46,8 +46,9 @@ def embedded():
            current_language())
     fixed = [(name, value) for name, value in (("arl", arl), ("kreis", kreis), ("ort", near and near.ort),
                                                ("umkreis", near and str(near.radius_km))) if value]
-    if request.args.get("lang"):
-        fixed.append(("lang", current_language()))  # the form keeps the language asked, as a valid code
+    # The form keeps the page's language (a frame sets no cookie), however it was chosen: the page is kept by its
+    # language alone, and the same for whoever asks for it
+    fixed.append(("lang", current_language()))
     published = services.public.current()
     scope = None if near else arl or (services.regions.by_rs[kreis].arl if kreis else None)
     return respond(current_pages().get(
