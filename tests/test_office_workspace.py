@@ -144,8 +144,8 @@ def test_search_sort_filters_and_pages_live_in_the_url(office):
     by_number = html(client.get("/amt/warteschlange?q=GS-000056"))
     assert [a.get_text() for a in by_number.select("#warteschlange tbody a")] == ["Nähcafé"]
     assert client.get("/amt/warteschlange?herkunft=quelle").status_code == 200
-    for wrong in ("sortierung=x", "seite=0", "seite=abc", "status=nix", "herkunft=%3Cb%3E", "kreis=03101",
-                  "hf=nix"):
+    for wrong in ("sortierung=x", "seite=0", "seite=abc", "seite=%C2%B2", "status=nix", "herkunft=%3Cb%3E",
+                  "kreis=03101", "hf=nix"):
         assert client.get(f"/amt/warteschlange?{wrong}").status_code == 400, wrong
     for payload in [p for p in PAYLOADS if "<" in p][:6]:
         answer = client.get("/amt/warteschlange", query_string={"q": payload})
@@ -418,6 +418,7 @@ def test_the_activity_log_is_per_office_filterable_and_exportable(office):
     assert html(client.get("/amt/aktivitaet?was=rejected")).select_one("#aktivitaet tbody td").get_text() \
         == "Keine Einträge."
     assert client.get("/amt/aktivitaet?von=gestern").status_code == 400
+    assert client.get("/amt/aktivitaet?seite=%C2%B2").status_code == 400  # „²“: a digit, but not a number
     exported = client.get("/amt/aktivitaet.csv?wer=leine").get_data().decode("utf-8")
     rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:3] == ["Zeit", "Wer", "Was"] and rows[1][1:3] == [OFFICE, "Veröffentlicht"]
