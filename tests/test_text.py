@@ -6,7 +6,7 @@ import pytest
 from helpers import create_account, form_values, html, login
 
 from atlas.projects import validate_project
-from atlas.text import clean_text
+from atlas.text import clean_text, whole_number
 
 # What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
 pytestmark = pytest.mark.once
@@ -26,6 +26,16 @@ pytestmark = pytest.mark.once
 ])
 def test_one_line_fields(typed, stored):
     assert clean_text(typed) == stored
+
+
+@pytest.mark.parametrize(("sent", "number"), [
+    ("42", 42), ("007", 7), ("999999999", 999999999),
+    ("1234567890", None),  # more digits than a number of the atlas has
+    ("²", None), ("١٢", None), ("４２", None),  # digits to str.isdigit(), but not 0–9
+    ("-1", None), ("+1", None), (" 1", None), ("1.0", None), ("", None), (None, None),
+])
+def test_a_number_in_a_url_or_form_is_written_with_the_digits_0_to_9(sent, number):
+    assert whole_number(sent) == number
 
 
 def test_a_description_keeps_its_lines():
