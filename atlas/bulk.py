@@ -1,10 +1,12 @@
 """Bulk actions of an office on rows of its queue: approve, reject with a reason, archive.
 
 Each row is checked as a single action is: the account may decide on it (its district), the project is still at
-the version the office saw (a stale row is skipped and named; nothing else is undone), and the action fits its
-status. Each project gets one history entry. Rows of one submitter are decided in one transaction with one mail
-that names all of them, in the submitter's language (a reason from a template in its translation, where it has
-one). More actions join BULK_ACTIONS (issue 24's „zuweisen“ needs the holds it brings).
+the version the office saw (a stale row is skipped and named; nothing else is undone), and the action fits it
+(`refusal`: its status, and no decision on a record merged into another – the one rule of the single decisions
+and of the buttons the office's project page offers, atlas.web.office). Each project gets one history entry. Rows
+of one submitter are decided in one transaction with one mail that names all of them, in the submitter's language
+(a reason from a template in its translation, where it has one). More actions join BULK_ACTIONS (issue 24's
+„zuweisen“ needs the holds it brings).
 """
 
 from __future__ import annotations
@@ -38,6 +40,22 @@ BULK_ACTIONS: dict[str, BulkAction] = {
     "uebernehmen": BulkAction(N_("Übernehmen (mir zuweisen)"), None, lambda row: True),
 }
 TAKE = "uebernehmen"
+MERGED, UNFIT = "merged", "unfit"  # why an action does not fit a project (refusal)
+
+
+def refusal(action: str, row: dict, kept_id: int | None) -> str | None:
+    """Why `action` does not fit the project as it is, or None: MERGED for a record merged into `kept_id` (its merge
+    decided its status: a decision would bring back a duplicate), UNFIT where the action's status rule says no."""
+    chosen = BULK_ACTIONS[action]
+    if kept_id is not None and chosen.status is not None:
+        return MERGED
+    return None if chosen.applies(row) else UNFIT
+
+
+def fitting(row: dict, kept_id: int | None) -> list[str]:
+    """The decisions (actions that give a status) that fit the project as it is: what its page offers."""
+    return [action for action, chosen in BULK_ACTIONS.items()
+            if chosen.status is not None and refusal(action, row, kept_id) is None]
 
 
 @dataclass
@@ -46,6 +64,7 @@ class BulkResult:
     stale: list[dict] = field(default_factory=list)  # changed since the office looked: skipped (as they are now)
     forbidden: list[dict] = field(default_factory=list)  # another district's
     unfit: list[dict] = field(default_factory=list)  # the action does not fit their status (already published …)
+    merged: list[tuple[dict, int]] = field(default_factory=list)  # (record, the project it was merged into): skipped
     missing: list[int] = field(default_factory=list)
     held: list[tuple[dict, str]] = field(default_factory=list)  # (project, the colleague who holds it): skipped
 
@@ -62,15 +81,19 @@ def apply(store: Store, action: str, items: list[tuple[int, int]], actor: str, m
     if len(items) > MAX_ROWS:
         raise ValueError(f"at most {MAX_ROWS} rows at once, got {len(items)}")
     result = BulkResult()
+    kept = store.kept_ids([project_id for project_id, _version in items])  # a merge after this is a newer version
     for group in _by_submitter(store, dict(items)):
         with store.change_many(group) as (units, stale, missing):
             result.stale += [store_row for store_row in (_now(store, s.project_id) for s in stale) if store_row]
             result.missing += missing
             decided = []
             for unit in units:
+                why = refusal(action, unit.row, kept.get(unit.row["id"]))
                 if not may(unit.row["arl"]):
                     result.forbidden.append(unit.row)
-                elif not chosen.applies(unit.row):
+                elif why == MERGED:
+                    result.merged.append((unit.row, kept[unit.row["id"]]))
+                elif why == UNFIT:
                     result.unfit.append(unit.row)
                 else:
                     old = dict(unit.row)

@@ -230,6 +230,31 @@ def test_a_record_merged_already_cannot_be_merged_again(team):
     assert team.store.get(team.source)["status"] == "published"
 
 
+def test_a_record_merged_away_cannot_be_approved_again_alone_or_in_bulk(team):
+    anna = team.client(ANNA)
+    data, _page = merge_page(anna, team.submission, team.source)
+    assert anna.post(f"/amt/projekt/{team.submission}/zusammenfuehren", data=data).status_code == 302
+    page = html(anna.get(f"/amt/projekt/{team.submission}"))
+    assert page.select_one("#status").get_text() == "Archiviert"
+    assert page.select_one("form#freigeben") is None, "the page offers no decision on a record merged away"
+
+    seen = team.store.get(team.submission)["row_version"]
+    token = csrf_token(anna.get("/amt/warteschlange"))
+    alone = anna.post(f"/amt/projekt/{team.submission}/freigeben", data={"csrf_token": token, "version": seen})
+    assert alone.status_code == 409
+    assert (f"Nicht entschieden: Dieser Eintrag ist zusammengeführt in GS-{team.source:06d}."
+            in html(alone).select_one("[role=status]").get_text())
+    in_bulk = anna.post("/amt/warteschlange/aktion", data={"csrf_token": token, "aktion": "freigeben",
+                                                            "zeile": f"{team.submission}:{seen}"})
+    told = [p.get_text() for p in html(anna.get(in_bulk.headers["Location"])).select("[role=status]")]
+    assert (f"Übersprungen, weil es zusammengeführt ist in GS-{team.source:06d}: GS-{team.submission:06d} "
+            "„Sprachcafe Lamspringe“.") in told
+    assert team.store.get(team.submission)["status"] == "archived"
+    listed = team.app.test_client().get("/daten/projekte.geojson").get_json()["features"]
+    assert [f["properties"]["name"] for f in listed].count("Sprachcafé Lamspringe") == 1, "no duplicate on the map"
+    assert "Sprachcafe Lamspringe" not in [f["properties"]["name"] for f in listed]
+
+
 @pytest.mark.parametrize("other", ["", PAYLOADS[1], "GS-0", "9" * 12, "GS-0099999", "ab12", "\u202e12"])
 def test_a_wrong_number_to_merge_with_is_named_not_an_error(team, other):
     anna = team.client(ANNA)

@@ -84,6 +84,16 @@ class Merging:
         with self.read() as db:
             return db.execute(query).scalar()
 
+    def kept_ids(self, ids: list[int]) -> dict[int, int]:
+        """The project each of these records was merged into, by merged id (a record not merged is not named)."""
+        found: dict[int, int] = {}
+        with self.read() as db:
+            for first in range(0, len(ids), ID_BATCH):
+                query = select(replaced.c.project_id, replaced.c.kept_id).where(
+                    replaced.c.project_id.in_(ids[first:first + ID_BATCH]))
+                found.update({row.project_id: row.kept_id for row in db.execute(query)})
+        return found
+
     def replacements(self) -> list[dict]:
         """For the open data: each merged record that was ever published and the published project that replaces
         it (merged id, kept id, since when), by merged id."""

@@ -7,7 +7,7 @@ import pandas as pd
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from atlas import claims, freshness, labels, notices, submitters
+from atlas import bulk, claims, freshness, labels, notices, submitters
 from atlas.districts import ARLS
 from atlas.downloads import office_csv
 from atlas.i18n import _, lazy
@@ -54,10 +54,13 @@ def project(project_id: int):
 @bp.post("/projekt/<id:project_id>/freigeben")
 @login_required
 def approve(project_id: int):
-    get_project_for_office_or_403(project_id)
+    row = get_project_for_office_or_403(project_id)
     form = ApproveForm()
     if not form.validate_on_submit():
         abort(400)
+    refused = _refused(row, "freigeben", required_version(form))
+    if refused:
+        return refused
     try:
         current_store().set_status(project_id, PUBLISHED, actor=current_user.email,
                                    expected_version=required_version(form))
@@ -231,10 +234,12 @@ def render_project(row: dict, status: int = 200, **team):
 
 
 def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = None, **team) -> str:
-    """The project with its history; both decision forms carry the version shown, so a stale decision is refused.
-    Who holds it, its notes and its likely duplicates: atlas.web.team_view."""
+    """The project with its history; the decision forms carry the version shown, so a stale decision is refused, and
+    only the decisions that fit it are offered (atlas.bulk.fitting). Who holds it, its notes and its likely
+    duplicates: atlas.web.team_view."""
     reject.version.data = str(row["row_version"])
     waiting = submitters.waiting_proposal(current_store(), row["id"])
+    team_part = project_team(row, **team)
     view = {"lat": round(row["lat"], 5), "lon": round(row["lon"], 5), "zoom": 14}
     return render_template("office/project.html", map=page_map("projekt"),
                            data=project_data(pd.DataFrame([row]), view=view), project=project_view(row),
@@ -246,7 +251,26 @@ def _project_page(row: dict, reject: RejectForm, meanwhile: list[dict] | None = 
                            unconfirmed=freshness.is_unconfirmed(row, _freshness_days()),
                            claims=claims.waiting(current_store(), row["id"]),
                            quelle_stand=stand_text(row["quelle_stand"]), reference=notices.reference(row["id"]),
-                           **project_extras(row), **project_team(row, **team))
+                           decisions=bulk.fitting(row, team_part["kept_by"]), **project_extras(row), **team_part)
+
+
+def _refused(row: dict, action: str, version: int):
+    """The project page saying why `action` (of atlas.bulk.BULK_ACTIONS) does not fit the project the office saw –
+    the rule of the bulk actions – with 409, or None where it fits. Of a project changed since, the store tells
+    (StaleWrite)."""
+    if version != row["row_version"]:
+        return None
+    kept_id = current_store().replaced_by(row["id"])
+    why = bulk.refusal(action, row, kept_id)
+    if why is None:
+        return None
+    if why == bulk.MERGED:
+        flash(_("Nicht entschieden: Dieser Eintrag ist zusammengeführt in %(reference)s. Bitte entscheiden Sie dort "
+                "über das Projekt.", reference=notices.reference(kept_id)))
+    else:
+        flash(_("Nicht entschieden, weil der Status nicht passt: Das Projekt ist „%(status)s“.",
+                status=STATUS_LABELS[row["status"]]))
+    return _project_page(row, RejectForm()), 409
 
 
 def _changed_meanwhile(stale: StaleWrite):

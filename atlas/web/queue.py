@@ -187,6 +187,9 @@ def _tell(action: str, result: bulk.BulkResult) -> None:
     for row in result.unfit:
         flash(_("Übersprungen, weil der Status nicht passt: %(reference)s „%(name)s“ (%(status)s).",
                 reference=notices.reference(row["id"]), name=row["name"], status=_(TABS[row["status"]].label)))
+    for row, kept_id in result.merged:
+        flash(_("Übersprungen, weil es zusammengeführt ist in %(kept)s: %(reference)s „%(name)s“.",
+                kept=notices.reference(kept_id), reference=notices.reference(row["id"]), name=row["name"]))
     for row in result.forbidden:
         flash(_("Übersprungen, weil es nicht zu Ihrem Amtsbezirk gehört: %(reference)s.",
                 reference=notices.reference(row["id"])))
