@@ -106,6 +106,35 @@ def test_rejecting_needs_a_reason_and_records_it(accounts, lamspringe):
     assert accounts.extensions["atlas"].store.get(lamspringe)["reject_reason"] == "Doppelt"
 
 
+@pytest.mark.parametrize(("status", "action", "shown"), [
+    ("published", "freigeben", "Veröffentlicht"),  # again: it would renew its confirmation
+    ("pending", "archivieren", "Eingereicht"),  # nothing to take off the map
+    ("archived", "ablehnen", "Archiviert"),  # it would come back as „abgelehnt“
+])
+def test_a_decision_that_does_not_fit_the_status_is_refused_as_the_queue_refuses_it(accounts, lamspringe, status,
+                                                                                     action, shown):
+    store = accounts.extensions["atlas"].store
+    if status != "pending":
+        store.set_status(lamspringe, status, actor="test")
+    before = store.get(lamspringe)
+    client = accounts.test_client()
+    login(client, "leine-weser@arl.example")
+    page = html(client.get(f"/amt/projekt/{lamspringe}"))
+    assert page.select_one(f"form#{action}") is None, "the page does not offer it"
+    seen = {"csrf_token": csrf_token(client.get("/amt/warteschlange")), "version": before["row_version"]}
+    answer = client.post(f"/amt/projekt/{lamspringe}/{action}", data=dict(seen, reason="Doppelt"))
+    assert answer.status_code == 409
+    assert (html(answer).select_one("[role=status]").get_text()
+            == f"Nicht entschieden, weil der Status nicht passt: Das Projekt ist „{shown}“.")
+    in_bulk = client.post("/amt/warteschlange/aktion", data=dict(seen, aktion=action, begruendung="Doppelt",
+                                                                  zeile=f"{lamspringe}:{before['row_version']}"))
+    told = html(client.get(in_bulk.headers["Location"])).get_text()
+    assert "Übersprungen, weil der Status nicht passt" in told, "the same rule"
+    after = store.get(lamspringe)
+    assert (after["status"], after["confirmed_at"], after["row_version"]) == (
+        status, before["confirmed_at"], before["row_version"])
+
+
 def test_a_failed_login_says_so_without_telling_which_part_was_wrong(accounts):
     client = accounts.test_client()
     for email in ("leine-weser@arl.example", "niemand@arl.example"):

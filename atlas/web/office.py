@@ -80,6 +80,9 @@ def reject(project_id: int):
         form.reason.data = template.body  # the office's template; its submitter reads its translation
     if not form.validate_on_submit():
         return _project_page(row, form), 400
+    refused = _refused(row, "ablehnen", required_version(form))
+    if refused:
+        return refused
     try:
         reason = clean_text(form.reason.data, multiline=True)
         told = template.text_in(row["language"]) if template and reason == clean_text(template.body, True) else None
@@ -95,10 +98,13 @@ def reject(project_id: int):
 @login_required
 def archive(project_id: int):
     """Take a project off the map (it ended, or nobody confirms it any more); it stays in the history."""
-    get_project_for_office_or_403(project_id)
+    row = get_project_for_office_or_403(project_id)
     form = ApproveForm()
     if not form.validate_on_submit():
         abort(400)
+    refused = _refused(row, "archivieren", required_version(form))
+    if refused:
+        return refused
     try:
         current_store().set_status(project_id, ARCHIVED, "Vom Amt archiviert.", actor=current_user.email,
                             expected_version=required_version(form))
