@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from atlas import outbox, texts, tokens
 from atlas.claims import WAITING as CLAIM_WAITING
@@ -65,15 +65,16 @@ def validate(email: str, radius: str, frequency: str) -> dict[str, str]:
 
 def subscribe(store: Store, request: Request) -> tuple[int, bool]:
     """Keep the subscription unconfirmed and queue the mail with its confirmation link; (its id, whether a mail
-    goes out). An address gets at most one confirmation mail a day: a second sign-up that day replaces the waiting
-    one, and the link already sent confirms it – nobody can flood an inbox through the form."""
+    goes out). An address gets at most one confirmation mail a day, however its letters are written (Victim@,
+    VICTIM@ reach one inbox): a second sign-up that day replaces the waiting one, and the link already sent confirms
+    it – nobody can flood an inbox through the form."""
     now = datetime.now(UTC)
     values = dict(email=request.email, place=request.place.name[:100], lat=request.place.lat, lon=request.place.lon,
                   radius_km=request.radius_km, hf_mask=mask(request.handlungsfelder), frequency=request.frequency,
                   language=request.language)
     with store.write() as db:
         waiting = db.execute(select(subscriptions.c.id).where(
-            subscriptions.c.email == request.email, subscriptions.c.confirmed_at.is_(None),
+            func.lower(subscriptions.c.email) == request.email.lower(), subscriptions.c.confirmed_at.is_(None),
             subscriptions.c.created_at > now - ONE_CONFIRMATION_PER)).scalar()
         if waiting is not None:
             db.execute(update(subscriptions).where(subscriptions.c.id == waiting).values(**values))

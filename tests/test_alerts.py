@@ -257,3 +257,14 @@ def test_an_address_gets_at_most_one_confirmation_mail_a_day(mail_app, smtp):
     with mail_app.extensions["atlas"].store.read() as db:
         radius = db.execute(select(subscriptions.c.radius_km)).scalar_one()
     assert radius == 5  # the link confirms what was asked last
+
+
+def test_an_address_written_with_other_capitals_gets_no_second_confirmation_mail_that_day(mail_app, smtp):
+    first = subscribe(mail_app, email="victim@example.org")
+    assert first.status_code == 302 and "schon" not in first.headers["Location"]
+    for address in ("Victim@example.org", "vIctim@example.org", "VICTIM@EXAMPLE.ORG"):
+        again = subscribe(mail_app, email=address)
+        assert again.status_code == 302 and again.headers["Location"].endswith("?schon=1"), address
+    deliver(mail_app)
+    assert len(smtp.messages) == 1, "one inbox, one confirmation mail"
+    assert count(mail_app, subscriptions) == 1
