@@ -14,9 +14,13 @@ from helpers import (
     form_values,
     html,
     login,
+    make_app,
     signed_in,
     submit,
 )
+from sqlalchemy import func, select
+
+from atlas.schema import outbox
 
 
 @pytest.fixture
@@ -92,6 +96,25 @@ def test_a_proposal_with_errors_names_them_and_keeps_what_was_typed(mail_app):
     summary = page.select_one(".error-summary").get_text()
     assert "PLZ hat fünf Ziffern" in summary and "höchstens 150 Zeichen" in summary
     assert page.select_one("input[name=plz]")["value"] == "3016"
+
+
+def test_too_many_proposals_from_one_client_are_refused_with_what_was_typed_and_mail_the_office_no_more(tmp_path):
+    app = make_app(tmp_path, SUBMIT_RATE_LIMIT="2 per minute")
+    create_account(app, OFFICE, "--arl=leine-weser")
+    _, token = submit(app)
+    client = app.test_client()
+    for number in range(2):
+        form = form_values(html(client.get(f"/mein-projekt/{token}/aendern")), "vorschlagen")
+        assert client.post(f"/mein-projekt/{token}/aendern", data=dict(form, description=f"Neu {number}")
+                           ).status_code == 302
+    refused = client.post(f"/mein-projekt/{token}/aendern", data=dict(form, description="Noch einmal neu"))
+    assert refused.status_code == 429
+    page = html(refused)
+    assert "sehr viele Änderungsvorschläge" in page.select_one(".error-summary").get_text()
+    assert page.select_one("textarea[name=description]").get_text().strip() == "Noch einmal neu"
+    with app.extensions["atlas"].store.read() as db:
+        told = db.execute(select(func.count()).where(outbox.c.kind == "office_proposal")).scalar_one()
+    assert told == 2, "the office hears of two proposals, not of a flood"
 
 
 def test_withdrawing_takes_it_off_the_map_and_deletes_the_address(mail_app, signed_office):

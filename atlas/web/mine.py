@@ -25,6 +25,7 @@ from atlas.web.forms import (
     version_of,
 )
 from atlas.web.headers import no_store
+from atlas.web.limits import limiter, submit_limit
 from atlas.web.office import STATUS_LABELS
 
 bp = Blueprint("mine", __name__)
@@ -48,6 +49,7 @@ def _status_page(row: dict, token: str, withdraw: WithdrawForm):
 
 
 @bp.route("/mein-projekt/<token>/aendern", methods=["GET", "POST"])
+@limiter.limit(submit_limit, methods=["POST"])  # each proposal mails the district's office accounts
 def edit(token: str):
     row = _project_or_404(token)
     if row["status"] == ARCHIVED:
@@ -73,8 +75,20 @@ def edit(token: str):
             return redirect(url_for("mine.status", token=token))
     elif form.errors:
         errors = {"form": EXPIRED}
-    return render_template("mine/edit.html", form=form, errors=errors, project=row, token=token,
-                           limits=LIMITS), 400 if errors else 200
+    return _edit_page(row, token, form, errors), 400 if errors else 200
+
+
+@bp.errorhandler(429)
+def too_many(_error):
+    """Too many proposals from one client: say so, and keep what was typed."""
+    token = request.view_args["token"]
+    message = _("Von Ihrem Anschluss kamen in kurzer Zeit sehr viele Änderungsvorschläge. Bitte warten Sie eine "
+                "Weile und senden Sie das Formular dann noch einmal – Ihre Eingaben sind erhalten.")
+    return _edit_page(_project_or_404(token), token, ProposalForm(), {"form": message}), 429
+
+
+def _edit_page(row: dict, token: str, form: ProposalForm, errors: dict[str, str]) -> str:
+    return render_template("mine/edit.html", form=form, errors=errors, project=row, token=token, limits=LIMITS)
 
 
 @bp.post("/mein-projekt/<token>/zurueckziehen")
