@@ -96,6 +96,30 @@ def test_a_hand_over_mails_the_colleague_and_fills_their_list(team, smtp):
     assert f"{ANNA} · Übergeben an: {BEN}" in history
 
 
+def test_a_deactivated_colleague_is_offered_for_nothing_mailed_nothing_and_holds_nothing(team):
+    anna, land = team.client(ANNA), team.client(LAND)
+    hold_post(team.client(BEN), team.fahrrad, aktion="nehmen")
+    token = csrf_token(land.get("/amt/konten"))
+    land.post(f"/amt/konten/{team.ben}", data={"csrf_token": token, "aktion": "deaktivieren"})
+
+    page = html(anna.get(f"/amt/projekt/{team.submission}"))
+    assert [o.get_text() for o in page.select("#uebergeben-an option")] == [LAND], "no hand-over to Ben"
+    assert [b.parent.get_text(strip=True) for b in page.select("input[name=erwaehnen]")] == [LAND]
+    forged = hold_post(anna, team.submission, aktion="uebergeben", an=str(team.ben))
+    assert forged.status_code == 400 and team.store.hold_of(team.submission) is None
+    note = anna.post(f"/amt/projekt/{team.submission}/notiz", data={
+        "csrf_token": csrf_token(anna.get("/amt/")), "text": "Bitte ansehen, @ben", "erwaehnen": str(team.ben)})
+    flashes = [p.get_text() for p in html(anna.get(note.headers["Location"])).select(".notice[role=status]")]
+    assert "Die Notiz ist gespeichert." in flashes
+    assert "Nicht zugeordnet (kein oder mehr als ein Konto dieses Amtes): @ben." in flashes
+    with team.store.read() as db:
+        mailed = db.execute(select(outbox.c.kind).where(outbox.c.recipient == BEN)).scalars().all()
+    assert "note_mention" not in mailed and "hold_given" not in mailed
+    assert team.store.hold_of(team.fahrrad) is None, "what Ben held is free for the office again"
+    assert html(anna.get(f"/amt/projekt/{team.fahrrad}")).select_one("#uebernommen").get_text() == (
+        "Noch hat niemand das übernommen.")
+
+
 def test_releasing_leaves_it_to_nobody(team):
     anna = team.client(ANNA)
     hold_post(anna, team.submission, aktion="nehmen")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, exists, func, insert, or_, select
+from sqlalchemy import and_, delete, exists, func, insert, or_, select
 
 from atlas import notices, outbox
 from atlas.database import as_utc
@@ -45,7 +45,7 @@ class HoldChanged(Exception):
 
 
 class NotAColleague(ValueError):
-    """The account does not exist or does not work in the project's district."""
+    """The account does not exist, is deactivated or does not work in the project's district."""
 
 
 class Holds:
@@ -95,10 +95,9 @@ class Holds:
                     for row in db.execute(query)]
 
     def colleagues(self, arl: str) -> list[dict]:
-        """The accounts that work in a district (its office and the admins): a hold goes to one of them, a note
-        may mention them."""
-        query = (select(users.c.id, users.c.email).where(or_(users.c.arl == arl, users.c.is_admin.is_(True)))
-                 .order_by(users.c.email))
+        """The active accounts that work in a district (its office and the admins): a hold goes to one of them, a
+        note may mention them."""
+        query = select(users.c.id, users.c.email).where(_works_in(arl)).order_by(users.c.email)
         with self.read() as db:
             return [dict(row) for row in db.execute(query).mappings()]
 
@@ -147,11 +146,17 @@ def held_by(user_id: int | None, cutoff: datetime):
                           holds.c.taken_at > cutoff).correlate(projects)
 
 
+def _works_in(arl):
+    """A condition on accounts: active, and of the district's office (`arl`, a slug or projects.c.arl) or an admin.
+    A deactivated account is offered for nothing, mentioned nowhere, mailed nothing, and holds nothing."""
+    return and_(users.c.active.is_(True), or_(users.c.arl == arl, users.c.is_admin.is_(True)))
+
+
 def _live(cutoff: datetime):
     """Holds not lapsed, of accounts that (still) work in the project's district, with the holder's address."""
     return (select(holds.c.project_id, holds.c.user_id, holds.c.taken_at, holds.c.given_by, users.c.email)
             .join(users, users.c.id == holds.c.user_id).join(projects, projects.c.id == holds.c.project_id)
-            .where(holds.c.taken_at > cutoff, or_(users.c.arl == projects.c.arl, users.c.is_admin.is_(True))))
+            .where(holds.c.taken_at > cutoff, _works_in(projects.c.arl)))
 
 
 def _current(db, project_id: int, cutoff: datetime) -> Hold | None:
@@ -160,8 +165,7 @@ def _current(db, project_id: int, cutoff: datetime) -> Hold | None:
 
 
 def _colleague(db, user_id: int, arl: str) -> str:
-    email = db.execute(select(users.c.email).where(users.c.id == user_id, or_(
-        users.c.arl == arl, users.c.is_admin.is_(True)))).scalar()
+    email = db.execute(select(users.c.email).where(users.c.id == user_id, _works_in(arl))).scalar()
     if email is None:
         raise NotAColleague(f"account {user_id} does not work in district {arl!r}")
     return email
