@@ -24,6 +24,10 @@ LABELS = {
 }
 CHOICES = {"kosten": facts.KOSTEN, "wann": facts.WANN, "barrierefrei": facts.BARRIEREFREI}
 URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\]")
+GERMAN_FIRST = {  # a translation typed while its German text is empty (atlas.texts.without_german)
+    "description": N_("Bitte geben Sie die Beschreibung auch auf Deutsch an: Die Übersetzungen gehören zu ihr."),
+    "summary": N_("Bitte geben Sie die Kurzbeschreibung auch auf Deutsch an: Die Übersetzungen gehören zu ihr."),
+}
 
 
 @dataclass
@@ -88,20 +92,20 @@ def validate_project(raw: dict) -> tuple[ProjectInput | None, dict[str, str]]:
         errors["handlungsfelder"] = _("Handlungsfelder: %(error)s.", error=error)
         slugs = []
     values.update(_facts(raw, errors))
-    values["translations"] = _translations(raw, values["summary"], errors)
+    values["translations"] = _translations(raw, values, errors)
     if errors:
         return None, errors
     return ProjectInput(handlungsfelder=slugs, approximate=bool(raw.get("approximate")), **values), {}
 
 
-def _translations(raw: dict, summary: str, errors: dict[str, str]) -> dict | None:
-    """The description and summary in other languages, if the form offered them (all optional)."""
+def _translations(raw: dict, german: dict, errors: dict[str, str]) -> dict | None:
+    """The description and summary in other languages, if the form offered them (all optional); one typed where
+    the German text is empty is named at the German field."""
     if _translation_fields().isdisjoint(raw):
         return None
     found = texts.validate(raw, errors)
-    if not summary and any(fields.get("summary") for fields in found.values()):
-        errors["summary"] = _("Bitte geben Sie die Kurzbeschreibung auch auf Deutsch an: Die Übersetzungen gehören "
-                              "zu ihr.")
+    for name in texts.without_german(german, found):
+        errors.setdefault(name, _(GERMAN_FIRST[name]))
     return found
 
 

@@ -101,6 +101,13 @@ def validate(raw, errors: dict[str, str]) -> dict[str, dict[str, str]]:
     return found
 
 
+def without_german(german: dict, translations: dict[str, dict[str, str]]) -> list[str]:
+    """The fields translated ({language: {field: text}}) whose German text (`german`, a row or the values of a form)
+    is empty: a translation belongs to the German text it translates, so the store keeps none without one."""
+    return [field for field in FIELDS
+            if not german.get(field) and any(fields.get(field) for fields in translations.values())]
+
+
 def as_keys(translations: dict[str, dict[str, str]]) -> dict[str, str]:
     """{language: {field: text}} → {"description:ar": text}."""
     return {key(field, language): text for language, fields in translations.items() for field, text in fields.items()}

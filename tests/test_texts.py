@@ -129,6 +129,36 @@ def test_the_submission_form_takes_translations_and_names_what_is_too_long(app):
     assert answered.select_one("input[name=summary_ar]")["value"] == "الخياطة معا"
 
 
+def test_a_translation_without_its_german_text_is_named_at_the_german_field_and_kept(app):
+    client = app.test_client()
+    values = form_values(html(client.get("/einreichen")), "einreichen")
+    values.update(name="Nähcafé", ort="Hildesheim", handlungsfelder="sprache", consent="y", description="",
+                  description_ar=ARABIC_DESCRIPTION)
+    answer = client.post("/einreichen", data=values)
+    assert answer.status_code == 400, "not silently dropped"
+    answered = html(answer)
+    assert answered.select_one("#description-fehler").get_text() == (
+        "Bitte geben Sie die Beschreibung auch auf Deutsch an: Die Übersetzungen gehören zu ihr.")
+    assert answered.select_one("textarea[name=description_ar]").get_text().strip() == ARABIC_DESCRIPTION
+    assert app.extensions["atlas"].store.rows() == []
+
+
+def test_the_office_is_told_to_write_the_german_text_before_its_translation(app):
+    project_id = published(app, summary="")
+    client = office_client(app)
+    values = dict(form_values(html(client.get(f"/amt/uebersetzungen/{project_id}/ar")), "uebersetzung"),
+                  summary=ARABIC_SUMMARY)
+    answer = client.post(f"/amt/uebersetzungen/{project_id}/ar", data=values)
+    assert answer.status_code == 400
+    page = html(answer)
+    assert "gespeichert" not in page.get_text()
+    assert page.select_one("#summary-fehler").get_text() == (
+        "Es gibt keine deutsche Kurzbeschreibung, zu der diese Übersetzung gehören kann: Bitte tragen Sie sie zuerst "
+        "unter „Bearbeiten“ ein. Ihre Übersetzung ist hier erhalten.")
+    assert page.select_one("input[name=summary]")["value"] == ARABIC_SUMMARY
+    assert app.extensions["atlas"].store.translations(project_id) == []
+
+
 def test_an_office_edit_records_translations_field_by_field(app):
     project_id = published(app)
     client = office_client(app)

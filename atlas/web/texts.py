@@ -14,7 +14,7 @@ from atlas import notices
 from atlas.i18n import LANGUAGES, _, lazy, plural
 from atlas.store import PENDING, PUBLISHED, StaleWrite
 from atlas.text import whole_number
-from atlas.texts import FIELDS, LIMITS, ORIGIN_LABELS, clean, key, other_languages, state
+from atlas.texts import FIELD_NAMES, FIELDS, LIMITS, ORIGIN_LABELS, clean, key, other_languages, state, without_german
 from atlas.web import current_services, current_store
 from atlas.web.forms import EXPIRED, ActionForm, required_version
 from atlas.web.headers import no_store
@@ -78,13 +78,13 @@ def project(project_id: int, code: str):
         if not form.validate_on_submit():
             errors = {"form": EXPIRED}
         else:
-            wanted = {}
-            for name in FIELDS:
-                text = clean(name, form[name].data)
+            typed = {name: clean(name, form[name].data) for name in FIELDS}
+            for name, text in typed.items():
                 if len(text) > LIMITS[name]:
                     errors[name] = _("Höchstens %(n)s Zeichen, eingegeben %(count)s.", n=LIMITS[name],
                                      count=len(text))
-                wanted[key(name, language)] = text
+            errors = {**_without_german(row, {language: typed}), **errors}
+            wanted = {key(name, language): text for name, text in typed.items()}
             if not errors:
                 try:
                     current_store().set_translations(project_id, wanted, current_user.email, required_version(form))
@@ -98,6 +98,13 @@ def project(project_id: int, code: str):
                            form=form, have=have, errors=errors, origins=ORIGIN_LABELS, limits=LIMITS,
                            reference=notices.reference(project_id),
                            states={name: state(row, have.get(name), name) for name in FIELDS}), 400 if errors else 200
+
+
+def _without_german(row: dict, translations: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The translations typed for a German text the project does not have, each named with its fix."""
+    return {name: _("Es gibt keine deutsche %(field)s, zu der diese Übersetzung gehören kann: Bitte tragen Sie sie "
+                    "zuerst unter „Bearbeiten“ ein. Ihre Übersetzung ist hier erhalten.", field=_(FIELD_NAMES[name]))
+            for name in without_german(row, translations)}
 
 
 @bp.post("/xliff")
