@@ -259,6 +259,31 @@ def test_an_xliff_round_trip_brings_an_agency_s_translation_back(app):
     assert not [t for t in store.translations(second) if t.field == "description"]
 
 
+def test_a_german_text_changed_while_the_agency_s_file_is_read_in_keeps_its_translation_out(app, monkeypatch):
+    project_id = published(app)
+    client = office_client(app)
+    store = app.extensions["atlas"].store
+    answer = client.post("/amt/uebersetzungen/xliff", data={
+        "csrf_token": csrf_token(client.get("/amt/uebersetzungen/")), "sprache": "ar", "projekt": [str(project_id)]})
+    returned = answer.get_data().replace(b"</source>", b"</source><target>" + ARABIC_DESCRIPTION.encode() +
+                                         b"</target>")
+    write = type(store).set_translations
+
+    def colleague_edits_first(self, *args, **kwargs):  # a colleague saves the project between check and write
+        edit_german(app, project_id, description="Das Angebot ist beendet.")
+        return write(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(store), "set_translations", colleague_edits_first)
+    done = client.post("/amt/uebersetzungen/xliff-einlesen", follow_redirects=True, data={
+        "csrf_token": csrf_token(client.get("/amt/uebersetzungen/")), "datei": (io.BytesIO(returned), "z.xlf")},
+        content_type="multipart/form-data")
+    notices = [n.get_text() for n in html(done).select(".notice")]
+    assert "0 Übersetzungen übernommen." in notices
+    assert (f"GS-{project_id:06d}: Das Projekt wurde während des Einlesens geändert; keine seiner Übersetzungen wurde "
+            "übernommen. Bitte prüfen Sie es und lesen Sie die Datei dann erneut ein.") in notices
+    assert store.translations(project_id) == [], "no translation vouches for a German text it never saw"
+
+
 @pytest.mark.once
 def test_xliff_that_is_hostile_or_no_xliff_reads_as_problems_never_as_texts():
     bomb = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'

@@ -140,25 +140,37 @@ def import_xliff():
     imported = xliff.read(form.datei.data.read(xliff.MAX_BYTES + 1))
     problems, written = list(imported.problems), 0
     for project_id, entries in imported.texts.items():
-        row = current_store().get(project_id)
-        if row is None or not current_user.may_moderate(row["arl"]):
-            problems.append(_("%(reference)s: kein Projekt Ihres Bezirks.", reference=notices.reference(project_id)))
-            continue
-        wanted = {}
-        for name, (source, text) in entries.items():
-            field_name = name.partition(":")[0]
-            if source != (row.get(field_name) or ""):
-                problems.append(_("%(reference)s: Der deutsche Text hat sich seit dem Export geändert; diese "
-                                  "Übersetzung wurde nicht übernommen.", reference=notices.reference(project_id)))
-                continue
-            wanted[name] = text
-        if wanted:
-            current_store().set_translations(project_id, wanted, current_user.email)
-            written += len(wanted)
+        taken, refused = _take_over(project_id, entries)
+        written, problems = written + taken, problems + refused
     flash(plural("%(num)s Übersetzung übernommen.", "%(num)s Übersetzungen übernommen.", written))
     for problem in problems[:20]:
         flash(problem)
     return redirect(url_for("texts.overview", sprache=imported.language or None))
+
+
+def _take_over(project_id: int, entries: dict[str, tuple[str, str]]) -> tuple[int, list[str]]:
+    """The translations of one project from an agency's file ({"description:ar": (German source, text)}), each only
+    for the German text the project has, written only onto the version that was checked: (how many, problems)."""
+    reference = notices.reference(project_id)
+    row = current_store().get(project_id)
+    if row is None or not current_user.may_moderate(row["arl"]):
+        return 0, [_("%(reference)s: kein Projekt Ihres Bezirks.", reference=reference)]
+    problems, wanted = [], {}
+    for name, (source, text) in entries.items():
+        if source != (row.get(name.partition(":")[0]) or ""):
+            problems.append(_("%(reference)s: Der deutsche Text hat sich seit dem Export geändert; diese "
+                              "Übersetzung wurde nicht übernommen.", reference=reference))
+        else:
+            wanted[name] = text
+    if not wanted:
+        return 0, problems
+    try:
+        current_store().set_translations(project_id, wanted, current_user.email, row["row_version"])
+    except StaleWrite:
+        return 0, [*problems, _("%(reference)s: Das Projekt wurde während des Einlesens geändert; keine seiner "
+                                "Übersetzungen wurde übernommen. Bitte prüfen Sie es und lesen Sie die Datei dann "
+                                "erneut ein.", reference=reference)]
+    return len(wanted), problems
 
 
 def _language(value: str | None, strict: bool = False) -> str:
