@@ -195,6 +195,11 @@ def _days(part: str, names: dict[str, str]) -> str:
     return re.sub(r"Mo|Tu|We|Th|Fr|Sa|Su", lambda m: names[m.group(0)], part).replace("-", "–")
 
 
+# A label people write before a number ("Tel.: 0511 …", "tel:+49 …"); any other letter is refused, for the phone
+# library would read it as a keypad digit ("0511 123456 (Mo-Fr)" would be stored as a longer, wrong number)
+PHONE_LABEL = re.compile(r"^\s*(?:tel(?:efon)?|fon|mobil|handy)(?![a-z])\s*[.:]?\s*", re.IGNORECASE)
+
+
 def parse_contact(text: str) -> str:
     """A public phone number (formatted as +49 …) or e-mail address; ValueError says what is wrong. A leading
     apostrophe (how an export keeps a spreadsheet from reading "+49 …" as a formula) is dropped."""
@@ -206,10 +211,12 @@ def parse_contact(text: str) -> str:
         return address
     import phonenumbers  # 50 ms that a start need not pay: asked for when a contact is written or exported
 
-    try:
-        number = phonenumbers.parse(text, "DE")
-    except phonenumbers.NumberParseException:
-        number = None
+    number = None
+    if not any(character.isalpha() for character in PHONE_LABEL.sub("", text)):
+        try:
+            number = phonenumbers.parse(text, "DE")
+        except phonenumbers.NumberParseException:
+            pass
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValueError(_("„%(value)s“ ist weder eine Telefonnummer noch eine E-Mail-Adresse. Beispiele: "
                            "05121 123456 oder info@example.org.", value=text))

@@ -54,6 +54,8 @@ def test_german_day_names_and_dashes_are_read_and_stored_in_the_osm_syntax():
     ({"kosten": "teuer"}, "kosten", "„teuer“ ist nicht vorgesehen"),
     ({"barrierefrei": "vielleicht"}, "barrierefrei", "„vielleicht“ ist nicht vorgesehen"),
     ({"kontakt": "0000"}, "kontakt", "weder eine Telefonnummer noch eine E-Mail-Adresse"),
+    ({"kontakt": "0511 12345 67 (Mo-Fr)"}, "kontakt", "„0511 12345 67 (Mo-Fr)“ ist weder eine Telefonnummer"),
+    ({"kontakt": "+49 5141 123456 App. 12"}, "kontakt", "„+49 5141 123456 App. 12“ ist weder eine Telefonnummer"),
     ({"kontakt": "info@"}, "kontakt", "keine gültige E-Mail-Adresse"),
 ])
 def test_a_wrong_fact_is_named_with_what_to_write(fields, field, message):
@@ -62,6 +64,8 @@ def test_a_wrong_fact_is_named_with_what_to_write(fields, field, message):
 
 def test_a_phone_number_is_checked_and_written_internationally_and_an_address_stays():
     assert facts(kontakt="05121 123456").kontakt == "+49 5121 123456"
+    assert facts(kontakt="Tel.: 05121 123456").kontakt == "+49 5121 123456"
+    assert facts(kontakt="tel:+495121123456").kontakt == "+49 5121 123456"
     assert facts(kontakt="'+49 5121 123456").kontakt == "+49 5121 123456"  # as an export protects it
     assert facts(kontakt="info@sprachcafe.example").kontakt == "info@sprachcafe.example"
 

@@ -118,6 +118,19 @@ def test_rows_at_one_plz_and_ort_share_its_place_offline_and_a_street_no_address
     assert services.store.count() == 2
 
 
+def test_a_phone_number_with_words_is_refused_not_stored_as_another_number(runner, services, tmp_path):
+    """A phone library reads letters as keypad digits: "(Mo-Fr)" would have become the digits 6637."""
+    result = import_file(runner, tmp_path, b"name;handlungsfelder;ort;kontakt\n"
+                                           b"A;sprache;Celle;0511 12345 67 (Mo-Fr)\n"
+                                           b"B;sprache;Celle;+49 5141 123456 App. 12\n"
+                                           b"C;sprache;Celle;Tel. 05141 123456\n")
+    assert result.exit_code == 1
+    assert "Zeile 2: „0511 12345 67 (Mo-Fr)“ ist weder eine Telefonnummer noch eine E-Mail-Adresse" in result.output
+    assert "Zeile 3: „+49 5141 123456 App. 12“ ist weder eine Telefonnummer" in result.output
+    assert "Zeile 4" not in result.output
+    assert services.store.count() == 0
+
+
 def test_export_csv_is_safe_in_a_spreadsheet(runner, services, tmp_path):
     path = write_csv(tmp_path, '"=HYPERLINK(""http://x"")","@SUM(A1)","-1+1",sprache,,,Meppen,,\n'
                                "Normal,+49 Verein,Text,teilhabe,,,Hemmingen,,\n")
