@@ -76,7 +76,7 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
     first_line: dict[int, int] = {}  # each project of the file: the line that named it first
     try:
         for line, row in progress(read_rows(Path(path), report)):  # record by record: no list of every record
-            outcome = _locate_row(row, geocoder, places, today)
+            outcome = row if isinstance(row, str) else _locate_row(row, geocoder, places, today)
             if isinstance(outcome, str):
                 report.errors.append((line, outcome))
                 continue
@@ -111,10 +111,11 @@ def same_project(name: str, traeger: str, ort: str) -> int:
     return hash((name.casefold(), (traeger or "").casefold(), (ort or "").casefold()))
 
 
-def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict]]:
-    """The file's records with the line each starts on, keyed by column, one after the other; what was found goes
-    into the notes. The file and its header are checked at once (UnreadableFile), its records as they are read –
-    from the file a piece at a time: a file of a million rows is never in memory whole."""
+def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict | str]]:
+    """The file's records with the line each starts on, keyed by column (or why a record does not fit the header),
+    one after the other; what was found goes into the notes. The file and its header are checked at once
+    (UnreadableFile), its records as they are read – from the file a piece at a time: a file of a million rows is
+    never in memory whole."""
     encoding, label = _encoding(path)
     lines = _lines(path, encoding)
     first = next(lines, "")
@@ -122,17 +123,30 @@ def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict]]:
     report.notes.append(f"Gelesen als {label}, Trennzeichen: {SEPARATORS[separator]}.")
     reader = csv.DictReader(itertools.chain([first], lines), delimiter=separator, strict=True)
     reader.fieldnames = _columns(reader.fieldnames or [], separator, report)
-    return _records(reader)
+    return _records(reader, separator)
 
 
-def _records(reader: csv.DictReader) -> Iterator[tuple[int, dict]]:
+def _records(reader: csv.DictReader, separator: str) -> Iterator[tuple[int, dict | str]]:
     start = reader.line_num + 1
     try:
         for row in reader:
-            yield start, row  # the line a record starts on, as a spreadsheet shows it
+            yield start, _fitting(row, separator)  # the line a record starts on, as a spreadsheet shows it
             start = reader.line_num + 1
     except csv.Error as error:
         raise UnreadableFile(f"Ab Zeile {start} ist die Datei kein gültiges CSV ({_csv_problem(error)}).") from None
+
+
+def _fitting(row: dict, separator: str) -> dict | str:
+    """The record, or why not: text in more fields than the header names (csv keeps them under None) would be
+    lost – most often a separator inside a text that is not in quotes. Empty fields at the end lose nothing."""
+    surplus = [text for text in row.get(None) or [] if text.strip()]
+    if not surplus:
+        return row
+    columns = len(row) - 1
+    name = SEPARATORS[separator]
+    return (f"Die Zeile hat {columns + len(row[None])} Felder, die Kopfzeile nur {columns} (zu viel: "
+            f"„{surplus[0][:40]}“). Steht in einem Text ein {name}, gehört der Text in Anführungszeichen, etwa "
+            f"\"Wir helfen{separator} und beraten\".")
 
 
 def _encoding(path: Path) -> tuple[str, str]:

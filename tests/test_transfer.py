@@ -216,6 +216,19 @@ def test_a_bad_file_gets_a_german_message_and_nothing_is_imported(runner, servic
     assert services.store.count() == 0
 
 
+def test_a_row_with_more_fields_than_the_header_is_refused_with_how_to_quote_the_text(runner, services, tmp_path):
+    """A comma in a text that is not in quotes splits it: the rest of the description must not be lost quietly."""
+    result = import_file(runner, tmp_path, b"name,handlungsfelder,ort,beschreibung\n"
+                                           b"X,sprache,Hannover,Wir helfen, und beraten\n"
+                                           b'Y,sprache,Hannover,"Wir helfen, und beraten"\n'
+                                           b"Z,sprache,Hannover,Text,,\n")
+    assert result.exit_code == 1
+    assert ("Zeile 2: Die Zeile hat 5 Felder, die Kopfzeile nur 4 (zu viel: „ und beraten“). Steht in einem Text ein "
+            'Komma, gehört der Text in Anführungszeichen, etwa "Wir helfen, und beraten".') in result.output
+    assert "Zeile 3" not in result.output and "Zeile 4" not in result.output  # quoted; empty fields lose nothing
+    assert services.store.count() == 0
+
+
 def test_a_missing_file_is_named_in_german(runner, tmp_path):
     from atlas.transfer import ImportReport, UnreadableFile, read_rows
 
