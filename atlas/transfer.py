@@ -121,31 +121,40 @@ def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict | st
     first = next(lines, "")
     separator = max(SEPARATORS, key=first.count)  # German Excel writes semicolons
     report.notes.append(f"Gelesen als {label}, Trennzeichen: {SEPARATORS[separator]}.")
-    reader = csv.DictReader(itertools.chain([first], lines), delimiter=separator, strict=True)
-    reader.fieldnames = _columns(reader.fieldnames or [], separator, report)
-    return _records(reader, separator)
+    reader = csv.reader(itertools.chain([first], lines), delimiter=separator, strict=True)
+    names = _columns(_header(reader), separator, report)
+    return _records(reader, names, separator)
 
 
-def _records(reader: csv.DictReader, separator: str) -> Iterator[tuple[int, dict | str]]:
+def _header(reader) -> list[str]:
+    """The first line that is not blank, as fields; one the csv module cannot read is an UnreadableFile."""
+    try:
+        return next((fields for fields in reader if fields), [])
+    except csv.Error as error:
+        raise UnreadableFile(f"Die Kopfzeile ist kein gültiges CSV ({_csv_problem(error)}). Sie nennt die Spalten, "
+                             "etwa name;handlungsfelder;ort.") from None
+
+
+def _records(reader, names: list[str], separator: str) -> Iterator[tuple[int, dict | str]]:
     start = reader.line_num + 1
     try:
-        for row in reader:
-            yield start, _fitting(row, separator)  # the line a record starts on, as a spreadsheet shows it
+        for fields in reader:
+            if fields:  # a blank line is no record, but it is a line: the next record starts after it
+                yield start, _record(fields, names, separator)  # the line it starts on, as a spreadsheet shows it
             start = reader.line_num + 1
     except csv.Error as error:
         raise UnreadableFile(f"Ab Zeile {start} ist die Datei kein gültiges CSV ({_csv_problem(error)}).") from None
 
 
-def _fitting(row: dict, separator: str) -> dict | str:
-    """The record, or why not: text in more fields than the header names (csv keeps them under None) would be
-    lost – most often a separator inside a text that is not in quotes. Empty fields at the end lose nothing."""
-    surplus = [text for text in row.get(None) or [] if text.strip()]
+def _record(fields: list[str], names: list[str], separator: str) -> dict | str:
+    """The record keyed by column (missing fields at the end are empty), or why not: text in more fields than the
+    header names would be lost – most often a separator inside a text that is not in quotes. Empty fields at the
+    end lose nothing."""
+    surplus = [text for text in fields[len(names):] if text.strip()]
     if not surplus:
-        return row
-    columns = len(row) - 1
-    name = SEPARATORS[separator]
-    return (f"Die Zeile hat {columns + len(row[None])} Felder, die Kopfzeile nur {columns} (zu viel: "
-            f"„{surplus[0][:40]}“). Steht in einem Text ein {name}, gehört der Text in Anführungszeichen, etwa "
+        return dict(zip(names, fields, strict=False))
+    return (f"Die Zeile hat {len(fields)} Felder, die Kopfzeile nur {len(names)} (zu viel: „{surplus[0][:40]}“). "
+            f"Steht in einem Text ein {SEPARATORS[separator]}, gehört der Text in Anführungszeichen, etwa "
             f"\"Wir helfen{separator} und beraten\".")
 
 
@@ -189,20 +198,27 @@ def _decoding(decoders: dict, piece: bytes, final: bool = False) -> None:
 
 
 def _lines(path: Path, encoding: str) -> Iterator[str]:
-    """The file's lines with their ends ("\n"), as a file opened with newline="" gives them to the csv module,
-    decoded a piece at a time."""
+    """The file's lines with their ends ("\n", or "\r" in a file of old Mac Excel), as a file opened with
+    newline="" gives them to the csv module, decoded a piece at a time."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    rest = ""
+    rest, end = "", ""
     try:
         with path.open("rb") as file:
             while piece := file.read(PIECE):
-                *lines, rest = (rest + decoder.decode(piece)).split("\n")
-                yield from (line + "\n" for line in lines)
+                text = rest + decoder.decode(piece)
+                end = end or _line_end(text)
+                *lines, rest = text.split(end)
+                yield from (line + end for line in lines)
             rest += decoder.decode(b"", True)
     except (OSError, UnicodeDecodeError):  # changed since it was checked
         raise UnreadableFile(f"Die Datei {path} kann nicht gelesen werden.") from None
     if rest:
         yield rest
+
+
+def _line_end(text: str) -> str:
+    """How the file ends its lines, judged by its first piece: "\r" alone only where no line ends in "\n"."""
+    return "\r" if "\r" in text and "\n" not in text else "\n"
 
 
 def _columns(raw: list[str], separator: str, report: ImportReport) -> list[str]:
@@ -232,6 +248,8 @@ def _csv_problem(error: csv.Error) -> str:
         return "ein Feld ist viel zu lang"
     if "unexpected end of data" in text or "EOF" in text:
         return "ein Anführungszeichen wird nicht geschlossen"
+    if "new-line character" in text:
+        return "ein Zeilenumbruch mitten in einem Feld ohne Anführungszeichen"
     return "ungültiges Zeichen oder Anführungszeichen"
 
 

@@ -191,6 +191,22 @@ def test_utf8_with_a_byte_order_mark_and_tabs_imports(runner, services, tmp_path
     assert services.store.count() == 2
 
 
+def test_a_file_of_old_mac_excel_with_lines_ended_by_cr_alone_imports(runner, services, tmp_path):
+    result = import_file(runner, tmp_path, "name;handlungsfelder;ort\rTreff;sprache;Göttingen\r"
+                                           "Café;sprache;Hannover\r".encode("cp1252"))
+    assert result.exit_code == 0, result.output
+    assert sorted(r["ort"] for r in services.store.rows()) == ["Göttingen", "Hannover"]
+
+
+def test_a_bad_row_is_named_by_the_line_a_spreadsheet_shows_after_blank_lines_and_lines_within_a_text(
+        runner, services, tmp_path):
+    result = import_file(runner, tmp_path, b'name,handlungsfelder,ort,beschreibung\nA,sprache,Celle,"eins\nzwei"\n'
+                                           b"B,kochen,Celle,\n\n\nC,sprache,Qwxzrtplk,\n")
+    assert result.exit_code == 1
+    assert "Zeile 4: Handlungsfelder: unbekanntes Handlungsfeld: kochen" in result.output
+    assert "Zeile 7: Ort nicht gefunden" in result.output
+
+
 def test_a_file_with_plz_but_no_ort_column_imports(runner, services, tmp_path):
     result = import_file(runner, tmp_path, b"name,handlungsfelder,plz\nTreff,sprache,31195\n")
     assert result.exit_code == 0, result.output
@@ -205,6 +221,10 @@ def test_a_file_with_plz_but_no_ort_column_imports(runner, services, tmp_path):
     (b"titel;bereich\nA;B\n", "Spalten fehlen: name, handlungsfelder, ort oder plz. Gefunden mit Trennzeichen "
                              "Semikolon: „titel“, „bereich“."),
     (b"name,handlungsfelder,ort\n\"A,sprache,Celle\n", "kein gültiges CSV"),
+    (b'name,handlungsfelder,"ort\nA,sprache,Celle\n', "Die Kopfzeile ist kein gültiges CSV (ein Anführungszeichen wird "
+                                                   "nicht geschlossen)"),
+    (b"name,handlungsfelder,ort\nA,sprache,Cel\rle\n", "Ab Zeile 2 ist die Datei kein gültiges CSV (ein Zeilenumbruch "
+                                                     "mitten in einem Feld ohne Anführungszeichen)"),
     (b"name,handlungsfelder,ort\nA\x00,sprache,Celle\n", "keine Textdatei"),
     (b"name,handlungsfelder,ort\n" + b"x" * 200_000 + b",sprache,Celle\n", "kein gültiges CSV"),
 ])
