@@ -8,6 +8,7 @@ import dataclasses
 import io
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,6 +41,9 @@ EXPORT_COLUMNS = ["id", "name", "traeger", "beschreibung", "handlungsfelder", "s
                   "kosten", "wann", "zeiten", "barrierefrei", "kontakt", "quelle", "quelle_stand", "bestaetigt"]
 # What makes a spreadsheet read a cell as a formula, the full-width forms included (Excel reads ＝ as =)
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# A cell an export protects with one more leading ': one that starts so, after any apostrophes of its own (then an
+# import that takes one ' off such a cell gets back exactly what was exported)
+PROTECTED = re.compile("'*[" + re.escape("".join(SPREADSHEET_FORMULA)) + "]")
 
 
 class UnreadableFile(ValueError):
@@ -152,7 +156,7 @@ def _record(fields: list[str], names: list[str], separator: str) -> dict | str:
     end lose nothing."""
     surplus = [text for text in fields[len(names):] if text.strip()]
     if not surplus:
-        return dict(zip(names, fields, strict=False))
+        return dict(zip(names, map(_unprotected, fields), strict=False))
     return (f"Die Zeile hat {len(fields)} Felder, die Kopfzeile nur {len(names)} (zu viel: „{surplus[0][:40]}“). "
             f"Steht in einem Text ein {SEPARATORS[separator]}, gehört der Text in Anführungszeichen, etwa "
             f"\"Wir helfen{separator} und beraten\".")
@@ -308,7 +312,11 @@ def _export_values(row: dict) -> list:
 
 def spreadsheet_cell(value):
     """A cell a spreadsheet shows as written: one that would start a formula gets a leading '."""
-    if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA):
+    if isinstance(value, str) and PROTECTED.match(value):
         return "'" + value
     return value
 
+
+def _unprotected(text: str) -> str:
+    """A cell as it was before spreadsheet_cell protected it: an export imports unchanged."""
+    return text[1:] if text.startswith("'") and PROTECTED.match(text, 1) else text

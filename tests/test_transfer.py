@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import make_app
 
 HEADER = "name,traeger,beschreibung,handlungsfelder,strasse,plz,ort,website,email\n"
 
@@ -143,6 +144,21 @@ def test_export_csv_is_safe_in_a_spreadsheet(runner, services, tmp_path):
     assert by_name["'=HYPERLINK(\"http://x\")"]["traeger"] == "'@SUM(A1)"
     assert by_name["'=HYPERLINK(\"http://x\")"]["beschreibung"] == "'-1+1"
     assert by_name["Normal"]["traeger"] == "'+49 Verein"
+
+
+def test_an_export_imports_unchanged_though_it_protected_cells_from_the_spreadsheet(runner, services, tmp_path):
+    """An office moves its projects to another atlas: the ' that kept a spreadsheet from reading "-Verein" as a
+    formula does not stay in the name; an apostrophe of the text's own does."""
+    path = write_csv(tmp_path, "-Verein e.V.,@home Treff,+ Deutsch lernen,sprache,,,Meppen,,\n"
+                               "=Summe,'Tach,'-) heißt „zwinker“,sprache,,,Meppen,,\n")
+    assert runner.invoke(args=["import", path]).exit_code == 0
+    exported = tmp_path / "export.csv"
+    exported.write_text(runner.invoke(args=["export"]).output, encoding="utf-8")
+    again = make_app(tmp_path / "wieder")
+    assert again.test_cli_runner().invoke(args=["import", str(exported)]).exit_code == 0
+    texts = [(r["name"], r["traeger"], r["description"]) for r in again.extensions["atlas"].store.rows()]
+    assert texts == [("-Verein e.V.", "@home Treff", "+ Deutsch lernen"), ("=Summe", "'Tach", "-) heißt „zwinker“")]
+    assert texts == [(r["name"], r["traeger"], r["description"]) for r in services.store.rows()]
 
 
 def test_export_geojson_filters_by_arl_and_handlungsfeld(runner, app):
