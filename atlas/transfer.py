@@ -16,18 +16,22 @@ from pathlib import Path
 
 from atlas import sources
 from atlas.geocode import Geocoder
-from atlas.places import AMBIGUOUS, Place, Result
+from atlas.places import AMBIGUOUS, PRECISION_LABELS, Place, Result, parse_position
 from atlas.present import hf_names, local_now
 from atlas.projects import ProjectInput, validate_project
 from atlas.store import PUBLISHED, Store
 from atlas.text import clean_text
 
 # CSV columns (German, as in data/projects.csv) -> project fields
-COLUMNS = {"name": "name", "traeger": "traeger", "beschreibung": "description", "handlungsfelder": "handlungsfelder",
+COLUMNS = {"name": "name", "traeger": "traeger", "beschreibung": "description", "kurzbeschreibung": "summary",
+           "handlungsfelder": "handlungsfelder",
            "strasse": "street", "plz": "plz", "ort": "ort", "website": "website", "email": "email",
            "sprachen": "sprachen", "zielgruppen": "zielgruppen", "kosten": "kosten", "wann": "wann", "zeiten": "zeiten",
            "barrierefrei": "barrierefrei", "kontakt": "kontakt"}
 SOURCE_COLUMNS = ("quelle", "quelle_stand", "bestaetigt")  # a row gathered from a public source (atlas.sources)
+# Where a row lies, as an export writes it: read back, an export imports where it was (a pin is not geocoded again)
+# and as shown as it was (`ungefaehr`: ja shows it only roughly)
+POSITION_COLUMNS = ("lat", "lon", "genauigkeit", "ungefaehr")
 # How people head these columns in a spreadsheet -> the column
 COLUMN_SPELLINGS = {"träger": "traeger", "straße": "strasse", "e-mail": "email", "projektname": "name",
                     "handlungsfeld": "handlungsfelder", "postleitzahl": "plz", "webseite": "website",
@@ -36,9 +40,10 @@ COLUMN_SPELLINGS = {"träger": "traeger", "straße": "strasse", "e-mail": "email
 PIECE = 1 << 20  # bytes of the file read at a time
 SEPARATORS = {",": "Komma", ";": "Semikolon", "\t": "Tabulator"}
 ENCODINGS = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252 (wie Excel speichert)"}
-EXPORT_COLUMNS = ["id", "name", "traeger", "beschreibung", "handlungsfelder", "strasse", "plz", "ort", "lat", "lon",
-                  "genauigkeit", "kreis_rs", "kreis", "arl", "website", "email", "status", "sprachen", "zielgruppen",
-                  "kosten", "wann", "zeiten", "barrierefrei", "kontakt", "quelle", "quelle_stand", "bestaetigt"]
+EXPORT_COLUMNS = ["id", "name", "traeger", "beschreibung", "kurzbeschreibung", "handlungsfelder", "strasse", "plz",
+                  "ort", "lat", "lon", "genauigkeit", "ungefaehr", "kreis_rs", "kreis", "arl", "website", "email",
+                  "status", "sprachen", "zielgruppen", "kosten", "wann", "zeiten", "barrierefrei", "kontakt", "quelle",
+                  "quelle_stand", "bestaetigt"]
 # What makes a spreadsheet read a cell as a formula, the full-width forms included (Excel reads ＝ as =)
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # A cell an export protects with one more leading ': one that starts so, after any apostrophes of its own (then an
@@ -240,7 +245,8 @@ def _columns(raw: list[str], separator: str, report: ImportReport) -> list[str]:
         found = ", ".join(f"„{n}“" for n in raw[:12]) or "keine"
         raise UnreadableFile(f"Spalten fehlen: {', '.join(missing)}. Gefunden mit Trennzeichen "
                              f"{SEPARATORS[separator]}: {found}.")
-    unknown = [raw[i] for i, n in enumerate(names) if n not in COLUMNS and n not in SOURCE_COLUMNS]
+    unknown = [raw[i] for i, n in enumerate(names)
+               if n not in COLUMNS and n not in SOURCE_COLUMNS and n not in POSITION_COLUMNS]
     if unknown:
         report.notes.append(f"Nicht verwendete Spalten: {', '.join(unknown[:10])}.")
     return names
@@ -260,16 +266,47 @@ def _csv_problem(error: csv.Error) -> str:
 def _locate_row(row: dict, geocoder: Geocoder, places: dict, today: date) -> tuple[ProjectInput, Place] | str:
     project, errors = validate_project({field_: row.get(column) for column, field_ in COLUMNS.items()})
     source, problems = sources.check(*(clean_text(row.get(column)) for column in SOURCE_COLUMNS), today)
-    errors = {**(errors or {}), **problems}
+    approximate, vague = _approximate(clean_text(row.get("ungefaehr")))
+    errors = {**(errors or {}), **problems, **vague}
     if errors:
         return "; ".join(errors.values())
-    if any(getattr(project, name) != value for name, value in source.items()):  # most rows name no source
-        project = dataclasses.replace(project, **source)
+    changes = {**source, "approximate": approximate}
+    if any(getattr(project, name) != value for name, value in changes.items()):  # most rows name no source
+        project = dataclasses.replace(project, **changes)
     key = (project.street, project.plz, project.ort)
     if key not in places:
         places[key] = _place_or_problem(geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort))
     found = places[key]
-    return found if isinstance(found, str) else (project, found)
+    if isinstance(found, str):
+        return found
+    kept = _kept_position(row, found, geocoder)
+    return kept if isinstance(kept, str) else (project, kept)
+
+
+def _approximate(answer: str) -> tuple[bool, dict[str, str]]:
+    """`ungefaehr`: whether the public sees the place only roughly (and not its street)."""
+    if answer.casefold() in sources.YES + sources.NO:
+        return answer.casefold() in sources.YES, {}
+    return False, {"ungefaehr": f"Ungefähr: „{answer[:20]}“ ist nicht vorgesehen; erlaubt sind ja und nein."}
+
+
+def _kept_position(row: dict, found: Place, geocoder: Geocoder) -> Place | str:
+    """The row's own position (lat, lon, genauigkeit, as an export writes them) instead of the geocoded one, or why
+    not; it must lie in Niedersachsen like any other. Without lat and lon, the geocoded place."""
+    lat_text, lon_text = clean_text(row.get("lat")), clean_text(row.get("lon"))
+    if not (lat_text or lon_text):
+        return found
+    try:
+        lat, lon = parse_position(lat_text, lon_text)
+    except ValueError as error:
+        return str(error)
+    precision = clean_text(row.get("genauigkeit")) or "point"
+    if precision not in PRECISION_LABELS:
+        return f"Genauigkeit: „{precision[:20]}“ ist nicht vorgesehen; erlaubt sind {', '.join(PRECISION_LABELS)}."
+    place = Place(found.name, lat, lon, precision, "Datei", geocoder.regions.locate(lat, lon))
+    if not place.in_niedersachsen:
+        return f"Die Position {lat}, {lon} {place.assignment.reason}."
+    return place
 
 
 def _place_or_problem(result: Result) -> Place | str:
@@ -303,10 +340,11 @@ def export_geojson(rows: list[dict]) -> str:
 
 
 def _export_values(row: dict) -> list:
-    return [row["id"], row["name"], row["traeger"], row["description"], ";".join(hf_names(row["handlungsfelder"])),
-            row["street"], row["plz"], row["ort"], round(row["lat"], 6), round(row["lon"], 6), row["precision"],
-            row["kreis_rs"], row["kreis_name"], row["arl"], row["website"], row["email"], row["status"],
-            row["sprachen"], row["zielgruppen"], row["kosten"], row["wann"], row["zeiten"], row["barrierefrei"],
+    return [row["id"], row["name"], row["traeger"], row["description"], row["summary"],
+            ";".join(hf_names(row["handlungsfelder"])), row["street"], row["plz"], row["ort"], round(row["lat"], 6),
+            round(row["lon"], 6), row["precision"], "ja" if row["approximate"] else "nein", row["kreis_rs"],
+            row["kreis_name"], row["arl"], row["website"], row["email"], row["status"], row["sprachen"],
+            row["zielgruppen"], row["kosten"], row["wann"], row["zeiten"], row["barrierefrei"],
             row["kontakt"], row["quelle"], row["quelle_stand"], "nein" if sources.unconfirmed(row) else "ja"]
 
 

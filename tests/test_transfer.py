@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import make_app
+from helpers import facts, make_app
 
 HEADER = "name,traeger,beschreibung,handlungsfelder,strasse,plz,ort,website,email\n"
 
@@ -159,6 +159,47 @@ def test_an_export_imports_unchanged_though_it_protected_cells_from_the_spreadsh
     texts = [(r["name"], r["traeger"], r["description"]) for r in again.extensions["atlas"].store.rows()]
     assert texts == [("-Verein e.V.", "@home Treff", "+ Deutsch lernen"), ("=Summe", "'Tach", "-) heißt „zwinker“")]
     assert texts == [(r["name"], r["traeger"], r["description"]) for r in services.store.rows()]
+
+
+def test_an_export_keeps_a_pin_the_rough_position_and_the_summary_when_imported_elsewhere(
+        runner, services, tmp_path):
+    """A pin placed on the map is not geocoded again, and a project shown only roughly (its street hidden) stays
+    so: what the public sees does not change when an office moves its projects to another atlas."""
+    from dataclasses import replace
+
+    from atlas.store import PUBLISHED
+
+    meppen = services.geocoder.geocode("Meppen").place
+    pin = replace(meppen, lat=52.701234, lon=7.301234, precision="pin",
+                  assignment=services.regions.locate(52.701234, 7.301234))
+    services.store.add_many([(facts(name="Treff am Pin", street="Am Hang 3", ort="Meppen", approximate=True,
+                                    summary="Deutsch üben bei Tee"), pin)], PUBLISHED)
+    exported = tmp_path / "export.csv"
+    exported.write_text(runner.invoke(args=["export"]).output, encoding="utf-8")
+    again = make_app(tmp_path / "wieder")
+    result = again.test_cli_runner().invoke(args=["import", str(exported)])
+    assert result.exit_code == 0, result.output
+    assert "Nicht verwendete Spalten: id, kreis_rs, kreis, arl, status." in result.output
+    keys = ("lat", "lon", "precision", "approximate", "summary", "street", "kreis_rs")
+    [moved] = again.extensions["atlas"].store.rows()
+    assert {k: moved[k] for k in keys} == {"lat": 52.701234, "lon": 7.301234, "precision": "pin",
+                                           "approximate": True, "summary": "Deutsch üben bei Tee",
+                                           "street": "Am Hang 3", "kreis_rs": "03454"}
+
+
+@pytest.mark.parametrize(("columns", "message"), [
+    ("53.0793;8.8017;pin;nein", "Zeile 2: Die Position 53.0793, 8.8017 liegt im Land Bremen, außerhalb "
+                                "Niedersachsens."),
+    ("52,7;;pin;nein", "Zeile 2: Die Koordinaten sind ungültig"),
+    ("52.7;7.3;irgendwo;nein", "Zeile 2: Genauigkeit: „irgendwo“ ist nicht vorgesehen"),
+    ("52.7;7.3;pin;vielleicht", "Zeile 2: Ungefähr: „vielleicht“ ist nicht vorgesehen; erlaubt sind ja und nein."),
+])
+def test_a_position_of_the_file_is_checked_like_any_other(runner, services, tmp_path, columns, message):
+    result = import_file(runner, tmp_path, f"name;handlungsfelder;ort;lat;lon;genauigkeit;ungefaehr\n"
+                                           f"Treff;sprache;Meppen;{columns}\n".encode())
+    assert result.exit_code == 1
+    assert message in result.output
+    assert services.store.count() == 0
 
 
 def test_export_geojson_filters_by_arl_and_handlungsfeld(runner, app):
