@@ -6,7 +6,7 @@ Offline first (PLZ centroids, Gemeinden, GeoNames places); an online provider on
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from atlas.districts import Kreis
@@ -141,8 +141,8 @@ class Geocoder:
         named = [p for p in self.gazetteer.lookup_name(query.ort)
                  if distance_km(p.lat, p.lon, place.lat, place.lon) <= PLZ_NAME_DISTANCE_KM]
         if not named:
-            return found(place, _("„%(place)s“ liegt nicht bei der PLZ %(plz)s; maßgeblich ist die PLZ.",
-                                  place=query.ort, plz=query.plz))
+            return replace(found(place, _("„%(place)s“ liegt nicht bei der PLZ %(plz)s; maßgeblich ist die PLZ.",
+                                          place=query.ort, plz=query.plz)), ort_elsewhere=True)
         nearest = min(named, key=lambda p: distance_km(p.lat, p.lon, place.lat, place.lon))
         return found(place.named(f"{query.plz} {nearest.name}"))
 

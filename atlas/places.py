@@ -96,6 +96,7 @@ class Result:
     suggestions: list[str] = field(default_factory=list)  # "Meinten Sie …?": names of places that exist
     place_of_gemeinde: bool = False  # an Ortsteil the gazetteer lacks: the point is its Gemeinde's
     passing: bool = False  # a fallback while the online geocoder was unreachable: the next lookup may differ
+    ort_elsewhere: bool = False  # the Ort given with a PLZ lies far from it: the place is the PLZ's
 
     @property
     def ok(self) -> bool:

@@ -275,12 +275,15 @@ def _locate_row(row: dict, geocoder: Geocoder, places: dict, today: date) -> tup
         project = dataclasses.replace(project, **changes)
     key = (project.street, project.plz, project.ort)
     if key not in places:
-        places[key] = _place_or_problem(geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort))
-    found = places[key]
-    if isinstance(found, str):
-        return found
+        places[key] = _place_or_problem(geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort),
+                                        project)
+    found, problem = places[key]
+    if found is None:
+        return problem
     kept = _kept_position(row, found, geocoder)
-    return kept if isinstance(kept, str) else (project, kept)
+    if isinstance(kept, str):
+        return kept
+    return problem if kept is found and problem else (project, kept)  # with a position of its own, not at the PLZ
 
 
 def _approximate(answer: str) -> tuple[bool, dict[str, str]]:
@@ -309,15 +312,21 @@ def _kept_position(row: dict, found: Place, geocoder: Geocoder) -> Place | str:
     return place
 
 
-def _place_or_problem(result: Result) -> Place | str:
-    """What an import keeps of a place's geocoding (for every row that names it): the place, or why not."""
+def _place_or_problem(result: Result, project: ProjectInput) -> tuple[Place | None, str]:
+    """What an import keeps of a place's geocoding (for every row that names it): the place, and why it may not be
+    taken. PLZ and Ort far apart refuse the row (unless it brings its own position): the project would lie at the
+    PLZ, maybe in another Kreis and another office's care, and a note among hundreds of lines is overlooked."""
     if result.status == AMBIGUOUS:
-        return f"Ort mehrdeutig: {result.message}"
+        return None, f"Ort mehrdeutig: {result.message}"
     if not result.ok:
-        return f"Ort nicht gefunden: {result.message}"
+        return None, f"Ort nicht gefunden: {result.message}"
     if not result.place.in_niedersachsen:
-        return f"{result.place.name} {result.place.assignment.reason}."
-    return result.place
+        return None, f"{result.place.name} {result.place.assignment.reason}."
+    if result.ort_elsewhere:
+        return result.place, (f"PLZ und Ort passen nicht zusammen: „{project.ort}“ liegt nicht bei der PLZ "
+                              f"{project.plz} ({result.place.name}, {result.place.kreis.label}). Bitte PLZ oder Ort "
+                              "berichtigen.")
+    return result.place, ""
 
 
 def export_csv(rows: list[dict]) -> str:

@@ -99,6 +99,22 @@ def test_one_bad_row_stops_the_whole_import_and_every_bad_row_is_named(runner, s
     assert services.store.count() == 0
 
 
+def test_a_row_whose_plz_and_ort_lie_apart_is_refused_not_put_at_the_plz_in_another_kreis(runner, services, tmp_path):
+    """One of the two is wrong, and which one decides the office that looks after the project: the file is fixed."""
+    result = import_file(runner, tmp_path, "name;handlungsfelder;plz;ort\n"
+                                           "A;sprache;49074;Göttingen\n"
+                                           "B;sprache;49074;Osnabrück\n".encode())
+    assert result.exit_code == 1
+    assert ("Zeile 2: PLZ und Ort passen nicht zusammen: „Göttingen“ liegt nicht bei der PLZ 49074 (49074 Osnabrück, "
+            "Stadt Osnabrück). Bitte PLZ oder Ort berichtigen.") in result.output
+    assert "Zeile 3" not in result.output
+    assert services.store.count() == 0
+    own_position = import_file(runner, tmp_path, "name;handlungsfelder;plz;ort;lat;lon;genauigkeit\n"
+                                                 "A;sprache;49074;Göttingen;51.5413;9.9158;pin\n".encode())
+    assert own_position.exit_code == 0, own_position.output  # as exported: it lies where it was, not at the PLZ
+    assert services.store.rows()[0]["kreis_rs"] == "03159"
+
+
 def test_rows_at_one_plz_and_ort_share_its_place_offline_and_a_street_no_address_has_is_still_refused(
         runner, services, tmp_path):
     """Offline the street does not move a project (it is noted as unread): the rows of a PLZ and Ort get one
