@@ -104,7 +104,9 @@ class Geocoder:
 
     def _qualified(self, name: str, qualifier: str) -> Result | None:
         """A place written with its Kreis, or an Ortsteil with its Gemeinde: the Ortsteil if the gazetteer knows it
-        there, else the Gemeinde, saying so. None if the qualifier names neither."""
+        there, else the Gemeinde, saying so. None if the qualifier names neither, or if the name is a town clearly
+        larger than that Gemeinde: nobody writes a town with a village as its Gemeinde, so the brackets name a
+        river or a region ("Stade (Elbe)" is Stade, not Elbe in Wolfenbüttel)."""
         kreis = kreis_named(qualifier, self.regions)
         if kreis:
             return self._in_kreis(name, kreis)
@@ -118,11 +120,16 @@ class Geocoder:
         kreis = kreis_named(qualifier, self.regions, explicit=False)
         if kreis and any(p.kreis == kreis for p in self.gazetteer.lookup_name(name)):
             return self._in_kreis(name, kreis)
-        if gemeinde.ok and gemeinde.place.in_niedersachsen:
+        if gemeinde.ok and gemeinde.place.in_niedersachsen and not self._town_of_its_own(name, gemeinde.place):
             note = _("„%(place)s“ ist im Ortsverzeichnis bei %(gemeinde)s nicht enthalten; gezeigt wird die Lage "
                      "von %(gemeinde)s.", place=name, gemeinde=gemeinde.place.name)
             return Result(OK, f"{gemeinde.message} {note}", gemeinde.place, place_of_gemeinde=True)
         return None
+
+    def _town_of_its_own(self, name: str, gemeinde: Place) -> bool:
+        """Whether a place of this name is clearly larger than the Gemeinde it was written with."""
+        largest = max(self.gazetteer.lookup_name(name), key=lambda p: p.population, default=None)
+        return largest is not None and clearly_larger(largest, gemeinde)
 
     def _in_kreis(self, name: str, kreis: Kreis) -> Result:
         inside = [p for p in self.gazetteer.lookup_name(name) if p.kreis == kreis]

@@ -18,6 +18,12 @@ def test_locate_prints_kreis_and_arl(runner):
     assert "Amt für regionale Landesentwicklung Weser-Ems" in result.output
 
 
+def test_locate_reads_a_river_in_brackets_as_part_of_the_name_not_as_a_gemeinde(runner):
+    result = locate(runner, "Stade (Elbe)")
+    assert result.exit_code == 0, result.output
+    assert "Landkreis Stade" in result.output and "Wolfenbüttel" not in result.output
+
+
 def test_locate_json_has_the_documented_shape(runner):
     result = locate(runner, "--json", "30169")
     assert result.exit_code == 0, result.output

@@ -345,6 +345,18 @@ def test_names_that_carry_a_qualifier_themselves_are_not_split(offline, text, na
     assert result.status == "ok" and result.place.name == name and not result.place_of_gemeinde
 
 
+@pytest.mark.parametrize(("text", "name", "kreis"), [
+    ("Stade (Elbe)", "Stade", "03359"),  # not Elbe in Landkreis Wolfenbüttel
+    ("Bleckede (Elbe)", "Bleckede", "03355"),
+    ("Wilhelmshaven (Jade)", "Wilhelmshaven", "03405"),  # not Jade in the Wesermarsch
+    ("Hamburg (Elbe)", "Hamburg", None),  # outside, as Hamburg is
+])
+def test_a_place_written_with_its_river_is_that_place_not_a_gemeinde_named_like_the_river(offline, text, name, kreis):
+    result = offline(text)
+    assert result.status == "ok" and not result.place_of_gemeinde, result.message
+    assert (result.place.name, result.place.kreis and result.place.kreis.rs) == (name, kreis)
+
+
 @pytest.mark.parametrize("text", ["Hauptstraße, Cuxhaven", "Am Deich, Cuxhaven", "Marktplatz, Cuxhaven"])
 def test_a_street_without_number_before_the_town_stays_a_street(offline, text):
     result = offline(text)
