@@ -271,7 +271,7 @@ def _locate_row(row: dict, geocoder: Geocoder, places: dict, today: date) -> tup
     if errors:
         return "; ".join(errors.values())
     changes = {**source, "approximate": approximate}
-    if any(getattr(project, name) != value for name, value in changes.items()):  # most rows name no source
+    if any(getattr(project, name) != value for name, value in changes.items()):  # most rows change nothing
         project = dataclasses.replace(project, **changes)
     key = (project.street, project.plz, project.ort)
     if key not in places:
