@@ -36,7 +36,7 @@ Table = pd.DataFrame | Mapping[str, Sequence]
 COORD_SCALE = 100_000  # 5 decimals, about 1 m
 DATA_ELEMENT = "atlas-data"  # the id of the page's JSON block with the projects
 # The shape of columns(): a browser keeps the data a year under its URL, so the URL names this too (data_version)
-COLUMNS_FORMAT = 3
+COLUMNS_FORMAT = 4
 
 
 def data_version(store_version: int) -> str:
@@ -107,7 +107,9 @@ def columns(projects: Table) -> dict:
     kept once, in a table, and a project has its index there: `ort_index` into `orte`, `traeger_index` into
     `traeger`, `zeiten_index` into `zeiten_roh` (the times as stored, OSM opening_hours, "" for none; labels()
     spells them out), and for an entry gathered from a public source and not confirmed yet, `quelle_index` into
-    `quellen` and `stand_index` into `staende` ("" for every other project). Where the frame has summaries:
+    `quellen` and `stand_index` into `staende` ("" for every other project); `unbestaetigt_index` into
+    `unbestaetigt_seit`, the day since which a project is no longer confirmed, as the lists write it ("" for one
+    confirmed, or where the frame has no UNCONFIRMED_SINCE). Where the frame has summaries:
     `summary_index` into `summaries` (summary_columns: German, or the reader's where the frame has SUMMARY_SHOWN).
 
     Once per data set: `scale`; `zg_alle`, the bit of the target group „für alle“, which passes every target group.
@@ -130,6 +132,7 @@ def columns(projects: Table) -> dict:
     quellen, quelle_index = _table(np.where(unconfirmed, values("quelle"), ""))
     stand = np.where(unconfirmed, values("quelle_stand"), "")
     staende, stand_index = _table(np.array([stand_text(value) for value in stand], dtype=object))
+    seit, seit_index = _table(values(UNCONFIRMED_SINCE))
     return {
         "id": numbers("id", np.int64).tolist(),
         "lat": np.round(numbers("lat", float) * COORD_SCALE).astype(int).tolist(),
@@ -144,12 +147,16 @@ def columns(projects: Table) -> dict:
         "zeiten_index": zeiten_index, "zeiten_roh": zeiten,
         "quelle_index": quelle_index, "quellen": quellen,
         "stand_index": stand_index, "staende": staende,
+        "unbestaetigt_index": seit_index, "unbestaetigt_seit": seit,
         "scale": COORD_SCALE,
         "zg_alle": ZIELGRUPPEN["alle"].bit,
         **summary_columns(projects),
     }
 
 
+# a frame's column of the day (Europe/Berlin, „01.01.2020“) since which a project is no longer confirmed, "" if it
+# is: the web layer knows the line (atlas.web.reader, with_unconfirmed), the data only carries the mark
+UNCONFIRMED_SINCE = "unconfirmed_since"
 SUMMARY_SHOWN = "summary_shown"  # a frame's column of atlas.texts.Shown: each summary as its reader gets it
 
 

@@ -3,12 +3,17 @@ when the filter changes come from the same macro (templates/_partials.html, proj
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from conftest import served
 from helpers import add_facts_projects, facts, make_app, on_map
 from playwright.sync_api import expect
+from sqlalchemy import update
 from test_sources import add_sources
 
+from atlas.freshness import unconfirmed_before
+from atlas.schema import projects
 from atlas.store import PUBLISHED
 
 pytestmark = pytest.mark.browser
@@ -25,7 +30,8 @@ ITEMS = """async (html) => {
 
 @pytest.fixture(scope="module")
 def list_server(tmp_path_factory):
-    """Projects with and without Träger, facts and a source, one in three Handlungsfelder with markup in its texts."""
+    """Projects with and without Träger, facts and a source, one in three Handlungsfelder with markup in its texts,
+    and one („Altes Projekt“) last confirmed on 1 January 2020."""
     directory = tmp_path_factory.mktemp("liste")
     app = make_app(directory)
     add_facts_projects(app)
@@ -35,6 +41,10 @@ def list_server(tmp_path_factory):
                  handlungsfelder="sprache;wohnen-leben;teilhabe", sprachen="de;uk;ar", kosten="kostenlos",
                  zeiten="Mo-Fr 10:00-12:00", summary="Deutsch <em>lernen</em> beim Kaffee")
     services.store.add_many([(many, services.geocoder.geocode("Hildesheim").place)], PUBLISHED)
+    with services.store.write() as db:
+        db.execute(update(projects).where(projects.c.name == "Altes Projekt")
+                   .values(confirmed_at=datetime(2020, 1, 1, 12, tzinfo=UTC)))
+    services.store.renew_unconfirmed(unconfirmed_before(app.config["FRESHNESS_DAYS"]))  # as the freshness cycle does
     with served(app) as url:
         yield url
 
@@ -52,7 +62,7 @@ def test_a_list_item_made_in_the_browser_is_the_one_the_server_renders(page, lis
     # each kind of part is there in some item, and a project's texts are text
     markup = "".join(item for _link, item in items["browser"])
     for part in ('data-slot="traeger"', 'data-slot="facts"', 'data-slot="source"', 'data-slot="summary"',
-                 'data-hf="teilhabe"'):
+                 'data-hf="teilhabe"', 'data-slot="unconfirmed"'):
         assert part in markup, part
     expect(page.locator("#projektliste .projekt-name", has_text="Treff <b>Miteinander</b> & mehr")).to_have_count(1)
     assert page.locator("#projektliste b, #projektliste i, #projektliste em").count() == 0
@@ -70,3 +80,18 @@ def test_the_filtered_list_is_made_from_the_template_of_the_page(page, list_serv
     source = page.locator("#projektliste > li", has_text="Frauentreff Hildesheim")
     expect(source.locator(".source-mark")).to_have_text("aus öffentlichen Quellen, unbestätigt")
     expect(source.locator("[data-slot=traeger]")).to_have_text("Verein · ")
+
+
+def test_a_reader_filtering_the_map_still_sees_which_project_is_no_longer_confirmed(page, list_server):
+    """The server's list warns „nicht bestätigt seit 01.01.2020“; the list the browser makes for a filter, and the
+    project's popup, warn the same, and no other project is marked."""
+    page.goto(list_server + "/region/leine-weser")
+    page.wait_for_function(f"() => {on_map('projects')}?.settledAt")
+    page.get_by_label("nur kostenlose Angebote").check()
+    page.get_by_label("nur kostenlose Angebote").uncheck()  # the list is the browser's now
+    old = page.locator("#projektliste > li", has_text="Altes Projekt")
+    expect(old.locator(".unconfirmed")).to_have_text("nicht bestätigt seit 01.01.2020")
+    expect(page.locator("#projektliste .unconfirmed")).to_have_count(1)
+    page.evaluate(f"() => {on_map('map')}.setView([52.15, 9.95], 15)")  # Hildesheim, every project its own marker
+    page.locator(".hf-marker[title='Altes Projekt']").dispatch_event("click")  # markers at one place overlap
+    expect(page.locator(".leaflet-popup .popup-unconfirmed")).to_have_text("nicht bestätigt seit 01.01.2020")

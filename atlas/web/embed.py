@@ -12,7 +12,7 @@ from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _, current_language
 from atlas.mapdata import project_data, script_json
 from atlas.near import circle, parse_near_query, within_radius
-from atlas.present import local_now, project_view
+from atlas.present import local_now
 from atlas.text import clean_text
 from atlas.web import current_pages, current_services
 from atlas.web.assets import page_map
@@ -21,7 +21,7 @@ from atlas.web.limits import embed_limit, limiter, no_place_asked
 from atlas.web.params import LIST_PAGE, arl_argument, valid_filter
 from atlas.web.prepared import respond
 from atlas.web.public import data_sources
-from atlas.web.reader import reader_frame, with_summaries
+from atlas.web.reader import map_frame, public_views, reader_frame
 
 bp = Blueprint("embed", __name__)
 
@@ -69,14 +69,15 @@ def _render(services, published, arl, kreis, chosen, now, near, fixed: list[tupl
         area = published.in_kreis(area, kreis)
         west, south, east, north = services.regions.kreise[services.regions.kreise.rs == kreis].total_bounds
         view = {"lat": (south + north) / 2, "lon": (west + east) / 2, "zoom": 10}
-        kind, data = "naehe", project_data(reader_frame(published.frame(area)), view=view, open_src=sources["open"])
+        area_data = reader_frame(map_frame(published, area))
+        kind, data = "naehe", project_data(area_data, view=view, open_src=sources["open"])
     if near is not None:
         located = services.geocoder.geocode(near.ort)
         if not located.ok:
             raise BadRequest(located.message)
         area, km = within_radius(published, area, located.place, near.radius_km)
-        kind, data = "naehe", project_data(reader_frame(published.frame(area)), circle(located.place, near.radius_km),
-                                        open_src=sources["open"])
+        area_data = reader_frame(map_frame(published, area))
+        kind, data = "naehe", project_data(area_data, circle(located.place, near.radius_km), open_src=sources["open"])
         full = url_for("near.near", ort=near.ort, umkreis=near.radius_km)
     passing = chosen.keep_columns(published, now)[area] if chosen.active else np.ones(len(area), dtype=bool)
     shown = area[passing]
@@ -84,7 +85,7 @@ def _render(services, published, arl, kreis, chosen, now, near, fixed: list[tupl
     if km is not None:  # the list says how far each is
         for row, distance in zip(rows, km[passing][:LIST_PAGE].tolist(), strict=True):
             row["km"] = distance
-    listed = with_summaries([project_view(row) for row in rows])
+    listed = public_views(rows)  # as the atlas lists them, „nicht bestätigt seit …“ included
     return render_template("embed/map.html", map=page_map(kind), data=data, filter=chosen, fields=HANDLUNGSFELDER,
                            total=len(shown), fixed=fixed, projects=listed,
                            full=full, arl=ARLS.get(arl) if arl else None)

@@ -81,6 +81,7 @@ def browser_texts() -> dict:
         "fromSources": _("Aus öffentlichen Quellen zusammengetragen, Stand %(stand)s – vom Träger noch nicht "
                          "bestätigt", stand="{stand}"),
         "source": _("Quelle"),
+        "unconfirmedSince": _("nicht bestätigt seit %(date)s", date="{date}"),  # the day comes with the map's data
         "machine": _("maschinell übersetzt"),  # a project's text (atlas.texts)
         "original": _("Original (Deutsch) anzeigen"),
         "outdated": _("Übersetzung veraltet"),

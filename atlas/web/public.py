@@ -17,7 +17,7 @@ from atlas.web import current_pages, current_services, keep_params
 from atlas.web.assets import page_map
 from atlas.web.params import LIST_PAGE, arl_argument, page_number, pages_of, valid_filter
 from atlas.web.prepared import YEAR, respond
-from atlas.web.reader import get_published_or_404, project_texts, public_views, reader_frame
+from atlas.web.reader import get_published_or_404, map_frame, project_texts, public_views, reader_frame
 from atlas.web.viewport import by_viewport, viewport_sources
 
 bp = Blueprint("public", __name__)
@@ -112,7 +112,7 @@ def projects_data():
     arl = arl_argument()
     published = current_services().public.current()
     version = published.version_of(arl)
-    data = current_pages().get(("daten", arl), version, lambda: map_data(published.frame(published.select(arl))),
+    data = current_pages().get(("daten", arl), version, lambda: map_data(map_frame(published, published.select(arl))),
                         mimetype="application/json", scope=arl)
     current = request.args.get("v") == data_version(version)
     return respond(data, max_age=YEAR if current else 0, immutable=current)

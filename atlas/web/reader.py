@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
+import pandas as pd
 from flask import abort, current_app
 
 from atlas.freshness import unconfirmed_before
 from atlas.i18n import DEFAULT, LANGUAGES, current_language
-from atlas.mapdata import SUMMARY_SHOWN, Table
+from atlas.mapdata import SUMMARY_SHOWN, UNCONFIRMED_SINCE, Table
 from atlas.present import project_view
+from atlas.published import COLUMNS as SNAPSHOT_COLUMNS
 from atlas.store import PUBLIC_COLUMNS, PUBLISHED
 from atlas.texts import Shown, reader_texts, shown
 from atlas.web import current_store
@@ -52,7 +54,31 @@ def listed_columns(rows: list[dict]) -> Table:
     """The rows of a list made per request (a near search, a search) as a map's data wants them: their public
     columns, with the summaries as the reader gets them – plain lists, no frame (pandas costs more than 50 rows do,
     docs/benchmarks.md)."""
-    return reader_frame({name: [row[name] for row in rows] for name in PUBLIC_COLUMNS})
+    names = [*PUBLIC_COLUMNS, "confirmed_at"] if rows and "confirmed_at" in rows[0] else PUBLIC_COLUMNS
+    return reader_frame(with_unconfirmed({name: [row[name] for row in rows] for name in names}))
+
+
+def map_frame(published, positions) -> Table:
+    """These published projects (positions in the snapshot `published`, atlas.published) as a map's data wants
+    them: PUBLIC_COLUMNS and UNCONFIRMED_SINCE (with_unconfirmed)."""
+    return with_unconfirmed(published.frame(positions, SNAPSHOT_COLUMNS))
+
+
+def with_unconfirmed(frame: Table) -> Table:
+    """Published projects with `confirmed_at` (seconds since 1970, NaN: never, as atlas.published keeps it) as a
+    map's data wants them: instead of that moment, UNCONFIRMED_SINCE, the day from which a project whose
+    confirmation ran out is marked „nicht bestätigt seit …“ (as public_views marks it in the server's lists), ""
+    for the others. Without `confirmed_at`, the frame as it is."""
+    if "confirmed_at" not in frame:
+        return frame
+    line = unconfirmed_before(current_app.config["FRESHNESS_DAYS"]).timestamp()
+    seconds = np.asarray(frame["confirmed_at"], dtype=float)
+    stale = seconds < line  # NaN (never confirmed) is never below it
+    days = np.full(len(seconds), "", dtype=object)
+    if stale.any():
+        moments = pd.to_datetime(seconds[stale], unit="s", utc=True).tz_convert("Europe/Berlin")
+        days[stale] = np.asarray(moments.strftime("%d.%m.%Y"), dtype=object)
+    return {**{name: frame[name] for name in frame if name != "confirmed_at"}, UNCONFIRMED_SINCE: days}
 
 
 def get_published_or_404(project_id: int) -> dict:

@@ -19,7 +19,7 @@ from atlas.web import current_pages, current_services
 from atlas.web.limits import limiter, map_view_limit
 from atlas.web.params import LIST_PAGE, arl_argument, page_number, valid_filter
 from atlas.web.prepared import YEAR, respond
-from atlas.web.reader import reader_frame
+from atlas.web.reader import map_frame, reader_frame
 
 bp = Blueprint("viewport", __name__)
 
@@ -87,7 +87,7 @@ def in_view_list():
 def _points(published, positions: np.ndarray) -> dict | None:
     if not len(positions):
         return None
-    data = columns(reader_frame(published.frame(positions)))
+    data = columns(reader_frame(map_frame(published, positions)))
     data["zeiten"] = data.pop("zeiten_roh")  # spelled out by the page's labels, as /karte/projekte.json
     return data
 

@@ -21,6 +21,7 @@ export function project(data, i) {
     facts: factsOf(data, i),
     source: sourceOf(data, i),
     summary: summaryOf(data, i),
+    unconfirmed: unconfirmedOf(data, i),
   };
 }
 
@@ -47,6 +48,12 @@ function sourceOf(data, i) {
   const url = data.quellen[data.quelle_index[i]];
   if (!url || !/^https?:\/\//i.test(url)) return null;
   return {url: url, stand: data.staende[data.stand_index[i]] || ""};
+}
+
+/* „nicht bestätigt seit …“ for a project whose confirmation ran out (the day comes with the data), else "". */
+function unconfirmedOf(data, i) {
+  const since = data.unbestaetigt_seit && data.unbestaetigt_seit[data.unbestaetigt_index[i]];
+  return since ? TEXT.unconfirmedSince.replace("{date}", since) : "";
 }
 
 /* A filter: hf, sp, zg are bit masks (0: any), ko asks for free projects, zeit names the asked time and open is

@@ -60,6 +60,7 @@ export function listItem(template, item) {
   fillSummary(slot("summary"), item.summary);
   fill(slot("facts"), item.facts.join(" · "));
   if (!item.source) slot("source").remove();
+  fill(slot("unconfirmed"), item.unconfirmed);
   return node;
 }
 

@@ -233,8 +233,8 @@ function clusterIcon(n) {
   return clusterIcons[key];
 }
 
-/* A project's popup (columns.js, project()): its name, Träger, summary, Handlungsfelder, place, facts, source and
-   the link to its page, each as text. */
+/* A project's popup (columns.js, project()): its name, Träger, summary, Handlungsfelder, place, facts, source, since
+   when it is no longer confirmed and the link to its page, each as text. */
 function popup(item) {
   const box = el("div", "popup");
   box.appendChild(projectText(el("strong", "popup-name", item.name)));
@@ -245,6 +245,7 @@ function popup(item) {
   box.appendChild(projectText(el("div", "popup-ort", item.ort)));
   item.facts.forEach((line) => box.appendChild(el("div", "popup-fact", line)));
   if (item.source) box.appendChild(sourceMark(item.source));
+  if (item.unconfirmed) box.appendChild(el("div", "popup-unconfirmed", item.unconfirmed));
   const link = el("a", "popup-link", TEXT.toProject);
   link.href = projectUrl(item.id);
   box.appendChild(outward(link));
