@@ -138,6 +138,30 @@ def test_a_list_that_could_not_be_loaded_says_so_and_the_next_move_lists_again(p
     expect(page.locator("#trefferzahl")).to_have_text(re.compile(r"^\d+ Projekte? im Kartenausschnitt$"))
 
 
+def test_a_part_of_the_map_that_could_not_be_loaded_says_so_and_is_asked_again_at_the_next_move(page, crowd_server):
+    """A tile refused (too many requests) or failed is not drawn as an empty part of the map for good: the map says
+    a part is missing, and the next move asks for it again and draws it."""
+    refused = []
+
+    def refuse(route):
+        refused.append(route.request.url)
+        route.fulfill(status=429, content_type="text/html", body="<h1>Zu viele Anfragen</h1>")
+
+    page.route("**/karte/kacheln.json*", refuse)
+    page.goto(crowd_server + "/")
+    settled(page)
+    assert refused
+    expect(page.get_by_role("status").filter(has_text="Ein Teil der Karte")).to_have_text(
+        "Ein Teil der Karte konnte gerade nicht geladen werden. Bitte verschieben Sie die Karte gleich noch einmal.")
+    assert page.evaluate(ON_MAP) == 0
+    page.unroute("**/karte/kacheln.json*")
+    page.evaluate(UNSETTLE)
+    page.evaluate(f"() => {{ const map = {on_map('map')}; map.panBy([1, 1]); }}")  # a nudge: the same tiles
+    settled(page)
+    assert page.evaluate(ON_MAP) == CROWD + 7
+    expect(page.locator(".map-notice")).to_have_text("")
+
+
 def test_without_scripts_the_list_pages_reach_every_project(chromium, crowd_server):
     context = chromium.new_context(java_script_enabled=False, locale="de-DE")
     page = context.new_page()

@@ -73,6 +73,8 @@ def browser_texts() -> dict:
         "inView": _("%(projects)s im Kartenausschnitt", projects="{projects}"),  # a map by viewport (viewlist.js)
         "inViewFailed": _("Die Projekte im Kartenausschnitt konnten gerade nicht geladen werden. Bitte verschieben "
                           "Sie die Karte gleich noch einmal."),
+        "tilesFailed": _("Ein Teil der Karte konnte gerade nicht geladen werden. Bitte verschieben Sie die Karte "
+                         "gleich noch einmal."),  # a tile of a map by viewport (viewport.js)
         "free": _("kostenlos"),
         "zoomIn": _("Hineinzoomen"),
         "zoomOut": _("Herauszoomen"),

@@ -3,7 +3,9 @@
    in; the filter (filters.js) asks the server again with its URL parameters. What the tiles carry is drawn as
    map.js draws it: markers with popups made of text. */
 
+import {el} from "./dom.js";
 import {clusterMarker, labelled, projectMarker} from "./map.js";
+import {TEXT} from "./text.js";
 
 const ASKED_KEPT = 400;  // tile answers kept by the page (the browser's cache keeps them too)
 
@@ -17,7 +19,8 @@ export function byViewport(options) {
  * Draws the projects of the page's block {tiles, inView, labels, maxZoom} on `map`, a tile at a time. The handle:
  * `viewport` true; `filterBy(query)` shows the projects that pass the filter of these URL parameters; `bbox()` the
  * view as west,south,east,north; `onView` is called after each move; `settledAt`/`onSettled` as in map.js
- * (settledAt null while a view is drawn).
+ * (settledAt null while a view is drawn). A tile that could not be loaded is said on the map and asked again at the
+ * next move.
  */
 export function drawViewport(map, options) {
   const block = JSON.parse(document.getElementById(options.source).textContent);
@@ -32,12 +35,14 @@ export function drawViewport(map, options) {
     settledAt: null, onSettled: null, onView: null,
   };
 
+  const notice = failureNotice(map);
+
   function answer(url) {
     if (!asked.has(url)) {
       if (asked.size > ASKED_KEPT) asked.clear();
       const failed = () => {
         asked.delete(url);  // not kept: the next move asks again
-        return {clusters: [], points: null};
+        return null;
       };
       asked.set(url, fetch(url, {credentials: "same-origin"})
         .then((response) => (response.ok ? response.json() : failed()))
@@ -59,11 +64,16 @@ export function drawViewport(map, options) {
         shown.delete(key);
       }
     }
+    let missing = 0;
     return Promise.all(tiles.map((tile, k) => {
       if (shown.has(keys[k])) return null;
       const [z, x, y] = tile;
       const url = block.tiles + "&z=" + z + "&x=" + x + "&y=" + y + (handle.query ? "&" + handle.query : "");
       return answer(url).then((data) => {
+        if (!data) {  // refused or failed: not drawn, not recorded, so the next move asks for it again
+          missing++;
+          return;
+        }
         if (!wanted.has(keys[k]) || shown.has(keys[k])) return;
         const group = tileLayer(map, data, z, handle.labels, block.maxZoom);
         layer.addLayer(group);
@@ -71,6 +81,7 @@ export function drawViewport(map, options) {
       });
     })).then(() => {
       if (mine !== generation) return;
+      notice.textContent = missing ? TEXT.tilesFailed : "";
       handle.settledAt = performance.now();
       if (handle.onSettled) handle.onSettled();
     });
@@ -99,6 +110,16 @@ export function drawViewport(map, options) {
     if (!started) show();
   }, 0);
   return handle;
+}
+
+/* Where the map says that part of it could not be loaded (a tile refused or failed): on the map, announced. */
+function failureNotice(map) {
+  const notice = el("p", "map-notice");
+  notice.setAttribute("role", "status");
+  const control = L.control({position: "topright"});
+  control.onAdd = () => notice;
+  control.addTo(map);
+  return notice;
 }
 
 /* The tiles (z, x, y) of Leaflet's grid at the map's zoom that the view touches. */
