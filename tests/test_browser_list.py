@@ -3,6 +3,7 @@ when the filter changes come from the same macro (templates/_partials.html, proj
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -95,3 +96,39 @@ def test_a_reader_filtering_the_map_still_sees_which_project_is_no_longer_confir
     page.evaluate(f"() => {on_map('map')}.setView([52.15, 9.95], 15)")  # Hildesheim, every project its own marker
     page.locator(".hf-marker[title='Altes Projekt']").dispatch_event("click")  # markers at one place overlap
     expect(page.locator(".leaflet-popup .popup-unconfirmed")).to_have_text("nicht bestätigt seit 01.01.2020")
+
+
+def test_when_the_maps_projects_cannot_be_loaded_the_page_says_so_and_the_filter_still_filters(page, list_server):
+    """The map's data refused or failed: the count says so where it is announced, and ticking a filter asks the
+    server for the filtered list, as without scripts."""
+    page.route("**/karte/projekte.json*", lambda route: route.fulfill(status=500, body="Fehler"))
+    page.goto(list_server + "/region/leine-weser")
+    expect(page.locator("#trefferzahl")).to_have_text("Die Projekte der Karte konnten gerade nicht geladen werden. "
+                                                      "Wenn Sie filtern, wird die Seite neu geladen.")
+    with page.expect_navigation():
+        page.get_by_label("nur kostenlose Angebote").check()
+    assert "kostenlos=1" in page.url
+    expect(page.locator("#projektliste > li", has_text="Frauentreff")).to_have_count(0)
+    expect(page.locator("#projektliste > li", has_text="Sprachcafé Arabisch")).to_have_count(1)
+
+
+def test_a_time_filter_the_server_did_not_answer_says_so_and_the_next_change_asks_again(page, list_server):
+    asked = []
+
+    def refuse(route):
+        asked.append(route.request.url)
+        route.fulfill(status=429, content_type="text/html", body="<h1>Zu viele Anfragen</h1>")
+
+    page.goto(list_server + "/region/leine-weser")
+    page.wait_for_function(f"() => {on_map('projects')}?.settledAt")
+    page.route("**/karte/offen.json*", refuse)
+    page.get_by_label("in den nächsten 7 Tagen").check()
+    expect(page.locator("#trefferzahl")).to_have_text("Der Filter konnte gerade nicht angewendet werden. Bitte "
+                                                      "versuchen Sie es gleich noch einmal.")
+    assert len(asked) == 1
+    page.unroute("**/karte/offen.json*")
+    page.get_by_label("egal").check()
+    expect(page.locator("#trefferzahl")).to_have_text("8 Projekte")
+    page.get_by_label("in den nächsten 7 Tagen").check()  # asked again, not the refusal kept
+    expect(page.locator("#trefferzahl")).to_have_text(re.compile(r"^\d Projekte?$"))
+    expect(page.locator("#projektliste > li", has_text="Frauentreff")).to_have_count(1)

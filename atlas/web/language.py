@@ -75,6 +75,10 @@ def browser_texts() -> dict:
                           "Sie die Karte gleich noch einmal."),
         "tilesFailed": _("Ein Teil der Karte konnte gerade nicht geladen werden. Bitte verschieben Sie die Karte "
                          "gleich noch einmal."),  # a tile of a map by viewport (viewport.js)
+        "mapDataFailed": _("Die Projekte der Karte konnten gerade nicht geladen werden. Wenn Sie filtern, wird die "
+                           "Seite neu geladen."),  # the map's data (map.js): the server filters instead (filters.js)
+        "filterFailed": _("Der Filter konnte gerade nicht angewendet werden. Bitte versuchen Sie es gleich noch "
+                          "einmal."),  # the time filter asks the server which projects are open (filters.js)
         "free": _("kostenlos"),
         "zoomIn": _("Hineinzoomen"),
         "zoomOut": _("Herauszoomen"),

@@ -3,7 +3,7 @@
 
 import {relinkDownloads} from "./embed.js";
 import {projectList} from "./list.js";
-import {projectCount} from "./text.js";
+import {TEXT, projectCount} from "./text.js";
 import {viewList} from "./viewlist.js";
 
 const PARAMS = ["hf", "sprache", "zielgruppe", "kostenlos", "zeit", "seite"];  // what the filter puts into the URL
@@ -40,9 +40,16 @@ export function wireFilter(atlas) {
     if (!spec.zeit || !atlas.openSrc) return Promise.resolve(spec);
     if (!openIds[spec.zeit]) {
       const url = atlas.openSrc + (atlas.openSrc.indexOf("?") < 0 ? "?" : "&") + "zeit=" + encodeURIComponent(spec.zeit);
-      openIds[spec.zeit] = fetch(url, {credentials: "same-origin"})
-        .then((response) => response.json())
+      const asking = fetch(url, {credentials: "same-origin"})
+        .then((response) => {
+          if (!response.ok) throw new Error(url + ": " + response.status);
+          return response.json();
+        })
         .then((ids) => new Set(ids));
+      asking.catch(() => {
+        if (openIds[spec.zeit] === asking) delete openIds[spec.zeit];  // not kept: the next change asks again
+      });
+      openIds[spec.zeit] = asking;
     }
     return openIds[spec.zeit].then((ids) => {
       spec.open = ids;
@@ -75,6 +82,8 @@ export function wireFilter(atlas) {
       if (count) count.textContent = projectCount(shown.length);
       if (pager) pager.hidden = true;
       if (updateUrl) relinkAll(params);
+    }).catch(() => {  // the server did not say which projects are open then: said where the count is announced
+      if (mine === asked && count) count.textContent = TEXT.filterFailed;
     });
   }
 
@@ -85,6 +94,9 @@ export function wireFilter(atlas) {
       apply(true);
     });
     apply(false);
+  }, () => {  // the map's projects could not be loaded: the page says so, and the server filters, as without scripts
+    if (count) count.textContent = TEXT.mapDataFailed;
+    form.addEventListener("change", () => form.submit());
   });
 }
 

@@ -17,7 +17,8 @@ const EVERY = specKey({hf: 0});  // the filter that lets every project through
  * by the browser; `open` is where the time filter asks which projects are open, `view` where the map starts,
  * `centre` a place and radius to draw.
  *
- * The handle is returned at once; `handle.ready` resolves when the data is there. `handle.filter(spec)` shows
+ * The handle is returned at once; `handle.ready` resolves when the data is there (and rejects when it could not be
+ * loaded: the map then shows no projects, and a page's filter says so). `handle.filter(spec)` shows
  * the projects that pass a filter (columns.js) and returns their indexes; `settledAt` is when the map last
  * finished drawing (performance.now()), and `onSettled` is called each time.
  */
@@ -39,11 +40,17 @@ export function drawProjects(map, options) {
     draw(handle, data, options.cluster);
     return handle;
   });
+  handle.ready.catch(() => {});  // not an error of the page's code: said where there is a filter to say it
   return handle;
 }
 
+/* The answer of `src` as data; refused or failed, a rejection (the filter says so and leaves filtering to the
+   server: filters.js). */
 function fetchJson(src) {
-  return fetch(src, {credentials: "same-origin"}).then((response) => response.json());
+  return fetch(src, {credentials: "same-origin"}).then((response) => {
+    if (!response.ok) throw new Error(src + ": " + response.status);
+    return response.json();
+  });
 }
 
 /* The data resource is the same in every language: the page hands over the words to show it with (the
