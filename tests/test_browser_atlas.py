@@ -35,11 +35,12 @@ def test_the_seed_projects_appear_on_the_map_and_in_the_list(page, live_server):
         assert cluster.get_attribute("tabindex") == "0"
 
 
-def test_a_cluster_opens_by_keyboard(page, live_server):
+def test_a_cluster_opens_by_keyboard_and_the_focus_goes_to_what_came_out_of_it(page, live_server):
     page.goto(live_server + "/")
     zoom = page.evaluate(f"() => {on_map('projects')}.ready.then(h => h.map.getZoom())")
     for _attempt in range(3):  # while the map still settles, a cluster may be replaced under the focus
-        page.locator(".marker-cluster").first.focus()
+        cluster = page.locator(".marker-cluster").first.element_handle()
+        cluster.focus()
         page.keyboard.press("Enter")
         try:
             page.wait_for_function(f"(before) => {on_map('map')}.getZoom() > before", arg=zoom, timeout=3000)
@@ -47,6 +48,9 @@ def test_a_cluster_opens_by_keyboard(page, live_server):
         except PlaywrightTimeout:
             continue
     assert page.evaluate(f"() => {on_map('map')}.getZoom()") > zoom, "Enter on a cluster zooms into it"
+    # the cluster is gone from the map: the keyboard goes on from a marker that came out of it, not from the page's top
+    page.wait_for_function("(cluster) => !cluster.isConnected", arg=cluster)
+    expect(page.locator("#map_atlas .leaflet-marker-icon:focus")).to_have_count(1)
 
 
 def test_ticking_a_handlungsfeld_hides_the_others_on_map_and_list_and_the_url_carries_it(page, live_server):

@@ -68,14 +68,18 @@ def test_the_state_map_shows_clusters_and_a_click_zooms_in_to_the_projects(page,
     assert len(urls) == len(set(urls))
 
 
-def test_a_cluster_opens_by_keyboard(page, crowd_server):
+def test_a_cluster_opens_by_keyboard_and_the_focus_goes_to_what_came_out_of_it(page, crowd_server):
     page.goto(crowd_server + "/")
     settled(page)
     zoom = page.evaluate(f"() => {on_map('map')}.getZoom()")
     cluster = page.locator(".marker-cluster").first
     cluster.focus()
+    page.evaluate(UNSETTLE)
     page.keyboard.press("Enter")
     page.wait_for_function(f"(z) => {on_map('map')}.getZoom() > z", arg=zoom)
+    settled(page)
+    # the cluster's tile is gone: the keyboard goes on from a marker of the new view, not from the page's top
+    expect(page.locator("#map_atlas .leaflet-marker-icon:focus")).to_have_count(1)
 
 
 def test_a_filter_ticked_by_keyboard_changes_the_clusters_and_stays_in_the_url(page, crowd_server):

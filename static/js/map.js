@@ -138,6 +138,7 @@ function clustered(handle, data) {
     const next = {};
     const items = index.getClusters([bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()],
                                     map.getZoom());
+    const onMarker = markerFocused(map);
     items.forEach((item) => {
       if (!item.properties.cluster) {
         const i = item.properties.i;
@@ -153,10 +154,10 @@ function clustered(handle, data) {
     Object.keys(current).forEach((id) => {
       if (!next[id]) layer.removeLayer(current[id]);
     });
-    Object.keys(next).forEach((id) => {
-      if (!current[id]) layer.addLayer(next[id]);
-    });
+    const added = Object.keys(next).filter((id) => !current[id]).map((id) => next[id]);
+    added.forEach((marker) => layer.addLayer(marker));
     current = next;
+    if (onMarker) keepFocus(map, onMarker, added);
   }
 
   function clusterOf(item, n) {
@@ -169,6 +170,24 @@ function clustered(handle, data) {
 
   map.on("moveend", show);
   return show;
+}
+
+/** The marker's element that has the keyboard's focus on `map`, or null. */
+export function markerFocused(map) {
+  const focused = document.activeElement;
+  return focused && focused.classList.contains("leaflet-marker-icon") && map.getContainer().contains(focused)
+    ? focused : null;
+}
+
+/** After a redraw took away the marker that had the focus (`was`: a cluster opened by Enter), the focus goes to the
+    first of the markers the redraw `added` (those that came out of it), or to the map, instead of falling to the
+    page's start; where the person has moved the focus meanwhile, it stays there. */
+export function keepFocus(map, was, added) {
+  if (was.isConnected) return;
+  const active = document.activeElement;
+  if (active && active !== document.body && !map.getContainer().contains(active)) return;
+  const first = added.map((marker) => marker.getElement && marker.getElement()).find(Boolean);
+  (first || map.getContainer()).focus({preventScroll: true});
 }
 
 /* The index over the projects `rows` (indexes into the columns). */

@@ -4,7 +4,7 @@
    map.js draws it: markers with popups made of text. */
 
 import {el} from "./dom.js";
-import {clusterMarker, labelled, projectMarker} from "./map.js";
+import {clusterMarker, keepFocus, labelled, markerFocused, projectMarker} from "./map.js";
 import {TEXT} from "./text.js";
 
 const ASKED_KEPT = 400;  // tile answers kept by the page (the browser's cache keeps them too)
@@ -57,6 +57,8 @@ export function drawViewport(map, options) {
     handle.settledAt = null;  // until this view is drawn
     const tiles = tilesInView(map, block.maxZoom);
     const keys = tiles.map((tile) => tile.join("/") + "?" + handle.query);
+    const onMarker = markerFocused(map);  // a cluster opened by Enter: its tile goes, the focus follows (keepFocus)
+    const added = [];
     wanted = new Set(keys);
     for (const [key, group] of shown) {
       if (!wanted.has(key)) {
@@ -78,8 +80,10 @@ export function drawViewport(map, options) {
         const group = tileLayer(map, data, z, handle.labels, block.maxZoom);
         layer.addLayer(group);
         shown.set(keys[k], group);
+        added.push(...group.getLayers());
       });
     })).then(() => {
+      if (onMarker) keepFocus(map, onMarker, added);
       if (mine !== generation) return;
       notice.textContent = missing ? TEXT.tilesFailed : "";
       handle.settledAt = performance.now();
