@@ -19,13 +19,28 @@
                       html: '<span style="background:' + safe + '">' + (/^[A-Z]$/.test(letter) ? letter : "") + "</span>"});
   }
 
+  function hand(map, layer, options) {
+    map.getContainer().dispatchEvent(new CustomEvent("atlas:" + layer, {bubbles: true, detail: {map: map, options: options}}));
+  }
+
+  /* „3 Projekte“ in the page's language and its plural forms (the words of #atlas-text, as static/js/text.js). */
+  function projectCount(n) {
+    var block = document.getElementById("atlas-text");
+    var forms = (block ? JSON.parse(block.textContent) : {}).projects || {};
+    var lang = document.documentElement.lang || "de";
+    var form = (window.Intl && Intl.PluralRules && forms[new Intl.PluralRules(lang).select(n)]) || forms.other || "{n}";
+    return form.replace("{n}", window.Intl ? new Intl.NumberFormat(lang).format(n) : String(n));
+  }
+
   function districtMap(box) {
     var options = JSON.parse(box.dataset.options);
     var map = L.map(box, {minZoom: 5, maxZoom: 18, preferCanvas: true});
     map.setView([52.8, 9.3], 7);
-    if (window.AtlasBasemap && options.basemap) AtlasBasemap.draw(map, options.basemap);
+    // basemap, outlines and the controls' words come from the maps' modules (static/js/maps.js, loaded before this
+    // script), handed the map as the public maps hand it: by an event on the map's element
+    if (options.basemap) hand(map, "basemap", options.basemap);
     if (options.tiles) L.tileLayer(options.tiles, {attribution: options.attribution, maxZoom: 18}).addTo(map);
-    if (window.Atlas) Atlas.boundaries(map, options.outlines, {labels: false, fit: false});
+    hand(map, "boundaries", {url: options.outlines, labels: false});
     var form = document.getElementById("karten-filter");
     var count = document.getElementById("karte-zahl");
     var layer = L.layerGroup().addTo(map);
@@ -79,8 +94,7 @@
                   geometry: {type: "Point", coordinates: [data.lon[i] / data.scale, data.lat[i] / data.scale]}};
         });
         index = window.Supercluster ? new window.Supercluster({radius: 50, maxZoom: 14}).load(points) : null;
-        count.textContent = count.dataset.template
-          ? count.dataset.template.replace("{n}", handle.shown.length) : String(handle.shown.length);
+        count.textContent = projectCount(handle.shown.length);
         draw();
       }
       function draw() {

@@ -52,6 +52,23 @@ def test_the_dashboard_shows_tasks_map_and_charts_and_a_marker_opens_the_project
     expect(page).to_have_url(re.compile(r"/amt/projekt/\d+"))
 
 
+def test_the_district_map_has_basemap_outlines_and_words_in_the_clerks_language(page, site):
+    """The office's map draws the atlas's basemap and the district's outlines like the public maps, says how many
+    projects it shows in words, and its zoom buttons speak the page's language."""
+    log_in(page, site)
+    page.wait_for_function("() => window.atlasOfficeMap && window.atlasOfficeMap.ready")
+    expect(page.locator("#karte-zahl")).to_have_text(re.compile(r"^\d+ Projekte?$"))
+    box = page.locator("#amtskarte")
+    expect(box).to_have_class(re.compile(r"\batlas-basemap\b"))
+    page.wait_for_function("""() => {  // the district's outlines, above the basemap (drawn on a canvas)
+        let outlines = 0;
+        window.atlasOfficeMap.map.eachLayer((layer) => {
+            if (layer instanceof L.GeoJSON && layer.options.pane === "overlayPane") outlines++;
+        });
+        return outlines > 0; }""")
+    expect(box.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Hineinzoomen")
+
+
 def focus_and_enter(page, marker) -> None:
     """As a keyboard user: on a marker, whose focus may pan the map to show it (the markers are drawn again and the
     focus stays on the same one), and Enter once the map stands still."""
