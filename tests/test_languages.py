@@ -227,3 +227,24 @@ def test_pages_are_valid_html_without_duplicate_ids_and_with_valid_autocomplete(
                 (path, node)
         for label in page.select("label[for]"):
             assert page.find(id=label["for"]) is not None, (path, label)
+
+
+def test_web_addresses_and_the_embed_code_read_left_to_right_on_an_arabic_page(tmp_path):
+    """In a right-to-left page an address keeps its order („https://verein.de/“, not „/https://verein.de“), the
+    code to embed reads as code, and the lists of choices lose their indent on the side they start."""
+    from helpers import make_app
+
+    from atlas.store import PUBLISHED
+
+    app = make_app(tmp_path)
+    project_id, _ = submit(app, ort="Hildesheim", website="https://verein.de/")
+    app.extensions["atlas"].store.set_status(project_id, PUBLISHED, actor="test")
+    client = app.test_client()
+    page = html(client.get(f"/projekt/{project_id}?lang=ar"))
+    assert page.html["dir"] == "rtl"
+    assert page.find("a", string="https://verein.de/")["dir"] == "ltr"
+    region = html(client.get("/region/leine-weser?lang=ar"))
+    assert region.select_one("#einbetten-code")["dir"] == "ltr"
+    css = (Path(__file__).parent.parent / "static" / "atlas.css").read_text()
+    [choices] = re.findall(r"fieldset\.choices ul \{([^}]*)\}", css)
+    assert "padding-inline-start: 0" in choices and "padding-left" not in choices
