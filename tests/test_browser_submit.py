@@ -114,3 +114,19 @@ def test_a_project_submitted_in_lamspringe_is_approved_by_leine_weser_and_appear
     expect(page.locator("h1")).to_have_text(NAME)
     expect(page.locator("main")).to_contain_text(XSS)
     assert page.locator("main img[src=x]").count() == 0
+
+
+@pytest.mark.parametrize(("lang", "km"), [("en", r"\d+\.\d km"), ("de", r"\d+,\d km")])
+def test_the_pins_distance_warning_writes_the_kilometres_as_the_readers_language_does(page, office_server, lang, km):
+    page.goto(f"{office_server}/einreichen?lang={lang}")
+    page.locator("#name").fill("Sprachcafé Lamspringe")
+    page.locator("input[name=handlungsfelder][value=sprache]").check()
+    page.locator("#ort").fill("Lamspringe")
+    page.locator("#consent").check()
+    page.locator("#einreichen button[type=submit]").first.click()
+    expect(page.locator("#standort-zuordnung")).to_contain_text("Leine-Weser")
+    page.locator("#lat").fill("51.90" if lang == "en" else "51,90")
+    page.locator("#lon").fill("10.20" if lang == "en" else "10,20")
+    page.locator("#lon").press("Tab")
+    expect(page.locator("#pin-warnung")).to_be_visible()
+    expect(page.locator("#pin-warnung-text")).to_contain_text(re.compile(km))

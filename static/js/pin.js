@@ -3,6 +3,12 @@
    The server checks all of it again when the form is sent. Its words and URLs come from the page (#standort). */
 
 import {textSpan} from "./dom.js";
+import {LANG} from "./text.js";
+
+// the distance as the page's language writes it: 12,3 in German, 12.3 in English, ١٢٫٣ in Arabic
+const KM = window.Intl && Intl.NumberFormat
+  ? new Intl.NumberFormat(LANG, {minimumFractionDigits: 1, maximumFractionDigits: 1}) : null;
+const kilometres = (km) => (KM ? KM.format(km) : km.toFixed(1));
 
 const STEPS = {ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0]};
 
@@ -28,7 +34,7 @@ export function placePin(map, options) {
     const km = map.distance(address, position) / 1000;
     const far = km > parseFloat(box.dataset.warningKm);
     warning.hidden = !far;
-    warningText.textContent = far ? box.dataset.warning.replace("{km}", km.toFixed(1).replace(".", ",")) : "";
+    warningText.textContent = far ? box.dataset.warning.replace("{km}", kilometres(km)) : "";
     const url = box.dataset.whereUrl + "?lat=" + position.lat.toFixed(6) + "&lon=" + position.lng.toFixed(6);
     fetch(url).then((response) => response.json()).then((answer) => {
       where.textContent = answer.text;
