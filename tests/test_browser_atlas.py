@@ -127,3 +127,23 @@ def test_a_search_from_the_start_page_shows_the_project_on_map_and_list(page, li
     expect(page.locator("#treffer a.projekt-name")).to_have_text(["Gewerkepass"])
     expect(page.locator(".leaflet-marker-icon").first).to_be_visible()
     assert "q=Gewerkpass" in page.url and "umkreis=25" in page.url
+
+
+def test_a_popup_opened_by_keyboard_takes_the_focus_and_gives_it_back_in_the_readers_language(page, live_server):
+    """In English: Enter on a project's marker opens its popup and a screen reader is in it; its close button says
+    „Close“, not Leaflet's English „Close popup“ in every language; Escape closes it and the keyboard is back on the
+    marker."""
+    page.goto(live_server + "/?lang=en")
+    page.wait_for_function(f"() => {on_map('projects')}?.settledAt")
+    marker = page.locator('.leaflet-marker-icon[title="Willkommenskultur Meppen"]')
+    marker.focus()
+    page.keyboard.press("Enter")
+    content = page.locator(".leaflet-popup-content")
+    expect(content).to_contain_text("Stadt Meppen")
+    expect(content).to_be_focused()
+    expect(page.locator(".leaflet-popup-close-button")).to_have_attribute("aria-label", "Close")
+    page.keyboard.press("Tab")
+    expect(content.get_by_role("link").first).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(content).to_have_count(0)
+    expect(marker).to_be_focused()

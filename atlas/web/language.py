@@ -82,6 +82,7 @@ def browser_texts() -> dict:
         "free": _("kostenlos"),
         "zoomIn": _("Hineinzoomen"),
         "zoomOut": _("Herauszoomen"),
+        "closePopup": _("Schließen"),  # a map popup's close button (maps.js)
         "suggestions": _("Vorschläge für Orte"),
         "suggestionsHint": _("Vorschläge: mit den Pfeiltasten wählen, mit Enter übernehmen."),
         "fromSources": _("Aus öffentlichen Quellen zusammengetragen, Stand %(stand)s – vom Träger noch nicht "

@@ -25,6 +25,7 @@ const LAYERS = {
 Object.entries(LAYERS).forEach(([layer, draw]) => {
   document.addEventListener("atlas:" + layer, (event) => {
     localise(event.detail.map);
+    popupsByKeyboard(event.detail.map);
     draw(event.detail.map, event.detail.options);
   });
 });
@@ -40,4 +41,36 @@ function localise(map) {
         button.setAttribute("aria-label", label);
       }
     });
+}
+
+/* A popup opened (by Enter on a marker, or a click) takes the focus, so a screen reader reads it and Tab reaches its
+   link; its close button is named in the page's language; closed (its button, Escape), the focus goes back to the
+   marker it belongs to, not to the page's start. */
+function popupsByKeyboard(map) {
+  if (map.atlasPopups) return;
+  map.atlasPopups = true;
+  map.on("popupopen", (event) => {
+    const popup = event.popup;
+    const button = popup.getElement().querySelector(".leaflet-popup-close-button");
+    if (button && TEXT.closePopup) {
+      button.setAttribute("aria-label", TEXT.closePopup);
+      button.title = TEXT.closePopup;
+    }
+    const content = popup.getElement().querySelector(".leaflet-popup-content");
+    if (!content.atlasKeys) {
+      content.atlasKeys = true;
+      content.tabIndex = -1;
+      content.addEventListener("keydown", (key) => {
+        if (key.key === "Escape") map.closePopup(popup);
+      });
+    }
+    content.focus({preventScroll: true});
+  });
+  map.on("popupclose", (event) => {
+    const marker = event.popup._source;
+    const active = document.activeElement;
+    const lost = !active || active === document.body || event.popup.getElement().contains(active);
+    const element = marker && marker.getElement && marker.getElement();
+    if (lost && element && element.isConnected) element.focus({preventScroll: true});
+  });
 }
