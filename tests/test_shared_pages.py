@@ -40,6 +40,22 @@ def test_a_page_made_by_one_process_is_served_by_the_other(two):
         "/region/leine-weser").get_data()
 
 
+def test_after_a_deployment_of_other_code_its_processes_make_their_own_pages(two, tmp_path, redis_server,
+                                                                             monkeypatch):
+    """An operator deploys a new version while Redis keeps the pages the old one made (for a day, or until the next
+    publication): the new processes make the pages as their code writes them, and take them from each other."""
+    first, _second = two
+    old = first.test_client().get("/")
+    monkeypatch.setattr("atlas.web.code", lambda: "die nächste Fassung")
+    deployed = make_app(tmp_path / "neu", DATABASE_URL=first.config["DATABASE_URL"], PAGE_CACHE_URI=redis_server.url)
+    assert deployed.test_client().get("/").status_code == 200
+    assert pages(deployed).renders == 1, "made by the new code, not taken from the old code's pages"
+    other = make_app(tmp_path / "neu2", DATABASE_URL=first.config["DATABASE_URL"], PAGE_CACHE_URI=redis_server.url)
+    assert other.test_client().get("/").get_data() == deployed.test_client().get("/").get_data()
+    assert pages(other).renders == 0, "the new code's processes share their pages"
+    assert first.test_client().get("/").get_data() == old.get_data()
+
+
 def test_simultaneous_first_requests_in_two_processes_make_the_page_once(two):
     start = threading.Barrier(16)
 

@@ -106,7 +106,7 @@ def register(app: Flask) -> None:
     from atlas.web.penalty import PenaltyBox
     from atlas.web.shared_cache import SharedPages
 
-    shared = SharedPages(app.config["PAGE_CACHE_URI"]) if app.config["PAGE_CACHE_URI"] else None
+    shared = SharedPages(app.config["PAGE_CACHE_URI"], code()) if app.config["PAGE_CACHE_URI"] else None
     app.extensions["atlas_pages"] = PageCache(max_bytes=app.config["PAGE_CACHE_BYTES"], shared=shared)
     @app.template_filter("km")
     def km(value: float) -> str:

@@ -4,7 +4,9 @@ or several machines make a page once per version, not once each.
 A process that misses a page in its own cache (atlas.web.cache) looks in Redis; if the page is not there, the
 first process to take the key's lock makes it and puts it there, the others wait for it (one render per key across
 processes). Pages are kept gzipped under a digest of their key – scope, version, and the view's validated values –
-and expire a day after they were made: a page of an older version is never asked again.
+and of the code that made them (atlas.kept.code: a deployment of other code, or its half during a rolling one,
+makes its own pages instead of serving the old code's until the next publication), and expire a day after they
+were made: a page of an older version is never asked again.
 
 Redis down or slow: the process makes the page itself, as without Redis, logs a warning, and looks for Redis again
 after RETRY_SECONDS.
@@ -34,8 +36,11 @@ RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del'
 
 
 class SharedPages:
-    def __init__(self, uri: str):
+    def __init__(self, uri: str, made_by: str):
+        """`made_by`: the fingerprint of the code that makes the pages (atlas.kept.code), part of every key."""
         import redis  # only where configured: `pip install 'atlas[redis]'`
+
+        self._made_by = made_by
 
         self._errors = redis.RedisError
         self._redis = redis.Redis.from_url(uri, socket_connect_timeout=TIMEOUT_SECONDS,
@@ -49,7 +54,7 @@ class SharedPages:
         this process takes the lock first or Redis cannot be reached, else in the process that took it."""
         if time.monotonic() < self._down_until:
             return make()
-        name = PREFIX + hashlib.sha256(repr(full_key).encode()).hexdigest()
+        name = PREFIX + hashlib.sha256(repr((self._made_by, full_key)).encode()).hexdigest()
         made: list[tuple[Prepared, float]] = []  # made here: not made again if Redis fails after
 
         def make_once() -> tuple[Prepared, float]:
