@@ -235,13 +235,14 @@ def _office_digests(store: Store, now: datetime) -> int:
 
 
 def _delete(db, ids: list[int]) -> None:
-    """Subscriptions with their links, and the mails to them that have not gone yet."""
-    if ids:
-        addresses = db.execute(select(subscriptions.c.email).where(subscriptions.c.id.in_(ids))).scalars().all()
-        db.execute(delete(subscriptions).where(subscriptions.c.id.in_(ids)))
-        for address in set(addresses):
-            db.execute(delete(outbox_table).where(outbox_table.c.recipient == address,
-                                                  outbox_table.c.kind.in_(("confirm", "digest")),
-                                                  outbox_table.c.sent_at.is_(None)))
-        for subscription_id in ids:
-            tokens.revoke_all(db, subscription_id, tokens.CONFIRM, tokens.UNSUBSCRIBE)
+    """Subscriptions with their links, and their mails that have not gone yet: only theirs, by the event that names
+    the subscription (the same address may have other alerts, with digests and a confirmation of their own)."""
+    if not ids:
+        return
+    db.execute(delete(subscriptions).where(subscriptions.c.id.in_(ids)))
+    for subscription_id in ids:
+        db.execute(delete(outbox_table).where(
+            (outbox_table.c.event == f"confirm:{subscription_id}")
+            | outbox_table.c.event.startswith(f"digest:{subscription_id}:", autoescape=True),
+            outbox_table.c.sent_at.is_(None)))
+        tokens.revoke_all(db, subscription_id, tokens.CONFIRM, tokens.UNSUBSCRIBE)

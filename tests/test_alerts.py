@@ -28,7 +28,7 @@ def subscribe(app, **fields):
 def confirmed(app, smtp, **fields) -> None:
     assert subscribe(app, **fields).status_code == 302
     deliver(app)
-    [mail] = [m for m in smtp.messages if "bestätigen" in m["Subject"]]
+    *_, mail = [m for m in smtp.messages if "bestätigen" in m["Subject"]]  # the newest: one may have confirmed before
     [link] = links(mail)
     client = app.test_client()
     page = client.get(link)
@@ -107,6 +107,31 @@ def test_one_click_unsubscription_deletes_the_address(mail_app, smtp):
     assert client.post(url).status_code == 404
     publish(mail_app, ort="Hildesheim")
     assert len(digests(mail_app, smtp, after=WEEK * 2)) == 1
+
+
+def test_leaving_one_alert_keeps_the_other_alerts_of_the_address_and_their_waiting_mails(mail_app, smtp):
+    """A volunteer follows Hildesheim, later Lüneburg too. While the mail server is down, Lüneburg's digest and the
+    confirmation of a third alert wait in the outbox; leaving Hildesheim then must not take them along."""
+    confirmed(mail_app, smtp)
+    publish(mail_app, ort="Hildesheim")
+    [hildesheim] = digests(mail_app, smtp)
+    confirmed(mail_app, smtp, ort="Lüneburg")
+    lueneburg = publish(mail_app, name="Sprachcafé Lüneburg", ort="Lüneburg")
+    smtp.stop()
+    digests(mail_app, smtp)
+    assert subscribe(mail_app, ort="Hameln").status_code == 302
+    deliver(mail_app)
+    assert mail_app.extensions["atlas"].outbox.status()["waiting"] == 2
+    url = hildesheim["List-Unsubscribe"].strip("<>").removeprefix("https://atlas.example")
+    assert mail_app.test_client().post(url, data="List-Unsubscribe=One-Click",
+                                       content_type="application/x-www-form-urlencoded").status_code == 200
+    seen = len(smtp.messages)
+    smtp.start()
+    assert deliver(mail_app, datetime.now(UTC) + timedelta(minutes=5)).sent == 2
+    digest, confirmation = sorted(smtp.messages[seen:], key=lambda m: "bestätigen" in m["Subject"])
+    assert "Lüneburg" in digest["Subject"] and f"/projekt/{lueneburg}" in links(digest)
+    assert "Hameln" in confirmation["Subject"] + text_of(confirmation)
+    assert count(mail_app, subscriptions) == 2
 
 
 def test_a_confirmation_link_works_once_and_expires(mail_app, smtp):
