@@ -19,11 +19,14 @@ SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 
 
 class MailError(Exception):
-    """A mail was not delivered. `permanent`: trying again will not help (the server refused the address)."""
+    """A mail was not delivered. `permanent`: trying again will not help (the server refused the address for good).
+    `server_wide`: not this mail failed but the way to the server (no connection, TLS, the login, the sender refused,
+    often a setting of the atlas): every other mail would fail alike until it is mended."""
 
-    def __init__(self, message: str, permanent: bool = False):
+    def __init__(self, message: str, permanent: bool = False, server_wide: bool = False):
         super().__init__(message)
         self.permanent = permanent
+        self.server_wide = server_wide
 
 
 def check_mail_url(url: str) -> None:
@@ -73,16 +76,22 @@ class SmtpTransport:
                     smtp.login(self.user, self.password)
                 # to exactly the checked address, never what a header parser makes of the To: line
                 smtp.send_message(message, to_addrs=[recipient])
-        except smtplib.SMTPRecipientsRefused as error:
-            raise MailError(f"Adresse abgelehnt: {error.recipients}", permanent=True) from error
-        except smtplib.SMTPResponseException as error:
-            text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else ""
-            raise MailError(f"SMTP {error.smtp_code}: {text}", permanent=500 <= error.smtp_code < 600) from error
+        except smtplib.SMTPRecipientsRefused as error:  # RCPT: only a 5xx refuses the address for good
+            permanent = all(500 <= code < 600 for code, _ in error.recipients.values())
+            raise MailError(f"Adresse abgelehnt: {error.recipients}", permanent=permanent) from error
+        except smtplib.SMTPDataError as error:  # this message refused (content, size): tried again, then given up
+            raise MailError(f"SMTP {error.smtp_code}: {_text(error)}") from error
+        except smtplib.SMTPResponseException as error:  # greeting, TLS, login (530, 535), sender: not the address
+            raise MailError(f"SMTP {error.smtp_code}: {_text(error)}", server_wide=True) from error
         except (smtplib.SMTPException, OSError) as error:
-            raise MailError(f"{type(error).__name__}: {error}") from error
+            raise MailError(f"{type(error).__name__}: {error}", server_wide=True) from error
 
     def _connect(self) -> smtplib.SMTP:
         if self.scheme == "smtps":
             return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
                                     context=ssl.create_default_context())
         return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+
+
+def _text(error: smtplib.SMTPResponseException) -> str:
+    return error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error.smtp_error)

@@ -1,12 +1,12 @@
 """The outbox: a mail is a row written in the transaction of the change that causes it; a sender delivers it later.
 
-Each row names its event (`published:12:v3:person@example.org`), so one event queues one mail however often the
-code that queues it runs. Delivery claims due rows for a while (a lease), sends each, and marks it sent; a
-failed attempt is tried again later, each time waiting longer; a mail the server refuses for good, or one that
-failed for two days, is marked failed and shown by `atlas mail status` for 30 days. A sent mail keeps neither
-its address nor its text. Several processes may deliver at once:
-a claimed row is skipped by the others. If a process dies between sending and marking, the lease runs out and
-the mail goes once more, with the same Message-ID, so mail programs show it once.
+Each row names its event (`published:12:v3:person@example.org`), so one event queues one mail however often the code
+that queues it runs. Delivery claims due rows for a while (a lease), sends each, and marks it sent; a failed attempt
+is tried again later, each time waiting longer; a mail the server refuses for good, or one that failed for two days,
+is marked failed and shown by `atlas mail status` for 30 days. When the server or the settings fail (not the mail),
+the round ends: the others would fail alike. A sent mail keeps neither its address nor its text. Several processes
+may deliver at once: a claimed row is skipped by the others. If a process dies between sending and marking, the
+lease runs out and the mail goes once more, with the same Message-ID, so mail programs show it once.
 """
 
 from __future__ import annotations
@@ -55,11 +55,16 @@ class Outbox:
         self.store = store
 
     def deliver(self, send: Callable[[dict], None], now: datetime | None = None) -> Delivery:
-        """Send every mail that is due now; `send(row)` raises MailError when a mail did not go."""
+        """Send every mail that is due now; `send(row)` raises MailError when a mail did not go. A fault of the
+        server or the settings (MailError.server_wide) ends the round at once: the other mails would fail alike,
+        and fifty failed logins may lock the account; they wait as long as the mail that failed."""
         result = Delivery()
         while rows := self._claim(now or datetime.now(UTC)):
-            for row in rows:
-                self._attempt(row, send, result)
+            for done, row in enumerate(rows, 1):
+                until = self._attempt(row, send, result)
+                if until is not None:
+                    self._postpone(rows[done:], until, result)
+                    return result
             if len(rows) < BATCH:
                 break
         return result
@@ -69,7 +74,9 @@ class Outbox:
             return lease_due(db, outbox, and_(outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None)), now, LEASE,
                              BATCH)
 
-    def _attempt(self, row: dict, send: Callable[[dict], None], result: Delivery) -> None:
+    def _attempt(self, row: dict, send: Callable[[dict], None], result: Delivery) -> datetime | None:
+        """Send one mail and record how it went; when the server or the settings failed, the time the others should
+        wait until."""
         try:
             send(row)
         except MailError as error:
@@ -84,10 +91,23 @@ class Outbox:
                         "aufgegeben" if give_up else f"neuer Versuch in {wait.seconds} s", error)
             result.failed += give_up
             result.retry += not give_up
-            return
+            return now + wait if error.server_wide else None
         # once sent, neither the secret link nor the address is kept
         self._set(row["id"], sent_at=datetime.now(UTC), params="{}", recipient="", last_error="")
         result.sent += 1
+        return None
+
+    def _postpone(self, rows: list[dict], until: datetime, result: Delivery) -> None:
+        """Mails of the round not tried: due again with the one that failed, and their claim counts no attempt
+        (unless another sender claimed one since: a long round outlives the claims)."""
+        if rows:
+            with self.store.write() as db:
+                for row in rows:
+                    db.execute(update(outbox).where(outbox.c.id == row["id"],
+                                                    outbox.c.attempts == row["attempts"] + 1)
+                               .values(next_try_at=until, attempts=row["attempts"]))
+            log.warning("Zustellung unterbrochen: %s weitere Mail(s) warten bis zum nächsten Versuch", len(rows))
+        result.retry += len(rows)
 
     def _set(self, row_id: int, **values) -> None:
         with self.store.write() as db:

@@ -353,12 +353,18 @@ class AtlasServe:
 class SmtpServer:
     """A real SMTP server (aiosmtpd) on a loopback port; it keeps what arrives, parsed. `stop()` and `start()`
     again on the same port stand for a mail server that goes down and comes back. Addresses in `refuse` get
-    550 (a mailbox that does not exist)."""
+    550 (a mailbox that does not exist), those in `refuse_for_now` 450 (greylisting, a busy mailbox). With a
+    `login` (user, password) it is a provider's submission server: it offers AUTH (on loopback without TLS), answers
+    other credentials with 535 and a sender who did not log in with 530; `turned_away` counts the connections it
+    refused so (smtplib tries each mechanism the server offers)."""
 
-    def __init__(self):
+    def __init__(self, login: tuple[str, str] | None = None):
         self.port = free_port()
         self.messages: list = []
         self.refuse: set[str] = set()
+        self.refuse_for_now: set[str] = set()
+        self.login = login
+        self.turned_away = 0
         self.controller = None
 
     @property
@@ -368,8 +374,22 @@ class SmtpServer:
     def start(self) -> None:
         from aiosmtpd.controller import Controller
 
-        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        logins = dict(authenticator=self._authenticate, auth_require_tls=False) if self.login else {}
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **logins)
         self.controller.start()
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        given = (auth_data.login.decode(errors="replace"), auth_data.password.decode(errors="replace"))
+        if given != self.login:
+            self.turn_away(session)
+        return AuthResult(success=given == self.login, handled=False)  # aiosmtpd answers 535
+
+    def turn_away(self, session) -> None:
+        if not getattr(session, "turned_away", False):
+            session.turned_away = True
+            self.turned_away += 1
 
     def stop(self) -> None:
         if self.controller is not None:
@@ -384,9 +404,19 @@ class _Handler:
     def __init__(self, server: SmtpServer):
         self.server = server
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.server.login and not session.authenticated:
+            self.server.turn_away(session)
+            return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.server.refuse:
             return "550 5.1.1 Mailbox unavailable"
+        if address in self.server.refuse_for_now:
+            return "450 4.2.1 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -177,6 +177,49 @@ def test_an_address_the_server_refuses_is_given_up_and_shown(mail_app, smtp):
     assert "gibtsnicht@example.org" in output and "aufgegeben" in output
 
 
+@pytest.mark.parametrize(("credentials", "answer"), [("", "SMTP 530"), ("atlas:falsch@", "SMTP 535")])
+def test_a_server_that_refuses_the_atlas_itself_keeps_every_mail_until_the_operator_mends_the_settings(
+        tmp_path, credentials, answer):
+    """The provider's server wants a login that ATLAS_MAIL_URL lacks (530), or the password is wrong (535): that is
+    no address refused for good. The round ends at the first refusal (fifty failed logins lock an account), nothing
+    is given up, and after a restart with the right settings every mail goes."""
+    from datetime import UTC, datetime, timedelta
+
+    from helpers import make_app
+    from servers import SmtpServer
+
+    smtp = SmtpServer(login=("atlas", "geheim"))
+    smtp.start()
+    try:
+        app = make_app(tmp_path, MAIL_URL=f"smtp://{credentials}127.0.0.1:{smtp.port}", MAIL_FROM="atlas@atlas.example")
+        for n in range(3):
+            submit(app, name=f"Projekt {n}", email=f"p{n}@example.org")
+        result = deliver(app)
+        assert (result.sent, result.retry, result.failed) == (0, 3, 0)
+        assert smtp.turned_away == 1
+        status = app.extensions["atlas"].outbox.status()
+        assert status["waiting"] == 3 and answer in status["open"][0]["last_error"]
+        mended = make_app(tmp_path, DATABASE_URL=app.config["DATABASE_URL"], MAIL_FROM="atlas@atlas.example",
+                          MAIL_URL=f"smtp://atlas:geheim@127.0.0.1:{smtp.port}")
+        assert deliver(mended, datetime.now(UTC) + timedelta(minutes=5)).sent == 3
+        assert sorted(m["To"] for m in smtp.messages) == ["p0@example.org", "p1@example.org", "p2@example.org"]
+    finally:
+        smtp.stop()
+
+
+def test_a_recipient_refused_for_now_is_tried_again(mail_app, smtp):
+    """A 4xx to RCPT (a full mailbox, greylisting) is no refusal for good: the mail waits and goes later."""
+    from datetime import UTC, datetime, timedelta
+
+    smtp.refuse_for_now.add("voll@example.org")
+    submit(mail_app, email="voll@example.org")
+    result = deliver(mail_app)
+    assert (result.sent, result.retry, result.failed) == (0, 1, 0)
+    smtp.refuse_for_now.clear()
+    assert deliver(mail_app, datetime.now(UTC) + timedelta(minutes=5)).sent == 1
+    assert [m["To"] for m in smtp.messages] == ["voll@example.org"]
+
+
 def test_mail_commands_for_cron(mail_app, smtp):
     submit(mail_app, email="a@example.org")
     runner = mail_app.test_cli_runner()
