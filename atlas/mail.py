@@ -69,13 +69,16 @@ class SmtpTransport:
 
     def send(self, message: EmailMessage, recipient: str) -> None:
         try:
-            with self._connect() as smtp:
+            smtp = self._connect()
+            try:
                 if self.scheme == "smtp+starttls":
                     smtp.starttls(context=ssl.create_default_context())
                 if self.user:
                     smtp.login(self.user, self.password)
                 # to exactly the checked address, never what a header parser makes of the To: line
                 smtp.send_message(message, to_addrs=[recipient])
+            finally:
+                _hang_up(smtp)
         except smtplib.SMTPRecipientsRefused as error:  # RCPT: only a 5xx refuses the address for good
             permanent = all(500 <= code < 600 for code, _ in error.recipients.values())
             raise MailError(f"Adresse abgelehnt: {error.recipients}", permanent=permanent) from error
@@ -91,6 +94,18 @@ class SmtpTransport:
             return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
                                     context=ssl.create_default_context())
         return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+
+
+def _hang_up(smtp: smtplib.SMTP) -> None:
+    """QUIT and close, whatever the server answers: once send_message returned, the server has the mail, and an
+    answer other than 221 (or none) must not make it a failure that sends it again every round (smtplib's `with`
+    would raise)."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError) as error:
+        log.info("Mailserver beim Abmelden: %s", error)
+    finally:
+        smtp.close()
 
 
 def _text(error: smtplib.SMTPResponseException) -> str:

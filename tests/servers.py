@@ -363,6 +363,7 @@ class SmtpServer:
         self.messages: list = []
         self.refuse: set[str] = set()
         self.refuse_for_now: set[str] = set()
+        self.quit_answer = "221 Bye"  # some servers close with 421 even after taking the mail
         self.login = login
         self.turned_away = 0
         self.controller = None
@@ -411,6 +412,9 @@ class _Handler:
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):
+        return self.server.quit_answer
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.server.refuse:

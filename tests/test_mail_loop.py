@@ -207,6 +207,18 @@ def test_a_server_that_refuses_the_atlas_itself_keeps_every_mail_until_the_opera
         smtp.stop()
 
 
+def test_a_mail_the_server_took_is_sent_whatever_it_answers_to_quit(mail_app, smtp):
+    """Some servers answer QUIT with 421 after they accepted the mail: the mail is sent, not sent again every round."""
+    from datetime import UTC, datetime, timedelta
+
+    smtp.quit_answer = "421 4.4.2 Closing connection"
+    submit(mail_app, email="a@example.org")
+    assert deliver(mail_app).sent == 1
+    assert deliver(mail_app, datetime.now(UTC) + timedelta(hours=1)).sent == 0
+    assert [m["To"] for m in smtp.messages] == ["a@example.org"]
+    assert mail_app.extensions["atlas"].outbox.status()["waiting"] == 0
+
+
 def test_a_recipient_refused_for_now_is_tried_again(mail_app, smtp):
     """A 4xx to RCPT (a full mailbox, greylisting) is no refusal for good: the mail waits and goes later."""
     from datetime import UTC, datetime, timedelta
