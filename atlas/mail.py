@@ -40,6 +40,11 @@ def check_mail_url(url: str) -> None:
         shown = f"{parts.scheme}://…" if parts.scheme else "…"  # never the password
         raise ValueError(f"ATLAS_MAIL_URL muss smtp://host:port, smtp+starttls://benutzer:passwort@host:587 oder "
                          f"smtps://host:465 sein (Port als Zahl), nicht {shown}")
+    if not (unquote(parts.username or "").isascii() and unquote(parts.password or "").isascii()):
+        # smtplib sends the login as ASCII only: such a password would fail every mail at its first login
+        raise ValueError("Benutzername und Passwort in ATLAS_MAIL_URL dürfen nur ASCII-Zeichen enthalten (keine "
+                         "Umlaute, kein ß), sonst scheitert die Anmeldung am Mailserver: bitte beim Anbieter ein "
+                         "solches Passwort setzen (Sonderzeichen URL-kodiert, etwa %40 für @)")
 
 
 def transport_for(url: str, folder: Path):

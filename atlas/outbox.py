@@ -55,9 +55,10 @@ class Outbox:
         self.store = store
 
     def deliver(self, send: Callable[[dict], None], now: datetime | None = None) -> Delivery:
-        """Send every mail that is due now; `send(row)` raises MailError when a mail did not go. A fault of the
-        server or the settings (MailError.server_wide) ends the round at once: the other mails would fail alike,
-        and fifty failed logins may lock the account; they wait as long as the mail that failed."""
+        """Send every mail that is due now; `send(row)` raises MailError when a mail did not go (any other exception
+        is a failed attempt too, tried again and given up in time). A fault of the server or the settings
+        (MailError.server_wide) ends the round at once: the other mails would fail alike, and fifty failed logins may
+        lock the account; they wait as long as the mail that failed."""
         result = Delivery()
         while rows := self._claim(now or datetime.now(UTC)):
             for done, row in enumerate(rows, 1):
@@ -79,19 +80,22 @@ class Outbox:
         wait until."""
         try:
             send(row)
-        except MailError as error:
+        except Exception as error:  # whatever failed (a mail not written, a bug), the row records the attempt
+            expected = isinstance(error, MailError)
             now = datetime.now(UTC)
             attempts = row["attempts"] + 1
-            give_up = error.permanent or now - as_utc(row["created_at"]) > GIVE_UP_AFTER
+            give_up = (expected and error.permanent) or now - as_utc(row["created_at"]) > GIVE_UP_AFTER
             wait = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
-            values = {"last_error": str(error)[:500]}
+            message = str(error) if expected else f"{type(error).__name__}: {error}"
+            values = {"last_error": message[:500]}
             values.update(failed_at=now) if give_up else values.update(next_try_at=now + wait)
             self._set(row["id"], **values)
             log.warning("Mail %s an %s %s: %s", row["id"], row["recipient"],
-                        "aufgegeben" if give_up else f"neuer Versuch in {wait.seconds} s", error)
+                        "aufgegeben" if give_up else f"neuer Versuch in {wait.seconds} s", message,
+                        exc_info=not expected)
             result.failed += give_up
             result.retry += not give_up
-            return now + wait if error.server_wide else None
+            return now + wait if expected and error.server_wide else None
         # once sent, neither the secret link nor the address is kept
         self._set(row["id"], sent_at=datetime.now(UTC), params="{}", recipient="", last_error="")
         result.sent += 1

@@ -232,6 +232,34 @@ def test_a_recipient_refused_for_now_is_tried_again(mail_app, smtp):
     assert [m["To"] for m in smtp.messages] == ["voll@example.org"]
 
 
+def test_a_mail_the_atlas_cannot_write_fails_alone_and_is_given_up_in_time(mail_app, smtp):
+    """A mail of a kind this version does not know (queued by a newer release, before the operator went back to this
+    one) breaks while it is written: the attempt is recorded with its error, the mails after it still go, and after
+    two days it is given up like any mail that will not go."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from atlas import outbox
+    from atlas.schema import outbox as outbox_table
+
+    store = mail_app.extensions["atlas"].store
+    with store.write() as db:
+        outbox.queue(db, "survey:1", "survey", "a@example.org", {"project_id": 1})
+    submit(mail_app, email="b@example.org")
+    result = deliver(mail_app)
+    assert (result.sent, result.retry, result.failed) == (1, 1, 0)
+    assert [m["To"] for m in smtp.messages] == ["b@example.org"]
+    [waiting] = mail_app.extensions["atlas"].outbox.status()["open"]
+    assert waiting["attempts"] == 1 and waiting["last_error"] == "KeyError: 'survey'"
+    with store.write() as db:  # two days later it still cannot be written
+        db.execute(update(outbox_table).where(outbox_table.c.kind == "survey")
+                   .values(created_at=datetime.now(UTC) - timedelta(days=2, minutes=1)))
+    assert deliver(mail_app, datetime.now(UTC) + timedelta(hours=1)).failed == 1
+    output = mail_app.test_cli_runner().invoke(args=["mail", "status"]).output
+    assert "0 wartend, 1 gesendet, 1 fehlgeschlagen" in output and "KeyError: 'survey'" in output
+
+
 def test_mail_commands_for_cron(mail_app, smtp):
     submit(mail_app, email="a@example.org")
     runner = mail_app.test_cli_runner()
@@ -282,3 +310,14 @@ def test_a_mail_url_that_cannot_work_stops_the_start(tmp_path, url):
 
     with pytest.raises(ValueError, match="ATLAS_MAIL_URL"):
         create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "MAIL_URL": url})
+
+
+@pytest.mark.parametrize("credentials", ["atlas:geheim%C3%9F", "atlas:geheimß", "j%C3%B6rg:geheim"])
+def test_a_mail_login_smtplib_cannot_send_stops_the_start_without_showing_the_password(tmp_path, credentials):
+    """smtplib logs in with ASCII only: a password with ß would fail every mail, so the operator hears at the start."""
+    from atlas import create_app
+
+    with pytest.raises(ValueError, match="ATLAS_MAIL_URL dürfen nur ASCII-Zeichen") as refused:
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path),
+                    "MAIL_URL": f"smtp+starttls://{credentials}@mail.example:587"})
+    assert credentials not in str(refused.value) and "geheim" not in str(refused.value)
