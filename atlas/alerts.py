@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, insert, select, update
 
-from atlas import outbox, texts, tokens
+from atlas import history, outbox, texts, tokens
 from atlas.claims import WAITING as CLAIM_WAITING
 from atlas.database import as_utc
 from atlas.geo import distances
@@ -24,7 +24,7 @@ from atlas.near import RADII_KM
 from atlas.notices import DAILY
 from atlas.places import Place
 from atlas.present import local_time
-from atlas.schema import claims, projects, proposals, reports, subscriptions, users
+from atlas.schema import changes, claims, projects, proposals, reports, subscriptions, users
 from atlas.schema import outbox as outbox_table
 from atlas.store import PENDING, Store
 from atlas.store import texts as stored_texts
@@ -211,6 +211,7 @@ def _office_digests(store: Store, now: datetime) -> int:
             new = db.execute(select(projects.c.id, projects.c.name, projects.c.ort).where(
                 projects.c.arl == account["arl"], projects.c.status == PENDING, projects.c.created_at > since,
                 projects.c.created_at <= now).order_by(projects.c.id)).mappings().all()
+            moved_in = _moved_in(db, account["arl"], since, now)
             changed = db.execute(select(proposals.c.project_id, projects.c.name, projects.c.ort)
                                  .join(projects, projects.c.id == proposals.c.project_id).where(
                 projects.c.arl == account["arl"], proposals.c.status == WAITING, proposals.c.created_at > since,
@@ -223,15 +224,31 @@ def _office_digests(store: Store, now: datetime) -> int:
                                   .join(projects, projects.c.id == reports.c.project_id).where(
                 reports.c.arl == account["arl"], reports.c.status == "open", reports.c.created_at > since,
                 reports.c.created_at <= now).order_by(reports.c.id)).mappings().all()
-            if not moved or not (new or changed or claimed or reported or held):
+            if not moved or not (new or moved_in or changed or claimed or reported or held):
                 continue
             outbox.queue(db, f"office-digest:{account['id']}:{now:%Y%m%d%H%M%S}", "office_digest",
-                         account["email"], {"new": [dict(r) for r in new],
+                         account["email"], {"new": [dict(r) for r in new], "moved_in": moved_in,
                                             "changed": [dict(r) for r in changed],
                                             "claimed": [dict(r) for r in claimed], "held": held,
                                             "reported": [dict(r) for r in reported]})
             queued += 1
     return queued
+
+
+def _moved_in(db, arl: str, since: datetime, until: datetime) -> list[dict]:
+    """The district's pending projects that an edit moved into it in (since, until] – submitted elsewhere earlier,
+    so not new by their created_at. The history records the edit with ["arl", old, new] (atlas.history)."""
+    rows = db.execute(select(changes.c.project_id, changes.c.detail, projects.c.name, projects.c.ort,
+                             projects.c.created_at)
+                      .join(projects, projects.c.id == changes.c.project_id).where(
+        projects.c.arl == arl, projects.c.status == PENDING, changes.c.at > since, changes.c.at <= until,
+        changes.c.detail.like('%"arl"%')).order_by(changes.c.id)).mappings()
+    found = {}
+    for row in rows:
+        came = any(key == "arl" and new == arl for key, _old, new in history.entries(row["detail"]) or [])
+        if came and as_utc(row["created_at"]) <= since:  # one submitted since is listed as new already
+            found.setdefault(row["project_id"], {"id": row["project_id"], "name": row["name"], "ort": row["ort"]})
+    return list(found.values())
 
 
 def _delete(db, ids: list[int]) -> None:

@@ -40,13 +40,18 @@ def record(changed: dict[str, tuple]) -> str:
 
 def changes(detail: str) -> list[Change] | None:
     """The recorded edit in words; None for a detail that is plain text (a reason, or an older entry)."""
+    recorded = entries(detail)
+    return None if recorded is None else [described(key, old, new) for key, old, new in recorded]
+
+
+def entries(detail: str) -> list[list] | None:
+    """The recorded edit as stored: [[field, old, new], …]; None for a detail that is plain text."""
     if not detail.startswith("[["):
         return None
     try:
-        entries = json.loads(detail)
+        return json.loads(detail)
     except ValueError:
         return None
-    return [described(key, old, new) for key, old, new in entries]
 
 
 def described(key: str, old, new) -> Change:

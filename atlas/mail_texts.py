@@ -241,6 +241,9 @@ def _summary_note(item: dict) -> dict | None:
 def _office_digest(p: dict) -> Mail:
     items = [(row["name"], _("neu eingereicht, %(ort)s, %(reference)s", ort=row["ort"], reference=reference(row["id"])),
               _link("office.project", project_id=row["id"]), None) for row in p["new"]]
+    items += [(row["name"], _("aus einem anderen Bezirk übergeben, %(ort)s, %(reference)s", ort=row["ort"],
+                              reference=reference(row["id"])),
+               _link("office.project", project_id=row["id"]), None) for row in p.get("moved_in", [])]
     items += [(row["name"], _("Änderungsvorschlag, %(ort)s, %(reference)s", ort=row["ort"],
                               reference=reference(row["project_id"])),
                _link("office.project", project_id=row["project_id"]), None) for row in p["changed"]]

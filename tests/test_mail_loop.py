@@ -85,6 +85,38 @@ def test_an_account_that_chose_a_daily_digest_gets_one_mail_a_day(offices, smtp)
     assert send_digests(store, datetime.now(UTC) + timedelta(days=1, hours=1)) == 0  # nothing new since
 
 
+def test_a_project_handed_over_from_another_district_is_in_the_daily_digest(offices, smtp):
+    """Braunschweig's clerk reads one digest a day. A project submitted days ago in Leine-Weser turns out to lie in
+    Wolfsburg: it is new to Braunschweig's queue, so the next digest names it, as the mail per event would."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from atlas.alerts import send_digests
+    from atlas.schema import users
+
+    project_id, _ = submit(offices, ort="Lamspringe", email="a@example.org")
+    braunschweig = offices.test_client()
+    login(braunschweig, "braunschweig@arl.example")
+    page = braunschweig.get("/amt/konto")
+    braunschweig.post("/amt/konto", data={"notify": "daily", "csrf_token": csrf_token(page)})
+    store = offices.extensions["atlas"].store
+    with store.write() as db:  # the clerk's last digest went out after the submission
+        db.execute(update(users).where(users.c.email == "braunschweig@arl.example")
+                   .values(digest_at=datetime.now(UTC)))
+    client = offices.test_client()
+    login(client, OFFICE)
+    form = form_values(html(client.get(f"/amt/projekt/{project_id}/bearbeiten")), "bearbeiten")
+    assert client.post(f"/amt/projekt/{project_id}/bearbeiten", data=dict(form, ort="Wolfsburg", plz="", lat="",
+                                                                            lon="")).status_code == 302
+    assert send_digests(store, datetime.now(UTC) + timedelta(days=1, minutes=1)) == 1
+    deliver(offices)
+    [digest] = smtp.to("braunschweig@arl.example")
+    assert "1 neuer Eintrag" in digest["Subject"]
+    assert f"/amt/projekt/{project_id}" in links(digest)
+    assert "aus einem anderen Bezirk übergeben, Wolfsburg" in " ".join(text_of(digest).split())
+
+
 def test_approval_and_rejection_are_mailed_to_the_submitter(offices, smtp):
     published, _ = submit(offices, name="Wird veröffentlicht", email="a@example.org")
     rejected, _ = submit(offices, name="Wird abgelehnt", email="b@example.org")
