@@ -2,7 +2,7 @@
 
 A mail is a subject, paragraphs, links and optionally a list of projects; templates/mail/mail.txt and mail.html
 lay it out. Every sentence goes through gettext; what people typed is escaped in the HTML part and stays plain
-text in the other. Links are absolute, on ATLAS_BASE_URL.
+text in the other. Links are absolute, on ATLAS_BASE_URL, and name the mail's language unless it is German.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from flask import Flask, render_template
 from atlas.database import as_utc
 from atlas.districts import ARLS
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.i18n import DEFAULT, _, isolate, listing, number, plural, speaking
+from atlas.i18n import DEFAULT, _, current_language, isolate, listing, number, plural, speaking
 from atlas.links import absolute_url
 from atlas.mail import MailError
 from atlas.notices import reference
@@ -88,7 +88,10 @@ def _set_apart(params: dict) -> dict:
 
 
 def _link(endpoint: str, **values) -> str:
-    return absolute_url(endpoint, **values)
+    """An absolute link that opens the page in the mail's language: the mail program's browser has no cookie of the
+    atlas, and its own language may be another (German is the default and needs no mark)."""
+    language = current_language()
+    return absolute_url(endpoint, **values, **({"lang": language} if language != DEFAULT else {}))
 
 
 def _receipt(p: dict) -> Mail:

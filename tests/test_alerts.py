@@ -238,6 +238,33 @@ def test_an_arabic_mail_sets_german_names_apart(mail_app, smtp):
     assert "\u2068Hildesheim\u2069" in text_of(mail) and "\u2068Hildesheim\u2069" in html_of(mail)
 
 
+def test_the_links_of_an_english_mail_open_the_pages_in_english(mail_app, smtp):
+    """She signed up on the English page and reads her mails in a mail program whose browser has no cookie of the
+    atlas and asks for German: the links themselves say the language the mail was written in."""
+    client = mail_app.test_client()
+    page = html(client.get("/benachrichtigung?lang=en"))
+    data = dict(form_values(page, "benachrichtigung"), ort="Hildesheim", umkreis="25", email="en@example.org")
+    assert client.post("/benachrichtigung?lang=en", data=data).status_code == 302
+    deliver(mail_app)
+    [mail] = smtp.to("en@example.org")
+    [link] = links(mail)
+    browser = mail_app.test_client()
+    confirm_page = browser.get(link, headers={"Accept-Language": "de-DE,de;q=0.9"})
+    assert html(confirm_page).html["lang"] == "en"
+    assert html(browser.post(link, data={"csrf_token": csrf_token(confirm_page)})).select_one("#bestaetigt")
+    project_id = publish(mail_app, ort="Hildesheim")
+    digests(mail_app, smtp)
+    [_, digest] = smtp.to("en@example.org")
+    assert f"/projekt/{project_id}?lang=en" in links(digest)
+    opened = mail_app.test_client().get(f"/projekt/{project_id}?lang=en", headers={"Accept-Language": "de"})
+    assert html(opened).html["lang"] == "en"
+    one_click = mail_app.test_client().post(digest["List-Unsubscribe"].strip("<>").removeprefix("https://atlas.example"),
+                                            data="List-Unsubscribe=One-Click",
+                                            content_type="application/x-www-form-urlencoded")
+    assert one_click.status_code == 200 and html(one_click).html["lang"] == "en"
+    assert count(mail_app, subscriptions) == 0
+
+
 def test_list_unsubscribe_leaves_as_a_plain_uri_a_mail_program_can_follow(mail_app, smtp):
     confirmed(mail_app, smtp)
     publish(mail_app, name="Sprachcafé Hildesheim", ort="Hildesheim")
