@@ -134,6 +134,23 @@ def test_leaving_one_alert_keeps_the_other_alerts_of_the_address_and_their_waiti
     assert count(mail_app, subscriptions) == 2
 
 
+def test_someone_who_signs_up_after_the_last_subscriber_left_gets_a_confirmation_mail(mail_app, smtp):
+    """The only subscriber leaves; the next person to sign up may get the same number in the database (SQLite gives
+    the largest id again), and still gets their own confirmation mail."""
+    confirmed(mail_app, smtp)
+    publish(mail_app, ort="Hildesheim")
+    [digest] = digests(mail_app, smtp)
+    url = digest["List-Unsubscribe"].strip("<>").removeprefix("https://atlas.example")
+    assert mail_app.test_client().post(url, data="List-Unsubscribe=One-Click",
+                                       content_type="application/x-www-form-urlencoded").status_code == 200
+    assert count(mail_app, subscriptions) == 0
+    seen = len(smtp.messages)
+    assert subscribe(mail_app, email="naechste@example.org", ort="Lüneburg").status_code == 302
+    deliver(mail_app)
+    [mail] = smtp.messages[seen:]
+    assert mail["To"] == "naechste@example.org" and "Lüneburg" in mail["Subject"] + text_of(mail)
+
+
 def test_a_confirmation_link_works_once_and_expires(mail_app, smtp):
     from sqlalchemy import update
 
