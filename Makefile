@@ -104,10 +104,10 @@ test-postgresql: install-test debian pango
 lint: install-test lint-js
 	$(BIN)/ruff check atlas tests bench scripts
 
-# The browser code (static/js/, ES modules) by ESLint, as eslint.config.mjs says: the recommended rules, modern
-# syntax, no globals, and text only (no innerHTML).
+# The browser code (static/js/, ES modules, and the office's static/office.js) by ESLint, as eslint.config.mjs
+# says: the recommended rules, modern syntax, no globals, and text only (no innerHTML).
 lint-js: $(NPM_STAMP)
-	node_modules/.bin/eslint static/js
+	node_modules/.bin/eslint static/js static/office.js
 
 bench: install-test debian
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -4,13 +4,6 @@
 (function () {
   "use strict";
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
   var COLOUR = /^#[0-9a-fA-F]{6}$/;
 
   function statusIcon(colour, letter) {
