@@ -71,6 +71,39 @@ def test_the_projects_name_their_licence_modification_and_files_that_answer(cata
         "http://dcat-ap.de/def/licenses/dl-by-de/2.0"}
 
 
+def test_the_catalogues_own_address_leads_to_it(catalogue_app):
+    """The catalogue names itself by an address (its statements' subject) that a harvester or a person can open."""
+    graph = parsed(catalogue_app, "jsonld")
+    [catalogue] = graph.subjects(RDF.type, DCAT.Catalog)
+    path = str(catalogue).removeprefix(catalogue_app.config["BASE_URL"])
+    client = catalogue_app.test_client()
+    plain, turtle = client.get(path), client.get(path, headers={"Accept": "text/turtle"})
+    assert (plain.status_code, plain.headers["Location"]) == (303, "/ogc/dcat.jsonld")
+    assert (turtle.status_code, turtle.headers["Location"]) == (303, "/ogc/dcat.ttl")
+    assert client.get(path, follow_redirects=True).status_code == 200
+
+
+def test_a_project_leaving_the_open_data_moves_the_modification_date_on(tmp_path):
+    """GovData harvests again when the catalogue's date moves on: a project archived (gone from the files) is a change
+    too, and the date never goes back to that of the projects still published."""
+    from datetime import UTC, datetime
+
+    app = make_app(tmp_path / "dcat")
+    add_facts_projects(app)
+    store = app.extensions["atlas"].store
+
+    def modified():
+        graph = parsed(app, "ttl")
+        return graph.value(URIRef(f"{app.config['BASE_URL']}/ogc/collections/projekte"), DCTERMS.modified).toPython()
+
+    before = modified()
+    newest = max(store.published().id)
+    archived_at = datetime.now(UTC)
+    store.set_status(int(newest), "archived", actor="test")
+    after = modified()
+    assert after > before and after >= archived_at.replace(microsecond=0)
+
+
 def test_the_landing_page_of_the_api_links_the_catalogue(catalogue_app):
     links = catalogue_app.test_client().get("/ogc").get_json()["links"]
     assert {link["type"] for link in links if link["rel"] == "describedby"} == {"application/ld+json", "text/turtle"}

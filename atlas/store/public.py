@@ -156,8 +156,10 @@ class PublicReads:
             return _public_rows(db, sorted(ids))
 
     def last_change(self) -> datetime | None:
-        """When a published project last changed (the catalogue's modification date)."""
-        query = select(func.max(projects.c.updated_at)).where(projects.c.status == PUBLISHED)
+        """When the open data last changed (the catalogue's modification date): the last change of a project that
+        has been published – still is, or left the open data then (archived, rejected, merged away, moved back to
+        an office): a removal is a change a harvester must see, and the date never goes back."""
+        query = select(func.max(projects.c.updated_at)).where(projects.c.published_at.is_not(None))
         with self.read() as db:
             moment = db.execute(query).scalar_one()
         return as_utc(moment) if moment else None

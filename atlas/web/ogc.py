@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
 
 from atlas import jsontext, ogc
@@ -152,6 +152,14 @@ def item(collection_id: str, feature_id: str):
          "type": ogc.JSON_TYPE}]
     return _answer(feature, "ogc/items.html", mimetype=ogc.GEOJSON, collection=_collection(collection_id),
                    single=True)
+
+
+@bp.get("/dcat")
+def catalogue_uri():
+    """The catalogue's own URI (the subject of its statements) leads to it: Turtle for who asks for it, else
+    JSON-LD (303, as linked data names a document about a thing)."""
+    best = request.accept_mimetypes.best_match(["application/ld+json", "text/turtle"], default="application/ld+json")
+    return redirect(url_for("ogc.catalogue", fmt="ttl" if best == "text/turtle" else "jsonld"), 303)
 
 
 @bp.get("/dcat.<fmt>")
