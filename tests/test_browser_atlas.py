@@ -77,6 +77,20 @@ def test_ticking_a_handlungsfeld_hides_the_others_on_map_and_list_and_the_url_ca
     assert urlsplit(page.url).query == ""
 
 
+def test_a_box_ticked_before_the_maps_projects_arrived_filters_and_goes_into_the_url(page, live_server):
+    """On a slow line the visitor ticks a Handlungsfeld while the map's projects are still on their way: once they
+    arrive, the list shows that field's projects and the address to share says so."""
+    held = []
+    page.route("**/karte/projekte.json*", lambda route: held.append(route))
+    page.goto(live_server + "/", wait_until="domcontentloaded")
+    page.get_by_label("Arbeit & Ausbildung").check()
+    assert held, "the map asked for its projects"
+    held[0].continue_()
+    expect(page.locator("#trefferzahl")).to_have_text("2 Projekte")
+    expect(page.locator("#projektliste li")).to_have_count(2)
+    page.wait_for_function("() => location.search === '?hf=arbeit-ausbildung'")
+
+
 def test_the_filter_works_by_keyboard(page, live_server):
     page.goto(live_server + "/")
     page.get_by_label("Wohnen & Leben").focus()

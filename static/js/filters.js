@@ -57,6 +57,15 @@ export function wireFilter(atlas) {
     });
   }
 
+  /* Whether the form says something else than the page's URL (what the filter puts there). */
+  function differsFromUrl() {
+    const now = new URLSearchParams(window.location.search), wanted = new URLSearchParams();
+    new FormData(form).forEach((value, name) => {
+      if (value) wanted.append(name, value);
+    });
+    return PARAMS.some((name) => now.getAll(name).join() !== wanted.getAll(name).join());
+  }
+
   function apply(updateUrl) {
     const mine = ++asked;
     const params = new URLSearchParams(window.location.search);
@@ -93,7 +102,7 @@ export function wireFilter(atlas) {
       event.preventDefault();
       apply(true);
     });
-    apply(false);
+    apply(differsFromUrl());  // a box ticked while the map's projects were loading: the URL takes it too
   }, () => {  // the map's projects could not be loaded: the page says so, and the server filters, as without scripts
     if (count) count.textContent = TEXT.mapDataFailed;
     form.addEventListener("change", () => form.submit());
