@@ -19,6 +19,7 @@ from atlas.districts import ARLS
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import N_
 from atlas.labels import PENDING, PUBLISHED, REJECTED
+from atlas.present import BERLIN
 from atlas.queue import CLAIMS, FROM_SOURCES, PROPOSALS, REPORTS, STALE, TABS
 from atlas.regions import Regions
 
@@ -142,7 +143,8 @@ def figures(store, regions: Regions, arl: str | None, now: datetime | None = Non
     now = now or datetime.now(UTC)
     start = first_month(now)
     months = {key: Month(key) for key in month_keys(now)}
-    for key, count in store.created_since(arl, start).items():
+    for hour, count in store.created_since(arl, start).items():
+        key = _key(hour)
         if key in months:
             months[key].came_in += count
     for at, action in store.decisions_since(arl, start):
@@ -190,11 +192,13 @@ def _statuses(counts) -> dict[str, int]:
 
 
 def first_month(now: datetime) -> datetime:
-    """The first day of the month eleven months before this one (UTC): the 12 months shown."""
-    year, month = now.year, now.month - (MONTHS - 1)
+    """The first day of the month eleven months before this one, from midnight in Niedersachsen: the 12 months
+    shown, as the offices' exports write their times (Europe/Berlin)."""
+    here = now.astimezone(BERLIN)
+    year, month = here.year, here.month - (MONTHS - 1)
     while month < 1:
         year, month = year - 1, month + 12
-    return datetime(year, month, 1, tzinfo=UTC)
+    return datetime(year, month, 1, tzinfo=BERLIN)
 
 
 def month_keys(now: datetime) -> list[str]:
@@ -206,4 +210,5 @@ def month_keys(now: datetime) -> list[str]:
 
 
 def _key(at: datetime) -> str:
-    return f"{at:%Y-%m}"
+    """The month of a moment in Niedersachsen („2026-11“): 23:30 UTC on 31 October is 1 November there."""
+    return f"{at.astimezone(BERLIN):%Y-%m}"

@@ -58,6 +58,34 @@ def published(app, name: str, ort: str = "Hildesheim", email: str = "", language
 
 # --- the dashboard -----------------------------------------------------------------------------------------------
 
+def test_the_months_of_the_figures_are_those_of_niedersachsen_as_in_the_offices_export(office):
+    """A submission at 00:30 on 1 November in Hildesheim (23:30 UTC the day before), published at 00:30 on
+    1 December: the figures count it in November and December, as the export dates it – not in October and
+    November, as UTC would."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from atlas.dashboard import figures
+    from atlas.labels import PUBLISHED
+    from atlas.schema import changes, projects
+
+    services = office.extensions["atlas"]
+    project_id, _ = submit(office)
+    services.store.set_status(project_id, PUBLISHED, actor=OFFICE)
+    came, decided = datetime(2026, 10, 31, 23, 30, tzinfo=UTC), datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    with services.store.write() as db:
+        db.execute(update(projects).where(projects.c.id == project_id).values(created_at=came))
+        db.execute(update(changes).where(changes.c.project_id == project_id, changes.c.action == PUBLISHED)
+                   .values(at=decided))
+    found = figures(services.store, services.regions, "leine-weser", now=datetime(2026, 12, 15, 12, tzinfo=UTC))
+    months = {month.key: month for month in found.months}
+    assert (months["2026-11"].came_in, months["2026-12"].published) == (1, 1)
+    assert months["2026-10"].came_in == months["2026-11"].published == 0
+    export = signed_in(office, OFFICE).get("/amt/export.csv").get_data(as_text=True)
+    assert "01.11.2026 00:30" in export and "01.12.2026 00:30" in export
+
+
 def test_the_dashboard_is_the_landing_page_with_tasks_map_and_figures(office):
     submit(office, name="Sprachcafé Lamspringe", email="a@example.org")
     submit(office, name="Nähcafé Goslar", ort="Goslar", email="b@example.org")  # Braunschweig's

@@ -4,7 +4,7 @@ activity log."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, literal, select, union_all
 
@@ -81,17 +81,19 @@ class WorkspaceReads:
         with self.read() as db:
             return [tuple(row) for row in db.execute(query)]
 
-    def created_since(self, arl: str | None, since: datetime) -> dict[str, int]:
-        """How many projects (of one district) came in per month (UTC, "2026-03") since `since`: counted by the
-        database, so a district of 25,000 sends back twelve rows."""
+    def created_since(self, arl: str | None, since: datetime) -> dict[datetime, int]:
+        """How many projects (of one district) came in per hour (UTC) since `since`: counted by the database, so a
+        district of 25,000 sends back at most a row per hour of the year; an hour lies in one month in Niedersachsen
+        as in UTC (their offsets are whole hours), which the figures count by (atlas.dashboard)."""
         column = projects.c.created_at
-        month = (func.to_char(func.timezone("UTC", column), "YYYY-MM") if self.dialect == "postgresql"
-                 else func.strftime("%Y-%m", column))
-        query = select(month, func.count()).where(column >= since).group_by(month)
+        hour = (func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24") if self.dialect == "postgresql"
+                else func.strftime("%Y-%m-%d %H", column))
+        query = select(hour, func.count()).where(column >= since).group_by(hour)
         if arl:
             query = query.where(projects.c.arl == arl)
         with self.read() as db:
-            return {key: count for key, count in db.execute(query)}
+            return {datetime.strptime(key, "%Y-%m-%d %H").replace(tzinfo=UTC): count
+                    for key, count in db.execute(query)}
 
     def decisions_since(self, arl: str | None, since: datetime) -> list[tuple[datetime, str]]:
         """(when, published or rejected) of every decision since `since` on projects of one district."""
