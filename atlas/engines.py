@@ -72,9 +72,11 @@ class Engine:
                 return json.loads(response.read().decode("utf-8"))
         except urllib.error.HTTPError as error:
             raise EngineError(self._refusal(error), permanent=error.code in self.PERMANENT) from None
-        except (urllib.error.URLError, OSError, ValueError) as error:
+        except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise EngineError(f"{self.name} nicht erreichbar: {reason}") from None
+        except ValueError:  # a request the library will not send (its text would name the key) or an answer not JSON
+            raise EngineError(f"{self.name}: Anfrage oder Antwort ungültig – Adresse und Schlüssel prüfen") from None
 
     PERMANENT: tuple[int, ...] = (400, 413)  # the request itself is wrong: asking again gives the same answer
 

@@ -26,7 +26,7 @@ from atlas.leases import lease_due
 from atlas.protect import PlaceholderLost, project_names, protect
 from atlas.schema import projects, translation_jobs, translation_use
 from atlas.store import texts as stored_texts
-from atlas.texts import FIELDS, MACHINE, key
+from atlas.texts import FIELDS, LIMITS, MACHINE, clean, key
 
 log = logging.getLogger("atlas.translate")
 LEASE = timedelta(minutes=2)
@@ -69,6 +69,19 @@ class Run:
     failed: int = 0
     dropped: int = 0  # nothing to do any more (translated meanwhile, unpublished, German text gone)
     errors: list[str] = field(default_factory=list)
+
+
+def usable(field: str, text: str) -> str:
+    """An engine's translation as a person's is stored (atlas.texts.clean: no control or bidi characters; the
+    summary one line); PlaceholderLost where nothing or too much is left, or what no text can hold."""
+    cleaned = clean(field, text)
+    if not cleaned or len(cleaned) > LIMITS[field]:
+        raise PlaceholderLost(f"leere oder zu lange Übersetzung ({len(cleaned)} Zeichen, höchstens {LIMITS[field]})")
+    try:
+        cleaned.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PlaceholderLost("Übersetzung mit Zeichen, die kein Text enthalten kann") from None
+    return cleaned
 
 
 class Machine:
@@ -119,13 +132,19 @@ class Machine:
                 over_budget.append(engine.name)
                 continue
             try:
-                text = protected.restore(engine.translate(protected.text, job["language"]))
+                text = usable(job["field"], protected.restore(engine.translate(protected.text, job["language"])))
             except (EngineError, PlaceholderLost) as error:
                 self._reserve(engine.name, -size, now)
                 (transient if isinstance(error, EngineError) and not error.permanent else permanent).append(str(error))
                 continue
-            self._write(job, german, text, engine, now)
-            result.translated += 1
+            except Exception as error:  # noqa: BLE001 - an answer nobody foresaw fails this job, not the run
+                self._reserve(engine.name, -size, now)
+                permanent.append(f"{engine.label}: unbrauchbare Antwort ({type(error).__name__})")
+                continue
+            if self._write(job, german, text, engine, now):
+                result.translated += 1
+            else:
+                result.dropped += 1
             return
         self._postpone(job, result, now, transient, permanent, over_budget)
 
@@ -154,15 +173,20 @@ class Machine:
         return any(t.field == job["field"] and t.language == job["language"] and t.current(row)
                    for t in self.store.translations(row["id"]))
 
-    def _write(self, job: dict, german: str, text: str, engine: Engine, now: datetime) -> None:
-        """The translation, in the project's unit of work – unless its German text changed while the engine worked:
-        then the job stays, due at once, for the new text."""
+    def _write(self, job: dict, german: str, text: str, engine: Engine, now: datetime) -> bool:
+        """The translation, in the project's unit of work (True) – unless its German text changed while the engine
+        worked (then the job stays, due at once, for the new text), or someone translated it meanwhile (a person's
+        current translation is never replaced by a machine's: the job goes)."""
         name = key(job["field"], job["language"])
         with self.store.change(job["project_id"]) as unit:
             if (unit.row.get(job["field"]) or "") != german or unit.row["status"] != PUBLISHED:
                 unit.db.execute(update(translation_jobs).where(translation_jobs.c.id == job["id"])
                                 .values(next_try_at=now))
-                return
+                return False
+            if any(t.field == job["field"] and t.language == job["language"] and t.current(unit.row)
+                   for t in stored_texts.load(unit.db, [unit.row["id"]]).get(unit.row["id"], [])):
+                unit.db.execute(delete(translation_jobs).where(translation_jobs.c.id == job["id"]))
+                return False
             changed = stored_texts.apply(unit.db, unit.row, {name: text}, MACHINE, engine.label, now,
                                          engine=engine.name, rebase=True)
             unit.db.execute(delete(translation_jobs).where(translation_jobs.c.id == job["id"]))
@@ -170,6 +194,7 @@ class Machine:
             if changed:
                 unit.note("translated", history.record(changed), actor=engine.label)
             unit.renew_public()
+        return True
 
     def _reserve(self, engine: str, characters: int, now: datetime) -> bool:
         """Count characters against the engine's budget of this month; False (nothing counted) if they exceed it.

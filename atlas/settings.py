@@ -56,7 +56,8 @@ class Setting:
     def cast(self, raw: str):
         """The value of an environment variable as this setting's kind; SettingError names what is wrong."""
         try:
-            value = CASTS[self.kind](raw.strip() if self.kind != "text" else raw)
+            # a secret from a file ends in a line break, which no key holds (and a request would show it)
+            value = CASTS[self.kind](raw.strip() if self.kind != "text" or self.secret else raw)
         except (ValueError, TypeError):
             raise SettingError(german("%(name)s ist %(kind)s, nicht %(value)r.", name=PREFIX + self.name,
                                       kind=KIND_WORDS[self.kind], value=raw[:80])) from None

@@ -10,7 +10,8 @@ import pytest
 from helpers import make_app, submit
 from translation_servers import StandIn
 
-from atlas.engines import DeepL, LibreTranslate, budgets, configured
+from atlas.engines import DeepL, EngineError, LibreTranslate, budgets, configured
+from atlas.machine import Machine
 from atlas.projects import validate_project
 from atlas.settings import SettingError, load
 from atlas.store import PUBLISHED
@@ -150,6 +151,72 @@ def test_a_person_s_current_translation_is_never_replaced_by_a_machine(tmp_path,
     services.machine.run()
     arabic = {t.field: t for t in services.store.translations(project_id) if t.language == "ar"}
     assert arabic["summary"].text == "ملخص كتبه المرسل" and arabic["summary"].origin == "submitter"
+
+
+class Answering(LibreTranslate):
+    """The stand-in engine, with something happening between the request and the answer (`meanwhile`), or its
+    answer changed on the way (`answer`): what a slow or odd engine does."""
+
+    def __init__(self, url: str, key: str, meanwhile=lambda text, target: None, answer=lambda text: text):
+        super().__init__(url, key)
+        self.meanwhile, self.answer = meanwhile, answer
+
+    def translate(self, text: str, target: str) -> str:
+        translated = super().translate(text, target)
+        self.meanwhile(text, target)
+        return self.answer(translated)
+
+
+def test_a_translation_an_office_saves_while_the_engine_works_is_kept(tmp_path, engine):
+    """The office saves its Arabic summary while the machine's request for it is on its way: the machine's answer
+    that comes back after it replaces nothing."""
+    app = machine_app(tmp_path, engine)
+    services = app.extensions["atlas"]
+    project_id = published(app)
+
+    def office_saves(text, target):
+        if target == "ar" and text == SUMMARY:
+            services.store.set_translations(project_id, {"summary:ar": "ملخص كتبه المكتب"}, "amt@example.org")
+
+    machine = Machine(services.store, [Answering(engine.url, "geheim", meanwhile=office_saves)],
+                      {"libretranslate": 10**9})
+    result = machine.run()
+    arabic = {t.field: t for t in services.store.translations(project_id) if t.language == "ar"}
+    assert arabic["summary"].text == "ملخص كتبه المكتب" and arabic["summary"].origin == "office"
+    assert arabic["description"].origin == "machine", "the rest is translated as before"
+    assert result.dropped == 1 and services.machine.status()["waiting"] == 0
+
+
+@pytest.mark.parametrize(("answer", "stored"), [
+    (lambda text: "ab\x07c\u202e\x1b[31m " + text + "\nzweite Zeile", "cleaned"),
+    (lambda text: "  \n ", None),  # nothing: the job fails, visibly, and nothing blank is shown as translated
+    (lambda text: "W" * 300, None),  # a summary of 300 characters: not one of 160
+    (lambda text: "X\ud800", None),  # a lone surrogate, which no text can hold: this job fails, the others go on
+], ids=["control and bidi characters", "blank", "too long", "a lone surrogate"])
+def test_what_an_engine_answers_is_stored_as_a_person_s_text_would_be_or_not_at_all(tmp_path, engine, answer, stored):
+    app = machine_app(tmp_path, engine)
+    services = app.extensions["atlas"]
+    project_id = published(app, description="")
+    machine = Machine(services.store, [Answering(engine.url, "geheim", answer=answer)], {"libretranslate": 10**9})
+    result = machine.run()
+    summaries = {t.language: t for t in services.store.translations(project_id) if t.field == "summary"}
+    if stored is None:
+        assert summaries == {} and (result.translated, result.failed) == (0, 8)
+        assert all(job["failed_at"] and job["last_error"] for job in services.machine.status()["jobs"])
+    else:
+        arabic = summaries["ar"].text
+        assert arabic.startswith("abc") and "\x07" not in arabic and "\u202e" not in arabic and "\n" not in arabic
+        assert result.translated == 8
+
+
+def test_a_deepl_key_is_never_shown_even_with_the_line_break_of_its_file(tmp_path):
+    """The operator puts the DeepL key from a file, with its line break, into the environment: the setting holds the
+    key alone, and an engine asked with a key that cannot be sent says so without it."""
+    config = load(tmp_path, environ={"ATLAS_DEEPL_KEY": "GEHEIM-1234-abcd:fx\n"})
+    assert config["DEEPL_KEY"] == "GEHEIM-1234-abcd:fx"
+    with pytest.raises(EngineError) as refused:
+        DeepL("GEHEIM-1234-abcd:fx\n", url="http://127.0.0.1:9").translate("Hallo", "en")
+    assert "GEHEIM" not in str(refused.value)
 
 
 def test_the_monthly_budget_holds_jobs_back_until_the_next_month(tmp_path, engine):
