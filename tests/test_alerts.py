@@ -17,12 +17,14 @@ from atlas.store import PUBLISHED
 WEEK = timedelta(days=7, minutes=1)
 
 
-def subscribe(app, **fields):
+def subscribe(app, lang: str = "", **fields):
+    """The alert form sent as loaded (on the page of `lang`, if given)."""
     client = app.test_client()
-    page = html(client.get("/benachrichtigung"))
+    url = "/benachrichtigung" + (f"?lang={lang}" if lang else "")
+    page = html(client.get(url))
     data = dict(form_values(page, "benachrichtigung"), ort="Hildesheim", umkreis="25", email="neu@example.org")
     data.update(fields)
-    return client.post("/benachrichtigung", data=data)
+    return client.post(url, data=data)
 
 
 def confirmed(app, smtp, **fields) -> None:
@@ -246,10 +248,7 @@ def test_a_german_digest_writes_distances_with_a_comma(mail_app, smtp):
 
 
 def test_an_arabic_mail_sets_german_names_apart(mail_app, smtp):
-    client = mail_app.test_client()
-    page = html(client.get("/benachrichtigung?lang=ar"))
-    data = dict(form_values(page, "benachrichtigung"), ort="Hildesheim", umkreis="25", email="ar@example.org")
-    assert client.post("/benachrichtigung?lang=ar", data=data).status_code == 302
+    assert subscribe(mail_app, lang="ar", email="ar@example.org").status_code == 302
     deliver(mail_app)
     [mail] = smtp.to("ar@example.org")
     assert "\u2068Hildesheim\u2069" in text_of(mail) and "\u2068Hildesheim\u2069" in html_of(mail)
@@ -258,10 +257,7 @@ def test_an_arabic_mail_sets_german_names_apart(mail_app, smtp):
 def test_the_links_of_an_english_mail_open_the_pages_in_english(mail_app, smtp):
     """She signed up on the English page and reads her mails in a mail program whose browser has no cookie of the
     atlas and asks for German: the links themselves say the language the mail was written in."""
-    client = mail_app.test_client()
-    page = html(client.get("/benachrichtigung?lang=en"))
-    data = dict(form_values(page, "benachrichtigung"), ort="Hildesheim", umkreis="25", email="en@example.org")
-    assert client.post("/benachrichtigung?lang=en", data=data).status_code == 302
+    assert subscribe(mail_app, lang="en", email="en@example.org").status_code == 302
     deliver(mail_app)
     [mail] = smtp.to("en@example.org")
     [link] = links(mail)
