@@ -71,6 +71,14 @@ class Run:
     errors: list[str] = field(default_factory=list)
 
 
+WRITTEN, AGAIN, COVERED = "written", "again", "covered"  # what became of an engine's answer (Machine._write)
+
+
+def covered(translations, row: dict, job: dict) -> bool:
+    """A current translation for the job exists already (a person's, or a machine's of the same German text)."""
+    return any(t.field == job["field"] and t.language == job["language"] and t.current(row) for t in translations)
+
+
 def usable(field: str, text: str) -> str:
     """An engine's translation as a person's is stored (atlas.texts.clean: no control or bidi characters; the
     summary one line); PlaceholderLost where nothing or too much is left, or what no text can hold."""
@@ -141,8 +149,11 @@ class Machine:
                 self._reserve(engine.name, -size, now)
                 permanent.append(f"{engine.label}: unbrauchbare Antwort ({type(error).__name__})")
                 continue
-            if self._write(job, german, text, engine, now):
+            outcome = self._write(job, german, text, engine, now)
+            if outcome == WRITTEN:
                 result.translated += 1
+            elif outcome == AGAIN:
+                result.retry += 1
             else:
                 result.dropped += 1
             return
@@ -169,24 +180,21 @@ class Machine:
             log.warning("Übersetzung %s (%s) aufgegeben: %s", job["id"], job["language"], reason)
 
     def _covered(self, row: dict, job: dict) -> bool:
-        """A current translation exists already (a person's, or a machine's of the same German text)."""
-        return any(t.field == job["field"] and t.language == job["language"] and t.current(row)
-                   for t in self.store.translations(row["id"]))
+        return covered(self.store.translations(row["id"]), row, job)
 
-    def _write(self, job: dict, german: str, text: str, engine: Engine, now: datetime) -> bool:
-        """The translation, in the project's unit of work (True) – unless its German text changed while the engine
-        worked (then the job stays, due at once, for the new text), or someone translated it meanwhile (a person's
-        current translation is never replaced by a machine's: the job goes)."""
+    def _write(self, job: dict, german: str, text: str, engine: Engine, now: datetime) -> str:
+        """The translation, in the project's unit of work (WRITTEN) – unless its German text changed while the
+        engine worked (AGAIN: the job stays, due at once, for the new text), or someone translated it meanwhile
+        (COVERED: a person's current translation is never replaced by a machine's; the job goes)."""
         name = key(job["field"], job["language"])
         with self.store.change(job["project_id"]) as unit:
             if (unit.row.get(job["field"]) or "") != german or unit.row["status"] != PUBLISHED:
                 unit.db.execute(update(translation_jobs).where(translation_jobs.c.id == job["id"])
                                 .values(next_try_at=now))
-                return False
-            if any(t.field == job["field"] and t.language == job["language"] and t.current(unit.row)
-                   for t in stored_texts.load(unit.db, [unit.row["id"]]).get(unit.row["id"], [])):
+                return AGAIN
+            if covered(stored_texts.load(unit.db, [unit.row["id"]]).get(unit.row["id"], []), unit.row, job):
                 unit.db.execute(delete(translation_jobs).where(translation_jobs.c.id == job["id"]))
-                return False
+                return COVERED
             changed = stored_texts.apply(unit.db, unit.row, {name: text}, MACHINE, engine.label, now,
                                          engine=engine.name, rebase=True)
             unit.db.execute(delete(translation_jobs).where(translation_jobs.c.id == job["id"]))
@@ -194,7 +202,7 @@ class Machine:
             if changed:
                 unit.note("translated", history.record(changed), actor=engine.label)
             unit.renew_public()
-        return True
+        return WRITTEN
 
     def _reserve(self, engine: str, characters: int, now: datetime) -> bool:
         """Count characters against the engine's budget of this month; False (nothing counted) if they exceed it.
