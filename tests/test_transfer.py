@@ -101,14 +101,12 @@ def test_one_bad_row_stops_the_whole_import_and_every_bad_row_is_named(runner, s
 
 def test_a_row_whose_plz_and_ort_lie_apart_is_refused_not_put_at_the_plz_in_another_kreis(runner, services, tmp_path):
     """One of the two is wrong, and which one decides the office that looks after the project: the file is fixed."""
-    result = import_file(runner, tmp_path, "name;handlungsfelder;plz;ort\n"
-                                           "A;sprache;49074;Göttingen\n"
-                                           "B;sprache;49074;Osnabrück\n".encode())
-    assert result.exit_code == 1
+    output = refused_import(runner, services, tmp_path, "name;handlungsfelder;plz;ort\n"
+                                                        "A;sprache;49074;Göttingen\n"
+                                                        "B;sprache;49074;Osnabrück\n".encode())
     assert ("Zeile 2: PLZ und Ort passen nicht zusammen: „Göttingen“ liegt nicht bei der PLZ 49074 (49074 Osnabrück, "
-            "Stadt Osnabrück). Bitte PLZ oder Ort berichtigen.") in result.output
-    assert "Zeile 3" not in result.output
-    assert services.store.count() == 0
+            "Stadt Osnabrück). Bitte PLZ oder Ort berichtigen.") in output
+    assert "Zeile 3" not in output
     own_position = import_file(runner, tmp_path, "name;handlungsfelder;plz;ort;lat;lon;genauigkeit\n"
                                                  "A;sprache;49074;Göttingen;51.5413;9.9158;pin\n".encode())
     assert own_position.exit_code == 0, own_position.output  # as exported: it lies where it was, not at the PLZ
@@ -137,15 +135,13 @@ def test_rows_at_one_plz_and_ort_share_its_place_offline_and_a_street_no_address
 
 def test_a_phone_number_with_words_is_refused_not_stored_as_another_number(runner, services, tmp_path):
     """A phone library reads letters as keypad digits: "(Mo-Fr)" would have become the digits 6637."""
-    result = import_file(runner, tmp_path, b"name;handlungsfelder;ort;kontakt\n"
-                                           b"A;sprache;Celle;0511 12345 67 (Mo-Fr)\n"
-                                           b"B;sprache;Celle;+49 5141 123456 App. 12\n"
-                                           b"C;sprache;Celle;Tel. 05141 123456\n")
-    assert result.exit_code == 1
-    assert "Zeile 2: „0511 12345 67 (Mo-Fr)“ ist weder eine Telefonnummer noch eine E-Mail-Adresse" in result.output
-    assert "Zeile 3: „+49 5141 123456 App. 12“ ist weder eine Telefonnummer" in result.output
-    assert "Zeile 4" not in result.output
-    assert services.store.count() == 0
+    output = refused_import(runner, services, tmp_path, b"name;handlungsfelder;ort;kontakt\n"
+                                                        b"A;sprache;Celle;0511 12345 67 (Mo-Fr)\n"
+                                                        b"B;sprache;Celle;+49 5141 123456 App. 12\n"
+                                                        b"C;sprache;Celle;Tel. 05141 123456\n")
+    assert "Zeile 2: „0511 12345 67 (Mo-Fr)“ ist weder eine Telefonnummer noch eine E-Mail-Adresse" in output
+    assert "Zeile 3: „+49 5141 123456 App. 12“ ist weder eine Telefonnummer" in output
+    assert "Zeile 4" not in output
 
 
 def test_export_csv_is_safe_in_a_spreadsheet(runner, services, tmp_path):
@@ -211,11 +207,9 @@ def test_an_export_keeps_a_pin_the_rough_position_and_the_summary_when_imported_
     ("52.7;7.3;pin;vielleicht", "Zeile 2: Ungefähr: „vielleicht“ ist nicht vorgesehen; erlaubt sind ja und nein."),
 ])
 def test_a_position_of_the_file_is_checked_like_any_other(runner, services, tmp_path, columns, message):
-    result = import_file(runner, tmp_path, f"name;handlungsfelder;ort;lat;lon;genauigkeit;ungefaehr\n"
-                                           f"Treff;sprache;Meppen;{columns}\n".encode())
-    assert result.exit_code == 1
-    assert message in result.output
-    assert services.store.count() == 0
+    output = refused_import(runner, services, tmp_path, f"name;handlungsfelder;ort;lat;lon;genauigkeit;ungefaehr\n"
+                                                        f"Treff;sprache;Meppen;{columns}\n".encode())
+    assert message in output
 
 
 def test_export_geojson_filters_by_arl_and_handlungsfeld(runner, app):
@@ -245,6 +239,14 @@ def import_file(runner, tmp_path, data: bytes, name="projekte.csv"):
     path = tmp_path / name
     path.write_bytes(data)
     return runner.invoke(args=["import", str(path)])
+
+
+def refused_import(runner, services, tmp_path, data: bytes) -> str:
+    """What an import of a file it refuses says: it ends with an error and imports nothing."""
+    result = import_file(runner, tmp_path, data)
+    assert result.exit_code == 1, result.output
+    assert services.store.count() == 0
+    return result.output
 
 
 def test_a_file_saved_by_german_excel_imports(runner, services, tmp_path):
@@ -302,24 +304,20 @@ def test_a_file_with_plz_but_no_ort_column_imports(runner, services, tmp_path):
     (b"name,handlungsfelder,ort\n" + b"x" * 200_000 + b",sprache,Celle\n", "kein gültiges CSV"),
 ])
 def test_a_bad_file_gets_a_german_message_and_nothing_is_imported(runner, services, tmp_path, data, message):
-    result = import_file(runner, tmp_path, data)
-    assert result.exit_code == 1
-    assert message in result.output
-    assert "Traceback" not in result.output and "Error" not in result.output
-    assert services.store.count() == 0
+    output = refused_import(runner, services, tmp_path, data)
+    assert message in output
+    assert "Traceback" not in output and "Error" not in output
 
 
 def test_a_row_with_more_fields_than_the_header_is_refused_with_how_to_quote_the_text(runner, services, tmp_path):
     """A comma in a text that is not in quotes splits it: the rest of the description must not be lost quietly."""
-    result = import_file(runner, tmp_path, b"name,handlungsfelder,ort,beschreibung\n"
-                                           b"X,sprache,Hannover,Wir helfen, und beraten\n"
-                                           b'Y,sprache,Hannover,"Wir helfen, und beraten"\n'
-                                           b"Z,sprache,Hannover,Text,,\n")
-    assert result.exit_code == 1
+    output = refused_import(runner, services, tmp_path, b"name,handlungsfelder,ort,beschreibung\n"
+                                                        b"X,sprache,Hannover,Wir helfen, und beraten\n"
+                                                        b'Y,sprache,Hannover,"Wir helfen, und beraten"\n'
+                                                        b"Z,sprache,Hannover,Text,,\n")
     assert ("Zeile 2: Die Zeile hat 5 Felder, die Kopfzeile nur 4 (zu viel: „ und beraten“). Steht in einem Text ein "
-            'Komma, gehört der Text in Anführungszeichen, etwa "Wir helfen, und beraten".') in result.output
-    assert "Zeile 3" not in result.output and "Zeile 4" not in result.output  # quoted; empty fields lose nothing
-    assert services.store.count() == 0
+            'Komma, gehört der Text in Anführungszeichen, etwa "Wir helfen, und beraten".') in output
+    assert "Zeile 3" not in output and "Zeile 4" not in output  # quoted; empty fields lose nothing
 
 
 def test_a_missing_file_is_named_in_german(runner, tmp_path):
