@@ -110,6 +110,7 @@ def kreis_counts(regions: Regions, published, positions: np.ndarray, arl: str) -
 
 
 BERLIN = ZoneInfo("Europe/Berlin")
+DAY = "%d.%m.%Y"  # a day as the atlas writes it, in every language („26.11.2026“)
 
 
 def local_now() -> datetime:
@@ -121,4 +122,4 @@ def local_time(moment: datetime) -> str:
     """A stored time in Europe/Berlin, as „26.11.2026 15:32“; times without a zone are UTC (SQLite drops it)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+    return moment.astimezone(BERLIN).strftime(f"{DAY} %H:%M")

@@ -13,7 +13,7 @@ from flask import abort, current_app
 from atlas.freshness import unconfirmed_before
 from atlas.i18n import DEFAULT, LANGUAGES, current_language
 from atlas.mapdata import SUMMARY_SHOWN, UNCONFIRMED_SINCE, Table
-from atlas.present import project_view
+from atlas.present import BERLIN, DAY, project_view
 from atlas.published import COLUMNS as SNAPSHOT_COLUMNS
 from atlas.store import PUBLIC_COLUMNS, PUBLISHED
 from atlas.texts import Shown, reader_texts, shown
@@ -76,8 +76,8 @@ def with_unconfirmed(frame: Table) -> Table:
     stale = seconds < line  # NaN (never confirmed) is never below it
     days = np.full(len(seconds), "", dtype=object)
     if stale.any():
-        moments = pd.to_datetime(seconds[stale], unit="s", utc=True).tz_convert("Europe/Berlin")
-        days[stale] = np.asarray(moments.strftime("%d.%m.%Y"), dtype=object)
+        moments = pd.to_datetime(seconds[stale], unit="s", utc=True).tz_convert(BERLIN)
+        days[stale] = np.asarray(moments.strftime(DAY), dtype=object)  # as berlin_date writes it
     return {**{name: frame[name] for name in frame if name != "confirmed_at"}, UNCONFIRMED_SINCE: days}
 
 
