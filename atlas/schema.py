@@ -115,6 +115,9 @@ changes = Table(
     Column("detail", Text, nullable=False, default=""),
     Column("status", String(10), nullable=True),  # the project's status after the change
     Column("row_version", Integer, nullable=True),  # the project's version after the change
+    # the project's district after the change: a decision counts in the figures of the office that made it, also
+    # after the project moved to another district (NULL only where a project was deleted before migration 0015)
+    Column("arl", String(20), nullable=True),
     Index("ix_changes_at", "at"),  # the dashboard's decisions per month, the activity log
 )
 office_sessions = Table(

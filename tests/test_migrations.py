@@ -173,3 +173,28 @@ def test_yesterdays_database_learns_sources_and_claims_and_its_projects_count_as
     client = app.test_client()
     assert html(client.get("/projekt/1")).select_one("#aus-quellen") is None
     assert client.get("/projekt/1/bestaetigen").status_code == 404
+
+
+def test_yesterdays_history_learns_the_district_each_decision_was_made_in(tmp_path):
+    """Migration 0015 on a database at 0014: every history entry gets its project's district (the best there is
+    for entries written before), so the dashboard's figures count them as before; new entries carry their own.
+    Down to 0014 and up again keeps the history."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from atlas.migrate import alembic_config
+
+    database = old_database(tmp_path, "0014")
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        before = connection.execute(text("SELECT count(*) FROM changes")).scalar_one()
+    assert before > 0
+    assert upgrade(f"sqlite:///{database}") == ("0014_change_tokens", head())
+    with engine.connect() as connection:
+        assert connection.execute(text(
+            "SELECT count(*) FROM changes c JOIN projects p ON p.id = c.project_id WHERE c.arl = p.arl")
+        ).scalar_one() == before
+        command.downgrade(alembic_config(connection), "0014")
+        command.upgrade(alembic_config(connection), "head")
+        connection.commit()
+    engine.dispose()

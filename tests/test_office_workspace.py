@@ -86,6 +86,29 @@ def test_the_months_of_the_figures_are_those_of_niedersachsen_as_in_the_offices_
     assert "01.11.2026 00:30" in export and "01.12.2026 00:30" in export
 
 
+def test_a_decision_stays_in_the_figures_of_the_office_that_made_it_when_the_project_moves_on(office):
+    """Leine-Weser publishes a project in Hildesheim and later moves it to Wolfsburg (Braunschweig): the decision
+    and its waiting time stay in Leine-Weser's figures; Braunschweig's show no decision it never made."""
+    from atlas.dashboard import figures
+
+    services = office.extensions["atlas"]
+    project_id, _ = submit(office, ort="Hildesheim")
+    client = signed_in(office, OFFICE)
+    page = client.get(f"/amt/projekt/{project_id}")
+    assert client.post(f"/amt/projekt/{project_id}/freigeben",
+                       data=form_values(html(page), "freigeben")).status_code == 302
+    form = form_values(html(client.get(f"/amt/projekt/{project_id}/bearbeiten")), "bearbeiten")
+    assert client.post(f"/amt/projekt/{project_id}/bearbeiten",
+                       data=dict(form, ort="Wolfsburg", plz="", lat="", lon="")).status_code == 302
+    assert services.store.get(project_id)["arl"] == "braunschweig"
+    leine_weser = figures(services.store, services.regions, "leine-weser")
+    braunschweig = figures(services.store, services.regions, "braunschweig")
+    assert sum(month.published for month in leine_weser.months) == 1 and leine_weser.decided == 1
+    assert sum(month.published for month in braunschweig.months) == 0 and braunschweig.decided == 0
+    state = figures(services.store, services.regions, None)
+    assert state.decided == 1 and set(state.median_by_arl) == {"leine-weser"}
+
+
 def test_the_dashboard_is_the_landing_page_with_tasks_map_and_figures(office):
     submit(office, name="Sprachcafé Lamspringe", email="a@example.org")
     submit(office, name="Nähcafé Goslar", ort="Goslar", email="b@example.org")  # Braunschweig's

@@ -101,7 +101,7 @@ class Change:
         self.db.execute(update(projects).where(projects.c.id == self.id).values(**values))
         self.row = dict(was, **values)
         search.index(self.db, [self.row])
-        _record(self.db, self.id, actor, self.now, action, detail, self.row["status"], self.row["row_version"])
+        _record(self.db, self.row, actor, self.now, action, detail)
         for row in (was, self.row):
             if row["status"] == PUBLISHED:
                 self.public = True
@@ -116,7 +116,7 @@ class Change:
 
     def note(self, action: str, detail: str = "", actor: str = "system") -> None:
         """A history entry at the project's current version (something happened around it: a claim declined)."""
-        _record(self.db, self.id, actor, self.now, action, detail, self.row["status"], self.row["row_version"])
+        _record(self.db, self.row, actor, self.now, action, detail)
 
     def renew_public(self) -> None:
         """What the public sees of this project changed without a new version (its confirmation)."""
@@ -322,10 +322,10 @@ def history_rows(db, project_id: int, after_version: int | None = None) -> list[
     return [dict(row) for row in db.execute(query).mappings()]
 
 
-def _record(db, project_id: int, actor: str, at: datetime, action: str, detail: str, status: str,
-            row_version: int) -> None:
-    db.execute(insert(changes).values(project_id=project_id, actor=actor, at=at, action=action, detail=detail,
-                                      status=status, row_version=row_version))
+def _record(db, row: dict, actor: str, at: datetime, action: str, detail: str) -> None:
+    """A history entry of the project as `row` holds it now: its status, version and district after the change."""
+    db.execute(insert(changes).values(project_id=row["id"], actor=actor, at=at, action=action, detail=detail,
+                                      status=row["status"], row_version=row["row_version"], arl=row["arl"]))
 
 
 VERSION_KEYS = ["version"] + [f"version:{arl}" for arl in ARLS]

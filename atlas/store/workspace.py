@@ -96,21 +96,25 @@ class WorkspaceReads:
                     for key, count in db.execute(query)}
 
     def decisions_since(self, arl: str | None, since: datetime) -> list[tuple[datetime, str]]:
-        """(when, published or rejected) of every decision since `since` on projects of one district."""
+        """(when, published or rejected) of every decision since `since` made in one district (where the project
+        was then: a project that moved on takes none of the office's decisions along)."""
         query = (select(changes.c.at, changes.c.action).where(changes.c.action.in_(DECISIONS), changes.c.at >= since))
         if arl:
-            query = query.join(projects, projects.c.id == changes.c.project_id).where(projects.c.arl == arl)
+            query = query.where(changes.c.arl == arl)
         with self.read() as db:
             return [(as_utc(at), action) for at, action in db.execute(query)]
 
     def first_decisions(self, arl: str | None, since: datetime) -> list[tuple[str, datetime, datetime]]:
-        """(district, submitted, first decided) of the projects (of one district) first decided since `since`."""
-        first = (select(changes.c.project_id, func.min(changes.c.at).label("at"))
+        """(district, submitted, first decided) of the projects first decided since `since` (in one district): the
+        district where that decision was made. A project's changes are written under its row lock, so its first
+        decision is the one with the lowest id."""
+        first = (select(func.min(changes.c.id).label("id"))
                  .where(changes.c.action.in_(DECISIONS)).group_by(changes.c.project_id).subquery())
-        query = (select(projects.c.arl, projects.c.created_at, first.c.at)
-                 .join(first, first.c.project_id == projects.c.id).where(first.c.at >= since))
+        query = (select(changes.c.arl, projects.c.created_at, changes.c.at)
+                 .join(first, first.c.id == changes.c.id).join(projects, projects.c.id == changes.c.project_id)
+                 .where(changes.c.at >= since))
         if arl:
-            query = query.where(projects.c.arl == arl)
+            query = query.where(changes.c.arl == arl)
         with self.read() as db:
             return [(district, as_utc(made), as_utc(at)) for district, made, at in db.execute(query)]
 
