@@ -84,8 +84,8 @@ class SmtpTransport:
                 smtp.send_message(message, to_addrs=[recipient])
             finally:
                 _hang_up(smtp)
-        except smtplib.SMTPRecipientsRefused as error:  # RCPT: only a 5xx refuses the address for good
-            permanent = all(500 <= code < 600 for code, _ in error.recipients.values())
+        except smtplib.SMTPRecipientsRefused as error:  # RCPT: only a 5xx about the address refuses it for good
+            permanent = all(_refuses_address(code, answer) for code, answer in error.recipients.values())
             raise MailError(f"Adresse abgelehnt: {error.recipients}", permanent=permanent) from error
         except smtplib.SMTPDataError as error:  # this message refused (content, size): tried again, then given up
             raise MailError(f"SMTP {error.smtp_code}: {_text(error)}") from error
@@ -111,6 +111,16 @@ def _hang_up(smtp: smtplib.SMTP) -> None:
         log.info("Mailserver beim Abmelden: %s", error)
     finally:
         smtp.close()
+
+
+def _refuses_address(code: int, answer: bytes | str) -> bool:
+    """A 5xx to RCPT that refuses the address itself. Not so a refusal of the server's policy (RFC 3463's 5.7.x,
+    e.g. Postfix's „554 5.7.1 Relay access denied“ while the atlas is not allowed to relay): the mail is not given
+    up at once but tried again, as any failed mail, until the operator mends the settings or it is given up in time.
+    It ends no round either: another address may pass (a local mailbox, a domain the server takes)."""
+    text = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
+    policy = text.lstrip().startswith("5.7.") or "relay" in text.lower()
+    return 500 <= code < 600 and not policy
 
 
 def _text(error: smtplib.SMTPResponseException) -> str:

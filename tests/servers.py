@@ -353,7 +353,8 @@ class AtlasServe:
 class SmtpServer:
     """A real SMTP server (aiosmtpd) on a loopback port; it keeps what arrives, parsed. `stop()` and `start()`
     again on the same port stand for a mail server that goes down and comes back. Addresses in `refuse` get
-    550 (a mailbox that does not exist), those in `refuse_for_now` 450 (greylisting, a busy mailbox). With a
+    550 (a mailbox that does not exist), those in `refuse_for_now` 450 (greylisting, a busy mailbox), those in
+    `no_relay` 554 5.7.1 (a server that will not relay for the atlas). With a
     `login` (user, password) it is a provider's submission server: it offers AUTH (on loopback without TLS), answers
     other credentials with 535 and a sender who did not log in with 530; `turned_away` counts the connections it
     refused so (smtplib tries each mechanism the server offers)."""
@@ -363,6 +364,7 @@ class SmtpServer:
         self.messages: list = []
         self.refuse: set[str] = set()
         self.refuse_for_now: set[str] = set()
+        self.no_relay: set[str] = set()  # 554 5.7.1: the server will not relay for the atlas (its settings)
         self.quit_answer = "221 Bye"  # some servers close with 421 even after taking the mail
         self.login = login
         self.turned_away = 0
@@ -419,6 +421,8 @@ class _Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.server.refuse:
             return "550 5.1.1 Mailbox unavailable"
+        if address in self.server.no_relay:
+            return f"554 5.7.1 <{address}>: Relay access denied"
         if address in self.server.refuse_for_now:
             return "450 4.2.1 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)

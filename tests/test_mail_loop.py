@@ -264,6 +264,22 @@ def test_a_recipient_refused_for_now_is_tried_again(mail_app, smtp):
     assert [m["To"] for m in smtp.messages] == ["voll@example.org"]
 
 
+def test_a_relay_the_server_refuses_keeps_the_mail_until_the_operator_mends_it(mail_app, smtp):
+    """„554 5.7.1 Relay access denied“ refuses the atlas, not the address: the mail waits, the other mails of the
+    round still go, and once the server relays it goes too."""
+    from datetime import UTC, datetime, timedelta
+
+    smtp.no_relay.add("fern@example.net")
+    submit(mail_app, name="Erstes", email="fern@example.net")
+    submit(mail_app, name="Zweites", email="nah@example.org")
+    result = deliver(mail_app)
+    assert (result.sent, result.retry, result.failed) == (1, 1, 0)
+    assert "Relay access denied" in mail_app.extensions["atlas"].outbox.status()["open"][0]["last_error"]
+    smtp.no_relay.clear()
+    assert deliver(mail_app, datetime.now(UTC) + timedelta(minutes=5)).sent == 1
+    assert sorted(m["To"] for m in smtp.messages) == ["fern@example.net", "nah@example.org"]
+
+
 def test_a_mail_the_atlas_cannot_write_fails_alone_and_is_given_up_in_time(mail_app, smtp):
     """A mail of a kind this version does not know (queued by a newer release, before the operator went back to this
     one) breaks while it is written: the attempt is recorded with its error, the mails after it still go, and after
