@@ -13,12 +13,14 @@ from test_browser_accessibility import DESKTOP, PHONE, context_for, sideways, vi
 
 pytestmark = pytest.mark.browser
 OFFICE = "leine-weser@arl.example"
+ADMIN = "land@ml.example"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     app = make_app(tmp_path_factory.mktemp("workspace"), seeded=True)
     create_account(app, OFFICE, "--arl", "leine-weser")
+    create_account(app, ADMIN, "--admin")
     for n in range(3):
         submit(app, name=f"Lernwerkstatt {n}", ort="Hildesheim", email="verein@example.org")
     with served(app) as url:
@@ -112,6 +114,43 @@ def test_the_new_pages_have_no_accessibility_violation(chromium, site, language)
         problems = violations(page) + ([f"sideways {sideways(page)}"] if sideways(page) > 0 else [])
         if problems:
             found[path] = problems
+    context.close()
+    assert not found, found
+    assert not errors, errors
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("ar", PHONE), ("de", DESKTOP)], ids=["ar-phone", "de-desktop"])
+def test_the_admin_makes_an_account_on_a_phone_in_arabic_and_a_mistake_keeps_what_was_typed(chromium, site,
+                                                                                               language, viewport):
+    """The admin opens the accounts, types an address and chooses „office“ but no district: the error summary
+    names the district, leads to it by its link, and the address typed is still there; with the district chosen
+    the account is made and its one-time password shown – without a violation or a page wider than the phone."""
+    context = context_for(chromium, viewport, language)
+    page = context.new_page()
+    errors = watch(page)
+    page.goto(site + with_lang("/amt/anmelden", language))
+    page.locator("input[name=email]").fill(ADMIN)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    expect(page.locator(".office-bar")).to_contain_text(ADMIN)
+    page.goto(site + with_lang("/amt/konten", language))
+    email = f"neu-{language}@arl.example"
+    page.locator("#neu-email").fill(email)
+    page.locator("#neu-rolle").select_option("office")
+    page.locator("#konto-neu button[type=submit]").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(page.locator("#neu-bezirk")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#neu-email")).to_have_value(email)
+    expect(page.locator("#neu-rolle")).to_have_value("office")
+    found = violations(page) + ([f"sideways {sideways(page)}"] if sideways(page) > 0 else [])
+    summary.locator("a[href='#neu-bezirk']").click()
+    expect(page.locator("#neu-bezirk")).to_be_focused()
+    page.locator("#neu-bezirk").select_option("lueneburg")
+    page.locator("#konto-neu button[type=submit]").click()
+    expect(page.locator("#neues-passwort")).to_contain_text(email)
+    expect(page.locator("#konten")).to_contain_text(email)
+    found += violations(page) + ([f"sideways {sideways(page)}"] if sideways(page) > 0 else [])
     context.close()
     assert not found, found
     assert not errors, errors
