@@ -12,12 +12,11 @@ from atlas.setting_checks import check_settings
 from atlas.settings import instance_folder, load, resource, unusable_instance
 
 
-def create_app(config: dict | None = None, web: bool = True, store_first: bool = False) -> Flask:
+def create_app(config: dict | None = None, web: bool = True) -> Flask:
     """Defaults, then ATLAS_* from the environment, then the given dict (the tests'), each cast once to its kind.
 
     `web=False`: the settings, the services and the commands, without the pages (for the commands that need none,
-    such as `atlas db upgrade`: they start in a fraction of the time). `store_first`: the store's database is
-    opened and checked before the pages are loaded (a command that needs both is told of a wrong one at once)."""
+    such as `atlas db upgrade`: they start in a fraction of the time; `serve_pages` adds them later)."""
     instance = instance_folder(config)
     # static files are served by atlas.web.assets (versioned, kept compressed), not by Flask's own route
     app = Flask(__name__, template_folder=str(resource("templates")), static_folder=None, instance_path=str(instance))
@@ -36,14 +35,8 @@ def create_app(config: dict | None = None, web: bool = True, store_first: bool =
 
     configure_hashing(app.config["PASSWORD_HASH"], app.config["HASH_THREADS"])
     app.extensions["atlas"] = Services(app.config)
-    if store_first:
-        from atlas.cli_errors import one_line_errors
-
-        with one_line_errors(app):  # told as the command would tell it: with the database's address, its log
-            app.extensions["atlas"].store  # noqa: B018 - opened for its checks (atlas.store.opening)
-
     if web:
-        _serve_pages(app)
+        serve_pages(app)
     from atlas.cli import commands
 
     for command in commands:
@@ -51,8 +44,8 @@ def create_app(config: dict | None = None, web: bool = True, store_first: bool =
     return app
 
 
-def _serve_pages(app: Flask) -> None:
-    """The pages, the office, the API and what serving them needs."""
+def serve_pages(app: Flask) -> None:
+    """The pages, the office, the API and what serving them needs, added to an app made without them."""
     from flask_babel import Babel
 
     from atlas.web import register

@@ -416,9 +416,17 @@ class AtlasGroup(FlaskGroup):
 
 
 def _create_app(web: bool, store_first: bool = False):
-    from atlas import create_app
+    """The app a command needs; with `store_first`, its store's database opened and checked before the pages load,
+    a wrong one told as the command would tell it (with the database's address, the log of the instance folder)."""
+    from atlas import create_app, serve_pages
 
-    return create_app(web=web, store_first=store_first)
+    app = create_app(web=web and not store_first)
+    if store_first:
+        with one_line_errors(app):
+            app.extensions["atlas"].store  # noqa: B018 - opened for its checks (atlas.store.opening)
+        if web:
+            serve_pages(app)
+    return app
 
 
 def main() -> None:
