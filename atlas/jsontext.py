@@ -15,3 +15,9 @@ _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY  # {1: …} as {
 def dumps(data) -> str:
     """`data` as compact JSON text."""
     return orjson.dumps(data, option=_OPTIONS).decode("utf-8")
+
+
+def dumps_utf8(data) -> bytes:
+    """`data` as compact JSON, encoded in UTF-8: for a body that is sent as it is (decoding it to text only to encode
+    it again cost a tenth of a millisecond for a page of the API's features)."""
+    return orjson.dumps(data, option=_OPTIONS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 
 import geopandas as gpd
 
@@ -170,27 +171,47 @@ def picked(published, query: ProjectQuery) -> tuple[list[int], int]:
 
 def project_feature(row: dict, project_url: str) -> dict:
     """A published project as a GeoJSON feature: what its public page shows, and no e-mail address."""
+    approximate, merged = row["approximate"], row.get("ersetzt")
     return {
         "type": "Feature", "id": int(row["id"]),
         "geometry": {"type": "Point", "coordinates": [round(row["lon"], 6), round(row["lat"], 6)]},
         "properties": {
             "name": row["name"], "traeger": row["traeger"], "beschreibung": row["description"],
-            "handlungsfelder": hf_names(row["handlungsfelder"]),
-            "strasse": "" if row["approximate"] else row["street"], "plz": row["plz"], "ort": row["ort"],
-            "lage_ungefaehr": bool(row["approximate"]),
+            "handlungsfelder": _hf_names(row["handlungsfelder"]).copy(),
+            "strasse": "" if approximate else row["street"], "plz": row["plz"], "ort": row["ort"],
+            "lage_ungefaehr": bool(approximate),
             "kreis_rs": row["kreis_rs"], "kreis": row["kreis_name"], "arl": row["arl"],
             "website": row["website"], "kontakt": row["kontakt"],
-            "sprachen": [c for c in row["sprachen"].split(";") if c],
-            "zielgruppen": [ZIELGRUPPEN[z].name for z in row["zielgruppen"].split(";") if z in ZIELGRUPPEN],
+            "sprachen": _languages(row["sprachen"]).copy(), "zielgruppen": _target_groups(row["zielgruppen"]).copy(),
             "kosten": row["kosten"], "wann": row["wann"], "zeiten": row["zeiten"],
-            "barrierefrei": {"ja": True, "nein": False}.get(row["barrierefrei"]),
+            "barrierefrei": _ACCESSIBLE.get(row["barrierefrei"]),
             "aktualisiert": _iso(row["updated_at"]), "url": project_url,
             # gathered from a public source: where from and when; confirmed by its Träger (or office), or not yet
             "quelle": row["quelle"], "quelle_stand": row["quelle_stand"], "bestaetigt": not sources.unconfirmed(row),
             # the ids of once published records merged into this one: their URLs lead here (atlas.store.merging)
-            "ersetzt": list(row.get("ersetzt", [])),
+            "ersetzt": list(merged) if merged else [],
         },
     }
+
+
+# The lists of a feature from its stored text: few distinct texts among many projects, so each is split once per
+# process (a page of a hundred features split them a hundred times over); every feature gets its own copy.
+_ACCESSIBLE = {"ja": True, "nein": False}
+
+
+@lru_cache(maxsize=1024)
+def _hf_names(slugs: str) -> list[str]:
+    return hf_names(slugs)
+
+
+@lru_cache(maxsize=1024)
+def _languages(codes: str) -> list[str]:
+    return [c for c in codes.split(";") if c]
+
+
+@lru_cache(maxsize=1024)
+def _target_groups(slugs: str) -> list[str]:
+    return [ZIELGRUPPEN[z].name for z in slugs.split(";") if z in ZIELGRUPPEN]
 
 
 def boundary_features(frame: gpd.GeoDataFrame, key: str) -> list[dict]:

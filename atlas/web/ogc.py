@@ -255,11 +255,11 @@ def _json(document: dict, mimetype: str):
     return _stored(_json_text(document), mimetype)
 
 
-def _json_text(document: dict) -> str:
-    return jsontext.dumps(document)
+def _json_text(document: dict) -> bytes:
+    return jsontext.dumps_utf8(document)
 
 
-def _stored(body: str, mimetype: str):
+def _stored(body: str | bytes, mimetype: str):
     return _responded(prepare(body, mimetype))
 
 
