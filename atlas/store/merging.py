@@ -15,7 +15,7 @@ import json
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import String, cast, delete, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from atlas import history, machine, merge, notices, outbox, tokens
@@ -24,7 +24,6 @@ from atlas.labels import ARCHIVED, FIELD_LABELS, PENDING, PUBLISHED
 from atlas.schema import claims, distinct_pairs, holds, projects, proposals, replaced
 from atlas.schema import tokens as token_table
 from atlas.store.core import ID_BATCH, Change, bump_version, locked_row
-from atlas.store.idlist import among_ids
 
 MERGED_IN, MERGED_AWAY = "merged_in", "merged_away"  # history actions of the kept and of the merged record
 MARKED_DISTINCT = "distinct"  # history action: „kein Duplikat“
@@ -148,25 +147,20 @@ class Merging:
             self._changed()
 
 
-# the once published records merged into the projects of `ids` (one statement, its ids bound as one value)
-_ONCE_PUBLISHED_MERGED = (select(replaced.c.project_id, replaced.c.kept_id)
-                          .join(projects, projects.c.id == replaced.c.project_id)
-                          .where(among_ids(replaced.c.kept_id),
-                                 projects.c.published_at.is_not(None))
-                          .order_by(replaced.c.project_id))
+def merged_into(kept_id):
+    """The ids of the once published records merged into the project whose id is `kept_id` (a column of the
+    statement around it), as one text ("7,12"; NULL for none): a column of the open data's rows, so that a page of
+    them is one query, not two (merged_ids reads it)."""
+    merged = projects.alias("merged")
+    return (select(func.aggregate_strings(cast(replaced.c.project_id, String), ","))
+            .join(merged, merged.c.id == replaced.c.project_id)
+            .where(replaced.c.kept_id == kept_id, merged.c.published_at.is_not(None))
+            .scalar_subquery())
 
 
-def with_replaced(db, rows: list[dict]) -> list[dict]:
-    """Published rows with `ersetzt`: the ids of the once published records merged into each (the open data
-    names them), in place; returned."""
-    ids = [row["id"] for row in rows]
-    merged_ids: dict[int, list[int]] = {}
-    for first in range(0, len(ids), ID_BATCH):
-        for row in db.execute(_ONCE_PUBLISHED_MERGED, {"ids": ids[first:first + ID_BATCH]}):
-            merged_ids.setdefault(row.kept_id, []).append(row.project_id)
-    for row in rows:
-        row["ersetzt"] = merged_ids.get(row["id"], [])
-    return rows
+def merged_ids(text: str | None) -> list[int]:
+    """The ids that merged_into wrote, ascending (the aggregate's order is the database's)."""
+    return sorted(int(part) for part in text.split(",")) if text else []
 
 
 WAITING = "waiting"  # of a claim or a proposal (atlas.claims, atlas.submitters: they build on the store)

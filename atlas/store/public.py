@@ -19,7 +19,7 @@ from atlas.schema import projects
 from atlas.store import spatial
 from atlas.store.core import FROM_SOURCE, ID_BATCH
 from atlas.store.idlist import among_ids
-from atlas.store.merging import with_replaced
+from atlas.store.merging import merged_ids, merged_into
 from atlas.store.query import ProjectQuery
 
 # What the open data of a project holds (the API's features, the downloads): what its public page shows, and
@@ -30,7 +30,9 @@ OPEN_COLUMNS = ["id", "name", "traeger", "description", "handlungsfelder", "stre
                 "kosten", "wann", "zeiten", "barrierefrei", "updated_at", "quelle", "quelle_stand", "from_source"]
 # one statement, its ids bound as one value (SQLAlchemy coerced each id of an `in_` list anew, and an expanding
 # parameter writes one placeholder per id into the statement at every execution: atlas.store.idlist)
-_OPEN_ROWS = (select(*(FROM_SOURCE.label(name) if name == "from_source" else projects.c[name] for name in OPEN_COLUMNS))
+# and the ids of the records merged into each, in the same statement (atlas.store.merging)
+_OPEN_ROWS = (select(*(FROM_SOURCE.label(name) if name == "from_source" else projects.c[name] for name in OPEN_COLUMNS),
+                     merged_into(projects.c.id))
               .where(among_ids(projects.c.id), projects.c.status == PUBLISHED)
               .order_by(projects.c.id))
 
@@ -42,13 +44,20 @@ PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "hand
 
 
 def at_public_positions(rows: list[dict]) -> list[dict]:
-    """Rows (dicts with lat, lon, approximate) moved to where the public sees them, in place; returned."""
-    if rows:
-        rough = np.array([bool(row["approximate"]) for row in rows])
-        lats = public_position(np.array([row["lat"] for row in rows], dtype=float), rough)
-        lons = public_position(np.array([row["lon"] for row in rows], dtype=float), rough)
-        for row, lat, lon in zip(rows, lats, lons, strict=True):
-            row["lat"], row["lon"] = float(lat), float(lon)
+    """Rows (dicts with lat, lon, approximate) moved to where the public sees them, in place; returned. Only the
+    rough ones go through numpy: the others keep their position, and arrays of them cost more than the rounding."""
+    rough = []
+    for row in rows:
+        if row["approximate"]:
+            rough.append(row)
+        else:
+            row["lat"], row["lon"] = float(row["lat"]), float(row["lon"])
+    if rough:
+        everywhere = np.ones(len(rough), dtype=bool)
+        lats = public_position(np.array([row["lat"] for row in rough], dtype=float), everywhere).tolist()
+        lons = public_position(np.array([row["lon"] for row in rough], dtype=float), everywhere).tolist()
+        for row, lat, lon in zip(rough, lats, lons, strict=True):
+            row["lat"], row["lon"] = lat, lon
     return rows
 
 
@@ -203,9 +212,11 @@ def _conditions(query: ProjectQuery) -> list:
 
 def _public_rows(db, ids: list[int]) -> list[dict]:
     """The open data (OPEN_COLUMNS) of published projects by id (in batches of ID_BATCH), at their public
-    positions, with the ids of the records merged into each (`ersetzt`)."""
+    positions, with the ids of the once published records merged into each (`ersetzt`: the open data names them)."""
     rows = []
     for first in range(0, len(ids), ID_BATCH):  # plain tuples zipped with the names: a third of the cost of mappings
-        batch = {"ids": ids[first:first + ID_BATCH]}
-        rows += [dict(zip(OPEN_COLUMNS, r, strict=True)) for r in db.execute(_OPEN_ROWS, batch).all()]
-    return with_replaced(db, at_public_positions(rows))  # the records merged into each: the open data names them
+        for *values, merged in db.execute(_OPEN_ROWS, {"ids": ids[first:first + ID_BATCH]}).all():
+            row = dict(zip(OPEN_COLUMNS, values, strict=True))
+            row["ersetzt"] = merged_ids(merged)
+            rows.append(row)
+    return at_public_positions(rows)
