@@ -4,7 +4,7 @@ the mails (which are written outside any request of the reader)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import current_app, g, url_for
 
@@ -24,6 +24,16 @@ def project_links(absolute: bool = False) -> Callable[[int], str]:
     sample = (absolute_url if absolute else url_for)("public.project", project_id=SAMPLE_ID)
     head, tail = sample.rsplit(str(SAMPLE_ID), 1)
     return lambda project_id: f"{head}{int(project_id)}{tail}"
+
+
+def query_links(endpoint: str, **values) -> Callable[[dict], str]:
+    """Absolute addresses of one page with different query parameters, as absolute_url writes them: the address
+    built once, then each query joined to it as Werkzeug encodes one (a page of the API links itself four times)."""
+    base = absolute_url(endpoint, **values)
+    return lambda params: f"{base}?{urlencode(params, safe=_QUERY_SAFE)}" if params else base
+
+
+_QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug leaves unquoted in a query (werkzeug.urls._urlencode, the WHATWG's set)
 
 
 def project_path(project_id: int) -> str:

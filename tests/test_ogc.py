@@ -121,6 +121,19 @@ def test_the_next_page_asks_exactly_the_same_box(api_app):
     assert parse_qs(urlsplit(following).query)["bbox"] == [box]
 
 
+@pytest.mark.parametrize("params", [
+    {"limit": 100, "offset": 0}, {"limit": 7, "offset": 300, "f": "html"},
+    {"limit": 1, "offset": 2, "bbox": "9.851234567,52.05,-10.0,52.25", "datetime": "2026-01-01T00:00:00Z/.."},
+    {"limit": 5, "offset": 5, "hf": "sprache,arbeit-ausbildung", "arl": "weser-ems", "kreis": "03241"},
+    {"x": "ä ö+&=?/#%'!$()*;:@~"}, {}])
+def test_the_links_of_a_page_are_written_as_url_for_writes_them(api_app, params):
+    from atlas.links import absolute_url, query_links
+
+    with api_app.test_request_context("/"):
+        assert query_links("ogc.items", collection_id="projekte")(params) == \
+            absolute_url("ogc.items", collection_id="projekte", **params)
+
+
 @pytest.mark.parametrize(("query", "expected"), [
     ("hf=arbeit-ausbildung", {"Jobberatung"}),
     ("arl=lueneburg", {"Lüneburger Lernhilfe"}),

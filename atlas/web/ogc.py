@@ -11,7 +11,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from atlas import jsontext, ogc
 from atlas.districts import BOUNDARIES, BOUNDARIES_LICENCE_URL
 from atlas.i18n import _
-from atlas.links import absolute_url, project_links
+from atlas.links import absolute_url, project_links, query_links
 from atlas.openapi import openapi_document
 from atlas.store import ProjectQuery
 from atlas.text import clean_text, whole_number
@@ -112,13 +112,15 @@ def _items_document(collection_id: str, query: ProjectQuery) -> dict:
     else:
         everything = _boundary_features(collection_id, query.bbox)
         matched, features = len(everything), everything[query.offset:query.offset + query.limit]
-    links = [_items_link("self", ogc.GEOJSON, collection_id, query.params()),
-             _items_link("alternate", "text/html", collection_id, query.params(f="html"))]
+    href = query_links("ogc.items", collection_id=collection_id)
+    links = [{"href": href(query.params()), "rel": "self", "type": ogc.GEOJSON},
+             {"href": href(query.params(f="html")), "rel": "alternate", "type": "text/html"}]
     if query.offset + query.limit < matched:
-        links.append(_items_link("next", ogc.GEOJSON, collection_id, query.params(offset=query.offset + query.limit)))
+        links.append({"href": href(query.params(offset=query.offset + query.limit)), "rel": "next",
+                      "type": ogc.GEOJSON})
     if query.offset:
-        links.append(_items_link("prev", ogc.GEOJSON, collection_id,
-                                 query.params(offset=max(0, query.offset - query.limit))))
+        links.append({"href": href(query.params(offset=max(0, query.offset - query.limit))), "rel": "prev",
+                      "type": ogc.GEOJSON})
     # No `timeStamp` (optional): the time of answering would change the ETag every second, and clients could never
     # be told that their copy is current.
     return {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(features),
@@ -272,11 +274,6 @@ def _responded(page):
 
 def _link(endpoint: str, rel: str, kind: str, title: str, **params) -> dict:
     return {"href": absolute_url(endpoint, **params), "rel": rel, "type": kind, "title": title}
-
-
-def _items_link(rel: str, kind: str, collection_id: str, params: dict) -> dict:
-    return {"href": absolute_url("ogc.items", collection_id=collection_id, **params), "rel": rel,
-            "type": kind}
 
 
 def _project_url(project_id: int) -> str:
