@@ -123,3 +123,8 @@ def local_time(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(BERLIN).strftime(f"{DAY} %H:%M")
+
+
+def berlin_date(moment: datetime) -> str:
+    """26.11.2026 – the day of a stored time in Niedersachsen (local_time's day)."""
+    return local_time(moment)[:10]

@@ -18,10 +18,10 @@ from atlas.filters import TIMES
 from atlas.history import changes
 from atlas.i18n import _, catalogue, distance, isolate, lazy, listing, number
 from atlas.kept import code, file_bytes, write_whole
-from atlas.links import absolute_url, project_path
+from atlas.links import absolute_url
 from atlas.near import RADII_KM
 from atlas.places import precision_label
-from atlas.present import blank_project, local_time
+from atlas.present import berlin_date, blank_project, local_time
 
 ALLIANCE = "Niedersachsen packt an"
 
@@ -120,7 +120,9 @@ def register(app: Flask) -> None:
     from atlas.web.items import list_items
 
     app.add_template_global(list_items)  # the kept items of the lists made per request
-    app.add_template_global(project_path)  # a list's links to project pages, url_for's builder made once
+    from atlas.web.list_item import list_item
+
+    app.add_template_global(list_item)  # a project's item in a list: project_item of templates/_partials.html
     from atlas.web.fragments import kept_fragment
 
     app.add_template_global(kept_fragment)  # the filters' fieldsets, kept per language and filter
@@ -130,10 +132,7 @@ def register(app: Flask) -> None:
         """26.11.2026 15:32 – a stored UTC time as people in Niedersachsen read it, whatever the database."""
         return local_time(moment)
 
-    @app.template_filter("berlin_date")
-    def berlin_date(moment) -> str:
-        """26.11.2026"""
-        return local_time(moment)[:10]
+    app.add_template_filter(berlin_date)  # 26.11.2026
 
     @app.context_processor
     def site_context():
