@@ -9,12 +9,19 @@ from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
-from atlas.i18n import catalogue, distance, listing
+from atlas.i18n import N_, catalogue, distance, listing
 from atlas.links import project_links, project_path
 from atlas.present import berlin_date
 
 FACTS_APART = Markup(" · ")  # between the facts of a project, and between its distance, Träger, Ort and fields
 TIMES_APART = Markup("; ")
+# The messages of an item, marked for pybabel here (it reads no call inside an f-string)
+FREE = N_("kostenlos")
+FROM_SOURCES = N_("aus öffentlichen Quellen, unbestätigt")
+UNCONFIRMED_SINCE = N_("nicht bestätigt seit %(date)s")
+BY_MACHINE = N_("maschinell übersetzt")
+SHOW_ORIGINAL = N_("Original (Deutsch) anzeigen")
+OUTDATED = N_("Übersetzung veraltet")
 
 
 class Words:
@@ -79,7 +86,7 @@ def list_item(p: dict, badges: Markup, slots: bool = False, outward: bool = Fals
     if slots or (shown and shown.text):
         parts.append(_summary(shown, slots, words))
     parts.append("\n        ")
-    lines = ([words("kostenlos")] if facts.get("kostenlos") else []) + (
+    lines = ([words(FREE)] if facts.get("kostenlos") else []) + (
         [listing(facts["sprachen"])] if facts.get("sprachen") else []) + (
         [TIMES_APART.join(facts["zeiten"])] if facts.get("zeiten") else [])
     if lines or slots:
@@ -87,12 +94,12 @@ def list_item(p: dict, badges: Markup, slots: bool = False, outward: bool = Fals
     parts.append("\n        ")
     if p.get("source") or slots:
         parts.append(f'<span class="source-mark" data-slot="source">'
-                     f'{words("aus öffentlichen Quellen, unbestätigt")}</span>')
+                     f'{words(FROM_SOURCES)}</span>')
     parts.append("\n        ")
     since = p.get("unconfirmed_since")
     if since or slots:
         parts.append(f'<span class="unconfirmed" data-slot="unconfirmed">'
-                     f'{words("nicht bestätigt seit %(date)s", date=berlin_date(since)) if since else ""}</span>')
+                     f'{words(UNCONFIRMED_SINCE, date=berlin_date(since)) if since else ""}</span>')
     parts.append("\n      </li>\n")
     return Markup("".join(parts))
 
@@ -103,14 +110,14 @@ def _summary(shown, slots: bool, words: Words) -> str:
     parts = [f'\n  <div class="projekt-summary" data-slot="summary"><span lang="{escape(shown.lang)}" '
              f'dir="{escape(direction)}" data-slot="summary-text">{escape(shown.text)}</span>']
     if shown.machine or slots:
-        parts.append(f' <span class="machine-mark" data-slot="summary-machine">{words("maschinell übersetzt")}'
+        parts.append(f' <span class="machine-mark" data-slot="summary-machine">{words(BY_MACHINE)}'
                      f'</span>')
     if shown.translated or slots:
         parts.append(f' <details class="original" data-slot="summary-original"><summary>'
-                     f'{words("Original (Deutsch) anzeigen")}</summary><span lang="de" dir="auto">'
+                     f'{words(SHOW_ORIGINAL)}</summary><span lang="de" dir="auto">'
                      f'{escape(shown.original)}</span></details>')
     if shown.outdated or slots:
-        parts.append(f' <span class="outdated-mark" data-slot="summary-outdated">{words("Übersetzung veraltet")}'
+        parts.append(f' <span class="outdated-mark" data-slot="summary-outdated">{words(OUTDATED)}'
                      f'</span>')
     parts.append("</div>\n")
     return "".join(parts)
