@@ -198,3 +198,41 @@ def test_yesterdays_history_learns_the_district_each_decision_was_made_in(tmp_pa
         command.upgrade(alembic_config(connection), "head")
         connection.commit()
     engine.dispose()
+
+
+@SQLITE_FILE
+def test_the_search_index_learns_prefixes_and_finds_the_same_before_and_after(tmp_path):
+    """Migration 0016 makes the SQLite index anew with prefix indexes from the documents it holds: the same matches
+    for a word whole, cut short and of two letters; down to 0015 and up again keeps them."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from atlas.migrate import alembic_config
+
+    database = old_database(tmp_path, "0015_change_districts", "UPDATE projects SET status = 'published'")
+
+    def index_sql() -> str:
+        with sqlite3.connect(database) as db:
+            return db.execute("SELECT sql FROM sqlite_master WHERE name = 'project_search'").fetchone()[0]
+
+    def found() -> list[tuple[str, list[int]]]:
+        with sqlite3.connect(database) as db:
+            return [(word, [row[0] for row in db.execute(
+                "SELECT rowid FROM project_search WHERE project_search MATCH ? ORDER BY bm25(project_search), rowid",
+                (f'document : ("{word}"*)',))]) for word in ("sprachcafe", "sprach", "de", "hannover", "hann")]
+
+    before = found()
+    assert any(ids for _word, ids in before) and "prefix" not in index_sql()
+    assert upgrade(f"sqlite:///{database}") == ("0015_change_districts", head())
+    assert "prefix = '4 5 6 7 8 9 10 11 12'" in index_sql()
+    assert found() == before
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        command.downgrade(alembic_config(connection), "0015_change_districts")
+        connection.commit()
+        assert "prefix" not in index_sql() and found() == before
+        command.upgrade(alembic_config(connection), "head")
+        connection.commit()
+        assert connection.execute(text("SELECT count(*) FROM project_search_vocabulary")).scalar_one() > 0
+    engine.dispose()
+    assert found() == before
