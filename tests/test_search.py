@@ -258,3 +258,38 @@ def test_a_search_around_a_place_finds_everyone_on_the_rim_in_every_direction(tm
     found = services.searcher.search("Randprojekt", area=Area(centre.lat, centre.lon, radius_km), limit=1_000)
     assert sorted(found.ids) == sorted(i for i, keep in zip(ids, inside, strict=True) if keep)
     assert found.total == int(inside.sum()) >= 72  # at least the 72 just inside, shown exactly
+
+
+@pytest.mark.once  # SQLite's index: PostgreSQL's has no segments
+def test_an_import_of_many_merges_the_index_into_one_segment_and_a_small_one_leaves_it(tmp_path):
+    """FTS5 writes in segments and a search reads every one: an import that writes a quarter of the index or more
+    merges it into one; a project added alone, or a small import into a large index, leaves the merging to FTS5."""
+    from sqlalchemy import text
+
+    from atlas.districts import Assignment
+    from atlas.places import Place
+    from atlas.projects import ProjectInput
+
+    app = make_app(tmp_path)
+    services = app.extensions["atlas"]
+    place = services.geocoder.geocode("Celle").place
+
+    def add(count: int, start: int) -> None:
+        services.store.add_many([(ProjectInput(name=f"Sprachcafé {i}", traeger="", description="",
+                                               handlungsfelder=["sprache"], ort=place.name),
+                                  Place(place.name, place.lat, place.lon, "place", "test", Assignment(None, None)))
+                                 for i in range(start, start + count)], PUBLISHED)
+
+    def segments() -> int:
+        with services.store.read() as db:
+            return db.execute(text("SELECT count(DISTINCT segid) FROM project_search_idx")).scalar_one()
+
+    for i in range(20):  # one at a time: each from the fifth on is less than a quarter
+        add(1, i)
+    assert segments() > 1
+    add(4, 20)  # less than a quarter of 24
+    assert segments() > 1
+    add(10, 24)  # more than a quarter of 34
+    assert segments() == 1
+    count, _shown = found(app, q="Sprachcafé")
+    assert count.startswith("34 Projekte gefunden")

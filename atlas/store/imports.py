@@ -129,6 +129,7 @@ class Imports:
                 arls.update(row["arl"] for row in rows)
                 search.index(db, [dict(row, id=i) for row, i in zip(rows, batch_ids, strict=True)], new=True)
                 ids += batch_ids
+            search.merge_after_import(db, len(ids) if status == PUBLISHED else 0)
             if status == PUBLISHED and ids:
                 bump_version(db, arls, ids)
         self._changed()

@@ -1,12 +1,13 @@
 """Prefix indexes for the search: every query word is asked as the beginning of a word (`"wort"*`), which FTS5
 answers without a prefix index by gathering the position lists of every term that begins so into one list first; a
-prefix index of the query's length holds that list ready. Lengths 4 to 12: the words people type (a query word cut
-short keeps at least four letters in the benchmark, and a stem is seldom longer). Two and three letters would speed
+prefix index of the query's length holds that list ready. Lengths 4 to 12: most query words and their stems (a
+longer one gathers the few terms that begin with it, as before). Two and three letters would speed
 the rare query of that length ("ve": 13 → 4 ms) but write an entry for nearly every token: at 100k projects they
-add another 7 MB and a second of import. With 4–12, the index queries of a new /suche of the benchmark's mix take a
-third less CPU (5.5 → 3.6 ms, the searcher 7.2 → 5.2 ms); the database grows by a fifth (61 → 73 MB once vacuumed)
-and an import of 100k rows by about 2 s of CPU (13.8 → 16.0 s). The index is rebuilt in one segment (3.6 s at 100k).
-PostgreSQL's GIN index answers a prefix from its sorted terms and is left as it is.
+add another 7 MB and a second of import. With 4–12, the index queries of a new /suche of the benchmark's mix take
+a third less CPU (5.5 → 3.6 ms, the searcher 7.2 → 5.2 ms, rebuilt in one segment); the database grows by a fifth
+(61 → 73 MB once vacuumed) and an import of 100k rows by about 1.4 s of CPU (docs/benchmarks.md, „Search“). The
+rebuild takes 3.6 s at 100k projects. PostgreSQL's GIN index answers a prefix from its sorted terms and is left as
+it is.
 
 Revision ID: 0016_search_prefixes
 Revises: 0015_change_districts
