@@ -8,6 +8,7 @@ mails of `make run` without a mail server.
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -113,14 +114,29 @@ def _hang_up(smtp: smtplib.SMTP) -> None:
         smtp.close()
 
 
+# RFC 3463's enhanced status code at the start of an answer, the addresses in it, and what servers answer when they
+# will not relay for the sender
+ENHANCED_CODE = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})\b")
+ADDRESSES = re.compile(r"<[^>]*>")
+RELAY_REFUSED = ("relay access denied", "relaying denied", "relay not permitted", "relaying not permitted",
+                 "relaying not allowed", "relay not allowed", "unable to relay")
+
+
 def _refuses_address(code: int, answer: bytes | str) -> bool:
     """A 5xx to RCPT that refuses the address itself. Not so a refusal of the server's policy (RFC 3463's 5.7.x,
     e.g. Postfix's „554 5.7.1 Relay access denied“ while the atlas is not allowed to relay): the mail is not given
     up at once but tried again, as any failed mail, until the operator mends the settings or it is given up in time.
-    It ends no round either: another address may pass (a local mailbox, a domain the server takes)."""
+    It ends no round either: another address may pass (a local mailbox, a domain the server takes). The enhanced
+    code decides where the server gives one ("5.1.1 … User unknown in relay recipient table" refuses the address);
+    without one, the words of a relay refusal, the addresses in <…> left out (an address may hold "relay")."""
     text = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
-    policy = text.lstrip().startswith("5.7.") or "relay" in text.lower()
-    return 500 <= code < 600 and not policy
+    if not 500 <= code < 600:
+        return False
+    enhanced = ENHANCED_CODE.match(text)
+    if enhanced:
+        return not enhanced.group(1).startswith("5.7.")
+    words = " ".join(ADDRESSES.sub(" ", text).lower().split())
+    return not any(phrase in words for phrase in RELAY_REFUSED)
 
 
 def _text(error: smtplib.SMTPResponseException) -> str:

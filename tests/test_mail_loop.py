@@ -264,6 +264,23 @@ def test_a_recipient_refused_for_now_is_tried_again(mail_app, smtp):
     assert [m["To"] for m in smtp.messages] == ["voll@example.org"]
 
 
+@pytest.mark.parametrize(("code", "answer", "for_good"), [
+    (550, "5.1.1 Mailbox unavailable", True),
+    (550, "5.1.1 <info@relay-hannover.de>: Recipient address rejected: User unknown in relay recipient table", True),
+    (550, "No such user <relaying@example.org>", True),  # no enhanced code, and "relay" only in the address
+    (554, "5.7.1 <x@example.net>: Relay access denied", False),
+    (554, "<x@example.net>: Relay access denied", False),
+    (550, "Relaying denied", False),
+    (450, "4.2.1 Mailbox busy", False),
+])
+def test_only_a_refusal_of_the_address_gives_a_mail_up_at_once(code, answer, for_good):
+    """The enhanced status code decides (5.7.x is the server's policy); without one, the words of a relay
+    refusal, never those of the address."""
+    from atlas.mail import _refuses_address
+
+    assert _refuses_address(code, answer.encode()) is for_good
+
+
 def test_a_relay_the_server_refuses_keeps_the_mail_until_the_operator_mends_it(mail_app, smtp):
     """„554 5.7.1 Relay access denied“ refuses the atlas, not the address: the mail waits, the other mails of the
     round still go, and once the server relays it goes too."""

@@ -195,8 +195,12 @@ def test_yesterdays_history_learns_the_district_each_decision_was_made_in(tmp_pa
             "SELECT count(*) FROM changes c JOIN projects p ON p.id = c.project_id WHERE c.arl = p.arl")
         ).scalar_one() == before
         command.downgrade(alembic_config(connection), "0014")
+        assert connection.execute(text("SELECT count(*) FROM changes")).scalar_one() == before
         command.upgrade(alembic_config(connection), "head")
         connection.commit()
+        assert connection.execute(text(
+            "SELECT count(*) FROM changes c JOIN projects p ON p.id = c.project_id WHERE c.arl = p.arl")
+        ).scalar_one() == before
     engine.dispose()
 
 
