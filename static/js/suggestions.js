@@ -103,6 +103,18 @@ function combobox(input) {
   });
   input.addEventListener("blur", () => {
     clearTimeout(timer);
-    close();
+    if (pressed) {
+      // the focus left for what a pointer presses (the form's button below the list): the list stays until the
+      // press ends, so that what was pressed is still under the pointer when it is released and takes the click
+      document.addEventListener("pointerup", () => setTimeout(close), {once: true});
+    } else {
+      close();
+    }
   });
 }
+
+// Whether a mouse button, a finger or a pen is down now (the suggestions close only once it is released).
+let pressed = false;
+document.addEventListener("pointerdown", () => { pressed = true; }, true);
+document.addEventListener("pointerup", () => { pressed = false; }, true);
+document.addEventListener("pointercancel", () => { pressed = false; }, true);
