@@ -29,6 +29,7 @@ from atlas.i18n import DEFAULT
 from atlas.near import within_radius
 from atlas.present import local_now
 from atlas.versioned import Recent, Versioned
+from atlas.vocabulary import Vocabulary, begins
 
 MAX_WORDS = 8  # of a query; more are ignored
 MAX_RESULTS = 50  # a page of results
@@ -198,12 +199,13 @@ class Found:
 
 
 class Searcher:
-    """Ranked ids of published projects for a query; the vocabulary for typos is read once per store version."""
+    """Ranked ids of published projects for a query; the vocabulary for typos follows the publications
+    (atlas.vocabulary)."""
 
     def __init__(self, store, public):
         self.store = store
         self.public = public  # the published projects in memory (atlas.published): where each is shown
-        self._vocabulary: Versioned[list[str]] = Versioned()
+        self._vocabulary = Vocabulary(store)
         self._answers: Recent[tuple, Found] = Recent(KEPT_ANSWERS)  # (version, terms, filter, area, page) → answer
         self._schedules: Versioned[list[str]] = Versioned()
 
@@ -361,7 +363,7 @@ class Searcher:
                 result.append(variants)
                 continue
             vocabulary = vocabulary if vocabulary is not None else self.vocabulary()
-            if not any(_begins(vocabulary, v) for v in variants):
+            if not any(begins(vocabulary, v) for v in variants):
                 # a typo rarely hits the first letter: compare with the words that begin like it
                 start = bisect.bisect_left(vocabulary, word[0])
                 end = bisect.bisect_left(vocabulary, word[0] + "\uffff")
@@ -372,17 +374,9 @@ class Searcher:
         return result
 
     def vocabulary(self) -> list[str]:
-        """The index's words without a digit (those are never corrected: atlas.search.Searcher.terms), sorted,
-        once per store version. Postcodes and house numbers would otherwise be most of it."""
-        def read() -> list[str]:
-            if self.store.dialect == "postgresql":  # the words of the documents, not the facets
-                sql = "SELECT word FROM ts_stat('SELECT document FROM project_search') WHERE word !~ '[0-9]'"
-            else:
-                sql = "SELECT term FROM project_search_vocabulary WHERE col = 'document' AND term NOT GLOB '*[0-9]*'"
-            with self.store.read() as db:
-                return sorted(row[0] for row in db.execute(text(sql)))
-
-        return self._vocabulary.get(self.store.version(), read)
+        """The index's words without a digit (those are never corrected: atlas.search.Searcher.terms), sorted, up to
+        date with the store's version (atlas.vocabulary). Postcodes and house numbers would otherwise be most of it."""
+        return self._vocabulary.current()
 
 
 def _shortest(variants: list[str]) -> list[str]:
@@ -398,6 +392,3 @@ def _numbered(word: str) -> bool:
     return any(character.isdigit() for character in word)
 
 
-def _begins(vocabulary: list[str], prefix: str) -> bool:
-    i = bisect.bisect_left(vocabulary, prefix)
-    return i < len(vocabulary) and vocabulary[i].startswith(prefix)

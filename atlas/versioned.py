@@ -1,7 +1,7 @@
 """What is kept for a version of what the public sees.
 
-`Versioned`: one value, made again once the version moves on (the near search's index, the search's vocabulary and
-times), made once per version however many threads ask at the same moment. `Recent`: many values by keys that name
+`Versioned`: one value, made again once the version moves on (the near search's index, the search's times), made
+once per version however many threads ask at the same moment. `Recent`: many values by keys that name
 their version (the search's answers, the lists' items), the most recently used, bounded in number. (Rendered pages
 are kept by atlas.web.cache, bounded in bytes, per district and shared between processes; the map's tiles by
 atlas.viewport, per snapshot.)"""

@@ -108,6 +108,26 @@ def test_an_edit_is_found_at_once(searching):
     assert names(searching, q="Schweißkurs") == ["Gewerkepass Plus"]
 
 
+def test_a_typo_of_a_word_published_just_now_is_forgiven_without_reading_the_whole_index_again(tmp_path):
+    """A publication adds its project's words to what typos are compared with: „Zwiebelkuchen“ mistyped finds the
+    project published after the first search, and only the first search read the index's words whole."""
+    app = make_app(tmp_path)
+    services = app.extensions["atlas"]
+
+    def publish(name: str, description: str) -> None:
+        project, errors = validate_project({"name": name, "traeger": "Verein", "description": description,
+                                            "handlungsfelder": "teilhabe", "ort": "Celle"})
+        assert not errors
+        services.store.add(project, services.geocoder.geocode("Celle").place, PUBLISHED)
+
+    publish("Erzählcafé Celle", "Geschichten aus aller Welt.")
+    assert names(app, q="Erzählcaffe") == ["Erzählcafé Celle"]
+    publish("Backtreff Celle", "Gemeinsam Zwiebelkuchen backen.")
+    assert names(app, q="Zwiebelkuhcen") == ["Backtreff Celle"]
+    assert names(app, q="Erzählcaffe") == ["Erzählcafé Celle"]
+    assert services.searcher._vocabulary.whole_reads == 1
+
+
 def test_the_same_search_is_made_once_per_language_until_a_publication(seeded, services):
     """Everyone who asks for the same words, place and filters gets the same page: made once per language and kept
     until a publication; a place not found or a problem is answered anew each time, and says so."""
