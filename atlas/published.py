@@ -242,9 +242,7 @@ class PublicData:
             if known.version >= wanted:
                 return known
         changes = self.store.public_changes_since(known.version)
-        versions = sorted({change["version"] for change in changes})
-        if not versions or versions != list(range(known.version + 1, versions[-1] + 1)) or any(
-                change["kind"] == "all" for change in changes):
+        if changes is None:
             return self.rebuild()
         ids = sorted({change["project_id"] for change in changes if change["kind"] == "project"})
         arl_versions = dict(known.arl_versions)
@@ -253,7 +251,8 @@ class PublicData:
                 for arl in [change["arl"]] if change["arl"] else ARLS:
                     arl_versions[arl] = change["version"]
         self.updates += 1
-        return known.apply(ids, self.store.public_rows(ids) if ids else [], versions[-1], arl_versions, self._codes)
+        return known.apply(ids, self.store.public_rows(ids) if ids else [], changes[-1]["version"], arl_versions,
+                           self._codes)
 
 
 class Codes:

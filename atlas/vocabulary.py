@@ -44,9 +44,7 @@ class Vocabulary:
     def _caught_up(self, version: int) -> list[str]:
         if self._version is not None and self._version < version and self._added < WHOLE_AFTER:
             changes = self.store.public_changes_since(self._version)
-            versions = sorted({change["version"] for change in changes})
-            if versions and versions == list(range(self._version + 1, versions[-1] + 1)) \
-                    and versions[-1] >= version and not any(change["kind"] == "all" for change in changes):
+            if changes is not None:
                 ids = sorted({change["project_id"] for change in changes if change["kind"] == "project"})
                 self._added += len(ids)
                 new = set(self._document_words(ids)).difference(self._words) if ids else set()

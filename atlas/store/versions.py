@@ -68,13 +68,20 @@ class PublicLog:
             finally:
                 result.close()
 
-    def public_changes_since(self, version: int) -> list[dict]:
-        """Every logged change after `version`, oldest first (kind, project_id, arl, version)."""
+    def public_changes_since(self, version: int) -> list[dict] | None:
+        """Every logged change after `version` (asked once the store's version moved on), oldest first (kind,
+        project_id, arl, version); None where the log cannot tell them all and what depends on them is read whole
+        anew: a version after it is not logged (the log keeps the last ones only), or a change of everything is."""
         query = (select(public_changes.c.version, public_changes.c.kind, public_changes.c.project_id,
                         public_changes.c.arl).where(public_changes.c.version > version)
                  .order_by(public_changes.c.version, public_changes.c.id))
         with self.read() as db:
-            return [dict(row) for row in db.execute(query).mappings()]
+            changes = [dict(row) for row in db.execute(query).mappings()]
+        versions = sorted({change["version"] for change in changes})
+        if not versions or versions != list(range(version + 1, versions[-1] + 1)) or any(
+                change["kind"] == "all" for change in changes):
+            return None
+        return changes
 
 
     def version_token(self, version: int) -> int | None:
