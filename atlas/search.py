@@ -390,5 +390,3 @@ def _shortest(variants: list[str]) -> list[str]:
 
 def _numbered(word: str) -> bool:
     return any(character.isdigit() for character in word)
-
-

@@ -113,14 +113,15 @@ def _items_document(collection_id: str, query: ProjectQuery) -> dict:
         everything = _boundary_features(collection_id, query.bbox)
         matched, features = len(everything), everything[query.offset:query.offset + query.limit]
     href = query_links("ogc.items", collection_id=collection_id)
-    links = [{"href": href(query.params()), "rel": "self", "type": ogc.GEOJSON},
-             {"href": href(query.params(f="html")), "rel": "alternate", "type": "text/html"}]
+
+    def link(rel: str, kind: str, params) -> dict:
+        return {"href": href(params), "rel": rel, "type": kind}
+
+    links = [link("self", ogc.GEOJSON, query.params()), link("alternate", "text/html", query.params(f="html"))]
     if query.offset + query.limit < matched:
-        links.append({"href": href(query.params(offset=query.offset + query.limit)), "rel": "next",
-                      "type": ogc.GEOJSON})
+        links.append(link("next", ogc.GEOJSON, query.params(offset=query.offset + query.limit)))
     if query.offset:
-        links.append({"href": href(query.params(offset=max(0, query.offset - query.limit))), "rel": "prev",
-                      "type": ogc.GEOJSON})
+        links.append(link("prev", ogc.GEOJSON, query.params(offset=max(0, query.offset - query.limit))))
     # No `timeStamp` (optional): the time of answering would change the ETag every second, and clients could never
     # be told that their copy is current.
     return {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(features),
