@@ -225,6 +225,23 @@ def test_filters_narrow_before_the_ranking(crowded):
     assert count.startswith("10 Projekte gefunden")
 
 
+def test_more_matches_in_a_circle_than_are_ranked_are_listed_newest_first_and_all_counted(crowded, monkeypatch):
+    """Beyond RANKED_AT_MOST matches in a circle's cells the scores order nothing: the rest is read without them."""
+    import atlas.search
+
+    services = crowded.extensions["atlas"]
+    hildesheim = services.geocoder.geocode("Hildesheim").place
+    area = atlas.search.Area(hildesheim.lat, hildesheim.lon, 10)
+    ranked = services.searcher.search("Sprachcafé", area=area, limit=100)
+    services.searcher.forget()
+    monkeypatch.setattr(atlas.search, "RANKED_AT_MOST", 7)
+    newest = services.searcher.search("Sprachcafé", area=area, offset=5, limit=10)
+    services.searcher.forget()
+    assert newest.total == ranked.total == 30
+    assert newest.ids == sorted(ranked.ids, reverse=True)[5:15]
+    assert ranked.ids != sorted(ranked.ids, reverse=True)  # the ranking is not the newest first already
+
+
 def test_nothing_within_the_radius_offers_the_nearest_matches_an_alert_and_a_submission(crowded):
     page = html(crowded.test_client().get("/suche", query_string={"q": "Fahrradwerkstatt", "ort": "Hildesheim",
                                                                   "umkreis": "5", "hf": "sprache"}))
