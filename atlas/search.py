@@ -240,6 +240,8 @@ class Searcher:
         if not terms:
             return []
         wanted, now = wanted or Filter(), now or local_now()
+        if not self._found_anywhere(terms, wanted, now):  # no circle holds one: not three wide ones asked (20 ms)
+            return []
         published = self.public.current()  # where each is shown (the projects table is not joined for it)
         for km in WIDER_KM:
             positions = published.positions(self._matches(terms, wanted, Area(lat, lon, km), now))
@@ -284,7 +286,13 @@ class Searcher:
         """The ids of every match in the cells around an area."""
         query = self._query(terms, wanted, area, now)
         with self.store.read() as db:
-            return [row[0] for row in db.execute(text(f"SELECT {query.id} {query.where}"), query.params)]
+            return db.execute(text(f"SELECT {query.id} {query.where}"), query.params).scalars().all()
+
+    def _found_anywhere(self, terms: list[list[str]], wanted: Filter, now: datetime) -> bool:
+        """Whether any published project matches, wherever it is."""
+        query = self._query(terms, wanted, None, now)
+        with self.store.read() as db:
+            return db.execute(text(f"SELECT 1 {query.where} LIMIT 1"), query.params).first() is not None
 
     def _query(self, terms: list[list[str]], wanted: Filter, area: Area | None, now: datetime,
                language: str = DEFAULT) -> Query:

@@ -262,6 +262,10 @@ def test_nothing_within_the_radius_offers_the_nearest_matches_an_alert_and_a_sub
 def test_a_word_found_nowhere_still_offers_a_way_on(crowded):
     page = html(crowded.test_client().get("/suche?q=Quantenphysik"))
     assert page.select_one("main #weiter a[href='/einreichen']")
+    around = html(crowded.test_client().get("/suche", query_string={"q": "Quantenphysik", "ort": "Hildesheim"}))
+    assert around.select_one("#trefferzahl").get_text().startswith("0 Projekte gefunden")
+    assert around.select_one("#keine-treffer") is None and not around.select("#treffer li")
+    assert around.select_one("main #weiter a[href^='/benachrichtigung']")
 
 
 @pytest.mark.parametrize("radius_km", [10, 25, 50])
