@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -155,12 +156,14 @@ def cell(lat: float, lon: float) -> str:
     return f"c{math.floor(lat / CELL_LAT)}x{math.floor(lon / CELL_LON)}"
 
 
-def cells_around(area) -> list[str]:
+@lru_cache(maxsize=1_000)
+def cells_around(area: Area) -> tuple[str, ...]:
     """The grid cells that may hold a project whose public position lies within the circle: of those its box
     touches, the ones whose nearest point lies within the radius (a sixth fewer cells to ask the index for, the
     box's corners). A cell is widened by the most a public position differs from the exact one (geo.ROUGH_SLACK),
     and measured on the ellipsoid with a margin: the nearest point of a cell this small is its point nearest in
-    latitude and longitude, to within metres."""
+    latitude and longitude, to within metres. Kept per circle: people ask around the same towns in the same radii,
+    and measuring 90 cells took 0.1–0.2 ms of a search."""
     south, north, west, east = box_around(area.lat, area.lon, area.radius_km)
     rows, columns = np.meshgrid(np.arange(math.floor(south / CELL_LAT), math.floor(north / CELL_LAT) + 1),
                                 np.arange(math.floor(west / CELL_LON), math.floor(east / CELL_LON) + 1),
@@ -170,7 +173,8 @@ def cells_around(area) -> list[str]:
     nearest_lon = np.clip(area.lon, columns * CELL_LON - ROUGH_SLACK, (columns + 1) * CELL_LON + ROUGH_SLACK)
     km = distance_km(np.full(len(rows), area.lat), np.full(len(rows), area.lon), nearest_lat, nearest_lon)
     reached = km <= area.radius_km * 1.001 + 0.05
-    return [f"c{row}x{column}" for row, column in zip(rows[reached].tolist(), columns[reached].tolist(), strict=True)]
+    return tuple(f"c{row}x{column}" for row, column in zip(rows[reached].tolist(), columns[reached].tolist(),
+                                                           strict=True))
 
 
 @dataclass(frozen=True)
@@ -343,9 +347,9 @@ class Searcher:
         return query
 
     @staticmethod
-    def _facets(wanted: Filter, area: Area | None) -> list[list[str]]:
+    def _facets(wanted: Filter, area: Area | None) -> list[Sequence[str]]:
         """Groups of facet tokens: a match holds one token of every group."""
-        groups = []
+        groups: list[Sequence[str]] = []
         if area is not None:
             groups.append(cells_around(area))
         if wanted.fields:
