@@ -267,10 +267,7 @@ def _stored(body: str | bytes, mimetype: str):
 
 
 def _responded(page):
-    response = respond(page, max_age=MAX_AGE)
-    response.vary.add("Accept")
-    response.vary.add("Accept-Language")
-    return response
+    return respond(page, max_age=MAX_AGE, vary=("Accept", "Accept-Language"))
 
 
 def _link(endpoint: str, rel: str, kind: str, title: str, **params) -> dict:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Flask, Response, request
+from werkzeug.datastructures import Headers
+from werkzeug.utils import get_content_type
 
 # zlib-ng: gzip at the same level for half the CPU of the standard library's zlib, and a few per cent smaller (a
 # page of the API's features: 0.79 -> 0.39 ms, 7.4 -> 7.2 kB)
@@ -39,30 +42,44 @@ def prepare(body: str | bytes, mimetype: str) -> Prepared:
     return Prepared(raw, gzip.compress(raw, compresslevel=6, mtime=0), hashlib.sha256(raw).hexdigest()[:20], mimetype)
 
 
-def respond(stored: Prepared, max_age: int = 0, immutable: bool = False, public: bool = True) -> Response:
-    """The stored body, gzipped if the browser accepts it; 304 if the browser's copy is current.
+def respond(stored: Prepared, max_age: int = 0, immutable: bool = False, public: bool = True,
+            vary: tuple[str, ...] = ()) -> Response:
+    """The stored body, gzipped if the browser accepts it; 304 if the browser's copy is current. `vary`: what else
+    than Accept-Encoding the answer depends on.
 
     max_age 0 means: keep it, but ask every time (the ETag makes the answer a 304 without a body).
     """
-    response = Response(mimetype=stored.mimetype)
-    response.set_etag(stored.etag)
-    response.vary.add("Accept-Encoding")
-    response.cache_control.public = public
-    response.cache_control.private = not public
-    if max_age:
-        response.cache_control.max_age = max_age
-        response.cache_control.immutable = immutable
-    else:
-        response.cache_control.no_cache = True
+    # The headers written out at once, as werkzeug's Response writes them one by one (each change of its ETag, Vary
+    # and Cache-Control objects writes the header again): a third of what sending a kept page cost the view.
+    headers = Headers([("Content-Type", _content_type(stored.mimetype)), ("ETag", f'"{stored.etag}"'),
+                       ("Vary", ", ".join(("Accept-Encoding", *vary))),
+                       ("Cache-Control", _cache_control(max_age, immutable, public))])
     if stored.etag in request.if_none_match:
-        response.status_code = 304
-        return response
+        return Response(status=304, headers=headers)
     if accepts_gzip():
-        response.set_data(stored.gzipped)
+        response = Response(stored.gzipped, headers=headers)
         response.headers["Content-Encoding"] = "gzip"
+        return response
+    return Response(stored.body, headers=headers)
+
+
+@lru_cache(maxsize=64)
+def _content_type(mimetype: str) -> str:
+    return get_content_type(mimetype, "utf-8")
+
+
+@lru_cache(maxsize=64)
+def _cache_control(max_age: int, immutable: bool, public: bool) -> str:
+    """The Cache-Control header of a kept body, as werkzeug writes it: once per kind of answer."""
+    control = Response().cache_control
+    control.public = public
+    control.private = not public
+    if max_age:
+        control.max_age = max_age
+        control.immutable = immutable
     else:
-        response.set_data(stored.body)
-    return response
+        control.no_cache = True
+    return control.to_header()
 
 
 def accepts_gzip() -> bool:
