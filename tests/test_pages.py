@@ -51,9 +51,14 @@ def test_no_page_holds_an_inline_script_and_each_sends_the_security_headers(clie
     assert "Strict-Transport-Security" not in response.headers, "HSTS only over HTTPS"
 
 
-def test_hsts_is_sent_over_https(client):
-    response = client.get("/", base_url="https://atlas.example")
-    assert response.headers["Strict-Transport-Security"].startswith("max-age=31556926")
+def test_hsts_is_sent_over_https_and_only_there(client):
+    # the headers of a view are kept per process: whether a request came over HTTPS must still be asked each time
+    for _ in range(2):
+        response = client.get("/", base_url="https://atlas.example")
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=31556926")
+        assert "Strict-Transport-Security" not in client.get("/").headers
+        behind_proxy = client.get("/", headers={"X-Forwarded-Proto": "https"})
+        assert behind_proxy.headers["Strict-Transport-Security"].startswith("max-age=31556926")
 
 
 def test_a_map_script_is_cached_long_under_its_version(client):

@@ -59,6 +59,8 @@ class KeptHeaders(Talisman):
         self._options_of: dict[str | None, dict] = {}
         self._headers_of: dict[tuple[str | None, bool], list[tuple[str, str]]] = {}
         super().__init__(app, **options)
+        if self.content_security_policy_nonce_in:  # a nonce differs by request: kept headers would repeat one
+            raise ValueError("KeptHeaders keeps a view's headers per process; it cannot send a per-request nonce")
 
     def _get_local_options(self) -> dict:
         endpoint = request.endpoint
