@@ -118,18 +118,19 @@ class Imports:
             ids: list[int] = []
             arls: set[str] = set()
             statement = insert(projects).returning(projects.c.id, sort_by_parameter_order=True)
-            for rows in prepared.batches():  # one batch in memory at a time
-                for row in rows:
-                    for name in STAMPED:
-                        row[name] = now
-                    row["source_confirmed_at"] = now if row["source_confirmed_at"] else None
-                    if status == PUBLISHED:
-                        row["published_at"] = row["confirmed_at"] = now
-                batch_ids = insert_rows(db, statement, rows)
-                arls.update(row["arl"] for row in rows)
-                search.index(db, [dict(row, id=i) for row, i in zip(rows, batch_ids, strict=True)], new=True)
-                ids += batch_ids
-            search.merge_after_import(db, len(ids) if status == PUBLISHED else 0)
+            with search.importing(db):
+                for rows in prepared.batches():  # one batch in memory at a time
+                    for row in rows:
+                        for name in STAMPED:
+                            row[name] = now
+                        row["source_confirmed_at"] = now if row["source_confirmed_at"] else None
+                        if status == PUBLISHED:
+                            row["published_at"] = row["confirmed_at"] = now
+                    batch_ids = insert_rows(db, statement, rows)
+                    arls.update(row["arl"] for row in rows)
+                    search.index(db, [dict(row, id=i) for row, i in zip(rows, batch_ids, strict=True)], new=True)
+                    ids += batch_ids
+                search.merge_after_import(db, len(ids) if status == PUBLISHED else 0)
             if status == PUBLISHED and ids:
                 bump_version(db, arls, ids)
         self._changed()
