@@ -260,9 +260,12 @@ class StoreCore:
     def kreise_in_memory(self, places: list[Place]) -> tuple[list[tuple[str, str, str]], int]:
         """(Kreis key, Kreis name, ArL) of each place by one spatial join over the Kreise in memory (an import's
         batches: thousands at once, where PostGIS is many times slower), and how many lie outside."""
-        assigned = self.regions.assign_lonlat([p.lon for p in places], [p.lat for p in places])
-        outside = int(assigned.kreis_rs.isna().sum())
-        return list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True)), outside
+        distinct: dict[tuple[float, float], int] = {}  # many rows of an import share a place: joined once each
+        at = [distinct.setdefault((p.lon, p.lat), len(distinct)) for p in places]
+        assigned = self.regions.assign_lonlat([lon for lon, _lat in distinct], [lat for _lon, lat in distinct])
+        kreise = list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True))
+        missing = list(assigned.kreis_rs.isna())
+        return [kreise[i] for i in at], sum(missing[i] for i in at)
 
 
 def outside_niedersachsen(count: int) -> OutsideNiedersachsen:
