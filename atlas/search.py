@@ -110,9 +110,9 @@ def index(db, rows: list[dict], new: bool = False) -> None:
     else:
         if not new:
             db.execute(text("DELETE FROM project_search WHERE rowid = :id"), ids)
-        if docs:
-            db.execute(text("INSERT INTO project_search (rowid, document, facets, texts) "
-                            "VALUES (:id, :doc, :facets, :texts)"), docs)
+        if docs:  # as the driver takes them: SQLAlchemy's work for each of an import's 100k rows costs 0.3 s
+            db.exec_driver_sql("INSERT INTO project_search (rowid, document, facets, texts) VALUES (?, ?, ?, ?)",
+                               [(d["id"], d["doc"], d["facets"], d["texts"]) for d in docs])
 
 
 @contextmanager

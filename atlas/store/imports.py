@@ -128,7 +128,9 @@ class Imports:
                             row["published_at"] = row["confirmed_at"] = now
                     batch_ids = insert_rows(db, statement, rows)
                     arls.update(row["arl"] for row in rows)
-                    search.index(db, [dict(row, id=i) for row, i in zip(rows, batch_ids, strict=True)], new=True)
+                    for row, project_id in zip(rows, batch_ids, strict=True):  # written: the batch's own dicts
+                        row["id"] = project_id
+                    search.index(db, rows, new=True)
                     ids += batch_ids
                 search.merge_after_import(db, len(ids) if status == PUBLISHED else 0)
             if status == PUBLISHED and ids:
