@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from atlas.i18n import N_, _
 
@@ -36,6 +37,13 @@ _BY_NAME = {hf.name.casefold(): hf.slug for hf in HANDLUNGSFELDER.values()}
 
 def parse_handlungsfelder(text: str) -> list[str]:
     """Slugs or names separated by ; or , in; the known slugs out, in canonical order. ValueError names the unknown."""
+    return list(_parsed(text))
+
+
+@lru_cache(maxsize=1024)
+def _parsed(text: str) -> tuple[str, ...]:
+    """The rows of an import name the same few combinations again and again: each is read once. (A text with an
+    unknown one raises each time: lru_cache keeps no exception, so its message is in the language of the moment.)"""
     wanted, unknown = set(), []
     for item in (part.strip() for part in text.replace(",", ";").split(";")):
         if not item:
@@ -50,7 +58,7 @@ def parse_handlungsfelder(text: str) -> list[str]:
                            unknown=", ".join(unknown), allowed=", ".join(HANDLUNGSFELDER)))
     if not wanted:
         raise ValueError(_("mindestens ein Handlungsfeld angeben"))
-    return [slug for slug in HANDLUNGSFELDER if slug in wanted]
+    return tuple(slug for slug in HANDLUNGSFELDER if slug in wanted)
 
 
 def mask(slugs: list[str]) -> int:

@@ -23,6 +23,7 @@ LABELS = {
     "zeiten": N_("Zeiten"), "barrierefrei": N_("Barrierefrei"), "kontakt": N_("Öffentlicher Kontakt"),
 }
 CHOICES = {"kosten": facts.KOSTEN, "wann": facts.WANN, "barrierefrei": facts.BARRIEREFREI}
+FACTS = ("sprachen", "zielgruppen", *CHOICES, "zeiten", "kontakt")  # the fields _facts reads, lists first
 URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\]")
 GERMAN_FIRST = {  # a translation typed while its German text is empty (atlas.texts.without_german)
     "description": N_("Bitte geben Sie die Beschreibung auch auf Deutsch an: Die Übersetzungen gehören zu ihr."),
@@ -118,6 +119,8 @@ def _translation_fields() -> frozenset[str]:
 
 def _facts(raw: dict, errors: dict[str, str]) -> dict:
     """The facts of a project (all optional): languages, target groups, cost, times, barrier-freedom, contact."""
+    if not any(raw.get(key) for key in FACTS):  # none given, as in most rows of an import: nothing to check
+        return {"sprachen": [], "zielgruppen": [], **dict.fromkeys(FACTS[2:], "")}
     values = {}
     for key, known in (("sprachen", facts.OFFER_LANGUAGES), ("zielgruppen", facts.ZIELGRUPPEN)):
         values[key], unknown = facts.codes(raw.get(key) or "", list(known))
