@@ -32,6 +32,7 @@ SOURCE_COLUMNS = ("quelle", "quelle_stand", "bestaetigt")  # a row gathered from
 # Where a row lies, as an export writes it: read back, an export imports where it was (a pin is not geocoded again)
 # and as shown as it was (`ungefaehr`: ja shows it only roughly)
 POSITION_COLUMNS = ("lat", "lon", "genauigkeit", "ungefaehr")
+EXTRA_COLUMNS = SOURCE_COLUMNS + POSITION_COLUMNS  # empty in most rows: then nothing of them to check
 # How people head these columns in a spreadsheet -> the column
 COLUMN_SPELLINGS = {"träger": "traeger", "straße": "strasse", "e-mail": "email", "projektname": "name",
                     "handlungsfeld": "handlungsfelder", "postleitzahl": "plz", "webseite": "website",
@@ -160,8 +161,8 @@ def _record(fields: list[str], names: list[str], separator: str) -> dict | str:
     header names would be lost – most often a separator inside a text that is not in quotes. Empty fields at the
     end lose nothing."""
     surplus = [text for text in fields[len(names):] if text.strip()]
-    if not surplus:
-        return dict(zip(names, map(_unprotected, fields), strict=False))
+    if not surplus:  # a cell an export protected starts with ': without any ' in the record, none is
+        return dict(zip(names, fields if "'" not in "".join(fields) else map(_unprotected, fields), strict=False))
     return (f"Die Zeile hat {len(fields)} Felder, die Kopfzeile nur {len(names)} (zu viel: „{surplus[0][:40]}“). "
             f"Steht in einem Text ein {SEPARATORS[separator]}, gehört der Text in Anführungszeichen, etwa "
             f"\"Wir helfen{separator} und beraten\".")
@@ -264,13 +265,12 @@ def _csv_problem(error: csv.Error) -> str:
 
 
 def _locate_row(row: dict, geocoder: Geocoder, places: dict, today: date) -> tuple[ProjectInput, Place] | str:
-    project, errors = validate_project({field_: row.get(column) for column, field_ in COLUMNS.items()})
-    source, problems = sources.check(*(clean_text(row.get(column)) for column in SOURCE_COLUMNS), today)
-    approximate, vague = _approximate(clean_text(row.get("ungefaehr")))
-    errors = {**(errors or {}), **problems, **vague}
+    project, errors = validate_project(dict(zip(COLUMNS.values(), map(row.get, COLUMNS), strict=True)))
+    extra = any(map(row.get, EXTRA_COLUMNS))  # a source or a position of its own: most rows have neither
+    changes, problems = _source_and_approximate(row, today) if extra else ({}, {})
+    errors = {**(errors or {}), **problems}
     if errors:
         return "; ".join(errors.values())
-    changes = {**source, "approximate": approximate}
     if any(getattr(project, name) != value for name, value in changes.items()):  # most rows change nothing
         project = dataclasses.replace(project, **changes)
     key = (project.street, project.plz, project.ort)
@@ -280,10 +280,17 @@ def _locate_row(row: dict, geocoder: Geocoder, places: dict, today: date) -> tup
     found, problem = places[key]
     if found is None:
         return problem
-    kept = _kept_position(row, found, geocoder)
+    kept = _kept_position(row, found, geocoder) if extra else found
     if isinstance(kept, str):
         return kept
     return problem if kept is found and problem else (project, kept)  # with a position of its own, not at the PLZ
+
+
+def _source_and_approximate(row: dict, today: date) -> tuple[dict, dict[str, str]]:
+    """What the source columns and `ungefaehr` change of the project, and what is wrong with them."""
+    source, problems = sources.check(*(clean_text(row.get(column)) for column in SOURCE_COLUMNS), today)
+    approximate, vague = _approximate(clean_text(row.get("ungefaehr")))
+    return {**source, "approximate": approximate}, {**problems, **vague}
 
 
 def _approximate(answer: str) -> tuple[bool, dict[str, str]]:
