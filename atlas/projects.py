@@ -119,7 +119,7 @@ def _translation_fields() -> frozenset[str]:
 
 def _facts(raw: dict, errors: dict[str, str]) -> dict:
     """The facts of a project (all optional): languages, target groups, cost, times, barrier-freedom, contact."""
-    if not any(raw.get(key) for key in FACTS):  # none given, as in most rows of an import: nothing to check
+    if not any(map(raw.get, FACTS)):  # none given, as in most rows of an import: nothing to check
         return {"sprachen": [], "zielgruppen": [], **dict.fromkeys(FACTS[2:], "")}
     values = {}
     for key, known in (("sprachen", facts.OFFER_LANGUAGES), ("zielgruppen", facts.ZIELGRUPPEN)):

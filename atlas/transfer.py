@@ -273,7 +273,7 @@ def _locate_row(row: dict, geocoder: Geocoder, places: dict, today: date) -> tup
         return "; ".join(errors.values())
     if any(getattr(project, name) != value for name, value in changes.items()):  # most rows change nothing
         project = dataclasses.replace(project, **changes)
-    key = (project.street, project.plz, project.ort)
+    key = geocoder.answer_key(project.street, project.plz, project.ort)
     if key not in places:
         places[key] = _place_or_problem(geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort),
                                         project)

@@ -362,3 +362,19 @@ def test_a_street_without_number_before_the_town_stays_a_street(offline, text):
     result = offline(text)
     assert result.status == "ok" and result.place.name == "Cuxhaven" and not result.place_of_gemeinde
     assert "Die Straße wird ohne Online-Geocoder nicht ausgewertet." in result.message
+
+
+@pytest.mark.parametrize("plz, ort", [("", "Celle"), ("29221", "Celle"), ("30169", "Celle"), ("", "Neustadt"),
+                                      ("", "Gibtsnichtdorf"), ("30169", ""), ("1234", "Celle")])
+def test_without_the_online_geocoder_streets_that_share_an_answer_key_get_the_same_answer(services, plz, ort):
+    """An import geocodes each answer key once for all its rows: a street only checked (not looked up) must not
+    change the answer, PLZ and Ort far apart included; a street the checks refuse keeps its own message."""
+    geocoder = services.geocoder
+    streets = ["", "Hauptstraße 1", "Am Markt 3", " ", "Weg <1>", "x" * 300]
+    for street in streets:
+        for other in streets:
+            if geocoder.answer_key(street, plz, ort) == geocoder.answer_key(other, plz, ort):
+                assert geocoder.geocode(street=street, plz=plz, ort=ort) == \
+                    geocoder.geocode(street=other, plz=plz, ort=ort), (street, other)
+    assert geocoder.answer_key("Hauptstraße 1", plz, ort) == geocoder.answer_key("Am Markt 3", plz, ort)
+    assert geocoder.answer_key("Weg <1>", plz, ort) != geocoder.answer_key("Am Markt 3", plz, ort)
