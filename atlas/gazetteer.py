@@ -60,8 +60,9 @@ def normalise(text: str) -> str:
         text = text.lower()
     else:
         text = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-        text = text.translate(SPELLING)
+        if not text.isascii():  # ASCII decomposes to itself and has no marks and no SPELLING: most German text now
+            text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+            text = text.translate(SPELLING)
     if "st." in text:
         text = SANKT.sub("sankt ", text)
     return " ".join(NOT_A_WORD.sub(" ", text).split())
