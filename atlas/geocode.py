@@ -272,5 +272,5 @@ def _has_letters(name: str) -> str:
 
 
 def _with_note(result: Result, note: str, passing: bool = False) -> Result:
-    return Result(result.status, f"{result.message} {note}".strip(), result.place, result.candidates,
-                  passing=passing)
+    """The result with a note added, and all it says besides kept (an Ort far from its PLZ, a Gemeinde's point)."""
+    return replace(result, message=f"{result.message} {note}".strip(), passing=passing)

@@ -101,12 +101,14 @@ def test_one_bad_row_stops_the_whole_import_and_every_bad_row_is_named(runner, s
 
 def test_a_row_whose_plz_and_ort_lie_apart_is_refused_not_put_at_the_plz_in_another_kreis(runner, services, tmp_path):
     """One of the two is wrong, and which one decides the office that looks after the project: the file is fixed."""
-    output = refused_import(runner, services, tmp_path, "name;handlungsfelder;plz;ort\n"
-                                                        "A;sprache;49074;Göttingen\n"
-                                                        "B;sprache;49074;Osnabrück\n".encode())
+    output = refused_import(runner, services, tmp_path, "name;handlungsfelder;strasse;plz;ort\n"
+                                                        "A;sprache;;49074;Göttingen\n"
+                                                        "B;sprache;;49074;Osnabrück\n"
+                                                        "C;sprache;Weender Straße 1;49074;Göttingen\n".encode())
     assert ("Zeile 2: PLZ und Ort passen nicht zusammen: „Göttingen“ liegt nicht bei der PLZ 49074 (49074 Osnabrück, "
             "Stadt Osnabrück). Bitte PLZ oder Ort berichtigen.") in output
     assert "Zeile 3" not in output
+    assert "Zeile 4: PLZ und Ort passen nicht zusammen" in output, "a street does not hide it"
     own_position = import_file(runner, tmp_path, "name;handlungsfelder;plz;ort;lat;lon;genauigkeit\n"
                                                  "A;sprache;49074;Göttingen;51.5413;9.9158;pin\n".encode())
     assert own_position.exit_code == 0, own_position.output  # as exported: it lies where it was, not at the PLZ
