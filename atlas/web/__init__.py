@@ -120,9 +120,10 @@ def register(app: Flask) -> None:
     from atlas.web.items import list_items
 
     app.add_template_global(list_items)  # the kept items of the lists made per request
-    from atlas.web.list_item import list_item
+    from atlas.web.list_item import field_badges, list_item
 
     app.add_template_global(list_item)  # a project's item in a list: project_item of templates/_partials.html
+    app.add_template_global(field_badges)  # a project's Handlungsfelder: hf_badges of templates/_partials.html
     from atlas.web.fragments import kept_fragment
 
     app.add_template_global(kept_fragment)  # the filters' fieldsets, kept per language and filter

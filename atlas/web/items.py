@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from atlas.i18n import current_language, distance
 from atlas.versioned import Recent
-from atlas.web.list_item import Words, list_item
+from atlas.web.list_item import Words, field_badges, list_item
 from atlas.web.reader import public_views
 
 KEPT_ITEMS = 20_000  # about 1 kB each
@@ -18,23 +18,24 @@ KEPT_ITEMS = 20_000  # about 1 kB each
 DISTANCE = Markup("<!--entfernung-->")
 
 
-def list_items(rows: list[dict], version: int | None, badges_macro) -> Markup:
+def list_items(rows: list[dict], version: int | None) -> Markup:
     """The items of a list, one after the other: each project's item (atlas.web.list_item, written from the
-    project's public view and its Handlungsfelder's badges, which `badges_macro` – hf_badges of
-    templates/_partials.html – writes once per set of fields in the list) as written for this language from the
-    published projects at `version` (the snapshot the rows come from, atlas.published) – the same key always means
-    the same item – with its distance (`km`) written in, for a row that has one. Rows of no snapshot (`version`
-    None) are written each time."""
+    project's public view and its Handlungsfelder's badges, looked up once per set of fields in the list) as
+    written for this language from the published projects at `version` (the snapshot the rows come from,
+    atlas.published) – the same key always means the same item – with its distance (`km`) written in, for a row
+    that has one. Rows of no snapshot (`version` None) are written each time."""
     code = current_language()
     away = [escape(distance(row["km"], code)) if "km" in row else None for row in rows]
-    badges: dict[tuple, Markup] = {}
+    badges: dict[str, Markup] = {}
     words = Words()  # looked up when the first item is written: a kept list writes none
 
     def written(view: dict, far) -> str:
-        fields = view["fields"]
-        if fields not in badges:
-            badges[fields] = Markup(badges_macro(fields))
-        return str(list_item(view, badges[fields], away=DISTANCE if far is not None else None, words=words))
+        # keyed by the row's text of its fields, which hashes at once (their tuple hashes each Handlungsfeld)
+        text = view.get("handlungsfelder")
+        found = badges.get(text)
+        if found is None:
+            found = badges[text] = field_badges(view["fields"], code)
+        return str(list_item(view, found, away=DISTANCE if far is not None else None, words=words))
 
     if version is None:
         items = [written(view, far) for view, far in zip(public_views(rows), away, strict=True)]

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import current_app
 from markupsafe import Markup, escape
 
-from atlas.i18n import N_, catalogue, distance, listing
+from atlas.i18n import N_, catalogue, current_language, distance, listing
 from atlas.links import project_links, project_path
 from atlas.present import berlin_date
 
 FACTS_APART = Markup(" · ")  # between the facts of a project, and between its distance, Träger, Ort and fields
 TIMES_APART = Markup("; ")
+KEPT_BADGES = 9 * 2**5  # a set of the five Handlungsfelder in each language
 # The messages of an item, marked for pybabel here (it reads no call inside an f-string)
 FREE = N_("kostenlos")
 FROM_SOURCES = N_("aus öffentlichen Quellen, unbestätigt")
@@ -49,12 +51,12 @@ class Words:
         return found % params if params else found
 
 
-def list_item(p: dict, badges: Markup, slots: bool = False, outward: bool = False, away=None,
+def list_item(p: dict, badges: Markup | None = None, slots: bool = False, outward: bool = False, away=None,
               words: Words | None = None) -> Markup:
     """One project in a list (the maps' lists, the near search, the search): its name, linked (a new tab if
     `outward`: in a frame of another site); its distance where it has one (`away`, written out, or the project's
-    `km`); Träger, Ort and Handlungsfelder (`badges`: their badges, as templates/_partials.html's hf_badges writes
-    them, once per set of fields for a list made per request); the summary, marked and with its original where a
+    `km`); Träger, Ort and Handlungsfelder (`badges`: as field_badges writes them, which a list made per request
+    looks up once per set of fields; None: looked up here); the summary, marked and with its original where a
     machine translated it (static/js/summary.js builds the same parts in a popup); what helps decide at a glance
     (free, languages, times); the mark of an entry from public sources; and since when a project is no longer
     confirmed. With `slots`, every part is there and empty: the list's <template> (project_template), from which
@@ -66,6 +68,8 @@ def list_item(p: dict, badges: Markup, slots: bool = False, outward: bool = Fals
     between the parts."""
     if words is None:
         words = Words(project_path)
+    if badges is None:
+        badges = field_badges(p["fields"])
     shown = p.get("summary_shown")
     facts = p["facts"]
     target = ' target="_blank" rel="noopener"' if outward else ""
@@ -102,6 +106,28 @@ def list_item(p: dict, badges: Markup, slots: bool = False, outward: bool = Fals
                      f'{words(UNCONFIRMED_SINCE, date=berlin_date(since)) if since else ""}</span>')
     parts.append("\n      </li>\n")
     return Markup("".join(parts))
+
+
+def field_badges(fields: tuple, code: str | None = None) -> Markup:
+    """The badges of a project's Handlungsfelder (a tuple, as atlas.present makes it): letter and colour, then the
+    name in the reader's language (`code`, if the caller looked it up already). templates/_partials.html's
+    hf_badges is this. The same for every project of these fields and every reader of a language: written once
+    per app and kept – a list made per request asks for a few dozen sets, a lookup in the kept fragments
+    (atlas.web.fragments) cost more than a dict's."""
+    written = current_app.extensions.get("atlas_badges")
+    if written is None or len(written) > KEPT_BADGES:  # stored fields are canonical: a full dict is not expected
+        written = current_app.extensions["atlas_badges"] = {}
+    key = (code or current_language(), fields)
+    found = written.get(key)
+    if found is None:
+        found = written[key] = _badges(fields)
+    return found
+
+
+def _badges(fields: tuple) -> Markup:
+    return Markup("".join(f'<span class="hf-badge" style="background: {escape(hf.colour)}" aria-hidden="true" '
+                          f'data-hf="{escape(hf.slug)}">{escape(hf.letter)}</span><span class="hf-name" '
+                          f'data-hf="{escape(hf.slug)}">{escape(hf.label)} </span>' for hf in fields))
 
 
 def _summary(shown, slots: bool, words: Words) -> str:
