@@ -200,6 +200,27 @@ def test_a_page_that_writes_in_another_language_for_a_while_gets_that_language_t
         assert arabic[0] != "Projekt einreichen" and arabic[1].startswith(arabic[0])
 
 
+def test_the_templates_messages_are_jinjas_whether_kept_or_not(reader):
+    """The templates' `_` keeps what a message without values becomes (atlas.web.templating.messages_kept): the
+    same text as Jinja's own gettext, asked once or again, with values, with "%%", escaped or not."""
+    from flask import render_template_string
+
+    page = ("{{ _('Suchen') }}|{{ _('Suchen')|e }}|{{ _('50 %% kostenlos') }}|{{ _('a < b & c') }}|"
+            "{{ _('Seite %(page)s von %(pages)s', page='<1>', pages=2) }}")
+    for code in ("de", "ar", "fr"):
+        with reader.test_request_context("/", headers={"Accept-Language": code}):
+            kept = reader.jinja_env.globals["_"]
+            reader.jinja_env.globals["_"] = reader.jinja_env.globals["gettext"]  # Jinja's own, through its alias
+            try:
+                own = render_template_string(page)
+            finally:
+                reader.jinja_env.globals["_"] = kept
+            assert render_template_string(page) == render_template_string(page) == own
+            assert "50 % kostenlos|a < b & c|" in own and "&lt;1&gt;" in own  # the catalogue's text is markup
+            text = "{% autoescape false %}{{ _('a < b') }} {{ _('a < b')|e }}{% endautoescape %}"  # as a mail's text
+            assert render_template_string(text) == "a < b a &lt; b"
+
+
 def test_the_browser_code_counts_in_each_language(reader):
     import json
 

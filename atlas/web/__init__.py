@@ -170,14 +170,18 @@ def register(app: Flask) -> None:
 
 def _count_with_digits(app: Flask) -> None:
     """Templates translate with atlas.i18n's catalogue (the request's, looked up once: a page asks for dozens of
-    messages), and their ngettext fills %(num)s with the number as the reader's language writes it (1.200, 1 200)."""
+    messages; their `_` keeps what a message without values becomes, atlas.web.templating.messages_kept), and their
+    ngettext fills %(num)s with the number as the reader's language writes it (1.200, 1 200)."""
     from jinja2 import pass_context
+
+    from atlas.web.templating import messages_kept
 
     app.jinja_env.install_gettext_callables(  # in place of Flask-Babel's, which look the catalogue up per message
         gettext=lambda message: catalogue().ugettext(message),
         ngettext=lambda singular, plural_form, n: catalogue().ungettext(singular, plural_form, n), newstyle=True,
         pgettext=lambda context, message: catalogue().upgettext(context, message),
         npgettext=lambda context, singular, plural_form, n: catalogue().unpgettext(context, singular, plural_form, n))
+    app.jinja_env.globals["_"] = messages_kept(app.jinja_env.globals["gettext"])
     translate = app.jinja_env.globals["ngettext"]  # Jinja's newstyle wrapper of the one above
 
     @pass_context
