@@ -124,9 +124,17 @@ def vendor(package: str, filename: str):
 
 
 def page_map(kind: str) -> dict[str, str]:
-    """A map for a page: its <div> (`html`) and the URL of its script (`src`)."""
-    script, html = _map(kind)
-    return {"html": html, "src": url_for("assets.map_script", kind=kind, v=script.etag, lang=current_language())}
+    """A map for a page: its <div> (`html`) and the URL of its script (`src`). The same for every page of a kind in
+    a language (and under the app's root), so made once per app: made, it cost a near search 0.2 ms (the
+    basemap's folders resolved on disk, its options written, the map rendered by Folium looked up by them)."""
+    code = current_language()
+    key = (kind, code, request.script_root)
+    kept = current_app.extensions.setdefault("atlas_page_maps", {})
+    found = kept.get(key)
+    if found is None:
+        script, html = _map(kind)
+        found = kept[key] = {"html": html, "src": url_for("assets.map_script", kind=kind, v=script.etag, lang=code)}
+    return dict(found)  # the caller's own
 
 
 @bp.get("/karte/<kind>.js")
