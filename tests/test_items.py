@@ -86,3 +86,16 @@ def test_a_text_shaped_like_the_distances_place_stays_text_and_each_item_has_one
         assert item.select_one("a").get_text() == "<!--entfernung--> Netzwerk"
         assert "<!--entfernung-->" in item.select_one("[data-slot=traeger]").get_text()
         assert "&lt;!--entfernung--&gt; Netzwerk" in response.get_data(as_text=True)
+
+
+def test_an_items_parts_are_escaped_as_jinja_escapes_them():
+    """atlas.web.list_item writes an item's parts as plain strings (escaped), made markup once: the same text as
+    markupsafe's escape, for every payload and whatever the value."""
+    from helpers import PAYLOADS
+    from markupsafe import Markup, escape
+
+    from atlas.web.list_item import escaped
+
+    for value in [*PAYLOADS, "a & b \"c\" 'd' <e> &amp;", "", "٪ عربي", None, 42, 3.5, Markup("<b>kept</b>")]:
+        assert escaped(value) == str(escape(value)), value
+        assert type(escaped(value)) is str

@@ -6,11 +6,11 @@ Kept per app, the most recently used, bounded in number."""
 from __future__ import annotations
 
 from flask import current_app
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from atlas.i18n import current_language, distance
 from atlas.versioned import Recent
-from atlas.web.list_item import Words, field_badges, list_item
+from atlas.web.list_item import Words, escaped, field_badges, item_text
 from atlas.web.reader import public_views
 
 KEPT_ITEMS = 20_000  # about 1 kB each
@@ -25,7 +25,7 @@ def list_items(rows: list[dict], version: int | None) -> Markup:
     atlas.published) – the same key always means the same item – with its distance (`km`) written in, for a row
     that has one. Rows of no snapshot (`version` None) are written each time."""
     code = current_language()
-    away = [escape(distance(row["km"], code)) if "km" in row else None for row in rows]
+    away = [escaped(distance(row["km"], code)) if "km" in row else None for row in rows]
     badges: dict[str, Markup] = {}
     words = Words()  # looked up when the first item is written: a kept list writes none
 
@@ -35,7 +35,7 @@ def list_items(rows: list[dict], version: int | None) -> Markup:
         found = badges.get(text)
         if found is None:
             found = badges[text] = field_badges(view["fields"], code)
-        return str(list_item(view, found, away=DISTANCE if far is not None else None, words=words))
+        return item_text(view, found, away=DISTANCE if far is not None else None, words=words)
 
     if version is None:
         items = [written(view, far) for view, far in zip(public_views(rows), away, strict=True)]
