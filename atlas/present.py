@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -19,8 +20,14 @@ def project_view(row: dict) -> dict:
     """A project row with its Handlungsfelder as objects (name, colour, letter; a tuple, which keys their badges,
     templates/_partials.html) and its facts, for display; `source` for one gathered from a public source that its
     Träger has not confirmed yet."""
-    slugs = [s for s in str(row.get("handlungsfelder", "")).split(";") if s in HANDLUNGSFELDER]
-    return dict(row, fields=tuple(HANDLUNGSFELDER[s] for s in slugs), facts=facts_view(row), source=source_view(row))
+    return dict(row, fields=_fields(str(row.get("handlungsfelder", ""))), facts=facts_view(row),
+                source=source_view(row))
+
+
+@lru_cache(maxsize=1024)
+def _fields(slugs: str) -> tuple:
+    """ "sprache;wohnen-leben" → their Handlungsfelder: a list shows the same few dozen sets again and again."""
+    return tuple(HANDLUNGSFELDER[s] for s in slugs.split(";") if s in HANDLUNGSFELDER)
 
 
 def blank_project() -> dict:
