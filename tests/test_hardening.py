@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 import pytest
 from helpers import OFFICE, create_account, csrf_token, form_values, html, make_app, signed_in, submit
@@ -120,6 +121,20 @@ def test_a_database_that_is_down_gives_a_page_that_says_so(tmp_path):
                    migrate=False)
     client = app.test_client()
     answer = client.get("/")
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    assert "Datenbank" in html(answer).select_one("main").get_text()
+    assert client.get("/healthz").status_code == 503
+
+
+@pytest.mark.once  # a database that goes away for real: the embedded one's file (the PostgreSQL run shares its server)
+def test_a_database_that_goes_down_while_the_atlas_runs_gives_a_page_that_says_so(tmp_path):
+    app = make_app(tmp_path)
+    client = app.test_client()
+    assert client.get("/").status_code == 200
+    folder = Path(make_url(app.config["DATABASE_URL"]).database).parent
+    app.extensions["atlas"].store.close()  # the pool connects anew, as after a restart of the database
+    folder.rename(folder.with_name(folder.name + "-weg"))
+    answer = client.get("/in-der-naehe?ort=Hannover")  # not a page kept from before
     assert answer.status_code == 503 and answer.headers["Retry-After"]
     assert "Datenbank" in html(answer).select_one("main").get_text()
     assert client.get("/healthz").status_code == 503

@@ -212,22 +212,27 @@ class StoreCore:
         for one statement that needs no transaction (a single SELECT reads one snapshot). The pool still hands the
         connection out (pinging it first where configured) and rolls back what the driver began when it returns;
         the driver's errors are raised as SQLAlchemy's, as every other query raises them (a database that is down
-        is answered with a 503, atlas.web.errors)."""
-        connection, cursor = self._engine.raw_connection(), None
+        is answered with a 503, atlas.web.errors) – also where the pool has to connect anew and cannot, which
+        SQLAlchemy's Connection would translate and the pool alone does not."""
+        dialect = self._engine.dialect
+        failed = dialect.loaded_dbapi.Error
+        connection = cursor = None
         try:
+            connection = self._engine.raw_connection()
             cursor = connection.cursor()
             cursor.execute(VERSIONS_SQL)
             return cursor.fetchall()
-        except self._engine.dialect.loaded_dbapi.Error as error:
-            gone = self._engine.dialect.is_disconnect(error, connection.dbapi_connection, cursor)
-            if gone:
+        except failed as error:
+            gone = connection is None or dialect.is_disconnect(error, connection.dbapi_connection, cursor)
+            if gone and connection is not None:
                 connection.invalidate(error)
-            raise DBAPIError.instance(VERSIONS_SQL, None, error, self._engine.dialect.loaded_dbapi.Error,
-                                      connection_invalidated=gone, dialect=self._engine.dialect) from error
+            raise DBAPIError.instance(VERSIONS_SQL, None, error, failed, connection_invalidated=gone,
+                                      dialect=dialect) from error
         finally:
             if cursor is not None:
                 cursor.close()
-            connection.close()
+            if connection is not None:
+                connection.close()
 
     def versions_now(self) -> dict[str | None, int]:
         """The versions as the database holds them now (not those read at the start of the current moment)."""
