@@ -35,15 +35,17 @@ HANDLUNGSFELDER: dict[str, Handlungsfeld] = {
 _BY_NAME = {hf.name.casefold(): hf.slug for hf in HANDLUNGSFELDER.values()}
 
 
+KEPT_LENGTH = 200  # longer texts are read each time: five names and their separators are shorter; a form can send 1 MB
+
+
 def parse_handlungsfelder(text: str) -> list[str]:
-    """Slugs or names separated by ; or , in; the known slugs out, in canonical order. ValueError names the unknown."""
-    return list(_parsed(text))
+    """Slugs or names separated by ; or , in; the known slugs out, in canonical order. ValueError names the unknown.
+    The rows of an import name the same few combinations again and again: each is read once (a text with an unknown
+    one raises each time: lru_cache keeps no exception, so its message is in the language of the moment)."""
+    return list(_kept(text) if len(text) <= KEPT_LENGTH else _parsed(text))
 
 
-@lru_cache(maxsize=1024)
 def _parsed(text: str) -> tuple[str, ...]:
-    """The rows of an import name the same few combinations again and again: each is read once. (A text with an
-    unknown one raises each time: lru_cache keeps no exception, so its message is in the language of the moment.)"""
     wanted, unknown = set(), []
     for item in (part.strip() for part in text.replace(",", ";").split(";")):
         if not item:
@@ -59,6 +61,9 @@ def _parsed(text: str) -> tuple[str, ...]:
     if not wanted:
         raise ValueError(_("mindestens ein Handlungsfeld angeben"))
     return tuple(slug for slug in HANDLUNGSFELDER if slug in wanted)
+
+
+_kept = lru_cache(maxsize=1024)(_parsed)
 
 
 def mask(slugs: list[str]) -> int:

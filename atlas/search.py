@@ -28,7 +28,7 @@ from atlas.gazetteer import normalise
 from atlas.geo import ROUGH_SLACK, box_around, distance_km, distances
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import DEFAULT
-from atlas.near import within_radius
+from atlas.near import RADII_KM, within_radius
 from atlas.present import local_now
 from atlas.versioned import Recent, Versioned
 from atlas.vocabulary import Vocabulary, begins
@@ -181,14 +181,18 @@ def cell(lat: float, lon: float) -> str:
     return f"c{math.floor(lat / CELL_LAT)}x{math.floor(lon / CELL_LON)}"
 
 
-@lru_cache(maxsize=1_000)
 def cells_around(area: Area) -> tuple[str, ...]:
     """The grid cells that may hold a project whose public position lies within the circle: of those its box
     touches, the ones whose nearest point lies within the radius (a sixth fewer cells to ask the index for, the
     box's corners). A cell is widened by the most a public position differs from the exact one (geo.ROUGH_SLACK),
     and measured on the ellipsoid with a margin: the nearest point of a cell this small is its point nearest in
-    latitude and longitude, to within metres. Kept per circle: people ask around the same towns in the same radii,
-    and measuring 90 cells took 0.1–0.2 ms of a search."""
+    latitude and longitude, to within metres. Kept per circle up to the widest radius a person chooses: people ask
+    around the same towns in the same radii, and measuring 90 cells took 0.1–0.2 ms of a search. The wide circles
+    of the way on beyond a radius are not kept: one of 400 km is 4,600 cells (290 kB)."""
+    return _kept_cells(area) if area.radius_km <= max(RADII_KM) else _cells(area)
+
+
+def _cells(area: Area) -> tuple[str, ...]:
     south, north, west, east = box_around(area.lat, area.lon, area.radius_km)
     rows, columns = np.meshgrid(np.arange(math.floor(south / CELL_LAT), math.floor(north / CELL_LAT) + 1),
                                 np.arange(math.floor(west / CELL_LON), math.floor(east / CELL_LON) + 1),
@@ -200,6 +204,9 @@ def cells_around(area: Area) -> tuple[str, ...]:
     reached = km <= area.radius_km * 1.001 + 0.05
     return tuple(f"c{row}x{column}" for row, column in zip(rows[reached].tolist(), columns[reached].tolist(),
                                                            strict=True))
+
+
+_kept_cells = lru_cache(maxsize=1_000)(_cells)  # at most about 100 cells each (50 km): a few MB in all
 
 
 @dataclass(frozen=True)

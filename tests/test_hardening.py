@@ -157,3 +157,16 @@ def test_a_form_token_is_still_needed_for_a_decision(app, signed_office):
     assert signed_office.post(f"/amt/projekt/{project_id}/freigeben", data={"version": "1"}).status_code == 400
     assert signed_office.post(f"/amt/projekt/{project_id}/freigeben",
                        data={"version": "1", "csrf_token": csrf_token(page)}).status_code == 302
+
+
+def test_a_megabyte_of_empty_handlungsfelder_is_read_but_not_kept():
+    """The submission form sends what it gets (hf=sprache&hf=&hf=…, up to the request's limit): a valid text that
+    long must not stay in the memory of the texts read once."""
+    from atlas.handlungsfelder import _kept, parse_handlungsfelder
+
+    before = _kept.cache_info().currsize
+    assert parse_handlungsfelder("sprache" + ";" * 900_000) == ["sprache"]
+    assert _kept.cache_info().currsize == before
+    assert parse_handlungsfelder("Sprache;wohnen-leben") == ["sprache", "wohnen-leben"]
+    assert parse_handlungsfelder("Sprache;wohnen-leben") == ["sprache", "wohnen-leben"]
+    assert _kept.cache_info().hits >= 1
