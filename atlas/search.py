@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -21,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from atlas import facts
 from atlas.filters import Filter
@@ -127,9 +128,12 @@ def importing(db):
         yield
         return
     _fts_option(db, "hashsize", IMPORT_HASHSIZE)
-    yield
-    _fts_option(db, "hashsize", DEFAULT_HASHSIZE)  # also this connection's copy of the options, which FTS5 keeps
-    db.execute(text("DELETE FROM project_search_config WHERE k = 'hashsize'"))
+    try:
+        yield
+    finally:  # also where the import fails: a rollback leaves FTS5's copy of the options in the connection at 8 MB
+        with suppress(DBAPIError):  # a connection that broke is not reused; the import's own error is the one told
+            _fts_option(db, "hashsize", DEFAULT_HASHSIZE)
+            db.execute(text("DELETE FROM project_search_config WHERE k = 'hashsize'"))
 
 
 def _fts_option(db, name: str, value: int) -> None:
