@@ -35,6 +35,16 @@ def test_only_the_embedded_map_may_be_framed_by_other_sites(embed_app):
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], url
 
 
+def test_the_embedded_map_of_each_atlas_allows_its_own_tiles(embed_app, tmp_path):
+    """Two atlases in one process (tests, or an operator's second site): the second's tile server is allowed on
+    its embedded map too, not the first's policy kept on the view."""
+    assert embed_app.test_client().get("/einbetten").status_code == 200  # the first (no tiles) answered it first
+    with_tiles = make_app(tmp_path, TILES="osm").test_client()
+    for url in ("/", "/einbetten"):
+        policy = with_tiles.get(url).headers["Content-Security-Policy"]
+        assert "img-src 'self' data: https://tile.openstreetmap.org" in policy, url
+
+
 def test_the_embedded_map_sets_no_cookie_and_speaks_the_language_asked(embed_app):
     response = embed_app.test_client().get("/einbetten?lang=ar")
     assert "Set-Cookie" not in response.headers

@@ -66,11 +66,10 @@ class KeptHeaders(Talisman):
         endpoint = request.endpoint
         options = self._options_of.get(endpoint)
         if options is None:
-            view = current_app.view_functions.get(endpoint)
-            own = getattr(view, "talisman_view_options", None)
-            if own is not None and own.get("frame_options") is None:  # `frameable`: framed by any site
-                own.setdefault("content_security_policy", self._framed_policy)
-            options = self._options_of[endpoint] = super()._get_local_options()
+            options = super()._get_local_options()  # this app's options: the view carries none of its own
+            if getattr(current_app.view_functions.get(endpoint), "frameable", False):  # framed by any site
+                options = dict(options, frame_options=None, content_security_policy=self._framed_policy)
+            self._options_of[endpoint] = options
         return options
 
     def _set_response_headers(self, response):
@@ -87,8 +86,10 @@ class KeptHeaders(Talisman):
 
 
 def frameable(view):
-    """Marks the one view other websites may show in a frame: no X-Frame-Options, `frame-ancestors *`."""
-    view.talisman_view_options = {"frame_options": None}
+    """Marks the one view other websites may show in a frame: no X-Frame-Options, `frame-ancestors *`. A mark, not
+    Talisman's `talisman_view_options`: Talisman fills that dict on the view function with the options of the first
+    app that answers it, and every later app of the process (another tile server's img-src) would send those."""
+    view.frameable = True
     return view
 
 
