@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from atlas.districts import Kreis
 from atlas.gazetteer import Gazetteer
 from atlas.geo import distance_km
-from atlas.i18n import _
+from atlas.i18n import N_, _
 from atlas.places import AMBIGUOUS, INVALID, NOT_FOUND, OK, UNAVAILABLE, Place, Result, found, valid_position
 from atlas.qualified import kreis_named, looks_like_street, readings
 from atlas.regions import Regions
@@ -30,6 +30,8 @@ CLEARLY_LARGER = 3  # times the population of the next place of the same name
 MIN_TOWN = 2_000  # below this, places of one name are villages alike: the person chooses
 ORTSTEIL_KM = 15  # how far an Ortsteil may lie from the point of the Gemeinde it is written with
 NAMED_NEAR_KM = 15  # a shared position outside every Gemeinde's area is named after the nearest within this
+# The fields' names in messages (translated when a message names one)
+INPUT, STREET, PLZ_FIELD, ORT = N_("Die Eingabe"), N_("Die Straße"), N_("Die PLZ"), N_("Der Ort")
 
 
 @dataclass(frozen=True)
@@ -74,18 +76,16 @@ class Geocoder:
                 return online
         return result
 
-    def answer_key(self, street: str = "", plz: str = "", ort: str = "") -> tuple[str, str, str]:
+    def answer_key(self, street: str = "", plz: str = "", ort: str = "") -> tuple:
         """What geocode(street=…, plz=…, ort=…) answers from: two queries with the same key get the same answer
-        (an import geocodes each key once, not each of its 100k rows). Without the online geocoder a street is only
-        checked and noted, never looked up, so every street that passes the checks answers alike; one that does
-        not stays in the key (its message)."""
-        if self.online or not street:
-            return street, plz, ort
+        (an import geocodes each key once, not each of its 100k rows). The parts as geocode reads them; without
+        the online geocoder a street is only noted, never looked up, so only whether there is one counts. Parts
+        it refuses stay as given (their message)."""
         try:
-            checked = _checked(street, "", required=False)
+            query = structured(street, plz, ort)
         except ValueError:
             return street, plz, ort
-        return ("\x00street" if checked else ""), plz, ort  # \x00: no street that passed the checks is written so
+        return (query.street if self.online else bool(query.street)), query.plz, query.ort
 
     def position(self, lat: float, lon: float, name: str | None = None) -> Result:
         """A position the browser shared (the place itself), or a chosen candidate's point with its name."""
@@ -210,7 +210,7 @@ def clearly_larger(first: Place, second: Place) -> bool:
 
 def parse(text: str) -> Query:
     """Split free text into street, PLZ and Ort, or say precisely what is wrong with it."""
-    text = _checked(text, _("Die Eingabe"))
+    text = _checked(text, INPUT)
     if text.isdigit():
         if len(text) != 5:
             raise ValueError(_("Eine Postleitzahl hat fünf Ziffern, „%(text)s“ hat %(count)s.", text=text,
@@ -239,8 +239,9 @@ def parse(text: str) -> Query:
 
 
 def structured(street: str, plz: str, ort: str) -> Query:
-    street, plz, ort = (_checked(v, label, required=False) for v, label in
-                        ((street, _("Die Straße")), (plz, _("Die PLZ")), (ort, _("Der Ort"))))
+    street = _checked(street, STREET, required=False)
+    plz = _checked(plz, PLZ_FIELD, required=False)
+    ort = _checked(ort, ORT, required=False)
     if plz and not (plz.isdigit() and len(plz) == 5):
         raise ValueError(_("Eine Postleitzahl hat fünf Ziffern, zum Beispiel 30169 – nicht „%(plz)s“.", plz=plz))
     if not plz and not ort:
@@ -249,14 +250,16 @@ def structured(street: str, plz: str, ort: str) -> Query:
 
 
 def _checked(value: str | None, label: str, required: bool = True) -> str:
+    """The value with its white space made single, or ValueError naming the field (`label`, a message translated
+    only then: an import checks the parts of 100k rows)."""
     value = " ".join((value or "").split())
     if required and not value:
         raise _nothing_typed()
     if len(value) > MAX_LENGTH:
-        raise ValueError(_("%(field)s ist zu lang: höchstens %(limit)s Zeichen.", field=label, limit=MAX_LENGTH))
+        raise ValueError(_("%(field)s ist zu lang: höchstens %(limit)s Zeichen.", field=_(label), limit=MAX_LENGTH))
     if FORBIDDEN.search(value):
         raise ValueError(_("%(field)s enthält Zeichen, die in Adressen nicht vorkommen (etwa < > { } ;).",
-                           field=label))
+                           field=_(label)))
     return value
 
 

@@ -376,5 +376,6 @@ def test_without_the_online_geocoder_streets_that_share_an_answer_key_get_the_sa
             if geocoder.answer_key(street, plz, ort) == geocoder.answer_key(other, plz, ort):
                 assert geocoder.geocode(street=street, plz=plz, ort=ort) == \
                     geocoder.geocode(street=other, plz=plz, ort=ort), (street, other)
-    assert geocoder.answer_key("Hauptstraße 1", plz, ort) == geocoder.answer_key("Am Markt 3", plz, ort)
+    if plz != "1234":  # parts the checks refuse are keyed as given: each such row is asked alone
+        assert geocoder.answer_key("Hauptstraße 1", plz, ort) == geocoder.answer_key("Am Markt 3", plz, ort)
     assert geocoder.answer_key("Weg <1>", plz, ort) != geocoder.answer_key("Am Markt 3", plz, ort)
