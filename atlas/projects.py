@@ -23,7 +23,9 @@ LABELS = {
     "zeiten": N_("Zeiten"), "barrierefrei": N_("Barrierefrei"), "kontakt": N_("Öffentlicher Kontakt"),
 }
 CHOICES = {"kosten": facts.KOSTEN, "wann": facts.WANN, "barrierefrei": facts.BARRIEREFREI}
-FACTS = ("sprachen", "zielgruppen", *CHOICES, "zeiten", "kontakt")  # the fields _facts reads, lists first
+LISTED = {"sprachen": facts.OFFER_LANGUAGES, "zielgruppen": facts.ZIELGRUPPEN}  # facts of several codes
+WRITTEN = ("zeiten", "kontakt")  # facts typed as text
+FACTS = (*LISTED, *CHOICES, *WRITTEN)  # every field _facts reads
 URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\]")
 GERMAN_FIRST = {  # a translation typed while its German text is empty (atlas.texts.without_german)
     "description": N_("Bitte geben Sie die Beschreibung auch auf Deutsch an: Die Übersetzungen gehören zu ihr."),
@@ -120,9 +122,9 @@ def _translation_fields() -> frozenset[str]:
 def _facts(raw: dict, errors: dict[str, str]) -> dict:
     """The facts of a project (all optional): languages, target groups, cost, times, barrier-freedom, contact."""
     if not any(map(raw.get, FACTS)):  # none given, as in most rows of an import: nothing to check
-        return {"sprachen": [], "zielgruppen": [], **dict.fromkeys(FACTS[2:], "")}
+        return {**{key: [] for key in LISTED}, **dict.fromkeys((*CHOICES, *WRITTEN), "")}
     values = {}
-    for key, known in (("sprachen", facts.OFFER_LANGUAGES), ("zielgruppen", facts.ZIELGRUPPEN)):
+    for key, known in LISTED.items():
         values[key], unknown = facts.codes(raw.get(key) or "", list(known))
         if unknown:
             errors[key] = _("%(field)s: unbekannt ist „%(unknown)s“; erlaubt sind %(allowed)s.",
@@ -136,7 +138,7 @@ def _facts(raw: dict, errors: dict[str, str]) -> dict:
         if value and not values[key]:
             errors[key] = _("%(field)s: „%(value)s“ ist nicht vorgesehen; erlaubt sind %(allowed)s.",
                             field=_(LABELS[key]), value=value[:40], allowed=", ".join(choices))
-    for key in ("zeiten", "kontakt"):
+    for key in WRITTEN:
         value = clean_text(raw.get(key))
         if len(value) > facts.LIMITS[key]:
             errors[key] = _("%(field)s ist zu lang: höchstens %(limit)s Zeichen, eingegeben %(count)s.",

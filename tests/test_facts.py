@@ -305,3 +305,12 @@ def test_a_csv_row_with_a_wrong_fact_names_line_and_field_and_nothing_is_stored(
     report = import_csv(path, services.store, services.geocoder)
     assert report.errors and report.errors[0][0] == 3 and "„Dienstags“ sind nicht lesbar" in report.errors[0][1]
     assert services.store.count() == 0
+
+
+def test_a_row_without_facts_gets_what_checking_empty_facts_makes():
+    """Most rows of an import give no facts and skip their checks: they must come out as if every fact were checked
+    and found empty (a blank is checked, as a form sends it)."""
+    from atlas.projects import FACTS, _facts
+
+    errors: dict[str, str] = {}
+    assert _facts({}, errors) == _facts(dict.fromkeys(FACTS, " "), errors) and not errors
