@@ -311,7 +311,7 @@ class Searcher:
                           f"ORDER BY {query.id} LIMIT :most")
             rows = db.execute(scored, dict(query.params, most=RANKED_AT_MOST + 1)).all()
             if len(rows) <= RANKED_AT_MOST:
-                ids = [row[0] for row in sorted(rows, key=lambda row: (-row[1], row[2], row[0]))]
+                ids = _by_rank(rows)
             else:
                 rest = db.execute(text(f"SELECT {query.id} {query.where} AND {query.id} > :last"),
                                   dict(query.params, last=rows[-1][0])).scalars().all()
@@ -431,6 +431,15 @@ class Searcher:
         """The index's words without a digit (those are never corrected: atlas.search.Searcher.terms), sorted, up to
         date with the store's version (atlas.vocabulary). Postcodes and house numbers would otherwise be most of it."""
         return self._vocabulary.current()
+
+
+def _by_rank(rows) -> np.ndarray:
+    """The ids of (id, first, score) rows in the rank's order – the first key 1 before 0, the lowest score, the lowest
+    id –, sorted as arrays: sorting the rows in Python by a key of three was a tenth of a search around a place."""
+    if not rows:
+        return np.zeros(0, dtype=np.int64)
+    ids, first, score = (np.array(column) for column in zip(*rows, strict=True))
+    return ids[np.lexsort((ids, score, -first))]
 
 
 def _shortest(variants: list[str]) -> list[str]:
