@@ -307,9 +307,8 @@ class Searcher:
             # scores order nothing (the newest first) and the rest is read without them. Scoring all of a common word's
             # matches in a wide circle was most of such a search ("Verein" 50 km around Hannover at 100k: 20,000
             # scored in vain)
-            scored = text(f"SELECT {query.id}, {query.first}, {query.score} {query.where} "
-                          f"ORDER BY {query.id} LIMIT :most")
-            rows = db.execute(scored, dict(query.params, most=RANKED_AT_MOST + 1)).all()
+            scored = f"SELECT {query.id}, {query.first}, {query.score} {query.where} ORDER BY {query.id} LIMIT :most"
+            rows = _all_rows(db, scored, dict(query.params, most=RANKED_AT_MOST + 1))
             if len(rows) <= RANKED_AT_MOST:
                 ids = _by_rank(rows)
             else:
@@ -431,6 +430,15 @@ class Searcher:
         """The index's words without a digit (those are never corrected: atlas.search.Searcher.terms), sorted, up to
         date with the store's version (atlas.vocabulary). Postcodes and house numbers would otherwise be most of it."""
         return self._vocabulary.current()
+
+
+def _all_rows(db, sql: str, params: dict) -> list[tuple]:
+    """The rows of a query, on SQLite as its driver returns them: a Row of SQLAlchemy's per match was a tenth of
+    reading the scored matches in a circle (555 rows: 3.37 -> 3.06 ms); sqlite3 takes the :name parameters as they
+    are. PostgreSQL's driver has its own style of parameters, which SQLAlchemy writes."""
+    if db.dialect.name == "sqlite":
+        return db.connection.driver_connection.execute(sql, params).fetchall()
+    return db.execute(text(sql), params).all()
 
 
 def _by_rank(rows) -> np.ndarray:
