@@ -312,9 +312,9 @@ class Searcher:
             if len(rows) <= RANKED_AT_MOST:
                 ids = _by_rank(rows)
             else:
-                rest = db.execute(text(f"SELECT {query.id} {query.where} AND {query.id} > :last"),
-                                  dict(query.params, last=rows[-1][0])).scalars().all()
-                ids = sorted([row[0] for row in rows] + rest, reverse=True)
+                rest = _all_rows(db, f"SELECT {query.id} {query.where} AND {query.id} > :last",
+                                 dict(query.params, last=rows[-1][0]))
+                ids = sorted([row[0] for row in rows] + [row[0] for row in rest], reverse=True)
         # where each is shown, from the published copy (an id it does not hold is left out), measured as everywhere
         published = self.public.current()
         inside, _km = within_radius(published, published.positions(ids), area, area.radius_km)
