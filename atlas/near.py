@@ -34,7 +34,7 @@ def _to_metres() -> Transformer:
 
 
 class Hit(NamedTuple):  # a tuple: a page makes dozens, a frozen dataclass cost three times as much each
-    index: int  # row in the index's projects (NearIndex.rows)
+    row: int  # row in the index's projects (NearIndex.rows)
     km: float
 
 
@@ -224,7 +224,7 @@ def find_near(query: NearQuery, geocoder, index: NearIndex, now: datetime | None
         total = len(hits) if len(hits) < first + RESULTS_SHOWN else index.count_within(place.lat, place.lon,
                                                                                       query.radius_km, keep)
         hits = hits[first:]
-    projects = index.rows([hit.index for hit in hits])
+    projects = index.rows([hit.row for hit in hits])
     for project, hit in zip(projects, hits, strict=True):
         project["km"] = hit.km
     return NearResult("ok", located.message, place=place, projects=projects, beyond=beyond, total=total, first=first,

@@ -29,7 +29,7 @@ def test_results_are_ordered_by_distance_and_agree_with_geopy(seeded, services):
     hits = index.within(*start, 200)
     assert len(hits) == 7
     assert [h.km for h in hits] == sorted(h.km for h in hits)
-    for hit, row in zip(hits, index.rows([hit.index for hit in hits]), strict=True):
+    for hit, row in zip(hits, index.rows([hit.row for hit in hits]), strict=True):
         assert hit.km == pytest.approx(geodesic(start, (row["lat"], row["lon"])).km, rel=0.005)
 
 
@@ -48,7 +48,7 @@ def test_the_radius_edge_is_inclusive_and_exact(services):
 def test_handlungsfelder_narrow_the_results(seeded, services):
     index = services.near.current()
     hits = index.within(52.27, 8.05, 50, index.keep(Filter(fields=("arbeit-ausbildung",))))
-    assert [row["name"] for row in index.rows([h.index for h in hits])] == ["Gewerkepass"]
+    assert [row["name"] for row in index.rows([h.row for h in hits])] == ["Gewerkepass"]
     assert len(index.nearest(52.27, 8.05, 5, index.keep(Filter(fields=("teilhabe",))))) == 1
 
 
@@ -138,7 +138,7 @@ def test_a_long_list_comes_a_page_at_a_time_and_reaches_every_project_in_the_rad
     listed, pages = listed_page_by_page(client, "/in-der-naehe?ort=Hemmingen&umkreis=5", len(within))
     assert pages == -(-len(within) // RESULTS_SHOWN) == 2
     index = services.near.current()
-    expected = [f"/projekt/{row['id']}" for row in index.rows([hit.index for hit in within])]
+    expected = [f"/projekt/{row['id']}" for row in index.rows([hit.row for hit in within])]
     assert [href for href, _km in listed] == expected, "each project once, nearest first, across the pages"
     for asked, says in (("3", "Seite 3 gibt es nicht: die Liste hat 2 Seite(n)."),
                         ("0", "Ungültige Seitenzahl „0“"), ("<b>2</b>", "Ungültige Seitenzahl „<b>2</b>“")):
@@ -170,7 +170,7 @@ def test_projects_at_one_place_are_each_listed_once_across_the_pages(seeded, ser
     assert pages == -(-len(within) // RESULTS_SHOWN) > 1
     assert len(set(hrefs)) == len(hrefs) == len(within), "each project once, none left out"
     index = services.near.current()
-    assert set(hrefs) == {f"/projekt/{row['id']}" for row in index.rows([hit.index for hit in within])}
+    assert set(hrefs) == {f"/projekt/{row['id']}" for row in index.rows([hit.row for hit in within])}
 
 
 def listed_page_by_page(client, url: str, total: int) -> tuple[list[tuple[str, str]], int]:

@@ -64,7 +64,7 @@ def test_near_search_answers_as_the_in_memory_index(filled):
     for lat, lon in PLACES:
         for radius in RADII_KM:
             hits = index.within(lat, lon, radius)
-            expected = [(hit.km, int(index.projects.id.iat[hit.index])) for hit in hits]
+            expected = [(hit.km, int(index.projects.id.iat[hit.row])) for hit in hits]
             found = [(hit["km"], hit["id"]) for hit in filled.published_within(lat, lon, radius)]
             assert [km for km, _id in found] == [km for km, _id in expected], (lat, lon, radius)  # nearest first
             assert sorted(found) == sorted(expected), (lat, lon, radius)  # the same (of several at one spot: any order)
