@@ -8,13 +8,16 @@ from functools import lru_cache
 from atlas.i18n import N_, _
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # the five below are the only ones: equal and hashed by identity, at once
 class Handlungsfeld:
     slug: str
     name: str
     colour: str  # distinct hues, each dark enough for a white letter (WCAG AA contrast)
     letter: str
     bit: int
+
+    def __reduce__(self):  # a copy or a pickle is the one Handlungsfeld of its slug, so identity stays equality
+        return _by_slug, (self.slug,)
 
     @property
     def label(self) -> str:
@@ -32,6 +35,12 @@ HANDLUNGSFELDER: dict[str, Handlungsfeld] = {
         Handlungsfeld("teilhabe", N_("Gesellschaftliche Teilhabe"), "#5B4DB3", "T", 16),
     )
 }
+
+
+def _by_slug(slug: str) -> Handlungsfeld:
+    return HANDLUNGSFELDER[slug]
+
+
 _BY_NAME = {hf.name.casefold(): hf.slug for hf in HANDLUNGSFELDER.values()}
 
 

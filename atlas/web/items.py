@@ -26,16 +26,11 @@ def list_items(rows: list[dict], version: int | None) -> Markup:
     that has one. Rows of no snapshot (`version` None) are written each time."""
     code = current_language()
     away = [escaped(distance(row["km"], code)) if "km" in row else None for row in rows]
-    badges: dict[str, Markup] = {}
     words = Words()  # looked up when the first item is written: a kept list writes none
 
     def written(view: dict, far) -> str:
-        # keyed by the row's text of its fields, which hashes at once (their tuple hashes each Handlungsfeld)
-        text = view.get("handlungsfelder")
-        found = badges.get(text)
-        if found is None:
-            found = badges[text] = field_badges(view["fields"], code)
-        return item_text(view, found, away=DISTANCE if far is not None else None, words=words)
+        return item_text(view, field_badges(view["fields"], code), away=DISTANCE if far is not None else None,
+                         words=words)
 
     if version is None:
         items = [written(view, far) for view, far in zip(public_views(rows), away, strict=True)]
