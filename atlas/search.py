@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections.abc import Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ MAX_RESULTS = 50  # a page of results
 WIDER_KM = (100, 200, 400)  # circles in which the nearest matches beyond a radius are looked for
 RANKED_AT_MOST = 5_000  # matches scored by relevance; a word matching more is ordered newest first
 CELL_LAT, CELL_LON = 0.1, 0.15  # degrees: the grid of the index's place facets, about 11 × 10 km here
+COVERED_FROM = 6  # of a row's ten cells in a circle, from which the ten are asked as one (cell_cover)
 SIMILAR = 80  # rapidfuzz ratio for a spelling to count as a typo of a known word
 KEPT_ANSWERS = 2_000  # answers kept per process, the most recently asked (each a page of ids)
 COPIED_FROM = 100  # new documents beyond this many go to PostgreSQL by COPY (an import), fewer by INSERT
@@ -213,6 +215,26 @@ def _cells(area: Area) -> tuple[str, ...]:
 _kept_cells = lru_cache(maxsize=1_000)(_cells)  # at most about 100 cells each (50 km): a few MB in all
 
 
+@lru_cache(maxsize=1_000)
+def cell_cover(cells: tuple[str, ...]) -> tuple[str, ...]:
+    """FTS5 phrases for at least these cells: where they hold most of the ten cells of a row whose columns differ in
+    the last digit only (c521x60 … c521x69), the ten asked as one prefix ("c521x6"*). A phrase of the query costs
+    SQLite's bm25() a count of its rows and a look at each match, although the facets weigh nothing: 50 km around
+    Hannover are 89 cells, covered by 15 phrases (the benchmark's searches in 50 km at 100k: their matches scored in
+    8.5 → 6.9 ms, median), 25 km 29 cells by 14 phrases. What more the cover holds lies outside the circle and is
+    left out with what the cells hold beyond it. Kept with the cells (at most a few kB each)."""
+    tens: dict[str, list[str]] = {}
+    for token in cells:
+        tens.setdefault(token[:-1] if _TWO_DIGIT_COLUMN.fullmatch(token) else token, []).append(token)
+    phrases = []
+    for ten, members in tens.items():
+        phrases += [f'"{ten}"*'] if len(members) >= COVERED_FROM else members
+    return tuple(phrases)
+
+
+_TWO_DIGIT_COLUMN = re.compile(r"c\d+x\d\d")  # a cell whose prefix without the last digit names a ten of one row
+
+
 @dataclass(frozen=True)
 class Area:
     """A circle around a place: only projects whose public position lies inside it."""
@@ -230,6 +252,7 @@ class Query:
     params: dict
     first: str = "0"  # the rank's first key as a value, 1 before 0 (the reader's language's matches)
     score: str = "0"  # the rank's second key as a value, lowest first; the id decides between equals
+    widened: bool = False  # asks for more cells than the circle's (cell_cover): the rest is left out afterwards
 
 
 @dataclass(frozen=True)
@@ -293,7 +316,7 @@ class Searcher:
 
     def _ranked(self, terms: list[list[str]], wanted: Filter, area: Area | None, offset: int, limit: int,
                 now: datetime, language: str = DEFAULT) -> Found:
-        query = self._query(terms, wanted, area, now, language)
+        query = self._query(terms, wanted, area, now, language, covered=True)
         with self.store.read() as db:
             if area is None:
                 total = db.execute(text(f"SELECT count(*) {query.where}"), query.params).scalar_one()
@@ -307,8 +330,10 @@ class Searcher:
             # scores order nothing (the newest first) and the rest is read without them. Scoring all of a common word's
             # matches in a wide circle was most of such a search ("Verein" 50 km around Hannover at 100k: 20,000
             # scored in vain)
-            scored = f"SELECT {query.id}, {query.first}, {query.score} {query.where} ORDER BY {query.id} LIMIT :most"
-            rows = _all_rows(db, scored, dict(query.params, most=RANKED_AT_MOST + 1))
+            rows = _scored_rows(db, query)
+            if len(rows) > RANKED_AT_MOST and query.widened:  # whether the circle's own cells hold too many decides
+                query = self._query(terms, wanted, area, now, language)
+                rows = _scored_rows(db, query)
             if len(rows) <= RANKED_AT_MOST:
                 ids = _by_rank(rows)
             else:
@@ -334,9 +359,11 @@ class Searcher:
             return db.execute(text(f"SELECT 1 {query.where} LIMIT 1"), query.params).first() is not None
 
     def _query(self, terms: list[list[str]], wanted: Filter, area: Area | None, now: datetime,
-               language: str = DEFAULT) -> Query:
+               language: str = DEFAULT, covered: bool = False) -> Query:
         """The FROM … WHERE of a search and its orders: words and facets are asked of the index together; a reader
-        of another language gets the matches whose translation into it has the words first."""
+        of another language gets the matches whose translation into it has the words first. `covered`: SQLite may
+        ask for the area's cells by fewer phrases that hold more (cell_cover), for a caller that leaves out what lies
+        outside the circle."""
         postgres = self.store.dialect == "postgresql"
         words_part = (" & " if postgres else " AND ").join(
             "(" + (" | " if postgres else " OR ").join(f"{v}:*" if postgres else f'"{v}"*' for v in variants) + ")"
@@ -360,6 +387,11 @@ class Searcher:
                           "s.project_id DESC", "s.project_id", params,
                           f"CASE WHEN {first} THEN 1 ELSE 0 END" if first else "0", f"-{score}")
         else:
+            widened = False
+            if covered and area is not None:  # the cells are the first group (_facets)
+                cover = cell_cover(facet_groups[0])
+                widened = cover != facet_groups[0]
+                facet_groups[0] = cover
             expression = "document : (" + words_part + ")"
             expression += "".join(" AND facets : (" + " OR ".join(group) + ")" for group in facet_groups)
             params["q"] = expression
@@ -373,7 +405,7 @@ class Searcher:
             # bm25() by name, not the `rank` column; the facets and the tagged words weigh nothing in the score
             score = "bm25(project_search, 1.0, 0.0, 0.0)"
             query = Query(where, (first + " DESC, " if first else "") + score + ", s.rowid", "s.rowid DESC",
-                          "s.rowid", params, first or "0", score)
+                          "s.rowid", params, first or "0", score, widened)
         if wanted.zeit:
             schedules = wanted.open_schedules(self.schedules(), now) or [""]
             names = [f"z{i}" for i in range(len(schedules))]
@@ -430,6 +462,12 @@ class Searcher:
         """The index's words without a digit (those are never corrected: atlas.search.Searcher.terms), sorted, up to
         date with the store's version (atlas.vocabulary). Postcodes and house numbers would otherwise be most of it."""
         return self._vocabulary.current()
+
+
+def _scored_rows(db, query: Query) -> list[tuple]:
+    """(id, first, score) of the matches, at most one more than are ranked, the lowest ids first."""
+    sql = f"SELECT {query.id}, {query.first}, {query.score} {query.where} ORDER BY {query.id} LIMIT :most"
+    return _all_rows(db, sql, dict(query.params, most=RANKED_AT_MOST + 1))
 
 
 def _all_rows(db, sql: str, params: dict) -> list[tuple]:

@@ -242,6 +242,39 @@ def test_more_matches_in_a_circle_than_are_ranked_are_listed_newest_first_and_al
     assert ranked.ids != sorted(ranked.ids, reverse=True)  # the ranking is not the newest first already
 
 
+def test_a_circle_asked_for_by_wider_cells_ranks_and_counts_as_by_its_own(tmp_path, monkeypatch):
+    """The index is asked for a circle's cells by fewer phrases that hold more (atlas.search.cell_cover): what lies
+    beyond the circle is left out afterwards, and whether more match than are ranked is what its own cells hold –
+    not the projects in a cell the wider phrases hold besides."""
+    import atlas.search
+    from atlas.districts import Assignment
+    from atlas.places import Place
+    from atlas.projects import ProjectInput
+
+    app = make_app(tmp_path)
+    services = app.extensions["atlas"]
+    centre = services.geocoder.geocode("Bad Fallingbostel").place
+    area = atlas.search.Area(centre.lat, centre.lon, 50)
+    cells = atlas.search.cells_around(area)
+    cover = atlas.search.cell_cover(cells)
+    tens = [phrase.strip('"*') for phrase in cover if phrase.endswith("*")]
+    extra = [(int(ten[1:].split("x")[0]), int(ten.split("x")[1] + digit)) for ten in tens for digit in "0123456789"
+             if ten + digit not in cells]  # cells the cover holds, the circle's own cells not
+    row, column = min(extra, key=lambda cell: abs(cell[0] * atlas.search.CELL_LAT - centre.lat)
+                      + abs(cell[1] * atlas.search.CELL_LON - centre.lon))  # the nearest: in Niedersachsen
+    beyond = Place("Bad Fallingbostel", (row + 0.5) * atlas.search.CELL_LAT, (column + 0.5) * atlas.search.CELL_LON,
+                   "place", "test", Assignment(None, None))
+    items = [(ProjectInput(name=f"Tandemtreff {i}", traeger="", description="", handlungsfelder=["sprache"],
+                           ort="Bad Fallingbostel"), centre if i < 2 else beyond) for i in range(5)]
+    services.store.add_many(items, PUBLISHED)
+    monkeypatch.setattr(atlas.search, "RANKED_AT_MOST", 2)  # the circle's cells hold 2, the cover's 5
+    ranked = services.searcher.search("Tandemtreff", area=area)
+    services.searcher.forget()
+    monkeypatch.setattr(atlas.search, "cell_cover", tuple)  # each cell a phrase of its own, as before the cover
+    assert services.searcher.search("Tandemtreff", area=area) == ranked
+    assert ranked.total == 2 and ranked.ids == sorted(ranked.ids), "equal scores: the lower id first, not the newest"
+
+
 def test_nothing_within_the_radius_offers_the_nearest_matches_an_alert_and_a_submission(crowded):
     page = html(crowded.test_client().get("/suche", query_string={"q": "Fahrradwerkstatt", "ort": "Hildesheim",
                                                                   "umkreis": "5", "hf": "sprache"}))
