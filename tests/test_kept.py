@@ -38,7 +38,7 @@ print(json.dumps({"status": script.status_code, "script": hashlib.sha256(script.
 @pytest.fixture
 def start(tmp_path):
     upgrade(f"sqlite:///{tmp_path / 'instance' / 'atlas.db'}")
-    env = cli_environment(ATLAS_INSTANCE_PATH=str(tmp_path / "instance"), ATLAS_TILES="none")
+    env = cli_environment(cold=True, ATLAS_INSTANCE_PATH=str(tmp_path / "instance"), ATLAS_TILES="none")
 
     def run(**settings: str) -> dict:
         done = subprocess.run([sys.executable, "-c", START], env={**env, **settings}, capture_output=True, text=True,
