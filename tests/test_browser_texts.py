@@ -9,6 +9,7 @@ import pytest
 from conftest import open_popup, served, settle, watch
 from helpers import PASSWORD, create_account, make_app, submit
 from playwright.sync_api import expect
+from test_browser_accessibility import violations
 
 from atlas.i18n import LANGUAGES
 from atlas.store import PUBLISHED
@@ -80,8 +81,6 @@ def test_a_right_to_left_reader_gets_the_description_in_their_language(chromium,
 
 @pytest.mark.parametrize("code", ["de", *RTL])
 def test_the_project_page_and_the_translation_view_have_no_accessibility_violation(chromium, site, code):
-    from axe_playwright_python.sync_playwright import Axe
-
     url, project_id = site
     context = chromium.new_context(viewport=PHONE, locale=code, bypass_csp=True)
     page = context.new_page()
@@ -91,22 +90,21 @@ def test_the_project_page_and_the_translation_view_have_no_accessibility_violati
     settle(page)
     if code != "de":
         page.locator("details.original summary").first.click()
-    found["project"] = Axe().run(page).response["violations"]
+    found["project"] = violations(page)
     page.goto(f"{url}/amt/anmelden?lang={code}")
     page.locator("input[name=email]").fill("leine-weser@arl.example")
     page.locator("input[type=password]").fill(PASSWORD)
     page.locator("form button[type=submit]").first.click()
     page.goto(f"{url}/amt/uebersetzungen/?sprache={RTL[0]}&alle=1&lang={code}")
     expect(page.locator("#uebersetzungen-liste tbody tr")).to_have_count(1)
-    found["overview"] = Axe().run(page).response["violations"]
+    found["overview"] = violations(page)
     page.locator("#uebersetzungen-liste tbody a").first.click()
     expect(page.locator("#uebersetzung")).to_be_visible()
-    found["side by side"] = Axe().run(page).response["violations"]
+    found["side by side"] = violations(page)
     page.goto(f"{url}/einreichen?lang={code}")
     page.locator("details#uebersetzungen summary").click()
-    found["submission"] = Axe().run(page).response["violations"]
+    found["submission"] = violations(page)
     context.close()
     assert not errors, errors
-    problems = {where: [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in violations]
-                for where, violations in found.items() if violations}
+    problems = {where: found_there for where, found_there in found.items() if found_there}
     assert not problems, problems
