@@ -262,15 +262,21 @@ class StoreCore:
             raise outside_niedersachsen(outside)
         return found
 
-    def kreise_in_memory(self, places: list[Place]) -> tuple[list[tuple[str, str, str]], int]:
+    def kreise_in_memory(self, places: list[Place], known: dict | None = None) -> tuple[list[tuple[str, str, str]],
+                                                                                        int]:
         """(Kreis key, Kreis name, ArL) of each place by one spatial join over the Kreise in memory (an import's
-        batches: thousands at once, where PostGIS is many times slower), and how many lie outside."""
-        distinct: dict[tuple[float, float], int] = {}  # many rows of an import share a place: joined once each
-        at = [distinct.setdefault((p.lon, p.lat), len(distinct)) for p in places]
-        assigned = self.regions.assign_lonlat([lon for lon, _lat in distinct], [lat for _lon, lat in distinct])
-        kreise = list(zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True))
-        missing = list(assigned.kreis_rs.isna())
-        return [kreise[i] for i in at], sum(missing[i] for i in at)
+        batches: thousands at once, where PostGIS is many times slower), and how many lie outside. `known`:
+        (lon, lat) -> (Kreis, outside) of positions joined before, filled in here – an import's batches name the
+        same places again and again, each is joined once."""
+        known = {} if known is None else known
+        # many rows of an import share a place: joined once each
+        new = list(dict.fromkeys(position for p in places if (position := (p.lon, p.lat)) not in known))
+        if new:
+            assigned = self.regions.assign_lonlat([lon for lon, _lat in new], [lat for _lon, lat in new])
+            kreise = zip(assigned.kreis_rs, assigned.kreis_name, assigned.arl, strict=True)
+            known.update(zip(new, zip(kreise, assigned.kreis_rs.isna(), strict=True), strict=True))
+        found = [known[p.lon, p.lat] for p in places]
+        return [kreis for kreis, _missing in found], sum(missing for _kreis, missing in found)
 
 
 def outside_niedersachsen(count: int) -> OutsideNiedersachsen:

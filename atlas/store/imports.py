@@ -19,6 +19,7 @@ from atlas.schema import projects
 from atlas.store.core import INSERT_BATCH, STATUSES, bump_version, insert_rows, new_row, outside_niedersachsen
 
 STAMPED = ("created_at", "updated_at")  # the moment of writing, filled in when the batch is written
+KEPT_POSITIONS = 20_000  # positions whose Kreis an import keeps (about 6 MB), for the batches after
 
 
 class Prepared:
@@ -37,6 +38,7 @@ class Prepared:
         self._file = tempfile.TemporaryFile(prefix="atlas-import-") if on_disk else None
         self._kept: list[list[tuple]] = []  # the batches, unless they are in the file
         self._batches = 0
+        self._kreise: dict = {}  # the Kreis of each position joined so far (Store.kreise_in_memory)
 
     def add(self, project: ProjectInput, place: Place) -> None:
         self._waiting.append((project, place))
@@ -68,7 +70,9 @@ class Prepared:
         items, self._waiting = self._waiting, []
         if not items:
             return
-        assigned, outside = self._store.kreise_in_memory([place for _project, place in items])
+        if len(self._kreise) > KEPT_POSITIONS:  # rows that each lie elsewhere (addresses geocoded online)
+            self._kreise = {}
+        assigned, outside = self._store.kreise_in_memory([place for _project, place in items], self._kreise)
         self.outside += outside
         if self.outside:  # the import is refused: nothing more to keep
             return
