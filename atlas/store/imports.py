@@ -7,6 +7,7 @@ from __future__ import annotations
 import marshal
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select, text
@@ -122,7 +123,7 @@ class Imports:
             ids: list[int] = []
             arls: set[str] = set()
             statement = insert(projects).returning(projects.c.id, sort_by_parameter_order=True)
-            with search.importing(db):
+            with search.importing(db), _indexes_built_after(db, prepared.count):
                 for rows in prepared.batches():  # one batch in memory at a time
                     for row in rows:
                         for name in STAMPED:
@@ -141,3 +142,22 @@ class Imports:
                 bump_version(db, arls, ids)
         self._changed()
         return ids
+
+
+@contextmanager
+def _indexes_built_after(db, adding: int):
+    """Around the INSERTs of an import on SQLite that at least doubles the projects: their indexes dropped, and
+    made again from the table afterwards, in the same transaction (each as its own SQL says, so the schema is as
+    it was). Keeping six indexes up to date row by row cost 100k rows about twice as much as building them from
+    the finished table (1.5–2.1 → 0.7 s for the rows, 0.45 s for the indexes); with many more projects already
+    stored, building them anew would cost more than it saves. Readers see the indexes of before until the commit."""
+    if db.dialect.name != "sqlite" or adding < db.execute(select(func.count()).select_from(projects)).scalar_one():
+        yield
+        return
+    indexes = db.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'projects' "
+                                 "AND sql IS NOT NULL ORDER BY rowid").all()
+    for name, _sql in indexes:
+        db.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in indexes:
+        db.exec_driver_sql(sql)
