@@ -11,10 +11,10 @@ import json
 import re
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
-from atlas import sources
 from atlas.districts import ARLS
 from atlas.facts import ZIELGRUPPEN
 from atlas.handlungsfelder import HANDLUNGSFELDER, mask
@@ -23,6 +23,9 @@ from atlas.present import hf_names
 from atlas.regions import Regions
 from atlas.store import ProjectQuery
 from atlas.text import clean_text, whole_number
+
+if TYPE_CHECKING:
+    from atlas.store.public import OpenRow
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -136,7 +139,7 @@ def _datetime_message(text: str) -> str:
              "2026-01-01/.. – nicht „%(value)s“.", value=clean_text(text)[:80])
 
 
-def projects_page(store, public, query: ProjectQuery) -> tuple[list[dict], int]:
+def projects_page(store, public, query: ProjectQuery) -> tuple[list[OpenRow], int]:
     """A page of published projects for the query and how many match: the page's ids are picked from the projects
     in memory (`public`: atlas.published) – the same cost at any offset and any number of projects – and their rows
     read; a query by `datetime` or id is asked of the store (the snapshot does not know when a project changed)."""
@@ -169,27 +172,30 @@ def picked(published, query: ProjectQuery) -> tuple[list[int], int]:
     return published["id"][order[query.offset:query.offset + query.limit]].tolist(), len(order)
 
 
-def project_feature(row: dict, project_url: str) -> dict:
+def project_feature(row: OpenRow, project_url: str) -> dict:
     """A published project as a GeoJSON feature: what its public page shows, and no e-mail address."""
-    approximate, merged = row["approximate"], row.get("ersetzt")
+    (project_id, name, traeger, description, slugs, street, plz, ort, lat, lon, approximate, kreis_rs, kreis_name, arl,
+     website, kontakt, languages, target_groups, kosten, wann, zeiten, accessible, updated_at, quelle, quelle_stand,
+     from_source, merged) = row  # unpacked at once: a hundred features of a page read 27 values each
     return {
-        "type": "Feature", "id": int(row["id"]),
-        "geometry": {"type": "Point", "coordinates": [round(row["lon"], 6), round(row["lat"], 6)]},
+        "type": "Feature", "id": int(project_id),
+        "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
         "properties": {
-            "name": row["name"], "traeger": row["traeger"], "beschreibung": row["description"],
-            "handlungsfelder": _hf_names(row["handlungsfelder"]).copy(),
-            "strasse": "" if approximate else row["street"], "plz": row["plz"], "ort": row["ort"],
+            "name": name, "traeger": traeger, "beschreibung": description,
+            "handlungsfelder": _hf_names(slugs).copy(),
+            "strasse": "" if approximate else street, "plz": plz, "ort": ort,
             "lage_ungefaehr": bool(approximate),
-            "kreis_rs": row["kreis_rs"], "kreis": row["kreis_name"], "arl": row["arl"],
-            "website": row["website"], "kontakt": row["kontakt"],
-            "sprachen": _languages(row["sprachen"]).copy(), "zielgruppen": _target_groups(row["zielgruppen"]).copy(),
-            "kosten": row["kosten"], "wann": row["wann"], "zeiten": row["zeiten"],
-            "barrierefrei": _ACCESSIBLE.get(row["barrierefrei"]),
-            "aktualisiert": _iso(row["updated_at"]), "url": project_url,
+            "kreis_rs": kreis_rs, "kreis": kreis_name, "arl": arl,
+            "website": website, "kontakt": kontakt,
+            "sprachen": _languages(languages).copy(), "zielgruppen": _target_groups(target_groups).copy(),
+            "kosten": kosten, "wann": wann, "zeiten": zeiten,
+            "barrierefrei": _ACCESSIBLE.get(accessible),
+            "aktualisiert": _iso(updated_at), "url": project_url,
             # gathered from a public source: where from and when; confirmed by its Träger (or office), or not yet
-            "quelle": row["quelle"], "quelle_stand": row["quelle_stand"], "bestaetigt": not sources.unconfirmed(row),
+            # (`from_source` is atlas.sources.unconfirmed's answer, asked in the statement: atlas.store.FROM_SOURCE)
+            "quelle": quelle, "quelle_stand": quelle_stand, "bestaetigt": not from_source,
             # the ids of once published records merged into this one: their URLs lead here (atlas.store.merging)
-            "ersetzt": list(merged) if merged else [],
+            "ersetzt": list(merged),
         },
     }
 

@@ -173,7 +173,7 @@ def run_child(path: str, url: str) -> None:
             return [round(hit["km"], 9) for hit in store.published_within(lat, lon, 25, limit=100)]
 
         def box(lat, lon):
-            return [row["id"] for row in store.published_page(
+            return [row.id for row in store.published_page(
                 ProjectQuery(bbox=(lon - 0.1, lat - 0.05, lon + 0.1, lat + 0.05), limit=100))[0]]
 
         def kreis(lat, lon):

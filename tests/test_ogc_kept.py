@@ -42,7 +42,7 @@ def test_the_pages_picked_from_memory_are_those_the_database_gives(seeded):
 
     services = seeded.extensions["atlas"]
     rows = services.store.published_rows([row["id"] for row in services.store.rows()])
-    kreis, arl = rows[0]["kreis_rs"], rows[-1]["arl"]
+    kreis, arl = rows[0].kreis_rs, rows[-1].arl
     queries = [ProjectQuery(), ProjectQuery(limit=2), ProjectQuery(limit=2, offset=3), ProjectQuery(offset=50),
                ProjectQuery(hf=("sprache",)), ProjectQuery(hf=("arbeit-ausbildung", "teilhabe"), limit=1, offset=1),
                ProjectQuery(arl=arl), ProjectQuery(kreis=kreis), ProjectQuery(kreis=kreis, hf=("sprache",)),

@@ -151,8 +151,37 @@ def test_a_list_of_ids_bound_as_one_value_finds_what_in_finds_and_takes_only_num
         # another column is another statement (SQLAlchemy keeps compiled statements by their parts)
         assert db.execute(select(replaced.c.project_id).where(among_ids(replaced.c.kept_id)), {"ids": published}
                           ).scalars().all() == []
-    assert [row["id"] for row in services.store.published_rows([pending, *published[::-1]])] == published
+    assert [row.id for row in services.store.published_rows([pending, *published[::-1]])] == published
     for hostile in (["1) OR (1=1"], ["12"], [1.5], [None]):  # refused before the statement runs
         with pytest.raises(StatementError) as refused:
             services.store.published_rows(hostile)
         assert isinstance(refused.value.orig, TypeError)
+
+
+def test_the_open_rows_read_through_the_driver_are_those_sqlalchemy_reads(services):
+    """A page of the API reads its rows through the database driver (atlas.store.driver); a page with a filter
+    through SQLAlchemy's Connection: the same values of the same types – a rough position rounded, a merged record
+    named, an entry from a public source unconfirmed, a time as a datetime."""
+    from dataclasses import replace
+    from datetime import datetime
+
+    from atlas.store import ProjectQuery
+
+    store = services.store
+    project, place = located(services)
+    plain, kept, merged = (store.add(project, place, PUBLISHED) for _ in range(3))
+    rough = store.add(replace(project, street="Marktplatz 1", approximate=True), place, PUBLISHED)
+    sourced = store.add(replace(project, quelle="https://example.org/liste", quelle_stand="2025-03", confirmed=False),
+                        place, PUBLISHED)
+    store.merge(kept, merged, {}, {kept: store.get(kept)["row_version"], merged: store.get(merged)["row_version"]},
+                "amt@example.org")
+    store.add(project, place, PENDING)
+    everything = ProjectQuery(limit=1000)
+    assert store.published_rows([sourced, rough, kept, plain]) == store.published_page(everything)[0]
+    rows = {row.id: row for row in store.published_rows([plain, kept, merged, rough, sourced])}
+    assert sorted(rows) == [plain, kept, rough, sourced]
+    assert rows[kept].ersetzt == [merged] and rows[plain].ersetzt == []
+    assert rows[rough].approximate is True and rows[plain].approximate is False
+    assert (rows[rough].lat, rows[rough].lon) != (rows[plain].lat, rows[plain].lon)  # where the public sees it
+    assert rows[sourced].from_source is True and rows[plain].from_source is False
+    assert all(isinstance(row.updated_at, datetime) and isinstance(row.lat, float) for row in rows.values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -18,16 +19,49 @@ from atlas.labels import PENDING, PUBLISHED
 from atlas.schema import projects
 from atlas.store import spatial
 from atlas.store.core import FROM_SOURCE, ID_BATCH
+from atlas.store.driver import SqliteSelect
 from atlas.store.idlist import among_ids
 from atlas.store.merging import merged_ids, merged_into
 from atlas.store.query import ProjectQuery
 
+
+class OpenRow(NamedTuple):
+    """The open data of a published project (OPEN_COLUMNS, then `ersetzt`): a tuple, not a dict – a page of the API
+    builds a hundred features from them, and a dict per row cost as much as the feature."""
+
+    id: int
+    name: str
+    traeger: str
+    description: str
+    handlungsfelder: str
+    street: str
+    plz: str
+    ort: str
+    lat: float
+    lon: float
+    approximate: bool
+    kreis_rs: str
+    kreis_name: str
+    arl: str
+    website: str
+    kontakt: str
+    sprachen: str
+    zielgruppen: str
+    kosten: str
+    wann: str
+    zeiten: str
+    barrierefrei: str
+    updated_at: datetime
+    quelle: str
+    quelle_stand: str
+    from_source: bool
+    ersetzt: list[int]  # the ids of the once published records merged into this one (atlas.store.merging)
+
+
 # What the open data of a project holds (the API's features, the downloads): what its public page shows, and
 # whether it is an unconfirmed entry from a public source. No e-mail address, status, private times or reasons leave
 # the store on this path – and the rest is not read (the five private times alone were a fifth of a page's reading).
-OPEN_COLUMNS = ["id", "name", "traeger", "description", "handlungsfelder", "street", "plz", "ort", "lat", "lon",
-                "approximate", "kreis_rs", "kreis_name", "arl", "website", "kontakt", "sprachen", "zielgruppen",
-                "kosten", "wann", "zeiten", "barrierefrei", "updated_at", "quelle", "quelle_stand", "from_source"]
+OPEN_COLUMNS = list(OpenRow._fields[:-1])
 # one statement, its ids bound as one value (SQLAlchemy coerced each id of an `in_` list anew, and an expanding
 # parameter writes one placeholder per id into the statement at every execution: atlas.store.idlist)
 # and the ids of the records merged into each, in the same statement (atlas.store.merging)
@@ -35,6 +69,8 @@ _OPEN_ROWS = (select(*(FROM_SOURCE.label(name) if name == "from_source" else pro
                      merged_into(projects.c.id))
               .where(among_ids(projects.c.id), projects.c.status == PUBLISHED)
               .order_by(projects.c.id))
+_OPEN_SELECT = SqliteSelect(_OPEN_ROWS, "ids")  # a page of the API asks it on every request: through the driver
+_LAT, _LON, _APPROXIMATE = OPEN_COLUMNS.index("lat"), OPEN_COLUMNS.index("lon"), OPEN_COLUMNS.index("approximate")
 
 COUNTS_KEPT = 1000  # counts of distinct queries kept per version (then they are counted anew)
 
@@ -53,9 +89,7 @@ def at_public_positions(rows: list[dict]) -> list[dict]:
         else:
             row["lat"], row["lon"] = float(row["lat"]), float(row["lon"])
     if rough:
-        everywhere = np.ones(len(rough), dtype=bool)
-        lats = public_position(np.array([row["lat"] for row in rough], dtype=float), everywhere).tolist()
-        lons = public_position(np.array([row["lon"] for row in rough], dtype=float), everywhere).tolist()
+        lats, lons = _rounded([row["lat"] for row in rough], [row["lon"] for row in rough])
         for row, lat, lon in zip(rough, lats, lons, strict=True):
             row["lat"], row["lon"] = lat, lon
     return rows
@@ -118,7 +152,7 @@ class PublicReads:
         with self.read() as db:
             return [dict(r) for r in db.execute(query).mappings() if r.status in statuses]
 
-    def published_page(self, query: ProjectQuery) -> tuple[list[dict], int]:
+    def published_page(self, query: ProjectQuery) -> tuple[list[OpenRow], int]:
         """One page of published projects (ordered by id) that the query asks for – its filters, and a `bbox` on
         the *public* positions – and how many there are in all.
 
@@ -159,10 +193,15 @@ class PublicReads:
             kept[1][key] = count()
         return kept[1][key]
 
-    def published_rows(self, ids: list[int]) -> list[dict]:
-        """The open data of the published projects of these ids (OPEN_COLUMNS, ordered by id)."""
+    def published_rows(self, ids: list[int]) -> list[OpenRow]:
+        """The open data of the published projects of these ids (ordered by id)."""
+        ids = sorted(ids)
+        if len(ids) <= ID_BATCH:  # one statement (more are read in one transaction, below)
+            found = _OPEN_SELECT.rows(self._engine, ids)
+            if found is not None:
+                return _open_rows(found)
         with self.read() as db:
-            return _public_rows(db, sorted(ids))
+            return _public_rows(db, ids)
 
     def last_change(self) -> datetime | None:
         """When the open data last changed (the catalogue's modification date): the last change of a project that
@@ -210,13 +249,33 @@ def _conditions(query: ProjectQuery) -> list:
     return where
 
 
-def _public_rows(db, ids: list[int]) -> list[dict]:
-    """The open data (OPEN_COLUMNS) of published projects by id (in batches of ID_BATCH), at their public
-    positions, with the ids of the once published records merged into each (`ersetzt`: the open data names them)."""
+def _public_rows(db, ids: list[int]) -> list[OpenRow]:
+    """The open data of published projects by id (in batches of ID_BATCH), at their public positions."""
     rows = []
-    for first in range(0, len(ids), ID_BATCH):  # plain tuples zipped with the names: a third of the cost of mappings
-        for *values, merged in db.execute(_OPEN_ROWS, {"ids": ids[first:first + ID_BATCH]}).all():
-            row = dict(zip(OPEN_COLUMNS, values, strict=True))
-            row["ersetzt"] = merged_ids(merged)
-            rows.append(row)
-    return at_public_positions(rows)
+    for first in range(0, len(ids), ID_BATCH):
+        rows += [list(row) for row in db.execute(_OPEN_ROWS, {"ids": ids[first:first + ID_BATCH]})]
+    return _open_rows(rows)
+
+
+def _open_rows(rows: list[list]) -> list[OpenRow]:
+    """Rows of _OPEN_ROWS (as lists: changed in place) as OpenRows at their public positions, with the ids of the
+    once published records merged into each (`ersetzt`: the open data names them)."""
+    rough = []
+    for row in rows:
+        row[-1] = merged_ids(row[-1])
+        if row[_APPROXIMATE]:
+            rough.append(row)
+        else:
+            row[_LAT], row[_LON] = float(row[_LAT]), float(row[_LON])
+    if rough:
+        lats, lons = _rounded([row[_LAT] for row in rough], [row[_LON] for row in rough])
+        for row, lat, lon in zip(rough, lats, lons, strict=True):
+            row[_LAT], row[_LON] = lat, lon
+    return [OpenRow._make(row) for row in rows]
+
+
+def _rounded(lats: list, lons: list) -> tuple[list[float], list[float]]:
+    """Where the public sees projects whose submitters asked for a rough position (atlas.geo.public_position)."""
+    everywhere = np.ones(len(lats), dtype=bool)
+    return (public_position(np.array(lats, dtype=float), everywhere).tolist(),
+            public_position(np.array(lons, dtype=float), everywhere).tolist())

@@ -55,7 +55,7 @@ def _file(services, published, fmt: str, arl: str | None, chosen, now, near) -> 
             raise BadRequest(located.message)
         positions, _km = within_radius(published, positions, located.place, near.radius_km)
     project_url = project_links(absolute=True)
-    features = [ogc.project_feature(row, project_url(row["id"]))
+    features = [ogc.project_feature(row, project_url(row.id))
                 for row in services.store.published_rows(published["id"][positions].tolist())]
     licence, licence_url = current_app.config["DATA_LICENCE"], current_app.config["DATA_LICENCE_URL"]
     return (downloads.geojson(features, licence, licence_url) if fmt == "geojson"

@@ -108,7 +108,7 @@ def _items_document(collection_id: str, query: ProjectQuery) -> dict:
     if collection_id == "projekte":
         rows, matched = ogc.projects_page(services.store, services.public, query)
         project_url = project_links(absolute=True)
-        features = [ogc.project_feature(row, project_url(row["id"])) for row in rows]
+        features = [ogc.project_feature(row, project_url(row.id)) for row in rows]
     else:
         everything = _boundary_features(collection_id, query.bbox)
         matched, features = len(everything), everything[query.offset:query.offset + query.limit]
@@ -143,7 +143,7 @@ def item(collection_id: str, feature_id: str):
                                          **({"f": request.args["f"]} if "f" in request.args else {})), 301)
         if not rows:
             raise NotFound()
-        feature = ogc.project_feature(rows[0], _project_url(rows[0]["id"]))
+        feature = ogc.project_feature(rows[0], _project_url(rows[0].id))
     else:
         found = [f for f in _boundary_features(collection_id, None) if f["id"] == feature_id]
         if not found:
