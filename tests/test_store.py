@@ -185,3 +185,20 @@ def test_the_open_rows_read_through_the_driver_are_those_sqlalchemy_reads(servic
     assert (rows[rough].lat, rows[rough].lon) != (rows[plain].lat, rows[plain].lon)  # where the public sees it
     assert rows[sourced].from_source is True and rows[plain].from_source is False
     assert all(isinstance(row.updated_at, datetime) and isinstance(row.lat, float) for row in rows.values())
+
+
+def test_a_page_of_open_rows_is_found_by_primary_key_not_through_the_status_index():
+    """SQLite sought each id of a page in the status index and then the row; the status is checked on the row."""
+    from sqlalchemy import create_engine
+
+    from atlas.schema import metadata
+    from atlas.store.public import _OPEN_ROWS
+
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    sql = str(_OPEN_ROWS.compile(engine)).replace("__[POSTCOMPILE_aggregate_strings_2]", "','")
+    with engine.connect() as db:
+        plan = [row[-1] for row in db.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", ("", "[1, 2]", PUBLISHED))]
+    engine.dispose()
+    assert "SEARCH projects USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
+    assert not any("ix_projects_status" in step for step in plan), plan

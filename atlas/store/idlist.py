@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import operator
 
-from sqlalchemy import BigInteger, String, bindparam
+from sqlalchemy import BigInteger, String, bindparam, literal_column
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
@@ -54,3 +54,10 @@ def _any(element, compiler, **kw):
 def among_ids(column, name: str = "ids") -> ColumnElement:
     """`column` is one of the ids handed over as the parameter `name` (a list of ints) when the statement runs."""
     return _AmongIds(column, bindparam(name, type_=IdList()))
+
+
+def on_the_row(column) -> ColumnElement:
+    """`column`, for a condition checked on each row that a list of ids found, never through an index on the column:
+    given `status = ?`, SQLite seeks each id in the status index (status, id) and then the row – two seeks for one,
+    a sixth of what reading a page of the API cost. Appending '' leaves a text as it is, and no index serves it."""
+    return column.concat(literal_column("''"))

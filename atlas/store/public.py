@@ -20,7 +20,7 @@ from atlas.schema import projects
 from atlas.store import spatial
 from atlas.store.core import FROM_SOURCE, ID_BATCH
 from atlas.store.driver import SqliteSelect
-from atlas.store.idlist import among_ids
+from atlas.store.idlist import among_ids, on_the_row
 from atlas.store.merging import merged_ids, merged_into
 from atlas.store.query import ProjectQuery
 
@@ -67,7 +67,7 @@ OPEN_COLUMNS = list(OpenRow._fields[:-1])
 # and the ids of the records merged into each, in the same statement (atlas.store.merging)
 _OPEN_ROWS = (select(*(FROM_SOURCE.label(name) if name == "from_source" else projects.c[name] for name in OPEN_COLUMNS),
                      merged_into(projects.c.id))
-              .where(among_ids(projects.c.id), projects.c.status == PUBLISHED)
+              .where(among_ids(projects.c.id), on_the_row(projects.c.status) == PUBLISHED)
               .order_by(projects.c.id))
 _OPEN_SELECT = SqliteSelect(_OPEN_ROWS, "ids")  # a page of the API asks it on every request: through the driver
 _LAT, _LON, _APPROXIMATE = OPEN_COLUMNS.index("lat"), OPEN_COLUMNS.index("lon"), OPEN_COLUMNS.index("approximate")
