@@ -90,6 +90,12 @@ class Snapshot:
         """What a page of this district (None: of the state) is kept under: it changes only with a change there."""
         return self.version if arl is None else self.arl_versions[arl]
 
+    def arl_of(self, project_id: int) -> str | None:
+        """The district of a published project; None for an id that is not on the map."""
+        if not 0 <= project_id < len(self.pos_of) or self.pos_of[project_id] < 0:
+            return None
+        return self.tables["arl"][self.columns["arl"][self.pos_of[project_id]]]
+
     def positions(self, ids) -> np.ndarray:
         """The positions of the published ones of these ids, in the order given."""
         ids = np.asarray(ids, dtype=np.int64)

@@ -148,6 +148,22 @@ def test_a_published_record_merged_away_leads_to_the_kept_one_and_the_open_data_
         f"{base}/projekt/{older}")
 
 
+def test_a_project_page_kept_before_its_record_was_merged_away_or_archived_is_not_sent_again(team):
+    anna = team.client(ANNA)
+    older, other = add_published_twin(team, days_ago=400), add_published_twin(team, name="Sprachcafé am Markt")
+    public, pages = team.app.test_client(), team.app.extensions["atlas_pages"]
+    for project_id in (team.source, other):
+        assert public.get(f"/projekt/{project_id}").status_code == 200
+        hits = pages.hits
+        assert public.get(f"/projekt/{project_id}").status_code == 200 and pages.hits == hits + 1, "kept"
+    data, _page = merge_page(anna, team.source, older)
+    data["behalten"] = str(older)
+    assert anna.post(f"/amt/projekt/{team.source}/zusammenfuehren", data=data).status_code == 302
+    assert public.get(f"/projekt/{team.source}").status_code == 301
+    team.store.set_status(other, "archived", "Beendet.", actor=ANNA)
+    assert public.get(f"/projekt/{other}").status_code == 404
+
+
 def test_a_kept_submission_published_by_the_merge_tells_its_submitter(team):
     anna = team.client(ANNA)
     data, _page = merge_page(anna, team.submission, team.source)

@@ -38,12 +38,20 @@ def region(slug: str):
 @bp.get("/projekt/<id:project_id>")
 def project(project_id: int):
     services = current_services()
+    published = services.public.current()
+    key = ("projekt", project_id, current_language(), local_now().date())  # it says what is open today
+    # A page kept at the current version of the project's district was made while the project was published there
+    # and not merged away, and any change of either moves that version on (atlas.store.core.Change): it is sent
+    # without asking the database twice what it answered then (a third of what a kept page cost, 16 clients).
+    arl = published.arl_of(project_id)
+    page = current_pages().kept(key, published.version_of(arl), scope=arl) if arl is not None else None
+    if page is not None:
+        return respond(page)
     kept = services.store.replaced_by(project_id, once_published=True)
     if kept is not None:  # merged into another record (atlas.store.merging): its address leads there for good
         return redirect(url_for("public.project", project_id=kept, lang=request.args.get("lang") or None), 301)
     row = get_published_or_404(project_id)
     keep_params([])
-    key = ("projekt", project_id, current_language(), local_now().date())  # it says what is open today
 
     def render() -> str:
         frame = services.store.published_one(project_id)
@@ -54,7 +62,7 @@ def project(project_id: int):
                                data=project_data(reader_frame(frame), view=view), arl=ARLS[row["arl"]],
                                tiles=current_app.config["TILES"])
 
-    return respond(current_pages().get(key, services.public.current().version_of(row["arl"]), render, scope=row["arl"]))
+    return respond(current_pages().get(key, published.version_of(row["arl"]), render, scope=row["arl"]))
 
 
 def _map_page(view: str, arl: str | None):
