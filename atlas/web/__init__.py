@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request
 from jinja2 import BytecodeCache
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.routing import IntegerConverter
 
 from atlas import facts
@@ -25,6 +25,8 @@ from atlas.present import berlin_date, blank_project, local_time
 from atlas.web.session_cookie import KeptSigner
 
 ALLIANCE = "Niedersachsen packt an"
+# Where a kept header takes the page's own parameters (with_page_query): a comment, which no text of it holds.
+PAGE_QUERY = Markup("<!--abfrage-->")
 
 if TYPE_CHECKING:
     from atlas.services import Services
@@ -137,14 +139,15 @@ def register(app: Flask) -> None:
 
     app.add_template_filter(berlin_date)  # 26.11.2026
 
-    @app.context_processor
-    def site_context():
-        return {"arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with, "ALLIANCE": ALLIANCE,
-                "describe_changes": changes, "absolute_url": absolute_url,
-                "alliance": Markup(f'<bdi lang="de">{ALLIANCE}</bdi>'),  # its own direction inside any line
-                "language_query": language_query, "blank_project": blank_project,
-                "precision_label": precision_label, "search_radii": RADII_KM, "filter_choices": filter_choices,
-                "boundaries": BOUNDARIES}
+    # The site's names, the same for every page of the app: globals of the templates, not a context made per page –
+    # so macros imported without a page's context (templates/near/near.html) see them too.
+    app.jinja_env.globals.update({
+        "arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with, "ALLIANCE": ALLIANCE,
+        "describe_changes": changes, "absolute_url": absolute_url,
+        "alliance": Markup(f'<bdi lang="de">{ALLIANCE}</bdi>'),  # its own direction inside any line
+        "page_query": PAGE_QUERY, "with_page_query": with_page_query, "blank_project": blank_project,
+        "precision_label": precision_label, "search_radii": RADII_KM, "filter_choices": filter_choices,
+        "boundaries": BOUNDARIES})
 
     app.register_blueprint(operations.bp)
     operations.log_requests(app)
@@ -209,14 +212,12 @@ def query_with(**changes) -> str:
     return urlencode(params)
 
 
-def language_query(code: str) -> str:
-    """The query string of the link to this page in another language: the page's own parameters, encoded once per
-    page for all its language links, and `lang` (a plain code, which encoding leaves as it is)."""
-    params = page_params()
-    kept = g.get("atlas_language_query")
-    if kept is None or kept[0] != params:
-        kept = g.atlas_language_query = (list(params), urlencode(params))
-    return f"{kept[1]}&lang={code}" if kept[1] else f"lang={code}"
+def with_page_query(fragment: Markup) -> Markup:
+    """A fragment kept for every page of a language (the header, templates/base.html) with the page's own
+    parameters written where it marks them (PAGE_QUERY): its links to this page in the other languages, each
+    `?<the page's parameters>&lang=xx`, escaped as the template escapes them."""
+    query = urlencode(page_params())
+    return Markup(str(fragment).replace(PAGE_QUERY, escape(f"{query}&") if query else ""))
 
 
 def keep_params(params: list[tuple[str, str]]) -> None:
