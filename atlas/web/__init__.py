@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request
 from jinja2 import BytecodeCache
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from atlas import facts
@@ -25,8 +25,6 @@ from atlas.present import berlin_date, blank_project, local_time
 from atlas.web.session_cookie import KeptSigner
 
 ALLIANCE = "Niedersachsen packt an"
-# Where a kept header takes the page's own parameters (with_page_query): a comment, which no text of it holds.
-PAGE_QUERY = Markup("<!--abfrage-->")
 
 if TYPE_CHECKING:
     from atlas.services import Services
@@ -128,9 +126,12 @@ def register(app: Flask) -> None:
 
     app.add_template_global(list_item)  # a project's item in a list: project_item of templates/_partials.html
     app.add_template_global(field_badges)  # a project's Handlungsfelder: hf_badges of templates/_partials.html
-    from atlas.web.fragments import kept_fragment
+    from atlas.web.fragments import PAGE_QUERY, kept_fragment, query_mark, with_page_query, with_query
 
     app.add_template_global(kept_fragment)  # the filters' fieldsets, kept per language and filter
+    for writer in (with_page_query, query_mark, with_query):  # what a kept fragment takes of the page
+        app.add_template_global(writer)
+    app.add_template_global(PAGE_QUERY, "page_query")
 
     @app.template_filter("berlin")
     def berlin(moment) -> str:
@@ -145,7 +146,7 @@ def register(app: Flask) -> None:
         "arls_nav": ARLS, "tiles": app.config["TILES"], "query_with": query_with, "ALLIANCE": ALLIANCE,
         "describe_changes": changes, "absolute_url": absolute_url,
         "alliance": Markup(f'<bdi lang="de">{ALLIANCE}</bdi>'),  # its own direction inside any line
-        "page_query": PAGE_QUERY, "with_page_query": with_page_query, "blank_project": blank_project,
+        "blank_project": blank_project,
         "precision_label": precision_label, "search_radii": RADII_KM, "filter_choices": filter_choices,
         "boundaries": BOUNDARIES})
 
@@ -210,14 +211,6 @@ def query_with(**changes) -> str:
     params = [(k, v) for k, v in page_params() if k not in changes]
     params += [(k, v) for k, v in changes.items() if v is not None]
     return urlencode(params)
-
-
-def with_page_query(fragment: Markup) -> Markup:
-    """A fragment kept for every page of a language (the header, templates/base.html) with the page's own
-    parameters written where it marks them (PAGE_QUERY): its links to this page in the other languages, each
-    `?<the page's parameters>&lang=xx`, escaped as the template escapes them."""
-    query = urlencode(page_params())
-    return Markup(str(fragment).replace(PAGE_QUERY, escape(f"{query}&") if query else ""))
 
 
 def keep_params(params: list[tuple[str, str]]) -> None:

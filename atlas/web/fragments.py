@@ -1,18 +1,23 @@
 """Parts of a page that are the same for every reader of a language who asked the same (the filters' fieldsets of
-the near search, the search, the maps): written once per app, language and validated key, and kept – a page made
-per request then costs what is its own."""
+the near search, the search, the maps; the header of every page): written once per app, language and validated key,
+and kept – a page made per request then costs what is its own. Where a kept part links to the page with its query
+(the header's language links, the download links), it marks the place, and the query is written in there each time:
+the marks are comments, which none of the texts of a kept part holds (theirs are escaped or the catalogue's)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from urllib.parse import urlencode
 
 from flask import current_app, request
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from atlas.i18n import current_language
 from atlas.versioned import Recent
+from atlas.web import page_params
 
 KEPT_FRAGMENTS = 2_000  # a few kB each; the filters' combinations that people use are far fewer
+PAGE_QUERY = Markup("<!--abfrage-->")  # where the header's links to the page in another language take its parameters
 
 
 def kept_fragment(name: str, key: Hashable, macro: Callable, *args) -> Markup:
@@ -27,3 +32,25 @@ def kept_fragment(name: str, key: Hashable, macro: Callable, *args) -> Markup:
         found = Markup(macro(*args))
         kept.put(full_key, found)
     return found
+
+
+def with_page_query(fragment: Markup) -> Markup:
+    """A kept fragment (the header, templates/base.html) with the page's own parameters and "&" written where it
+    marks them with PAGE_QUERY – its links to this page in the other languages, `?<parameters>&lang=xx` –, escaped
+    as the template escaped them."""
+    query = urlencode(page_params())
+    return Markup(str(fragment).replace(PAGE_QUERY, escape(f"{query}&") if query else ""))
+
+
+def query_mark(separator: str) -> Markup:
+    """Where a kept link takes a query (with_query), after `separator` ("?", or "&" after a query of its own)."""
+    return Markup(f"<!--abfrage{separator}-->")
+
+
+def with_query(fragment: Markup, query: str) -> Markup:
+    """A kept fragment with `query` (encoded) written where its links mark it (query_mark): after the mark's
+    separator, or nothing where the query is empty – escaped as the template escaped it."""
+    text = str(fragment)
+    for separator in "?&":
+        text = text.replace(f"<!--abfrage{separator}-->", escape(f"{separator}{query}") if query else "")
+    return Markup(text)
