@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from atlas.i18n import current_language, distance
 from atlas.versioned import Recent
-from atlas.web.list_item import Words, escaped, field_badges, item_text
+from atlas.web.list_item import Words, escaped, field_badges, item_text, kept_badges
 from atlas.web.reader import public_views
 
 KEPT_ITEMS = 20_000  # about 1 kB each
@@ -27,10 +27,11 @@ def list_items(rows: list[dict], version: int | None) -> Markup:
     code = current_language()
     away = [escaped(distance(row["km"], code)) if "km" in row else None for row in rows]
     words = Words()  # looked up when the first item is written: a kept list writes none
+    badges = kept_badges()  # the app's, looked up once for the items the list writes
 
     def written(view: dict, far) -> str:
-        return item_text(view, field_badges(view["fields"], code), away=DISTANCE if far is not None else None,
-                         words=words)
+        return item_text(view, field_badges(view["fields"], code, badges),
+                         away=DISTANCE if far is not None else None, words=words)
 
     if version is None:
         items = [written(view, far) for view, far in zip(public_views(rows), away, strict=True)]

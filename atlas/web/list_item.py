@@ -115,20 +115,28 @@ def item_text(p: dict, badges: Markup | None = None, slots: bool = False, outwar
     return "".join(parts)
 
 
-def field_badges(fields: tuple, code: str | None = None) -> Markup:
+def field_badges(fields: tuple, code: str | None = None, written: dict | None = None) -> Markup:
     """The badges of a project's Handlungsfelder (a tuple, as atlas.present makes it): letter and colour, then the
     name in the reader's language (`code`, if the caller looked it up already). templates/_partials.html's
     hf_badges is this. The same for every project of these fields and every reader of a language: written once
-    per app and kept – a list made per request asks for a few dozen sets, a lookup in the kept fragments
-    (atlas.web.fragments) cost more than a dict's."""
-    written = current_app.extensions.get("atlas_badges")
-    if written is None or len(written) > KEPT_BADGES:  # stored fields are canonical: a full dict is not expected
-        written = current_app.extensions["atlas_badges"] = {}
+    per app and kept (`written`: kept_badges(), if the caller looked them up already – a list made per request
+    asks for a few dozen sets, and each look at the app costs more than the dict's lookup)."""
+    if written is None:
+        written = kept_badges()
     key = (code or current_language(), fields)
     found = written.get(key)
     if found is None:
         found = written[key] = _badges(fields)
     return found
+
+
+def kept_badges() -> dict:
+    """The app's written badges (field_badges), by language and fields; a lookup in the kept fragments
+    (atlas.web.fragments) would cost more than a dict's."""
+    written = current_app.extensions.get("atlas_badges")
+    if written is None or len(written) > KEPT_BADGES:  # stored fields are canonical: a full dict is not expected
+        written = current_app.extensions["atlas_badges"] = {}
+    return written
 
 
 def _badges(fields: tuple) -> Markup:
