@@ -1,11 +1,13 @@
-"""The filters' fieldsets are written once per language and filter and kept (atlas.web.fragments): what is kept is
-what the macros write, each filter gets its own checked boxes, each language its own words."""
+"""The filters' fieldsets, the header, the near search's form and the download links are written once per language
+(and filter, district) and kept (atlas.web.fragments): what is kept is what the macros write, each filter gets its own
+checked boxes, each language its own words, and each page its own query and place written into what is kept."""
 
 from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
 from flask import render_template_string
+from helpers import add_facts_projects, html, make_app
 
 from atlas.filters import Filter
 from atlas.handlungsfelder import HANDLUNGSFELDER
@@ -46,3 +48,42 @@ def test_the_kept_map_files_are_those_the_macro_writes(app):
         kept = '{% from "_partials.html" import map_assets %}{{ map_assets() }}'
         assert render_template_string(kept) == render_template_string(kept) == fresh
         assert 'rel="modulepreload"' in fresh and "leaflet" in fresh
+
+
+def test_the_kept_header_links_each_page_in_the_other_languages_with_its_own_query(client):
+    def language_links(url: str) -> dict[str, str]:
+        page = html(client.get(url))
+        return {a["lang"]: a["href"] for a in page.select("nav.languages a")}
+
+    assert language_links("/in-der-naehe?lang=ar")["en"] == "?lang=en"  # a page without parameters of its own
+    first = client.get("/in-der-naehe?ort=Hildesheim&umkreis=10").get_data(as_text=True)
+    assert 'href="?ort=Hildesheim&amp;umkreis=10&amp;lang=ar"' in first  # escaped in the page as written before
+    assert language_links("/in-der-naehe?ort=Hannover&umkreis=5")["ar"] == "?ort=Hannover&umkreis=5&lang=ar"
+    hostile = language_links('/region/leine-weser?x=<script>"&kostenlos=1')
+    assert hostile["fa"] == "?x=%3Cscript%3E%22&kostenlos=1&lang=fa"
+    assert language_links("/impressum")["uk"] == "?lang=uk"
+
+
+def test_the_kept_form_shows_each_search_the_place_it_typed(client):
+    for typed in ("Hildesheim", '"><script>alert(1)</script>', "<!--ort-->", "Hannover"):
+        response = client.get("/in-der-naehe", query_string={"ort": typed, "umkreis": "10"})
+        assert html(response).select_one("input#ort")["value"] == typed
+        assert "<script>alert" not in response.get_data(as_text=True)
+    assert html(client.get("/in-der-naehe?umkreis=50")).select_one("#umkreis option[selected]")["value"] == "50"
+
+
+def test_the_kept_download_links_carry_each_page_its_own_query(tmp_path):
+    app = make_app(tmp_path)
+    add_facts_projects(app)  # in Hildesheim
+    client = app.test_client()
+
+    def downloads(url: str) -> list[tuple[str, str]]:
+        return [(a["data-download"], a["href"]) for a in html(client.get(url)).select("a[data-download]")]
+
+    assert downloads("/in-der-naehe?ort=Hildesheim&umkreis=10")[1] == (
+        "/daten/projekte.csv", "/daten/projekte.csv?ort=Hildesheim&umkreis=10")
+    assert downloads("/in-der-naehe?ort=Hildesheim&umkreis=25&hf=sprache")[0] == (
+        "/daten/projekte.geojson", "/daten/projekte.geojson?ort=Hildesheim&umkreis=25&hf=sprache")
+    assert downloads("/region/leine-weser")[0] == ("/daten/projekte.geojson?arl=leine-weser",) * 2
+    assert downloads("/region/leine-weser?kostenlos=1")[1] == (
+        "/daten/projekte.csv?arl=leine-weser", "/daten/projekte.csv?arl=leine-weser&kostenlos=1")

@@ -269,3 +269,14 @@ def test_web_addresses_and_the_embed_code_read_left_to_right_on_an_arabic_page(t
     css = (Path(__file__).parent.parent / "static" / "atlas.css").read_text()
     [choices] = re.findall(r"fieldset\.choices ul \{([^}]*)\}", css)
     assert "padding-inline-start: 0" in choices and "padding-left" not in choices
+
+
+@pytest.mark.parametrize("km", [0.0, 0.04, 0.05, 0.15, 0.25, 0.35, 2.25, 2.45, 3.349999, 3.35, 12.0, 49.95, 1e-05,
+                                7.049999999999999, 7.05, 24.999999999999996, 18.750000000000004])
+def test_a_distance_is_rounded_as_babel_rounds_its_decimal(km):
+    """Half to even on the decimal that str(km) writes – "0.15" is 0,2 km, although the float lies below 0.15."""
+    from decimal import Decimal
+
+    from atlas.i18n import TENTH, tenths
+
+    assert tenths(km) == str(Decimal(str(km)).quantize(TENTH))
