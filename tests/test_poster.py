@@ -79,6 +79,15 @@ def read_pdf(body: bytes):
              page.render(scale=150 / 72).to_pil()) for page in document]
 
 
+def test_a_kept_poster_links_its_languages_without_the_query_of_whoever_asked_first(poster_app):
+    """The poster is kept per Kreis and language: a query it does not know must not be written into everyone's copy."""
+    first = poster_app.test_client().get("/aushang/03241?werbung=<b>hier</b>&lang=uk")  # no other test asks it
+    assert first.status_code == 200
+    again = html(poster_app.test_client().get("/aushang/03241?lang=uk"))
+    links = {a["lang"]: a["href"] for a in again.select("nav.languages a")}
+    assert links["ar"] == "?lang=ar", links
+
+
 @pytest.mark.once  # the PDF drawn from the page: the same on either database
 def test_the_poster_as_pdf_is_one_a4_page_whose_qr_code_opens_the_near_search_in_the_language_asked(poster_app):
     import zxingcpp

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, render_template, url_for
 from atlas.districts import ARLS
 from atlas.i18n import _, current_language
 from atlas.poster import DRAWN, make_poster
-from atlas.web import current_pages, current_services
+from atlas.web import current_pages, current_services, keep_params
 from atlas.web.limits import limiter, pdf_limit, poster_limit
 from atlas.web.pdf import render_pdf
 from atlas.web.prepared import respond
@@ -54,6 +54,7 @@ def _scope(services, key: str) -> str:
 
 
 def _render(services, published, key: str) -> str:
+    keep_params([])  # kept for everyone (and drawn into the PDF): its language links carry no one's query
     regions = services.regions
     base = current_app.config["BASE_URL"].rstrip("/")  # the QR code opens the public address, not this request's
     if key in regions.by_rs:
