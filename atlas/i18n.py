@@ -114,8 +114,8 @@ def tenths(km: float) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _distance(tenths: str, code: str) -> str:
-    text = format_unit(Decimal(tenths), "length-kilometer", length="short", format="#,##0.0", locale=code)
+def _distance(rounded: str, code: str) -> str:
+    text = format_unit(Decimal(rounded), "length-kilometer", length="short", format="#,##0.0", locale=code)
     return text.replace(" ", "\u00a0")  # number and unit stay on one line
 
 

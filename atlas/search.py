@@ -83,18 +83,26 @@ def translated_words(translations) -> str:
     return " ".join(dict.fromkeys(t.language + w for t in translations for w in _field_words(t.text)))
 
 
-@lru_cache(maxsize=50_000)
+KEPT_FIELD = 160  # characters: the Träger, Kurzbeschreibung and Ort (atlas.projects.LIMITS) of an import's rows repeat
+
+
 def _field_words(value: str) -> tuple[str, ...]:
-    """Träger, descriptions and Orte repeat across projects: folded once each."""
-    return tuple(words(value))
+    return _kept_terms(value)[0] if len(value) <= KEPT_FIELD else tuple(words(value))
 
 
-@lru_cache(maxsize=50_000)
 def _field_terms(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A field's words and their stems, kept together: an import's rows repeat their Träger, descriptions and Orte,
-    and stemming a field's words again (a cached lookup per word) took half of a document's time."""
-    found = _field_words(value)
+    """A field's words and their stems: a short field's kept together, once for an import's rows (stemming its words
+    again, a cached lookup per word, took half of a document's time). Descriptions (up to 2,000 characters) seldom
+    repeat and are not kept: 50,000 of them held ~100 MB of stems besides their words in a web worker."""
+    return _kept_terms(value) if len(value) <= KEPT_FIELD else _terms(value)
+
+
+def _terms(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    found = tuple(words(value))
     return found, tuple(_stems_of(found))
+
+
+_kept_terms = lru_cache(maxsize=50_000)(_terms)  # at most 160 characters each: a few kB
 
 
 def _stems_of(found) -> list[str]:

@@ -367,3 +367,15 @@ def test_an_import_of_many_merges_the_index_into_one_segment_and_a_small_one_lea
     assert segments() == 1
     count, _shown = found(app, q="Sprachcafé")
     assert count.startswith("34 Projekte gefunden")
+
+
+def test_a_document_keeps_the_words_of_short_fields_but_not_of_descriptions():
+    from atlas import search
+
+    row = {"name": "Café", "traeger": "Verein Zukunft e.V.", "ort": "Celle"}
+    search.document(row)
+    kept = search._kept_terms.cache_info().currsize
+    for unique in ("Einzigartig", "Unverwechselbar"):  # descriptions of 1,800 characters, as no other project's
+        document = search.document(dict(row, description="Beratung " * 200 + unique))
+        assert unique.lower() in document.split() and "zukunft" in document.split()
+    assert search._kept_terms.cache_info().currsize == kept, "a description's words are not kept"

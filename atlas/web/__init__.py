@@ -22,7 +22,7 @@ from atlas.links import absolute_url
 from atlas.near import RADII_KM
 from atlas.places import precision_label
 from atlas.present import berlin_date, blank_project, local_time
-from atlas.web.session_cookie import KeptSigner
+from atlas.web.session_cookie import KeptSerializerSessions
 
 ALLIANCE = "Niedersachsen packt an"
 
@@ -68,7 +68,7 @@ class KeptTemplates(BytecodeCache):
 def register(app: Flask) -> None:
     app.jinja_env.bytecode_cache = KeptTemplates(Path(app.config["CACHE_DIR"]))
     app.url_map.converters["id"] = ProjectId
-    app.session_interface = KeptSigner()
+    app.session_interface = KeptSerializerSessions()
     from flask_login import LoginManager
     from flask_wtf import CSRFProtect
 

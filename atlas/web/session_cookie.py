@@ -7,7 +7,7 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
 
-class KeptSigner(SecureCookieSessionInterface):
+class KeptSerializerSessions(SecureCookieSessionInterface):
     """Flask's session cookie as it is, but the serializer that signs and reads it is kept while the app's keys stay
     the same: Flask builds it anew for every request – a session or not, a kept page too – and itsdangerous tries
     its JSON on an empty dict each time to learn that it writes text (30 µs, a twentieth of sending a kept page).
