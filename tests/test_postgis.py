@@ -90,7 +90,7 @@ def test_nearby_boxes_and_pages_are_the_same_with_and_without_postgis(filled):
     assert answers[True] == answers[False]
     for box, rows in zip(boxes, answers[True][3], strict=True):
         inside = frame[frame.lon.between(box[0], box[2]) & frame.lat.between(box[1], box[3])]
-        assert [r["id"] for r in rows] == sorted(inside.id), box
+        assert [r.id for r in rows] == sorted(inside.id), box
     assert sum(len(rows) for rows in answers[True][0]) > 100 and len(answers[True][3][2]) == PROJECTS
 
 
