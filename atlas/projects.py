@@ -26,7 +26,12 @@ CHOICES = {"kosten": facts.KOSTEN, "wann": facts.WANN, "barrierefrei": facts.BAR
 LISTED = {"sprachen": facts.OFFER_LANGUAGES, "zielgruppen": facts.ZIELGRUPPEN}  # facts of several codes
 WRITTEN = ("zeiten", "kontakt")  # facts typed as text
 FACTS = (*LISTED, *CHOICES, *WRITTEN)  # every field _facts reads
+NO_CHOICE = dict.fromkeys((*CHOICES, *WRITTEN), "")  # the facts of a project that gives none, besides empty lists
 URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\]")
+PLZ_FORM = re.compile(r"\d{5}")
+# The typed fields in the order their messages are given: (key, its limit or None, whether it keeps its lines)
+TEXT_FIELDS = tuple((key, LIMITS.get(key), key == "description") for key in (
+    "name", "traeger", "description", "summary", "street", "plz", "ort", "website", "email"))
 GERMAN_FIRST = {  # a translation typed while its German text is empty (atlas.texts.without_german)
     "description": N_("Bitte geben Sie die Beschreibung auch auf Deutsch an: Die Übersetzungen gehören zu ihr."),
     "summary": N_("Bitte geben Sie die Kurzbeschreibung auch auf Deutsch an: Die Übersetzungen gehören zu ihr."),
@@ -66,17 +71,18 @@ def validate_project(raw: dict) -> tuple[ProjectInput | None, dict[str, str]]:
     """Clean the fields of a project, or say for each field what is wrong with it."""
     errors: dict[str, str] = {}
     values = {}
-    for key in ("name", "traeger", "description", "summary", "street", "plz", "ort", "website", "email"):
-        value = clean_text(raw.get(key), multiline=key == "description")
-        if key in LIMITS and len(value) > LIMITS[key]:
+    for key, limit, multiline in TEXT_FIELDS:
+        value = raw.get(key)
+        value = clean_text(value, multiline) if value else ""  # most optional fields are empty: nothing to clean
+        if limit is not None and len(value) > limit:
             errors[key] = _("%(field)s ist zu lang: höchstens %(limit)s Zeichen, eingegeben %(count)s.",
-                            field=_(LABELS[key]), limit=LIMITS[key], count=len(value))
+                            field=_(LABELS[key]), limit=limit, count=len(value))
         values[key] = value
     if not values["name"]:
         errors["name"] = _("Bitte geben Sie den Namen des Projekts an.")
     if not values["ort"] and not values["plz"]:
         errors["ort"] = _("Bitte geben Sie den Ort oder die PLZ an.")
-    if values["plz"] and not re.fullmatch(r"\d{5}", values["plz"]):
+    if values["plz"] and not PLZ_FORM.fullmatch(values["plz"]):
         errors["plz"] = _("Die PLZ hat fünf Ziffern, zum Beispiel 30169 – nicht „%(plz)s“.", plz=values["plz"])
     if values["website"]:
         values["website"], message = _website(values["website"])
@@ -90,7 +96,7 @@ def validate_project(raw: dict) -> tuple[ProjectInput | None, dict[str, str]]:
             values["email"] = address  # mail goes to exactly the address that was checked
     hf = raw.get("handlungsfelder") or ""
     try:
-        slugs = parse_handlungsfelder(";".join(hf) if isinstance(hf, list | tuple) else str(hf))
+        slugs = parse_handlungsfelder(";".join(hf) if isinstance(hf, (list, tuple)) else str(hf))
     except ValueError as error:
         errors["handlungsfelder"] = _("Handlungsfelder: %(error)s.", error=error)
         slugs = []
@@ -122,7 +128,7 @@ def _translation_fields() -> frozenset[str]:
 def _facts(raw: dict, errors: dict[str, str]) -> dict:
     """The facts of a project (all optional): languages, target groups, cost, times, barrier-freedom, contact."""
     if not any(map(raw.get, FACTS)):  # none given, as in most rows of an import: nothing to check
-        return {**{key: [] for key in LISTED}, **dict.fromkeys((*CHOICES, *WRITTEN), "")}
+        return {"sprachen": [], "zielgruppen": [], **NO_CHOICE}
     values = {}
     for key, known in LISTED.items():
         values[key], unknown = facts.codes(raw.get(key) or "", list(known))
