@@ -252,9 +252,11 @@ def structured(street: str, plz: str, ort: str) -> Query:
 def _checked(value: str | None, label: str, required: bool = True) -> str:
     """The value with its white space made single, or ValueError naming the field (`label`, a message translated
     only then: an import checks the parts of 100k rows)."""
-    value = " ".join((value or "").split())
-    if required and not value:
-        raise _nothing_typed()
+    value = " ".join(value.split()) if value else ""
+    if not value:  # an empty street or PLZ, as in most rows of an import
+        if required:
+            raise _nothing_typed()
+        return value
     if len(value) > MAX_LENGTH:
         raise ValueError(_("%(field)s ist zu lang: höchstens %(limit)s Zeichen.", field=_(label), limit=MAX_LENGTH))
     if FORBIDDEN.search(value):
@@ -268,7 +270,7 @@ def _nothing_typed() -> ValueError:
 
 
 def _has_letters(name: str) -> str:
-    if not any(c.isalpha() for c in name):
+    if not (name[:1].isalpha() or any(c.isalpha() for c in name)):  # most names begin with a letter
         raise ValueError(_("„%(text)s“ ist kein Ortsname. Bitte geben Sie einen Ort, eine PLZ oder eine Adresse "
                            "ein.", text=name))
     return name
