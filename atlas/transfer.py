@@ -267,11 +267,12 @@ def _csv_problem(error: csv.Error) -> str:
 def _locate_row(row: dict, geocoder: Geocoder, places: dict, today: date) -> tuple[ProjectInput, Place] | str:
     project, errors = validate_project(dict(zip(COLUMNS.values(), map(row.get, COLUMNS), strict=True)))
     extra = any(map(row.get, EXTRA_COLUMNS))  # a source or a position of its own: most rows have neither
-    changes, problems = _source_and_approximate(row, today) if extra else ({}, {})
-    errors = {**(errors or {}), **problems}
+    if extra:
+        changes, problems = _source_and_approximate(row, today)
+        errors = {**(errors or {}), **problems}
     if errors:
         return "; ".join(errors.values())
-    if any(getattr(project, name) != value for name, value in changes.items()):  # most rows change nothing
+    if extra and any(getattr(project, name) != value for name, value in changes.items()):  # most change nothing
         project = dataclasses.replace(project, **changes)
     key = geocoder.answer_key(project.street, project.plz, project.ort)
     if key not in places:
