@@ -128,7 +128,7 @@ def _translation_fields() -> frozenset[str]:
 def _facts(raw: dict, errors: dict[str, str]) -> dict:
     """The facts of a project (all optional): languages, target groups, cost, times, barrier-freedom, contact."""
     if not any(map(raw.get, FACTS)):  # none given, as in most rows of an import: nothing to check
-        return {"sprachen": [], "zielgruppen": [], **NO_CHOICE}
+        return {**{key: [] for key in LISTED}, **NO_CHOICE}
     values = {}
     for key, known in LISTED.items():
         values[key], unknown = facts.codes(raw.get(key) or "", list(known))
