@@ -80,18 +80,26 @@ PUBLIC_COLUMNS = ["id", "name", "traeger", "ort", "lat", "lon", "hf_mask", "hand
 
 
 def at_public_positions(rows: list[dict]) -> list[dict]:
-    """Rows (dicts with lat, lon, approximate) moved to where the public sees them, in place; returned. Only the
-    rough ones go through numpy: the others keep their position, and arrays of them cost more than the rounding."""
+    """Rows (dicts with lat, lon, approximate) moved to where the public sees them, in place; returned."""
+    return _at_public_positions(rows, "lat", "lon", "approximate")
+
+
+def _at_public_positions(rows: list, lat, lon, approximate) -> list:
+    """Rows (dicts or lists: `lat`, `lon` and `approximate` are their keys or indexes) moved to where the public sees
+    them, in place; returned. Only the rough ones go through numpy (atlas.geo.public_position): the others keep
+    their position, and arrays of them cost more than the rounding."""
     rough = []
     for row in rows:
-        if row["approximate"]:
+        if row[approximate]:
             rough.append(row)
         else:
-            row["lat"], row["lon"] = float(row["lat"]), float(row["lon"])
+            row[lat], row[lon] = float(row[lat]), float(row[lon])
     if rough:
-        lats, lons = _rounded([row["lat"] for row in rough], [row["lon"] for row in rough])
-        for row, lat, lon in zip(rough, lats, lons, strict=True):
-            row["lat"], row["lon"] = lat, lon
+        everywhere = np.ones(len(rough), dtype=bool)
+        lats = public_position(np.array([row[lat] for row in rough], dtype=float), everywhere).tolist()
+        lons = public_position(np.array([row[lon] for row in rough], dtype=float), everywhere).tolist()
+        for row, rough_lat, rough_lon in zip(rough, lats, lons, strict=True):
+            row[lat], row[lon] = rough_lat, rough_lon
     return rows
 
 
@@ -260,22 +268,6 @@ def _public_rows(db, ids: list[int]) -> list[OpenRow]:
 def _open_rows(rows: list[list]) -> list[OpenRow]:
     """Rows of _OPEN_ROWS (as lists: changed in place) as OpenRows at their public positions, with the ids of the
     once published records merged into each (`ersetzt`: the open data names them)."""
-    rough = []
     for row in rows:
         row[-1] = merged_ids(row[-1])
-        if row[_APPROXIMATE]:
-            rough.append(row)
-        else:
-            row[_LAT], row[_LON] = float(row[_LAT]), float(row[_LON])
-    if rough:
-        lats, lons = _rounded([row[_LAT] for row in rough], [row[_LON] for row in rough])
-        for row, lat, lon in zip(rough, lats, lons, strict=True):
-            row[_LAT], row[_LON] = lat, lon
-    return [OpenRow._make(row) for row in rows]
-
-
-def _rounded(lats: list, lons: list) -> tuple[list[float], list[float]]:
-    """Where the public sees projects whose submitters asked for a rough position (atlas.geo.public_position)."""
-    everywhere = np.ones(len(lats), dtype=bool)
-    return (public_position(np.array(lats, dtype=float), everywhere).tolist(),
-            public_position(np.array(lons, dtype=float), everywhere).tolist())
+    return [OpenRow._make(row) for row in _at_public_positions(rows, _LAT, _LON, _APPROXIMATE)]
