@@ -17,7 +17,6 @@ from atlas.versioned import Recent
 from atlas.web import page_params
 
 KEPT_FRAGMENTS = 2_000  # a few kB each; the filters' combinations that people use are far fewer
-PAGE_QUERY = Markup("<!--abfrage-->")  # where the header's links to the page in another language take its parameters
 
 
 def kept_fragment(name: str, key: Hashable, macro: Callable, *args) -> Markup:
@@ -34,23 +33,25 @@ def kept_fragment(name: str, key: Hashable, macro: Callable, *args) -> Markup:
     return found
 
 
-def with_page_query(fragment: Markup) -> Markup:
-    """A kept fragment (the header, templates/base.html) with the page's own parameters and "&" written where it
-    marks them with PAGE_QUERY – its links to this page in the other languages, `?<parameters>&lang=xx` –, escaped
-    as the template escaped them."""
-    query = urlencode(page_params())
-    return Markup(str(fragment).replace(PAGE_QUERY, escape(f"{query}&") if query else ""))
-
-
 def query_mark(separator: str) -> Markup:
-    """Where a kept link takes a query (with_query), after `separator` ("?", or "&" after a query of its own)."""
+    """Where a kept link takes a query (with_query): after `separator` ("?", or "&" after a query of its own), or,
+    with none, before "&" and what the link adds itself (PAGE_QUERY)."""
     return Markup(f"<!--abfrage{separator}-->")
+
+
+PAGE_QUERY = query_mark("")  # where the header's links to the page in another language take its parameters
 
 
 def with_query(fragment: Markup, query: str) -> Markup:
     """A kept fragment with `query` (encoded) written where its links mark it (query_mark): after the mark's
-    separator, or nothing where the query is empty – escaped as the template escaped it."""
+    separator, or before "&" (PAGE_QUERY); nothing where the query is empty – escaped as the template escaped it."""
     text = str(fragment)
-    for separator in "?&":
-        text = text.replace(f"<!--abfrage{separator}-->", escape(f"{separator}{query}") if query else "")
+    for separator, written in (("?", f"?{query}"), ("&", f"&{query}"), ("", f"{query}&")):
+        text = text.replace(query_mark(separator), escape(written) if query else "")
     return Markup(text)
+
+
+def with_page_query(fragment: Markup) -> Markup:
+    """A kept fragment (the header, templates/base.html) with the page's own parameters written where it marks them
+    (PAGE_QUERY): its links to this page in the other languages, `?<parameters>&lang=xx`."""
+    return with_query(fragment, urlencode(page_params()))
