@@ -270,7 +270,7 @@ def _nothing_typed() -> ValueError:
 
 
 def _has_letters(name: str) -> str:
-    if not (name[:1].isalpha() or any(c.isalpha() for c in name)):  # most names begin with a letter
+    if not any(c.isalpha() for c in name):
         raise ValueError(_("„%(text)s“ ist kein Ortsname. Bitte geben Sie einen Ort, eine PLZ oder eine Adresse "
                            "ein.", text=name))
     return name

@@ -19,6 +19,6 @@ def page(slug: str):
     config = current_app.config
     operator = {key.removeprefix("OPERATOR_").lower(): config[key] for key in config if key.startswith("OPERATOR_")}
     engines = [engine.label for engine in current_services().machine.engines]  # atlas.machine
-    return render_template(f"legal/{slug}.html", operator=operator, tiles=config["TILES"],
+    return render_template(f"legal/{slug}.html", operator=operator,
                            online=config["GEOCODER"] == "nominatim", freshness_days=config["FRESHNESS_DAYS"],
                            engines=engines)

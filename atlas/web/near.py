@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest
 
 from atlas.handlungsfelder import HANDLUNGSFELDER
@@ -58,7 +58,7 @@ def near():
 
     def render() -> str:
         context = {"query": query, "problems": problems, "result": result, "radii": RADII_KM,
-                   "fields": HANDLUNGSFELDER, "filter": query.filter, "tiles": current_app.config["TILES"]}
+                   "fields": HANDLUNGSFELDER, "filter": query.filter}
         if result and result.place:
             centre = circle(result.place, query.radius_km)
             context["map"] = page_map("naehe")

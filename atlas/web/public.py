@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from atlas.districts import ARLS
@@ -59,8 +59,7 @@ def project(project_id: int):
         return render_template("public/project.html", project=public_views([row])[0], texts=project_texts(row),
                                kreis_label=services.regions.by_rs[row["kreis_rs"]].label,
                                map=page_map("projekt"),
-                               data=project_data(reader_frame(frame), view=view), arl=ARLS[row["arl"]],
-                               tiles=current_app.config["TILES"])
+                               data=project_data(reader_frame(frame), view=view), arl=ARLS[row["arl"]])
 
     return respond(current_pages().get(key, published.version_of(row["arl"]), render, scope=row["arl"]))
 
@@ -87,7 +86,7 @@ def _map_page(view: str, arl: str | None):
             f"public/{view}.html", map=parts, data=script_json(sources), data_src=sources.get("src"), filter=chosen,
             fields=HANDLUNGSFELDER, projects=public_views(published.rows(shown[first:first + LIST_PAGE])),
             total=len(shown), page=page, pages=pages,
-            arl=ARLS.get(arl) if arl else None, arls=ARLS, tiles=current_app.config["TILES"],
+            arl=ARLS.get(arl) if arl else None, arls=ARLS,
             counts=counts,
         )
 
