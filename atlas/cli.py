@@ -180,6 +180,7 @@ def serve(host: str, port: int, threads: int) -> None:
     s.store  # noqa: B018 - refuse to start on an old schema, with the command that helps
     refuse_busy_port(host, port)
     server = create_server(app, host=host, port=port, threads=threads, ident="atlas", **behind_proxy(app.config))
+    quiet_queue_warnings()
     # listening already: what the first requests need is made meanwhile (a request that needs it first waits)
     threading.Thread(target=warm_up, args=(s,), name="warm-up", daemon=True).start()
     Background(app).start()
@@ -343,6 +344,15 @@ def refuse_busy_port(host: str, port: int) -> None:
         raise click.ClickException(german("%(host)s:%(port)s ist nicht nutzbar (%(reason)s): mit --port einen freien "
                                           "Port wählen (oder mit --host eine Adresse dieses Rechners).", host=host,
                                           port=port, reason=error.strerror)) from None
+
+
+def quiet_queue_warnings() -> None:
+    """waitress's warning of a queued request, once a minute instead of at every one (atlas.logs.OnceAWhile)."""
+    from atlas.logs import OnceAWhile
+
+    queue = logging.getLogger("waitress.queue")
+    if not any(isinstance(f, OnceAWhile) for f in queue.filters):  # once per process, however often serve runs
+        queue.addFilter(OnceAWhile())
 
 
 def behind_proxy(config) -> dict:

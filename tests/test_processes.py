@@ -59,6 +59,24 @@ def test_atlas_serve_logs_each_request_once(tmp_path):
     assert "Traceback" not in log
 
 
+@SQLITE_FILE
+def test_atlas_serve_under_a_crowd_says_once_that_requests_wait(tmp_path):
+    """waitress warns at every request it has to queue; 48 at once on its 8 threads would be dozens of lines."""
+    database = f"sqlite:///{tmp_path / 'atlas.db'}"
+    upgrade(database)
+    server = AtlasServe(helpers.ATLAS, helpers.cli_environment(**settings(tmp_path, database)), tmp_path)
+    try:
+        with ThreadPoolExecutor(48) as crowd:
+            answers = list(crowd.map(lambda _: requests.get(server.url + "/impressum", timeout=60).status_code,
+                                     range(144)))
+    finally:
+        server.stop()
+    assert answers == [200] * 144
+    log = server.errors()
+    assert len([line for line in log.splitlines() if "waitress.queue: Task queue depth is" in line]) <= 1, log
+    assert len([line for line in log.splitlines() if "GET /impressum 200 " in line]) == 144
+
+
 def test_four_workers_start_together_on_an_empty_database_without_an_error(tmp_path):
     env = settings(tmp_path, empty_database(tmp_path), first_start=True)
     for step in (["db", "upgrade"], ["seed"]):  # as the production start in docs/operating.md does, here twice at once
