@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
+from atlas.bands import Bands
 from atlas.filters import Filter, parse_filter
-from atlas.geo import box_around, distances
+from atlas.geo import box_around, distance_km, distances
 from atlas.i18n import _
 from atlas.places import parse_position
 from atlas.present import local_now
@@ -52,6 +53,7 @@ class NearIndex:
         from scipy.spatial import cKDTree  # a third of a second to import: only where an index is built
 
         self.tree = cKDTree(np.column_stack([x, y])) if len(self.projects) else None
+        self.bands = Bands(x, y)  # for count_within: 2.8 MB at 100k projects
 
     def rows(self, rows: list[int]) -> list[dict]:
         """These rows of the index's projects as dicts (one step for all of them, not one per row)."""
@@ -78,22 +80,23 @@ class NearIndex:
         if self.tree is None:
             return 0
         px, py = _to_metres().transform(lon, lat)
-        # the rows in the ball with their metres, as arrays: the tree of the one point against the index's (a ball's
-        # query answers a list of Python ints, a few thousand here: twice the time, and the metres measured again)
-        from scipy.spatial import cKDTree
-
-        ball = cKDTree([(px, py)]).sparse_distance_matrix(self.tree, _tree_bound(radius_km), output_type="ndarray")
-        rows, metres = ball["j"], ball["v"]
+        # the rows around the place with their squared metres, as arrays (the bands: a KD-tree hands the rows of
+        # its ball out one by one, a few thousand here, and costs ten times as much)
+        rows, squares = self.bands.around(px, py, _tree_bound(radius_km))
         if keep is not None:
             kept = keep[rows]
-            rows, metres = rows[kept], metres[kept]
+            rows, squares = rows[kept], squares[kept]
         # well inside the ball the two measures cannot disagree: only the rim is measured on the ellipsoid
-        inside = metres <= radius_km * 1000.0 * SURELY_INSIDE
-        return int(inside.sum() + (self._km(lat, lon, rows[~inside]) <= radius_km).sum())
+        inside = squares <= (radius_km * 1000.0 * SURELY_INSIDE) ** 2
+        rim = ~inside & (squares <= _tree_bound(radius_km) ** 2)
+        return int(inside.sum() + (self._km(lat, lon, rows[rim]) <= radius_km).sum())
 
     def _km(self, lat: float, lon: float, rows: np.ndarray) -> np.ndarray:
-        """The distances that count (geo.distances, as everywhere in the atlas), for these rows of the index."""
-        return distances(lat, lon, self.lats[rows], self.lons[rows], np.zeros(len(rows), dtype=bool))
+        """The distances that count (on the ellipsoid, as everywhere in the atlas), for these rows of the index: its
+        positions are public ones already, which geo.distances would only copy (a third of its time here)."""
+        if not len(rows):
+            return np.zeros(0)
+        return distance_km(np.full(len(rows), lat), np.full(len(rows), lon), self.lats[rows], self.lons[rows])
 
     def _nearest(self, lat: float, lon: float, count: int, keep: np.ndarray | None, radius_km: float) -> list[Hit]:
         """The tree picks candidates in metres of EPSG:25832; the distances on the ellipsoid decide and order, ties

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from geopy.distance import geodesic
@@ -11,6 +13,7 @@ from helpers import facts, html, kept_for_its_readers
 from werkzeug.datastructures import MultiDict
 
 from atlas.filters import Filter
+from atlas.geo import distances
 from atlas.near import NearIndex, parse_near_query
 from atlas.projects import validate_project
 from atlas.store import PUBLISHED
@@ -248,6 +251,22 @@ def test_a_limit_keeps_the_nearest_and_the_count_says_how_many_there_are(seeded,
     assert index.within(52.3143, 9.7236, 300, limit=2) == everything[:2]
     assert index.count_within(52.3143, 9.7236, 300) == len(everything) == 7
     assert index.count_within(52.3143, 9.7236, 300, index.keep(Filter(fields=("sprache",)))) == 1
+
+
+def test_the_count_within_a_radius_is_that_of_every_project_measured():
+    """count_within finds its candidates in bands (atlas.bands) and measures only the rim on the ellipsoid: it counts
+    what measuring each of a few thousand projects counts, for every radius and filter, at their edges too."""
+    rng = np.random.default_rng(3)
+    lats, lons = rng.uniform(51.3, 53.9, 3000), rng.uniform(6.6, 11.6, 3000)
+    frame = pd.DataFrame({"lat": lats, "lon": lons})
+    index = NearIndex(frame)
+    starts = list(zip(rng.uniform(51.0, 54.2, 40), rng.uniform(6.0, 12.0, 40), strict=True)) + [(lats[0], lons[0])]
+    some = rng.random(3000) < 0.3
+    for lat, lon in starts:
+        km = distances(lat, lon, lats, lons, np.zeros(3000, dtype=bool))
+        for radius in (0.5, 5, 25, 50, 300, *np.sort(km)[[10, 100]]):  # the last two: a project on the edge
+            assert index.count_within(lat, lon, radius) == (km <= radius).sum()
+            assert index.count_within(lat, lon, radius, some) == (some & (km <= radius)).sum()
 
 
 def test_a_place_not_found_offers_the_places_it_may_mean_as_links(client):
