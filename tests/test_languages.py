@@ -280,3 +280,19 @@ def test_a_distance_is_rounded_as_babel_rounds_its_decimal(km):
     from atlas.i18n import TENTH, tenths
 
     assert tenths(km) == str(Decimal(str(km)).quantize(TENTH))
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_a_number_is_written_as_babels_format_decimal_writes_it(reader, code):
+    """atlas.i18n.number parses its pattern and locale once: what it writes is still format_decimal's, in every
+    language, for every number of decimals it is asked for."""
+    from babel.numbers import format_decimal
+
+    from atlas.i18n import number
+
+    with reader.test_request_context("/", headers={"Accept-Language": code}):
+        reader.preprocess_request()
+        for value in (0, 1, 7, 1200, 1234567, -3, 12.5, 3.25, 0.123456, 52.314299):
+            for decimals in (0, 1, 5):
+                pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+                assert number(value, decimals) == format_decimal(value, format=pattern, locale=code)
