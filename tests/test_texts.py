@@ -113,6 +113,22 @@ def test_lists_and_the_map_data_carry_the_summary_in_the_reader_s_language(app):
     assert (summary["text"], summary["lang"], summary["translated"]) == ("Deutsch lernen beim Kaffee", "de", False)
 
 
+def test_a_near_search_asks_for_its_projects_translations_once_for_its_items_and_its_map(app, monkeypatch):
+    project_id = published(app, summary_ar=ARABIC_SUMMARY)
+    store = app.extensions["atlas"].store
+    place = store.get(project_id)
+    asked = []
+    real = type(store).translations_of
+    monkeypatch.setattr(type(store), "translations_of", lambda self, ids: asked.append(list(ids)) or real(self, ids))
+    page = html(app.test_client().get(f"/in-der-naehe?lat={place['lat']:.5f}&lon={place['lon']:.5f}&lang=ar"))
+    item = page.select_one("#treffer .projekt-summary")
+    assert item.span.get_text() == ARABIC_SUMMARY and item.span["lang"] == "ar"
+    data = json.loads(page.select_one("#atlas-data").get_text())
+    i = data["id"].index(project_id)
+    assert data["summaries"][data["summary_index"][i]]["text"] == ARABIC_SUMMARY
+    assert len(asked) == 1 and project_id in asked[0]
+
+
 def test_the_submission_form_takes_translations_and_names_what_is_too_long(app):
     client = app.test_client()
     page = html(client.get("/einreichen"))

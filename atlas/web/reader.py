@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from flask import abort, current_app
+from flask import abort, current_app, g
 
 from atlas.freshness import unconfirmed_before
 from atlas.i18n import DEFAULT, LANGUAGES, current_language
@@ -28,7 +28,7 @@ def project_texts(row: dict) -> dict[str, Shown]:
 def with_summaries(views: list[dict]) -> list[dict]:
     """Project views (of a list) with `summary_shown`, their summary as the reader gets it; returned."""
     code = current_language()
-    found = current_store().translations_of([int(v["id"]) for v in views]) if code != DEFAULT and views else {}
+    found = _translations_of([int(v["id"]) for v in views]) if code != DEFAULT and views else {}
     for view in views:
         view["summary_shown"] = shown(view, found.get(int(view["id"]), []), code, "summary")
     return views
@@ -45,9 +45,27 @@ def reader_frame(frame: Table) -> Table:
     rows = [{"id": int(i), "summary": summary} for i, summary in
             zip(np.asarray(frame["id"]).tolist(), np.asarray(frame["summary"], dtype=object), strict=True)]
     wanted = [row["id"] for row in rows if isinstance(row["summary"], str) and row["summary"]]
-    found = current_store().translations_of(wanted) if wanted else {}
+    found = _translations_of(wanted) if wanted else {}
     return {**{name: frame[name] for name in frame},
             SUMMARY_SHOWN: [shown(row, found.get(row["id"], []), code, "summary") for row in rows]}
+
+
+REMEMBERED = 1_000  # ids in a request's translations kept for the next asking: a list's, a map's few
+
+
+def _translations_of(ids: list[int]) -> dict[int, list]:
+    """The translations of these projects, each asked of the store once per request: a list made per request wants
+    them for its items (with_summaries) and again for its map's data (reader_frame) – a second query of 0.2 ms for
+    the fifty projects of a near search, in every language but German. Only reading pages ask for them, so none of
+    them is changed in the request after it was asked. A map's thousands are asked as they are (once a request)."""
+    if len(ids) > REMEMBERED:
+        return current_store().translations_of(ids)
+    kept = g.setdefault("atlas_translations", {})
+    missing = [i for i in ids if i not in kept]
+    if missing:
+        found = current_store().translations_of(missing)
+        kept.update({i: found.get(i, []) for i in missing})
+    return {i: kept[i] for i in ids if kept[i]}
 
 
 def listed_columns(rows: list[dict]) -> Table:
