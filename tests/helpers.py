@@ -44,7 +44,10 @@ def kept() -> dict[str, str]:
 
 def on_map(part: str) -> str:
     """A JavaScript expression for a part of the page's map, as the browser code shows it on the map's element
-    (static/js/dom.js, expose): "map", "projects", "basemap" or "pin"; undefined until the map has it."""
+    (static/js/dom.js, expose): "map", "projects", "basemap" or "pin"; undefined until the map has it.
+
+    A call that moves the map goes in braces, `() => {{ ….setView(…); }}`: Leaflet's setView, setZoom and panBy
+    return the map itself, and Playwright would copy that whole graph of objects back to Python (20–30 s)."""
     return f"document.getElementById('map_atlas')?.atlas?.{part}"
 
 

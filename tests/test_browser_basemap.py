@@ -74,7 +74,7 @@ def test_the_state_map_names_the_large_towns_as_text_and_no_two_names_overlap(pa
     expect(attribution).to_contain_text("GeoBasis-DE / BKG")
     expect(attribution).to_contain_text("GeoNames (CC BY 4.0)")
     # zoomed in, the tiles come with the smaller places and the Gemeinde borders, and replace the overview
-    page.evaluate(f"() => {BASEMAP}.map.setView([52.15, 9.95], 11, {{animate: false}})")
+    page.evaluate(f"() => {{ {BASEMAP}.map.setView([52.15, 9.95], 11, {{animate: false}}); }}")
     expect(named(page, "Giesen")).to_be_visible()
     page.wait_for_function(f"() => !{BASEMAP}.map.hasLayer({BASEMAP}.overview)")
     assert page.locator("path.atlas-grund-gemeinde").count() > 0
@@ -105,7 +105,7 @@ def test_close_to_hildesheim_smaller_places_and_the_gemeinde_borders_appear(page
     settle(page)
     assert not [url for url in asked if "teil=uebersicht" in url] and len(asked) >= 2, asked
     # zoomed out, the overview comes and the small places and the Gemeinde borders go
-    page.evaluate(f"() => {BASEMAP}.map.setZoom(8, {{animate: false}})")
+    page.evaluate(f"() => {{ {BASEMAP}.map.setZoom(8, {{animate: false}}); }}")
     page.wait_for_function(f"() => {BASEMAP}.overview && {BASEMAP}.map.hasLayer({BASEMAP}.overview)")
     expect(named(page, "Giesen")).to_have_count(0)
     expect(page.locator("path.atlas-grund-gemeinde")).to_have_count(0)
@@ -144,7 +144,7 @@ def test_the_map_works_without_its_basemap_and_gets_it_after_the_next_move(page,
     assert page.locator(".atlas-ort").count() == 0
     failing["on"] = False
     page.wait_for_function(f"() => !{BASEMAP}.map._animatingZoom")
-    page.evaluate(f"() => {BASEMAP}.map.panBy([40, 0], {{animate: false}})")
+    page.evaluate(f"() => {{ {BASEMAP}.map.panBy([40, 0], {{animate: false}}); }}")
     expect(named(page, "Hannover")).to_be_visible()
 
 

@@ -93,7 +93,7 @@ def test_a_reader_filtering_the_map_still_sees_which_project_is_no_longer_confir
     old = page.locator("#projektliste > li", has_text="Altes Projekt")
     expect(old.locator(".unconfirmed")).to_have_text("nicht bestätigt seit 01.01.2020")
     expect(page.locator("#projektliste .unconfirmed")).to_have_count(1)
-    page.evaluate(f"() => {on_map('map')}.setView([52.15, 9.95], 15)")  # Hildesheim, every project its own marker
+    page.evaluate(f"() => {{ {on_map('map')}.setView([52.15, 9.95], 15); }}")  # Hildesheim: a marker each
     page.locator(".hf-marker[title='Altes Projekt']").dispatch_event("click")  # markers at one place overlap
     expect(page.locator(".leaflet-popup .popup-unconfirmed")).to_have_text("nicht bestätigt seit 01.01.2020")
 

@@ -112,7 +112,7 @@ def test_the_list_follows_the_view_a_page_at_a_time(page, crowd_server):
     expect(page.locator("#projektliste > li")).to_have_count(100)
     expect(page.locator("#projektliste > li").nth(50).locator("a").first).to_be_focused()
     # to a place far from Hannover: only what is there is listed
-    page.evaluate(f"() => {on_map('map')}.setView([{HANNOVER[0]}, {HANNOVER[1]}], 17)")
+    page.evaluate(f"() => {{ {on_map('map')}.setView([{HANNOVER[0]}, {HANNOVER[1]}], 17); }}")
     expect(page.locator("#trefferzahl")).not_to_have_text(f"{CROWD + 7} Projekte im Kartenausschnitt")
     shown = int(page.locator("#trefferzahl").inner_text().split()[0])
     assert 0 < shown < CROWD
@@ -133,12 +133,12 @@ def test_a_list_that_could_not_be_loaded_says_so_and_the_next_move_lists_again(p
         route.fulfill(status=429, content_type="text/html", body="<h1>Zu viele Anfragen</h1>")
 
     page.route("**/karte/ausschnitt.json*", refuse)
-    page.evaluate(f"() => {on_map('map')}.setView([{HANNOVER[0]}, {HANNOVER[1]}], 12)")
+    page.evaluate(f"() => {{ {on_map('map')}.setView([{HANNOVER[0]}, {HANNOVER[1]}], 12); }}")
     expect(page.locator("#trefferzahl")).to_have_text("Die Projekte im Kartenausschnitt konnten gerade nicht geladen "
                                                       "werden. Bitte verschieben Sie die Karte gleich noch einmal.")
     assert refused
     page.unroute("**/karte/ausschnitt.json*")
-    page.evaluate(f"() => {on_map('map')}.setView([{HANNOVER[0]}, {HANNOVER[1]}], 13)")
+    page.evaluate(f"() => {{ {on_map('map')}.setView([{HANNOVER[0]}, {HANNOVER[1]}], 13); }}")
     expect(page.locator("#trefferzahl")).to_have_text(re.compile(r"^\d+ Projekte? im Kartenausschnitt$"))
 
 
