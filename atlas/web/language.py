@@ -29,16 +29,15 @@ def select_locale() -> str:
 def register(app: Flask) -> None:
     @app.after_request
     def keep_choice(response):
+        if response.mimetype != "text/html":  # read once: werkzeug parses the Content-Type header each time
+            return response
         asked = request.args.get("lang", "")
         # A page the reader opened keeps the choice; a resource's `lang` only names its version (the maps'
         # scripts), and a frame in another site sets no cookie.
-        chosen = response.mimetype == "text/html" and request.endpoint != "embed.embedded"
-        if chosen and asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+        if request.endpoint != "embed.embedded" and asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
             response.set_cookie(COOKIE, asked, max_age=YEAR, samesite="Lax", httponly=True,
                                 secure=app.config["SESSION_COOKIE_SECURE"])
-        if response.mimetype == "text/html":
-            response.vary.add("Accept-Language")
-            response.vary.add("Cookie")
+        response.vary.update(("Accept-Language", "Cookie"))  # the Vary header read and written once, not twice
         return response
 
     @app.context_processor
