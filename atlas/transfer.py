@@ -79,7 +79,7 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
     `skip_existing` (a later version of a file imported before), left out and named in `skipped`."""
     report = ImportReport()
     prepared = store.prepare(status, on_disk=True)  # checked rows wait on disk, not as objects in memory
-    places: dict[tuple[str, str, str], Place | str] = {}  # many rows name the same place: geocoded once
+    places = _Places(geocoder)  # many rows name the same place: geocoded once
     today = local_now().date()  # one import, one day: a source's date is judged against the day it began
     stored = {same_project(name, traeger, ort): project_id for project_id, name, traeger, ort
               in ([] if into_empty else store.names_and_places())}
@@ -264,7 +264,7 @@ def _csv_problem(error: csv.Error) -> str:
     return "ungültiges Zeichen oder Anführungszeichen"
 
 
-def _locate_row(row: dict, geocoder: Geocoder, places: dict, today: date) -> tuple[ProjectInput, Place] | str:
+def _locate_row(row: dict, geocoder: Geocoder, places: _Places, today: date) -> tuple[ProjectInput, Place] | str:
     project, errors = validate_project(dict(zip(COLUMNS.values(), map(row.get, COLUMNS), strict=True)))
     extra = any(map(row.get, EXTRA_COLUMNS))  # a source or a position of its own: most rows have neither
     if extra:
@@ -274,17 +274,41 @@ def _locate_row(row: dict, geocoder: Geocoder, places: dict, today: date) -> tup
         return "; ".join(errors.values())
     if extra and any(getattr(project, name) != value for name, value in changes.items()):  # most change nothing
         project = dataclasses.replace(project, **changes)
-    key = geocoder.answer_key(project.street, project.plz, project.ort)
-    if key not in places:
-        places[key] = _place_or_problem(geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort),
-                                        project)
-    found, problem = places[key]
+    found, problem = places.of(project)
     if found is None:
         return problem
     kept = _kept_position(row, found, geocoder) if extra else found
     if isinstance(kept, str):
         return kept
     return problem if kept is found and problem else (project, kept)  # with a position of its own, not at the PLZ
+
+
+class _Places:
+    """What an import keeps of each place's geocoding (`_place_or_problem`), by the answer key (Geocoder.answer_key):
+    each place geocoded once. Found again by the parts as a row writes them, too: most rows repeat those exactly,
+    and working out their answer key again took 100k rows about 0.4 s. Those parts are forgotten now and then
+    (rows that each name another street): the answers stay."""
+
+    KEPT_PARTS = 50_000  # (street, PLZ, Ort) of rows, a few MB
+
+    def __init__(self, geocoder: Geocoder):
+        self._geocoder = geocoder
+        self._by_key: dict[tuple, tuple[Place | None, str]] = {}
+        self._by_parts: dict[tuple[str, str, str], tuple[Place | None, str]] = {}
+
+    def of(self, project: ProjectInput) -> tuple[Place | None, str]:
+        parts = (project.street, project.plz, project.ort)
+        answer = self._by_parts.get(parts)
+        if answer is None:
+            key = self._geocoder.answer_key(*parts)
+            answer = self._by_key.get(key)
+            if answer is None:
+                answer = self._by_key[key] = _place_or_problem(
+                    self._geocoder.geocode(street=project.street, plz=project.plz, ort=project.ort), project)
+            if len(self._by_parts) >= self.KEPT_PARTS:
+                self._by_parts.clear()
+            self._by_parts[parts] = answer
+        return answer
 
 
 def _source_and_approximate(row: dict, today: date) -> tuple[dict, dict[str, str]]:
