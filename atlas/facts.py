@@ -98,6 +98,8 @@ def codes(text, known) -> tuple[list[str], list[str]]:
 
 
 def bits(slugs: list[str], table: dict) -> int:
+    if not slugs:  # most projects give no languages or target groups: no generator to make for them
+        return 0
     return sum(table[s] if isinstance(table[s], int) else table[s].bit for s in slugs)
 
 
