@@ -8,7 +8,6 @@ import logging
 import os
 import socket
 import sys
-import threading
 
 import click
 from flask import current_app, has_app_context
@@ -170,6 +169,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
     from atlas.background import Background
     from atlas.setting_checks import for_the_public
+    from atlas.warming import warm_up_in_background
 
     app = current_app._get_current_object()
     if for_the_public(app.config, host) and app.config["BASE_URL"] == DEFAULT_BASE_URL:
@@ -182,7 +182,7 @@ def serve(host: str, port: int, threads: int) -> None:
     server = create_server(app, host=host, port=port, threads=threads, ident="atlas", **behind_proxy(app.config))
     quiet_queue_warnings()
     # listening already: what the first requests need is made meanwhile (a request that needs it first waits)
-    threading.Thread(target=warm_up, args=(s,), name="warm-up", daemon=True).start()
+    warm_up_in_background(s)
     Background(app).start()
     if not current_app.config["MAIL_URL"]:
         click.echo(f"Mails (ohne ATLAS_MAIL_URL) liegen als .eml-Dateien in {current_app.config['MAIL_DIR']}")
@@ -319,16 +319,6 @@ def _operator() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no user name in a bare container
         return "unbekannt"
-
-
-def warm_up(s) -> None:
-    """What the first requests would otherwise wait for: the published projects and their near index (every page)
-    and the gazetteer. (Folium is not: the maps it renders are kept in the cache folder, atlas.kept.)"""
-    try:
-        s.near.current()
-        s.geocoder  # noqa: B018
-    except Exception:  # a request that needs it makes it again, and says what went wrong
-        logging.getLogger("atlas").exception("warming up failed")
 
 
 def refuse_busy_port(host: str, port: int) -> None:
