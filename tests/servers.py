@@ -317,12 +317,25 @@ class Gunicorn:
         self._log = open(self.log, "wb")  # noqa: SIM115 - open while the server runs
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(
-            [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "atlas:create_app()"],
+            [str(gunicorn), "-c", "python:atlas.gunicorn_conf", "--workers", str(workers), "--bind",
+             f"127.0.0.1:{self.port}", "atlas:create_app()"],
             env={**os.environ, **env}, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, seconds=60, process=self.process)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+    def warmed_up(self, workers: int, seconds: float = 120) -> list[str]:
+        """Waits until `workers` workers have logged that they warmed up (atlas/gunicorn_conf.py); their lines."""
+        deadline = time.monotonic() + seconds
+        while True:
+            lines = [line for line in self.output().splitlines() if "Worker warmed up in" in line]
+            if len(lines) >= workers:
+                return lines
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise TimeoutError(f"{len(lines)} of {workers} workers warmed up within {seconds} s:\n"
+                                   + self.output()[-3000:])
+            time.sleep(0.1)
 
     def stop(self) -> None:
         self.process.terminate()

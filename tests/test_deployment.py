@@ -103,6 +103,7 @@ def test_the_image_serves_the_app_as_the_tests_start_it():
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     command = re.search(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE).group(1)
     assert yaml.safe_load(command)[0] == "gunicorn" and yaml.safe_load(command)[-1] == "atlas:create_app()"
+    assert "-c python:atlas.gunicorn_conf" in " ".join(yaml.safe_load(command)), "workers warm up as the tests' do"
     assert "[postgres,redis]" in dockerfile and "USER atlas" in dockerfile
 
 

@@ -44,8 +44,8 @@ def test_a_wheel_from_a_fresh_clone_serves_the_atlas_from_an_empty_directory(tmp
     [wheel] = wheels.glob("atlas-*.whl")
     inside = set(zipfile.ZipFile(wheel).namelist())
     assert {"atlas/templates/mail/mail.txt", "atlas/templates/mail/mail.html", "atlas/templates/mine/status.html",
-            "atlas/migrations/versions/0004_mail_loop.py", "atlas/npm/supercluster.min.js", "atlas/npm/LICENSE"} \
-        <= inside
+            "atlas/migrations/versions/0004_mail_loop.py", "atlas/npm/supercluster.min.js", "atlas/npm/LICENSE",
+            "atlas/gunicorn_conf.py"} <= inside  # deploy/Dockerfile's gunicorn reads its hook from the wheel
     modules = {path.name for path in (ROOT / "static" / "js").glob("*.js")}
     assert {name.removeprefix("atlas/static/js/") for name in inside if name.startswith("atlas/static/js/")} == modules
     assert {f"atlas/translations/{code}/LC_MESSAGES/messages.mo" for code in LANGUAGES if code != "de"} <= inside
