@@ -19,10 +19,11 @@ other load than about the page.
 
 `--server gunicorn` measures the deployment of docs/operating.md and deploy/ (gunicorn, 2 workers × 4 threads,
 gthread: a process per core) instead of one waitress process: the figures of issue 26 were taken so. Static file
-and page are then served by the same two processes, so their ratio still compares like with like. Its workers do
-not warm up as `atlas serve` does (each makes the near index and the gazetteer at its first request that needs
-them): the run first asks a near search and a search for 6 s each, so that both workers have them. `--database DIR`
-makes the database there once and uses it again in later runs of the same size (its setup takes minutes at 100k).
+and page are then served by the same two processes, so their ratio still compares like with like. Its workers
+warm up as deployed (`-c python:atlas.gunicorn_conf`: the near index and the gazetteer), and the run first asks a
+near search and a search for 6 s each, so that both workers have also compiled what their first pages need.
+`--database DIR` makes the database there once and uses it again in later runs of the same size (its setup takes
+minutes at 100k).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ URLS = ["/", "/?hf=sprache", "/region/leine-weser", "/in-der-naehe?ort=Hannover"
         "/suche?q=Sprachcafe&ort=Hannover&umkreis=25", "/ogc/collections/projekte/items",
         "/static/atlas.css", "/static/_bench_reference.html"]
 REFERENCE = ROOT / "static" / "_bench_reference.html"
-GUNICORN = ["--workers", "2", "--threads", "4", "--worker-class", "gthread"]  # deploy/: WEB_CONCURRENCY 2
+# as deploy/ starts it, WEB_CONCURRENCY 2
+GUNICORN = ["-c", "python:atlas.gunicorn_conf", "--workers", "2", "--threads", "4", "--worker-class", "gthread"]
 NEW_PATHS = 12_000  # per kind of page: more than wrk asks in a run (a path asked again would be a kept page)
 THREADS = 2
 
@@ -74,7 +76,7 @@ def main() -> None:
             wait_for_port(port, seconds=180, process=server)
             base = f"http://127.0.0.1:{port}"
             REFERENCE.write_bytes(requests.get(base + "/", timeout=120).content)
-            if options.server == "gunicorn":  # each worker makes its near index and gazetteer at its first such request
+            if options.server == "gunicorn":  # warm caches in both workers, as waitress's one process has them
                 for url in ("/in-der-naehe?ort=Hannover", "/suche?q=Sprachcafe&ort=Hannover&umkreis=25"):
                     subprocess.run(["wrk", "-t2", "-c16", "-d6s", base + url], capture_output=True)
             print(f"\n{size} projects, {options.server}; `/` is {REFERENCE.stat().st_size / 1e6:.2f} MB "
