@@ -90,3 +90,34 @@ def test_the_kept_download_links_carry_each_page_its_own_query(tmp_path):
     assert downloads("/region/leine-weser")[0] == ("/daten/projekte.geojson?arl=leine-weser",) * 2
     assert downloads("/region/leine-weser?kostenlos=1")[1] == (
         "/daten/projekte.csv?arl=leine-weser", "/daten/projekte.csv?arl=leine-weser&kostenlos=1")
+
+
+def test_the_kept_search_form_shows_each_search_its_words_and_place(client):
+    hostile = ('"><script>alert(1)</script>', "<!--q-->", "<!--ort-->", "<!--abfrage?-->", 'NEAR("a" b) OR -c*',
+               "javascript:alert(1)", "café & 'x'")
+    pairs = zip(hostile, reversed(hostile), strict=True)
+    for words, place in [*pairs, ("Sprachcafé", "Hildesheim"), ("\u202eDeutsch", "")]:
+        response = client.get("/suche", query_string={"q": words, "ort": place, "umkreis": "10"})
+        form = html(response).select_one("form#suchformular")
+        assert form.select_one("input#q")["value"] == words.replace("\u202e", "")  # a bidi control is taken out
+        assert form.select_one("input#ort")["value"] == place
+        assert "<script>alert" not in response.get_data(as_text=True)
+        assert "<!--q-->" not in str(form) and "<!--ort-->" not in str(form)  # every mark written over
+
+
+def test_the_kept_search_form_keeps_each_radius_filter_and_language_apart(client):
+    def form(query: dict):
+        return html(client.get("/suche", query_string={"q": "Sprachcafé", **query})).select_one("form#suchformular")
+
+    assert form({"umkreis": "50"}).select_one("#umkreis option[selected]")["value"] == "50"
+    assert form({"umkreis": "5"}).select_one("#umkreis option[selected]")["value"] == "5"
+    chosen = form({"hf": "teilhabe"})
+    assert {box["value"] for box in chosen.select("fieldset.filter input[checked]")} == {"teilhabe"}
+    assert chosen.select_one("details.search-filters").has_attr("open")
+    assert not form({}).select("fieldset.filter input[checked]")
+    assert not form({}).select_one("details.search-filters").has_attr("open")
+    assert form({"lang": "en"}).select_one("label[for=q]").get_text() == "What are you looking for?"
+    assert form({"lang": "de"}).select_one("label[for=q]").get_text() == "Was suchen Sie?"  # (the choice stays)
+    on_the_map = html(client.get("/")).select_one("form#suchformular")  # the map's page: no filters, 25 km
+    assert on_the_map.select_one("input#q")["value"] == "" and not on_the_map.select("details.search-filters")
+    assert on_the_map.select_one("#umkreis option[selected]")["value"] == "25"
