@@ -68,8 +68,9 @@ def search():
                     row["km"] = float(distance)
             context.update(total=found.total, pages=pages_of(found.total, page),
                            projects=rows, beyond=bool(beyond), version=published.version,  # items: atlas.web.items
-                           map=page_map("naehe"),
-                           data=project_data(listed_columns(rows), circle(place, query.radius_km) if area else None))
+                           map=page_map("naehe"),  # the results' section; its map and data only with projects
+                           data=project_data(listed_columns(rows), circle(place, query.radius_km) if area else None)
+                           if rows else None)
         return render_template("search/results.html", **context)
 
     if kept and not message:  # a place not found may be found tomorrow: that page is made each time
