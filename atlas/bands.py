@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-BAND_METRES = 5_000.0  # a ball of 25 km spans 11 bands; the slices then hold little more than its square
+BAND_METRES = 5_000.0  # a ball of 25 km spans 11 or 12 bands; the slices then hold little more than its square
 
 
 class Bands:
@@ -30,10 +30,12 @@ class Bands:
     def around(self, px: float, py: float, metres: float) -> tuple[np.ndarray, np.ndarray]:
         """The rows of the points within `metres` of (px, py) – and some a little beyond, in the corners of the
         bands' slices – with their squared distances in metres, in no particular order."""
-        first = max(int(np.floor((py - metres - self._y0) / BAND_METRES)), 0)
-        last = min(int(np.floor((py + metres - self._y0) / BAND_METRES)), self._bands - 1)
+        # the bands as floats first: an infinite radius (every point) has no band number of its own
+        first = max(float(np.floor((py - metres - self._y0) / BAND_METRES)), 0.0)
+        last = min(float(np.floor((py + metres - self._y0) / BAND_METRES)), self._bands - 1.0)
         if last < first:
             return np.zeros(0, dtype=self._rows.dtype), np.zeros(0)
+        first, last = int(first), int(last)
         bands = np.arange(first, last + 1) * self._width
         west = min(max(px - metres - self._x0, 0.0), self._width - 1.0)
         east = min(max(px + metres - self._x0, 0.0), self._width - 1.0)

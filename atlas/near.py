@@ -128,7 +128,8 @@ class NearIndex:
 
 
 def _tree_bound(radius_km: float) -> float:
-    """The tree's ball in metres: a little larger than the radius (the ellipsoid's distance then decides)."""
+    """The tree's ball and the bands' reach in metres: a little larger than the radius (the ellipsoid's distance then
+    decides)."""
     return radius_km * 1000.0 * 1.002 if np.isfinite(radius_km) else np.inf
 
 

@@ -267,6 +267,9 @@ def test_the_count_within_a_radius_is_that_of_every_project_measured():
         for radius in (0.5, 5, 25, 50, 300, *np.sort(km)[[10, 100]]):  # the last two: a project on the edge
             assert index.count_within(lat, lon, radius) == (km <= radius).sum()
             assert index.count_within(lat, lon, radius, some) == (some & (km <= radius)).sum()
+    assert index.count_within(52.3, 9.7, np.inf) == 3000  # no bound: every project, as nearest() asks it
+    assert index.count_within(52.3, 9.7, np.inf, some) == some.sum()
+    assert index.count_within(89.0, 170.0, 50) == 0  # a place beyond every band
 
 
 def test_a_place_not_found_offers_the_places_it_may_mean_as_links(client):
