@@ -127,6 +127,11 @@ def test_a_near_search_asks_for_its_projects_translations_once_for_its_items_and
     i = data["id"].index(project_id)
     assert data["summaries"][data["summary_index"][i]]["text"] == ARABIC_SUMMARY
     assert len(asked) == 1 and project_id in asked[0]
+    asked.clear()
+    with app.app_context():  # as the background's mails are made: one app context, many requests
+        for _ in range(2):
+            app.test_client().get(f"/in-der-naehe?lat={place['lat']:.5f}&lon={place['lon']:.5f}&lang=ar")
+    assert len(asked) == 2  # each request asks anew: a translation changed meanwhile is not missed
 
 
 def test_the_submission_form_takes_translations_and_names_what_is_too_long(app):

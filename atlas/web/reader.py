@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from flask import abort, current_app, g
+from flask import abort, current_app, has_request_context, request
 
 from atlas.freshness import unconfirmed_before
 from atlas.i18n import DEFAULT, LANGUAGES, current_language
@@ -57,10 +57,12 @@ def _translations_of(ids: list[int]) -> dict[int, list]:
     """The translations of these projects, each asked of the store once per request: a list made per request wants
     them for its items (with_summaries) and again for its map's data (reader_frame) – a second query of 0.2 ms for
     the fifty projects of a near search, in every language but German. Only reading pages ask for them, so none of
-    them is changed in the request after it was asked. A map's thousands are asked as they are (once a request)."""
-    if len(ids) > REMEMBERED:
+    them is changed in the request after it was asked. A map's thousands are asked as they are (once a request).
+    Kept in the request's environ, not on `g`: an app context already pushed (the background's mails) outlives its
+    requests, and would keep them from one to the next."""
+    if len(ids) > REMEMBERED or not has_request_context():
         return current_store().translations_of(ids)
-    kept = g.setdefault("atlas_translations", {})
+    kept = request.environ.setdefault("atlas.translations", {})
     missing = [i for i in ids if i not in kept]
     if missing:
         found = current_store().translations_of(missing)
