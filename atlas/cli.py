@@ -91,11 +91,12 @@ def import_(file: str, status: str, skip_existing: bool) -> None:
     """Importiert Projekte aus einer CSV-Datei: alle oder keines."""
     from tqdm import tqdm
 
-    from atlas.transfer import import_csv
+    from atlas.transfer import fewer_collections, import_csv
 
     s = services()
-    report = import_csv(file, s.store, s.geocoder, status, skip_existing=skip_existing,
-                        progress=lambda rows: tqdm(rows, desc="Geokodieren", unit="Zeile", file=sys.stderr))
+    with fewer_collections():
+        report = import_csv(file, s.store, s.geocoder, status, skip_existing=skip_existing,
+                            progress=lambda rows: tqdm(rows, desc="Geokodieren", unit="Zeile", file=sys.stderr))
     for note in report.notes:
         click.echo(note, err=True)
     if report.skipped:
@@ -130,10 +131,11 @@ def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
 def seed() -> None:
     """Lädt data/projects.csv (die Projekte aus öffentlichen Quellen) in eine leere Datenbank, als veröffentlicht;
     sonst nichts (auch nicht zweimal)."""
-    from atlas.transfer import import_csv
+    from atlas.transfer import fewer_collections, import_csv
 
     s = services()
-    report = import_csv(current_app.config["SEED_CSV"], s.store, s.geocoder, PUBLISHED, into_empty=True)
+    with fewer_collections():
+        report = import_csv(current_app.config["SEED_CSV"], s.store, s.geocoder, PUBLISHED, into_empty=True)
     if not report.ok:
         raise click.ClickException("; ".join(f"Zeile {line}: {reason}" for line, reason in report.errors))
     if report.ids:

@@ -79,12 +79,8 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
 
     A row is one project with another row of the file, or with a stored project, if it has the same name, Träger
     and Ort (`same_project`): the file's second is a bad row; one in the atlas already is too, or, with
-    `skip_existing` (a later version of a file imported before), left out and named in `skipped`."""
-    with _fewer_collections():
-        return _import(path, store, geocoder, status, progress, into_empty, skip_existing)
-
-
-def _import(path, store, geocoder, status, progress, into_empty, skip_existing) -> ImportReport:
+    `skip_existing` (a later version of a file imported before), left out and named in `skipped`. The command
+    that runs it owns the process, and may collect its garbage less often meanwhile (fewer_collections)."""
     report = ImportReport()
     prepared = store.prepare(status, on_disk=True)  # checked rows wait on disk, not as objects in memory
     places = _Places(geocoder)  # many rows name the same place: geocoded once
@@ -123,12 +119,13 @@ def _import(path, store, geocoder, status, progress, into_empty, skip_existing) 
 
 
 @contextmanager
-def _fewer_collections():
-    """Around an import: Python's cyclic garbage collector leaves alone what was there before (the app, the
-    gazetteer: gc.freeze) and looks at young objects less often. An import makes millions of objects that die young
-    or are written to disk a batch at a time, and each full collection went through everything the start had made:
-    100k rows spent 1.5 s of 13 in the collector, with this 0.6 s (the peak memory the same, 240 MB). Set back after,
-    also where the import fails."""
+def fewer_collections():
+    """Around an import in a process of its own (`atlas import`, `atlas seed`): Python's cyclic garbage collector
+    leaves alone what was there before (the app, the gazetteer: gc.freeze) and looks at young objects less often. An
+    import makes millions of objects that die young or are written to disk a batch at a time, and each full
+    collection went through everything the start had made: 100k rows spent 1.5 s of 13 in the collector, with this
+    0.6 s (the peak memory the same, 240 MB). Set back after, also where the import fails. The collector's settings
+    are the whole process's: not for a process that serves, where threads would overlap them."""
     threshold = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(YOUNG_COLLECTED_AFTER, *threshold[1:])

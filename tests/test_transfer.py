@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 from pathlib import Path
@@ -327,3 +328,16 @@ def test_a_missing_file_is_named_in_german(runner, tmp_path):
 
     with pytest.raises(UnreadableFile, match="gibt es nicht"):
         read_rows(tmp_path / "fehlt.csv", ImportReport())
+
+
+def test_an_import_s_fewer_collections_are_set_back_after_it_also_when_it_fails():
+    """`atlas import` and `atlas seed` collect their garbage less often meanwhile; the process is as before after."""
+    from atlas.transfer import YOUNG_COLLECTED_AFTER, fewer_collections
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    with fewer_collections():
+        assert gc.get_threshold()[0] == YOUNG_COLLECTED_AFTER and gc.get_freeze_count() > frozen
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen)
+    with pytest.raises(ValueError), fewer_collections():
+        raise ValueError("a bad file")
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen)
