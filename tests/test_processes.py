@@ -66,14 +66,17 @@ def test_atlas_serve_under_a_crowd_says_once_that_requests_wait(tmp_path):
     upgrade(database)
     server = AtlasServe(helpers.ATLAS, helpers.cli_environment(**settings(tmp_path, database)), tmp_path)
     try:
+        began = time.monotonic()
         with ThreadPoolExecutor(48) as crowd:
             answers = list(crowd.map(lambda _: requests.get(server.url + "/impressum", timeout=60).status_code,
                                      range(144)))
+        minutes = (time.monotonic() - began) / 60
     finally:
         server.stop()
     assert answers == [200] * 144
     log = server.errors()
-    assert len([line for line in log.splitlines() if "waitress.queue: Task queue depth is" in line]) <= 1, log
+    said = [line for line in log.splitlines() if "waitress.queue: Task queue depth is" in line]
+    assert 1 <= len(said) <= 1 + minutes, log  # said at all (48 on 8 threads wait), and once a minute at most
     assert len([line for line in log.splitlines() if "GET /impressum 200 " in line]) == 144
 
 
@@ -116,6 +119,7 @@ def test_each_gunicorn_worker_warms_up_before_its_first_request(tmp_path):
     finally:
         server.stop()
     assert "warming up failed" not in server.output() and "Traceback" not in server.output()
+    assert " GET /in-der-naehe " in server.output(), "requests are logged there: none came before the warm-up"
 
 
 def submit_once(url: str) -> int:
