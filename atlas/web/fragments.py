@@ -1,8 +1,9 @@
 """Parts of a page that are the same for every reader of a language who asked the same (the filters' fieldsets of
 the near search, the search, the maps; the header of every page): written once per app, language and validated key,
 and kept – a page made per request then costs what is its own. Where a kept part links to the page with its query
-(the header's language links, the download links), it marks the place, and the query is written in there each time:
-the marks are comments, which none of the texts of a kept part holds (theirs are escaped or the catalogue's)."""
+(the header's language links, the download links), or holds what the reader typed (the near search's and the
+search's forms), it marks the place, and the query is written in there each time: the marks are comments, which
+none of the texts of a kept part holds (theirs are escaped or the catalogue's)."""
 
 from __future__ import annotations
 

@@ -82,7 +82,10 @@ def _middleware_check(app):
     app's default, application and meta limits, a blueprint's limits (the API's) and limits hinted for the
     endpoint. This app sets none of the first three, so elsewhere that check finds nothing – and cost a tenth of a
     millisecond of every page, a kept page and a static file too. Answers are kept per endpoint (blueprint limits
-    are set at import); the rest is asked every time, as Flask-Limiter may learn them later."""
+    are set at import); the rest is asked every time, as Flask-Limiter may learn them later. Flask-Limiter's in-memory
+    fallback limits of their own (RATELIMIT_IN_MEMORY_FALLBACK, for a storage that is down) would apply to every route
+    and are not asked for here: the settings do not offer them (a route without a limit stays unlimited while Redis is
+    down, docs/operating.md)."""
     blueprint_limited: dict[str, bool] = {}
     manager = limiter.limit_manager
 
