@@ -40,12 +40,17 @@ def empty_database(tmp_path) -> str:
     return helpers.postgres[False].server.create_database()
 
 
+def serve_on_a_new_file(tmp_path) -> AtlasServe:
+    """`atlas serve` on a new SQLite file, its schema made as an operator makes it."""
+    database = f"sqlite:///{tmp_path / 'atlas.db'}"
+    upgrade(database)
+    return AtlasServe(helpers.ATLAS, helpers.cli_environment(**settings(tmp_path, database)), tmp_path)
+
+
 @SQLITE_FILE
 def test_atlas_serve_logs_each_request_once(tmp_path):
     """One line per request in the operator's log, in the atlas's format: no second copy from the root logger."""
-    database = f"sqlite:///{tmp_path / 'atlas.db'}"
-    upgrade(database)
-    server = AtlasServe(helpers.ATLAS, helpers.cli_environment(**settings(tmp_path, database)), tmp_path)
+    server = serve_on_a_new_file(tmp_path)
     try:
         for path in ("/healthz", "/impressum", "/region/weser-ems"):
             assert requests.get(server.url + path, timeout=60).status_code == 200, path
@@ -62,9 +67,7 @@ def test_atlas_serve_logs_each_request_once(tmp_path):
 @SQLITE_FILE
 def test_atlas_serve_under_a_crowd_says_once_that_requests_wait(tmp_path):
     """waitress warns at every request it has to queue; 48 at once on its 8 threads would be dozens of lines."""
-    database = f"sqlite:///{tmp_path / 'atlas.db'}"
-    upgrade(database)
-    server = AtlasServe(helpers.ATLAS, helpers.cli_environment(**settings(tmp_path, database)), tmp_path)
+    server = serve_on_a_new_file(tmp_path)
     try:
         began = time.monotonic()
         with ThreadPoolExecutor(48) as crowd:
