@@ -126,10 +126,18 @@ def register(app: Flask) -> None:
 
     app.add_template_global(list_item)  # a project's item in a list: project_item of templates/_partials.html
     app.add_template_global(field_badges)  # a project's Handlungsfelder: hf_badges of templates/_partials.html
-    from atlas.web.fragments import PAGE_QUERY, kept_fragment, query_mark, with_page_query, with_query
+    from atlas.web.fragments import (
+        PAGE_QUERY,
+        kept_fragment,
+        query_mark,
+        typed_mark,
+        with_page_query,
+        with_query,
+        with_typed,
+    )
 
     app.add_template_global(kept_fragment)  # the filters' fieldsets, kept per language and filter
-    for writer in (with_page_query, query_mark, with_query):  # what a kept fragment takes of the page
+    for writer in (with_page_query, query_mark, with_query, typed_mark, with_typed):  # what it takes of the page
         app.add_template_global(writer)
     app.add_template_global(PAGE_QUERY, "page_query")
 

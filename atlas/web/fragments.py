@@ -52,6 +52,20 @@ def with_query(fragment: Markup, query: str) -> Markup:
     return Markup(text)
 
 
+def typed_mark(field: str) -> Markup:
+    """Where a kept form shows what the reader typed into its field `field` (with_typed)."""
+    return Markup(f"<!--{field}-->")
+
+
+def with_typed(fragment: Markup, **typed: str | None) -> Markup:
+    """A kept form with what the reader typed written where its fields mark it (typed_mark): the first mark of
+    each, escaped as the template escaped it (so a value that holds a mark stays text, and no later one is found in
+    it)."""
+    for field, value in typed.items():
+        fragment = fragment.replace(typed_mark(field), value or "", 1)  # Markup's replace escapes the value
+    return fragment
+
+
 def with_page_query(fragment: Markup) -> Markup:
     """A kept fragment (the header, templates/base.html) with the page's own parameters written where it marks them
     (PAGE_QUERY): its links to this page in the other languages, `?<parameters>&lang=xx`."""
