@@ -94,8 +94,11 @@ class Gazetteer:
         self.entries, self.index, areas = state["entries"], state["index"], state["areas"]
         self._keys = list(self.index)
         self._gemeinde_points = self.entries[self.entries.precision == "municipality"]
-        self._kreis_of, self._precision_of, self._population_of = (
-            self.entries[name].to_numpy() for name in ("kreis_rs", "precision", "population"))
+        # The columns a place is made of, as arrays: a row taken by position as a pandas Series cost an import's
+        # few thousand places about 0.3 s (a Series each, then its fields by name)
+        (self._name_of, self._lat_of, self._lon_of, self._precision_of, self._source_of, self._kreis_of,
+         self._reason_of, self._population_of) = (self.entries[name].to_numpy() for name in (
+            "name", "lat", "lon", "precision", "source", "kreis_rs", "reason", "population"))
         self._area_names = areas.name.to_numpy()
         self._area_tree = shapely.STRtree(areas.geometry.values)
         self._by_name: dict[str, list[Place]] = {}
@@ -123,11 +126,11 @@ class Gazetteer:
         rows = self.index.get(normalise(name))
         if not rows:
             return None
-        found = self.entries.iloc[rows]
-        distances = distance_km(np.full(len(found), lat), np.full(len(found), lon), found.lat.to_numpy(),
-                                found.lon.to_numpy())
+        rows = np.asarray(rows, dtype=np.intp)
+        distances = distance_km(np.full(len(rows), lat), np.full(len(rows), lon), self._lat_of[rows],
+                                self._lon_of[rows])
         nearest = int(np.argmin(distances))
-        return self._place(found.iloc[nearest]) if distances[nearest] <= within_km else None
+        return self._place_at(rows[nearest]) if distances[nearest] <= within_km else None
 
     def _lookup(self, key: str, text: str) -> list[Place]:
         rows = self.index.get(key) or self.index.get(normalise(QUALIFIER.sub("", text)), [])
@@ -139,7 +142,7 @@ class Gazetteer:
         # one place per Kreis, in the order the Kreise first appear (as pandas' groupby(sort=False) groups them)
         places = [self._merged(rows[inside & (kreise == rs)]) for rs in dict.fromkeys(kreise[inside])]
         if not inside.all():
-            places.append(self._largest(self.entries.iloc[rows[~inside]]))
+            places.append(self._largest(rows[~inside]))
         return places
 
     def _transliterated(self, text: str) -> list[Place]:
@@ -223,11 +226,12 @@ class Gazetteer:
         Gemeinde). Numpy on a few rows: an import names a thousand places, each looked up once."""
         places, gemeinden = (self._largest_first(rows[self._precision_of[rows] == kind])
                              for kind in ("place", "municipality"))
-        place = self._place(self.entries.iloc[places[0] if len(places) else gemeinden[0]])
+        place = self._place_at(places[0] if len(places) else gemeinden[0])
         if not len(gemeinden):
             return place
-        gemeinde = self.entries.iloc[gemeinden[0]]
-        return replace(place.named(gemeinde["name"]), population=int(gemeinde["population"]) or place.population)
+        gemeinde = gemeinden[0]
+        return replace(place.named(self._name_of[gemeinde]), population=int(self._population_of[gemeinde])
+                       or place.population)
 
     def _largest_first(self, rows: np.ndarray) -> np.ndarray:
         """These rows by population, largest first – ties in the order pandas' sort_values(ascending=False) gives
@@ -235,15 +239,25 @@ class Gazetteer:
         backwards = rows[::-1]
         return backwards[self._population_of[backwards].argsort(kind="quicksort")][::-1]
 
-    def _largest(self, outside: pd.DataFrame) -> Place:
-        """Outside Niedersachsen only the best-known place of a name matters, under its German name."""
-        best = self._place(outside.sort_values("population", ascending=False).iloc[0])
-        gemeinden = outside[outside.precision == "municipality"]
+    def _largest(self, outside: np.ndarray) -> Place:
+        """Outside Niedersachsen only the best-known place of a name matters, under its German name (of the Gemeinde
+        nearest to it, the first of those equally near)."""
+        best = self._place_at(self._largest_first(outside)[0])
+        gemeinden = outside[self._precision_of[outside] == "municipality"]
         if len(gemeinden):
-            near = (gemeinden.lat - best.lat) ** 2 + (gemeinden.lon - best.lon) ** 2
-            if near.min() < 0.1:
-                best = best.named(gemeinden.loc[near.idxmin(), "name"])
+            near = (self._lat_of[gemeinden] - best.lat) ** 2 + (self._lon_of[gemeinden] - best.lon) ** 2
+            nearest = int(np.argmin(near))
+            if near[nearest] < 0.1:
+                best = best.named(self._name_of[gemeinden[nearest]])
         return best
+
+    def _place_at(self, i: int) -> Place:
+        """The place of the entries' row at position i, as _place makes it of the row."""
+        rs = self._kreis_of[i]
+        kreis = self.regions.by_rs.get(rs) if isinstance(rs, str) else None
+        assignment = Assignment(kreis, None if kreis else self._reason_of[i])
+        return Place(self._name_of[i], float(self._lat_of[i]), float(self._lon_of[i]), self._precision_of[i],
+                     self._source_of[i], assignment, int(self._population_of[i]))
 
     def _place(self, row) -> Place:
         kreis = self.regions.by_rs.get(row.kreis_rs) if isinstance(row.kreis_rs, str) else None
