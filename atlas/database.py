@@ -73,3 +73,16 @@ def _wal(cursor) -> None:
 def as_utc(moment: datetime) -> datetime:
     """A stored time with its zone: SQLite hands back naive UTC times, PostgreSQL aware ones."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def rfc3339(stored: str | datetime | None) -> str:
+    """A stored time in RFC 3339, UTC as Z ("" for none): SQLite's text as SQLAlchemy reads it (naive UTC) and
+    PostgreSQL's aware times. Text as SQLAlchemy writes it ("2026-12-06 17:44:26.870608") is rewritten by its
+    parts: datetime.isoformat cost a microsecond per project of a page of the API, the other steps a tenth."""
+    if not stored:
+        return ""
+    if isinstance(stored, str):
+        text, stored = stored, datetime.fromisoformat(stored)  # what SQLAlchemy's DateTime does with SQLite's text
+        if stored.tzinfo is None and len(text) == 26 and text[10] == " " and text[19] == "." and text[7] == "-":
+            return f"{text[:10]}T{text[11:] if stored.microsecond else text[11:19]}Z"  # isoformat drops a zero fraction
+    return stored.isoformat() + "Z" if stored.tzinfo is None else stored.isoformat().replace("+00:00", "Z")

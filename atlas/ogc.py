@@ -190,7 +190,7 @@ def project_feature(row: OpenRow, project_url: str) -> dict:
             "sprachen": _languages(languages).copy(), "zielgruppen": _target_groups(target_groups).copy(),
             "kosten": kosten, "wann": wann, "zeiten": zeiten,
             "barrierefrei": _ACCESSIBLE.get(accessible),
-            "aktualisiert": _iso(updated_at), "url": project_url,
+            "aktualisiert": updated_at, "url": project_url,
             # gathered from a public source: where from and when; confirmed by its Träger (or office), or not yet
             # (`from_source` is atlas.sources.unconfirmed's answer, asked in the statement: atlas.store.FROM_SOURCE)
             "quelle": quelle, "quelle_stand": quelle_stand, "bestaetigt": not from_source,
@@ -226,10 +226,3 @@ def boundary_features(frame: gpd.GeoDataFrame, key: str) -> list[dict]:
     for feature in collection["features"]:
         feature["id"] = feature["properties"][key]
     return collection["features"]
-
-
-def _iso(moment) -> str:
-    """A stored time in RFC 3339, UTC as Z (SQLite's naive times are UTC: atlas.database.as_utc)."""
-    if not moment:
-        return ""
-    return moment.isoformat() + "Z" if moment.tzinfo is None else moment.isoformat().replace("+00:00", "Z")

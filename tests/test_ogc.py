@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -259,3 +260,26 @@ def test_the_number_matched_kept_per_version_follows_each_publication_and_archiv
     assert (matched(), matched("&offset=3"), matched("&hf=sprache")) == (5, 5, 3)
     store.set_status(new, ARCHIVED)
     assert (matched(), matched("&hf=arbeit-ausbildung")) == (4, 1)
+
+
+@pytest.mark.parametrize(("stored", "expected"), [
+    ("2026-12-06 17:44:26.870608", "2026-12-06T17:44:26.870608Z"),  # SQLite's text as SQLAlchemy writes it
+    ("2026-12-06 17:44:26.000000", "2026-12-06T17:44:26Z"),  # a fraction of zero left out, as isoformat does
+    ("2026-12-06 17:44:26", "2026-12-06T17:44:26Z"),
+    ("2026-12-06T17:44:26.5", "2026-12-06T17:44:26.500000Z"),
+    ("2026-12-06 17:44:26.870608+02:00", "2026-12-06T17:44:26.870608+02:00"),
+    ("2026-W49-7 17:44:26.870608", "2026-12-06T17:44:26.870608Z"),  # a week date of the same length, read as such
+    (datetime(2026, 12, 6, 17, 44, 26, tzinfo=UTC), "2026-12-06T17:44:26Z"),  # PostgreSQL's
+    (None, ""), ("", ""),
+])
+def test_the_time_of_a_change_is_written_in_rfc3339(stored, expected):
+    from atlas.database import rfc3339
+
+    assert rfc3339(stored) == expected
+
+
+def test_a_stored_text_that_is_no_time_is_refused_as_before():
+    from atlas.database import rfc3339
+
+    with pytest.raises(ValueError):
+        rfc3339("2026-13-06 17:44:26.870608")

@@ -10,9 +10,9 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
-from atlas.database import as_utc
+from atlas.database import as_utc, rfc3339
 from atlas.geo import ROUGH_SLACK, box_around, distances, public_position
 from atlas.handlungsfelder import mask
 from atlas.labels import PENDING, PUBLISHED
@@ -51,7 +51,7 @@ class OpenRow(NamedTuple):
     wann: str
     zeiten: str
     barrierefrei: str
-    updated_at: datetime
+    updated_at: str  # RFC 3339, UTC as Z (atlas.database.rfc3339): how the open data writes it
     quelle: str
     quelle_stand: str
     from_source: bool
@@ -62,15 +62,19 @@ class OpenRow(NamedTuple):
 # whether it is an unconfirmed entry from a public source. No e-mail address, status, private times or reasons leave
 # the store on this path – and the rest is not read (the five private times alone were a fifth of a page's reading).
 OPEN_COLUMNS = list(OpenRow._fields[:-1])
+# the time of the last change as SQLite holds it, text: written out in RFC 3339 without a datetime in between
+_OPEN_VALUES = {"from_source": FROM_SOURCE.label("from_source"),
+                "updated_at": type_coerce(projects.c.updated_at, String).label("updated_at")}
 # one statement, its ids bound as one value (SQLAlchemy coerced each id of an `in_` list anew, and an expanding
 # parameter writes one placeholder per id into the statement at every execution: atlas.store.idlist)
 # and the ids of the records merged into each, in the same statement (atlas.store.merging)
-_OPEN_ROWS = (select(*(FROM_SOURCE.label(name) if name == "from_source" else projects.c[name] for name in OPEN_COLUMNS),
+_OPEN_ROWS = (select(*(_OPEN_VALUES[name] if name in _OPEN_VALUES else projects.c[name] for name in OPEN_COLUMNS),
                      merged_into(projects.c.id))
               .where(among_ids(projects.c.id), on_the_row(projects.c.status) == PUBLISHED)
               .order_by(projects.c.id))
 _OPEN_SELECT = SqliteSelect(_OPEN_ROWS, "ids")  # a page of the API asks it on every request: through the driver
 _LAT, _LON, _APPROXIMATE = OPEN_COLUMNS.index("lat"), OPEN_COLUMNS.index("lon"), OPEN_COLUMNS.index("approximate")
+_UPDATED_AT = OPEN_COLUMNS.index("updated_at")
 
 COUNTS_KEPT = 1000  # counts of distinct queries kept per version (then they are counted anew)
 
@@ -266,8 +270,9 @@ def _public_rows(db, ids: list[int]) -> list[OpenRow]:
 
 
 def _open_rows(rows: list[list]) -> list[OpenRow]:
-    """Rows of _OPEN_ROWS (as lists: changed in place) as OpenRows at their public positions, with the ids of the
-    once published records merged into each (`ersetzt`: the open data names them)."""
+    """Rows of _OPEN_ROWS (as lists: changed in place) as OpenRows at their public positions, their time of change
+    in RFC 3339, with the ids of the once published records merged into each (`ersetzt`: the open data names them)."""
     for row in rows:
+        row[_UPDATED_AT] = rfc3339(row[_UPDATED_AT])
         row[-1] = merged_ids(row[-1])
     return [OpenRow._make(row) for row in _at_public_positions(rows, _LAT, _LON, _APPROXIMATE)]
