@@ -1,6 +1,7 @@
 """What a start keeps in the cache folder (ATLAS_CACHE_DIR): things made from data/, the code and its libraries
-that are quicker to read than to make again – the gazetteer, the basemap, the maps Folium renders, the compiled
-templates, and the copy of the published projects (atlas.published, which checks its own against the database).
+that are quicker to read than to make again – the Kreise and their tiles, the gazetteer, the basemap, the maps
+Folium renders, the compiled templates, and the copy of the published projects (atlas.published, which checks its
+own against the database).
 
 A kept file is named by a fingerprint of what it was made from, always including this code and the libraries it
 makes things with (`code()`): a change of either names a new file, and `read_or_make` removes the older ones of

@@ -1,6 +1,6 @@
-"""An operator restarts the atlas: what the first start made from data/ and the code (the gazetteer, the basemap, the
-maps Folium renders, the compiled templates) is read from the cache folder, and the second start answers sooner,
-with the same pages. A damaged file there is made again."""
+"""An operator restarts the atlas: what the first start made from data/ and the code (the Kreise and their tiles,
+the gazetteer, the basemap, the maps Folium renders, the compiled templates) is read from the cache folder, and the
+second start answers sooner, with the same pages. A damaged file there is made again."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def test_a_second_start_reads_what_the_first_made_and_a_damaged_copy_is_made_aga
                                    "written, the stemmer for a word searched")
     cache = tmp_path / "instance" / "cache"
     kinds = {path.name.split("-")[0] for path in cache.glob("*.pickle")}
-    assert kinds == {"regions", "gazetteer", "basemap", "map"}
+    assert kinds == {"regions", "kreise_tiles", "gazetteer", "basemap", "map"}  # the tiles: the basemap's places joined
     [templates] = (cache / "templates").iterdir()  # one folder, for this code and its libraries
     assert list(templates.iterdir())
     assert first["geojson"] == ["arl.geojson", "gemeinden_nord.geojson", "kreise.geojson", "kreise_karte.geojson",
