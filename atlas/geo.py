@@ -19,6 +19,37 @@ def distance_km(lat1, lon1, lat2, lon2):
     return metres / 1000.0
 
 
+# A sphere for a first, cheap look at a distance (inside_circle). The WGS84 ellipsoid's radii of curvature lie between
+# 6335.44 km (along the meridian at the equator) and 6399.59 km (across it at the poles), so a path on it is between
+# 0.99442 and 1.00449 times as long as the same path, in the same latitudes and longitudes, on this sphere; the
+# shortest ones too. The factors below are wider, with room for rounding.
+SPHERE_KM = 6371.0
+SPHERE_SHORTER, SPHERE_LONGER = 0.993, 1.006
+
+
+def inside_circle(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray, radius_km: float) -> np.ndarray:
+    """Which of these positions (as the public sees them) lie within the radius of a point: the same answer as
+    measuring each with distance_km, which takes about 0.8 µs a position. Only those within about 1 % of the radius
+    from its edge are measured so; the great circle on a sphere (a few numpy passes) decides the others, clearly
+    inside or outside (a search 50 km around a town reads about 1,600 matches: 1.2 → 0.1 ms)."""
+    lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
+    rough = _great_circle_km(lat, lon, lats, lons)
+    inside = rough * SPHERE_LONGER + 1e-6 <= radius_km  # 1e-6: a millimetre for the rounding of either measure
+    edge = ~inside & (rough * SPHERE_SHORTER - 1e-6 <= radius_km)
+    if edge.any():
+        inside[edge] = distance_km(np.full(int(edge.sum()), lat), np.full(int(edge.sum()), lon), lats[edge],
+                                   lons[edge]) <= radius_km
+    return inside
+
+
+def _great_circle_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Haversine distances on the sphere of SPHERE_KM."""
+    phi, phis = math.radians(lat), np.radians(lats)
+    half_dlat, half_dlon = (phis - phi) / 2, np.radians(lons - lon) / 2
+    a = np.sin(half_dlat) ** 2 + math.cos(phi) * np.cos(phis) * np.sin(half_dlon) ** 2
+    return 2 * SPHERE_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
 def public_position(values: np.ndarray, approximate: np.ndarray) -> np.ndarray:
     """Latitudes or longitudes as the public sees them: rounded to about 1 km where the submitter asked for it."""
     return np.where(approximate, np.round(values, ROUGH_DECIMALS), values)
