@@ -15,6 +15,8 @@ import logging
 import pickle
 import re
 import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -71,6 +73,7 @@ class Snapshot:
         self.pos_of[ids] = np.arange(len(ids))
         self._derived: dict[tuple, np.ndarray] = {}
         self._lock = threading.RLock()  # a derived column may be made from another
+        self._selections: OrderedDict[Hashable, np.ndarray] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self.columns["id"])
@@ -161,10 +164,28 @@ class Snapshot:
         return self.tables[name][column] if name in CODED else column
 
     def __getstate__(self) -> dict:  # kept on disk without what is derived from it (atlas.published.PublicData)
-        return {name: value for name, value in vars(self).items() if name not in ("_derived", "_lock")}
+        return {name: value for name, value in vars(self).items() if name not in ("_derived", "_lock", "_selections")}
 
     def __setstate__(self, state: dict) -> None:
-        vars(self).update(state, _derived={}, _lock=threading.RLock())
+        vars(self).update(state, _derived={}, _lock=threading.RLock(), _selections=OrderedDict())
+
+    def selection(self, key: Hashable, make) -> np.ndarray:
+        """Positions that `make` picks (the API's projects of a filter, in the order of their ids), the latest kept:
+        a client paging through a filter is answered every page at the cost of a page without one, instead of a pass
+        over every project per page (0.5 ms at 100,000). Kept together, at most two positions per project (of 4 bytes: a
+        tenth of the snapshot's columns), the oldest selections dropped first."""
+        with self._lock:
+            found = self._selections.get(key)
+            if found is not None:
+                self._selections.move_to_end(key)
+                return found
+        found = make()  # outside the lock: another thread's page need not wait for this pass
+        with self._lock:
+            self._selections[key] = found
+            kept = sum(len(positions) for positions in self._selections.values())
+            while kept > 2 * len(self) and len(self._selections) > 1:
+                kept -= len(self._selections.popitem(last=False)[1])
+        return found
 
     def _derive(self, key: tuple, make) -> np.ndarray:
         with self._lock:

@@ -51,3 +51,32 @@ def test_the_pages_picked_from_memory_are_those_the_database_gives(seeded):
     with seeded.test_request_context():
         for query in queries:
             assert projects_page(services.store, services.public, query) == services.store.published_page(query), query
+
+
+def test_a_filter_paged_through_is_picked_from_its_kept_selection_as_the_database_gives_it(seeded):
+    from atlas.ogc import projects_page
+    from atlas.store import ProjectQuery
+
+    services = seeded.extensions["atlas"]
+    snapshot = services.public.current()
+    box = (6.0, 51.0, 12.0, 54.0)
+    with seeded.test_request_context():
+        for offset in range(0, 12, 2):  # the first page makes the selection, the others are picked from it
+            for query in (ProjectQuery(hf=("sprache",), limit=2, offset=offset), ProjectQuery(bbox=box, limit=2,
+                                                                                              offset=offset)):
+                assert projects_page(services.store, services.public, query) == \
+                    services.store.published_page(query), query
+    assert len(snapshot._selections) == 2, "each filter is selected once for all its pages"
+
+
+def test_the_kept_selections_together_hold_at_most_two_positions_per_project(seeded):
+    import numpy as np
+
+    snapshot = seeded.extensions["atlas"].public.current()
+    everyone = np.arange(len(snapshot), dtype=np.int32)
+    snapshot.selection("a", lambda: everyone)
+    snapshot.selection("b", lambda: everyone)
+    snapshot.selection("c", lambda: everyone[:1])  # one position too many: the oldest goes
+    assert list(snapshot._selections) == ["b", "c"]
+    made = []
+    assert snapshot.selection("b", lambda: made.append(1)) is everyone and not made, "a kept selection is not made"
