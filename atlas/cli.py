@@ -170,6 +170,7 @@ def serve(host: str, port: int, threads: int) -> None:
     from waitress.server import create_server
 
     from atlas.background import Background
+    from atlas.serving import quiet_connections
     from atlas.setting_checks import for_the_public
     from atlas.warming import warm_up_in_background
 
@@ -181,7 +182,10 @@ def serve(host: str, port: int, threads: int) -> None:
     s = services()
     s.store  # noqa: B018 - refuse to start on an old schema, with the command that helps
     refuse_busy_port(host, port)
-    server = create_server(app, host=host, port=port, threads=threads, ident="atlas", **behind_proxy(app.config))
+    listeners = {}
+    server = create_server(app, map=listeners, host=host, port=port, threads=threads, ident="atlas",
+                           **behind_proxy(app.config))
+    quiet_connections(listeners)
     quiet_queue_warnings()
     # listening already: what the first requests need is made meanwhile (a request that needs it first waits)
     warm_up_in_background(s)
