@@ -363,11 +363,12 @@ class Searcher:
         query = self._query(terms, wanted, area, now, language, covered=True)
         with self.store.read() as db:
             if area is None:
-                total = db.execute(text(f"SELECT count(*) {query.where}"), query.params).scalar_one()
+                # both through the driver (_all_rows): SQLAlchemy's work was 0.15 ms of each statement
+                total = _all_rows(db, f"SELECT count(*) {query.where}", query.params)[0][0]
                 ranked = total <= RANKED_AT_MOST  # beyond, a word says little: the newest first, without scoring
                 order = query.rank if ranked else query.newest
-                page = db.execute(text(f"SELECT {query.id} {query.where} ORDER BY {order} LIMIT :n OFFSET :o"),
-                                  dict(query.params, n=limit, o=offset))
+                page = _all_rows(db, f"SELECT {query.id} {query.where} ORDER BY {order} LIMIT :n OFFSET :o",
+                                 dict(query.params, n=limit, o=offset))
                 return Found([row[0] for row in page], total)
             # in a circle every match in its cells is read anyway, counted and ordered here as the database would
             # order them. Scored are at most one more than are ranked, the lowest ids first: where more match, the
