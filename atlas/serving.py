@@ -6,8 +6,8 @@ writable (its buffer holds what the thread sends), fails to take the lock, and a
 at once: the loop spins for as long as the thread sends – and with more threads than cores the thread waits for
 the GIL there, while the spinning loop takes it from the threads that make pages (Pylons/waitress#364 names the
 loop). With 16 clients on 8 threads, a new page of the API cost the main loop about 30 turns and 70 tries of the
-lock, the server 5.1–8.0 ms CPU instead of 4.2–4.4 (stop 49). Here the loop leaves such a connection alone until
-the thread is done; the thread wakes it for whatever the socket did not take.
+lock, the server a median 5.50 ms CPU instead of 4.52 (docs/benchmarks.md, stop 49). Here the loop leaves such a
+connection alone until the thread is done; the thread wakes it for whatever the socket did not take.
 """
 
 from __future__ import annotations
