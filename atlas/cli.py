@@ -91,7 +91,8 @@ def import_(file: str, status: str, skip_existing: bool) -> None:
     """Importiert Projekte aus einer CSV-Datei: alle oder keines."""
     from tqdm import tqdm
 
-    from atlas.transfer import fewer_collections, import_csv
+    from atlas.collector import fewer_collections
+    from atlas.transfer import import_csv
 
     s = services()
     with fewer_collections():
@@ -131,7 +132,8 @@ def export(fmt: str, arl: str | None, hf: tuple[str, ...], output) -> None:
 def seed() -> None:
     """Lädt data/projects.csv (die Projekte aus öffentlichen Quellen) in eine leere Datenbank, als veröffentlicht;
     sonst nichts (auch nicht zweimal)."""
-    from atlas.transfer import fewer_collections, import_csv
+    from atlas.collector import fewer_collections
+    from atlas.transfer import import_csv
 
     s = services()
     with fewer_collections():

@@ -5,13 +5,11 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
-import gc
 import io
 import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,7 +39,6 @@ COLUMN_SPELLINGS = {"träger": "traeger", "straße": "strasse", "e-mail": "email
                     "angebotssprachen": "sprachen", "zielgruppe": "zielgruppen", "öffentlicher kontakt": "kontakt",
                     "stand der quelle": "quelle_stand", "bestätigt": "bestaetigt"}
 PIECE = 1 << 20  # bytes of the file read at a time
-YOUNG_COLLECTED_AFTER = 10_000  # new objects: the collector's first threshold during an import (Python's is 700)
 SEPARATORS = {",": "Komma", ";": "Semikolon", "\t": "Tabulator"}
 ENCODINGS = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252 (wie Excel speichert)"}
 EXPORT_COLUMNS = ["id", "name", "traeger", "beschreibung", "kurzbeschreibung", "handlungsfelder", "strasse", "plz",
@@ -80,7 +77,8 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
     A row is one project with another row of the file, or with a stored project, if it has the same name, Träger
     and Ort (`same_project`): the file's second is a bad row; one in the atlas already is too, or, with
     `skip_existing` (a later version of a file imported before), left out and named in `skipped`. The command
-    that runs it owns the process, and may collect its garbage less often meanwhile (fewer_collections)."""
+    that runs it owns the process, and may collect its garbage less often meanwhile
+    (atlas.collector.fewer_collections)."""
     report = ImportReport()
     prepared = store.prepare(status, on_disk=True)  # checked rows wait on disk, not as objects in memory
     places = _Places(geocoder)  # many rows name the same place: geocoded once
@@ -116,24 +114,6 @@ def import_csv(path: Path | str, store: Store, geocoder: Geocoder, status: str =
     finally:
         prepared.close()
     return report
-
-
-@contextmanager
-def fewer_collections():
-    """Around an import in a process of its own (`atlas import`, `atlas seed`): Python's cyclic garbage collector
-    leaves alone what was there before (the app, the gazetteer: gc.freeze) and looks at young objects less often. An
-    import makes millions of objects that die young or are written to disk a batch at a time, and each full
-    collection went through everything the start had made: 100k rows spent 1.5 s of 13 in the collector, with this
-    0.6 s (the peak memory the same, 240 MB). Set back after, also where the import fails. The collector's settings
-    are the whole process's: not for a process that serves, where threads would overlap them."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTED_AFTER, *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 def same_project(name: str, traeger: str, ort: str) -> int:

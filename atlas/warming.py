@@ -8,6 +8,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from atlas.collector import settle
+
 
 def warm_up_in_background(s, done: Callable[[float], None] | None = None) -> threading.Thread:
     """Starts `warm_up(s)` in a thread of its own (a request that needs what it makes meanwhile waits for it, as
@@ -15,8 +17,10 @@ def warm_up_in_background(s, done: Callable[[float], None] | None = None) -> thr
 
     def run() -> None:
         started = time.monotonic()
-        if warm_up(s) and done is not None:
-            done(time.monotonic() - started)
+        if warm_up(s):
+            settle()  # what the warm-up made lives as long as the process: the collector need not go through it again
+            if done is not None:
+                done(time.monotonic() - started)
 
     thread = threading.Thread(target=run, name="warm-up", daemon=True)  # a server that stops does not wait for it
     thread.start()

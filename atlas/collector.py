@@ -1,0 +1,37 @@
+"""Python's cyclic garbage collector, set for the atlas's processes: it leaves alone what their start made (gc.freeze)
+and looks at young objects less often.
+
+What a start makes (the app, the published projects, their near index, the gazetteer: about 260,000 tracked
+objects at 100k projects) lives as long as the process, and none of it is freed by the collector: it dies, if
+ever, by its references (a publication's old snapshot holds no cycles). Yet each full collection went through all
+of it again. Pages leave a few cycles each (a request and its headers), which the collector still finds."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+YOUNG_COLLECTED_AFTER = 10_000  # new objects before a young collection (Python's default is 700)
+
+
+def settle() -> None:
+    """For a process that serves, once its warm-up is made (atlas.warming): set for the rest of its life. At 100k,
+    a mix of near searches, `/suche` and API pages spent 0.24 ms a request in the collector and paused for a full
+    collection of about 90 ms every few hundred requests; after this 0.05 ms and no such pause (stop 49)."""
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTED_AFTER, *gc.get_threshold()[1:])
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Around an import in a process of its own (`atlas import`, `atlas seed`), set back after, also where it fails.
+    An import makes millions of objects that die young or are written to disk a batch at a time: 100k rows spent
+    1.5 s of 13 in the collector, with this 0.6 s (the peak memory the same, 240 MB)."""
+    threshold = gc.get_threshold()
+    settle()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
