@@ -94,8 +94,11 @@ def test_an_items_parts_are_escaped_as_jinja_escapes_them():
     from helpers import PAYLOADS
     from markupsafe import Markup, escape
 
-    from atlas.web.list_item import escaped
+    from atlas.web.list_item import _replaced, escaped
 
     for value in [*PAYLOADS, "a & b \"c\" 'd' <e> &amp;", "", "٪ عربي", None, 42, 3.5, Markup("<b>kept</b>")]:
         assert escaped(value) == str(escape(value)), value
         assert type(escaped(value)) is str
+        if type(value) is str:  # the fallback where markupsafe has no escaping of a str to a str
+            assert _replaced(value) == str(escape(value)), value
+
