@@ -24,6 +24,17 @@ def project_view(row: dict) -> dict:
                 source=source_view(row))
 
 
+def listed_view(row: dict) -> dict:
+    """project_view with only what a list's item writes (atlas.web.list_item): the facts it shows (free, languages,
+    times) and none of the others, which a list made per request would work out for dozens of projects unread."""
+    spoken, times = int(row.get("sprachen_mask") or 0), row.get("zeiten") or ""
+    return dict(row, fields=_fields(str(row.get("handlungsfelder", ""))), source=source_view(row), facts={
+        "kostenlos": row.get("kosten") == "kostenlos",
+        "sprachen": [facts.language_name(c) for c in facts.OFFER_LANGUAGES if spoken & facts.LANGUAGE_BITS[c]]
+        if spoken else [],
+        "zeiten": facts.times_text(times) if times else []})
+
+
 @lru_cache(maxsize=1024)
 def _fields(slugs: str) -> tuple:
     """ "sprache;wohnen-leben" → their Handlungsfelder: a list shows the same few dozen sets again and again."""

@@ -45,12 +45,29 @@ class Recent(Generic[K, T]):
                 self._values.move_to_end(key)
             return found
 
-    def put(self, key: K, value: T) -> None:
+    def get_many(self, keys: list[K]) -> list[T | None]:
+        """get for each of these keys, under one taking of the lock (a list made per request asks for dozens)."""
         with self._lock:
-            self._values[key] = value
-            self._values.move_to_end(key)
-            while len(self._values) > self.limit:
-                self._values.popitem(last=False)
+            values, found = self._values, []
+            for key in keys:
+                value = values.get(key)
+                if value is not None:
+                    values.move_to_end(key)
+                found.append(value)
+            return found
+
+    def put(self, key: K, value: T) -> None:
+        self.put_many([(key, value)])
+
+    def put_many(self, pairs: list[tuple[K, T]]) -> None:
+        """put for each (key, value), in their order, under one taking of the lock."""
+        with self._lock:
+            values = self._values
+            for key, value in pairs:
+                values[key] = value
+                values.move_to_end(key)
+            while len(values) > self.limit:
+                values.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:

@@ -102,3 +102,29 @@ def test_an_items_parts_are_escaped_as_jinja_escapes_them():
         if type(value) is str:  # the fallback where markupsafe has no escaping of a str to a str
             assert _replaced(value) == str(escape(value)), value
 
+
+def test_a_lists_view_of_a_project_writes_the_item_its_full_view_writes(app):
+    """atlas.present.listed_view leaves out the facts an item does not write: every item, with every fact, source
+    and confirmation, is the same as from project_view, in each language."""
+    from datetime import UTC, datetime
+    from itertools import product
+
+    from atlas.facts import LANGUAGE_BITS
+    from atlas.present import listed_view, project_view
+    from atlas.web.list_item import item_text
+
+    bits = list(LANGUAGE_BITS.values())
+    rows = [{"id": 7 + i, "name": "Café <b>", "traeger": "Träger & Co", "ort": "Hemmingen", "lat": 52.3, "lon": 9.7,
+             "handlungsfelder": "sprache;arbeit", "sprachen_mask": spoken, "zg_mask": 3, "kosten": kosten,
+             "zeiten": zeiten, "wann": "zeiten" if zeiten else "laufend", "barrierefrei": "ja", "kontakt": "a@b.de",
+             "quelle": quelle, "quelle_stand": "2021-05" if quelle else None, "from_source": bool(quelle), "km": 3.25}
+            for i, (spoken, kosten, zeiten, quelle) in enumerate(product(
+                [0, bits[0], bits[0] | bits[3] | bits[-1]], ["kostenlos", "gebuehr", None],
+                ["", "Mo-Fr 17:00-19:00; PH off", "Sa,Su 10:00-12:00"], [None, "https://example.org/liste"]))]
+    for code in ("de", "ar", "en", "fa", "uk"):
+        with app.test_request_context(f"/in-der-naehe?lang={code}", headers={"Accept-Language": code}):
+            for row in rows:
+                full, listed = project_view(row), listed_view(row)
+                for view in (full, listed):
+                    view["unconfirmed_since"] = datetime(2024, 3, 1, tzinfo=UTC)
+                assert item_text(listed) == item_text(full), (code, row)

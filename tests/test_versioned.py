@@ -46,3 +46,13 @@ def test_recent_values_keep_the_most_recently_used_and_never_more_than_the_bound
     assert recent.get((2, "a")) == "A2" and len(recent) == 2
     recent.clear()
     assert len(recent) == 0 and recent.get((2, "a")) is None
+
+
+def test_recent_values_asked_and_kept_many_at_once_as_one_by_one():
+    recent: Recent[int, str] = Recent(limit=3)
+    recent.put_many([(1, "A"), (2, "B"), (3, "C")])
+    assert recent.get_many([3, 9, 1]) == ["C", None, "A"]  # 3, then 1 the most recent; 2 the least
+    recent.put_many([(4, "D")])
+    assert recent.get_many([2, 1, 3, 4]) == [None, "A", "C", "D"] and len(recent) == 3
+    recent.put_many([(5, "E"), (6, "F"), (7, "G"), (8, "H")])  # more than the bound at once: the last three stay
+    assert recent.get_many([5, 6, 7, 8]) == [None, "F", "G", "H"] and len(recent) == 3

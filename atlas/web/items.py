@@ -9,6 +9,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from atlas.i18n import current_language, distance
+from atlas.present import listed_view
 from atlas.versioned import Recent
 from atlas.web.list_item import Words, escaped, field_badges, item_text, kept_badges
 from atlas.web.reader import public_views
@@ -34,17 +35,17 @@ def list_items(rows: list[dict], version: int | None) -> Markup:
                          away=DISTANCE if far is not None else None, words=words)
 
     if version is None:
-        items = [written(view, far) for view, far in zip(public_views(rows), away, strict=True)]
+        items = [written(view, far) for view, far in zip(public_views(rows, listed_view), away, strict=True)]
     else:
         kept = current_app.extensions.get("atlas_items")
         if kept is None:  # one per app: another app's versions and ids are other projects
             kept = current_app.extensions.setdefault("atlas_items", Recent(KEPT_ITEMS))
         keys = [(version, code, int(row["id"]), far is not None) for row, far in zip(rows, away, strict=True)]
-        items = [kept.get(key) for key in keys]
+        items = kept.get_many(keys)
         missing = [i for i, found in enumerate(items) if found is None]
         if missing:
-            for i, view in zip(missing, public_views([rows[i] for i in missing]), strict=True):
+            for i, view in zip(missing, public_views([rows[i] for i in missing], listed_view), strict=True):
                 items[i] = written(view, away[i])
-                kept.put(keys[i], items[i])
+            kept.put_many([(keys[i], items[i]) for i in missing])
     return Markup("".join(item.replace(DISTANCE, far, 1) if far is not None else item
                           for item, far in zip(items, away, strict=True)))

@@ -4,6 +4,7 @@ the project page, the lists, and the maps' data (their popups and lists)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import numpy as np
@@ -108,11 +109,12 @@ def get_published_or_404(project_id: int) -> dict:
     return row
 
 
-def public_views(rows: list[dict]) -> list[dict]:
+def public_views(rows: list[dict], view: Callable[[dict], dict] = project_view) -> list[dict]:
     """Projects as a public page lists them: with their Handlungsfelder, and `unconfirmed_since` for those whose
     confirmation ran out (the freshness cycle moves the version on when one ran out since, atlas.freshness). Rows
-    of the published snapshot carry when they were confirmed; others are asked of the store."""
-    views = [project_view(row) for row in rows]
+    of the published snapshot carry when they were confirmed; others are asked of the store. `view`: the view of
+    a row (atlas.present.listed_view, for what a list's items write of it alone)."""
+    views = [view(row) for row in rows]
     before = unconfirmed_before(current_app.config["FRESHNESS_DAYS"])
     if all(isinstance(row.get("confirmed_at"), float) for row in rows):  # the snapshot's (seconds): no query
         line = before.timestamp()
