@@ -186,8 +186,15 @@ def _table(values: np.ndarray) -> tuple[list[str], list[int]]:
     """Each distinct value once (in the order they first appear; none: ""), and each project's index into them."""
     if len(values) <= SMALL_TABLE:
         table: dict = {}
-        index = [table.setdefault("" if gone else value, len(table))
-                 for value, gone in zip(values.tolist(), pd.isna(values).tolist(), strict=True)]
+        # a text is never missing: pandas is asked only about other values (its isna of the whole column cost more
+        # than the coding of a near search's fifty values, and a page codes six columns)
+        index = [table.setdefault(value if type(value) is str else "" if _missing(value) else value, len(table))
+                 for value in values.tolist()]
         return [str(value) for value in table], index
     codes, uniques = pd.factorize(np.where(pd.isna(values), "", values))
     return [str(u) for u in uniques], codes.astype(int).tolist()
+
+
+def _missing(value) -> bool:
+    """No value, as pandas' isna sees one in a column: None, NaN, NaT, pd.NA."""
+    return value is None or bool(pd.isna(value))
