@@ -71,6 +71,27 @@ def test_a_template_reads_a_projects_keys_as_jinja_does(app):
             assert outcome(app.jinja_env, expression, project) == outcome(jinjas, expression, project), expression
 
 
+def test_an_import_of_macros_sees_the_globals_as_jinjas_own_chain_does(app):
+    """A template's globals answer keys() as a set (atlas.web.templating.Globals): the keys of Jinja's ChainMap,
+    live – a global the page has and the imported template lacks still reaches the import's macros, and one given
+    to the environment after the templates were loaded is seen."""
+    from collections import ChainMap
+
+    environment = app.jinja_env
+    partials = environment.get_template("_partials.html")
+    assert set(partials.globals.keys()) == set(ChainMap(*partials.globals.maps).keys())
+    environment.globals["late_global"] = "spät"
+    try:
+        assert "late_global" in partials.globals.keys()
+        page = environment.from_string('{% from "_partials.html" import notices_block %}{{ own }} '
+                                       '{{ notices_block(["<b>Hinweis</b>"]) }}', globals={"own": "eigen"})
+        with app.test_request_context("/"):
+            written = page.render()
+        assert written.startswith("eigen ") and "&lt;b&gt;Hinweis&lt;/b&gt;" in written
+    finally:
+        del environment.globals["late_global"]
+
+
 def test_a_text_shaped_like_the_distances_place_stays_text_and_each_item_has_one_distance(client, services):
     """A kept item holds a comment where its distance goes (atlas.web.items.DISTANCE); a project whose texts spell
     that comment out gets them shown as text, and no distance lands in them."""
