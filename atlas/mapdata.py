@@ -131,7 +131,8 @@ def columns(projects: Table) -> dict:
     unconfirmed = np.where(pd.isna(from_source), False, from_source).astype(bool)
     quellen, quelle_index = _table(np.where(unconfirmed, values("quelle"), ""))
     stand = np.where(unconfirmed, values("quelle_stand"), "")
-    staende, stand_index = _table(np.array([stand_text(value) for value in stand], dtype=object))
+    # no date written for a project without a source's (stand_text writes "" of none, and most have none)
+    staende, stand_index = _table(np.array([stand_text(value) if value else "" for value in stand], dtype=object))
     seit, seit_index = _table(values(UNCONFIRMED_SINCE))
     return {
         "id": numbers("id", np.int64).tolist(),
@@ -185,12 +186,12 @@ SMALL_TABLE = 2_000  # up to this many values a dict codes them faster than pand
 def _table(values: np.ndarray) -> tuple[list[str], list[int]]:
     """Each distinct value once (in the order they first appear; none: ""), and each project's index into them."""
     if len(values) <= SMALL_TABLE:
-        table: dict = {}
         # a text is never missing: pandas is asked only about other values (its isna of the whole column cost more
         # than the coding of a near search's fifty values, and a page codes six columns)
-        index = [table.setdefault(value if type(value) is str else "" if _missing(value) else value, len(table))
-                 for value in values.tolist()]
-        return [str(value) for value in table], index
+        cleaned = [value if type(value) is str else "" if value is None or _missing(value) else value
+                   for value in values.tolist()]
+        codes = {value: i for i, value in enumerate(dict.fromkeys(cleaned))}  # in the order they first appear
+        return [str(value) for value in codes], list(map(codes.__getitem__, cleaned))
     codes, uniques = pd.factorize(np.where(pd.isna(values), "", values))
     return [str(u) for u in uniques], codes.astype(int).tolist()
 

@@ -59,15 +59,17 @@ def test_an_inline_map_carries_its_words_itself(facts_app):
 
 def test_a_short_list_is_coded_as_the_statewide_data_is():
     """A list made per request (a near search) codes its repeated texts with a dict, the statewide data with
-    pandas: both give each distinct text once in the order it first appears, and nothing (None, NaN, NA) as ""."""
+    pandas: both give each distinct text once in the order it first appears, and nothing (None, NaN, NA, NaT) as ""
+    – a text like "nan" is a text."""
     import numpy as np
     import pandas as pd
 
     from atlas import mapdata
 
-    texts = np.array(["Celle", None, "Aurich", "Celle", np.nan, "", pd.NA, "Aurich", "Ärzen", "<b>"] * 3, dtype=object)
+    texts = np.array(["Celle", None, "Aurich", "Celle", np.nan, "", pd.NA, "Aurich", "Ärzen", "<b>", pd.NaT, "nan"] * 3,
+                     dtype=object)
     short = mapdata._table(texts)
-    assert short == (["Celle", "", "Aurich", "Ärzen", "<b>"], [0, 1, 2, 0, 1, 1, 1, 2, 3, 4] * 3)
+    assert short == (["Celle", "", "Aurich", "Ärzen", "<b>", "nan"], [0, 1, 2, 0, 1, 1, 1, 2, 3, 4, 1, 5] * 3)
     assert len(texts) <= mapdata.SMALL_TABLE
     long = mapdata._table(np.concatenate([texts] * (mapdata.SMALL_TABLE // len(texts) + 1)))
     assert long[0] == short[0] and long[1][:len(texts)] == short[1]
