@@ -52,7 +52,7 @@ URLS = ["/", "/?hf=sprache", "/region/leine-weser", "/in-der-naehe?ort=Hannover"
         "/static/atlas.css", "/static/_bench_reference.html"]
 REFERENCE = ROOT / "static" / "_bench_reference.html"
 # as deploy/ starts it, WEB_CONCURRENCY 2
-GUNICORN = ["-c", "python:atlas.gunicorn_conf", "--workers", "2", "--threads", "4", "--worker-class", "gthread"]
+GUNICORN = ["-c", "python:atlas.gunicorn_conf", "--workers", "2"]  # 4 threads each (gthread): atlas.gunicorn_conf
 NEW_PATHS = 12_000  # per kind of page: more than wrk asks in a run (a path asked again would be a kept page)
 THREADS = 2
 

@@ -108,11 +108,13 @@ def test_four_workers_start_together_on_an_empty_database_without_an_error(tmp_p
 
 def test_each_gunicorn_worker_warms_up_before_its_first_request(tmp_path):
     """As `atlas serve` does once it listens, each worker makes the near index and the gazetteer in a thread once it
-    has loaded the app (atlas/gunicorn_conf.py, as deploy/Dockerfile starts it): no request has asked for them."""
+    has loaded the app (atlas/gunicorn_conf.py, as deploy/Dockerfile starts it): no request has asked for them. Its
+    workers run threads (gthread), as the deployment's do."""
     seeded = helpers.make_app(tmp_path / "operator", seeded=True)
     server = Gunicorn(2, settings(tmp_path, seeded.config["DATABASE_URL"]), tmp_path)
     try:
         lines = server.warmed_up(2)
+        assert "Using worker: gthread" in server.output()
         assert "atlas.access" not in server.output(), "warmed up before any request"
         workers = {line.split("] [", 1)[1].split("]", 1)[0] for line in lines}
         assert len(workers) == 2, lines
