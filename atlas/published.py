@@ -56,6 +56,8 @@ CODED = ("traeger", "ort", "handlungsfelder", "kreis_rs", "kreis_name", "arl", "
 # inside the array and a longer one as UTF-8 beside it – half the memory of Python strings (a million names:
 # 51 MB instead of 115 MB). Read out, they are Python strings again (None: none).
 TEXT = StringDType(na_object=None)
+SELECTIONS_KEPT = 64  # the API's filters whose projects a snapshot keeps (Snapshot.selection)
+DERIVED = ("_derived", "_lock", "_selections", "_selected")  # a Snapshot's, made again after it is read from disk
 log = logging.getLogger(__name__)
 
 
@@ -74,6 +76,7 @@ class Snapshot:
         self._derived: dict[tuple, np.ndarray] = {}
         self._lock = threading.RLock()  # a derived column may be made from another
         self._selections: OrderedDict[Hashable, np.ndarray] = OrderedDict()
+        self._selected = 0  # positions in _selections, together
 
     def __len__(self) -> int:
         return len(self.columns["id"])
@@ -164,16 +167,17 @@ class Snapshot:
         return self.tables[name][column] if name in CODED else column
 
     def __getstate__(self) -> dict:  # kept on disk without what is derived from it (atlas.published.PublicData)
-        return {name: value for name, value in vars(self).items() if name not in ("_derived", "_lock", "_selections")}
+        return {name: value for name, value in vars(self).items() if name not in DERIVED}
 
     def __setstate__(self, state: dict) -> None:
-        vars(self).update(state, _derived={}, _lock=threading.RLock(), _selections=OrderedDict())
+        vars(self).update(state, _derived={}, _lock=threading.RLock(), _selections=OrderedDict(), _selected=0)
 
     def selection(self, key: Hashable, make) -> np.ndarray:
         """Positions that `make` picks (the API's projects of a filter, in the order of their ids), the latest kept:
         a client paging through a filter is answered every page at the cost of a page without one, instead of a pass
-        over every project per page (0.5 ms at 100,000). Kept together, at most two positions per project (of 4 bytes: a
-        tenth of the snapshot's columns), the oldest selections dropped first."""
+        over every project per page (0.5 ms at 100,000). Kept together: at most two positions per project (of 4
+        bytes: a tenth of the snapshot's columns) and at most SELECTIONS_KEPT filters, however few they pick (boxes
+        in the sea pick none, and a client can ask for endless such boxes), the oldest dropped first."""
         with self._lock:
             found = self._selections.get(key)
             if found is not None:
@@ -181,10 +185,12 @@ class Snapshot:
                 return found
         found = make()  # outside the lock: another thread's page need not wait for this pass
         with self._lock:
-            self._selections[key] = found
-            kept = sum(len(positions) for positions in self._selections.values())
-            while kept > 2 * len(self) and len(self._selections) > 1:
-                kept -= len(self._selections.popitem(last=False)[1])
+            if key not in self._selections:  # another thread may have made it meanwhile
+                self._selections[key] = found
+                self._selected += len(found)
+            while len(self._selections) > 1 and (self._selected > 2 * len(self)
+                                                 or len(self._selections) > SELECTIONS_KEPT):
+                self._selected -= len(self._selections.popitem(last=False)[1])
         return found
 
     def _derive(self, key: tuple, make) -> np.ndarray:

@@ -80,3 +80,16 @@ def test_the_kept_selections_together_hold_at_most_two_positions_per_project(see
     assert list(snapshot._selections) == ["b", "c"]
     made = []
     assert snapshot.selection("b", lambda: made.append(1)) is everyone and not made, "a kept selection is not made"
+
+
+def test_endless_boxes_in_the_sea_keep_no_more_than_so_many_selections(client, services):
+    """Boxes that pick no project add no position to what is kept, and a client can ask for endless such boxes: the
+    snapshot keeps the latest SELECTIONS_KEPT of them, each asked for once, and answers each at once."""
+    from atlas.published import SELECTIONS_KEPT
+
+    for n in range(SELECTIONS_KEPT + 40):
+        answer = client.get(ITEMS, query_string={"bbox": f"0,0,1,1.{n:06d}"})
+        assert answer.status_code == 200 and answer.get_json()["numberMatched"] == 0
+    kept = services.public.current()._selections
+    assert len(kept) == SELECTIONS_KEPT
+    assert f"1.{SELECTIONS_KEPT + 39:06d}" in repr(list(kept)[-1]), "the latest box is kept"
