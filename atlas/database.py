@@ -76,13 +76,14 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def rfc3339(stored: str | datetime | None) -> str:
-    """A stored time in RFC 3339, UTC as Z ("" for none): SQLite's text as SQLAlchemy reads it (naive UTC) and
-    PostgreSQL's aware times. Text as SQLAlchemy writes it ("2026-12-06 17:44:26.870608") is rewritten by its
-    parts: datetime.isoformat cost a microsecond per project of a page of the API, the other steps a tenth."""
+    """A stored time in RFC 3339, in UTC as Z ("" for none): SQLite's text as SQLAlchemy reads it (naive UTC) and
+    PostgreSQL's aware times (in the session's TimeZone, which a server may set to Europe/Berlin). Text as
+    SQLAlchemy writes it ("2026-12-06 17:44:26.870608") is rewritten by its parts: datetime.isoformat cost a
+    microsecond per project of a page of the API, the other steps a tenth."""
     if not stored:
         return ""
     if isinstance(stored, str):
         text, stored = stored, datetime.fromisoformat(stored)  # what SQLAlchemy's DateTime does with SQLite's text
         if stored.tzinfo is None and len(text) == 26 and text[10] == " " and text[19] == "." and text[7] == "-":
             return f"{text[:10]}T{text[11:] if stored.microsecond else text[11:19]}Z"  # isoformat drops a zero fraction
-    return stored.isoformat() + "Z" if stored.tzinfo is None else stored.isoformat().replace("+00:00", "Z")
+    return as_utc(stored).astimezone(UTC).isoformat().replace("+00:00", "Z")  # PostgreSQL's in the session's zone

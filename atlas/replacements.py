@@ -11,7 +11,7 @@ import io
 import json
 from collections.abc import Callable
 
-from atlas.database import as_utc
+from atlas.database import rfc3339
 from atlas.present import local_time
 from atlas.transfer import spreadsheet_cell
 
@@ -22,7 +22,7 @@ def as_json(rows: list[dict], page: Callable[[int], str], licence: str, licence_
     """`rows` as the store lists them (id, kept_id, at); `page(id)` is a project's public address."""
     return json.dumps({"name": "ersetzte-projekte", "license": licence, "license_url": licence_url,
                        "ersetzt": [{"id": row["id"], "ersetzt_durch": row["kept_id"], "url": page(row["id"]),
-                                    "ersetzt_durch_url": page(row["kept_id"]), "seit": _iso(row["at"])}
+                                    "ersetzt_durch_url": page(row["kept_id"]), "seit": rfc3339(row["at"])}
                                    for row in rows]}, ensure_ascii=False)
 
 
@@ -34,7 +34,3 @@ def as_csv(rows: list[dict], page: Callable[[int], str], licence: str) -> bytes:
         writer.writerow([spreadsheet_cell(str(v)) for v in (
             row["id"], row["kept_id"], page(row["id"]), page(row["kept_id"]), local_time(row["at"]), licence)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _iso(moment) -> str:
-    return as_utc(moment).isoformat().replace("+00:00", "Z")
