@@ -27,12 +27,17 @@ def project_view(row: dict) -> dict:
 def listed_view(row: dict) -> dict:
     """project_view with only what a list's item writes (atlas.web.list_item): the facts it shows (free, languages,
     times) and none of the others, which a list made per request would work out for dozens of projects unread."""
+    return dict(row, fields=_fields(str(row.get("handlungsfelder", ""))), source=source_view(row),
+                facts=_listed_facts(row))
+
+
+def _listed_facts(row: dict) -> dict:
+    """The facts a list's item shows, as facts_view writes them."""
     spoken, times = int(row.get("sprachen_mask") or 0), row.get("zeiten") or ""
-    return dict(row, fields=_fields(str(row.get("handlungsfelder", ""))), source=source_view(row), facts={
-        "kostenlos": row.get("kosten") == "kostenlos",
-        "sprachen": [facts.language_name(c) for c in facts.OFFER_LANGUAGES if spoken & facts.LANGUAGE_BITS[c]]
-        if spoken else [],
-        "zeiten": facts.times_text(times) if times else []})
+    return {"kostenlos": row.get("kosten") == "kostenlos",
+            "sprachen": [facts.language_name(c) for c in facts.OFFER_LANGUAGES if spoken & facts.LANGUAGE_BITS[c]]
+            if spoken else [],
+            "zeiten": facts.times_text(times) if times else []}
 
 
 @lru_cache(maxsize=1024)
@@ -59,17 +64,15 @@ def source_view(row: dict) -> dict | None:
 
 def facts_view(row: dict) -> dict:
     """The facts of a project in the reader's language; "heute" are today's times in Niedersachsen."""
-    spoken, meant = int(row.get("sprachen_mask") or 0), int(row.get("zg_mask") or 0)
-    languages = [c for c in facts.OFFER_LANGUAGES if spoken & facts.LANGUAGE_BITS[c]] if spoken else []
+    meant = int(row.get("zg_mask") or 0)
     groups = [g for g in facts.ZIELGRUPPEN.values() if meant & g.bit] if meant else []
     zeiten = row.get("zeiten") or ""
     contact = row.get("kontakt") or ""
     return {
-        "sprachen": [facts.language_name(code) for code in languages],
+        **_listed_facts(row),
         "zielgruppen": [group.label for group in groups],
-        "kosten": _label(facts.KOSTEN, row.get("kosten")), "kostenlos": row.get("kosten") == "kostenlos",
+        "kosten": _label(facts.KOSTEN, row.get("kosten")),
         "wann": _label(facts.WANN, row.get("wann")) if row.get("wann") != "zeiten" else "",
-        "zeiten": facts.times_text(zeiten) if zeiten else [],
         "heute": facts.today_hours(zeiten, local_now().date()) if zeiten else "",
         "barrierefrei": _label(facts.BARRIEREFREI, row.get("barrierefrei")),
         "kontakt": contact, "kontakt_link": facts.contact_link(contact) if contact else "",
