@@ -195,11 +195,10 @@ class Gazetteer:
             if not key.startswith(prefix) or len(rows) > 2_000:
                 break
             rows.update(self.index[key])
-        found = self.entries.iloc[sorted(rows)] if rows else self.entries.iloc[[]]
-        found = found[found.kreis_rs.notna()].sort_values("population", ascending=False, kind="stable")
+        found = np.array(sorted(rows), dtype=np.int64)
         places, seen = [], set()
-        for _i, row in found.iterrows():
-            place = self._place(row)
+        for i in self._largest_first(found[pd.notna(self._kreis_of[found])], kind="stable"):
+            place = self._place_at(i)
             if (place.name, place.kreis.rs) not in seen:
                 seen.add((place.name, place.kreis.rs))
                 places.append(place)
@@ -233,11 +232,12 @@ class Gazetteer:
         return replace(place.named(self._name_of[gemeinde]), population=int(self._population_of[gemeinde])
                        or place.population)
 
-    def _largest_first(self, rows: np.ndarray) -> np.ndarray:
-        """These rows by population, largest first – ties in the order pandas' sort_values(ascending=False) gives
-        them (the populations are whole numbers, never missing): sorted reversed, and the order reversed again."""
+    def _largest_first(self, rows: np.ndarray, kind: str = "quicksort") -> np.ndarray:
+        """These rows by population, largest first – ties in the order pandas' sort_values(ascending=False, kind)
+        gives them (the populations are whole numbers, never missing): sorted reversed, and the order reversed
+        again."""
         backwards = rows[::-1]
-        return backwards[self._population_of[backwards].argsort(kind="quicksort")][::-1]
+        return backwards[self._population_of[backwards].argsort(kind=kind)][::-1]
 
     def _largest(self, outside: np.ndarray) -> Place:
         """Outside Niedersachsen only the best-known place of a name matters, under its German name (of the Gemeinde
@@ -252,18 +252,12 @@ class Gazetteer:
         return best
 
     def _place_at(self, i: int) -> Place:
-        """The place of the entries' row at position i, as _place makes it of the row."""
+        """The place of the entries' row at position i."""
         rs = self._kreis_of[i]
         kreis = self.regions.by_rs.get(rs) if isinstance(rs, str) else None
         assignment = Assignment(kreis, None if kreis else self._reason_of[i])
         return Place(self._name_of[i], float(self._lat_of[i]), float(self._lon_of[i]), self._precision_of[i],
                      self._source_of[i], assignment, int(self._population_of[i]))
-
-    def _place(self, row) -> Place:
-        kreis = self.regions.by_rs.get(row.kreis_rs) if isinstance(row.kreis_rs, str) else None
-        assignment = Assignment(kreis, None if kreis else row.reason)
-        return Place(row["name"], float(row.lat), float(row.lon), row.precision, row.source, assignment,
-                     int(row.population))
 
 
 def _near_niedersachsen(lat: float, lon: float) -> bool:
