@@ -63,6 +63,12 @@ def box_around(lat: float, lon: float, radius_km: float) -> tuple[float, float, 
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
+def in_box_around(lat: float, lon: float, radius_km: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Which of these positions lie in box_around's box: those whose distance is worth measuring."""
+    south, north, west, east = box_around(lat, lon, radius_km)
+    return (lats >= south) & (lats <= north) & (lons >= west) & (lons <= east)
+
+
 def within(area, lats, lons, approximate) -> np.ndarray:
     """Which of these exact positions lie, as the public sees them, within `area` (lat, lon, radius_km)."""
     return distances(area.lat, area.lon, lats, lons, approximate) <= area.radius_km

@@ -14,7 +14,7 @@ from pyproj import Transformer
 
 from atlas.bands import Bands
 from atlas.filters import Filter, parse_filter
-from atlas.geo import box_around, distance_km, distances
+from atlas.geo import distance_km, distances, in_box_around
 from atlas.i18n import _
 from atlas.places import parse_position
 from atlas.present import local_now
@@ -239,9 +239,8 @@ def within_radius(published, positions: np.ndarray, place, radius_km: float) -> 
     """Those of these positions in the published projects (atlas.published, at their public positions already)
     that lie within the radius of a place, in the same order, and their distances in km – measured as
     geo.distances measures everywhere, for those in the box around it (geo.box_around) only."""
-    south, north, west, east = box_around(place.lat, place.lon, radius_km)
     lats, lons = published["lat"][positions], published["lon"][positions]
-    boxed = (lats >= south) & (lats <= north) & (lons >= west) & (lons <= east)
+    boxed = in_box_around(place.lat, place.lon, radius_km, lats, lons)
     positions, lats, lons = positions[boxed], lats[boxed], lons[boxed]
     km = distances(place.lat, place.lon, lats, lons, np.zeros(len(positions), dtype=bool))
     return positions[km <= radius_km], km[km <= radius_km]

@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError
 from atlas import facts
 from atlas.filters import Filter
 from atlas.gazetteer import normalise
-from atlas.geo import ROUGH_SLACK, box_around, distance_km, distances, inside_circle
+from atlas.geo import ROUGH_SLACK, box_around, distance_km, distances, in_box_around, inside_circle
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import DEFAULT
 from atlas.near import RADII_KM
@@ -513,9 +513,8 @@ def _in_area(published, positions: np.ndarray, area: Area) -> np.ndarray:
     """Which of these positions in the published projects lie within the area, as near.within_radius decides (the
     box around it, then the distance of each in the box), without the distances that it also gives and a search
     does not need: a circle's matches are only counted and ranked (geo.inside_circle)."""
-    south, north, west, east = box_around(area.lat, area.lon, area.radius_km)
     lats, lons = published["lat"][positions], published["lon"][positions]
-    boxed = (lats >= south) & (lats <= north) & (lons >= west) & (lons <= east)
+    boxed = in_box_around(area.lat, area.lon, area.radius_km, lats, lons)
     boxed[boxed] = inside_circle(area.lat, area.lon, lats[boxed], lons[boxed], area.radius_km)
     return boxed
 
