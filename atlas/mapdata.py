@@ -188,7 +188,7 @@ def _table(values: np.ndarray) -> tuple[list[str], list[int]]:
     if len(values) <= SMALL_TABLE:
         # a text is never missing: pandas is asked only about other values (its isna of the whole column cost more
         # than the coding of a near search's fifty values, and a page codes six columns)
-        cleaned = [value if type(value) is str else "" if value is None or _missing(value) else value
+        cleaned = [value if type(value) is str else "" if _missing(value) else value
                    for value in values.tolist()]
         codes = {value: i for i, value in enumerate(dict.fromkeys(cleaned))}  # in the order they first appear
         return [str(value) for value in codes], list(map(codes.__getitem__, cleaned))

@@ -77,8 +77,11 @@ def test_an_import_of_macros_sees_the_globals_as_jinjas_own_chain_does(app):
     to the environment after the templates were loaded is seen."""
     from collections import ChainMap
 
+    from atlas.web.templating import Globals
+
     environment = app.jinja_env
     partials = environment.get_template("_partials.html")
+    assert isinstance(partials.globals, Globals)
     assert set(partials.globals.keys()) == set(ChainMap(*partials.globals.maps).keys())
     environment.globals["late_global"] = "spät"
     try:

@@ -122,7 +122,7 @@ def public_views(rows: list[dict], view: Callable[[dict], dict] = project_view) 
                  if row["confirmed_at"] < line}  # NaN (never confirmed) is never below it
     else:
         since = current_store().unconfirmed_since([int(v["id"]) for v in views], before)
-    for view in views:
-        if int(view["id"]) in since:
-            view["unconfirmed_since"] = since[int(view["id"])]
+    for listed in views:
+        if int(listed["id"]) in since:
+            listed["unconfirmed_since"] = since[int(listed["id"])]
     return with_summaries(views)
