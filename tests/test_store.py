@@ -161,9 +161,9 @@ def test_a_list_of_ids_bound_as_one_value_finds_what_in_finds_and_takes_only_num
 def test_the_open_rows_read_through_the_driver_are_those_sqlalchemy_reads(services):
     """A page of the API reads its rows through the database driver (atlas.store.driver); a page with a filter
     through SQLAlchemy's Connection: the same values of the same types – a rough position rounded, a merged record
-    named, an entry from a public source unconfirmed, a time as a datetime."""
+    named, an entry from a public source unconfirmed, a time in RFC 3339 in UTC (atlas.database.rfc3339)."""
+    import re
     from dataclasses import replace
-    from datetime import datetime
 
     from atlas.store import ProjectQuery
 
@@ -184,7 +184,8 @@ def test_the_open_rows_read_through_the_driver_are_those_sqlalchemy_reads(servic
     assert rows[rough].approximate is True and rows[plain].approximate is False
     assert (rows[rough].lat, rows[rough].lon) != (rows[plain].lat, rows[plain].lon)  # where the public sees it
     assert rows[sourced].from_source is True and rows[plain].from_source is False
-    assert all(isinstance(row.updated_at, datetime) and isinstance(row.lat, float) for row in rows.values())
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z", row.updated_at)
+               and isinstance(row.lat, float) for row in rows.values())
 
 
 def test_a_page_of_open_rows_is_found_by_primary_key_not_through_the_status_index():
