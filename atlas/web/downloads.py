@@ -8,7 +8,7 @@ from werkzeug.exceptions import BadRequest
 
 from atlas import downloads, ogc
 from atlas.links import project_links
-from atlas.near import parse_near_query, within_radius
+from atlas.near import in_radius, parse_near_query
 from atlas.present import local_now
 from atlas.web import current_pages, current_services
 from atlas.web.limits import download_limit, limiter
@@ -53,7 +53,7 @@ def _file(services, published, fmt: str, arl: str | None, chosen, now, near) -> 
                    else services.geocoder.geocode(near.ort))
         if not located.ok:
             raise BadRequest(located.message)
-        positions, _km = within_radius(published, positions, located.place, near.radius_km)
+        positions = positions[in_radius(published, positions, located.place, near.radius_km)]
     project_url = project_links(absolute=True)
     features = [ogc.project_feature(row, project_url(row.id))
                 for row in services.store.published_rows(published["id"][positions].tolist())]
