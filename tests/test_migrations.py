@@ -133,7 +133,8 @@ def test_the_search_facets_written_by_the_migration_are_those_the_code_writes(ap
         command.downgrade(alembic_config(connection), "0006")
         command.upgrade(alembic_config(connection), "head")
         connection.commit()
-    assert _facets(store, text) == written == {i: sorted(facets(store.get(i)).split()) for i in written}
+    assert _facets(store, text) == written == {i: sorted(facets(store.get(i), store.dialect).split())
+                                                for i in written}
 
 
 def _facets(store, text) -> dict[int, list[str]]:
@@ -188,6 +189,61 @@ def test_the_search_index_learns_long_prefixes_and_finds_the_same_before_and_aft
         connection.commit()
     engine.dispose()
     assert found() == before
+
+
+
+@SQLITE_FILE
+def test_the_search_index_names_the_cell_in_a_handlungsfeld_and_finds_and_ranks_the_same(tmp_path):
+    """Migration 0018 writes a Handlungsfeld's facet with the project's cell ("hf8c521x65"): the Handlungsfeld in a
+    cell, in ten cells of a row and anywhere finds what the two facets found, the scores stay (every document keeps
+    its length), the facets are those the code writes; down to 0017 and up again gives back each."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from atlas.migrate import alembic_config
+    from atlas.search import facets
+
+    database = old_database(tmp_path, "0017_search_long_prefixes", "UPDATE projects SET status = 'published'")
+
+    def rows(sql: str, *args) -> list[tuple]:
+        with sqlite3.connect(database) as db:
+            return db.execute(sql, args).fetchall()
+
+    written = dict(rows("SELECT rowid, facets FROM project_search"))
+    asked = sorted({(token, value.split()[0]) for value in written.values() for token in value.split()[1:]
+                    if token.startswith("hf")})
+    assert asked
+
+    def scored(match: str) -> list[tuple[int, float]]:
+        return rows("SELECT rowid, bm25(project_search, 1.0, 0.0, 0.0) FROM project_search WHERE project_search "
+                    "MATCH ? ORDER BY rowid", match)
+
+    def words(field: str, place: str, plain: bool) -> str:
+        return 'document : ("de"* OR "sprach"* OR "hann"*) AND ' + (
+            f'facets : ({field}) AND facets : ("{place[:-1]}"*)' if plain else f'facets : ("{field}{place[:-1]}"*)')
+
+    before = [(scored(f"facets : ({field}) AND facets : ({place})"), scored(f"facets : ({field})"),
+               scored(words(field, place, True))) for field, place in asked]
+    def found_after() -> list[tuple]:
+        return [(scored(f"facets : ({field}{place})"), scored(f'facets : ("{field}c"*)'),
+                 scored(words(field, place, False))) for field, place in asked]
+
+    assert upgrade(f"sqlite:///{database}") == ("0017_search_long_prefixes", head())
+    after = found_after()
+    assert after == before and any(found for _cell, _anywhere, found in after)
+    with sqlite3.connect(database) as db:
+        db.row_factory = sqlite3.Row
+        projects = {row["id"]: dict(row) for row in db.execute("SELECT * FROM projects")}
+    assert dict(rows("SELECT rowid, facets FROM project_search")) == {i: facets(projects[i]) for i in written}
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        command.downgrade(alembic_config(connection), "0017_search_long_prefixes")
+        connection.commit()
+        assert dict(rows("SELECT rowid, facets FROM project_search")) == written
+        command.upgrade(alembic_config(connection), "head")
+        connection.commit()
+    engine.dispose()
+    assert found_after() == before
 
 
 @SQLITE_FILE

@@ -412,7 +412,9 @@ def test_yesterdays_database_learns_texts_and_keeps_its_projects_searchable(tmp_
     with engine.connect() as connection:
         assert connection.execute(text("SELECT DISTINCT summary FROM projects")).scalars().all() == [""]
         assert connection.execute(text("SELECT count(*) FROM project_texts")).scalar_one() == 0
-        assert connection.execute(text("SELECT rowid, document, facets FROM project_search")).all() == documents
+        # the facets as migration 0018 writes them at the head (tests/test_migrations.py), as they were at 0009 below
+        assert connection.execute(text("SELECT rowid, document FROM project_search")).all() == [
+            (rowid, document) for rowid, document, _facets in documents]
         command.downgrade(alembic_config(connection), "0009")
         assert connection.execute(text("SELECT rowid, document, facets FROM project_search")).all() == documents
         command.upgrade(alembic_config(connection), "head")
