@@ -42,6 +42,9 @@ WIDER_KM = (100, 200, 400)  # circles in which the nearest matches beyond a radi
 RANKED_AT_MOST = 5_000  # matches scored by relevance; a word matching more is ordered newest first
 CELL_LAT, CELL_LON = 0.1, 0.15  # degrees: the grid of the index's place facets, about 11 × 10 km here
 COVERED_FROM = 6  # of a row's ten cells in a circle, from which the ten are asked as one (cell_cover)
+# phrases of Handlungsfelder in cells (facets) at most; more (several Handlungsfelder in the wide circles of the way on
+# beyond a radius: 400 km are 4,600 cells) are asked as the cells and the Handlungsfelder anywhere, as two groups
+FIELD_CELLS_AT_MOST = 500
 SIMILAR = 80  # rapidfuzz ratio for a spelling to count as a typo of a known word
 KEPT_ANSWERS = 2_000  # answers kept per process, the most recently asked (each a page of ids)
 COPIED_FROM = 100  # new documents beyond this many go to PostgreSQL by COPY (an import), fewer by INSERT
@@ -474,6 +477,8 @@ class Searcher:
         if postgres or not bits:
             groups += [cells] if cells is not None else []
             groups += [[f"hf{bit}" for bit in bits]] if bits else []
+        elif cells is not None and len(cells) * len(bits) > FIELD_CELLS_AT_MOST:
+            groups += [cells, [_in_cell(bit, '"c"*') for bit in bits]]
         else:
             groups.append([_in_cell(bit, phrase) for bit in bits for phrase in (['"c"*'] if cells is None else cells)])
         if wanted.sprachen:

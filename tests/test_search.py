@@ -242,6 +242,30 @@ def test_more_matches_in_a_circle_than_are_ranked_are_listed_newest_first_and_al
     assert ranked.ids != sorted(ranked.ids, reverse=True)  # the ranking is not the newest first already
 
 
+
+def test_handlungsfelder_asked_in_the_cells_or_apart_find_the_same(crowded, monkeypatch):
+    """SQLite asks for a Handlungsfeld in the circle's cells (hf8c521x65, atlas.search.facets); with many cells and
+    several Handlungsfelder (the way on, in wide circles) for the cells and the Handlungsfelder apart: the same."""
+    import atlas.search
+    from atlas.filters import Filter
+
+    services = crowded.extensions["atlas"]
+    hildesheim = services.geocoder.geocode("Hildesheim").place
+    wanted = [Filter(fields=("sprache",)), Filter(fields=("arbeit-ausbildung", "sprache"))]
+
+    def searched() -> list:
+        services.searcher.forget()
+        return [(services.searcher.search(word, field, area, limit=100),
+                 services.searcher.nearest(word, field, hildesheim.lat, hildesheim.lon, 5))
+                for word in ("Sprachcafé", "Fahrradwerkstatt") for field in wanted
+                for area in (None, *(atlas.search.Area(hildesheim.lat, hildesheim.lon, km) for km in (5, 50)))]
+
+    in_cells = searched()
+    monkeypatch.setattr(atlas.search, "FIELD_CELLS_AT_MOST", 0)
+    assert searched() == in_cells
+    assert any(found.total for found, _nearest in in_cells) and any(nearest for _found, nearest in in_cells)
+
+
 def test_a_circle_asked_for_by_wider_cells_ranks_and_counts_as_by_its_own(tmp_path, monkeypatch):
     """The index is asked for a circle's cells by fewer phrases that hold more (atlas.search.cell_cover): what lies
     beyond the circle is left out afterwards, and whether more match than are ranked is what its own cells hold –
