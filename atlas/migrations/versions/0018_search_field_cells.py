@@ -6,7 +6,9 @@ search counted the Handlungsfeld's 30,000 projects (of 100k) and walked its list
 the Handlungsfeld in the circle's cells, phrases that hold only those projects ("hf8c521x65", "hf8c521x6"* for ten
 cells of a row); without a place, "hf8c"* holds them all, from the prefix index of that length. The token replaces
 the plain one, so every document keeps its number of tokens, and bm25(), which weighs a match by its document's
-length, ranks as before. The rebuild takes about 4 s at 100k projects. PostgreSQL's GIN index intersects the lists
+length, ranks as before. The rebuild takes about 3.5 s of CPU at 100k projects; the longer tokens and their prefixes
+grow the database there by about 7 MB (with migration 0017's: 73 → 80 MB, freshly built), an import's CPU not
+measurably (10.9, 10.0 → 10.3, 10.1 s; bench/import.py, alternating). PostgreSQL's GIN index intersects the lists
 without counting them and keeps the plain tokens.
 
 Revision ID: 0018_search_field_cells
