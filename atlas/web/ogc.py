@@ -4,6 +4,7 @@ answered with ETags, limited per client; JSON (GeoJSON for features) or HTML by 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
@@ -11,7 +12,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from atlas import jsontext, ogc
 from atlas.districts import BOUNDARIES, BOUNDARIES_LICENCE_URL
 from atlas.i18n import _
-from atlas.links import absolute_url, project_links, query_links
+from atlas.links import absolute_url, numbered_links, project_links, query_links
 from atlas.openapi import openapi_document
 from atlas.store import ProjectQuery
 from atlas.text import clean_text, whole_number
@@ -99,7 +100,7 @@ def items(collection_id: str):
                                    lambda: _json_text(_items_document(collection_id, query)), mimetype=ogc.GEOJSON)
         return _responded(page)
     return _answer(_items_document(collection_id, query), "ogc/items.html", mimetype=ogc.GEOJSON,
-                   collection=_collection(collection_id))
+                   collection=_collection(collection_id), item_links=_item_links)
 
 
 def _items_document(collection_id: str, query: ProjectQuery) -> dict:
@@ -154,7 +155,7 @@ def item(collection_id: str, feature_id: str):
         {"href": absolute_url("ogc.collection", collection_id=collection_id), "rel": "collection",
          "type": ogc.JSON_TYPE}]
     return _answer(feature, "ogc/items.html", mimetype=ogc.GEOJSON, collection=_collection(collection_id),
-                   single=True)
+                   item_links=_item_links, single=True)
 
 
 @bp.get("/dcat")
@@ -223,6 +224,15 @@ def _boundary_features(collection_id: str, bbox) -> list[dict]:
         return kept[collection_id]
     touched = set(frame.cx[bbox[0]:bbox[2], bbox[1]:bbox[3]][key])
     return [f for f in kept[collection_id] if f["id"] in touched]
+
+
+def _item_links(collection_id: str) -> Callable[[int | str], str]:
+    """The HTML page of each feature of a collection, as url_for writes it: a project's by its number, joined into
+    an address built once (a page of the HTML list links a hundred; url_for was a fifth of making it), a district's
+    by url_for (its key is text)."""
+    if collection_id == "projekte":
+        return numbered_links("ogc.item", "feature_id", collection_id=collection_id, f="html")
+    return lambda feature_id: url_for("ogc.item", collection_id=collection_id, feature_id=feature_id, f="html")
 
 
 def _known(collection_id: str) -> None:
