@@ -247,6 +247,28 @@ def test_html_for_people_lists_the_projects(api_app):
     assert json.loads(api_app.test_client().get("/ogc/conformance").get_data())["conformsTo"]
 
 
+# What the HTML list's row of properties was written by, a loop in the template (atlas.web.ogc._properties_text
+# writes it in Python now): the same text for every kind of value a feature holds
+TEMPLATE_LOOP = ('{% for key, value in properties.items() if key != "name" and value not in ("", None, []) %}'
+                 '{{ "; " if not loop.first }}{{ key }}: {{ value|join(", ") if value is sequence and value is not '
+                 'string else value }}{% endfor %}')
+
+
+@pytest.mark.parametrize("properties", [
+    {"name": "ohne", "beschreibung": "", "website": None, "sprachen": []},
+    {"name": "<b>", "traeger": "A & B <i>„x“</i> 'y' \"z\"", "handlungsfelder": ["Sprache", "Arbeit & <Ausbildung>"],
+     "lage_ungefaehr": False, "bestaetigt": True, "ersetzt": [7, 12], "id": 0, "lat": 52.1234565, "leer": {},
+     "objekt": {"a": 1, "<b>": 2}, "tupel": ("x", 1.5), "nan": float("nan"), "zeilen": "a\nb\t; c: d"},
+    {"beschreibung": "مرحبا 😀 \u2028", "zahl": 10**20, "klein": 1e-7},
+])
+def test_the_html_rows_properties_are_written_as_the_template_loop_wrote_them(api_app, properties):
+    from atlas.web.ogc import _properties_text
+
+    with api_app.test_request_context():
+        assert str(_properties_text(properties)) == api_app.jinja_env.from_string(TEMPLATE_LOOP).render(
+            properties=properties)
+
+
 def test_the_number_matched_kept_per_version_follows_each_publication_and_archiving(tmp_path):
     app = make_app(tmp_path)
     add_facts_projects(app)

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from werkzeug.exceptions import BadRequest, NotFound
 
 from atlas import jsontext, ogc
@@ -100,7 +101,8 @@ def items(collection_id: str):
                                    lambda: _json_text(_items_document(collection_id, query)), mimetype=ogc.GEOJSON)
         return _responded(page)
     return _answer(_items_document(collection_id, query), "ogc/items.html", mimetype=ogc.GEOJSON,
-                   collection=_collection(collection_id), item_links=_item_links)
+                   collection=_collection(collection_id), item_links=_item_links,
+                   properties_text=_properties_text)
 
 
 def _items_document(collection_id: str, query: ProjectQuery) -> dict:
@@ -155,7 +157,7 @@ def item(collection_id: str, feature_id: str):
         {"href": absolute_url("ogc.collection", collection_id=collection_id), "rel": "collection",
          "type": ogc.JSON_TYPE}]
     return _answer(feature, "ogc/items.html", mimetype=ogc.GEOJSON, collection=_collection(collection_id),
-                   item_links=_item_links, single=True)
+                   item_links=_item_links, properties_text=_properties_text, single=True)
 
 
 @bp.get("/dcat")
@@ -233,6 +235,26 @@ def _item_links(collection_id: str) -> Callable[[int | str], str]:
     if collection_id == "projekte":
         return numbered_links("ogc.item", "feature_id", collection_id=collection_id, f="html")
     return lambda feature_id: url_for("ogc.item", collection_id=collection_id, feature_id=feature_id, f="html")
+
+
+def _properties_text(properties: dict) -> Markup:
+    """A feature's properties as its row of the HTML list shows them: "key: value; …", the name and the empty ones
+    left out, a list's items joined by ", ". What a loop in the template wrote, value by value through Jinja's tests,
+    filters and escaping (three quarters of the page); here the row's text is escaped once, as a whole, which is
+    the same: escaping replaces character by character, and the separators hold none it replaces. A feature's
+    values are JSON's (text, numbers, true/false, lists, objects: they are written as GeoJSON too), none of them
+    markup of its own."""
+    shown = []
+    for key, value in properties.items():
+        if key == "name" or value in _LEFT_OUT:
+            continue
+        if isinstance(value, list | tuple | dict):  # Jinja's "sequence and not string", for JSON's values
+            value = ", ".join(map(str, value))
+        shown.append(f"{key}: {value}")
+    return escape("; ".join(shown))
+
+
+_LEFT_OUT = ("", None, [])  # as `value not in (…)` compares: False, 0 and {} are shown
 
 
 def _known(collection_id: str) -> None:
