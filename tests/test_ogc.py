@@ -247,6 +247,23 @@ def test_html_for_people_lists_the_projects(api_app):
     assert json.loads(api_app.test_client().get("/ogc/conformance").get_data())["conformsTo"]
 
 
+def test_a_position_is_rounded_to_six_decimals_as_round_does():
+    """atlas.ogc._six_decimals against round(value, 6): positions anywhere, the halves of a millionth and their
+    neighbouring floats (where the product's rounding could decide), zero of both signs, what is no position."""
+    import math
+    import random
+
+    from atlas.ogc import _six_decimals
+
+    rng = random.Random(26)
+    values = [rng.uniform(-180, 180) for _ in range(100_000)] + [rng.uniform(6.6, 11.6) for _ in range(50_000)]
+    for _ in range(20_000):
+        half = (rng.randint(-180_000_000, 180_000_000) + 0.5) / 1e6
+        values += [half, math.nextafter(half, math.inf), math.nextafter(half, -math.inf)]
+    values += [0.0, -0.0, 1e-7, -1e-7, 5e-7, -5e-7, 4e-7, -4e-7, math.inf, -math.inf, math.nan, 1e300, 2.0**60, 5e-324]
+    assert [repr(_six_decimals(v)) for v in values] == [repr(round(v, 6)) for v in values]
+
+
 # What the HTML list's row of properties was written by, a loop in the template (atlas.web.ogc._properties_text
 # writes it in Python now): the same text for every kind of value a feature holds
 TEMPLATE_LOOP = ('{% for key, value in properties.items() if key != "name" and value not in ("", None, []) %}'

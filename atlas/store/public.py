@@ -27,7 +27,8 @@ from atlas.store.query import ProjectQuery
 
 class OpenRow(NamedTuple):
     """The open data of a published project (OPEN_COLUMNS, then `ersetzt`): a tuple, not a dict – a page of the API
-    builds a hundred features from them, and a dict per row cost as much as the feature."""
+    builds a hundred features from them, and a dict per row cost as much as the feature. Its values are of the types
+    named here, as the features take them (atlas.ogc.project_feature converts nothing again)."""
 
     id: int
     name: str
@@ -55,7 +56,8 @@ class OpenRow(NamedTuple):
     quelle: str
     quelle_stand: str
     from_source: bool
-    ersetzt: list[int]  # the ids of the once published records merged into this one (atlas.store.merging)
+    ersetzt: list[int]  # the ids of the once published records merged into this one (atlas.store.merging); a list
+    # of this row's own, which its feature may hold
 
 
 # What the open data of a project holds (the API's features, the downloads): what its public page shows, and

@@ -98,7 +98,8 @@ def items(collection_id: str):
         # the same GeoJSON for everyone until the next publication: made once and kept with the rendered pages (a
         # GIS client pages through it, many clients ask the same pages); the key holds validated values only
         page = current_pages().get(("ogc.items", query), services.public.current().version_of(None),
-                                   lambda: _json_text(_items_document(collection_id, query)), mimetype=ogc.GEOJSON)
+                                   lambda: jsontext.dumps_utf8(_items_document(collection_id, query), text_keys=True),
+                                   mimetype=ogc.GEOJSON)
         return _responded(page)
     return _answer(_items_document(collection_id, query), "ogc/items.html", mimetype=ogc.GEOJSON,
                    collection=_collection(collection_id), item_links=_item_links,
