@@ -219,7 +219,7 @@ def _six_decimals(degrees: float) -> float:
     reads – whenever the product's own rounding (at most 2**-25 for ±180°) cannot move it across a half; round()
     decides near a half, at zero (-0.0, whose sign it keeps) and for what is no position (inf, NaN, huge)."""
     scaled = degrees * 1e6
-    if not -4e15 < scaled < 4e15:  # beyond 2**51 an int and a float may differ (and NaN compares false)
+    if not -1e9 < scaled < 1e9:  # beyond ±1,000° (no position) the margin below is not proven; NaN compares false
         return round(degrees, 6)
     whole = round(scaled)
     if whole == 0 or abs(scaled - whole) > 0.49:
