@@ -190,8 +190,9 @@ def _table(values: np.ndarray) -> tuple[list[str], list[int]]:
         # than the coding of a near search's fifty values, and a page codes six columns)
         cleaned = [value if type(value) is str else "" if _missing(value) else value
                    for value in values.tolist()]
-        codes = {value: i for i, value in enumerate(dict.fromkeys(cleaned))}  # in the order they first appear
-        return [str(value) for value in codes], list(map(codes.__getitem__, cleaned))
+        codes: dict = {}  # each value's code: the number of values before it, in the order they first appear
+        index = [codes.setdefault(value, len(codes)) for value in cleaned]
+        return [str(value) for value in codes], index
     codes, uniques = pd.factorize(np.where(pd.isna(values), "", values))
     return [str(u) for u in uniques], codes.astype(int).tolist()
 
