@@ -74,11 +74,13 @@ def within(area, lats, lons, approximate) -> np.ndarray:
     return distances(area.lat, area.lon, lats, lons, approximate) <= area.radius_km
 
 
-def distances(lat: float, lon: float, lats, lons, approximate) -> np.ndarray:
-    """Kilometres from a point to each project's public position."""
+def distances(lat: float, lon: float, lats, lons, approximate=None) -> np.ndarray:
+    """Kilometres from a point to each project's public position: of its exact one and whether that is shown only
+    approximately (`approximate`), or None for positions that are public ones already (atlas.published's)."""
     lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
     if not len(lats):
         return np.zeros(0)
-    rough = np.asarray(approximate, dtype=bool)
-    return distance_km(np.full(len(lats), lat), np.full(len(lats), lon), public_position(lats, rough),
-                       public_position(lons, rough))
+    if approximate is not None:
+        rough = np.asarray(approximate, dtype=bool)
+        lats, lons = public_position(lats, rough), public_position(lons, rough)
+    return distance_km(np.full(len(lats), lat), np.full(len(lats), lon), lats, lons)

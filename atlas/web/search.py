@@ -56,14 +56,14 @@ def search():
         if text and not message:
             found = services.searcher.search(text, query.filter, area, offset=(page - 1) * LIST_PAGE, limit=LIST_PAGE,
                                              now=now, language=current_language())
-            rows = published.rows(published.positions(found.ids))
+            positions = published.positions(found.ids)
             beyond = []
             if area and not found.total:  # a way on: the nearest matches beyond the radius
                 beyond = services.searcher.nearest(text, query.filter, place.lat, place.lon, NEAREST_BEYOND, now)
-                rows = published.rows(published.positions(beyond))
-            if area:
-                km = distances(place.lat, place.lon, [r["lat"] for r in rows], [r["lon"] for r in rows],
-                               [False] * len(rows))
+                positions = published.positions(beyond)
+            rows = published.rows(positions)
+            if area:  # the snapshot's positions are the public ones
+                km = distances(place.lat, place.lon, published["lat"][positions], published["lon"][positions])
                 for row, distance in zip(rows, km, strict=True):
                     row["km"] = float(distance)
             context.update(total=found.total, pages=pages_of(found.total, page),
