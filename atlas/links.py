@@ -18,16 +18,18 @@ def absolute_url(endpoint: str, **values) -> str:
     return urlunsplit((base.scheme, base.netloc, url_for(endpoint, **values), "", ""))
 
 
-def project_links(absolute: bool = False) -> Callable[[int], str]:
-    """The address of a project's page by its id, as url_for (or absolute_url) writes it."""
-    return numbered_links("public.project", "project_id", absolute)
+def project_links(absolute: bool = False, sample: str | None = None) -> Callable[[int], str]:
+    """The address of a project's page by its id, as url_for (or absolute_url) writes it (or from `sample`, that
+    address as the caller kept it)."""
+    return numbered_links("public.project", "project_id", absolute, sample)
 
 
-def numbered_links(endpoint: str, name: str, absolute: bool = False, **values) -> Callable[[int], str]:
+def numbered_links(endpoint: str, name: str, absolute: bool = False, sample: str | None = None,
+                   **values) -> Callable[[int], str]:
     """The address of a page by the number in it (the value `name`; `values` the others), as url_for (or
-    absolute_url) writes it: built once for a sample number, then joined around each number. A list or a page of
-    features writes a hundred of them, and url_for costs 17 µs each."""
-    sample = (absolute_url if absolute else url_for)(endpoint, **{name: SAMPLE_ID}, **values)
+    absolute_url) writes it: built once for a sample number (or given as `sample`), then joined around each number.
+    A list or a page of features writes a hundred of them, and url_for costs 17 µs each."""
+    sample = sample or (absolute_url if absolute else url_for)(endpoint, **{name: SAMPLE_ID}, **values)
     head, tail = sample.rsplit(str(SAMPLE_ID), 1)
     return lambda number: f"{head}{int(number)}{tail}"
 

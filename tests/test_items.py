@@ -152,3 +152,12 @@ def test_a_lists_view_of_a_project_writes_the_item_its_full_view_writes(app):
                 for view in (full, listed):
                     view["unconfirmed_since"] = datetime(2024, 3, 1, tzinfo=UTC)
                 assert item_text(listed) == item_text(full), (code, row)
+
+
+def test_the_items_link_their_projects_under_the_apps_root(client):
+    """The sample address the items' links are built from is kept per root (atlas.web.list_item.Words): an app
+    behind a path prefix links its projects under it."""
+    page = BeautifulSoup(client.get("/suche", query_string={"q": "Netzwerk"}, base_url="http://localhost/atlas")
+                         .get_data(as_text=True), "html.parser")
+    links = [a["href"] for a in page.select("#treffer li a.projekt-name")]
+    assert links and all(href.startswith("/atlas/projekt/") for href in links), links
