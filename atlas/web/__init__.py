@@ -201,6 +201,8 @@ def _count_with_digits(app: Flask) -> None:
     @pass_context
     def ngettext(context, singular: str, plural_form: str, count: int, **variables):
         variables.setdefault("num", number(count))
+        if context.eval_ctx.autoescape:  # what Jinja's wrapper makes of it, without its two calls through the context
+            return Markup(catalogue().ungettext(singular, plural_form, count)) % variables
         return context.call(translate, singular, plural_form, count, **variables)
 
     app.jinja_env.globals["ngettext"] = ngettext

@@ -48,24 +48,31 @@ class Globals(ChainMap):
 
 
 def messages_kept(gettext: Callable) -> Callable:
-    """The templates' `_` for a page: Jinja's newstyle `gettext` (given) with what it made of a message without
-    placeholders kept per catalogue. Jinja reaches it through an alias, calls the catalogue through the context
-    again, wraps the text as markup and formats it even without values ("%%" is "%"): about 14 µs a message, and a
-    page shows a few dozen; the kept text costs the catalogue's lookup. The same text in every case – with values,
-    or where the template does not escape (a mail's text), it is Jinja's own."""
-    kept: dict[object, dict[str, Markup]] = {}  # an app's catalogues: one per language (Flask-Babel keeps them)
+    """The templates' `_` for a page: Jinja's newstyle `gettext` (given) with the catalogue's text of a message kept
+    per catalogue – as markup, and what it makes without values. Jinja reaches it through an alias, calls the
+    catalogue through the context again, wraps the text as markup and formats it even without values ("%%" is "%"):
+    about 14 µs a message, and a page shows a few dozen; the kept text costs the catalogue's lookup, and a message
+    with values (a list's pager, its count, its place) only its formatting, `Markup(text) % values`, as Jinja's.
+    The same text in every case – where the template does not escape (a mail's text), it is Jinja's own."""
+    kept: dict[object, tuple[dict[str, Markup], dict[str, Markup]]] = {}  # an app's catalogues: one per language
 
     @pass_context
     def translated(context: Context, message: str, **variables):
-        if variables or not context.eval_ctx.autoescape:
+        if not context.eval_ctx.autoescape:
             return context.call(gettext, message, **variables)
         messages = catalogue()
-        texts = kept.get(messages)
-        if texts is None:
-            texts = kept[messages] = {}
-        found = texts.get(message)
+        found = kept.get(messages)
         if found is None:
-            found = texts[message] = Markup(messages.ugettext(message)) % {}
-        return found
+            found = kept[messages] = ({}, {})
+        formatted, texts = found
+        if variables:
+            text = texts.get(message)
+            if text is None:
+                text = texts[message] = Markup(messages.ugettext(message))
+            return text % variables
+        text = formatted.get(message)
+        if text is None:
+            text = formatted[message] = Markup(messages.ugettext(message)) % {}
+        return text
 
     return translated
