@@ -3,10 +3,13 @@
     .venv/bin/python bench/paired.py /tmp/old --database DIR                 # the other version against this one
     .venv/bin/python bench/paired.py /tmp/old /tmp/old --database DIR        # the same twice: the noise floor
     .venv/bin/python bench/paired.py /tmp/old --database DIR --served --kinds near,items --requests 500
+    .venv/bin/python bench/paired.py /tmp/old --database NEWDIR --old-database OLDDIR   # across a migration
 
 OLD (and NEW, by default this checkout) are source trees: e.g. `git worktree add /tmp/old <commit>` with the
 catalogues compiled (`pybabel compile -d /tmp/old/atlas/translations`). DIR is an instance folder holding a database
-with projects (`bench/http_load.py --sizes 100000 --database DIR` makes one); each side works on its own copy.
+with projects (`bench/http_load.py --sizes 100000 --database DIR` makes one); each side works on its own copy. Where
+the two versions' schemas differ, give the old one a database of its own (`--old-database`), best each made by its
+own version from the same rows (a migrated copy may be laid out otherwise than a fresh import).
 
 Why: on this shared 2-core machine the same code's CPU per request moves by 2× within minutes (a new API page 3.3
 and 6.3 ms in runs ten minutes apart, stop 49), so two runs one after the other cannot tell a change of 5 %. Here
@@ -38,6 +41,7 @@ def main() -> None:
     parser.add_argument("old", type=Path)
     parser.add_argument("new", type=Path, nargs="?", default=HERE.parent)
     parser.add_argument("--database", type=Path, required=True, help="an instance folder with projects")
+    parser.add_argument("--old-database", type=Path, help="the old side's own instance folder (another schema)")
     parser.add_argument("--requests", type=int, default=300, help="requests per kind and side")
     parser.add_argument("--kinds", default=",".join(KINDS), help=f"of {', '.join(KINDS)}")
     parser.add_argument("--served", action="store_true", help="each side warmed up as `atlas serve` warms up")
@@ -48,8 +52,9 @@ def main() -> None:
     from common import scratch
 
     work = scratch("atlas-paired-")
-    sides = [Side(root.resolve(), copy_of(options.database, work / name), options.served)
-             for name, root in (("old", options.old), ("new", options.new))]
+    sides = [Side(root.resolve(), copy_of(database, work / name), options.served)
+             for name, root, database in (("old", options.old, options.old_database or options.database),
+                                          ("new", options.new, options.database))]
     urls = urls_of(kinds, options.requests + 20)
     print(f"{'page':<8} {'old ms':>7} {'new ms':>7} {'new − old: paired median (95 % interval)':>43}  new/old")
     try:
