@@ -31,8 +31,9 @@ def test_every_get_form_sent_as_loaded_with_javascript(page, live_app, live_serv
     for path in public_pages(live_app.test_client().get):
         page.goto(live_server + path)
         indexes = page.evaluate("() => [...document.forms].flatMap((f, i) => f.method === 'get' ? [i] : [])")
-        for index in indexes:
-            page.goto(live_server + path)
+        for n, index in enumerate(indexes):
+            if n:  # the form before sent the page away or changed it: the next is sent from the page as loaded again
+                page.goto(live_server + path)
             before, navigations[:] = page.url, []
             handled_here = page.evaluate(SUBMIT, index)  # the maps' filters answer in the page itself
             if not handled_here:
