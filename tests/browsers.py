@@ -6,9 +6,14 @@ than loading a page costs once a context stands (0.2–0.9 s). So a context a te
 and per set of options (viewport, language, scripts on or off …), and the next test asking for the same options
 gets it. Its files cached by earlier tests are cleared when its first page opens, so every page is loaded from the
 server as in a new context.
+
+A context may carry a script that Chromium runs at the start of every document of it (`init_script`, a file): the
+accessibility audits keep axe-core there. Contexts with and without it are kept apart.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 
 class Browser:
@@ -18,10 +23,13 @@ class Browser:
         self._browser = browser
         self._idle: dict[str, list] = {}
 
-    def new_context(self, **options) -> Visit:
-        idle = self._idle.setdefault(repr(sorted(options.items())), [])
+    def new_context(self, init_script: Path | None = None, **options) -> Visit:
+        idle = self._idle.setdefault(repr((init_script, sorted(options.items()))), [])
         if not idle:
-            return Visit(self._browser.new_context(**options), idle, used=False)
+            context = self._browser.new_context(**options)
+            if init_script:  # Playwright has no way to remove it again: such a context is lent for the same script only
+                context.add_init_script(path=init_script)
+            return Visit(context, idle, used=False)
         context = idle.pop()
         if options.get("permissions"):  # taken back from the last test with the others: granted again
             context.grant_permissions(options["permissions"])

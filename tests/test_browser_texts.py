@@ -9,7 +9,7 @@ import pytest
 from conftest import open_popup, served, settle, watch
 from helpers import PASSWORD, create_account, make_app, submit
 from playwright.sync_api import expect
-from test_browser_accessibility import violations
+from test_browser_accessibility import context_for, violations
 
 from atlas.i18n import LANGUAGES
 from atlas.store import PUBLISHED
@@ -82,7 +82,7 @@ def test_a_right_to_left_reader_gets_the_description_in_their_language(chromium,
 @pytest.mark.parametrize("code", ["de", *RTL])
 def test_the_project_page_and_the_translation_view_have_no_accessibility_violation(chromium, site, code):
     url, project_id = site
-    context = chromium.new_context(viewport=PHONE, locale=code, bypass_csp=True)
+    context = context_for(chromium, PHONE, code)
     page = context.new_page()
     errors = watch(page)
     found = {}

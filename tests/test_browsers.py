@@ -59,6 +59,11 @@ def test_a_context_lent_again_is_as_new(chromium, tmp_path):
         assert "routed" not in page.content()
         second.close()
         other.close()
+        script = tmp_path / "scripted.js"
+        script.write_text("window.scripted = true;\n")
+        scripted = chromium.new_context(init_script=script, **OPTIONS)  # a script in every page: kept apart
+        assert scripted._context not in (first._context, other._context)
+        scripted.close()
 
 
 GEOLOCATION = "navigator.permissions.query({name: 'geolocation'}).then(p => p.state)"
