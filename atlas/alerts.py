@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, insert, select, update
 
@@ -162,7 +161,7 @@ def _published_between(store: Store, since: datetime, until: datetime) -> pd.Dat
 def _area_digest(store: Store, subscription: dict, new: pd.DataFrame, now: datetime) -> bool:
     since = as_utc(subscription["digest_at"])
     km = distances(subscription["lat"], subscription["lon"], new.lat.to_numpy(), new.lon.to_numpy(),
-                   np.zeros(len(new), dtype=bool))  # the positions are public ones already
+                   None)  # the positions are public ones already
     wanted = (new.published_at > since).to_numpy() & (km <= subscription["radius_km"])
     if subscription["hf_mask"]:
         wanted &= (new.hf_mask.to_numpy() & subscription["hf_mask"]) != 0

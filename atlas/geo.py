@@ -74,9 +74,10 @@ def within(area, lats, lons, approximate) -> np.ndarray:
     return distances(area.lat, area.lon, lats, lons, approximate) <= area.radius_km
 
 
-def distances(lat: float, lon: float, lats, lons, approximate=None) -> np.ndarray:
+def distances(lat: float, lon: float, lats, lons, approximate) -> np.ndarray:
     """Kilometres from a point to each project's public position: of its exact one and whether that is shown only
-    approximately (`approximate`), or None for positions that are public ones already (atlas.published's)."""
+    approximately (`approximate`), or None for positions that are public ones already (atlas.published's): asked
+    for each time, so that no caller measures exact positions by forgetting it."""
     lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
     if not len(lats):
         return np.zeros(0)

@@ -29,9 +29,15 @@ def numbered_links(endpoint: str, name: str, absolute: bool = False, sample: str
     """The address of a page by the number in it (the value `name`; `values` the others), as url_for (or
     absolute_url) writes it: built once for a sample number (or given as `sample`), then joined around each number.
     A list or a page of features writes a hundred of them, and url_for costs 17 µs each."""
-    sample = sample or (absolute_url if absolute else url_for)(endpoint, **{name: SAMPLE_ID}, **values)
+    sample = sample or sample_address(endpoint, name, absolute, **values)
     head, tail = sample.rsplit(str(SAMPLE_ID), 1)
     return lambda number: f"{head}{int(number)}{tail}"
+
+
+def sample_address(endpoint: str, name: str, absolute: bool = False, **values) -> str:
+    """The address of a page with SAMPLE_ID as the number in it (the value `name`), as url_for (or absolute_url)
+    writes it: what numbered_links joins around each number (a caller may keep it, e.g. as a kept fragment)."""
+    return (absolute_url if absolute else url_for)(endpoint, **{name: SAMPLE_ID}, **values)
 
 
 def query_links(endpoint: str, **values) -> Callable[[dict], str]:

@@ -242,7 +242,7 @@ def within_radius(published, positions: np.ndarray, place, radius_km: float) -> 
     lats, lons = published["lat"][positions], published["lon"][positions]
     boxed = in_box_around(place.lat, place.lon, radius_km, lats, lons)
     positions, lats, lons = positions[boxed], lats[boxed], lons[boxed]
-    km = distances(place.lat, place.lon, lats, lons, np.zeros(len(positions), dtype=bool))
+    km = distances(place.lat, place.lon, lats, lons, None)
     return positions[km <= radius_km], km[km <= radius_km]
 
 

@@ -212,7 +212,7 @@ def _copy_documents(db, docs: list[dict]) -> None:
     db.execute(text("TRUNCATE new_search"))
 
 
-def facets(row: dict, dialect: str = "sqlite") -> str:
+def facets(row: dict, dialect: str) -> str:
     """What a project is besides its words, as tokens the index intersects with them: the grid cell of its position,
     its Handlungsfelder, languages and target groups (by bit), and whether it is free of charge (migrations 0007 and
     0018 write the same). On SQLite a Handlungsfeld's token names the cell too ("hf8c521x65", migration 0018): a search
@@ -362,8 +362,7 @@ class Searcher:
         for km in WIDER_KM:
             positions = published.positions(self._matches(terms, wanted, Area(lat, lon, km), now))
             if len(positions):
-                km_away = distances(lat, lon, published["lat"][positions], published["lon"][positions],
-                                    np.zeros(len(positions), dtype=bool))
+                km_away = distances(lat, lon, published["lat"][positions], published["lon"][positions], None)
                 return published["id"][positions[np.argsort(km_away, kind="stable")[:count]]].tolist()
         return []
 

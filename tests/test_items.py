@@ -154,9 +154,19 @@ def test_a_lists_view_of_a_project_writes_the_item_its_full_view_writes(app):
                 assert item_text(listed) == item_text(full), (code, row)
 
 
-def test_the_items_link_their_projects_under_the_apps_root(client):
+def test_the_items_link_their_projects_under_the_apps_root(seeded, client):
     """The sample address the items' links are built from is kept per root (atlas.web.list_item.Words): an app
-    behind a path prefix links its projects under it."""
+    behind a path prefix links its projects under it, and the same app without one does not."""
+    from atlas.web.fragments import kept_fragment
+    from atlas.web.list_item import sample_address
+
+    kept = {}
+    for root in ("", "/atlas", "", "/atlas"):  # each root's address kept once, then found again
+        with seeded.test_request_context("/suche", base_url=f"http://localhost{root}"):
+            kept.setdefault(root, []).append(str(kept_fragment("project_address", (), sample_address,
+                                                               "public.project", "project_id")))
+    assert kept[""][0] == kept[""][1] and kept[""][0].startswith("/projekt/"), kept
+    assert kept["/atlas"][0] == kept["/atlas"][1] and kept["/atlas"][0].startswith("/atlas/projekt/"), kept
     page = BeautifulSoup(client.get("/suche", query_string={"q": "Netzwerk"}, base_url="http://localhost/atlas")
                          .get_data(as_text=True), "html.parser")
     links = [a["href"] for a in page.select("#treffer li a.projekt-name")]

@@ -192,6 +192,17 @@ def test_the_search_index_learns_long_prefixes_and_finds_the_same_before_and_aft
 
 
 
+def test_facets_without_a_cell_first_are_left_as_they_are_by_migration_0018():
+    """No code writes facets without a cell first, but such a row must not stop the upgrade or gain a wrong cell."""
+    from importlib import import_module
+
+    migration = import_module("atlas.migrations.versions.0018_search_field_cells")
+    for facets in ("", None, "hf1 sp2", "kostenlos hf3"):
+        assert migration.in_cells(facets) == migration.plain(facets) == (facets or "")
+    assert migration.in_cells("c521x65 hf1 hf16 sp2") == "c521x65 hf1c521x65 hf16c521x65 sp2"
+    assert migration.plain("c521x65 hf1c521x65 hf16c521x65 sp2") == "c521x65 hf1 hf16 sp2"
+
+
 @SQLITE_FILE
 def test_the_search_index_names_the_cell_in_a_handlungsfeld_and_finds_and_ranks_the_same(tmp_path):
     """Migration 0018 writes a Handlungsfeld's facet with the project's cell ("hf8c521x65"): the Handlungsfeld in a
@@ -234,7 +245,7 @@ def test_the_search_index_names_the_cell_in_a_handlungsfeld_and_finds_and_ranks_
     with sqlite3.connect(database) as db:
         db.row_factory = sqlite3.Row
         projects = {row["id"]: dict(row) for row in db.execute("SELECT * FROM projects")}
-    assert dict(rows("SELECT rowid, facets FROM project_search")) == {i: facets(projects[i]) for i in written}
+    assert dict(rows("SELECT rowid, facets FROM project_search")) == {i: facets(projects[i], "sqlite") for i in written}
     engine = create_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
         command.downgrade(alembic_config(connection), "0017_search_long_prefixes")

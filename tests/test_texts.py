@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from importlib import import_module
 
 import pytest
 from helpers import create_account, csrf_token, form_values, html, signed_in, submit
@@ -388,7 +389,8 @@ def test_translations_are_text_and_hostile_input_stays_text(app):
 
 def test_yesterdays_database_learns_texts_and_keeps_its_projects_searchable(tmp_path):
     """Migration 0012_texts on a database at 0009 with projects in it: no summary, no translation yet, the search
-    index keeps its documents and facets and gains the column of translated words; down and up again keeps all."""
+    index keeps its documents and facets (migration 0018 then names the cell in each Handlungsfeld) and gains the
+    column of translated words; down and up again keeps all."""
     import sqlite3
     from pathlib import Path
 
@@ -397,6 +399,8 @@ def test_yesterdays_database_learns_texts_and_keeps_its_projects_searchable(tmp_
     from sqlalchemy import create_engine, inspect, text
 
     from atlas.migrate import alembic_config, head, upgrade
+
+    in_cells = import_module("atlas.migrations.versions.0018_search_field_cells").in_cells
 
     database = tmp_path / "atlas.db"
     with sqlite3.connect(database) as db:
@@ -412,9 +416,9 @@ def test_yesterdays_database_learns_texts_and_keeps_its_projects_searchable(tmp_
     with engine.connect() as connection:
         assert connection.execute(text("SELECT DISTINCT summary FROM projects")).scalars().all() == [""]
         assert connection.execute(text("SELECT count(*) FROM project_texts")).scalar_one() == 0
-        # the facets as migration 0018 writes them at the head (tests/test_migrations.py), as they were at 0009 below
-        assert connection.execute(text("SELECT rowid, document FROM project_search")).all() == [
-            (rowid, document) for rowid, document, _facets in documents]
+        # the facets as migration 0018 writes them at the head (its cell in each Handlungsfeld), as at 0009 below
+        assert connection.execute(text("SELECT rowid, document, facets FROM project_search")).all() == [
+            (rowid, document, in_cells(facets)) for rowid, document, facets in documents]
         command.downgrade(alembic_config(connection), "0009")
         assert connection.execute(text("SELECT rowid, document, facets FROM project_search")).all() == documents
         command.upgrade(alembic_config(connection), "head")

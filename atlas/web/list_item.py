@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app, url_for
+from flask import current_app
 from markupsafe import Markup, escape
 
 from atlas.i18n import N_, catalogue, current_language, distance, listing
-from atlas.links import SAMPLE_ID, project_links, project_path
+from atlas.links import project_links, project_path, sample_address
 from atlas.present import berlin_date
 from atlas.web.fragments import kept_fragment
 
@@ -39,7 +39,8 @@ class Words:
     def path(self, project_id: int) -> str:
         if self._link is None:  # the list's first item: the builder made once for all of them, from a sample address
             # kept per app and root (atlas.web.fragments): its url_for cost every list made per request tens of µs
-            self._link = project_links(sample=str(kept_fragment("project_address", (), _sample_address)))
+            self._link = project_links(sample=str(kept_fragment("project_address", (), sample_address, "public.project",
+                                                                "project_id")))
         return self._link(project_id)
 
     def __call__(self, message: str, **params) -> Markup:
@@ -51,10 +52,6 @@ class Words:
             text = Markup(catalogue().ugettext(message))
             found = self._texts[message] = text if params else text % {}
         return found % params if params else found
-
-
-def _sample_address() -> str:
-    return url_for("public.project", project_id=SAMPLE_ID)
 
 
 def list_item(p: dict, badges: Markup | None = None, slots: bool = False, outward: bool = False, away=None,

@@ -63,7 +63,7 @@ def search():
                 positions = published.positions(beyond)
             rows = published.rows(positions)
             if area:  # the snapshot's positions are the public ones
-                km = distances(place.lat, place.lon, published["lat"][positions], published["lon"][positions])
+                km = distances(place.lat, place.lon, published["lat"][positions], published["lon"][positions], None)
                 for row, distance in zip(rows, km, strict=True):
                     row["km"] = float(distance)
             context.update(total=found.total, pages=pages_of(found.total, page),

@@ -8,8 +8,9 @@ cells of a row); without a place, "hf8c"* holds them all, from the prefix index 
 the plain one, so every document keeps its number of tokens, and bm25(), which weighs a match by its document's
 length, ranks as before. The rebuild takes about 3.5 s of CPU at 100k projects; the longer tokens and their prefixes
 grow the database there by about 7 MB (with migration 0017's: 73 → 80 MB, freshly built), an import's CPU not
-measurably (10.9, 10.0 → 10.3, 10.1 s; bench/import.py, alternating). PostgreSQL's GIN index intersects the lists
-without counting them and keeps the plain tokens.
+measurably (10.9, 10.0 → 10.3, 10.1 s; bench/import.py, alternating). An upgraded database keeps the old
+index's pages free until a VACUUM (the benchmark's 100k: 94 → 114 MB on disk, 80 MB after VACUUM). PostgreSQL's
+GIN index intersects the lists without counting them and keeps the plain tokens.
 
 Revision ID: 0018_search_field_cells
 Revises: 0017_search_long_prefixes
@@ -26,6 +27,7 @@ depends_on = None
 
 PREFIXES = " ".join(str(length) for length in range(4, 21))  # migration 0017's
 FIELD = re.compile(r"hf\d+")  # a Handlungsfeld's facet as migration 0007 and atlas.search wrote it
+CELL = re.compile(r"c-?\d+x-?\d+")  # a grid cell's (atlas.search.cell)
 
 
 def upgrade() -> None:
@@ -38,14 +40,19 @@ def downgrade() -> None:
         _rebuild(plain)
 
 
-def in_cells(facets: str) -> str:
-    """"c521x65 hf1 hf8 sp2" → "c521x65 hf1c521x65 hf8c521x65 sp2": the cell is the first facet (migration 0007)."""
-    tokens = facets.split()
+def in_cells(facets: str | None) -> str:
+    """"c521x65 hf1 hf8 sp2" → "c521x65 hf1c521x65 hf8c521x65 sp2": the cell is the first facet (migration 0007).
+    Facets without a cell first (none are written so) are left as they are, not stopping the upgrade."""
+    tokens = (facets or "").split()
+    if not tokens or not CELL.fullmatch(tokens[0]):
+        return facets or ""
     return " ".join([tokens[0], *(token + tokens[0] if FIELD.fullmatch(token) else token for token in tokens[1:])])
 
 
-def plain(facets: str) -> str:
-    tokens = facets.split()
+def plain(facets: str | None) -> str:
+    tokens = (facets or "").split()
+    if not tokens or not CELL.fullmatch(tokens[0]):
+        return facets or ""
     return " ".join([tokens[0], *(token.removesuffix(tokens[0]) if token.startswith("hf") else token
                                   for token in tokens[1:])])
 
