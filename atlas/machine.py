@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from atlas import history, search
+from atlas import history, search_index
 from atlas.engines import Engine, EngineError
 from atlas.labels import PUBLISHED
 from atlas.leases import lease_due
@@ -198,7 +198,7 @@ class Machine:
             changed = stored_texts.apply(unit.db, unit.row, {name: text}, MACHINE, engine.label, now,
                                          engine=engine.name, rebase=True)
             unit.db.execute(delete(translation_jobs).where(translation_jobs.c.id == job["id"]))
-            search.index(unit.db, [unit.row])
+            search_index.index(unit.db, [unit.row])
             if changed:
                 unit.note("translated", history.record(changed), actor=engine.label)
             unit.renew_public()

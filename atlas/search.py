@@ -1,24 +1,17 @@
 """Text search over the projects: ranked, with German word forms, tolerant of typos and accents.
 
-Every project has a search document: its words (name, Träger, description, Ort), folded ("Sprachcafé" →
-"sprachcafe", "Lüneburg" → "lueneburg"), and their German stems (Snowball, the algorithm of PostgreSQL's
-`german` configuration), kept beside the projects in the same transaction as every write. SQLite indexes it with
-FTS5, PostgreSQL as a `tsvector` with a GIN index. A query word matches a word or a stem it begins
-("Hausaufgaben" finds "Hausaufgabenhilfe", "Deutschkurse" finds "Deutschkurs"); a word no document begins with
-is looked up in the index's vocabulary for close spellings ("Gewerkpass" finds "Gewerkepass").
+A query word matches a word or a stem it begins in a project's search document (atlas.search_index): "Hausaufgaben"
+finds "Hausaufgabenhilfe", "Deutschkurse" finds "Deutschkurs"; a word no document begins with is looked up in the
+index's vocabulary for close spellings ("Gewerkpass" finds "Gewerkepass"). A place narrows the matches to a circle
+(atlas.search_cells) before they are ranked.
 """
 
 from __future__ import annotations
 
 import bisect
-import itertools
-import math
-import re
 from collections.abc import Sequence
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -27,12 +20,13 @@ from sqlalchemy.exc import DBAPIError
 
 from atlas import facts
 from atlas.filters import Filter
-from atlas.gazetteer import normalise
-from atlas.geo import ROUGH_SLACK, box_around, distance_km, distances
+from atlas.geo import distances
 from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import DEFAULT
-from atlas.near import RADII_KM, in_radius
+from atlas.near import in_radius
 from atlas.present import local_now
+from atlas.search_cells import Area, cell_cover, cells_around
+from atlas.search_index import stem, words
 from atlas.versioned import Recent, Versioned
 from atlas.vocabulary import Vocabulary, begins
 
@@ -40,260 +34,11 @@ MAX_WORDS = 8  # of a query; more are ignored
 MAX_RESULTS = 50  # a page of results
 WIDER_KM = (100, 200, 400)  # circles in which the nearest matches beyond a radius are looked for
 RANKED_AT_MOST = 5_000  # matches scored by relevance; a word matching more is ordered newest first
-CELL_LAT, CELL_LON = 0.1, 0.15  # degrees: the grid of the index's place facets, about 11 × 10 km here
-COVERED_FROM = 6  # of a row's ten cells in a circle, from which the ten are asked as one (cell_cover)
 # phrases of Handlungsfelder in cells (facets) at most; more (several Handlungsfelder in the wide circles of the way on
 # beyond a radius: 400 km are 4,600 cells) are asked as the cells and the Handlungsfelder anywhere, as two groups
 FIELD_CELLS_AT_MOST = 500
 SIMILAR = 80  # rapidfuzz ratio for a spelling to count as a typo of a known word
 KEPT_ANSWERS = 2_000  # answers kept per process, the most recently asked (each a page of ids)
-COPIED_FROM = 100  # new documents beyond this many go to PostgreSQL by COPY (an import), fewer by INSERT
-# Bytes of new documents FTS5 holds in memory before it writes a segment: its default, and during an import
-DEFAULT_HASHSIZE, IMPORT_HASHSIZE = 1 << 20, 8 << 20
-
-
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    """A German word's stem. The pure-Python stemmer takes about 80 µs a word; the words of the projects repeat, so
-    each is stemmed once."""
-    return _stemmer().stemWord(word)
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import snowballstemmer  # 20 ms that a start need not pay: made when the first word is stemmed
-
-    return snowballstemmer.stemmer("german")
-
-
-def words(value: str) -> list[str]:
-    return [w for w in normalise(value or "").split() if len(w) > 1 or w.isdigit()]
-
-
-def document(row: dict, translations=()) -> str:
-    """The searchable words of a project row: folded words and their German stems, and the words of its current
-    translations (atlas.texts), each once."""
-    named, named_stems = _name_terms(str(row.get("name") or ""))
-    fields = [_field_terms(str(row.get(key) or "")) for key in ("traeger", "summary", "description", "ort")]
-    translated = [w for t in translations for w in _field_words(t.text)]
-    return " ".join(dict.fromkeys(itertools.chain(named, *(found for found, _stems in fields), named_stems,
-                                                  *(stems for _found, stems in fields), translated)))
-
-
-def translated_words(translations) -> str:
-    """The words of the current translations, each tagged with its language ("ar" + word): a search on a page in
-    that language asks for these to rank its own language first."""
-    return " ".join(dict.fromkeys(t.language + w for t in translations for w in _field_words(t.text)))
-
-
-KEPT_FIELD = 160  # characters: the Träger, Kurzbeschreibung and Ort (atlas.projects.LIMITS) of an import's rows repeat
-
-
-def _field_words(value: str) -> tuple[str, ...]:
-    return _kept_terms(value)[0] if len(value) <= KEPT_FIELD else tuple(words(value))
-
-
-def _field_terms(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A field's words and their stems: a short field's kept together, once for an import's rows (stemming its words
-    again, a cached lookup per word, took half of a document's time). Descriptions (up to 2,000 characters) seldom
-    repeat and are not kept: 50,000 of them held ~100 MB of stems besides their words in a web worker."""
-    return _kept_terms(value) if len(value) <= KEPT_FIELD else _terms(value)
-
-
-def _terms(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    found = tuple(words(value))
-    return found, tuple(_stems_of(found))
-
-
-_kept_terms = lru_cache(maxsize=50_000)(_terms)  # at most 160 characters each: a few kB
-
-
-def _name_terms(name: str) -> tuple[list[str], list[str]]:
-    """A name's words and their stems, word by word: names seldom repeat, but their words do ("Initiative", the
-    Ort), and folding each name whole took a third of an import's documents. The same as `_terms(name)`: folding
-    (gazetteer.normalise) changes each character, or a "St." and the spaces after it, and spaces only part words,
-    so a name folds to the words of its parts between spaces."""
-    found, stems = [], []
-    for part in name.split():
-        if part.isascii() and part.isdigit():  # a number (a house, a year): itself, and never kept
-            found.append(part)
-            stems.append(part)
-        else:
-            part_words, part_stems = _kept_terms(part)
-            found += part_words
-            stems += part_stems
-    return found, stems
-
-
-def _stems_of(found) -> list[str]:
-    return [w if w.isdigit() else _stem(w) for w in found]
-
-
-def index(db, rows: list[dict], new: bool = False) -> None:
-    """(Re)write the search documents of these projects in the caller's transaction. Only published projects
-    have one: the index holds what the public may find, and a search needs no second look at the status.
-    `new`: the projects were just inserted, there is nothing to replace."""
-    if not rows:
-        return
-    from atlas.store.texts import current_texts  # the store's package imports this module
-
-    ids = [{"id": int(row["id"])} for row in rows]
-    published = [row for row in rows if row["status"] == "published"]
-    translated = {} if new or not published else current_texts(db, published)
-    docs = [{"id": int(row["id"]), "doc": document(row, translated.get(int(row["id"]), ())),
-             "facets": facets(row, db.dialect.name), "texts": translated_words(translated.get(int(row["id"]), ()))}
-            for row in published]
-    if db.dialect.name == "postgresql":
-        if not new:
-            db.execute(text("DELETE FROM project_search WHERE project_id = :id"), ids)
-        if new and len(docs) > COPIED_FROM:
-            _copy_documents(db, docs)
-        elif docs:
-            db.execute(text("INSERT INTO project_search (project_id, document, facets, texts) "
-                            "VALUES (:id, to_tsvector('simple', :doc), to_tsvector('simple', :facets), "
-                            "to_tsvector('simple', :texts))"), docs)
-    else:
-        if not new:
-            db.execute(text("DELETE FROM project_search WHERE rowid = :id"), ids)
-        if docs:  # as the driver takes them: SQLAlchemy's work for each of an import's 100k rows costs 0.3 s
-            db.exec_driver_sql("INSERT INTO project_search (rowid, document, facets, texts) VALUES (?, ?, ?, ?)",
-                               [(d["id"], d["doc"], d["facets"], d["texts"]) for d in docs])
-
-
-@contextmanager
-def importing(db):
-    """Around the writes of an import on SQLite: FTS5 gathers new documents in memory up to 8 MB (instead of 1 MB)
-    before it writes them out as a segment. A segment written holds every prefix length of its terms (migration
-    0016), and fewer, larger segments mean less of the merging that FTS5 does as they pile up (100k rows: 1.7 →
-    1.0 s of CPU for their documents; the memory it takes grows by about 16 MB while they are written). The
-    setting is one of the index's stored options, so it is set back afterwards, in the same transaction, and its
-    row removed: the index is left as an import without it would leave it."""
-    if db.dialect.name == "postgresql":
-        yield
-        return
-    _fts_option(db, "hashsize", IMPORT_HASHSIZE)
-    try:
-        yield
-    finally:  # also where the import fails: a rollback leaves FTS5's copy of the options in the connection at 8 MB
-        with suppress(DBAPIError):  # a connection that broke is not reused; the import's own error is the one told
-            _fts_option(db, "hashsize", DEFAULT_HASHSIZE)
-            db.execute(text("DELETE FROM project_search_config WHERE k = 'hashsize'"))
-
-
-def _fts_option(db, name: str, value: int) -> None:
-    db.execute(text("INSERT INTO project_search (project_search, rank) VALUES (:name, :value)"),
-               {"name": name, "value": value})
-
-
-def merge_after_import(db, written: int) -> None:
-    """After an import that wrote at least a quarter of SQLite's index, the index merged into one segment, in the
-    import's transaction: FTS5 writes in segments and merges them only now and then, and a search looks up each
-    query word and grid cell in every segment (7 after an import of 100k; merged, a new search of the benchmark's
-    mix takes 6.5 → 5.2 ms). The merge rewrites the whole index – 0.35 s at 100k projects –, so a small import into a
-    large index leaves it to FTS5's own merging. PostgreSQL's GIN index has no segments."""
-    if db.dialect.name == "postgresql" or not written:
-        return
-    if written * 4 >= db.execute(text("SELECT count(*) FROM project_search")).scalar_one():
-        db.execute(text("INSERT INTO project_search (project_search) VALUES ('optimize')"))
-
-
-def _copy_documents(db, docs: list[dict]) -> None:
-    """New documents of many projects (an import) on PostgreSQL: copied as text into a table of the transaction,
-    made into tsvectors there in one statement."""
-    from atlas.copying import copy_rows
-
-    db.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS new_search (project_id integer, document text, "
-                    "facets text, texts text) ON COMMIT DROP"))
-    copy_rows(db, "new_search", ["project_id", "document", "facets", "texts"],
-              ((d["id"], d["doc"], d["facets"], d["texts"]) for d in docs))
-    db.execute(text("INSERT INTO project_search (project_id, document, facets, texts) "
-                    "SELECT project_id, to_tsvector('simple', document), to_tsvector('simple', facets), "
-                    "to_tsvector('simple', texts) FROM new_search"))
-    db.execute(text("TRUNCATE new_search"))
-
-
-def facets(row: dict, dialect: str) -> str:
-    """What a project is besides its words, as tokens the index intersects with them: the grid cell of its position,
-    its Handlungsfelder, languages and target groups (by bit), and whether it is free of charge (migrations 0007 and
-    0018 write the same). On SQLite a Handlungsfeld's token names the cell too ("hf8c521x65", migration 0018): a search
-    with a place and a Handlungsfeld then asks for the Handlungsfeld in the circle's cells, and bm25() counts the
-    rows of those few instead of every project of the Handlungsfeld (30,000 of 100k: a millisecond a search). It
-    replaces the plain token, so every document keeps its length and its score."""
-    place = cell(row["lat"], row["lon"])
-    fields = _bit_tokens("hf", int(row.get("hf_mask") or 0))
-    tokens = [place, *(fields if dialect == "postgresql" else (field + place for field in fields))]
-    for column, prefix in (("sprachen_mask", "sp"), ("zg_mask", "zg")):
-        tokens += _bit_tokens(prefix, int(row.get(column) or 0))
-    if row.get("kosten") == "kostenlos":
-        tokens.append("kostenlos")
-    return " ".join(tokens)
-
-
-@lru_cache(maxsize=4_096)
-def _bit_tokens(prefix: str, value: int) -> tuple[str, ...]:
-    """A mask's tokens: projects share a few combinations, and spelling out each one's bits anew took a third of an
-    import's facets."""
-    return tuple(f"{prefix}{1 << i}" for i in range(value.bit_length()) if value & (1 << i))
-
-
-def cell(lat: float, lon: float) -> str:
-    return f"c{math.floor(lat / CELL_LAT)}x{math.floor(lon / CELL_LON)}"
-
-
-def cells_around(area: Area) -> tuple[str, ...]:
-    """The grid cells that may hold a project whose public position lies within the circle: of those its box
-    touches, the ones whose nearest point lies within the radius (a sixth fewer cells to ask the index for, the
-    box's corners). A cell is widened by the most a public position differs from the exact one (geo.ROUGH_SLACK),
-    and measured on the ellipsoid with a margin: the nearest point of a cell this small is its point nearest in
-    latitude and longitude, to within metres. Kept per circle up to the widest radius a person chooses: people ask
-    around the same towns in the same radii, and measuring 90 cells took 0.1–0.2 ms of a search. The wide circles
-    of the way on beyond a radius are not kept: one of 400 km is 4,600 cells (290 kB)."""
-    return _kept_cells(area) if area.radius_km <= max(RADII_KM) else _cells(area)
-
-
-def _cells(area: Area) -> tuple[str, ...]:
-    south, north, west, east = box_around(area.lat, area.lon, area.radius_km)
-    rows, columns = np.meshgrid(np.arange(math.floor(south / CELL_LAT), math.floor(north / CELL_LAT) + 1),
-                                np.arange(math.floor(west / CELL_LON), math.floor(east / CELL_LON) + 1),
-                                indexing="ij")
-    rows, columns = rows.ravel(), columns.ravel()
-    nearest_lat = np.clip(area.lat, rows * CELL_LAT - ROUGH_SLACK, (rows + 1) * CELL_LAT + ROUGH_SLACK)
-    nearest_lon = np.clip(area.lon, columns * CELL_LON - ROUGH_SLACK, (columns + 1) * CELL_LON + ROUGH_SLACK)
-    km = distance_km(np.full(len(rows), area.lat), np.full(len(rows), area.lon), nearest_lat, nearest_lon)
-    reached = km <= area.radius_km * 1.001 + 0.05
-    return tuple(f"c{row}x{column}" for row, column in zip(rows[reached].tolist(), columns[reached].tolist(),
-                                                           strict=True))
-
-
-_kept_cells = lru_cache(maxsize=1_000)(_cells)  # at most about 100 cells each (50 km): a few MB in all
-
-
-@lru_cache(maxsize=1_000)
-def cell_cover(cells: tuple[str, ...]) -> tuple[str, ...]:
-    """FTS5 phrases for at least these cells: where they hold most of the ten cells of a row whose columns differ in
-    the last digit only (c521x60 … c521x69), the ten asked as one prefix ("c521x6"*). A phrase of the query costs
-    SQLite's bm25() a count of its rows and a look at each match, although the facets weigh nothing: 50 km around
-    Hannover are 89 cells, covered by 15 phrases (the benchmark's searches in 50 km at 100k: their matches scored in
-    8.5 → 6.9 ms, median), 25 km 29 cells by 14 phrases. What more the cover holds lies outside the circle and is
-    left out with what the cells hold beyond it. Kept with the cells (at most a few kB each)."""
-    tens: dict[str, list[str]] = {}
-    for token in cells:
-        tens.setdefault(token[:-1] if _TWO_DIGIT_COLUMN.fullmatch(token) else token, []).append(token)
-    phrases = []
-    for ten, members in tens.items():
-        phrases += [f'"{ten}"*'] if len(members) >= COVERED_FROM else members
-    return tuple(phrases)
-
-
-_TWO_DIGIT_COLUMN = re.compile(r"c\d+x\d\d")  # a cell whose prefix without the last digit names a ten of one row
-
-
-@dataclass(frozen=True)
-class Area:
-    """A circle around a place: only projects whose public position lies inside it."""
-    lat: float
-    lon: float
-    radius_km: float
 
 
 @dataclass
@@ -502,7 +247,7 @@ class Searcher:
         result = []
         vocabulary = None
         for word in words(query)[:MAX_WORDS]:
-            variants = _shortest([word, _stem(word)])
+            variants = _shortest([word, stem(word)])
             if _numbered(word):  # a postcode, a house number, "B1": as typed, never 30169 for 30159
                 result.append(variants)
                 continue

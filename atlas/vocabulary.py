@@ -18,7 +18,8 @@ import threading
 from sqlalchemy import text
 
 WHOLE_AFTER = 10_000  # projects changed since the last whole read: then it is read whole again
-# FTS5's unicode61 tokenizer: letters and digits in a run (the documents are folded already, atlas.search.document)
+# FTS5's unicode61 tokenizer: letters and digits in a run (the documents are folded already:
+# atlas.search_index.document)
 TOKEN = re.compile(r"[^\W_]+")
 DIGIT = re.compile(r"[0-9]")  # a word with one is never a typo's correction (postcodes, house numbers)
 

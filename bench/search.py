@@ -28,7 +28,7 @@ from atlas.gazetteer import normalise
 from atlas.geo import distances
 from atlas.handlungsfelder import mask
 from atlas.near import parse_near_query
-from atlas.search import Area
+from atlas.search_cells import Area
 
 ORTE = ["Hannover", "Osnabrück", "Lüneburg", "Hildesheim", "Oldenburg", "Göttingen", "Celle", "Stade"]
 
@@ -64,7 +64,7 @@ class Naive:
     def __init__(self, store):
         frame = store.published()
         self.ids = frame.id.to_numpy()
-        with store.read() as db:  # every field the search document holds (atlas.search.document)
+        with store.read() as db:  # every field the search document holds (atlas.search_index.document)
             texts = dict(db.execute(text("SELECT id, name || ' ' || traeger || ' ' || summary || ' ' || "
                                          "description || ' ' || ort FROM projects WHERE status = 'published'")).all())
         self.words = [normalise(texts[int(i)]).split() for i in self.ids]

@@ -3,7 +3,7 @@ the search, on the public pages at once – on PostgreSQL by COPY (atlas.copying
 
 from __future__ import annotations
 
-ROWS = 150  # beyond atlas.search.COPIED_FROM: the search documents too are copied on PostgreSQL
+ROWS = 150  # beyond atlas.search_index.COPIED_FROM: the search documents too are copied on PostgreSQL
 
 
 def test_many_rows_are_stored_whole_in_order_and_found(runner, services, client, tmp_path):

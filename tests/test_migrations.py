@@ -123,7 +123,7 @@ def test_the_search_facets_written_by_the_migration_are_those_the_code_writes(ap
     from sqlalchemy import text
 
     from atlas.migrate import alembic_config
-    from atlas.search import facets
+    from atlas.search_index import facets
 
     add_facts_projects(app)
     store = app.extensions["atlas"].store
@@ -212,7 +212,7 @@ def test_the_search_index_names_the_cell_in_a_handlungsfeld_and_finds_and_ranks_
     from sqlalchemy import create_engine
 
     from atlas.migrate import alembic_config
-    from atlas.search import facets
+    from atlas.search_index import facets
 
     database = old_database(tmp_path, "0017_search_long_prefixes", "UPDATE projects SET status = 'published'")
 

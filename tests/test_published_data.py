@@ -127,7 +127,7 @@ def test_a_search_places_its_matches_by_the_copy_and_leaves_out_what_the_copy_do
 
 
 def search_area(services, project_id: int):
-    from atlas.search import Area
+    from atlas.search_cells import Area
 
     row = services.store.get(project_id)
     return Area(row["lat"], row["lon"], 5)

@@ -228,10 +228,11 @@ def test_filters_narrow_before_the_ranking(crowded):
 def test_more_matches_in_a_circle_than_are_ranked_are_listed_newest_first_and_all_counted(crowded, monkeypatch):
     """Beyond RANKED_AT_MOST matches in a circle's cells the scores order nothing: the rest is read without them."""
     import atlas.search
+    import atlas.search_cells
 
     services = crowded.extensions["atlas"]
     hildesheim = services.geocoder.geocode("Hildesheim").place
-    area = atlas.search.Area(hildesheim.lat, hildesheim.lon, 10)
+    area = atlas.search_cells.Area(hildesheim.lat, hildesheim.lon, 10)
     ranked = services.searcher.search("Sprachcafé", area=area, limit=100)
     services.searcher.forget()
     monkeypatch.setattr(atlas.search, "RANKED_AT_MOST", 7)
@@ -244,9 +245,10 @@ def test_more_matches_in_a_circle_than_are_ranked_are_listed_newest_first_and_al
 
 
 def test_handlungsfelder_asked_in_the_cells_or_apart_find_the_same(crowded, monkeypatch):
-    """SQLite asks for a Handlungsfeld in the circle's cells (hf8c521x65, atlas.search.facets); with many cells and
-    several Handlungsfelder (the way on, in wide circles) for the cells and the Handlungsfelder apart: the same."""
+    """SQLite asks for a Handlungsfeld in the circle's cells (hf8c521x65, atlas.search_index.facets); with many cells
+    and several Handlungsfelder (the way on, in wide circles) for the cells and the Handlungsfelder apart: the same."""
     import atlas.search
+    import atlas.search_cells
     from atlas.filters import Filter
 
     services = crowded.extensions["atlas"]
@@ -258,7 +260,7 @@ def test_handlungsfelder_asked_in_the_cells_or_apart_find_the_same(crowded, monk
         return [(services.searcher.search(word, field, area, limit=100),
                  services.searcher.nearest(word, field, hildesheim.lat, hildesheim.lon, 5))
                 for word in ("Sprachcafé", "Fahrradwerkstatt") for field in wanted
-                for area in (None, *(atlas.search.Area(hildesheim.lat, hildesheim.lon, km) for km in (5, 50)))]
+                for area in (None, *(atlas.search_cells.Area(hildesheim.lat, hildesheim.lon, km) for km in (5, 50)))]
 
     in_cells = searched()
     monkeypatch.setattr(atlas.search, "FIELD_CELLS_AT_MOST", 0)
@@ -267,10 +269,11 @@ def test_handlungsfelder_asked_in_the_cells_or_apart_find_the_same(crowded, monk
 
 
 def test_a_circle_asked_for_by_wider_cells_ranks_and_counts_as_by_its_own(tmp_path, monkeypatch):
-    """The index is asked for a circle's cells by fewer phrases that hold more (atlas.search.cell_cover): what lies
-    beyond the circle is left out afterwards, and whether more match than are ranked is what its own cells hold –
-    not the projects in a cell the wider phrases hold besides."""
+    """The index is asked for a circle's cells by fewer phrases that hold more (atlas.search_cells.cell_cover): what
+    lies beyond the circle is left out afterwards, and whether more match than are ranked is what its own cells hold
+    – not the projects in a cell the wider phrases hold besides."""
     import atlas.search
+    import atlas.search_cells
     from atlas.districts import Assignment
     from atlas.places import Place
     from atlas.projects import ProjectInput
@@ -278,16 +281,17 @@ def test_a_circle_asked_for_by_wider_cells_ranks_and_counts_as_by_its_own(tmp_pa
     app = make_app(tmp_path)
     services = app.extensions["atlas"]
     centre = services.geocoder.geocode("Bad Fallingbostel").place
-    area = atlas.search.Area(centre.lat, centre.lon, 50)
-    cells = atlas.search.cells_around(area)
-    cover = atlas.search.cell_cover(cells)
+    area = atlas.search_cells.Area(centre.lat, centre.lon, 50)
+    cells = atlas.search_cells.cells_around(area)
+    cover = atlas.search_cells.cell_cover(cells)
     tens = [phrase.strip('"*') for phrase in cover if phrase.endswith("*")]
     extra = [(int(ten[1:].split("x")[0]), int(ten.split("x")[1] + digit)) for ten in tens for digit in "0123456789"
              if ten + digit not in cells]  # cells the cover holds, the circle's own cells not
-    row, column = min(extra, key=lambda cell: abs(cell[0] * atlas.search.CELL_LAT - centre.lat)
-                      + abs(cell[1] * atlas.search.CELL_LON - centre.lon))  # the nearest: in Niedersachsen
-    beyond = Place("Bad Fallingbostel", (row + 0.5) * atlas.search.CELL_LAT, (column + 0.5) * atlas.search.CELL_LON,
-                   "place", "test", Assignment(None, None))
+    cell_lat, cell_lon = atlas.search_cells.CELL_LAT, atlas.search_cells.CELL_LON
+    row, column = min(extra, key=lambda cell: abs(cell[0] * cell_lat - centre.lat)
+                      + abs(cell[1] * cell_lon - centre.lon))  # the nearest: in Niedersachsen
+    beyond = Place("Bad Fallingbostel", (row + 0.5) * cell_lat, (column + 0.5) * cell_lon, "place", "test",
+                   Assignment(None, None))
     items = [(ProjectInput(name=f"Tandemtreff {i}", traeger="", description="", handlungsfelder=["sprache"],
                            ort="Bad Fallingbostel"), centre if i < 2 else beyond) for i in range(5)]
     services.store.add_many(items, PUBLISHED)
@@ -328,7 +332,7 @@ def test_a_word_found_nowhere_still_offers_a_way_on(crowded):
 @pytest.mark.parametrize("radius_km", [10, 25, 50])
 def test_a_search_around_a_place_finds_everyone_on_the_rim_in_every_direction(tmp_path, radius_km):
     """Projects just inside and just outside the radius in 72 directions, some shown only roughly (their public
-    position rounded): the grid cells asked of the index (atlas.search.cells_around) hold all that are inside."""
+    position rounded): the grid cells asked of the index (atlas.search_cells.cells_around) hold all that are inside."""
     import numpy as np
     from pyproj import Geod
 
@@ -336,7 +340,7 @@ def test_a_search_around_a_place_finds_everyone_on_the_rim_in_every_direction(tm
     from atlas.geo import distances
     from atlas.places import Place
     from atlas.projects import ProjectInput
-    from atlas.search import Area
+    from atlas.search_cells import Area
 
     app = make_app(tmp_path)
     services = app.extensions["atlas"]
@@ -394,12 +398,12 @@ def test_an_import_of_many_merges_the_index_into_one_segment_and_a_small_one_lea
 
 
 def test_a_document_keeps_the_words_of_short_fields_but_not_of_descriptions():
-    from atlas import search
+    from atlas import search_index
 
     row = {"name": "Café", "traeger": "Verein Zukunft e.V.", "ort": "Celle"}
-    search.document(row)
-    kept = search._kept_terms.cache_info().currsize
+    search_index.document(row)
+    kept = search_index._kept_terms.cache_info().currsize
     for unique in ("Einzigartig", "Unverwechselbar"):  # descriptions of 1,800 characters, as no other project's
-        document = search.document(dict(row, description="Beratung " * 200 + unique))
+        document = search_index.document(dict(row, description="Beratung " * 200 + unique))
         assert unique.lower() in document.split() and "zukunft" in document.split()
-    assert search._kept_terms.cache_info().currsize == kept, "a description's words are not kept"
+    assert search_index._kept_terms.cache_info().currsize == kept, "a description's words are not kept"

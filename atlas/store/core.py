@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, delete, func, insert, select, update
 
-from atlas import facts, search
+from atlas import facts, search_index
 from atlas.districts import ARLS
 from atlas.handlungsfelder import mask
 from atlas.labels import ARCHIVED, PENDING, PUBLISHED, REJECTED
@@ -101,7 +101,7 @@ class Change:
         values = {"updated_at": self.now, **values, "row_version": was["row_version"] + 1}
         self.db.execute(update(projects).where(projects.c.id == self.id).values(**values))
         self.row = dict(was, **values)
-        search.index(self.db, [self.row])
+        search_index.index(self.db, [self.row])
         _record(self.db, self.row, actor, self.now, action, detail)
         for row in (was, self.row):
             if row["status"] == PUBLISHED:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select, text
 
-from atlas import search
+from atlas import search_index
 from atlas.labels import PUBLISHED
 from atlas.places import Place
 from atlas.projects import ProjectInput
@@ -123,7 +123,7 @@ class Imports:
             ids: list[int] = []
             arls: set[str] = set()
             statement = insert(projects).returning(projects.c.id, sort_by_parameter_order=True)
-            with search.importing(db), _indexes_built_after(db, prepared.count):
+            with search_index.importing(db), _indexes_built_after(db, prepared.count):
                 for rows in prepared.batches():  # one batch in memory at a time
                     for row in rows:
                         for name in STAMPED:
@@ -135,9 +135,9 @@ class Imports:
                     arls.update(row["arl"] for row in rows)
                     for row, project_id in zip(rows, batch_ids, strict=True):  # written: the batch's own dicts
                         row["id"] = project_id
-                    search.index(db, rows, new=True)
+                    search_index.index(db, rows, new=True)
                     ids += batch_ids
-                search.merge_after_import(db, len(ids) if status == PUBLISHED else 0)
+                search_index.merge_after_import(db, len(ids) if status == PUBLISHED else 0)
             if status == PUBLISHED and ids:
                 bump_version(db, arls, ids)
         self._changed()

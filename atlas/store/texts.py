@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
 
-from atlas import history, search
+from atlas import history, search_index
 from atlas.labels import PUBLISHED
 from atlas.schema import project_texts, projects
 from atlas.store.core import ID_BATCH
@@ -37,7 +37,7 @@ class Texts:
             if changed:
                 unit.write({}, "edited", history.record(changed), actor)
             else:
-                search.index(unit.db, [unit.row])
+                search_index.index(unit.db, [unit.row])
             unit.renew_public()
         return changed
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert
 
-from atlas import history, machine, notices, search, tokens
+from atlas import history, machine, notices, search_index, tokens
 from atlas.labels import FIELD_LABELS, PENDING, PUBLISHED
 from atlas.places import Place
 from atlas.projects import ProjectInput
@@ -33,7 +33,7 @@ class Writes:
         with self.write() as db:
             values = dict(new_row(project, place, *kreis, PENDING, datetime.now(UTC)), language=language)
             project_id = db.execute(insert(projects).values(**values).returning(projects.c.id)).scalar_one()
-            search.index(db, [dict(values, id=project_id)], new=True)
+            search_index.index(db, [dict(values, id=project_id)], new=True)
             if project.translations:  # what the submitter wrote in other languages (atlas.texts)
                 stored_texts.apply(db, dict(values, id=project_id), as_keys(project.translations), SUBMITTER,
                                    "Einreicher", values["created_at"])

@@ -11,7 +11,7 @@ from atlas.i18n import current_language
 from atlas.mapdata import project_data
 from atlas.near import NEAREST_BEYOND, RADII_KM, circle, parse_near_query
 from atlas.present import local_now
-from atlas.search import Area
+from atlas.search_cells import Area
 from atlas.text import clean_text
 from atlas.web import current_pages, current_services, keep_params
 from atlas.web.assets import page_map

@@ -27,7 +27,7 @@ depends_on = None
 
 PREFIXES = " ".join(str(length) for length in range(4, 21))  # migration 0017's
 FIELD = re.compile(r"hf\d+")  # a Handlungsfeld's facet as migration 0007 and atlas.search wrote it
-CELL = re.compile(r"c-?\d+x-?\d+")  # a grid cell's (atlas.search.cell)
+CELL = re.compile(r"c-?\d+x-?\d+")  # a grid cell's (atlas.search_cells.cell)
 
 
 def upgrade() -> None:
