@@ -11,8 +11,10 @@ import sys
 
 import click
 from flask import current_app, has_app_context
-from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo
 
+from atlas.cli_accounts import create_user_command, reset_2fa_command, set_password_command
+from atlas.cli_app import services, with_app
 from atlas.cli_errors import one_line_errors
 from atlas.districts import ARLS
 from atlas.handlungsfelder import HANDLUNGSFELDER
@@ -23,10 +25,6 @@ from atlas.settings import DEFAULT_BASE_URL, PREFIX, SETTINGS, documentation, sh
 
 # The database, the accounts, the import and Alembic are imported by the commands that use them: `atlas locate`
 # answers from the gazetteer alone, without making the web app (see AtlasGroup).
-
-
-def services():
-    return current_app.extensions["atlas"]
 
 
 def lookup_services():
@@ -41,17 +39,6 @@ def lookup_services():
     config = load(instance_folder(None))
     check_settings(config)  # a refused value is one line (AtlasGroup); warnings are for the server's log
     return Services(config)
-
-
-def with_app(command):
-    """Flask's app context for a command, and whatever goes wrong in it as one German line, exit code 1."""
-
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        with one_line_errors(current_app):
-            return command(*args, **kwargs)
-
-    return with_appcontext(run)
 
 
 @click.command()
@@ -255,56 +242,6 @@ def freshness_command() -> None:
                f"ohne E-Mail-Adresse, für das Amt); {result.sent} Mail(s) gesendet.")
 
 
-@click.command("create-user")
-@click.argument("email")
-@click.option("--arl", type=click.Choice(list(ARLS)), help="Das Amt, dessen Bezirk das Konto moderiert.")
-@click.option("--admin", is_flag=True, help="Ein Konto, das alle Bezirke sieht.")
-@click.option("--observer", is_flag=True, help="Ein Konto, das alle Bezirke nur liest (das Ministerium).")
-@click.option("--password", help="Ohne Angabe: am Terminal zweimal abgefragt, sonst eine Zeile von stdin.")
-@with_app
-def create_user_command(email: str, arl: str | None, admin: bool, observer: bool, password: str | None) -> None:
-    """Legt ein Konto für ein Amt (--arl SLUG), für die Landesebene (--admin) oder zum Lesen (--observer) an."""
-    from atlas.accounts import create_user
-
-    try:
-        user = create_user(services().store, email, password or read_password(), arl=arl, admin=admin,
-                           observer=observer)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"Konto {user.email} angelegt ({user.district}).")
-
-
-@click.command("set-password")
-@click.argument("email")
-@click.option("--password", help="Ohne Angabe: am Terminal zweimal abgefragt, sonst eine Zeile von stdin.")
-@with_app
-def set_password_command(email: str, password: str | None) -> None:
-    """Setzt ein neues Passwort für ein Konto; alle Sitzungen des Kontos enden."""
-    from atlas.accounts import set_password
-
-    try:
-        ended = set_password(services().store, email, password or read_password())
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"Neues Passwort für {email.strip().lower()} gesetzt; {ended} Sitzung(en) beendet.")
-
-
-@click.command("reset-2fa")
-@click.argument("email")
-@with_app
-def reset_2fa_command(email: str) -> None:
-    """Entfernt den zweiten Faktor eines Kontos (etwa nach Verlust des Telefons); alle Sitzungen des Kontos enden.
-    Die nächste Anmeldung braucht nur das Passwort (mit ATLAS_REQUIRE_2FA danach die neue Einrichtung)."""
-    from atlas.accounts import reset_second_factor, user_id_for
-
-    user_id = user_id_for(services().store, email)
-    if user_id is None:
-        raise click.ClickException(f"Ein Konto {email.strip().lower()} gibt es nicht.")
-    reset = reset_second_factor(services().store, user_id, actor=f"Kommandozeile ({_operator()})")
-    done = "Zweiter Faktor entfernt" if reset.had_factor else "Es war kein zweiter Faktor eingerichtet"
-    click.echo(f"{reset.email}: {done}; {reset.sessions_ended} Sitzung(en) beendet.")
-
-
 @click.command("settings")
 @click.option("--markdown", is_flag=True, help="Die Tabelle für docs/operating.md ausgeben.")
 @with_app
@@ -317,16 +254,6 @@ def settings_command(markdown: bool) -> None:
         source = german("Umgebung") if PREFIX + setting.name in os.environ else german("Vorgabe")
         click.echo(f"{PREFIX}{setting.name} = {shown(setting, current_app.config[setting.name])}  ({source})")
         click.echo(f"    {setting.help}")
-
-
-def _operator() -> str:
-    """Who ran the command, for the audit line: the system user."""
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in a bare container
-        return "unbekannt"
 
 
 def refuse_busy_port(host: str, port: int) -> None:
@@ -363,16 +290,6 @@ def behind_proxy(config) -> dict:
     return {"trusted_proxy": config["TRUSTED_PROXY"], "trusted_proxy_count": hops,
             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port"},
             "clear_untrusted_proxy_headers": True}
-
-
-def read_password() -> str:
-    """Asked twice at a terminal; one line from a pipe (scripts, `echo … | atlas create-user`)."""
-    if sys.stdin.isatty():
-        return click.prompt("Passwort", hide_input=True, confirmation_prompt="Passwort wiederholen")
-    line = sys.stdin.readline()
-    if not line:
-        raise click.ClickException("Kein Passwort: stdin war leer.")
-    return line.rstrip("\r\n")
 
 
 def _translate():

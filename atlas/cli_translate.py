@@ -7,7 +7,8 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
+
+from atlas.cli_app import services, with_app
 
 
 @click.group()
@@ -16,19 +17,11 @@ def translate() -> None:
 
 
 def _machine():
-    from atlas.cli import services
-
     return services().machine
 
 
-def _with_app(command):
-    from atlas.cli import with_app
-
-    return with_app(command)
-
-
 @translate.command("run")
-@_with_app
+@with_app
 def translate_run() -> None:
     """Übersetzt einmal alle fälligen Texte (für cron, wenn nicht `atlas serve` es laufend tut)."""
     machine = _machine()
@@ -42,7 +35,7 @@ def translate_run() -> None:
 
 
 @translate.command("status")
-@_with_app
+@with_app
 def translate_status() -> None:
     """Zeigt die Maschinen mit dem Verbrauch dieses Monats, die wartenden und die gescheiterten Übersetzungen."""
     from atlas.present import local_time
@@ -61,10 +54,10 @@ def translate_status() -> None:
 
 
 @translate.command("queue")
-@_with_app
+@with_app
 def translate_queue() -> None:
     """Stellt die Texte aller veröffentlichten Projekte in die Warteschlange, denen eine aktuelle Übersetzung fehlt."""
-    store = current_app.extensions["atlas"].store
+    store = services().store
     if not store.machine_languages:
         raise click.ClickException("Keine Übersetzungsmaschine eingerichtet (ATLAS_TRANSLATE_URL oder "
                                    "ATLAS_DEEPL_KEY).")
@@ -72,7 +65,7 @@ def translate_queue() -> None:
 
 
 @translate.command("retry")
-@_with_app
+@with_app
 def translate_retry() -> None:
     """Versucht gescheiterte Übersetzungen erneut (etwa nach einer geänderten Einstellung)."""
     click.echo(f"{_machine().retry_failed()} Übersetzung(en) wieder fällig.")
