@@ -50,7 +50,7 @@ def main() -> None:
     options = parse_args()
     for size in options.sizes:
         directory = scratch("atlas-bench-basemap-")
-        app_with_projects(size, directory=directory).extensions["atlas"].close()
+        app_with_projects(size, directory=directory, texts=options.texts).extensions["atlas"].close()
         with served(directory) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             try:

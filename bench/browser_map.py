@@ -58,7 +58,7 @@ def main() -> None:
         try:
             for size in options.sizes:
                 directory = scratch("atlas-bench-browser-")
-                app = app_with_projects(size, directory=directory)
+                app = app_with_projects(size, directory=directory, texts=options.texts)
                 frame = app.extensions["atlas"].store.published()
                 app.extensions["atlas"].close()
                 with atlas_server(directory) as url:

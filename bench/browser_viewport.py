@@ -37,7 +37,7 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             for size in options.sizes:
-                directory = database(size, options.keep)
+                directory = database(size, options.keep, options.texts)
                 modes = [("by viewport", "5000")] + ([("every project", EVERY)] if size <= 100_000 else [])
                 for title, above in modes:
                     os.environ["ATLAS_MAP_CLUSTER_ABOVE"] = above
@@ -57,21 +57,22 @@ def main() -> None:
 def parse_args():
     parser = arguments(__doc__, [100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="a folder for the databases, reused when there (atlas-<n>.db)")
+    parser.add_argument("--keep", type=Path, help="a folder for the databases, reused when there (atlas-<n>-<texts>/)")
     return parser.parse_args()
 
 
-def database(size: int, keep: Path | None) -> Path:
-    """A folder with atlas.db of `size` published projects: made anew, or the kept one."""
+def database(size: int, keep: Path | None, texts: str) -> Path:
+    """A folder with atlas.db of `size` published projects (their texts: bench/common.py): made anew, or the kept
+    one."""
     if keep is not None:
-        folder = keep / f"atlas-{size}"
+        folder = keep / f"atlas-{size}-{texts}"
         if (folder / "atlas.db").exists():
             return folder
         folder.mkdir(parents=True, exist_ok=True)
     else:
         folder = scratch("atlas-bench-viewport-")
     started = time.perf_counter()
-    app = app_with_projects(size, directory=folder)
+    app = app_with_projects(size, directory=folder, texts=texts)
     app.extensions["atlas"].close()
     print(f"  ({size} projects stored in {time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
     return folder

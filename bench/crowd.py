@@ -19,7 +19,7 @@ import argparse
 import statistics
 import time
 
-from common import app_with_projects
+from common import app_with_projects, texts_option
 
 from atlas.web.limits import limiter
 
@@ -28,14 +28,14 @@ LIMIT = "1000 per minute"  # every limit of the settings table: the crowd is cou
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = texts_option(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     parser.add_argument("--clients", type=int, nargs="+", default=[1_000, 20_000, 100_000])
     parser.add_argument("--requests", type=int, default=150, help="requests measured per crowd")
     options = parser.parse_args()
     print(f"{'clients counted':>15} {'request p50':>13} {'all, per req':>13} {'reference':>9} {'ratio':>6}")
     reference = None
     for clients in [10, *options.clients]:
-        app = app_with_projects(1_000, **{name: LIMIT for name in limit_settings()})
+        app = app_with_projects(1_000, texts=options.texts, **{name: LIMIT for name in limit_settings()})
         client = app.test_client()
         client.get(PAGE, environ_base={"REMOTE_ADDR": address(0)})  # the first: the page's templates, its index
         storage = limiter.storage  # the app's limiter (atlas.web.limits)

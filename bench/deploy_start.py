@@ -36,7 +36,7 @@ def main() -> None:
     directory = scratch("atlas-bench-deploy-")
     for size in options.sizes:
         database = directory / f"atlas-{size}.db"
-        app_with_projects(size, directory=directory, DATABASE_URL=f"sqlite:///{database}").extensions["atlas"].close()
+        app_with_projects(size, directory=directory, texts=options.texts, DATABASE_URL=f"sqlite:///{database}").extensions["atlas"].close()
         cache = directory / f"cache-{size}"
         env = {**os.environ, **unlimited_env(), "ATLAS_INSTANCE_PATH": str(directory), "ATLAS_TILES": "none",
                "ATLAS_LOG_LEVEL": "WARNING", "ATLAS_DATABASE_URL": f"sqlite:///{database}",

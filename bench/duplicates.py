@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    options = arguments(__doc__, [1_000, 5_000, 25_000]).parse_args()
+    options = arguments(__doc__, [1_000, 5_000, 25_000], texts=False).parse_args()
     print(f"{'district':>24} {'projects':>9} {'read':>8} {'pair':>8} {'pairs':>6} {'naive (scaled)':>15} "
           f"{'ratio':>7}")
     real = fresh_app()

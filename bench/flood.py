@@ -61,12 +61,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     options = parser.parse_args()
     for size in options.sizes:
-        run(size, options.seconds)
+        run(size, options.seconds, options.texts)
 
 
-def run(size: int, seconds: int) -> None:
+def run(size: int, seconds: int, texts: str) -> None:
     directory = scratch("atlas-bench-flood-")
-    app = app_with_projects(size, directory=directory)
+    app = app_with_projects(size, directory=directory, texts=texts)
     regions = app.extensions["atlas"].regions
     app.extensions["atlas"].close()
     port = free_port()

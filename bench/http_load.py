@@ -22,8 +22,8 @@ gthread: a process per core) instead of one waitress process: the figures of iss
 and page are then served by the same two processes, so their ratio still compares like with like. Its workers
 warm up as deployed (`-c python:atlas.gunicorn_conf`: the near index and the gazetteer), and the run first asks a
 near search and a search for 6 s each, so that both workers have also compiled what their first pages need.
-`--database DIR` makes the database there once and uses it again in later runs of the same size (its setup takes
-minutes at 100k).
+`--database DIR` makes the database there once (in DIR/<size>-<texts>) and uses it again in later runs of the same
+size and texts (its setup takes minutes at 100k).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs Debian's wrk")
     for size in options.sizes:
-        directory, app = database(size, options.database)
+        directory, app = database(size, options.database, options.texts)
         made = per_request_paths(app, size)
         app.extensions["atlas"].close()
         port = free_port()
@@ -113,18 +113,18 @@ def parse_args():
     return parser.parse_args()
 
 
-def database(size: int, kept: Path | None):
-    """The folder of a database of `size` projects and an app on it: made in a scratch folder, or in `kept` once
-    (a later run of the same size uses it as it is)."""
+def database(size: int, kept: Path | None, texts: str):
+    """The folder of a database of `size` projects (their texts: bench/common.py) and an app on it: made in a
+    scratch folder, or in `kept` once (a later run of the same size and texts uses it as it is)."""
     if kept is None:
         directory = scratch("atlas-bench-http-")
-        return directory, app_with_projects(size, directory=directory)
-    directory = kept / str(size)
+        return directory, app_with_projects(size, directory=directory, texts=texts)
+    directory = kept / f"{size}-{texts}"
     if (directory / "atlas.db").exists():
         return directory, create_app({"TILES": "none", "DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}",
                                       "INSTANCE_PATH": str(directory), **UNLIMITED})
     directory.mkdir(parents=True)
-    return directory, app_with_projects(size, directory=directory)
+    return directory, app_with_projects(size, directory=directory, texts=texts)
 
 
 def server_command(server: str, port: int) -> list[str]:

@@ -34,10 +34,10 @@ from atlas.projects import ProjectInput  # noqa: E402
 from atlas.schema import outbox, projects, subscriptions  # noqa: E402
 
 
-def delivery(mails: int) -> None:
+def delivery(mails: int, texts: str) -> None:
     smtp = SmtpServer()
     smtp.start()
-    app = app_with_projects(10, MAIL_URL=smtp.url)
+    app = app_with_projects(10, texts=texts, MAIL_URL=smtp.url)
     store = app.extensions["atlas"].store
     place = Place("Hildesheim", 52.15, 9.95, "place", "bench", Assignment(None, None))
     for i in range(mails):
@@ -60,8 +60,8 @@ def delivery(mails: int) -> None:
           f"{reference:.2f} s ({mails / reference:.0f} mails/s), ratio {ours / reference:.2f}")
 
 
-def digests(n: int, subscribers: int) -> None:
-    app = app_with_projects(n)
+def digests(n: int, subscribers: int, texts: str) -> None:
+    app = app_with_projects(n, texts=texts)
     store = app.extensions["atlas"].store
     now = datetime.now(UTC)
     lon, lat = random_points(store.regions, subscribers, seed=7)
@@ -95,9 +95,9 @@ def main() -> None:
     parser.add_argument("--mails", type=int, default=500)
     parser.add_argument("--subscriptions", type=int, default=1000)
     args = parser.parse_args()
-    delivery(args.mails)
+    delivery(args.mails, args.texts)
     for n in args.sizes:
-        digests(n, args.subscriptions)
+        digests(n, args.subscriptions, args.texts)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def main() -> None:
     print(f"{'projects':>9} {'languages':>9} {'data urls':>9} {'data renders':>12} {'cache MiB':>9} "
           f"{'cold s':>7} {'warm s':>7} {'data gzip kB':>12} {'page gzip kB':>12}")
     for n in args.sizes:
-        app = app_with_projects(n)
+        app = app_with_projects(n, texts=args.texts)
         client = app.test_client()
         pages = app.extensions["atlas_pages"]
         for run in ("cold", "warm"):

@@ -9,21 +9,23 @@ rendered for comparison; at 100k it is timed on 10k and scaled, because it would
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import html
 
 import folium
-from common import app_with_projects, timed
+from common import app_with_projects, texts_option, timed
 from folium.plugins import MarkerCluster
 
 NAIVE_LIMIT = 10_000
 
 
 def main() -> None:
+    options = texts_option(argparse.ArgumentParser(description=__doc__.splitlines()[0])).parse_args()
     print(f"{'projects':>9} {'view':<14} {'cold':>9} {'warm':>8} {'raw':>10} {'gzip':>9} {'gzip/proj':>9} "
           f"{'naive':>9} {'naive gzip':>11} {'ratio':>7}")
     for n in (100, 10_000, 100_000):
-        app = app_with_projects(n)
+        app = app_with_projects(n, texts=options.texts)
         client = app.test_client()
         store = app.extensions["atlas"].store
         naive_s, naive_bytes = naive_map(store.published(), limit=NAIVE_LIMIT)

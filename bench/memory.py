@@ -44,11 +44,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.steps:
         for n in args.sizes:
-            steps(n)
+            steps(n, args.texts)
         return
     print(f"{'projects':>9} {'start':>8} {'worker':>7} {'started RSS':>12} {'PSS':>6} {'warm RSS':>9} {'PSS':>6}")
     for n in args.sizes:
-        app = app_with_projects(n)
+        app = app_with_projects(n, texts=args.texts)
         app.extensions["atlas"].close()
         for kept in Path(app.config["CACHE_DIR"]).glob("published-*.pickle"):
             kept.unlink()  # the first start reads the published projects from the database
@@ -97,9 +97,9 @@ def measure(app, options: list[str]) -> list[tuple]:
     return [(i + 1, *started[pid], *warm[pid]) for i, pid in enumerate(workers)]
 
 
-def steps(n: int) -> None:
+def steps(n: int, texts: str) -> None:
     """In a fresh process of its own: RSS after the app is made and after each kind of page is first asked."""
-    app = app_with_projects(n)
+    app = app_with_projects(n, texts=texts)
     app.extensions["atlas"].close()
     run = subprocess.run([sys.executable, __file__, "--in-one-process", app.config["DATABASE_URL"],
                           app.config["INSTANCE_PATH"]], capture_output=True, text=True, timeout=1200)

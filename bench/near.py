@@ -8,12 +8,13 @@ The naive way computes the great-circle distance to every project in Python and 
 
 from __future__ import annotations
 
+import argparse
 import math
 import statistics
 import time
 
 import numpy as np
-from common import app_with_projects, random_points
+from common import app_with_projects, random_points, texts_option
 
 from atlas.near import NearIndex
 
@@ -22,9 +23,10 @@ NAIVE_QUERIES = 100
 
 
 def main() -> None:
+    options = texts_option(argparse.ArgumentParser(description=__doc__.splitlines()[0])).parse_args()
     print(f"{'projects':>9} {'build':>8} {'p50':>9} {'p95':>9} {'naive p50':>10} {'ratio p50':>9} {'hits/query':>10}")
     for n in (1_000, 10_000, 100_000):
-        app = app_with_projects(n)
+        app = app_with_projects(n, texts=options.texts)
         services = app.extensions["atlas"]
         frame = services.store.published()
         start = time.perf_counter()

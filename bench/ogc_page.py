@@ -27,7 +27,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{'projects':>9}  " + "  ".join(f"{url.split('items')[1] or '(first page)':>26}" for url in URLS))
     for n in args.sizes:
-        client = app_with_projects(n).test_client()
+        client = app_with_projects(n, texts=args.texts).test_client()
         figures = []
         for url in URLS:
             assert client.get(url).status_code == 200

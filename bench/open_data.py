@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
     for n in args.sizes:
-        app = app_with_projects(n, API_RATE_LIMIT="1000000 per minute")
+        app = app_with_projects(n, texts=args.texts, API_RATE_LIMIT="1000000 per minute")
         with served(app) as base, requests.Session() as session:
             session.headers["Accept-Encoding"] = "gzip"
             _first, reference, reference_size = timed(session, base + REFERENCE, args.repeat)

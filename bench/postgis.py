@@ -38,7 +38,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
-    parser = arguments(__doc__, [10_000, 100_000, 1_000_000])
+    parser = arguments(__doc__, [10_000, 100_000, 1_000_000], texts=False)
     parser.add_argument("--join", type=int, default=0, help="only the Kreise of this many points (an import's)")
     args = parser.parse_args()
     server = PostgresServer()

@@ -38,7 +38,7 @@ def main() -> None:
     options = parser.parse_args()
     print(f"{'projects':>9} {'page':<44} {'CPU ms p50':>10} {'p90':>6} {'bytes':>7} {'static ms':>9} {'ratio':>6}")
     for n in options.sizes:
-        app = app_with_projects(n)
+        app = app_with_projects(n, texts=options.texts)
         client = app.test_client()
         services = app.extensions["atlas"]
         lon, lat = random_points(services.regions, options.requests + 20, seed=11)

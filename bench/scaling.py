@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from common import app_with_projects, scratch, unlimited_env
+from common import app_with_projects, scratch, texts_option, unlimited_env
 from submit import niedersachsen_plz, submit_all
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ def main() -> None:
         for backend in ("sqlite", "postgresql"):
             directory = scratch(f"atlas-scaling-{backend}-")
             url = f"sqlite:///{directory / 'atlas.db'}" if backend == "sqlite" else postgres.create_database()
-            app = app_with_projects(options.existing, directory=directory, DATABASE_URL=url)
+            app = app_with_projects(options.existing, directory=directory, texts=options.texts, DATABASE_URL=url)
             app.extensions["atlas"].close()
             for kind in ("waitress ×1", "gunicorn ×2"):
                 rows.append(measure(backend, kind, url, directory, options))
@@ -51,7 +51,7 @@ def main() -> None:
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = texts_option(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     parser.add_argument("--existing", type=int, default=10_000, help="published projects stored before")
     parser.add_argument("--seconds", type=int, default=10, help="length of each read run")
     parser.add_argument("--submissions", type=int, default=400, help="submissions per run")

@@ -95,8 +95,8 @@ def parse_filter_args(query: dict):
     return parse_filter(MultiDict(query))[0]
 
 
-def run(n: int, count: int) -> None:
-    app = app_with_projects(n)
+def run(n: int, count: int, texts: str) -> None:
+    app = app_with_projects(n, texts=texts)
     services = app.extensions["atlas"]
     client = app.test_client()
     asked = queries(count)
@@ -151,7 +151,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     args = parser.parse_args()
     for n in args.sizes:
-        run(n, args.queries)
+        run(n, args.queries, args.texts)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def main() -> None:
           f"{'worker CPU s':>12}")
     try:
         for n in args.sizes:
-            app = app_with_projects(n)
+            app = app_with_projects(n, texts=args.texts)
             for shared in ("per worker", "redis"):
                 redis.stop()  # empty again (it keeps nothing on disk)
                 redis.start()

@@ -39,7 +39,7 @@ def main() -> None:
     smallest = None
     for size in sorted(options.sizes):
         database = directory / f"atlas-{size}.db"
-        app_with_projects(size, directory=directory, DATABASE_URL=f"sqlite:///{database}").extensions["atlas"].close()
+        app_with_projects(size, directory=directory, texts=options.texts, DATABASE_URL=f"sqlite:///{database}").extensions["atlas"].close()
         env["ATLAS_DATABASE_URL"] = f"sqlite:///{database}"
         starts = [serve_until_answered(env) for _ in range(options.starts)]
         answered = statistics.median(start[0] for start in starts)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import requests
-from common import app_with_projects, scratch
+from common import app_with_projects, scratch, texts_option
 
 from atlas.gazetteer import PLZ_CENTROIDS
 from atlas.migrate import upgrade
@@ -42,7 +42,7 @@ def main() -> None:
     options = parse_args()
     directory = scratch("atlas-bench-submit-")
     if options.existing:
-        app_with_projects(options.existing, directory=directory)
+        app_with_projects(options.existing, directory=directory, texts=options.texts)
     else:  # an empty database, prepared as `make run` prepares it (`atlas serve` refuses one without schema)
         upgrade(f"sqlite:///{directory / 'atlas.db'}")
     plz = niedersachsen_plz()
@@ -67,7 +67,7 @@ def main() -> None:
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = texts_option(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     parser.add_argument("--submissions", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--existing", type=int, default=0, help="published projects stored before the run")

@@ -37,7 +37,7 @@ def main() -> None:
             f"{page + ' (cached)':>30}" for page in PAGES) + "   query's share of the page", flush=True)
         for n in args.sizes:
             for name, url in (("SQLite", None), ("PostgreSQL", postgres.create_database())):
-                app = app_with_projects(n, **({"DATABASE_URL": url} if url else {}))
+                app = app_with_projects(n, texts=args.texts, **({"DATABASE_URL": url} if url else {}))
                 logging.getLogger("atlas.access").setLevel(logging.WARNING)  # a line per request is not measured
                 store, client = app.extensions["atlas"].store, app.test_client()
                 query = measure(store.versions, args.repeat)
