@@ -2,15 +2,19 @@
 
     .venv/bin/python bench/import.py                 # 10,000 and 100,000 rows
     .venv/bin/python bench/import.py --rows 10000
+    .venv/bin/python bench/import.py --rows 100000 --texts thin   # the rows as measured up to stop 50
 
 The rows name real places of Niedersachsen from the gazetteer (with the PLZ where a place has exactly one, so
 that names shared by several places are told apart, as a real file must), a third with a street, in German
-Excel's format (semicolons, Windows-1252). The target of issue 26: 100k rows in ≤ 10 s on one core, ≤ 300 MB.
-The reference beside each run: the same file read by Python's csv module and written by sqlite3's executemany into
-a table of the same columns (no checks, no places, no search index), as a process on the same core – the ratio
-says how many times that the import's CPU is. Each run imports into a fresh SQLite database (`--backend
-postgresql`: a fresh database on a throwaway PostgreSQL server, tests/servers.py, which runs beside it on the
-other core); the import is pinned to one core with taskset.
+Excel's format (semicolons, Windows-1252). Each row's texts and facts (`--texts`, bench/common.py): `real` (the
+default) those of a row of data/projects.csv (row i % 391: its description, website, Sprachen, Zielgruppen,
+Kosten, Wann, Zeiten, Barrierefrei, Kontakt, Quelle and its Stand, under the headings people give them), `thin`
+the description "Offenes Angebot für alle." and nothing else, as measured up to stop 50. The target of issue 26:
+100k rows in ≤ 10 s on one core, ≤ 300 MB. The reference beside each run: the same file read by Python's csv
+module and written by sqlite3's executemany into a table of the same columns (no checks, no places, no search
+index), as a process on the same core – the ratio says how many times that the import's CPU is. Each run imports
+into a fresh SQLite database (`--backend postgresql`: a fresh database on a throwaway PostgreSQL server,
+tests/servers.py, which runs beside it on the other core); the import is pinned to one core with taskset.
 
     .venv/bin/python bench/import.py --rows 100000 --backend sqlite postgresql
 """
@@ -32,6 +36,11 @@ import numpy as np
 from atlas.gazetteer import PLZ_CENTROIDS
 
 FIELDS = ["sprache", "arbeit-ausbildung", "wohnen-leben", "engagement", "teilhabe"]
+# A real row's facts and source (bench/common.py: --texts real): its column -> the heading a file gives it
+# (atlas.transfer.COLUMN_SPELLINGS reads them)
+REAL_COLUMNS = {"sprachen": "Sprachen", "zielgruppen": "Zielgruppen", "kosten": "Kosten", "wann": "Wann",
+                "zeiten": "Zeiten", "barrierefrei": "Barrierefrei", "kontakt": "Öffentlicher Kontakt",
+                "quelle": "Quelle", "quelle_stand": "Stand der Quelle"}
 
 
 def main() -> None:
@@ -49,16 +58,16 @@ def main() -> None:
               f"{'ratio':>7}  result")
         for backend in options.backend:
             for rows in options.rows:
-                run(backend, rows, places, server)
+                run(backend, rows, places, server, options.texts)
     finally:
         if server:
             server.stop()
 
 
-def run(backend: str, rows: int, places, server) -> None:
+def run(backend: str, rows: int, places, server, texts: str) -> None:
     directory = common.scratch("atlas-bench-import-")
     path = directory / "projekte.csv"
-    path.write_bytes(csv_rows(rows, places).encode("cp1252"))
+    path.write_bytes(csv_rows(rows, places, texts).encode("cp1252"))
     url = server.create_database() if backend == "postgresql" else f"sqlite:///{directory / 'atlas.db'}"
     env = {**os.environ, "ATLAS_DATABASE_URL": url, "ATLAS_INSTANCE_PATH": str(directory), "ATLAS_TILES": "none"}
     atlas = str(Path(sys.executable).with_name("atlas"))
@@ -103,7 +112,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--backend", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite"])
-    return parser.parse_args()
+    return common.texts_option(parser).parse_args()
 
 
 def unambiguous_places() -> list[tuple[str, str]]:
@@ -129,18 +138,23 @@ def unambiguous_places() -> list[tuple[str, str]]:
     return chosen
 
 
-def csv_rows(n: int, places: list[tuple[str, str]]) -> str:
+def csv_rows(n: int, places: list[tuple[str, str]], texts: str = "real") -> str:
+    """n rows of an office's file: made-up names and Träger at real places, with the texts and facts of
+    data/projects.csv's rows (`real`) or a short description alone (`thin`)."""
     rng = np.random.default_rng(n)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    real = common.real_rows() if texts == "real" else ()
     writer.writerow(["Name", "Träger", "Beschreibung", "Handlungsfelder", "Straße", "PLZ", "Ort", "Website",
-                     "E-Mail"])
+                     "E-Mail", *(REAL_COLUMNS.values() if real else ())])
     for i in range(n):
         ort, plz = places[int(rng.integers(len(places)))]
         fields = ";".join(rng.choice(FIELDS, size=int(rng.integers(1, 3)), replace=False))
         street = f"Hauptstraße {i % 90 + 1}" if i % 3 == 0 else ""
-        writer.writerow([f"Initiative {i} in {ort}", f"Verein {i % 700} e. V.", "Offenes Angebot für alle.", fields,
-                         street, plz, ort, "", ""])
+        row = real[i % len(real)] if real else {}
+        writer.writerow([f"Initiative {i} in {ort}", f"Verein {i % 700} e. V.",
+                         row.get("beschreibung", "Offenes Angebot für alle."), fields, street, plz, ort,
+                         row.get("website", ""), "", *([row[column] for column in REAL_COLUMNS] if real else [])])
     return out.getvalue()
 
 
