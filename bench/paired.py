@@ -7,9 +7,10 @@
 
 OLD (and NEW, by default this checkout) are source trees: e.g. `git worktree add /tmp/old <commit>` with the
 catalogues compiled (`pybabel compile -d /tmp/old/atlas/translations`). DIR is an instance folder holding a database
-with projects (`bench/http_load.py --sizes 100000 --database DIR` makes one); each side works on its own copy. Where
-the two versions' schemas differ, give the old one a database of its own (`--old-database`), best each made by its
-own version from the same rows (a migrated copy may be laid out otherwise than a fresh import).
+with projects (`bench/http_load.py --sizes 100000 --database D` makes one in D/100000-real, with real texts:
+bench/common.py); each side works on its own copy. Where the two versions' schemas differ, give the old one a
+database of its own (`--old-database`), best each made by its own version from the same rows (a migrated copy may
+be laid out otherwise than a fresh import).
 
 Why: on this shared 2-core machine the same code's CPU per request moves by 2× within minutes (a new API page 3.3
 and 6.3 ms in runs ten minutes apart, stop 49), so two runs one after the other cannot tell a change of 5 %. Here
