@@ -340,6 +340,20 @@ def test_an_arabic_query_on_an_arabic_page_finds_the_arabic_translation_first(ap
     assert searcher.search("مقهى اللغة", language="ar").ids == [persian], "an outdated translation is not found"
 
 
+def test_around_a_place_the_reader_s_language_comes_first_too(app):
+    """In a circle the matches are ordered in Python (atlas.search._by_rank) as the database orders them elsewhere:
+    the translation into the reader's language first, whichever language that is."""
+    from atlas.search import Area
+
+    translated = published(app, summary_ar=ARABIC_SUMMARY, description_ar=ARABIC_DESCRIPTION)
+    persian = published(app, name="Sprachtreff Alfeld", ort="Alfeld", description_fa="مقهى اللغة الألمانية")
+    services = app.extensions["atlas"]
+    place = services.geocoder.geocode("Hildesheim").place
+    around = Area(place.lat, place.lon, 50)
+    assert services.searcher.search("مقهى اللغة", area=around, language="ar").ids == [translated, persian]
+    assert services.searcher.search("مقهى اللغة", area=around, language="fa").ids == [persian, translated]
+
+
 def test_an_area_alert_names_the_summary_in_the_subscriber_s_language(mail_app, smtp):
     from helpers import deliver, text_of
 
