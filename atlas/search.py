@@ -1,7 +1,8 @@
 """Text search over the projects: ranked, with German word forms, tolerant of typos and accents.
 
 A query word matches a word or a stem it begins in a project's search document (atlas.search_index): "Hausaufgaben"
-finds "Hausaufgabenhilfe", "Deutschkurse" finds "Deutschkurs"; a word no document begins with is looked up in the
+finds "Hausaufgabenhilfe", "Deutschkurse" finds "Deutschkurs" (a stem shorter than four letters only itself: "lesen",
+"les"); a word no document begins with is looked up in the
 index's vocabulary for close spellings ("Gewerkpass" finds "Gewerkepass"). A place narrows the matches to a circle
 (atlas.search_cells) before they are ranked.
 """
