@@ -2,9 +2,8 @@
 
 A query word matches a word or a stem it begins in a project's search document (atlas.search_index): "Hausaufgaben"
 finds "Hausaufgabenhilfe", "Deutschkurse" finds "Deutschkurs" (a stem shorter than four letters only itself: "lesen",
-"les"); a word no document begins with is looked up in the
-index's vocabulary for close spellings ("Gewerkpass" finds "Gewerkepass"). A place narrows the matches to a circle
-(atlas.search_cells) before they are ranked.
+"les"); a word no document begins with is looked up in the index's vocabulary for close spellings ("Gewerkpass"
+finds "Gewerkepass"). A place narrows the matches to a circle (atlas.search_cells) before they are ranked.
 """
 
 from __future__ import annotations
