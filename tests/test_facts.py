@@ -76,6 +76,34 @@ def test_hostile_text_in_times_or_contact_is_refused_and_named_as_text(payload):
     assert set(errors) == {"zeiten", "kontakt"}
 
 
+@pytest.mark.parametrize(("times", "german", "english"), [
+    ("Mo 25:00-26:00", "sind nicht lesbar", "cannot be read"),
+    ("week 01-53/53 Mo 10:00-12:00", "nicht genau so speichern", "cannot store exactly"),
+])
+def test_times_refused_before_are_refused_again_in_the_language_of_each_request(app, times, german, english):
+    """parse_times keeps what it found out about a text (the rows of an import repeat their times), not the
+    message: that is written in the language of the page, or German on the command line."""
+    for code, expected in (("de", german), ("en", english), ("de", german)):
+        with app.test_request_context("/", headers={"Accept-Language": code}), pytest.raises(ValueError) as error:
+            parse_times(times)
+        assert expected in str(error.value) and times in str(error.value)
+    with pytest.raises(ValueError, match=german):
+        parse_times(times)
+
+
+def test_times_read_again_are_read_as_the_first_time_and_long_ones_are_not_kept():
+    from atlas.facts import _kept_times
+
+    for _ in range(2):
+        assert parse_times("Mo-Fr 17:00-19:00") == "Mo-Fr 17:00-19:00"  # its normal form already
+        assert parse_times("Di, Do 15:00–17:00 Uhr") == "Tu,Th 15:00-17:00"
+        assert parse_times("Mo 10:00-12:00; Mo 14:00-16:00") == "Mo 14:00-16:00"  # OSM: the later rule of a day
+    long = "; ".join(f"{day} 10:00-12:00" for day in ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So") * 5)
+    before = _kept_times.cache_info().currsize
+    assert parse_times(long) == "10:00-12:00"
+    assert _kept_times.cache_info().currsize == before
+
+
 # --- the public sees them ------------------------------------------------------------------------------------
 
 @pytest.fixture
