@@ -18,7 +18,7 @@ from babel import Locale
 from babel.dates import get_day_names
 from opening_hours import OpeningHours, ParserError, State
 
-from atlas.i18n import N_, _, current_language, isolate, listing, speaking
+from atlas.i18n import N_, _, current_language, isolate, listing, speaking, translating
 from atlas.text import email_address
 
 # The languages a project may work in, each named in itself as CLDR (Babel) names it; a code's bit never changes
@@ -190,10 +190,18 @@ RULE = re.compile(r"^(?:(?P<days>(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:[-,](?:Mo|Tu|We|Th|F
                   r"(?P<hours>\d\d:\d\d-\d\d:\d\d(?:,\d\d:\d\d-\d\d:\d\d)*)$")
 
 
-def times_text(times: str, reader: str | None = None) -> list[str]:
+def times_text(times: str, reader: str | None = None) -> tuple[str, ...]:
     """The times as lines in the reader's language: "Montag–Freitag 17:00–19:00"; a rule written in a form this
     does not spell out stays as written (it is still valid OSM)."""
     reader = reader or current_language()
+    return _spelled_times(times, reader, translating())
+
+
+# A list shows the times of a dozen projects, and projects share their times: each spelled out once per language
+# (60 µs, most of it speaking() and Babel's locale data). `translated` is part of the key only: outside a request
+# the messages stay German whatever the reader.
+@lru_cache(maxsize=4096)
+def _spelled_times(times: str, reader: str, translated: bool) -> tuple[str, ...]:
     days = get_day_names("wide", locale=reader)
     names = {osm: days[i] for i, osm in enumerate(OSM_DAYS)}
     with speaking(reader):
@@ -211,7 +219,7 @@ def times_text(times: str, reader: str | None = None) -> list[str]:
                            else daily)
                 hours = listing(isolate(span.replace("-", "–")) for span in match["hours"].split(","))
             lines.append(f"{spelled} {hours}")
-    return lines
+    return tuple(lines)
 
 
 def _days(part: str, names: dict[str, str]) -> str:

@@ -20,7 +20,7 @@ from flask import g, has_request_context
 from flask_babel import LazyString, force_locale, get_locale, get_translations
 
 __all__ = ["LANGUAGES", "DEFAULT", "Language", "N_", "_", "current_language", "distance", "german", "isolate", "lazy",
-           "listing", "number", "plural", "speaking"]
+           "listing", "number", "plural", "speaking", "translating"]
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,12 @@ def current_language() -> str:
         return DEFAULT
     locale = _locale()
     return locale.language if locale else DEFAULT
+
+
+def translating() -> bool:
+    """Whether messages are written in the reader's language now (a page or a mail is being written); elsewhere
+    they stay German, whatever language is asked for (`speaking` changes nothing there)."""
+    return has_request_context()
 
 
 def _locale():

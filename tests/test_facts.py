@@ -152,6 +152,25 @@ def test_times_are_joined_as_the_readers_language_joins_them(atlas_app, language
     assert shown == expected
 
 
+def test_times_spelled_out_before_are_spelled_in_the_language_of_each_page_and_the_command_line(app):
+    """times_text keeps each schedule's lines per language (a list shows the same times again and again): a page,
+    a reader asked for on the page and the command line (where the messages stay German) each get their own."""
+    from atlas.facts import times_text
+
+    schedule = "10:00-12:00; Tu,Th 15:00-17:00; PH off"
+    command_line = times_text(schedule, "en")
+    pages = {}
+    for code in ("en", "de", "ar", "en"):
+        with app.test_request_context("/", headers={"Accept-Language": code}):
+            pages[code] = times_text(schedule)
+            assert times_text(schedule, "de") == ("täglich 10:00–12:00", "Dienstag und Donnerstag 15:00–17:00",
+                                                  "an Feiertagen geschlossen")
+    assert pages["en"] == ("daily 10:00–12:00", "Tuesday and Thursday 15:00–17:00", "closed on public holidays")
+    assert pages["ar"][0] == "يوميًا \u206810:00–12:00\u2069"
+    assert times_text(schedule, "en") == command_line != pages["en"]
+    assert isinstance(command_line, tuple)  # kept for the next caller: no list to change
+
+
 def test_a_project_not_open_today_says_so(atlas_app):
     store = atlas_app.extensions["atlas"].store
     day = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")[(local_now() + timedelta(days=1)).weekday()]
