@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -230,6 +231,39 @@ def test_spellings_that_differ_only_in_writing_meet(typed, written):
     from atlas.gazetteer import normalise
 
     assert normalise(typed) == normalise(written)
+
+
+def _normalised_character_by_character(text: str) -> str:
+    """normalise as written up to stop 51: a Python step per character, a regular expression over the text."""
+    from atlas.gazetteer import NOT_A_WORD, SANKT, SPELLING
+
+    if text.isascii():
+        text = text.lower()
+    else:
+        text = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+        if not text.isascii():
+            text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+            text = text.translate(SPELLING)
+    if "st." in text:
+        text = SANKT.sub("sankt ", text)
+    return " ".join(NOT_A_WORD.sub(" ", text).split())
+
+
+def test_every_character_is_folded_as_by_a_step_per_character_and_few_are_kept():
+    """normalise folds with translation tables that learn each character when first met (search documents,
+    queries and the gazetteer's keys): the same keys for all of Unicode, alone, between letters, after "St." –
+    and the tables keep a bounded number of characters."""
+    from atlas.gazetteer import _FOLDED, _SPACED, normalise
+
+    every = [*range(0x40000), *range(0xE0000, 0xE1000)]  # the planes with assigned characters; 15 and 16 are private
+    for start in range(0, len(every), 4096):
+        characters = [chr(code) for code in every[start:start + 4096]]
+        for text in ("".join(characters), "a".join(characters), " st.".join(characters)):
+            assert normalise(text) == _normalised_character_by_character(text), hex(every[start])
+    for text in ("Hann. Münden", "St. Andreasberg", "هيلدس\u200cهايم", "Sprachcafé „Miteinander“ – für alle!",
+                 "Ґослар", "x\u0301\u0327_y 2²", ""):
+        assert normalise(text) == _normalised_character_by_character(text)
+    assert len(_FOLDED) <= _FOLDED.KEPT and len(_SPACED) <= _SPACED.KEPT
 
 
 @pytest.mark.parametrize(("text", "name", "kreis"), [
