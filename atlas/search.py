@@ -1,9 +1,9 @@
 """Text search over the projects: ranked, with German word forms, tolerant of typos and accents.
 
 A query word matches a word or a stem it begins in a project's search document (atlas.search_index): "Hausaufgaben"
-finds "Hausaufgabenhilfe", "Deutschkurse" finds "Deutschkurs" (a stem shorter than four letters only itself: "lesen",
-"les"); a word no document begins with is looked up in the index's vocabulary for close spellings ("Gewerkpass"
-finds "Gewerkepass"). A place narrows the matches to a circle (atlas.search_cells) before they are ranked.
+finds "Hausaufgabenhilfe", "Deutschkurse" finds "Deutschkurs", "Nähen" (stem "nah") the "Nähcafé" ("nahcaf"); a word
+no document begins with is looked up in the index's vocabulary for close spellings ("Gewerkpass" finds
+"Gewerkepass"). A place narrows the matches to a circle (atlas.search_cells) before they are ranked.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -40,21 +39,7 @@ RANKED_AT_MOST = 5_000  # matches scored by relevance; a word matching more is o
 FIELD_CELLS_AT_MOST = 500
 SIMILAR = 80  # rapidfuzz ratio for a spelling to count as a typo of a known word
 KEPT_ANSWERS = 2_000  # answers kept per process, the most recently asked (each a page of ids)
-SHORTEST_PREFIX = 4  # letters: SQLite's shortest prefix index (migration 0016); a shorter stem is asked whole
-
-
-class Variant(NamedTuple):
-    """A form a query word may match in the index: `text` and every word it begins, or (`prefix` False) the term
-    `text` alone."""
-    text: str
-    prefix: bool = True
-
-    def fts5(self, tag: str = "") -> str:
-        """As an FTS5 phrase; `tag`: the language of the tagged words of translations (search_index)."""
-        return f'"{tag}{self.text}"*' if self.prefix else f'"{tag}{self.text}"'
-
-    def tsquery(self, tag: str = "") -> str:
-        return f"{tag}{self.text}:*" if self.prefix else f"{tag}{self.text}"
+SHORTEST_PREFIX = 4  # letters: SQLite's shortest prefix index (migration 0016); a shorter stem is a word's stem or none
 
 
 @dataclass
@@ -127,7 +112,7 @@ class Searcher:
                 return published["id"][positions[np.argsort(km_away, kind="stable")[:count]]].tolist()
         return []
 
-    def _ranked(self, terms: list[list[Variant]], wanted: Filter, area: Area | None, offset: int, limit: int,
+    def _ranked(self, terms: list[list[str]], wanted: Filter, area: Area | None, offset: int, limit: int,
                 now: datetime, language: str = DEFAULT) -> Found:
         query = self._query(terms, wanted, area, now, language, covered=True)
         with self.store.read() as db:
@@ -160,19 +145,19 @@ class Searcher:
         ids = published["id"][positions[in_radius(published, positions, area, area.radius_km)]].tolist()
         return Found(ids[offset:offset + limit], len(ids))
 
-    def _matches(self, terms: list[list[Variant]], wanted: Filter, area: Area, now: datetime) -> list[int]:
+    def _matches(self, terms: list[list[str]], wanted: Filter, area: Area, now: datetime) -> list[int]:
         """The ids of every match in the cells around an area."""
         query = self._query(terms, wanted, area, now)
         with self.store.read() as db:
             return db.execute(text(f"SELECT {query.id} {query.where}"), query.params).scalars().all()
 
-    def _found_anywhere(self, terms: list[list[Variant]], wanted: Filter, now: datetime) -> bool:
+    def _found_anywhere(self, terms: list[list[str]], wanted: Filter, now: datetime) -> bool:
         """Whether any published project matches, wherever it is."""
         query = self._query(terms, wanted, None, now)
         with self.store.read() as db:
             return db.execute(text(f"SELECT 1 {query.where} LIMIT 1"), query.params).first() is not None
 
-    def _query(self, terms: list[list[Variant]], wanted: Filter, area: Area | None, now: datetime,
+    def _query(self, terms: list[list[str]], wanted: Filter, area: Area | None, now: datetime,
                language: str = DEFAULT, covered: bool = False) -> Query:
         """The FROM … WHERE of a search and its orders: words and facets are asked of the index together; a reader
         of another language gets the matches whose translation into it has the words first. `covered`: SQLite may
@@ -180,7 +165,7 @@ class Searcher:
         outside the circle."""
         postgres = self.store.dialect == "postgresql"
         words_part = (" & " if postgres else " AND ").join(
-            "(" + (" | " if postgres else " OR ").join(v.tsquery() if postgres else v.fts5() for v in variants) + ")"
+            "(" + (" | " if postgres else " OR ").join(f"{v}:*" if postgres else f'"{v}"*' for v in variants) + ")"
             for variants in terms)
         cells = cells_around(area) if area is not None else None
         widened = False
@@ -199,7 +184,7 @@ class Searcher:
                 params["f"] = " & ".join("(" + " | ".join(group) + ")" for group in facet_groups)
             first = ""
             if language != DEFAULT:
-                params["lq"] = " & ".join("(" + " | ".join(v.tsquery(language) for v in variants) + ")"
+                params["lq"] = " & ".join("(" + " | ".join(f"{language}{v}:*" for v in variants) + ")"
                                           for variants in terms)
                 first = "(s.texts @@ to_tsquery('simple', :lq))"
             score = "ts_rank(s.document, to_tsquery('simple', :q))"
@@ -215,7 +200,7 @@ class Searcher:
             first = ""
             if language != DEFAULT:
                 params["lq"] = "texts : (" + " AND ".join(
-                    "(" + " OR ".join(v.fts5(language) for v in variants) + ")" for variants in terms) + ")"
+                    "(" + " OR ".join(f'"{language}{v}"*' for v in variants) + ")" for variants in terms) + ")"
                 first = "(s.rowid IN (SELECT rowid FROM project_search WHERE project_search MATCH :lq))"
             # bm25() by name, not the `rank` column; the facets and the tagged words weigh nothing in the score
             score = "bm25(project_search, 1.0, 0.0, 0.0)"
@@ -258,23 +243,27 @@ class Searcher:
 
         return self._schedules.get(self.store.version(), read)
 
-    def terms(self, query: str) -> list[list[Variant]]:
+    def terms(self, query: str) -> list[list[str]]:
         """Each query word with what it may match: itself and its stem, or close spellings from the index."""
         result = []
         vocabulary = None
         for word in words(query)[:MAX_WORDS]:
-            variants = _word_and_stem(word)
+            found = stem(word)
+            variants = _shortest([word, found])
             if _numbered(word):  # a postcode, a house number, "B1": as typed, never 30169 for 30159
                 result.append(variants)
                 continue
             vocabulary = vocabulary if vocabulary is not None else self.vocabulary()
-            if not any(_known(vocabulary, v) for v in variants):
-                # a typo rarely hits the first letter: compare with the words that begin like it
+            if not _known(vocabulary, word, found):
+                # a typo rarely hits the first letter: compare with the words that begin like it. Its stem stays only
+                # where it is long enough to name something: "veren" → "ver" would begin every "verein" and "vertrag"
+                # (and be looked up without a prefix index: "Veren 33" at 100k 17 → 8 ms)
                 start = bisect.bisect_left(vocabulary, word[0])
                 end = bisect.bisect_left(vocabulary, word[0] + "\uffff")
                 close = process.extract(word, vocabulary[start:end], scorer=fuzz.ratio, score_cutoff=SIMILAR,
                                         limit=3)
-                variants = _shortest(variants + [Variant(term) for term, _score, _i in close])
+                variants = _shortest([word, *([found] if len(found) >= SHORTEST_PREFIX else []),
+                                      *(term for term, _score, _i in close)])
             result.append(variants)
         return result
 
@@ -327,29 +316,21 @@ def _in_cell(bit: int, phrase: str) -> str:
     return f'"hf{bit}{phrase[1:]}' if phrase.startswith('"') else f"hf{bit}{phrase}"
 
 
-def _word_and_stem(word: str) -> list[Variant]:
-    """The word and its stem, each with the words it begins – but a stem shorter than SHORTEST_PREFIX only as itself:
-    a stem names the forms of one word ("lesen", "lese" → "les"), and every word that begins with it would be another
-    word ("lessing", "lesbar"), looked for in SQLite without a prefix index (a typo's stem, "veren" → "ver": 10–16 ms
-    at 100k projects, and every "Verein" and "Verkehr" found)."""
-    found = stem(word)
-    return _shortest([Variant(word), Variant(found, prefix=len(found) >= SHORTEST_PREFIX or found == word)])
+def _known(vocabulary: list[str], word: str, found: str) -> bool:
+    """Whether the index holds a word that the query word or its stem begins – a stem shorter than SHORTEST_PREFIX
+    only where it is a word's stem itself: "Jobs" → "job" is known where a project's "Job" is (and then finds the
+    "Jobpaten" too), "Veren" → "ver" is not known for every "Verein" in the index (it is a typo)."""
+    if begins(vocabulary, word) or len(found) >= SHORTEST_PREFIX and begins(vocabulary, found):
+        return True
+    i = bisect.bisect_left(vocabulary, found)
+    return i < len(vocabulary) and vocabulary[i] == found
 
 
-def _known(vocabulary: list[str], variant: Variant) -> bool:
-    """Whether the index holds the variant's term, or a word it begins."""
-    if variant.prefix:
-        return begins(vocabulary, variant.text)
-    i = bisect.bisect_left(vocabulary, variant.text)
-    return i < len(vocabulary) and vocabulary[i] == variant.text
-
-
-def _shortest(variants: list[Variant]) -> list[Variant]:
-    """The variants a search needs: "sprachcaf"* finds all that "sprachcafe"* (or "sprachcafe" alone) would."""
-    kept: list[Variant] = []
-    for variant in sorted(set(variants), key=lambda v: (len(v.text), not v.prefix)):
-        if not any(shorter.prefix and variant.text.startswith(shorter.text) or shorter.text == variant.text
-                   for shorter in kept):
+def _shortest(variants: list[str]) -> list[str]:
+    """The variants a prefix search needs: "sprachcaf" finds all that "sprachcafe" would."""
+    kept = []
+    for variant in sorted(set(variants), key=len):
+        if not any(variant.startswith(shorter) for shorter in kept):
             kept.append(variant)
     return kept
 
