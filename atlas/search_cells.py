@@ -26,7 +26,6 @@ class Area:
     radius_km: float
 
 
-
 def cell(lat: float, lon: float) -> str:
     return f"c{math.floor(lat / CELL_LAT)}x{math.floor(lon / CELL_LON)}"
 
