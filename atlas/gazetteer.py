@@ -69,7 +69,9 @@ def normalise(text: str) -> str:
 
 class _Characters(dict):
     """A table for str.translate that works a character out by its `rule` when first met. It keeps at most
-    KEPT of them: text can hold any of Unicode's 150,000 characters, a search typed by anyone too."""
+    KEPT of them: text can hold any of Unicode's 150,000 characters, a search typed by anyone too. Full, it starts
+    anew, as the gazetteer's names do: a hundred searches of rare characters must not leave every later character
+    to the slow way for good."""
 
     KEPT = 20_000
 
@@ -79,8 +81,9 @@ class _Characters(dict):
 
     def __missing__(self, code: int):
         value = self._rule(chr(code))
-        if len(self) < self.KEPT:
-            self[code] = value
+        if len(self) >= self.KEPT:
+            self.clear()
+        self[code] = value
         return value
 
 

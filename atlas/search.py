@@ -39,7 +39,7 @@ RANKED_AT_MOST = 5_000  # matches scored by relevance; a word matching more is o
 FIELD_CELLS_AT_MOST = 500
 SIMILAR = 80  # rapidfuzz ratio for a spelling to count as a typo of a known word
 KEPT_ANSWERS = 2_000  # answers kept per process, the most recently asked (each a page of ids)
-SHORTEST_PREFIX = 4  # letters: SQLite's shortest prefix index (migration 0016); a shorter stem is a word's stem or none
+SHORTEST_PREFIX = 4  # letters: SQLite's shortest prefix index (migration 0016); a shorter stem only if a word's
 
 
 @dataclass
@@ -248,22 +248,18 @@ class Searcher:
         result = []
         vocabulary = None
         for word in words(query)[:MAX_WORDS]:
-            found = stem(word)
-            variants = _shortest([word, found])
             if _numbered(word):  # a postcode, a house number, "B1": as typed, never 30169 for 30159
-                result.append(variants)
+                result.append(_shortest([word, stem(word)]))
                 continue
             vocabulary = vocabulary if vocabulary is not None else self.vocabulary()
-            if not _known(vocabulary, word, found):
-                # a typo rarely hits the first letter: compare with the words that begin like it. Its stem stays only
-                # where it is long enough to name something: "veren" → "ver" would begin every "verein" and "vertrag"
-                # (and be looked up without a prefix index: "Veren 33" at 100k 17 → 8 ms)
+            variants = _shortest([word, _asked_stem(vocabulary, word)])
+            if not any(begins(vocabulary, v) for v in variants):
+                # a typo rarely hits the first letter: compare with the words that begin like it
                 start = bisect.bisect_left(vocabulary, word[0])
                 end = bisect.bisect_left(vocabulary, word[0] + "\uffff")
                 close = process.extract(word, vocabulary[start:end], scorer=fuzz.ratio, score_cutoff=SIMILAR,
                                         limit=3)
-                variants = _shortest([word, *([found] if len(found) >= SHORTEST_PREFIX else []),
-                                      *(term for term, _score, _i in close)])
+                variants = _shortest(variants + [term for term, _score, _i in close])
             result.append(variants)
         return result
 
@@ -316,14 +312,16 @@ def _in_cell(bit: int, phrase: str) -> str:
     return f'"hf{bit}{phrase[1:]}' if phrase.startswith('"') else f"hf{bit}{phrase}"
 
 
-def _known(vocabulary: list[str], word: str, found: str) -> bool:
-    """Whether the index holds a word that the query word or its stem begins – a stem shorter than SHORTEST_PREFIX
-    only where it is a word's stem itself: "Jobs" → "job" is known where a project's "Job" is (and then finds the
-    "Jobpaten" too), "Veren" → "ver" is not known for every "Verein" in the index (it is a typo)."""
-    if begins(vocabulary, word) or len(found) >= SHORTEST_PREFIX and begins(vocabulary, found):
-        return True
+def _asked_stem(vocabulary: list[str], word: str) -> str:
+    """The word's stem, to be asked as the beginning of words – one shorter than SHORTEST_PREFIX only where it is a
+    word's stem in the index, else the word itself: "Jobs" → "job" where a project's "Job" is (and then the "Jobpaten"
+    are found too), but "Vere" or the typo "Veren" → "ver" would begin every "Verein", "Verkehr" and "Vertrag", looked
+    up without a prefix index ("Veren 33" at 100k: 17 → 7 ms)."""
+    found = stem(word)
+    if len(found) >= SHORTEST_PREFIX:
+        return found
     i = bisect.bisect_left(vocabulary, found)
-    return i < len(vocabulary) and vocabulary[i] == found
+    return found if i < len(vocabulary) and vocabulary[i] == found else word
 
 
 def _shortest(variants: list[str]) -> list[str]:

@@ -131,7 +131,7 @@ def test_a_typo_of_a_word_published_just_now_is_forgiven_without_reading_the_who
 def test_a_short_stem_finds_the_compounds_of_its_word_but_a_typo_is_not_taken_for_every_word_it_begins(tmp_path):
     """„Nähen“ stems to „nah“, as the projects' „nähen“ does: it finds the Nähtreff and the Nähcafé („nahcaf“), which
     begin with it. „Veren“ is a typo (no word begins with it, and „ver“ is no word's stem): it is corrected to „Verein“
-    and does not find every word that begins with „ver“, such as the Verkehrswacht."""
+    and does not find every word that begins with „ver“, such as the Verkehrswacht; nor does „Vere“, typed in half."""
     app = make_app(tmp_path)
     services = app.extensions["atlas"]
     for name, description in (("Nähtreff Celle", "Gemeinsam nähen."),
@@ -144,6 +144,7 @@ def test_a_short_stem_finds_the_compounds_of_its_word_but_a_typo_is_not_taken_fo
         services.store.add(project, services.geocoder.geocode("Celle").place, PUBLISHED)
     assert sorted(names(app, q="Nähen")) == ["Nähcafé Celle", "Nähtreff Celle"]
     assert names(app, q="Veren") == ["Nachbarschaftsverein Celle"]
+    assert names(app, q="Vere") == ["Nachbarschaftsverein Celle"]  # typed in half: "vere", not every word on "ver"
     assert names(app, q="Verkehr") == ["Verkehrswacht Celle"]
 
 
