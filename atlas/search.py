@@ -270,11 +270,8 @@ class Searcher:
 
 
 def _scored_rows(db, query: Query) -> list[tuple]:
-    """(id, score) of the matches – (id, first, score) where the reader's language's come first –, at most one more
-    than are ranked, the lowest ids first. A first key that is the same for all (German) is not read: a zero per
-    match cost the statement of a search around a place 0.04 ms (the benchmark's, 2.38 -> 2.34 ms)."""
-    keys = query.score if query.first == "0" else f"{query.first}, {query.score}"
-    sql = f"SELECT {query.id}, {keys} {query.where} ORDER BY {query.id} LIMIT :most"
+    """(id, first, score) of the matches, at most one more than are ranked, the lowest ids first."""
+    sql = f"SELECT {query.id}, {query.first}, {query.score} {query.where} ORDER BY {query.id} LIMIT :most"
     return _all_rows(db, sql, dict(query.params, most=RANKED_AT_MOST + 1))
 
 
@@ -292,17 +289,15 @@ def _all_rows(db, sql: str, params: dict) -> list[tuple]:
 
 
 def _by_rank(rows) -> np.ndarray:
-    """The ids of (id, score) or (id, first, score) rows (_scored_rows) in the rank's order – the first key 1 before 0,
-    the lowest score, the lowest id –, sorted as arrays: sorting the rows in Python by a key of three was a tenth of
-    a search around a place. Each column is handed to numpy as a list with its type and length, which spares numpy
-    finding out what the values are (the rows of the benchmark's searches around a place: 0.083 -> 0.068 ms)."""
+    """The ids of (id, first, score) rows in the rank's order – the first key 1 before 0, the lowest score, the lowest
+    id –, sorted as arrays: sorting the rows in Python by a key of three was a tenth of a search around a place. Each
+    column is handed to numpy as a list with its type and length, which spares numpy finding out what the values are
+    (the rows of the benchmark's searches around a place: 0.083 -> 0.068 ms)."""
     if not rows:
         return np.zeros(0, dtype=np.int64)
     ids = np.fromiter([row[0] for row in rows], np.int64, len(rows))
-    score = np.fromiter([row[-1] for row in rows], np.float64, len(rows))
-    if len(rows[0]) == 2:
-        return ids[np.lexsort((ids, score))]
     first = np.fromiter([row[1] for row in rows], np.int64, len(rows))
+    score = np.fromiter([row[2] for row in rows], np.float64, len(rows))
     return ids[np.lexsort((ids, score, -first))]
 
 
