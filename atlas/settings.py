@@ -278,14 +278,6 @@ FIXED = {
     "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: counted in memory meanwhile (see the fallback setting)
     "RATELIMIT_HEADERS_ENABLED": True,
-    "COMPRESS_ALGORITHM": ["gzip"],
-    "COMPRESS_REGISTER": False,  # asked only when the browser takes gzip (atlas.web.prepared.compress_per_request)
-    # pages made per request (a near search at a shared position, a new search) are compressed for one reader:
-    # level 3 takes half the CPU of 6 for 8 % more bytes (a near page: 0.99 → 0.51 ms, 9.0 → 9.8 kB); pages sent
-    # many times are compressed once at 6 (atlas.web.prepared)
-    "COMPRESS_LEVEL": 3,
-    "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript", "application/json",
-                           "application/geo+json"],
 }
 
 

@@ -64,10 +64,22 @@ def scratch(prefix: str = "atlas-bench-") -> Path:
 
 def static_reference_file(size: int) -> Path:
     """A file of `size` random bytes among the app's static files (`/static/<name>`; the caller removes it): what
-    the same server costs to send a body as large as a page's gzipped one (gzip cannot make random bytes smaller)."""
+    the same server costs to send a body as large as a page's compressed one (random bytes are sent as large)."""
     path = Path(__file__).resolve().parent.parent / "static" / f"_bench_reference_{size}.html"
     path.write_bytes(np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8).tobytes())
     return path
+
+
+# The Accept-Encoding a benchmark's requests send (`--accept`): a browser's (Chromium and Firefox send this over HTTPS
+# and to loopback; the atlas answers zstd, atlas.web.prepared), or that of a client that takes gzip only (a script, an
+# older browser, a proxy: the figures of every stop up to 51)
+ACCEPT = {"browser": "gzip, deflate, br, zstd", "gzip": "gzip"}
+
+
+def accept_option(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--accept", choices=ACCEPT, default="browser",
+                        help="the requests' Accept-Encoding: a browser's (zstd answered) or gzip only")
+    return parser
 
 
 def unlimited_env() -> dict[str, str]:

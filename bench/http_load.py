@@ -3,13 +3,14 @@
     .venv/bin/python bench/http_load.py                          # 10k and 100k projects, 20 s per URL
     .venv/bin/python bench/http_load.py --sizes 10000 --seconds 5
 
-wrk (Debian's package; `make bench` installs it): 16 connections, `Accept-Encoding: gzip`, warm caches. The
+wrk (Debian's package; `make bench` installs it): 16 connections sending a browser's Accept-Encoding (answered in
+zstd; `--accept gzip`: a client's that takes gzip only, as up to stop 51), warm caches. The
 reference is the limit of this machine: the same server sending a static file of the same size as `/` (a copy of
 the start page put beside atlas.css for the run). Server and wrk share the 2 cores. wrk asks one URL again and
 again: those are kept pages. Then the pages made per request, as a crowd asks them: every request a new place for
 the near search, a new query for `/suche` (bench/request_cpu.py's mixes) and a new page of the API, none asked
 twice (a Lua script hands wrk's threads the paths in turn). Each is set against the same server sending a static
-file of its size (random bytes as many as the page's gzipped body; gzip cannot make them smaller): issue 26 asks
+file of its size (random bytes as many as the page's compressed body; no coding makes them smaller): issue 26 asks
 for at least 0.3× under 16 clients. Beside each rate, the server's CPU per request (its processes' user and system
 time over the run, from /proc): where the server has less than a core, the rate says more about the machine's
 other load than about the page.
@@ -38,7 +39,17 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
-from common import UNLIMITED, app_with_projects, arguments, random_points, scratch, static_reference_file, unlimited_env
+from common import (
+    ACCEPT,
+    UNLIMITED,
+    accept_option,
+    app_with_projects,
+    arguments,
+    random_points,
+    scratch,
+    static_reference_file,
+    unlimited_env,
+)
 from request_cpu import distinct_queries, new_offsets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,20 +91,20 @@ def main() -> None:
                 for url in ("/in-der-naehe?ort=Hannover", "/suche?q=Sprachcafe&ort=Hannover&umkreis=25"):
                     subprocess.run(["wrk", "-t2", "-c16", "-d6s", base + url], capture_output=True)
             print(f"\n{size} projects, {options.server}; `/` is {REFERENCE.stat().st_size / 1e6:.2f} MB "
-                  f"({gzipped_size(base + '/') / 1e3:.0f} kB gzipped)")
+                  f"({sent_size(base + '/', options.accept) / 1e3:.0f} kB sent, {options.accept}'s Accept-Encoding)")
             print("| URL | req/s | p50 ms | p99 ms | server CPU ms/req | against the static file of `/`'s size |\n"
                   "|---|---|---|---|---|---|")
-            rows = {url: wrk(base + url, options.seconds, server=server.pid) for url in URLS}
+            rows = {url: wrk(base + url, options.seconds, options.accept, server=server.pid) for url in URLS}
             limit = rows["/static/_bench_reference.html"][0]
             for url, (rate, p50, p99, cpu) in rows.items():
                 print(f"| `{url}` | {rate:.0f} | {p50:.1f} | {p99:.1f} | {cpu:.2f} | {rate / limit:.2f}× |", flush=True)
             print("\n| made per request | req/s | p50 ms | p99 ms | server CPU ms/req | gzipped kB "
                   "| static file of that size, req/s (CPU ms/req) | against it |\n|---|---|---|---|---|---|---|---|")
             for label, paths in made.items():
-                rate, p50, p99, cpu = wrk(base, options.seconds, paths, directory, server=server.pid)
-                size_ = gzipped_size(base + paths[-1])
+                rate, p50, p99, cpu = wrk(base, options.seconds, options.accept, paths, directory, server=server.pid)
+                size_ = sent_size(base + paths[-1], options.accept)
                 limit, *_, limit_cpu = wrk(f"{base}/static/{static_reference_file(size_).name}", options.seconds,
-                                           server=server.pid)
+                                           options.accept, server=server.pid)
                 print(f"| {label} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {cpu:.2f} | {size_ / 1e3:.1f} "
                       f"| {limit:.0f} ({limit_cpu:.2f}) | {rate / limit:.2f}× |", flush=True)
         finally:
@@ -105,7 +116,7 @@ def main() -> None:
 
 
 def parse_args():
-    parser = arguments(__doc__, [10_000, 100_000])
+    parser = accept_option(arguments(__doc__, [10_000, 100_000]))
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--server", choices=["waitress", "gunicorn"], default="waitress",
                         help="one `atlas serve` process (as `make run`), or gunicorn 2 × 4 threads (as deploy/)")
@@ -157,16 +168,17 @@ def paths_script(paths: list[str], directory: Path) -> Path:
     return script
 
 
-def gzipped_size(url: str) -> int:
-    return len(requests.get(url, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=60).raw.read())
+def sent_size(url: str, accept: str) -> int:
+    """The bytes of the body as sent (compressed, not unpacked)."""
+    return len(requests.get(url, headers={"Accept-Encoding": ACCEPT[accept]}, stream=True, timeout=60).raw.read())
 
 
-def wrk(url: str, seconds: int, paths: list[str] | None = None, directory: Path | None = None, server: int = 0
-        ) -> tuple[float, float, float, float]:
+def wrk(url: str, seconds: int, accept: str, paths: list[str] | None = None, directory: Path | None = None,
+        server: int = 0) -> tuple[float, float, float, float]:
     """Requests per second, p50 and p99 ms of 16 connections asking `url` for `seconds`, after 2 s of warming up,
     and the CPU ms per request of the process `server` and its children; with `paths`, each request the next path
     of the list under the base `url` (the first 1,000 warm up)."""
-    asked = ["-t", str(THREADS), "-c16", "-H", "Accept-Encoding: gzip"]
+    asked = ["-t", str(THREADS), "-c16", "-H", f"Accept-Encoding: {ACCEPT[accept]}"]
     if paths:
         warming = paths_script(paths[:1000], directory)
         subprocess.run(["wrk", *asked, "-d2s", "-s", str(warming), url], capture_output=True)

@@ -20,7 +20,8 @@ the same URLs in turn (old, new, then new, old): a drift of the machine hits bot
 each side's median CPU ms (time.process_time), the median of the paired differences and the interval it lies in
 with about 95 % certainty: where that interval holds 0, the change is not told apart from the noise. Run the same
 tree on both sides to see the floor. `--served`: each side warms up as its
-`atlas serve` does once it listens (atlas.warming), with whatever that version does after.
+`atlas serve` does once it listens (atlas.warming), with whatever that version does after. `--accept`: the
+requests' Accept-Encoding, a browser's (the default; zstd answered since stop 52) or `gzip` only.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ KINDS = ("near", "suche", "items", "kept", "static")
 
 
 def main() -> None:
+    from common import ACCEPT, scratch
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("old", type=Path)
     parser.add_argument("new", type=Path, nargs="?", default=HERE.parent)
@@ -47,17 +50,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="requests per kind and side")
     parser.add_argument("--kinds", default=",".join(KINDS), help=f"of {', '.join(KINDS)}")
     parser.add_argument("--served", action="store_true", help="each side warmed up as `atlas serve` warms up")
-    parser.add_argument("--other-data", action="store_true",
-                        help="the databases hold other projects (e.g. bench/common.py's --texts thin and real): the "
-                             "answers' sizes may differ, their status may not")
+    parser.add_argument("--accept", choices=ACCEPT, default="browser",
+                        help="the requests' Accept-Encoding: a browser's (zstd answered) or gzip only")
+    parser.add_argument("--other-data", "--other-bytes", action="store_true",
+                        help="the databases hold other projects (e.g. bench/common.py's --texts thin and real), or "
+                             "the versions compress otherwise: the answers' sizes may differ, their status may not")
     options = parser.parse_args()
     kinds = options.kinds.split(",")
     if unknown := set(kinds) - set(KINDS):
         parser.error(f"unknown kinds: {', '.join(sorted(unknown))}")
-    from common import scratch
 
     work = scratch("atlas-paired-")
-    sides = [Side(root.resolve(), copy_of(database, work / name), options.served)
+    sides = [Side(root.resolve(), copy_of(database, work / name), options.served, ACCEPT[options.accept])
              for name, root, database in (("old", options.old, options.old_database or options.database),
                                           ("new", options.new, options.database))]
     urls = urls_of(kinds, options.requests + 20)
@@ -119,9 +123,10 @@ def urls_of(kinds: list[str], count: int) -> dict[str, list[str]]:
 class Side:
     """One version in a process of its own, answering URLs with the CPU each took (`worker` below)."""
 
-    def __init__(self, root: Path, database: Path, served: bool):
+    def __init__(self, root: Path, database: Path, served: bool, accept: str):
         self.process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--worker", str(database), *(["--served"] * served)],
+            [sys.executable, str(Path(__file__).resolve()), "--worker", str(database), accept,
+             *(["--served"] * served)],
             cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, text=True, stdin=subprocess.PIPE,
             stdout=subprocess.PIPE)
         ready = self.process.stdout.readline().split()
@@ -139,7 +144,7 @@ class Side:
         self.process.wait()
 
 
-def worker(database: Path, served: bool) -> None:
+def worker(database: Path, accept: str, served: bool) -> None:
     """Runs in the side's tree (PYTHONPATH): its atlas, its settings; no module of the tree that started it."""
     import logging
     import time
@@ -162,13 +167,13 @@ def worker(database: Path, served: bool) -> None:
         url = line.strip()
         services.searcher.forget()  # a search asked before is a new one here too
         started = time.process_time()
-        response = client.get(url, headers={"Accept-Encoding": "gzip"})
+        response = client.get(url, headers={"Accept-Encoding": accept})
         print(f"{(time.process_time() - started) * 1000:.4f} {response.status_code} {len(response.data)}", flush=True)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--worker"]:
-        worker(Path(sys.argv[2]), "--served" in sys.argv)
+        worker(Path(sys.argv[2]), sys.argv[3], "--served" in sys.argv)
     else:
         sys.path.insert(0, str(HERE))
         main()

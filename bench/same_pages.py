@@ -146,8 +146,8 @@ def worker(database: Path) -> None:
         page = gzip.decompress(sent) if response.headers.get("Content-Encoding") == "gzip" else sent
         plain = app.test_client(use_cookies=False).get(url).get_data()
         etag = response.headers.get("ETag")
-        # a page made per request is gzipped as it is sent (Flask-Compress), with the second in the gzip header: its
-        # bytes sent are compared where it is kept (it has an ETag), its page always
+        # a page made per request is gzipped as it is sent (up to stop 51 by Flask-Compress, with the second in the
+        # gzip header): its bytes sent are compared where it is kept (it has an ETag), its page always
         bodies = (sent, page, plain) if etag else (page, plain)
         print(response.status_code, etag, response.headers.get("Content-Encoding"),
               *(hashlib.sha256(body).hexdigest()[:16] for body in bodies), len(page), flush=True)

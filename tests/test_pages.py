@@ -160,6 +160,21 @@ def test_the_page_cache_is_bounded_in_bytes():
     assert len(cache) == 1
 
 
+def test_the_page_cache_counts_a_coding_made_after_it_kept_the_page():
+    """A page is compressed for the browser that asked first; another browser's coding is made when it asks, and
+    counts in the bound from the page's next hit."""
+    from atlas.web.cache import PageCache
+
+    cache = PageCache(max_bytes=100_000)
+    page = cache.get("seite", 1, lambda: "Sprachcafé " * 4_000)
+    assert cache.bytes == len(page.body) == page.size, "made outside a request: no coding yet"
+    zstd, gzip = page.coded("zstd"), page.coded("gzip")
+    assert page.coded("zstd") is zstd, "made once"
+    assert cache.get("seite", 1, lambda: "neu") is page and cache.bytes == len(page.body) + len(zstd) + len(gzip)
+    cache.get("andere", 1, lambda: "x" * (100_000 - cache.bytes + 1))
+    assert len(cache) == 1 and cache.bytes <= 100_000, "the bound holds with the codings counted"
+
+
 def test_a_district_shows_only_its_projects_and_counts_per_kreis(client):
     response = client.get("/region/weser-ems")
     assert sorted(listed(response)) == ["Gewerkepass", "Willkommenskultur Meppen"]
@@ -234,14 +249,42 @@ def test_a_long_list_is_paged_for_people_without_javascript(client, services):
     assert len(second.select("#projektliste li")) == 61 - 50
 
 
-@pytest.mark.parametrize("refusing", ["identity, gzip;q=0", "gzip;q=0", "*;q=0", "gzip;q=0, *"])
+@pytest.mark.parametrize("refusing", ["identity, gzip;q=0", "gzip;q=0", "*;q=0", "gzip;q=0, zstd;q=0, *", "br"])
 @pytest.mark.parametrize("url", ["/", "/in-der-naehe?lat=52.37520&lon=9.73200&umkreis=50"])
-def test_a_browser_that_refuses_gzip_gets_the_page_plain(client, url, refusing):
+def test_a_browser_that_refuses_zstd_and_gzip_gets_the_page_plain(client, url, refusing):
     """A page kept for many readers and one made for this reader alike."""
     response = client.get(url, headers={"Accept-Encoding": refusing})
     assert response.status_code == 200 and "Content-Encoding" not in response.headers
     assert "Accept-Encoding" in response.headers["Vary"]
     assert "Hemminger Netzwerk" in soup(response).get_text()
+
+
+@pytest.mark.parametrize(("accepted", "coding"), [
+    ("gzip, deflate, br, zstd", "zstd"),  # what Chromium and Firefox send
+    ("gzip, deflate, br", "gzip"), ("GZIP", "gzip"), ("zstd", "zstd"), ("*", "zstd"),
+    ("gzip;q=0, *", "zstd"), ("zstd;q=0.5, gzip", "gzip"), ("zstd;q=0, gzip;q=0.1", "gzip"),
+    ("zstd;q=0.9, gzip;q=0.9", "zstd")])
+@pytest.mark.parametrize("url", ["/", "/in-der-naehe?lat=52.37520&lon=9.73200&umkreis=50", "/projekt/1"])
+def test_a_browser_gets_the_page_in_the_coding_it_prefers_the_same_page(client, url, accepted, coding):
+    """zstd to a browser that takes it, gzip to one that takes only gzip or prefers it: a page kept for many readers
+    under one ETag whatever the coding, and a page made for this reader, alike once unpacked."""
+    import gzip
+    import re
+
+    from backports import zstd
+
+    sent = client.get(url, headers={"Accept-Encoding": accepted})
+    assert sent.status_code == 200 and sent.headers["Content-Encoding"] == coding
+    assert "Accept-Encoding" in sent.headers["Vary"]
+    page = (zstd if coding == "zstd" else gzip).decompress(sent.get_data())
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    without_nonce = re.compile(rb'nonce="[^"]*"')
+    assert without_nonce.sub(b"", page) == without_nonce.sub(b"", plain.get_data())
+    assert b"Hemminger Netzwerk" in page
+    if url == "/":  # kept: one ETag for the page, and the browser's copy is current whichever coding it came in
+        assert sent.headers["ETag"] == plain.headers["ETag"]
+        again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": sent.headers["ETag"]})
+        assert again.status_code == 304
 
 
 def test_pages_are_sent_compressed(client):

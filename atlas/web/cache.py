@@ -1,12 +1,12 @@
 """Rendered pages, kept until what the public sees changes (the store's version moves on – or, for a page of one
 ArL district, that district's version: its `scope`).
 
-A page is kept as it is sent: compressed once, with its ETag (atlas.web.prepared). Bounded in bytes, not
-entries: a flood of distinct pages evicts others and never grows the process beyond the bound – the cheap ones to
-make first, so a flood of quick pages cannot push out the PDFs and district files that take a second to make.
-Many requests for one page that is not there yet make it once (single flight): the others wait for it; with Redis
-configured (atlas.web.shared_cache), once for all processes. Keys are built from validated values only (see the
-views).
+A page is kept as it is sent: compressed once per content coding, with its ETag (atlas.web.prepared). Bounded in
+bytes, not entries (a coding made for a later browser counts from the page's next hit): a flood of distinct pages
+evicts others and never grows the process beyond the bound – the cheap ones to make first, so a flood of quick pages
+cannot push out the PDFs and district files that take a second to make. Many requests for one page that is not there
+yet make it once (single flight): the others wait for it; with Redis configured (atlas.web.shared_cache), once for
+all processes. Keys are built from validated values only (see the views).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ CHEAP_SECONDS = 0.05  # a page made faster than this is evicted before any that 
 class _Kept:
     page: Prepared
     seconds: float  # what it cost to make
+    counted: int  # its bytes in the bound: a coding made after it was kept counts from its next hit
 
 
 class PageCache:
@@ -48,9 +49,7 @@ class PageCache:
         while True:
             with self._lock:
                 if full_key in self._pages:
-                    self._pages.move_to_end(full_key)
-                    self.hits += 1
-                    return self._pages[full_key].page
+                    return self._hit(full_key)
                 waiting = self._making.get(full_key)
                 if waiting is None:
                     self._making[full_key] = threading.Event()
@@ -76,15 +75,22 @@ class PageCache:
         only from its work whether the page is one to keep (then `get` makes it, once)."""
         full_key = (scope, version, key)
         with self._lock:
-            found = self._pages.get(full_key)
-            if found is None:
-                return None
-            self._pages.move_to_end(full_key)
-            self.hits += 1
-            return found.page
+            return self._hit(full_key) if full_key in self._pages else None
 
     def __len__(self) -> int:
         return len(self._pages)
+
+    def _hit(self, full_key) -> Prepared:
+        """A kept page, counted as asked (under the lock), with the codings made since it was counted."""
+        self._pages.move_to_end(full_key)
+        self.hits += 1
+        kept = self._pages[full_key]
+        grown = kept.page.size - kept.counted
+        if grown:
+            kept.counted += grown
+            self.bytes += grown
+            self._bound()
+        return kept.page
 
     def _keep(self, full_key, page: Prepared, seconds: float) -> None:
         scope, version, _key = full_key
@@ -96,12 +102,16 @@ class PageCache:
                     self._drop(old)
             # A page of an older version (made from the copy before a publication, or after a database was
             # restored) is kept too: those who wait for it take it, and the bound in bytes evicts it.
-            if page.size <= self.max_bytes:
-                self._pages[full_key] = _Kept(page, seconds)
-                self.bytes += page.size
-            while self.bytes > self.max_bytes:
-                cheap = next((k for k, kept in self._pages.items() if kept.seconds < CHEAP_SECONDS), None)
-                self._drop(cheap if cheap is not None else next(iter(self._pages)))
+            size = page.size
+            if size <= self.max_bytes:
+                self._pages[full_key] = _Kept(page, seconds, size)
+                self.bytes += size
+            self._bound()
+
+    def _bound(self) -> None:
+        while self.bytes > self.max_bytes:
+            cheap = next((k for k, kept in self._pages.items() if kept.seconds < CHEAP_SECONDS), None)
+            self._drop(cheap if cheap is not None else next(iter(self._pages)))
 
     def _drop(self, key: Hashable) -> None:
-        self.bytes -= self._pages.pop(key).page.size
+        self.bytes -= self._pages.pop(key).counted

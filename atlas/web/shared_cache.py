@@ -1,11 +1,11 @@
 """Rendered pages shared by every process of the atlas through Redis (PAGE_CACHE_URI=redis://…): N workers on one
 or several machines make a page once per version, not once each.
 
-A process that misses a page in its own cache (atlas.web.cache) looks in Redis; if the page is not there, the
-first process to take the key's lock makes it and puts it there, the others wait for it (one render per key across
-processes). Pages are kept gzipped under a digest of their key – scope, version, and the view's validated values –
-and of the code that made them (atlas.kept.code: a deployment of other code, or its half during a rolling one,
-makes its own pages instead of serving the old code's until the next publication), and expire a day after they
+A process that misses a page in its own cache (atlas.web.cache) looks in Redis; if the page is not there, the first
+process to take the key's lock makes it and puts it there, the others wait for it (one render per key across
+processes). Pages are kept compressed (zstd) under a digest of their key – scope, version, and the view's validated
+values – and of the code that made them (atlas.kept.code: a deployment of other code, or its half during a rolling
+one, makes its own pages instead of serving the old code's until the next publication), and expire a day after they
 were made: a page of an older version is never asked again.
 
 Redis down or slow: the process makes the page itself, as without Redis, logs a warning, and looks for Redis again
@@ -14,14 +14,13 @@ after RETRY_SECONDS.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
 import time
 import uuid
 from collections.abc import Callable, Hashable
 
-from atlas.web.prepared import Prepared
+from atlas.web.prepared import Prepared, zstd
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +85,7 @@ class SharedPages:
             if found is not None:
                 return found
             page, seconds = make()
-            self._redis.hset(name, mapping={"gzipped": page.gzipped, "etag": page.etag, "mimetype": page.mimetype,
+            self._redis.hset(name, mapping={"zstd": page.coded("zstd"), "etag": page.etag, "mimetype": page.mimetype,
                                             "seconds": repr(seconds)})
             self._redis.expire(name, KEEP_SECONDS)
             self.made += 1
@@ -99,6 +98,6 @@ class SharedPages:
         if not kept:
             return None
         self.fetched += 1
-        zipped = kept[b"gzipped"]
-        page = Prepared(gzip.decompress(zipped), zipped, kept[b"etag"].decode(), kept[b"mimetype"].decode())
+        packed = kept[b"zstd"]
+        page = Prepared(zstd.decompress(packed), kept[b"etag"].decode(), kept[b"mimetype"].decode(), zstd=packed)
         return page, float(kept[b"seconds"])
