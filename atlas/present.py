@@ -11,7 +11,7 @@ import pandas as pd
 
 from atlas import facts, sources
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.i18n import listing
+from atlas.i18n import current_language, listing
 from atlas.regions import Regions
 from atlas.texts import Shown
 
@@ -24,20 +24,24 @@ def project_view(row: dict) -> dict:
                 source=source_view(row))
 
 
-def listed_view(row: dict) -> dict:
+def listed_view(row: dict, code: str | None = None) -> dict:
     """project_view with only what a list's item writes (atlas.web.list_item): the facts it shows (free, languages,
-    times) and none of the others, which a list made per request would work out for dozens of projects unread."""
-    return dict(row, fields=_fields(str(row.get("handlungsfelder", ""))), source=source_view(row),
-                facts=_listed_facts(row))
+    times) and none of the others, which a list made per request would work out for dozens of projects unread;
+    `source` only whether there is one (the item marks it, the project's page writes its date and address). In the
+    reader's language (`code`, if the caller looked it up already: a list asks for dozens of views)."""
+    return dict(row, fields=_fields(str(row.get("handlungsfelder", ""))), source=sources.unconfirmed(row),
+                facts=_listed_facts(row, code))
 
 
-def _listed_facts(row: dict) -> dict:
-    """The facts a list's item shows, as facts_view writes them."""
+def _listed_facts(row: dict, code: str | None = None) -> dict:
+    """The facts a list's item shows, as facts_view writes them (in the language `code`, or the reader's)."""
     spoken, times = int(row.get("sprachen_mask") or 0), row.get("zeiten") or ""
+    if (spoken or times) and code is None:
+        code = current_language()
     return {"kostenlos": row.get("kosten") == "kostenlos",
-            "sprachen": [facts.language_name(c) for c in facts.OFFER_LANGUAGES if spoken & facts.LANGUAGE_BITS[c]]
-            if spoken else [],
-            "zeiten": facts.times_text(times) if times else []}
+            "sprachen": [facts.language_name(c, code) for c in facts.OFFER_LANGUAGES
+                         if spoken & facts.LANGUAGE_BITS[c]] if spoken else [],
+            "zeiten": facts.times_text(times, code) if times else []}
 
 
 @lru_cache(maxsize=1024)

@@ -5,6 +5,8 @@ Kept per app, the most recently used, bounded in number."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import current_app
 from markupsafe import Markup
 
@@ -29,13 +31,14 @@ def list_items(rows: list[dict], version: int | None) -> Markup:
     away = [escaped(distance(row["km"], code)) if "km" in row else None for row in rows]
     words = Words()  # looked up when the first item is written: a kept list writes none
     badges = kept_badges()  # the app's, looked up once for the items the list writes
+    listed = partial(listed_view, code=code)
 
     def written(view: dict, far) -> str:
         return item_text(view, field_badges(view["fields"], code, badges),
                          away=DISTANCE if far is not None else None, words=words)
 
     if version is None:
-        items = [written(view, far) for view, far in zip(public_views(rows, listed_view), away, strict=True)]
+        items = [written(view, far) for view, far in zip(public_views(rows, listed), away, strict=True)]
     else:
         kept = current_app.extensions.get("atlas_items")
         if kept is None:  # one per app: another app's versions and ids are other projects
@@ -44,7 +47,7 @@ def list_items(rows: list[dict], version: int | None) -> Markup:
         items = kept.get_many(keys)
         missing = [i for i, found in enumerate(items) if found is None]
         if missing:
-            for i, view in zip(missing, public_views([rows[i] for i in missing], listed_view), strict=True):
+            for i, view in zip(missing, public_views([rows[i] for i in missing], listed), strict=True):
                 items[i] = written(view, away[i])
             kept.put_many([(keys[i], items[i]) for i in missing])
     return Markup("".join(item.replace(DISTANCE, far, 1) if far is not None else item
