@@ -71,11 +71,14 @@ def language_name(code: str, reader: str | None = None) -> str:
     reader = reader or current_language()
     if reader == code:
         return own
-    return f"{own} ({_locale(code).get_display_name(reader)})"
+    return f"{own} ({language_in(code, reader)})"
 
 
+@lru_cache(maxsize=256)
 def language_in(code: str, reader: str) -> str:
-    """ "Arabisch": the language named in the reader's language only (for files read by spreadsheets)."""
+    """ "Arabisch": the language named in the reader's language only (for files read by spreadsheets). Once per
+    process and pair of languages: Babel parses the reader's locale on every call (10 µs), and a list made per request
+    names the same few languages for its projects again and again."""
     return _locale(code).get_display_name(reader)
 
 
