@@ -107,6 +107,36 @@ def test_the_language_comes_from_the_link_then_the_cookie_then_the_browser(reade
     assert "Accept-Language" in client.get("/").headers["Vary"]
 
 
+@pytest.mark.parametrize("header, expected", [
+    ("tr-TR,tr;q=0.9,en;q=0.5", "tr"), ("nl-NL, it;q=0.8", "de"), ("", "de"), ("*", "de"), ("en-GB", "en"),
+    ("fa;q=0.1, ar;q=0.2", "ar"), ("ps, uk;q=1.0", "uk"), ("ru;q=0", "de"), ("x" * 300, "de"),
+    ("fr-CA;q=0.5, de", "de"),
+    ("UK", "uk"), ("ar-EG,ar;q=0.9,en-US;q=0.8,en;q=0.7", "ar"), (";;,,q=", "de")])
+def test_a_browsers_language_is_werkzeugs_best_match_asked_or_kept(header, expected):
+    """atlas.web.language.browser_language keeps the best match per header: the first answer and the kept one are
+    werkzeug's best_match of the header, as the request's accept_languages finds it."""
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from atlas.web.language import _BEST_LANGUAGE, browser_language
+
+    werkzeugs = Request(EnvironBuilder(headers={"Accept-Language": header}).get_environ()).accept_languages.best_match(
+        list(LANGUAGES), default="de")
+    _BEST_LANGUAGE.pop(header, None)
+    assert browser_language(header) == browser_language(header) == werkzeugs == expected, header
+    assert _BEST_LANGUAGE[header] == expected
+
+
+def test_the_kept_browser_languages_are_bounded():
+    """However many distinct headers clients send, at most BROWSER_HEADERS answers are kept, and each is still right."""
+    from atlas.web.language import _BEST_LANGUAGE, BROWSER_HEADERS, browser_language
+
+    for i in range(BROWSER_HEADERS + 50):
+        assert browser_language(f"ar;q=0.{i % 9 + 1}, x-{i}") == "ar"
+        assert len(_BEST_LANGUAGE) <= BROWSER_HEADERS
+    assert browser_language("tr") == "tr" and browser_language("tr") == "tr"
+
+
 def test_every_page_offers_every_language_named_in_itself(reader):
     page = html(reader.test_client().get("/projekt/1?lang=ar"))
     links = {a["lang"]: a for a in page.select("nav.languages a")}
