@@ -56,6 +56,12 @@ SPELLING = str.maketrans({
 def normalise(text: str) -> str:
     """A spelling-tolerant key: "Lüneburg" and "Lueneburg", "Hann. Münden" and "hann muenden" meet, and so do
     "هیلدس‌هایم" and "هيلدسهايم"."""
+    return " ".join(folded_words(text))
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of `normalise(text)`, as a list: the search index's documents want the words, and joining a
+    description's words only to split them again took an import of 100k real rows about 0.2 s."""
     if text.isascii():  # nothing to fold but the case: no umlauts, marks or other scripts
         text = text.lower()
     else:
@@ -64,7 +70,7 @@ def normalise(text: str) -> str:
             text = unicodedata.normalize("NFKD", text).translate(_FOLDED)
     if "st." in text:
         text = SANKT.sub("sankt ", text)
-    return " ".join(text.translate(_SPACED).split())
+    return text.translate(_SPACED).split()
 
 
 class _Characters(dict):

@@ -479,3 +479,17 @@ def test_a_document_keeps_the_words_of_short_fields_but_not_of_descriptions():
         assert unique.lower() in document.split() and "zukunft" in document.split()
     assert search_index._kept_terms.cache_info().currsize == kept, "a description's words are not kept"
 
+
+def test_a_number_of_any_script_is_its_own_stem():
+    """A document hands every word to the stemmer, numbers too: the stemmer changes only letters, so each of
+    Unicode's digits, alone, repeated and between ASCII digits, stays itself (and "2024" is found as "2024")."""
+    import sys
+
+    from atlas import search_index
+
+    digits = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isdigit()]
+    assert len(digits) > 700
+    numbers = [number for digit in digits for number in (digit, digit * 3, f"1{digit}2")]
+    assert search_index._stems_of(numbers) == numbers
+    document = search_index.document({"name": "Kurs 2024", "description": "Seit 1999 in 31134 Hildesheim"})
+    assert document.split() == ["kurs", "2024", "seit", "1999", "in", "31134", "hildesheim", "kur"]  # stems once
