@@ -22,7 +22,6 @@ from atlas.search_cells import cell
 COPIED_FROM = 100  # new documents beyond this many go to PostgreSQL by COPY (an import), fewer by INSERT
 # Bytes of new documents FTS5 holds in memory before it writes a segment: its default, and during an import
 DEFAULT_HASHSIZE, IMPORT_HASHSIZE = 1 << 20, 8 << 20
-DEFAULT_AUTOMERGE = 4  # FTS5 merges 4 segments of a level into one as it writes: its default, off during an import
 
 
 @lru_cache(maxsize=200_000)
@@ -136,32 +135,23 @@ def index(db, rows: list[dict], new: bool = False) -> None:
 
 
 @contextmanager
-def importing(db, adding: int):
-    """Around the writes of an import on SQLite that adds `adding` documents: FTS5 gathers new documents in memory
-    up to 8 MB (instead of 1 MB) before it writes them out as a segment. A segment written holds every prefix length
-    of its terms (migration 0016), and fewer, larger segments mean less of the merging that FTS5 does as they pile
-    up (100k rows: 1.7 → 1.0 s of CPU for their documents; the memory it takes grows by about 16 MB while they are
-    written). An import that writes a quarter of the index or more is merged into one segment at its end
-    (`merge_after_import`): FTS5's own merging (`automerge`) is off while it writes, since each of its merges
-    rewrites segments that the merge at the end rewrites again (100k real rows: about 1 s of CPU; FTS5's
-    `crisismerge` still merges a level of 16 segments, so a million rows do not pile up hundreds). The options are
-    stored in the index, so they are set back afterwards, in the same transaction, and their rows removed: the
-    index is left as an import without them would leave it."""
+def importing(db):
+    """Around the writes of an import on SQLite: FTS5 gathers new documents in memory up to 8 MB (instead of 1 MB)
+    before it writes them out as a segment. A segment written holds every prefix length of its terms (migration
+    0016), and fewer, larger segments mean less of the merging that FTS5 does as they pile up (100k rows: 1.7 →
+    1.0 s of CPU for their documents; the memory it takes grows by about 16 MB while they are written). The
+    setting is one of the index's stored options, so it is set back afterwards, in the same transaction, and its
+    row removed: the index is left as an import without it would leave it."""
     if db.dialect.name == "postgresql":
         yield
         return
-    options = {"hashsize": (IMPORT_HASHSIZE, DEFAULT_HASHSIZE)}
-    if adding and _merged(adding, db.execute(text("SELECT count(*) FROM project_search")).scalar_one() + adding):
-        options["automerge"] = (0, DEFAULT_AUTOMERGE)
-    for name, (value, _default) in options.items():
-        _fts_option(db, name, value)
+    _fts_option(db, "hashsize", IMPORT_HASHSIZE)
     try:
         yield
-    finally:  # also where the import fails: a rollback leaves FTS5's copy of the options in the connection as set
+    finally:  # also where the import fails: a rollback leaves FTS5's copy of the options in the connection at 8 MB
         with suppress(DBAPIError):  # a connection that broke is not reused; the import's own error is the one told
-            for name, (_value, default) in options.items():
-                _fts_option(db, name, default)
-                db.execute(text("DELETE FROM project_search_config WHERE k = :name"), {"name": name})
+            _fts_option(db, "hashsize", DEFAULT_HASHSIZE)
+            db.execute(text("DELETE FROM project_search_config WHERE k = 'hashsize'"))
 
 
 def _fts_option(db, name: str, value: int) -> None:
@@ -177,13 +167,8 @@ def merge_after_import(db, written: int) -> None:
     large index leaves it to FTS5's own merging. PostgreSQL's GIN index has no segments."""
     if db.dialect.name == "postgresql" or not written:
         return
-    if _merged(written, db.execute(text("SELECT count(*) FROM project_search")).scalar_one()):
+    if written * 4 >= db.execute(text("SELECT count(*) FROM project_search")).scalar_one():
         db.execute(text("INSERT INTO project_search (project_search) VALUES ('optimize')"))
-
-
-def _merged(written: int, documents: int) -> bool:
-    """Whether an import that wrote `written` of the index's `documents` merges it whole."""
-    return written * 4 >= documents
 
 
 def _copy_documents(db, docs: list[dict]) -> None:

@@ -417,57 +417,6 @@ def test_an_import_of_many_merges_the_index_into_one_segment_and_a_small_one_lea
     assert count.startswith("34 Projekte gefunden")
 
 
-@pytest.mark.once  # SQLite's index: PostgreSQL's has no stored options
-def test_an_import_that_is_merged_writes_without_fts5s_merging_and_leaves_the_options_as_they_were(tmp_path,
-                                                                                                  monkeypatch):
-    """An import merged into one segment at its end writes with FTS5's automerge off (its merges on the way would
-    be rewritten by the last one); one that is not merged writes with it on. Both write with a larger hash, and
-    both leave the index's stored options (project_search_config) as an import without them leaves them."""
-    from sqlalchemy import text
-
-    from atlas import search_index
-    from atlas.districts import Assignment
-    from atlas.places import Place
-    from atlas.projects import ProjectInput
-
-    app = make_app(tmp_path)
-    services = app.extensions["atlas"]
-    place = services.geocoder.geocode("Celle").place
-    written_with = []
-    index = search_index.index
-
-    def watched(db, rows, new=False):  # the options as FTS5 reads them while the documents are written
-        written_with.append(dict(db.execute(text("SELECT k, v FROM project_search_config")).all()))
-        index(db, rows, new)
-
-    def add(count: int, start: int) -> None:
-        services.store.add_many([(ProjectInput(name=f"Sprachcafé {i}", traeger="", description="",
-                                               handlungsfelder=["sprache"], ort=place.name),
-                                  Place(place.name, place.lat, place.lon, "place", "test", Assignment(None, None)))
-                                 for i in range(start, start + count)], PUBLISHED)
-
-    def options() -> list[tuple]:
-        with services.store.read() as db:
-            return db.execute(text("SELECT k, v FROM project_search_config ORDER BY k")).all()
-
-    before = options()
-    assert [k for k, _v in before] == ["version"]
-    monkeypatch.setattr(search_index, "index", watched)
-    add(30, 0)  # the whole index: merged
-    assert written_with.pop() == {"version": before[0][1], "hashsize": 8 << 20, "automerge": 0}
-    assert options() == before
-    add(5, 30)  # less than a quarter of 35: left to FTS5's merging
-    assert written_with.pop() == {"version": before[0][1], "hashsize": 8 << 20}
-    assert options() == before
-    add(20, 35)  # more than a quarter of 55
-    assert written_with.pop()["automerge"] == 0
-    assert options() == before
-    with services.store.read() as db:
-        assert db.execute(text("SELECT count(DISTINCT segid) FROM project_search_idx")).scalar_one() == 1
-    count, _shown = found(app, q="Sprachcafé")
-    assert count.startswith("55 Projekte gefunden")
-
-
 def test_a_document_keeps_the_words_of_short_fields_but_not_of_descriptions():
     from atlas import search_index
 

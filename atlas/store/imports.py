@@ -123,8 +123,7 @@ class Imports:
             ids: list[int] = []
             arls: set[str] = set()
             statement = insert(projects).returning(projects.c.id, sort_by_parameter_order=True)
-            documents = prepared.count if status == PUBLISHED else 0  # only what the public sees is searched
-            with search_index.importing(db, documents), _indexes_built_after(db, prepared.count):
+            with search_index.importing(db), _indexes_built_after(db, prepared.count):
                 for rows in prepared.batches():  # one batch in memory at a time
                     for row in rows:
                         for name in STAMPED:
