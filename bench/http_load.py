@@ -98,7 +98,7 @@ def main() -> None:
             limit = rows["/static/_bench_reference.html"][0]
             for url, (rate, p50, p99, cpu) in rows.items():
                 print(f"| `{url}` | {rate:.0f} | {p50:.1f} | {p99:.1f} | {cpu:.2f} | {rate / limit:.2f}× |", flush=True)
-            print("\n| made per request | req/s | p50 ms | p99 ms | server CPU ms/req | gzipped kB "
+            print("\n| made per request | req/s | p50 ms | p99 ms | server CPU ms/req | kB sent "
                   "| static file of that size, req/s (CPU ms/req) | against it |\n|---|---|---|---|---|---|---|---|")
             for label, paths in made.items():
                 rate, p50, p99, cpu = wrk(base, options.seconds, options.accept, paths, directory, server=server.pid)
