@@ -160,19 +160,63 @@ def test_the_page_cache_is_bounded_in_bytes():
     assert len(cache) == 1
 
 
-def test_the_page_cache_counts_a_coding_made_after_it_kept_the_page():
-    """A page is compressed for the browser that asked first; another browser's coding is made when it asks, and
-    counts in the bound from the page's next hit."""
+def test_the_page_cache_counts_each_coding_it_holds_and_evicts_by_them():
+    """A page is compressed for the browser that asks, when it asks – the first one as it is made, another one's
+    coding at its hit – and the bound counts every coding a page holds, also one made while the page waited."""
+    from flask import Flask
+
     from atlas.web.cache import PageCache
 
+    asking = Flask(__name__)
     cache = PageCache(max_bytes=100_000)
-    page = cache.get("seite", 1, lambda: "Sprachcafé " * 4_000)
-    assert cache.bytes == len(page.body) == page.size, "made outside a request: no coding yet"
-    zstd, gzip = page.coded("zstd"), page.coded("gzip")
-    assert page.coded("zstd") is zstd, "made once"
-    assert cache.get("seite", 1, lambda: "neu") is page and cache.bytes == len(page.body) + len(zstd) + len(gzip)
-    cache.get("andere", 1, lambda: "x" * (100_000 - cache.bytes + 1))
-    assert len(cache) == 1 and cache.bytes <= 100_000, "the bound holds with the codings counted"
+    with asking.test_request_context(headers={"Accept-Encoding": "gzip, zstd"}):
+        page = cache.get("seite", 1, lambda: "Sprachcafé " * 4_000)
+    zstd = page.coded("zstd")
+    assert page.size == len(page.body) + len(zstd) == cache.bytes, "made in the asker's coding, counted"
+    with asking.test_request_context(headers={"Accept-Encoding": "gzip"}):
+        assert cache.get("seite", 1, lambda: "neu") is page
+    assert cache.bytes == len(page.body) + len(zstd) + len(page.coded("gzip")), "the second coding counted at once"
+    with asking.test_request_context(headers={"Accept-Encoding": "identity"}):
+        assert cache.get("seite", 1, lambda: "neu") is page and cache.bytes == page.size
+    other = cache.get("andere", 1, lambda: "Deutschkurs " * 3_000)  # outside a request: no coding made
+    assert cache.bytes == page.size + other.size
+    cache.max_bytes = cache.bytes + 10
+    other.coded("gzip")  # made by a request the cache did not see (respond), before the page is asked again
+    with asking.test_request_context(headers={"Accept-Encoding": "zstd"}):
+        cache.get("andere", 1, lambda: "neu")  # its zstd made, counted with the gzip: over the bound, the least
+    assert len(cache) == 1 and cache.bytes == other.size <= cache.max_bytes, "recently asked page went"
+    uncounted = cache.get("dritte", 1, lambda: "Hausaufgabenhilfe " * 100)
+    uncounted.coded("gzip")  # made outside the cache's sight, never counted: dropped, it takes what was counted
+    last = cache.get("vierte", 1, lambda: "x" * (cache.max_bytes - 1_000))
+    assert len(cache) == 1 and cache.bytes == last.size
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("/vendor/leaflet/images/marker-icon.png", "an image is compressed already"),
+    ("/gibt-es-nicht", "an error page is sent as it is"),
+    ("/_klein", "a few hundred bytes gain little")])
+def test_what_would_gain_little_is_sent_as_it_is(tmp_path, url, why):
+    from helpers import make_app
+
+    app = make_app(tmp_path)
+    app.add_url_rule("/_klein", "klein", lambda: "<p>" + "klein " * 70 + "</p>")
+    client = app.test_client()
+    for accepted in ("gzip, deflate, br, zstd", "gzip"):
+        response = client.get(url, headers={"Accept-Encoding": accepted})
+        assert "Content-Encoding" not in response.headers, why
+        assert "Accept-Encoding" in response.headers["Vary"]
+    small = client.get("/_klein", headers={"Accept-Encoding": "zstd"}).get_data()
+    assert small == ("<p>" + "klein " * 70 + "</p>").encode()
+
+
+def test_a_kept_page_has_one_weak_etag_for_every_coding_and_a_weak_match_is_a_304(client):
+    """The ETag names the page, not its bytes in one coding: a weak one (RFC 9110 8.8.3), compared weakly."""
+    sent = client.get("/", headers={"Accept-Encoding": "zstd"})
+    etag = sent.headers["ETag"]
+    assert etag.startswith('W/"') and client.get("/", headers={"Accept-Encoding": "gzip"}).headers["ETag"] == etag
+    for asked in (etag, etag[2:], f'"anderes", {etag}', "*"):
+        assert client.get("/", headers={"If-None-Match": asked}).status_code == 304, asked
+    assert client.get("/", headers={"If-None-Match": 'W/"anderes"'}).status_code == 200
 
 
 def test_a_district_shows_only_its_projects_and_counts_per_kreis(client):
@@ -271,7 +315,7 @@ def test_a_browser_gets_the_page_in_the_coding_it_prefers_the_same_page(client, 
     import gzip
     import re
 
-    from backports import zstd
+    from atlas.web.prepared import zstd
 
     sent = client.get(url, headers={"Accept-Encoding": accepted})
     assert sent.status_code == 200 and sent.headers["Content-Encoding"] == coding

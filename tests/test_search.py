@@ -429,9 +429,11 @@ def test_a_document_keeps_the_words_of_short_fields_but_not_of_descriptions():
     assert search_index._kept_terms.cache_info().currsize == kept, "a description's words are not kept"
 
 
-def test_a_number_of_any_script_is_its_own_stem():
-    """A document hands every word to the stemmer, numbers too: the stemmer changes only letters, so each of
-    Unicode's digits, alone, repeated and between ASCII digits, stays itself (and "2024" is found as "2024")."""
+def test_a_number_of_any_script_is_its_own_stem_and_never_stemmed_in_a_document():
+    """A query asks a number's stem too (Searcher.terms), a document keeps the number as its stem: the two meet
+    because the stemmer changes only letters – each of Unicode's digits, alone, repeated and between ASCII digits,
+    stays itself. A document hands no number to the stemmer: each distinct phone or house number would cost a call
+    and a place in its cache."""
     import sys
 
     from atlas import search_index
@@ -439,6 +441,13 @@ def test_a_number_of_any_script_is_its_own_stem():
     digits = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isdigit()]
     assert len(digits) > 700
     numbers = [number for digit in digits for number in (digit, digit * 3, f"1{digit}2")]
+    assert [search_index.stem(number) for number in numbers] == numbers
     assert search_index._stems_of(numbers) == numbers
+    asked = search_index.stem.cache_info()
+    phones = ", ".join(f"Tel. 0511 {n}, Lindenstraße {n % 300}" for n in range(7394500, 7394520))  # not kept: long
+    document = search_index.document({"name": "2024", "description": phones})
+    stemmed = search_index.stem.cache_info()
+    assert stemmed.misses + stemmed.hits - asked.misses - asked.hits == 40, "tel and lindenstrasse 20 times each"
+    assert "7394519" in document.split() and "lindenstrass" in document.split()
     document = search_index.document({"name": "Kurs 2024", "description": "Seit 1999 in 31134 Hildesheim"})
     assert document.split() == ["kurs", "2024", "seit", "1999", "in", "31134", "hildesheim", "kur"]  # stems once

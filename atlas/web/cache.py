@@ -2,11 +2,11 @@
 ArL district, that district's version: its `scope`).
 
 A page is kept as it is sent: compressed once per content coding, with its ETag (atlas.web.prepared). Bounded in
-bytes, not entries (a coding made for a later browser counts from the page's next hit): a flood of distinct pages
-evicts others and never grows the process beyond the bound – the cheap ones to make first, so a flood of quick pages
-cannot push out the PDFs and district files that take a second to make. Many requests for one page that is not there
-yet make it once (single flight): the others wait for it; with Redis configured (atlas.web.shared_cache), once for
-all processes. Keys are built from validated values only (see the views).
+bytes, not entries, each page with the codings made of it: a flood of distinct pages evicts others and never grows
+the process beyond the bound – the cheap ones to make first, so a flood of quick pages cannot push out the PDFs and
+district files that take a second to make. Many requests for one page that is not there yet make it once (single
+flight): the others wait for it; with Redis configured (atlas.web.shared_cache), once for all processes. Keys are
+built from validated values only (see the views).
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from atlas.web.prepared import Prepared, prepare
+from flask import has_request_context
+
+from atlas.web.prepared import Prepared, coding, prepare
 from atlas.web.shared_cache import SharedPages
 
 CHEAP_SECONDS = 0.05  # a page made faster than this is evicted before any that took longer
@@ -48,13 +50,17 @@ class PageCache:
         full_key = (scope, version, key)
         while True:
             with self._lock:
-                if full_key in self._pages:
-                    return self._hit(full_key)
+                found = self._hit(full_key)
+                if found is not None:
+                    break
                 waiting = self._making.get(full_key)
                 if waiting is None:
                     self._making[full_key] = threading.Event()
                     break
             waiting.wait()  # another request makes this page now: take its result (or make it, if it failed)
+        if found is not None:
+            return self._asked(full_key, found)
+
         def make() -> tuple[Prepared, float]:
             started = time.perf_counter()
             page = prepare(render(), mimetype)
@@ -64,8 +70,8 @@ class PageCache:
 
         try:
             page, seconds = self.shared.get(full_key, make) if self.shared else make()
-            self._keep(full_key, page, seconds)
-            return page
+            kept = self._keep(full_key, page, seconds)
+            return self._asked(full_key, kept) if kept is not None else page
         finally:
             with self._lock:
                 self._making.pop(full_key).set()
@@ -75,24 +81,35 @@ class PageCache:
         only from its work whether the page is one to keep (then `get` makes it, once)."""
         full_key = (scope, version, key)
         with self._lock:
-            return self._hit(full_key) if full_key in self._pages else None
+            found = self._hit(full_key)
+        return self._asked(full_key, found) if found is not None else None
 
     def __len__(self) -> int:
         return len(self._pages)
 
-    def _hit(self, full_key) -> Prepared:
-        """A kept page, counted as asked (under the lock), with the codings made since it was counted."""
-        self._pages.move_to_end(full_key)
-        self.hits += 1
-        kept = self._pages[full_key]
-        grown = kept.page.size - kept.counted
-        if grown:
-            kept.counted += grown
-            self.bytes += grown
-            self._bound()
+    def _hit(self, full_key) -> _Kept | None:
+        """The page kept under the key, counted as asked (under the lock), or None."""
+        kept = self._pages.get(full_key)
+        if kept is not None:
+            self._pages.move_to_end(full_key)
+            self.hits += 1
+        return kept
+
+    def _asked(self, full_key, kept: _Kept) -> Prepared:
+        """A kept page in the asking browser's coding, made outside the lock (compressing takes a while) and counted
+        in the bound from now on: a page asked in zstd and then in gzip holds both."""
+        if has_request_context():
+            kept.page.sent(coding())
+        if kept.page.size != kept.counted:
+            with self._lock:
+                grown = kept.page.size - kept.counted  # again: another thread may have counted it meanwhile
+                if grown and self._pages.get(full_key) is kept:  # a page dropped meanwhile is counted out already
+                    kept.counted += grown
+                    self.bytes += grown
+                    self._bound()
         return kept.page
 
-    def _keep(self, full_key, page: Prepared, seconds: float) -> None:
+    def _keep(self, full_key, page: Prepared, seconds: float) -> _Kept | None:
         scope, version, _key = full_key
         with self._lock:
             latest = self._latest.get(scope)
@@ -102,11 +119,12 @@ class PageCache:
                     self._drop(old)
             # A page of an older version (made from the copy before a publication, or after a database was
             # restored) is kept too: those who wait for it take it, and the bound in bytes evicts it.
-            size = page.size
+            size, kept = page.size, None
             if size <= self.max_bytes:
-                self._pages[full_key] = _Kept(page, seconds, size)
+                kept = self._pages[full_key] = _Kept(page, seconds, size)
                 self.bytes += size
             self._bound()
+            return kept if self._pages.get(full_key) is kept else None
 
     def _bound(self) -> None:
         while self.bytes > self.max_bytes:

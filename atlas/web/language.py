@@ -35,14 +35,16 @@ def browser_language(header: str) -> str:
     anew)."""
     found = _BEST_LANGUAGE.get(header)
     if found is None:
-        if len(_BEST_LANGUAGE) >= BROWSER_HEADERS:
-            _BEST_LANGUAGE.clear()
-        found = _BEST_LANGUAGE[header] = parse_accept_header(header, LanguageAccept).best_match(
-            list(LANGUAGES), default=DEFAULT)
+        found = parse_accept_header(header, LanguageAccept).best_match(list(LANGUAGES), default=DEFAULT)
+        if len(header) <= KEPT_HEADER:  # a longer one is no browser's: not kept (1,000 of 250 kB held 240 MB)
+            if len(_BEST_LANGUAGE) >= BROWSER_HEADERS:
+                _BEST_LANGUAGE.clear()
+            _BEST_LANGUAGE[header] = found
     return found
 
 
 BROWSER_HEADERS = 1_000  # distinct Accept-Language headers: a browser's language settings, few in a population
+KEPT_HEADER = 200  # characters: a browser's header is seldom over 100 ("ar-EG,ar;q=0.9,en-US;q=0.8,en;q=0.7": 35)
 _BEST_LANGUAGE: dict[str, str] = {}
 
 

@@ -19,7 +19,7 @@ from atlas.store import ProjectQuery
 from atlas.text import clean_text, whole_number
 from atlas.web import current_pages, current_services, current_store
 from atlas.web.limits import api_limit, limiter
-from atlas.web.prepared import prepare, respond
+from atlas.web.prepared import SENT_LEVELS, prepare, respond
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 limiter.limit(api_limit)(bp)
@@ -296,7 +296,9 @@ def _json_text(document: dict) -> bytes:
 
 
 def _stored(body: str | bytes, mimetype: str):
-    return _responded(prepare(body, mimetype))
+    """An answer made for this request and not kept: compressed at the levels of such (the API's pages of projects
+    are kept: items)."""
+    return _responded(prepare(body, mimetype, SENT_LEVELS))
 
 
 def _responded(page):

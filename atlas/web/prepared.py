@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, request
 from werkzeug.datastructures import Headers
 from werkzeug.utils import get_content_type
 
@@ -30,15 +30,16 @@ except ImportError:
 YEAR = 365 * 24 * 3600
 CODINGS = ("zstd", "gzip")  # the content codings sent, the first where a browser takes both alike
 # Levels of a body kept and sent many times (a page until the next publication, a file for the process's life):
-# zstd at 5 makes fewer bytes than gzip at 6 did, with less CPU (a page of the API's features: 0.86 -> 0.73 ms,
-# 23.3 -> 23.2 kB; a search page 0.34 -> 0.31 ms, 10.2 -> 9.9 kB)
+# zstd at 5 makes fewer bytes than gzip at 6 did, with less CPU (a page of the API's features: 0.87 -> 0.69 ms,
+# 23.3 -> 23.2 kB; a search page 0.35 -> 0.35 ms, 10.2 -> 9.9 kB)
 KEPT_LEVELS = {"zstd": 5, "gzip": 6}
 # Levels of a page made for one reader (a near search at a shared position): gzip's 3 took half the CPU of 6 for 8 %
 # more bytes (a near page: 0.99 -> 0.51 ms, 9.0 -> 9.8 kB), and zstd's 3 makes fewer bytes than gzip's 3 for a
-# third of its CPU (a near page: 0.16 -> 0.10 ms, 12.4 -> 12.1 kB)
+# third of its CPU (a near page: 0.28 -> 0.12 ms, 12.3 -> 12.0 kB)
 SENT_LEVELS = {"zstd": 3, "gzip": 3}
-COMPRESSED_TYPES = frozenset({"text/html", "text/css", "application/javascript", "text/javascript",
-                              "application/json", "application/geo+json"})
+_COMPRESS = {"zstd": lambda body, level: zstd.compress(body, level),
+             "gzip": lambda body, level: gzip.compress(body, compresslevel=level, mtime=0)}
+TEXT_TYPES = frozenset({"application/javascript", "image/svg+xml"})  # besides text/*, JSON and XML (compressible)
 SMALLEST = 500  # bytes: a smaller body is sent as it is (its coding's header and frame would eat the gain)
 
 
@@ -46,38 +47,46 @@ class Prepared:
     """A body and its ETag, with its compressed forms: each made the first time a browser asks for it (a search
     page asked once is compressed once, in the coding of the browser that asked)."""
 
-    __slots__ = ("body", "etag", "mimetype", "_zstd", "_gzip")
+    __slots__ = ("body", "etag", "mimetype", "levels", "_codings")
 
-    def __init__(self, body: bytes, etag: str, mimetype: str, zstd: bytes | None = None, gzip: bytes | None = None):
-        self.body, self.etag, self.mimetype = body, etag, mimetype
-        self._zstd, self._gzip = zstd, gzip
+    def __init__(self, body: bytes, etag: str, mimetype: str, levels: dict[str, int] = KEPT_LEVELS,
+                 codings: dict[str, bytes] | None = None):
+        self.body, self.etag, self.mimetype, self.levels = body, etag, mimetype, levels
+        self._codings = dict(codings or {})
 
     def coded(self, coding: str) -> bytes:
         """The body in a content coding of CODINGS, compressed at its first use. Two threads asking at once may
         both compress it; each gets the same bytes."""
-        if coding == "zstd":
-            if self._zstd is None:
-                self._zstd = compressed(self.body, coding, KEPT_LEVELS)
-            return self._zstd
-        if self._gzip is None:
-            self._gzip = compressed(self.body, coding, KEPT_LEVELS)
-        return self._gzip
+        found = self._codings.get(coding)
+        if found is None:
+            found = self._codings[coding] = _COMPRESS[coding](self.body, self.levels[coding])
+        return found
+
+    def sent(self, coding: str | None) -> tuple[bytes, str | None]:
+        """The bytes to send a browser that takes `coding`, and the coding they are in: the body as it is where it
+        would gain little (an image, a PDF, a few hundred bytes)."""
+        if coding is None or not compressible(self.mimetype, len(self.body)):
+            return self.body, None
+        return self.coded(coding), coding
 
     @property
     def size(self) -> int:
         """Bytes held: the body and the compressed forms made so far."""
-        return len(self.body) + len(self._zstd or b"") + len(self._gzip or b"")
+        return len(self.body) + sum(map(len, tuple(self._codings.values())))
 
 
-def prepare(body: str | bytes, mimetype: str) -> Prepared:
-    """A body named by its digest – the ETag is of the body itself, whichever coding it is sent in –, compressed
-    at once for the browser that asked, if one did (so a page cache counts its bytes as it keeps it)."""
+def prepare(body: str | bytes, mimetype: str, levels: dict[str, int] = KEPT_LEVELS) -> Prepared:
+    """A body named by its digest – the ETag is of the body itself, whichever coding it is sent in (a weak one, so:
+    respond). `levels`: SENT_LEVELS for a body sent once and not kept."""
     raw = body.encode() if isinstance(body, str) else body
-    prepared = Prepared(raw, hashlib.sha256(raw).hexdigest()[:20], mimetype)
-    asked = coding() if has_request_context() else None
-    if asked:
-        prepared.coded(asked)
-    return prepared
+    return Prepared(raw, hashlib.sha256(raw).hexdigest()[:20], mimetype, levels)
+
+
+def compressible(mimetype: str, size: int) -> bool:
+    """Whether a body is worth compressing: text of at least SMALLEST bytes (HTML, CSS, scripts, JSON, CSV, Turtle,
+    XML), not an image or a PDF, which are compressed already."""
+    return size >= SMALLEST and (mimetype.startswith("text/") or mimetype in TEXT_TYPES
+                                 or mimetype.endswith(("json", "xml")))
 
 
 def respond(stored: Prepared, max_age: int = 0, immutable: bool = False, public: bool = True,
@@ -89,17 +98,16 @@ def respond(stored: Prepared, max_age: int = 0, immutable: bool = False, public:
     """
     # The headers written out at once, as werkzeug's Response writes them one by one (each change of its ETag, Vary
     # and Cache-Control objects writes the header again): a third of what sending a kept page cost the view.
-    headers = Headers([("Content-Type", _content_type(stored.mimetype)), ("ETag", f'"{stored.etag}"'),
+    headers = Headers([("Content-Type", _content_type(stored.mimetype)), ("ETag", f'W/"{stored.etag}"'),
                        ("Vary", ", ".join(("Accept-Encoding", *vary))),
                        ("Cache-Control", _cache_control(max_age, immutable, public))])
-    if stored.etag in request.if_none_match:
+    if request.if_none_match.contains_weak(stored.etag):
         return Response(status=304, headers=headers)
-    chosen = coding()
-    if chosen:
-        response = Response(stored.coded(chosen), headers=headers)
-        response.headers["Content-Encoding"] = chosen
-        return response
-    return Response(stored.body, headers=headers)
+    body, sent_in = stored.sent(coding())
+    response = Response(body, headers=headers)
+    if sent_in:
+        response.headers["Content-Encoding"] = sent_in
+    return response
 
 
 @lru_cache(maxsize=64)
@@ -129,17 +137,11 @@ def coding() -> str | None:
     return CODINGS[-chosen] if quality > 0 else None
 
 
-def compressed(body: bytes, coding: str, levels: dict[str, int]) -> bytes:
-    if coding == "zstd":
-        return zstd.compress(body, levels[coding])
-    return gzip.compress(body, compresslevel=levels[coding], mtime=0)
-
-
 def compress_per_request(app: Flask) -> None:
-    """What is rendered per request is compressed as it is sent, in the coding `respond` would choose. (Until stop
-    52 Flask-Compress did this; it takes an encoding the browser refuses with q=0 when nothing else is named but
-    `*`, and would have chosen otherwise than `coding` for kept pages.) A response that carries its coding (a
-    kept page) or a validator (none made per request has one) is left as it is."""
+    """What is rendered per request is compressed as it is sent, in the coding `respond` would choose and by the
+    same rule (`compressible`). Until stop 52 Flask-Compress did this, asked only where `accepts_gzip()` said yes;
+    with two codings its choice and ours part (for `gzip;q=0, *` it takes the refused gzip, which it ranks above
+    what `*` allows). A kept page carries its coding already; error pages and redirects are sent as they are."""
 
     @app.after_request
     def compress(response: Response) -> Response:
@@ -149,12 +151,12 @@ def compress_per_request(app: Flask) -> None:
         elif "accept-encoding" not in vary.lower():
             response.headers["Vary"] = f"{vary}, Accept-Encoding"
         chosen = coding()
-        if (chosen is None or not 200 <= response.status_code < 300 or response.mimetype not in COMPRESSED_TYPES
-                or response.is_streamed or "Content-Encoding" in response.headers or "ETag" in response.headers):
+        if (chosen is None or not 200 <= response.status_code < 300 or response.is_streamed
+                or "Content-Encoding" in response.headers):
             return response
         body = response.get_data()
-        if len(body) >= SMALLEST:
-            response.set_data(compressed(body, chosen, SENT_LEVELS))
+        if compressible(response.mimetype, len(body)):
+            response.set_data(_COMPRESS[chosen](body, SENT_LEVELS[chosen]))
             response.headers["Content-Encoding"] = chosen
         return response
 

@@ -85,7 +85,8 @@ class SharedPages:
             if found is not None:
                 return found
             page, seconds = make()
-            self._redis.hset(name, mapping={"zstd": page.coded("zstd"), "etag": page.etag, "mimetype": page.mimetype,
+            body, coding = page.sent("zstd")  # an image or a PDF as it is
+            self._redis.hset(name, mapping={coding or "body": body, "etag": page.etag, "mimetype": page.mimetype,
                                             "seconds": repr(seconds)})
             self._redis.expire(name, KEEP_SECONDS)
             self.made += 1
@@ -98,6 +99,8 @@ class SharedPages:
         if not kept:
             return None
         self.fetched += 1
-        packed = kept[b"zstd"]
-        page = Prepared(zstd.decompress(packed), kept[b"etag"].decode(), kept[b"mimetype"].decode(), zstd=packed)
+        packed = kept.get(b"zstd")
+        body = zstd.decompress(packed) if packed is not None else kept[b"body"]
+        page = Prepared(body, kept[b"etag"].decode(), kept[b"mimetype"].decode(),
+                        codings={"zstd": packed} if packed is not None else None)
         return page, float(kept[b"seconds"])
