@@ -160,12 +160,15 @@ def test_the_page_cache_is_bounded_in_bytes():
     assert len(cache) == 1
 
 
-def test_the_page_cache_counts_each_coding_it_holds_and_evicts_by_them():
+def test_the_page_cache_counts_each_coding_it_holds_and_evicts_by_them(monkeypatch):
     """A page is compressed for the browser that asks, when it asks – the first one as it is made, another one's
     coding at its hit – and the bound counts every coding a page holds, also one made while the page waited."""
     from flask import Flask
 
+    from atlas.web import cache as cache_module
     from atlas.web.cache import PageCache
+
+    monkeypatch.setattr(cache_module, "CHEAP_SECONDS", float("inf"))  # every page cheap: the oldest goes first
 
     asking = Flask(__name__)
     cache = PageCache(max_bytes=100_000)
@@ -191,8 +194,44 @@ def test_the_page_cache_counts_each_coding_it_holds_and_evicts_by_them():
     assert len(cache) == 1 and cache.bytes == last.size
 
 
+def test_a_page_that_fits_the_page_cache_only_without_its_coding_is_not_kept_and_the_others_stay():
+    from flask import Flask
+
+    from atlas.web.cache import PageCache
+
+    asking = Flask(__name__)
+    cache = PageCache(max_bytes=100_000)
+    for i in range(8):
+        cache.get(("klein", i), 1, lambda i=i: f"Seite {i} " * 500)
+    kept, counted = len(cache), cache.bytes
+    big = "".join(f"{i:x}" for i in range(30_000))[:99_990]  # fits alone, not with its zstd
+    with asking.test_request_context(headers={"Accept-Encoding": "zstd"}):
+        for _ in range(2):
+            assert cache.get("gross", 1, lambda: big).body == big.encode()
+    assert (len(cache), cache.bytes) == (kept, counted), "the small pages stay, the big one is made each time"
+    assert cache.renders == 8 + 2
+    from atlas.web.prepared import prepare
+
+    sizes = prepare(big, "text/html")
+    tight = PageCache(max_bytes=len(big) + len(sizes.coded("zstd")) + 5_000)
+    small = tight.get("klein", 1, lambda: "Sprachcafé " * 300)
+    with asking.test_request_context(headers={"Accept-Encoding": "zstd"}):
+        tight.get("gross", 1, lambda: big)
+    assert len(tight) == 2, "with its zstd it fits"
+    with asking.test_request_context(headers={"Accept-Encoding": "gzip"}):
+        assert tight.get("gross", 1, lambda: "neu").body == big.encode()
+    assert len(tight) == 1 and tight.bytes == small.size, "with its gzip too it does not: it goes, alone"
+    held = cache.get(("klein", 0), 1, lambda: "neu")
+    with asking.test_request_context(headers={"Accept-Encoding": "gzip"}):
+        found = cache._hit((None, 1, ("klein", 0)))
+        cache._drop((None, 1, ("klein", 0)))  # evicted by another thread between its hit and its coding
+        assert cache._asked((None, 1, ("klein", 0)), found) is held
+    assert cache.bytes == counted - len(held.body), "a page dropped meanwhile adds nothing to the count"
+
+
 @pytest.mark.parametrize(("url", "why"), [
     ("/vendor/leaflet/images/marker-icon.png", "an image is compressed already"),
+    ("/daten/ersetzte-projekte.csv", "a kept file of a few bytes gains little"),
     ("/gibt-es-nicht", "an error page is sent as it is"),
     ("/_klein", "a few hundred bytes gain little")])
 def test_what_would_gain_little_is_sent_as_it_is(tmp_path, url, why):
@@ -207,6 +246,16 @@ def test_what_would_gain_little_is_sent_as_it_is(tmp_path, url, why):
         assert "Accept-Encoding" in response.headers["Vary"]
     small = client.get("/_klein", headers={"Accept-Encoding": "zstd"}).get_data()
     assert small == ("<p>" + "klein " * 70 + "</p>").encode()
+
+
+def test_text_with_a_parameter_in_its_type_and_source_maps_are_sent_compressed(client):
+    from atlas.ogc import OPENAPI_TYPE
+    from atlas.web.prepared import prepare
+
+    assert prepare("{}" * 1_000, OPENAPI_TYPE).sent("zstd")[1] == "zstd", "…+json;version=3.0 is JSON"
+    source_map = client.get("/vendor/leaflet/leaflet.js.map", headers={"Accept-Encoding": "gzip, zstd"})
+    assert source_map.status_code == 200 and source_map.mimetype == "application/json"
+    assert source_map.headers["Content-Encoding"] == "zstd"
 
 
 def test_a_kept_page_has_one_weak_etag_for_every_coding_and_a_weak_match_is_a_304(client):

@@ -38,6 +38,11 @@ def test_a_page_made_by_one_process_is_served_by_the_other(two):
     assert gzipped.headers["Content-Encoding"] == "gzip"
     assert second.test_client().get("/region/leine-weser").get_data() == first.test_client().get(
         "/region/leine-weser").get_data()
+    small = first.test_client().get("/daten/ersetzte-projekte.csv", headers={"Accept-Encoding": "zstd"})
+    renders = pages(second).renders
+    taken = second.test_client().get("/daten/ersetzte-projekte.csv", headers={"Accept-Encoding": "zstd"})
+    assert pages(second).renders == renders, "a page kept in Redis as it is (too small to compress) is taken too"
+    assert "Content-Encoding" not in taken.headers and taken.get_data() == small.get_data() != b""
 
 
 def test_after_a_deployment_of_other_code_its_processes_make_their_own_pages(two, tmp_path, redis_server,

@@ -46,7 +46,7 @@ VENDOR = {"leaflet": leaflet.BASE_DIR, "markercluster": markercluster.BASE_DIR,
 NIEDERSACHSEN_BOUNDS = ((51.29, 6.65), (53.9, 11.6))
 MODULES = "js"  # the folder of static/ that holds the browser code's modules
 # Module scripts run only when sent with a JavaScript type; the platform's table is not asked for those
-TYPES = {".js": "text/javascript", ".css": "text/css"}
+TYPES = {".js": "text/javascript", ".css": "text/css", ".map": "application/json"}  # a source map is JSON
 IMPORT = re.compile(r"""^(?:import|export)\b[^;]*?\bfrom\s*["']\./([\w-]+\.js)["']""", re.MULTILINE)
 _lock = threading.Lock()
 

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from flask import has_request_context
+from flask import has_request_context, request
 
 from atlas.web.prepared import Prepared, coding, prepare
 from atlas.web.shared_cache import SharedPages
@@ -29,7 +29,7 @@ CHEAP_SECONDS = 0.05  # a page made faster than this is evicted before any that 
 class _Kept:
     page: Prepared
     seconds: float  # what it cost to make
-    counted: int  # its bytes in the bound: a coding made after it was kept counts from its next hit
+    counted: int  # its bytes in the bound: the codings made for the browsers that asked (_coded)
 
 
 class PageCache:
@@ -70,6 +70,7 @@ class PageCache:
 
         try:
             page, seconds = self.shared.get(full_key, make) if self.shared else make()
+            _coded(page)  # before it is counted: a page that fits only without its coding is not kept
             kept = self._keep(full_key, page, seconds)
             return self._asked(full_key, kept) if kept is not None else page
         finally:
@@ -97,13 +98,17 @@ class PageCache:
 
     def _asked(self, full_key, kept: _Kept) -> Prepared:
         """A kept page in the asking browser's coding, made outside the lock (compressing takes a while) and counted
-        in the bound from now on: a page asked in zstd and then in gzip holds both."""
-        if has_request_context():
-            kept.page.sent(coding())
+        in the bound from now on: a page asked in zstd and then in gzip holds both. A page that no longer fits
+        with its codings goes alone (its bytes are not the others' to make room for)."""
+        _coded(kept.page)
         if kept.page.size != kept.counted:
             with self._lock:
                 grown = kept.page.size - kept.counted  # again: another thread may have counted it meanwhile
-                if grown and self._pages.get(full_key) is kept:  # a page dropped meanwhile is counted out already
+                if not grown or self._pages.get(full_key) is not kept:  # one dropped meanwhile is counted out
+                    return kept.page
+                if kept.counted + grown > self.max_bytes:
+                    self._drop(full_key)
+                else:
                     kept.counted += grown
                     self.bytes += grown
                     self._bound()
@@ -133,3 +138,9 @@ class PageCache:
 
     def _drop(self, key: Hashable) -> None:
         self.bytes -= self._pages.pop(key).counted
+
+
+def _coded(page: Prepared) -> None:
+    """The page made in the asking browser's coding, unless the browser has it already (a 304 sends no body)."""
+    if has_request_context() and not request.if_none_match.contains_weak(page.etag):
+        page.sent(coding())

@@ -39,7 +39,6 @@ KEPT_LEVELS = {"zstd": 5, "gzip": 6}
 SENT_LEVELS = {"zstd": 3, "gzip": 3}
 _COMPRESS = {"zstd": lambda body, level: zstd.compress(body, level),
              "gzip": lambda body, level: gzip.compress(body, compresslevel=level, mtime=0)}
-TEXT_TYPES = frozenset({"application/javascript", "image/svg+xml"})  # besides text/*, JSON and XML (compressible)
 SMALLEST = 500  # bytes: a smaller body is sent as it is (its coding's header and frame would eat the gain)
 
 
@@ -85,8 +84,13 @@ def prepare(body: str | bytes, mimetype: str, levels: dict[str, int] = KEPT_LEVE
 def compressible(mimetype: str, size: int) -> bool:
     """Whether a body is worth compressing: text of at least SMALLEST bytes (HTML, CSS, scripts, JSON, CSV, Turtle,
     XML), not an image or a PDF, which are compressed already."""
-    return size >= SMALLEST and (mimetype.startswith("text/") or mimetype in TEXT_TYPES
-                                 or mimetype.endswith(("json", "xml")))
+    return size >= SMALLEST and _textual(mimetype)
+
+
+@lru_cache(maxsize=64)
+def _textual(mimetype: str) -> bool:
+    bare = mimetype.partition(";")[0].strip().lower()  # "application/vnd.oai.openapi+json;version=3.0"
+    return bare.startswith("text/") or bare.endswith(("json", "xml", "javascript"))
 
 
 def respond(stored: Prepared, max_age: int = 0, immutable: bool = False, public: bool = True,
