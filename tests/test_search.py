@@ -321,6 +321,14 @@ def test_a_circle_asked_for_by_wider_cells_ranks_and_counts_as_by_its_own(tmp_pa
     monkeypatch.setattr(atlas.search, "cell_cover", tuple)  # each cell a phrase of its own, as before the cover
     assert services.searcher.search("Tandemtreff", area=area) == ranked
     assert ranked.total == 2 and ranked.ids == sorted(ranked.ids), "equal scores: the lower id first, not the newest"
+    monkeypatch.setattr(atlas.search, "RANKED_AT_MOST", 1)  # the circle's own cells hold more than are ranked
+    services.searcher.forget()
+    newest = services.searcher.search("Tandemtreff", area=area)
+    monkeypatch.undo()
+    monkeypatch.setattr(atlas.search, "RANKED_AT_MOST", 1)
+    services.searcher.forget()
+    assert services.searcher.search("Tandemtreff", area=area) == newest, "the cover's cells and its own find the same"
+    assert newest.total == 2 and newest.ids == sorted(ranked.ids, reverse=True), "the newest first"
 
 
 def test_nothing_within_the_radius_offers_the_nearest_matches_an_alert_and_a_submission(crowded):
