@@ -5,8 +5,8 @@ database's Store and the outbox's delivery of mails.
 Pages, map scripts, region outlines and static files are kept like this; what is rendered per request is
 compressed as it is sent (compress_per_request). Both send zstd (RFC 8878) to a browser that takes it – every
 current browser does – and gzip to one that takes only that (coding): at each one's level, zstd makes no more bytes
-than gzip did there, for a third to four fifths of the CPU (KEPT_LEVELS, SENT_LEVELS; docs/benchmarks.md,
-"Stop 52").
+than gzip did there, for no more CPU – a kept page about as much, a page made per request a third (KEPT_LEVELS,
+SENT_LEVELS; docs/benchmarks.md, "Stop 52").
 """
 
 from __future__ import annotations
