@@ -71,8 +71,8 @@ class PageCache:
         try:
             page, seconds = self.shared.get(full_key, make) if self.shared else make()
             _coded(page)  # before it is counted: a page that fits only without its coding is not kept
-            kept = self._keep(full_key, page, seconds)
-            return self._asked(full_key, kept) if kept is not None else page
+            self._keep(full_key, page, seconds)
+            return page
         finally:
             with self._lock:
                 self._making.pop(full_key).set()
@@ -114,7 +114,7 @@ class PageCache:
                     self._bound()
         return kept.page
 
-    def _keep(self, full_key, page: Prepared, seconds: float) -> _Kept | None:
+    def _keep(self, full_key, page: Prepared, seconds: float) -> None:
         scope, version, _key = full_key
         with self._lock:
             latest = self._latest.get(scope)
@@ -124,12 +124,11 @@ class PageCache:
                     self._drop(old)
             # A page of an older version (made from the copy before a publication, or after a database was
             # restored) is kept too: those who wait for it take it, and the bound in bytes evicts it.
-            size, kept = page.size, None
+            size = page.size
             if size <= self.max_bytes:
-                kept = self._pages[full_key] = _Kept(page, seconds, size)
+                self._pages[full_key] = _Kept(page, seconds, size)
                 self.bytes += size
             self._bound()
-            return kept if self._pages.get(full_key) is kept else None
 
     def _bound(self) -> None:
         while self.bytes > self.max_bytes:
