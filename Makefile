@@ -40,10 +40,16 @@ $(NPM_STAMP): package.json package-lock.json
 
 # Serving needs no extra: the default database is SQLite and the rate limits count in memory. PostgreSQL and Redis
 # are an operator's choice (`pip install -e '.[postgres,redis]'`); the tests install both to test them.
-$(SERVE_STAMP): pyproject.toml setup.py $(NPM_STAMP)
+$(SERVE_STAMP): pyproject.toml setup.py atlas/_ranking.c $(NPM_STAMP)
+	@missing=""; command -v cc >/dev/null || missing="$$missing gcc"; \
+	test -f /usr/include/sqlite3.h || missing="$$missing libsqlite3-dev"; \
+	if [ -n "$$missing" ]; then \
+	  echo "== installing Debian packages to compile the search's ranking (atlas/_ranking.c):$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends$$missing; \
+	fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	@echo "== installing the atlas and what it needs to serve into $(VENV) (PyPI)"
+	@echo "== installing the atlas and what it needs to serve into $(VENV) (PyPI), compiling atlas/_ranking.c"
 	$(BIN)/python -m pip install --progress-bar on -e .
 	touch $@
 

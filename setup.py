@@ -5,6 +5,8 @@
   integrity (sha512) recorded there. It is read from npm's own cache when `make` (npm ci) put it there, else fetched
   from the npm registry; only dist/supercluster.min.js and its LICENSE go into the wheel, as atlas/npm/.
 - the translation catalogues, compiled with Babel from atlas/translations/*/LC_MESSAGES/messages.po.
+- atlas._ranking, the search's ranking function for SQLite (atlas/_ranking.c, atlas.ranking), compiled against
+  the system's SQLite – the library Python's sqlite3 module uses (Debian's libsqlite3-dev; gcc).
 
 Everything else about the package is declared in pyproject.toml. An editable install (`make`) needs none of this:
 it serves node_modules/ and the catalogues `make` compiled beside their .po files.
@@ -21,7 +23,7 @@ import tarfile
 import urllib.request
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Extension, setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
@@ -100,4 +102,8 @@ def compile_catalogues(source: Path, target: Path) -> None:
             write_mo(handle, catalog)
 
 
-setup(cmdclass={"build_py": BuildPy})
+# -ffp-contract=off: no fused multiply-add, so the scores are SQLite's bm25()'s to the bit (atlas/_ranking.c)
+RANKING = Extension("atlas._ranking", ["atlas/_ranking.c"], libraries=["sqlite3"],
+                    extra_compile_args=["-O2", "-ffp-contract=off"])
+
+setup(cmdclass={"build_py": BuildPy}, ext_modules=[RANKING])

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from atlas import facts
+from atlas import facts, ranking
 from atlas.filters import Filter
 from atlas.geo import distances
 from atlas.handlungsfelder import HANDLUNGSFELDER
@@ -39,6 +39,7 @@ RANKED_AT_MOST = 5_000  # matches scored by relevance; a word matching more is o
 FIELD_CELLS_AT_MOST = 500
 SIMILAR = 80  # rapidfuzz ratio for a spelling to count as a typo of a known word
 KEPT_ANSWERS = 2_000  # answers kept per process, the most recently asked (each a page of ids)
+KEPT_COUNTS = 20_000  # documents per word and version, for the ranking (atlas.ranking): a few MB at most
 SHORTEST_PREFIX = 4  # letters: SQLite's shortest prefix index (migration 0016); a shorter stem only if a word's
 
 
@@ -52,6 +53,7 @@ class Query:
     first: str = "0"  # the rank's first key as a value, 1 before 0 (the reader's language's matches)
     score: str = "0"  # the rank's second key as a value, lowest first; the id decides between equals
     widened: bool = False  # asks for more cells than the circle's (cell_cover): the rest is left out afterwards
+    counted: tuple[str, ...] = ()  # the words' phrases whose documents the score needs counted, in the query's order
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Searcher:
         self.public = public  # the published projects in memory (atlas.published): where each is shown
         self._vocabulary = Vocabulary(store)
         self._answers: Recent[tuple, Found] = Recent(KEPT_ANSWERS)  # (version, terms, filter, area, page) → answer
+        self._counts: Recent[tuple[int, str], int] = Recent(KEPT_COUNTS)  # (version, phrase) → documents holding it
         self._schedules: Versioned[list[str]] = Versioned()
 
     def search(self, query: str, wanted: Filter | None = None, area: Area | None = None, offset: int = 0,
@@ -86,7 +89,7 @@ class Searcher:
         key = (self.store.version(), tuple(map(tuple, terms)), wanted.key(now), area, offset, limit, language)
         found = self._answers.get(key)
         if found is None:
-            found = self._ranked(terms, wanted, area, offset, limit, now, language)
+            found = self._ranked(key[0], terms, wanted, area, offset, limit, now, language)
             self._answers.put(key, found)
         return found
 
@@ -112,10 +115,11 @@ class Searcher:
                 return published["id"][positions[np.argsort(km_away, kind="stable")[:count]]].tolist()
         return []
 
-    def _ranked(self, terms: list[list[str]], wanted: Filter, area: Area | None, offset: int, limit: int,
-                now: datetime, language: str = DEFAULT) -> Found:
+    def _ranked(self, version: int, terms: list[list[str]], wanted: Filter, area: Area | None, offset: int,
+                limit: int, now: datetime, language: str = DEFAULT) -> Found:
         query = self._query(terms, wanted, area, now, language, covered=True)
         with self.store.read() as db:
+            self._count(db, version, query)
             if area is None:
                 # both through the driver (_all_rows): SQLAlchemy's work was 0.15 ms of each statement
                 total = _all_rows(db, f"SELECT count(*) {query.where}", query.params)[0][0]
@@ -135,6 +139,7 @@ class Searcher:
                 # scored only if they are few enough to be ranked (a common word 50 km around a town at 1M: the
                 # circle's 5,001 scored in vain, 31 of 103 ms)
                 query = self._query(terms, wanted, area, now, language)
+                self._count(db, version, query)
                 found = _all_rows(db, f"SELECT {query.id} {query.where}", query.params)
                 rows = _scored_rows(db, query) if len(found) <= RANKED_AT_MOST else None
                 ids = sorted([row[0] for row in found], reverse=True) if rows is None else _by_rank(rows)
@@ -149,6 +154,21 @@ class Searcher:
         positions = published.positions(ids)
         ids = published["id"][positions[in_radius(published, positions, area, area.radius_km)]].tolist()
         return Found(ids[offset:offset + limit], len(ids))
+
+    def _count(self, db, version: int, query: Query) -> None:
+        """The documents that hold each of the query's counted phrases, as its parameters c0, c1 …: counted once per
+        phrase and version (atlas.ranking). A count read while a publication lands may be a document off for that
+        version: the order is then bm25()'s with a count one off, for as long as the version lasts."""
+        if not query.counted:
+            return
+        keys = [(version, phrase) for phrase in query.counted]
+        counts = self._counts.get_many(keys)
+        for i, phrase in enumerate(query.counted):
+            if counts[i] is None:
+                counts[i] = _all_rows(db, "SELECT count(*) FROM project_search WHERE project_search MATCH :q",
+                                      {"q": phrase})[0][0]
+                self._counts.put(keys[i], counts[i])
+        query.params.update((f"c{i}", count) for i, count in enumerate(counts))
 
     def _matches(self, terms: list[list[str]], wanted: Filter, area: Area, now: datetime) -> list[int]:
         """The ids of every match in the cells around an area."""
@@ -207,10 +227,12 @@ class Searcher:
                 params["lq"] = "texts : (" + " AND ".join(
                     "(" + " OR ".join(f'"{language}{v}"*' for v in variants) + ")" for variants in terms) + ")"
                 first = "(s.rowid IN (SELECT rowid FROM project_search WHERE project_search MATCH :lq))"
-            # bm25() by name, not the `rank` column; the facets and the tagged words weigh nothing in the score
-            score = "bm25(project_search, 1.0, 0.0, 0.0)"
+            # bm25 with the words' documents counted beforehand (atlas.ranking); the facets and the tagged words
+            # weigh nothing in the score. The words' phrases come first in the expression, in this order
+            counted = tuple(f'document : ("{v}"*)' for variants in terms for v in variants)
+            score = ranking.score([f"c{i}" for i in range(len(counted))])
             query = Query(where, (first + " DESC, " if first else "") + score + ", s.rowid", "s.rowid DESC",
-                          "s.rowid", params, first or "0", score, widened)
+                          "s.rowid", params, first or "0", score, widened, counted if ranking.counted() else ())
         if wanted.zeit:
             schedules = wanted.open_schedules(self.schedules(), now) or [""]
             names = [f"z{i}" for i in range(len(schedules))]

@@ -50,6 +50,7 @@ def test_a_wheel_from_a_fresh_clone_serves_the_atlas_from_an_empty_directory(tmp
     assert {name.removeprefix("atlas/static/js/") for name in inside if name.startswith("atlas/static/js/")} == modules
     assert {f"atlas/translations/{code}/LC_MESSAGES/messages.mo" for code in LANGUAGES if code != "de"} <= inside
     assert not [name for name in inside if name.endswith(".po") or name.startswith("atlas/npm/package")]
+    assert [name for name in inside if re.fullmatch(r"atlas/_ranking\.[\w.-]+\.so", name)], "the search's ranking"
     assert "License-Expression: MIT AND ISC" in zipfile.ZipFile(wheel).read(
         "atlas-0.1.0.dist-info/METADATA").decode()
 
@@ -59,6 +60,9 @@ def test_a_wheel_from_a_fresh_clone_serves_the_atlas_from_an_empty_directory(tmp
     where = subprocess.run([str(venv / "bin" / "python"), "-c", "import atlas; print(atlas.__file__)"], env=env,
                            cwd=empty, capture_output=True, text=True, check=True).stdout
     assert where.startswith(str(venv)), "the installed wheel, not the checkout"
+    ranked = subprocess.run([str(venv / "bin" / "python"), "-c", "from atlas import ranking; print(ranking.counted())"],
+                            env=env, cwd=empty, capture_output=True, text=True)
+    assert ranked.stdout.strip() == "True", ranked.stdout + ranked.stderr  # compiled, and seen by Python's sqlite3
 
     located = subprocess.run(atlas + ["locate", "Hildesheim"], env=env, cwd=empty, capture_output=True, text=True)
     assert located.returncode == 0 and "Landkreis Hildesheim" in located.stdout, located.stdout + located.stderr

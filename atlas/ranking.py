@@ -1,0 +1,51 @@
+"""The search's ranking on SQLite: FTS5's bm25 with each phrase's document count known beforehand.
+
+SQLite's bm25() counts, at the start of every query, the documents of the whole index that hold each of its phrases,
+reading every match: "Verein" (in every document of 100k) cost a search around Hannover 2.2 ms before the 0.8 ms of
+reading its matches there, and ten times that at 1M – a cost that grew with the atlas, not with what a search shows.
+bm25_counted (atlas/_ranking.c, compiled by `make`) takes the counts as arguments: atlas.search counts a phrase once
+per version of the published data. Its scores are bm25()'s to the bit for the same counts
+(tests/test_search_ranking.py). Where the module is not built, or Python's sqlite3 brings its own SQLite, the search
+ranks with bm25() itself: the same order, at bm25()'s cost."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from functools import lru_cache
+
+SCORED = "bm25(project_search, 1.0, 0.0, 0.0)"  # the document's words weigh; the facets and the tagged texts nothing
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def counted() -> bool:
+    """Whether the SQLite connections this process opens from now on have bm25_counted. Asked before the store's
+    engine opens its first connection (atlas.database)."""
+    try:
+        from atlas import _ranking
+    except ImportError:
+        log.warning("atlas._ranking is not built (`make install` compiles it): the search ranks with SQLite's bm25(), "
+                    "which reads every match of a query's words in the whole index")
+        return False
+    _ranking.register()
+    probe = sqlite3.connect(":memory:")
+    try:
+        probe.execute("CREATE VIRTUAL TABLE probe USING fts5(document)")
+        probe.execute("INSERT INTO probe VALUES ('eins zwei')")
+        probe.execute("SELECT bm25_counted(probe, 1) FROM probe WHERE probe MATCH 'eins'").fetchall()
+    except sqlite3.Error as error:  # another SQLite than the one the module was built against
+        log.warning("bm25_counted is not available to Python's sqlite3 (%s): the search ranks with SQLite's bm25()",
+                    error)
+        return False
+    finally:
+        probe.close()
+    return True
+
+
+def score(counts: list[str]) -> str:
+    """The SQL of a match's score (lower is better) for a query whose first phrases are the document's words, given
+    the names of the parameters that hold their counts, in the query's order."""
+    if not counted():
+        return SCORED
+    return f"bm25_counted(project_search{''.join(', :' + name for name in counts)})"

@@ -1,0 +1,174 @@
+"""A search ranks its matches as SQLite's bm25() ranks them, without bm25()'s reading every match of the words in the
+whole index on every query (atlas.ranking): the same answers, the same scores to the bit – also after the published
+projects changed, and for hostile counts handed to the ranking function."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+from helpers import SQLITE_FILE, make_app
+
+from atlas import ranking
+from atlas.districts import Assignment
+from atlas.filters import Filter
+from atlas.places import Place
+from atlas.present import local_now
+from atlas.projects import validate_project
+from atlas.search_cells import Area
+from atlas.store import ARCHIVED, PUBLISHED
+from atlas.transfer import ImportReport, read_rows
+
+pytestmark = SQLITE_FILE
+
+WORDS = ["Sprache", "Deutsch", "Kinder", "Beratung", "Frauen", "Verein", "Café", "Hilfe", "Treff", "Arbeit", "Jugend",
+         "Familie", "Netzwerk", "Begegnung", "Sprachcafe", "Hausaufgaben", "Kinderbetreuung Deutsch", "Verein Hilfe",
+         "Frauen Treff Café", "Beratng", "Integration", "Nähen", "Fahrrad", "Patenschaft", "31134", "Ehrenamt"]
+FIELDS = ["sprache", "teilhabe", "arbeit-ausbildung"]
+PLACES = [(52.37, 9.73), (52.15, 9.95), (52.32, 10.1), (52.6, 10.08), (52.1, 9.4)]
+DATA_SET = Path(__file__).resolve().parent.parent / "data" / "projects.csv"  # real rows, with sources
+HERE = (52.37, 9.73)  # Hannover: the projects below lie around it, many in every circle
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    """1,500 projects with the texts of data/projects.csv's real rows, at random places around Hannover."""
+    app = make_app(tmp_path_factory.mktemp("ranking"))
+    services = app.extensions["atlas"]
+    real = []
+    for _line, row in read_rows(DATA_SET, ImportReport()):
+        project, errors = validate_project({"handlungsfelder": "sprache", **row, "street": "", "plz": ""})
+        if not errors:
+            real.append(project)
+    rng = random.Random(26)
+    items = []
+    for i in range(1_500):
+        project = dataclasses.replace(real[i % len(real)], name=f"{real[i % len(real)].name[:120]} {i}")
+        lat, lon = HERE[0] + rng.uniform(-0.35, 0.35), HERE[1] + rng.uniform(-0.5, 0.5)
+        items.append((project, Place(project.ort or "Hannover", lat, lon, "place", "test", Assignment(None, None))))
+    services.store.add_many(items, PUBLISHED)
+    return app
+
+
+def searches(count: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    asked = []
+    for _ in range(count):
+        place = rng.choice([None, *PLACES])
+        asked.append({
+            "query": rng.choice(WORDS),
+            "area": None if place is None else Area(*place, rng.choice([5, 10, 25, 50])),
+            "wanted": Filter(fields=tuple(rng.sample(FIELDS, rng.choice([0, 0, 1, 2])))),
+            "language": rng.choice(["de", "de", "ar", "en"]),
+            "offset": rng.choice([0, 0, 0, 50]),
+        })
+    return asked
+
+
+def answers(searcher, asked: list[dict]) -> list[tuple[list[int], int]]:
+    found = []
+    for search in asked:
+        searcher.forget()
+        answer = searcher.search(**search)
+        found.append((answer.ids, answer.total))
+    return found
+
+
+def by_bm25(searcher, asked, monkeypatch) -> list[tuple[list[int], int]]:
+    with monkeypatch.context() as patched:
+        patched.setattr(ranking, "counted", lambda: False)  # SQLite's own bm25(), counting every match
+        return answers(searcher, asked)
+
+
+def test_the_ranking_function_is_built_and_every_connection_of_the_store_has_it(crowded):
+    assert ranking.counted(), "atlas._ranking is not built or not seen by Python's sqlite3: run `make install`"
+    with crowded.extensions["atlas"].store.read() as db:
+        raw = db.connection.driver_connection
+        assert raw.execute("SELECT bm25_counted(project_search, 3) FROM project_search "
+                           "WHERE project_search MATCH 'document : deutsch' LIMIT 1").fetchone()[0] < 0
+
+
+def test_a_search_finds_and_orders_what_bm25_would(crowded, monkeypatch):
+    searcher = crowded.extensions["atlas"].searcher
+    asked = searches(300, seed=1)
+    counted = answers(searcher, asked)
+    assert counted == by_bm25(searcher, asked, monkeypatch)
+    assert sum(total for _ids, total in counted) > 4_000  # the searches found much to rank
+    assert sum(len(ids) > 1 for ids, _total in counted) > 100  # and ranked it
+
+
+def test_each_match_scores_as_with_bm25_to_the_bit(crowded):
+    assert scored_as_bm25(crowded, searches(120, seed=2)) > 2_000
+
+
+def scored_as_bm25(app, asked: list[dict]) -> int:
+    """Asserts that each match of each search scores as bm25() scores it, with the counts the searcher keeps;
+    returns how many matches were compared."""
+    services = app.extensions["atlas"]
+    searcher, store = services.searcher, services.store
+    compared = 0
+    for search in asked:
+        query = searcher._query(searcher.terms(search["query"]), search["wanted"], search["area"], local_now(),
+                                search["language"], covered=True)
+        assert query.counted and query.score.startswith("bm25_counted(")
+        with store.read() as db:
+            searcher._count(db, store.version(), query)
+            raw = db.connection.driver_connection
+            rows = raw.execute(f"SELECT s.rowid, {query.score}, {ranking.SCORED} {query.where}",
+                               query.params).fetchall()
+        assert all(ours == theirs for _id, ours, theirs in rows), search
+        compared += len(rows)
+    return compared
+
+
+def test_after_publications_and_archivings_the_counts_follow(crowded, monkeypatch):
+    services = crowded.extensions["atlas"]
+    store, searcher = services.store, services.searcher
+    asked = searches(80, seed=3)
+    answers(searcher, asked)  # the words counted for this version
+    more = []
+    for i in range(120):  # more documents with the words: every count changes
+        project, errors = validate_project({"name": f"Sprachcafé Deutsch Verein {i}", "traeger": "Familie Hilfe",
+                                            "description": "Frauen Treff Café, Kinder, Beratung, Arbeit, Jugend. "
+                                                           * (1 + i % 3), "handlungsfelder": "sprache",
+                                            "ort": "Hannover"})
+        assert not errors
+        more.append((project, Place("Hannover", HERE[0] + i / 1000, HERE[1], "place", "test", Assignment(None, None))))
+    ids = store.add_many(more, PUBLISHED)
+    for project_id in ids[:40]:
+        store.set_status(project_id, ARCHIVED)
+    assert answers(searcher, asked) == by_bm25(searcher, asked, monkeypatch)
+    assert scored_as_bm25(crowded, asked) > 1_000
+
+
+@pytest.mark.parametrize(("counts", "message"), [
+    ("1, 2, 3", "more counts than the query has phrases"),
+    ("-1", "not a whole number of documents"),
+    ("'viele'", "not a whole number of documents"),
+    ("1.5", "not a whole number of documents"),
+    ("NULL", "not a whole number of documents"),
+    ("'<script>alert(1)</script>'", "not a whole number of documents"),
+])
+def test_counts_that_are_no_counts_are_refused(counts, message):
+    assert ranking.counted()
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(document, facets)")
+    db.execute("INSERT INTO t VALUES ('deutsch lernen', 'c1x1')")
+    with pytest.raises(sqlite3.OperationalError, match=message):
+        db.execute(f"SELECT bm25_counted(t, {counts}) FROM t WHERE t MATCH 'deutsch'").fetchall()
+    db.close()
+
+
+def test_a_count_beyond_every_document_still_ranks_as_bm25_would():
+    assert ranking.counted()
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(document, facets)")
+    db.executemany("INSERT INTO t VALUES (?, 'c1x1')", [("deutsch lernen " * n,) for n in range(1, 6)])
+    for hits in (0, 1, 5, 10 ** 12, 2 ** 62):  # the IDF of bm25's formula: at least 1e-6
+        scores = [row[0] for row in db.execute(f"SELECT bm25_counted(t, {hits}) FROM t WHERE t MATCH 'deutsch' "
+                                               "ORDER BY rowid")]
+        assert all(score < 0 for score in scores) and scores == sorted(scores, reverse=True)
+    db.close()
