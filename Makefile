@@ -41,8 +41,10 @@ $(NPM_STAMP): package.json package-lock.json
 # Serving needs no extra: the default database is SQLite and the rate limits count in memory. PostgreSQL and Redis
 # are an operator's choice (`pip install -e '.[postgres,redis]'`); the tests install both to test them.
 $(SERVE_STAMP): pyproject.toml setup.py atlas/_ranking.c $(NPM_STAMP)
-	@missing=""; command -v cc >/dev/null || missing="$$missing gcc"; \
+	@missing=""; command -v gcc >/dev/null || missing="$$missing gcc"; \
 	test -f /usr/include/sqlite3.h || missing="$$missing libsqlite3-dev"; \
+	test -f "$$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" \
+	  || missing="$$missing python3-dev"; \
 	if [ -n "$$missing" ]; then \
 	  echo "== installing Debian packages to compile the search's ranking (atlas/_ranking.c):$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends$$missing; \

@@ -6,7 +6,8 @@
   from the npm registry; only dist/supercluster.min.js and its LICENSE go into the wheel, as atlas/npm/.
 - the translation catalogues, compiled with Babel from atlas/translations/*/LC_MESSAGES/messages.po.
 - atlas._ranking, the search's ranking function for SQLite (atlas/_ranking.c, atlas.ranking), compiled against
-  the system's SQLite – the library Python's sqlite3 module uses (Debian's libsqlite3-dev; gcc).
+  the system's SQLite – the library Python's sqlite3 module uses (gcc, Debian's libsqlite3-dev and the Python
+  headers); without them the build goes on without it, and the search ranks with SQLite's bm25().
 
 Everything else about the package is declared in pyproject.toml. An editable install (`make`) needs none of this:
 it serves node_modules/ and the catalogues `make` compiled beside their .po files.
@@ -102,8 +103,10 @@ def compile_catalogues(source: Path, target: Path) -> None:
             write_mo(handle, catalog)
 
 
-# -ffp-contract=off: no fused multiply-add, so the scores are SQLite's bm25()'s to the bit (atlas/_ranking.c)
+# -ffp-contract=off: no fused multiply-add, so the scores are SQLite's bm25()'s to the bit (atlas/_ranking.c).
+# Optional: without a compiler or SQLite's headers the atlas is built without it and ranks with bm25() (the Docker
+# image's slim build stage has neither; it serves PostgreSQL)
 RANKING = Extension("atlas._ranking", ["atlas/_ranking.c"], libraries=["sqlite3"],
-                    extra_compile_args=["-O2", "-ffp-contract=off"])
+                    extra_compile_args=["-O2", "-ffp-contract=off"], optional=True)
 
 setup(cmdclass={"build_py": BuildPy}, ext_modules=[RANKING])

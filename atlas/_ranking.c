@@ -1,54 +1,101 @@
-/* bm25_counted(): SQLite FTS5's bm25 ranking with the document count of each phrase handed in by the caller.
+/* The search's ranking for SQLite's FTS5: bm25 with the document count of each phrase handed in by the caller.
 
    FTS5's own bm25() counts, on the first row of every query, how many documents of the whole index hold each
-   phrase – reading every match of every phrase (a word in 100,000 documents: 2 ms, at 1M 20 ms; atlas.ranking).
-   Here the caller gives those counts (kept until the data changes), and only the given phrases – the query's words,
-   which come first in its expression – are read per row; the phrases after them (places, Handlungsfelder) weigh
-   nothing in the atlas's ranking. The score is the one bm25(table, 1.0, 0.0, …) gives, to the bit, for the same
-   counts: the same formula (FTS5's documentation: k1 = 1.2, b = 0.75, IDF = log((N - n + 0.5) / (n + 0.5)), at
-   least 1e-6), the same order of operations, the first column weighted 1 and the others 0.
+   phrase – running each phrase over the whole index (xQueryPhrase: a word in 100,000 documents 2 ms, at 1M 20 ms;
+   atlas.ranking). Here the counts are made once by phrase_documents() and kept by the caller until the data changes;
+   bm25_counted() takes them and reads per row only the given phrases – the query's words, which come first in its
+   expression; the phrases after them (places, Handlungsfelder) weigh nothing in the atlas's ranking. The score is
+   the one bm25(table, 1.0, 0.0, …) gives for the same counts: the same formula (FTS5's documentation: k1 = 1.2,
+   b = 0.75, IDF = log((N - n + 0.5) / (n + 0.5)), at least 1e-6), the same order of operations, the first column
+   weighted 1 and the others 0; to the bit where neither this nor SQLite's build fuses a multiply and an add
+   (x86-64: setup.py compiles with -ffp-contract=off).
 
-   SQL: bm25_counted(project_search, count of phrase 0, count of phrase 1, …). Registered for every SQLite connection
-   the process opens after atlas._ranking.register() (sqlite3_auto_extension: Python's sqlite3 module may not load
-   extensions). */
+   SQL:
+     phrase_documents(table) – on a row of a query: how many documents of the whole index hold each of its phrases,
+                               counted as bm25() counts them, as text ("12 0 3501")
+     bm25_counted(table, count of phrase 0, count of phrase 1, …) – the score; one set of counts per statement
+
+   Registered for every SQLite connection the process opens after atlas._ranking.register() (sqlite3_auto_extension:
+   Python's sqlite3 module may not load extensions). */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdio.h>
 
 typedef struct {
-    int phrases;     /* the phrases given a count: the first ones of the query */
-    double avgdl;    /* the average document length, in tokens of all columns */
+    int phrases;            /* the phrases given a count: the first ones of the query */
+    double avgdl;           /* the average document length, in tokens of all columns */
+    sqlite3_int64 *counts;  /* as given: every call of the statement must give the same */
     double idf[];
 } Counted;
 
 static void error_code(sqlite3_context *context, int rc) { sqlite3_result_error_code(context, rc); }
 
+static int count_hit(const Fts5ExtensionApi *api, Fts5Context *fts, void *hits) {
+    (void)api; (void)fts;
+    (*(sqlite3_int64 *)hits)++;
+    return SQLITE_OK;
+}
+
+static void phrase_documents(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int given,
+                             sqlite3_value **values) {
+    (void)values;
+    if (given != 0) { sqlite3_result_error(context, "phrase_documents: takes the table only", -1); return; }
+    int phrases = api->xPhraseCount(fts);
+    char *text = sqlite3_malloc64((sqlite3_uint64)phrases * 21 + 1);
+    if (text == NULL) { sqlite3_result_error_nomem(context); return; }
+    size_t length = 0;
+    text[0] = '\0';
+    for (int i = 0; i < phrases; i++) {
+        sqlite3_int64 hits = 0;
+        int rc = api->xQueryPhrase(fts, i, &hits, count_hit);
+        if (rc != SQLITE_OK) { sqlite3_free(text); error_code(context, rc); return; }
+        length += (size_t)snprintf(text + length, 22, i ? " %lld" : "%lld", (long long)hits);
+    }
+    sqlite3_result_text(context, text, (int)length, sqlite3_free);
+}
+
+static int whole_count(sqlite3_value *value) {
+    return sqlite3_value_numeric_type(value) == SQLITE_INTEGER && sqlite3_value_int64(value) >= 0;
+}
+
 static Counted *counted(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int given,
                         sqlite3_value **counts) {
     Counted *known = (Counted *)api->xGetAuxdata(fts, 0);
-    if (known != NULL) return known;
+    if (known != NULL) {  /* FTS5 keeps it per statement and function: another call of it must not differ */
+        int same = known->phrases == given;
+        for (int i = 0; same && i < given; i++) {
+            same = whole_count(counts[i]) && sqlite3_value_int64(counts[i]) == known->counts[i];
+        }
+        if (same) return known;
+        sqlite3_result_error(context, "bm25_counted: one statement, one set of counts", -1);
+        return NULL;
+    }
     if (given > api->xPhraseCount(fts)) {
         sqlite3_result_error(context, "bm25_counted: more counts than the query has phrases", -1);
         return NULL;
+    }
+    for (int i = 0; i < given; i++) {
+        if (!whole_count(counts[i])) {
+            sqlite3_result_error(context, "bm25_counted: a phrase's count is not a whole number of documents", -1);
+            return NULL;
+        }
     }
     sqlite3_int64 rows = 0, tokens = 0;
     int rc = api->xRowCount(fts, &rows);
     if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
     if (rc != SQLITE_OK) { error_code(context, rc); return NULL; }
-    known = sqlite3_malloc64(sizeof(Counted) + sizeof(double) * (sqlite3_uint64)given);
+    known = sqlite3_malloc64(sizeof(Counted) + (sizeof(double) + sizeof(sqlite3_int64)) * (sqlite3_uint64)given);
     if (known == NULL) { sqlite3_result_error_nomem(context); return NULL; }
     known->phrases = given;
     known->avgdl = (double)tokens / (double)rows;
+    known->counts = (sqlite3_int64 *)&known->idf[given];
     for (int i = 0; i < given; i++) {
-        if (sqlite3_value_numeric_type(counts[i]) != SQLITE_INTEGER || sqlite3_value_int64(counts[i]) < 0) {
-            sqlite3_free(known);
-            sqlite3_result_error(context, "bm25_counted: a phrase's count is not a whole number of documents", -1);
-            return NULL;
-        }
         sqlite3_int64 hits = sqlite3_value_int64(counts[i]);
         double idf = log((rows - hits + 0.5) / (hits + 0.5));
+        known->counts[i] = hits;
         known->idf[i] = idf > 0.0 ? idf : 1e-6;  /* as bm25(); a count beyond every document (NaN) too */
     }
     rc = api->xSetAuxdata(fts, known, sqlite3_free);  /* frees it on failure too */
@@ -89,7 +136,9 @@ static int add_to(sqlite3 *db, const char **message, const void *routines) {
     }
     sqlite3_finalize(statement);
     if (fts5 == NULL || fts5->iVersion < 2) return SQLITE_OK;  /* no FTS5: nothing to rank, the connection works */
-    return fts5->xCreateFunction(fts5, "bm25_counted", NULL, bm25_counted, NULL);
+    int rc = fts5->xCreateFunction(fts5, "bm25_counted", NULL, bm25_counted, NULL);
+    if (rc == SQLITE_OK) rc = fts5->xCreateFunction(fts5, "phrase_documents", NULL, phrase_documents, NULL);
+    return rc;
 }
 
 static PyObject *register_function(PyObject *module, PyObject *unused) {
@@ -101,7 +150,7 @@ static PyObject *register_function(PyObject *module, PyObject *unused) {
 
 static PyMethodDef methods[] = {
     {"register", register_function, METH_NOARGS,
-     "Give every SQLite connection opened from now on the FTS5 function bm25_counted (once is enough)."},
+     "Give every SQLite connection opened from now on the FTS5 functions bm25_counted and phrase_documents."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,18 +1,22 @@
 """The search's ranking on SQLite: FTS5's bm25 with each phrase's document count known beforehand.
 
 SQLite's bm25() counts, at the start of every query, the documents of the whole index that hold each of its phrases,
-reading every match: "Verein" (in every document of 100k) cost a search around Hannover 2.2 ms before the 0.8 ms of
-reading its matches there, and ten times that at 1M – a cost that grew with the atlas, not with what a search shows.
-bm25_counted (atlas/_ranking.c, compiled by `make`) takes the counts as arguments: atlas.search counts a phrase once
-per version of the published data. Its scores are bm25()'s to the bit for the same counts
-(tests/test_search_ranking.py). Where the module is not built, or Python's sqlite3 brings its own SQLite, the search
-ranks with bm25() itself: the same order, at bm25()'s cost."""
+running each over the whole index: "Verein" (in every document of 100k) cost a search around Hannover 2.2 ms before
+the 0.8 ms of reading its matches there, and ten times that at 1M – a cost that grew with the atlas, not with what a
+search shows. bm25_counted (atlas/_ranking.c, which `pip install` compiles: setup.py) takes the counts as arguments;
+atlas.search has them counted by phrase_documents, as bm25() counts them, once per phrase and version of the
+published data. Its scores are bm25()'s to the bit for the same counts on x86-64 (tests/test_search_ranking.py).
+Where the module is not built (no compiler: the build goes on without it), or Python's sqlite3 brings its own SQLite,
+the search ranks with bm25() itself: the same order, at bm25()'s cost. The atlas's SQLite URLs (sqlite:///…) use
+Python's sqlite3; another driver's SQLite would lack the function."""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from functools import lru_cache
+from importlib import import_module
 
 SCORED = "bm25(project_search, 1.0, 0.0, 0.0)"  # the document's words weigh; the facets and the tagged texts nothing
 log = logging.getLogger(__name__)
@@ -23,10 +27,10 @@ def counted() -> bool:
     """Whether the SQLite connections this process opens from now on have bm25_counted. Asked before the store's
     engine opens its first connection (atlas.database)."""
     try:
-        from atlas import _ranking
+        _ranking = import_module("atlas._ranking")
     except ImportError:
-        log.warning("atlas._ranking is not built (`make install` compiles it): the search ranks with SQLite's bm25(), "
-                    "which reads every match of a query's words in the whole index")
+        log.warning("atlas._ranking is not built (`pip install` compiles it with gcc, against libsqlite3-dev): the "
+                    "search ranks with SQLite's bm25(), which reads every match of a query's words in the whole index")
         return False
     _ranking.register()
     probe = sqlite3.connect(":memory:")
@@ -49,3 +53,12 @@ def score(counts: list[str]) -> str:
     if not counted():
         return SCORED
     return f"bm25_counted(project_search{''.join(', :' + name for name in counts)})"
+
+
+def documents(rows: Callable[[str, dict], list[tuple]], phrases: list[str]) -> list[int]:
+    """How many documents of the whole index hold each of these phrases of the document's words ('"verein"*'), as
+    bm25() counts them, in one statement (`rows`: how the caller runs a statement). Where none matches, there is no
+    row to ask: each count is 0."""
+    found = rows("SELECT phrase_documents(project_search) FROM project_search WHERE project_search MATCH :q LIMIT 1",
+                 {"q": "document : (" + " OR ".join(phrases) + ")"})
+    return [int(count) for count in found[0][0].split()] if found else [0] * len(phrases)

@@ -12,6 +12,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -119,12 +120,13 @@ class Searcher:
                 limit: int, now: datetime, language: str = DEFAULT) -> Found:
         query = self._query(terms, wanted, area, now, language, covered=True)
         with self.store.read() as db:
-            self._count(db, version, query)
             if area is None:
                 # both through the driver (_all_rows): SQLAlchemy's work was 0.15 ms of each statement
                 total = _all_rows(db, f"SELECT count(*) {query.where}", query.params)[0][0]
                 ranked = total <= RANKED_AT_MOST  # beyond, a word says little: the newest first, without scoring
                 order = query.rank if ranked else query.newest
+                if ranked:
+                    self._count(db, version, query)
                 page = _all_rows(db, f"SELECT {query.id} {query.where} ORDER BY {order} LIMIT :n OFFSET :o",
                                  dict(query.params, n=limit, o=offset))
                 return Found([row[0] for row in page], total)
@@ -133,15 +135,14 @@ class Searcher:
             # scores order nothing (the newest first) and the rest is read without them. Scoring all of a common word's
             # matches in a wide circle was most of such a search ("Verein" 50 km around Hannover at 100k: 20,000
             # scored in vain)
-            rows = _scored_rows(db, query)
+            rows = self._scored_rows(db, version, query)
             if len(rows) > RANKED_AT_MOST and query.widened:
                 # whether the circle's own cells hold too many decides: their matches read without scores first,
                 # scored only if they are few enough to be ranked (a common word 50 km around a town at 1M: the
                 # circle's 5,001 scored in vain, 31 of 103 ms)
                 query = self._query(terms, wanted, area, now, language)
-                self._count(db, version, query)
                 found = _all_rows(db, f"SELECT {query.id} {query.where}", query.params)
-                rows = _scored_rows(db, query) if len(found) <= RANKED_AT_MOST else None
+                rows = self._scored_rows(db, version, query) if len(found) <= RANKED_AT_MOST else None
                 ids = sorted([row[0] for row in found], reverse=True) if rows is None else _by_rank(rows)
             elif len(rows) <= RANKED_AT_MOST:
                 ids = _by_rank(rows)
@@ -155,19 +156,29 @@ class Searcher:
         ids = published["id"][positions[in_radius(published, positions, area, area.radius_km)]].tolist()
         return Found(ids[offset:offset + limit], len(ids))
 
+    def _scored_rows(self, db, version: int, query: Query) -> list[tuple]:
+        """(id, first, score) of the matches, at most one more than are ranked, the lowest ids first."""
+        self._count(db, version, query)
+        sql = f"SELECT {query.id}, {query.first}, {query.score} {query.where} ORDER BY {query.id} LIMIT :most"
+        return _all_rows(db, sql, dict(query.params, most=RANKED_AT_MOST + 1))
+
     def _count(self, db, version: int, query: Query) -> None:
         """The documents that hold each of the query's counted phrases, as its parameters c0, c1 …: counted once per
-        phrase and version (atlas.ranking). A count read while a publication lands may be a document off for that
-        version: the order is then bm25()'s with a count one off, for as long as the version lasts."""
+        phrase and version (atlas.ranking), those not kept yet in one statement, as bm25() counts them. Each
+        statement reads its own snapshot: a publication (an import of thousands, say) that lands after this search
+        read the version gives it counts of the newer data, kept under the older version – which only searches begun
+        before the publication still ask for."""
         if not query.counted:
             return
         keys = [(version, phrase) for phrase in query.counted]
         counts = self._counts.get_many(keys)
-        for i, phrase in enumerate(query.counted):
-            if counts[i] is None:
-                counts[i] = _all_rows(db, "SELECT count(*) FROM project_search WHERE project_search MATCH :q",
-                                      {"q": phrase})[0][0]
-                self._counts.put(keys[i], counts[i])
+        missing = list(dict.fromkeys(phrase for phrase, count in zip(query.counted, counts, strict=True)
+                                     if count is None))
+        if missing:
+            made = dict(zip(missing, ranking.documents(partial(_all_rows, db), missing), strict=True))
+            self._counts.put_many([((version, phrase), count) for phrase, count in made.items()])
+            counts = [made[phrase] if count is None else count
+                      for phrase, count in zip(query.counted, counts, strict=True)]
         query.params.update((f"c{i}", count) for i, count in enumerate(counts))
 
     def _matches(self, terms: list[list[str]], wanted: Filter, area: Area, now: datetime) -> list[int]:
@@ -229,7 +240,7 @@ class Searcher:
                 first = "(s.rowid IN (SELECT rowid FROM project_search WHERE project_search MATCH :lq))"
             # bm25 with the words' documents counted beforehand (atlas.ranking); the facets and the tagged words
             # weigh nothing in the score. The words' phrases come first in the expression, in this order
-            counted = tuple(f'document : ("{v}"*)' for variants in terms for v in variants)
+            counted = tuple(f'"{v}"*' for variants in terms for v in variants)
             score = ranking.score([f"c{i}" for i in range(len(counted))])
             query = Query(where, (first + " DESC, " if first else "") + score + ", s.rowid", "s.rowid DESC",
                           "s.rowid", params, first or "0", score, widened, counted if ranking.counted() else ())
@@ -294,12 +305,6 @@ class Searcher:
         """The index's words without a digit (those are never corrected: atlas.search.Searcher.terms), sorted, up to
         date with the store's version (atlas.vocabulary). Postcodes and house numbers would otherwise be most of it."""
         return self._vocabulary.current()
-
-
-def _scored_rows(db, query: Query) -> list[tuple]:
-    """(id, first, score) of the matches, at most one more than are ranked, the lowest ids first."""
-    sql = f"SELECT {query.id}, {query.first}, {query.score} {query.where} ORDER BY {query.id} LIMIT :most"
-    return _all_rows(db, sql, dict(query.params, most=RANKED_AT_MOST + 1))
 
 
 def _all_rows(db, sql: str, params: dict) -> list[tuple]:

@@ -5,8 +5,10 @@ projects changed, and for hostile counts handed to the ranking function."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import random
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,23 +154,84 @@ def test_after_publications_and_archivings_the_counts_follow(crowded, monkeypatc
     ("NULL", "not a whole number of documents"),
     ("'<script>alert(1)</script>'", "not a whole number of documents"),
 ])
-def test_counts_that_are_no_counts_are_refused(counts, message):
-    assert ranking.counted()
-    db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE t USING fts5(document, facets)")
-    db.execute("INSERT INTO t VALUES ('deutsch lernen', 'c1x1')")
+def test_counts_that_are_no_counts_are_refused(tiny, counts, message):
     with pytest.raises(sqlite3.OperationalError, match=message):
-        db.execute(f"SELECT bm25_counted(t, {counts}) FROM t WHERE t MATCH 'deutsch'").fetchall()
-    db.close()
+        tiny.execute(f"SELECT bm25_counted(t, {counts}) FROM t WHERE t MATCH 'deutsch'").fetchall()
 
 
-def test_a_count_beyond_every_document_still_ranks_as_bm25_would():
+def test_a_count_beyond_every_document_still_ranks_as_bm25_would(tiny):
+    def scores(function: str) -> list[float]:
+        return [row[0] for row in tiny.execute(f"SELECT {function} FROM t WHERE t MATCH 'document : deutsch' "
+                                               "ORDER BY rowid")]
+
+    assert scores("bm25_counted(t, 5)") == scores("bm25(t, 1.0, 0.0)")  # the true count: bm25()'s scores
+    for hits in (0, 1, 10 ** 12, 2 ** 62):  # bm25()'s formula: an IDF of at least 1e-6
+        ranked = scores(f"bm25_counted(t, {hits})")
+        assert all(score < 0 for score in ranked) and ranked == sorted(ranked, reverse=True)
+
+
+def test_the_documents_of_each_phrase_are_counted_as_bm25_counts_them(crowded):
+    with crowded.extensions["atlas"].store.read() as db:
+        raw = db.connection.driver_connection
+        phrases = ['"deutsch"*', '"sprachcaf"*', '"quantenphysik"*', '"verein"*', '"deutsch"*']
+        counted = ranking.documents(lambda sql, params: raw.execute(sql, params).fetchall(), phrases)
+        assert counted == [raw.execute("SELECT count(*) FROM project_search WHERE project_search MATCH ?",
+                                       (f"document : {phrase}",)).fetchone()[0] for phrase in phrases]
+        assert counted[2] == 0 and counted[0] > 100
+        assert ranking.documents(lambda sql, params: raw.execute(sql, params).fetchall(),
+                                 ['"quantenphysik"*', '"xylophon"*']) == [0, 0]  # no row to ask
+
+
+def test_a_search_with_too_many_matches_to_rank_counts_nothing(crowded, monkeypatch):
+    searcher = crowded.extensions["atlas"].searcher
+    monkeypatch.setattr("atlas.search.RANKED_AT_MOST", 20)
+    searcher._counts.clear()
+    searcher.forget()
+    found = searcher.search("Deutsch")  # in the whole state, more than are ranked: the newest first, unscored
+    assert found.total > 20 and found.ids == sorted(found.ids, reverse=True)
+    assert len(searcher._counts) == 0
+    searcher.search("Deutsch", area=Area(*HERE, 5))  # scored: counted
+    assert len(searcher._counts) > 0
+
+
+def test_one_statement_takes_one_set_of_counts(tiny):
+    with pytest.raises(sqlite3.OperationalError, match="one statement, one set of counts"):
+        tiny.execute("SELECT bm25_counted(t, 1), bm25_counted(t, 3) FROM t WHERE t MATCH 'deutsch'").fetchall()
+
+
+def test_without_the_module_the_search_ranks_with_bm25_and_says_so(monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "atlas._ranking", None)  # not built
+    with caplog.at_level(logging.WARNING, logger="atlas.ranking"):
+        assert ranking.counted.__wrapped__() is False
+    assert "not built" in caplog.text
+
+
+def test_where_python_s_sqlite_lacks_the_function_the_search_ranks_with_bm25_and_says_so(monkeypatch, caplog):
+    connect = sqlite3.connect
+
+    class Lacking:  # a connection of another SQLite than the one the module was built against
+        def __init__(self, name):
+            self.db = connect(name)
+
+        def execute(self, sql, *parameters):
+            if "bm25_counted" in sql:
+                raise sqlite3.OperationalError("no such function: bm25_counted")
+            return self.db.execute(sql, *parameters)
+
+        def close(self):
+            self.db.close()
+
+    monkeypatch.setattr(sqlite3, "connect", Lacking)
+    with caplog.at_level(logging.WARNING, logger="atlas.ranking"):
+        assert ranking.counted.__wrapped__() is False
+    assert "not available to Python's sqlite3" in caplog.text
+
+
+@pytest.fixture
+def tiny():
     assert ranking.counted()
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE t USING fts5(document, facets)")
     db.executemany("INSERT INTO t VALUES (?, 'c1x1')", [("deutsch lernen " * n,) for n in range(1, 6)])
-    for hits in (0, 1, 5, 10 ** 12, 2 ** 62):  # the IDF of bm25's formula: at least 1e-6
-        scores = [row[0] for row in db.execute(f"SELECT bm25_counted(t, {hits}) FROM t WHERE t MATCH 'deutsch' "
-                                               "ORDER BY rowid")]
-        assert all(score < 0 for score in scores) and scores == sorted(scores, reverse=True)
+    yield db
     db.close()
