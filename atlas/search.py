@@ -94,9 +94,12 @@ class Searcher:
             self._answers.put(key, found)
         return found
 
-    def forget(self) -> None:
-        """Drop the kept answers (the benchmark times a search that was never asked before)."""
+    def forget(self, counts: bool = False) -> None:
+        """Drop the kept answers (the benchmark times a search that was never asked before), and with `counts` the
+        words' document counts too (as for the first search of its words after a publication)."""
         self._answers.clear()
+        if counts:
+            self._counts.clear()
 
     def nearest(self, query: str, wanted: Filter | None, lat: float, lon: float, count: int,
                 now: datetime | None = None) -> list[int]:

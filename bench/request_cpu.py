@@ -9,8 +9,10 @@ Every near search is a new place (random points in Niedersachsen, the position a
 places asked again and again, whose list items are kept, so only the rest of the page is made; then towns typed
 again and again, whose pages are kept whole until the next publication (atlas.web.near). Every search is a new
 query (bench/search.py's mix: a word whole, cut short or misspelt, half with a place and radius, a third with a
-Handlungsfeld; none asked twice, and the kept answers forgotten before each); then 20 of them are asked again,
-whose pages are kept. The API's pages: first each a page never asked before (a new offset each time), then four
+Handlungsfeld; none asked twice, and the kept answers forgotten before each) – the words' document counts of the
+ranking kept, as after the first searches of them since the last publication (atlas.ranking); then other new queries
+with those counts forgotten too, as in the first search of its words after a publication; then 20 queries asked
+again, whose pages are kept. The API's pages: first each a page never asked before (a new offset each time), then four
 pages asked again and again – kept until the next publication, so these are answered from the page cache. Median
 CPU milliseconds (time.process_time) after a first round that compiles templates and builds the indexes. Targets
 of issue 26 at 100k: near search and `/suche` ≤ 5 ms, an OGC page ≤ 3 ms and flat from 10k to 1M. The requests
@@ -44,8 +46,8 @@ def main() -> None:
         services = app.extensions["atlas"]
         lon, lat = random_points(services.regions, options.requests + 20, seed=11)
         near = [f"/in-der-naehe?lat={y:.5f}&lon={x:.5f}" for y, x in zip(lat, lon, strict=True)]
-        asked = distinct_queries(options.requests + 20)
-        found = [("/suche", query) for query in asked]
+        asked = distinct_queries(2 * (options.requests + 20))
+        found = [("/suche", query) for query in asked[:options.requests + 20]]
         kinds = {"near search, a new place each": [(url, None) for url in near],
                  # the same 20 places again and again: their list items are kept (atlas.web.items), the rest is made
                  "near search, 20 places again": [(url, None) for url in near[:20]] * (options.requests // 20 + 1),
@@ -54,6 +56,8 @@ def main() -> None:
                                                       for km in ("5", "10", "25", "50")]
                  * (options.requests // (4 * len(ORTE)) + 1),
                  "/suche, a new query each": found,
+                 "/suche, a new query, its words counted anew": [("/suche", query)
+                                                                 for query in asked[options.requests + 20:]],
                  # 20 queries asked again and again: their pages are kept until a publication
                  "/suche, 20 queries again": found[:20] * (options.requests // 20 + 1)}
         # a page never asked before (each a new offset; a kept page is answered from the page cache)
@@ -62,7 +66,7 @@ def main() -> None:
         for url in OGC:
             kinds[url.removeprefix("/ogc/collections/projekte") + " (again)"] = [(url, None)] * (options.requests + 20)
         for label, requests in kinds.items():
-            ms, sizes = measure(client, services, requests, headers)
+            ms, sizes = measure(client, services, requests, headers, counts="counted anew" in label)
             reference = static_reference(client, int(statistics.median(sizes)), headers)
             print(f"{n:>9} {label:<44} {statistics.median(ms):>10.2f} {percentile(ms, 90):>6.2f} "
                   f"{int(statistics.median(sizes)):>7} {reference:>9.2f} {reference / statistics.median(ms):>5.2f}×",
@@ -88,12 +92,12 @@ def new_offsets(n: int, count: int) -> list[int]:
     return [int(offset) for offset in np.random.default_rng(n).choice(max(n - 100, count), count, replace=False)]
 
 
-def measure(client, services, requests, headers: dict) -> tuple[list[float], list[int]]:
+def measure(client, services, requests, headers: dict, counts: bool = False) -> tuple[list[float], list[int]]:
     for url, query in requests[:20]:  # templates compiled, indexes built, the searcher's vocabulary read
         assert client.get(url, query_string=query, headers=headers).status_code == 200, url
     ms, sizes = [], []
     for url, query in requests[20:]:
-        services.searcher.forget()
+        services.searcher.forget(counts=counts)
         started = time.process_time()
         response = client.get(url, query_string=query, headers=headers)
         ms.append((time.process_time() - started) * 1000)
