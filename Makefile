@@ -142,4 +142,4 @@ gemeinden: install
 	$(BIN)/python scripts/build_gemeinden.py "$(GV100AD)"
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache build atlas/_ranking*.so

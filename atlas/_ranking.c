@@ -11,9 +11,13 @@
    (x86-64: setup.py compiles with -ffp-contract=off).
 
    SQL:
-     phrase_documents(table) – on a row of a query: how many documents of the whole index hold each of its phrases,
-                               counted as bm25() counts them, as text ("12 0 3501")
-     bm25_counted(table, count of phrase 0, count of phrase 1, …) – the score; one set of counts per statement
+     phrase_documents(table, n) – on a row of a query: the index's rows and tokens, and how many documents of the
+                                  whole index hold each of the query's first n phrases, counted as bm25() counts
+                                  them, as text ("100000 5230112 12 0 3501")
+     bm25_counted(table, rows, tokens, count of phrase 0, count of phrase 1, …) – the score; one set of counts per
+                                  statement. Counts made of other data than the statement reads (its rows or tokens
+                                  differ: a publication landed in between) are not used: the phrases are counted
+                                  here then, as bm25() counts them.
 
    Registered for every SQLite connection the process opens after atlas._ranking.register() (sqlite3_auto_extension:
    Python's sqlite3 module may not load extensions). */
@@ -25,13 +29,11 @@
 #include <stdio.h>
 
 typedef struct {
-    int phrases;            /* the phrases given a count: the first ones of the query */
+    int given;              /* the arguments after the table: rows, tokens and a count per phrase */
     double avgdl;           /* the average document length, in tokens of all columns */
-    sqlite3_int64 *counts;  /* as given: every call of the statement must give the same */
+    sqlite3_int64 *values;  /* as given: every call of the statement must give the same */
     double idf[];
 } Counted;
-
-static void error_code(sqlite3_context *context, int rc) { sqlite3_result_error_code(context, rc); }
 
 static int count_hit(const Fts5ExtensionApi *api, Fts5Context *fts, void *hits) {
     (void)api; (void)fts;
@@ -39,20 +41,31 @@ static int count_hit(const Fts5ExtensionApi *api, Fts5Context *fts, void *hits) 
     return SQLITE_OK;
 }
 
+static int documents(const Fts5ExtensionApi *api, Fts5Context *fts, int phrase, sqlite3_int64 *hits) {
+    *hits = 0;
+    return api->xQueryPhrase(fts, phrase, hits, count_hit);
+}
+
 static void phrase_documents(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int given,
                              sqlite3_value **values) {
-    (void)values;
-    if (given != 0) { sqlite3_result_error(context, "phrase_documents: takes the table only", -1); return; }
-    int phrases = api->xPhraseCount(fts);
-    char *text = sqlite3_malloc64((sqlite3_uint64)phrases * 21 + 1);
+    if (given != 1 || sqlite3_value_numeric_type(values[0]) != SQLITE_INTEGER || sqlite3_value_int64(values[0]) < 0
+        || sqlite3_value_int64(values[0]) > api->xPhraseCount(fts)) {
+        sqlite3_result_error(context, "phrase_documents: the table and how many of the query's phrases to count", -1);
+        return;
+    }
+    int phrases = (int)sqlite3_value_int64(values[0]);
+    sqlite3_int64 rows = 0, tokens = 0;
+    int rc = api->xRowCount(fts, &rows);
+    if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
+    if (rc != SQLITE_OK) { sqlite3_result_error_code(context, rc); return; }
+    char *text = sqlite3_malloc64((sqlite3_uint64)(phrases + 2) * 21 + 1);
     if (text == NULL) { sqlite3_result_error_nomem(context); return; }
-    size_t length = 0;
-    text[0] = '\0';
+    size_t length = (size_t)snprintf(text, 43, "%lld %lld", (long long)rows, (long long)tokens);
     for (int i = 0; i < phrases; i++) {
         sqlite3_int64 hits = 0;
-        int rc = api->xQueryPhrase(fts, i, &hits, count_hit);
-        if (rc != SQLITE_OK) { sqlite3_free(text); error_code(context, rc); return; }
-        length += (size_t)snprintf(text + length, 22, i ? " %lld" : "%lld", (long long)hits);
+        rc = documents(api, fts, i, &hits);
+        if (rc != SQLITE_OK) { sqlite3_free(text); sqlite3_result_error_code(context, rc); return; }
+        length += (size_t)snprintf(text + length, 22, " %lld", (long long)hits);
     }
     sqlite3_result_text(context, text, (int)length, sqlite3_free);
 }
@@ -62,44 +75,53 @@ static int whole_count(sqlite3_value *value) {
 }
 
 static Counted *counted(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int given,
-                        sqlite3_value **counts) {
+                        sqlite3_value **values) {
     Counted *known = (Counted *)api->xGetAuxdata(fts, 0);
     if (known != NULL) {  /* FTS5 keeps it per statement and function: another call of it must not differ */
-        int same = known->phrases == given;
+        int same = known->given == given;
         for (int i = 0; same && i < given; i++) {
-            same = whole_count(counts[i]) && sqlite3_value_int64(counts[i]) == known->counts[i];
+            same = whole_count(values[i]) && sqlite3_value_int64(values[i]) == known->values[i];
         }
         if (same) return known;
         sqlite3_result_error(context, "bm25_counted: one statement, one set of counts", -1);
         return NULL;
     }
-    if (given > api->xPhraseCount(fts)) {
-        sqlite3_result_error(context, "bm25_counted: more counts than the query has phrases", -1);
+    if (given < 2 || given - 2 > api->xPhraseCount(fts)) {
+        sqlite3_result_error(context, "bm25_counted: the table, its rows and tokens, and at most a count per phrase",
+                             -1);
         return NULL;
     }
     for (int i = 0; i < given; i++) {
-        if (!whole_count(counts[i])) {
-            sqlite3_result_error(context, "bm25_counted: a phrase's count is not a whole number of documents", -1);
+        if (!whole_count(values[i])) {
+            sqlite3_result_error(context, "bm25_counted: a count is not a whole number", -1);
             return NULL;
         }
     }
     sqlite3_int64 rows = 0, tokens = 0;
     int rc = api->xRowCount(fts, &rows);
     if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
-    if (rc != SQLITE_OK) { error_code(context, rc); return NULL; }
+    if (rc != SQLITE_OK) { sqlite3_result_error_code(context, rc); return NULL; }
+    int phrases = given - 2;
+    int same_data = sqlite3_value_int64(values[0]) == rows && sqlite3_value_int64(values[1]) == tokens;
     known = sqlite3_malloc64(sizeof(Counted) + (sizeof(double) + sizeof(sqlite3_int64)) * (sqlite3_uint64)given);
     if (known == NULL) { sqlite3_result_error_nomem(context); return NULL; }
-    known->phrases = given;
+    known->given = given;
     known->avgdl = (double)tokens / (double)rows;
-    known->counts = (sqlite3_int64 *)&known->idf[given];
-    for (int i = 0; i < given; i++) {
-        sqlite3_int64 hits = sqlite3_value_int64(counts[i]);
+    known->values = (sqlite3_int64 *)&known->idf[given];
+    for (int i = 0; i < given; i++) known->values[i] = sqlite3_value_int64(values[i]);
+    for (int i = 0; i < phrases; i++) {
+        sqlite3_int64 hits = known->values[i + 2];
+        if (!same_data && (rc = documents(api, fts, i, &hits)) != SQLITE_OK) {
+            sqlite3_free(known);
+            sqlite3_result_error_code(context, rc);
+            return NULL;
+        }
         double idf = log((rows - hits + 0.5) / (hits + 0.5));
-        known->counts[i] = hits;
-        known->idf[i] = idf > 0.0 ? idf : 1e-6;  /* as bm25(); a count beyond every document (NaN) too */
+        /* bm25()'s floor; a count beyond every document, which bm25() never meets, gives NaN: floored too */
+        known->idf[i] = idf > 0.0 ? idf : 1e-6;
     }
     rc = api->xSetAuxdata(fts, known, sqlite3_free);  /* frees it on failure too */
-    if (rc != SQLITE_OK) { error_code(context, rc); return NULL; }
+    if (rc != SQLITE_OK) { sqlite3_result_error_code(context, rc); return NULL; }
     return known;
 }
 
@@ -110,14 +132,14 @@ static void bm25_counted(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
     if (known == NULL) return;
     int length = 0;
     int rc = api->xColumnSize(fts, -1, &length);
-    if (rc != SQLITE_OK) { error_code(context, rc); return; }
+    if (rc != SQLITE_OK) { sqlite3_result_error_code(context, rc); return; }
     double D = (double)length, score = 0.0;
-    for (int i = 0; i < known->phrases; i++) {
+    for (int i = 0; i < known->given - 2; i++) {
         Fts5PhraseIter at;
         int column = -1, offset = -1;
         double frequency = 0.0;
         rc = api->xPhraseFirst(fts, i, &at, &column, &offset);
-        if (rc != SQLITE_OK) { error_code(context, rc); return; }
+        if (rc != SQLITE_OK) { sqlite3_result_error_code(context, rc); return; }
         for (; column >= 0; api->xPhraseNext(fts, &at, &column, &offset)) {
             if (column == 0) frequency += 1.0;
         }

@@ -18,7 +18,7 @@ from atlas import ranking
 def open_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
-    ranking.counted()  # the search's ranking function, for every connection from now on
+    ranking.available()  # the search's ranking function, for every connection from now on
     engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
     if engine.url.database and engine.url.database != ":memory:":
         _owner_only(Path(engine.url.database))

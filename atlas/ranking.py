@@ -4,8 +4,10 @@ SQLite's bm25() counts, at the start of every query, the documents of the whole 
 running each over the whole index: "Verein" (in every document of 100k) cost a search around Hannover 2.2 ms before
 the 0.8 ms of reading its matches there, and ten times that at 1M – a cost that grew with the atlas, not with what a
 search shows. bm25_counted (atlas/_ranking.c, which `pip install` compiles: setup.py) takes the counts as arguments;
-atlas.search has them counted by phrase_documents, as bm25() counts them, once per phrase and version of the
-published data. Its scores are bm25()'s to the bit for the same counts on x86-64 (tests/test_search_ranking.py).
+atlas.search has them counted by phrase_documents, as bm25() counts them, on the first match of a search that scores,
+once per phrase and version of the published data (a statement that reads other data than they were counted of
+counts again itself, as bm25() does). Its scores are bm25()'s to the bit for the same counts on x86-64
+(tests/test_search_ranking.py).
 Where the module is not built (no compiler: the build goes on without it), or Python's sqlite3 brings its own SQLite,
 the search ranks with bm25() itself: the same order, at bm25()'s cost. The atlas's SQLite URLs (sqlite:///…) use
 Python's sqlite3; another driver's SQLite would lack the function."""
@@ -23,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
-def counted() -> bool:
+def available() -> bool:
     """Whether the SQLite connections this process opens from now on have bm25_counted. Asked before the store's
     engine opens its first connection (atlas.database)."""
     try:
@@ -37,7 +39,7 @@ def counted() -> bool:
     try:
         probe.execute("CREATE VIRTUAL TABLE probe USING fts5(document)")
         probe.execute("INSERT INTO probe VALUES ('eins zwei')")
-        probe.execute("SELECT bm25_counted(probe, 1) FROM probe WHERE probe MATCH 'eins'").fetchall()
+        probe.execute("SELECT bm25_counted(probe, 1, 2, 1) FROM probe WHERE probe MATCH 'eins'").fetchall()
     except sqlite3.Error as error:  # another SQLite than the one the module was built against
         log.warning("bm25_counted is not available to Python's sqlite3 (%s): the search ranks with SQLite's bm25()",
                     error)
@@ -47,18 +49,20 @@ def counted() -> bool:
     return True
 
 
-def score(counts: list[str]) -> str:
-    """The SQL of a match's score (lower is better) for a query whose first phrases are the document's words, given
-    the names of the parameters that hold their counts, in the query's order."""
-    if not counted():
+def score(phrases: int) -> str:
+    """The SQL of a match's score (lower is better) for a query whose first phrases are the document's words: with
+    bm25_counted, the index's rows and tokens in the parameters cr, ct and the phrases' counts in c0, c1 … (counts)."""
+    if not available():
         return SCORED
-    return f"bm25_counted(project_search{''.join(', :' + name for name in counts)})"
+    return f"bm25_counted(project_search, :cr, :ct{''.join(f', :c{i}' for i in range(phrases))})"
 
 
-def documents(rows: Callable[[str, dict], list[tuple]], phrases: list[str]) -> list[int]:
-    """How many documents of the whole index hold each of these phrases of the document's words ('"verein"*'), as
-    bm25() counts them, in one statement (`rows`: how the caller runs a statement). Where none matches, there is no
-    row to ask: each count is 0."""
-    found = rows("SELECT phrase_documents(project_search) FROM project_search WHERE project_search MATCH :q LIMIT 1",
-                 {"q": "document : (" + " OR ".join(phrases) + ")"})
-    return [int(count) for count in found[0][0].split()] if found else [0] * len(phrases)
+def counts(run: Callable[[str, dict], list[tuple]], where: str, params: dict, phrases: int) -> dict[str, int] | None:
+    """The parameters of score(): the index's rows and tokens and how many documents of the whole index hold each of
+    the query's first `phrases` phrases, as bm25() counts them – read on the first match of the query (`where`: its
+    FROM … WHERE; `run`: how the caller runs a statement). None where nothing matches: there is nothing to score."""
+    found = run(f"SELECT phrase_documents(project_search, {int(phrases)}) {where} LIMIT 1", params)
+    if not found:
+        return None
+    rows, tokens, *documents = (int(number) for number in found[0][0].split())
+    return {"cr": rows, "ct": tokens, **{f"c{i}": count for i, count in enumerate(documents)}}

@@ -60,7 +60,8 @@ def test_a_wheel_from_a_fresh_clone_serves_the_atlas_from_an_empty_directory(tmp
     where = subprocess.run([str(venv / "bin" / "python"), "-c", "import atlas; print(atlas.__file__)"], env=env,
                            cwd=empty, capture_output=True, text=True, check=True).stdout
     assert where.startswith(str(venv)), "the installed wheel, not the checkout"
-    ranked = subprocess.run([str(venv / "bin" / "python"), "-c", "from atlas import ranking; print(ranking.counted())"],
+    ranked = subprocess.run([str(venv / "bin" / "python"), "-c",
+                             "from atlas import ranking; print(ranking.available())"],
                             env=env, cwd=empty, capture_output=True, text=True)
     assert ranked.stdout.strip() == "True", ranked.stdout + ranked.stderr  # compiled, and seen by Python's sqlite3
 

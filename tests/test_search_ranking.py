@@ -81,15 +81,17 @@ def answers(searcher, asked: list[dict]) -> list[tuple[list[int], int]]:
 
 def by_bm25(searcher, asked, monkeypatch) -> list[tuple[list[int], int]]:
     with monkeypatch.context() as patched:
-        patched.setattr(ranking, "counted", lambda: False)  # SQLite's own bm25(), counting every match
+        patched.setattr(ranking, "available", lambda: False)  # SQLite's own bm25(), counting every match
         return answers(searcher, asked)
 
 
 def test_the_ranking_function_is_built_and_every_connection_of_the_store_has_it(crowded):
-    assert ranking.counted(), "atlas._ranking is not built or not seen by Python's sqlite3: run `make install`"
+    assert ranking.available(), "atlas._ranking is not built or not seen by Python's sqlite3: run `make install`"
     with crowded.extensions["atlas"].store.read() as db:
         raw = db.connection.driver_connection
-        assert raw.execute("SELECT bm25_counted(project_search, 3) FROM project_search "
+        counts = raw.execute("SELECT phrase_documents(project_search, 1) FROM project_search "
+                             "WHERE project_search MATCH 'document : deutsch' LIMIT 1").fetchone()[0]
+        assert raw.execute(f"SELECT bm25_counted(project_search, {counts.replace(' ', ', ')}) FROM project_search "
                            "WHERE project_search MATCH 'document : deutsch' LIMIT 1").fetchone()[0] < 0
 
 
@@ -103,7 +105,7 @@ def test_a_search_finds_and_orders_what_bm25_would(crowded, monkeypatch):
 
 
 def test_each_match_scores_as_with_bm25_to_the_bit(crowded):
-    assert scored_as_bm25(crowded, searches(120, seed=2)) > 2_000
+    assert scored_as_bm25(crowded, searches(200, seed=2)) > 2_000
 
 
 def scored_as_bm25(app, asked: list[dict]) -> int:
@@ -115,9 +117,13 @@ def scored_as_bm25(app, asked: list[dict]) -> int:
     for search in asked:
         query = searcher._query(searcher.terms(search["query"]), search["wanted"], search["area"], local_now(),
                                 search["language"], covered=True)
-        assert query.counted and query.score.startswith("bm25_counted(")
+        if not query.counted_phrases:  # a word shorter than the prefix index: bm25() itself
+            assert query.score == ranking.SCORED
+            continue
+        assert query.score.startswith("bm25_counted(")
         with store.read() as db:
-            searcher._count(db, store.version(), query)
+            if not searcher._count(db, store.version(), query):
+                continue  # no match: nothing scored
             raw = db.connection.driver_connection
             rows = raw.execute(f"SELECT s.rowid, {query.score}, {ranking.SCORED} {query.where}",
                                query.params).fetchall()
@@ -146,47 +152,110 @@ def test_after_publications_and_archivings_the_counts_follow(crowded, monkeypatc
     assert scored_as_bm25(crowded, asked) > 1_000
 
 
+def test_a_word_is_counted_once_per_version_and_a_search_without_matches_counts_nothing(crowded, monkeypatch):
+    searcher = crowded.extensions["atlas"].searcher
+    made = []
+    counts = ranking.counts
+    monkeypatch.setattr(ranking, "counts", lambda *args: made.append(args[-1]) or counts(*args))
+    searcher.forget(counts=True)
+    for radius in (5, 10, 25):  # other searches, the same words: counted for the first only
+        searcher.forget()
+        assert searcher.search("Deutsch Kinder", area=Area(*HERE, radius)).total
+    assert made == [2]
+    searcher.forget()
+    assert searcher.search("Deutsch Quantenphysik", area=Area(*HERE, 25)).total == 0
+    assert searcher.search("Deutsch Quantenphysik").total == 0
+    assert made == [2, 2] and len(searcher._counts) == 2  # asked on the first match, found none: none kept
+
+
+def test_a_word_shorter_than_the_prefix_index_is_ranked_by_bm25_itself(crowded):
+    """Counting it apart would read every term it begins once more than bm25() does."""
+    searcher = crowded.extensions["atlas"].searcher
+    for typed in ("de", "B1", "Job Deutsch"):
+        query = searcher._query(searcher.terms(typed), Filter(), Area(*HERE, 10), local_now(), covered=True)
+        assert query.score == ranking.SCORED and not query.counted_phrases, typed
+    query = searcher._query(searcher.terms("Deutsch"), Filter(), Area(*HERE, 10), local_now(), covered=True)
+    assert query.score.startswith("bm25_counted(") and query.counted_phrases
+
+
 @pytest.mark.parametrize(("counts", "message"), [
-    ("1, 2, 3", "more counts than the query has phrases"),
-    ("-1", "not a whole number of documents"),
-    ("'viele'", "not a whole number of documents"),
-    ("1.5", "not a whole number of documents"),
-    ("NULL", "not a whole number of documents"),
-    ("'<script>alert(1)</script>'", "not a whole number of documents"),
+    ("1, 2, 3, 4, 5", "at most a count per phrase"),
+    ("1", "the table, its rows and tokens"),
+    ("5, 50, -1", "not a whole number"),
+    ("5, 50, 'viele'", "not a whole number"),
+    ("5, 50, 1.5", "not a whole number"),
+    ("5, 50, NULL", "not a whole number"),
+    ("'<script>alert(1)</script>', 50, 1", "not a whole number"),
 ])
 def test_counts_that_are_no_counts_are_refused(tiny, counts, message):
     with pytest.raises(sqlite3.OperationalError, match=message):
         tiny.execute(f"SELECT bm25_counted(t, {counts}) FROM t WHERE t MATCH 'deutsch'").fetchall()
 
 
-def test_a_count_beyond_every_document_still_ranks_as_bm25_would(tiny):
-    def scores(function: str) -> list[float]:
-        return [row[0] for row in tiny.execute(f"SELECT {function} FROM t WHERE t MATCH 'document : deutsch' "
-                                               "ORDER BY rowid")]
+@pytest.mark.parametrize("asked", ["", "-1", "2", "'eins'", "1, 1"])
+def test_phrase_documents_refuses_what_is_no_number_of_the_query_s_phrases(tiny, asked):
+    with pytest.raises(sqlite3.OperationalError, match="how many of the query's phrases"):
+        tiny.execute(f"SELECT phrase_documents(t{', ' if asked else ''}{asked}) FROM t WHERE t MATCH 'deutsch'")\
+            .fetchall()
 
-    assert scores("bm25_counted(t, 5)") == scores("bm25(t, 1.0, 0.0)")  # the true count: bm25()'s scores
+
+def test_the_true_counts_give_bm25_s_scores_and_any_count_a_ranking(tiny):
+    def scores(function: str, match: str = "document : deutsch") -> list[float]:
+        return [row[0] for row in tiny.execute(f"SELECT {function} FROM t WHERE t MATCH '{match}' ORDER BY rowid")]
+
+    counted = tiny.execute("SELECT phrase_documents(t, 1) FROM t WHERE t MATCH 'document : deutsch' LIMIT 1")\
+        .fetchone()[0].replace(" ", ", ")
+    assert scores(f"bm25_counted(t, {counted})") == scores("bm25(t, 1.0, 0.0)")
+    rows, tokens, _documents = counted.split(", ")
     for hits in (0, 1, 10 ** 12, 2 ** 62):  # bm25()'s formula: an IDF of at least 1e-6
-        ranked = scores(f"bm25_counted(t, {hits})")
+        ranked = scores(f"bm25_counted(t, {rows}, {tokens}, {hits})")
         assert all(score < 0 for score in ranked) and ranked == sorted(ranked, reverse=True)
+
+
+def test_only_the_first_column_weighs(tiny):
+    """A phrase of any column: its instances in the facets weigh nothing, as in bm25(t, 1.0, 0.0)."""
+    tiny.execute("INSERT INTO t VALUES ('lernen', 'deutsch deutsch deutsch')")
+    counted = tiny.execute("SELECT phrase_documents(t, 1) FROM t WHERE t MATCH 'deutsch' LIMIT 1").fetchone()[0]
+    ours = tiny.execute(f"SELECT bm25_counted(t, {counted.replace(' ', ', ')}), bm25(t, 1.0, 0.0) FROM t "
+                        "WHERE t MATCH 'deutsch'").fetchall()
+    assert len(ours) == 6 and all(a == b for a, b in ours)
+
+
+def test_counts_of_other_data_are_counted_again_as_bm25_counts(tiny):
+    """A publication landed between the counting and the scoring: the index's rows or tokens differ, and the ranking
+    counts the phrases itself."""
+    counted = tiny.execute("SELECT phrase_documents(t, 1) FROM t WHERE t MATCH 'document : deutsch' LIMIT 1")\
+        .fetchone()[0]
+    tiny.executemany("INSERT INTO t VALUES (?, 'c1x1')", [("deutsch " * n,) for n in range(1, 40)])
+    rows, tokens, documents = counted.split()
+    ours = tiny.execute(f"SELECT bm25_counted(t, {rows}, {tokens}, {documents}), bm25(t, 1.0, 0.0) FROM t "
+                        "WHERE t MATCH 'document : deutsch'").fetchall()
+    assert len(ours) == 44 and all(a == b for a, b in ours)
+    stale = tiny.execute(f"SELECT bm25_counted(t, {int(rows) + 39}, {tokens}, 1) FROM t "  # tokens differ only
+                         "WHERE t MATCH 'document : deutsch'").fetchall()
+    assert [row[0] for row in stale] == [b for _a, b in ours]
 
 
 def test_the_documents_of_each_phrase_are_counted_as_bm25_counts_them(crowded):
     with crowded.extensions["atlas"].store.read() as db:
         raw = db.connection.driver_connection
+        run = lambda sql, params: raw.execute(sql, params).fetchall()  # noqa: E731
         phrases = ['"deutsch"*', '"sprachcaf"*', '"quantenphysik"*', '"verein"*', '"deutsch"*']
-        counted = ranking.documents(lambda sql, params: raw.execute(sql, params).fetchall(), phrases)
-        assert counted == [raw.execute("SELECT count(*) FROM project_search WHERE project_search MATCH ?",
-                                       (f"document : {phrase}",)).fetchone()[0] for phrase in phrases]
-        assert counted[2] == 0 and counted[0] > 100
-        assert ranking.documents(lambda sql, params: raw.execute(sql, params).fetchall(),
-                                 ['"quantenphysik"*', '"xylophon"*']) == [0, 0]  # no row to ask
+        expression = "document : (" + " OR ".join(phrases) + ")"
+        made = ranking.counts(run, "FROM project_search s WHERE project_search MATCH :q", {"q": expression}, 5)
+        assert [made[f"c{i}"] for i in range(5)] == [
+            raw.execute("SELECT count(*) FROM project_search WHERE project_search MATCH ?",
+                        (f"document : {phrase}",)).fetchone()[0] for phrase in phrases]
+        assert made["c2"] == 0 and made["c0"] > 100
+        assert made["cr"] == raw.execute("SELECT count(*) FROM project_search").fetchone()[0]
+        assert ranking.counts(run, "FROM project_search s WHERE project_search MATCH :q",
+                              {"q": 'document : "quantenphysik"*'}, 1) is None  # no match: nothing to count
 
 
 def test_a_search_with_too_many_matches_to_rank_counts_nothing(crowded, monkeypatch):
     searcher = crowded.extensions["atlas"].searcher
     monkeypatch.setattr("atlas.search.RANKED_AT_MOST", 20)
-    searcher._counts.clear()
-    searcher.forget()
+    searcher.forget(counts=True)
     found = searcher.search("Deutsch")  # in the whole state, more than are ranked: the newest first, unscored
     assert found.total > 20 and found.ids == sorted(found.ids, reverse=True)
     assert len(searcher._counts) == 0
@@ -196,17 +265,18 @@ def test_a_search_with_too_many_matches_to_rank_counts_nothing(crowded, monkeypa
 
 def test_one_statement_takes_one_set_of_counts(tiny):
     with pytest.raises(sqlite3.OperationalError, match="one statement, one set of counts"):
-        tiny.execute("SELECT bm25_counted(t, 1), bm25_counted(t, 3) FROM t WHERE t MATCH 'deutsch'").fetchall()
+        tiny.execute("SELECT bm25_counted(t, 5, 50, 1), bm25_counted(t, 5, 50, 3) FROM t WHERE t MATCH 'deutsch'")\
+            .fetchall()
 
 
-def test_without_the_module_the_search_ranks_with_bm25_and_says_so(monkeypatch, caplog):
+def test_without_the_module_the_ranking_function_is_said_missing(monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "atlas._ranking", None)  # not built
     with caplog.at_level(logging.WARNING, logger="atlas.ranking"):
-        assert ranking.counted.__wrapped__() is False
+        assert ranking.available.__wrapped__() is False
     assert "not built" in caplog.text
 
 
-def test_where_python_s_sqlite_lacks_the_function_the_search_ranks_with_bm25_and_says_so(monkeypatch, caplog):
+def test_where_python_s_sqlite_lacks_the_function_it_is_said_missing(monkeypatch, caplog):
     connect = sqlite3.connect
 
     class Lacking:  # a connection of another SQLite than the one the module was built against
@@ -223,13 +293,13 @@ def test_where_python_s_sqlite_lacks_the_function_the_search_ranks_with_bm25_and
 
     monkeypatch.setattr(sqlite3, "connect", Lacking)
     with caplog.at_level(logging.WARNING, logger="atlas.ranking"):
-        assert ranking.counted.__wrapped__() is False
+        assert ranking.available.__wrapped__() is False
     assert "not available to Python's sqlite3" in caplog.text
 
 
 @pytest.fixture
 def tiny():
-    assert ranking.counted()
+    assert ranking.available()
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE t USING fts5(document, facets)")
     db.executemany("INSERT INTO t VALUES (?, 'c1x1')", [("deutsch lernen " * n,) for n in range(1, 6)])
