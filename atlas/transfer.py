@@ -317,7 +317,7 @@ class _Places:
 
 def _source_and_approximate(row: dict, today: date) -> tuple[dict, dict[str, str]]:
     """What the source columns and `ungefaehr` change of the project, and what is wrong with them."""
-    source, problems = sources.check(*(clean_text(row.get(column)) for column in SOURCE_COLUMNS), today)
+    source, problems = sources.check(*map(clean_text, map(row.get, SOURCE_COLUMNS)), today)
     approximate, vague = _approximate(clean_text(row.get("ungefaehr")))
     return {**source, "approximate": approximate}, {**problems, **vague}
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from helpers import OFFICE, create_account, form_values, html, login, make_app
 
+from atlas import sources
 from atlas.present import local_now
 from atlas.transfer import import_csv
 
@@ -71,6 +72,29 @@ def test_a_source_without_a_web_address_or_a_date_is_refused_with_its_line(app, 
     [(line, reason)] = report.errors
     assert line == 2 and message in reason, reason
     assert services.store.count() == 0
+
+
+WRONG_STAND = "Der Stand der Quelle ist ein Jahr, ein Monat oder ein Tag (2019, 2019-03 oder 2019-03-14), nicht „{}“."
+
+
+@pytest.mark.parametrize(("stand", "problem"), [
+    ("2019", ""), ("2019-03", ""), ("2019-03-14", ""), ("1990", ""), ("2026-12-07", ""), ("2026-12", ""),
+    ("1989", WRONG_STAND), ("0000", WRONG_STAND), ("2019-3", WRONG_STAND), ("2019-02-29", WRONG_STAND),
+    ("2019-03-14 ", WRONG_STAND), ("2019-03-140", WRONG_STAND), ("x" * 50, WRONG_STAND),
+    ("2026-12-08", "Der Stand der Quelle liegt in der Zukunft: „{}“."),
+    ("2027", "Der Stand der Quelle liegt in der Zukunft: „{}“."),
+])
+def test_a_source_date_is_judged_the_same_however_often_it_is_given(stand, problem):
+    today = date(2026, 12, 7)
+    expected = problem.format(stand[:20] if problem == WRONG_STAND else stand)
+    assert [sources.stand_problem(stand, today) for _ in range(3)] == [expected] * 3
+    assert sources.stand_problem(stand, date(2031, 1, 1)) == ("" if "Zukunft" in problem else expected)
+
+
+def test_a_source_date_longer_than_a_day_is_refused_and_not_kept():
+    kept = sources._first_day.cache_info().currsize
+    assert sources.stand_problem("2019" + " " * 100_000, date(2026, 12, 7)) == WRONG_STAND.format("2019" + " " * 16)
+    assert sources._first_day.cache_info().currsize == kept
 
 
 def test_a_source_dated_in_the_future_is_refused(app, tmp_path):
