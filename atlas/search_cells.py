@@ -62,9 +62,11 @@ _kept_cells = lru_cache(maxsize=1_000)(_cells)  # at most about 100 cells each (
 def cell_cover(cells: tuple[str, ...]) -> tuple[str, ...]:
     """FTS5 phrases for at least these cells: where they hold most of the ten cells of a row whose columns differ in
     the last digit only (c521x60 … c521x69), the ten asked as one prefix ("c521x6"*). A phrase of the query costs
-    SQLite's bm25() a count of its rows and a look at each match, although the facets weigh nothing: 50 km around
-    Hannover are 89 cells, covered by 15 phrases (the benchmark's searches in 50 km at 100k: their matches scored in
-    8.5 → 6.9 ms, median), 25 km 29 cells by 14 phrases. What more the cover holds lies outside the circle and is
+    FTS5 a doclist to merge into the match, and SQLite's bm25() also a count of its rows and a look at each match,
+    although the facets weigh nothing: 50 km around Hannover are 89 cells, covered by 15 phrases (the benchmark's
+    searches in 50 km at 100k: their matches scored in 8.5 → 6.9 ms, median), 25 km 29 cells by 14 phrases. The
+    counted ranking (atlas.ranking) reads the words only, and the cover still pays at 100k (docs/benchmarks.md, "Stop
+    53: /suche after the counted ranking"). What more the cover holds lies outside the circle and is
     left out with what the cells hold beyond it. Kept with the cells (at most a few kB each)."""
     tens: dict[str, list[str]] = {}
     for token in cells:
