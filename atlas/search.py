@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 
@@ -73,7 +73,7 @@ class Searcher:
         self._vocabulary = Vocabulary(store)
         self._answers: Recent[tuple, Found] = Recent(KEPT_ANSWERS)  # (version, terms, filter, area, page) → answer
         # (version, phrase) → (the index's rows, its tokens, the documents holding the phrase), as counted together
-        self._counts: Recent[tuple[int, str], tuple[int, int, int]] = Recent(KEPT_COUNTS)
+        self._counts_kept: Recent[tuple[int, str], tuple[int, int, int]] = Recent(KEPT_COUNTS)
         self._schedules: Versioned[list[str]] = Versioned()
 
     def search(self, query: str, wanted: Filter | None = None, area: Area | None = None, offset: int = 0,
@@ -91,7 +91,7 @@ class Searcher:
         key = (self.store.version(), tuple(map(tuple, terms)), wanted.key(now), area, offset, limit, language)
         found = self._answers.get(key)
         if found is None:
-            found = self._ranked(key[0], terms, wanted, area, offset, limit, now, language)
+            found = self._ranked(terms, wanted, area, offset, limit, now, language)
             self._answers.put(key, found)
         return found
 
@@ -100,7 +100,7 @@ class Searcher:
         words' document counts too (as for the first search of its words after a publication)."""
         self._answers.clear()
         if counts:
-            self._counts.clear()
+            self._counts_kept.clear()
 
     def nearest(self, query: str, wanted: Filter | None, lat: float, lon: float, count: int,
                 now: datetime | None = None) -> list[int]:
@@ -120,19 +120,25 @@ class Searcher:
                 return published["id"][positions[np.argsort(km_away, kind="stable")[:count]]].tolist()
         return []
 
-    def _ranked(self, version: int, terms: list[list[str]], wanted: Filter, area: Area | None, offset: int,
-                limit: int, now: datetime, language: str = DEFAULT) -> Found:
+    def _ranked(self, terms: list[list[str]], wanted: Filter, area: Area | None, offset: int, limit: int,
+                now: datetime, language: str = DEFAULT) -> Found:
         query = self._query(terms, wanted, area, now, language, covered=True)
-        with self.store.read() as db:
+        # one snapshot for the search's statements: the words' counts, the scores, and the version the counts are kept
+        # under (atlas.ranking) are of the same data, also while a publication lands
+        with self.store.read() as db, db.begin():
+            version = self.store.version_of(db)
             if area is None:
                 # both through the driver (_all_rows): SQLAlchemy's work was 0.15 ms of each statement
                 total = _all_rows(db, f"SELECT count(*) {query.where}", query.params)[0][0]
                 if not total:
                     return Found([], 0)
                 ranked = total <= RANKED_AT_MOST  # beyond, a word says little: the newest first, without scoring
+                if ranked and query.counted_phrases:
+                    # counts kept by earlier searches, or bm25() itself: counting them apart is one more statement,
+                    # which here costs more than it saves (a rare word's first search: +0.2 ms)
+                    kept = self._kept_counts(version, query)
+                    query = replace(query, params={**query.params, **kept}) if kept else _by_bm25(query)
                 order = query.rank if ranked else query.newest
-                if ranked:
-                    self._count(db, version, query)
                 page = _all_rows(db, f"SELECT {query.id} {query.where} ORDER BY {order} LIMIT :n OFFSET :o",
                                  dict(query.params, n=limit, o=offset))
                 return Found([row[0] for row in page], total)
@@ -164,31 +170,33 @@ class Searcher:
 
     def _scored_rows(self, db, version: int, query: Query) -> list[tuple]:
         """(id, first, score) of the matches, at most one more than are ranked, the lowest ids first."""
-        if not self._count(db, version, query):
+        counts = self._counts(db, version, query)
+        if counts is None:
             return []  # counting found no match: nothing to score
         sql = f"SELECT {query.id}, {query.first}, {query.score} {query.where} ORDER BY {query.id} LIMIT :most"
-        return _all_rows(db, sql, dict(query.params, most=RANKED_AT_MOST + 1))
+        return _all_rows(db, sql, {**query.params, **counts, "most": RANKED_AT_MOST + 1})
 
-    def _count(self, db, version: int, query: Query) -> bool:
+    def _counts(self, db, version: int, query: Query) -> dict[str, int] | None:
         """The parameters of the query's score (atlas.ranking.score): the documents that hold each of its counted
-        phrases, with the index's rows and tokens they were counted in – kept per phrase and version, counted anew on
-        the query's first match where one is not kept. Where nothing matches, nothing is scored or kept. Counts made
-        in another snapshot than the scores' (a publication landing in between) are counted again by the ranking
-        function itself, as bm25() counts (it compares the rows and tokens). False: counting found no match."""
-        phrases = query.counted_phrases
-        if not phrases:
-            return True
-        kept = self._counts.get_many([(version, phrase) for phrase in phrases])
-        if None not in kept and len({(rows, tokens) for rows, tokens, _count in kept}) == 1:
-            made = {"cr": kept[0][0], "ct": kept[0][1], **{f"c{i}": count for i, (*_, count) in enumerate(kept)}}
-        else:
-            made = ranking.counts(partial(_all_rows, db), query.where, query.params, len(phrases))
-            if made is None:
-                return False
-            self._counts.put_many([((version, phrase), (made["cr"], made["ct"], made[f"c{i}"]))
-                                   for i, phrase in enumerate(phrases)])
-        query.params.update(made)
-        return True
+        phrases, with the index's rows and tokens – kept per phrase and version (`version`: the one `db` reads), else
+        counted on the query's first match and kept. None where nothing matches: nothing to score or keep."""
+        if not query.counted_phrases:
+            return {}
+        kept = self._kept_counts(version, query)
+        if kept:
+            return kept
+        made = ranking.counts(partial(_all_rows, db), query.where, query.params, len(query.counted_phrases))
+        if made is not None:
+            self._counts_kept.put_many([((version, phrase), (made["cr"], made["ct"], made[f"c{i}"]))
+                                        for i, phrase in enumerate(query.counted_phrases)])
+        return made
+
+    def _kept_counts(self, version: int, query: Query) -> dict[str, int] | None:
+        """The score's parameters from the counts kept for this version, if every phrase's is."""
+        kept = self._counts_kept.get_many([(version, phrase) for phrase in query.counted_phrases])
+        if None in kept:
+            return None
+        return {"cr": kept[0][0], "ct": kept[0][1], **{f"c{i}": count for i, (*_, count) in enumerate(kept)}}
 
     def _matches(self, terms: list[list[str]], wanted: Filter, area: Area, now: datetime) -> list[int]:
         """The ids of every match in the cells around an area."""
@@ -248,10 +256,10 @@ class Searcher:
                     "(" + " OR ".join(f'"{language}{v}"*' for v in variants) + ")" for variants in terms) + ")"
                 first = "(s.rowid IN (SELECT rowid FROM project_search WHERE project_search MATCH :lq))"
             # bm25 with the words' documents counted beforehand (atlas.ranking); the facets and the tagged words
-            # weigh nothing in the score. The words' phrases come first in the expression, in this order
-            # a word shorter than the shortest prefix index is read by merging every term it begins: counting it
-            # apart would read it once more than bm25() does ("de" 10 km around Hannover at 100k: 38.6 against
-            # 27.8 ms): such a search is scored by bm25() itself
+            # weigh nothing in the score. The words' phrases come first in the expression, in this order. A word
+            # shorter than the shortest prefix index is read by merging every term it begins: counting it apart would
+            # read it once more than bm25() does ("de" 10 km around Hannover at 100k: 38.6 against 27.8 ms), so such
+            # a search is scored by bm25() itself
             short = any(len(v) < SHORTEST_PREFIX for variants in terms for v in variants)
             counted = () if short or not ranking.available() else tuple(
                 f'"{v}"*' for variants in terms for v in variants)
@@ -319,6 +327,12 @@ class Searcher:
         """The index's words without a digit (those are never corrected: atlas.search.Searcher.terms), sorted, up to
         date with the store's version (atlas.vocabulary). Postcodes and house numbers would otherwise be most of it."""
         return self._vocabulary.current()
+
+
+def _by_bm25(query: Query) -> Query:
+    """The query scored by SQLite's bm25() itself: the same ranking, without counts of its words (atlas.ranking)."""
+    first = "" if query.first == "0" else query.first + " DESC, "
+    return replace(query, rank=f"{first}{ranking.SCORED}, {query.id}", score=ranking.SCORED, counted_phrases=())
 
 
 def _all_rows(db, sql: str, params: dict) -> list[tuple]:

@@ -9,6 +9,7 @@ import logging
 import random
 import sqlite3
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,7 @@ def crowded(tmp_path_factory):
     return app
 
 
-def searches(count: int, seed: int) -> list[dict]:
+def searches(count: int, seed: int, filtered: bool = False) -> list[dict]:
     rng = random.Random(seed)
     asked = []
     for _ in range(count):
@@ -63,7 +64,9 @@ def searches(count: int, seed: int) -> list[dict]:
         asked.append({
             "query": rng.choice(WORDS),
             "area": None if place is None else Area(*place, rng.choice([5, 10, 25, 50])),
-            "wanted": Filter(fields=tuple(rng.sample(FIELDS, rng.choice([0, 0, 1, 2])))),
+            "wanted": Filter(fields=tuple(rng.sample(FIELDS, rng.choice([0, 0, 1, 2]))),
+                             **({"sprachen": rng.choice([(), ("en",), ("ar", "fa")]), "kostenlos": rng.random() < 0.3,
+                                 "zeit": rng.choice(["", "jetzt", "woche"])} if filtered else {})),
             "language": rng.choice(["de", "de", "ar", "en"]),
             "offset": rng.choice([0, 0, 0, 50]),
         })
@@ -85,7 +88,7 @@ def by_bm25(searcher, asked, monkeypatch) -> list[tuple[list[int], int]]:
         return answers(searcher, asked)
 
 
-def test_the_ranking_function_is_built_and_every_connection_of_the_store_has_it(crowded):
+def test_the_ranking_function_is_built_and_the_store_s_connections_have_it(crowded):
     assert ranking.available(), "atlas._ranking is not built or not seen by Python's sqlite3: run `make install`"
     with crowded.extensions["atlas"].store.read() as db:
         raw = db.connection.driver_connection
@@ -102,6 +105,16 @@ def test_a_search_finds_and_orders_what_bm25_would(crowded, monkeypatch):
     assert counted == by_bm25(searcher, asked, monkeypatch)
     assert sum(total for _ids, total in counted) > 4_000  # the searches found much to rank
     assert sum(len(ids) > 1 for ids, _total in counted) > 100  # and ranked it
+
+
+def test_with_the_other_filters_too(crowded, monkeypatch):
+    """Languages offered, free of charge, open now or this week: the filters that join the projects' table."""
+    searcher = crowded.extensions["atlas"].searcher
+    asked = searches(200, seed=4, filtered=True)
+    counted = answers(searcher, asked)
+    assert counted == by_bm25(searcher, asked, monkeypatch)
+    assert sum(len(ids) > 1 for ids, _total in counted) >= 10
+    assert scored_as_bm25(crowded, asked) >= 50
 
 
 def test_each_match_scores_as_with_bm25_to_the_bit(crowded):
@@ -122,11 +135,12 @@ def scored_as_bm25(app, asked: list[dict]) -> int:
             continue
         assert query.score.startswith("bm25_counted(")
         with store.read() as db:
-            if not searcher._count(db, store.version(), query):
+            counts = searcher._counts(db, store.version_of(db), query)
+            if counts is None:
                 continue  # no match: nothing scored
             raw = db.connection.driver_connection
             rows = raw.execute(f"SELECT s.rowid, {query.score}, {ranking.SCORED} {query.where}",
-                               query.params).fetchall()
+                               {**query.params, **counts}).fetchall()
         assert all(ours == theirs for _id, ours, theirs in rows), search
         compared += len(rows)
     return compared
@@ -165,7 +179,7 @@ def test_a_word_is_counted_once_per_version_and_a_search_without_matches_counts_
     searcher.forget()
     assert searcher.search("Deutsch Quantenphysik", area=Area(*HERE, 25)).total == 0
     assert searcher.search("Deutsch Quantenphysik").total == 0
-    assert made == [2, 2] and len(searcher._counts) == 2  # asked on the first match, found none: none kept
+    assert made == [2, 2] and len(searcher._counts_kept) == 2  # asked on the first match, found none: none kept
 
 
 def test_a_word_shorter_than_the_prefix_index_is_ranked_by_bm25_itself(crowded):
@@ -176,6 +190,53 @@ def test_a_word_shorter_than_the_prefix_index_is_ranked_by_bm25_itself(crowded):
         assert query.score == ranking.SCORED and not query.counted_phrases, typed
     query = searcher._query(searcher.terms("Deutsch"), Filter(), Area(*HERE, 10), local_now(), covered=True)
     assert query.score.startswith("bm25_counted(") and query.counted_phrases
+
+
+def test_a_search_reads_one_snapshot_while_a_publication_lands(crowded, monkeypatch):
+    """Another office archives the only match after the search counted its words: the search answers from the data
+    it began with – no error, the scores of that data."""
+    services = crowded.extensions["atlas"]
+    store, searcher = services.store, services.searcher
+    project, errors = validate_project({"name": "Quantenchor Linden", "traeger": "Verein", "handlungsfelder": "sprache",
+                                        "description": "Ein Quantenchor singt.", "ort": "Hannover"})
+    assert not errors
+    [only] = store.add_many([(project, Place("Hannover", *HERE, "place", "test", Assignment(None, None)))], PUBLISHED)
+    counts = ranking.counts
+
+    def archived_meanwhile(*args):
+        made = counts(*args)
+        store.set_status(only, ARCHIVED)  # another connection, as another process would
+        return made
+
+    scored = []
+    scored_rows = type(searcher)._scored_rows
+    monkeypatch.setattr(ranking, "counts", archived_meanwhile)
+    monkeypatch.setattr(type(searcher), "_scored_rows", lambda *args: scored.append(scored_rows(*args)) or scored[-1])
+    searcher.forget(counts=True)
+    shown = searcher.search("Quantenchor", area=Area(*HERE, 10)).ids
+    assert [row[0] for row in scored[0]] == [only]  # scored in the snapshot it was counted in
+    assert shown in ([only], [])  # where it is shown comes from the published copy, which may know it archived
+    monkeypatch.setattr(ranking, "counts", counts)
+    searcher.forget()
+    assert searcher.search("Quantenchor", area=Area(*HERE, 10)).ids == []  # the next search: archived
+
+
+def test_counts_kept_for_a_version_are_not_used_for_data_edited_since(crowded):
+    """An edit that keeps the index's rows and tokens ("Chor" → "Chur") moves the version: the counts are made
+    again for it."""
+    store = crowded.extensions["atlas"].store
+    edited = []
+    for i in range(3):
+        project, errors = validate_project({"name": f"Chorprobe {i}", "traeger": "Chorverein", "ort": "Hannover",
+                                            "handlungsfelder": "engagement", "description": "Wir singen im Chor."})
+        assert not errors
+        edited.append((project, Place("Hannover", *HERE, "place", "test", Assignment(None, None))))
+    ids = store.add_many(edited, PUBLISHED)
+    asked = [{"query": "Chor", "area": Area(*HERE, 25), "wanted": Filter(), "language": "de", "offset": 0}]
+    assert scored_as_bm25(crowded, asked) >= 3
+    project, place = edited[0]
+    store.update(ids[0], replace(project, description="Wir singen im Chur."), place, actor="test")
+    assert scored_as_bm25(crowded, asked) >= 2
 
 
 @pytest.mark.parametrize(("counts", "message"), [
@@ -258,9 +319,9 @@ def test_a_search_with_too_many_matches_to_rank_counts_nothing(crowded, monkeypa
     searcher.forget(counts=True)
     found = searcher.search("Deutsch")  # in the whole state, more than are ranked: the newest first, unscored
     assert found.total > 20 and found.ids == sorted(found.ids, reverse=True)
-    assert len(searcher._counts) == 0
+    assert len(searcher._counts_kept) == 0
     searcher.search("Deutsch", area=Area(*HERE, 5))  # scored: counted
-    assert len(searcher._counts) > 0
+    assert len(searcher._counts_kept) > 0
 
 
 def test_one_statement_takes_one_set_of_counts(tiny):

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, text, update
 
 from atlas import facts, search_index
 from atlas.districts import ARLS
@@ -211,6 +211,13 @@ class StoreCore:
         times the query itself on every request (SQLite: 135 -> 32 µs CPU)."""
         return driver_rows(self._engine, VERSIONS_SQL)
 
+    def version_of(self, db) -> int:
+        """The store's version as `db` reads it in its transaction: the version of the data its other statements read
+        there (a search keeps what it counted under it: atlas.search)."""
+        if db.dialect.name == "sqlite":  # through the driver, as the moment's versions are read
+            return int(db.connection.driver_connection.execute(VERSION_SQL).fetchone()[0])
+        return int(db.execute(text(VERSION_SQL)).scalar_one())
+
     def versions_now(self) -> dict[str | None, int]:
         """The versions as the database holds them now (not those read at the start of the current moment)."""
         self._forget_moment()
@@ -345,6 +352,7 @@ def _record(db, row: dict, actor: str, at: datetime, action: str, detail: str) -
 VERSION_KEYS = ["version"] + [f"version:{arl}" for arl in ARLS]
 # Asked at every request: plain SQL of constants, without SQLAlchemy's compiling and typing (a third of its cost)
 VERSIONS_SQL = "SELECT key, value FROM meta WHERE key IN ({})".format(", ".join(f"'{key}'" for key in VERSION_KEYS))
+VERSION_SQL = "SELECT value FROM meta WHERE key = 'version'"
 
 
 def bump_version(db, arls=None, project_ids: list[int] | None = None) -> int:
