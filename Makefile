@@ -5,6 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends
 # What `make run` installs (the atlas and what serving needs), and what `make test` adds (the test tools).
 SERVE_STAMP := $(VENV)/.installed-serve
 TEST_STAMP  := $(VENV)/.installed-test
@@ -47,7 +48,7 @@ $(SERVE_STAMP): pyproject.toml setup.py atlas/_ranking.c $(NPM_STAMP)
 	  || missing="$$missing python3-dev"; \
 	if [ -n "$$missing" ]; then \
 	  echo "== installing Debian packages to compile the search's ranking (atlas/_ranking.c):$$missing"; \
-	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends$$missing; } \
+	  { $(APT_INSTALL)$$missing; } \
 	    || echo "== could not install$$missing: the atlas is built without atlas._ranking (the search ranks with bm25())"; \
 	fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,7 +73,7 @@ debian:
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "== installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends$$missing; \
+	  $(APT_INSTALL)$$missing; \
 	fi
 chromium: debian
 
@@ -82,7 +83,7 @@ PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-sil-sch
 pango:
 	@{ /sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && fc-list | grep -q Scheherazade; } || { \
 	  echo "== installing Debian packages: $(PDF_PACKAGES)"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends $(PDF_PACKAGES); }
+	  $(APT_INSTALL) $(PDF_PACKAGES); }
 
 run: install pango
 	$(BIN)/atlas db upgrade
@@ -125,7 +126,7 @@ lint-js: $(NPM_STAMP)
 
 bench: install-test debian
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	@command -v wrk >/dev/null || { echo "== installing Debian's wrk"; $(SUDO) apt-get install -y --no-install-recommends wrk; }
+	@command -v wrk >/dev/null || { echo "== installing Debian's wrk"; $(APT_INSTALL) wrk; }
 	$(BIN)/python bench/assign.py
 	$(BIN)/python bench/scaling.py
 

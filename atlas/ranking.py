@@ -50,10 +50,9 @@ def available() -> bool:
 
 
 def score(phrases: int) -> str:
-    """The SQL of a match's score (lower is better) for a query whose first phrases are the document's words: with
-    bm25_counted, the index's rows and tokens in the parameters cr, ct and the phrases' counts in c0, c1 … (counts)."""
-    if not available():
-        return SCORED
+    """The SQL of a match's score (lower is better) for a query whose first phrases are the document's words, where
+    bm25_counted is available: the index's rows and tokens in the parameters cr, ct and the phrases' counts in c0,
+    c1 … (counts)."""
     return f"bm25_counted(project_search, :cr, :ct{''.join(f', :c{i}' for i in range(phrases))})"
 
 

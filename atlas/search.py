@@ -264,8 +264,8 @@ class Searcher:
             counted = () if short or not ranking.available() else tuple(
                 f'"{v}"*' for variants in terms for v in variants)
             score = ranking.score(len(counted)) if counted else ranking.SCORED
-            query = Query(where, (first + " DESC, " if first else "") + score + ", s.rowid", "s.rowid DESC",
-                          "s.rowid", params, first or "0", score, widened, counted)
+            query = Query(where, _fts_rank(first, score), "s.rowid DESC", "s.rowid", params, first or "0", score,
+                          widened, counted)
         if wanted.zeit:
             schedules = wanted.open_schedules(self.schedules(), now) or [""]
             names = [f"z{i}" for i in range(len(schedules))]
@@ -329,10 +329,16 @@ class Searcher:
         return self._vocabulary.current()
 
 
+def _fts_rank(first: str, score: str) -> str:
+    """SQLite's ORDER BY of the ranking: the reader's language's matches first (`first`, if any), the best score,
+    the lowest id."""
+    return (first + " DESC, " if first else "") + score + ", s.rowid"
+
+
 def _by_bm25(query: Query) -> Query:
     """The query scored by SQLite's bm25() itself: the same ranking, without counts of its words (atlas.ranking)."""
-    first = "" if query.first == "0" else query.first + " DESC, "
-    return replace(query, rank=f"{first}{ranking.SCORED}, {query.id}", score=ranking.SCORED, counted_phrases=())
+    first = "" if query.first == "0" else query.first
+    return replace(query, rank=_fts_rank(first, ranking.SCORED), score=ranking.SCORED, counted_phrases=())
 
 
 def _all_rows(db, sql: str, params: dict) -> list[tuple]:
