@@ -18,6 +18,7 @@ core (taskset); the variants alternate, round by round:
     order=after        all projects first, then all documents
     indexes=live       the projects' indexes kept and written row by row
     prefix=A-B|none    the index's prefix lengths A to B, or none (not the atlas's schema: what the prefixes cost)
+    journal=delete     a rollback journal instead of the WAL (not the atlas's: readers would wait for the import)
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def write(empty: Path, path: Path, insert: str, projects: list, documents: list,
         stale.unlink(missing_ok=True)
     shutil.copy(empty, path)
     db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
+    db.execute(f"PRAGMA journal_mode={settings.get('journal', 'WAL')}")
     db.execute("PRAGMA synchronous=NORMAL")
     if "prefix" in settings:
         _reprefixed(db, settings["prefix"])
