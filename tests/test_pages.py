@@ -160,6 +160,37 @@ def test_the_page_cache_is_bounded_in_bytes():
     assert len(cache) == 1
 
 
+def test_the_page_cache_evicts_the_least_recently_asked_cheap_page_first_then_the_least_recently_asked():
+    """Pages kept, asked again and evicted in a random order, against the rule written out: over the bound, the
+    cheap page asked least recently goes, and only where none is cheap the dear one asked least recently."""
+    import random
+
+    from atlas.web.cache import CHEAP_SECONDS, PageCache
+    from atlas.web.prepared import prepare
+
+    chance = random.Random(54)
+    size = prepare("x" * 1_000, "text/html").size
+    cache = PageCache(max_bytes=12 * size)
+    order, dear = [], {}  # the rule's own bookkeeping: least recently asked first
+    for step in range(3_000):
+        key = ("seite", chance.randrange(40))
+        full_key = (None, 1, key)
+        if full_key in dear:
+            assert cache.kept(key, 1) is not None, step
+            order.remove(full_key)
+            order.append(full_key)
+        else:  # a new page: kept, then the bound (which may evict the new page itself, where all others are dear)
+            dear[full_key] = chance.random() < 0.3 if step < 2_000 else chance.random() < 0.9
+            cache._keep(full_key, prepare("x" * 1_000, "text/html"), 1.0 if dear[full_key] else 0.0)
+            order.append(full_key)
+            while len(order) > 12:
+                gone = next((k for k in order if not dear[k]), order[0])
+                order.remove(gone)
+                del dear[gone]
+        assert list(cache._pages) == order, step
+    assert CHEAP_SECONDS > 0.0 and cache.bytes == 12 * size
+
+
 def test_the_page_cache_counts_each_coding_it_holds_and_evicts_by_them(monkeypatch):
     """A page is compressed for the browser that asks, when it asks – the first one as it is made, another one's
     coding at its hit – and the bound counts every coding a page holds, also one made while the page waited."""

@@ -37,6 +37,10 @@ class PageCache:
         self.max_bytes = max_bytes
         self.shared = shared  # Redis, if configured: pages made once for all processes
         self._pages: OrderedDict[Hashable, _Kept] = OrderedDict()
+        # the keys of the cheap pages, in the same order: the first to evict is found at once. Looked for among
+        # all pages, each eviction read past every dear one – and a page's seconds are wall time, so on a loaded
+        # machine most pages are dear (a full cache of 1,052 /suche pages at 100k: 0.09 ms a new page, stop 54)
+        self._cheap: OrderedDict[Hashable, None] = OrderedDict()
         self._making: dict[Hashable, threading.Event] = {}
         self._latest: dict[str | None, int] = {}  # the newest version of each scope a page was kept at
         self._lock = threading.Lock()
@@ -93,6 +97,8 @@ class PageCache:
         kept = self._pages.get(full_key)
         if kept is not None:
             self._pages.move_to_end(full_key)
+            if full_key in self._cheap:
+                self._cheap.move_to_end(full_key)
             self.hits += 1
         return kept
 
@@ -127,16 +133,18 @@ class PageCache:
             size = page.size
             if size <= self.max_bytes:
                 self._pages[full_key] = _Kept(page, seconds, size)
+                if seconds < CHEAP_SECONDS:
+                    self._cheap[full_key] = None
                 self.bytes += size
             self._bound()
 
     def _bound(self) -> None:
         while self.bytes > self.max_bytes:
-            cheap = next((k for k, kept in self._pages.items() if kept.seconds < CHEAP_SECONDS), None)
-            self._drop(cheap if cheap is not None else next(iter(self._pages)))
+            self._drop(next(iter(self._cheap or self._pages)))
 
     def _drop(self, key: Hashable) -> None:
         self.bytes -= self._pages.pop(key).counted
+        self._cheap.pop(key, None)
 
 
 def _coded(page: Prepared) -> None:
