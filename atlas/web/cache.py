@@ -28,7 +28,6 @@ CHEAP_SECONDS = 0.05  # a page made faster than this is evicted before any that 
 @dataclass
 class _Kept:
     page: Prepared
-    seconds: float  # what it cost to make
     counted: int  # its bytes in the bound: the codings made for the browsers that asked (_coded)
 
 
@@ -132,7 +131,7 @@ class PageCache:
             # restored) is kept too: those who wait for it take it, and the bound in bytes evicts it.
             size = page.size
             if size <= self.max_bytes:
-                self._pages[full_key] = _Kept(page, seconds, size)
+                self._pages[full_key] = _Kept(page, size)
                 if seconds < CHEAP_SECONDS:
                     self._cheap[full_key] = None
                 self.bytes += size
