@@ -1,7 +1,8 @@
 """Pages under a crowd: requests per second, p50 and p99, against `atlas serve` as `make run` starts it.
 
-    .venv/bin/python bench/http_load.py                          # 10k and 100k projects, 20 s per URL
+    .venv/bin/python bench/http_load.py                          # 10k and 100k projects, 20 s per kept URL
     .venv/bin/python bench/http_load.py --sizes 10000 --seconds 5
+    .venv/bin/python bench/http_load.py --sizes 100000 --made-only --rounds 20 --window 2   # the pages made per request
 
 wrk (Debian's package; `make bench` installs it): 16 connections sending a browser's Accept-Encoding (answered in
 zstd; `--accept gzip`: a client's that takes gzip only, as up to stop 51), warm caches. The
@@ -12,8 +13,16 @@ the near search, a new query for `/suche` (bench/request_cpu.py's mixes) and a n
 twice (a Lua script hands wrk's threads the paths in turn). Each is set against the same server sending a static
 file of its size (random bytes as many as the page's compressed body; no coding makes them smaller): issue 26 asks
 for at least 0.3× under 16 clients. Beside each rate, the server's CPU per request (its processes' user and system
-time over the run, from /proc): where the server has less than a core, the rate says more about the machine's
-other load than about the page.
+time over the run, from /proc) and wrk's: where the server has less than a core, the rate says more about the
+machine's other load than about the page.
+
+The machine's other load moves by the minute (stop 52: one run's static references 1,328 to 3,302 requests a
+second), so a page and its static file are not measured one after the other for 20 s each, but in `--rounds` short
+windows of `--window` seconds taken in turn: page, file; file, page in the next round; the three kinds in rotating
+order. Each round gives a ratio of two adjacent windows; printed are the medians of the windows and the median of
+the rounds' ratios with the interval it lies in with about 95 % certainty (bench/paired.py's), for the requests a
+second and for the server's CPU per request. The paths of a page go on from window to window, none asked twice.
+`--made-only` leaves out the kept pages (wrk asking one URL again and again for `--seconds` each).
 
     .venv/bin/python bench/http_load.py --sizes 100000 --server gunicorn    # as docs/operating.md deploys it
     .venv/bin/python bench/http_load.py --sizes 100000 --database /tmp/load # the database kept for the next run
@@ -32,10 +41,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import requests
@@ -50,6 +64,7 @@ from common import (
     static_reference_file,
     unlimited_env,
 )
+from paired import median_interval
 from request_cpu import distinct_queries, new_offsets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +79,9 @@ URLS = ["/", "/?hf=sprache", "/region/leine-weser", "/in-der-naehe?ort=Hannover"
 REFERENCE = ROOT / "static" / "_bench_reference.html"
 # as deploy/ starts it, WEB_CONCURRENCY 2
 GUNICORN = ["-c", "python:atlas.gunicorn_conf", "--workers", "2"]  # 4 threads each (gthread): atlas.gunicorn_conf
-NEW_PATHS = 12_000  # per kind of page: more than wrk asks in a run (a path asked again would be a kept page)
+# per kind of page: more than wrk asks in a run (a path asked again would be a kept page); the search's mix has
+# fewer than 16,000 distinct queries, the API's pages and the places are asked faster
+NEW_PATHS = {"near": 30_000, "suche": 12_000, "items": 30_000}
 THREADS = 2
 
 
@@ -92,21 +109,9 @@ def main() -> None:
                     subprocess.run(["wrk", "-t2", "-c16", "-d6s", base + url], capture_output=True)
             print(f"\n{size} projects, {options.server}; `/` is {REFERENCE.stat().st_size / 1e6:.2f} MB "
                   f"({sent_size(base + '/', options.accept) / 1e3:.0f} kB sent, {options.accept}'s Accept-Encoding)")
-            print("| URL | req/s | p50 ms | p99 ms | server CPU ms/req | against the static file of `/`'s size |\n"
-                  "|---|---|---|---|---|---|")
-            rows = {url: wrk(base + url, options.seconds, options.accept, server=server.pid) for url in URLS}
-            limit = rows["/static/_bench_reference.html"][0]
-            for url, (rate, p50, p99, cpu) in rows.items():
-                print(f"| `{url}` | {rate:.0f} | {p50:.1f} | {p99:.1f} | {cpu:.2f} | {rate / limit:.2f}× |", flush=True)
-            print("\n| made per request | req/s | p50 ms | p99 ms | server CPU ms/req | kB sent "
-                  "| static file of that size, req/s (CPU ms/req) | against it |\n|---|---|---|---|---|---|---|---|")
-            for label, paths in made.items():
-                rate, p50, p99, cpu = wrk(base, options.seconds, options.accept, paths, directory, server=server.pid)
-                size_ = sent_size(base + paths[-1], options.accept)
-                limit, *_, limit_cpu = wrk(f"{base}/static/{static_reference_file(size_).name}", options.seconds,
-                                           options.accept, server=server.pid)
-                print(f"| {label} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {cpu:.2f} | {size_ / 1e3:.1f} "
-                      f"| {limit:.0f} ({limit_cpu:.2f}) | {rate / limit:.2f}× |", flush=True)
+            if not options.made_only:
+                kept_pages(base, options, server.pid)
+            made_per_request(base, made, options, directory, server.pid)
         finally:
             REFERENCE.unlink(missing_ok=True)
             for copy in REFERENCE.parent.glob("_bench_reference_*.html"):
@@ -115,9 +120,94 @@ def main() -> None:
             server.wait(timeout=30)
 
 
+def kept_pages(base: str, options, server: int) -> None:
+    """wrk asking one URL again and again: kept pages, against the static file of `/`'s size."""
+    print("| URL | req/s | p50 ms | p99 ms | server CPU ms/req | against the static file of `/`'s size |\n"
+          "|---|---|---|---|---|---|")
+    rows = {url: wrk(base + url, options.seconds, options.accept, server=server) for url in URLS}
+    limit = rows["/static/_bench_reference.html"][0]
+    for url, (rate, p50, p99, cpu) in rows.items():
+        print(f"| `{url}` | {rate:.0f} | {p50:.1f} | {p99:.1f} | {cpu:.2f} | {rate / limit:.2f}× |", flush=True)
+
+
+@dataclass
+class Pairs:
+    """One kind of page made per request and the static file of its size, window after window."""
+
+    label: str
+    script: Path  # the page's paths, each asked once: the next window starts where the last one ended
+    static: str
+    size: int  # bytes sent of a page, and of the static file
+    paths: int  # how many
+    start: int = 0
+    page: list[Window] = field(default_factory=list)
+    reference: list[Window] = field(default_factory=list)
+
+    def ask_page(self, base: str, seconds: int, options, server: int) -> Window:
+        measured = window(base, seconds, options.accept, server, self.script, self.start)
+        if measured.last >= self.paths:
+            sys.exit(f"{self.label}: the new paths ran out (a path asked again is a kept page): "
+                     "fewer --rounds or a shorter --window")
+        self.start = measured.last + 1
+        return measured
+
+
+def made_per_request(base: str, made: dict[str, list[str]], options, directory: Path, server: int) -> None:
+    """Each page made per request against a static file of its size, in windows of `--window` seconds taken in
+    turn (page, file; in the next round file, page; the kinds' order rotating), so that the machine's other load
+    falls on both sides of each pair: the ratio of a page's window to its file's next to it, median of the rounds."""
+    kinds = []
+    for label, paths in made.items():
+        size = sent_size(base + paths[-1], options.accept)
+        kinds.append(Pairs(label, paths_script(paths, directory / f"paths-{len(kinds)}.lua"),
+                           f"{base}/static/{static_reference_file(size).name}", size, len(paths)))
+    for kind in kinds:  # 2 s of each, not counted: templates, connections, the file in the page cache
+        kind.ask_page(base, 2, options, server)
+        window(kind.static, 2, options.accept, server)
+    load = os.getloadavg()
+    for turn in range(options.rounds):
+        for kind in kinds[turn % len(kinds):] + kinds[:turn % len(kinds)]:
+            if turn % 2 == 0:
+                kind.page.append(kind.ask_page(base, options.window, options, server))
+            kind.reference.append(window(kind.static, options.window, options.accept, server))
+            if turn % 2 == 1:
+                kind.page.append(kind.ask_page(base, options.window, options, server))
+    print(f"\n{options.rounds} rounds of {options.window:g} s windows; load average "
+          f"{' '.join(f'{x:.1f}' for x in load)} before, {' '.join(f'{x:.1f}' for x in os.getloadavg())} after; "
+          "medians of the windows; CPU ms per request of the server (its processes) and of wrk")
+    print("| made per request | req/s | p50 ms | p99 ms | server CPU | wrk CPU | kB sent "
+          "| static file of that size: req/s | server CPU | wrk CPU "
+          "| req/s against it: median of the rounds (95 % interval) | server CPU per request, the file's against "
+          "the page's |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for kind in kinds:
+        pairs = list(zip(kind.page, kind.reference, strict=True))
+        page, reference = medians(kind.page), medians(kind.reference)
+        print(f"| {kind.label} | {page.rate:.0f} | {page.p50:.1f} | {page.p99:.1f} | {page.server_cpu:.2f} "
+              f"| {page.wrk_cpu:.2f} | {kind.size / 1e3:.1f} | {reference.rate:.0f} | {reference.server_cpu:.2f} "
+              f"| {reference.wrk_cpu:.2f} | {with_interval([p.rate / r.rate for p, r in pairs])} "
+              f"| {with_interval([r.server_cpu / p.server_cpu for p, r in pairs])} |", flush=True)
+    for kind in kinds:
+        print(f"{kind.label}, each round's ratio: "
+              + " ".join(f"{p.rate / r.rate:.2f}" for p, r in zip(kind.page, kind.reference, strict=True)))
+
+
+def with_interval(ratios: list[float]) -> str:
+    """The median of the rounds' ratios and the interval it lies in with about 95 % certainty (bench/paired.py)."""
+    low, high = median_interval(sorted(ratios))
+    return f"{statistics.median(ratios):.2f}× ({low:.2f} to {high:.2f})"
+
+
+def medians(windows: list[Window]) -> Window:
+    return Window(*(statistics.median(values) for values in zip(*windows, strict=True)))
+
+
 def parse_args():
     parser = accept_option(arguments(__doc__, [10_000, 100_000]))
-    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=20, help="per kept page (wrk asking one URL)")
+    parser.add_argument("--rounds", type=int, default=20,
+                        help="windows of each page made per request and of its static file, taken in turn")
+    parser.add_argument("--window", type=int, default=2, help="seconds of each such window")
+    parser.add_argument("--made-only", action="store_true", help="only the pages made per request")
     parser.add_argument("--server", choices=["waitress", "gunicorn"], default="waitress",
                         help="one `atlas serve` process (as `make run`), or gunicorn 2 × 4 threads (as deploy/)")
     parser.add_argument("--database", type=Path, help="a folder to make the database in once and use again")
@@ -147,24 +237,33 @@ def server_command(server: str, port: int) -> list[str]:
 
 def per_request_paths(app, n: int) -> dict[str, list[str]]:
     """For each page made per request, NEW_PATHS paths none of which is asked twice."""
-    lon, lat = random_points(app.extensions["atlas"].regions, NEW_PATHS, seed=n + 1)
-    offsets = new_offsets(n, min(NEW_PATHS, n - 100))
+    lon, lat = random_points(app.extensions["atlas"].regions, NEW_PATHS["near"], seed=n + 1)
+    offsets = new_offsets(n, min(NEW_PATHS["items"], n - 100))
     return {"near search, a new place each": [f"/in-der-naehe?lat={y:.5f}&lon={x:.5f}" for y, x in
                                               zip(lat, lon, strict=True)],
-            "/suche, a new query each": ["/suche?" + urlencode(query) for query in distinct_queries(NEW_PATHS)],
+            "/suche, a new query each": ["/suche?" + urlencode(query)
+                                         for query in distinct_queries(NEW_PATHS["suche"])],
             "/items, a new page each": [f"/ogc/collections/projekte/items?offset={offset}" for offset in offsets]}
 
 
-def paths_script(paths: list[str], directory: Path) -> Path:
-    """A wrk script whose threads take the paths in turn, each path once (until they run out)."""
+def paths_script(paths: list[str], script: Path) -> Path:
+    """A wrk script whose threads take the paths in turn, each path once, from the index given after `--`; at the
+    end it writes the last index asked ("last path N"), where the next window goes on, and how many requests were
+    sent ("sent N": also those still unanswered when wrk stopped, which the server makes all the same)."""
     assert all(path.isascii() for path in paths)
-    script = directory / "paths.lua"
     script.write_text("local paths = {" + ",".join(json.dumps(path) for path in paths) + "}\n"
+                      "local threads = {}\n"
                       "local turn = 0\n"
-                      "function setup(thread) thread:set('first', turn); turn = turn + 1 end\n"
-                      "local i = nil\n"
-                      f"function request() i = i and i + {THREADS} or first; "
-                      "return wrk.format('GET', paths[(i % #paths) + 1]) end\n")
+                      "function setup(thread) thread:set('first', turn); turn = turn + 1; "
+                      "table.insert(threads, thread) end\n"
+                      "function init(args) first = first + tonumber(args[1] or 0) end\n"
+                      f"function request() i = i and i + {THREADS} or first; sent = (sent or 0) + 1; "
+                      "return wrk.format('GET', paths[(i % #paths) + 1]) end\n"
+                      # wrk asks the first thread for one request before the run, to see whether they change
+                      "function done() local last, sent = -1, -1\n"
+                      "  for _, thread in ipairs(threads) do last = math.max(last, thread:get('i') or -1); "
+                      "sent = sent + (thread:get('sent') or 0) end\n"
+                      "  io.write('last path ' .. last .. '\\nsent ' .. sent .. '\\n') end\n")
     return script
 
 
@@ -173,27 +272,60 @@ def sent_size(url: str, accept: str) -> int:
     return len(requests.get(url, headers={"Accept-Encoding": ACCEPT[accept]}, stream=True, timeout=60).raw.read())
 
 
-def wrk(url: str, seconds: int, accept: str, paths: list[str] | None = None, directory: Path | None = None,
-        server: int = 0) -> tuple[float, float, float, float]:
+def wrk(url: str, seconds: int, accept: str, server: int = 0) -> tuple[float, float, float, float]:
     """Requests per second, p50 and p99 ms of 16 connections asking `url` for `seconds`, after 2 s of warming up,
-    and the CPU ms per request of the process `server` and its children; with `paths`, each request the next path
-    of the list under the base `url` (the first 1,000 warm up)."""
-    asked = ["-t", str(THREADS), "-c16", "-H", f"Accept-Encoding: {ACCEPT[accept]}"]
-    if paths:
-        warming = paths_script(paths[:1000], directory)
-        subprocess.run(["wrk", *asked, "-d2s", "-s", str(warming), url], capture_output=True)
-        asked += ["-s", str(paths_script(paths[1000:], directory))]
-    else:
-        subprocess.run(["wrk", *asked, "-d2s", url], capture_output=True)
-    before = cpu_seconds(server)
-    output = subprocess.run(["wrk", *asked, f"-d{seconds}s", "--latency", url],
+    and the CPU ms per request of the process `server` and its children."""
+    window(url, 2, accept, server)
+    measured = window(url, seconds, accept, server)
+    return measured.rate, measured.p50, measured.p99, measured.server_cpu
+
+
+class Window(NamedTuple):
+    rate: float  # requests per second
+    p50: float  # ms
+    p99: float
+    server_cpu: float  # ms per request, the server's processes
+    wrk_cpu: float  # ms per request, wrk's
+    last: int  # the last index of the paths asked (-1 without paths)
+
+
+def window(url: str, seconds: int, accept: str, server: int, script: Path | None = None, start: int = 0) -> Window:
+    """16 connections asking `url` for `seconds`; with `script` (paths_script), each request the next path from
+    `start` on under the base `url`."""
+    asked = ["-t", str(THREADS), "-c16", "-H", f"Accept-Encoding: {ACCEPT[accept]}", f"-d{seconds}s", "--latency"]
+    if script:
+        asked += ["-s", str(script)]
+    before, wrk_before = cpu_seconds(server), children_cpu_seconds()
+    output = subprocess.run(["wrk", *asked, url, *(["--", str(start)] if script else [])],
                             capture_output=True, text=True, check=True).stdout
-    used = cpu_seconds(server) - before
+    wrk_used = children_cpu_seconds() - wrk_before
+    used = settled(server) - before  # with the requests still being made when wrk stopped, not in the next window
     if "Non-2xx" in output:
         sys.exit(f"FAILED: errors from {url}:\n{output}")
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    requests_ = int(re.search(r"(\d+) requests in", output).group(1))
-    return rate, _ms(output, "50%"), _ms(output, "99%"), used * 1000 / max(requests_, 1)
+    answered = max(int(re.search(r"(\d+) requests in", output).group(1)), 1)
+    last, sent = ((int(re.search(rf"{name} (-?\d+)", output).group(1)) for name in ("last path", "sent")) if script
+                  else (-1, answered))  # without a script, the few unanswered of thousands are not counted
+    return Window(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), _ms(output, "50%"),
+                  _ms(output, "99%"), used * 1000 / max(sent, answered), wrk_used * 1000 / answered, last)
+
+
+def settled(server: int, seconds: float = 5) -> float:
+    """The server's CPU seconds once it has stopped using CPU (at most `seconds` on): the requests wrk left
+    unanswered are still made, and would otherwise count in the next window."""
+    used, waited = cpu_seconds(server), 0.0
+    while waited < seconds:
+        time.sleep(0.05)
+        waited += 0.05
+        if (now := cpu_seconds(server)) == used:
+            return now
+        used = now
+    return used
+
+
+def children_cpu_seconds() -> float:
+    """User and system CPU seconds of this process's children that have ended (wrk's runs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def cpu_seconds(pid: int) -> float:
