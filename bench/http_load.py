@@ -21,7 +21,8 @@ second), so a page and its static file are not measured one after the other for 
 windows of `--window` seconds taken in turn: page, file; file, page in the next round; one kind after the other.
 Each round gives a ratio of two adjacent windows; printed are the medians of the windows and the median of
 the rounds' ratios with the interval it lies in with about 95 % certainty (bench/paired.py's), for the requests a
-second and for the server's CPU per request. The paths of a page go on from window to window, none asked twice.
+second and for the server's CPU per request. The paths of a page go on from window to window, none asked twice;
+where they run out (the API's pages at 10k: 9,900 offsets), that page's rounds end, and the table says how many.
 `--made-only` leaves out the kept pages (wrk asking one URL again and again for `--seconds` each).
 
     .venv/bin/python bench/http_load.py --sizes 100000 --server gunicorn    # as docs/operating.md deploys it
@@ -143,13 +144,11 @@ class Pairs:
     page: list[Window] = field(default_factory=list)
     reference: list[Window] = field(default_factory=list)
 
-    def ask_page(self, base: str, seconds: int, options, server: int) -> Window:
+    def ask_page(self, base: str, seconds: int, options, server: int) -> Window | None:
+        """A window of the page, or None where its new paths ran out in it (a path asked again is a kept page)."""
         measured = window(base, seconds, options.accept, server, self.script, self.start)
-        if measured.last >= self.paths:
-            sys.exit(f"{self.label}: the new paths ran out (a path asked again is a kept page): "
-                     "fewer --rounds or a shorter --window")
         self.start = measured.last + 1
-        return measured
+        return measured if measured.last < self.paths else None
 
 
 def made_per_request(base: str, made: dict[str, list[str]], options, directory: Path, server: int) -> None:
@@ -168,23 +167,29 @@ def made_per_request(base: str, made: dict[str, list[str]], options, directory: 
         kind.ask_page(base, 2, options, server)  # 2 s of each, not counted: templates, connections, caches
         window(kind.static, 2, options.accept, server)
         for turn in range(options.rounds):
-            if turn % 2 == 0:
-                kind.page.append(kind.ask_page(base, options.window, options, server))
-            kind.reference.append(window(kind.static, options.window, options.accept, server))
-            if turn % 2 == 1:
-                kind.page.append(kind.ask_page(base, options.window, options, server))
+            first = window(kind.static, options.window, options.accept, server) if turn % 2 else None
+            if (page := kind.ask_page(base, options.window, options, server)) is None:
+                print(f"{kind.label}: the new paths ran out in round {turn + 1}; the rounds before it are counted",
+                      flush=True)
+                break
+            kind.page.append(page)
+            kind.reference.append(first or window(kind.static, options.window, options.accept, server))
     print(f"\n{options.rounds} rounds of {options.window:g} s windows; load average "
           f"{' '.join(f'{x:.1f}' for x in load)} before, {' '.join(f'{x:.1f}' for x in os.getloadavg())} after; "
           "medians of the windows; CPU ms per request of the server (its processes) and of wrk")
-    print("| made per request | req/s | p50 ms | p99 ms | server CPU | wrk CPU | kB sent "
+    print("| made per request | rounds | req/s | p50 ms | p99 ms | server CPU | wrk CPU | kB sent "
           "| static file of that size: req/s | server CPU | wrk CPU "
           "| req/s against it: median of the rounds (95 % interval) | server CPU per request, the file's against "
-          "the page's |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "the page's |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for kind in kinds:
         pairs = list(zip(kind.page, kind.reference, strict=True))
+        if not pairs:
+            print(f"| {kind.label} | 0 |")
+            continue
         page, reference = medians(kind.page), medians(kind.reference)
-        print(f"| {kind.label} | {page.rate:.0f} | {page.p50:.1f} | {page.p99:.1f} | {page.server_cpu:.2f} "
-              f"| {page.wrk_cpu:.2f} | {kind.size / 1e3:.1f} | {reference.rate:.0f} | {reference.server_cpu:.2f} "
+        print(f"| {kind.label} | {len(pairs)} | {page.rate:.0f} | {page.p50:.1f} | {page.p99:.1f} "
+              f"| {page.server_cpu:.2f} | {page.wrk_cpu:.2f} | {kind.size / 1e3:.1f} | {reference.rate:.0f} "
+              f"| {reference.server_cpu:.2f} "
               f"| {reference.wrk_cpu:.2f} | {with_interval([p.rate / r.rate for p, r in pairs])} "
               f"| {with_interval([r.server_cpu / p.server_cpu for p, r in pairs])} |", flush=True)
     for kind in kinds:
