@@ -132,6 +132,7 @@ class PageCache:
             size = page.size
             if size <= self.max_bytes:
                 self._pages[full_key] = _Kept(page, size)
+                self._cheap.pop(full_key, None)  # single flight keeps a key once; were it kept again, as it costs now
                 if seconds < CHEAP_SECONDS:
                     self._cheap[full_key] = None
                 self.bytes += size
