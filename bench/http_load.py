@@ -1,7 +1,7 @@
 """Pages under a crowd: requests per second, p50 and p99, against `atlas serve` as `make run` starts it.
 
     .venv/bin/python bench/http_load.py                          # 10k and 100k projects, 20 s per kept URL
-    .venv/bin/python bench/http_load.py --sizes 10000 --seconds 5
+    .venv/bin/python bench/http_load.py --sizes 10000 --seconds 5 --rounds 6 --window 1   # shorter: 5 s per kept URL
     .venv/bin/python bench/http_load.py --sizes 100000 --made-only --rounds 20 --window 2   # the pages made per request
 
 wrk (Debian's package; `make bench` installs it): 16 connections sending a browser's Accept-Encoding (answered in
@@ -198,9 +198,12 @@ def made_per_request(base: str, made: dict[str, list[str]], options, directory: 
 
 
 def with_interval(ratios: list[float]) -> str:
-    """The median of the rounds' ratios and the interval it lies in with about 95 % certainty (bench/paired.py)."""
+    """The median of the rounds' ratios and the interval it lies in with about 95 % certainty (bench/paired.py).
+    Below 6 rounds the interval is the rounds' whole range and holds the median with less certainty (2 rounds:
+    50 %, 4: 88 %): said so."""
     low, high = median_interval(sorted(ratios))
-    return f"{statistics.median(ratios):.2f}× ({low:.2f} to {high:.2f})"
+    fewer = "" if len(ratios) >= 6 else f", all {len(ratios)} rounds: less than 95 %"
+    return f"{statistics.median(ratios):.2f}× ({low:.2f} to {high:.2f}{fewer})"
 
 
 def medians(windows: list[Window]) -> Window:
@@ -315,14 +318,18 @@ def window(url: str, seconds: int, accept: str, server: int, script: Path | None
                   _ms(output, "99%"), used * 1000 / max(sent, answered), wrk_used * 1000 / answered, last)
 
 
-def settled(server: int, seconds: float = 5) -> float:
+def settled(server: int, seconds: float = 5, quiet: int = 4) -> float:
     """The server's CPU seconds once it has stopped using CPU (at most `seconds` on): the requests wrk left
-    unanswered are still made, and would otherwise count in the next window."""
-    used, waited = cpu_seconds(server), 0.0
+    unanswered are still made, and would otherwise count in the next window. Stopped means unchanged for `quiet`
+    readings 50 ms apart: /proc counts in ticks of 10 ms, and on a loaded machine a server with requests left can
+    wait 50 ms for a core."""
+    used, waited, unchanged = cpu_seconds(server), 0.0, 0
     while waited < seconds:
         time.sleep(0.05)
         waited += 0.05
-        if (now := cpu_seconds(server)) == used:
+        now = cpu_seconds(server)
+        unchanged = unchanged + 1 if now == used else 0
+        if unchanged == quiet:
             return now
         used = now
     return used
