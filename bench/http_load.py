@@ -29,7 +29,8 @@ where they run out (the API's pages at 10k: 9,900 offsets), that page's rounds e
     .venv/bin/python bench/http_load.py --sizes 100000 --database /tmp/load # the database kept for the next run
 
 `--server gunicorn` measures the deployment of docs/operating.md and deploy/ (gunicorn, 2 workers × 4 threads,
-gthread: a process per core) instead of one waitress process: the figures of issue 26 were taken so. Static file
+gthread: a process per core) instead of one waitress process: the figures of issue 26 were taken so. `--workers N
+--threads M` start it with other numbers (stop 54: fewer threads under 16 clients). Static file
 and page are then served by the same two processes, so their ratio still compares like with like. Its workers
 warm up as deployed (`-c python:atlas.gunicorn_conf`: the near index and the gazetteer), and the run first asks a
 near search and a search for 6 s each, so that both workers have also compiled what their first pages need.
@@ -72,14 +73,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from servers import free_port, wait_for_port  # noqa: E402
 
-from atlas import create_app  # noqa: E402 - after common, which puts the checkout first on the path
+from atlas import create_app, gunicorn_conf  # noqa: E402 - after common, which puts the checkout first on the path
 
 URLS = ["/", "/?hf=sprache", "/region/leine-weser", "/in-der-naehe?ort=Hannover", "/projekt/1",
         "/suche?q=Sprachcafe&ort=Hannover&umkreis=25", "/ogc/collections/projekte/items",
         "/static/atlas.css", "/static/_bench_reference.html"]
 REFERENCE = ROOT / "static" / "_bench_reference.html"
-# as deploy/ starts it, WEB_CONCURRENCY 2
-GUNICORN = ["-c", "python:atlas.gunicorn_conf", "--workers", "2"]  # 4 threads each (gthread): atlas.gunicorn_conf
+# as deploy/ starts it (WEB_CONCURRENCY 2, 4 threads each: atlas.gunicorn_conf); --workers and --threads add theirs
+GUNICORN = ["-c", "python:atlas.gunicorn_conf", "--workers", "2"]
 # per kind of page: more than wrk asks in a run (a path asked again would be a kept page); the search's mix has
 # fewer than 16,000 distinct queries, the API's pages and the places are asked faster
 NEW_PATHS = {"near": 30_000, "suche": 12_000, "items": 30_000}
@@ -99,7 +100,7 @@ def main() -> None:
                "ATLAS_DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}", "ATLAS_TILES": "none",
                "ATLAS_INSTANCE_PATH": str(directory), "ATLAS_LOG_LEVEL": "WARNING",
                "ATLAS_BASE_URL": f"http://127.0.0.1:{port}"}  # gunicorn refuses to start without it
-        server = subprocess.Popen(server_command(options.server, port), env=env, cwd=directory,
+        server = subprocess.Popen(server_command(options, port), env=env, cwd=directory,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for_port(port, seconds=180, process=server)
@@ -108,7 +109,7 @@ def main() -> None:
             if options.server == "gunicorn":  # warm caches in both workers, as waitress's one process has them
                 for url in ("/in-der-naehe?ort=Hannover", "/suche?q=Sprachcafe&ort=Hannover&umkreis=25"):
                     subprocess.run(["wrk", "-t2", "-c16", "-d6s", base + url], capture_output=True)
-            print(f"\n{size} projects, {options.server}; `/` is {REFERENCE.stat().st_size / 1e6:.2f} MB "
+            print(f"\n{size} projects, {server_label(options)}; `/` is {REFERENCE.stat().st_size / 1e6:.2f} MB "
                   f"({sent_size(base + '/', options.accept) / 1e3:.0f} kB sent, {options.accept}'s Accept-Encoding)")
             if not options.made_only:
                 kept_pages(base, options, server.pid)
@@ -219,8 +220,13 @@ def parse_args():
     parser.add_argument("--made-only", action="store_true", help="only the pages made per request")
     parser.add_argument("--server", choices=["waitress", "gunicorn"], default="waitress",
                         help="one `atlas serve` process (as `make run`), or gunicorn 2 × 4 threads (as deploy/)")
+    parser.add_argument("--workers", type=int, help="gunicorn's workers (default 2, as deploy/)")
+    parser.add_argument("--threads", type=int, help="threads in each gunicorn worker (default 4: atlas.gunicorn_conf)")
     parser.add_argument("--database", type=Path, help="a folder to make the database in once and use again")
-    return parser.parse_args()
+    options = parser.parse_args()
+    if options.server != "gunicorn" and (options.workers or options.threads):
+        parser.error("--workers and --threads are gunicorn's (--server gunicorn)")
+    return options
 
 
 def database(size: int, kept: Path | None, texts: str):
@@ -237,11 +243,21 @@ def database(size: int, kept: Path | None, texts: str):
     return directory, app_with_projects(size, directory=directory, texts=texts)
 
 
-def server_command(server: str, port: int) -> list[str]:
-    if server == "waitress":
+def server_command(options, port: int) -> list[str]:
+    if options.server == "waitress":
         return [str(Path(sys.executable).with_name("atlas")), "serve", "--port", str(port)]
-    return [str(Path(sys.executable).with_name("gunicorn")), *GUNICORN, "--bind", f"127.0.0.1:{port}",
+    # later options override earlier ones in gunicorn's command line, and the command line the config file
+    numbers = [*(["--workers", str(options.workers)] if options.workers else []),
+               *(["--threads", str(options.threads)] if options.threads else [])]
+    return [str(Path(sys.executable).with_name("gunicorn")), *GUNICORN, *numbers, "--bind", f"127.0.0.1:{port}",
             "atlas:create_app()"]
+
+
+def server_label(options) -> str:
+    if options.server == "waitress":
+        return "waitress"
+    workers = options.workers or int(GUNICORN[GUNICORN.index("--workers") + 1])
+    return f"gunicorn {workers} workers × {options.threads or gunicorn_conf.threads} threads"
 
 
 def per_request_paths(app, n: int) -> dict[str, list[str]]:
