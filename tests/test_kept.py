@@ -31,7 +31,8 @@ print(json.dumps({"status": script.status_code, "script": hashlib.sha256(script.
                   "folium": "folium" in sys.modules, "gdal": "pyogrio" in sys.modules or "fiona" in sys.modules,
                   "geojson": sorted(set(parsed)), "gazetteer": "gazetteer" in vars(app.extensions["atlas"]),
                   "needless": sorted({name.split(".")[0] for name in sys.modules}
-                                     & {"alembic", "rdflib", "translate", "lxml", "phonenumbers", "snowballstemmer"})}))
+                                     & {"alembic", "rdflib", "translate", "lxml", "phonenumbers", "snowballstemmer",
+                                        "Stemmer"})}))
 """
 
 
