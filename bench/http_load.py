@@ -23,7 +23,9 @@ Each round gives a ratio of two adjacent windows; printed are the medians of the
 the rounds' ratios with the interval it lies in with about 95 % certainty (bench/paired.py's), for the requests a
 second and for the server's CPU per request. The paths of a page go on from window to window, none asked twice;
 where they run out (the API's pages at 10k: 9,900 offsets), that page's rounds end, and the table says how many.
-`--made-only` leaves out the kept pages (wrk asking one URL again and again for `--seconds` each).
+`--made-only` leaves out the kept pages (wrk asking one URL again and again for `--seconds` each). The server's
+output goes to server.log in the database's folder; where a request is answered neither 2xx nor 3xx, the run stops
+and shows its end.
 
     .venv/bin/python bench/http_load.py --sizes 100000 --server gunicorn    # as docs/operating.md deploys it
     .venv/bin/python bench/http_load.py --sizes 100000 --database /tmp/load # the database kept for the next run
@@ -100,8 +102,10 @@ def main() -> None:
                "ATLAS_DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}", "ATLAS_TILES": "none",
                "ATLAS_INSTANCE_PATH": str(directory), "ATLAS_LOG_LEVEL": "WARNING",
                "ATLAS_BASE_URL": f"http://127.0.0.1:{port}"}  # gunicorn refuses to start without it
-        server = subprocess.Popen(server_command(options, port), env=env, cwd=directory,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log = directory / "server.log"  # what the server writes (its errors): shown where a request fails
+        with open(log, "wb") as written:
+            server = subprocess.Popen(server_command(options, port), env=env, cwd=directory,
+                                      stdout=written, stderr=subprocess.STDOUT)
         try:
             wait_for_port(port, seconds=180, process=server)
             base = f"http://127.0.0.1:{port}"
@@ -114,6 +118,9 @@ def main() -> None:
             if not options.made_only:
                 kept_pages(base, options, server.pid)
             made_per_request(base, made, options, directory, server.pid)
+        except Failed as failed:
+            sys.exit(f"FAILED: {failed}\nThe server's log ({log}), its end:\n"
+                     + "\n".join(log.read_text(errors="replace").splitlines()[-60:]))
         finally:
             REFERENCE.unlink(missing_ok=True)
             for copy in REFERENCE.parent.glob("_bench_reference_*.html"):
@@ -305,6 +312,10 @@ def wrk(url: str, seconds: int, accept: str, server: int = 0) -> tuple[float, fl
     return measured.rate, measured.p50, measured.p99, measured.server_cpu
 
 
+class Failed(Exception):
+    """A request answered neither 2xx nor 3xx."""
+
+
 class Window(NamedTuple):
     rate: float  # requests per second
     p50: float  # ms
@@ -326,7 +337,7 @@ def window(url: str, seconds: int, accept: str, server: int, script: Path | None
     wrk_used = children_cpu_seconds() - wrk_before
     used = settled(server) - before  # with the requests still being made when wrk stopped, not in the next window
     if "Non-2xx" in output:
-        sys.exit(f"FAILED: errors from {url}:\n{output}")
+        raise Failed(f"errors from {url}:\n{output}")
     answered = max(int(re.search(r"(\d+) requests in", output).group(1)), 1)
     last, sent = ((int(re.search(rf"{name} (-?\d+)", output).group(1)) for name in ("last path", "sent")) if script
                   else (-1, answered))  # without a script, the few unanswered of thousands are not counted
