@@ -19,6 +19,14 @@
                                   differ: a publication landed in between) are not used: the phrases are counted
                                   here then, as bm25() counts them.
 
+   Each scored row's length in tokens (D) comes from xColumnSize, which runs FTS5's own statement on the table's
+   docsize row – a B-tree lookup per row, 7 % of a new search's CPU (docs/benchmarks.md, stop 54). So the lengths are
+   kept per connection (Lengths), filled as rows are scored: by rowid, for one table, of one version of the data
+   (SQLITE_FCNTL_DATA_VERSION, which any commit moves, the connection's own too). Nothing is made on a publication:
+   the first statement that sees another version drops them all. A statement of a connection that is writing (its
+   own changes are not in the version yet, and a rollback takes them back) or that wrote since the statement began
+   reads xColumnSize. The same integer as xColumnSize gives, so the same score.
+
    Registered for every SQLite connection the process opens after atlas._ranking.register() (sqlite3_auto_extension:
    Python's sqlite3 module may not load extensions). */
 
@@ -26,12 +34,28 @@
 #include <Python.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+
+#define KEPT_ROWIDS ((sqlite3_int64)1 << 24)  /* rowids from 1 to below this are kept: at most 64 MB a connection */
+
+typedef struct {
+    const void *table;           /* the FTS5 table the lengths are of (table_of) */
+    unsigned int version[2];     /* the data versions of main and temp they were read in */
+    sqlite3_int64 generation;    /* moved whenever they are dropped: a statement that began before reads no more */
+    uint32_t *lengths;           /* by rowid: the length + 1, 0 where not known */
+    sqlite3_int64 size;          /* entries allocated */
+    sqlite3_int64 low, high;     /* the range filled since they were dropped, to clear; low > high where none */
+} Lengths;
 
 typedef struct {
     int given;              /* the arguments after the table: rows, tokens and a count per phrase */
     double avgdl;           /* the average document length, in tokens of all columns */
     sqlite3_int64 *values;  /* as given: every call of the statement must give the same */
+    Lengths *kept;          /* the connection's lengths, if this statement may use them */
+    sqlite3 *db;
+    sqlite3_int64 generation, changes;  /* the lengths' generation and the connection's changes when it began */
     double idf[];
 } Counted;
 
@@ -72,6 +96,73 @@ static void phrase_documents(const Fts5ExtensionApi *api, Fts5Context *fts, sqli
 
 static int whole_count(sqlite3_value *value) {
     return sqlite3_value_numeric_type(value) == SQLITE_INTEGER && sqlite3_value_int64(value) >= 0;
+}
+
+/* FTS5 hands an auxiliary function its cursor as the Fts5Context (fts5_main.c casts it back), and a virtual table's
+   cursor begins with the public sqlite3_vtab_cursor: its table, compared only, never read through */
+static const void *table_of(Fts5Context *fts) {
+    return ((sqlite3_vtab_cursor *)(void *)fts)->pVtab;
+}
+
+static void drop_lengths(Lengths *kept) {
+    if (kept->low <= kept->high) {
+        memset(kept->lengths + kept->low, 0, (size_t)(kept->high - kept->low + 1) * sizeof(uint32_t));
+    }
+    kept->low = KEPT_ROWIDS;
+    kept->high = -1;
+    kept->generation++;
+}
+
+/* The connection's lengths where the statement may read and fill them, dropped first if they are of other data or
+   another table; NULL where it may not: a write transaction's changes are not in the data version yet. */
+static Lengths *usable_lengths(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db) {
+    Lengths *kept = (Lengths *)api->xUserData(fts);
+    if (kept == NULL || sqlite3_txn_state(db, NULL) == SQLITE_TXN_WRITE) return NULL;
+    if (sqlite3_db_name(db, 2) != NULL) return NULL;  /* an attached database: its versions are not followed */
+    unsigned int version[2] = {0, 0};
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &version[0]) != SQLITE_OK) return NULL;
+    if (sqlite3_file_control(db, "temp", SQLITE_FCNTL_DATA_VERSION, &version[1]) != SQLITE_OK) version[1] = 0;
+    if (kept->table != table_of(fts) || kept->version[0] != version[0] || kept->version[1] != version[1]) {
+        drop_lengths(kept);
+        kept->table = table_of(fts);
+        kept->version[0] = version[0];
+        kept->version[1] = version[1];
+    }
+    return kept;
+}
+
+static int kept_room(Lengths *kept, sqlite3_int64 rowid) {
+    if (rowid < kept->size) return 1;
+    sqlite3_int64 size = rowid + rowid / 4 + 1024;
+    if (size > KEPT_ROWIDS) size = KEPT_ROWIDS;
+    uint32_t *grown = sqlite3_realloc64(kept->lengths, (sqlite3_uint64)size * sizeof(uint32_t));
+    if (grown == NULL) return 0;  /* out of memory: this row's length is read, not kept */
+    memset(grown + kept->size, 0, (size_t)(size - kept->size) * sizeof(uint32_t));
+    kept->lengths = grown;
+    kept->size = size;
+    return 1;
+}
+
+/* The row's length in tokens of all columns: xColumnSize's, kept for the next statements of the same data */
+static int document_length(const Fts5ExtensionApi *api, Fts5Context *fts, Counted *known, int *length) {
+    Lengths *kept = known->kept;
+    if (kept == NULL || kept->generation != known->generation
+        || sqlite3_total_changes64(known->db) != known->changes) {
+        return api->xColumnSize(fts, -1, length);
+    }
+    sqlite3_int64 rowid = api->xRowid(fts);
+    if (rowid < 1 || rowid >= KEPT_ROWIDS) return api->xColumnSize(fts, -1, length);
+    if (rowid < kept->size && kept->lengths[rowid] != 0) {
+        *length = (int)(kept->lengths[rowid] - 1);
+        return SQLITE_OK;
+    }
+    int rc = api->xColumnSize(fts, -1, length);
+    if (rc == SQLITE_OK && *length >= 0 && kept_room(kept, rowid)) {
+        kept->lengths[rowid] = (uint32_t)*length + 1;
+        if (rowid < kept->low) kept->low = rowid;
+        if (rowid > kept->high) kept->high = rowid;
+    }
+    return rc;
 }
 
 static Counted *counted(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int given,
@@ -120,6 +211,10 @@ static Counted *counted(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
         /* bm25()'s floor; a count beyond every document, which bm25() never meets, gives NaN: floored too */
         known->idf[i] = idf > 0.0 ? idf : 1e-6;
     }
+    known->db = sqlite3_context_db_handle(context);
+    known->kept = usable_lengths(api, fts, known->db);
+    known->generation = known->kept ? known->kept->generation : 0;
+    known->changes = sqlite3_total_changes64(known->db);
     rc = api->xSetAuxdata(fts, known, sqlite3_free);  /* frees it on failure too */
     if (rc != SQLITE_OK) { sqlite3_result_error_code(context, rc); return NULL; }
     return known;
@@ -131,7 +226,7 @@ static void bm25_counted(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
     Counted *known = counted(api, fts, context, given, counts);
     if (known == NULL) return;
     int length = 0;
-    int rc = api->xColumnSize(fts, -1, &length);
+    int rc = document_length(api, fts, known, &length);
     if (rc != SQLITE_OK) { sqlite3_result_error_code(context, rc); return; }
     double D = (double)length, score = 0.0;
     for (int i = 0; i < known->given - 2; i++) {
@@ -148,6 +243,11 @@ static void bm25_counted(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
     sqlite3_result_double(context, -1.0 * score);
 }
 
+static void free_lengths(void *kept) {  /* when the connection closes */
+    sqlite3_free(((Lengths *)kept)->lengths);
+    sqlite3_free(kept);
+}
+
 static int add_to(sqlite3 *db, const char **message, const void *routines) {
     (void)message; (void)routines;
     fts5_api *fts5 = NULL;
@@ -158,7 +258,10 @@ static int add_to(sqlite3 *db, const char **message, const void *routines) {
     }
     sqlite3_finalize(statement);
     if (fts5 == NULL || fts5->iVersion < 2) return SQLITE_OK;  /* no FTS5: nothing to rank, the connection works */
-    int rc = fts5->xCreateFunction(fts5, "bm25_counted", NULL, bm25_counted, NULL);
+    Lengths *kept = sqlite3_malloc64(sizeof(Lengths));  /* out of memory: scored without, from xColumnSize */
+    if (kept != NULL) *kept = (Lengths){.table = NULL, .lengths = NULL, .size = 0, .low = KEPT_ROWIDS, .high = -1};
+    int rc = fts5->xCreateFunction(fts5, "bm25_counted", kept, bm25_counted, kept ? free_lengths : NULL);
+    if (rc != SQLITE_OK && kept != NULL) free_lengths(kept);  /* FTS5 calls xDestroy only once it holds the function */
     if (rc == SQLITE_OK) rc = fts5->xCreateFunction(fts5, "phrase_documents", NULL, phrase_documents, NULL);
     return rc;
 }
