@@ -38,13 +38,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#define KEPT_ROWIDS ((sqlite3_int64)1 << 24)  /* rowids from 1 to below this are kept: at most 64 MB a connection */
+#define KEPT_ROWIDS ((sqlite3_int64)1 << 24)  /* rowids from 1 to below this are kept: at most 32 MB a connection */
+#define KEPT_LENGTH (UINT16_MAX - 1)  /* longer documents (none of the atlas's comes near) are read each time */
 
 typedef struct {
     const void *table;           /* the FTS5 table the lengths are of (table_of) */
     unsigned int version[2];     /* the data versions of main and temp they were read in */
     sqlite3_int64 generation;    /* moved whenever they are dropped: a statement that began before reads no more */
-    uint32_t *lengths;           /* by rowid: the length + 1, 0 where not known */
+    uint16_t *lengths;           /* by rowid: the length + 1, 0 where not known (2 bytes: 2 MB at a million rowids) */
     sqlite3_int64 size;          /* entries allocated */
     sqlite3_int64 low, high;     /* the range filled since they were dropped, to clear; low > high where none */
 } Lengths;
@@ -106,7 +107,7 @@ static const void *table_of(Fts5Context *fts) {
 
 static void drop_lengths(Lengths *kept) {
     if (kept->low <= kept->high) {
-        memset(kept->lengths + kept->low, 0, (size_t)(kept->high - kept->low + 1) * sizeof(uint32_t));
+        memset(kept->lengths + kept->low, 0, (size_t)(kept->high - kept->low + 1) * sizeof(uint16_t));
     }
     kept->low = KEPT_ROWIDS;
     kept->high = -1;
@@ -135,9 +136,9 @@ static int kept_room(Lengths *kept, sqlite3_int64 rowid) {
     if (rowid < kept->size) return 1;
     sqlite3_int64 size = rowid + rowid / 4 + 1024;
     if (size > KEPT_ROWIDS) size = KEPT_ROWIDS;
-    uint32_t *grown = sqlite3_realloc64(kept->lengths, (sqlite3_uint64)size * sizeof(uint32_t));
+    uint16_t *grown = sqlite3_realloc64(kept->lengths, (sqlite3_uint64)size * sizeof(uint16_t));
     if (grown == NULL) return 0;  /* out of memory: this row's length is read, not kept */
-    memset(grown + kept->size, 0, (size_t)(size - kept->size) * sizeof(uint32_t));
+    memset(grown + kept->size, 0, (size_t)(size - kept->size) * sizeof(uint16_t));
     kept->lengths = grown;
     kept->size = size;
     return 1;
@@ -157,8 +158,8 @@ static int document_length(const Fts5ExtensionApi *api, Fts5Context *fts, Counte
         return SQLITE_OK;
     }
     int rc = api->xColumnSize(fts, -1, length);
-    if (rc == SQLITE_OK && *length >= 0 && kept_room(kept, rowid)) {
-        kept->lengths[rowid] = (uint32_t)*length + 1;
+    if (rc == SQLITE_OK && *length >= 0 && *length <= KEPT_LENGTH && kept_room(kept, rowid)) {
+        kept->lengths[rowid] = (uint16_t)(*length + 1);
         if (rowid < kept->low) kept->low = rowid;
         if (rowid > kept->high) kept->high = rowid;
     }

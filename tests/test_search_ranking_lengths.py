@@ -13,6 +13,7 @@ import pytest
 from atlas import ranking
 
 KEPT_ROWIDS = 1 << 24  # atlas/_ranking.c: rowids from 1 to below this have their lengths kept
+KEPT_LENGTH = 2 ** 16 - 2  # atlas/_ranking.c: the longest document whose length is kept
 
 
 def test_a_fresh_connection_scores_as_bm25(office):
@@ -128,6 +129,16 @@ def test_rowids_the_lengths_are_not_kept_for(office, public, rowid):
         assert rowid in scored(public) and 2 in scored(public)
     office.execute("UPDATE t SET document = 'deutsch' WHERE rowid = ?", (rowid,))
     assert rowid in scored(public)
+
+
+@pytest.mark.parametrize("tokens", [KEPT_LENGTH, KEPT_LENGTH + 1, 70_000])
+def test_documents_longer_than_the_lengths_kept(office, public, tokens):
+    """A length is kept in two bytes: the longest kept, and longer ones read from their docsize row each time, never
+    cut short."""
+    office.execute("INSERT INTO t(rowid, document, facets) VALUES (7, ?, 'c1x1')",
+                   ("deutsch " + "lernen " * (tokens - 1),))
+    for _ in range(2):
+        assert 7 in scored(public)
 
 
 def scored(db: sqlite3.Connection, where: str = "", table: str = "t") -> dict[int, float]:
