@@ -175,7 +175,9 @@ def test_a_word_is_counted_once_per_version_and_a_search_without_matches_counts_
     counts = ranking.counts
     monkeypatch.setattr(ranking, "counts", lambda *args: made.append(args[-1]) or counts(*args))
     searcher.forget(counts=True)
-    for radius in (5, 10, 25):  # other searches, the same words: counted for the first only
+    # other searches, the same words: counted for the first only. Circles wide enough for the fixture's own projects
+    # (4 match in 40 km): tests before this one on its worker add more around Hannover, or none
+    for radius in (40, 60, 100):
         searcher.forget()
         assert searcher.search("Deutsch Kinder", area=Area(*HERE, radius)).total
     assert made == [2]
@@ -311,7 +313,7 @@ def test_the_documents_of_each_phrase_are_counted_as_bm25_counts_them(crowded):
         assert [made[f"c{i}"] for i in range(5)] == [
             raw.execute("SELECT count(*) FROM project_search WHERE project_search MATCH ?",
                         (f"document : {phrase}",)).fetchone()[0] for phrase in phrases]
-        assert made["c2"] == 0 and made["c0"] > 100
+        assert made["c2"] == 0 and made["c0"] > 50  # 62 of the fixture's 1,500; tests before on its worker add more
         assert made["cr"] == raw.execute("SELECT count(*) FROM project_search").fetchone()[0]
         assert ranking.counts(run, "FROM project_search s WHERE project_search MATCH :q",
                               {"q": 'document : "quantenphysik"*'}, 1) is None  # no match: nothing to count
