@@ -316,7 +316,8 @@ class AtlasGroup(FlaskGroup):
     A command is found without making the app; the app it then needs is made with the pages or without."""
 
     def __init__(self):
-        super().__init__(create_app=functools.partial(_create_app, web=False), add_default_commands=False,
+        self.made: list = []  # the apps made for a command, whose connections `main` closes at the end
+        super().__init__(create_app=functools.partial(self._create_app, web=False), add_default_commands=False,
                          load_dotenv=False, help="Gemeinsame Sache – Projektatlas „Niedersachsen packt an“.")
         self._loaded_plugin_commands = True  # other packages' Flask commands are not the atlas's
         for command in commands:
@@ -326,7 +327,7 @@ class AtlasGroup(FlaskGroup):
         command = self.commands.get(name)
         if command is not None:
             ctx.ensure_object(ScriptInfo).create_app = functools.partial(
-                _create_app, web=name not in WITHOUT_PAGES, store_first=name in STORE_FIRST)
+                self._create_app, web=name not in WITHOUT_PAGES, store_first=name in STORE_FIRST)
         return command
 
     def invoke(self, ctx: click.Context):
@@ -338,6 +339,16 @@ class AtlasGroup(FlaskGroup):
         with one_line_errors():
             ctx.ensure_object(ScriptInfo).load_app()
         return sorted(self.commands)
+
+    def _create_app(self, web: bool, store_first: bool = False):
+        app = _create_app(web, store_first)
+        self.made.append(app)
+        return app
+
+    def close(self) -> None:
+        """The database connections of the apps made for the command closed."""
+        for app in self.made:
+            app.extensions["atlas"].close()
 
 
 def _create_app(web: bool, store_first: bool = False):
@@ -355,4 +366,9 @@ def _create_app(web: bool, store_first: bool = False):
 
 
 def main() -> None:
-    AtlasGroup()()
+    """The venv's `atlas`: a command in a process of its own (the tests' runners call the group, not this)."""
+    from atlas.collector import one_command
+
+    group = AtlasGroup()
+    with one_command(group.close):
+        group()

@@ -10,7 +10,7 @@ those of the requests in flight at the moment of the freeze, once: a few kilobyt
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 YOUNG_COLLECTED_AFTER = 10_000  # new objects before a young collection (Python's default is 700)
@@ -38,6 +38,23 @@ def fewer_collections() -> Iterator[None]:
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
+
+
+@contextmanager
+def one_command(close: Callable[[], None]) -> Iterator[None]:
+    """Around a whole command in a process of its own (`atlas`, atlas.cli.main). What its start loads – the
+    modules, the app, the gazetteer, the boundaries – lives until the process ends: the collector looks at young
+    objects less often meanwhile (`atlas import` of one row: two full collections of about 0.04 s each during its
+    start, and 300 young ones). When the command is done, `close` closes what must be closed (the database's
+    connections: SQLite checkpoints its WAL and removes it), and everything left is frozen: Python's own end would
+    otherwise collect all of it once more and free it object by object – 0.4–0.5 s of CPU after every command,
+    a third of a small import's (stop 55). The operating system takes back the memory at once."""
+    _collect_less()
+    try:
+        yield
+    finally:
+        close()
+        gc.freeze()
 
 
 def _collect_less() -> None:

@@ -1,14 +1,18 @@
-"""A process that serves leaves what its warm-up made out of the garbage collector's rounds (atlas.collector), and
+"""A command's process leaves what it made to the operating system, its database closed first (one_command); a
+process that serves leaves what its warm-up made out of the garbage collector's rounds (atlas.collector), and
 loses nothing by it: what a publication replaces still goes, by its references alone."""
 
 from __future__ import annotations
 
 import gc
+import sqlite3
+import subprocess
 import weakref
 
 import pytest
+from helpers import ATLAS, SEED_CSV, cli_environment
 
-from atlas.collector import YOUNG_COLLECTED_AFTER
+from atlas.collector import YOUNG_COLLECTED_AFTER, one_command
 from atlas.store import ARCHIVED
 from atlas.warming import warm_up_in_background
 
@@ -41,3 +45,36 @@ def test_what_a_publication_replaces_goes_without_the_collector(seeded, collecto
     services.store.set_status(first, ARCHIVED, "Pause")
     assert first not in services.near.current().projects["id"].tolist()
     assert snapshot() is None and index() is None
+
+
+def test_a_command_closes_what_it_opened_and_leaves_the_rest_to_the_collector_s_freeze(collector_set_back):
+    """Its start's objects are looked at less often, and not at all when the process ends: closing what must be
+    closed comes first, also where the command ends with an exit code."""
+    made = []  # what the command makes, to live until its end
+    closed = []
+    with pytest.raises(SystemExit), one_command(lambda: closed.append(_collected(made[0]))):
+        assert gc.get_threshold()[0] == YOUNG_COLLECTED_AFTER
+        made.append({"kreis": ["03241"]})
+        raise SystemExit(1)
+    assert closed == [True], "closed where the command exits with a code, before the freeze"
+    assert not _collected(made[0]), "then out of the collector's rounds"
+
+
+def _collected(thing) -> bool:
+    """Whether the collector still looks at it (frozen objects are in none of its generations)."""
+    return any(candidate is thing for candidate in gc.get_objects())
+
+
+@pytest.mark.once
+def test_the_atlas_command_closes_its_database_before_the_process_ends(tmp_path):
+    """Nothing frozen at the end is collected, so the store's connections are closed first: SQLite then writes
+    its WAL into the database and removes it, as a connection that Python's end collected did."""
+    database = tmp_path / "atlas.db"
+    env = cli_environment(ATLAS_INSTANCE_PATH=str(tmp_path), ATLAS_DATABASE_URL=f"sqlite:///{database}",
+                          ATLAS_TILES="none")
+    for args in (["db", "upgrade"], ["import", SEED_CSV], ["export"]):
+        done = subprocess.run(ATLAS + args, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert sorted(p.name for p in tmp_path.glob("atlas.db*")) == ["atlas.db"], f"closed after {args}"
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM projects").fetchone() == (7,)
