@@ -26,6 +26,18 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
+def dialect_of(db):
+    """The SQLAlchemy dialect module of the connection's database, for its `insert(…).on_conflict_do_nothing()`:
+    PostgreSQL's is imported only where the database is one (an `atlas import` on SQLite needs none of it)."""
+    if db.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite
+
+
 def _owner_only(path: Path) -> None:
     """The database file holds addresses and password hashes: readable by its owner only (0600), like the key.
     SQLite gives its -wal and -shm files the same mode."""

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from atlas import history, search_index
+from atlas.database import dialect_of
 from atlas.engines import Engine, EngineError
 from atlas.labels import PUBLISHED
 from atlas.leases import lease_due
@@ -43,7 +43,7 @@ def queue(db, row: dict, languages, now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     have = stored_texts.load(db, [row["id"]]).get(row["id"], [])
     current = {(t.field, t.language) for t in have if t.current(row)}
-    dialect = postgresql if db.dialect.name == "postgresql" else sqlite
+    dialect = dialect_of(db)
     queued = 0
     for field_name in FIELDS:
         if not row.get(field_name):
@@ -209,7 +209,7 @@ class Machine:
         A negative count gives back what was not used (the engine failed)."""
         month = now.strftime("%Y-%m")
         with self.store.write() as db:
-            dialect = postgresql if db.dialect.name == "postgresql" else sqlite
+            dialect = dialect_of(db)
             db.execute(dialect.insert(translation_use).values(engine=engine, month=month, characters=0)
                        .on_conflict_do_nothing())
             where = (translation_use.c.engine == engine, translation_use.c.month == month)

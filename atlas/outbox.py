@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from atlas.database import as_utc
+from atlas.database import as_utc, dialect_of
 from atlas.leases import lease_due
 from atlas.mail import MailError
 from atlas.schema import outbox
@@ -37,8 +36,7 @@ BATCH = 50
 def queue(db, event: str, kind: str, recipient: str, params: dict) -> None:
     """Queue a mail in the caller's transaction; a second mail for the same event is not queued."""
     now = datetime.now(UTC)
-    dialect = postgresql if db.dialect.name == "postgresql" else sqlite
-    db.execute(dialect.insert(outbox).values(
+    db.execute(dialect_of(db).insert(outbox).values(
         event=event[:200], kind=kind, recipient=recipient, params=json.dumps(params, ensure_ascii=False),
         created_at=now, next_try_at=now, attempts=0, last_error="").on_conflict_do_nothing())
 

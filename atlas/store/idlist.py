@@ -8,7 +8,6 @@ import json
 import operator
 
 from sqlalchemy import BigInteger, String, bindparam, literal_column
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -22,7 +21,11 @@ class IdList(TypeDecorator):
     cache_ok = True
 
     def load_dialect_impl(self, dialect):
-        return dialect.type_descriptor(ARRAY(BigInteger) if dialect.name == "postgresql" else String())
+        if dialect.name != "postgresql":
+            return dialect.type_descriptor(String())
+        from sqlalchemy.dialects.postgresql import ARRAY  # imported only where the database is PostgreSQL
+
+        return dialect.type_descriptor(ARRAY(BigInteger))
 
     def process_bind_param(self, value, dialect):
         ids = [operator.index(v) for v in value]  # integers only (numpy's too): no text, no float, nothing else

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import String, cast, delete, func, insert, or_, select, update
-from sqlalchemy.orm import aliased
 
 from atlas import history, machine, merge, notices, outbox, tokens
 from atlas.database import as_utc
@@ -96,7 +95,7 @@ class Merging:
     def replacements(self) -> list[dict]:
         """For the open data: each merged record that was ever published and the published project that replaces
         it (merged id, kept id, since when), by merged id."""
-        merged, kept = aliased(projects), aliased(projects)
+        merged, kept = projects.alias(), projects.alias()  # SQLAlchemy Core's (its ORM's `aliased` makes the same)
         query = (select(replaced.c.project_id, replaced.c.kept_id, replaced.c.at)
                  .join(merged, merged.c.id == replaced.c.project_id).join(kept, kept.c.id == replaced.c.kept_id)
                  .where(merged.c.published_at.is_not(None), kept.c.status == PUBLISHED)
