@@ -332,11 +332,11 @@ def test_a_missing_file_is_named_in_german(runner, tmp_path):
 
 def test_an_import_s_fewer_collections_are_set_back_after_it_also_when_it_fails():
     """`atlas import` and `atlas seed` collect their garbage less often meanwhile; the process is as before after."""
-    from atlas.collector import YOUNG_COLLECTED_AFTER, fewer_collections
+    from atlas.collector import IMPORT_YOUNG_COLLECTED_AFTER, fewer_collections
 
     before, frozen = gc.get_threshold(), gc.get_freeze_count()
     with fewer_collections():
-        assert gc.get_threshold()[0] == YOUNG_COLLECTED_AFTER and gc.get_freeze_count() > frozen
+        assert gc.get_threshold()[0] == IMPORT_YOUNG_COLLECTED_AFTER and gc.get_freeze_count() > frozen
     assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen)
     with pytest.raises(ValueError), fewer_collections():
         raise ValueError("a bad file")
