@@ -21,8 +21,10 @@
 
    Each scored row's length in tokens (D) comes from xColumnSize, which runs FTS5's own statement on the table's
    docsize row – a B-tree lookup per row, 7 % of a new search's CPU (docs/benchmarks.md, stop 54). So the lengths are
-   kept per connection (Lengths), filled as rows are scored: by rowid, for one table, of one version of the data
-   (SQLITE_FCNTL_DATA_VERSION, which any commit moves, the connection's own too). Nothing is made on a publication:
+   kept per connection (Lengths), filled as rows are scored: by rowid, for one table (its address, rows and tokens),
+   of one version of the data (SQLITE_FCNTL_DATA_VERSION, which any commit moves, the connection's own too; a rolled
+   back schema change does not, but frees the connection's tables, and another may take a freed one's address: the
+   rows and tokens tell it apart, short of a table with the very same counts). Nothing is made on a publication:
    the first statement that sees another version drops them all. A statement of a connection that is writing (its
    own changes are not in the version yet, and a rollback takes them back) or that wrote since the statement began
    reads xColumnSize. The same integer as xColumnSize gives, so the same score.
@@ -43,9 +45,12 @@
 
 typedef struct {
     const void *table;           /* the FTS5 table the lengths are of (table_of) */
+    sqlite3_int64 rows, tokens;  /* its rows and tokens then: a table at a freed one's address (a rolled back schema
+                                    change frees the connection's tables; the data version stays) is told by these */
     unsigned int version[2];     /* the data versions of main and temp they were read in */
     sqlite3_int64 generation;    /* moved whenever they are dropped: a statement that began before reads no more */
-    uint16_t *lengths;           /* by rowid: the length + 1, 0 where not known (2 bytes: 2 MB at a million rowids) */
+    uint16_t *lengths;           /* by rowid: the length + 1, 0 where not known (2 bytes: 2.5 MB at a million rowids,
+                                    with the room kept_room adds) */
     sqlite3_int64 size;          /* entries allocated */
     sqlite3_int64 low, high;     /* the range filled since they were dropped, to clear; low > high where none */
 } Lengths;
@@ -116,16 +121,20 @@ static void drop_lengths(Lengths *kept) {
 
 /* The connection's lengths where the statement may read and fill them, dropped first if they are of other data or
    another table; NULL where it may not: a write transaction's changes are not in the data version yet. */
-static Lengths *usable_lengths(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db) {
+static Lengths *usable_lengths(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db, sqlite3_int64 rows,
+                               sqlite3_int64 tokens) {
     Lengths *kept = (Lengths *)api->xUserData(fts);
     if (kept == NULL || sqlite3_txn_state(db, NULL) == SQLITE_TXN_WRITE) return NULL;
     if (sqlite3_db_name(db, 2) != NULL) return NULL;  /* an attached database: its versions are not followed */
     unsigned int version[2] = {0, 0};
     if (sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &version[0]) != SQLITE_OK) return NULL;
     if (sqlite3_file_control(db, "temp", SQLITE_FCNTL_DATA_VERSION, &version[1]) != SQLITE_OK) version[1] = 0;
-    if (kept->table != table_of(fts) || kept->version[0] != version[0] || kept->version[1] != version[1]) {
+    if (kept->table != table_of(fts) || kept->rows != rows || kept->tokens != tokens || kept->version[0] != version[0]
+        || kept->version[1] != version[1]) {
         drop_lengths(kept);
         kept->table = table_of(fts);
+        kept->rows = rows;
+        kept->tokens = tokens;
         kept->version[0] = version[0];
         kept->version[1] = version[1];
     }
@@ -213,7 +222,7 @@ static Counted *counted(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
         known->idf[i] = idf > 0.0 ? idf : 1e-6;
     }
     known->db = sqlite3_context_db_handle(context);
-    known->kept = usable_lengths(api, fts, known->db);
+    known->kept = usable_lengths(api, fts, known->db, rows, tokens);
     known->generation = known->kept ? known->kept->generation : 0;
     known->changes = sqlite3_total_changes64(known->db);
     rc = api->xSetAuxdata(fts, known, sqlite3_free);  /* frees it on failure too */
@@ -260,7 +269,10 @@ static int add_to(sqlite3 *db, const char **message, const void *routines) {
     sqlite3_finalize(statement);
     if (fts5 == NULL || fts5->iVersion < 2) return SQLITE_OK;  /* no FTS5: nothing to rank, the connection works */
     Lengths *kept = sqlite3_malloc64(sizeof(Lengths));  /* out of memory: scored without, from xColumnSize */
-    if (kept != NULL) *kept = (Lengths){.table = NULL, .lengths = NULL, .size = 0, .low = KEPT_ROWIDS, .high = -1};
+    if (kept != NULL) {
+        *kept = (Lengths){.table = NULL, .rows = -1, .tokens = -1, .lengths = NULL, .size = 0, .low = KEPT_ROWIDS,
+                          .high = -1};
+    }
     int rc = fts5->xCreateFunction(fts5, "bm25_counted", kept, bm25_counted, kept ? free_lengths : NULL);
     if (rc != SQLITE_OK && kept != NULL) free_lengths(kept);  /* FTS5 calls xDestroy only once it holds the function */
     if (rc == SQLITE_OK) rc = fts5->xCreateFunction(fts5, "phrase_documents", NULL, phrase_documents, NULL);

@@ -101,7 +101,8 @@ def main() -> None:
         env = {**os.environ, **unlimited_env(),
                "ATLAS_DATABASE_URL": f"sqlite:///{directory / 'atlas.db'}", "ATLAS_TILES": "none",
                "ATLAS_INSTANCE_PATH": str(directory), "ATLAS_LOG_LEVEL": "WARNING",
-               "ATLAS_BASE_URL": f"http://127.0.0.1:{port}"}  # gunicorn refuses to start without it
+               "ATLAS_BASE_URL": f"http://127.0.0.1:{port}",  # gunicorn refuses to start without it
+               "PYTHONUNBUFFERED": "1"}  # all of its output in server.log when a failure shows it
         log = directory / "server.log"  # what the server writes (its errors): shown where a request fails
         with open(log, "wb") as written:
             server = subprocess.Popen(server_command(options, port), env=env, cwd=directory,

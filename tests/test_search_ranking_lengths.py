@@ -14,6 +14,9 @@ from atlas import ranking
 
 KEPT_ROWIDS = 1 << 24  # atlas/_ranking.c: rowids from 1 to below this have their lengths kept
 KEPT_LENGTH = 2 ** 16 - 2  # atlas/_ranking.c: the longest document whose length is kept
+MOVED = ("UPDATE {table} SET document = CASE rowid WHEN 4 THEN 'deutsch lernen' ELSE 'deutsch lernen deutsch lernen "
+         "deutsch lernen deutsch lernen deutsch lernen deutsch lernen deutsch lernen deutsch lernen' END "
+         "WHERE rowid IN (4, 5)")  # 8 + 10 tokens, then 2 + 16: the index's rows and tokens stay
 
 
 def test_a_fresh_connection_scores_as_bm25(office):
@@ -50,9 +53,7 @@ def test_after_an_edit_that_keeps_the_index_s_rows_and_tokens(office, public):
     index = "SELECT phrase_documents(t, 0) FROM t WHERE t MATCH 'deutsch' LIMIT 1"
     rows_tokens = public.execute(index).fetchone()
     before = scored(public)
-    office.execute("UPDATE t SET document = CASE rowid WHEN 4 THEN 'deutsch lernen' "
-                   "ELSE 'deutsch lernen deutsch lernen deutsch lernen deutsch lernen deutsch lernen deutsch lernen "
-                   "deutsch lernen deutsch lernen' END WHERE rowid IN (4, 5)")  # 8 + 10 tokens, then 2 + 16
+    office.execute(MOVED.format(table="t"))
     assert public.execute(index).fetchone() == rows_tokens
     assert scored(public) != before
 
@@ -118,6 +119,35 @@ def test_two_tables_scored_in_turn_by_two_statements(office):
     for _ in range(6):
         rows += [on_t.fetchone(), on_u.fetchone()]
     assert all(ours == theirs for _rowid, ours, theirs in rows) and len(rows) == 12
+
+
+def test_a_table_of_the_temp_database(tmp_path):
+    """Its changes move the temp database's data version, not main's."""
+    db = sqlite3.connect(tmp_path / "atlas.sqlite", isolation_level=None)
+    db.execute("CREATE VIRTUAL TABLE temp.t USING fts5(document, facets)")
+    db.executemany("INSERT INTO temp.t VALUES (?, 'c1x1')", [("deutsch lernen " * n,) for n in range(1, 7)])
+    before = scored(db)
+    assert scored(db) == before
+    db.execute(MOVED.format(table="temp.t"))
+    assert scored(db) != before
+    db.close()
+
+
+def test_a_table_of_an_attached_database(tmp_path):
+    """Another connection changes it: the versions the lengths follow are main's and temp's only, so they are not
+    kept where a database is attached."""
+    office = sqlite3.connect(tmp_path / "other.sqlite", isolation_level=None)
+    office.execute("PRAGMA journal_mode=WAL")
+    office.execute("CREATE VIRTUAL TABLE t USING fts5(document, facets)")
+    office.executemany("INSERT INTO t VALUES (?, 'c1x1')", [("deutsch lernen " * n,) for n in range(1, 7)])
+    public = sqlite3.connect(tmp_path / "atlas.sqlite", isolation_level=None)
+    public.execute("ATTACH DATABASE ? AS other", (str(tmp_path / "other.sqlite"),))
+    before = scored(public)
+    assert scored(public) == before
+    office.execute(MOVED.format(table="t"))
+    assert scored(public) != before
+    office.close()
+    public.close()
 
 
 @pytest.mark.parametrize("rowid", [KEPT_ROWIDS, KEPT_ROWIDS + 2, 2 ** 32 + 2, 2 ** 62 + 2, 0, -2])
