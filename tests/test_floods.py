@@ -37,6 +37,26 @@ def test_each_expensive_page_has_its_own_limit_per_client(tmp_path, setting, pat
     assert flooder.get("/").status_code == 200, "the map itself has no limit"
 
 
+def test_a_limited_page_says_what_is_left_of_its_limit_and_a_page_without_one_says_nothing(tmp_path):
+    """Flask-Limiter's headers on every answer whose limit was checked (atlas.web.limits writes them only there), the
+    limit's text read from the app's setting at each request."""
+    app = make_app(tmp_path, SEARCH_RATE_LIMIT="3 per minute", API_RATE_LIMIT="2 per hour")
+    client = app.test_client()
+    answers = [client.get(f"/suche?q=Wort{n}") for n in range(3)]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["2", "1", "0"]
+    assert {a.headers["X-RateLimit-Limit"] for a in answers} == {"3"}
+    assert all(0 < int(a.headers["Retry-After"]) <= 60 and int(a.headers["X-RateLimit-Reset"]) for a in answers)
+    api = [client.get("/ogc/collections/projekte/items") for _ in range(3)]
+    assert [a.status_code for a in api] == [200, 200, 429], "a blueprint's limit, checked before the request"
+    assert [a.headers["X-RateLimit-Remaining"] for a in api[:2]] == ["1", "0"]
+    assert api[0].headers["X-RateLimit-Limit"] == "2"
+    for path in ("/", "/suche", "/static/atlas.css", "/gibt-es-nicht"):
+        names = client.get(path).headers.keys()
+        assert not [name for name in names if "ratelimit" in name.lower() or name == "Retry-After"], path
+    other = make_app(tmp_path / "other", SEARCH_RATE_LIMIT="5 per minute")  # the same process, another setting
+    assert other.test_client().get("/suche?q=Wort").headers["X-RateLimit-Limit"] == "5"
+
+
 def test_a_place_free_embedded_map_is_not_limited(tmp_path):
     app = make_app(tmp_path, EMBED_RATE_LIMIT="2 per minute")
     client = app.test_client()
