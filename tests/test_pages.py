@@ -51,6 +51,31 @@ def test_no_page_holds_an_inline_script_and_each_sends_the_security_headers(clie
     assert "Strict-Transport-Security" not in response.headers, "HSTS only over HTTPS"
 
 
+def test_a_coroutine_view_is_refused_at_every_request_as_flask_refuses_it(app):
+    """The app remembers which of its functions are plain (Flask asks `inspect` for each hook and view of every
+    request); a coroutine function is handed to Flask each time, which refuses it without its async extra."""
+    from flask import Flask
+
+    def plain():
+        return "plain"
+
+    async def coroutine():
+        return "coroutine"
+
+    assert app.ensure_sync(plain) is plain and app.ensure_sync(plain) is plain
+    refusals = []
+    for ensure_sync in (app.ensure_sync, app.ensure_sync, lambda func: Flask.ensure_sync(app, func)):
+        with pytest.raises(RuntimeError) as refused:
+            ensure_sync(coroutine)
+        refusals.append(str(refused.value))
+    assert len(set(refusals)) == 1 and "async" in refusals[0]
+    app.add_url_rule("/plain", view_func=plain)
+    app.add_url_rule("/coroutine", view_func=coroutine)
+    client = app.test_client()
+    assert [client.get("/coroutine").status_code for _ in range(2)] == [500, 500]
+    assert [client.get("/plain").get_data(as_text=True) for _ in range(2)] == ["plain", "plain"]
+
+
 def test_hsts_is_sent_over_https_and_only_there(client):
     # the headers of a view are kept per process: whether a request came over HTTPS must still be asked each time
     for _ in range(2):
