@@ -107,6 +107,20 @@ def test_the_language_comes_from_the_link_then_the_cookie_then_the_browser(reade
     assert "Accept-Language" in client.get("/").headers["Vary"]
 
 
+def test_the_link_names_the_language_by_its_first_lang_and_babel_gets_its_locale(reader):
+    from babel import Locale
+    from flask_babel import get_locale
+
+    assert html(reader.test_client().get("/?lang=ar&lang=tr")).html["lang"] == "ar"
+    none_named = reader.test_client().get("/?lang=&lang=tr", headers={"Accept-Language": "fa"})
+    assert html(none_named).html["lang"] == "fa" and "Set-Cookie" not in none_named.headers, "an empty first names none"
+    for code in LANGUAGES:
+        with reader.test_request_context(f"/?lang={code}"):
+            assert get_locale() == Locale.parse(code) and str(get_locale()) == code
+    with reader.app_context():  # the mail sender: no request, German unless it forces another
+        assert str(get_locale()) == "de"
+
+
 @pytest.mark.parametrize("header, expected", [
     ("tr-TR,tr;q=0.9,en;q=0.5", "tr"), ("nl-NL, it;q=0.8", "de"), ("", "de"), ("*", "de"), ("en-GB", "en"),
     ("fa;q=0.1, ar;q=0.2", "ar"), ("ps, uk;q=1.0", "uk"), ("ru;q=0", "de"), ("x" * 300, "de"),
