@@ -436,6 +436,26 @@ def test_a_browser_gets_the_page_in_the_coding_it_prefers_the_same_page(client, 
         assert again.status_code == 304
 
 
+def test_the_coding_kept_per_header_is_the_one_werkzeugs_parse_gives_and_the_kept_ones_are_bounded(app):
+    """atlas.web.prepared.coding keeps its answer per Accept-Encoding header: asked again, the same as the header
+    parsed anew (werkzeug's accept_encodings); at most ENCODING_HEADERS kept, a long header never."""
+    from flask import request
+
+    from atlas.web.prepared import _CODING_OF, ENCODING_HEADERS, KEPT_HEADER, _best_coding, coding
+
+    headers = ["gzip, deflate, br, zstd", "gzip, deflate, br", "GZIP", "*", "gzip;q=0, *", "zstd;q=0.5, gzip",
+               "identity, gzip;q=0", "*;q=0", "br", "", ";;,,q=", "x" * KEPT_HEADER + ", zstd"]
+    headers += [f"gzip;q=0.{i % 9 + 1}, x-{i}" for i in range(ENCODING_HEADERS + 50)]
+    for header in headers:
+        with app.test_request_context(headers={"Accept-Encoding": header}):
+            werkzeugs = _best_coding(request.accept_encodings)
+            assert coding() == coding() == werkzeugs, header
+        assert len(_CODING_OF) <= ENCODING_HEADERS
+    assert "x" * KEPT_HEADER + ", zstd" not in _CODING_OF
+    with app.test_request_context():  # no header: a client that takes no coding
+        assert coding() is None
+
+
 def test_pages_are_sent_compressed(client):
     """Pages kept for many readers are compressed once; a page made for one reader (a near search at the position
     their browser shared) is compressed as it is sent – the same page either way."""
