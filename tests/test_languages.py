@@ -121,6 +121,25 @@ def test_the_link_names_the_language_by_its_first_lang_and_babel_gets_its_locale
         assert str(get_locale()) == "de"
 
 
+def test_a_pages_vary_header_names_the_language_as_werkzeug_writes_it_each_time(reader):
+    """The page's Vary after the language's hook (kept per header as the view sent it) is what werkzeug's
+    vary.update makes of it, the first time and every time after."""
+    from flask import Response
+
+    keep_choice = next(f for f in reader.after_request_funcs[None] if f.__name__ == "keep_choice")
+    for _ in range(2):
+        for sent in (None, "Accept-Encoding", "Accept-Encoding, Cookie", "cookie, accept-language", "*", "X-A, X-B"):
+            with reader.test_request_context("/"):
+                ours, werkzeugs = (Response("<p>", mimetype="text/html") for _ in range(2))
+                for response in (ours, werkzeugs):
+                    if sent is not None:
+                        response.headers["Vary"] = sent
+                    response.headers["ETag"] = "after"
+                keep_choice(ours)
+                werkzeugs.vary.update(("Accept-Language", "Cookie"))
+                assert list(ours.headers.items()) == list(werkzeugs.headers.items()), sent
+
+
 @pytest.mark.parametrize("header, expected", [
     ("tr-TR,tr;q=0.9,en;q=0.5", "tr"), ("nl-NL, it;q=0.8", "de"), ("", "de"), ("*", "de"), ("en-GB", "en"),
     ("fa;q=0.1, ar;q=0.2", "ar"), ("ps, uk;q=1.0", "uk"), ("ru;q=0", "de"), ("x" * 300, "de"),
