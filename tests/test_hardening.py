@@ -159,6 +159,14 @@ def test_a_form_token_is_still_needed_for_a_decision(app, signed_office):
                        data={"version": "1", "csrf_token": csrf_token(page)}).status_code == 302
 
 
+@pytest.mark.parametrize("path", ["/amt/anmelden", "/einreichen", "/projekt/1/melden", "/benachrichtigung"])
+def test_a_form_sent_without_its_token_is_refused_before_its_view_and_a_get_needs_none(client, path):
+    """The app's CSRF check (atlas.web.csrf), not only the form's own."""
+    refused = client.post(path, data={"x": "1"})
+    assert refused.status_code == 400 and "The CSRF token is missing." in refused.get_data(as_text=True)
+    assert client.get(path).status_code == 200
+
+
 def test_a_megabyte_of_empty_handlungsfelder_is_read_but_not_kept():
     """The submission form sends what it gets (hf=sprache&hf=&hf=…, up to the request's limit): a valid text that
     long must not stay in the memory of the texts read once."""

@@ -70,7 +70,6 @@ def register(app: Flask) -> None:
     app.url_map.converters["id"] = ProjectId
     app.session_interface = KeptSerializerSessions()
     from flask_login import LoginManager
-    from flask_wtf import CSRFProtect
 
     from atlas.accounts import session_user
     from atlas.web import (
@@ -102,6 +101,7 @@ def register(app: Flask) -> None:
         workspace,  # noqa: F401 - the dashboard, the admin's pages and the activity log join office.bp
     )
     from atlas.web.cache import PageCache
+    from atlas.web.csrf import protect_forms
     from atlas.web.headers import secure
     from atlas.web.limits import init_limits
     from atlas.web.moment import OneMomentPerRequest
@@ -163,7 +163,7 @@ def register(app: Flask) -> None:
     for module in (assets, public, viewport, near, search, office, submit, mine, alerts, legal, ogc, downloads, embed,
                    poster, claim, reports, texts):
         app.register_blueprint(module.bp)
-    CSRFProtect(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
+    protect_forms(app).exempt(alerts.unsubscribe)  # RFC 8058: mail programs post it; the secret link is the proof
     init_limits(app)
     app.wsgi_app = OneMomentPerRequest(app.wsgi_app)  # the store's versions read once per request, always fresh
     door = PenaltyBox(app.wsgi_app)  # inside the proxy fix (added last, in create_app): it sees the real client
