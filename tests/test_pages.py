@@ -7,7 +7,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers import PAYLOADS
+from helpers import PAYLOADS, make_app
 
 from atlas.projects import validate_project
 from atlas.store import PUBLISHED
@@ -84,6 +84,19 @@ def test_hsts_is_sent_over_https_and_only_there(client):
         assert "Strict-Transport-Security" not in client.get("/").headers
         behind_proxy = client.get("/", headers={"X-Forwarded-Proto": "https"})
         assert behind_proxy.headers["Strict-Transport-Security"].startswith("max-age=31556926")
+
+
+def test_with_https_forced_a_plain_request_is_sent_to_https_and_one_over_https_is_answered(tmp_path):
+    app = make_app(tmp_path, FORCE_HTTPS=True, SESSION_COOKIE_SECURE=True, BASE_URL="https://localhost")
+    client = app.test_client()
+    for _ in range(2):
+        plain = client.get("/suche?q=Garten")
+        assert plain.status_code == 302 and plain.headers["Location"] == "https://localhost/suche?q=Garten"
+        assert client.get("/suche?q=Garten", base_url="https://localhost").status_code == 200
+        assert client.get("/", headers={"X-Forwarded-Proto": "https"}).status_code == 200
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    relaxed = make_app(tmp_path / "relaxed")
+    assert relaxed.test_client().get("/").status_code == 200 and relaxed.config["SESSION_COOKIE_SECURE"] is False
 
 
 def test_a_map_script_is_cached_long_under_its_version(client):
