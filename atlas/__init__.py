@@ -17,7 +17,9 @@ class Atlas(Flask):
     and context processor of a request to `ensure_sync`, which asks `inspect` whether it is a coroutine function: a
     dozen to twenty times a request, about 9 µs of a kept page and 14-31 of a page made per request. The answer is the
     function's for good, so the plain ones are remembered (at most PLAIN_KEPT: the app's own are a few dozen); a
-    coroutine function is wrapped as Flask wraps it, every time."""
+    coroutine function is wrapped as Flask wraps it, every time. Remembered means kept alive: a function made anew
+    for each request (`after_this_request`'s, a class-based view's with `init_every_request`; the atlas has neither)
+    would be held until PLAIN_KEPT are, with what it holds – such a one must not come through here."""
 
     PLAIN_KEPT = 1_024
 

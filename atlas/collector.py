@@ -10,6 +10,7 @@ those of the requests in flight at the moment of the freeze, once: a few kilobyt
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -59,7 +60,10 @@ def one_command(close: Callable[[], None]) -> Iterator[None]:
     try:
         yield
     finally:
-        close()
+        try:
+            close()
+        except Exception:  # the command's own exit or error stays the one the caller gets; this one is logged
+            logging.getLogger("atlas").exception("Die Datenbank ließ sich nach dem Befehl nicht schließen.")
         gc.freeze()
 
 

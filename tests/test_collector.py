@@ -60,6 +60,20 @@ def test_a_command_closes_what_it_opened_and_leaves_the_rest_to_the_collector_s_
     assert not _collected(made[0]), "then out of the collector's rounds"
 
 
+def test_a_close_that_fails_leaves_the_command_s_own_exit_and_is_logged(collector_set_back, caplog):
+    made = []
+
+    def broken() -> None:
+        raise OSError("disk I/O error")
+
+    with pytest.raises(SystemExit) as exited, one_command(broken):
+        made.append({"kreis": ["03241"]})
+        raise SystemExit(3)
+    assert exited.value.code == 3, "the command's exit code, not the close's error"
+    assert "nicht schließen" in caplog.text and "disk I/O error" in caplog.text
+    assert not _collected(made[0]), "frozen all the same"
+
+
 def _collected(thing) -> bool:
     """Whether the collector still looks at it (frozen objects are in none of its generations)."""
     return any(candidate is thing for candidate in gc.get_objects())

@@ -255,3 +255,19 @@ def test_the_counters_of_clients_gone_are_still_swept(tmp_path, monkeypatch):
         client.get("/in-der-naehe?ort=Hildesheim")  # a visitor's request: the next sweep is due
         time.sleep(0.06)
     assert client.get("/in-der-naehe?ort=Hildesheim").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["CHECKED", "parse_many"])
+def test_a_flask_limiter_that_no_longer_uses_the_names_the_atlas_relies_on_stops_the_start(monkeypatch, name):
+    """atlas.web.limits skips Flask-Limiter's headers and deductions where its request state is missing, and replaces
+    its parse of a limit: a release that renamed either must stop the app's start, not leave limits out silently."""
+    import flask_limiter._limits
+
+    from atlas.web import limits
+
+    if name == "CHECKED":
+        monkeypatch.setattr(limits, "CHECKED", "_limiter_state_renamed")
+    else:
+        monkeypatch.setattr(flask_limiter._limits.Limit, "__iter__", lambda self: iter(()))
+    with pytest.raises(RuntimeError, match="Flask-Limiter no longer uses"):
+        limits._names_hold()

@@ -161,7 +161,8 @@ def test_a_form_token_is_still_needed_for_a_decision(app, signed_office):
 
 @pytest.mark.parametrize("path", ["/amt/anmelden", "/einreichen", "/projekt/1/melden", "/benachrichtigung"])
 def test_a_form_sent_without_its_token_is_refused_before_its_view_and_a_get_needs_none(client, path):
-    """The app's CSRF check (atlas.web.csrf), not only the form's own."""
+    """The app's CSRF check (atlas.web.csrf), not only the form's own: without the app's, three of these would say
+    something else (the login's own form says the same)."""
     refused = client.post(path, data={"x": "1"})
     assert refused.status_code == 400 and "The CSRF token is missing." in refused.get_data(as_text=True)
     assert client.get(path).status_code == 200

@@ -80,6 +80,18 @@ def init_limits(app) -> None:
     hooks[hooks.index(limiter._check_request_limit)] = _middleware_check(app)
     _only_where_checked(app)
     flask_limiter._limits.parse_many = _parsed  # the name Flask-Limiter's Limit.__iter__ calls at every check
+    _names_hold()
+
+
+def _names_hold() -> None:
+    """The names of Flask-Limiter's that this module relies on and that nothing else checks at start: a release that
+    named its request state otherwise would leave every limit's headers and deductions out without a word – the
+    failed logins' limit (deduct_when) among them –, one that parsed a limit otherwise only this module's speed."""
+    missing = [name for name, code in ((CHECKED, Limiter.context.fget.__code__),
+                                       ("parse_many", flask_limiter._limits.Limit.__iter__.__code__))
+               if name not in code.co_names]
+    if missing:
+        raise RuntimeError(f"Flask-Limiter no longer uses {', '.join(missing)}: atlas.web.limits must follow it")
 
 
 def _only_where_checked(app) -> None:
