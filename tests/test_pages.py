@@ -486,6 +486,20 @@ def test_pages_are_sent_compressed(client):
     assert without_nonce.sub(b"", page) == without_nonce.sub(b"", client.get(url).get_data())
 
 
+def test_a_search_page_is_kept_compressed_as_a_page_sent_once_and_the_map_as_one_sent_often(client):
+    """Most searches are asked once: their page is compressed at the level of a page sent once (atlas.web.prepared's
+    SENT_LEVELS), and kept for the same query again; the map, asked by every visitor, at the level of a kept page."""
+    from atlas.web.prepared import KEPT_LEVELS, SENT_LEVELS, zstd
+
+    for url, level in (("/suche?q=Deutsch", SENT_LEVELS["zstd"]), ("/", KEPT_LEVELS["zstd"])):
+        first = client.get(url, headers={"Accept-Encoding": "zstd"})
+        assert first.status_code == 200 and first.headers["Content-Encoding"] == "zstd", url
+        page = zstd.decompress(first.get_data())
+        assert first.get_data() == zstd.compress(page, level), url
+        assert client.get(url, headers={"Accept-Encoding": "zstd"}).get_data() == first.get_data(), url
+    assert SENT_LEVELS["zstd"] < KEPT_LEVELS["zstd"]
+
+
 def test_the_map_data_is_a_versioned_resource_that_a_filter_or_a_repeat_visit_does_not_load_again(client, seeded):
     pages = [soup(client.get(url)) for url in ("/", "/?hf=sprache", "/?hf=teilhabe&hf=sprache")]
     sources = {json.loads(page.select_one("#atlas-data").get_text())["src"] for page in pages}

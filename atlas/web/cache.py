@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from flask import has_request_context, request
 
-from atlas.web.prepared import Prepared, coding, prepare
+from atlas.web.prepared import KEPT_LEVELS, Prepared, coding, prepare
 from atlas.web.shared_cache import SharedPages
 
 CHEAP_SECONDS = 0.05  # a page made faster than this is evicted before any that took longer
@@ -47,9 +47,9 @@ class PageCache:
         self.hits = self.renders = 0
 
     def get(self, key: Hashable, version: int, render: Callable[[], str | bytes],
-            mimetype: str = "text/html", scope: str | None = None) -> Prepared:
+            mimetype: str = "text/html", scope: str | None = None, levels: dict[str, int] = KEPT_LEVELS) -> Prepared:
         """The page kept under `key` at this version of its scope (None: the state; else an ArL district), made by
-        `render` if it is not there."""
+        `render` if it is not there and compressed at `levels` (atlas.web.prepared)."""
         full_key = (scope, version, key)
         while True:
             with self._lock:
@@ -66,7 +66,7 @@ class PageCache:
 
         def make() -> tuple[Prepared, float]:
             started = time.perf_counter()
-            page = prepare(render(), mimetype)
+            page = prepare(render(), mimetype, levels)
             with self._lock:
                 self.renders += 1
             return page, time.perf_counter() - started
