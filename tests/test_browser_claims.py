@@ -56,6 +56,7 @@ def test_the_list_drawn_in_the_browser_marks_them_too(page, sources_site):
 
 def test_the_trager_types_and_sends_the_claim_form(page, sources_site):
     app, url, (old, _new, _confirmed) = sources_site
+    before = claims.waiting(app.extensions["atlas"].store, old)  # the module's site: a test before may have claimed
     page.goto(f"{url}/projekt/{old}")
     page.get_by_role("link", name="Ist das Ihr Projekt? Angaben bestätigen oder ändern").click()
     expect(page.locator("h1")).to_have_text("Ist das Ihr Projekt?")
@@ -71,7 +72,7 @@ def test_the_trager_types_and_sends_the_claim_form(page, sources_site):
     page.keyboard.type("leitung@kirchengemeinde.example")
     page.get_by_role("button", name="Anfrage senden").click()
     expect(page.locator("h1")).to_have_text("Vielen Dank, Ihre Anfrage liegt dem Amt vor")
-    [claim] = claims.waiting(app.extensions["atlas"].store, old)
+    [claim] = claims.waiting(app.extensions["atlas"].store, old)[len(before):]
     assert (claim["email"], claim["message"]) == ("leitung@kirchengemeinde.example",
                                                   "Ich leite das Sprachcafé seit 2020.")
 
@@ -91,8 +92,10 @@ def test_the_mark_the_claim_form_and_the_offices_view_have_no_accessibility_viol
     page.locator("#anfrage button[type=submit]").click()
     expect(page.locator("#fehler")).to_be_focused()  # the summary takes the focus
     found["with errors"] = violations(page)
+    # Run alone or before the claim form's test, it claims itself: from another address than that test sends from,
+    # which would then be turned away as a second claim of the same address.
     if not claims.waiting(app.extensions["atlas"].store, old):
-        claims.make(app.extensions["atlas"].store, old, "leitung@kirchengemeinde.example", "Hallo", "de")
+        claims.make(app.extensions["atlas"].store, old, "verein@kirchengemeinde.example", "Hallo", "de")
     page.goto(f"{url}/amt/anmelden?lang={language}")
     page.locator("#email").fill(OFFICE)
     page.locator("#password").fill(PASSWORD)
