@@ -151,25 +151,29 @@ def test_a_browsers_language_is_werkzeugs_best_match_asked_or_kept(header, expec
     from werkzeug.test import EnvironBuilder
     from werkzeug.wrappers import Request
 
-    from atlas.web.language import _BEST_LANGUAGE, KEPT_HEADER, browser_language
+    from atlas.web.language import browser_language
+    from atlas.web.per_header import LONGEST
 
     werkzeugs = Request(EnvironBuilder(headers={"Accept-Language": header}).get_environ()).accept_languages.best_match(
         list(LANGUAGES), default="de")
-    _BEST_LANGUAGE.pop(header, None)
+    browser_language.kept.cache_clear()
     assert browser_language(header) == browser_language(header) == werkzeugs == expected, header
-    assert _BEST_LANGUAGE.get(header) == (expected if len(header) <= KEPT_HEADER else None), "a long one not kept"
+    kept = browser_language.kept.cache_info()
+    assert (kept.currsize, kept.hits) == ((1, 1) if len(header) <= LONGEST else (0, 0)), "a long one not kept"
 
 
 def test_the_kept_browser_languages_are_bounded():
-    """However many distinct headers clients send, at most BROWSER_HEADERS answers are kept, and each is still right."""
-    from atlas.web.language import _BEST_LANGUAGE, BROWSER_HEADERS, browser_language
+    """However many distinct headers clients send, at most HEADERS answers are kept, and each is still right."""
+    from atlas.web.language import browser_language
+    from atlas.web.per_header import HEADERS
 
-    for i in range(BROWSER_HEADERS + 50):
+    for i in range(HEADERS + 50):
         assert browser_language(f"ar;q=0.{i % 9 + 1}, x-{i}") == "ar"
-        assert len(_BEST_LANGUAGE) <= BROWSER_HEADERS
+        assert browser_language.kept.cache_info().currsize <= HEADERS
     assert browser_language("tr") == "tr" and browser_language("tr") == "tr"
+    before = browser_language.kept.cache_info()
     huge = "ar, " + ", ".join(f"x-{i};q=0.1" for i in range(50_000))  # no browser's: answered, never kept
-    assert browser_language(huge) == "ar" and huge not in _BEST_LANGUAGE
+    assert browser_language(huge) == "ar" and browser_language.kept.cache_info() == before
 
 
 def test_every_page_offers_every_language_named_in_itself(reader):

@@ -451,20 +451,28 @@ def test_a_browser_gets_the_page_in_the_coding_it_prefers_the_same_page(client, 
 
 def test_the_coding_kept_per_header_is_the_one_werkzeugs_parse_gives_and_the_kept_ones_are_bounded(app):
     """atlas.web.prepared.coding keeps its answer per Accept-Encoding header: asked again, the same as the header
-    parsed anew (werkzeug's accept_encodings); at most ENCODING_HEADERS kept, a long header never."""
+    parsed anew by the request (werkzeug's accept_encodings); at most HEADERS kept, a long header never."""
     from flask import request
 
-    from atlas.web.prepared import _CODING_OF, ENCODING_HEADERS, KEPT_HEADER, _best_coding, coding
+    from atlas.web.per_header import HEADERS, LONGEST
+    from atlas.web.prepared import CODINGS, _coding_of, coding
+
+    def werkzeugs() -> str | None:
+        accepted = request.accept_encodings
+        quality, name = max((accepted[name], -i) for i, name in enumerate(CODINGS))
+        return CODINGS[-name] if quality > 0 else None
 
     headers = ["gzip, deflate, br, zstd", "gzip, deflate, br", "GZIP", "*", "gzip;q=0, *", "zstd;q=0.5, gzip",
-               "identity, gzip;q=0", "*;q=0", "br", "", ";;,,q=", "x" * KEPT_HEADER + ", zstd"]
-    headers += [f"gzip;q=0.{i % 9 + 1}, x-{i}" for i in range(ENCODING_HEADERS + 50)]
+               "identity, gzip;q=0", "*;q=0", "br", "", ";;,,q=", "x" * LONGEST + ", zstd"]
+    headers += [f"gzip;q=0.{i % 9 + 1}, x-{i}" for i in range(HEADERS + 50)]
+    _coding_of.kept.cache_clear()
     for header in headers:
+        before = _coding_of.kept.cache_info()
         with app.test_request_context(headers={"Accept-Encoding": header}):
-            werkzeugs = _best_coding(request.accept_encodings)
-            assert coding() == coding() == werkzeugs, header
-        assert len(_CODING_OF) <= ENCODING_HEADERS
-        assert (header in _CODING_OF) == (len(header) <= KEPT_HEADER), header  # asked twice: kept unless too long
+            assert coding() == coding() == werkzeugs(), header
+        kept = _coding_of.kept.cache_info()
+        assert kept.currsize <= HEADERS
+        assert kept.hits - before.hits == (1 if len(header) <= LONGEST else 0), header  # asked twice: kept unless long
     with app.test_request_context():  # no header: a client that takes no coding
         assert coding() is None
 

@@ -9,10 +9,11 @@ from functools import lru_cache
 from babel import Locale
 from flask import Flask, has_request_context, request
 from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
+from werkzeug.http import parse_accept_header, parse_set_header
 
 from atlas.i18n import DEFAULT, LANGUAGES, _, current_language, plural
 from atlas.mapdata import script_json
+from atlas.web.per_header import per_header
 
 COOKIE = "sprache"
 YEAR = 365 * 24 * 3600
@@ -44,24 +45,11 @@ def _locale(code: str) -> Locale:
     return Locale.parse(code)
 
 
+@per_header
 def browser_language(header: str) -> str:
     """The best of our languages by a browser's Accept-Language header, as werkzeug's best_match finds it. Every
-    page asked without `?lang` or the cookie asks it, a browser sends the same header with each request, and parsing
-    and matching it cost 10–40 µs: kept per process and header, at most BROWSER_HEADERS of them (then they start
-    anew)."""
-    found = _BEST_LANGUAGE.get(header)
-    if found is None:
-        found = parse_accept_header(header, LanguageAccept).best_match(list(LANGUAGES), default=DEFAULT)
-        if len(header) <= KEPT_HEADER:  # a longer one is no browser's: not kept (1,000 of 250 kB held 240 MB)
-            if len(_BEST_LANGUAGE) >= BROWSER_HEADERS:
-                _BEST_LANGUAGE.clear()
-            _BEST_LANGUAGE[header] = found
-    return found
-
-
-BROWSER_HEADERS = 1_000  # distinct Accept-Language headers: a browser's language settings, few in a population
-KEPT_HEADER = 200  # characters: a browser's header is seldom over 100 ("ar-EG,ar;q=0.9,en-US;q=0.8,en;q=0.7": 35)
-_BEST_LANGUAGE: dict[str, str] = {}
+    page asked without `?lang` or the cookie asks it: kept per header (atlas.web.per_header)."""
+    return parse_accept_header(header, LanguageAccept).best_match(list(LANGUAGES), default=DEFAULT)
 
 
 def register(app: Flask) -> None:
@@ -75,14 +63,7 @@ def register(app: Flask) -> None:
         if request.endpoint != "embed.embedded" and asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
             response.set_cookie(COOKIE, asked, max_age=YEAR, samesite="Lax", httponly=True,
                                 secure=app.config["SESSION_COOKIE_SECURE"])
-        vary = response.headers.get("Vary")
-        varied = _VARIED.get(vary)
-        if varied is None:  # the Vary header read and written once, not twice
-            response.vary.update(("Accept-Language", "Cookie"))
-            if len(_VARIED) < VARY_HEADERS:
-                _VARIED[vary] = response.headers.get("Vary")
-        elif varied != vary:
-            response.headers["Vary"] = varied
+        response.headers["Vary"] = _varied(response.headers.get("Vary", ""))
         return response
 
     @app.context_processor
@@ -92,10 +73,14 @@ def register(app: Flask) -> None:
                 "browser_text": browser_text}
 
 
-# What werkzeug's `vary.update` makes of a page's Vary header, per header as the view sent it (the kept pages' and
-# Flask's few): parsing and writing it again cost 5-10 µs of every page.
-VARY_HEADERS = 64
-_VARIED: dict[str | None, str] = {}
+@lru_cache(maxsize=64)
+def _varied(vary: str) -> str:
+    """What werkzeug's `vary.update` makes of a page's Vary header (as the view sent it: the kept pages' and Flask's
+    few) with the language's two added: parsing and writing it again cost 5-10 µs of every page."""
+    varied = parse_set_header(vary)
+    varied.update(("Accept-Language", "Cookie"))
+    return varied.to_header()
+
 
 _BROWSER_TEXT: dict[str, str] = {}  # per language: the catalogues do not change while the process runs
 

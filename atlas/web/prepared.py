@@ -16,11 +16,14 @@ from functools import lru_cache
 
 from flask import Flask, Response, request
 from werkzeug.datastructures import Headers
+from werkzeug.http import parse_accept_header
 from werkzeug.utils import get_content_type
 
 # zlib-ng: gzip at the same level for half the CPU of the standard library's zlib, and a few per cent smaller (a
 # page of the API's features: 0.79 -> 0.39 ms, 7.4 -> 7.2 kB)
 from zlib_ng import gzip_ng as gzip
+
+from atlas.web.per_header import per_header
 
 try:
     from compression import zstd  # Python 3.14
@@ -137,28 +140,15 @@ def _cache_control(max_age: int, immutable: bool, public: bool) -> str:
 def coding() -> str | None:
     """The content coding of CODINGS the browser takes with the highest quality above 0 (named, or matched by `*`),
     the first of CODINGS between equals; None if it takes neither – `identity, gzip;q=0` names gzip to refuse it.
-    Kept per process and header (a browser sends the same with every request; werkzeug parsing it cost 10-20 µs of
-    every answer sent compressed, a kept page's too), at most ENCODING_HEADERS of them (then they start anew)."""
-    header = request.headers.get("Accept-Encoding", "")
-    chosen = _CODING_OF.get(header, _UNKNOWN)
-    if chosen is _UNKNOWN:
-        chosen = _best_coding(request.accept_encodings)
-        if len(header) <= KEPT_HEADER:  # a longer one is no browser's: not kept
-            if len(_CODING_OF) >= ENCODING_HEADERS:
-                _CODING_OF.clear()
-            _CODING_OF[header] = chosen
-    return chosen
+    Kept per header (atlas.web.per_header): werkzeug parsing it cost 10-20 µs of every answer sent compressed."""
+    return _coding_of(request.headers.get("Accept-Encoding", ""))
 
 
-def _best_coding(accepted) -> str | None:
+@per_header
+def _coding_of(header: str) -> str | None:
+    accepted = parse_accept_header(header)  # as werkzeug's request.accept_encodings reads it
     quality, chosen = max((accepted[name], -i) for i, name in enumerate(CODINGS))
     return CODINGS[-chosen] if quality > 0 else None
-
-
-ENCODING_HEADERS = 1_000  # distinct Accept-Encoding headers: a few per kind of browser and client library
-KEPT_HEADER = 200  # characters ("gzip, deflate, br, zstd": 23)
-_CODING_OF: dict[str, str | None] = {}
-_UNKNOWN = object()
 
 
 def compress_per_request(app: Flask) -> None:
