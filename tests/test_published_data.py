@@ -312,3 +312,15 @@ def test_an_atlas_with_nothing_published_shows_its_empty_map_and_then_the_first_
     services = app.extensions["atlas"]
     services.store.add_many([located(services, "Erstes Sprachcafé", "Lüneburg")], PUBLISHED)
     assert "Erstes Sprachcafé" in client.get("/region/lueneburg").get_data(as_text=True)
+
+
+def test_the_rows_of_some_of_a_lists_columns_are_the_rows_at_their_positions(seeded):
+    """The search takes its projects column by column and makes rows only for the items not kept yet
+    (atlas.web.items.items_of): those rows are the ones rows() gives of their positions, in the order asked."""
+    published = seeded.extensions["atlas"].public.current()
+    positions = np.arange(len(published))[::-1][:5]
+    lists = published.lists(positions)
+    assert list(lists) == COLUMNS and lists["id"] == [row["id"] for row in published.rows(positions)]
+    assert published.rows_of(lists) == published.rows(positions)
+    assert published.rows_of(lists, [3, 0]) == published.rows(positions[[3, 0]])
+    assert published.rows_of(lists, [3, 0])[1]["id"] == published["id"][positions[0]]

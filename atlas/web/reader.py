@@ -81,7 +81,13 @@ def listed_columns(rows: list[dict]) -> Table:
     # the rows turned into columns at once (each row's values by one itemgetter, then zip): a quarter of the cost
     # of a comprehension per name
     columns = zip(*map(itemgetter(*names), rows), strict=True) if rows else repeat((), len(names))
-    return reader_frame(with_unconfirmed({name: list(values) for name, values in zip(names, columns, strict=True)}))
+    return listed_lists({name: list(values) for name, values in zip(names, columns, strict=True)})
+
+
+def listed_lists(columns: dict[str, list]) -> Table:
+    """listed_columns of rows given column by column (atlas.published's lists: the search's rows come from there, and
+    turning its rows back into columns cost a page of fifty 0.05 ms); the lists are taken as they are."""
+    return reader_frame(with_unconfirmed(columns))
 
 
 def map_frame(published, positions) -> Table:

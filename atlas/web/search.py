@@ -3,6 +3,8 @@ and the filters, results on a map and in a list, all in the URL."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, render_template, request
 
 from atlas.geo import distances
@@ -15,10 +17,11 @@ from atlas.search_cells import Area
 from atlas.text import clean_text
 from atlas.web import current_pages, current_services, keep_params
 from atlas.web.assets import page_map
+from atlas.web.items import items_of
 from atlas.web.limits import limiter, search_limit
 from atlas.web.params import LIST_PAGE, page_number, pages_of
 from atlas.web.prepared import SENT_LEVELS, respond
-from atlas.web.reader import listed_columns
+from atlas.web.reader import listed_lists
 
 bp = Blueprint("search", __name__)
 
@@ -51,8 +54,8 @@ def search():
 
     def results() -> str:
         context = {"text": text, "query": query, "problems": problems, "radii": RADII_KM, "fields": HANDLUNGSFELDER,
-                   "filter": query.filter, "place": place, "message": message, "total": 0, "projects": [],
-                   "beyond": False, "page": page, "pages": 1, "first": (page - 1) * LIST_PAGE + 1}
+                   "filter": query.filter, "place": place, "message": message, "total": 0,
+                   "items": None, "beyond": False, "page": page, "pages": 1, "first": (page - 1) * LIST_PAGE + 1}
         if text and not message:
             found = services.searcher.search(text, query.filter, area, offset=(page - 1) * LIST_PAGE, limit=LIST_PAGE,
                                              now=now, language=current_language())
@@ -61,16 +64,18 @@ def search():
             if area and not found.total:  # a way on: the nearest matches beyond the radius
                 beyond = services.searcher.nearest(text, query.filter, place.lat, place.lon, NEAREST_BEYOND, now)
                 positions = published.positions(beyond)
-            rows = published.rows(positions)
+            # column by column: the map's data takes them as they are, and rows are made only for the items not
+            # kept yet (atlas.web.items)
+            lists = published.lists(positions)
+            km = [None] * len(positions)
             if area:  # the snapshot's positions are the public ones
-                km = distances(place.lat, place.lon, published["lat"][positions], published["lon"][positions], None)
-                for row, distance in zip(rows, km, strict=True):
-                    row["km"] = float(distance)
-            context.update(total=found.total, pages=pages_of(found.total, page),
-                           projects=rows, beyond=bool(beyond), version=published.version,  # items: atlas.web.items
+                km = distances(place.lat, place.lon, published["lat"][positions], published["lon"][positions],
+                               None).tolist()
+            context.update(total=found.total, pages=pages_of(found.total, page), beyond=bool(beyond),
+                           items=items_of(lists["id"], km, published.version, partial(published.rows_of, lists)),
                            map=page_map("naehe"),  # the results' section; its map and data only with projects
-                           data=project_data(listed_columns(rows), circle(place, query.radius_km) if area else None)
-                           if rows else None)
+                           data=project_data(listed_lists(lists), circle(place, query.radius_km) if area else None)
+                           if len(positions) else None)
         return render_template("search/results.html", **context)
 
     if kept and not message:  # a place not found may be found tomorrow: that page is made each time
