@@ -85,8 +85,8 @@ def listed_columns(rows: list[dict]) -> Table:
 
 
 def listed_lists(columns: dict[str, list]) -> Table:
-    """listed_columns of rows given column by column (atlas.published's lists: the search's rows come from there, and
-    turning its rows back into columns cost a page of fifty 0.05 ms); the lists are taken as they are."""
+    """listed_columns of rows given column by column (atlas.published's lists, which the search's rows come from:
+    turning rows back into columns is work for nothing); the lists are taken as they are."""
     return reader_frame(with_unconfirmed(columns))
 
 
