@@ -133,11 +133,12 @@ class Searcher:
                 if not total:
                     return Found([], 0)
                 ranked = total <= RANKED_AT_MOST  # beyond, a word says little: the newest first, without scoring
-                if ranked and query.counted_phrases:
-                    # counts kept by earlier searches, or bm25() itself: counting them apart is one more statement,
-                    # which here costs more than it saves (a rare word's first search: +0.2 ms)
-                    kept = self._kept_counts(version, query)
-                    query = replace(query, params={**query.params, **kept}) if kept else _by_bm25(query)
+                if ranked:
+                    # the words' counts kept, or counted on the first match (there is one: the count read the same
+                    # snapshot) and kept. bm25() would count every phrase of the expression in the whole index – a
+                    # Handlungsfeld's "hf8c"* (30,000 documents at 100k) too – on every search, and read each match's
+                    # length and phrases: the page of such a search 3.8 -> 1.5 ms (docs/benchmarks.md, stop 56)
+                    query = replace(query, params={**query.params, **self._counts(db, version, query)})
                 order = query.rank if ranked else query.newest
                 page = _all_rows(db, f"SELECT {query.id} {query.where} ORDER BY {order} LIMIT :n OFFSET :o",
                                  dict(query.params, n=limit, o=offset))
@@ -333,12 +334,6 @@ def _fts_rank(first: str, score: str) -> str:
     """SQLite's ORDER BY of the ranking: the reader's language's matches first (`first`, if any), the best score,
     the lowest id."""
     return (first + " DESC, " if first else "") + score + ", s.rowid"
-
-
-def _by_bm25(query: Query) -> Query:
-    """The query scored by SQLite's bm25() itself: the same ranking, without counts of its words (atlas.ranking)."""
-    first = "" if query.first == "0" else query.first
-    return replace(query, rank=_fts_rank(first, ranking.SCORED), score=ranking.SCORED, counted_phrases=())
 
 
 def _all_rows(db, sql: str, params: dict) -> list[tuple]:

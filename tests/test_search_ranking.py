@@ -187,6 +187,23 @@ def test_a_word_is_counted_once_per_version_and_a_search_without_matches_counts_
     assert made == [2, 2] and len(searcher._counts_kept) == 2  # asked on the first match, found none: none kept
 
 
+def test_a_search_without_a_place_counts_its_words_once_and_keeps_them(crowded, monkeypatch):
+    """Not bm25(), which would count every phrase of the expression (a Handlungsfeld's in every cell too) on every
+    search: the words counted once per version, for the searches around a place as well."""
+    searcher = crowded.extensions["atlas"].searcher
+    made = []
+    counts = ranking.counts
+    monkeypatch.setattr(ranking, "counts", lambda *args: made.append(args[-1]) or counts(*args))
+    searcher.forget(counts=True)
+    for wanted in (Filter(), Filter(fields=("sprache",))):
+        searcher.forget()
+        assert 0 < searcher.search("Deutsch Kinder", wanted).total <= 5_000  # ranked, not the newest first
+        assert made == [2]
+    searcher.forget()
+    assert searcher.search("Deutsch Kinder", area=Area(*HERE, 100)).total
+    assert made == [2]
+
+
 def test_a_word_shorter_than_the_prefix_index_is_ranked_by_bm25_itself(crowded):
     """Counting it apart would read every term it begins once more than bm25() does."""
     searcher = crowded.extensions["atlas"].searcher
