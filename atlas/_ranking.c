@@ -11,13 +11,15 @@
    (x86-64: setup.py compiles with -ffp-contract=off).
 
    SQL:
-     phrase_documents(table, n) – on a row of a query: the index's rows and tokens, and how many documents of the
-                                  whole index hold each of the query's first n phrases, counted as bm25() counts
-                                  them, as text ("100000 5230112 12 0 3501")
+     phrase_documents(table, i, j, …) – on a row of a query: the index's rows and tokens, and how many documents of
+                                  the whole index hold each of the query's phrases i, j, … (numbered from 0),
+                                  counted as bm25() counts them, as text ("100000 5230112 12 0 3501")
      bm25_counted(table, rows, tokens, count of phrase 0, count of phrase 1, …) – the score; one set of counts per
-                                  statement. Counts made of other data than the statement reads (its rows or tokens
-                                  differ: a publication landed in between) are not used: the phrases are counted
-                                  here then, as bm25() counts them.
+                                  statement. A count given as NULL is counted here, as bm25() counts it (a word
+                                  shorter than the shortest prefix index: counting it apart would read it once more
+                                  than this does). Counts made of other data than the statement reads (its rows or
+                                  tokens differ, or are NULL: a publication landed in between) are not used: the
+                                  phrases are counted here then.
 
    Each scored row's length in tokens (D) comes from xColumnSize, which runs FTS5's own statement on the table's
    docsize row – a B-tree lookup per row, 7 % of a new search's CPU (docs/benchmarks.md, stop 54). So the lengths are
@@ -78,30 +80,44 @@ static int documents(const Fts5ExtensionApi *api, Fts5Context *fts, int phrase, 
 
 static void phrase_documents(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int given,
                              sqlite3_value **values) {
-    if (given != 1 || sqlite3_value_numeric_type(values[0]) != SQLITE_INTEGER || sqlite3_value_int64(values[0]) < 0
-        || sqlite3_value_int64(values[0]) > api->xPhraseCount(fts)) {
-        sqlite3_result_error(context, "phrase_documents: the table and how many of the query's phrases to count", -1);
+    int valid = given >= 1;
+    for (int i = 0; valid && i < given; i++) {
+        valid = sqlite3_value_numeric_type(values[i]) == SQLITE_INTEGER && sqlite3_value_int64(values[i]) >= 0
+                && sqlite3_value_int64(values[i]) < api->xPhraseCount(fts);
+    }
+    if (!valid) {
+        sqlite3_result_error(context, "phrase_documents: the table and the numbers of the query's phrases to count",
+                             -1);
         return;
     }
-    int phrases = (int)sqlite3_value_int64(values[0]);
     sqlite3_int64 rows = 0, tokens = 0;
     int rc = api->xRowCount(fts, &rows);
     if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
     if (rc != SQLITE_OK) { sqlite3_result_error_code(context, rc); return; }
-    char *text = sqlite3_malloc64((sqlite3_uint64)(phrases + 2) * 21 + 1);
+    char *text = sqlite3_malloc64((sqlite3_uint64)(given + 2) * 21 + 1);
     if (text == NULL) { sqlite3_result_error_nomem(context); return; }
     size_t length = (size_t)snprintf(text, 43, "%lld %lld", (long long)rows, (long long)tokens);
-    for (int i = 0; i < phrases; i++) {
+    for (int i = 0; i < given; i++) {
         sqlite3_int64 hits = 0;
-        rc = documents(api, fts, i, &hits);
+        rc = documents(api, fts, (int)sqlite3_value_int64(values[i]), &hits);
         if (rc != SQLITE_OK) { sqlite3_free(text); sqlite3_result_error_code(context, rc); return; }
         length += (size_t)snprintf(text + length, 22, " %lld", (long long)hits);
     }
     sqlite3_result_text(context, text, (int)length, sqlite3_free);
 }
 
+#define NOT_GIVEN (-1)  /* a count given as NULL: not known, counted here */
+
 static int whole_count(sqlite3_value *value) {
     return sqlite3_value_numeric_type(value) == SQLITE_INTEGER && sqlite3_value_int64(value) >= 0;
+}
+
+static int count_or_null(sqlite3_value *value) {
+    return sqlite3_value_type(value) == SQLITE_NULL || whole_count(value);
+}
+
+static sqlite3_int64 count_of(sqlite3_value *value) {
+    return sqlite3_value_type(value) == SQLITE_NULL ? NOT_GIVEN : sqlite3_value_int64(value);
 }
 
 /* FTS5 hands an auxiliary function its cursor as the Fts5Context (fts5_main.c casts it back), and a virtual table's
@@ -181,7 +197,7 @@ static Counted *counted(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
     if (known != NULL) {  /* FTS5 keeps it per statement and function: another call of it must not differ */
         int same = known->given == given;
         for (int i = 0; same && i < given; i++) {
-            same = whole_count(values[i]) && sqlite3_value_int64(values[i]) == known->values[i];
+            same = count_or_null(values[i]) && count_of(values[i]) == known->values[i];
         }
         if (same) return known;
         sqlite3_result_error(context, "bm25_counted: one statement, one set of counts", -1);
@@ -193,7 +209,7 @@ static Counted *counted(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
         return NULL;
     }
     for (int i = 0; i < given; i++) {
-        if (!whole_count(values[i])) {
+        if (!count_or_null(values[i])) {
             sqlite3_result_error(context, "bm25_counted: a count is not a whole number", -1);
             return NULL;
         }
@@ -203,16 +219,16 @@ static Counted *counted(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
     if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
     if (rc != SQLITE_OK) { sqlite3_result_error_code(context, rc); return NULL; }
     int phrases = given - 2;
-    int same_data = sqlite3_value_int64(values[0]) == rows && sqlite3_value_int64(values[1]) == tokens;
+    int same_data = count_of(values[0]) == rows && count_of(values[1]) == tokens;
     known = sqlite3_malloc64(sizeof(Counted) + (sizeof(double) + sizeof(sqlite3_int64)) * (sqlite3_uint64)given);
     if (known == NULL) { sqlite3_result_error_nomem(context); return NULL; }
     known->given = given;
     known->avgdl = (double)tokens / (double)rows;
     known->values = (sqlite3_int64 *)&known->idf[given];
-    for (int i = 0; i < given; i++) known->values[i] = sqlite3_value_int64(values[i]);
+    for (int i = 0; i < given; i++) known->values[i] = count_of(values[i]);
     for (int i = 0; i < phrases; i++) {
         sqlite3_int64 hits = known->values[i + 2];
-        if (!same_data && (rc = documents(api, fts, i, &hits)) != SQLITE_OK) {
+        if ((!same_data || hits == NOT_GIVEN) && (rc = documents(api, fts, i, &hits)) != SQLITE_OK) {
             sqlite3_free(known);
             sqlite3_result_error_code(context, rc);
             return NULL;

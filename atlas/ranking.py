@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import import_module
 
@@ -52,16 +52,20 @@ def available() -> bool:
 def score(phrases: int) -> str:
     """The SQL of a match's score (lower is better) for a query whose first phrases are the document's words, where
     bm25_counted is available: the index's rows and tokens in the parameters cr, ct and the phrases' counts in c0,
-    c1 … (counts)."""
+    c1 … (counts); a count None (NULL) is counted by the function on the statement's first match, as bm25() counts
+    it."""
     return f"bm25_counted(project_search, :cr, :ct{''.join(f', :c{i}' for i in range(phrases))})"
 
 
-def counts(run: Callable[[str, dict], list[tuple]], where: str, params: dict, phrases: int) -> dict[str, int] | None:
-    """The parameters of score(): the index's rows and tokens and how many documents of the whole index hold each of
-    the query's first `phrases` phrases, as bm25() counts them – read on the first match of the query (`where`: its
-    FROM … WHERE; `run`: how the caller runs a statement). None where nothing matches: there is nothing to score."""
-    found = run(f"SELECT phrase_documents(project_search, {int(phrases)}) {where} LIMIT 1", params)
+def counts(run: Callable[[str, dict], list[tuple]], where: str, params: dict,
+           phrases: Sequence[int]) -> dict[str, int] | None:
+    """The parameters of score() for the query's phrases numbered `phrases` (from 0): the index's rows and tokens and
+    how many documents of the whole index hold each of them (c0 for phrase 0 …), as bm25() counts them – read on the
+    first match of the query (`where`: its FROM … WHERE; `run`: how the caller runs a statement). None where nothing
+    matches: there is nothing to score."""
+    numbers = ", ".join(str(int(number)) for number in phrases)
+    found = run(f"SELECT phrase_documents(project_search, {numbers}) {where} LIMIT 1", params)
     if not found:
         return None
     rows, tokens, *documents = (int(number) for number in found[0][0].split())
-    return {"cr": rows, "ct": tokens, **{f"c{i}": count for i, count in enumerate(documents)}}
+    return {"cr": rows, "ct": tokens, **{f"c{i}": count for i, count in zip(phrases, documents, strict=True)}}

@@ -177,27 +177,28 @@ class Searcher:
         sql = f"SELECT {query.id}, {query.first}, {query.score} {query.where} ORDER BY {query.id} LIMIT :most"
         return _all_rows(db, sql, {**query.params, **counts, "most": RANKED_AT_MOST + 1})
 
-    def _counts(self, db, version: int, query: Query) -> dict[str, int] | None:
-        """The parameters of the query's score (atlas.ranking.score): the documents that hold each of its counted
-        phrases, with the index's rows and tokens – kept per phrase and version (`version`: the one `db` reads), else
-        counted on the query's first match and kept. None where nothing matches: nothing to score or keep."""
-        if not query.counted_phrases:
+    def _counts(self, db, version: int, query: Query) -> dict[str, int | None] | None:
+        """The parameters of the query's score (atlas.ranking.score): the index's rows and tokens and the documents
+        that hold each of its counted phrases – kept per phrase and version (`version`: the one `db` reads), else
+        counted on the query's first match and kept. None where that found no match: nothing to score or keep.
+        A word shorter than the shortest prefix index is read by merging every term it begins: counting it apart
+        would read it once more than the score's own counting does ("de" 10 km around Hannover at 100k: 38.6
+        against 27.8 ms), so its count is left to the score (None), as bm25() would count it."""
+        phrases = query.counted_phrases
+        if not phrases:
             return {}
-        kept = self._kept_counts(version, query)
-        if kept:
-            return kept
-        made = ranking.counts(partial(_all_rows, db), query.where, query.params, len(query.counted_phrases))
-        if made is not None:
-            self._counts_kept.put_many([((version, phrase), (made["cr"], made["ct"], made[f"c{i}"]))
-                                        for i, phrase in enumerate(query.counted_phrases)])
-        return made
-
-    def _kept_counts(self, version: int, query: Query) -> dict[str, int] | None:
-        """The score's parameters from the counts kept for this version, if every phrase's is."""
-        kept = self._counts_kept.get_many([(version, phrase) for phrase in query.counted_phrases])
-        if None in kept:
-            return None
-        return {"cr": kept[0][0], "ct": kept[0][1], **{f"c{i}": count for i, (*_, count) in enumerate(kept)}}
+        apart = [i for i, phrase in enumerate(phrases) if len(phrase.strip('"*')) >= SHORTEST_PREFIX]
+        kept = dict(zip(apart, self._counts_kept.get_many([(version, phrases[i]) for i in apart]), strict=True))
+        if missing := [i for i in apart if kept[i] is None]:
+            made = ranking.counts(partial(_all_rows, db), query.where, query.params, missing)
+            if made is None:
+                return None
+            kept.update({i: (made["cr"], made["ct"], made[f"c{i}"]) for i in missing})
+            self._counts_kept.put_many([((version, phrases[i]), kept[i]) for i in missing])
+        counts: dict[str, int | None] = {f"c{i}": None for i in range(len(phrases))}
+        counts.update({f"c{i}": count for i, (*_, count) in kept.items()})
+        rows, tokens = next(iter(kept.values()))[:2] if kept else (None, None)  # of one version: the same for all
+        return {"cr": rows, "ct": tokens, **counts}
 
     def _matches(self, terms: list[list[str]], wanted: Filter, area: Area, now: datetime) -> list[int]:
         """The ids of every match in the cells around an area."""
@@ -256,14 +257,9 @@ class Searcher:
                 params["lq"] = "texts : (" + " AND ".join(
                     "(" + " OR ".join(f'"{language}{v}"*' for v in variants) + ")" for variants in terms) + ")"
                 first = "(s.rowid IN (SELECT rowid FROM project_search WHERE project_search MATCH :lq))"
-            # bm25 with the words' documents counted beforehand (atlas.ranking); the facets and the tagged words
-            # weigh nothing in the score. The words' phrases come first in the expression, in this order. A word
-            # shorter than the shortest prefix index is read by merging every term it begins: counting it apart would
-            # read it once more than bm25() does ("de" 10 km around Hannover at 100k: 38.6 against 27.8 ms), so such
-            # a search is scored by bm25() itself
-            short = any(len(v) < SHORTEST_PREFIX for variants in terms for v in variants)
-            counted = () if short or not ranking.available() else tuple(
-                f'"{v}"*' for variants in terms for v in variants)
+            # bm25 with the words' documents counted beforehand (atlas.ranking, Searcher._counts); the facets and the
+            # tagged words weigh nothing in the score. The words' phrases come first in the expression, in this order
+            counted = tuple(f'"{v}"*' for variants in terms for v in variants) if ranking.available() else ()
             score = ranking.score(len(counted)) if counted else ranking.SCORED
             query = Query(where, _fts_rank(first, score), "s.rowid DESC", "s.rowid", params, first or "0", score,
                           widened, counted)

@@ -95,7 +95,7 @@ def test_the_ranking_function_is_built_and_the_store_s_connections_have_it(crowd
     assert ranking.available(), "atlas._ranking is not built or not seen by Python's sqlite3: run `make install`"
     with crowded.extensions["atlas"].store.read() as db:
         raw = db.connection.driver_connection
-        counts = raw.execute("SELECT phrase_documents(project_search, 1) FROM project_search "
+        counts = raw.execute("SELECT phrase_documents(project_search, 0) FROM project_search "
                              "WHERE project_search MATCH 'document : deutsch' LIMIT 1").fetchone()[0]
         assert raw.execute(f"SELECT bm25_counted(project_search, {counts.replace(' ', ', ')}) FROM project_search "
                            "WHERE project_search MATCH 'document : deutsch' LIMIT 1").fetchone()[0] < 0
@@ -180,11 +180,11 @@ def test_a_word_is_counted_once_per_version_and_a_search_without_matches_counts_
     for radius in (40, 60, 100):
         searcher.forget()
         assert searcher.search("Deutsch Kinder", area=Area(*HERE, radius)).total
-    assert made == [2]
+    assert made == [[0, 1]]
     searcher.forget()
     assert searcher.search("Deutsch Quantenphysik", area=Area(*HERE, 25)).total == 0
     assert searcher.search("Deutsch Quantenphysik").total == 0
-    assert made == [2, 2] and len(searcher._counts_kept) == 2  # asked on the first match, found none: none kept
+    assert made == [[0, 1], [1]] and len(searcher._counts_kept) == 2  # asked on the first match, found none: none kept
 
 
 def test_a_search_without_a_place_counts_its_words_once_and_keeps_them(crowded, monkeypatch):
@@ -198,20 +198,30 @@ def test_a_search_without_a_place_counts_its_words_once_and_keeps_them(crowded, 
     for wanted in (Filter(), Filter(fields=("sprache",))):
         searcher.forget()
         assert 0 < searcher.search("Deutsch Kinder", wanted).total <= 5_000  # ranked, not the newest first
-        assert made == [2]
+        assert made == [[0, 1]]
     searcher.forget()
     assert searcher.search("Deutsch Kinder", area=Area(*HERE, 100)).total
-    assert made == [2]
+    assert made == [[0, 1]]
 
 
-def test_a_word_shorter_than_the_prefix_index_is_ranked_by_bm25_itself(crowded):
-    """Counting it apart would read every term it begins once more than bm25() does."""
+def test_a_word_shorter_than_the_prefix_index_is_counted_by_the_score_itself(crowded, monkeypatch):
+    """Counting it apart would read every term it begins once more than the score's own counting (bm25()'s way)
+    does: its count is left to bm25_counted (NULL), the other words' counted apart and kept. The same answers and
+    scores as bm25()'s."""
     searcher = crowded.extensions["atlas"].searcher
-    for typed in ("de", "B1", "Job Deutsch"):
-        query = searcher._query(searcher.terms(typed), Filter(), Area(*HERE, 10), local_now(), covered=True)
-        assert query.score == ranking.SCORED and not query.counted_phrases, typed
-    query = searcher._query(searcher.terms("Deutsch"), Filter(), Area(*HERE, 10), local_now(), covered=True)
-    assert query.score.startswith("bm25_counted(") and query.counted_phrases
+    made = []
+    counts = ranking.counts
+    monkeypatch.setattr(ranking, "counts", lambda *args: made.append(args[-1]) or counts(*args))
+    searcher.forget(counts=True)
+    asked = [{"query": typed, "area": area, "wanted": Filter(), "now": TUESDAY_EVENING, "language": "de", "offset": 0}
+             for typed in ("de", "B1", "Job Deutsch", "Kinder de") for area in (None, Area(*HERE, 25))]
+    for search in asked:
+        query = searcher._query(searcher.terms(search["query"]), Filter(), search["area"], local_now(), covered=True)
+        assert query.score.startswith("bm25_counted(") and query.counted_phrases, search
+    assert answers(searcher, asked) == by_bm25(searcher, asked, monkeypatch)
+    assert made == [[1], [0]]  # "deutsch"* (the second phrase of "Job Deutsch"), "kinder"*; each once, then kept
+    assert sum(total for _ids, total in answers(searcher, asked)) > 100
+    assert scored_as_bm25(crowded, asked) > 100
 
 
 def test_a_search_reads_one_snapshot_while_a_publication_lands(crowded, monkeypatch):
@@ -268,7 +278,6 @@ def test_counts_kept_for_a_version_are_not_used_for_data_edited_since(crowded):
     ("5, 50, -1", "not a whole number"),
     ("5, 50, 'viele'", "not a whole number"),
     ("5, 50, 1.5", "not a whole number"),
-    ("5, 50, NULL", "not a whole number"),
     ("'<script>alert(1)</script>', 50, 1", "not a whole number"),
 ])
 def test_counts_that_are_no_counts_are_refused(tiny, counts, message):
@@ -276,9 +285,9 @@ def test_counts_that_are_no_counts_are_refused(tiny, counts, message):
         tiny.execute(f"SELECT bm25_counted(t, {counts}) FROM t WHERE t MATCH 'deutsch'").fetchall()
 
 
-@pytest.mark.parametrize("asked", ["", "-1", "2", "'eins'", "1, 1"])
+@pytest.mark.parametrize("asked", ["", "-1", "1", "'eins'", "0, 1", "0.5", "NULL"])
 def test_phrase_documents_refuses_what_is_no_number_of_the_query_s_phrases(tiny, asked):
-    with pytest.raises(sqlite3.OperationalError, match="how many of the query's phrases"):
+    with pytest.raises(sqlite3.OperationalError, match="the numbers of the query's phrases"):
         tiny.execute(f"SELECT phrase_documents(t{', ' if asked else ''}{asked}) FROM t WHERE t MATCH 'deutsch'")\
             .fetchall()
 
@@ -287,7 +296,7 @@ def test_the_true_counts_give_bm25_s_scores_and_any_count_a_ranking(tiny):
     def scores(function: str, match: str = "document : deutsch") -> list[float]:
         return [row[0] for row in tiny.execute(f"SELECT {function} FROM t WHERE t MATCH '{match}' ORDER BY rowid")]
 
-    counted = tiny.execute("SELECT phrase_documents(t, 1) FROM t WHERE t MATCH 'document : deutsch' LIMIT 1")\
+    counted = tiny.execute("SELECT phrase_documents(t, 0) FROM t WHERE t MATCH 'document : deutsch' LIMIT 1")\
         .fetchone()[0].replace(" ", ", ")
     assert scores(f"bm25_counted(t, {counted})") == scores("bm25(t, 1.0, 0.0)")
     rows, tokens, _documents = counted.split(", ")
@@ -296,10 +305,28 @@ def test_the_true_counts_give_bm25_s_scores_and_any_count_a_ranking(tiny):
         assert all(score < 0 for score in ranked) and ranked == sorted(ranked, reverse=True)
 
 
+def test_a_count_not_given_is_counted_as_bm25_counts_it(tiny):
+    """NULL for a phrase's count: counted by the function; NULL for the index's rows or tokens: every phrase counted
+    (counts of unknown data). Scores equal to bm25()'s to the bit either way."""
+    tiny.executemany("INSERT INTO t VALUES (?, 'c1x1')", [("deutsch kurs " * n,) for n in range(1, 4)])
+    counted = tiny.execute("SELECT phrase_documents(t, 0, 1) FROM t WHERE t MATCH 'document : (deutsch AND lernen)' "
+                           "LIMIT 1").fetchone()[0]
+    rows, tokens, deutsch, lernen = counted.split()
+    assert (int(deutsch), int(lernen)) == (8, 5)
+    for given in (f"{rows}, {tokens}, {deutsch}, NULL", f"{rows}, {tokens}, NULL, NULL", f"NULL, NULL, {deutsch}, 1",
+                  f"{rows}, NULL, 1, 1", f"{rows}, {tokens}, NULL, {lernen}"):
+        ours = tiny.execute(f"SELECT bm25_counted(t, {given}), bm25(t, 1.0, 0.0) FROM t "
+                            "WHERE t MATCH 'document : (deutsch AND lernen)'").fetchall()
+        assert len(ours) == 5 and all(a == b for a, b in ours), given
+    wrong = tiny.execute(f"SELECT bm25_counted(t, {rows}, {tokens}, {deutsch}, 1), bm25(t, 1.0, 0.0) FROM t "
+                         "WHERE t MATCH 'document : (deutsch AND lernen)'").fetchall()
+    assert all(a != b for a, b in wrong)  # a count given is used as given: the NULL above was counted
+
+
 def test_only_the_first_column_weighs(tiny):
     """A phrase of any column: its instances in the facets weigh nothing, as in bm25(t, 1.0, 0.0)."""
     tiny.execute("INSERT INTO t VALUES ('lernen', 'deutsch deutsch deutsch')")
-    counted = tiny.execute("SELECT phrase_documents(t, 1) FROM t WHERE t MATCH 'deutsch' LIMIT 1").fetchone()[0]
+    counted = tiny.execute("SELECT phrase_documents(t, 0) FROM t WHERE t MATCH 'deutsch' LIMIT 1").fetchone()[0]
     ours = tiny.execute(f"SELECT bm25_counted(t, {counted.replace(' ', ', ')}), bm25(t, 1.0, 0.0) FROM t "
                         "WHERE t MATCH 'deutsch'").fetchall()
     assert len(ours) == 6 and all(a == b for a, b in ours)
@@ -308,7 +335,7 @@ def test_only_the_first_column_weighs(tiny):
 def test_counts_of_other_data_are_counted_again_as_bm25_counts(tiny):
     """A publication landed between the counting and the scoring: the index's rows or tokens differ, and the ranking
     counts the phrases itself."""
-    counted = tiny.execute("SELECT phrase_documents(t, 1) FROM t WHERE t MATCH 'document : deutsch' LIMIT 1")\
+    counted = tiny.execute("SELECT phrase_documents(t, 0) FROM t WHERE t MATCH 'document : deutsch' LIMIT 1")\
         .fetchone()[0]
     tiny.executemany("INSERT INTO t VALUES (?, 'c1x1')", [("deutsch " * n,) for n in range(1, 40)])
     rows, tokens, documents = counted.split()
@@ -326,14 +353,17 @@ def test_the_documents_of_each_phrase_are_counted_as_bm25_counts_them(crowded):
         run = lambda sql, params: raw.execute(sql, params).fetchall()  # noqa: E731
         phrases = ['"deutsch"*', '"sprachcaf"*', '"quantenphysik"*', '"verein"*', '"deutsch"*']
         expression = "document : (" + " OR ".join(phrases) + ")"
-        made = ranking.counts(run, "FROM project_search s WHERE project_search MATCH :q", {"q": expression}, 5)
+        made = ranking.counts(run, "FROM project_search s WHERE project_search MATCH :q", {"q": expression},
+                              range(5))
         assert [made[f"c{i}"] for i in range(5)] == [
             raw.execute("SELECT count(*) FROM project_search WHERE project_search MATCH ?",
                         (f"document : {phrase}",)).fetchone()[0] for phrase in phrases]
+        some = ranking.counts(run, "FROM project_search s WHERE project_search MATCH :q", {"q": expression}, [3, 1])
+        assert some == {"cr": made["cr"], "ct": made["ct"], "c3": made["c3"], "c1": made["c1"]}
         assert made["c2"] == 0 and made["c0"] > 50  # 62 of the fixture's 1,500; tests before on its worker add more
         assert made["cr"] == raw.execute("SELECT count(*) FROM project_search").fetchone()[0]
         assert ranking.counts(run, "FROM project_search s WHERE project_search MATCH :q",
-                              {"q": 'document : "quantenphysik"*'}, 1) is None  # no match: nothing to count
+                              {"q": 'document : "quantenphysik"*'}, [0]) is None  # no match: nothing to count
 
 
 def test_a_search_with_too_many_matches_to_rank_counts_nothing(crowded, monkeypatch):
