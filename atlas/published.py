@@ -149,7 +149,7 @@ class Snapshot:
         values = lists.values() if wanted is None else [[column[i] for i in wanted] for column in lists.values()]
         # each row's values are one per name by construction: pairing them unchecked, by map, saves a list of fifty
         # (a search's page) a seventh of its 150 µs
-        return list(map(dict, map(zip, repeat(COLUMNS), zip(*values, strict=True))))
+        return list(map(dict, map(zip, repeat(tuple(lists)), zip(*values, strict=True))))
 
     def frame(self, positions=None, names=PUBLIC_COLUMNS) -> pd.DataFrame:
         """These projects (default: all) as a frame of PUBLIC_COLUMNS (or only the columns `names`), in list order."""

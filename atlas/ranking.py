@@ -6,7 +6,9 @@ the 0.8 ms of reading its matches there, and ten times that at 1M – a cost tha
 search shows. bm25_counted (atlas/_ranking.c, which `pip install` compiles: setup.py) takes the counts as arguments;
 atlas.search has them counted by phrase_documents, as bm25() counts them, on the first match of a search that scores,
 once per phrase and version of the published data (a statement that reads other data than they were counted of
-counts again itself, as bm25() does). Its scores are bm25()'s to the bit for the same counts on x86-64
+counts again itself, as bm25() does). A word shorter than the shortest prefix index is the exception: its count is
+handed over as NULL and counted by bm25_counted in every statement, as bm25() would (counting it apart would read its
+terms once more). Its scores are bm25()'s to the bit for the same counts on x86-64
 (tests/test_search_ranking.py).
 Where the module is not built (no compiler: the build goes on without it), or Python's sqlite3 brings its own SQLite,
 the search ranks with bm25() itself: the same order, at bm25()'s cost. The atlas's SQLite URLs (sqlite:///…) use

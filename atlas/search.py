@@ -134,11 +134,14 @@ class Searcher:
                     return Found([], 0)
                 ranked = total <= RANKED_AT_MOST  # beyond, a word says little: the newest first, without scoring
                 if ranked:
-                    # the words' counts kept, or counted on the first match (there is one: the count read the same
-                    # snapshot) and kept. bm25() would count every phrase of the expression in the whole index – a
-                    # Handlungsfeld's "hf8c"* (30,000 documents at 100k) too – on every search, and read each match's
-                    # length and phrases: the page of such a search 3.8 -> 1.5 ms (docs/benchmarks.md, stop 56)
-                    query = replace(query, params={**query.params, **self._counts(db, version, query)})
+                    # the words' counts kept, or counted on the first match and kept. bm25() would count every phrase
+                    # of the expression in the whole index – a Handlungsfeld's "hf8c"* (30,000 documents at 100k) too
+                    # – on every search, and read each match's length and phrases: such a page's statement 4.02 ->
+                    # 1.33 ms, 1.06 with the counts kept (docs/benchmarks.md, stop 56)
+                    counts = self._counts(db, version, query)
+                    if counts is None:  # no first match: not in this snapshot, where the count found some
+                        return Found([], 0)
+                    query = replace(query, params={**query.params, **counts})
                 order = query.rank if ranked else query.newest
                 page = _all_rows(db, f"SELECT {query.id} {query.where} ORDER BY {order} LIMIT :n OFFSET :o",
                                  dict(query.params, n=limit, o=offset))

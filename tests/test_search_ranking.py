@@ -133,10 +133,7 @@ def scored_as_bm25(app, asked: list[dict]) -> int:
     for search in asked:
         query = searcher._query(searcher.terms(search["query"]), search["wanted"], search["area"], search["now"],
                                 search["language"], covered=True)
-        if not query.counted_phrases:  # a word shorter than the prefix index: bm25() itself
-            assert query.score == ranking.SCORED
-            continue
-        assert query.score.startswith("bm25_counted(")
+        assert query.counted_phrases and query.score.startswith("bm25_counted("), search  # never bm25() itself
         with store.read() as db:
             counts = searcher._counts(db, store.version_of(db), query)
             if counts is None:
@@ -224,6 +221,28 @@ def test_a_word_shorter_than_the_prefix_index_is_counted_by_the_score_itself(cro
     assert scored_as_bm25(crowded, asked) > 100
 
 
+def test_the_score_takes_the_counts_kept(crowded):
+    """A word's count kept for the version is handed to the score with the index's rows and tokens, and the score
+    uses it as given: a count kept wrong on purpose scores otherwise than bm25()."""
+    services = crowded.extensions["atlas"]
+    store, searcher = services.store, services.searcher
+    searcher.forget(counts=True)
+    area = Area(*HERE, 40)
+    assert searcher.search("Deutsch Kinder", area=area).total
+    query = searcher._query(searcher.terms("Deutsch Kinder"), Filter(), area, local_now(), covered=True)
+    deutsch = query.counted_phrases[0]
+    with store.read() as db:
+        version = store.version_of(db)
+        rows, tokens, documents = searcher._counts_kept.get((version, deutsch))
+        searcher._counts_kept.put((version, deutsch), (rows, tokens, documents * 7 + 3))
+        counts = searcher._counts(db, version, query)
+        assert (counts["cr"], counts["ct"], counts["c0"]) == (rows, tokens, documents * 7 + 3)
+        scored = db.connection.driver_connection.execute(f"SELECT {query.score}, {ranking.SCORED} {query.where}",
+                                                         {**query.params, **counts}).fetchall()
+    searcher.forget(counts=True)
+    assert scored and all(ours != theirs for ours, theirs in scored)
+
+
 def test_a_search_reads_one_snapshot_while_a_publication_lands(crowded, monkeypatch):
     """Another office archives the only match after the search counted its words: the search answers from the data
     it began with – no error, the scores of that data."""
@@ -309,6 +328,9 @@ def test_a_count_not_given_is_counted_as_bm25_counts_it(tiny):
     """NULL for a phrase's count: counted by the function; NULL for the index's rows or tokens: every phrase counted
     (counts of unknown data). Scores equal to bm25()'s to the bit either way."""
     tiny.executemany("INSERT INTO t VALUES (?, 'c1x1')", [("deutsch kurs " * n,) for n in range(1, 4)])
+    # rows without either word: in more than half of the rows a word's IDF is floored (1e-6), and any count from
+    # about half the rows up – or none at all – would score as bm25()
+    tiny.executemany("INSERT INTO t VALUES (?, 'c1x1')", [("kurs " * n,) for n in range(1, 21)])
     counted = tiny.execute("SELECT phrase_documents(t, 0, 1) FROM t WHERE t MATCH 'document : (deutsch AND lernen)' "
                            "LIMIT 1").fetchone()[0]
     rows, tokens, deutsch, lernen = counted.split()
@@ -318,6 +340,7 @@ def test_a_count_not_given_is_counted_as_bm25_counts_it(tiny):
         ours = tiny.execute(f"SELECT bm25_counted(t, {given}), bm25(t, 1.0, 0.0) FROM t "
                             "WHERE t MATCH 'document : (deutsch AND lernen)'").fetchall()
         assert len(ours) == 5 and all(a == b for a, b in ours), given
+        assert all(score < -0.1 for score, _bm25 in ours)  # the IDFs weigh: not bm25()'s floor
     wrong = tiny.execute(f"SELECT bm25_counted(t, {rows}, {tokens}, {deutsch}, 1), bm25(t, 1.0, 0.0) FROM t "
                          "WHERE t MATCH 'document : (deutsch AND lernen)'").fetchall()
     assert all(a != b for a, b in wrong)  # a count given is used as given: the NULL above was counted
