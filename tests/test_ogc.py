@@ -277,6 +277,8 @@ TEMPLATE_LOOP = ('{% for key, value in properties.items() if key != "name" and v
      "lage_ungefaehr": False, "bestaetigt": True, "ersetzt": [7, 12], "id": 0, "lat": 52.1234565, "leer": {},
      "objekt": {"a": 1, "<b>": 2}, "tupel": ("x", 1.5), "nan": float("nan"), "zeilen": "a\nb\t; c: d"},
     {"beschreibung": "مرحبا 😀 \u2028", "zahl": 10**20, "klein": 1e-7},
+    {"ort": "Celle", "name": "", "plz": "", "leerzeichen": " ", "falsch": False, "null": 0, "liste": ["", ""]},
+    {"name": None, "traeger": "T", "name2": "N"},
 ])
 def test_the_html_rows_properties_are_written_as_the_template_loop_wrote_them(api_app, properties):
     from atlas.web.ogc import _properties_text
