@@ -288,6 +288,38 @@ def test_the_html_rows_properties_are_written_as_the_template_loop_wrote_them(ap
             properties=properties)
 
 
+def test_the_format_kept_per_accept_header_is_the_one_werkzeugs_match_gives_and_the_kept_ones_are_bounded(api_app):
+    """atlas.web.ogc keeps the format an Accept header asks for (without `?f=`) per header: asked again, the same as
+    the header parsed and matched anew by the request (werkzeug's accept_mimetypes); at most HEADERS kept, a long
+    header never; `?f=` decides before the header."""
+    from flask import request
+
+    from atlas.web.ogc import _accepted_format, _asked_format
+    from atlas.web.per_header import HEADERS, LONGEST
+
+    def werkzeugs() -> str:
+        best = request.accept_mimetypes.best_match(["application/json", "application/geo+json", "text/html"])
+        return "html" if best == "text/html" else "json"
+
+    headers = ["text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8", "*/*",
+               "application/geo+json, application/json;q=0.9", "text/html;q=0.5, application/json", "TEXT/HTML",
+               "text/*", "application/*", "text/html;q=0", "image/png", "", ";;,,q=", "x" * LONGEST + ", text/html"]
+    headers += [f"text/html;q=0.{i % 9 + 1}, application/json;q=0.5, x/y-{i}" for i in range(HEADERS + 50)]
+    _accepted_format.kept.cache_clear()
+    for header in headers:
+        before = _accepted_format.kept.cache_info()
+        with api_app.test_request_context(headers={"Accept": header}):
+            assert _asked_format() == _asked_format() == werkzeugs(), header
+        kept = _accepted_format.kept.cache_info()
+        assert kept.currsize <= HEADERS
+        assert kept.hits - before.hits == (1 if len(header) <= LONGEST else 0), header  # asked twice: kept unless long
+    with api_app.test_request_context():  # no header: JSON
+        assert _asked_format() == werkzeugs() == "json"
+    for asked, expected in (("html", "html"), ("json", "json"), ("xml", ""), ("", "html")):
+        with api_app.test_request_context(query_string={"f": asked}, headers={"Accept": "text/html"}):
+            assert _asked_format() == expected, asked
+
+
 def test_the_number_matched_kept_per_version_follows_each_publication_and_archiving(tmp_path):
     app = make_app(tmp_path)
     add_facts_projects(app)
