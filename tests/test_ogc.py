@@ -288,6 +288,35 @@ def test_the_html_rows_properties_are_written_as_the_template_loop_wrote_them(ap
             properties=properties)
 
 
+def test_a_projects_lists_are_shared_tuples_written_as_the_lists_they_were(api_app):
+    """A project's feature holds its lists (Handlungsfelder, languages, target groups) as tuples shared by the
+    features with the same stored text: JSON writes them as lists, and the HTML row as the template loop wrote the
+    lists – an empty one left out, as an empty list was."""
+    import orjson
+
+    from atlas import jsontext
+    from atlas.ogc import project_feature
+    from atlas.web.ogc import _properties_text
+
+    services = api_app.extensions["atlas"]
+    rows = services.store.published_rows([row["id"] for row in services.store.rows()])
+    rows += [rows[0]._replace(sprachen="", zielgruppen="", handlungsfelder="")]  # every list empty
+    listed = ("handlungsfelder", "sprachen", "zielgruppen")
+    with api_app.test_request_context():
+        features = [project_feature(row, "https://example.org/projekt/1") for row in rows]
+        again = [project_feature(row, "https://example.org/projekt/1") for row in rows]
+        as_lists = [orjson.loads(jsontext.dumps_utf8(feature)) for feature in features]
+        for feature, same, plain in zip(features, again, as_lists, strict=True):
+            for name in listed:
+                value = feature["properties"][name]
+                assert type(value) is tuple and value is same["properties"][name]  # shared: made once per text
+                assert list(value) == plain["properties"][name]
+            assert str(_properties_text(feature["properties"])) == api_app.jinja_env.from_string(TEMPLATE_LOOP).render(
+                properties=plain["properties"])
+    assert any(feature["properties"][name] for feature in features for name in listed)
+    assert all(not features[-1]["properties"][name] for name in listed)
+
+
 def test_the_format_kept_per_accept_header_is_the_one_werkzeugs_match_gives_and_the_kept_ones_are_bounded(api_app):
     """atlas.web.ogc keeps the format an Accept header asks for (without `?f=`) per header: asked again, the same as
     the header parsed and matched anew by the request (werkzeug's accept_mimetypes); at most HEADERS kept, a long

@@ -246,8 +246,8 @@ def _properties_text(properties: dict) -> Markup:
     left out, a list's items joined by ", ". What a loop in the template wrote, value by value through Jinja's tests,
     filters and escaping (three quarters of the page); here the row's text is escaped once, as a whole, which is
     the same: escaping replaces character by character, and the separators hold none it replaces. A feature's
-    values are JSON's (text, numbers, true/false, lists, objects: they are written as GeoJSON too), none of them
-    markup of its own."""
+    values are JSON's (text, numbers, true/false, lists – a project's as tuples –, objects: they are written as
+    GeoJSON too), none of them markup of its own."""
     shown = []
     for key, value in properties.items():
         if type(value) is str:  # most values: the test below for text alone, a quarter of the list's time (stop 56)
@@ -262,7 +262,9 @@ def _properties_text(properties: dict) -> Markup:
     return escape("; ".join(shown))
 
 
-_LEFT_OUT = ("", None, [])  # as `value not in (…)` compares: False, 0 and {} are shown
+# as `value not in ("", None, [])` compared in the template: False, 0 and {} are shown; and an empty tuple as the
+# empty list it stands for (a project's lists are tuples: atlas.ogc)
+_LEFT_OUT = ("", None, [], ())
 
 
 def _known(collection_id: str) -> None:
