@@ -494,12 +494,14 @@ def test_pages_are_sent_compressed(client):
     assert without_nonce.sub(b"", page) == without_nonce.sub(b"", client.get(url).get_data())
 
 
-def test_a_search_page_is_kept_compressed_as_a_page_sent_once_and_the_map_as_one_sent_often(client):
-    """Most searches are asked once: their page is compressed at the level of a page sent once (atlas.web.prepared's
-    SENT_LEVELS), and kept for the same query again; the map, asked by every visitor, at the level of a kept page."""
+def test_search_and_api_pages_are_kept_compressed_as_pages_sent_once_and_the_map_as_one_sent_often(client):
+    """Most searches are asked once, and a client paging through the API asks each page once: their pages are
+    compressed at the level of a page sent once (atlas.web.prepared's SENT_LEVELS), and kept for the same query
+    again; the map, asked by every visitor, at the level of a kept page."""
     from atlas.web.prepared import KEPT_LEVELS, SENT_LEVELS, zstd
 
-    for url, level in (("/suche?q=Deutsch", SENT_LEVELS["zstd"]), ("/", KEPT_LEVELS["zstd"])):
+    for url, level in (("/suche?q=Deutsch", SENT_LEVELS["zstd"]), ("/ogc/collections/projekte/items?limit=50",
+                                                                      SENT_LEVELS["zstd"]), ("/", KEPT_LEVELS["zstd"])):
         first = client.get(url, headers={"Accept-Encoding": "zstd"})
         assert first.status_code == 200 and first.headers["Content-Encoding"] == "zstd", url
         page = zstd.decompress(first.get_data())
