@@ -70,7 +70,22 @@ def locate_submission(geocoder: Geocoder, store: Store, project: ProjectInput, a
     if not place.in_niedersachsen:
         location.errors["lat"] = outside_message(place, _("Der Pin"))
     location.duplicates = similar_nearby(store, project.name, place.lat, place.lon)
+    if not location.errors:
+        location.errors.update(unconfirmed(location, answers))
     return location
+
+
+def unconfirmed(location: Location, answers: Answers) -> dict[str, str]:
+    """The warnings of a location step sent without their box ticked, each with what to do: else the same page
+    came back with nothing new on it, and the person could not tell why nothing was submitted."""
+    missing = {}
+    if location.far and not answers.far_ok:
+        missing["far_ok"] = _("Bitte bestätigen Sie, dass der Pin an der richtigen Stelle steht, oder verschieben Sie "
+                              "ihn.")
+    if location.duplicates and not answers.duplicate_ok:
+        missing["duplicate_ok"] = _("Bitte bestätigen Sie, dass Ihr Projekt ein anderes ist als das ähnliche in der "
+                                    "Nähe.")
+    return missing
 
 
 def locate_address(geocoder: Geocoder, project: ProjectInput, choice: str = ""

@@ -123,6 +123,34 @@ def test_a_similar_project_nearby_is_shown_and_the_person_confirms(app):
     assert app.extensions["atlas"].store.count() == 2
 
 
+@pytest.mark.parametrize(("story", "changes", "field", "message"), [
+    ("a pin far from the address", {"lat": "51,90", "lon": "10,20"}, "far_ok", "dass der Pin an der richtigen Stelle"),
+    ("a similar project nearby", {}, "duplicate_ok", "dass Ihr Projekt ein anderes ist"),
+])
+def test_sending_the_location_step_without_confirming_its_warning_names_the_box_to_tick(app, story, changes, field,
+                                                                                          message):
+    """The person presses „Jetzt einreichen“ once more without ticking the warning's box: the page says so at the
+    top and at the box, instead of coming back as it was."""
+    client = app.test_client()
+    if field == "duplicate_ok":
+        submit(client)
+    step = start(client, name="Sprachcafe  Lamspringe!", traeger="Kirchengemeinde")
+    seen = confirm(client, step, **changes) if changes else step  # the warning as the page shows it
+    assert html(seen).select_one("#pin-warnung" if field == "far_ok" else "#doppelt") is not None, story
+    again = confirm(client, seen)
+    assert again.status_code == 400
+    page = html(again)
+    summary = page.select_one(".error-summary")
+    assert message in summary.get_text() and summary.select_one(f"a[href='#{field}']") is not None
+    assert message in page.select_one(f"#{field}-fehler").get_text()
+    assert page.select_one(f"#{field}")["aria-describedby"] == f"{field}-fehler"
+    assert page.select_one("#name")["value"] == "Sprachcafe  Lamspringe!"
+    assert page.select_one("#traeger")["value"] == "Kirchengemeinde"
+    assert app.extensions["atlas"].store.count() == (1 if field == "duplicate_ok" else 0)
+    confirm(client, again, **{field: "y"})
+    assert app.extensions["atlas"].store.count() == (2 if field == "duplicate_ok" else 1)
+
+
 def test_a_published_duplicate_is_named_and_linked_without_a_distance(app):
     client = app.test_client()
     submit(client)
