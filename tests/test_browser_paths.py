@@ -78,6 +78,25 @@ def test_a_near_search_on_a_phone_lands_on_its_results(chromium, live_server, lo
     assert not errors, errors
 
 
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["phone", "desktop"])
+def test_without_javascript_no_empty_map_stands_between_a_person_and_the_list(chromium, live_server, viewport):
+    """A map is drawn by scripts: without them its box stayed empty, most of a phone's screen high between the
+    filter and the list, and on a desktop it kept two thirds of the page blank beside a narrow list."""
+    context, page, errors = phone(chromium, "de-DE", viewport, javascript=False)
+    for path, listed in (("/", "#projektliste"), ("/region/leine-weser", "#projektliste"),
+                         ("/in-der-naehe?ort=Hemmingen", "#treffer"), ("/suche?q=Netzwerk", "#treffer"),
+                         ("/projekt/1", None)):
+        page.goto(live_server + path)
+        expect(page.locator(".map").first).to_be_attached()
+        for box in page.locator(".map").all():
+            expect(box).to_be_hidden()
+        if listed:
+            main, items = page.locator("main").bounding_box(), page.locator(listed).bounding_box()
+            assert items["width"] >= main["width"] * 0.8, f"{path}: the list is {items['width']} px of {main['width']}"
+    context.close()
+    assert not errors, errors
+
+
 @pytest.mark.parametrize("locale", ["de-DE", "ar"])
 def test_the_languages_are_a_menu_that_works_by_keyboard(chromium, live_server, locale):
     context, page, errors = phone(chromium, locale)
