@@ -43,8 +43,7 @@ class Archived(Exception):
 
 def propose(store: Store, project_id: int, project: ProjectInput, place: Place, based_on: int) -> int:
     """Keep a proposed change for the office (an earlier one still waiting is replaced) and tell the office."""
-    data = dict(asdict(project), lat=place.lat, lon=place.lon, precision=place.precision, place=place.name)
-    data.pop("extra", None)
+    data = _proposal_data(project, place)
     with store.change(project_id) as unit:
         db, row, now = unit.db, unit.row, unit.now
         if row["status"] == ARCHIVED:
@@ -56,6 +55,18 @@ def propose(store: Store, project_id: int, project: ProjectInput, place: Place, 
             created_at=now, decided_by="").returning(proposals.c.id)).scalar_one()
         notices.proposed(db, row, proposal_id)
     return proposal_id
+
+
+def changes_nothing(store: Store, row: dict, project: ProjectInput, place: Place) -> bool:
+    """Would this proposal leave the project as it is? Then it is no proposal: the office would get a mail and a
+    task with no field to decide."""
+    return not differences(row, {"data": _proposal_data(project, place)}, store.translations(row["id"]))
+
+
+def _proposal_data(project: ProjectInput, place: Place) -> dict:
+    data = dict(asdict(project), lat=place.lat, lon=place.lon, precision=place.precision, place=place.name)
+    data.pop("extra", None)
+    return data
 
 
 def waiting_proposal(store: Store, project_id: int) -> dict | None:

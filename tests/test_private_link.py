@@ -98,6 +98,28 @@ def test_a_proposal_with_errors_names_them_and_keeps_what_was_typed(mail_app):
     assert page.select_one("input[name=plz]")["value"] == "3016"
 
 
+def test_a_proposal_that_changes_nothing_is_not_sent_and_the_form_says_so(mail_app, signed_office, smtp):
+    """The submitter opens „Änderungen vorschlagen“ and presses send without changing a field: before, they were
+    told their proposal was with the office, and the office got a mail and a task that proposed nothing."""
+    project_id, token = submit(mail_app, name="Sprachcafé Lamspringe", description="Dienstags")
+    decide(signed_office, project_id)
+    deliver(mail_app)
+    mailed = len(smtp.to(OFFICE))
+    client = mail_app.test_client()
+    form = form_values(html(client.get(f"/mein-projekt/{token}/aendern")), "vorschlagen")
+    answer = client.post(f"/mein-projekt/{token}/aendern", data=dict(form, description="  Dienstags "))
+    assert answer.status_code == 400
+    page = html(answer)
+    assert "nichts geändert" in page.select_one(".error-summary").get_text()
+    assert page.select_one("#name")["value"] == "Sprachcafé Lamspringe"
+    assert page.select_one("#vorschlag") is None
+    assert html(signed_office.get(f"/amt/projekt/{project_id}")).select_one("#vorschlag") is None
+    deliver(mail_app)
+    assert len(smtp.to(OFFICE)) == mailed
+    assert client.post(f"/mein-projekt/{token}/aendern", data=dict(form, description="Mittwochs")).status_code == 302
+    assert html(signed_office.get(f"/amt/projekt/{project_id}")).select_one("#vorschlag") is not None
+
+
 def test_too_many_proposals_from_one_client_are_refused_with_what_was_typed_and_mail_the_office_no_more(tmp_path):
     app = make_app(tmp_path, SUBMIT_RATE_LIMIT="2 per minute")
     create_account(app, OFFICE, "--arl=leine-weser")

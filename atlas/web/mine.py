@@ -63,6 +63,9 @@ def edit(token: str):
         if not errors:
             services = current_services()
             place, errors = relocate(services.geocoder, row, project, "", "")
+        if not errors and submitters.changes_nothing(services.store, row, project, place):
+            errors = {"form": _("Sie haben nichts geändert. Bitte ändern Sie, was am Projekt nicht mehr stimmt, "
+                                "und senden Sie den Vorschlag dann.")}
         if not errors:
             try:
                 submitters.propose(services.store, row["id"], project, place,
