@@ -82,8 +82,10 @@ def validate_project(raw: dict) -> tuple[ProjectInput | None, dict[str, str]]:
         errors["name"] = _("Bitte geben Sie den Namen des Projekts an.")
     if not values["ort"] and not values["plz"]:
         errors["ort"] = _("Bitte geben Sie den Ort oder die PLZ an.")
+    # A message quotes the start of what was typed: the field keeps all of it, and a text of 100 kB pasted into
+    # the wrong field was otherwise repeated in the summary and at the field.
     if values["plz"] and not PLZ_FORM.fullmatch(values["plz"]):
-        errors["plz"] = _("Die PLZ hat fünf Ziffern, zum Beispiel 30169 – nicht „%(plz)s“.", plz=values["plz"])
+        errors["plz"] = _("Die PLZ hat fünf Ziffern, zum Beispiel 30169 – nicht „%(plz)s“.", plz=values["plz"][:40])
     if values["website"]:
         values["website"], message = _website(values["website"])
         if message:
@@ -91,7 +93,7 @@ def validate_project(raw: dict) -> tuple[ProjectInput | None, dict[str, str]]:
     if values["email"]:
         address = email_address(values["email"])
         if address is None:
-            errors["email"] = _("„%(email)s“ ist keine gültige E-Mail-Adresse.", email=values["email"])
+            errors["email"] = _("„%(email)s“ ist keine gültige E-Mail-Adresse.", email=values["email"][:60])
         else:
             values["email"] = address  # mail goes to exactly the address that was checked
     hf = raw.get("handlungsfelder") or ""
@@ -170,8 +172,8 @@ def _website(url: str) -> tuple[str, str]:
         url = "https://" + url
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return url, _("Die Website muss mit http:// oder https:// beginnen: „%(url)s“.", url=url)
+        return url, _("Die Website muss mit http:// oder https:// beginnen: „%(url)s“.", url=url[:100])
     if URL_FORBIDDEN.search(url):
         return url, _("Die Website enthält Zeichen, die in Webadressen nicht vorkommen (Leerzeichen, <, >, \"): "
-                      "„%(url)s“.", url=url)
+                      "„%(url)s“.", url=url[:100])
     return url, ""

@@ -212,6 +212,23 @@ def test_mistakes_are_named_at_the_top_and_at_the_field_and_what_was_typed_stays
     assert app.extensions["atlas"].store.count() == 0
 
 
+@pytest.mark.parametrize(("field", "typed"), [
+    ("website", "Jeden Dienstag " + "ab 16 Uhr " * 10_000),
+    ("plz", "3" * 100_000),
+    ("email", "traeger" * 15_000 + "@"),
+])
+def test_a_huge_value_in_a_field_is_named_in_the_messages_not_repeated_and_stays_in_the_field(app, field, typed):
+    """A text of 100 kB pasted into the wrong field: the summary and the field's message said what was wrong by
+    quoting all of it, 100 kB each, which the person had to scroll past to reach the form."""
+    response = start(app.test_client(), **{field: typed})
+    assert response.status_code == 400
+    page = html(response)
+    messages = [item.get_text() for item in page.select(".error-summary li")] + \
+        [node.get_text() for node in page.select(f"#{field}-fehler")]
+    assert len(messages) == 2 and all(len(message) < 300 for message in messages), [m[:300] for m in messages]
+    assert page.select_one(f"#{field}")["value"] == typed
+
+
 def test_user_text_is_shown_as_text_when_the_form_comes_back(app):
     response = start(app.test_client(), name=XSS, traeger=XSS, description=XSS, consent="")
     body = response.get_data(as_text=True)
