@@ -95,6 +95,20 @@ def test_no_german_interface_word_on_any_page(reader, code):
         assert not found, f"{path} in {code} still says {found}: …{text[:300]}"
 
 
+@pytest.mark.parametrize("code", ["uk", "ar", "fa"])
+def test_every_radius_to_choose_is_written_in_the_readers_units(reader, code):
+    """The alert form offered „5 км“, „5 كم“, while the start page's, the near search's and the search's forms
+    offered „5 km“ in every language."""
+    client = reader.test_client()
+    alerts = html(client.get(f"/benachrichtigung?lang={code}"))
+    written = [option.get_text() for option in alerts.select("select[name=umkreis] option")]
+    assert len(written) == 4 and not any(text.endswith(" km") for text in written), written
+    for path in ("/", "/in-der-naehe", "/in-der-naehe?ort=Hildesheim&umkreis=10", "/suche", "/suche?q=Gewerkepass"):
+        page = html(client.get(path + ("&" if "?" in path else "?") + f"lang={code}"))
+        offered = [option.get_text() for option in page.select("select[name=umkreis] option")]
+        assert offered == written, f"{path}: {offered}"
+
+
 def test_the_language_comes_from_the_link_then_the_cookie_then_the_browser(reader):
     client = reader.test_client()
     assert html(client.get("/", headers={"Accept-Language": "tr-TR,tr;q=0.9,en;q=0.5"})).html["lang"] == "tr"
