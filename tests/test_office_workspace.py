@@ -161,6 +161,17 @@ def test_gaps_and_figures_per_inhabitants_and_the_csv_for_german_excel(office):
     assert client.get("/amt/zahlen/nichts.csv").status_code == 404
 
 
+def test_every_csv_an_office_saves_names_its_coding_once(office):
+    """The office's export, its figures and the activity log answered `text/csv; charset=utf-8; charset=utf-8`:
+    the type named twice, which a strict reader refuses or reads as no coding at all."""
+    client = signed_in(office, OFFICE)
+    for path in ("/amt/export.csv", "/amt/zahlen/kreise.csv", "/amt/zahlen/monate.csv", "/amt/zahlen/aufgaben.csv",
+                 "/amt/aktivitaet.csv"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert answer.headers["Content-Type"] == "text/csv; charset=utf-8", path
+
+
 def test_the_state_and_each_district_side_by_side_for_admin_and_observer(office):
     submit(office, name="Sprachcafé Lamspringe")
     for email in (ADMIN, OBSERVER):

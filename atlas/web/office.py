@@ -229,7 +229,7 @@ def export(fmt: str):
     rows = store.rows(arl=current_user.scope)
     body = office_csv(rows, store.decided_at([r["id"] for r in rows])) if fmt == "csv" else export_geojson(rows)
     name = f"projekte-{current_user.scope or 'alle'}.{fmt}"
-    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"
+    mimetype = "text/csv" if fmt == "csv" else "application/geo+json"
     return attachment(body, mimetype, name)
 
 

@@ -151,7 +151,7 @@ def activity_csv():
             f"GS-{row['project_id']:06d}" if row["project_id"] else "",
             ARLS[row["arl"]].name if row["arl"] in ARLS else "", row["detail"][:500])])
     name = f"aktivitaet-{arl or 'alle'}.csv"
-    return attachment(("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv; charset=utf-8", name)
+    return attachment(("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv", name)
 
 
 def _activity_filter():

@@ -176,5 +176,6 @@ def compress_per_request(app: Flask) -> None:
 
 
 def attachment(body: str | bytes, mimetype: str, name: str) -> Response:
-    """A file to save (an office's export, a CSV of figures, an XLIFF file): made per request, never kept."""
+    """A file to save (an office's export, a CSV of figures, an XLIFF file): made per request, never kept. A `text/`
+    type is named without its coding: Werkzeug adds „; charset=utf-8“, a second time if it was named already."""
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -56,7 +56,7 @@ def figure_csv(figure: str):
         figures = dashboard.figures(current_store(), current_services().regions, arl, now)
         body = figures_csv.months_csv(figures) if figure == "monate" else figures_csv.kreise_csv(figures)
     name = f"{figure}-{arl or 'niedersachsen'}-{now:%Y-%m-%d}.csv"
-    return attachment(body, "text/csv; charset=utf-8", name)
+    return attachment(body, "text/csv", name)
 
 
 @bp.get("/karte.json")
