@@ -55,6 +55,31 @@ def test_a_place_is_chosen_from_suggestions_by_keyboard(page, live_server):
     expect(page.locator("#ausgangspunkt")).to_contain_text("Landkreis Hildesheim")
 
 
+def test_a_place_marked_by_keyboard_stays_marked_when_a_newer_list_arrives(page, live_server):
+    """The list for „Hilde“ is open, the person types on and marks Hildesheim with the arrow key while the answer for
+    „Hildes“ is on its way: the new list replaces the old one, and Enter still takes Hildesheim (it sent the form with
+    „Hildes“ when the new list dropped the mark)."""
+    held = []
+    page.route(lambda url: "q=Hildes&" in url, lambda route: held.append(route))  # „Hildes“ waits until let go
+    page.goto(live_server + "/in-der-naehe")
+    field = page.get_by_role("combobox", name="Adresse, PLZ oder Ort")
+    field.press_sequentially("Hilde", delay=30)
+    option = page.get_by_role("option", name="Hildesheim (Landkreis Hildesheim)")
+    expect(option).to_be_visible()
+    field.press("s")
+    while not held:
+        page.wait_for_timeout(50)
+    field.press("ArrowDown")
+    expect(option).to_have_attribute("aria-selected", "true")
+    page.evaluate("document.querySelectorAll('#vorschlaege-ort li').forEach((li) => { li.dataset.alt = '1'; })")
+    held[0].continue_()
+    expect(page.locator("#vorschlaege-ort li:not([data-alt])").first).to_be_attached()  # the new list is there
+    expect(option).to_have_attribute("aria-selected", "true")
+    field.press("Enter")
+    expect(field).to_have_value("Hildesheim")
+    assert "ort=" not in page.url  # the form was not sent
+
+
 @pytest.mark.parametrize("start", ["/", "/in-der-naehe"])
 def test_the_search_button_takes_a_click_while_the_place_suggestions_are_open(page, live_server, start):
     """A person types a place, sees the suggestions open under it and clicks „Suchen“ below them: the press takes

@@ -47,6 +47,9 @@ function combobox(input) {
     close();
   }
   function show(places) {
+    // a newer answer replaces the list while the person may be choosing in it by keyboard: the place they marked
+    // stays marked where the new list holds it too (else Enter, meant for it, would send the form)
+    const marked = active >= 0 ? options[active].textContent : null;
     list.textContent = "";
     options = [];
     places.forEach((place, i) => {
@@ -64,7 +67,7 @@ function combobox(input) {
     list.hidden = !options.length;
     input.setAttribute("aria-expanded", options.length ? "true" : "false");
     status.textContent = options.length ? TEXT.suggestionsHint || "" : "";
-    mark(-1);
+    mark(options.findIndex((option) => option.textContent === marked));
   }
 
   input.addEventListener("input", () => {
