@@ -50,6 +50,7 @@ class Answers:
     lon: str = ""
     far_ok: bool = False
     duplicate_ok: bool = False
+    shown: frozenset[str] = frozenset()  # the warnings the page they sent showed them ("far_ok", "duplicate_ok")
 
 
 def locate_submission(geocoder: Geocoder, store: Store, project: ProjectInput, answers: Answers) -> Location:
@@ -76,13 +77,14 @@ def locate_submission(geocoder: Geocoder, store: Store, project: ProjectInput, a
 
 
 def unconfirmed(location: Location, answers: Answers) -> dict[str, str]:
-    """The warnings of a location step sent without their box ticked, each with what to do: else the same page
-    came back with nothing new on it, and the person could not tell why nothing was submitted."""
+    """The warnings the person saw and sent without ticking their box, each with what to do: else the same page
+    came back with nothing new on it, and the person could not tell why nothing was submitted. A warning shown for
+    the first time (a pin typed far away, a similar project near where the pin was moved) is only shown."""
     missing = {}
-    if location.far and not answers.far_ok:
+    if location.far and not answers.far_ok and "far_ok" in answers.shown:
         missing["far_ok"] = _("Bitte bestätigen Sie, dass der Pin an der richtigen Stelle steht, oder verschieben Sie "
                               "ihn.")
-    if location.duplicates and not answers.duplicate_ok:
+    if location.duplicates and not answers.duplicate_ok and "duplicate_ok" in answers.shown:
         missing["duplicate_ok"] = _("Bitte bestätigen Sie, dass Ihr Projekt ein anderes ist als das ähnliche in der "
                                     "Nähe.")
     return missing

@@ -78,6 +78,7 @@ def test_a_project_submitted_in_lamspringe_is_approved_by_leine_weser_and_appear
     page.get_by_label("Länge (Grad)").press("Tab")
     expect(page.locator("#pin-warnung")).to_be_visible()
     expect(page.locator("#pin-warnung-text")).to_contain_text(re.compile(r"\d+,\d km von der Adresse"))
+    expect(page.locator("#gezeigt")).to_have_value("far_ok")  # seen: sent without its box ticked, the page says so
     expect(where).to_contain_text("Braunschweig")
     latitude.fill(dragged[0])
     page.get_by_label("Länge (Grad)").fill(dragged[1])

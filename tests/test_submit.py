@@ -136,7 +136,10 @@ def test_sending_the_location_step_without_confirming_its_warning_names_the_box_
         submit(client)
     step = start(client, name="Sprachcafe  Lamspringe!", traeger="Kirchengemeinde")
     seen = confirm(client, step, **changes) if changes else step  # the warning as the page shows it
-    assert html(seen).select_one("#pin-warnung" if field == "far_ok" else "#doppelt") is not None, story
+    warning = html(seen).select_one("#pin-warnung" if field == "far_ok" else "#doppelt")
+    assert warning is not None and not warning.has_attr("hidden"), story
+    # shown for the first time, it is only shown: no mistake named before the person saw it
+    assert seen.status_code == 200 and html(seen).select_one(".error-summary") is None, story
     again = confirm(client, seen)
     assert again.status_code == 400
     page = html(again)

@@ -122,6 +122,7 @@ class SubmitForm(ProjectForm):
     auswahl = StringField(lazy("Ort"))  # rendered as radio buttons, one per candidate place
     far_ok = BooleanField(lazy("Ja, der Pin steht an der richtigen Stelle."))
     duplicate_ok = BooleanField(lazy("Mein Projekt ist ein anderes und soll trotzdem eingereicht werden."))
+    gezeigt = HiddenField()  # the warnings the page showed ("far_ok duplicate_ok"): only those are asked to be ticked
 
 
 class EditForm(ProjectForm):

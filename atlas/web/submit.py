@@ -53,7 +53,8 @@ def submit():
         if not errors:
             services = current_services()
             answers = Answers(key=form.geprueft.data or "", choice=form.auswahl.data or "", lat=form.lat.data or "",
-                              lon=form.lon.data or "", far_ok=form.far_ok.data, duplicate_ok=form.duplicate_ok.data)
+                              lon=form.lon.data or "", far_ok=form.far_ok.data, duplicate_ok=form.duplicate_ok.data,
+                              shown=frozenset((form.gezeigt.data or "").split()))
             location = locate_submission(services.geocoder, services.store, project, answers)
             if ready(location, answers):
                 project_id, link = services.store.submit(project, location.place, current_language())
@@ -65,6 +66,8 @@ def submit():
                 form.lat.data, form.lon.data = coordinate_text(location.place.lat), coordinate_text(location.place.lon)
                 form.far_ok.data = form.duplicate_ok.data = False
             form.geprueft.data = location.key
+            form.gezeigt.data = " ".join(name for name, shown in (("far_ok", location.far),
+                                                                  ("duplicate_ok", location.duplicates)) if shown)
     elif form.errors:
         errors = {"form": EXPIRED}
     return render_form(form, errors, location)

@@ -22,6 +22,7 @@ export function placePin(map, options) {
   const warning = document.getElementById("pin-warnung");
   const warningText = document.getElementById("pin-warnung-text");
   const where = document.getElementById("standort-zuordnung");
+  const shown = document.getElementById("gezeigt");  // the warnings the page showed (atlas.submission.unconfirmed)
   let start = L.latLng(number(lat), number(lon));
   if (isNaN(start.lat) || isNaN(start.lng)) start = address;
   L.circleMarker(address, {radius: 6, color: "#555", fillOpacity: 0.6}).bindTooltip(textSpan(box.dataset.labelAddress))
@@ -34,6 +35,9 @@ export function placePin(map, options) {
     const km = map.distance(address, position) / 1000;
     const far = km > parseFloat(box.dataset.warningKm);
     warning.hidden = !far;
+    if (far && shown && !shown.value.split(" ").includes("far_ok")) {
+      shown.value = (shown.value + " far_ok").trim();  // seen: sent without its box ticked, the server says so
+    }
     warningText.textContent = far ? box.dataset.warning.replace("{km}", kilometres(km)) : "";
     const url = box.dataset.whereUrl + "?lat=" + position.lat.toFixed(6) + "&lon=" + position.lng.toFixed(6);
     fetch(url).then((response) => response.json()).then((answer) => {
