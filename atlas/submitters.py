@@ -23,7 +23,7 @@ from atlas.regions import Regions
 from atlas.schema import projects, proposals
 from atlas.store import ARCHIVED, REJECTED, Store
 
-WAITING, APPROVED, DECLINED, REPLACED = "waiting", "approved", "declined", "replaced"
+WAITING, APPROVED, DECLINED, REPLACED, TAKEN_BACK = "waiting", "approved", "declined", "replaced", "withdrawn"
 FIELDS = ("name", "traeger", "description", "summary", "handlungsfelder", "street", "plz", "ort", "website", "email",
           "approximate", "sprachen", "zielgruppen", "kosten", "wann", "zeiten", "barrierefrei", "kontakt")
 LISTS = ("handlungsfelder", "sprachen", "zielgruppen")
@@ -124,6 +124,12 @@ def approve_proposal(store: Store, proposal: dict, actor: str, expected_version:
 
 def decline_proposal(store: Store, proposal: dict, actor: str) -> None:
     _close(store, proposal["id"], DECLINED, actor)
+
+
+def take_back(store: Store, proposal_id: int) -> None:
+    """The submitter takes their waiting proposal back (they sent the project as it is): the office has nothing to
+    decide any more."""
+    _close(store, proposal_id, TAKEN_BACK, "Einreicher")
 
 
 def withdraw(store: Store, project_id: int, expected_version: int | None) -> None:

@@ -120,6 +120,21 @@ def test_a_proposal_that_changes_nothing_is_not_sent_and_the_form_says_so(mail_a
     assert html(signed_office.get(f"/amt/projekt/{project_id}")).select_one("#vorschlag") is not None
 
 
+def test_the_project_sent_as_it_is_takes_a_waiting_proposal_back(mail_app, signed_office):
+    """The submitter sent a wrong proposal and sends the form again as the project is: that takes the wrong one back,
+    and the office has nothing left to decide (it was refused as „nichts geändert“, and the wrong one waited on)."""
+    project_id, token = submit(mail_app, name="Sprachcafé Lamspringe", description="Dienstags")
+    decide(signed_office, project_id)
+    client = mail_app.test_client()
+    form = form_values(html(client.get(f"/mein-projekt/{token}/aendern")), "vorschlagen")
+    assert client.post(f"/mein-projekt/{token}/aendern", data=dict(form, description="Mittwochs")).status_code == 302
+    assert html(signed_office.get(f"/amt/projekt/{project_id}")).select_one("#vorschlag") is not None
+    answer = client.post(f"/mein-projekt/{token}/aendern", data=form, follow_redirects=True)
+    assert answer.status_code == 200 and "Vorschlag ist zurückgenommen" in html(answer).get_text()
+    assert html(signed_office.get(f"/amt/projekt/{project_id}")).select_one("#vorschlag") is None
+    assert mail_app.extensions["atlas"].store.get(project_id)["description"] == "Dienstags"
+
+
 def test_too_many_proposals_from_one_client_are_refused_with_what_was_typed_and_mail_the_office_no_more(tmp_path):
     app = make_app(tmp_path, SUBMIT_RATE_LIMIT="2 per minute")
     create_account(app, OFFICE, "--arl=leine-weser")

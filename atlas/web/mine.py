@@ -64,6 +64,11 @@ def edit(token: str):
             services = current_services()
             place, errors = relocate(services.geocoder, row, project, "", "")
         if not errors and submitters.changes_nothing(services.store, row, project, place):
+            waiting = submitters.waiting_proposal(services.store, row["id"])
+            if waiting is not None:  # the project as it is, over a proposal still waiting: that one taken back
+                submitters.take_back(services.store, waiting["id"])
+                flash(_("Ihr Vorschlag ist zurückgenommen. Das Projekt bleibt, wie es ist."))
+                return redirect(url_for("mine.status", token=token))
             errors = {"form": _("Sie haben nichts geändert. Bitte ändern Sie, was am Projekt nicht mehr stimmt, "
                                 "und senden Sie den Vorschlag dann.")}
         if not errors:
