@@ -139,7 +139,7 @@ class Searcher:
                     # – on every search, and read each match's length and phrases: such a page's statement 4.02 ->
                     # 1.33 ms, 1.06 with the counts kept (docs/benchmarks.md, stop 56)
                     counts = self._counts(db, version, query)
-                    if counts is None:  # no first match: not in this snapshot, where the count found some
+                    if counts is None:  # cannot be: the count saw matches in this snapshot; empty, not an error
                         return Found([], 0)
                     query = replace(query, params={**query.params, **counts})
                 order = query.rank if ranked else query.newest

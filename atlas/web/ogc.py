@@ -101,8 +101,8 @@ def items(collection_id: str):
         # the same GeoJSON for everyone until the next publication: made once and kept with the rendered pages (a
         # GIS client pages through it, many clients ask the same pages); the key holds validated values only.
         # Compressed as a page sent once, as the search's are: a client paging through asks each page once, and zstd
-        # at 5 cost 0.71-0.73 ms of a new page of 100 against 0.29-0.32 at 3, for 23,227 against 23,988 bytes (+3 %,
-        # docs/benchmarks.md, stop 56)
+        # at 5 cost about 0.5 ms more of a new page of 100 than at 3, for 3 % fewer bytes (docs/benchmarks.md, stop
+        # 56: the API's new pages compressed as pages sent once)
         page = current_pages().get(("ogc.items", query), services.public.current().version_of(None),
                                    lambda: jsontext.dumps_utf8(_items_document(collection_id, query), text_keys=True),
                                    mimetype=ogc.GEOJSON, levels=SENT_LEVELS)

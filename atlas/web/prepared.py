@@ -34,8 +34,8 @@ YEAR = 365 * 24 * 3600
 CODINGS = ("zstd", "gzip")  # the content codings sent, the first where a browser takes both alike
 # Levels of a body kept and sent many times (a page until the next publication, a file for the process's life):
 # zstd at 5 makes fewer bytes than gzip at 6 did, with less CPU (a page of the API's features: 0.87 -> 0.69 ms,
-# 23.3 -> 23.2 kB; a search page 0.35 -> 0.35 ms, 10.2 -> 9.9 kB). The search's pages are kept at SENT_LEVELS: most
-# of its queries are asked once (atlas.web.search)
+# 23.3 -> 23.2 kB; a search page 0.35 -> 0.35 ms, 10.2 -> 9.9 kB). The search's pages and the API's pages of
+# projects are kept at SENT_LEVELS: most of their queries are asked once (atlas.web.search, atlas.web.ogc)
 KEPT_LEVELS = {"zstd": 5, "gzip": 6}
 # Levels of a page made for one reader (a near search at a shared position): gzip's 3 took half the CPU of 6 for 8 %
 # more bytes (a near page: 0.99 -> 0.51 ms, 9.0 -> 9.8 kB), and zstd's 3 makes fewer bytes than gzip's 3 for a
