@@ -172,6 +172,25 @@ def test_every_csv_an_office_saves_names_its_coding_once(office):
         assert answer.headers["Content-Type"] == "text/csv; charset=utf-8", path
 
 
+def test_the_figures_an_office_saves_are_named_by_its_own_day(office, monkeypatch):
+    """At half past midnight in Hannover (23:30 UTC) the office saved its figures as „…-2026-12-07.csv“, yesterday's
+    name beside today's files: the name took the server's UTC day, not the day the office sees."""
+    from datetime import UTC, datetime
+
+    class HalfPastMidnightInHannover(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 12, 7, 23, 30, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr("atlas.web.workspace.datetime", HalfPastMidnightInHannover)
+    client = signed_in(office, OFFICE)
+    for figure in ("kreise", "monate", "aufgaben"):
+        answer = client.get(f"/amt/zahlen/{figure}.csv")
+        assert answer.status_code == 200, figure
+        assert answer.headers["Content-Disposition"] == (
+            f'attachment; filename="{figure}-leine-weser-2026-12-08.csv"'), figure
+
+
 def test_the_state_and_each_district_side_by_side_for_admin_and_observer(office):
     submit(office, name="Sprachcafé Lamspringe")
     for email in (ADMIN, OBSERVER):

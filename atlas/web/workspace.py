@@ -17,6 +17,7 @@ from atlas.handlungsfelder import HANDLUNGSFELDER
 from atlas.i18n import _, number
 from atlas.labels import ARCHIVED, PENDING, PUBLISHED, REJECTED, STATUS_LABELS
 from atlas.mapdata import TILES, columns, script_json, tile_attribution
+from atlas.present import BERLIN
 from atlas.queue import context_now
 from atlas.web import current_services, current_store, office_admin, office_reasons  # noqa: F401 - their views join office.bp
 from atlas.web.assets import basemap_options
@@ -55,7 +56,7 @@ def figure_csv(figure: str):
     else:
         figures = dashboard.figures(current_store(), current_services().regions, arl, now)
         body = figures_csv.months_csv(figures) if figure == "monate" else figures_csv.kreise_csv(figures)
-    name = f"{figure}-{arl or 'niedersachsen'}-{now:%Y-%m-%d}.csv"
+    name = f"{figure}-{arl or 'niedersachsen'}-{now.astimezone(BERLIN):%Y-%m-%d}.csv"  # the day the office sees
     return attachment(body, "text/csv", name)
 
 
