@@ -109,6 +109,16 @@ def test_every_radius_to_choose_is_written_in_the_readers_units(reader, code):
         assert offered == written, f"{path}: {offered}"
 
 
+@pytest.mark.parametrize(("code", "comma"), [("de", ", "), ("uk", ", "), ("ar", "، "), ("fa", "، "), ("ps", "، ")])
+def test_a_projects_place_and_district_are_joined_by_the_readers_comma(reader, code, comma):
+    """An Arabic, Farsi or Pashto reader saw „31134 Hildesheim, Landkreis Hildesheim“ with a Latin comma, as in
+    German, where their language writes „،“ (as its catalogue does in „%(ort)s، …“ elsewhere)."""
+    page = html(reader.test_client().get(f"/projekt/1?lang={code}"))
+    kreis = page.select_one("#kreis")
+    between = kreis.find_previous_sibling("bdi").next_sibling  # „31134 Hildesheim“ | between | „Landkreis …“
+    assert between.next_sibling is kreis and " ".join(between.split()) + " " == comma, repr(between)
+
+
 def test_the_language_comes_from_the_link_then_the_cookie_then_the_browser(reader):
     client = reader.test_client()
     assert html(client.get("/", headers={"Accept-Language": "tr-TR,tr;q=0.9,en;q=0.5"})).html["lang"] == "tr"
