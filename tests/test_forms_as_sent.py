@@ -1,6 +1,7 @@
 """A visitor sends a form as the page loaded it: every GET form of every public page, found by walking the site's
 own links (so a new page or form is covered without a new test), answers with its page – never a 400, never a
-complaint about a choice the visitor left empty („alle Sprachen“)."""
+complaint about a choice the visitor left empty („alle Sprachen“); only the search, which needs words, asks for
+them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 from helpers import form_data_set, html
-from walk import get_forms, problems_on, public_pages
+from walk import TO_TYPE, get_forms, problems_on, public_pages
 
 # What this file tests does not depend on the database: it runs once, on SQLite (see conftest).
 pytestmark = [pytest.mark.once, pytest.mark.usefixtures("seeded")]
@@ -28,6 +29,12 @@ def test_every_get_form_sent_as_loaded_answers_with_its_page(client):
         page = html(client.get(url))
         for form, action in get_forms(page, url):
             params = form_data_set(form)
+            if action in TO_TYPE:
+                field, typed, asked = TO_TYPE[action]
+                empty = client.get(action, query_string=params)
+                assert empty.status_code == 400, f"form #{form.get('id')} of {url} sent empty to {action}"
+                assert problems_on(html(empty)) == [asked], f"form #{form.get('id')} of {url}"
+                params = [(name, typed if name == field else value) for name, value in params]
             answer = client.get(action, query_string=params)
             where = f"form #{form.get('id')} of {url} sent as loaded to {action}?{urlencode(params)}"
             assert answer.status_code == 200, f"{where}: HTTP {answer.status_code}"

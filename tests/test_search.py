@@ -4,7 +4,7 @@ combined with a place, a radius and the Handlungsfelder; only published projects
 from __future__ import annotations
 
 import pytest
-from helpers import PAYLOADS, html, kept_for_its_readers, make_app
+from helpers import PAYLOADS, form_data_set, html, kept_for_its_readers, make_app
 
 from atlas.projects import validate_project
 from atlas.store import PENDING, PUBLISHED
@@ -88,6 +88,27 @@ def test_nothing_found_says_what_to_try(searching):
 def test_a_place_of_only_commas_asks_for_a_place(searching):
     page = html(searching.test_client().get("/suche?q=kurs&ort=,"))
     assert "Bitte geben Sie einen Ort, eine Postleitzahl oder eine Adresse ein." in page.select_one("main").get_text()
+
+
+def test_a_search_sent_without_words_says_what_to_enter(searching):
+    """Pressing „Suchen“ with no words brought back the bare form (200), nothing said: a person could not tell
+    whether anything had been searched. A first visit (no parameters, or only the language) stays the plain form."""
+    client = searching.test_client()
+    first = html(client.get("/suche"))
+    assert first.select_one("#fehler") is None and first.select_one("[role=alert]") is None
+    sent = form_data_set(first.select_one("form#suchformular"))  # what the browser sends: q="", ort="", umkreis
+    assert dict(sent)["q"] == "" and dict(sent)["ort"] == ""
+    for typed in ({}, {"ort": "Hildesheim"}, {"q": "   "}):
+        answer = client.get("/suche", query_string={**dict(sent), **typed})
+        assert answer.status_code == 400, typed
+        summary = html(answer).select_one("#fehler")
+        assert summary is not None, typed
+        assert [a["href"] for a in summary.select("a")] == ["#q"]
+        assert summary.get_text(" ", strip=True).endswith("Bitte geben Sie ein, was Sie suchen.")
+    ukrainian = html(client.get("/suche", query_string={**dict(sent), "lang": "uk"})).select_one("#fehler")
+    assert "Будь ласка, введіть, що ви шукаєте." in ukrainian.get_text()
+    assert html(client.get("/suche?lang=uk")).select_one("#fehler") is None
+    assert client.get("/suche?q=Gewerkepass").status_code == 200
 
 
 QUERY_SYNTAX = ["\u202e\u0000AND OR NOT * ^ \"", "x" * 5000, "'; DROP TABLE projects;--", "a:* & !b | c", "NEAR(a b)"]

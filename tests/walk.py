@@ -46,6 +46,11 @@ def _kind(path: str) -> str:
     return re.sub(r"\d+", "N", parts.path) + "?" + ",".join(sorted({k for k, _v in parse_qsl(parts.query)}))
 
 
+# The GET forms that need something typed (path: field, a word to type, what the page asks): sent as loaded they
+# ask for it, and only for it; then they are sent with it.
+TO_TYPE = {"/suche": ("q", "Netzwerk", "Bitte korrigieren Sie: Bitte geben Sie ein, was Sie suchen.")}
+
+
 def get_forms(page: BeautifulSoup, url: str) -> list[tuple[object, str]]:
     """The page's GET forms, each with the path it is sent to."""
     forms = []

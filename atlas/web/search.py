@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request
 
 from atlas.geo import distances
 from atlas.handlungsfelder import HANDLUNGSFELDER
-from atlas.i18n import current_language
+from atlas.i18n import _, current_language
 from atlas.mapdata import project_data
 from atlas.near import NEAREST_BEYOND, RADII_KM, circle, parse_near_query
 from atlas.present import local_now
@@ -43,6 +43,8 @@ def search():
     if kept and (found_page := current_pages().kept(key, published.version)) is not None:
         return respond(found_page, public=False)
     place, area, message = None, None, ""
+    # the form sent with no words (its button sends q="" with the place and radius); a first visit sends nothing
+    errors = {"q": _("Bitte geben Sie ein, was Sie suchen.")} if "q" in request.args and not text else {}
     if text and query.ort:
         located = services.geocoder.geocode(query.ort)
         if located.ok:
@@ -55,7 +57,8 @@ def search():
     def results() -> str:
         context = {"text": text, "query": query, "problems": problems, "radii": RADII_KM, "fields": HANDLUNGSFELDER,
                    "filter": query.filter, "place": place, "message": message, "total": 0,
-                   "items": None, "beyond": False, "page": page, "pages": 1, "first": (page - 1) * LIST_PAGE + 1}
+                   "items": None, "beyond": False, "page": page, "pages": 1, "first": (page - 1) * LIST_PAGE + 1,
+                   "errors": errors}
         if text and not message:
             found = services.searcher.search(text, query.filter, area, offset=(page - 1) * LIST_PAGE, limit=LIST_PAGE,
                                              now=now, language=current_language())
@@ -82,4 +85,4 @@ def search():
         # kept for the same query again, but most queries are asked once: compressed as a page sent once (zstd 3
         # instead of 5: 0.09 instead of 0.27 ms of a 62 kB results page, 5 % more bytes; docs/benchmarks.md, stop 55)
         return respond(current_pages().get(key, published.version, results, levels=SENT_LEVELS), public=False)
-    return results(), 400 if problems else 200
+    return results(), 400 if problems or errors else 200
