@@ -46,6 +46,11 @@ class ReportResolved(ValueError):
     """The report was resolved meanwhile."""
 
 
+class NoDuplicateNamed(ValueError):
+    """Archiving as a duplicate, where no one named the other entry: the history and the reporter's answer would
+    speak of a duplicate that is not known."""
+
+
 def make(store: Store, project_id: int, kind: str, message: str, email: str, language: str,
          duplicate_of: int | None = None) -> int:
     """A report waiting for the project's office, which hears of it as it chose."""
@@ -76,10 +81,16 @@ def open_reports(store: Store, project_id: int) -> list[dict]:
             reports.c.project_id == project_id, reports.c.status == OPEN).order_by(reports.c.id)).mappings()]
 
 
+def resolutions(report: dict) -> dict:
+    """How an office may resolve this report: as a duplicate only where the other entry is named."""
+    return {slug: label for slug, label in RESOLUTIONS.items() if slug != MERGED or report["duplicate_of"]}
+
+
 def resolve(store: Store, report_id: int, resolution: str, actor: str, expected_version: int | None,
             duplicate_of: int | None = None) -> dict:
     """Resolve a report; archiving (also as a duplicate) takes the project off the map in the same transaction.
-    StaleWrite if the project changed since the office looked at it, ReportResolved if someone was quicker."""
+    StaleWrite if the project changed since the office looked at it, ReportResolved if someone was quicker,
+    NoDuplicateNamed for a duplicate without the other entry."""
     if resolution not in RESOLUTIONS:
         raise ValueError(f"unknown resolution {resolution!r}")
     with store.read() as db:
@@ -92,6 +103,8 @@ def resolve(store: Store, report_id: int, resolution: str, actor: str, expected_
         if report["status"] != OPEN:
             raise ReportResolved(report_id)
         other = duplicate_of or report["duplicate_of"]
+        if resolution == MERGED and not other:
+            raise NoDuplicateNamed(report_id)
         detail = f"{RESOLUTIONS[resolution]}: {KINDS[report['kind']]}"
         if resolution in (ARCHIVED_AS_REPORTED, MERGED) and unit.row["status"] == PUBLISHED:
             why = (f"Dublette von {notices.reference(other)}" if resolution == MERGED and other

@@ -354,6 +354,29 @@ def test_a_report_from_the_public_becomes_a_task_and_its_answer_speaks_the_repor
     assert "Sprachcafé Hildesheim" in text_of(answer)
 
 
+def test_only_a_report_that_names_the_other_entry_is_archived_as_a_duplicate(office):
+    """„Als Dublette archivieren“ was offered on every report and archived a project reported as „Angaben sind
+    falsch“ too, while its history said „Als Dublette archivieren“ and the reporter was told the office kept „the
+    other entry“ – which nobody had named."""
+    project_id = published(office, "Treff am Markt")
+    public = office.test_client()
+    form = public.get(f"/projekt/{project_id}/melden")
+    assert public.post(f"/projekt/{project_id}/melden", data={
+        "csrf_token": csrf_token(form), "art": "falsch", "nachricht": "Die Zeiten stimmen nicht."}).status_code == 302
+    client = signed_in(office, OFFICE)
+    report = html(client.get(f"/amt/projekt/{project_id}")).select_one("article[id^=meldung-]")
+    offered = [button["value"] for button in report.form.select("button[name=erledigung]")]
+    assert offered == ["edited", "archived", "dismissed"]
+    values = {i["name"]: i.get("value", "") for i in report.form.select("input")}
+    assert client.post(report.form["action"], data=dict(values, erledigung="merged")).status_code == 400
+    store = office.extensions["atlas"].store
+    assert store.get(project_id)["status"] == "published"
+    assert [c["action"] for c in store.history(project_id)] == ["published"]
+    assert client.post(report.form["action"], data=dict(values, erledigung="archived")).status_code == 302
+    assert store.get(project_id)["reject_reason"] == "Nach einer Meldung vom Amt archiviert."
+    assert not any("Dublette" in (c.get("detail") or "") for c in store.history(project_id))
+
+
 @pytest.mark.parametrize(("data", "message"), [
     ({}, "Bitte wählen Sie, was nicht stimmt."),
     ({"art": "dublette"}, "Bitte nennen Sie den anderen Eintrag"),

@@ -18,7 +18,7 @@ from atlas.web import current_store
 def project_extras(row: dict) -> dict:
     store = current_store()
     return {"reports": reports.open_reports(store, row["id"]), "report_kinds": reports.KINDS,
-            "resolutions": reports.RESOLUTIONS, "reason_templates": reason_templates(row["arl"]),
+            "resolutions": reports.resolutions, "reason_templates": reason_templates(row["arl"]),
             "next_url": _next_url(row["id"]), "may_act": current_user.may_moderate(row["arl"])}
 
 

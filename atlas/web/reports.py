@@ -117,6 +117,8 @@ def resolve_report(report_id: int):
         reports.resolve(current_store(), report_id, resolution, current_user.email, required_version(bound))
     except StaleWrite as stale:
         return office._changed_meanwhile(stale)
+    except reports.NoDuplicateNamed:
+        abort(400)  # the page offers it only for a report that names the other entry (reports.resolutions)
     except reports.ReportResolved:
         flash(_("Diese Meldung ist schon erledigt."))
         return redirect(url_for("office.project", project_id=row["id"]))
