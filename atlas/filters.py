@@ -36,6 +36,11 @@ class Filter:
     def active(self) -> bool:
         return any(getattr(self, f.name) for f in dataclasses.fields(self))
 
+    @property
+    def beyond_fields(self) -> bool:
+        """Whether it asks more than the Handlungsfelder: more than an alert knows (atlas.alerts)."""
+        return self != Filter(fields=self.fields)
+
     def key(self, now: datetime) -> tuple:
         """A cache key: the same filter at another minute is another answer if it asks about times."""
         return (self.fields, self.sprachen, self.zielgruppen, self.kostenlos, self.zeit,

@@ -215,6 +215,23 @@ def test_nothing_within_the_radius_shows_the_five_nearest_beyond(client):
     assert kms == sorted(kms) and kms[0] > 5
 
 
+def test_the_alert_offered_after_nothing_nearby_says_what_it_will_match(client):
+    """„Eine Mail bekommen, sobald hier ein passendes Projekt dazukommt“ stood under a near search for free projects,
+    while the alert it opens knows the place, the radius and the Handlungsfelder only: it would mail projects that
+    cost. Now the link promises a project here and says what the mail looks at; with no other filter it stays."""
+    asked = html(client.get("/in-der-naehe?ort=Lüneburg&umkreis=5&hf=sprache&kostenlos=1"))
+    way_on = asked.select_one("main #weiter")
+    alert = way_on.select_one("a[href^='/benachrichtigung']")
+    assert alert.get_text() == "Eine Mail bekommen, sobald hier ein Projekt dazukommt"
+    assert "kostenlos" not in alert["href"] and "hf=sprache" in alert["href"]  # what alerts know, no more
+    assert way_on.select_one("#weiter-hinweis").get_text() == (
+        "Die Mail achtet nur auf Ort, Umkreis und Handlungsfelder, nicht auf Suchwörter und weitere Filter.")
+    fields_only = html(client.get("/in-der-naehe?ort=Lüneburg&umkreis=5&hf=sprache")).select_one("main #weiter")
+    assert fields_only.select_one("a[href^='/benachrichtigung']").get_text() == (
+        "Eine Mail bekommen, sobald hier ein passendes Projekt dazukommt")
+    assert fields_only.select_one("#weiter-hinweis") is None
+
+
 def test_an_ambiguous_place_offers_the_choices_with_their_kreis(client):
     response = client.get("/in-der-naehe?ort=Asendorf&umkreis=10")
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")

@@ -376,6 +376,10 @@ def test_nothing_within_the_radius_offers_the_nearest_matches_an_alert_and_a_sub
     assert form.select_one("#umkreis option[selected]")["value"] == "5"
     assert [box["value"] for box in form.select("input[name=handlungsfelder][checked]")] == ["sprache"]
     assert way_on.select_one("a[href='/einreichen']")
+    # the alert does not know the words: the link does not promise „passende“ projects, and says what it knows
+    assert way_on.select_one("a[href^='/benachrichtigung']").get_text() == (
+        "Eine Mail bekommen, sobald hier ein Projekt dazukommt")
+    assert "nicht auf Suchwörter" in way_on.select_one("#weiter-hinweis").get_text()
 
 
 def test_a_word_found_nowhere_still_offers_a_way_on(crowded):
