@@ -107,6 +107,30 @@ def test_without_javascript_no_empty_map_stands_between_a_person_and_the_list(ch
     assert not errors, errors
 
 
+BOXES = """() => [...document.querySelectorAll('.leaflet-container')].flatMap((map) => {
+    const scale = map.querySelector('.leaflet-control-scale');
+    const credit = map.querySelector('.leaflet-control-attribution');
+    if (!scale || !credit) return [];
+    const [s, c] = [scale.getBoundingClientRect(), credit.getBoundingClientRect()];
+    return [{overlap: s.left < c.right && c.left < s.right && s.top < c.bottom && c.top < s.bottom,
+             scale: [s.left, s.top, s.right, s.bottom], credit: [c.left, c.top, c.right, c.bottom]}];
+})"""
+
+
+@pytest.mark.parametrize("locale", ["de-DE", "ar"])
+def test_on_a_phone_the_maps_scale_is_not_under_its_attribution(chromium, live_server, locale):
+    """At 390 px the attribution („Leaflet | © GeoBasis-DE / BKG …“) wraps across the whole map and lay over the
+    scale bar: neither could be read (in Arabic as in German)."""
+    context, page, errors = phone(chromium, locale)
+    for path in ("/", "/region/leine-weser", "/in-der-naehe?ort=Hemmingen", "/projekt/1"):
+        page.goto(live_server + path)
+        page.locator(".leaflet-control-scale").first.wait_for()
+        boxes = page.evaluate(BOXES)
+        assert boxes and not any(box["overlap"] for box in boxes), f"{path}: {boxes}"
+    context.close()
+    assert not errors, errors
+
+
 @pytest.mark.parametrize("locale", ["de-DE", "ar"])
 def test_the_languages_are_a_menu_that_works_by_keyboard(chromium, live_server, locale):
     context, page, errors = phone(chromium, locale)
