@@ -126,10 +126,15 @@ def decline_proposal(store: Store, proposal: dict, actor: str) -> None:
     _close(store, proposal["id"], DECLINED, actor)
 
 
-def take_back(store: Store, proposal_id: int) -> None:
-    """The submitter takes their waiting proposal back (they sent the project as it is): the office has nothing to
-    decide any more."""
-    _close(store, proposal_id, TAKEN_BACK, "Einreicher")
+def take_back(store: Store, project_id: int, proposal_id: int, expected_version: int) -> bool:
+    """The submitter takes back the waiting proposal they saw: the office has nothing to decide any more. With the
+    project locked at the version they saw (StaleWrite if it changed: an office took a proposal over meanwhile).
+    False where that proposal no longer waits (decided, or replaced by a newer one)."""
+    with store.change(project_id, expected_version) as unit:
+        closed = unit.db.execute(update(proposals).where(
+            proposals.c.id == proposal_id, proposals.c.project_id == project_id, proposals.c.status == WAITING)
+            .values(status=TAKEN_BACK, decided_at=unit.now, decided_by="Einreicher"))
+    return closed.rowcount == 1
 
 
 def withdraw(store: Store, project_id: int, expected_version: int | None) -> None:

@@ -120,19 +120,49 @@ def test_a_proposal_that_changes_nothing_is_not_sent_and_the_form_says_so(mail_a
     assert html(signed_office.get(f"/amt/projekt/{project_id}")).select_one("#vorschlag") is not None
 
 
-def test_the_project_sent_as_it_is_takes_a_waiting_proposal_back(mail_app, signed_office):
-    """The submitter sent a wrong proposal and sends the form again as the project is: that takes the wrong one back,
-    and the office has nothing left to decide (it was refused as „nichts geändert“, and the wrong one waited on)."""
+def test_a_waiting_proposal_is_taken_back_with_its_button_and_only_while_it_waits(mail_app, signed_office):
+    """The submitter sent a wrong proposal: „Vorschlag zurücknehmen“ beside it closes it, and the office has nothing
+    left to decide. Sending the project as it is does not (it changes nothing). A take-back sent from a page that
+    the office's decision overtook, or naming another project's proposal, takes nothing back."""
     project_id, token = submit(mail_app, name="Sprachcafé Lamspringe", description="Dienstags")
     decide(signed_office, project_id)
     client = mail_app.test_client()
     form = form_values(html(client.get(f"/mein-projekt/{token}/aendern")), "vorschlagen")
     assert client.post(f"/mein-projekt/{token}/aendern", data=dict(form, description="Mittwochs")).status_code == 302
-    assert html(signed_office.get(f"/amt/projekt/{project_id}")).select_one("#vorschlag") is not None
-    answer = client.post(f"/mein-projekt/{token}/aendern", data=form, follow_redirects=True)
-    assert answer.status_code == 200 and "Vorschlag ist zurückgenommen" in html(answer).get_text()
+    assert client.post(f"/mein-projekt/{token}/aendern", data=form).status_code == 400  # nichts geändert
+    status = html(client.get(f"/mein-projekt/{token}"))
+    taken = client.post(status.select_one("#vorschlag-zuruecknehmen")["action"],
+                        data=form_values(status, "vorschlag-zuruecknehmen"), follow_redirects=True)
+    assert taken.status_code == 200 and "Vorschlag ist zurückgenommen" in html(taken).get_text()
+    assert html(taken).select_one("#vorschlag") is None
     assert html(signed_office.get(f"/amt/projekt/{project_id}")).select_one("#vorschlag") is None
-    assert mail_app.extensions["atlas"].store.get(project_id)["description"] == "Dienstags"
+    store = mail_app.extensions["atlas"].store
+    assert store.get(project_id)["description"] == "Dienstags"
+
+    # the office takes the next proposal over while the submitter's page still offers to take it back
+    assert client.post(f"/mein-projekt/{token}/aendern", data=dict(form, description="Freitags")).status_code == 302
+    status = html(client.get(f"/mein-projekt/{token}"))
+    office_page = html(signed_office.get(f"/amt/projekt/{project_id}"))
+    signed_office.post(office_page.select_one("#vorschlag form")["action"],
+                       data=dict(form_values(office_page, "vorschlag-entscheiden"), entscheidung="uebernehmen"))
+    late = client.post(status.select_one("#vorschlag-zuruecknehmen")["action"],
+                       data=form_values(status, "vorschlag-zuruecknehmen"), follow_redirects=True)
+    assert "wartet nicht mehr" in html(late).get_text()
+    assert store.get(project_id)["description"] == "Freitags"
+
+    # another project's proposal, and no number at all
+    other_id, other_token = submit(mail_app, name="Lernwerkstatt Alfeld", ort="Alfeld")
+    other = form_values(html(client.get(f"/mein-projekt/{other_token}/aendern")), "vorschlagen")
+    client.post(f"/mein-projekt/{other_token}/aendern", data=dict(other, description="Neu"))
+    theirs = form_values(html(client.get(f"/mein-projekt/{other_token}")), "vorschlag-zuruecknehmen")
+    mine = form_values(html(client.get(f"/mein-projekt/{token}")), "zurueckziehen")
+    forged = dict(theirs, version=mine["version"])
+    assert "wartet nicht mehr" in html(client.post(f"/mein-projekt/{token}/vorschlag-zuruecknehmen", data=forged,
+                                                   follow_redirects=True)).get_text()
+    assert html(client.get(f"/mein-projekt/{other_token}")).select_one("#vorschlag") is not None
+    for number in ("", "x", "<script>", "1" * 30):
+        assert client.post(f"/mein-projekt/{token}/vorschlag-zuruecknehmen",
+                           data=dict(theirs, vorschlag=number)).status_code == 400
 
 
 def test_too_many_proposals_from_one_client_are_refused_with_what_was_typed_and_mail_the_office_no_more(tmp_path):

@@ -136,6 +136,11 @@ class WithdrawForm(FlaskForm):
     sure = BooleanField(lazy("Ja, ich möchte das Projekt zurückziehen. Das lässt sich nicht rückgängig machen."))
 
 
+class TakeBackForm(FlaskForm):
+    version = HiddenField()  # the project's version the submitter saw
+    vorschlag = HiddenField()  # the waiting proposal they saw and take back
+
+
 class ProposalForm(ProjectForm):
     """A submitter proposes a change through the private link; the office decides. The place follows the
     address (no coordinates here)."""

@@ -14,11 +14,13 @@ from atlas.present import project_view
 from atlas.projects import LIMITS, validate_project
 from atlas.store import ARCHIVED, PENDING, StaleWrite
 from atlas.submission import relocate
+from atlas.text import whole_number
 from atlas.web import current_services, current_store
 from atlas.web.forms import (
     EXPIRED,
     ActionForm,
     ProposalForm,
+    TakeBackForm,
     WithdrawForm,
     project_form_data,
     required_version,
@@ -45,7 +47,8 @@ def _status_page(row: dict, token: str, withdraw: WithdrawForm):
                            proposal=submitters.waiting_proposal(store, row["id"]),
                            decisions=[c for c in store.history(row["id"])  # the offices' own steps stay theirs
                                       if c["action"] != "edited" and c["action"] not in OFFICE_ONLY_ACTIONS],
-                           withdraw=withdraw, reference=notices.reference(row["id"]))
+                           withdraw=withdraw, reference=notices.reference(row["id"]),
+                           take_back=TakeBackForm(version=str(row["row_version"])))
 
 
 @bp.route("/mein-projekt/<token>/aendern", methods=["GET", "POST"])
@@ -64,11 +67,6 @@ def edit(token: str):
             services = current_services()
             place, errors = relocate(services.geocoder, row, project, "", "")
         if not errors and submitters.changes_nothing(services.store, row, project, place):
-            waiting = submitters.waiting_proposal(services.store, row["id"])
-            if waiting is not None:  # the project as it is, over a proposal still waiting: that one taken back
-                submitters.take_back(services.store, waiting["id"])
-                flash(_("Ihr Vorschlag ist zurückgenommen. Das Projekt bleibt, wie es ist."))
-                return redirect(url_for("mine.status", token=token))
             errors = {"form": _("Sie haben nichts geändert. Bitte ändern Sie, was am Projekt nicht mehr stimmt, "
                                 "und senden Sie den Vorschlag dann.")}
         if not errors:
@@ -97,6 +95,24 @@ def too_many(_error):
 
 def _edit_page(row: dict, token: str, form: ProposalForm, errors: dict[str, str]) -> str:
     return render_template("mine/edit.html", form=form, errors=errors, project=row, token=token, limits=LIMITS)
+
+
+@bp.post("/mein-projekt/<token>/vorschlag-zuruecknehmen")
+def take_back(token: str):
+    """The submitter takes back the proposal that waits (a wrong one: sending the project as it is is refused)."""
+    row = _project_or_404(token)
+    form = TakeBackForm()
+    proposal_id = whole_number((form.vorschlag.data or "").strip())
+    if not form.validate_on_submit() or proposal_id is None:
+        abort(400)
+    try:
+        taken = submitters.take_back(current_store(), row["id"], proposal_id, required_version(form))
+    except StaleWrite:
+        taken = False
+    flash(_("Ihr Vorschlag ist zurückgenommen. Das Projekt bleibt, wie es ist.") if taken else
+          _("Der Vorschlag wartet nicht mehr: Das Amt hat inzwischen entschieden, oder ein neuerer ersetzt ihn. "
+            "Bitte prüfen Sie den Stand."))
+    return redirect(url_for("mine.status", token=token))
 
 
 @bp.post("/mein-projekt/<token>/zurueckziehen")
