@@ -75,6 +75,7 @@ def test_a_place_marked_by_keyboard_stays_marked_when_a_newer_list_arrives(page,
     held[0].continue_()
     expect(page.locator("#vorschlaege-ort li:not([data-alt])").first).to_be_attached()  # the new list is there
     expect(option).to_have_attribute("aria-selected", "true")
+    expect(field).to_have_attribute("aria-activedescendant", option.get_attribute("id"))  # what a reader announces
     field.press("Enter")
     expect(field).to_have_value("Hildesheim")
     assert "ort=" not in page.url  # the form was not sent

@@ -87,14 +87,15 @@ def focus_and_enter(page, marker) -> None:
 
 
 def test_without_javascript_the_dashboard_shows_no_empty_map_box_and_links_the_list(chromium, site):
-    """The district map is drawn by a script: without it its box stayed empty, 28rem high; the list it stands for
-    (the queue) is linked below it."""
+    """The district map is drawn and filtered by a script: without it its box stayed empty, 28rem high, under a
+    filter of twelve controls that did nothing; the list it stands for (the queue) is linked below it."""
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False,
                                    locale="de-DE")
     page = context.new_page()
     log_in(page, site)
     expect(page.locator("#amtskarte")).to_be_attached()
     expect(page.locator("#amtskarte")).to_be_hidden()
+    expect(page.locator("#karten-filter")).to_be_hidden()
     expect(page.get_by_role("link", name="Warteschlange").last).to_be_visible()
     context.close()
 

@@ -117,6 +117,8 @@ def test_a_projects_place_and_district_are_joined_by_the_readers_comma(reader, c
     kreis = page.select_one("#kreis")
     between = kreis.find_previous_sibling("bdi").next_sibling  # „31134 Hildesheim“ | between | „Landkreis …“
     assert between.next_sibling is kreis and " ".join(between.split()) + " " == comma, repr(between)
+    start = html(reader.test_client().get(f"/in-der-naehe?ort=Hildesheim&lang={code}")).select_one("#ausgangspunkt")
+    assert f"){comma}" in " ".join(start.get_text().split()), start.get_text()  # „um Hildesheim (…), Landkreis …“
 
 
 def test_the_language_comes_from_the_link_then_the_cookie_then_the_browser(reader):

@@ -41,6 +41,7 @@ function combobox(input) {
     options.forEach((option, i) => option.setAttribute("aria-selected", i === index ? "true" : "false"));
     active = index;
     if (index >= 0) input.setAttribute("aria-activedescendant", options[index].id);
+    else input.removeAttribute("aria-activedescendant");  // a new list's ids are other places
   }
   function take(index) {
     input.value = options[index].dataset.name;
