@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from helpers import form_values, html, make_app, textarea
 
 from atlas.projects import validate_project
-from atlas.submission import similar_nearby
+from atlas.store import PUBLISHED
+from atlas.submission import coordinate_text, similar_nearby
 
 XSS = "<img src=x onerror=alert(1)>"
 LAMSPRINGE = {"name": "Sprachcafé Lamspringe", "traeger": "Kirchengemeinde", "description": "Jeden Dienstag",
@@ -152,6 +154,25 @@ def test_sending_the_location_step_without_confirming_its_warning_names_the_box_
     assert app.extensions["atlas"].store.count() == (1 if field == "duplicate_ok" else 0)
     confirm(client, again, **{field: "y"})
     assert app.extensions["atlas"].store.count() == (2 if field == "duplicate_ok" else 1)
+
+
+def test_a_similar_project_met_where_the_pin_was_moved_is_shown_first_and_asked_for_when_sent_again(app):
+    """A published „Sprachcafé Lamspringe“ 1.5 km north of the address: the address finds nothing similar nearby; the
+    pin moved onto it does – shown (200, no mistake named), and only the next send without the box asks for it."""
+    services = app.extensions["atlas"]
+    address = services.geocoder.geocode(ort="Lamspringe").place
+    there = replace(address, lat=address.lat + 0.0135)  # about 1.5 km
+    project, errors = validate_project(dict(LAMSPRINGE, handlungsfelder="sprache"))
+    assert not errors
+    services.store.add_many([(project, there)], PUBLISHED)
+    client = app.test_client()
+    step = start(client, name="Sprachcafe  Lamspringe!")
+    assert step.status_code == 200 and html(step).select_one("#doppelt") is None
+    seen = confirm(client, step, lat=coordinate_text(there.lat), lon=coordinate_text(there.lon))
+    assert seen.status_code == 200 and html(seen).select_one(".error-summary") is None
+    assert html(seen).select_one("#doppelt") is not None
+    again = confirm(client, seen)
+    assert again.status_code == 400 and html(again).select_one("#duplicate_ok-fehler") is not None
 
 
 def test_a_published_duplicate_is_named_and_linked_without_a_distance(app):
