@@ -224,8 +224,8 @@ def test_the_alert_offered_after_nothing_nearby_says_what_it_will_match(client):
     alert = way_on.select_one("a[href^='/benachrichtigung']")
     assert alert.get_text() == "Eine Mail bekommen, sobald hier ein Projekt dazukommt"
     assert "kostenlos" not in alert["href"] and "hf=sprache" in alert["href"]  # what alerts know, no more
-    assert way_on.select_one("#weiter-hinweis").get_text() == (
-        "Die Mail achtet nur auf Ort, Umkreis und Handlungsfelder, nicht auf Suchwörter und weitere Filter.")
+    assert way_on.select_one("#weiter-hinweis").get_text() == (  # the near search has no words to speak of
+        "Die Mail achtet nur auf Ort, Umkreis und Handlungsfelder, nicht auf weitere Filter.")
     fields_only = html(client.get("/in-der-naehe?ort=Lüneburg&umkreis=5&hf=sprache")).select_one("main #weiter")
     assert fields_only.select_one("a[href^='/benachrichtigung']").get_text() == (
         "Eine Mail bekommen, sobald hier ein passendes Projekt dazukommt")
