@@ -392,3 +392,19 @@ def old_database(directory: Path, revision: str, *statements: str) -> Path:
         connection.commit()
     engine.dispose()
     return database
+
+
+def assert_kept_per_header(app, header: str, values: list[str], kept, answer, anew) -> None:
+    """An answer kept per request header (atlas.web.per_header: `kept` is the kept function): for each of these
+    values of `header`, asked twice it is what `anew` (the request's own parse) gives, at most HEADERS are kept, and
+    a value is kept unless it is longer than LONGEST."""
+    from atlas.web.per_header import HEADERS, LONGEST
+
+    kept.kept.cache_clear()
+    for value in values:
+        before = kept.kept.cache_info()
+        with app.test_request_context(headers={header: value}):
+            assert answer() == answer() == anew(), value
+        now = kept.kept.cache_info()
+        assert now.currsize <= HEADERS
+        assert now.hits - before.hits == (1 if len(value) <= LONGEST else 0), value  # asked twice: kept unless long

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import served
-from helpers import PAYLOADS, add_facts_projects, facts, make_app
+from helpers import PAYLOADS, add_facts_projects, assert_kept_per_header, facts, make_app
 
 from atlas.store import ARCHIVED, PENDING, PUBLISHED
 
@@ -334,14 +334,7 @@ def test_the_format_kept_per_accept_header_is_the_one_werkzeugs_match_gives_and_
                "application/geo+json, application/json;q=0.9", "text/html;q=0.5, application/json", "TEXT/HTML",
                "text/*", "application/*", "text/html;q=0", "image/png", "", ";;,,q=", "x" * LONGEST + ", text/html"]
     headers += [f"text/html;q=0.{i % 9 + 1}, application/json;q=0.5, x/y-{i}" for i in range(HEADERS + 50)]
-    _accepted_format.kept.cache_clear()
-    for header in headers:
-        before = _accepted_format.kept.cache_info()
-        with api_app.test_request_context(headers={"Accept": header}):
-            assert _asked_format() == _asked_format() == werkzeugs(), header
-        kept = _accepted_format.kept.cache_info()
-        assert kept.currsize <= HEADERS
-        assert kept.hits - before.hits == (1 if len(header) <= LONGEST else 0), header  # asked twice: kept unless long
+    assert_kept_per_header(api_app, "Accept", headers, _accepted_format, _asked_format, werkzeugs)
     with api_app.test_request_context():  # no header: JSON
         assert _asked_format() == werkzeugs() == "json"
     for asked, expected in (("html", "html"), ("json", "json"), ("xml", ""), ("", "html")):

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers import PAYLOADS, make_app
+from helpers import PAYLOADS, assert_kept_per_header, make_app
 
 from atlas.projects import validate_project
 from atlas.store import PUBLISHED
@@ -465,14 +465,7 @@ def test_the_coding_kept_per_header_is_the_one_werkzeugs_parse_gives_and_the_kep
     headers = ["gzip, deflate, br, zstd", "gzip, deflate, br", "GZIP", "*", "gzip;q=0, *", "zstd;q=0.5, gzip",
                "identity, gzip;q=0", "*;q=0", "br", "", ";;,,q=", "x" * LONGEST + ", zstd"]
     headers += [f"gzip;q=0.{i % 9 + 1}, x-{i}" for i in range(HEADERS + 50)]
-    _coding_of.kept.cache_clear()
-    for header in headers:
-        before = _coding_of.kept.cache_info()
-        with app.test_request_context(headers={"Accept-Encoding": header}):
-            assert coding() == coding() == werkzeugs(), header
-        kept = _coding_of.kept.cache_info()
-        assert kept.currsize <= HEADERS
-        assert kept.hits - before.hits == (1 if len(header) <= LONGEST else 0), header  # asked twice: kept unless long
+    assert_kept_per_header(app, "Accept-Encoding", headers, _coding_of, coding, werkzeugs)
     with app.test_request_context():  # no header: a client that takes no coding
         assert coding() is None
 
