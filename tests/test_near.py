@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from geopy.distance import geodesic
-from helpers import facts, html, kept_for_its_readers
+from helpers import facts, form_data_set, html, kept_for_its_readers
 from werkzeug.datastructures import MultiDict
 
 from atlas.filters import Filter
@@ -311,6 +311,25 @@ def test_a_town_is_found_and_the_village_of_its_name_is_offered(client):
     assert village.get_text() == "Achim (Landkreis Wolfenbüttel)"
     follow = html(client.get("/in-der-naehe" + village["href"]))
     assert "Landkreis Wolfenbüttel" in follow.select_one("#ausgangspunkt").get_text()
+
+
+def test_a_near_search_sent_without_a_place_says_what_to_enter(client):
+    """Pressing „Suchen“ with the place empty brought back the bare form (200), nothing said. A first visit (no
+    parameters, or only the language) stays the plain form."""
+    first = html(client.get("/in-der-naehe"))
+    assert first.select_one("#fehler") is None and first.select_one("[role=alert]") is None
+    sent = dict(form_data_set(first.select_one("form#suche")))  # what the browser sends: ort="", umkreis, filters
+    assert sent["ort"] == ""
+    for typed in ({}, {"ort": "   "}, {"umkreis": "50"}):
+        answer = client.get("/in-der-naehe", query_string={**sent, **typed})
+        assert answer.status_code == 400, typed
+        summary = html(answer).select_one("#fehler")
+        assert [a["href"] for a in summary.select("a")] == ["#ort"], typed
+        assert summary.get_text(" ", strip=True).endswith("Bitte geben Sie den Ort oder die PLZ an.")
+    arabic = html(client.get("/in-der-naehe", query_string={**sent, "lang": "ar"})).select_one("#fehler")
+    assert "Bitte geben Sie" not in arabic.get_text()  # the catalogue's words
+    assert html(client.get("/in-der-naehe?lang=ar")).select_one("#fehler") is None
+    assert client.get("/in-der-naehe", query_string={**sent, "ort": "Hemmingen"}).status_code == 200
 
 
 def test_place_suggestions_begin_with_what_was_typed_largest_first(client):

@@ -48,7 +48,8 @@ def _kind(path: str) -> str:
 
 # The GET forms that need something typed (path: field, a word to type, what the page asks): sent as loaded they
 # ask for it, and only for it; then they are sent with it.
-TO_TYPE = {"/suche": ("q", "Netzwerk", "Bitte korrigieren Sie: Bitte geben Sie ein, was Sie suchen.")}
+TO_TYPE = {"/suche": ("q", "Netzwerk", "Bitte korrigieren Sie: Bitte geben Sie ein, was Sie suchen."),
+           "/in-der-naehe": ("ort", "Hemmingen", "Bitte korrigieren Sie: Bitte geben Sie den Ort oder die PLZ an.")}
 
 
 def get_forms(page: BeautifulSoup, url: str) -> list[tuple[object, str]]:

@@ -54,11 +54,13 @@ def near():
     if typed and (kept := current_pages().kept(key, index.version)) is not None:
         return respond(kept, public=False)
     result = None if query.empty else find_near(query, services.geocoder, index, now, page)
+    # the form sent with no place (it sends ort="" with the radius and filters); a first visit sends nothing
+    errors = {"ort": _("Bitte geben Sie den Ort oder die PLZ an.")} if query.empty and "ort" in request.args else {}
     pages = pages_of(0 if result.beyond else result.total, page, RESULTS_SHOWN) if result and result.place else 1
 
     def render() -> str:
         context = {"query": query, "problems": problems, "result": result, "radii": RADII_KM,
-                   "fields": HANDLUNGSFELDER, "filter": query.filter}
+                   "fields": HANDLUNGSFELDER, "filter": query.filter, "errors": errors}
         if result and result.place:
             centre = circle(result.place, query.radius_km)
             context["map"] = page_map("naehe")
@@ -70,4 +72,4 @@ def near():
 
     if typed and result.status == "ok" and not result.passing:  # a place not found may be found tomorrow
         return respond(current_pages().get(key, index.version, render), public=False)
-    return render(), 400 if result and result.status == "invalid" else 200
+    return render(), 400 if errors or (result and result.status == "invalid") else 200
