@@ -131,3 +131,23 @@ def test_the_pins_distance_warning_writes_the_kilometres_as_the_readers_language
     page.locator("#lon").press("Tab")
     expect(page.locator("#pin-warnung")).to_be_visible()
     expect(page.locator("#pin-warnung-text")).to_contain_text(re.compile(km))
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
+def test_the_location_step_s_help_speaks_of_the_pin_only_where_the_map_is_drawn(chromium, office_server, javascript):
+    """Without scripts the pin's map is not drawn (a box that stayed empty is hidden): its help said to drag the pin
+    and click the map; there it says to type the coordinates."""
+    context = chromium.new_context(java_script_enabled=javascript, locale="de-DE")
+    page = context.new_page()
+    page.goto(office_server + "/einreichen")
+    page.get_by_label("Name des Projekts").fill("Lernwerkstatt Lamspringe")
+    page.get_by_role("checkbox", name="Sprache", exact=True).check()
+    page.get_by_label("Ort", exact=True).fill("Lamspringe")
+    page.get_by_label("Ich bin einverstanden").check()
+    page.get_by_role("button", name="Weiter: Standort prüfen").click()
+    help_text = page.locator("#pin-hilfe")
+    expect(help_text).to_contain_text("Es gilt der Pin." if javascript else "Es gelten die Koordinaten.",
+                                      use_inner_text=True)
+    expect(help_text).not_to_contain_text("Es gelten die Koordinaten." if javascript else "Ziehen Sie den Pin",
+                                          use_inner_text=True)
+    context.close()
