@@ -408,3 +408,14 @@ def assert_kept_per_header(app, header: str, values: list[str], kept, answer, an
         now = kept.kept.cache_info()
         assert now.currsize <= HEADERS
         assert now.hits - before.hits == (1 if len(value) <= LONGEST else 0), value  # asked twice: kept unless long
+
+
+def open_location_step(page, site: str, name: str) -> None:
+    """In a browser: the submission form filled in as a person does (a name, „Sprache“, Lamspringe, the consent) and
+    sent – the page is the location step."""
+    page.goto(site + "/einreichen")
+    page.get_by_label("Name des Projekts").fill(name)
+    page.get_by_role("checkbox", name="Sprache", exact=True).check()
+    page.get_by_label("Ort", exact=True).fill("Lamspringe")
+    page.get_by_label("Ich bin einverstanden").check()
+    page.get_by_role("button", name="Weiter: Standort prüfen").click()

@@ -8,7 +8,7 @@ import re
 
 import pytest
 from conftest import served, settle, watch
-from helpers import PASSWORD, create_account, make_app
+from helpers import PASSWORD, create_account, make_app, open_location_step
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -151,12 +151,7 @@ def test_on_a_phone_the_filter_comes_before_the_map_and_inputs_are_large(chromiu
 
 
 def test_the_pin_moves_with_the_arrow_keys(page, site):
-    page.goto(site + "/einreichen")
-    page.get_by_label("Name des Projekts").fill("Sprachtreff Tastatur")
-    page.get_by_role("checkbox", name="Sprache", exact=True).check()
-    page.get_by_label("Ort", exact=True).fill("Lamspringe")
-    page.get_by_label("Ich bin einverstanden").check()
-    page.get_by_role("button", name="Weiter: Standort prüfen").click()
+    open_location_step(page, site, "Sprachtreff Tastatur")
     latitude = page.get_by_label("Breite (Grad)")
     before = latitude.input_value()
     page.locator(".leaflet-marker-draggable").focus()

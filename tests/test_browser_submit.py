@@ -9,7 +9,7 @@ import re
 
 import pytest
 from conftest import served
-from helpers import PASSWORD, create_account, make_app
+from helpers import PASSWORD, create_account, make_app, open_location_step
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -139,12 +139,7 @@ def test_the_location_step_s_help_speaks_of_the_pin_only_where_the_map_is_drawn(
     and click the map; there it says to type the coordinates."""
     context = chromium.new_context(java_script_enabled=javascript, locale="de-DE")
     page = context.new_page()
-    page.goto(office_server + "/einreichen")
-    page.get_by_label("Name des Projekts").fill("Lernwerkstatt Lamspringe")
-    page.get_by_role("checkbox", name="Sprache", exact=True).check()
-    page.get_by_label("Ort", exact=True).fill("Lamspringe")
-    page.get_by_label("Ich bin einverstanden").check()
-    page.get_by_role("button", name="Weiter: Standort prüfen").click()
+    open_location_step(page, office_server, "Lernwerkstatt Lamspringe")
     help_text = page.locator("#pin-hilfe")
     expect(help_text).to_contain_text("Es gilt der Pin." if javascript else "Es gelten die Koordinaten.",
                                       use_inner_text=True)
