@@ -131,10 +131,7 @@ def take_back(store: Store, project_id: int, proposal_id: int, expected_version:
     project locked at the version they saw (StaleWrite if it changed: an office took a proposal over meanwhile).
     False where that proposal no longer waits (decided, or replaced by a newer one)."""
     with store.change(project_id, expected_version) as unit:
-        closed = unit.db.execute(update(proposals).where(
-            proposals.c.id == proposal_id, proposals.c.project_id == project_id, proposals.c.status == WAITING)
-            .values(status=TAKEN_BACK, decided_at=unit.now, decided_by="Einreicher"))
-    return closed.rowcount == 1
+        return _closed(unit.db, proposal_id, TAKEN_BACK, "Einreicher", project_id)
 
 
 def withdraw(store: Store, project_id: int, expected_version: int | None) -> None:
@@ -146,5 +143,15 @@ def withdraw(store: Store, project_id: int, expected_version: int | None) -> Non
 
 def _close(store: Store, proposal_id: int, status: str, actor: str) -> None:
     with store.write() as db:
-        db.execute(update(proposals).where(proposals.c.id == proposal_id, proposals.c.status == WAITING)
-                   .values(status=status, decided_at=datetime.now(UTC), decided_by=actor))
+        _closed(db, proposal_id, status, actor)
+
+
+def _closed(db, proposal_id: int, status: str, actor: str, project_id: int | None = None) -> bool:
+    """Decide a proposal in `db`'s transaction if it still waits (and, given, is one of this project's): whether it
+    did."""
+    wanted = [proposals.c.id == proposal_id, proposals.c.status == WAITING]
+    if project_id is not None:
+        wanted.append(proposals.c.project_id == project_id)
+    done = db.execute(update(proposals).where(*wanted).values(status=status, decided_at=datetime.now(UTC),
+                                                               decided_by=actor))
+    return done.rowcount == 1
