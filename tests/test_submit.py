@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
-from helpers import form_values, html, make_app, textarea
+from helpers import PAYLOADS, form_values, html, make_app, textarea
 
 from atlas.projects import validate_project
 from atlas.store import PUBLISHED
@@ -173,6 +173,21 @@ def test_a_similar_project_met_where_the_pin_was_moved_is_shown_first_and_asked_
     assert html(seen).select_one("#doppelt") is not None
     again = confirm(client, seen)
     assert again.status_code == 400 and html(again).select_one("#duplicate_ok-fehler") is not None
+
+
+@pytest.mark.parametrize("shown", [*PAYLOADS, "far_ok\u202e duplicate_ok\u0000", "far_ok " * 20_000])
+def test_a_hostile_list_of_shown_warnings_changes_only_what_its_sender_is_told(app, shown):
+    """`gezeigt` says which warnings the page showed: forged, it can name an unticked box to its own sender at the
+    most – the project is stored only with every warning ticked, and the page writes its own list back as text."""
+    client = app.test_client()
+    step = start(client, name="Sprachcafe  Lamspringe!")
+    seen = confirm(client, step, lat="51,90", lon="10,20", gezeigt=shown)
+    assert seen.status_code in (200, 400)
+    page = html(seen)
+    assert not [tag for tag in page.find_all(True) if any(name.startswith("on") for name in tag.attrs)]
+    assert page.select_one("main iframe, main img") is None
+    assert page.select_one("#gezeigt")["value"] == "far_ok"  # what this page showed, not what was sent
+    assert app.extensions["atlas"].store.count() == 0
 
 
 def test_a_published_duplicate_is_named_and_linked_without_a_distance(app):
